@@ -1,0 +1,26 @@
+// Builds the Hono app: the middleware chain every request passes, then the route modules.
+import type { AppEnv } from "./env";
+import { createRouter } from "./lib/router";
+import { requestContext } from "./lib/request-context";
+import { corsFromEnv, securityHeaders } from "./lib/security-headers";
+import { onError, onNotFound } from "./lib/error-handler";
+import { bodyGuard } from "./lib/body-guard";
+import { mountRoutes } from "./routes";
+
+export function createApp() {
+  const app = createRouter();
+
+  app.use("*", requestContext);
+  app.use("*", securityHeaders);
+  app.use("*", corsFromEnv);
+  app.use("/api/v1/*", bodyGuard);
+
+  mountRoutes(app);
+
+  app.notFound(onNotFound);
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createRouter>;
+export type { AppEnv };

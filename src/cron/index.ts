@@ -1,0 +1,24 @@
+// Cron dispatcher: each schedule in wrangler.toml maps to the tasks it runs.
+import type { Bindings } from "../env";
+import { log } from "../lib/request-context";
+
+type Task = (env: Bindings, now: Date) => Promise<void>;
+
+/** Tasks by cron expression (must match wrangler.toml's triggers). Capability issues add their tasks. */
+export const SCHEDULES: Record<string, Task[]> = {
+  "* * * * *": [],
+  "*/5 * * * *": [],
+  "0 3 * * *": [],
+};
+
+export async function runScheduled(controller: ScheduledController, env: Bindings, ctx: ExecutionContext) {
+  const tasks = SCHEDULES[controller.cron] ?? [];
+  const now = new Date(controller.scheduledTime);
+  const results = await Promise.allSettled(tasks.map((task) => task(env, now)));
+  results.forEach((result, i) => {
+    if (result.status === "rejected") {
+      log("error", "cron task failed", { cron: controller.cron, task: tasks[i]?.name, error: String(result.reason) });
+    }
+  });
+  void ctx;
+}

@@ -1,0 +1,2 @@
+// Every table of the D1 projection; drizzle-kit generates migrations/ from these modules.
+export * from "./system";

@@ -1,0 +1,67 @@
+// Bindings (wrangler.toml + secrets) and per-request variables, typed once for the whole Worker.
+import type { ContractRoom } from "../durable-objects/contract-room";
+import type { EscrowRoom } from "../durable-objects/escrow-room";
+import type { UserFeed } from "../durable-objects/user-feed";
+import type { RateLimiter } from "../durable-objects/rate-limiter";
+import type { QueueMessage } from "./lib/queue-messages";
+
+export interface Bindings {
+  DB: D1Database;
+  DOCUMENTS: R2Bucket;
+  EVENTS: Queue<QueueMessage>;
+  JOBS: Queue<QueueMessage>;
+  CONTRACT_ROOM: DurableObjectNamespace<ContractRoom>;
+  ESCROW_ROOM: DurableObjectNamespace<EscrowRoom>;
+  USER_FEED: DurableObjectNamespace<UserFeed>;
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  MAILER?: SendEmail;
+
+  // vars
+  ENVIRONMENT: "development" | "test" | "staging" | "production";
+  ADMIN_EMAILS: string;
+  ALLOWED_ORIGINS: string;
+  PUBLIC_BASE_URL: string;
+  EMAIL_FROM: string;
+  INBOUND_EMAIL_DOMAIN: string;
+  MAX_BODY_BYTES: string;
+  RATE_LIMIT_PER_MINUTE: string;
+  ANCHOR_NETWORKS: string;
+
+  // secrets (.dev.vars locally, `wrangler secret put` in production)
+  JWT_PRIVATE_KEY: string;
+  VAULT_KEK: string;
+  ANCHOR_PRIVATE_KEY: string;
+  PAYSTACK_SECRET_KEY: string;
+  METRICS_TOKEN: string;
+}
+
+/** Who is calling, once authenticated (set by the auth middleware). */
+export interface Principal {
+  userId: string;
+  role: "super_admin" | "admin" | "user" | "viewer";
+  sessionId: string | null;
+  /** API key scopes; null for a user session (bounded by role only). */
+  scopes: string[] | null;
+  apiKeyId: string | null;
+}
+
+export interface Variables {
+  requestId: string;
+  principal?: Principal;
+  /** Matched route pattern for logs, e.g. /api/v1/contracts/:id */
+  routePath?: string;
+}
+
+export type AppEnv = { Bindings: Bindings; Variables: Variables };
+
+declare global {
+  namespace Cloudflare {
+    interface GlobalProps {
+      mainModule: typeof import("./index");
+    }
+    interface Env extends Bindings {
+      TEST_MIGRATIONS?: import("cloudflare:test").D1Migration[];
+      ANVIL_RPC_URL?: string;
+    }
+  }
+}

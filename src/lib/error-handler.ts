@@ -1,0 +1,59 @@
+// Turns anything thrown into the error envelope; internals are logged, never returned.
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { ZodError } from "zod";
+import type { AppEnv } from "../env";
+import { ApiError, type ErrorDetail } from "./errors";
+import { log } from "./request-context";
+import { metadata } from "./respond";
+
+export function errorResponse(c: Context<AppEnv>, error: ApiError) {
+  for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+  const body: Record<string, unknown> = { code: error.code, message: error.message };
+  if (error.details !== undefined) body.details = error.details;
+  return c.json({ success: false as const, error: body, metadata: metadata(c) }, error.status);
+}
+
+export function zodDetails(error: ZodError): ErrorDetail[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
+}
+
+export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  if (err instanceof ApiError) return errorResponse(c, err);
+  if (err instanceof ZodError) return errorResponse(c, new ApiError("VAL001", "Request validation failed", { details: zodDetails(err) }));
+  if (err instanceof HTTPException) return errorResponse(c, fromHttpException(err));
+  log("error", "unhandled error", {
+    requestId: c.get("requestId"),
+    error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    stack: err instanceof Error ? err.stack : undefined,
+  });
+  return errorResponse(c, new ApiError("SYS001", "An unexpected error occurred"));
+};
+
+function fromHttpException(err: HTTPException): ApiError {
+  switch (err.status) {
+    case 400:
+      return new ApiError("VAL001", /json/i.test(err.message) ? "Malformed JSON in request body" : "Bad request", {
+        details: [{ path: "", message: err.message || "Bad request" }],
+      });
+    case 401:
+      return new ApiError("AUTH004", "Authentication required");
+    case 403:
+      return new ApiError("AUTH003", "You are not allowed to do this");
+    case 404:
+      return new ApiError("RES001", "Resource not found");
+    case 413:
+      return new ApiError("VAL003", "Request body too large");
+    case 415:
+      return new ApiError("VAL004", "Unsupported media type");
+    case 429:
+      return new ApiError("RATE001", "Rate limit exceeded");
+    default:
+      return err.status >= 500
+        ? new ApiError("SYS001", "An unexpected error occurred")
+        : new ApiError("VAL001", "Bad request");
+  }
+}
+
+export const onNotFound: NotFoundHandler<AppEnv> = (c) =>
+  errorResponse(c, new ApiError("RES001", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));

@@ -1,0 +1,43 @@
+// Request id (honoured if the client sent a sane one) and one structured JSON log line per request.
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import type { AppEnv } from "../env";
+import { newId } from "./ids";
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const sent = c.req.header("x-request-id");
+  const requestId = sent && CLIENT_REQUEST_ID.test(sent) ? sent : newId("req");
+  c.set("requestId", requestId);
+  const started = performance.now();
+  try {
+    await next();
+  } finally {
+    c.header("X-Request-Id", requestId);
+    log("info", "request", {
+      requestId,
+      method: c.req.method,
+      route: safeRoutePath(c),
+      path: new URL(c.req.url).pathname,
+      status: c.res.status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      userId: c.get("principal")?.userId ?? null,
+    });
+  }
+};
+
+function safeRoutePath(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
+  try {
+    return c.get("routePath") ?? routePath(c);
+  } catch {
+    return "unknown";
+  }
+}
+
+export function log(level: "debug" | "info" | "warn" | "error", message: string, fields: Record<string, unknown> = {}) {
+  const line = JSON.stringify({ level, message, time: new Date().toISOString(), ...fields });
+  if (level === "error") console.error(line);
+  else if (level === "warn") console.warn(line);
+  else console.log(line);
+}

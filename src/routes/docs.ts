@@ -1,0 +1,42 @@
+// The OpenAPI 3.1 document (built from the zod route definitions) and the interactive reference page.
+import type { App } from "../app";
+import { DOCS_CSP } from "../lib/security-headers";
+
+export function registerDocs(app: App) {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "An access JWT (EdDSA, 15 min) or an API key `esk_…`",
+  });
+
+  app.doc31("/api/v1/openapi.json", (c) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "Escra API",
+      version: "1.0.0",
+      description:
+        "Contracts, multi-party signatures, escrow and blockchain anchoring. Every response is an envelope " +
+        "`{ success, data | error, metadata }`; errors carry a stable code (see API.md).",
+    },
+    servers: [{ url: new URL(c.req.url).origin, description: c.env.ENVIRONMENT }],
+  }));
+
+  app.get("/docs", (c) => {
+    c.header("Content-Security-Policy", DOCS_CSP);
+    return c.html(DOCS_PAGE);
+  });
+}
+
+// The renderer is served from our own origin (static assets), so the page works offline and under a strict CSP.
+const DOCS_PAGE = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Escra API reference</title>
+  </head>
+  <body>
+    <script id="api-reference" data-url="/api/v1/openapi.json"></script>
+    <script src="/docs-assets/scalar.js"></script>
+  </body>
+</html>`;

@@ -1,0 +1,38 @@
+// Tests run inside workerd with the real bindings of wrangler.toml (D1, R2, Queues, DOs), plus a real Anvil.
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { fileURLToPath } from "node:url";
+import { generateDevSecrets } from "./scripts/lib/dev-secrets.ts";
+import { TEST_ANVIL_URL } from "./test/node/anvil.ts";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            ...generateDevSecrets(),
+            ENVIRONMENT: "test",
+            ADMIN_EMAILS: "admin@escra.test",
+            ANCHOR_NETWORKS: JSON.stringify([
+              { name: "anvil", chainId: 31337, rpcUrl: TEST_ANVIL_URL, confirmations: 2 },
+            ]),
+            ANVIL_RPC_URL: TEST_ANVIL_URL,
+            TEST_MIGRATIONS: migrations,
+          },
+        },
+      }),
+    ],
+    test: {
+      include: ["test/**/*.test.ts"],
+      setupFiles: ["./test/setup.ts"],
+      globalSetup: ["./test/node/anvil.ts"],
+      testTimeout: 30_000,
+      // Request logs are printed only for failing tests.
+      silent: "passed-only" as const,
+      hookTimeout: 60_000,
+    },
+  };
+});

@@ -27,7 +27,11 @@ export function registerDocs(app: App) {
   });
 }
 
-// The renderer is served from our own origin (static assets), so the page works offline and under a strict CSP.
+// The renderer is served from our own origin (static assets, see scripts/lib/docs-assets.ts), so the page works
+// offline and under a strict CSP; the configuration turns off everything that would reach a third party
+// (web fonts, telemetry, the hosted agent).
+const SCALAR_CONFIG = JSON.stringify({ withDefaultFonts: false, telemetry: false, agent: { disabled: true } });
+
 const DOCS_PAGE = `<!doctype html>
 <html lang="en">
   <head>
@@ -36,7 +40,7 @@ const DOCS_PAGE = `<!doctype html>
     <title>Escra API reference</title>
   </head>
   <body>
-    <script id="api-reference" data-url="/api/v1/openapi.json"></script>
+    <script id="api-reference" data-url="/api/v1/openapi.json" data-configuration='${SCALAR_CONFIG}'></script>
     <script src="/docs-assets/scalar.js"></script>
   </body>
 </html>`;

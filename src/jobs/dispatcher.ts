@@ -1,48 +1,89 @@
-// The one queue dispatcher: routes each message to the handler for its kind; unknown kinds fail loudly.
+// The one queue dispatcher: JOBS messages go to the handler for their kind, EVENTS messages to every event
+// consumer, dead-lettered messages into D1. Capability modules register by adding a line to the lists below.
 import type { Bindings } from "../env";
-import { queueMessageSchema, type QueueMessage } from "../lib/queue-messages";
+import { QUEUE_NAMES, queueMessageSchema, type QueueMessage } from "../lib/queue-messages";
 import { log } from "../lib/request-context";
+import { EMAIL_SEND_JOB } from "../lib/email";
+import { consumeEvent, toDomainEvent, UnconsumableEvent } from "./consume-event";
+import { storeDeadLetter } from "./dead-letter-store";
+import { eventLogConsumer } from "./event-log";
+import { clampDelay, isLastAttempt, MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from "./retry-policy";
+import { sendEmailJob } from "./send-email";
+import { RetryLater, type DeliveryContext, type EventConsumer, type JobHandler } from "./types";
 
-export type MessageHandler = (message: QueueMessage, env: Bindings) => Promise<void>;
+export type { DeliveryContext, EventConsumer, JobHandler } from "./types";
+export { RetryLater } from "./types";
 
-/** Handlers by message kind. Capability modules register theirs here. */
-const jobHandlers: Record<string, MessageHandler> = {
+/** JOBS handlers by message kind (one each). */
+export const jobHandlers: Record<string, JobHandler> = {
   "system.health": async () => {},
+  [EMAIL_SEND_JOB]: sendEmailJob,
 };
 
-/** Consumers of domain events (notifications, webhooks, feeds) register here; each sees every event. */
-const eventConsumers: Record<string, MessageHandler> = {};
+/** EVENTS consumers; each sees every domain event once it succeeds (see consume-event.ts). */
+export const eventConsumers: EventConsumer[] = [eventLogConsumer];
 
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+  if (batch.queue === QUEUE_NAMES.deadLetters) return storeDeadLetterBatch(batch, env);
   for (const message of batch.messages) {
     const parsed = queueMessageSchema.safeParse(message.body);
+    const ctx: DeliveryContext = { attempts: message.attempts, lastAttempt: isLastAttempt(message.attempts), queue: batch.queue };
     if (!parsed.success) {
+      // Retrying a malformed body can never succeed; keep it visible instead of dropping it.
       log("error", "malformed queue message", { queue: batch.queue, messageId: message.id });
-      message.ack(); // retrying a malformed body can never succeed
+      await storeDeadLetter(env, { messageId: message.id, body: message.body, attempts: message.attempts });
+      message.ack();
       continue;
     }
     try {
-      await dispatch(batch.queue, parsed.data, env);
+      await dispatch(batch.queue, parsed.data, env, ctx);
       message.ack();
     } catch (err) {
+      if (err instanceof UnconsumableEvent) {
+        log("error", "unconsumable event", { messageId: message.id, kind: parsed.data.kind, error: err.message });
+        await storeDeadLetter(env, { messageId: message.id, body: message.body, attempts: message.attempts, origin: "events" });
+        message.ack();
+        continue;
+      }
+      const delaySeconds = err instanceof RetryLater ? clampDelay(err.delaySeconds) : retryDelaySeconds(message.attempts);
       log("warn", "queue message failed", {
         queue: batch.queue,
         kind: parsed.data.kind,
+        messageId: parsed.data.id,
         attempts: message.attempts,
+        lastAttempt: ctx.lastAttempt,
+        retryInSeconds: delaySeconds,
         error: err instanceof Error ? err.message : String(err),
       });
-      message.retry({ delaySeconds: Math.min(2 ** message.attempts * 5, 43_200) });
+      // Past the last attempt, Queues moves the message to escra-dead-letters instead of redelivering.
+      message.retry({ delaySeconds });
     }
   }
 }
 
-async function dispatch(queue: string, message: QueueMessage, env: Bindings) {
+async function dispatch(queue: string, message: QueueMessage, env: Bindings, ctx: DeliveryContext) {
   if (message.kind === "system.health") return;
-  if (queue.endsWith("-events")) {
-    for (const consume of Object.values(eventConsumers)) await consume(message, env);
+  if (queue === QUEUE_NAMES.events) {
+    await consumeEvent(toDomainEvent(message), eventConsumers, env, ctx);
     return;
   }
   const handler = jobHandlers[message.kind];
   if (!handler) throw new Error(`no handler for job kind ${message.kind}`);
-  await handler(message, env);
+  await handler(message, env, ctx);
+}
+
+async function storeDeadLetterBatch(batch: MessageBatch<unknown>, env: Bindings) {
+  for (const message of batch.messages) {
+    try {
+      // Queues moved it here after its last attempt on the origin queue.
+      await storeDeadLetter(env, { messageId: message.id, body: message.body, attempts: MAX_DELIVERY_ATTEMPTS });
+      message.ack();
+    } catch (err) {
+      log("error", "could not store dead letter", {
+        messageId: message.id,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    }
+  }
 }

@@ -2,8 +2,10 @@
 import type { App } from "../app";
 import { healthRoutes } from "./health";
 import { registerDocs } from "./docs";
+import { devRoutes } from "./dev";
 
 export function mountRoutes(app: App) {
   app.route("/api/v1", healthRoutes);
+  app.route("/api/v1", devRoutes);
   registerDocs(app);
 }

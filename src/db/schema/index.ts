@@ -1,2 +1,7 @@
 // Every table of the D1 projection; drizzle-kit generates migrations/ from these modules.
 export * from "./system";
+export * from "./email";
+export * from "./events";
+export * from "./teams";
+export * from "./preferences";
+export * from "./idempotency";

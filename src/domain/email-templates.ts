@@ -1,0 +1,158 @@
+// Every email Escra sends, as pure renderers: template name → { subject, text, html } in one branded layout.
+// Templates describe content (heading, paragraphs, a code, an action); the layout alone writes HTML, escaping all data.
+import { z } from "zod";
+
+export interface RenderContext {
+  /** e.g. https://app.escra.io — links in emails are built from it. */
+  baseUrl: string;
+  productName?: string;
+}
+
+/** The content blocks a template produces; the layout turns them into text and HTML parts. */
+export interface EmailContent {
+  subject: string;
+  /** Shown by mail clients next to the subject. */
+  preheader?: string;
+  heading: string;
+  paragraphs: string[];
+  /** A one-time code, shown large. */
+  code?: string;
+  action?: { label: string; url: string };
+  /** Small print under the action (e.g. "If you did not ask for this, ignore this email."). */
+  footnote?: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface EmailTemplate<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  compose: (data: z.infer<S>, ctx: RenderContext) => EmailContent;
+}
+
+function defineTemplate<S extends z.ZodType>(schema: S, compose: (data: z.infer<S>, ctx: RenderContext) => EmailContent) {
+  return { schema, compose } satisfies EmailTemplate<S>;
+}
+
+// ---- templates (add yours below with a surgical edit; keep them alphabetical by name) ----
+
+export const EMAIL_TEMPLATES = {
+  /** A general notice: notifications and operational messages that need no bespoke layout. */
+  notice: defineTemplate(
+    z.object({
+      subject: z.string().min(1).max(200),
+      heading: z.string().min(1).max(200),
+      lines: z.array(z.string().max(5000)).max(20).default([]),
+      action: z.object({ label: z.string().min(1).max(60), url: z.string().max(2000) }).optional(),
+    }),
+    (d) => ({ subject: d.subject, heading: d.heading, paragraphs: d.lines, action: d.action }),
+  ),
+} as const;
+
+export type EmailTemplateName = keyof typeof EMAIL_TEMPLATES;
+/** What a caller passes as `data` for a template (defaults applied at render). */
+export type EmailTemplateData<N extends EmailTemplateName> = z.input<(typeof EMAIL_TEMPLATES)[N]["schema"]>;
+
+export function isEmailTemplateName(name: string): name is EmailTemplateName {
+  return Object.hasOwn(EMAIL_TEMPLATES, name);
+}
+
+export class EmailTemplateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EmailTemplateError";
+  }
+}
+
+/** Validates `data` for a template; throws EmailTemplateError naming the failing paths (never their values). */
+export function parseTemplateData<N extends EmailTemplateName>(name: N | string, data: unknown) {
+  if (!isEmailTemplateName(name)) throw new EmailTemplateError(`unknown email template "${name}"`);
+  const parsed = EMAIL_TEMPLATES[name].schema.safeParse(data);
+  if (!parsed.success) {
+    const paths = parsed.error.issues.map((i) => i.path.map(String).join(".") || "(root)");
+    throw new EmailTemplateError(`invalid data for email template "${name}": ${paths.join(", ")}`);
+  }
+  return parsed.data;
+}
+
+export function renderEmail(name: EmailTemplateName | string, data: unknown, ctx: RenderContext): RenderedEmail {
+  const valid = parseTemplateData(name, data);
+  // The registry is keyed by name; the cast re-joins the name with its own schema's output type.
+  const template = EMAIL_TEMPLATES[name as EmailTemplateName] as EmailTemplate;
+  return renderLayout(template.compose(valid, ctx), ctx);
+}
+
+// ---- layout ----
+
+const BRAND = { ink: "#0f172a", muted: "#64748b", accent: "#0d9488", background: "#f1f5f9", card: "#ffffff" };
+
+export function escapeHtml(value: string): string {
+  return value
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+}
+
+/** Only absolute http(s) URLs become links; anything else (javascript:, data:) is dropped. */
+export function safeUrl(url: string, baseUrl: string): string | null {
+  try {
+    const resolved = new URL(url, baseUrl);
+    return resolved.protocol === "https:" || resolved.protocol === "http:" ? resolved.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+export function renderLayout(content: EmailContent, ctx: RenderContext): RenderedEmail {
+  const product = ctx.productName ?? "Escra";
+  const actionUrl = content.action ? safeUrl(content.action.url, ctx.baseUrl) : null;
+
+  const text = [
+    content.heading,
+    "",
+    ...content.paragraphs.flatMap((p) => [p, ""]),
+    ...(content.code ? [`Your code: ${content.code}`, ""] : []),
+    ...(content.action && actionUrl ? [`${content.action.label}: ${actionUrl}`, ""] : []),
+    ...(content.footnote ? [content.footnote, ""] : []),
+    "—",
+    `${product} · ${ctx.baseUrl}`,
+  ].join("\n");
+
+  const e = escapeHtml;
+  const paragraphs = content.paragraphs
+    .map((p) => `<p style="margin:0 0 16px;font-size:15px;line-height:24px;color:${BRAND.ink}">${e(p)}</p>`)
+    .join("");
+  const code = content.code
+    ? `<p style="margin:8px 0 24px;font-size:30px;letter-spacing:6px;font-weight:700;font-family:Menlo,Consolas,monospace;color:${BRAND.ink}">${e(content.code)}</p>`
+    : "";
+  const action =
+    content.action && actionUrl
+      ? `<p style="margin:8px 0 24px"><a href="${e(actionUrl)}" style="display:inline-block;background:${BRAND.accent};color:#ffffff;text-decoration:none;font-weight:600;font-size:15px;padding:12px 22px;border-radius:6px">${e(content.action.label)}</a></p>`
+      : "";
+  const footnote = content.footnote
+    ? `<p style="margin:0;font-size:13px;line-height:20px;color:${BRAND.muted}">${e(content.footnote)}</p>`
+    : "";
+  const preheader = content.preheader
+    ? `<div style="display:none;max-height:0;overflow:hidden">${e(content.preheader)}</div>`
+    : "";
+
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(content.subject)}</title></head>
+<body style="margin:0;padding:0;background:${BRAND.background};font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif">${preheader}
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:${BRAND.background};padding:32px 12px"><tr><td align="center">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px">
+<tr><td style="padding:0 0 16px;font-size:20px;font-weight:700;color:${BRAND.accent}">${e(product)}</td></tr>
+<tr><td style="background:${BRAND.card};border-radius:10px;padding:32px;border-top:4px solid ${BRAND.accent}">
+<h1 style="margin:0 0 20px;font-size:22px;line-height:30px;color:${BRAND.ink}">${e(content.heading)}</h1>
+${paragraphs}${code}${action}${footnote}
+</td></tr>
+<tr><td style="padding:16px 4px;font-size:12px;color:${BRAND.muted}">${e(product)} · <a href="${e(ctx.baseUrl)}" style="color:${BRAND.muted}">${e(ctx.baseUrl)}</a></td></tr>
+</table></td></tr></table></body></html>`;
+
+  return { subject: content.subject, text, html };
+}

@@ -1,0 +1,146 @@
+// THE catalog of domain events (API.md "Event types"): type → zod schema of its `data`.
+// Audit, live messages, notifications and webhooks all read events through this one list.
+import { z } from "zod";
+
+const prefixedId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]+$`), `expected a ${prefix}_ id`);
+
+export const CONTRACT_STATUSES = ["draft", "pending", "active", "completed", "cancelled"] as const;
+export const ESCROW_STATUSES = [
+  "pending",
+  "funds_held",
+  "contract_signed",
+  "credentials_released",
+  "completed",
+  "refunded",
+  "disputed",
+] as const;
+export const LISTING_STATUSES = ["draft", "under_review", "approved", "rejected", "reserved", "sold"] as const;
+
+// Loose objects: each event's required fields are typed; producers may add context (titles, amounts) freely.
+const contractData = z.looseObject({
+  contractId: prefixedId("ctr"),
+  status: z.enum(CONTRACT_STATUSES),
+  version: z.number().int().min(1).optional(),
+  title: z.string().max(500).optional(),
+});
+const contractSignerData = contractData.extend({ signerId: prefixedId("sig") });
+const contractReasonData = contractData.extend({ reason: z.string().max(2000).optional() });
+
+const escrowData = z.looseObject({
+  escrowId: prefixedId("esc"),
+  status: z.enum(ESCROW_STATUSES),
+  amount: z.number().int().min(0).optional(),
+  currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+});
+const escrowReasonData = escrowData.extend({ reason: z.string().max(2000).optional() });
+
+const listingData = z.looseObject({
+  listingId: prefixedId("lst"),
+  status: z.enum(LISTING_STATUSES),
+  reason: z.string().max(2000).optional(),
+});
+
+const anchorData = z.looseObject({
+  /** The anchoring batch. */
+  anchorId: z.string().min(1),
+  status: z.enum(["anchored", "confirmed"]),
+  root: z.string().regex(/^0x[0-9a-fA-F]{64}$/).optional(),
+  network: z.string().optional(),
+  chainId: z.number().int().positive(),
+  txHash: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
+  blockNumber: z.number().int().min(0).nullable().optional(),
+  confirmations: z.number().int().min(0).optional(),
+  contractIds: z.array(prefixedId("ctr")).optional(),
+});
+
+const webhookTestData = z.looseObject({
+  endpointId: prefixedId("whe"),
+  message: z.string().max(500).optional(),
+});
+
+export const EVENT_CATALOG = {
+  "contract.created": contractData,
+  "contract.updated": contractData,
+  "contract.sent": contractData.extend({ documentHash: z.string().optional() }),
+  "contract.approved": contractSignerData,
+  "contract.signed": contractSignerData,
+  "contract.declined": contractSignerData.extend({ reason: z.string().max(2000).optional() }),
+  "contract.activated": contractData,
+  "contract.completed": contractData,
+  "contract.cancelled": contractReasonData,
+  "contract.expired": contractData,
+  "contract.reminder_sent": contractSignerData,
+
+  "escrow.created": escrowData,
+  "escrow.funded": escrowData,
+  "escrow.contract_signed": escrowData,
+  "escrow.delivered": escrowData,
+  "escrow.credentials_released": escrowData,
+  "escrow.completed": escrowData,
+  "escrow.disputed": escrowReasonData,
+  "escrow.released": escrowData,
+  "escrow.refunded": escrowReasonData,
+  "escrow.payout_sent": escrowData,
+  "escrow.payout_failed": escrowReasonData,
+
+  "listing.submitted": listingData,
+  "listing.approved": listingData,
+  "listing.rejected": listingData,
+  "listing.reserved": listingData,
+  "listing.sold": listingData,
+
+  "anchor.anchored": anchorData,
+  "anchor.confirmed": anchorData,
+
+  "webhook.test": webhookTestData,
+} as const satisfies Record<string, z.ZodType>;
+
+export type EventType = keyof typeof EVENT_CATALOG;
+export type EventData<T extends EventType> = z.infer<(typeof EVENT_CATALOG)[T]>;
+export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(EVENT_CATALOG, type);
+}
+
+/** What the event is about; consumers use it to find who may see the event. */
+export const eventSubjectSchema = z.object({
+  type: z.enum(["contract", "escrow", "listing", "anchor", "webhook_endpoint", "user"]),
+  id: z.string().min(1).max(100),
+});
+export type EventSubject = z.infer<typeof eventSubjectSchema>;
+
+/** An event as consumers receive it (the payload of an EVENTS message, plus its id and time). */
+export interface DomainEvent<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  data: EventData<T>;
+  actorId: string | null;
+  subject: EventSubject;
+  /** User ids the producer says must hear of it (e.g. the next signer); consumers may add parties. */
+  audience: string[];
+  occurredAt: string;
+}
+
+export const eventPayloadSchema = z.object({
+  data: z.record(z.string(), z.unknown()),
+  actorId: z.string().nullable(),
+  subject: eventSubjectSchema,
+  audience: z.array(z.string()).max(1000),
+  occurredAt: z.string(),
+});
+
+export type EventValidation<T extends EventType> =
+  | { success: true; data: EventData<T> }
+  | { success: false; issues: { path: string; message: string }[] };
+
+/** Validates `data` for `type`; unknown types are rejected like bad data. */
+export function validateEventData<T extends EventType>(type: T | string, data: unknown): EventValidation<T> {
+  if (!isEventType(type)) return { success: false, issues: [{ path: "type", message: `unknown event type "${type}"` }] };
+  const parsed = EVENT_CATALOG[type].safeParse(data);
+  if (parsed.success) return { success: true, data: parsed.data as EventData<T> };
+  return {
+    success: false,
+    issues: parsed.error.issues.map((i) => ({ path: ["data", ...i.path.map(String)].join("."), message: i.message })),
+  };
+}

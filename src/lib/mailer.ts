@@ -1,0 +1,92 @@
+// The email provider interface: the dev mailbox (a D1 table) in development/test, Cloudflare's send_email binding elsewhere.
+import type { Bindings } from "../env";
+import { devMailbox } from "../db/schema";
+import { db } from "../db/client";
+import { newId } from "./ids";
+
+export interface OutgoingEmail {
+  /** The delivery id; providers use it to make a repeated send a no-op where they can. */
+  deliveryId: string;
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  readonly name: string;
+  send(email: OutgoingEmail): Promise<{ providerMessageId: string | null }>;
+}
+
+/** A provider refused or failed the send; the message is safe to store as the delivery's failure reason. */
+export class MailerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MailerError";
+  }
+}
+
+export function usesDevMailbox(env: Pick<Bindings, "ENVIRONMENT">): boolean {
+  return env.ENVIRONMENT === "development" || env.ENVIRONMENT === "test";
+}
+
+export function mailerFor(env: Bindings): Mailer {
+  return usesDevMailbox(env) ? devMailboxMailer(env.DB) : cloudflareMailer(env.MAILER);
+}
+
+/** Stores the message for GET /dev/mailbox; unique per delivery, so a redelivered job cannot add it twice. */
+export function devMailboxMailer(d1: D1Database): Mailer {
+  return {
+    name: "dev-mailbox",
+    async send(email) {
+      const id = newId("msg");
+      await db(d1)
+        .insert(devMailbox)
+        .values({
+          id,
+          deliveryId: email.deliveryId,
+          to: email.to,
+          from: email.from,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          sentAt: new Date().toISOString(),
+        })
+        .onConflictDoNothing({ target: devMailbox.deliveryId });
+      return { providerMessageId: id };
+    },
+  };
+}
+
+/** Cloudflare Email Workers `send_email` binding, using its structured builder (it composes the MIME). */
+export function cloudflareMailer(binding: SendEmail | undefined): Mailer {
+  return {
+    name: "cloudflare-email",
+    async send(email) {
+      if (!binding) throw new MailerError("email provider not configured (MAILER binding missing)");
+      try {
+        const result = await binding.send({
+          from: parseAddress(email.from),
+          to: email.to,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          headers: { "X-Escra-Delivery": email.deliveryId },
+        });
+        return { providerMessageId: result?.messageId ?? null };
+      } catch (err) {
+        // Provider errors carry SMTP-ish reasons ("destination address not verified"); keep them short.
+        throw new MailerError(`provider rejected the message: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500));
+      }
+    },
+  };
+}
+
+/** `Escra <no-reply@escra.io>` → { name, email }; a bare address stays a string. */
+export function parseAddress(value: string): string | EmailAddress {
+  const match = /^\s*(.*?)\s*<([^>]+)>\s*$/.exec(value);
+  if (!match) return value.trim();
+  const name = match[1]!.replace(/^"|"$/g, "");
+  return name ? { name, email: match[2]!.trim() } : match[2]!.trim();
+}

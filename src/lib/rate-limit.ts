@@ -1,0 +1,170 @@
+// Rate limiting behind one interface: `rateLimit({...})` middleware and `enforceRateLimit(c, {...})`.
+//
+// Backed by the RateLimiter Durable Object (one object per limit name + caller key, fixed window), not by
+// Workers' `ratelimit` binding: that binding only answers allowed/denied, so X-RateLimit-Remaining and
+// X-RateLimit-Reset could not be honest. One RPC round trip per limit per request.
+//
+// Headers on every /api/v1 response: X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset (epoch
+// seconds when the window ends, as GitHub does). When several limits apply to one request (the global one
+// plus e.g. "login"), the headers describe the most restrictive. Over the limit → 429 RATE001 + Retry-After.
+import type { Context, MiddlewareHandler } from "hono";
+import type { RateLimitDecision } from "../../durable-objects/rate-limiter";
+import type { AppEnv, Bindings } from "../env";
+import { ApiError } from "./errors";
+import { errorResponse } from "./error-handler";
+import { log } from "./request-context";
+
+export type { RateLimitDecision };
+
+export interface RateLimitOptions {
+  /** Names an independent counter ("api", "login", "register"…); the same caller has one window per name. */
+  name: string;
+  /** Requests allowed per window: a number, or read from the environment. */
+  limit: number | ((env: Bindings) => number);
+  windowSeconds: number;
+  /**
+   * Who is counted. Default: the authenticated principal's user id, else the client IP (`clientKey`).
+   * Return null to skip limiting for this request (e.g. a field that is absent).
+   */
+  key?: (c: Context<AppEnv>) => string | null | Promise<string | null>;
+  /** Let requests through (uncounted, logged) when the limiter itself is unreachable. Default false. */
+  failOpen?: boolean;
+}
+
+/** Per-request record of the tightest decision so far, so headers describe the most restrictive limit. */
+const decisions = new WeakMap<Context<AppEnv>, RateLimitDecision>();
+
+/**
+ * Middleware applying a named limit. Use it for stricter limits on abuse-prone routes, e.g.
+ * `router.use("/auth/login", rateLimit({ name: "login", limit: 10, windowSeconds: 60 }))`
+ * or with a custom key: `rateLimit({ name: "otp", limit: 5, windowSeconds: 900, key: (c) => c.req.param("id") })`.
+ */
+export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const decision = await enforceRateLimit(c, options);
+    await next();
+    if (decision) applyHeaders(c, tightest(c) ?? decision);
+  };
+}
+
+/**
+ * Counts this request against a named limit from inside a handler (when the key is only known after parsing the
+ * body, e.g. the email being logged into). Sets the X-RateLimit-* headers; throws 429 RATE001 when exceeded.
+ * Returns null when `key` returned null (nothing counted).
+ */
+export async function enforceRateLimit(c: Context<AppEnv>, options: RateLimitOptions): Promise<RateLimitDecision | null> {
+  const key = options.key ? await options.key(c) : clientKey(c);
+  if (key === null) return null;
+  const limit = typeof options.limit === "function" ? options.limit(c.env) : options.limit;
+  let decision: RateLimitDecision;
+  try {
+    decision = await consume(c.env, options.name, key, limit, options.windowSeconds);
+  } catch (err) {
+    if (!options.failOpen) throw err;
+    log("warn", "rate limiter unavailable; request let through", { name: options.name, error: String(err) });
+    return null;
+  }
+  record(c, decision);
+  const shown = tightest(c) ?? decision;
+  for (const [name, value] of Object.entries(headersFor(shown))) c.header(name, value);
+  if (!decision.allowed) throw tooManyRequests(decision);
+  return decision;
+}
+
+/** Counts one hit for `key` under `name` without an HTTP context (queue consumers, DO code). */
+export async function consume(env: Bindings, name: string, key: string, limit: number, windowSeconds: number) {
+  const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`${name}:${key}`));
+  return stub.hit(limit, windowSeconds);
+}
+
+/** The global /api/v1 limit: RATE_LIMIT_PER_MINUTE per principal (or per client IP when anonymous). */
+export const apiRateLimit = rateLimit({
+  name: "api",
+  limit: (env) => globalLimit(env),
+  windowSeconds: 60,
+  // Availability over strictness for the general limit; abuse limits (login…) fail closed.
+  failOpen: true,
+});
+
+/**
+ * Placed before bodyGuard/authenticate: a request those reject (415, 413, 401…) never reaches `apiRateLimit`, so
+ * this counts it against the same bucket afterwards. Every /api/v1 response thus carries the headers, and a flood
+ * of rejected requests still runs into 429. Costs nothing extra for requests that reached `apiRateLimit`.
+ */
+export const rateLimitRejected: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  if (c.req.method === "OPTIONS" || decisions.has(c)) return;
+  let decision: RateLimitDecision;
+  try {
+    decision = await consume(c.env, "api", clientKey(c), globalLimit(c.env), 60);
+  } catch {
+    return; // The request already failed; a limiter outage must not change its answer.
+  }
+  record(c, decision);
+  if (!decision.allowed) c.res = errorResponse(c, tooManyRequests(decision));
+  applyHeaders(c, decision);
+};
+
+/** The caller's bucket key: `usr:<id>` when authenticated, else `ip:<address>` (IPv6 by its /64 network). */
+export function clientKey(c: Context<AppEnv>): string {
+  const principal = c.get("principal");
+  if (principal) return `usr:${principal.userId}`;
+  return `ip:${clientIp(c)}`;
+}
+
+/** Cloudflare sets CF-Connecting-IP on every request at the edge; local tools may not ("unknown"). */
+export function clientIp(c: Context<AppEnv>): string {
+  const ip = c.req.header("cf-connecting-ip")?.trim();
+  if (!ip) return "unknown";
+  return ip.includes(":") ? ipv6Network(ip) : ip;
+}
+
+/** One IPv6 host usually owns a whole /64, so counting per address would let it rotate freely. */
+export function ipv6Network(ip: string): string {
+  const [head = "", tail] = ip.toLowerCase().split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  const network = groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "") || "0");
+  return `${network.join(":")}::/64`;
+}
+
+export function headersFor(decision: RateLimitDecision): Record<string, string> {
+  return {
+    "X-RateLimit-Limit": String(decision.limit),
+    "X-RateLimit-Remaining": String(decision.remaining),
+    "X-RateLimit-Reset": String(Math.ceil(decision.resetAt / 1000)),
+  };
+}
+
+function tooManyRequests(decision: RateLimitDecision) {
+  const retryAfter = Math.max(1, Math.ceil((decision.resetAt - Date.now()) / 1000));
+  return new ApiError("RATE001", `Rate limit exceeded; retry in ${retryAfter} s`, {
+    headers: { ...headersFor(decision), "Retry-After": String(retryAfter) },
+    details: { limit: decision.limit, retryAfterSeconds: retryAfter },
+  });
+}
+
+function globalLimit(env: Bindings): number {
+  const n = Number(env.RATE_LIMIT_PER_MINUTE);
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 600;
+}
+
+function record(c: Context<AppEnv>, decision: RateLimitDecision) {
+  const current = decisions.get(c);
+  if (!current || isTighter(decision, current)) decisions.set(c, decision);
+}
+
+function tightest(c: Context<AppEnv>) {
+  return decisions.get(c);
+}
+
+function isTighter(a: RateLimitDecision, b: RateLimitDecision) {
+  if (a.allowed !== b.allowed) return !a.allowed;
+  return a.remaining < b.remaining || (a.remaining === b.remaining && a.resetAt > b.resetAt);
+}
+
+/** Re-applied after the handler: a handler returning its own Response object would otherwise drop them. */
+function applyHeaders(c: Context<AppEnv>, decision: RateLimitDecision) {
+  for (const [name, value] of Object.entries(headersFor(decision))) c.header(name, value);
+}

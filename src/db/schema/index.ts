@@ -2,6 +2,3 @@
 export * from "./system";
 export * from "./email";
 export * from "./events";
-export * from "./teams";
-export * from "./preferences";
-export * from "./idempotency";

@@ -7,3 +7,4 @@ export * from "./preferences";
 export * from "./idempotency";
 export * from "./identity";
 export * from "./audit";
+export * from "./anchoring";

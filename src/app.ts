@@ -5,6 +5,7 @@ import { requestContext } from "./lib/request-context";
 import { corsFromEnv, securityHeaders } from "./lib/security-headers";
 import { onError, onNotFound } from "./lib/error-handler";
 import { bodyGuard } from "./lib/body-guard";
+import { authenticate } from "./lib/auth";
 import { mountRoutes } from "./routes";
 
 export function createApp() {
@@ -14,6 +15,7 @@ export function createApp() {
   app.use("*", securityHeaders);
   app.use("*", corsFromEnv);
   app.use("/api/v1/*", bodyGuard);
+  app.use("/api/v1/*", authenticate);
 
   mountRoutes(app);
 

@@ -29,6 +29,8 @@ export interface Bindings {
 
   // secrets (.dev.vars locally, `wrangler secret put` in production)
   JWT_PRIVATE_KEY: string;
+  /** Optional: the previous signing key's public JWK during a rotation, still accepted and published in the JWKS. */
+  JWT_PREVIOUS_PUBLIC_KEY?: string;
   VAULT_KEK: string;
   ANCHOR_PRIVATE_KEY: string;
   PAYSTACK_SECRET_KEY: string;

@@ -1,0 +1,147 @@
+// Identity tables: users, sessions and their refresh-token chains, one-time codes, MFA recovery codes,
+// login lockout state and API keys. Every secret here is stored hashed (or sealed), never in clear.
+// User ids are plain columns (no FOREIGN KEY): D1 enforces foreign keys and ignores PRAGMA foreign_keys=OFF,
+// so a drizzle table rebuild of `users` could fail or cascade; erased users keep a pseudonymous row instead.
+import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const ROLES = ["super_admin", "admin", "user", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+export const ACCOUNT_TYPES = ["personal", "business"] as const;
+export type AccountType = (typeof ACCOUNT_TYPES)[number];
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    /** Lower-cased and trimmed; unique. Replaced by a pseudonym when the account is erased. */
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    /** argon2id PHC string (parameters inside, so they can be raised and old hashes upgraded at login). */
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ROLES }).notNull().default("user"),
+    accountType: text("account_type", { enum: ACCOUNT_TYPES }).notNull().default("personal"),
+    company: text("company"),
+    industry: text("industry"),
+    emailVerifiedAt: text("email_verified_at"),
+    mfaEnabled: integer("mfa_enabled", { mode: "boolean" }).notNull().default(false),
+    /** TOTP secret sealed with AES-256-GCM under a key derived from VAULT_KEK (aad = user id); pending until verified. */
+    mfaSecretSealed: text("mfa_secret_sealed"),
+    /** Last accepted TOTP time step: a code is accepted at most once (no replay within its window). */
+    mfaLastStep: integer("mfa_last_step"),
+    avatarKey: text("avatar_key"),
+    suspended: integer("suspended", { mode: "boolean" }).notNull().default(false),
+    suspendedAt: text("suspended_at"),
+    deletedAt: text("deleted_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("users_email_uq").on(t.email), index("users_role_idx").on(t.role, t.createdAt)],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    userAgent: text("user_agent"),
+    ip: text("ip"),
+    createdAt: text("created_at").notNull(),
+    lastUsedAt: text("last_used_at").notNull(),
+    /** When the newest refresh token dies; access tokens of an expired session stop working too. */
+    expiresAt: text("expires_at").notNull(),
+    revokedAt: text("revoked_at"),
+    /** logout, password_change, password_reset, refresh_reuse, user_revoked, suspended, deleted… */
+    revokedReason: text("revoked_reason"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId, t.createdAt)],
+);
+
+/**
+ * One row per refresh token ever issued to a session (its rotation chain). Only the newest
+ * (replacedAt null) is live; presenting a replaced one is reuse and revokes the session.
+ */
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id").notNull(),
+    /** SHA-256 hex of the token (256 random bits, so an unsalted fast hash is enough). */
+    tokenHash: text("token_hash").notNull(),
+    generation: integer("generation").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    createdAt: text("created_at").notNull(),
+    replacedAt: text("replaced_at"),
+  },
+  (t) => [uniqueIndex("refresh_tokens_hash_uq").on(t.tokenHash), index("refresh_tokens_session_idx").on(t.sessionId)],
+);
+
+export const emailVerifications = sqliteTable(
+  "email_verifications",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    /** HMAC-SHA256 of `userId:code` under a VAULT_KEK-derived pepper (a 6-digit code alone is trivially brute-forced). */
+    codeHash: text("code_hash").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    expiresAt: text("expires_at").notNull(),
+    consumedAt: text("consumed_at"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("email_verifications_user_idx").on(t.userId, t.createdAt)],
+);
+
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    usedAt: text("used_at"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("password_resets_hash_uq").on(t.tokenHash), index("password_resets_user_idx").on(t.userId)],
+);
+
+export const mfaRecoveryCodes = sqliteTable(
+  "mfa_recovery_codes",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    codeHash: text("code_hash").notNull(),
+    usedAt: text("used_at"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("mfa_recovery_codes_user_idx").on(t.userId)],
+);
+
+/**
+ * Consecutive failed logins per email (keyed by an HMAC of the normalised address, for known and unknown
+ * emails alike, so lockout behaves the same whether or not an account exists).
+ */
+export const loginThrottles = sqliteTable("login_throttles", {
+  emailKey: text("email_key").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  lockedUntil: text("locked_until"),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    name: text("name").notNull(),
+    /** The first characters of the secret (`esk_AbCd1234`), for display only. */
+    prefix: text("prefix").notNull(),
+    /** SHA-256 hex of the whole secret (≥ 238 random bits, so a fast hash is enough). */
+    secretHash: text("secret_hash").notNull(),
+    /** JSON array of scopes (see src/domain/scopes.ts). */
+    scopes: text("scopes").notNull(),
+    expiresAt: text("expires_at"),
+    lastUsedAt: text("last_used_at"),
+    revokedAt: text("revoked_at"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("api_keys_secret_hash_uq").on(t.secretHash), index("api_keys_user_idx").on(t.userId, t.createdAt)],
+);

@@ -1,0 +1,47 @@
+// recordAudit: the one way to write the security/admin audit log (audit_logs), plus the request facts it needs.
+import type { Context } from "hono";
+import type { AppEnv, Bindings } from "../env";
+import { db } from "../db/client";
+import { auditLogs } from "../db/schema/audit";
+import { newId } from "./ids";
+
+export interface AuditEntry {
+  action: string;
+  actorId: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  resourceType?: string | null;
+  resourceId?: string | null;
+  data?: Record<string, unknown> | null;
+}
+
+/** The insert statement, for callers that write the audit row in the same D1 batch as the change it records. */
+export function auditInsert(env: Pick<Bindings, "DB">, entry: AuditEntry, now = new Date()) {
+  return db(env.DB)
+    .insert(auditLogs)
+    .values({
+      id: newId("aud"),
+      action: entry.action,
+      actorId: entry.actorId,
+      ip: entry.ip ?? null,
+      userAgent: entry.userAgent ? entry.userAgent.slice(0, 512) : null,
+      resourceType: entry.resourceType ?? null,
+      resourceId: entry.resourceId ?? null,
+      data: entry.data ? JSON.stringify(entry.data) : null,
+      createdAt: now.toISOString(),
+    });
+}
+
+export async function recordAudit(env: Pick<Bindings, "DB">, entry: AuditEntry): Promise<void> {
+  await auditInsert(env, entry);
+}
+
+/** Client IP (Cloudflare sets CF-Connecting-IP at the edge) and user agent of the request. */
+export function requestOrigin(c: Context<AppEnv>): { ip: string | null; userAgent: string | null } {
+  return { ip: c.req.header("cf-connecting-ip") ?? null, userAgent: c.req.header("user-agent") ?? null };
+}
+
+/** Audit helper for route handlers: fills ip and user agent from the request. */
+export function auditFromRequest(c: Context<AppEnv>, entry: Omit<AuditEntry, "ip" | "userAgent">) {
+  return recordAudit(c.env, { ...entry, ...requestOrigin(c) });
+}

@@ -1,0 +1,140 @@
+// Authentication (access JWT or `esk_` API key → c.var.principal) and the guards routes use to authorise.
+// Every authenticated request does one indexed D1 read (session or key, joined to its user), so a revoked
+// session, a revoked key, a suspension or a role change applies to the very next request, not after 15 minutes.
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppEnv, Principal } from "../env";
+import { ApiError } from "./errors";
+import { looksLikeJwt, verifyAccessToken } from "./jwt";
+import { hashOpaqueSecret, isApiKeySecret } from "./tokens";
+import { LAST_USED_GRANULARITY_MS, apiKeyStateByHash, sessionState, touchApiKey, touchSession } from "../db/credentials";
+import { effectiveScopes, isScope, roleMayGrant, type Scope } from "../domain/scopes";
+import type { Role } from "../db/schema/identity";
+import { log } from "./request-context";
+
+const BEARER = /^Bearer[ ]+([^\s]+)\s*$/i;
+const invalidCredentials = () => new ApiError("AUTH002", "Access token or API key is invalid, expired or revoked");
+
+/** Global middleware on /api/v1/*: no Authorization header → anonymous; otherwise it must be valid. */
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const header = c.req.header("authorization");
+  if (header === undefined) return next();
+  const token = BEARER.exec(header)?.[1];
+  if (!token) throw new ApiError("AUTH004", "Malformed Authorization header; expected `Bearer <token>`");
+  const now = new Date();
+  let principal: Principal;
+  if (isApiKeySecret(token)) principal = await apiKeyPrincipal(c, token, now);
+  else if (looksLikeJwt(token)) principal = await sessionPrincipal(c, token, now);
+  else throw new ApiError("AUTH004", "Malformed bearer token");
+  c.set("principal", principal);
+  await next();
+};
+
+async function sessionPrincipal(c: Context<AppEnv>, token: string, now: Date): Promise<Principal> {
+  const claims = await verifyAccessToken(c.env, token);
+  if (!claims) throw invalidCredentials();
+  const state = await sessionState(c.env.DB, claims.sid);
+  if (
+    !state ||
+    state.userId !== claims.sub ||
+    state.revokedAt !== null ||
+    state.expiresAt <= now.toISOString() ||
+    state.suspended ||
+    state.deletedAt !== null
+  ) {
+    throw invalidCredentials();
+  }
+  if (now.getTime() - Date.parse(state.lastUsedAt) > LAST_USED_GRANULARITY_MS) {
+    background(c, touchSession(c.env.DB, state.sessionId, now));
+  }
+  // The role comes from D1, not the token, so a demotion applies at once.
+  return { userId: state.userId, role: state.role, sessionId: state.sessionId, scopes: null, apiKeyId: null };
+}
+
+async function apiKeyPrincipal(c: Context<AppEnv>, token: string, now: Date): Promise<Principal> {
+  const state = await apiKeyStateByHash(c.env.DB, hashOpaqueSecret(token));
+  if (
+    !state ||
+    state.revokedAt !== null ||
+    (state.expiresAt !== null && state.expiresAt <= now.toISOString()) ||
+    state.suspended ||
+    state.deletedAt !== null
+  ) {
+    throw invalidCredentials();
+  }
+  if (!state.lastUsedAt || now.getTime() - Date.parse(state.lastUsedAt) > LAST_USED_GRANULARITY_MS) {
+    background(c, touchApiKey(c.env.DB, state.id, now));
+  }
+  let stored: string[] = [];
+  try {
+    stored = JSON.parse(state.scopes) as string[];
+  } catch {
+    stored = [];
+  }
+  // A key never exceeds its owner's current rights (the owner may have been demoted since).
+  return { userId: state.userId, role: state.role, sessionId: null, scopes: effectiveScopes(state.role, stored), apiKeyId: state.id };
+}
+
+function background(c: Context<AppEnv>, work: Promise<unknown>) {
+  const guarded = work.catch((error) => log("warn", "last-used update failed", { error: String(error) }));
+  try {
+    c.executionCtx.waitUntil(guarded);
+  } catch {
+    // No execution context (e.g. app.request in a unit test): the promise still runs.
+  }
+}
+
+/** The authenticated caller, or AUTH004. */
+export function principalOf(c: Context<AppEnv>): Principal {
+  const principal = c.get("principal");
+  if (!principal) throw new ApiError("AUTH004", "Authentication required");
+  return principal;
+}
+
+export function requireAuth(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    principalOf(c);
+    await next();
+  };
+}
+
+/** The caller must hold one of the global roles (AUTH003 otherwise). */
+export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const principal = principalOf(c);
+    if (!roles.includes(principal.role)) throw new ApiError("AUTH003", "Your role does not allow this");
+    await next();
+  };
+}
+
+/** Whether the principal may act with `scope`: an API key must hold it; a user session is bounded by its role. */
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  if (!roleMayGrant(principal.role, scope)) return false;
+  return principal.scopes === null || principal.scopes.includes(scope);
+}
+
+/**
+ * API keys must hold `scope`; users act within their role. Either way viewers never pass a `:write`
+ * scope, and `admin:*` needs an admin.
+ */
+export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
+  if (!isScope(scope)) throw new Error(`Unknown scope ${scope}`);
+  return async (c, next) => {
+    const principal = principalOf(c);
+    if (!hasScope(principal, scope)) {
+      throw new ApiError(
+        "AUTH003",
+        principal.scopes === null ? "Your role does not allow this" : `This API key lacks the ${scope} scope`,
+      );
+    }
+    await next();
+  };
+}
+
+/** Routes that only a person may use (not an API key): sessions, password, MFA, key management. */
+export function requireSession(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const principal = principalOf(c);
+    if (principal.sessionId === null) throw new ApiError("AUTH003", "This action needs a user session, not an API key");
+    await next();
+  };
+}

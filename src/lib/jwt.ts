@@ -1,0 +1,100 @@
+// Access JWTs: EdDSA (Ed25519) signed with JWT_PRIVATE_KEY, verified against the published key set
+// (current key + optional JWT_PREVIOUS_PUBLIC_KEY during a rotation), so what we accept is what partners can verify.
+import { SignJWT, createLocalJWKSet, importJWK, jwtVerify, type JSONWebKeySet, type JWK } from "jose";
+import type { Bindings } from "../env";
+import type { Role } from "../db/schema/identity";
+
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+export const JWT_AUDIENCE = "escra-api";
+const ALG = "EdDSA";
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  role: Role;
+}
+
+type KeyEnv = Pick<Bindings, "JWT_PRIVATE_KEY" | "JWT_PREVIOUS_PUBLIC_KEY" | "PUBLIC_BASE_URL">;
+
+interface KeyMaterial {
+  kid: string;
+  signingKey: CryptoKey;
+  jwks: JSONWebKeySet;
+  verifier: ReturnType<typeof createLocalJWKSet>;
+}
+
+// Parsed keys are cached per isolate, keyed by the secret values (a rotated secret yields a new entry).
+let cached: { source: string; material: Promise<KeyMaterial> } | null = null;
+
+function publicJwk(jwk: JWK): JWK {
+  if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || !jwk.x || !jwk.kid) {
+    throw new Error("JWT keys must be Ed25519 JWKs with a kid");
+  }
+  return { kty: "OKP", crv: "Ed25519", x: jwk.x, kid: jwk.kid, alg: ALG, use: "sig" };
+}
+
+async function loadKeys(env: KeyEnv): Promise<KeyMaterial> {
+  const source = `${env.JWT_PRIVATE_KEY}\n${env.JWT_PREVIOUS_PUBLIC_KEY ?? ""}`;
+  if (cached?.source !== source) {
+    const material = (async () => {
+      const privateJwk = JSON.parse(env.JWT_PRIVATE_KEY) as JWK;
+      if (!privateJwk.d) throw new Error("JWT_PRIVATE_KEY must be a private JWK");
+      const current = publicJwk(privateJwk);
+      const keys = [current];
+      if (env.JWT_PREVIOUS_PUBLIC_KEY) {
+        const previous = publicJwk(JSON.parse(env.JWT_PREVIOUS_PUBLIC_KEY) as JWK);
+        if (previous.kid !== current.kid) keys.push(previous);
+      }
+      const signingKey = (await importJWK({ ...privateJwk, alg: ALG }, ALG)) as CryptoKey;
+      const jwks: JSONWebKeySet = { keys };
+      return { kid: current.kid!, signingKey, jwks, verifier: createLocalJWKSet(jwks) };
+    })();
+    cached = { source, material };
+    material.catch(() => {
+      if (cached?.material === material) cached = null;
+    });
+  }
+  return cached!.material;
+}
+
+/** The public key set served at /.well-known/jwks.json. */
+export async function publicKeySet(env: KeyEnv): Promise<JSONWebKeySet> {
+  return (await loadKeys(env)).jwks;
+}
+
+export async function signAccessToken(env: KeyEnv, claims: AccessClaims, now = new Date()): Promise<string> {
+  const { kid, signingKey } = await loadKeys(env);
+  const iat = Math.floor(now.getTime() / 1000);
+  return new SignJWT({ sid: claims.sid, role: claims.role })
+    .setProtectedHeader({ alg: ALG, kid, typ: "JWT" })
+    .setSubject(claims.sub)
+    .setIssuer(env.PUBLIC_BASE_URL)
+    .setAudience(JWT_AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ACCESS_TOKEN_TTL_SECONDS)
+    .sign(signingKey);
+}
+
+/** Verifies signature, issuer, audience and expiry; returns null for any invalid token (the caller answers AUTH002). */
+export async function verifyAccessToken(env: KeyEnv, token: string): Promise<AccessClaims | null> {
+  const { verifier } = await loadKeys(env);
+  try {
+    const { payload } = await jwtVerify(token, verifier, {
+      algorithms: [ALG],
+      issuer: env.PUBLIC_BASE_URL,
+      audience: JWT_AUDIENCE,
+      clockTolerance: 5,
+    });
+    if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.role !== "string") {
+      return null;
+    }
+    return { sub: payload.sub, sid: payload.sid, role: payload.role as Role };
+  } catch {
+    return null;
+  }
+}
+
+/** A JWS compact serialisation has three base64url segments; anything else is malformed (AUTH004). */
+export function looksLikeJwt(token: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token);
+}

@@ -8,3 +8,5 @@ export * from "./idempotency";
 export * from "./identity";
 export * from "./audit";
 export * from "./anchoring";
+export * from "./contracts";
+export * from "./templates";

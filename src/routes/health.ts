@@ -1,4 +1,4 @@
-// GET /api/v1/health: really touches every dependency and says which one is down.
+// GET /api/v1/health: really touches every dependency and says which one is down; GET /api/v1/ping: liveness.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { envelope, jsonContent } from "../lib/openapi";
@@ -36,7 +36,18 @@ const route = createRoute({
   },
 });
 
-export const healthRoutes = createRouter().openapi(route, async (c) => {
-  const health = await checkHealth(c.env);
-  return health.status === "down" ? ok(c, health, 503) : ok(c, health, 200);
+// GET /api/v1/ping: touches nothing, so it measures the middleware chain alone (liveness probes, `npm run bench`).
+const pingRoute = createRoute({
+  method: "get",
+  path: "/ping",
+  tags: ["Operations"],
+  summary: "Liveness: answers without touching any dependency",
+  responses: { 200: jsonContent(envelope(z.object({ pong: z.literal(true) }).openapi("Pong")), "alive") },
 });
+
+export const healthRoutes = createRouter()
+  .openapi(route, async (c) => {
+    const health = await checkHealth(c.env);
+    return health.status === "down" ? ok(c, health, 503) : ok(c, health, 200);
+  })
+  .openapi(pingRoute, (c) => ok(c, { pong: true as const }));

@@ -6,6 +6,8 @@ import { corsFromEnv, securityHeaders } from "./lib/security-headers";
 import { onError, onNotFound } from "./lib/error-handler";
 import { bodyGuard } from "./lib/body-guard";
 import { authenticate } from "./lib/auth";
+import { apiRateLimit, rateLimitRejected } from "./lib/rate-limit";
+import { idempotency } from "./lib/idempotency";
 import { mountRoutes } from "./routes";
 
 export function createApp() {
@@ -14,8 +16,12 @@ export function createApp() {
   app.use("*", requestContext);
   app.use("*", securityHeaders);
   app.use("*", corsFromEnv);
+  // Counts requests rejected before apiRateLimit runs (bodyGuard, authenticate) and gives them X-RateLimit-*.
+  app.use("/api/v1/*", rateLimitRejected);
   app.use("/api/v1/*", bodyGuard);
   app.use("/api/v1/*", authenticate);
+  app.use("/api/v1/*", apiRateLimit);
+  app.use("/api/v1/*", idempotency);
 
   mountRoutes(app);
 

@@ -3,8 +3,9 @@
 // A key is scoped to the caller (principal, else client IP) and bound to a fingerprint of method, path and
 // body. The claim is one atomic upsert, so of two concurrent duplicates exactly one runs the handler; the
 // other polls for the stored response and replays it, or answers 409 RES002 if the first is still running.
-// Like Stripe, only responses of requests that were acted upon are kept: 5xx (transient) and rejections that
-// happen before any work (400, 401, 403, 413, 415, 429) release the key so the client can retry with it.
+// Like Stripe, only responses of requests that were acted upon are kept (2xx and business-rule 4xx such as
+// 409/402/422): 5xx (transient) and rejections where nothing was done (400, 401, 403, 404, 413, 415, 429)
+// release the key, so the client can fix the request or retry with the same key and bad requests leave no row.
 import type { Context, MiddlewareHandler } from "hono";
 import { and, eq, lte, or } from "drizzle-orm";
 import type { AppEnv, Bindings } from "../env";
@@ -25,7 +26,7 @@ const POLL_MS = 50;
 /** Stored responses are bounded so a row stays far below D1's 2 MB. */
 const MAX_STORED_BODY = 512 * 1024;
 const REPLAYED_HEADERS = ["content-type", "location", "retry-after"];
-const NOT_ACTED_UPON = new Set([400, 401, 403, 413, 415, 429]);
+const NOT_ACTED_UPON = new Set([400, 401, 403, 404, 413, 415, 429]);
 
 type Claim =
   | { kind: "owner"; token: string }

@@ -3,7 +3,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
-import { errorResponses, isoDate, jsonContent, listEnvelope } from "../lib/openapi";
+import { envelope, errorResponses, isoDate, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ApiError } from "../lib/errors";
 import { usesDevMailbox } from "../lib/mailer";
@@ -34,8 +35,40 @@ const mailboxRoute = createRoute({
   },
 });
 
-export const devRoutes = createRouter().openapi(mailboxRoute, async (c) => {
-  const query = c.req.valid("query");
-  const { items, total } = await listDevMailbox(c.env.DB, { to: query.to }, pageWindow(query));
-  return paginated(c, items, query, total);
+const echoBody = z.object({
+  message: z.string().min(1).max(1000),
+  /** Holds the request open, so tests can send a duplicate while the first is still in flight. */
+  delayMs: z.number().int().min(0).max(3000).optional(),
 });
+const echoResult = z.object({ id: z.string(), message: z.string(), receivedAt: isoDate }).openapi("DevEcho");
+
+// Exercises the request pipeline (validation, body limits, Idempotency-Key) with a real side effect:
+// each execution writes one R2 object under dev-echo/, so tests can count how often the work ran.
+const echoRoute = createRoute({
+  method: "post",
+  path: "/dev/echo",
+  tags: ["Development"],
+  summary: "Echo a JSON body and record one side effect (development only)",
+  middleware: [devOnly] as const,
+  request: { body: jsonBody(echoBody) },
+  responses: {
+    201: jsonContent(envelope(echoResult), "echoed; one dev-echo/ object written"),
+    ...errorResponses("RES001", "RES002", "RES003", "VAL003", "VAL004"),
+  },
+});
+
+export const DEV_ECHO_PREFIX = "dev-echo/";
+
+export const devRoutes = createRouter()
+  .openapi(mailboxRoute, async (c) => {
+    const query = c.req.valid("query");
+    const { items, total } = await listDevMailbox(c.env.DB, { to: query.to }, pageWindow(query));
+    return paginated(c, items, query, total);
+  })
+  .openapi(echoRoute, async (c) => {
+    const { message, delayMs } = c.req.valid("json");
+    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const echo = { id: c.get("requestId"), message, receivedAt: new Date().toISOString() };
+    await c.env.DOCUMENTS.put(`${DEV_ECHO_PREFIX}${echo.id}`, JSON.stringify(echo));
+    return ok(c, echo, 201);
+  });

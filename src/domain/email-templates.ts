@@ -50,6 +50,57 @@ export const EMAIL_TEMPLATES = {
     }),
     (d) => ({ subject: d.subject, heading: d.heading, paragraphs: d.lines, action: d.action }),
   ),
+  /** A password reset link; the token is single-use and expires in 30 minutes. */
+  "password-reset": defineTemplate(
+    z.object({ name: z.string().min(1).max(200), token: z.string().min(20).max(100), expiresInMinutes: z.number().int() }),
+    (d, ctx) => ({
+      subject: "Reset your Escra password",
+      preheader: `This link expires in ${d.expiresInMinutes} minutes`,
+      heading: "Reset your password",
+      paragraphs: [
+        `Hi ${d.name}, someone (hopefully you) asked to reset the password of your Escra account.`,
+        `The link works once and expires in ${d.expiresInMinutes} minutes. Resetting signs you out everywhere.`,
+        `Reset token: ${d.token}`,
+      ],
+      action: { label: "Choose a new password", url: `${ctx.baseUrl}/reset-password?token=${encodeURIComponent(d.token)}` },
+      footnote: "If you did not ask for this, ignore this email: your password stays as it is.",
+    }),
+  ),
+  /** An invitation to join a team; the invitee may not have an account yet. */
+  "team-invitation": defineTemplate(
+    z.object({
+      teamName: z.string().min(1).max(100),
+      inviterName: z.string().min(1).max(200),
+      role: z.string().min(1).max(20),
+      /** The single-use token; the link carries it, and API clients accept with POST /teams/invitations/{token}/accept. */
+      token: z.string().min(20).max(100),
+      expiresAt: z.string(),
+    }),
+    (d, ctx) => ({
+      subject: `${d.inviterName} invited you to ${d.teamName} on Escra`,
+      preheader: `Join ${d.teamName} as ${d.role}`,
+      heading: `Join ${d.teamName}`,
+      paragraphs: [
+        `${d.inviterName} invited you to the team ${d.teamName} as ${d.role}.`,
+        "Sign in (or create an account) with this email address, then accept the invitation.",
+        `Invitation token: ${d.token}`,
+      ],
+      action: { label: "Accept invitation", url: `${ctx.baseUrl}/teams/invitations/${encodeURIComponent(d.token)}` },
+      footnote: `The invitation expires on ${d.expiresAt}. If you do not know ${d.inviterName}, ignore this email.`,
+    }),
+  ),
+  /** The 6-digit code that confirms a new account's email address (10 minutes, 5 attempts). */
+  "verify-email": defineTemplate(
+    z.object({ name: z.string().min(1).max(200), code: z.string().regex(/^\d{6}$/), expiresInMinutes: z.number().int() }),
+    (d) => ({
+      subject: "Your Escra verification code",
+      preheader: `It expires in ${d.expiresInMinutes} minutes`,
+      heading: "Confirm your email address",
+      paragraphs: [`Hi ${d.name}, enter this code in Escra to confirm your email address.`],
+      code: d.code,
+      footnote: `The code expires in ${d.expiresInMinutes} minutes. If you did not create an Escra account, ignore this email.`,
+    }),
+  ),
 } as const;
 
 export type EmailTemplateName = keyof typeof EMAIL_TEMPLATES;

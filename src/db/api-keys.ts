@@ -1,0 +1,100 @@
+// API key records: minting secrets (shown once, stored as SHA-256 + a display prefix), listing, rotation, revocation.
+// Verification of a presented key is the auth middleware's job (src/lib/auth.ts); this module only writes and reads rows.
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { Database } from "./client";
+import { apiKeys } from "./schema/identity";
+import { API_KEY_MARKER, newOpaqueSecret } from "../lib/tokens";
+import type { Scope } from "../domain/scopes";
+
+/** `esk_` + 8 characters: enough to tell keys apart in a list, far too little to guess the rest. */
+const DISPLAY_PREFIX_LENGTH = API_KEY_MARKER.length + 8;
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+export function mintSecret(): { secret: string; prefix: string; secretHash: string } {
+  const { secret, hash } = newOpaqueSecret(API_KEY_MARKER);
+  return { secret, prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH), secretHash: hash };
+}
+
+export type ApiKeyStatus = "active" | "expired" | "revoked";
+
+export function keyStatus(row: Pick<ApiKeyRow, "revokedAt" | "expiresAt">, now = new Date()): ApiKeyStatus {
+  if (row.revokedAt) return "revoked";
+  if (row.expiresAt && row.expiresAt <= now.toISOString()) return "expired";
+  return "active";
+}
+
+/** The public view of a key: never the secret or its hash. */
+export function apiKeyView(row: ApiKeyRow, now = new Date()) {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: JSON.parse(row.scopes) as string[],
+    status: keyStatus(row, now),
+    expiresAt: row.expiresAt,
+    lastUsedAt: row.lastUsedAt,
+    revokedAt: row.revokedAt,
+    createdAt: row.createdAt,
+  };
+}
+
+export function newApiKeyRow(input: {
+  id: string;
+  userId: string;
+  name: string;
+  scopes: readonly Scope[];
+  expiresAt: string | null;
+  now: string;
+}) {
+  const { secret, prefix, secretHash } = mintSecret();
+  const row: ApiKeyRow = {
+    id: input.id,
+    userId: input.userId,
+    name: input.name,
+    prefix,
+    secretHash,
+    scopes: JSON.stringify([...new Set(input.scopes)]),
+    expiresAt: input.expiresAt,
+    lastUsedAt: null,
+    revokedAt: null,
+    createdAt: input.now,
+  };
+  return { row, secret };
+}
+
+export function listApiKeys(database: Database, userId: string) {
+  return database.select().from(apiKeys).where(eq(apiKeys.userId, userId)).orderBy(desc(apiKeys.createdAt)).all();
+}
+
+/** The caller's key (revoked ones included, so a second DELETE can say so); undefined for anyone else's. */
+export function findOwnApiKey(database: Database, userId: string, id: string) {
+  return database
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId)))
+    .get();
+}
+
+/** New secret in place of the old one (same id, name, scopes): the old secret's hash is gone, so it is dead at once. */
+export function rotateStatement(database: Database, id: string, secretHash: string, prefix: string) {
+  return database
+    .update(apiKeys)
+    .set({ secretHash, prefix, lastUsedAt: null })
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
+}
+
+export function revokeStatement(database: Database, id: string, now: string) {
+  return database
+    .update(apiKeys)
+    .set({ revokedAt: now })
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
+}
+
+/** Revokes every live key of a user (suspension, erasure). */
+export function revokeAllStatement(database: Database, userId: string, now: string) {
+  return database
+    .update(apiKeys)
+    .set({ revokedAt: now })
+    .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)));
+}

@@ -1,6 +1,7 @@
 // Cron dispatcher: each schedule in wrangler.toml maps to the tasks it runs.
 import type { Bindings } from "../env";
 import { log } from "../lib/request-context";
+import { purgeExpiredIdempotencyKeys } from "../lib/idempotency";
 
 type Task = (env: Bindings, now: Date) => Promise<void>;
 
@@ -8,7 +9,7 @@ type Task = (env: Bindings, now: Date) => Promise<void>;
 export const SCHEDULES: Record<string, Task[]> = {
   "* * * * *": [],
   "*/5 * * * *": [],
-  "0 3 * * *": [],
+  "0 3 * * *": [purgeExpiredIdempotencyKeys],
 };
 
 export async function runScheduled(controller: ScheduledController, env: Bindings, ctx: ExecutionContext) {

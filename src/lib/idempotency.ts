@@ -188,7 +188,7 @@ function ownedBy(scope: string, key: string, token: string) {
 }
 
 /** Retention (cron "0 3 * * *"): deletes expired keys in bounded chunks so one run never holds D1 long. */
-export async function purgeExpiredIdempotencyKeys(env: Bindings, now: Date): Promise<number> {
+export async function purgeExpiredIdempotencyKeys(env: Bindings, now: Date): Promise<void> {
   let deleted = 0;
   for (let round = 0; round < 50; round++) {
     const result = await env.DB.prepare(
@@ -199,5 +199,5 @@ export async function purgeExpiredIdempotencyKeys(env: Bindings, now: Date): Pro
     deleted += result.meta.changes;
     if (result.meta.changes < 1000) break;
   }
-  return deleted;
+  log("info", "expired idempotency keys deleted", { deleted });
 }

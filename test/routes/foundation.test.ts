@@ -33,9 +33,9 @@ describe("error envelopes of the foundation", () => {
     const res = await call("POST", "/api/v1/dev/echo", { body: { message: "", delayMs: "soon" } });
     expect(res.status).toBe(400);
     expectErrorEnvelope(res, "VAL001");
-    const paths = res.body.error.details.map((d: { path: string }) => d.path).sort();
+    const paths = res.body.error!.details.map((d: { path: string }) => d.path).sort();
     expect(paths).toEqual(["delayMs", "message"]);
-    for (const detail of res.body.error.details) expect(detail.message).toEqual(expect.any(String));
+    for (const detail of res.body.error!.details) expect(detail.message).toEqual(expect.any(String));
   });
 
   it("answers malformed JSON with 400 VAL001", async () => {

@@ -4,6 +4,8 @@ const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 export const ID_PREFIXES = [
   "usr", "ctr", "sig", "tpl", "esc", "lst", "att", "whe", "msg", "ntf", "key", "ses", "anc", "rpt", "team",
   "req", "evt", "eml", "dlq", "wfl", "shr", "ver", "ssr", "whd", "pay", "inv", "aud", "bat",
+  // identity internals: refresh tokens, email verification codes, password resets, MFA recovery codes
+  "rft", "evc", "pwr", "rcv",
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -9,13 +9,17 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = `${ROOT}node_modules/.bin`;
 
-/** Environment for every child: our Node 24 and local binaries first, no prompts, no telemetry. */
+/**
+ * Environment for every child: our Node 24 and local binaries first, no prompts, and no network calls of
+ * wrangler's own (usage metrics; the `Request.cf` sample miniflare would download from workers.cloudflare.com).
+ */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,
     PATH: `${BIN}:${process.env.PATH ?? ""}`,
     CI: "true",
     WRANGLER_SEND_METRICS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
     ...extra,
   };
 }
@@ -162,6 +166,15 @@ export async function supervise(main: (group: ProcessGroup) => Promise<"keep-run
         resolve();
       });
     }
+    // `kill <npm pid>` takes down npm's shell but not this script; being re-parented means nobody is
+    // left to stop us, so stop ourselves rather than leave the children running.
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) {
+        process.stdout.write("\nparent process gone: stopping…\n");
+        resolve();
+      }
+    }, 500).unref();
   });
   const failed = group.firstFailure.then(() => {
     exitCode = 1;

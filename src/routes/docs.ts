@@ -29,8 +29,14 @@ export function registerDocs(app: App) {
 
 // The renderer is served from our own origin (static assets, see scripts/lib/docs-assets.ts), so the page works
 // offline and under a strict CSP; the configuration turns off everything that would reach a third party
-// (web fonts, telemetry, the hosted agent).
-const SCALAR_CONFIG = JSON.stringify({ withDefaultFonts: false, telemetry: false, agent: { disabled: true } });
+// (web fonts, telemetry, the hosted agent and MCP generator, the localhost-only developer toolbar).
+const SCALAR_CONFIG = JSON.stringify({
+  withDefaultFonts: false,
+  telemetry: false,
+  agent: { disabled: true },
+  mcp: { disabled: true },
+  showDeveloperTools: "never",
+});
 
 const DOCS_PAGE = `<!doctype html>
 <html lang="en">

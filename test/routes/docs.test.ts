@@ -36,7 +36,13 @@ describe("GET /docs", () => {
     expect(html).toContain('data-url="/api/v1/openapi.json"');
     // Everything the renderer would fetch from a third party is switched off.
     const config = JSON.parse(/data-configuration='([^']*)'/.exec(html)?.[1] ?? "null");
-    expect(config).toMatchObject({ withDefaultFonts: false, telemetry: false, agent: { disabled: true } });
+    expect(config).toMatchObject({
+      withDefaultFonts: false,
+      telemetry: false,
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      showDeveloperTools: "never",
+    });
     expect(html).not.toMatch(/<script[^>]+src="https?:/);
   });
 

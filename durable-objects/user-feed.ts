@@ -1,11 +1,62 @@
-// UserFeed: one per user, the personal live feed of everything that concerns them.
+// UserFeed: one per user (idFromName(userId)), the personal live feed of everything that concerns them:
+// events of the contracts and escrows they are party to and their notifications, with resume like the rooms.
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../src/env";
+import { LiveHub } from "./lib/hub";
+import { LIVE_PATH } from "./lib/live-path";
+
+/** An event as delivered to a feed; `id` makes redelivery (queues are at-least-once) a no-op. */
+export interface FeedEvent {
+  id: string;
+  type: string;
+  data: unknown;
+  /** When it happened (ISO 8601); sent as the live message's `timestamp`. */
+  occurredAt: string;
+}
 
 export class UserFeed extends DurableObject<Bindings> {
+  private readonly hub = new LiveHub(this.ctx, this.env, {
+    // Only the feed's owner may listen; a feed has nothing to act on, hence the one permission.
+    authorize: (principal) => (principal.userId === this.ownerId() ? ["read"] : null),
+  });
+
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/ping") return Response.json({ ok: true, object: "UserFeed" });
+    if (url.pathname === LIVE_PATH) return this.hub.connect(request);
     return Response.json({ error: "not found" }, { status: 404 });
+  }
+
+  /** RPC: appends the event to the feed (once per event id) and sends it to the owner's sockets. */
+  async deliver(event: FeedEvent): Promise<{ seq: number; duplicate: boolean }> {
+    const { event: appended, duplicate } = this.hub.append(event.type, event.data, {
+      timestamp: event.occurredAt,
+      dedupeKey: event.id,
+    });
+    if (!duplicate) this.hub.broadcast(appended);
+    return { seq: appended.seq, duplicate };
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
+    await this.hub.webSocketMessage(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string) {
+    await this.hub.webSocketClose(ws, code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown) {
+    await this.hub.webSocketError(ws, error);
+  }
+
+  override async alarm() {
+    await this.hub.alarm();
+  }
+
+  private ownerId(): string {
+    // The Worker only ever addresses feeds by idFromName(userId), so the object's name is its owner.
+    const name = this.ctx.id.name;
+    if (!name) throw new Error("UserFeed must be addressed with idFromName(userId)");
+    return name;
   }
 }

@@ -3,9 +3,11 @@ import type { App } from "../app";
 import { healthRoutes } from "./health";
 import { registerDocs } from "./docs";
 import { devRoutes } from "./dev";
+import { liveRoutes } from "./live";
 
 export function mountRoutes(app: App) {
   app.route("/api/v1", healthRoutes);
   app.route("/api/v1", devRoutes);
+  app.route("/api/v1", liveRoutes);
   registerDocs(app);
 }

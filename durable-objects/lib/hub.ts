@@ -1,0 +1,276 @@
+// LiveHub: the one WebSocket hub of every live room (ContractRoom, EscrowRoom, UserFeed), on the Hibernation
+// API, speaking API.md's live protocol. A room owns one hub and forwards its WebSocket handlers and alarm to it:
+//
+//   private readonly hub = new LiveHub(this.ctx, this.env, { authorize: (p) => this.permissionsOf(p) });
+//   fetch(req)                         → return this.hub.connect(req)        (for the live upgrade)
+//   webSocketMessage(ws, m)            → return this.hub.webSocketMessage(ws, m)
+//   webSocketClose(ws, code, reason)   → return this.hub.webSocketClose(ws, code, reason)
+//   webSocketError(ws, error)          → return this.hub.webSocketError(ws, error)
+//   alarm()                            → await this.hub.alarm(); then the room's own alarm work
+//   on each state change               → this.hub.publish("contract.signed", data)
+//
+// Everything a socket needs after the object wakes from hibernation is in its attachment (≤ 2 KB); the event
+// log and sequence are in the object's SQLite storage. Nothing the hub keeps in memory is needed for correctness.
+import type { Bindings, Principal } from "../../src/env";
+import { log } from "../../src/lib/request-context";
+import { armAlarmNoLaterThan } from "./alarm";
+import { principalFromAccessToken } from "./hub-auth";
+import { HubEventLog, type AppendResult } from "./hub-event-log";
+import { CLOSE_CODES, LIVE_LIMITS, clientMessageSchema, type LiveEvent, type ServerMessage } from "./hub-protocol";
+
+export interface LiveSession {
+  userId: string;
+  /** What the room said this user may do (returned to the client in auth:success). */
+  permissions: string[];
+  sessionId: string | null;
+}
+
+/** Per-socket state, persisted with serializeAttachment so it survives hibernation. */
+type Attachment = { state: "pending"; deadline: number } | ({ state: "open" } & LiveSession);
+
+export interface LiveHubOptions {
+  /** The permissions `principal` has in this room, or null when they may not see it (close 4003). */
+  authorize(principal: Principal): Promise<string[] | null> | string[] | null;
+  /** Token → principal; defaults to access-JWT verification against D1 (revoked sessions, suspended users). */
+  verifyToken?: (token: string) => Promise<Principal | null>;
+  limits?: Partial<typeof LIVE_LIMITS>;
+}
+
+const MAX_ATTACHMENT_CHARS = 2_048;
+/** Codes that may not be sent in a Close frame; an echo of these uses 1000 instead. */
+const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
+
+export class LiveHub {
+  private readonly events: HubEventLog;
+  private readonly limits: typeof LIVE_LIMITS;
+  private readonly verifyToken: (token: string) => Promise<Principal | null>;
+  /** Cache of attachments; rebuilt lazily from ctx.getWebSockets() after a wake-up. */
+  private readonly attachments = new Map<WebSocket, Attachment>();
+  /** Per-socket chain so a client may send `auth` and `resume` back to back and have them handled in order. */
+  private readonly inFlight = new Map<WebSocket, Promise<void>>();
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    env: Bindings,
+    private readonly options: LiveHubOptions,
+  ) {
+    this.limits = { ...LIVE_LIMITS, ...options.limits };
+    this.events = new HubEventLog(ctx.storage.sql, this.limits.eventsHeld, this.limits.dedupeKeysHeld);
+    this.verifyToken = options.verifyToken ?? ((token) => principalFromAccessToken(env, token));
+  }
+
+  /** Accepts a WebSocket upgrade as a hibernatable socket that must authenticate before its deadline. */
+  async connect(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("Expected a WebSocket upgrade", { status: 426, headers: { upgrade: "websocket" } });
+    }
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server);
+    const deadline = Date.now() + this.limits.authTimeoutMs;
+    this.remember(server, { state: "pending", deadline });
+    await armAlarmNoLaterThan(this.ctx.storage, deadline);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Appends an event to the room's log and sends it to every authenticated socket. Null for a duplicate. */
+  publish(type: string, data: unknown, options: { timestamp?: string; dedupeKey?: string } = {}): LiveEvent | null {
+    const { event, duplicate } = this.append(type, data, options);
+    if (duplicate) return null;
+    this.broadcast(event);
+    return event;
+  }
+
+  /**
+   * Appends without sending: for rooms that append inside `ctx.storage.transactionSync()` with the state change
+   * and call `broadcast()` once it committed (so a rolled-back change is never announced).
+   */
+  append(type: string, data: unknown, options: { timestamp?: string; dedupeKey?: string } = {}): AppendResult {
+    return this.events.append(type, data, options);
+  }
+
+  broadcast(event: LiveEvent): void {
+    const frame = JSON.stringify(event);
+    for (const ws of this.liveSockets()) {
+      if (this.attachment(ws).state === "open") trySend(ws, frame);
+    }
+  }
+
+  /** The latest sequence number of this room (0 before the first event). */
+  latestSeq(): number {
+    return this.events.latestSeq();
+  }
+
+  /** Authenticated sockets, e.g. for a room's metrics or to decide who to notify by other means. */
+  sessions(): LiveSession[] {
+    return this.liveSockets()
+      .map((ws) => this.attachment(ws))
+      .filter((a): a is Attachment & { state: "open" } => a.state === "open")
+      .map(({ userId, permissions, sessionId }) => ({ userId, permissions, sessionId }));
+  }
+
+  /** Closes every socket of a user, e.g. when they are removed from a contract (4003: no longer allowed). */
+  disconnectUser(userId: string, code: number = CLOSE_CODES.forbidden, reason = "access revoked"): void {
+    for (const ws of this.liveSockets()) {
+      const a = this.attachment(ws);
+      if (a.state === "open" && a.userId === userId) this.close(ws, code, reason);
+    }
+  }
+
+  /** The earliest auth deadline still pending, for a room that computes its own next alarm. */
+  nextAlarm(): number | null {
+    let next: number | null = null;
+    for (const ws of this.liveSockets()) {
+      const a = this.attachment(ws);
+      if (a.state === "pending" && (next === null || a.deadline < next)) next = a.deadline;
+    }
+    return next;
+  }
+
+  /** Call from the room's alarm(): closes sockets past their auth deadline and re-arms for the rest. */
+  async alarm(): Promise<void> {
+    const now = Date.now();
+    for (const ws of this.liveSockets()) {
+      const a = this.attachment(ws);
+      if (a.state === "pending" && a.deadline <= now) this.close(ws, CLOSE_CODES.unauthenticated, "authentication timed out");
+    }
+    const next = this.nextAlarm();
+    if (next !== null) await armAlarmNoLaterThan(this.ctx.storage, next);
+  }
+
+  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const previous = this.inFlight.get(ws) ?? Promise.resolve();
+    const current = previous.then(() => this.handle(ws, message));
+    this.inFlight.set(ws, current);
+    try {
+      await current;
+    } finally {
+      if (this.inFlight.get(ws) === current) this.inFlight.delete(ws);
+    }
+  }
+
+  async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.forget(ws);
+    // Complete the closing handshake (the Hibernation API does not echo the Close frame for us).
+    this.close(ws, RESERVED_CLOSE_CODES.has(code) ? CLOSE_CODES.normal : code, reason);
+  }
+
+  async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    log("warn", "live socket error", { error: error instanceof Error ? error.message : String(error) });
+    this.forget(ws);
+    this.close(ws, 1011, "socket error");
+  }
+
+  private async handle(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (typeof message !== "string") return this.close(ws, CLOSE_CODES.unsupportedData, "text frames only");
+    if (message.length > this.limits.maxClientMessageChars) return this.close(ws, CLOSE_CODES.messageTooBig, "message too big");
+    const parsed = clientMessageSchema.safeParse(parseJson(message));
+    const state = this.attachment(ws);
+
+    if (state.state === "pending") {
+      if (!parsed.success || parsed.data.type !== "auth") {
+        return this.close(ws, CLOSE_CODES.unauthenticated, "the first message must be auth");
+      }
+      try {
+        return await this.authenticate(ws, parsed.data.payload.token);
+      } catch (error) {
+        log("error", "live authentication failed", { error: error instanceof Error ? error.message : String(error) });
+        return this.close(ws, 1011, "internal error");
+      }
+    }
+
+    if (!parsed.success) return this.send(ws, { type: "error", payload: { code: "VAL001", message: "Unknown or malformed message" } });
+    const msg = parsed.data;
+    switch (msg.type) {
+      case "ping":
+        return this.send(ws, { type: "pong", timestamp: msg.timestamp ?? null });
+      case "resume":
+        return this.replay(ws, msg.payload.since);
+      case "auth":
+        return this.send(ws, { type: "error", payload: { code: "VAL001", message: "Already authenticated" } });
+    }
+  }
+
+  private async authenticate(ws: WebSocket, token: string): Promise<void> {
+    const principal = await this.verifyToken(token);
+    if (!principal) return this.close(ws, CLOSE_CODES.unauthenticated, "invalid token");
+    const permissions = await this.options.authorize(principal);
+    if (!permissions) return this.close(ws, CLOSE_CODES.forbidden, "not allowed in this room");
+    // The deadline may have passed (and the socket closed) while we were verifying.
+    if (ws.readyState !== WebSocket.OPEN || this.attachment(ws).state !== "pending") return;
+    // Counting and recording happen with no await in between, so two sockets cannot both take the 5th place.
+    const open = this.sessions().filter((s) => s.userId === principal.userId).length;
+    if (open >= this.limits.maxSocketsPerUser) {
+      return this.close(ws, CLOSE_CODES.tooManyConnections, "too many connections");
+    }
+    this.remember(ws, { state: "open", userId: principal.userId, permissions, sessionId: principal.sessionId });
+    this.send(ws, { type: "auth:success", payload: { userId: principal.userId, permissions } });
+  }
+
+  /** Sends every held event after `since`, in order, then resume:done; resume:gap first if some were dropped. */
+  private replay(ws: WebSocket, since: number): void {
+    const latestSeq = this.events.latestSeq();
+    const oldestSeq = this.events.oldestHeldSeq();
+    if (oldestSeq !== null && since + 1 < oldestSeq) {
+      this.send(ws, { type: "resume:gap", payload: { since, oldestSeq, latestSeq } });
+    }
+    // Synchronous from read to last send: no live event can interleave with the replay.
+    const missed = this.events.since(since);
+    for (const event of missed) this.send(ws, event);
+    this.send(ws, { type: "resume:done", payload: { since, latestSeq, replayed: missed.length } });
+  }
+
+  /** Sockets not yet closing: one we closed may still be listed until the client answers the Close frame. */
+  private liveSockets(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  private attachment(ws: WebSocket): Attachment {
+    let a = this.attachments.get(ws);
+    if (!a) {
+      // A socket accepted without an attachment is treated as one whose auth deadline has passed.
+      a = (ws.deserializeAttachment() as Attachment | null) ?? { state: "pending", deadline: 0 };
+      this.attachments.set(ws, a);
+    }
+    return a;
+  }
+
+  private remember(ws: WebSocket, a: Attachment): void {
+    if (JSON.stringify(a).length > MAX_ATTACHMENT_CHARS) throw new Error("live session attachment exceeds 2 KB");
+    ws.serializeAttachment(a);
+    this.attachments.set(ws, a);
+  }
+
+  private forget(ws: WebSocket): void {
+    this.attachments.delete(ws);
+    this.inFlight.delete(ws);
+  }
+
+  private send(ws: WebSocket, message: ServerMessage): void {
+    trySend(ws, JSON.stringify(message));
+  }
+
+  private close(ws: WebSocket, code: number, reason: string): void {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closed: nothing left to do.
+    }
+  }
+}
+
+function trySend(ws: WebSocket, frame: string): void {
+  try {
+    ws.send(frame);
+  } catch {
+    // A socket that is closing; its close handler cleans up.
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

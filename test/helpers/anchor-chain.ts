@@ -1,0 +1,34 @@
+// Test access to the shared Anvil: raw JSON-RPC (mine, snapshot/revert, automine) and an env whose anchoring account
+// is a dev account of its own, so a test file's nonces never race another file's anchor transactions.
+import { env } from "cloudflare:workers";
+import type { Bindings } from "../../src/env";
+
+/** Anvil's deterministic dev accounts #7 and #8 (funded with 10,000 ETH on every Anvil; worthless elsewhere). */
+export const ANVIL_KEYS = {
+  seven: "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+  eight: "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
+} as const;
+
+export const rpcUrl = () => {
+  if (!env.ANVIL_RPC_URL) throw new Error("ANVIL_RPC_URL is not set (vitest.config.ts)");
+  return env.ANVIL_RPC_URL;
+};
+
+let rpcId = 0;
+export async function rpc<T = any>(method: string, params: unknown[] = []): Promise<T> {
+  const res = await fetch(rpcUrl(), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: ++rpcId, method, params }),
+  });
+  const body = (await res.json()) as { result?: T; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result as T;
+}
+
+export const mine = (blocks = 1) => rpc("anvil_mine", [`0x${blocks.toString(16)}`]);
+
+/** The test env with its own anchoring key and, optionally, other networks. */
+export function chainEnv(overrides: Partial<Bindings> = {}): Bindings {
+  return { ...(env as unknown as Bindings), ANCHOR_PRIVATE_KEY: ANVIL_KEYS.seven, ...overrides };
+}

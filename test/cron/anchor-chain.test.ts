@@ -2,6 +2,7 @@
 // proofs checked by our verifier and OpenZeppelin's; reorg → re-anchored later; stuck tx → replaced; RPC down → pending.
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
+import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
@@ -9,6 +10,7 @@ import { enqueueAnchor } from "../../src/lib/anchoring";
 import { anchorBatch } from "../../src/cron/anchor-batch";
 import { anchorConfirm } from "../../src/cron/anchor-confirm";
 import { checkHealth } from "../../src/lib/health-checks";
+import { runScheduled } from "../../src/cron";
 import { verifyProof, type Hex32 } from "../../src/domain/merkle";
 import { newId } from "../../src/lib/ids";
 import { chainEnv, mine, rpc } from "../helpers/anchor-chain";
@@ -170,6 +172,21 @@ describe("anchoring a batch on Anvil", () => {
     const rows = await recordsOf(ids);
     expect(rows.every((r) => r.status === "anchored" && r.tx_hash === mined.tx_hash)).toBe(true);
     expect((await rpc("eth_getTransactionReceipt", [mined.tx_hash])).status).toBe("0x1");
+  });
+});
+
+describe("the */5 schedule", () => {
+  it("confirms open batches and anchors what is pending", async () => {
+    const e = chainEnv();
+    await anchorBatch(e, new Date());
+    const ids = await queue(2, "cron");
+    const controller = createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() });
+    await runScheduled(controller, e, createExecutionContext());
+    const rows = await recordsOf(ids);
+    expect(rows.every((r) => r.status === "anchored" && r.tx_hash !== null)).toBe(true);
+    await mine(1);
+    await runScheduled(controller, e, createExecutionContext());
+    expect((await recordsOf(ids)).every((r) => r.status === "confirmed")).toBe(true);
   });
 });
 

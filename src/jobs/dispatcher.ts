@@ -7,6 +7,7 @@ import { EMAIL_SEND_JOB } from "../lib/email";
 import { consumeEvent, toDomainEvent, UnconsumableEvent } from "./consume-event";
 import { storeDeadLetter } from "./dead-letter-store";
 import { eventLogConsumer } from "./event-log";
+import { deliverToFeedsConsumer } from "./deliver-to-feeds";
 import { clampDelay, isLastAttempt, MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from "./retry-policy";
 import { sendEmailJob } from "./send-email";
 import { RetryLater, type DeliveryContext, type EventConsumer, type JobHandler } from "./types";
@@ -21,7 +22,7 @@ export const jobHandlers: Record<string, JobHandler> = {
 };
 
 /** EVENTS consumers; each sees every domain event once it succeeds (see consume-event.ts). */
-export const eventConsumers: EventConsumer[] = [eventLogConsumer];
+export const eventConsumers: EventConsumer[] = [eventLogConsumer, deliverToFeedsConsumer];
 
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   if (batch.queue === QUEUE_NAMES.deadLetters) return storeDeadLetterBatch(batch, env);

@@ -36,6 +36,8 @@ export interface WorkerOptions extends StateOptions {
   /** Overrides of wrangler.toml [vars] for this run only. */
   vars?: Record<string, string>;
   quiet?: boolean;
+  /** wrangler's own logging; the bench lowers it so per-request log lines cost less. */
+  logLevel?: "debug" | "info" | "log" | "warn" | "error" | "none";
 }
 
 /** Starts `wrangler dev` and resolves with its base URL once /api/v1/health answers (whatever its status). */
@@ -49,6 +51,7 @@ export async function startWorker(group: ProcessGroup, options: WorkerOptions): 
     String(options.port),
     "--show-interactive-dev-session=false",
     ...(options.inspectorPort ? ["--inspector-port", String(options.inspectorPort)] : []),
+    ...(options.logLevel ? ["--log-level", options.logLevel] : []),
     ...persistArgs(options),
     ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
   ];

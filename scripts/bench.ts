@@ -1,0 +1,79 @@
+// `npm run bench`: starts its own Anvil and `wrangler dev` on free loopback ports with throwaway state, drives
+// each scenario of scripts/bench/scenarios.ts with autocannon from this process, prints the figures, stops all.
+// Options: --duration <s> (default 10) --warmup <s> (default 2) --connections <n> (default 10) --only a,b
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { localAnchorNetworks, startAnvil } from "./lib/anvil.ts";
+import { ensureDocsAssets } from "./lib/docs-assets.ts";
+import { freePort } from "./lib/ports.ts";
+import { ROOT, supervise } from "./lib/processes.ts";
+import { applyLocalMigrations, describeHealth, ensureDevVars, fetchHealth, startWorker } from "./lib/worker.ts";
+import { measure, type Measurement } from "./bench/load.ts";
+import { formatReport } from "./bench/report.ts";
+import { BASELINE, scenarios } from "./bench/scenarios.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: "string", default: "10" },
+    warmup: { type: "string", default: "2" },
+    connections: { type: "string", default: "10" },
+    only: { type: "string" },
+  },
+});
+const durationSeconds = Number(args.duration);
+const warmupSeconds = Number(args.warmup);
+const connections = Number(args.connections);
+const only = args.only?.split(",").map((s) => s.trim());
+const selected = only ? scenarios.filter((s) => only.includes(s.name)) : scenarios;
+if (selected.length === 0) throw new Error(`no scenario named ${args.only}; known: ${scenarios.map((s) => s.name).join(", ")}`);
+
+const BENCH_DIR = join(ROOT, ".bench");
+const STATE_DIR = join(BENCH_DIR, "state");
+
+await supervise(async (group) => {
+  ensureDevVars();
+  ensureDocsAssets();
+  // Fresh state every run so figures do not depend on what earlier runs left in D1/R2/DOs.
+  rmSync(STATE_DIR, { recursive: true, force: true });
+  mkdirSync(STATE_DIR, { recursive: true });
+  await applyLocalMigrations({ persistTo: STATE_DIR, quiet: true });
+
+  const anvilUrl = await startAnvil(group, { port: await freePort(), quiet: true });
+  const baseUrl = await startWorker(group, {
+    port: await freePort(),
+    inspectorPort: await freePort(),
+    persistTo: STATE_DIR,
+    quiet: true,
+    logLevel: "warn",
+    vars: {
+      ANCHOR_NETWORKS: localAnchorNetworks(anvilUrl),
+      // Every request comes from 127.0.0.1: lift the per-client limit so we measure work, not 429s.
+      RATE_LIMIT_PER_MINUTE: "1000000000",
+    },
+  });
+  const health = await fetchHealth(baseUrl);
+  if (health?.status !== "healthy") throw new Error(`worker is not healthy: ${health ? describeHealth(health) : "no answer"}`);
+  console.log(`[bench] worker ${baseUrl}, anvil ${anvilUrl}; ${selected.length} scenario(s), ` +
+    `${warmupSeconds} s warm-up + ${durationSeconds} s each, ${connections} connections`);
+
+  const results: Measurement[] = [];
+  for (const scenario of selected) {
+    const prepared = (await scenario.setup?.({ baseUrl })) ?? {};
+    if (warmupSeconds > 0) await measure(baseUrl, scenario, prepared, { durationSeconds: warmupSeconds, connections });
+    const result = await measure(baseUrl, scenario, prepared, { durationSeconds, connections });
+    console.log(`[bench] ${scenario.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms`);
+    results.push(result);
+  }
+
+  // Load average and CPU count go into the header: on a shared machine they explain most of the variance.
+  const header = `Escra bench ${new Date().toISOString()} — wrangler dev (local workerd), loopback, ` +
+    `${connections} connections, ${durationSeconds} s per scenario; ${cpus().length} CPUs, ` +
+    `load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; Node ${process.version}`;
+  const report = formatReport(results, BASELINE, header);
+  console.log(`\n${report}\n`);
+  const file = join(BENCH_DIR, `results-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  writeFileSync(file, JSON.stringify({ header, connections, durationSeconds, results }, null, 2));
+  console.log(`[bench] raw figures: ${file}`);
+});

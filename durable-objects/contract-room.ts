@@ -1,11 +1,204 @@
-// ContractRoom: the single writer of one contract (idFromName(contractId)). Drafting and signing fill it in.
+// ContractRoom: the single writer of one contract (idFromName(contractId)). Every change is a command run through
+// the shared Aggregate (state + audit chain + outbox in one storage transaction); routes call these RPC methods
+// after authorising the caller, and the room enforces the state machine.
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../src/env";
+import { fail } from "../src/lib/errors";
+import type { AuditEvent } from "../src/domain/audit-chain";
+import {
+  addAttachment,
+  addSigner,
+  applyPatch,
+  cancel,
+  createDraft,
+  deleteDraft,
+  normalizeTags,
+  removeSigner,
+  revokeShare,
+  share,
+  versionOf,
+  type AttachmentMeta,
+  type ContractState,
+  type ContractVersion,
+  type DraftPatch,
+  type NewContract,
+  type NewSigner,
+  type Share,
+} from "../src/domain/contract-machine";
+import { contractProjection } from "../src/db/contracts-projection";
+import { Aggregate, type AggregateEvent, type CommandContext, type Decision } from "./lib/aggregate";
+import { rpcResult, type RpcResult } from "./lib/rpc-result";
+
+const ROOM_SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS contract_versions (
+     version INTEGER PRIMARY KEY,
+     content TEXT NOT NULL,
+     author_id TEXT NOT NULL,
+     created_at TEXT NOT NULL)`,
+];
+
+type Change = { state: ContractState; events: AggregateEvent[] };
 
 export class ContractRoom extends DurableObject<Bindings> {
+  private readonly aggregate: Aggregate<ContractState>;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    this.aggregate = new Aggregate<ContractState>(ctx, env, { subjectType: "contract", schema: ROOM_SCHEMA });
+  }
+
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/ping") return Response.json({ ok: true, object: "ContractRoom" });
     return Response.json({ error: "not found" }, { status: 404 });
   }
+
+  override async alarm(): Promise<void> {
+    await this.aggregate.alarm();
+  }
+
+  /** The current state, or null when the contract does not exist here (never created, or deleted). */
+  async get(): Promise<ContractState | null> {
+    const state = this.aggregate.load();
+    return state && !state.deletedAt ? state : null;
+  }
+
+  async auditTrail(): Promise<AuditEvent[]> {
+    return this.aggregate.auditTrail();
+  }
+
+  async versions(): Promise<ContractVersion[]> {
+    return this.ctx.storage.sql
+      .exec<{ content: string }>("SELECT content FROM contract_versions ORDER BY version")
+      .toArray()
+      .map((r) => JSON.parse(r.content) as ContractVersion);
+  }
+
+  create(input: NewContract): Promise<RpcResult<ContractState>> {
+    return rpcResult(() =>
+      this.aggregate.execute(input.id, input.ownerId, (current, ctx) => {
+        if (current) throw fail.conflict("Contract already exists");
+        const state = createDraft(input, ctx.now);
+        this.recordVersion(state, ctx);
+        return this.decide(ctx, { state, events: [this.event("contract.created", state)] });
+      }),
+    );
+  }
+
+  update(actorId: string, patch: DraftPatch): Promise<RpcResult<ContractState>> {
+    return this.command(actorId, (state, ctx) => {
+      const next = applyPatch(state, patch, ctx.now);
+      this.recordVersion(next, ctx);
+      return { state: next, events: [this.event("contract.updated", next, { change: "edited" })] };
+    });
+  }
+
+  remove(actorId: string): Promise<RpcResult<ContractState>> {
+    return this.command(actorId, (state, ctx) => {
+      const next = deleteDraft(state, ctx.now);
+      // Not in the public catalog: a deleted draft concerns only its owner, so it is audited, not published.
+      return { state: next, events: [{ ...this.event("contract.deleted", next), publish: false }] };
+    });
+  }
+
+  addSigner(actorId: string, signer: NewSigner): Promise<RpcResult<ContractState>> {
+    return this.command(actorId, (state, ctx) => {
+      const next = addSigner(state, signer, ctx.now);
+      return { state: next, events: [this.event("contract.updated", next, { change: "signer_added", signerId: signer.id })] };
+    });
+  }
+
+  removeSigner(actorId: string, signerId: string): Promise<RpcResult<ContractState>> {
+    return this.command(actorId, (state, ctx) => {
+      const next = removeSigner(state, signerId, ctx.now);
+      return { state: next, events: [this.event("contract.updated", next, { change: "signer_removed", signerId })] };
+    });
+  }
+
+  cancel(actorId: string, reason: string | null): Promise<RpcResult<ContractState>> {
+    return this.command(actorId, (state, ctx) => {
+      const next = cancel(state, reason, ctx.now);
+      return { state: next, events: [this.event("contract.cancelled", next, reason ? { reason } : {})] };
+    });
+  }
+
+  /** Adds tags (organising metadata, allowed in any status; not a new draft version). */
+  tag(actorId: string, tags: string[]): Promise<RpcResult<ContractState>> {
+    return this.command(actorId, (state, ctx) => {
+      const next = { ...state, tags: normalizeTags([...state.tags, ...tags]), updatedAt: ctx.now };
+      return { state: next, events: [this.event("contract.updated", next, { change: "tagged", tags: next.tags })] };
+    });
+  }
+
+  addAttachment(actorId: string, attachment: AttachmentMeta): Promise<RpcResult<ContractState>> {
+    return this.command(actorId, (state, ctx) => {
+      const next = addAttachment(state, attachment, ctx.now);
+      return {
+        state: next,
+        events: [this.event("contract.updated", next, { change: "attachment_added", attachmentId: attachment.id, sha256: attachment.sha256 })],
+      };
+    });
+  }
+
+  share(actorId: string, entry: Share): Promise<RpcResult<ContractState>> {
+    return this.command(actorId, (state, ctx) => {
+      const next = share(state, entry, ctx.now);
+      const data = { shareId: entry.id, email: entry.email, permission: entry.permission };
+      return { state: next, events: [{ ...this.event("contract.shared", next, data), publish: false }] };
+    });
+  }
+
+  revokeShare(actorId: string, shareId: string): Promise<RpcResult<ContractState>> {
+    return this.command(actorId, (state, ctx) => {
+      const next = revokeShare(state, shareId, ctx.now);
+      return { state: next, events: [{ ...this.event("contract.share_revoked", next, { shareId }), publish: false }] };
+    });
+  }
+
+  /** Commands on an existing contract: RES001 when there is none (or it was deleted). */
+  private command(actorId: string, change: (state: ContractState, ctx: CommandContext) => Change) {
+    return rpcResult(() => {
+      const id = this.aggregate.load()?.id;
+      if (!id) throw fail.notFound("Contract");
+      return this.aggregate.execute(id, actorId, (current, ctx) => {
+        if (!current || current.deletedAt) throw fail.notFound("Contract");
+        return this.decide(ctx, change(current, ctx));
+      });
+    });
+  }
+
+  private decide(ctx: CommandContext, change: Change): Decision<ContractState, ContractState> {
+    return {
+      state: change.state,
+      events: change.events,
+      projection: contractProjection(this.env.DB, change.state, ctx.revision),
+      result: change.state,
+    };
+  }
+
+  private event(type: string, state: ContractState, extra: Record<string, unknown> = {}): AggregateEvent {
+    return { type, data: { contractId: state.id, status: state.status, version: state.version, title: state.title, ...extra } };
+  }
+
+  private recordVersion(state: ContractState, ctx: CommandContext) {
+    const version = versionOf(state, ctx.actorId ?? state.ownerId);
+    ctx.sql.exec(
+      "INSERT INTO contract_versions (version, content, author_id, created_at) VALUES (?, ?, ?, ?)",
+      version.version,
+      JSON.stringify(version),
+      version.authorId,
+      version.createdAt,
+    );
+  }
+}
+
+/** The room's RPC surface: its public methods (all async, all returning structured-clonable plain data). */
+export type ContractRoomApi = Pick<ContractRoom, Exclude<keyof ContractRoom, keyof DurableObject | "alarm">>;
+
+/**
+ * The RPC stub of a contract's room. Typed by the class' own signatures: workers-types' Rpc mapping turns
+ * fields typed `unknown` (signature data, audit data) into `never`, although they cross as plain JSON values.
+ */
+export function contractRoom(env: Bindings, contractId: string): ContractRoomApi {
+  return env.CONTRACT_ROOM.get(env.CONTRACT_ROOM.idFromName(contractId)) as unknown as ContractRoomApi;
 }

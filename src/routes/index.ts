@@ -4,10 +4,12 @@ import { healthRoutes } from "./health";
 import { registerDocs } from "./docs";
 import { devRoutes } from "./dev";
 import { liveRoutes } from "./live";
+import { contractRoutes } from "./contracts";
 
 export function mountRoutes(app: App) {
   app.route("/api/v1", healthRoutes);
   app.route("/api/v1", devRoutes);
   app.route("/api/v1", liveRoutes);
+  app.route("/api/v1", contractRoutes);
   registerDocs(app);
 }

@@ -1,0 +1,117 @@
+// THE place that decides who may see or change a contract: the per-contract check (contractAccess) and the
+// equivalent SQL filter for lists (visibleContracts). Routes of drafting, signing and anchoring all use these.
+import { and, eq, or, sql, type SQL } from "drizzle-orm";
+import type { Bindings, Principal } from "../env";
+import { db, type Database } from "./client";
+import { contracts, contractShares, contractSigners } from "./schema/contracts";
+import { teamMembers } from "./schema/teams";
+import { users } from "./schema/identity";
+import type { TeamRole } from "../domain/team-roles";
+
+export type ContractAccess = "none" | "view" | "edit" | "owner";
+const RANK: Record<ContractAccess, number> = { none: 0, view: 1, edit: 2, owner: 3 };
+
+export function atLeastAccess(level: ContractAccess, min: ContractAccess): boolean {
+  return RANK[level] >= RANK[min];
+}
+
+export interface AccessFacts {
+  role: Principal["role"];
+  isOwner: boolean;
+  /** The caller's role in the contract's team, if the contract belongs to one. */
+  teamRole: TeamRole | null;
+  sharePermission: "view" | "edit" | null;
+  /** A signer, approver or viewer of the contract (matched by verified email). */
+  isParty: boolean;
+}
+
+/**
+ * Pure rule. Owner → owner; team owner/admin → owner, member → edit, viewer → view; share → its permission;
+ * parties → view; platform admins → view (they see everything, change nothing of someone else's through these
+ * routes). A platform `viewer` never gets more than view.
+ */
+export function decideAccess(f: AccessFacts): ContractAccess {
+  const levels: ContractAccess[] = ["none"];
+  if (f.isOwner) levels.push("owner");
+  if (f.teamRole === "owner" || f.teamRole === "admin") levels.push("owner");
+  if (f.teamRole === "member") levels.push("edit");
+  if (f.teamRole === "viewer") levels.push("view");
+  if (f.sharePermission) levels.push(f.sharePermission);
+  if (f.isParty) levels.push("view");
+  if (f.role === "admin" || f.role === "super_admin") levels.push("view");
+  let best = levels.reduce((a, b) => (RANK[b] > RANK[a] ? b : a));
+  if (f.role === "viewer" && RANK[best] > RANK.view) best = "view";
+  return best;
+}
+
+/** The caller's email when verified: matching parties and shares by an unverified email would leak contracts. */
+export async function verifiedEmailOf(database: Database, userId: string): Promise<string | null> {
+  const row = await database
+    .select({ email: users.email, verifiedAt: users.emailVerifiedAt })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
+  return row?.verifiedAt ? row.email.toLowerCase() : null;
+}
+
+export async function contractAccess(env: Bindings, principal: Principal, contractId: string): Promise<ContractAccess> {
+  const database = db(env.DB);
+  const contract = await database
+    .select({ ownerId: contracts.ownerId, teamId: contracts.teamId })
+    .from(contracts)
+    .where(eq(contracts.id, contractId))
+    .get();
+  if (!contract) return "none";
+  const email = await verifiedEmailOf(database, principal.userId);
+  const [team, shareRow, party] = await Promise.all([
+    contract.teamId
+      ? database
+          .select({ role: teamMembers.role })
+          .from(teamMembers)
+          .where(and(eq(teamMembers.teamId, contract.teamId), eq(teamMembers.userId, principal.userId)))
+          .get()
+      : undefined,
+    database
+      .select({ permission: contractShares.permission })
+      .from(contractShares)
+      .where(and(eq(contractShares.contractId, contractId), shareMatches(principal.userId, email)))
+      .all(),
+    email
+      ? database
+          .select({ id: contractSigners.id })
+          .from(contractSigners)
+          .where(and(eq(contractSigners.contractId, contractId), eq(contractSigners.email, email)))
+          .get()
+      : undefined,
+  ]);
+  return decideAccess({
+    role: principal.role,
+    isOwner: contract.ownerId === principal.userId,
+    teamRole: team?.role ?? null,
+    sharePermission: shareRow.some((s) => s.permission === "edit") ? "edit" : shareRow.length ? "view" : null,
+    isParty: party !== undefined,
+  });
+}
+
+function shareMatches(userId: string, email: string | null): SQL {
+  return email
+    ? or(eq(contractShares.userId, userId), eq(contractShares.email, email))!
+    : eq(contractShares.userId, userId);
+}
+
+/** The list filter equivalent to contractAccess(...) !== "none"; undefined (no filter) for platform admins. */
+export async function visibleContracts(database: Database, principal: Principal): Promise<SQL | undefined> {
+  if (principal.role === "admin" || principal.role === "super_admin") return undefined;
+  const email = await verifiedEmailOf(database, principal.userId);
+  const clauses: SQL[] = [
+    eq(contracts.ownerId, principal.userId),
+    sql`${contracts.teamId} IN (SELECT ${teamMembers.teamId} FROM ${teamMembers} WHERE ${teamMembers.userId} = ${principal.userId})`,
+    sql`EXISTS (SELECT 1 FROM ${contractShares} WHERE ${contractShares.contractId} = ${contracts.id} AND ${shareMatches(principal.userId, email)})`,
+  ];
+  if (email) {
+    clauses.push(
+      sql`EXISTS (SELECT 1 FROM ${contractSigners} WHERE ${contractSigners.contractId} = ${contracts.id} AND ${contractSigners.email} = ${email})`,
+    );
+  }
+  return or(...clauses);
+}

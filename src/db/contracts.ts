@@ -1,0 +1,76 @@
+// Reads of the contracts projection: one contract, or a filtered page of those the caller may see.
+import { and, asc, count, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import type { Database } from "./client";
+import { contractAttachments, contracts, contractSigners } from "./schema/contracts";
+import type { ContractState, ContractStatus } from "../domain/contract-machine";
+import { contractView, type ContractView } from "../domain/contract-view";
+
+type ContractRow = typeof contracts.$inferSelect;
+
+export interface ContractFilters {
+  status?: ContractStatus;
+  type?: string;
+  tag?: string;
+  category?: string;
+  q?: string;
+}
+
+async function withChildren(database: Database, rows: ContractRow[]): Promise<ContractView[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [signers, attachments] = await Promise.all([
+    database.select().from(contractSigners).where(inArray(contractSigners.contractId, ids)).all(),
+    database.select().from(contractAttachments).where(inArray(contractAttachments.contractId, ids)).orderBy(asc(contractAttachments.createdAt)).all(),
+  ]);
+  return rows.map((row) => {
+    const { valueAmount, valueCurrency, revision: _revision, ...rest } = row;
+    const state: Omit<ContractState, "deletedAt" | "shares"> = {
+      ...rest,
+      value: valueAmount !== null && valueCurrency !== null ? { amount: valueAmount, currency: valueCurrency } : null,
+      signers: signers.filter((s) => s.contractId === row.id).map(({ contractId: _c, ...s }) => s),
+      attachments: attachments.filter((a) => a.contractId === row.id).map(({ contractId: _c, ...a }) => a),
+    };
+    return contractView(state);
+  });
+}
+
+export async function findContract(database: Database, id: string): Promise<ContractView | null> {
+  const row = await database.select().from(contracts).where(eq(contracts.id, id)).get();
+  if (!row) return null;
+  return (await withChildren(database, [row]))[0] ?? null;
+}
+
+/** Full text across title, description, body and tags; contracts_fts (bm25) when q is given. */
+export function filterClauses(filters: ContractFilters): SQL[] {
+  const clauses: SQL[] = [];
+  if (filters.status) clauses.push(eq(contracts.status, filters.status));
+  if (filters.type) clauses.push(eq(contracts.type, filters.type));
+  if (filters.category) clauses.push(eq(contracts.category, filters.category));
+  if (filters.tag) clauses.push(sql`EXISTS (SELECT 1 FROM json_each(${contracts.tags}) WHERE value = ${filters.tag.toLowerCase()})`);
+  if (filters.q) {
+    const pattern = `%${filters.q.replace(/[%_\\]/g, (ch) => `\\${ch}`)}%`;
+    clauses.push(
+      or(
+        sql`${contracts.title} LIKE ${pattern} ESCAPE '\\'`,
+        sql`${contracts.description} LIKE ${pattern} ESCAPE '\\'`,
+        sql`${contracts.body} LIKE ${pattern} ESCAPE '\\'`,
+      )!,
+    );
+  }
+  return clauses;
+}
+
+export async function listContracts(
+  database: Database,
+  visibility: SQL | undefined,
+  filters: ContractFilters,
+  window: { limit: number; offset: number },
+): Promise<{ items: ContractView[]; total: number }> {
+  const where = and(visibility, ...filterClauses(filters));
+  const [rows, totalRow] = await Promise.all([
+    database.select().from(contracts).where(where).orderBy(desc(contracts.createdAt), desc(contracts.id)).limit(window.limit).offset(window.offset).all(),
+    database.select({ n: count() }).from(contracts).where(where).get(),
+  ]);
+  return { items: await withChildren(database, rows), total: totalRow?.n ?? 0 };
+}
+

@@ -1,0 +1,85 @@
+// Template records in D1: who may see or edit one, the starter seed, versions, and instantiation for contracts.
+import { eq, or, sql, type SQL } from "drizzle-orm";
+import type { Bindings, Principal } from "../env";
+import { fail } from "../lib/errors";
+import { db, type Database } from "./client";
+import { templates, templateVersions } from "./schema/templates";
+import { teamMembers } from "./schema/teams";
+import { renderTemplate } from "../domain/templates";
+import { STARTER_TEMPLATES } from "../domain/starter-templates";
+import { teamRoleOf } from "./teams";
+import { atLeast } from "../domain/team-roles";
+
+export type TemplateRow = typeof templates.$inferSelect;
+export type TemplateAccess = "none" | "view" | "edit";
+
+/**
+ * Seeds the starter templates the first time anyone reads templates (cheap check, idempotent insert), so a fresh
+ * database and every test database have them without a data migration to keep in sync with the source.
+ */
+export async function ensureStarterTemplates(database: Database): Promise<void> {
+  const present = await database.select({ id: templates.id }).from(templates).where(eq(templates.starter, true)).all();
+  if (present.length >= STARTER_TEMPLATES.length) return;
+  const at = "2026-01-01T00:00:00.000Z";
+  await database.batch([
+    database
+      .insert(templates)
+      .values(STARTER_TEMPLATES.map((t) => ({ ...t, ownerId: null, teamId: null, version: 1, starter: true, createdAt: at, updatedAt: at })))
+      .onConflictDoNothing(),
+    database
+      .insert(templateVersions)
+      .values(STARTER_TEMPLATES.map(({ id, ...t }) => ({ ...t, templateId: id, version: 1, authorId: null, createdAt: at })))
+      .onConflictDoNothing(),
+  ]);
+}
+
+/** Pure rule: owner or team member/admin/owner edits; team viewers, everyone for starters, admins view. */
+export async function templateAccess(database: Database, principal: Principal, row: TemplateRow): Promise<TemplateAccess> {
+  let level: TemplateAccess = "none";
+  if (row.starter) level = "view";
+  if (principal.role === "admin" || principal.role === "super_admin") level = "view";
+  if (row.ownerId === principal.userId) level = "edit";
+  else if (row.teamId) {
+    const role = await teamRoleOf(database, row.teamId, principal.userId);
+    if (role) level = atLeast(role, "member") ? "edit" : "view";
+  }
+  if (principal.role === "viewer" && level === "edit") level = "view";
+  return level;
+}
+
+/** The template if the caller may at least see it, else RES001. */
+export async function visibleTemplate(database: Database, principal: Principal, id: string) {
+  await ensureStarterTemplates(database);
+  const row = await database.select().from(templates).where(eq(templates.id, id)).get();
+  if (!row) throw fail.notFound("Template");
+  const access = await templateAccess(database, principal, row);
+  if (access === "none") throw fail.notFound("Template");
+  return { row, access };
+}
+
+/** The list filter equivalent to templateAccess !== "none". */
+export function visibleTemplates(principal: Principal): SQL | undefined {
+  if (principal.role === "admin" || principal.role === "super_admin") return undefined;
+  return or(
+    eq(templates.starter, true),
+    eq(templates.ownerId, principal.userId),
+    sql`${templates.teamId} IN (SELECT ${teamMembers.teamId} FROM ${teamMembers} WHERE ${teamMembers.userId} = ${principal.userId})`,
+  );
+}
+
+export function templateVersionsOf(database: Database, id: string) {
+  return database.select().from(templateVersions).where(eq(templateVersions.templateId, id)).orderBy(templateVersions.version).all();
+}
+
+/** Renders a visible template for a new contract: required variables checked, defaults applied (VAL001 otherwise). */
+export async function instantiateTemplate(
+  env: Bindings,
+  principal: Principal,
+  templateId: string,
+  given: Record<string, string>,
+): Promise<{ templateId: string; version: number; body: string; variables: Record<string, string> }> {
+  const { row } = await visibleTemplate(db(env.DB), principal, templateId);
+  const rendered = renderTemplate(row.body, row.variables, given);
+  return { templateId: row.id, version: row.version, ...rendered };
+}
+

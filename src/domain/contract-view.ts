@@ -1,0 +1,52 @@
+// The API's `contract` object (API.md "Contracts and templates"), built from the room's state or its D1 projection.
+import type { AttachmentMeta, ContractState, Signer } from "./contract-machine";
+
+export type ContractView = ReturnType<typeof contractView>;
+
+export function signerView(s: Signer) {
+  return {
+    id: s.id,
+    email: s.email,
+    name: s.name,
+    role: s.role,
+    order: s.order,
+    status: s.status,
+    signedAt: s.signedAt,
+    signature: s.signature,
+  };
+}
+
+export function attachmentView(a: AttachmentMeta) {
+  return { id: a.id, name: a.name, contentType: a.contentType, size: a.size, sha256: a.sha256, createdAt: a.createdAt };
+}
+
+export function contractView(state: Omit<ContractState, "deletedAt" | "shares">) {
+  return {
+    id: state.id,
+    title: state.title,
+    type: state.type,
+    description: state.description,
+    status: state.status,
+    version: state.version,
+    ownerId: state.ownerId,
+    teamId: state.teamId,
+    templateId: state.templateId,
+    templateVersion: state.templateVersion,
+    body: state.body,
+    variables: state.variables,
+    value: state.value,
+    tags: state.tags,
+    category: state.category,
+    signers: [...state.signers].sort((a, b) => a.order - b.order).map(signerView),
+    attachments: state.attachments.map(attachmentView),
+    documentHash: state.documentHash,
+    expiresAt: state.expiresAt,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+    sentAt: state.sentAt,
+    activatedAt: state.activatedAt,
+    completedAt: state.completedAt,
+    cancelledAt: state.cancelledAt,
+    cancelReason: state.cancelReason,
+  };
+}

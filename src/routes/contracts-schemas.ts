@@ -1,0 +1,146 @@
+// zod schemas of the contracts API (request bodies, the contract object) shared by the contracts route modules.
+import { z } from "@hono/zod-openapi";
+import { isoDate, moneySchema } from "../lib/openapi";
+import { CONTRACT_STATUSES, SIGNER_ROLES, SIGNER_STATUSES } from "../domain/contract-machine";
+
+export const MAX_BODY_CHARS = 100_000;
+
+export const contractIdParam = z.object({
+  id: z.string().regex(/^ctr_[0-9A-Za-z]{20}$/, "expected a ctr_ id").openapi({ param: { name: "id", in: "path" }, example: "ctr_0123456789abcdefghij" }),
+});
+
+const futureDate = isoDate.refine((v) => Date.parse(v) > Date.now(), "must be in the future");
+const tag = z.string().trim().min(1).max(50);
+const variables = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]{0,63}$/, "variable names are letters, digits, _ and ."), z.string().max(10_000))
+  .refine((v) => Object.keys(v).length <= 100, "at most 100 variables");
+
+export const signerInput = z
+  .object({
+    email: z.string().trim().email().max(254),
+    name: z.string().trim().min(1).max(200),
+    role: z.enum(SIGNER_ROLES).default("signer"),
+    order: z.number().int().min(1).max(100).default(1),
+  })
+  .openapi("SignerInput");
+
+export const createContractBody = z
+  .object({
+    title: z.string().trim().min(1).max(300),
+    type: z.string().trim().min(1).max(60).openapi({ example: "nda" }),
+    description: z.string().max(5_000).optional(),
+    body: z.string().max(MAX_BODY_CHARS).optional(),
+    templateId: z.string().regex(/^tpl_[0-9A-Za-z]{20}$/, "expected a tpl_ id").optional(),
+    variables: variables.optional(),
+    value: moneySchema.optional(),
+    tags: z.array(tag).max(20).optional(),
+    category: z.string().trim().min(1).max(100).optional(),
+    signers: z.array(signerInput).max(50).optional(),
+    expiresAt: futureDate.optional(),
+    teamId: z.string().regex(/^team_[0-9A-Za-z]{20}$/, "expected a team_ id").optional(),
+  })
+  .refine((b) => !(b.body !== undefined && b.templateId !== undefined), {
+    message: "give either body or templateId, not both",
+    path: ["body"],
+  })
+  .openapi("CreateContract");
+
+export const patchContractBody = z
+  .object({
+    title: z.string().trim().min(1).max(300).optional(),
+    type: z.string().trim().min(1).max(60).optional(),
+    description: z.string().max(5_000).nullable().optional(),
+    body: z.string().max(MAX_BODY_CHARS).optional(),
+    variables: variables.optional(),
+    value: moneySchema.nullable().optional(),
+    tags: z.array(tag).max(20).optional(),
+    category: z.string().trim().min(1).max(100).nullable().optional(),
+    expiresAt: futureDate.nullable().optional(),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: "nothing to change", path: [] })
+  .openapi("PatchContract");
+
+export const signerSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(SIGNER_ROLES),
+    order: z.number().int(),
+    status: z.enum(SIGNER_STATUSES),
+    signedAt: z.string().nullable(),
+    signature: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .openapi("Signer");
+
+export const attachmentSchema = z
+  .object({ id: z.string(), name: z.string(), contentType: z.string(), size: z.number().int(), sha256: z.string(), createdAt: z.string() })
+  .openapi("Attachment");
+
+export const contractSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    type: z.string(),
+    description: z.string().nullable(),
+    status: z.enum(CONTRACT_STATUSES),
+    version: z.number().int(),
+    ownerId: z.string(),
+    teamId: z.string().nullable(),
+    templateId: z.string().nullable(),
+    templateVersion: z.number().int().nullable(),
+    body: z.string(),
+    variables: z.record(z.string(), z.string()),
+    value: moneySchema.nullable(),
+    tags: z.array(z.string()),
+    category: z.string().nullable(),
+    signers: z.array(signerSchema),
+    attachments: z.array(attachmentSchema),
+    documentHash: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    sentAt: z.string().nullable(),
+    activatedAt: z.string().nullable(),
+    completedAt: z.string().nullable(),
+    cancelledAt: z.string().nullable(),
+    cancelReason: z.string().nullable(),
+  })
+  .openapi("Contract");
+
+export const versionSchema = z
+  .object({
+    version: z.number().int(),
+    title: z.string(),
+    type: z.string(),
+    description: z.string().nullable(),
+    body: z.string(),
+    variables: z.record(z.string(), z.string()),
+    value: moneySchema.nullable(),
+    tags: z.array(z.string()),
+    category: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+    authorId: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi("ContractVersion");
+
+export const auditEventSchema = z
+  .object({
+    seq: z.number().int(),
+    type: z.string(),
+    actorId: z.string().nullable(),
+    at: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .openapi("AuditEvent");
+
+export const listContractsQuery = z.object({
+  status: z.enum(CONTRACT_STATUSES).optional(),
+  type: z.string().trim().min(1).max(60).optional(),
+  tag: z.string().trim().min(1).max(50).optional(),
+  category: z.string().trim().min(1).max(100).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+});

@@ -1,0 +1,200 @@
+// /contracts: create, list, read, edit and delete drafts, versions and the audit chain. Changes go to the
+// contract's ContractRoom (its single writer); reads come from the D1 projection, history from the room.
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../lib/router";
+import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { ok } from "../lib/respond";
+import { pageQuery, pageWindow, paginated } from "../lib/pagination";
+import { ApiError, fail } from "../lib/errors";
+import { principalOf, requireScope } from "../lib/auth";
+import { newId } from "../lib/ids";
+import type { Bindings, Principal } from "../env";
+import { db } from "../db/client";
+import { findContract, listContracts } from "../db/contracts";
+import { visibleContracts } from "../db/contract-access";
+import { teamRoleOf } from "../db/teams";
+import { atLeast } from "../domain/team-roles";
+import { duplicateSignerDetails } from "../domain/contract-machine";
+import { contractView } from "../domain/contract-view";
+import { contractRoom } from "../../durable-objects/contract-room";
+import { unwrap } from "../../durable-objects/lib/rpc-result";
+import { requireContractAccess } from "./contracts-guard";
+import {
+  auditEventSchema,
+  contractIdParam,
+  contractSchema,
+  createContractBody,
+  listContractsQuery,
+  patchContractBody,
+  versionSchema,
+} from "./contracts-schemas";
+import { instantiateTemplate } from "../db/templates";
+
+const read = { tags: ["Contracts"], middleware: [requireScope("contracts:read")], security: [{ bearer: [] }] };
+const write = { tags: ["Contracts"], middleware: [requireScope("contracts:write")], security: [{ bearer: [] }] };
+
+const createContractRoute = createRoute({
+  ...write,
+  method: "post",
+  path: "/contracts",
+  summary: "Create a draft contract (free body, or from a template with variables)",
+  request: { body: jsonBody(createContractBody) },
+  responses: {
+    201: jsonContent(envelope(contractSchema), "the new draft"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
+});
+
+const listContractsRoute = createRoute({
+  ...read,
+  method: "get",
+  path: "/contracts",
+  summary: "Contracts the caller may see, newest first",
+  request: { query: pageQuery.extend(listContractsQuery.shape) },
+  responses: { 200: jsonContent(listEnvelope(contractSchema), "a page of contracts"), ...errorResponses("AUTH004") },
+});
+
+const getContractRoute = createRoute({
+  ...read,
+  method: "get",
+  path: "/contracts/{id}",
+  summary: "One contract",
+  request: { params: contractIdParam },
+  responses: { 200: jsonContent(envelope(contractSchema), "the contract"), ...errorResponses("AUTH004", "RES001") },
+});
+
+const patchContractRoute = createRoute({
+  ...write,
+  method: "patch",
+  path: "/contracts/{id}",
+  summary: "Edit a draft (each edit is a new version)",
+  request: { params: contractIdParam, body: jsonBody(patchContractBody) },
+  responses: {
+    200: jsonContent(envelope(contractSchema), "the edited draft"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+  },
+});
+
+const deleteContractRoute = createRoute({
+  ...write,
+  method: "delete",
+  path: "/contracts/{id}",
+  summary: "Delete a draft (owner only)",
+  request: { params: contractIdParam },
+  responses: {
+    200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "deleted"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+  },
+});
+
+const versionsRoute = createRoute({
+  ...read,
+  method: "get",
+  path: "/contracts/{id}/versions",
+  summary: "Every draft version, oldest first",
+  request: { params: contractIdParam },
+  responses: { 200: jsonContent(envelope(z.array(versionSchema)), "versions"), ...errorResponses("AUTH004", "RES001") },
+});
+
+const auditRoute = createRoute({
+  ...read,
+  method: "get",
+  path: "/contracts/{id}/audit",
+  summary: "The contract's hash-chained audit events: hash = sha256(prevHash || canonical(event))",
+  request: { params: contractIdParam },
+  responses: { 200: jsonContent(envelope(z.array(auditEventSchema)), "the chain, oldest first"), ...errorResponses("AUTH004", "RES001") },
+});
+
+/** A team contract: the caller must be at least a member of that team. */
+async function checkTeam(env: Bindings, principal: Principal, teamId: string | undefined) {
+  if (!teamId) return;
+  const role = await teamRoleOf(db(env.DB), teamId, principal.userId);
+  if (!role) throw fail.notFound("Team");
+  if (!atLeast(role, "member")) throw new ApiError("AUTH003", "Team viewers cannot create team contracts");
+}
+
+export const contractRoutes = createRouter()
+  .openapi(createContractRoute, async (c) => {
+    const principal = principalOf(c);
+    const input = c.req.valid("json");
+    const duplicates = duplicateSignerDetails(input.signers ?? []);
+    if (duplicates.length) throw fail.invalid(duplicates);
+    await checkTeam(c.env, principal, input.teamId);
+
+    let body = input.body ?? "";
+    let variables = input.variables ?? {};
+    let template: { templateId: string; templateVersion: number } | null = null;
+    if (input.templateId) {
+      const rendered = await instantiateTemplate(c.env, principal, input.templateId, variables);
+      body = rendered.body;
+      variables = rendered.variables;
+      template = { templateId: rendered.templateId, templateVersion: rendered.version };
+    }
+
+    const id = newId("ctr");
+    const state = unwrap(
+      await contractRoom(c.env, id).create({
+        id,
+        ownerId: principal.userId,
+        teamId: input.teamId ?? null,
+        title: input.title,
+        type: input.type,
+        description: input.description ?? null,
+        body,
+        variables,
+        value: input.value ?? null,
+        tags: input.tags ?? [],
+        category: input.category ?? null,
+        expiresAt: input.expiresAt ?? null,
+        templateId: template?.templateId ?? null,
+        templateVersion: template?.templateVersion ?? null,
+        signers: (input.signers ?? []).map((s) => ({ ...s, id: newId("sig") })),
+      }),
+    );
+    return ok(c, contractView(state), 201);
+  })
+  .openapi(listContractsRoute, async (c) => {
+    const principal = principalOf(c);
+    const { page, perPage, ...filters } = c.req.valid("query");
+    const database = db(c.env.DB);
+    const { items, total } = await listContracts(
+      database,
+      await visibleContracts(database, principal),
+      filters,
+      pageWindow({ page, perPage }),
+    );
+    return paginated(c, items, { page, perPage }, total);
+  })
+  .openapi(getContractRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    await requireContractAccess(c.env, principalOf(c), id, "view");
+    const contract = await findContract(db(c.env.DB), id);
+    if (!contract) throw fail.notFound("Contract");
+    return ok(c, contract, 200);
+  })
+  .openapi(patchContractRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id } = c.req.valid("param");
+    const patch = c.req.valid("json");
+    await requireContractAccess(c.env, principal, id, "edit");
+    const state = unwrap(await contractRoom(c.env, id).update(principal.userId, patch));
+    return ok(c, contractView(state), 200);
+  })
+  .openapi(deleteContractRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id } = c.req.valid("param");
+    await requireContractAccess(c.env, principal, id, "owner");
+    unwrap(await contractRoom(c.env, id).remove(principal.userId));
+    return ok(c, { id, deleted: true as const }, 200);
+  })
+  .openapi(versionsRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    await requireContractAccess(c.env, principalOf(c), id, "view");
+    return ok(c, await contractRoom(c.env, id).versions(), 200);
+  })
+  .openapi(auditRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    await requireContractAccess(c.env, principalOf(c), id, "view");
+    const events = await contractRoom(c.env, id).auditTrail();
+    return ok(c, events.map((e) => ({ ...e, data: e.data as Record<string, unknown> })), 200);
+  });

@@ -32,3 +32,20 @@ export async function storeDeadLetter(
     })
     .onConflictDoNothing({ target: deadLetters.messageId });
 }
+
+/** Sends a stored dead letter's original body back to the queue it came from (same id: consumers stay idempotent). */
+export async function resendDeadLetter(env: Bindings, storedBody: string): Promise<OriginQueue> {
+  const body = queueMessageSchema.parse(JSON.parse(storedBody));
+  const origin = originOf(body);
+  await (origin === "events" ? env.EVENTS : env.JOBS).send({ ...body, origin });
+  return origin;
+}
+
+/** Whether a stored body can be replayed at all (a malformed message would only dead-letter again). */
+export function isReplayable(storedBody: string): boolean {
+  try {
+    return queueMessageSchema.safeParse(JSON.parse(storedBody)).success;
+  } catch {
+    return false;
+  }
+}

@@ -62,7 +62,8 @@ export async function deliverEmail(payload: unknown, env: Bindings, ctx: Deliver
     const sentAt = now();
     await database
       .update(emailDeliveries)
-      .set({ status: "sent", sentAt, providerMessageId, lastError: null, failedAt: null, updatedAt: sentAt })
+      // Template data can hold one-time codes and reset tokens: once sent it is no longer needed, so it is not kept.
+      .set({ status: "sent", sentAt, providerMessageId, data: "{}", lastError: null, failedAt: null, updatedAt: sentAt })
       .where(and(eq(emailDeliveries.id, deliveryId), ne(emailDeliveries.status, "sent")));
   } catch (err) {
     const reason = err instanceof MailerError ? err.message : "provider error";

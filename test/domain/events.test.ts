@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { EVENT_TYPES, isEventType, validateEventData } from "../../src/domain/events";
+import { buildEventMessage, InvalidEventError } from "../../src/lib/events";
+
+// API.md "Event types", verbatim.
+const API_EVENT_TYPES = [
+  "contract.created", "contract.updated", "contract.sent", "contract.approved", "contract.signed",
+  "contract.declined", "contract.activated", "contract.completed", "contract.cancelled", "contract.expired",
+  "contract.reminder_sent",
+  "escrow.created", "escrow.funded", "escrow.contract_signed", "escrow.delivered", "escrow.credentials_released",
+  "escrow.completed", "escrow.disputed", "escrow.released", "escrow.refunded", "escrow.payout_sent",
+  "escrow.payout_failed",
+  "listing.submitted", "listing.approved", "listing.rejected", "listing.reserved", "listing.sold",
+  "anchor.anchored", "anchor.confirmed",
+  "webhook.test",
+];
+
+describe("event catalog", () => {
+  it("lists every event type of API.md", () => {
+    expect([...EVENT_TYPES].sort()).toEqual([...API_EVENT_TYPES].sort());
+  });
+
+  it("rejects unknown types", () => {
+    expect(isEventType("contract.exploded")).toBe(false);
+    expect(isEventType("toString")).toBe(false);
+    expect(validateEventData("contract.exploded", { contractId: "ctr_1" })).toEqual({
+      success: false,
+      issues: [{ path: "type", message: 'unknown event type "contract.exploded"' }],
+    });
+  });
+
+  it("rejects data without the resource id and its new state, naming the paths", () => {
+    const result = validateEventData("contract.signed", { contractId: "usr_abc", status: "signed" });
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(result.issues.map((i) => i.path).sort()).toEqual(["data.contractId", "data.signerId", "data.status"]);
+  });
+
+  it("accepts valid data and keeps extra context fields producers add", () => {
+    const result = validateEventData("escrow.funded", {
+      escrowId: "esc_abc",
+      status: "funds_held",
+      amount: 250_000,
+      currency: "NGN",
+      buyerId: "usr_abc",
+    });
+    expect(result).toEqual({
+      success: true,
+      data: { escrowId: "esc_abc", status: "funds_held", amount: 250_000, currency: "NGN", buyerId: "usr_abc" },
+    });
+  });
+
+  it("rejects money as a float", () => {
+    expect(validateEventData("escrow.funded", { escrowId: "esc_abc", status: "funds_held", amount: 10.5 }).success).toBe(false);
+  });
+});
+
+describe("buildEventMessage (what publishEvent sends)", () => {
+  it("builds an EVENTS message with an evt_ id, its origin queue and the validated payload", () => {
+    const message = buildEventMessage({
+      type: "listing.approved",
+      data: { listingId: "lst_abc", status: "approved" },
+      actorId: "usr_admin",
+      subject: { type: "listing", id: "lst_abc" },
+      audience: ["usr_seller"],
+    });
+    expect(message).toMatchObject({
+      kind: "listing.approved",
+      id: expect.stringMatching(/^evt_[0-9A-Za-z]{20}$/),
+      origin: "events",
+      payload: {
+        data: { listingId: "lst_abc", status: "approved" },
+        actorId: "usr_admin",
+        subject: { type: "listing", id: "lst_abc" },
+        audience: ["usr_seller"],
+        occurredAt: expect.any(String),
+      },
+    });
+  });
+
+  it("throws on bad data before anything is sent", () => {
+    expect(() =>
+      buildEventMessage({
+        type: "contract.sent",
+        // @ts-expect-error — the compiler already refuses this; the runtime check guards untyped callers
+        data: { contractId: "ctr_abc" },
+        subject: { type: "contract", id: "ctr_abc" },
+      }),
+    ).toThrow(InvalidEventError);
+  });
+});

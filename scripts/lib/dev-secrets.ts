@@ -1,18 +1,29 @@
-// Fresh random secrets for local development and tests (never used in production: see README "Secrets").
+// Random secrets: fresh ones for local development and tests (.dev.vars, vitest), and the generators
+// `scripts/secret.ts` uses to print production values for `wrangler secret put` (see README "Deploying").
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 
 /** Anvil's first deterministic dev account; funded on every local chain, worthless anywhere else. */
 export const ANVIL_DEV_PRIVATE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
-export function generateDevSecrets(): Record<string, string> {
+/** An Ed25519 private JWK (JSON) for signing access JWTs; `kid` names it in the published JWKS. */
+export function newJwtPrivateKey(kidPrefix: string): string {
   const { privateKey } = generateKeyPairSync("ed25519");
-  const jwk = { ...privateKey.export({ format: "jwk" }), kid: `dev-${randomBytes(4).toString("hex")}` };
+  return JSON.stringify({ ...privateKey.export({ format: "jwk" }), kid: `${kidPrefix}-${randomBytes(4).toString("hex")}` });
+}
+
+/** The vault key-encryption key: 32 random bytes, base64. */
+export const newVaultKek = (): string => randomBytes(32).toString("base64");
+
+/** Bearer token for the metrics endpoint. */
+export const newMetricsToken = (): string => randomBytes(24).toString("base64url");
+
+export function generateDevSecrets(): Record<string, string> {
   return {
-    JWT_PRIVATE_KEY: JSON.stringify(jwk),
-    VAULT_KEK: randomBytes(32).toString("base64"),
+    JWT_PRIVATE_KEY: newJwtPrivateKey("dev"),
+    VAULT_KEK: newVaultKek(),
     ANCHOR_PRIVATE_KEY: ANVIL_DEV_PRIVATE_KEY,
     PAYSTACK_SECRET_KEY: `sk_test_${randomBytes(20).toString("hex")}`,
-    METRICS_TOKEN: randomBytes(24).toString("base64url"),
+    METRICS_TOKEN: newMetricsToken(),
   };
 }
 

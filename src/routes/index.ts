@@ -2,28 +2,16 @@
 import type { App } from "../app";
 import { healthRoutes } from "./health";
 import { registerDocs } from "./docs";
-import { authRoutes } from "./auth";
-import { jwksRoutes } from "./jwks";
 import { devRoutes } from "./dev";
 import { adminDeadLetterRoutes } from "./admin-dead-letters";
 import { liveRoutes } from "./live";
 import { contractRoutes } from "./contracts";
-import { contractSignerRoutes } from "./contracts-signers";
-import { anchorRoutes } from "./anchors";
-import { verifyRoutes } from "./verify";
-import { adminAnchoringRoutes } from "./admin-anchoring";
 
 export function mountRoutes(app: App) {
   app.route("/api/v1", healthRoutes);
-  app.route("/api/v1", authRoutes);
-  app.route("/", jwksRoutes);
   app.route("/api/v1", devRoutes);
   app.route("/api/v1", adminDeadLetterRoutes);
   app.route("/api/v1", liveRoutes);
   app.route("/api/v1", contractRoutes);
-  app.route("/api/v1", contractSignerRoutes);
-  app.route("/api/v1", anchorRoutes);
-  app.route("/api/v1", verifyRoutes);
-  app.route("/api/v1", adminAnchoringRoutes);
   registerDocs(app);
 }

@@ -7,6 +7,10 @@
 //   webSocketClose(ws, code, reason)   → return this.hub.webSocketClose(ws, code, reason)
 //   webSocketError(ws, error)          → return this.hub.webSocketError(ws, error)
 //   alarm()                            → await this.hub.alarm(); then the room's own alarm work
+//
+// One alarm per object: the hub arms it with armAlarmNoLaterThan() (never pushing an earlier alarm back), so
+// the room's other alarm uses must do the same — never setAlarm() to a later time or deleteAlarm() while
+// hub.nextAlarm() is not null — and tolerate early wake-ups, as the hub does.
 //   on each state change               → this.hub.publish("contract.signed", data)
 //
 // Everything a socket needs after the object wakes from hibernation is in its attachment (≤ 2 KB); the event
@@ -64,6 +68,8 @@ export class LiveHub {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade", { status: 426, headers: { upgrade: "websocket" } });
     }
+    // Also here, not only in alarm(): a room whose other alarm use overwrote ours still drops overdue sockets.
+    this.closeOverdue(Date.now());
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);
     const deadline = Date.now() + this.limits.authTimeoutMs;
@@ -128,11 +134,7 @@ export class LiveHub {
 
   /** Call from the room's alarm(): closes sockets past their auth deadline and re-arms for the rest. */
   async alarm(): Promise<void> {
-    const now = Date.now();
-    for (const ws of this.liveSockets()) {
-      const a = this.attachment(ws);
-      if (a.state === "pending" && a.deadline <= now) this.close(ws, CLOSE_CODES.unauthenticated, "authentication timed out");
-    }
+    this.closeOverdue(Date.now());
     const next = this.nextAlarm();
     if (next !== null) await armAlarmNoLaterThan(this.ctx.storage, next);
   }
@@ -218,6 +220,13 @@ export class LiveHub {
     const missed = this.events.since(since);
     for (const event of missed) this.send(ws, event);
     this.send(ws, { type: "resume:done", payload: { since, latestSeq, replayed: missed.length } });
+  }
+
+  private closeOverdue(now: number): void {
+    for (const ws of this.liveSockets()) {
+      const a = this.attachment(ws);
+      if (a.state === "pending" && a.deadline <= now) this.close(ws, CLOSE_CODES.unauthenticated, "authentication timed out");
+    }
   }
 
   /** Sockets not yet closing: one we closed may still be listed until the client answers the Close frame. */

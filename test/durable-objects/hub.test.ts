@@ -92,6 +92,23 @@ describe("auth deadline (the object's alarm)", () => {
     expect(await client.closed).toEqual({ code: 4001, reason: "authentication timed out" });
   }, 20_000);
 
+  it("still closes an overdue socket when another alarm user cleared the alarm (on the next connection)", async () => {
+    const user = await liveUser();
+    const feed = feedOf(user.userId);
+    const stale = await open(feed);
+    const alarmAt = await runInDurableObject(feed, async (_, state) => {
+      const at = await state.storage.getAlarm();
+      await state.storage.deleteAlarm();
+      return at;
+    });
+    await new Promise((r) => setTimeout(r, Math.max(0, alarmAt! - Date.now() + 50)));
+    const fresh = await open(feed);
+    expect(await stale.closed).toEqual({ code: 4001, reason: "authentication timed out" });
+    fresh.send({ type: "auth", payload: { token: user.accessToken } });
+    expect((await fresh.next()).type).toBe("auth:success");
+    await fresh.close();
+  }, 20_000);
+
   it("does not close an authenticated socket at the deadline", async () => {
     const user = await liveUser();
     const feed = feedOf(user.userId);

@@ -2,6 +2,8 @@
 import type { App } from "../app";
 import { healthRoutes } from "./health";
 import { registerDocs } from "./docs";
+import { authRoutes } from "./auth";
+import { jwksRoutes } from "./jwks";
 import { devRoutes } from "./dev";
 import { adminDeadLetterRoutes } from "./admin-dead-letters";
 import { liveRoutes } from "./live";
@@ -9,6 +11,8 @@ import { contractRoutes } from "./contracts";
 
 export function mountRoutes(app: App) {
   app.route("/api/v1", healthRoutes);
+  app.route("/api/v1", authRoutes);
+  app.route("/", jwksRoutes);
   app.route("/api/v1", devRoutes);
   app.route("/api/v1", adminDeadLetterRoutes);
   app.route("/api/v1", liveRoutes);

@@ -1,0 +1,75 @@
+// User rows: lookups, the public `user` view of API.md, and the writes identity flows make.
+import { eq } from "drizzle-orm";
+import { db } from "./client";
+import { users, type AccountType, type Role } from "./schema/identity";
+
+export type UserRow = typeof users.$inferSelect;
+
+/** API.md's `user` object; never the hash, MFA secret or internal flags. */
+export function userView(row: UserRow) {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    accountType: row.accountType,
+    company: row.company,
+    industry: row.industry,
+    emailVerified: row.emailVerifiedAt !== null,
+    mfaEnabled: row.mfaEnabled,
+    /** Served by GET /api/v1/users/{id}/avatar (src/routes/users.ts). */
+    avatarUrl: row.avatarKey ? `/api/v1/users/${row.id}/avatar` : null,
+    createdAt: row.createdAt,
+  };
+}
+export type UserView = ReturnType<typeof userView>;
+
+export async function findUserByEmail(d1: D1Database, normalisedEmail: string): Promise<UserRow | null> {
+  const rows = await db(d1).select().from(users).where(eq(users.email, normalisedEmail)).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function findUserById(d1: D1Database, id: string): Promise<UserRow | null> {
+  const rows = await db(d1).select().from(users).where(eq(users.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+export interface NewUser {
+  id: string;
+  email: string;
+  name: string;
+  passwordHash: string;
+  role: Role;
+  accountType: AccountType;
+  company: string | null;
+  industry: string | null;
+}
+
+export function insertUser(d1: D1Database, user: NewUser, now: Date) {
+  const at = now.toISOString();
+  return db(d1).insert(users).values({ ...user, createdAt: at, updatedAt: at });
+}
+
+export function setPasswordHash(d1: D1Database, userId: string, passwordHash: string, now: Date) {
+  return db(d1).update(users).set({ passwordHash, updatedAt: now.toISOString() }).where(eq(users.id, userId));
+}
+
+export function markEmailVerified(d1: D1Database, userId: string, now: Date) {
+  const at = now.toISOString();
+  return db(d1).update(users).set({ emailVerifiedAt: at, updatedAt: at }).where(eq(users.id, userId));
+}
+
+export function updateMfa(
+  d1: D1Database,
+  userId: string,
+  fields: { mfaEnabled?: boolean; mfaSecretSealed?: string | null; mfaLastStep?: number | null },
+  now: Date,
+) {
+  return db(d1).update(users).set({ ...fields, updatedAt: now.toISOString() }).where(eq(users.id, userId));
+}
+
+/** SQLite reports a UNIQUE violation in the message; D1 wraps it. */
+export function isUniqueViolation(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error);
+  return /UNIQUE constraint failed/i.test(text);
+}

@@ -1,0 +1,42 @@
+// Abuse limits of the identity routes: per client IP and per target account (email or user), on top of the
+// global API limit. They fail closed: if the limiter is down, these routes answer 503/500 rather than allow
+// unlimited password guessing.
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { clientIp, enforceRateLimit } from "./rate-limit";
+import { emailBucket } from "./identity-secrets";
+
+interface Limit {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Per-IP allowances are generous enough for an office behind one NAT; per-account ones are tight. */
+export const AUTH_LIMITS = {
+  register: { ip: { limit: 20, windowSeconds: 3600 } },
+  login: { ip: { limit: 30, windowSeconds: 60 }, account: { limit: 10, windowSeconds: 900 } },
+  verifyEmail: { ip: { limit: 30, windowSeconds: 600 }, account: { limit: 10, windowSeconds: 600 } },
+  resendVerification: { ip: { limit: 20, windowSeconds: 3600 }, account: { limit: 5, windowSeconds: 3600 } },
+  passwordReset: { ip: { limit: 20, windowSeconds: 3600 }, account: { limit: 5, windowSeconds: 3600 } },
+  passwordResetConfirm: { ip: { limit: 20, windowSeconds: 600 } },
+  refresh: { ip: { limit: 60, windowSeconds: 60 } },
+  /** Code/password checks by an authenticated user (MFA verify/disable, password change). */
+  userSecretCheck: { account: { limit: 10, windowSeconds: 900 } },
+} satisfies Record<string, { ip?: Limit; account?: Limit }>;
+
+export type AuthLimitName = keyof typeof AUTH_LIMITS;
+
+/**
+ * Counts the request against the named limit's IP and account buckets (429 RATE001 when either is exhausted).
+ * `account` is a normalised email (anonymous routes) or a user id (authenticated ones).
+ */
+export async function limitAuth(c: Context<AppEnv>, name: AuthLimitName, account?: { email: string } | { userId: string }) {
+  const limits: { ip?: Limit; account?: Limit } = AUTH_LIMITS[name];
+  if (limits.ip) {
+    await enforceRateLimit(c, { name: `auth-${name}-ip`, ...limits.ip, key: () => `ip:${clientIp(c)}` });
+  }
+  if (limits.account && account) {
+    const key = "email" in account ? emailBucket(c.env, account.email) : `usr:${account.userId}`;
+    await enforceRateLimit(c, { name: `auth-${name}-account`, ...limits.account, key: () => key });
+  }
+}

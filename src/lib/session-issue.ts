@@ -1,0 +1,40 @@
+// Starting a session after a successful login: session + first refresh token + audit in one batch, then the
+// signed access token. Also the token-pair response every login/refresh returns.
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { auditInsert, requestOrigin } from "./audit";
+import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "./jwt";
+import type { BatchItem } from "drizzle-orm/batch";
+import { db } from "../db/client";
+import { newSessionStatements } from "../db/sessions";
+import { userView, type UserRow } from "../db/users";
+
+export async function tokenPair(c: Context<AppEnv>, user: UserRow, sessionId: string, refreshToken: string) {
+  const accessToken = await signAccessToken(c.env, { sub: user.id, sid: sessionId, role: user.role });
+  return {
+    accessToken,
+    refreshToken,
+    tokenType: "Bearer" as const,
+    expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+    user: userView(user),
+  };
+}
+
+/** Creates the session and records `auth.login.succeeded` atomically; extra statements join the same batch. */
+export async function startSession(
+  c: Context<AppEnv>,
+  user: UserRow,
+  details: Record<string, unknown>,
+  now: Date,
+  extra: BatchItem<"sqlite">[] = [],
+) {
+  const origin = requestOrigin(c);
+  const { sessionId, refreshToken, statements } = newSessionStatements(c.env.DB, { userId: user.id, ...origin }, now);
+  const audit = auditInsert(
+    c.env,
+    { action: "auth.login.succeeded", actorId: user.id, ...origin, resourceType: "session", resourceId: sessionId, data: details },
+    now,
+  );
+  await db(c.env.DB).batch([...statements, audit, ...extra]);
+  return tokenPair(c, user, sessionId, refreshToken);
+}

@@ -1,0 +1,57 @@
+// Request/response schemas of the identity routes, shared by the auth route modules (and /users/me).
+import { z } from "@hono/zod-openapi";
+import { isoDate } from "../lib/openapi";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../lib/passwords";
+import { ACCOUNT_TYPES, ROLES } from "../db/schema/identity";
+
+export const userSchema = z
+  .object({
+    id: z.string().openapi({ example: "usr_3kTq9ZyP0aB1cD2eF3gH" }),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    accountType: z.enum(ACCOUNT_TYPES),
+    company: z.string().nullable(),
+    industry: z.string().nullable(),
+    emailVerified: z.boolean(),
+    mfaEnabled: z.boolean(),
+    avatarUrl: z.string().nullable().openapi({ example: "/api/v1/users/usr_3kTq9ZyP0aB1cD2eF3gH/avatar" }),
+    createdAt: isoDate,
+  })
+  .openapi("User");
+
+export const userEnvelopeData = z.object({ user: userSchema });
+
+export const emailField = z.email().max(254).openapi({ example: "ada@example.com" });
+export const passwordField = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`)
+  .openapi({ example: "correct horse battery staple" });
+/** Login accepts what was set under any earlier policy, but never unbounded input. */
+export const loginPasswordField = z.string().min(1).max(PASSWORD_MAX_LENGTH);
+
+export const tokenPairSchema = z
+  .object({
+    accessToken: z.string().openapi({ description: "EdDSA JWT, verify with /.well-known/jwks.json" }),
+    refreshToken: z.string().openapi({ description: "opaque; single use: each refresh returns a new one" }),
+    tokenType: z.literal("Bearer"),
+    expiresIn: z.number().int().openapi({ example: 900, description: "access token lifetime in seconds" }),
+    user: userSchema,
+  })
+  .openapi("TokenPair");
+
+export const sessionSchema = z
+  .object({
+    id: z.string().openapi({ example: "ses_3kTq9ZyP0aB1cD2eF3gH" }),
+    userAgent: z.string().nullable(),
+    ip: z.string().nullable(),
+    createdAt: isoDate,
+    lastUsedAt: isoDate,
+    current: z.boolean(),
+  })
+  .openapi("Session");
+
+export const acceptedSchema = z.object({ accepted: z.literal(true) }).openapi("Accepted");
+
+export const bearerSecurity = [{ bearer: [] }];

@@ -1,0 +1,418 @@
+// /auth: accounts (register, email verification), login with lockout and MFA, refresh-token rotation with reuse
+// detection, logout and /auth/me. Enumeration: login, resend and reset answer alike for unknown emails (same
+// error, same argon2 work); register must say "taken" (RES002) to be usable, so it is rate limited per IP instead.
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { createRouter } from "../lib/router";
+import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { ok } from "../lib/respond";
+import { ApiError } from "../lib/errors";
+import { principalOf, requireAuth, requireSession } from "../lib/auth";
+import { auditFromRequest, auditInsert, requestOrigin } from "../lib/audit";
+import { newId } from "../lib/ids";
+import { randomBytes } from "../lib/crypto";
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "../lib/passwords";
+import { emailThrottleKey, hashCode, openTotpSecret } from "../lib/identity-secrets";
+import { limitAuth } from "../lib/auth-limits";
+import { startSession, tokenPair } from "../lib/session-issue";
+import { sendEmail } from "../lib/email";
+import { log } from "../lib/request-context";
+import { db } from "../db/client";
+import {
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  isUniqueViolation,
+  markEmailVerified,
+  setPasswordHash,
+  updateMfa,
+  userView,
+  type UserRow,
+} from "../db/users";
+import { consumeVerification, latestLiveVerification, newVerificationStatements, spendAttempt } from "../db/email-verifications";
+import { clearLockState, readLockState, writeLockState } from "../db/login-throttles";
+import { findRefreshToken, revokeSessionStatement, rotateRefreshToken } from "../db/sessions";
+import { useRecoveryCode } from "../db/mfa";
+import {
+  VERIFICATION_CODE_TTL_MINUTES,
+  afterFailedLogin,
+  isAdminEmail,
+  lockSecondsRemaining,
+  looksLikeRecoveryCode,
+  normaliseEmail,
+  normaliseRecoveryCode,
+  sixDigitCode,
+} from "../domain/identity-policy";
+import { base32Decode, verifyTotp } from "../domain/totp";
+import { ACCOUNT_TYPES } from "../db/schema/identity";
+import {
+  acceptedSchema,
+  bearerSecurity,
+  emailField,
+  loginPasswordField,
+  passwordField,
+  tokenPairSchema,
+  userEnvelopeData,
+} from "./auth-schemas";
+
+const tags = ["Auth"];
+
+// ---- register ----
+
+const registerBody = z
+  .object({
+    email: emailField,
+    password: passwordField,
+    name: z.string().trim().min(1).max(200),
+    accountType: z.enum(ACCOUNT_TYPES).default("personal"),
+    company: z.string().trim().min(1).max(200).optional(),
+    industry: z.string().trim().min(1).max(100).optional(),
+  })
+  .refine((b) => b.accountType !== "business" || b.company !== undefined, {
+    path: ["company"],
+    message: "is required for a business account",
+  })
+  .openapi("Register");
+
+const registerRoute = createRoute({
+  method: "post",
+  path: "/auth/register",
+  tags,
+  summary: "Create an account; a 6-digit verification code is emailed",
+  description:
+    "An email already registered answers 409 RES002 (an account form must be able to say so); the route is rate " +
+    "limited per IP so this cannot be used to enumerate addresses at scale.",
+  request: { body: jsonBody(registerBody) },
+  responses: {
+    201: jsonContent(envelope(userEnvelopeData), "created (email not yet verified)"),
+    ...errorResponses("RES002"),
+  },
+});
+
+// ---- verify / resend ----
+
+const verifyBody = z
+  .object({ email: emailField, code: z.string().regex(/^\d{6}$/, "must be 6 digits") })
+  .openapi("VerifyEmail");
+
+const verifyRoute = createRoute({
+  method: "post",
+  path: "/auth/verify-email",
+  tags,
+  summary: "Confirm the email address with the emailed code",
+  description: "A code expires after 10 minutes or 5 wrong attempts (then ask for a new one).",
+  request: { body: jsonBody(verifyBody) },
+  responses: {
+    200: jsonContent(envelope(userEnvelopeData), "verified"),
+    ...errorResponses("AUTH001"),
+  },
+});
+
+const resendRoute = createRoute({
+  method: "post",
+  path: "/auth/resend-verification",
+  tags,
+  summary: "Email a new verification code",
+  description: "Always 202, whether or not the address has an unverified account.",
+  request: { body: jsonBody(z.object({ email: emailField }).openapi("ResendVerification")) },
+  responses: { 202: jsonContent(envelope(acceptedSchema), "accepted"), ...errorResponses() },
+});
+
+// ---- login / refresh / logout / me ----
+
+const loginBody = z
+  .object({
+    email: emailField,
+    password: loginPasswordField,
+    mfaCode: z.string().trim().min(6).max(20).optional().openapi({ description: "TOTP code or a recovery code" }),
+  })
+  .openapi("Login");
+
+const loginRoute = createRoute({
+  method: "post",
+  path: "/auth/login",
+  tags,
+  summary: "Log in; returns an access JWT and a refresh token",
+  description:
+    "Unknown email and wrong password both answer AUTH001 after the same argon2id work. With MFA on, a missing or " +
+    "wrong `mfaCode` answers AUTH005 with `details.mfaRequired`. Five consecutive failures lock the email for 15 " +
+    "minutes (423 AUTH007 with Retry-After).",
+  request: { body: jsonBody(loginBody) },
+  responses: {
+    200: jsonContent(envelope(tokenPairSchema), "logged in"),
+    ...errorResponses("AUTH001", "AUTH003", "AUTH005", "AUTH007"),
+  },
+});
+
+const refreshRoute = createRoute({
+  method: "post",
+  path: "/auth/refresh",
+  tags,
+  summary: "Exchange a refresh token for a new pair",
+  description:
+    "The presented token dies. Presenting an already-rotated token is treated as theft: the whole session is revoked.",
+  request: { body: jsonBody(z.object({ refreshToken: z.string().min(1).max(200) }).openapi("Refresh")) },
+  responses: { 200: jsonContent(envelope(tokenPairSchema), "new pair"), ...errorResponses("AUTH002") },
+});
+
+const logoutRoute = createRoute({
+  method: "post",
+  path: "/auth/logout",
+  tags,
+  summary: "Revoke the current session",
+  description: "Access tokens of the session stop working at once; so does its refresh token.",
+  middleware: [requireSession()],
+  security: bearerSecurity,
+  request: {
+    body: {
+      content: { "application/json": { schema: z.object({ refreshToken: z.string().max(200).optional() }).openapi("Logout") } },
+      required: false,
+    },
+  },
+  responses: {
+    200: jsonContent(envelope(z.object({ sessionId: z.string(), revoked: z.literal(true) })), "revoked"),
+    ...errorResponses("AUTH002", "AUTH003", "AUTH004"),
+  },
+});
+
+const meRoute = createRoute({
+  method: "get",
+  path: "/auth/me",
+  tags,
+  summary: "The authenticated user",
+  middleware: [requireAuth()],
+  security: bearerSecurity,
+  responses: { 200: jsonContent(envelope(userEnvelopeData), "the caller"), ...errorResponses("AUTH002", "AUTH004") },
+});
+
+// ---- handlers ----
+
+type Ctx = Context<AppEnv>;
+
+/** Queues the verification email; a queue hiccup must not fail a registration that is already stored. */
+async function emailVerificationCode(c: Ctx, user: Pick<UserRow, "id" | "email" | "name">, code: string) {
+  try {
+    await sendEmail(c.env, {
+      to: user.email,
+      template: "verify-email",
+      data: { name: user.name, code, expiresInMinutes: VERIFICATION_CODE_TTL_MINUTES },
+      userId: user.id,
+    });
+  } catch (error) {
+    log("error", "verification email not queued", { userId: user.id, error: String(error) });
+  }
+}
+
+/** Work that must not change how long the response takes (it would reveal whether an account exists). */
+function inBackground(c: Ctx, work: () => Promise<unknown>) {
+  const run = work().catch((error) => log("error", "background auth work failed", { error: String(error) }));
+  try {
+    c.executionCtx.waitUntil(run);
+  } catch {
+    // No execution context outside a real request; the promise still runs.
+  }
+}
+
+export const authRoutes = createRouter()
+  .openapi(registerRoute, async (c) => {
+    await limitAuth(c, "register");
+    const body = c.req.valid("json");
+    const email = normaliseEmail(body.email);
+    const now = new Date();
+    const passwordHash = hashPassword(body.password);
+    const user = {
+      id: newId("usr"),
+      email,
+      name: body.name,
+      passwordHash,
+      role: isAdminEmail(c.env.ADMIN_EMAILS, email) ? ("admin" as const) : ("user" as const),
+      accountType: body.accountType,
+      company: body.company ?? null,
+      industry: body.industry ?? null,
+    };
+    const code = sixDigitCode(randomBytes);
+    const d1 = c.env.DB;
+    try {
+      await db(d1).batch([
+        insertUser(d1, user, now),
+        ...newVerificationStatements(d1, user.id, hashCode(c.env, "verify-email", user.id, code), now),
+        auditInsert(
+          c.env,
+          {
+            action: "auth.registered",
+            actorId: user.id,
+            ...requestOrigin(c),
+            resourceType: "user",
+            resourceId: user.id,
+            data: { role: user.role, accountType: user.accountType },
+          },
+          now,
+        ),
+      ]);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ApiError("RES002", "An account with this email already exists");
+      throw error;
+    }
+    await emailVerificationCode(c, user, code);
+    const row = await findUserById(d1, user.id);
+    return ok(c, { user: userView(row!) }, 201);
+  })
+
+  .openapi(verifyRoute, async (c) => {
+    const body = c.req.valid("json");
+    const email = normaliseEmail(body.email);
+    await limitAuth(c, "verifyEmail", { email });
+    const now = new Date();
+    const invalid = () => new ApiError("AUTH001", "Invalid or expired verification code");
+    const user = await findUserByEmail(c.env.DB, email);
+    if (!user || user.emailVerifiedAt !== null || user.deletedAt !== null) throw invalid();
+    const pending = await latestLiveVerification(c.env.DB, user.id, now);
+    // The attempt is spent before comparing, so parallel guesses cannot exceed the limit.
+    if (!pending || !(await spendAttempt(c.env.DB, pending.id))) throw invalid();
+    const presented = hashCode(c.env, "verify-email", user.id, body.code);
+    if (presented !== pending.codeHash) {
+      await auditFromRequest(c, { action: "auth.email_verification.failed", actorId: user.id, resourceType: "user", resourceId: user.id });
+      throw invalid();
+    }
+    await db(c.env.DB).batch([
+      consumeVerification(c.env.DB, pending.id, now),
+      markEmailVerified(c.env.DB, user.id, now),
+      auditInsert(c.env, { action: "auth.email_verified", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
+    ]);
+    return ok(c, { user: userView({ ...user, emailVerifiedAt: now.toISOString() }) }, 200);
+  })
+
+  .openapi(resendRoute, async (c) => {
+    const email = normaliseEmail(c.req.valid("json").email);
+    await limitAuth(c, "resendVerification", { email });
+    inBackground(c, async () => {
+      const user = await findUserByEmail(c.env.DB, email);
+      if (!user || user.emailVerifiedAt !== null || user.deletedAt !== null || user.suspended) return;
+      const now = new Date();
+      const code = sixDigitCode(randomBytes);
+      await db(c.env.DB).batch([
+        ...newVerificationStatements(c.env.DB, user.id, hashCode(c.env, "verify-email", user.id, code), now),
+        auditInsert(c.env, { action: "auth.email_verification.resent", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
+      ]);
+      await emailVerificationCode(c, user, code);
+    });
+    return ok(c, { accepted: true as const }, 202);
+  })
+
+  .openapi(loginRoute, async (c) => {
+    const body = c.req.valid("json");
+    const email = normaliseEmail(body.email);
+    await limitAuth(c, "login", { email });
+    const now = new Date();
+    const d1 = c.env.DB;
+    const lockKey = emailThrottleKey(c.env, email);
+    const lock = await readLockState(d1, lockKey);
+    const locked = lockSecondsRemaining(lock, now);
+    if (locked > 0) {
+      await auditFromRequest(c, { action: "auth.login.failed", actorId: null, data: { reason: "locked", emailKey: lockKey.slice(0, 16) } });
+      throw new ApiError("AUTH007", "Too many failed attempts; the account is temporarily locked", {
+        headers: { "Retry-After": String(locked) },
+        details: { retryAfterSeconds: locked },
+      });
+    }
+
+    const failLogin = async (reason: string, userId: string | null, error: ApiError): Promise<never> => {
+      await db(d1).batch([
+        writeLockState(d1, lockKey, afterFailedLogin(lock, now), now),
+        auditInsert(
+          c.env,
+          { action: "auth.login.failed", actorId: userId, ...requestOrigin(c), resourceType: userId ? "user" : null, resourceId: userId, data: { reason } },
+          now,
+        ),
+      ]);
+      throw error;
+    };
+    const badCredentials = () => new ApiError("AUTH001", "Invalid email or password");
+
+    const user = await findUserByEmail(d1, email);
+    if (!user || user.deletedAt !== null) {
+      verifyAgainstDummy(body.password);
+      return failLogin("unknown_email", null, badCredentials());
+    }
+    if (!verifyPassword(body.password, user.passwordHash)) return failLogin("bad_password", user.id, badCredentials());
+    if (user.suspended) {
+      await auditFromRequest(c, { action: "auth.login.failed", actorId: user.id, resourceType: "user", resourceId: user.id, data: { reason: "suspended" } });
+      throw new ApiError("AUTH003", "This account is suspended");
+    }
+
+    const extra = [];
+    let mfaMethod: "totp" | "recovery_code" | null = null;
+    if (user.mfaEnabled) {
+      const mfaError = (message: string) => new ApiError("AUTH005", message, { details: { mfaRequired: true } });
+      if (!body.mfaCode) throw mfaError("A one-time code from your authenticator app is required");
+      const code = body.mfaCode.replace(/\s/g, "");
+      if (/^\d{6}$/.test(code)) {
+        const secret = base32Decode(openTotpSecret(c.env, user.id, user.mfaSecretSealed!));
+        const step = verifyTotp(secret, code, now.getTime(), { lastUsedStep: user.mfaLastStep });
+        if (step === null) return failLogin("bad_mfa_code", user.id, mfaError("Invalid one-time code"));
+        extra.push(updateMfa(d1, user.id, { mfaLastStep: step }, now));
+        mfaMethod = "totp";
+      } else if (looksLikeRecoveryCode(code)) {
+        const used = await useRecoveryCode(d1, user.id, hashCode(c.env, "recovery", user.id, normaliseRecoveryCode(code)), now);
+        if (!used) return failLogin("bad_recovery_code", user.id, mfaError("Invalid one-time code"));
+        mfaMethod = "recovery_code";
+      } else {
+        return failLogin("bad_mfa_code", user.id, mfaError("Invalid one-time code"));
+      }
+    }
+
+    if (lock) extra.push(clearLockState(d1, lockKey));
+    // Parameters raised since this hash was made: upgrade it now that we hold the password.
+    if (needsRehash(user.passwordHash)) extra.push(setPasswordHash(d1, user.id, hashPassword(body.password), now));
+    const pair = await startSession(c, user, { mfa: mfaMethod }, now, extra);
+    return ok(c, pair, 200);
+  })
+
+  .openapi(refreshRoute, async (c) => {
+    await limitAuth(c, "refresh");
+    const { refreshToken } = c.req.valid("json");
+    const now = new Date();
+    const d1 = c.env.DB;
+    const invalid = () => new ApiError("AUTH002", "Refresh token is invalid, expired or revoked");
+    const found = await findRefreshToken(d1, refreshToken);
+    if (!found) throw invalid();
+
+    const revokeForReuse = async () => {
+      await db(d1).batch([
+        revokeSessionStatement(d1, found.sessionId, "refresh_reuse", now),
+        auditInsert(
+          c.env,
+          { action: "auth.refresh.reused", actorId: found.userId, ...requestOrigin(c), resourceType: "session", resourceId: found.sessionId, data: { generation: found.generation } },
+          now,
+        ),
+      ]);
+      return invalid();
+    };
+    if (found.replacedAt !== null) throw await revokeForReuse();
+    if (found.sessionRevokedAt !== null || found.tokenExpiresAt <= now.toISOString()) throw invalid();
+    const user = await findUserById(d1, found.userId);
+    if (!user || user.suspended || user.deletedAt !== null) throw invalid();
+
+    const next = await rotateRefreshToken(d1, found, requestOrigin(c), now);
+    // Lost the race to a concurrent refresh with the same token: one of the two is a copy.
+    if (next === null) throw await revokeForReuse();
+    return ok(c, await tokenPair(c, user, found.sessionId, next), 200);
+  })
+
+  .openapi(logoutRoute, async (c) => {
+    const principal = principalOf(c);
+    const sessionId = principal.sessionId!;
+    const now = new Date();
+    await db(c.env.DB).batch([
+      revokeSessionStatement(c.env.DB, sessionId, "logout", now),
+      auditInsert(c.env, { action: "auth.logout", actorId: principal.userId, ...requestOrigin(c), resourceType: "session", resourceId: sessionId }, now),
+    ]);
+    return ok(c, { sessionId, revoked: true as const }, 200);
+  })
+
+  .openapi(meRoute, async (c) => {
+    const user = await findUserById(c.env.DB, principalOf(c).userId);
+    if (!user) throw new ApiError("AUTH002", "Access token is invalid, expired or revoked");
+    return ok(c, { user: userView(user) }, 200);
+  });

@@ -294,7 +294,7 @@ export function recordsOfContract(d1: D1Database, contractId: string) {
 }
 
 /** Records of a hash, bounded: a hash shared by thousands of contracts is answered with the first ones. */
-export function recordsByHash(d1: D1Database, hash: Hex32, limit = 100) {
+export function recordsByHash(d1: D1Database, hash: Hex32, limit = 50) {
   return db(d1)
     .select()
     .from(anchorRecords)

@@ -8,6 +8,9 @@ import { devRoutes } from "./dev";
 import { adminDeadLetterRoutes } from "./admin-dead-letters";
 import { liveRoutes } from "./live";
 import { contractRoutes } from "./contracts";
+import { anchorRoutes } from "./anchors";
+import { verifyRoutes } from "./verify";
+import { adminAnchoringRoutes } from "./admin-anchoring";
 
 export function mountRoutes(app: App) {
   app.route("/api/v1", healthRoutes);
@@ -17,5 +20,8 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", adminDeadLetterRoutes);
   app.route("/api/v1", liveRoutes);
   app.route("/api/v1", contractRoutes);
+  app.route("/api/v1", anchorRoutes);
+  app.route("/api/v1", verifyRoutes);
+  app.route("/api/v1", adminAnchoringRoutes);
   registerDocs(app);
 }

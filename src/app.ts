@@ -3,7 +3,7 @@ import type { AppEnv } from "./env";
 import { createRouter } from "./lib/router";
 import { requestContext } from "./lib/request-context";
 import { corsFromEnv, securityHeaders } from "./lib/security-headers";
-import { onError, onNotFound } from "./lib/error-handler";
+import { normalizeThrown, onError, onNotFound } from "./lib/error-handler";
 import { bodyGuard } from "./lib/body-guard";
 import { authenticate } from "./lib/auth";
 import { apiRateLimit, rateLimitRejected } from "./lib/rate-limit";
@@ -22,6 +22,7 @@ export function createApp() {
   app.use("/api/v1/*", authenticate);
   app.use("/api/v1/*", apiRateLimit);
   app.use("/api/v1/*", idempotency);
+  app.use("*", normalizeThrown);
 
   mountRoutes(app);
 

@@ -1,5 +1,5 @@
 // Turns anything thrown into the error envelope; internals are logged, never returned.
-import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
 import type { AppEnv } from "../env";
@@ -54,6 +54,20 @@ function fromHttpException(err: HTTPException): ApiError {
         : new ApiError("VAL001", "Bad request");
   }
 }
+
+/**
+ * Innermost middleware: Hono hands only `Error` instances to onError and lets anything else (a thrown string, a
+ * library rejecting with a plain object) escape as a bare 500. Wrapping it here gives it the SYS001 envelope.
+ */
+export const normalizeThrown: MiddlewareHandler<AppEnv> = async (c, next) => {
+  try {
+    await next();
+  } catch (err) {
+    if (err instanceof Error) throw err;
+    const wrapped = new Error(`non-Error thrown: ${typeof err === "string" ? err : JSON.stringify(err)}`.slice(0, 500));
+    throw wrapped;
+  }
+};
 
 export const onNotFound: NotFoundHandler<AppEnv> = (c) =>
   errorResponse(c, new ApiError("RES001", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));

@@ -7,6 +7,7 @@ import { jwksRoutes } from "./jwks";
 import { devRoutes } from "./dev";
 import { adminDeadLetterRoutes } from "./admin-dead-letters";
 import { liveRoutes } from "./live";
+import { devEventRoutes } from "./dev-events";
 import { contractRoutes } from "./contracts";
 import { anchorRoutes } from "./anchors";
 import { verifyRoutes } from "./verify";
@@ -19,6 +20,7 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", devRoutes);
   app.route("/api/v1", adminDeadLetterRoutes);
   app.route("/api/v1", liveRoutes);
+  app.route("/api/v1", devEventRoutes);
   app.route("/api/v1", contractRoutes);
   app.route("/api/v1", anchorRoutes);
   app.route("/api/v1", verifyRoutes);

@@ -67,19 +67,19 @@ describe("POST /contracts", () => {
     for (const { body, path } of cases) {
       const res = await call("POST", "/api/v1/contracts", { token: owner.token, body });
       expect(res.status, path).toBe(400);
-      expect(res.body.error.code).toBe("VAL001");
-      expect(res.body.error.details.map((d: any) => d.path)).toContain(path);
+      expect(res.body.error?.code).toBe("VAL001");
+      expect(res.body.error?.details.map((d: any) => d.path)).toContain(path);
     }
     const after = await env.DB.prepare("SELECT count(*) AS n FROM contracts").first<{ n: number }>();
     expect(after!.n).toBe(before!.n);
   });
 
   it("requires authentication and the write scope", async () => {
-    expect((await call("POST", "/api/v1/contracts", { body: draft() })).body.error.code).toBe("AUTH004");
+    expect((await call("POST", "/api/v1/contracts", { body: draft() })).body.error?.code).toBe("AUTH004");
     const viewer = await actor({ role: "viewer" });
     const res = await call("POST", "/api/v1/contracts", { token: viewer.token, body: draft() });
     expect(res.status).toBe(403);
-    expect(res.body.error.code).toBe("AUTH003");
+    expect(res.body.error?.code).toBe("AUTH003");
   });
 
   it("creates team contracts only for members of that team", async () => {
@@ -88,8 +88,8 @@ describe("POST /contracts", () => {
     const ok = await call("POST", "/api/v1/contracts", { token: owner.token, body: draft({ teamId }) });
     expect(ok.status).toBe(201);
     expect(ok.body.data.teamId).toBe(teamId);
-    expect((await call("POST", "/api/v1/contracts", { token: stranger.token, body: draft({ teamId }) })).body.error.code).toBe("RES001");
-    expect((await call("POST", "/api/v1/contracts", { token: viewerMember.token, body: draft({ teamId }) })).body.error.code).toBe("AUTH003");
+    expect((await call("POST", "/api/v1/contracts", { token: stranger.token, body: draft({ teamId }) })).body.error?.code).toBe("RES001");
+    expect((await call("POST", "/api/v1/contracts", { token: viewerMember.token, body: draft({ teamId }) })).body.error?.code).toBe("AUTH003");
   });
 });
 
@@ -121,10 +121,10 @@ describe("GET/PATCH/DELETE /contracts/:id", () => {
     for (const patch of [{}, { title: "" }, { value: { amount: -1, currency: "NGN" } }, { expiresAt: "yesterday" }]) {
       const res = await call("PATCH", `/api/v1/contracts/${id}`, { token: owner.token, body: patch });
       expect(res.status).toBe(400);
-      expect(res.body.error.code).toBe("VAL001");
+      expect(res.body.error?.code).toBe("VAL001");
     }
     expect((await call("GET", `/api/v1/contracts/${id}`, { token: owner.token })).body.data.version).toBe(1);
-    expect((await call("GET", "/api/v1/contracts/ctr_nope", { token: owner.token })).body.error.code).toBe("VAL001");
+    expect((await call("GET", "/api/v1/contracts/ctr_nope", { token: owner.token })).body.error?.code).toBe("VAL001");
   });
 
   it("hides a contract from strangers (RES001) and refuses edits by a party who may only view (AUTH003)", async () => {
@@ -143,13 +143,13 @@ describe("GET/PATCH/DELETE /contracts/:id", () => {
     ] as const) {
       const res = await call(method, path, { token: stranger.token, ...(method === "PATCH" ? { body: { title: "x" } } : {}) });
       expect(res.status, `${method} ${path}`).toBe(404);
-      expect(res.body.error.code).toBe("RES001");
+      expect(res.body.error?.code).toBe("RES001");
     }
     expect((await call("GET", `/api/v1/contracts/${id}`, { token: party.token })).status).toBe(200);
     const edit = await call("PATCH", `/api/v1/contracts/${id}`, { token: party.token, body: { title: "mine now" } });
     expect(edit.status).toBe(403);
-    expect(edit.body.error.code).toBe("AUTH003");
-    expect((await call("DELETE", `/api/v1/contracts/${id}`, { token: party.token })).body.error.code).toBe("AUTH003");
+    expect(edit.body.error?.code).toBe("AUTH003");
+    expect((await call("DELETE", `/api/v1/contracts/${id}`, { token: party.token })).body.error?.code).toBe("AUTH003");
   });
 
   it("deletes a draft (owner only): gone from D1, reads answer RES001, the room refuses further commands", async () => {
@@ -160,8 +160,8 @@ describe("GET/PATCH/DELETE /contracts/:id", () => {
     expect(res.body.data).toEqual({ id, deleted: true });
     expect(await env.DB.prepare("SELECT id FROM contracts WHERE id = ?").bind(id).first()).toBeNull();
     expect(await env.DB.prepare("SELECT id FROM contract_signers WHERE contract_id = ?").bind(id).first()).toBeNull();
-    expect((await call("GET", `/api/v1/contracts/${id}`, { token: owner.token })).body.error.code).toBe("RES001");
-    expect((await call("DELETE", `/api/v1/contracts/${id}`, { token: owner.token })).body.error.code).toBe("RES001");
+    expect((await call("GET", `/api/v1/contracts/${id}`, { token: owner.token })).body.error?.code).toBe("RES001");
+    expect((await call("DELETE", `/api/v1/contracts/${id}`, { token: owner.token })).body.error?.code).toBe("RES001");
   });
 });
 
@@ -198,9 +198,9 @@ describe("GET /contracts", () => {
   });
 
   it("rejects bad filters (VAL001) and anonymous callers (AUTH004)", async () => {
-    expect((await call("GET", "/api/v1/contracts?status=bogus", { token: owner.token })).body.error.code).toBe("VAL001");
-    expect((await call("GET", "/api/v1/contracts?perPage=500", { token: owner.token })).body.error.code).toBe("VAL001");
-    expect((await call("GET", "/api/v1/contracts")).body.error.code).toBe("AUTH004");
+    expect((await call("GET", "/api/v1/contracts?status=bogus", { token: owner.token })).body.error?.code).toBe("VAL001");
+    expect((await call("GET", "/api/v1/contracts?perPage=500", { token: owner.token })).body.error?.code).toBe("VAL001");
+    expect((await call("GET", "/api/v1/contracts")).body.error?.code).toBe("AUTH004");
   });
 
   it("does not match parties by an unverified email", async () => {

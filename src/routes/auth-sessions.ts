@@ -1,0 +1,68 @@
+// /auth/sessions: the caller's live sessions (devices) and revoking one; revocation applies to the next request.
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../lib/router";
+import { envelope, errorResponses, jsonContent } from "../lib/openapi";
+import { ok } from "../lib/respond";
+import { ApiError } from "../lib/errors";
+import { principalOf, requireSession } from "../lib/auth";
+import { auditInsert, requestOrigin } from "../lib/audit";
+import { db } from "../db/client";
+import { findUserSession, listLiveSessions, revokeSessionStatement } from "../db/sessions";
+import { bearerSecurity, sessionSchema } from "./auth-schemas";
+
+const base = { tags: ["Auth"], middleware: [requireSession()], security: bearerSecurity };
+
+const listRoute = createRoute({
+  ...base,
+  method: "get",
+  path: "/auth/sessions",
+  summary: "The caller's live sessions, newest first (at most 100)",
+  responses: {
+    200: jsonContent(envelope(z.array(sessionSchema)), "sessions; `current` marks the one making this request"),
+    ...errorResponses("AUTH002", "AUTH003", "AUTH004"),
+  },
+});
+
+const revokeRoute = createRoute({
+  ...base,
+  method: "delete",
+  path: "/auth/sessions/{id}",
+  summary: "Revoke one of the caller's sessions (its tokens stop working at once)",
+  request: { params: z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) }) },
+  responses: {
+    200: jsonContent(envelope(z.object({ id: z.string(), revoked: z.literal(true) })), "revoked"),
+    ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001"),
+  },
+});
+
+export const authSessionRoutes = createRouter()
+  .openapi(listRoute, async (c) => {
+    const principal = principalOf(c);
+    const rows = await listLiveSessions(c.env.DB, principal.userId, new Date());
+    return ok(
+      c,
+      rows.map((s) => ({
+        id: s.id,
+        userAgent: s.userAgent,
+        ip: s.ip,
+        createdAt: s.createdAt,
+        lastUsedAt: s.lastUsedAt,
+        current: s.id === principal.sessionId,
+      })),
+      200,
+    );
+  })
+
+  .openapi(revokeRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id } = c.req.valid("param");
+    const session = await findUserSession(c.env.DB, principal.userId, id);
+    // Someone else's session is indistinguishable from none.
+    if (!session || session.revokedAt !== null) throw new ApiError("RES001", "Session not found");
+    const now = new Date();
+    await db(c.env.DB).batch([
+      revokeSessionStatement(c.env.DB, id, "user_revoked", now),
+      auditInsert(c.env, { action: "auth.session.revoked", actorId: principal.userId, ...requestOrigin(c), resourceType: "session", resourceId: id }, now),
+    ]);
+    return ok(c, { id, revoked: true as const }, 200);
+  });

@@ -1,0 +1,305 @@
+// GDPR: everything we hold about a user (export) and how their personal data is erased. Two registries, one entry
+// per table that references a user: a module that adds such a table adds its export section and erasure step here.
+// Erasure pseudonymises rather than deletes rows other parties rely on (contracts, signatures, escrows, audit).
+import { and, asc, desc, eq, inArray, isNull, ne, or } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Database } from "./client";
+import { apiKeys, emailVerifications, mfaRecoveryCodes, passwordResets, sessions, users } from "./schema/identity";
+import { auditLogs } from "./schema/audit";
+import { teamInvitations, teamMembers, teams } from "./schema/teams";
+import { notificationPreferences } from "./schema/preferences";
+import { devMailbox, emailDeliveries } from "./schema/email";
+import { contracts, contractShares, contractSigners, savedSearches } from "./schema/contracts";
+import { userView, type UserRow } from "./users";
+import { apiKeyView } from "./api-keys";
+import { preferencesOf } from "./notification-preferences";
+import { teamRank, type TeamRole } from "../domain/team-roles";
+
+/** Cap per section so one export stays a bounded response; the export says when a section was cut. */
+export const EXPORT_ROW_LIMIT = 1000;
+
+export interface ExportSection {
+  name: string;
+  collect: (database: Database, user: UserRow) => Promise<unknown>;
+}
+
+export const EXPORT_SECTIONS: ExportSection[] = [
+  {
+    name: "profile",
+    collect: async (_db, user) => ({
+      ...userView(user),
+      suspended: user.suspended,
+      suspendedAt: user.suspendedAt,
+      updatedAt: user.updatedAt,
+    }),
+  },
+  {
+    name: "sessions",
+    collect: (database, user) =>
+      database
+        .select({
+          id: sessions.id,
+          userAgent: sessions.userAgent,
+          ip: sessions.ip,
+          createdAt: sessions.createdAt,
+          lastUsedAt: sessions.lastUsedAt,
+          expiresAt: sessions.expiresAt,
+          revokedAt: sessions.revokedAt,
+          revokedReason: sessions.revokedReason,
+        })
+        .from(sessions)
+        .where(eq(sessions.userId, user.id))
+        .orderBy(desc(sessions.createdAt))
+        .limit(EXPORT_ROW_LIMIT)
+        .all(),
+  },
+  {
+    name: "apiKeys",
+    collect: async (database, user) =>
+      (await database.select().from(apiKeys).where(eq(apiKeys.userId, user.id)).limit(EXPORT_ROW_LIMIT).all()).map((k) =>
+        apiKeyView(k),
+      ),
+  },
+  {
+    name: "teams",
+    collect: (database, user) =>
+      database
+        .select({ id: teams.id, name: teams.name, description: teams.description, role: teamMembers.role, joinedAt: teamMembers.createdAt })
+        .from(teamMembers)
+        .innerJoin(teams, eq(teams.id, teamMembers.teamId))
+        .where(eq(teamMembers.userId, user.id))
+        .limit(EXPORT_ROW_LIMIT)
+        .all(),
+  },
+  {
+    name: "teamInvitations",
+    collect: (database, user) =>
+      database
+        .select({
+          id: teamInvitations.id,
+          teamId: teamInvitations.teamId,
+          email: teamInvitations.email,
+          role: teamInvitations.role,
+          invitedBy: teamInvitations.invitedBy,
+          createdAt: teamInvitations.createdAt,
+          expiresAt: teamInvitations.expiresAt,
+          acceptedAt: teamInvitations.acceptedAt,
+          revokedAt: teamInvitations.revokedAt,
+        })
+        .from(teamInvitations)
+        .where(or(eq(teamInvitations.email, user.email), eq(teamInvitations.invitedBy, user.id)))
+        .limit(EXPORT_ROW_LIMIT)
+        .all(),
+  },
+  {
+    name: "notificationPreferences",
+    collect: (database, user) => preferencesOf(database, user.id),
+  },
+  {
+    name: "auditEntries",
+    collect: async (database, user) =>
+      (
+        await database
+          .select()
+          .from(auditLogs)
+          .where(or(eq(auditLogs.actorId, user.id), and(eq(auditLogs.resourceType, "user"), eq(auditLogs.resourceId, user.id))))
+          .orderBy(desc(auditLogs.createdAt))
+          .limit(EXPORT_ROW_LIMIT)
+          .all()
+      ).map((a) => ({ ...a, data: a.data ? (JSON.parse(a.data) as unknown) : null })),
+  },
+  {
+    name: "emails",
+    // Template data can hold one-time codes and tokens: only what was sent when, never the data.
+    collect: (database, user) =>
+      database
+        .select({
+          id: emailDeliveries.id,
+          to: emailDeliveries.to,
+          template: emailDeliveries.template,
+          subject: emailDeliveries.subject,
+          status: emailDeliveries.status,
+          createdAt: emailDeliveries.createdAt,
+          sentAt: emailDeliveries.sentAt,
+        })
+        .from(emailDeliveries)
+        .where(or(eq(emailDeliveries.userId, user.id), eq(emailDeliveries.to, user.email)))
+        .orderBy(desc(emailDeliveries.createdAt))
+        .limit(EXPORT_ROW_LIMIT)
+        .all(),
+  },
+  {
+    name: "contracts",
+    collect: (database, user) =>
+      database
+        .select({ id: contracts.id, title: contracts.title, type: contracts.type, status: contracts.status, teamId: contracts.teamId, createdAt: contracts.createdAt })
+        .from(contracts)
+        .where(eq(contracts.ownerId, user.id))
+        .orderBy(desc(contracts.createdAt))
+        .limit(EXPORT_ROW_LIMIT)
+        .all(),
+  },
+  {
+    name: "contractParticipations",
+    collect: (database, user) =>
+      database
+        .select({ contractId: contractSigners.contractId, role: contractSigners.role, status: contractSigners.status, name: contractSigners.name, signedAt: contractSigners.signedAt })
+        .from(contractSigners)
+        .where(eq(contractSigners.email, user.email))
+        .limit(EXPORT_ROW_LIMIT)
+        .all(),
+  },
+  {
+    name: "contractShares",
+    collect: (database, user) =>
+      database
+        .select()
+        .from(contractShares)
+        .where(or(eq(contractShares.userId, user.id), eq(contractShares.email, user.email)))
+        .limit(EXPORT_ROW_LIMIT)
+        .all(),
+  },
+  {
+    name: "savedSearches",
+    collect: (database, user) =>
+      database.select().from(savedSearches).where(eq(savedSearches.userId, user.id)).limit(EXPORT_ROW_LIMIT).all(),
+  },
+];
+
+export async function exportUserData(database: Database, user: UserRow) {
+  const sections = await Promise.all(EXPORT_SECTIONS.map(async (s) => [s.name, await s.collect(database, user)] as const));
+  return Object.fromEntries(sections);
+}
+
+// ---- erasure ----
+
+export interface ErasureContext {
+  user: UserRow;
+  /** The address that replaces the user's email everywhere (unique, undeliverable: RFC 2606 `.invalid`). */
+  pseudonymEmail: string;
+  pseudonymName: string;
+  now: string;
+}
+
+/** Reads done before the batch (e.g. which teams need a new owner); steps turn them into statements. */
+export interface ErasureStep {
+  name: string;
+  statements: (database: Database, ctx: ErasureContext) => Promise<BatchItem<"sqlite">[]>;
+}
+
+export const pseudonymFor = (userId: string) => ({
+  email: `erased+${userId.toLowerCase()}@erased.invalid`,
+  name: "Erased user",
+});
+
+/** The password hash column is NOT NULL; this value is no PHC string, so no password ever verifies against it. */
+export const ERASED_PASSWORD_HASH = "!erased";
+
+export const ERASURE_STEPS: ErasureStep[] = [
+  {
+    name: "profile",
+    statements: async (database, { user, pseudonymEmail, pseudonymName, now }) => [
+      database
+        .update(users)
+        .set({
+          email: pseudonymEmail,
+          name: pseudonymName,
+          passwordHash: ERASED_PASSWORD_HASH,
+          company: null,
+          industry: null,
+          mfaEnabled: false,
+          mfaSecretSealed: null,
+          mfaLastStep: null,
+          avatarKey: null,
+          deletedAt: now,
+          updatedAt: now,
+        })
+        .where(eq(users.id, user.id)),
+    ],
+  },
+  {
+    name: "credentials",
+    statements: async (database, { user, now }) => [
+      database
+        .update(sessions)
+        .set({ revokedAt: now, revokedReason: "deleted" })
+        .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt))),
+      // Where and on what they signed in from is personal data too.
+      database.update(sessions).set({ ip: null, userAgent: null }).where(eq(sessions.userId, user.id)),
+      database.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.userId, user.id), isNull(apiKeys.revokedAt))),
+      database.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id)),
+      database.delete(emailVerifications).where(eq(emailVerifications.userId, user.id)),
+      database.delete(passwordResets).where(eq(passwordResets.userId, user.id)),
+    ],
+  },
+  {
+    name: "teams",
+    // Leave every team. A team left without an owner gets its highest-ranked, longest-standing member as owner;
+    // a team left empty is deleted. Invitations to the old address go; accepted ones keep the pseudonym.
+    statements: async (database, { user, pseudonymEmail, now }) => {
+      const memberships = await database.select().from(teamMembers).where(eq(teamMembers.userId, user.id)).all();
+      const teamIds = memberships.map((m) => m.teamId);
+      const others = teamIds.length
+        ? await database
+            .select()
+            .from(teamMembers)
+            .where(and(inArray(teamMembers.teamId, teamIds), ne(teamMembers.userId, user.id)))
+            .orderBy(asc(teamMembers.createdAt))
+            .all()
+        : [];
+      const statements: BatchItem<"sqlite">[] = [database.delete(teamMembers).where(eq(teamMembers.userId, user.id))];
+      for (const teamId of teamIds) {
+        const rest = others.filter((m) => m.teamId === teamId);
+        if (rest.length === 0) {
+          statements.push(database.delete(teamInvitations).where(eq(teamInvitations.teamId, teamId)));
+          statements.push(database.delete(teams).where(eq(teams.id, teamId)));
+        } else if (!rest.some((m) => m.role === "owner")) {
+          const heir = [...rest].sort((a, b) => teamRank(b.role as TeamRole) - teamRank(a.role as TeamRole))[0]!;
+          statements.push(
+            database
+              .update(teamMembers)
+              .set({ role: "owner", updatedAt: now })
+              .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, heir.userId))),
+          );
+        }
+      }
+      statements.push(
+        database.delete(teamInvitations).where(and(eq(teamInvitations.email, user.email), isNull(teamInvitations.acceptedAt))),
+        database.update(teamInvitations).set({ email: pseudonymEmail }).where(eq(teamInvitations.email, user.email)),
+      );
+      return statements;
+    },
+  },
+  {
+    name: "preferences",
+    statements: async (database, { user }) => [
+      database.delete(notificationPreferences).where(eq(notificationPreferences.userId, user.id)),
+    ],
+  },
+  {
+    name: "emails",
+    // The delivery log keeps that an email was sent, not to whom or with what; the dev mailbox forgets it.
+    statements: async (database, { user, pseudonymEmail }) => [
+      database
+        .update(emailDeliveries)
+        .set({ to: pseudonymEmail, data: "{}", subject: null })
+        .where(and(or(eq(emailDeliveries.userId, user.id), eq(emailDeliveries.to, user.email)), ne(emailDeliveries.status, "queued"))),
+      database.delete(devMailbox).where(eq(devMailbox.to, user.email)),
+    ],
+  },
+  {
+    name: "contracts",
+    // Contract rows others rely on stay and keep the pseudonymous owner id; shares to the old address point at the pseudonym.
+    // Signer rows (name, email) are the signing record of the contract's room, pseudonymised by the contracts module.
+    statements: async (database, { user, pseudonymEmail }) => [
+      database.update(contractShares).set({ email: pseudonymEmail }).where(eq(contractShares.email, user.email)),
+      database.delete(savedSearches).where(eq(savedSearches.userId, user.id)),
+    ],
+  },
+];
+
+/** Every statement of the erasure, to run in one D1 batch (all of it happens, or none). */
+export async function erasureStatements(database: Database, ctx: ErasureContext): Promise<BatchItem<"sqlite">[]> {
+  const parts = await Promise.all(ERASURE_STEPS.map((step) => step.statements(database, ctx)));
+  return parts.flat();
+}

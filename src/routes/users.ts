@@ -1,0 +1,291 @@
+// /users: the caller's own account — profile, avatar (R2), notification preferences, data export and erasure (GDPR).
+// Export and erasure need a user session (not an API key); the rest take the profile:* / notifications:* scopes.
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
+import { createRouter } from "../lib/router";
+import { envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
+import { ok } from "../lib/respond";
+import { ApiError, fail } from "../lib/errors";
+import { principalOf, requireScope, requireSession } from "../lib/auth";
+import { auditInsert, requestOrigin } from "../lib/audit";
+import { log } from "../lib/request-context";
+import { verifyPassword } from "../lib/passwords";
+import { AVATAR_TYPES, SNIFF_BYTES, sniffFileType } from "../lib/image-type";
+import { db, type Database } from "../db/client";
+import { ACCOUNT_TYPES, users } from "../db/schema/identity";
+import { userView } from "../db/users";
+import { preferencesOf, upsertPreferenceStatements } from "../db/notification-preferences";
+import { erasureStatements, exportUserData, pseudonymFor } from "../db/user-data";
+import { userEnvelopeData } from "./auth-schemas";
+import { EVENT_TYPES } from "../domain/events";
+import { NOTIFICATION_CHANNELS, unknownEventTypes } from "../domain/notification-preferences";
+
+export const AVATAR_MAX_BYTES = 2 * 1024 * 1024;
+/** Room for the multipart envelope around a maximal file, so the early Content-Length check never refuses a valid upload. */
+const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
+export const avatarKeyOf = (userId: string) => `avatars/${userId}`;
+
+const tags = ["Users"];
+const security = [{ bearer: [] }];
+
+const profileBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    company: z.string().trim().max(200).nullable().optional(),
+    industry: z.string().trim().max(100).nullable().optional(),
+    accountType: z.enum(ACCOUNT_TYPES).optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, "give at least one of name, company, industry, accountType")
+  .openapi("ProfileUpdate");
+
+const channelsSchema = z.object(
+  Object.fromEntries(NOTIFICATION_CHANNELS.map((ch) => [ch, z.boolean()])) as Record<
+    (typeof NOTIFICATION_CHANNELS)[number],
+    z.ZodBoolean
+  >,
+);
+const preferencesSchema = z
+  .object({ preferences: z.record(z.string(), channelsSchema) })
+  .openapi("NotificationPreferences");
+const preferencesUpdate = z
+  .object({ preferences: z.record(z.string().max(100), channelsSchema.partial().strict()) })
+  .openapi("NotificationPreferencesUpdate");
+
+const avatarForm = z
+  .object({ file: z.instanceof(File).openapi({ type: "string", format: "binary", description: "PNG, JPEG or WebP, at most 2 MB" }) })
+  .openapi("AvatarUpload");
+
+/** Refuses before parsing: a body that is not multipart (VAL004) or announces more than an avatar can be (VAL003). */
+const avatarUploadGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "multipart/form-data") {
+    throw new ApiError("VAL004", "Send the avatar as multipart/form-data with a `file` field");
+  }
+  const length = Number(c.req.header("content-length") ?? "0");
+  if (length > AVATAR_MAX_BYTES + MULTIPART_OVERHEAD_BYTES) throw tooLarge();
+  await next();
+};
+const tooLarge = () =>
+  new ApiError("VAL003", "The avatar may be at most 2 MB", { details: { maxBytes: AVATAR_MAX_BYTES } });
+
+const getMeRoute = createRoute({
+  tags,
+  security,
+  middleware: [requireScope("profile:read")],
+  method: "get",
+  path: "/users/me",
+  summary: "The caller's profile",
+  responses: { 200: jsonContent(envelope(userEnvelopeData), "the caller"), ...errorResponses("AUTH003", "AUTH004") },
+});
+
+const patchMeRoute = createRoute({
+  tags,
+  security,
+  middleware: [requireScope("profile:write")],
+  method: "patch",
+  path: "/users/me",
+  summary: "Update the caller's profile",
+  request: { body: jsonBody(profileBody) },
+  responses: { 200: jsonContent(envelope(userEnvelopeData), "updated"), ...errorResponses("AUTH003", "AUTH004") },
+});
+
+const putAvatarRoute = createRoute({
+  tags,
+  security,
+  middleware: [requireScope("profile:write"), avatarUploadGuard],
+  method: "put",
+  path: "/users/me/avatar",
+  summary: "Upload the caller's avatar (PNG, JPEG or WebP by content, ≤ 2 MB)",
+  description: "The type is read from the file's first bytes; the declared type is ignored. Replaces any earlier avatar.",
+  request: { body: { content: { "multipart/form-data": { schema: avatarForm } }, required: true } },
+  responses: {
+    200: jsonContent(envelope(userEnvelopeData), "stored; `user.avatarUrl` serves it"),
+    ...errorResponses("AUTH003", "AUTH004", "VAL003", "VAL004"),
+  },
+});
+
+const getAvatarRoute = createRoute({
+  tags,
+  method: "get",
+  path: "/users/{id}/avatar",
+  summary: "A user's avatar image (public, so it works in <img> tags)",
+  request: { params: z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) }) },
+  responses: {
+    200: {
+      description: "the image, in its detected type",
+      content: Object.fromEntries(AVATAR_TYPES.map((t) => [t.mime, { schema: { type: "string", format: "binary" } }])),
+    },
+    ...errorResponses("RES001"),
+  },
+});
+
+const getPreferencesRoute = createRoute({
+  tags,
+  security,
+  middleware: [requireScope("notifications:read")],
+  method: "get",
+  path: "/users/me/notification-preferences",
+  summary: "Per event type and channel (in_app, email, sms): whether the caller is notified",
+  responses: { 200: jsonContent(envelope(preferencesSchema), "every event type, defaults filled in"), ...errorResponses("AUTH003", "AUTH004") },
+});
+
+const putPreferencesRoute = createRoute({
+  tags,
+  security,
+  middleware: [requireScope("notifications:write")],
+  method: "put",
+  path: "/users/me/notification-preferences",
+  summary: "Set channels for some event types (others keep their value)",
+  description: "Event types must come from the event catalog; unknown ones are VAL001.",
+  request: { body: jsonBody(preferencesUpdate) },
+  responses: { 200: jsonContent(envelope(preferencesSchema), "the full preferences after the change"), ...errorResponses("AUTH003", "AUTH004") },
+});
+
+const exportRoute = createRoute({
+  tags,
+  security,
+  middleware: [requireSession()],
+  method: "get",
+  path: "/users/me/export",
+  summary: "Everything Escra holds about the caller, as JSON (GDPR access/portability)",
+  responses: {
+    200: jsonContent(envelope(z.object({ exportedAt: isoDate }).catchall(z.unknown()).openapi("UserExport")), "the export"),
+    ...errorResponses("AUTH003", "AUTH004"),
+  },
+});
+
+const deleteMeRoute = createRoute({
+  tags,
+  security,
+  middleware: [requireSession()],
+  method: "delete",
+  path: "/users/me",
+  summary: "Erase the caller's account (GDPR); the password confirms it",
+  description:
+    "Name and email become pseudonyms, the password hash, MFA, sessions, API keys, preferences and avatar are " +
+    "removed; records other parties rely on (contracts, signatures, audit) stay under the pseudonymous id. " +
+    "The email address can register again afterwards.",
+  request: { body: jsonBody(z.object({ password: z.string().min(1).max(1024) }).openapi("DeleteAccount")) },
+  responses: {
+    200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "erased"),
+    ...errorResponses("AUTH001", "AUTH003", "AUTH004"),
+  },
+});
+
+async function currentUser(database: Database, userId: string) {
+  const row = await database.select().from(users).where(eq(users.id, userId)).get();
+  // The auth middleware refuses erased and missing users, so this only trips on a race with erasure.
+  if (!row || row.deletedAt) throw fail.notFound("User");
+  return row;
+}
+
+export const userRoutes = createRouter()
+  .openapi(getMeRoute, async (c) => {
+    const user = await currentUser(db(c.env.DB), principalOf(c).userId);
+    return ok(c, { user: userView(user) });
+  })
+  .openapi(patchMeRoute, async (c) => {
+    const principal = principalOf(c);
+    const body = c.req.valid("json");
+    const database = db(c.env.DB);
+    const user = await currentUser(database, principal.userId);
+    const now = new Date();
+    const changes = { ...body, updatedAt: now.toISOString() };
+    await database.batch([
+      database.update(users).set(changes).where(eq(users.id, user.id)),
+      auditInsert(c.env, { action: "user.profile.updated", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { fields: Object.keys(body) } }, now),
+    ]);
+    return ok(c, { user: userView({ ...user, ...changes }) });
+  })
+  .openapi(putAvatarRoute, async (c) => {
+    const principal = principalOf(c);
+    const { file } = c.req.valid("form");
+    if (file.size > AVATAR_MAX_BYTES) throw tooLarge();
+    if (file.size === 0) throw fail.invalid([{ path: "file", message: "the file is empty" }]);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const type = sniffFileType(bytes.subarray(0, SNIFF_BYTES), AVATAR_TYPES);
+    if (!type) throw new ApiError("VAL004", "The avatar must be a PNG, JPEG or WebP image");
+    const database = db(c.env.DB);
+    const user = await currentUser(database, principal.userId);
+    const key = avatarKeyOf(user.id);
+    await c.env.DOCUMENTS.put(key, bytes, { httpMetadata: { contentType: type.mime }, customMetadata: { userId: user.id } });
+    const now = new Date();
+    await database.batch([
+      database.update(users).set({ avatarKey: key, updatedAt: now.toISOString() }).where(eq(users.id, user.id)),
+      auditInsert(c.env, { action: "user.avatar.updated", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { type: type.mime, bytes: bytes.length } }, now),
+    ]);
+    return ok(c, { user: userView({ ...user, avatarKey: key }) });
+  })
+  .openapi(getAvatarRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const user = await db(c.env.DB).select({ avatarKey: users.avatarKey }).from(users).where(eq(users.id, id)).get();
+    const object = user?.avatarKey ? await c.env.DOCUMENTS.get(user.avatarKey) : null;
+    if (!object) throw fail.notFound("Avatar");
+    const headers = new Headers();
+    object.writeHttpMetadata(headers);
+    headers.set("etag", object.httpEtag);
+    headers.set("cache-control", "public, max-age=300");
+    headers.set("content-length", String(object.size));
+    // A raw image response: the envelope does not apply to downloads (API.md "Conventions").
+    return new Response(object.body, { status: 200, headers }) as never;
+  })
+  .openapi(getPreferencesRoute, async (c) => {
+    return ok(c, { preferences: await preferencesOf(db(c.env.DB), principalOf(c).userId) });
+  })
+  .openapi(putPreferencesRoute, async (c) => {
+    const principal = principalOf(c);
+    const { preferences } = c.req.valid("json");
+    const unknown = unknownEventTypes(EVENT_TYPES, preferences);
+    if (unknown.length > 0) {
+      throw fail.invalid(unknown.map((t) => ({ path: `preferences.${t}`, message: "unknown event type" })));
+    }
+    const database = db(c.env.DB);
+    const statements = upsertPreferenceStatements(database, principal.userId, preferences, new Date().toISOString());
+    const [first, ...rest] = statements;
+    if (first) await database.batch([first, ...rest]);
+    return ok(c, { preferences: await preferencesOf(database, principal.userId) });
+  })
+  .openapi(exportRoute, async (c) => {
+    const principal = principalOf(c);
+    const database = db(c.env.DB);
+    const user = await currentUser(database, principal.userId);
+    const data = await exportUserData(database, user);
+    const now = new Date();
+    await auditInsert(c.env, { action: "user.data.exported", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now);
+    c.header("content-disposition", `attachment; filename="escra-export-${user.id}.json"`);
+    return ok(c, { exportedAt: now.toISOString(), ...data });
+  })
+  .openapi(deleteMeRoute, async (c) => {
+    const principal = principalOf(c);
+    const { password } = c.req.valid("json");
+    const database = db(c.env.DB);
+    const user = await currentUser(database, principal.userId);
+    const now = new Date();
+    if (!verifyPassword(password, user.passwordHash)) {
+      await auditInsert(c.env, { action: "user.erasure.failed", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { reason: "wrong_password" } }, now);
+      throw new ApiError("AUTH001", "Wrong password");
+    }
+    const pseudonym = pseudonymFor(user.id);
+    const statements = await erasureStatements(database, {
+      user,
+      pseudonymEmail: pseudonym.email,
+      pseudonymName: pseudonym.name,
+      now: now.toISOString(),
+    });
+    await database.batch([
+      // The audit entry names only the pseudonymous id: it must not re-identify the person it records erasing.
+      auditInsert(c.env, { action: "user.erased", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
+      ...statements,
+    ]);
+    // After the batch, so a failed erasure never loses the avatar; if this delete fails the account is still erased
+    // and the object is unreachable (avatarKey is null) — logged for an operator to remove.
+    if (user.avatarKey) {
+      await c.env.DOCUMENTS.delete(user.avatarKey).catch((error: unknown) =>
+        log("error", "avatar delete after erasure failed", { userId: user.id, key: user.avatarKey, error: String(error) }),
+      );
+    }
+    return ok(c, { id: user.id, deleted: true as const });
+  });

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LiveClient } from "./live-client";
-import { liveUser, revokeSession } from "./live-users";
+import { liveUser, logout } from "./live-users";
 import type { UserFeed } from "../../durable-objects/user-feed";
 
 const feedOf = (userId: string) => env.USER_FEED.get(env.USER_FEED.idFromName(userId));
@@ -35,9 +35,9 @@ describe("authentication", () => {
     expect((await client.closed).code).toBe(4001);
   });
 
-  it("closes with 4001 for a token whose session was revoked", async () => {
+  it("closes with 4001 for a token whose session was logged out", async () => {
     const user = await liveUser();
-    await revokeSession(user.sessionId);
+    await logout(user);
     const client = await open(feedOf(user.userId));
     client.send({ type: "auth", payload: { token: user.accessToken } });
     expect((await client.closed).code).toBe(4001);

@@ -13,6 +13,7 @@ import { liveRoutes } from "./live";
 import { devEventRoutes } from "./dev-events";
 import { contractRoutes } from "./contracts";
 import { contractSignerRoutes } from "./contracts-signers";
+import { templateRoutes } from "./templates";
 import { anchorRoutes } from "./anchors";
 import { verifyRoutes } from "./verify";
 import { adminAnchoringRoutes } from "./admin-anchoring";
@@ -34,6 +35,7 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", devEventRoutes);
   app.route("/api/v1", contractRoutes);
   app.route("/api/v1", contractSignerRoutes);
+  app.route("/api/v1", templateRoutes);
   app.route("/api/v1", anchorRoutes);
   app.route("/api/v1", verifyRoutes);
   app.route("/api/v1", adminAnchoringRoutes);

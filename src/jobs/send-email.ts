@@ -1,5 +1,5 @@
 // Job email.send: renders a queued delivery and sends it through the provider, tracking status and attempts.
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Bindings } from "../env";
 import { db } from "../db/client";
@@ -7,7 +7,10 @@ import { emailDeliveries } from "../db/schema";
 import { EmailTemplateError, renderEmail } from "../domain/email-templates";
 import { mailerFor, MailerError, type Mailer } from "../lib/mailer";
 import { log } from "../lib/request-context";
-import type { DeliveryContext, JobHandler } from "./types";
+import { RetryLater, type DeliveryContext, type JobHandler } from "./types";
+
+/** How long one attempt holds the delivery; longer than any provider call, short enough to recover from a crash. */
+const SEND_LEASE_MS = 60_000;
 
 const payloadSchema = z.object({ deliveryId: z.string().min(1) });
 
@@ -44,11 +47,30 @@ export async function deliverEmail(payload: unknown, env: Bindings, ctx: Deliver
     return;
   }
 
+  // Claim the delivery for this attempt; a duplicate delivery of the same job running now finds it locked.
   const attemptAt = now();
-  await database
+  const claimed = await database
     .update(emailDeliveries)
-    .set({ attempts: sql`${emailDeliveries.attempts} + 1`, lastAttemptAt: attemptAt, subject: rendered.subject, updatedAt: attemptAt })
-    .where(eq(emailDeliveries.id, deliveryId));
+    .set({
+      attempts: sql`${emailDeliveries.attempts} + 1`,
+      lastAttemptAt: attemptAt,
+      lockedUntil: new Date(Date.now() + SEND_LEASE_MS).toISOString(),
+      subject: rendered.subject,
+      updatedAt: attemptAt,
+    })
+    .where(
+      and(
+        eq(emailDeliveries.id, deliveryId),
+        ne(emailDeliveries.status, "sent"),
+        or(isNull(emailDeliveries.lockedUntil), lt(emailDeliveries.lockedUntil, attemptAt)),
+      ),
+    )
+    .returning({ id: emailDeliveries.id });
+  if (claimed.length === 0) {
+    const current = await database.query.emailDeliveries.findFirst({ where: eq(emailDeliveries.id, deliveryId) });
+    if (!current || current.status === "sent") return;
+    throw new RetryLater(SEND_LEASE_MS / 1000, "another delivery of this email is in progress");
+  }
 
   try {
     const { providerMessageId } = await mailer.send({
@@ -63,7 +85,7 @@ export async function deliverEmail(payload: unknown, env: Bindings, ctx: Deliver
     await database
       .update(emailDeliveries)
       // Template data can hold one-time codes and reset tokens: once sent it is no longer needed, so it is not kept.
-      .set({ status: "sent", sentAt, providerMessageId, data: "{}", lastError: null, failedAt: null, updatedAt: sentAt })
+      .set({ status: "sent", sentAt, providerMessageId, data: "{}", lastError: null, failedAt: null, lockedUntil: null, updatedAt: sentAt })
       .where(and(eq(emailDeliveries.id, deliveryId), ne(emailDeliveries.status, "sent")));
   } catch (err) {
     const reason = err instanceof MailerError ? err.message : "provider error";
@@ -75,6 +97,7 @@ export async function deliverEmail(payload: unknown, env: Bindings, ctx: Deliver
         status: ctx.lastAttempt ? "failed" : "queued",
         lastError: reason.slice(0, 500),
         failedAt: ctx.lastAttempt ? failedAt : null,
+        lockedUntil: null,
         updatedAt: failedAt,
       })
       .where(eq(emailDeliveries.id, deliveryId));

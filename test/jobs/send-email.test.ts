@@ -110,3 +110,34 @@ describe("email.send job", () => {
     expect(await delivery(id)).toMatchObject({ status: "sent", attempts: 1 });
   });
 });
+
+describe("email.send job under duplicate delivery", () => {
+  it("sends once when the queue hands the same job to two consumers at the same time", async () => {
+    const id = await queuedDelivery("concurrent@example.com");
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const sent: unknown[] = [];
+    const slow = {
+      async send(message: unknown) {
+        sent.push(message);
+        await gate; // the provider is still working when the duplicate arrives
+        return { messageId: "<slow@escra.test>" };
+      },
+    } as unknown as SendEmail;
+
+    const first = deliver("escra-jobs", job(id), { messageId: "dup-1", env: production(slow) });
+    while (sent.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const duplicate = await deliver("escra-jobs", job(id), { messageId: "dup-2", env: production(slow) });
+    expect(duplicate.result.retryMessages).toEqual([{ msgId: "dup-2" }]);
+    release();
+    const done = await first;
+    expect(done.result.explicitAcks).toEqual(["dup-1"]);
+    expect(sent).toHaveLength(1);
+    expect(await delivery(id)).toMatchObject({ status: "sent", attempts: 1 });
+
+    // When the duplicate comes back after its delay, the email is already sent: acknowledged, not resent.
+    const later = await deliver("escra-jobs", job(id), { messageId: "dup-2", attempts: 2, env: production(slow) });
+    expect(later.result.explicitAcks).toEqual(["dup-2"]);
+    expect(sent).toHaveLength(1);
+  });
+});

@@ -21,6 +21,8 @@ export const emailDeliveries = sqliteTable(
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
     lastAttemptAt: text("last_attempt_at"),
+    /** Set while one job delivery is sending, so a concurrent duplicate delivery of the job waits instead of sending too. */
+    lockedUntil: text("locked_until"),
     sentAt: text("sent_at"),
     failedAt: text("failed_at"),
   },

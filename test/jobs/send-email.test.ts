@@ -141,3 +141,14 @@ describe("email.send job under duplicate delivery", () => {
     expect(sent).toHaveLength(1);
   });
 });
+
+describe("email.send job with the local send_email binding", () => {
+  it("sends through the real MAILER binding (wrangler's local emulation) and records the provider's message id", async () => {
+    const id = await queuedDelivery("binding@example.com");
+    const res = await deliver("escra-jobs", job(id), { env: { ENVIRONMENT: "production" } });
+    expect(res.result.explicitAcks).toEqual([res.messageId]);
+    const row = await delivery(id);
+    expect(row).toMatchObject({ status: "sent", attempts: 1, last_error: null });
+    expect(row!.provider_message_id).toEqual(expect.any(String));
+  });
+});

@@ -1,5 +1,5 @@
 // Bounds every request body before a handler reads it: size (VAL003) and media type (VAL004).
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env";
 import { ApiError } from "./errors";
@@ -21,9 +21,7 @@ export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!ACCEPTED_TYPES.includes(type)) {
     throw new ApiError("VAL004", `Unsupported media type${type ? ` '${type}'` : ""}; send application/json`);
   }
-  const path = new URL(c.req.url).pathname;
-  const isUpload = type !== "application/json" && LARGE_BODY_ROUTES.some((r) => r.test(path));
-  const maxSize = isUpload ? UPLOAD_MAX_BYTES : Number(c.env.MAX_BODY_BYTES || 1_048_576);
+  const maxSize = maxBodyBytes(c);
   return bodyLimit({
     maxSize,
     onError: () => {
@@ -31,3 +29,11 @@ export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
     },
   })(c, next);
 };
+
+/** The body size this request may have: MAX_BODY_BYTES, or UPLOAD_MAX_BYTES for a non-JSON body on an upload route. */
+export function maxBodyBytes(c: Context<AppEnv>): number {
+  const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const path = new URL(c.req.url).pathname;
+  const isUpload = type !== "application/json" && LARGE_BODY_ROUTES.some((r) => r.test(path));
+  return isUpload ? UPLOAD_MAX_BYTES : Number(c.env.MAX_BODY_BYTES || 1_048_576);
+}

@@ -12,6 +12,7 @@ import type { AppEnv, Bindings } from "../env";
 import { db } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
 import { ApiError } from "./errors";
+import { maxBodyBytes } from "./body-guard";
 import { randomToken } from "./ids";
 import { clientKey } from "./rate-limit";
 import { log } from "./request-context";
@@ -68,15 +69,41 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
   await settle(c, scope, key, claim.token);
 };
 
-/** SHA-256 over method, path and the body's SHA-256. Streamed uploads above MAX_BODY_BYTES are not buffered. */
+/**
+ * SHA-256 over method, path and the body's SHA-256. A multipart body is hashed by its parts, not its bytes, because
+ * a client's retry of the same upload carries a fresh boundary. Streamed uploads above MAX_BODY_BYTES are not
+ * buffered: their fingerprint is media type and length only.
+ */
 async function fingerprintOf(c: Context<AppEnv>): Promise<string> {
   const url = new URL(c.req.url);
   const length = Number(c.req.header("content-length") ?? Number.NaN);
-  const type = c.req.header("content-type") ?? "";
-  const bufferable = type.startsWith("application/json") || length <= Number(c.env.MAX_BODY_BYTES || 1_048_576);
+  const mediaType = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const smallLimit = Number(c.env.MAX_BODY_BYTES || 1_048_576);
+  const bufferable = maxBodyBytes(c) <= smallLimit || length <= smallLimit;
+  let bodyPart: string;
+  if (!bufferable) bodyPart = `stream:${mediaType}:${length}`;
+  else if (mediaType === "multipart/form-data") bodyPart = await formDigest(c);
   // Reading through HonoRequest caches the bytes, so the handler can still parse the body afterwards.
-  const bodyPart = bufferable ? await sha256Hex(await c.req.arrayBuffer()) : `stream:${type}:${length}`;
+  else bodyPart = await sha256Hex(await c.req.arrayBuffer());
   return sha256Hex(new TextEncoder().encode(`${c.req.method}\n${url.pathname}${url.search}\n${bodyPart}`));
+}
+
+async function formDigest(c: Context<AppEnv>): Promise<string> {
+  let form: FormData;
+  try {
+    form = await c.req.formData();
+  } catch {
+    return `malformed:${await sha256Hex(await c.req.arrayBuffer())}`;
+  }
+  const parts: string[] = [];
+  for (const [name, value] of form.entries()) {
+    const part =
+      typeof value === "string"
+        ? `${name}=${await sha256Hex(new TextEncoder().encode(value))}`
+        : `${name}=file:${value.name}:${value.type}:${await sha256Hex(await value.arrayBuffer())}`;
+    parts.push(part);
+  }
+  return `form:${await sha256Hex(new TextEncoder().encode(parts.join("\n")))}`;
 }
 
 async function sha256Hex(data: ArrayBuffer | Uint8Array): Promise<string> {

@@ -93,7 +93,7 @@ export const apiRateLimit = rateLimit({
  */
 export const rateLimitRejected: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  if (c.req.method === "OPTIONS" || decisions.has(c)) return;
+  if (decisions.has(c)) return;
   let decision: RateLimitDecision;
   try {
     decision = await consume(c.env, "api", clientKey(c), globalLimit(c.env), 60);

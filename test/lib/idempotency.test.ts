@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { call } from "../helpers/http";
-import { freshIp, pipelineApp, send } from "./pipeline-app";
+import { freshIp, pipelineApp, send, sendRaw } from "./pipeline-app";
 import { ApiError } from "../../src/lib/errors";
 import { ok } from "../../src/lib/respond";
 import { runScheduled } from "../../src/cron";
@@ -206,6 +206,42 @@ describe("Idempotency-Key with failing handlers", () => {
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(again.body).toEqual(first.body);
     expect(conflicts).toBe(1);
+  });
+});
+
+describe("Idempotency-Key with multipart uploads", () => {
+  let uploads = 0;
+  const app = pipelineApp((a) => {
+    a.post("/api/v1/test/upload", async (c) => {
+      const form = await c.req.parseBody();
+      uploads += 1;
+      const file = form.file as File;
+      return ok(c, { uploads, title: form.title, size: file.size }, 201);
+    });
+  });
+
+  async function upload(key: string, ip: string, content: string) {
+    const form = new FormData();
+    form.set("title", "Lease");
+    form.set("file", new File([content], "lease.pdf", { type: "application/pdf" }));
+    // Each Request serialises the form with a fresh random boundary, as a client's retry would.
+    const req = new Request("https://escra.test/api/v1/test/upload", { method: "POST", body: form });
+    const body = await req.arrayBuffer();
+    const headers = { "content-type": req.headers.get("content-type")!, "cf-connecting-ip": ip, "idempotency-key": key };
+    return sendRaw(app, "/api/v1/test/upload", body, headers);
+  }
+
+  it("replays a retried upload even though the boundary changed, and still sees a different file", async () => {
+    const ip = freshIp();
+    const first = await upload("upload-1", ip, "%PDF-1.7 original");
+    expect(first.status).toBe(201);
+    const retry = await upload("upload-1", ip, "%PDF-1.7 original");
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(uploads).toBe(1);
+    const changed = await upload("upload-1", ip, "%PDF-1.7 another file");
+    expect(changed.status).toBe(422);
+    expect(uploads).toBe(1);
   });
 });
 

@@ -39,6 +39,15 @@ export async function send(
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 
+/** Sends a prepared body (multipart, bytes) with exactly the given headers. */
+export async function sendRaw(app: TestApp, path: string, body: BodyInit, headers: Record<string, string>, method = "POST") {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(new Request(`${BASE}${path}`, { method, headers, body }), env, ctx);
+  await waitOnExecutionContext(ctx);
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
+}
+
 /** Row counts of every table in D1, to prove a request left no trace. */
 export async function tableCounts(): Promise<Record<string, number>> {
   const { results } = await env.DB.prepare(

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { call, fetchWorker } from "../helpers/http";
-import { freshIp, tableCounts } from "../lib/pipeline-app";
+import { freshIp, pipelineApp, send, tableCounts } from "../lib/pipeline-app";
 
 const MAX = Number(env.MAX_BODY_BYTES);
 
@@ -210,5 +210,18 @@ describe("bad requests leave no trace", () => {
     expect(bad.map((r) => r.status)).toEqual([400, 400, 413, 415, 400, 404, 404]);
     expect(await tableCounts()).toEqual(before);
     expect((await env.DOCUMENTS.list({ prefix: "dev-echo/" })).objects.length).toBe(echoesBefore);
+  });
+});
+
+describe("the dev echo route", () => {
+  it("does not exist outside development and test: 404 RES001, no side effect", async () => {
+    const before = (await env.DOCUMENTS.list({ prefix: "dev-echo/" })).objects.length;
+    const res = await send(pipelineApp(), "POST", "/api/v1/dev/echo", {
+      body: { message: "hi" },
+      env: { ENVIRONMENT: "production" },
+    });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe("RES001");
+    expect((await env.DOCUMENTS.list({ prefix: "dev-echo/" })).objects.length).toBe(before);
   });
 });

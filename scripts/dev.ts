@@ -11,7 +11,9 @@ const WORKER_PORT = 8787;
 const ANVIL_PORT = 8545;
 
 await supervise(async (group) => {
-  if (ensureDevVars() === "created") console.log("[dev] wrote .dev.vars with freshly generated secrets");
+  const devVars = ensureDevVars();
+  if (devVars.status === "created") console.log("[dev] wrote .dev.vars with freshly generated secrets");
+  if (devVars.status === "updated") console.log(`[dev] added new secrets to .dev.vars: ${devVars.added.join(", ")}`);
   ensureDocsAssets();
   await assertPortFree(ANVIL_PORT, "Anvil");
   await assertPortFree(WORKER_PORT, "wrangler dev");

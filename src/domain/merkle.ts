@@ -90,6 +90,10 @@ export function buildTree(values: readonly Hex32[]): MerkleTree {
     nodes.set(nodeHashBytes(node(2 * i + 1), node(2 * i + 2)), i * 32);
   }
 
+  // Hex of each node computed once, on demand: proofs of every leaf share most of their upper siblings.
+  const hexOf: (Hex32 | undefined)[] = new Array(length);
+  const nodeHex = (i: number): Hex32 => (hexOf[i] ??= hex(node(i)));
+
   const treeIndex = (value: Hex32): number => {
     const at = indexOf.get(toHex32(value));
     if (at === undefined) throw new Error("value is not in the tree");
@@ -97,15 +101,15 @@ export function buildTree(values: readonly Hex32[]): MerkleTree {
   };
 
   return {
-    root: hex(node(0)),
+    root: nodeHex(0),
     size: n,
     has: (value) => indexOf.has(toHex32(value)),
-    leafOf: (value) => hex(node(treeIndex(value))),
+    leafOf: (value) => nodeHex(treeIndex(value)),
     proofOf: (value) => {
       const path: Hex32[] = [];
       for (let i = treeIndex(value); i > 0; i = Math.floor((i - 1) / 2)) {
         // The sibling of an odd (left) index is the next slot, of an even (right) index the previous one.
-        path.push(hex(node(i % 2 === 1 ? i + 1 : i - 1)));
+        path.push(nodeHex(i % 2 === 1 ? i + 1 : i - 1));
       }
       return path;
     },

@@ -66,11 +66,11 @@ describe("GET /contracts/:id/anchor", () => {
     expect((await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: admin.token })).status).toBe(200);
     const hidden = await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: stranger.token });
     expect(hidden.status).toBe(404);
-    expect(hidden.body.error.code).toBe("RES001");
-    expect((await call("GET", `/api/v1/contracts/${contractId}/anchor`)).body.error.code).toBe("AUTH004");
+    expect(hidden.body.error?.code).toBe("RES001");
+    expect((await call("GET", `/api/v1/contracts/${contractId}/anchor`)).body.error?.code).toBe("AUTH004");
     const bad = await call("GET", "/api/v1/contracts/nope/anchor", { token: owner.token });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.code).toBe("VAL001");
+    expect(bad.body.error?.code).toBe("VAL001");
   });
 });
 
@@ -125,12 +125,12 @@ describe("POST /verify", () => {
   it("rejects a malformed hash, an empty body and other media types", async () => {
     const bad = await call("POST", "/api/v1/verify", { body: { hash: "abc" } });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.code).toBe("VAL001");
-    expect((await call("POST", "/api/v1/verify")).body.error.code).toBe("VAL001");
-    expect((await call("POST", "/api/v1/verify", { body: {} })).body.error.code).toBe("VAL001");
+    expect(bad.body.error?.code).toBe("VAL001");
+    expect((await call("POST", "/api/v1/verify")).body.error?.code).toBe("VAL001");
+    expect((await call("POST", "/api/v1/verify", { body: {} })).body.error?.code).toBe("VAL001");
     const text = await call("POST", "/api/v1/verify", { raw: "hash", headers: { "content-type": "text/plain" } });
     expect(text.status).toBe(415);
-    expect(text.body.error.code).toBe("VAL004");
+    expect(text.body.error?.code).toBe("VAL004");
   });
 
   it(`allows ${VERIFY_LIMIT_PER_MINUTE} requests a minute per caller, then RATE001`, async () => {
@@ -141,7 +141,7 @@ describe("POST /verify", () => {
     }
     const limited = await call("POST", "/api/v1/verify", { body, headers });
     expect(limited.status).toBe(429);
-    expect(limited.body.error.code).toBe("RATE001");
+    expect(limited.body.error?.code).toBe("RATE001");
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 });
@@ -178,8 +178,8 @@ describe("admin anchoring endpoints", () => {
     for (const [method, path] of [["GET", "/api/v1/admin/anchors/batches"], ["POST", "/api/v1/admin/anchors/batches"]] as const) {
       const user = await call(method, path, { token: owner.token });
       expect(user.status, `${method} ${path}`).toBe(403);
-      expect(user.body.error.code).toBe("AUTH003");
-      expect((await call(method, path)).body.error.code).toBe("AUTH004");
+      expect(user.body.error?.code).toBe("AUTH003");
+      expect((await call(method, path)).body.error?.code).toBe("AUTH004");
     }
     const batches = await env.DB.prepare("SELECT count(*) AS n FROM anchor_batches").first<{ n: number }>();
     expect((await call("POST", "/api/v1/admin/anchors/batches", { token: stranger.token })).status).toBe(403);

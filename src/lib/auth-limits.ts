@@ -1,9 +1,9 @@
 // Abuse limits of the identity routes: per client IP and per target account (email or user), on top of the
 // global API limit. They fail closed: if the limiter is down, these routes answer 503/500 rather than allow
 // unlimited password guessing.
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
-import { clientIp, enforceRateLimit } from "./rate-limit";
+import { clientIp, enforceRateLimit, rateLimit } from "./rate-limit";
 import { emailBucket } from "./identity-secrets";
 
 interface Limit {
@@ -22,21 +22,24 @@ export const AUTH_LIMITS = {
   refresh: { ip: { limit: 60, windowSeconds: 60 } },
   /** Code/password checks by an authenticated user (MFA verify/disable, password change). */
   userSecretCheck: { account: { limit: 10, windowSeconds: 900 } },
-} satisfies Record<string, { ip?: Limit; account?: Limit }>;
+} as const satisfies Record<string, { ip?: Limit; account?: Limit }>;
 
 export type AuthLimitName = keyof typeof AUTH_LIMITS;
 
-/**
- * Counts the request against the named limit's IP and account buckets (429 RATE001 when either is exhausted).
- * `account` is a normalised email (anonymous routes) or a user id (authenticated ones).
- */
-export async function limitAuth(c: Context<AppEnv>, name: AuthLimitName, account?: { email: string } | { userId: string }) {
+/** Per-IP limit as route middleware: it runs before body validation, so malformed floods are counted too. */
+export function ipLimit(name: AuthLimitName): MiddlewareHandler<AppEnv> {
   const limits: { ip?: Limit; account?: Limit } = AUTH_LIMITS[name];
-  if (limits.ip) {
-    await enforceRateLimit(c, { name: `auth-${name}-ip`, ...limits.ip, key: () => `ip:${clientIp(c)}` });
-  }
-  if (limits.account && account) {
-    const key = "email" in account ? emailBucket(c.env, account.email) : `usr:${account.userId}`;
-    await enforceRateLimit(c, { name: `auth-${name}-account`, ...limits.account, key: () => key });
-  }
+  if (!limits.ip) throw new Error(`No per-IP limit named ${name}`);
+  return rateLimit({ name: `auth-${name}-ip`, ...limits.ip, key: (c) => `ip:${clientIp(c)}` });
+}
+
+/**
+ * Counts the request against the named per-account limit (429 RATE001 when exhausted). `account` is a
+ * normalised email (anonymous routes) or a user id (authenticated ones).
+ */
+export async function limitAccount(c: Context<AppEnv>, name: AuthLimitName, account: { email: string } | { userId: string }) {
+  const limits: { ip?: Limit; account?: Limit } = AUTH_LIMITS[name];
+  if (!limits.account) throw new Error(`No per-account limit named ${name}`);
+  const key = "email" in account ? emailBucket(c.env, account.email) : `usr:${account.userId}`;
+  await enforceRateLimit(c, { name: `auth-${name}-account`, ...limits.account, key: () => key });
 }

@@ -11,7 +11,7 @@ import { principalOf, requireSession } from "../lib/auth";
 import { auditInsert, requestOrigin } from "../lib/audit";
 import { randomBytes } from "../lib/crypto";
 import { hashCode, openTotpSecret, sealTotpSecret } from "../lib/identity-secrets";
-import { limitAuth } from "../lib/auth-limits";
+import { limitAccount } from "../lib/auth-limits";
 import { db } from "../db/client";
 import { findUserById, updateMfa, type UserRow } from "../db/users";
 import { deleteRecoveryCodesStatement, replaceRecoveryCodesStatements, useRecoveryCode } from "../db/mfa";
@@ -87,7 +87,7 @@ export const authMfaRoutes = createRouter()
 
   .openapi(verifyRoute, async (c) => {
     const user = await caller(c);
-    await limitAuth(c, "userSecretCheck", { userId: user.id });
+    await limitAccount(c, "userSecretCheck", { userId: user.id });
     if (user.mfaEnabled) throw new ApiError("RES002", "MFA is already on");
     if (!user.mfaSecretSealed) throw new ApiError("RES002", "Start enrolment with /auth/mfa/enable first");
     const now = new Date();
@@ -106,7 +106,7 @@ export const authMfaRoutes = createRouter()
 
   .openapi(disableRoute, async (c) => {
     const user = await caller(c);
-    await limitAuth(c, "userSecretCheck", { userId: user.id });
+    await limitAccount(c, "userSecretCheck", { userId: user.id });
     if (!user.mfaEnabled || !user.mfaSecretSealed) throw new ApiError("RES002", "MFA is not on");
     const now = new Date();
     const code = c.req.valid("json").code.replace(/\s/g, "");

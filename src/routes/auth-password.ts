@@ -11,7 +11,7 @@ import { principalOf, requireSession } from "../lib/auth";
 import { auditInsert, requestOrigin } from "../lib/audit";
 import { hashPassword, verifyPassword } from "../lib/passwords";
 import { emailThrottleKey } from "../lib/identity-secrets";
-import { limitAuth } from "../lib/auth-limits";
+import { ipLimit, limitAccount } from "../lib/auth-limits";
 import { sendEmail } from "../lib/email";
 import { log } from "../lib/request-context";
 import { db } from "../db/client";
@@ -27,6 +27,7 @@ const tags = ["Auth"];
 const resetRoute = createRoute({
   method: "post",
   path: "/auth/password/reset",
+  middleware: [ipLimit("passwordReset")],
   tags,
   summary: "Email a password reset token",
   description: "Always 202 after the same work, whether or not the email has an account.",
@@ -37,6 +38,7 @@ const resetRoute = createRoute({
 const confirmRoute = createRoute({
   method: "post",
   path: "/auth/password/reset/confirm",
+  middleware: [ipLimit("passwordResetConfirm")],
   tags,
   summary: "Set a new password with a reset token; signs out every session",
   request: {
@@ -76,7 +78,7 @@ function inBackground(c: Context<AppEnv>, work: Promise<unknown>) {
 export const authPasswordRoutes = createRouter()
   .openapi(resetRoute, async (c) => {
     const email = normaliseEmail(c.req.valid("json").email);
-    await limitAuth(c, "passwordReset", { email });
+    await limitAccount(c, "passwordReset", { email });
     // Everything account-dependent happens after the response, so its timing says nothing.
     inBackground(
       c,
@@ -106,7 +108,6 @@ export const authPasswordRoutes = createRouter()
   })
 
   .openapi(confirmRoute, async (c) => {
-    await limitAuth(c, "passwordResetConfirm");
     const { token, newPassword } = c.req.valid("json");
     const now = new Date();
     // Hash first: a malformed request must not burn the token.
@@ -128,7 +129,7 @@ export const authPasswordRoutes = createRouter()
 
   .openapi(changeRoute, async (c) => {
     const principal = principalOf(c);
-    await limitAuth(c, "userSecretCheck", { userId: principal.userId });
+    await limitAccount(c, "userSecretCheck", { userId: principal.userId });
     const { currentPassword, newPassword } = c.req.valid("json");
     const user = await findUserById(c.env.DB, principal.userId);
     if (!user) throw new ApiError("AUTH002", "Access token is invalid, expired or revoked");

@@ -14,7 +14,7 @@ import { newId } from "../lib/ids";
 import { randomBytes } from "../lib/crypto";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "../lib/passwords";
 import { emailThrottleKey, hashCode, openTotpSecret } from "../lib/identity-secrets";
-import { limitAuth } from "../lib/auth-limits";
+import { ipLimit, limitAccount } from "../lib/auth-limits";
 import { startSession, tokenPair } from "../lib/session-issue";
 import { sendEmail } from "../lib/email";
 import { log } from "../lib/request-context";
@@ -78,6 +78,7 @@ const registerBody = z
 const registerRoute = createRoute({
   method: "post",
   path: "/auth/register",
+  middleware: [ipLimit("register")],
   tags,
   summary: "Create an account; a 6-digit verification code is emailed",
   description:
@@ -99,6 +100,7 @@ const verifyBody = z
 const verifyRoute = createRoute({
   method: "post",
   path: "/auth/verify-email",
+  middleware: [ipLimit("verifyEmail")],
   tags,
   summary: "Confirm the email address with the emailed code",
   description: "A code expires after 10 minutes or 5 wrong attempts (then ask for a new one).",
@@ -112,6 +114,7 @@ const verifyRoute = createRoute({
 const resendRoute = createRoute({
   method: "post",
   path: "/auth/resend-verification",
+  middleware: [ipLimit("resendVerification")],
   tags,
   summary: "Email a new verification code",
   description: "Always 202, whether or not the address has an unverified account.",
@@ -132,6 +135,7 @@ const loginBody = z
 const loginRoute = createRoute({
   method: "post",
   path: "/auth/login",
+  middleware: [ipLimit("login")],
   tags,
   summary: "Log in; returns an access JWT and a refresh token",
   description:
@@ -148,6 +152,7 @@ const loginRoute = createRoute({
 const refreshRoute = createRoute({
   method: "post",
   path: "/auth/refresh",
+  middleware: [ipLimit("refresh")],
   tags,
   summary: "Exchange a refresh token for a new pair",
   description:
@@ -216,7 +221,6 @@ function inBackground(c: Ctx, work: () => Promise<unknown>) {
 
 export const authRoutes = createRouter()
   .openapi(registerRoute, async (c) => {
-    await limitAuth(c, "register");
     const body = c.req.valid("json");
     const email = normaliseEmail(body.email);
     const now = new Date();
@@ -262,7 +266,7 @@ export const authRoutes = createRouter()
   .openapi(verifyRoute, async (c) => {
     const body = c.req.valid("json");
     const email = normaliseEmail(body.email);
-    await limitAuth(c, "verifyEmail", { email });
+    await limitAccount(c, "verifyEmail", { email });
     const now = new Date();
     const invalid = () => new ApiError("AUTH001", "Invalid or expired verification code");
     const user = await findUserByEmail(c.env.DB, email);
@@ -285,7 +289,7 @@ export const authRoutes = createRouter()
 
   .openapi(resendRoute, async (c) => {
     const email = normaliseEmail(c.req.valid("json").email);
-    await limitAuth(c, "resendVerification", { email });
+    await limitAccount(c, "resendVerification", { email });
     inBackground(c, async () => {
       const user = await findUserByEmail(c.env.DB, email);
       if (!user || user.emailVerifiedAt !== null || user.deletedAt !== null || user.suspended) return;
@@ -303,7 +307,7 @@ export const authRoutes = createRouter()
   .openapi(loginRoute, async (c) => {
     const body = c.req.valid("json");
     const email = normaliseEmail(body.email);
-    await limitAuth(c, "login", { email });
+    await limitAccount(c, "login", { email });
     const now = new Date();
     const d1 = c.env.DB;
     const lockKey = emailThrottleKey(c.env, email);
@@ -370,7 +374,6 @@ export const authRoutes = createRouter()
   })
 
   .openapi(refreshRoute, async (c) => {
-    await limitAuth(c, "refresh");
     const { refreshToken } = c.req.valid("json");
     const now = new Date();
     const d1 = c.env.DB;

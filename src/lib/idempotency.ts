@@ -6,6 +6,8 @@
 // Like Stripe, only responses of requests that were acted upon are kept (2xx and business-rule 4xx such as
 // 409/402/422): 5xx (transient) and rejections where nothing was done (400, 401, 403, 404, 413, 415, 429)
 // release the key, so the client can fix the request or retry with the same key and bad requests leave no row.
+// Stored bodies are sealed (AES-256-GCM, key derived from VAULT_KEK): a replayed login or API-key creation holds
+// tokens, which must not sit in D1 in the clear.
 import type { Context, MiddlewareHandler } from "hono";
 import { and, eq, lte, or } from "drizzle-orm";
 import type { AppEnv, Bindings } from "../env";
@@ -14,6 +16,7 @@ import { idempotencyKeys } from "../db/schema";
 import { ApiError } from "./errors";
 import { maxBodyBytes } from "./body-guard";
 import { randomToken } from "./ids";
+import { deriveKey, openText, seal } from "./crypto";
 import { clientKey } from "./rate-limit";
 import { log } from "./request-context";
 
@@ -167,7 +170,7 @@ async function tryClaim(env: Bindings, scope: string, key: string, fingerprint: 
     kind: "replay",
     status: existing.responseStatus ?? 200,
     headers: JSON.parse(existing.responseHeaders ?? "{}") as Record<string, string>,
-    body: existing.responseBody ?? "",
+    body: existing.responseBody ? openText(bodyKey(env), existing.responseBody, `${scope}\n${key}`) : "",
   };
 }
 
@@ -192,7 +195,7 @@ async function settle(c: Context<AppEnv>, scope: string, key: string, token: str
         state: "completed",
         responseStatus: status,
         responseHeaders: JSON.stringify(headers),
-        responseBody: body,
+        responseBody: seal(bodyKey(c.env), body, `${scope}\n${key}`),
         expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS).toISOString(),
       })
       .where(ownedBy(scope, key, token));
@@ -208,6 +211,14 @@ async function release(env: Bindings, scope: string, key: string, token: string)
   } catch (err) {
     log("error", "idempotency key not released", { error: String(err) });
   }
+}
+
+const bodyKeys = new Map<string, Uint8Array>();
+/** Derived once per isolate (HKDF), bound to this purpose so it opens nothing else. */
+function bodyKey(env: Bindings): Uint8Array {
+  let k = bodyKeys.get(env.VAULT_KEK);
+  if (!k) bodyKeys.set(env.VAULT_KEK, (k = deriveKey(env.VAULT_KEK, "idempotency-response")));
+  return k;
 }
 
 function ownedBy(scope: string, key: string, token: string) {

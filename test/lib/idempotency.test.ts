@@ -18,6 +18,7 @@ async function keyRow(scope: string, key: string) {
   return env.DB.prepare("SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?").bind(scope, key).first<{
     state: string;
     response_status: number | null;
+    response_body: string | null;
     expires_at: string;
   }>();
 }
@@ -51,6 +52,9 @@ describe("Idempotency-Key", () => {
     expect(await echoCount()).toBe(before + 1);
     const row = await keyRow(`ip:${ip}`, "key-replay-1");
     expect(row).toMatchObject({ state: "completed", response_status: 201 });
+    // The stored response is sealed: replays may hold tokens (login, API key creation).
+    expect(row!.response_body).toMatch(/^v1\./);
+    expect(row!.response_body).not.toContain("pay once");
     const ttl = Date.parse(row!.expires_at) - Date.now();
     expect(ttl).toBeGreaterThan(IDEMPOTENCY_TTL_MS - 60_000);
     expect(ttl).toBeLessThanOrEqual(IDEMPOTENCY_TTL_MS);

@@ -13,6 +13,7 @@ import { liveRoutes } from "./live";
 import { devEventRoutes } from "./dev-events";
 import { contractRoutes } from "./contracts";
 import { contractSignerRoutes } from "./contracts-signers";
+import { contractAttachmentRoutes } from "./contracts-attachments";
 import { templateRoutes } from "./templates";
 import { anchorRoutes } from "./anchors";
 import { verifyRoutes } from "./verify";
@@ -35,6 +36,7 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", devEventRoutes);
   app.route("/api/v1", contractRoutes);
   app.route("/api/v1", contractSignerRoutes);
+  app.route("/api/v1", contractAttachmentRoutes);
   app.route("/api/v1", templateRoutes);
   app.route("/api/v1", anchorRoutes);
   app.route("/api/v1", verifyRoutes);

@@ -234,10 +234,15 @@ describe("events", () => {
     const user = await liveUser();
     const feed = feedOf(user.userId);
     const client = await authed(feed, user.accessToken);
+    const late = await open(feed);
     await feed.deliver(event("escrow.funded", { escrowId: "esc_00000000000000000001", status: "funds_held" }));
     expect((await client.next()).seq).toBe(1);
 
     await evictDurableObject(feed);
+
+    // A socket accepted before the eviction authenticates after it (its pending state came from its attachment).
+    late.send({ type: "auth", payload: { token: user.accessToken } });
+    expect(await late.next()).toEqual({ type: "auth:success", payload: { userId: user.userId, permissions: ["read"] } });
 
     await feed.deliver(event("escrow.delivered", { escrowId: "esc_00000000000000000001", status: "funds_held" }));
     expect(await client.next()).toMatchObject({ type: "escrow.delivered", seq: 2 });
@@ -245,7 +250,8 @@ describe("events", () => {
     expect(await client.next()).toEqual({ type: "pong", timestamp: "after-eviction" });
     client.send({ type: "resume", payload: { since: 0 } });
     expect((await client.until("resume:done")).map((m) => m.seq ?? m.type)).toEqual([1, 2, "resume:done"]);
-    await client.close();
+    expect(await late.next()).toMatchObject({ type: "escrow.delivered", seq: 2 });
+    await Promise.all([client.close(), late.close()]);
   });
 });
 

@@ -7,7 +7,8 @@ export interface ApiResult<T = any> {
   status: number;
   headers: Headers;
   // Envelopes are asserted field by field in tests, so the body stays loosely typed here.
-  body: { success: boolean; data: T; error?: { code: string; message: string; details?: any }; [k: string]: any };
+  // `error` is typed as present so assertions read plainly; on a success it is undefined at run time and the assertion fails loudly.
+  body: { success: boolean; data: T; error: { code: string; message: string; details?: any }; [k: string]: any };
 }
 
 export async function call<T = any>(

@@ -41,8 +41,9 @@ export interface LiveHubOptions {
 }
 
 const MAX_ATTACHMENT_CHARS = 2_048;
-/** Codes that may not be sent in a Close frame; an echo of these uses 1000 instead. */
-const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
+/** Whether `code` may be sent in a Close frame (RFC 6455 §7.4); an echo of any other code uses 1000. */
+const sendableCloseCode = (code: number) =>
+  (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
 
 export class LiveHub {
   private readonly events: HubEventLog;
@@ -153,7 +154,7 @@ export class LiveHub {
   async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     this.forget(ws);
     // Complete the closing handshake (the Hibernation API does not echo the Close frame for us).
-    this.close(ws, RESERVED_CLOSE_CODES.has(code) ? CLOSE_CODES.normal : code, reason);
+    this.close(ws, sendableCloseCode(code) ? code : CLOSE_CODES.normal, reason);
   }
 
   async webSocketError(ws: WebSocket, error: unknown): Promise<void> {

@@ -146,6 +146,13 @@ describe("messages", () => {
     const client = await authed(feedOf(user.userId), user.accessToken);
     expect(await client.close(1000, "done")).toEqual({ code: 1000, reason: "done" });
   });
+
+  it("echoes a close without a status code with 1000", async () => {
+    const user = await liveUser();
+    const client = await authed(feedOf(user.userId), user.accessToken);
+    client.ws.close();
+    expect((await client.closed).code).toBe(1000);
+  });
 });
 
 describe("events", () => {

@@ -14,7 +14,7 @@ interface Limit {
 /** Per-IP allowances are generous enough for an office behind one NAT; per-account ones are tight. */
 export const AUTH_LIMITS = {
   register: { ip: { limit: 20, windowSeconds: 3600 } },
-  login: { ip: { limit: 30, windowSeconds: 60 }, account: { limit: 10, windowSeconds: 900 } },
+  login: { ip: { limit: 30, windowSeconds: 60 }, account: { limit: 20, windowSeconds: 900 } },
   verifyEmail: { ip: { limit: 30, windowSeconds: 600 }, account: { limit: 10, windowSeconds: 600 } },
   resendVerification: { ip: { limit: 20, windowSeconds: 3600 }, account: { limit: 5, windowSeconds: 3600 } },
   passwordReset: { ip: { limit: 20, windowSeconds: 3600 }, account: { limit: 5, windowSeconds: 3600 } },

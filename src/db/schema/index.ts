@@ -10,3 +10,5 @@ export * from "./audit";
 export * from "./anchoring";
 export * from "./contracts";
 export * from "./templates";
+export * from "./webhooks";
+export * from "./notifications";

@@ -1,7 +1,7 @@
 // GDPR: everything we hold about a user (export) and how their personal data is erased. Two registries, one entry
 // per table that references a user: a module that adds such a table adds its export section and erasure step here.
 // Erasure pseudonymises rather than deletes rows other parties rely on (contracts, signatures, escrows, audit).
-import { and, asc, desc, eq, inArray, isNull, ne, or } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
 import { apiKeys, emailVerifications, mfaRecoveryCodes, passwordResets, sessions, users } from "./schema/identity";
@@ -271,6 +271,17 @@ export const ERASURE_STEPS: ErasureStep[] = [
     },
   },
   {
+    name: "audit",
+    // Entries stay (security record, under the pseudonymous id); an email address others' entries mention
+    // (e.g. an invitation sent to it) is replaced by the pseudonym.
+    statements: async (database, { user, pseudonymEmail }) => [
+      database
+        .update(auditLogs)
+        .set({ data: sql`replace(${auditLogs.data}, ${JSON.stringify(user.email).slice(1, -1)}, ${pseudonymEmail})` })
+        .where(sql`instr(${auditLogs.data}, ${JSON.stringify(user.email).slice(1, -1)}) > 0`),
+    ],
+  },
+  {
     name: "preferences",
     statements: async (database, { user }) => [
       database.delete(notificationPreferences).where(eq(notificationPreferences.userId, user.id)),
@@ -279,13 +290,18 @@ export const ERASURE_STEPS: ErasureStep[] = [
   {
     name: "emails",
     // The delivery log keeps that an email was sent, not to whom or with what; the dev mailbox forgets it.
-    statements: async (database, { user, pseudonymEmail }) => [
-      database
-        .update(emailDeliveries)
-        .set({ to: pseudonymEmail, data: "{}", subject: null })
-        .where(and(or(eq(emailDeliveries.userId, user.id), eq(emailDeliveries.to, user.email)), ne(emailDeliveries.status, "queued"))),
-      database.delete(devMailbox).where(eq(devMailbox.to, user.email)),
-    ],
+    // Emails still queued are cancelled (the send job finds them failed, and their data gone).
+    statements: async (database, { user, pseudonymEmail, now }) => {
+      const theirs = or(eq(emailDeliveries.userId, user.id), eq(emailDeliveries.to, user.email));
+      return [
+        database
+          .update(emailDeliveries)
+          .set({ status: "failed", lastError: "recipient erased", failedAt: now, updatedAt: now })
+          .where(and(theirs, eq(emailDeliveries.status, "queued"))),
+        database.update(emailDeliveries).set({ to: pseudonymEmail, data: "{}", subject: null }).where(theirs),
+        database.delete(devMailbox).where(eq(devMailbox.to, user.email)),
+      ];
+    },
   },
   {
     name: "contracts",

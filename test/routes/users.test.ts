@@ -206,6 +206,11 @@ describe("DELETE /users/me", () => {
       .run();
     await call("PUT", "/api/v1/users/me/notification-preferences", { token: victim.accessToken, body: { preferences: { "contract.sent": { sms: true } } } });
 
+    // Someone else's audit entry that mentions the victim's address (an invitation to it).
+    const inviter = await createUser();
+    const inviterTeam = await call("POST", "/api/v1/teams", { token: inviter.accessToken, body: { name: "Inviter" } });
+    await call("POST", `/api/v1/teams/${inviterTeam.body.data.id}/members`, { token: inviter.accessToken, body: { email: victim.email } });
+
     const res = await call("DELETE", "/api/v1/users/me", { token: victim.accessToken, body: { password: victim.password } });
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ id, deleted: true });
@@ -228,6 +233,11 @@ describe("DELETE /users/me", () => {
     expect(anywhere?.n).toBe(0);
     const mailbox = await env.DB.prepare("SELECT count(*) AS n FROM email_deliveries WHERE \"to\" = ?").bind(victim.email).first<{ n: number }>();
     expect(mailbox?.n).toBe(0);
+
+    const mentions = await env.DB.prepare("SELECT count(*) AS n FROM audit_logs WHERE instr(data, ?) > 0").bind(victim.email).first<{ n: number }>();
+    expect(mentions?.n).toBe(0);
+    const invitations = await env.DB.prepare("SELECT count(*) AS n FROM team_invitations WHERE email = ?").bind(victim.email).first<{ n: number }>();
+    expect(invitations?.n).toBe(0);
 
     // R2: the avatar is gone.
     expect(await env.DOCUMENTS.get(`avatars/${id}`)).toBeNull();

@@ -1,5 +1,7 @@
 // Reads of the contracts projection: one contract, or a filtered page of those the caller may see.
-import { and, asc, count, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { contractFtsJoin, contractMatch, contractRank, contractsFts } from "./contracts-search";
+import { ftsQuery } from "../domain/search-query";
 import type { Database } from "./client";
 import { contractAttachments, contracts, contractSigners } from "./schema/contracts";
 import type { ContractState, ContractStatus } from "../domain/contract-machine";
@@ -40,37 +42,48 @@ export async function findContract(database: Database, id: string): Promise<Cont
   return (await withChildren(database, [row]))[0] ?? null;
 }
 
-/** Full text across title, description, body and tags; contracts_fts (bm25) when q is given. */
+/** The structured filters; `q` (full text) is applied by listContracts through contracts_fts. */
 export function filterClauses(filters: ContractFilters): SQL[] {
   const clauses: SQL[] = [];
   if (filters.status) clauses.push(eq(contracts.status, filters.status));
   if (filters.type) clauses.push(eq(contracts.type, filters.type));
   if (filters.category) clauses.push(eq(contracts.category, filters.category));
   if (filters.tag) clauses.push(sql`EXISTS (SELECT 1 FROM json_each(${contracts.tags}) WHERE value = ${filters.tag.toLowerCase()})`);
-  if (filters.q) {
-    const pattern = `%${filters.q.replace(/[%_\\]/g, (ch) => `\\${ch}`)}%`;
-    clauses.push(
-      or(
-        sql`${contracts.title} LIKE ${pattern} ESCAPE '\\'`,
-        sql`${contracts.description} LIKE ${pattern} ESCAPE '\\'`,
-        sql`${contracts.body} LIKE ${pattern} ESCAPE '\\'`,
-      )!,
-    );
-  }
   return clauses;
 }
 
+/**
+ * A page of contracts: visibility and filters, plus full text (title, description, body, tags) ranked by bm25
+ * when `q` is given, newest first otherwise. A `q` without any word matches nothing.
+ */
 export async function listContracts(
   database: Database,
   visibility: SQL | undefined,
   filters: ContractFilters,
   window: { limit: number; offset: number },
 ): Promise<{ items: ContractView[]; total: number }> {
-  const where = and(visibility, ...filterClauses(filters));
+  const structured = and(visibility, ...filterClauses(filters));
+  if (filters.q === undefined) {
+    const [rows, totalRow] = await Promise.all([
+      database.select().from(contracts).where(structured).orderBy(desc(contracts.createdAt), desc(contracts.id)).limit(window.limit).offset(window.offset).all(),
+      database.select({ n: count() }).from(contracts).where(structured).get(),
+    ]);
+    return { items: await withChildren(database, rows), total: totalRow?.n ?? 0 };
+  }
+  const query = ftsQuery(filters.q);
+  if (query === null) return { items: [], total: 0 };
+  const where = and(structured, contractMatch(query));
   const [rows, totalRow] = await Promise.all([
-    database.select().from(contracts).where(where).orderBy(desc(contracts.createdAt), desc(contracts.id)).limit(window.limit).offset(window.offset).all(),
-    database.select({ n: count() }).from(contracts).where(where).get(),
+    database
+      .select({ contract: contracts })
+      .from(contracts)
+      .innerJoin(contractsFts, contractFtsJoin)
+      .where(where)
+      .orderBy(contractRank, desc(contracts.createdAt))
+      .limit(window.limit)
+      .offset(window.offset)
+      .all(),
+    database.select({ n: count() }).from(contracts).innerJoin(contractsFts, contractFtsJoin).where(where).get(),
   ]);
-  return { items: await withChildren(database, rows), total: totalRow?.n ?? 0 };
+  return { items: await withChildren(database, rows.map((r) => r.contract)), total: totalRow?.n ?? 0 };
 }
-

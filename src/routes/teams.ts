@@ -24,6 +24,7 @@ import {
   findMember,
   findTeam,
   listMembers,
+  listOpenInvitations,
   listTeamsOf,
   memberCount,
   openInvitation,
@@ -31,6 +32,7 @@ import {
 } from "../db/teams";
 import {
   TEAM_ROLES,
+  atLeast,
   canDeleteTeam,
   canInvite,
   canReadTeam,
@@ -223,6 +225,30 @@ const removeMemberRoute = createRoute({
   responses: {
     200: jsonContent(envelope(z.object({ teamId: z.string(), userId: z.string(), removed: z.literal(true) })), "removed"),
     ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+  },
+});
+
+const listInvitationsRoute = createRoute({
+  ...read,
+  method: "get",
+  path: "/teams/{id}/invitations",
+  summary: "Open invitations of a team (owners and admins)",
+  request: { params: teamParams },
+  responses: {
+    200: jsonContent(envelope(z.array(invitationSchema)), "pending invitations, newest first"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
+});
+
+const revokeInvitationRoute = createRoute({
+  ...write,
+  method: "delete",
+  path: "/teams/{id}/invitations/{invitationId}",
+  summary: "Revoke an open invitation (owners and admins); its link stops working",
+  request: { params: z.object({ id: pathParam("id"), invitationId: pathParam("invitationId") }) },
+  responses: {
+    200: jsonContent(envelope(z.object({ id: z.string(), revoked: z.literal(true) })), "revoked"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
   },
 });
 
@@ -420,6 +446,32 @@ export const teamRoutes = createRouter()
       }, now),
     ]);
     return ok(c, { teamId: team.id, userId, removed: true as const });
+  })
+  .openapi(listInvitationsRoute, async (c) => {
+    const principal = principalOf(c);
+    const database = db(c.env.DB);
+    const { team, role } = await teamForMember(database, c.req.valid("param").id, principal.userId);
+    if (!atLeast(role, "admin")) throw fail.forbidden("Only the team's owners and admins see its invitations");
+    const open = await listOpenInvitations(database, team.id, new Date().toISOString());
+    return ok(c, open.map(invitationView));
+  })
+  .openapi(revokeInvitationRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id, invitationId } = c.req.valid("param");
+    const database = db(c.env.DB);
+    const { team, role } = await teamForMember(database, id, principal.userId);
+    if (!atLeast(role, "admin")) throw fail.forbidden("Only the team's owners and admins revoke invitations");
+    const now = new Date();
+    const open = (await listOpenInvitations(database, team.id, now.toISOString())).find((i) => i.id === invitationId);
+    if (!open) throw fail.notFound("Invitation");
+    await database.batch([
+      database
+        .update(teamInvitations)
+        .set({ revokedAt: now.toISOString() })
+        .where(and(eq(teamInvitations.id, invitationId), isNull(teamInvitations.acceptedAt), isNull(teamInvitations.revokedAt))),
+      audit(c, { action: "team.invitation.revoked", actorId: principal.userId, resourceType: "team", resourceId: team.id, data: { invitationId, email: open.email } }, now),
+    ]);
+    return ok(c, { id: invitationId, revoked: true as const });
   })
   .openapi(acceptRoute, async (c) => {
     const principal = principalOf(c);

@@ -170,6 +170,30 @@ describe("invitations", () => {
   });
 });
 
+describe("GET/DELETE /teams/:id/invitations", () => {
+  it("lists open invitations to owners and admins, and revoking one kills its token", async () => {
+    const team = await newTeam(owner);
+    const member = await memberOf(team, "member");
+    const email = uniqueEmail("revoked");
+    const { invitation, token } = await invite(team, owner, email, "viewer");
+    const list = await call("GET", `/api/v1/teams/${team.id}/invitations`, { token: owner.accessToken });
+    expect(list.status).toBe(200);
+    expect(list.body.data).toEqual([expect.objectContaining({ id: invitation.id, email, role: "viewer", status: "pending" })]);
+    expect((await call("GET", `/api/v1/teams/${team.id}/invitations`, { token: member.accessToken })).body.error?.code).toBe("AUTH003");
+    expect((await call("GET", `/api/v1/teams/${team.id}/invitations`, { token: outsider.accessToken })).body.error?.code).toBe("RES001");
+    expect((await call("DELETE", `/api/v1/teams/${team.id}/invitations/${invitation.id}`, { token: member.accessToken })).body.error?.code).toBe("AUTH003");
+
+    const revoked = await call("DELETE", `/api/v1/teams/${team.id}/invitations/${invitation.id}`, { token: owner.accessToken });
+    expect(revoked.status).toBe(200);
+    expect((await call("DELETE", `/api/v1/teams/${team.id}/invitations/${invitation.id}`, { token: owner.accessToken })).body.error?.code).toBe("RES001");
+    expect((await call("GET", `/api/v1/teams/${team.id}/invitations`, { token: owner.accessToken })).body.data).toEqual([]);
+    const invitee = await createUser({ email });
+    const accept = await call("POST", `/api/v1/teams/invitations/${token}/accept`, { token: invitee.accessToken });
+    expect(accept.body.error).toMatchObject({ code: "RES002", details: { reason: "revoked" } });
+    expect((await call("DELETE", `/api/v1/teams/${team.id}/invitations/${invitation.id}`)).body.error?.code).toBe("AUTH004");
+  });
+});
+
 describe("members", () => {
   it("lists members with names and roles, to members only", async () => {
     const team = await newTeam(owner);

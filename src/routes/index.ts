@@ -17,6 +17,7 @@ import { contractSharingRoutes } from "./contracts-sharing";
 import { contractSignerRoutes } from "./contracts-signers";
 import { contractAttachmentRoutes } from "./contracts-attachments";
 import { templateRoutes } from "./templates";
+import { searchRoutes } from "./search";
 import { anchorRoutes } from "./anchors";
 import { verifyRoutes } from "./verify";
 import { adminAnchoringRoutes } from "./admin-anchoring";
@@ -24,6 +25,8 @@ import { apiKeyRoutes } from "./api-keys";
 import { adminUserRoutes } from "./admin-users";
 import { userRoutes } from "./users";
 import { teamRoutes } from "./teams";
+import { webhookEndpointRoutes } from "./webhook-endpoints";
+import { webhookDeliveryRoutes } from "./webhook-deliveries";
 
 export function mountRoutes(app: App) {
   app.route("/api/v1", healthRoutes);
@@ -42,6 +45,7 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", contractSignerRoutes);
   app.route("/api/v1", contractAttachmentRoutes);
   app.route("/api/v1", templateRoutes);
+  app.route("/api/v1", searchRoutes);
   app.route("/api/v1", anchorRoutes);
   app.route("/api/v1", verifyRoutes);
   app.route("/api/v1", adminAnchoringRoutes);
@@ -49,5 +53,7 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", adminUserRoutes);
   app.route("/api/v1", userRoutes);
   app.route("/api/v1", teamRoutes);
+  app.route("/api/v1", webhookEndpointRoutes);
+  app.route("/api/v1", webhookDeliveryRoutes);
   registerDocs(app);
 }

@@ -25,6 +25,8 @@ export interface Bindings {
   INBOUND_EMAIL_DOMAIN: string;
   MAX_BODY_BYTES: string;
   RATE_LIMIT_PER_MINUTE: string;
+  /** Optional multiplier of the identity abuse limits (login, register…) for load tests; ignored in production. */
+  AUTH_LIMIT_MULTIPLIER?: string;
   ANCHOR_NETWORKS: string;
 
   // secrets (.dev.vars locally, `wrangler secret put` in production)

@@ -2,7 +2,7 @@
 // global API limit. They fail closed: if the limiter is down, these routes answer 503/500 rather than allow
 // unlimited password guessing.
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv, Bindings } from "../env";
 import { clientIp, enforceRateLimit, rateLimit } from "./rate-limit";
 import { emailBucket } from "./identity-secrets";
 
@@ -26,11 +26,22 @@ export const AUTH_LIMITS = {
 
 export type AuthLimitName = keyof typeof AUTH_LIMITS;
 
+/** Load tests (npm run bench) raise the limits; production always uses them as written. */
+function scaled(limit: Limit): { limit: (env: Bindings) => number; windowSeconds: number } {
+  return {
+    windowSeconds: limit.windowSeconds,
+    limit: (env) => {
+      const factor = Number(env.AUTH_LIMIT_MULTIPLIER ?? "1");
+      return env.ENVIRONMENT === "production" || !Number.isFinite(factor) || factor < 1 ? limit.limit : Math.floor(limit.limit * factor);
+    },
+  };
+}
+
 /** Per-IP limit as route middleware: it runs before body validation, so malformed floods are counted too. */
 export function ipLimit(name: AuthLimitName): MiddlewareHandler<AppEnv> {
   const limits: { ip?: Limit; account?: Limit } = AUTH_LIMITS[name];
   if (!limits.ip) throw new Error(`No per-IP limit named ${name}`);
-  return rateLimit({ name: `auth-${name}-ip`, ...limits.ip, key: (c) => `ip:${clientIp(c)}` });
+  return rateLimit({ name: `auth-${name}-ip`, ...scaled(limits.ip), key: (c) => `ip:${clientIp(c)}` });
 }
 
 /**
@@ -41,5 +52,5 @@ export async function limitAccount(c: Context<AppEnv>, name: AuthLimitName, acco
   const limits: { ip?: Limit; account?: Limit } = AUTH_LIMITS[name];
   if (!limits.account) throw new Error(`No per-account limit named ${name}`);
   const key = "email" in account ? emailBucket(c.env, account.email) : `usr:${account.userId}`;
-  await enforceRateLimit(c, { name: `auth-${name}-account`, ...limits.account, key: () => key });
+  await enforceRateLimit(c, { name: `auth-${name}-account`, ...scaled(limits.account), key: () => key });
 }

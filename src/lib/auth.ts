@@ -138,3 +138,15 @@ export function requireSession(): MiddlewareHandler<AppEnv> {
     await next();
   };
 }
+
+/** Actions that need a confirmed email address (AUTH006 otherwise). One extra D1 read, so only where needed. */
+export function requireVerifiedEmail(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const principal = principalOf(c);
+    const row = await c.env.DB.prepare("SELECT email_verified_at FROM users WHERE id = ?")
+      .bind(principal.userId)
+      .first<{ email_verified_at: string | null }>();
+    if (!row?.email_verified_at) throw new ApiError("AUTH006", "Verify your email address first");
+    await next();
+  };
+}

@@ -407,8 +407,13 @@ export const authRoutes = createRouter()
     const principal = principalOf(c);
     const sessionId = principal.sessionId!;
     const now = new Date();
+    // A refresh token sent along is killed too, if it is the caller's (normally it belongs to this same session).
+    const presented = (c.req.valid("json") as { refreshToken?: string } | undefined)?.refreshToken;
+    const other = presented ? await findRefreshToken(c.env.DB, presented) : null;
+    const extra = other && other.userId === principal.userId && other.sessionId !== sessionId ? [other.sessionId] : [];
     await db(c.env.DB).batch([
       revokeSessionStatement(c.env.DB, sessionId, "logout", now),
+      ...extra.map((id) => revokeSessionStatement(c.env.DB, id, "logout", now)),
       auditInsert(c.env, { action: "auth.logout", actorId: principal.userId, ...requestOrigin(c), resourceType: "session", resourceId: sessionId }, now),
     ]);
     return ok(c, { sessionId, revoked: true as const }, 200);

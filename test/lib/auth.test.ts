@@ -3,11 +3,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createRouter } from "../../src/lib/router";
-import { authenticate, principalOf, requireAuth, requireRole, requireScope } from "../../src/lib/auth";
+import { authenticate, principalOf, requireAuth, requireRole, requireScope, requireVerifiedEmail } from "../../src/lib/auth";
 import { onError } from "../../src/lib/error-handler";
 import { requestContext } from "../../src/lib/request-context";
 import { sha256Hex } from "../../src/lib/crypto";
-import { createUser } from "../helpers/users";
+import { createUser, login, testIp, uniqueEmail } from "../helpers/users";
+import { call } from "../helpers/http";
 
 function app() {
   const a = createRouter();
@@ -19,6 +20,7 @@ function app() {
   a.get("/contracts", requireScope("contracts:read"), (c) => c.json({ ok: true }));
   a.post("/contracts", requireScope("contracts:write"), (c) => c.json({ ok: true }));
   a.get("/admin-scope", requireScope("admin:read"), (c) => c.json({ ok: true }));
+  a.get("/verified", requireVerifiedEmail(), (c) => c.json({ ok: true }));
   a.onError(onError);
   return a;
 }
@@ -112,5 +114,19 @@ describe("guards", () => {
     expect((await get("/admin-scope", admin.accessToken)).status).toBe(200);
     expect((await get("/admin", user.accessToken)).status).toBe(403);
     expect((await get("/admin")).status).toBe(401);
+  });
+});
+
+describe("requireVerifiedEmail", () => {
+  it("AUTH006 until the email is verified", async () => {
+    const email = uniqueEmail("unverified");
+    await call("POST", "/api/v1/auth/register", { body: { email, password: "a long enough password", name: "U" }, headers: { "cf-connecting-ip": testIp() } });
+    const session = await login(email, "a long enough password");
+    expect(session.status).toBe(200);
+    const res = await get("/verified", session.body.data.accessToken);
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("AUTH006");
+    const verified = await createUser();
+    expect((await get("/verified", verified.accessToken)).status).toBe(200);
   });
 });

@@ -152,6 +152,18 @@ describe("POST /auth/logout", () => {
     expect((await refresh(u.refreshToken)).body.error.code).toBe("AUTH002");
   });
 
+  it("works without a body, and also kills the session of a refresh token sent along", async () => {
+    const u = await createUser();
+    const other = await login(u.email, u.password);
+    const res = await call("POST", "/api/v1/auth/logout", { token: u.accessToken, body: { refreshToken: other.body.data.refreshToken } });
+    expect(res.status).toBe(200);
+    expect((await call("GET", "/api/v1/auth/me", { token: other.body.data.accessToken })).body.error.code).toBe("AUTH002");
+    const third = await login(u.email, u.password);
+    const bare = await call("POST", "/api/v1/auth/logout", { token: third.body.data.accessToken });
+    expect(bare.status).toBe(200);
+    expect((await call("GET", "/api/v1/auth/me", { token: third.body.data.accessToken })).body.error.code).toBe("AUTH002");
+  });
+
   it("needs a session (AUTH004 anonymous)", async () => {
     const res = await call("POST", "/api/v1/auth/logout", { body: {} });
     expect(res.status).toBe(401);

@@ -195,3 +195,31 @@ describe("DELETE /api-keys/:id", () => {
     expect((await call("DELETE", `/api/v1/api-keys/${created.body.data.id}`)).body.error?.code).toBe("AUTH004");
   });
 });
+
+describe("OpenAPI", () => {
+  it("documents the API key, admin, user and team routes", async () => {
+    const doc = (await call("GET", "/api/v1/openapi.json")).body;
+    const expected: [string, string][] = [
+      ["/api/v1/api-keys", "post"],
+      ["/api/v1/api-keys", "get"],
+      ["/api/v1/api-keys/{id}/rotate", "post"],
+      ["/api/v1/api-keys/{id}", "delete"],
+      ["/api/v1/admin/users", "get"],
+      ["/api/v1/admin/users/{id}", "patch"],
+      ["/api/v1/users/me", "get"],
+      ["/api/v1/users/me", "patch"],
+      ["/api/v1/users/me", "delete"],
+      ["/api/v1/users/me/avatar", "put"],
+      ["/api/v1/users/{id}/avatar", "get"],
+      ["/api/v1/users/me/notification-preferences", "put"],
+      ["/api/v1/users/me/export", "get"],
+      ["/api/v1/teams", "post"],
+      ["/api/v1/teams/{id}", "delete"],
+      ["/api/v1/teams/{id}/members", "post"],
+      ["/api/v1/teams/{id}/members/{userId}", "put"],
+      ["/api/v1/teams/invitations/{token}/accept", "post"],
+    ];
+    for (const [path, method] of expected) expect(doc.paths?.[path]?.[method], `${method} ${path}`).toBeDefined();
+    expect(doc.paths["/api/v1/api-keys"].post.requestBody.content["application/json"].schema).toBeDefined();
+  });
+});

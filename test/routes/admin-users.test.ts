@@ -134,3 +134,15 @@ describe("PATCH /admin/users/:id suspension", () => {
     expect((await call("PATCH", `/api/v1/admin/users/${target.user.id}`, { token: writer.body.data.secret, body: { role: "viewer" } })).status).toBe(200);
   });
 });
+
+describe("erased accounts", () => {
+  it("show as deleted and cannot be changed (RES002)", async () => {
+    const gone = await createUser();
+    expect((await call("DELETE", "/api/v1/users/me", { token: gone.accessToken, body: { password: gone.password } })).status).toBe(200);
+    const deleted = await call("GET", "/api/v1/admin/users?status=deleted", { token: admin.accessToken });
+    expect(deleted.body.data).toEqual([expect.objectContaining({ id: gone.user.id, status: "deleted", name: "Erased user" })]);
+    const res = await patch(admin, gone.user.id, { suspended: true });
+    expect(res.status).toBe(409);
+    expect(res.body.error?.code).toBe("RES002");
+  });
+});

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { call, fetchWorker } from "../helpers/http";
 import { createUser, login, type TestUser } from "../helpers/users";
+import { channelEnabled } from "../../src/db/notification-preferences";
+import { db } from "../../src/db/client";
 
 let user: TestUser;
 let other: TestUser;
@@ -128,6 +130,10 @@ describe("notification preferences", () => {
     expect(res.body.data.preferences["escrow.funded"]).toEqual({ in_app: false, email: true, sms: true });
     const again = await call("GET", "/api/v1/users/me/notification-preferences", { token: other.accessToken });
     expect(again.body.data).toEqual(res.body.data);
+    // What the notifications consumer asks before sending.
+    expect(await channelEnabled(db(env.DB), other.user.id, "contract.sent", "email")).toBe(false);
+    expect(await channelEnabled(db(env.DB), other.user.id, "contract.sent", "in_app")).toBe(true);
+    expect(await channelEnabled(db(env.DB), user.user.id, "contract.sent", "email")).toBe(true);
     // Another user keeps the defaults.
     const mine = await call("GET", "/api/v1/users/me/notification-preferences", { token: user.accessToken });
     expect(mine.body.data.preferences["contract.sent"].email).toBe(true);

@@ -1,4 +1,5 @@
 // The API reference: the OpenAPI 3.1 document built from the route definitions, and the /docs page that renders it.
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, fetchWorker } from "../helpers/http";
 
@@ -16,6 +17,15 @@ describe("GET /api/v1/openapi.json", () => {
     expect(doc.components.schemas).toHaveProperty("Health");
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc.servers[0].url).toBe("https://escra.test");
+  });
+
+  it("names the origin of each request as the server, although the document is generated once", async () => {
+    await call("GET", "/api/v1/openapi.json");
+    const res = await exports.default.fetch(new Request("https://api.example.test/api/v1/openapi.json"));
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as any;
+    expect(doc.servers).toEqual([{ url: "https://api.example.test", description: "test" }]);
+    expect(doc.paths["/api/v1/health"]).toBeDefined();
   });
 });
 

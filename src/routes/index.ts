@@ -14,6 +14,7 @@ import { devEventRoutes } from "./dev-events";
 import { contractBulkRoutes } from "./contracts-bulk";
 import { contractRoutes } from "./contracts";
 import { contractSharingRoutes } from "./contracts-sharing";
+import { contractDocumentRoutes } from "./contracts-document";
 import { contractSignerRoutes } from "./contracts-signers";
 import { contractAttachmentRoutes } from "./contracts-attachments";
 import { templateRoutes } from "./templates";
@@ -42,6 +43,7 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", contractBulkRoutes);
   app.route("/api/v1", contractRoutes);
   app.route("/api/v1", contractSharingRoutes);
+  app.route("/api/v1", contractDocumentRoutes);
   app.route("/api/v1", contractSignerRoutes);
   app.route("/api/v1", contractAttachmentRoutes);
   app.route("/api/v1", templateRoutes);

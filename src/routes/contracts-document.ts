@@ -1,0 +1,45 @@
+// GET /contracts/:id/document: the contract as PDF. A draft is rendered on the fly from its current content; once
+// the signing flow has frozen the document at send (documentHash set), that exact stored file is served.
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../lib/router";
+import { errorResponses } from "../lib/openapi";
+import { ApiError, fail } from "../lib/errors";
+import { principalOf, requireScope } from "../lib/auth";
+import { frozenDocumentKey, renderContractPdf } from "../lib/contract-pdf";
+import { db } from "../db/client";
+import { findContract } from "../db/contracts";
+import { requireContractAccess } from "./contracts-guard";
+import { contractIdParam } from "./contracts-schemas";
+
+const documentRoute = createRoute({
+  tags: ["Contracts"],
+  middleware: [requireScope("contracts:read")],
+  security: [{ bearer: [] }],
+  method: "get",
+  path: "/contracts/{id}/document",
+  summary: "The contract as PDF (drafts rendered now; the frozen document once sent). X-Document-SHA256 carries its hash.",
+  request: { params: contractIdParam },
+  responses: {
+    200: { description: "the PDF", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
+    ...errorResponses("AUTH004", "RES001", "SYS002"),
+  },
+});
+
+const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+export const contractDocumentRoutes = createRouter().openapi(documentRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  await requireContractAccess(c.env, principalOf(c), id, "view");
+  const contract = await findContract(db(c.env.DB), id);
+  if (!contract) throw fail.notFound("Contract");
+  const headers = { "content-type": "application/pdf", "content-disposition": `inline; filename="${id}.pdf"` };
+
+  if (contract.documentHash) {
+    const frozen = await c.env.DOCUMENTS.get(frozenDocumentKey(id));
+    // The hash says a document was frozen; its absence is a storage fault, not a reason to render a different one.
+    if (!frozen) throw new ApiError("SYS002", "The contract's document is temporarily unavailable");
+    return new Response(frozen.body, { headers: { ...headers, "x-document-sha256": contract.documentHash } }) as never;
+  }
+  const pdf = await renderContractPdf(contract);
+  return new Response(pdf, { headers: { ...headers, "x-document-sha256": hex(await crypto.subtle.digest("SHA-256", pdf)) } }) as never;
+});

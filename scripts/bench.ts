@@ -51,6 +51,8 @@ await supervise(async (group) => {
       ANCHOR_NETWORKS: localAnchorNetworks(anvilUrl),
       // Every request comes from 127.0.0.1: lift the per-client limit so we measure work, not 429s.
       RATE_LIMIT_PER_MINUTE: "1000000000",
+      // Same for the identity abuse limits (login per IP and per account); ignored when ENVIRONMENT=production.
+      AUTH_LIMIT_MULTIPLIER: "1000000000",
     },
   });
   const health = await fetchHealth(baseUrl);
@@ -59,12 +61,20 @@ await supervise(async (group) => {
     `${warmupSeconds} s warm-up + ${durationSeconds} s each, ${connections} connections`);
 
   const results: Measurement[] = [];
+  // A scenario whose setup fails is reported and skipped; the others still run, and the exit code says so.
+  const broken: string[] = [];
   for (const scenario of selected) {
-    const prepared = (await scenario.setup?.({ baseUrl })) ?? {};
-    if (warmupSeconds > 0) await measure(baseUrl, scenario, prepared, { durationSeconds: warmupSeconds, connections });
-    const result = await measure(baseUrl, scenario, prepared, { durationSeconds, connections });
-    console.log(`[bench] ${scenario.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms`);
-    results.push(result);
+    try {
+      const prepared = (await scenario.setup?.({ baseUrl })) ?? {};
+      if (warmupSeconds > 0) await measure(baseUrl, scenario, prepared, { durationSeconds: warmupSeconds, connections });
+      const result = await measure(baseUrl, scenario, prepared, { durationSeconds, connections });
+      console.log(`[bench] ${scenario.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms`);
+      results.push(result);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      console.error(`[bench] ${scenario.name}: NOT MEASURED: ${reason}`);
+      broken.push(`${scenario.name} (${reason.slice(0, 200)})`);
+    }
   }
 
   // Load average and CPU count go into the header: on a shared machine they explain most of the variance.
@@ -76,4 +86,5 @@ await supervise(async (group) => {
   const file = join(BENCH_DIR, `results-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(file, JSON.stringify({ header, connections, durationSeconds, results }, null, 2));
   console.log(`[bench] raw figures: ${file}`);
+  if (broken.length > 0) throw new Error(`[bench] not measured: ${broken.join("; ")}`);
 });

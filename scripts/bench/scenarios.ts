@@ -29,4 +29,43 @@ export const scenarios: Scenario[] = [
   { name: "ping", method: "GET", path: "/api/v1/ping" },
   // D1 query, R2 head, two queue sends, a Durable Object round trip and an RPC call to Anvil per request.
   { name: "health", method: "GET", path: "/api/v1/health" },
+  // One argon2id verification (m=19 MiB, t=2) + a D1 batch (session, refresh token, audit) per request.
+  {
+    name: "login",
+    method: "POST",
+    path: "/api/v1/auth/login",
+    setup: async ({ baseUrl }) => {
+      const account = await benchAccount(baseUrl);
+      return { headers: { "content-type": "application/json" }, body: JSON.stringify(account) };
+    },
+  },
+  // JWT verification + one indexed D1 read (session joined to user) + one user read.
+  {
+    name: "auth-me",
+    method: "GET",
+    path: "/api/v1/auth/me",
+    setup: async ({ baseUrl }) => {
+      const account = await benchAccount(baseUrl);
+      const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(account),
+      });
+      const body = (await res.json()) as { data?: { accessToken: string } };
+      if (!body.data) throw new Error(`bench login failed: ${res.status} ${JSON.stringify(body)}`);
+      return { headers: { authorization: `Bearer ${body.data.accessToken}` } };
+    },
+  },
 ];
+
+/** Registers a throwaway account (login does not need a verified email) and returns its credentials. */
+async function benchAccount(baseUrl: string): Promise<{ email: string; password: string }> {
+  const account = { email: `bench-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`, password: "bench password 123" };
+  const res = await fetch(`${baseUrl}/api/v1/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ ...account, name: "Bench" }),
+  });
+  if (res.status !== 201) throw new Error(`bench register failed: ${res.status} ${await res.text()}`);
+  return account;
+}

@@ -27,8 +27,12 @@ export function generateDevSecrets(): Record<string, string> {
   };
 }
 
+/**
+ * dotenv keeps `\"` inside double quotes as-is (it only expands \n), which would corrupt JSON values such as
+ * JWT_PRIVATE_KEY; single quotes are taken literally, so values without a single quote or newline use them.
+ */
 export function toDotenv(values: Record<string, string>): string {
   return Object.entries(values)
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .map(([k, v]) => (/['\n]/.test(v) ? `${k}=${JSON.stringify(v)}` : `${k}='${v}'`))
     .join("\n") + "\n";
 }

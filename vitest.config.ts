@@ -3,10 +3,11 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 import { generateDevSecrets } from "./scripts/lib/dev-secrets.ts";
-import { TEST_ANVIL_URL } from "./test/node/anvil.ts";
+import { startTestAnvil } from "./test/node/anvil.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
+  const anvilUrl = await startTestAnvil();
   return {
     plugins: [
       cloudflareTest({
@@ -17,9 +18,9 @@ export default defineConfig(async () => {
             ENVIRONMENT: "test",
             ADMIN_EMAILS: "admin@escra.test",
             ANCHOR_NETWORKS: JSON.stringify([
-              { name: "anvil", chainId: 31337, rpcUrl: TEST_ANVIL_URL, confirmations: 2 },
+              { name: "anvil", chainId: 31337, rpcUrl: anvilUrl, confirmations: 2 },
             ]),
-            ANVIL_RPC_URL: TEST_ANVIL_URL,
+            ANVIL_RPC_URL: anvilUrl,
             TEST_MIGRATIONS: migrations,
           },
         },
@@ -28,8 +29,7 @@ export default defineConfig(async () => {
     test: {
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
-      globalSetup: ["./test/node/anvil.ts"],
-      testTimeout: 30_000,
+            testTimeout: 30_000,
       // Request logs are printed only for failing tests.
       silent: "passed-only" as const,
       hookTimeout: 60_000,

@@ -1,32 +1,30 @@
-// Vitest global setup (runs in Node): a real Anvil node for the tests, mining only on demand.
-import { spawn, type ChildProcess } from "node:child_process";
+// A real Anvil node for one vitest run, on a free port, mining only on demand. Each run gets its own node,
+// so parallel runs (or a running `npm run dev`) never share or kill each other's chain.
+import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "../../scripts/lib/ports.ts";
 
-export const TEST_ANVIL_PORT = 8546;
-export const TEST_ANVIL_URL = `http://127.0.0.1:${TEST_ANVIL_PORT}`;
-
-let anvil: ChildProcess | undefined;
-
-export async function setup() {
-  if (await rpcAlive()) return; // a previous run's node is still up; reuse it
-  anvil = spawn("anvil", ["--port", String(TEST_ANVIL_PORT), "--chain-id", "31337", "--silent"], {
+export async function startTestAnvil(): Promise<string> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const anvil = spawn("anvil", ["--port", String(port), "--chain-id", "31337", "--silent"], {
     stdio: "ignore",
     env: { ...process.env, PATH: `${process.cwd()}/node_modules/.bin:${process.env.PATH}` },
   });
-  for (let i = 0; i < 100; i++) {
-    if (await rpcAlive()) return;
+  anvil.unref(); // never keep vitest alive; the exit hook below still stops the node
+  process.once("exit", () => anvil.kill("SIGTERM"));
+  for (let i = 0; i < 150; i++) {
+    if (await rpcAlive(url)) return url;
+    if (anvil.exitCode !== null) break;
     await sleep(100);
   }
-  throw new Error(`anvil did not start on ${TEST_ANVIL_URL}`);
+  anvil.kill("SIGTERM");
+  throw new Error(`anvil did not start on ${url}`);
 }
 
-export async function teardown() {
-  anvil?.kill("SIGTERM");
-}
-
-async function rpcAlive(): Promise<boolean> {
+async function rpcAlive(url: string): Promise<boolean> {
   try {
-    const res = await fetch(TEST_ANVIL_URL, {
+    const res = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),

@@ -21,6 +21,7 @@ export default defineConfig(async () => {
               { name: "anvil", chainId: 31337, rpcUrl: anvilUrl, confirmations: 2 },
             ]),
             ANVIL_RPC_URL: anvilUrl,
+            WEBHOOK_ALLOW_PRIVATE_URLS: "true",
             TEST_MIGRATIONS: migrations,
           },
         },
@@ -29,7 +30,8 @@ export default defineConfig(async () => {
     test: {
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
-            testTimeout: 30_000,
+      globalSetup: ["./test/node/webhook-receiver.ts"],
+      testTimeout: 30_000,
       // Request logs are printed only for failing tests.
       silent: "passed-only" as const,
       hookTimeout: 60_000,

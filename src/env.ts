@@ -28,6 +28,8 @@ export interface Bindings {
   /** Optional multiplier of the identity abuse limits (login, register…) for load tests; ignored in production. */
   AUTH_LIMIT_MULTIPLIER?: string;
   ANCHOR_NETWORKS: string;
+  /** "true" lets webhook endpoints use http and private/loopback addresses (development, tests); off in production. */
+  WEBHOOK_ALLOW_PRIVATE_URLS?: string;
 
   // secrets (.dev.vars locally, `wrangler secret put` in production)
   JWT_PRIVATE_KEY: string;

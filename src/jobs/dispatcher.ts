@@ -8,6 +8,8 @@ import { consumeEvent, toDomainEvent, UnconsumableEvent } from "./consume-event"
 import { storeDeadLetter } from "./dead-letter-store";
 import { eventLogConsumer } from "./event-log";
 import { deliverToFeedsConsumer } from "./deliver-to-feeds";
+import { deliverWebhookJob } from "./deliver-webhook";
+import { fanOutWebhooksConsumer, WEBHOOK_DELIVER_JOB } from "./fan-out-webhooks";
 import { clampDelay, isLastAttempt, MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from "./retry-policy";
 import { sendEmailJob } from "./send-email";
 import { RetryLater, type DeliveryContext, type EventConsumer, type JobHandler } from "./types";
@@ -19,10 +21,11 @@ export { RetryLater } from "./types";
 export const jobHandlers: Record<string, JobHandler> = {
   "system.health": async () => {},
   [EMAIL_SEND_JOB]: sendEmailJob,
+  [WEBHOOK_DELIVER_JOB]: deliverWebhookJob,
 };
 
 /** EVENTS consumers; each sees every domain event once it succeeds (see consume-event.ts). */
-export const eventConsumers: EventConsumer[] = [eventLogConsumer, deliverToFeedsConsumer];
+export const eventConsumers: EventConsumer[] = [eventLogConsumer, deliverToFeedsConsumer, fanOutWebhooksConsumer];
 
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   if (batch.queue === QUEUE_NAMES.deadLetters) return storeDeadLetterBatch(batch, env);

@@ -84,7 +84,7 @@ await supervise(async (group) => {
   const report = formatReport(results, BASELINE, header);
   console.log(`\n${report}\n`);
   const file = join(BENCH_DIR, `results-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(file, JSON.stringify({ header, connections, durationSeconds, results }, null, 2));
+  writeFileSync(file, JSON.stringify({ header, connections, durationSeconds, results, notMeasured: broken }, null, 2));
   console.log(`[bench] raw figures: ${file}`);
   if (broken.length > 0) throw new Error(`[bench] not measured: ${broken.join("; ")}`);
 });

@@ -46,6 +46,9 @@ export async function measure(
       statuses[status] = (statuses[status] ?? 0) + 1;
     });
   });
+  if (latencies.length === 0) {
+    throw new Error(`no response completed within ${options.durationSeconds} s (${result.errors} errors, ${result.timeouts} timeouts)`);
+  }
   latencies.sort((a, b) => a - b);
   const unexpected = Object.entries(statuses)
     .filter(([status]) => Number(status) !== expected)

@@ -26,6 +26,7 @@ import { apiKeyRoutes } from "./api-keys";
 import { adminUserRoutes } from "./admin-users";
 import { userRoutes } from "./users";
 import { teamRoutes } from "./teams";
+import { teamInvitationRoutes } from "./team-invitations";
 import { webhookEndpointRoutes } from "./webhook-endpoints";
 import { webhookDeliveryRoutes } from "./webhook-deliveries";
 
@@ -55,6 +56,7 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", adminUserRoutes);
   app.route("/api/v1", userRoutes);
   app.route("/api/v1", teamRoutes);
+  app.route("/api/v1", teamInvitationRoutes);
   app.route("/api/v1", webhookEndpointRoutes);
   app.route("/api/v1", webhookDeliveryRoutes);
   registerDocs(app);

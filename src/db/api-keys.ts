@@ -1,6 +1,6 @@
 // API key records: minting secrets (shown once, stored as SHA-256 + a display prefix), listing, rotation, revocation.
 // Verification of a presented key is the auth middleware's job (src/lib/auth.ts); this module only writes and reads rows.
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, or } from "drizzle-orm";
 import type { Database } from "./client";
 import { apiKeys } from "./schema/identity";
 import { API_KEY_MARKER, newOpaqueSecret } from "../lib/tokens";
@@ -63,8 +63,30 @@ export function newApiKeyRow(input: {
   return { row, secret };
 }
 
-export function listApiKeys(database: Database, userId: string) {
-  return database.select().from(apiKeys).where(eq(apiKeys.userId, userId)).orderBy(desc(apiKeys.createdAt)).all();
+/** A page of the user's keys, newest first, with the total. */
+export async function listApiKeys(database: Database, userId: string, page: { limit: number; offset: number }) {
+  const where = eq(apiKeys.userId, userId);
+  const [items, total] = await Promise.all([
+    database.select().from(apiKeys).where(where).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)).limit(page.limit).offset(page.offset).all(),
+    database.select({ n: count() }).from(apiKeys).where(where).get(),
+  ]);
+  return { items, total: total?.n ?? 0 };
+}
+
+/** Keys that still authenticate (not revoked, not expired). */
+export async function activeKeyCount(database: Database, userId: string, now: Date): Promise<number> {
+  const row = await database
+    .select({ n: count() })
+    .from(apiKeys)
+    .where(
+      and(
+        eq(apiKeys.userId, userId),
+        isNull(apiKeys.revokedAt),
+        or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now.toISOString())),
+      ),
+    )
+    .get();
+  return row?.n ?? 0;
 }
 
 /** The caller's key (revoked ones included, so a second DELETE can say so); undefined for anyone else's. */

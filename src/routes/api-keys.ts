@@ -12,6 +12,7 @@ import { auditInsert, requestOrigin } from "../lib/audit";
 import { newId } from "../lib/ids";
 import { db } from "../db/client";
 import {
+  activeKeyCount,
   apiKeyView,
   findOwnApiKey,
   keyStatus,
@@ -116,8 +117,7 @@ export const apiKeyRoutes = createRouter()
     }
     const database = db(c.env.DB);
     const now = new Date();
-    const active = (await listApiKeys(database, principal.userId)).filter((k) => keyStatus(k, now) === "active");
-    if (active.length >= MAX_ACTIVE_KEYS) {
+    if ((await activeKeyCount(database, principal.userId, now)) >= MAX_ACTIVE_KEYS) {
       throw fail.conflict(`At most ${MAX_ACTIVE_KEYS} active API keys; revoke one first`);
     }
     const { row, secret } = newApiKeyRow({
@@ -144,10 +144,9 @@ export const apiKeyRoutes = createRouter()
   .openapi(listKeysRoute, async (c) => {
     const principal = principalOf(c);
     const query = c.req.valid("query");
-    const { limit, offset } = pageWindow(query);
-    const rows = await listApiKeys(db(c.env.DB), principal.userId);
+    const { items, total } = await listApiKeys(db(c.env.DB), principal.userId, pageWindow(query));
     const now = new Date();
-    return paginated(c, rows.slice(offset, offset + limit).map((r) => apiKeyView(r, now)), query, rows.length);
+    return paginated(c, items.map((r) => apiKeyView(r, now)), query, total);
   })
   .openapi(rotateKeyRoute, async (c) => {
     const principal = principalOf(c);

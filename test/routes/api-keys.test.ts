@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { call } from "../helpers/http";
 import { createUser, type TestUser } from "../helpers/users";
+import { MAX_ACTIVE_KEYS } from "../../src/routes/api-keys";
 
 let owner: TestUser;
 let viewer: TestUser;
@@ -82,6 +83,18 @@ describe("POST /api-keys", () => {
     const byKey = await call("POST", "/api/v1/api-keys", { token: body.data.secret, body: { name: "child", scopes: ["contracts:read"] } });
     expect(byKey.status).toBe(403);
     expect(byKey.body.error?.code).toBe("AUTH003");
+  });
+
+  it("caps the active keys per user (RES002) and counts revoked ones out", async () => {
+    const user = await createUser();
+    const minted = [];
+    for (let i = 0; i < MAX_ACTIVE_KEYS; i++) minted.push(await mint(user, { name: `k${i}`, scopes: ["teams:read"] }));
+    expect(minted.every((m) => m.status === 201)).toBe(true);
+    const over = await mint(user, { name: "one too many", scopes: ["teams:read"] });
+    expect(over.status).toBe(409);
+    expect(over.body.error?.code).toBe("RES002");
+    await call("DELETE", `/api/v1/api-keys/${minted[0]!.body.data.id}`, { token: user.accessToken });
+    expect((await mint(user, { name: "room again", scopes: ["teams:read"] })).status).toBe(201);
   });
 
   it("expires keys at their expiresAt", async () => {

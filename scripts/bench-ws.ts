@@ -51,6 +51,8 @@ export interface FanoutResult {
   everySocket: Percentiles;
   /** Deliveries that did not arrive within the timeout. */
   lost: number;
+  /** Sockets the server closed during the rounds, by close code (e.g. a `wrangler dev` reload drops them all). */
+  closedByServer: Record<number, number>;
 }
 
 export interface FanoutOptions {
@@ -95,6 +97,10 @@ export async function measureFanout(target: FanoutTarget, options: FanoutOptions
     lastSocket: percentiles(last),
     everySocket: percentiles(every),
     lost,
+    closedByServer: sockets.reduce<Record<number, number>>((acc, s) => {
+      if (s.closeCode !== null) acc[s.closeCode] = (acc[s.closeCode] ?? 0) + 1;
+      return acc;
+    }, {}),
   };
 }
 
@@ -104,9 +110,14 @@ class LiveSocket {
   private waiter: { resolve: (at: number | null) => void; timer: ReturnType<typeof setTimeout> } | null = null;
 
   private readonly ws: WebSocket;
+  private closing = false;
+  closeCode: number | null = null;
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
+    ws.addEventListener("close", (e) => {
+      if (!this.closing) this.closeCode = e.code;
+    });
     ws.addEventListener("message", (e) => {
       const message = JSON.parse(String(e.data)) as { seq?: number };
       if (typeof message.seq !== "number" || message.seq <= this.lastSeq) return;
@@ -148,6 +159,7 @@ class LiveSocket {
   }
 
   close() {
+    this.closing = true;
     this.ws.close(1000, "bench done");
   }
 }
@@ -160,7 +172,7 @@ class LiveSocket {
  */
 export async function feedFanoutTarget(baseUrl: string, n: number, via: "feeds" | "queue"): Promise<FanoutTarget> {
   const userCount = Math.ceil(n / SOCKETS_PER_USER);
-  const users = await mapLimit(Array.from({ length: userCount }, (_, i) => i), 8, (i) => createBenchUser(baseUrl, i));
+  const users = await mapLimit(Array.from({ length: userCount }, (_, i) => i), 8, (i) => withRetries(() => createBenchUser(baseUrl, i)));
   const wsBase = baseUrl.replace(/^http/, "ws");
   const sockets = Array.from({ length: n }, (_, i) => {
     const user = users[Math.floor(i / SOCKETS_PER_USER)]!;
@@ -201,7 +213,7 @@ export async function runWsBench(options: {
 export function formatFanout(results: FanoutResult[]): string {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   const rows = [
-    ["target", "sockets", "rounds", "connect", "last p50", "last p99", "last max", "each p50", "each p99", "lost"],
+    ["target", "sockets", "rounds", "connect", "last p50", "last p99", "last max", "each p50", "each p99", "lost", "closed"],
     ...results.map((r) => [
       r.name,
       String(r.sockets),
@@ -213,6 +225,7 @@ export function formatFanout(results: FanoutResult[]): string {
       ms(r.everySocket.p50),
       ms(r.everySocket.p99),
       String(r.lost),
+      Object.entries(r.closedByServer).map(([code, count]) => `${count}×${code}`).join(" ") || "0",
     ]),
   ];
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
@@ -243,6 +256,18 @@ async function createBenchUser(baseUrl: string, i: number): Promise<BenchUser> {
   await api(baseUrl, "POST", "/api/v1/auth/verify-email", { email, code }, headers);
   const login = await api<{ accessToken: string; user: { id: string } }>(baseUrl, "POST", "/api/v1/auth/login", { email, password }, headers);
   return { id: login.user.id, accessToken: login.accessToken };
+}
+
+/** `wrangler dev` restarts its Worker when a source file changes, dropping requests in flight: start over. */
+async function withRetries<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 1_000 * attempt));
+    }
+  }
 }
 
 async function api<T = unknown>(

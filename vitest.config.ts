@@ -4,10 +4,12 @@ import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 import { generateDevSecrets } from "./scripts/lib/dev-secrets.ts";
 import { startTestAnvil } from "./test/node/anvil.ts";
+import { startWebhookReceiver } from "./test/node/webhook-receiver.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
   const anvilUrl = await startTestAnvil();
+  const webhookReceiverUrl = await startWebhookReceiver();
   return {
     plugins: [
       cloudflareTest({
@@ -22,6 +24,7 @@ export default defineConfig(async () => {
             ]),
             ANVIL_RPC_URL: anvilUrl,
             WEBHOOK_ALLOW_PRIVATE_URLS: "true",
+            WEBHOOK_RECEIVER_URL: webhookReceiverUrl,
             TEST_MIGRATIONS: migrations,
           },
         },
@@ -30,7 +33,6 @@ export default defineConfig(async () => {
     test: {
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
-      globalSetup: ["./test/node/webhook-receiver.ts"],
       testTimeout: 30_000,
       // Request logs are printed only for failing tests.
       silent: "passed-only" as const,

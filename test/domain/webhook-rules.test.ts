@@ -110,7 +110,7 @@ describe("Standard Webhooks signing", () => {
     const [oldSecret, newSecret] = [generateWebhookSecret(), generateWebhookSecret()];
     const body = JSON.stringify({ type: "webhook.test", timestamp: new Date().toISOString(), data: { endpointId: "whe_x" } });
     const headers = webhookHeaders([newSecret, oldSecret], "msg_abc", new Date(), body);
-    expect(headers["webhook-signature"].split(" ")).toHaveLength(2);
+    expect(headers["webhook-signature"]!.split(" ")).toHaveLength(2);
     expect(new Webhook(newSecret).verify(body, headers)).toMatchObject({ type: "webhook.test" });
     expect(new Webhook(oldSecret).verify(body, headers)).toMatchObject({ type: "webhook.test" });
     expect(() => new Webhook(generateWebhookSecret()).verify(body, headers)).toThrow();

@@ -1,5 +1,7 @@
 // Client for the Node-side webhook receiver (test/node/webhook-receiver.ts): script its answers, read deliveries.
-import { WEBHOOK_RECEIVER_URL } from "../node/webhook-receiver";
+import { env } from "cloudflare:workers";
+
+const WEBHOOK_RECEIVER_URL = env.WEBHOOK_RECEIVER_URL!;
 
 export interface ReceivedDelivery {
   headers: Record<string, string>;

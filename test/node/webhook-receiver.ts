@@ -1,12 +1,11 @@
-// Vitest global setup (runs in Node): a real HTTP receiver for partner webhook deliveries on 127.0.0.1.
-// Tests inside workerd script its answers and read what it received over loopback:
+// A real HTTP receiver for partner webhook deliveries, one per vitest run on a free 127.0.0.1 port (started by
+// vitest.config.ts, which hands its URL to the tests as WEBHOOK_RECEIVER_URL). Tests inside workerd script its
+// answers and read what it received over loopback:
 //   POST /__script/<box>  { statuses: [500, 500, 200], retryAfter?: "7", delayMs?: 0 }  — answers in order, then 200
 //   GET  /__requests/<box> → [{ headers, body, status, at }]                               — what <box> received
 //   any other POST /<box>  → a delivery, recorded and answered per the script
-import { createServer, type Server } from "node:http";
-
-export const WEBHOOK_RECEIVER_PORT = 8547;
-export const WEBHOOK_RECEIVER_URL = `http://127.0.0.1:${WEBHOOK_RECEIVER_PORT}`;
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 
 interface Script {
   statuses: number[];
@@ -20,19 +19,17 @@ interface Received {
   at: string;
 }
 
-let server: Server | undefined;
-
-export async function setup() {
+export async function startWebhookReceiver(): Promise<string> {
   const scripts = new Map<string, Script>();
   const received = new Map<string, Received[]>();
-  server = createServer((req, res) => {
+  const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       // No keep-alive: workerd reusing a socket Node already closed shows up as "Network connection lost".
       res.setHeader("connection", "close");
       const body = Buffer.concat(chunks).toString("utf8");
-      const url = new URL(req.url ?? "/", WEBHOOK_RECEIVER_URL);
+      const url = new URL(req.url ?? "/", "http://receiver");
       const [, first, box = ""] = url.pathname.split("/");
       const json = (status: number, value: unknown) => {
         res.writeHead(status, { "content-type": "application/json" });
@@ -63,11 +60,9 @@ export async function setup() {
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server!.once("error", (err: NodeJS.ErrnoException) => (err.code === "EADDRINUSE" ? resolve() : reject(err)));
-    server!.listen(WEBHOOK_RECEIVER_PORT, "127.0.0.1", () => resolve());
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
   });
-}
-
-export async function teardown() {
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server.unref(); // never keep vitest alive
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

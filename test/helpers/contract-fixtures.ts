@@ -1,5 +1,6 @@
-// Fixtures for the contracts tests: signed-in users (a real session row + a real access JWT, as login makes them)
-// and teams with members, written straight to D1 so each test sets up exactly the relationship it checks.
+// Fixtures for the contracts tests: signed-in users (through the API, via createUser) and teams with members written
+// straight to D1, so each test sets up exactly the relationship it checks. Only an account whose email is still
+// unverified is made directly (the API verifies every user it creates): a real session row + a real JWT.
 import { env } from "cloudflare:workers";
 import { db } from "../../src/db/client";
 import { users } from "../../src/db/schema/identity";
@@ -8,6 +9,7 @@ import { newSessionStatements } from "../../src/db/sessions";
 import { signAccessToken } from "../../src/lib/jwt";
 import { newId } from "../../src/lib/ids";
 import type { TeamRole } from "../../src/domain/team-roles";
+import { createUser } from "./users";
 
 export interface Actor {
   userId: string;
@@ -18,6 +20,10 @@ export interface Actor {
 let counter = 0;
 
 export async function actor(options: { role?: "super_admin" | "admin" | "user" | "viewer"; email?: string; verified?: boolean } = {}): Promise<Actor> {
+  if (options.verified !== false) {
+    const made = await createUser({ role: options.role, email: options.email });
+    return { userId: made.user.id, email: made.email, token: made.accessToken };
+  }
   const userId = newId("usr");
   const email = (options.email ?? `person${++counter}-${userId.slice(4, 10)}@example.com`).toLowerCase();
   const now = new Date();
@@ -31,7 +37,7 @@ export async function actor(options: { role?: "super_admin" | "admin" | "user" |
       name: email.split("@")[0]!,
       passwordHash: "unused-in-these-tests",
       role: options.role ?? "user",
-      emailVerifiedAt: options.verified === false ? null : at,
+      emailVerifiedAt: null,
       createdAt: at,
       updatedAt: at,
     }),

@@ -192,6 +192,12 @@ export const userRoutes = createRouter()
     const body = c.req.valid("json");
     const database = db(c.env.DB);
     const user = await currentUser(database, principal.userId);
+    // Same rule as registration, on the profile as it would be after the change.
+    const accountType = body.accountType ?? user.accountType;
+    const company = body.company !== undefined ? body.company : user.company;
+    if (accountType === "business" && !company) {
+      throw fail.invalid([{ path: "company", message: "is required for a business account" }]);
+    }
     const now = new Date();
     const changes = { ...body, updatedAt: now.toISOString() };
     await database.batch([

@@ -43,6 +43,10 @@ describe("GET/PATCH /users/me", () => {
     expect(res.status).toBe(200);
     expect(res.body.data.user).toMatchObject({ name: "Ada King", company: "Analytical Engines", industry: "computing", accountType: "business" });
     expect((await call("GET", "/api/v1/auth/me", { token: user.accessToken })).body.data.user.name).toBe("Ada King");
+
+    // A business account keeps a company, as at registration.
+    const noCompany = await call("PATCH", "/api/v1/users/me", { token: user.accessToken, body: { company: null } });
+    expect(noCompany.body.error).toMatchObject({ code: "VAL001", details: [{ path: "company" }] });
   });
 
   it("refuses invalid and unknown fields (VAL001), anonymous callers and viewers", async () => {

@@ -56,7 +56,68 @@ export const scenarios: Scenario[] = [
       return { headers: { authorization: `Bearer ${body.data.accessToken}` } };
     },
   },
+  // ContractRoom create: access checks in D1, one DO storage transaction (state, audit, outbox), the D1 projection
+  // batch and one EVENTS send before answering.
+  {
+    name: "create-contract",
+    method: "POST",
+    path: "/api/v1/contracts",
+    expectStatus: 201,
+    setup: async ({ baseUrl }) => {
+      const token = await benchToken(baseUrl);
+      return {
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ title: "Bench supply agreement", type: "sale", body: "The seller delivers goods.", value: { amount: 1_000_00, currency: "NGN" }, signers: [{ email: "buyer@example.com", name: "Buyer" }] }),
+      };
+    },
+  },
+  // One contract read from the D1 projection (access check + contract, signers, attachments).
+  {
+    name: "get-contract",
+    method: "GET",
+    path: "/api/v1/contracts",
+    setup: async ({ baseUrl }) => {
+      const token = await benchToken(baseUrl);
+      const [id] = await benchContracts(baseUrl, token, 1);
+      return { path: `/api/v1/contracts/${id}`, headers: { authorization: `Bearer ${token}` } };
+    },
+  },
+  // FTS5 (bm25) over 200 visible contracts plus the visibility filter, one page of 20.
+  {
+    name: "list-contracts-search",
+    method: "GET",
+    path: "/api/v1/contracts?q=solar&perPage=20",
+    setup: async ({ baseUrl }) => {
+      const token = await benchToken(baseUrl);
+      await benchContracts(baseUrl, token, 200);
+      return { headers: { authorization: `Bearer ${token}` } };
+    },
+  },
 ];
+
+async function benchToken(baseUrl: string): Promise<string> {
+  const account = await benchAccount(baseUrl);
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(account) });
+  const body = (await res.json()) as { data?: { accessToken: string } };
+  if (!body.data) throw new Error(`bench login failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.data.accessToken;
+}
+
+/** Creates `n` contracts (every other one mentioning "solar") and returns their ids. */
+async function benchContracts(baseUrl: string, token: string, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(`${baseUrl}/api/v1/contracts`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: `Bench contract ${i}`, type: "services", body: i % 2 ? "Installation of solar panels." : "Catering for an event.", tags: ["bench"] }),
+    });
+    const body = (await res.json()) as { data?: { id: string } };
+    if (!body.data) throw new Error(`bench contract failed: ${res.status} ${JSON.stringify(body)}`);
+    ids.push(body.data.id);
+  }
+  return ids;
+}
 
 /** Registers a throwaway account (login does not need a verified email) and returns its credentials. */
 async function benchAccount(baseUrl: string): Promise<{ email: string; password: string }> {

@@ -129,6 +129,18 @@ describe("POST /auth/refresh", () => {
     expect(audit!.n).toBe(1);
   });
 
+  it("lets only one of two concurrent refreshes with the same token win, and treats the other as reuse", async () => {
+    const u = await createUser();
+    const results = await Promise.all([refresh(u.refreshToken), refresh(u.refreshToken)]);
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
+    expect(results.some((r) => r.body.error?.code === "AUTH002")).toBe(true);
+    const row = await env.DB.prepare("SELECT revoked_reason FROM sessions WHERE user_id = ? AND revoked_at IS NOT NULL").bind(u.user.id).first<{ revoked_reason: string }>();
+    expect(row!.revoked_reason).toBe("refresh_reuse");
+    const winner = results.find((r) => r.status === 200);
+    if (winner) expect((await refresh(winner.body.data.refreshToken)).body.error.code).toBe("AUTH002");
+  });
+
   it("refuses unknown and expired refresh tokens (AUTH002) and invalid input (VAL001)", async () => {
     expect((await refresh("ert_doesnotexist")).body.error.code).toBe("AUTH002");
     const u = await createUser();

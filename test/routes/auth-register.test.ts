@@ -39,6 +39,16 @@ describe("POST /auth/register", () => {
     expect(JSON.stringify(codes.results)).not.toContain(code);
     expect((codes.results[0] as { code_hash: string }).code_hash).toMatch(/^[0-9a-f]{64}$/);
 
+    // The email pipeline drops template data once the message is sent.
+    const sent = () => env.DB.prepare("SELECT data FROM email_deliveries WHERE user_id = ? AND status = 'sent'").bind(user!.id).all();
+    let deliveries = await sent();
+    for (let i = 0; i < 50 && deliveries.results.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      deliveries = await sent();
+    }
+    expect(deliveries.results.length).toBeGreaterThan(0);
+    expect(JSON.stringify(deliveries.results)).not.toContain(code);
+
     const audit = await env.DB.prepare("SELECT * FROM audit_logs WHERE actor_id = ? AND action = 'auth.registered'").bind(user!.id).first<Record<string, string>>();
     expect(audit).toMatchObject({ user_agent: "escra-tests/1.0", resource_type: "user" });
     expect(audit!.ip).toMatch(/^10\./);

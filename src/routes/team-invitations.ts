@@ -7,7 +7,7 @@ import { createRouter } from "../lib/router";
 import { envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError, fail } from "../lib/errors";
-import { principalOf, requireAuth } from "../lib/auth";
+import { principalOf, requireSession } from "../lib/auth";
 import { newId } from "../lib/ids";
 import { newOpaqueSecret, hashOpaqueSecret } from "../lib/tokens";
 import { sendEmail } from "../lib/email";
@@ -93,7 +93,7 @@ const revokeInvitationRoute = createRoute({
 const acceptRoute = createRoute({
   tags,
   security: bearer,
-  middleware: [requireAuth()],
+  middleware: [requireSession()],
   method: "post",
   path: "/teams/invitations/{token}/accept",
   summary: "Accept an invitation (the logged-in user whose verified email it was sent to)",
@@ -185,7 +185,6 @@ export const teamInvitationRoutes = createRouter()
   })
   .openapi(acceptRoute, async (c) => {
     const principal = principalOf(c);
-    if (principal.apiKeyId) throw fail.forbidden("Accept invitations with a user session, not an API key");
     const database = db(c.env.DB);
     const invitation = await findInvitationByTokenHash(database, hashOpaqueSecret(c.req.valid("param").token));
     if (!invitation) throw fail.notFound("Invitation");

@@ -128,6 +128,9 @@ describe("invitations", () => {
     expect(wrong.body.error?.code).toBe("AUTH003");
 
     const newcomer = await createUser({ email });
+    const key = await call("POST", "/api/v1/api-keys", { token: newcomer.accessToken, body: { name: "k", scopes: ["teams:write"] } });
+    const byKey = await call("POST", `/api/v1/teams/invitations/${token}/accept`, { token: key.body.data.secret });
+    expect(byKey.body.error?.code).toBe("AUTH003");
     const accepted = await call("POST", `/api/v1/teams/invitations/${token}/accept`, { token: newcomer.accessToken });
     expect(accepted.status).toBe(200);
     expect(accepted.body.data).toMatchObject({ teamId: team.id, userId: newcomer.user.id, role: "viewer" });

@@ -1,5 +1,5 @@
 // Per-user notification preferences: which event types reach the user on which channel. Pure defaults + merging;
-// the notifications consumer asks `isEnabled` (through src/db/notification-preferences.ts) before sending.
+// the notifications consumer reads them through src/db/notification-preferences.ts before sending.
 
 export const NOTIFICATION_CHANNELS = ["in_app", "email", "sms"] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];

@@ -142,10 +142,15 @@ export class LiveHub {
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const previous = this.inFlight.get(ws) ?? Promise.resolve();
-    const current = previous.then(() => this.handle(ws, message));
+    // A failed earlier message must not stop this one from being handled.
+    const current = previous.catch(() => {}).then(() => this.handle(ws, message));
     this.inFlight.set(ws, current);
     try {
       await current;
+    } catch (error) {
+      // E.g. D1 unreachable while verifying a token: the client should reconnect rather than hang.
+      log("error", "live message failed", { error: error instanceof Error ? error.message : String(error) });
+      this.close(ws, 1011, "internal error");
     } finally {
       if (this.inFlight.get(ws) === current) this.inFlight.delete(ws);
     }
@@ -174,12 +179,7 @@ export class LiveHub {
       if (!parsed.success || parsed.data.type !== "auth") {
         return this.close(ws, CLOSE_CODES.unauthenticated, "the first message must be auth");
       }
-      try {
-        return await this.authenticate(ws, parsed.data.payload.token);
-      } catch (error) {
-        log("error", "live authentication failed", { error: error instanceof Error ? error.message : String(error) });
-        return this.close(ws, 1011, "internal error");
-      }
+      return this.authenticate(ws, parsed.data.payload.token);
     }
 
     if (!parsed.success) return this.send(ws, { type: "error", payload: { code: "VAL001", message: "Unknown or malformed message" } });

@@ -58,6 +58,14 @@ describe("authentication", () => {
     expect((await client.closed).code).toBe(4003);
   });
 
+  it("closes with 1011 when the room fails while authorising (here: a feed not addressed by user id)", async () => {
+    const user = await liveUser();
+    const unnamed = env.USER_FEED.get(env.USER_FEED.newUniqueId());
+    const client = await open(unnamed);
+    client.send({ type: "auth", payload: { token: user.accessToken } });
+    expect(await client.closed).toEqual({ code: 1011, reason: "internal error" });
+  });
+
   it("handles a resume sent right behind auth, in order", async () => {
     const user = await liveUser();
     const feed = feedOf(user.userId);

@@ -79,9 +79,12 @@ async function batchNetwork(env: Bindings, network: AnchorNetwork, now: Date): P
   if (claimed === 0) return { ...base, batch: null, skipped: "nothing_pending" };
 
   const values = await claimedHashes(env.DB, batchId);
+  const started = performance.now();
   const tree = buildTree(values);
   const entries = values.map((hash) => ({ hash, leaf: tree.leafOf(hash), proof: tree.proofOf(hash) }));
+  const treeMs = Math.round(performance.now() - started);
   const tx = await signAnchorTx(account, { network, nonce: prepared.nonce, gas: prepared.gas, fees: prepared.fees, root: tree.root });
+  const storing = performance.now();
   await storeProofsAndMarkSent(env.DB, batchId, entries, {
     root: tree.root,
     size: tree.size,
@@ -90,6 +93,7 @@ async function batchNetwork(env: Bindings, network: AnchorNetwork, now: Date): P
     ...feesToColumns(prepared.fees),
     sentAt: at,
   });
+  const storeMs = Math.round(performance.now() - storing);
 
   try {
     await client.sendRawTransaction({ serializedTransaction: tx.serialized });
@@ -102,7 +106,7 @@ async function batchNetwork(env: Bindings, network: AnchorNetwork, now: Date): P
       return { ...base, batch: (await findBatch(env.DB, batchId)) ?? null, skipped: "broadcast_failed" };
     }
   }
-  log("info", "anchor batch sent", { network: network.name, batchId, records: claimed, leaves: tree.size, txHash: tx.hash });
+  log("info", "anchor batch sent", { network: network.name, batchId, records: claimed, leaves: tree.size, txHash: tx.hash, treeMs, storeMs });
 
   // Chains that mine at once (Anvil) show the block immediately; otherwise the confirm task picks it up.
   try {

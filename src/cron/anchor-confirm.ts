@@ -36,8 +36,10 @@ import { publishEvents, type PublishEventInput } from "../lib/events";
 import { anchorNetworks, type AnchorNetwork } from "../lib/networks";
 import { log } from "../lib/request-context";
 
-/** contractIds per anchor.* event, so a 100k batch stays far below the 128 KB queue message limit. */
+/** contractIds per anchor.* event (~14 KB), far below the 128 KB queue message limit. */
 const CONTRACTS_PER_EVENT = 500;
+/** Events per sendBatch: a queue batch holds at most 100 messages and 256 KB. */
+const EVENTS_PER_SEND = 10;
 
 export async function anchorConfirm(env: Bindings, now: Date): Promise<void> {
   for (const network of anchorNetworks(env.ANCHOR_NETWORKS)) {
@@ -154,7 +156,7 @@ async function announce(
     for (let i = 0; i < Math.max(1, contractIds.length); i += CONTRACTS_PER_EVENT) {
       events.push({ type, data: { anchorId: batchId, ...data, contractIds: contractIds.slice(i, i + CONTRACTS_PER_EVENT) }, subject: { type: "anchor", id: batchId } });
     }
-    await publishEvents(env, events);
+    for (let i = 0; i < events.length; i += EVENTS_PER_SEND) await publishEvents(env, events.slice(i, i + EVENTS_PER_SEND));
   } catch (err) {
     // The state change is already stored; a lost notification must not undo or block it.
     log("error", "anchor event not published", { batchId, type, error: String(err).slice(0, 200) });

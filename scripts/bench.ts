@@ -1,7 +1,8 @@
-// `npm run bench`: starts its own Anvil and `wrangler dev` on free loopback ports with throwaway state, drives
-// each scenario of scripts/bench/scenarios.ts with autocannon from this process, prints the figures, stops all.
+// `npm run bench`: bundles the Worker as `wrangler deploy` would, serves that bundle with its own Anvil and
+// `wrangler dev` on free loopback ports with throwaway state, drives each scenario of scripts/bench/scenarios.ts
+// with autocannon from this process, prints the figures, and stops everything.
 // Options: --duration <s> (default 10) --warmup <s> (default 2) --connections <n> (default 10) --only a,b
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -9,8 +10,8 @@ import { localAnchorNetworks, startAnvil } from "./lib/anvil.ts";
 import { ensureDocsAssets } from "./lib/docs-assets.ts";
 import { freePort } from "./lib/ports.ts";
 import { ROOT, supervise } from "./lib/processes.ts";
-import { applyLocalMigrations, describeHealth, ensureDevVars, fetchHealth, startWorker } from "./lib/worker.ts";
-import { measure, type Measurement } from "./bench/load.ts";
+import { applyLocalMigrations, buildWorker, describeHealth, ensureDevVars, fetchHealth, startWorker } from "./lib/worker.ts";
+import { measure, settle, type Measurement } from "./bench/load.ts";
 import { formatReport } from "./bench/report.ts";
 import { BASELINE, scenarios } from "./bench/scenarios.ts";
 
@@ -30,21 +31,28 @@ const selected = only ? scenarios.filter((s) => only.includes(s.name)) : scenari
 if (selected.length === 0) throw new Error(`no scenario named ${args.only}; known: ${scenarios.map((s) => s.name).join(", ")}`);
 
 const BENCH_DIR = join(ROOT, ".bench");
-const STATE_DIR = join(BENCH_DIR, "state");
+mkdirSync(BENCH_DIR, { recursive: true });
+// Per-run state and bundle, so concurrent runs (and earlier ones) cannot share D1/DO files; removed on exit,
+// which comes after supervise() has stopped wrangler.
+const RUN_DIR = mkdtempSync(join(BENCH_DIR, "run-"));
+const STATE_DIR = join(RUN_DIR, "state");
+const BUILD_DIR = join(RUN_DIR, "build");
+process.on("exit", () => rmSync(RUN_DIR, { recursive: true, force: true }));
 
 await supervise(async (group) => {
   ensureDevVars();
   ensureDocsAssets();
-  // Fresh state every run so figures do not depend on what earlier runs left in D1/R2/DOs.
-  rmSync(STATE_DIR, { recursive: true, force: true });
-  mkdirSync(STATE_DIR, { recursive: true });
+  mkdirSync(STATE_DIR);
   await applyLocalMigrations({ persistTo: STATE_DIR, quiet: true });
+  // The deployable bundle, frozen: other work in the tree must not make wrangler reload mid-measurement.
+  const script = await buildWorker(BUILD_DIR);
 
   const anvilUrl = await startAnvil(group, { port: await freePort(), quiet: true });
   const baseUrl = await startWorker(group, {
     port: await freePort(),
     inspectorPort: await freePort(),
     persistTo: STATE_DIR,
+    script,
     quiet: true,
     logLevel: "warn",
     vars: {
@@ -67,7 +75,10 @@ await supervise(async (group) => {
     try {
       const prepared = (await scenario.setup?.({ baseUrl })) ?? {};
       if (warmupSeconds > 0) await measure(baseUrl, scenario, prepared, { durationSeconds: warmupSeconds, connections });
+      await settle(baseUrl);
       const result = await measure(baseUrl, scenario, prepared, { durationSeconds, connections });
+      await settle(baseUrl);
+      if (result.requests === 0) throw new Error(`no response completed within ${durationSeconds} s`);
       console.log(`[bench] ${scenario.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms`);
       results.push(result);
     } catch (err) {

@@ -46,9 +46,6 @@ export async function measure(
       statuses[status] = (statuses[status] ?? 0) + 1;
     });
   });
-  if (latencies.length === 0) {
-    throw new Error(`no response completed within ${options.durationSeconds} s (${result.errors} errors, ${result.timeouts} timeouts)`);
-  }
   latencies.sort((a, b) => a - b);
   const unexpected = Object.entries(statuses)
     .filter(([status]) => Number(status) !== expected)
@@ -70,4 +67,22 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+/**
+ * Waits until the Worker is idle again: requests still in flight when a run ends (a slow scenario, a warm-up)
+ * would otherwise eat into the next scenario's figures. Idle = three sequential pings each under `fastMs`.
+ */
+export async function settle(baseUrl: string, fastMs = 100, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let fast = 0;
+  while (fast < 3 && Date.now() < deadline) {
+    const started = performance.now();
+    try {
+      await (await fetch(`${baseUrl}/api/v1/ping`, { signal: AbortSignal.timeout(10_000) })).arrayBuffer();
+    } catch {
+      // a timeout counts as slow
+    }
+    fast = performance.now() - started < fastMs ? fast + 1 : 0;
+  }
 }

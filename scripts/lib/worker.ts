@@ -40,8 +40,20 @@ export async function applyLocalMigrations(options: StateOptions & { quiet?: boo
   });
 }
 
+/**
+ * Bundles the Worker exactly as `wrangler deploy` would (dry run, no account needed) into `outdir`; returns the
+ * entry file. Serving that file with `script` below freezes the code: `wrangler dev` then does not rebuild
+ * and reload when files in the working tree change.
+ */
+export async function buildWorker(outdir: string): Promise<string> {
+  await run("build", "wrangler", ["deploy", "--dry-run", "--outdir", outdir], { quiet: true });
+  return join(outdir, "index.js");
+}
+
 export interface WorkerOptions extends StateOptions {
   port: number;
+  /** A pre-built bundle from buildWorker() to serve as is (`--no-bundle`) instead of src/index.ts. */
+  script?: string;
   inspectorPort?: number;
   /** Overrides of wrangler.toml [vars] for this run only. */
   vars?: Record<string, string>;
@@ -55,6 +67,7 @@ export async function startWorker(group: ProcessGroup, options: WorkerOptions): 
   const baseUrl = `http://127.0.0.1:${options.port}`;
   const args = [
     "dev",
+    ...(options.script ? [options.script, "--no-bundle"] : []),
     "--ip",
     "127.0.0.1",
     "--port",

@@ -89,7 +89,7 @@ await supervise(async (group) => {
   }
 
   // Load average and CPU count go into the header: on a shared machine they explain most of the variance.
-  const header = `Escra bench ${new Date().toISOString()} — wrangler dev (local workerd), loopback, ` +
+  const header = `Escra bench ${new Date().toISOString()} — deploy bundle on wrangler dev (local workerd), loopback, ` +
     `${connections} connections, ${durationSeconds} s per scenario; ${cpus().length} CPUs, ` +
     `load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; Node ${process.version}`;
   const report = formatReport(results, BASELINE, header);

@@ -10,6 +10,7 @@ import { eventLogConsumer } from "./event-log";
 import { deliverToFeedsConsumer } from "./deliver-to-feeds";
 import { deliverWebhookJob } from "./deliver-webhook";
 import { fanOutWebhooksConsumer, WEBHOOK_DELIVER_JOB } from "./fan-out-webhooks";
+import { notifyConsumer } from "./notify";
 import { clampDelay, isLastAttempt, MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from "./retry-policy";
 import { sendEmailJob } from "./send-email";
 import { RetryLater, type DeliveryContext, type EventConsumer, type JobHandler } from "./types";
@@ -25,7 +26,7 @@ export const jobHandlers: Record<string, JobHandler> = {
 };
 
 /** EVENTS consumers; each sees every domain event once it succeeds (see consume-event.ts). */
-export const eventConsumers: EventConsumer[] = [eventLogConsumer, deliverToFeedsConsumer, fanOutWebhooksConsumer];
+export const eventConsumers: EventConsumer[] = [eventLogConsumer, deliverToFeedsConsumer, fanOutWebhooksConsumer, notifyConsumer];
 
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   if (batch.queue === QUEUE_NAMES.deadLetters) return storeDeadLetterBatch(batch, env);

@@ -29,6 +29,7 @@ import { teamRoutes } from "./teams";
 import { teamInvitationRoutes } from "./team-invitations";
 import { webhookEndpointRoutes } from "./webhook-endpoints";
 import { webhookDeliveryRoutes } from "./webhook-deliveries";
+import { notificationRoutes } from "./notifications";
 
 export function mountRoutes(app: App) {
   app.route("/api/v1", healthRoutes);
@@ -59,5 +60,6 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", teamInvitationRoutes);
   app.route("/api/v1", webhookEndpointRoutes);
   app.route("/api/v1", webhookDeliveryRoutes);
+  app.route("/api/v1", notificationRoutes);
   registerDocs(app);
 }

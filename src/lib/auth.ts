@@ -9,7 +9,7 @@ import { hashOpaqueSecret, isApiKeySecret } from "./tokens";
 import { LAST_USED_GRANULARITY_MS, apiKeyStateByHash, sessionState, touchApiKey, touchSession } from "../db/credentials";
 import { effectiveScopes, isScope, roleMayGrant, type Scope } from "../domain/scopes";
 import type { Role } from "../db/schema/identity";
-import { log } from "./request-context";
+import { runInBackground } from "./background";
 
 const BEARER = /^Bearer[ ]+([^\s]+)\s*$/i;
 const invalidCredentials = () => new ApiError("AUTH002", "Access token or API key is invalid, expired or revoked");
@@ -44,7 +44,7 @@ async function sessionPrincipal(c: Context<AppEnv>, token: string, now: Date): P
     throw invalidCredentials();
   }
   if (now.getTime() - Date.parse(state.lastUsedAt) > LAST_USED_GRANULARITY_MS) {
-    background(c, touchSession(c.env.DB, state.sessionId, now));
+    runInBackground(c, "session last-used update", () => touchSession(c.env.DB, state.sessionId, now));
   }
   // The role comes from D1, not the token, so a demotion applies at once.
   return { userId: state.userId, role: state.role, sessionId: state.sessionId, scopes: null, apiKeyId: null };
@@ -62,7 +62,7 @@ async function apiKeyPrincipal(c: Context<AppEnv>, token: string, now: Date): Pr
     throw invalidCredentials();
   }
   if (!state.lastUsedAt || now.getTime() - Date.parse(state.lastUsedAt) > LAST_USED_GRANULARITY_MS) {
-    background(c, touchApiKey(c.env.DB, state.id, now));
+    runInBackground(c, "API key last-used update", () => touchApiKey(c.env.DB, state.id, now));
   }
   let stored: string[] = [];
   try {
@@ -72,15 +72,6 @@ async function apiKeyPrincipal(c: Context<AppEnv>, token: string, now: Date): Pr
   }
   // A key never exceeds its owner's current rights (the owner may have been demoted since).
   return { userId: state.userId, role: state.role, sessionId: null, scopes: effectiveScopes(state.role, stored), apiKeyId: state.id };
-}
-
-function background(c: Context<AppEnv>, work: Promise<unknown>) {
-  const guarded = work.catch((error) => log("warn", "last-used update failed", { error: String(error) }));
-  try {
-    c.executionCtx.waitUntil(guarded);
-  } catch {
-    // No execution context (e.g. app.request in a unit test): the promise still runs.
-  }
 }
 
 /** The authenticated caller, or AUTH004. */

@@ -13,7 +13,7 @@ import { hashPassword, verifyPassword } from "../lib/passwords";
 import { emailThrottleKey } from "../lib/identity-secrets";
 import { ipLimit, limitAccount } from "../lib/auth-limits";
 import { sendEmail } from "../lib/email";
-import { log } from "../lib/request-context";
+import { runInBackground } from "../lib/background";
 import { db } from "../db/client";
 import { findUserByEmail, findUserById, markEmailVerified, setPasswordHash } from "../db/users";
 import { consumeResetToken, newResetStatements } from "../db/password-resets";
@@ -66,44 +66,32 @@ const changeRoute = createRoute({
   },
 });
 
-function inBackground(c: Context<AppEnv>, work: Promise<unknown>) {
-  const run = work.catch((error) => log("error", "password reset email failed", { error: String(error) }));
-  try {
-    c.executionCtx.waitUntil(run);
-  } catch {
-    // Outside a real request the promise still runs.
-  }
-}
-
 export const authPasswordRoutes = createRouter()
   .openapi(resetRoute, async (c) => {
     const email = normaliseEmail(c.req.valid("json").email);
     await limitAccount(c, "passwordReset", { email });
     // Everything account-dependent happens after the response, so its timing says nothing.
-    inBackground(
-      c,
-      (async () => {
-        const user = await findUserByEmail(c.env.DB, email);
-        const now = new Date();
-        if (!user || user.deletedAt !== null || user.suspended) {
-          await db(c.env.DB).batch([
-            auditInsert(c.env, { action: "auth.password.reset_requested", actorId: null, ...requestOrigin(c), data: { known: false } }, now),
-          ]);
-          return;
-        }
-        const { token, statements } = newResetStatements(c.env.DB, user.id, now);
+    runInBackground(c, "password reset request", async () => {
+      const user = await findUserByEmail(c.env.DB, email);
+      const now = new Date();
+      if (!user || user.deletedAt !== null || user.suspended) {
         await db(c.env.DB).batch([
-          ...statements,
-          auditInsert(c.env, { action: "auth.password.reset_requested", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { known: true } }, now),
+          auditInsert(c.env, { action: "auth.password.reset_requested", actorId: null, ...requestOrigin(c), data: { known: false } }, now),
         ]);
-        await sendEmail(c.env, {
-          to: user.email,
-          template: "password-reset",
-          data: { name: user.name, token, expiresInMinutes: PASSWORD_RESET_TTL_MINUTES },
-          userId: user.id,
-        });
-      })(),
-    );
+        return;
+      }
+      const { token, statements } = newResetStatements(c.env.DB, user.id, now);
+      await db(c.env.DB).batch([
+        ...statements,
+        auditInsert(c.env, { action: "auth.password.reset_requested", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { known: true } }, now),
+      ]);
+      await sendEmail(c.env, {
+        to: user.email,
+        template: "password-reset",
+        data: { name: user.name, token, expiresInMinutes: PASSWORD_RESET_TTL_MINUTES },
+        userId: user.id,
+      });
+    });
     return ok(c, { accepted: true as const }, 202);
   })
 

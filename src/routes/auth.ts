@@ -11,13 +11,14 @@ import { ApiError } from "../lib/errors";
 import { principalOf, requireAuth, requireSession } from "../lib/auth";
 import { auditFromRequest, auditInsert, requestOrigin } from "../lib/audit";
 import { newId } from "../lib/ids";
-import { randomBytes } from "../lib/crypto";
+import { randomBytes, timingSafeEqual } from "../lib/crypto";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "../lib/passwords";
 import { emailThrottleKey, hashCode, openTotpSecret } from "../lib/identity-secrets";
 import { ipLimit, limitAccount } from "../lib/auth-limits";
 import { startSession, tokenPair } from "../lib/session-issue";
 import { sendEmail } from "../lib/email";
 import { log } from "../lib/request-context";
+import { runInBackground } from "../lib/background";
 import { db } from "../db/client";
 import {
   findUserByEmail,
@@ -209,16 +210,6 @@ async function emailVerificationCode(c: Ctx, user: Pick<UserRow, "id" | "email" 
   }
 }
 
-/** Work that must not change how long the response takes (it would reveal whether an account exists). */
-function inBackground(c: Ctx, work: () => Promise<unknown>) {
-  const run = work().catch((error) => log("error", "background auth work failed", { error: String(error) }));
-  try {
-    c.executionCtx.waitUntil(run);
-  } catch {
-    // No execution context outside a real request; the promise still runs.
-  }
-}
-
 export const authRoutes = createRouter()
   .openapi(registerRoute, async (c) => {
     const body = c.req.valid("json");
@@ -275,7 +266,7 @@ export const authRoutes = createRouter()
     // The attempt is spent before comparing, so parallel guesses cannot exceed the limit.
     if (!pending || !(await spendAttempt(c.env.DB, pending.id))) throw invalid();
     const presented = hashCode(c.env, "verify-email", user.id, body.code);
-    if (presented !== pending.codeHash) {
+    if (!timingSafeEqual(presented, pending.codeHash)) {
       await auditFromRequest(c, { action: "auth.email_verification.failed", actorId: user.id, resourceType: "user", resourceId: user.id });
       throw invalid();
     }
@@ -290,7 +281,8 @@ export const authRoutes = createRouter()
   .openapi(resendRoute, async (c) => {
     const email = normaliseEmail(c.req.valid("json").email);
     await limitAccount(c, "resendVerification", { email });
-    inBackground(c, async () => {
+    // Account-dependent work after the response, so its timing does not reveal whether the email is registered.
+    runInBackground(c, "resend verification", async () => {
       const user = await findUserByEmail(c.env.DB, email);
       if (!user || user.emailVerifiedAt !== null || user.deletedAt !== null || user.suspended) return;
       const now = new Date();

@@ -1,0 +1,13 @@
+// Work that runs after the response (ctx.waitUntil): failures are logged, never surfaced to the client.
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { log } from "./request-context";
+
+export function runInBackground(c: Context<AppEnv>, label: string, work: () => Promise<unknown>): void {
+  const run = work().catch((error) => log("error", `${label} failed`, { requestId: c.get("requestId"), error: String(error) }));
+  try {
+    c.executionCtx.waitUntil(run);
+  } catch {
+    // No execution context (app.request in a unit test): the promise still runs to completion.
+  }
+}

@@ -9,6 +9,7 @@ import {
   endBatchAndRelease,
   findBatch,
   hasUnclaimed,
+  setBatchTransaction,
   staleBuildingBatches,
   storeProofsAndMarkSent,
   type AnchorBatchRow,
@@ -18,6 +19,9 @@ import { anchorNetworks, type AnchorNetwork } from "../lib/networks";
 import { newId } from "../lib/ids";
 import { log } from "../lib/request-context";
 import { observeBatch } from "./anchor-confirm";
+
+/** Broadcasts per batch: the first, and re-signed ones when another sender took our nonce in between. */
+const MAX_BROADCASTS = 3;
 
 /** A batch left in `building` this long was abandoned by a run that died (a live run takes seconds). */
 const STALE_BUILDING_MS = 15 * 60_000;
@@ -95,18 +99,28 @@ async function batchNetwork(env: Bindings, network: AnchorNetwork, now: Date): P
   });
   const storeMs = Math.round(performance.now() - storing);
 
-  try {
-    await client.sendRawTransaction({ serializedTransaction: tx.serialized });
-  } catch (err) {
-    const reason = broadcastError(err);
-    // The node refused it, so the chain never saw this root; the records wait for the next batch.
-    if (reason !== "already known") {
+  let sent = tx;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.sendRawTransaction({ serializedTransaction: sent.serialized });
+      break;
+    } catch (err) {
+      const reason = broadcastError(err);
+      if (reason === "already known") break;
+      if (reason === "nonce conflict" && attempt < MAX_BROADCASTS) {
+        // Another sender of this account (a concurrent admin trigger, an operator) took the nonce: sign for the next.
+        const nonce = await client.getTransactionCount({ address: account.address, blockTag: "pending" });
+        sent = await signAnchorTx(account, { network, nonce, gas: prepared.gas, fees: prepared.fees, root: tree.root });
+        await setBatchTransaction(env.DB, batchId, { nonce, txHash: sent.hash, at });
+        continue;
+      }
+      // The node refused it, so the chain never saw this root; the records wait for the next batch.
       log("warn", "anchor broadcast refused; records back in the queue", { network: network.name, batchId, error: reason });
       await endBatchAndRelease(env.DB, batchId, "failed", `broadcast refused: ${reason}`, at, false);
       return { ...base, batch: (await findBatch(env.DB, batchId)) ?? null, skipped: "broadcast_failed" };
     }
   }
-  log("info", "anchor batch sent", { network: network.name, batchId, records: claimed, leaves: tree.size, txHash: tx.hash, treeMs, storeMs });
+  log("info", "anchor batch sent", { network: network.name, batchId, records: claimed, leaves: tree.size, txHash: sent.hash, treeMs, storeMs });
 
   // Chains that mine at once (Anvil) show the block immediately; otherwise the confirm task picks it up.
   try {
@@ -133,5 +147,8 @@ async function prepare(client: ChainClient, network: AnchorNetwork, account: Ret
 function broadcastError(err: unknown): string {
   const text = err instanceof Error ? ((err as { details?: string }).details ?? err.message) : String(err);
   if (/already known|known transaction/i.test(text)) return "already known";
+  if (/nonce too low|nonce has already been used|replacement transaction underpriced|already imported|ReplacementUnderpriced/i.test(text)) {
+    return "nonce conflict";
+  }
   return text.split("\n")[0]!.slice(0, 200);
 }

@@ -205,6 +205,11 @@ export async function staleBuildingBatches(d1: D1Database, chainId: number, crea
   return results.map((r) => r.id);
 }
 
+/** A batch re-signed with another nonce before any version of it reached the chain. */
+export async function setBatchTransaction(d1: D1Database, batchId: string, tx: { nonce: number; txHash: Hex32; at: string }) {
+  await db(d1).update(anchorBatches).set({ nonce: tx.nonce, txHash: tx.txHash, updatedAt: tx.at }).where(eq(anchorBatches.id, batchId));
+}
+
 export function openBatches(d1: D1Database, chainId: number): Promise<AnchorBatchRow[]> {
   return db(d1)
     .select()

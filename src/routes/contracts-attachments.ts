@@ -11,7 +11,8 @@ import { newId } from "../lib/ids";
 import { GIF, JPEG, PDF, PNG, SNIFF_BYTES, WEBP, ZIP, sniffFileType, type FileType } from "../lib/image-type";
 import type { Bindings, Principal } from "../env";
 import { db } from "../db/client";
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
+import { log } from "../lib/request-context";
 import { contractAttachments, contractUploads } from "../db/schema/contracts";
 import { closeUpload, findOpenUpload, recordPart, uploadedParts } from "../db/contracts-uploads";
 import { attachmentView } from "../domain/contract-view";
@@ -127,169 +128,49 @@ function unsupported(): ApiError {
 }
 
 /** Records the stored object on the contract; if the room refuses (not a draft), the object is removed again. */
-async function attach(env: Bindings, principal: Principal, contractId: string, meta: AttachmentMeta): Promise<AttachmentMeta> {
+async function attach(env: Bindings, principal: Pick<Principal, "userId">, contractId: string, meta: AttachmentMeta): Promise<AttachmentMeta> {
   const result = await contractRoom(env, contractId).addAttachment(principal.userId, meta);
   if (!result.ok) await env.DOCUMENTS.delete(attachmentKey(contractId, meta.id));
   unwrap(result);
   return meta;
 }
 
-async function sha256Hex(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const digest = new crypto.DigestStream("SHA-256");
-  await stream.pipeTo(digest);
-  return [...new Uint8Array(await digest.digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+/** The checks every whole-file attachment passes (size, type by magic bytes); throws VAL001/VAL003/VAL004. */
+export function checkAttachment(bytes: Uint8Array): FileType {
+  if (bytes.byteLength === 0) throw fail.invalid([{ path: "file", message: "the file is empty" }]);
+  if (bytes.byteLength > DIRECT_UPLOAD_MAX_BYTES) {
+    throw new ApiError("VAL003", `Files over ${DIRECT_UPLOAD_MAX_BYTES} bytes go through /uploads`, { details: { maxBytes: DIRECT_UPLOAD_MAX_BYTES } });
+  }
+  const sniffed = sniffFileType(bytes.subarray(0, SNIFF_BYTES), ATTACHMENT_TYPES);
+  if (!sniffed) throw unsupported();
+  return sniffed;
 }
 
-export const contractAttachmentRoutes = createRouter()
-  .openapi(uploadRoute, async (c) => {
-    const principal = principalOf(c);
-    const { id } = c.req.valid("param");
-    await requireContractAccess(c.env, principal, id, "edit");
-    const type = (c.req.header("content-type") ?? "").toLowerCase();
-    if (!type.startsWith("multipart/form-data")) throw new ApiError("VAL004", "Send the file as multipart/form-data field `file`");
-    const declared = Number(c.req.header("content-length") ?? "0");
-    if (declared > DIRECT_UPLOAD_MAX_BYTES + 64 * 1024) {
-      throw new ApiError("VAL003", `Files over ${DIRECT_UPLOAD_MAX_BYTES} bytes go through /uploads`, { details: { maxBytes: DIRECT_UPLOAD_MAX_BYTES } });
-    }
-    const form = await c.req.formData();
-    const file = form.get("file");
-    if (!(file instanceof File)) throw fail.invalid([{ path: "file", message: "a file field named `file` is required" }]);
-    if (file.size === 0) throw fail.invalid([{ path: "file", message: "the file is empty" }]);
-    if (file.size > DIRECT_UPLOAD_MAX_BYTES) {
-      throw new ApiError("VAL003", `Files over ${DIRECT_UPLOAD_MAX_BYTES} bytes go through /uploads`, { details: { maxBytes: DIRECT_UPLOAD_MAX_BYTES } });
-    }
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const sniffed = sniffFileType(bytes.subarray(0, SNIFF_BYTES), ATTACHMENT_TYPES);
-    if (!sniffed) throw unsupported();
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-    const sha256 = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
-    const attId = newId("att");
-    const name = safeName(file.name || `attachment.${sniffed.ext}`);
-    await c.env.DOCUMENTS.put(attachmentKey(id, attId), bytes, {
-      httpMetadata: { contentType: sniffed.mime },
-      customMetadata: { name, sha256 },
-      sha256,
-    });
-    const meta = await attach(c.env, principal, id, {
-      id: attId,
-      name,
-      contentType: sniffed.mime,
-      size: bytes.byteLength,
-      sha256,
-      uploadedBy: principal.userId,
-      createdAt: new Date().toISOString(),
-    });
-    return ok(c, attachmentView(meta), 201);
-  })
-  .openapi(downloadRoute, async (c) => {
-    const { id, attId } = c.req.valid("param");
-    await requireContractAccess(c.env, principalOf(c), id, "view");
-    // The contract's record (not the object's metadata) says what the file is: only recorded attachments download.
-    const meta = await db(c.env.DB)
-      .select()
-      .from(contractAttachments)
-      .where(and(eq(contractAttachments.id, attId), eq(contractAttachments.contractId, id)))
-      .get();
-    const object = meta ? await c.env.DOCUMENTS.get(attachmentKey(id, attId)) : null;
-    if (!meta || !object) throw fail.notFound("Attachment");
-    return new Response(object.body, {
-      status: 200,
-      headers: {
-        "content-type": meta.contentType,
-        "content-length": String(object.size),
-        "content-disposition": `attachment; filename="${safeName(meta.name)}"`,
-        "x-content-sha256": meta.sha256,
-        etag: object.httpEtag,
-      },
-    }) as never;
-  })
-  .openapi(createUploadRoute, async (c) => {
-    const principal = principalOf(c);
-    const { id } = c.req.valid("param");
-    const { name } = c.req.valid("json");
-    await requireContractAccess(c.env, principal, id, "edit");
-    const uploadId = newId("att");
-    const key = attachmentKey(id, uploadId);
-    const upload = await c.env.DOCUMENTS.createMultipartUpload(key);
-    await db(c.env.DB).insert(contractUploads).values({
-      id: uploadId,
-      contractId: id,
-      r2Key: key,
-      r2UploadId: upload.uploadId,
-      name: safeName(name),
-      contentType: "application/octet-stream",
-      createdBy: principal.userId,
-      createdAt: new Date().toISOString(),
-    });
-    return ok(c, { uploadId, name: safeName(name), minPartBytes: MIN_PART_BYTES, parts: [] }, 201);
-  })
-  .openapi(getUploadRoute, async (c) => {
-    const { id, uploadId } = c.req.valid("param");
-    await requireContractAccess(c.env, principalOf(c), id, "edit");
-    const database = db(c.env.DB);
-    const upload = await findOpenUpload(database, id, uploadId);
-    if (!upload) throw fail.notFound("Upload");
-    return ok(c, { uploadId, name: upload.name, minPartBytes: MIN_PART_BYTES, parts: await uploadedParts(database, uploadId) }, 200);
-  })
-  .openapi(putPartRoute, async (c) => {
-    const { id, uploadId, partNumber } = c.req.valid("param");
-    await requireContractAccess(c.env, principalOf(c), id, "edit");
-    const database = db(c.env.DB);
-    const upload = await findOpenUpload(database, id, uploadId);
-    if (!upload) throw fail.notFound("Upload");
-    const type = (c.req.header("content-type") ?? "").toLowerCase();
-    if (!type.startsWith("application/octet-stream")) throw new ApiError("VAL004", "Send each part as application/octet-stream");
-    const body = new Uint8Array(await c.req.arrayBuffer());
-    if (body.byteLength === 0) throw fail.invalid([{ path: "body", message: "empty part" }]);
-    const part = await c.env.DOCUMENTS.resumeMultipartUpload(upload.r2Key, upload.r2UploadId).uploadPart(partNumber, body);
-    const stored = { partNumber, etag: part.etag, size: body.byteLength };
-    await recordPart(database, uploadId, stored);
-    return ok(c, stored, 200);
-  })
-  .openapi(completeUploadRoute, async (c) => {
-    const principal = principalOf(c);
-    const { id, uploadId } = c.req.valid("param");
-    await requireContractAccess(c.env, principal, id, "edit");
-    const database = db(c.env.DB);
-    const upload = await findOpenUpload(database, id, uploadId);
-    if (!upload) throw fail.notFound("Upload");
-    const parts = await uploadedParts(database, uploadId);
-    const gap = parts.findIndex((p, i) => p.partNumber !== i + 1);
-    if (parts.length === 0 || gap !== -1) {
-      throw fail.conflict("Parts are missing; upload them before completing", { missingPart: gap === -1 ? 1 : gap + 1 });
-    }
-    const tooSmall = parts.slice(0, -1).find((p) => p.size < MIN_PART_BYTES);
-    if (tooSmall) throw fail.conflict(`Part ${tooSmall.partNumber} is below ${MIN_PART_BYTES} bytes`, { partNumber: tooSmall.partNumber });
-    await c.env.DOCUMENTS.resumeMultipartUpload(upload.r2Key, upload.r2UploadId).complete(parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })));
-    await closeUpload(database, uploadId, new Date().toISOString());
-
-    const head = await c.env.DOCUMENTS.get(upload.r2Key, { range: { offset: 0, length: SNIFF_BYTES } });
-    const sniffed = head ? sniffFileType(new Uint8Array(await head.arrayBuffer()), ATTACHMENT_TYPES) : null;
-    if (!sniffed) {
-      await c.env.DOCUMENTS.delete(upload.r2Key);
-      throw unsupported();
-    }
-    const whole = await c.env.DOCUMENTS.get(upload.r2Key);
-    if (!whole) throw fail.notFound("Upload");
-    const sha256 = await sha256Hex(whole.body);
-    const meta = await attach(c.env, principal, id, {
-      id: uploadId,
-      name: upload.name,
-      contentType: sniffed.mime,
-      size: whole.size,
-      sha256,
-      uploadedBy: principal.userId,
-      createdAt: new Date().toISOString(),
-    });
-    return ok(c, attachmentView(meta), 201);
-  })
-  .openapi(abortUploadRoute, async (c) => {
-    const { id, uploadId } = c.req.valid("param");
-    await requireContractAccess(c.env, principalOf(c), id, "edit");
-    const database = db(c.env.DB);
-    const upload = await findOpenUpload(database, id, uploadId);
-    if (!upload) throw fail.notFound("Upload");
-    await c.env.DOCUMENTS.resumeMultipartUpload(upload.r2Key, upload.r2UploadId).abort();
-    await closeUpload(database, uploadId, new Date().toISOString());
-    return ok(c, { uploadId, aborted: true as const }, 200);
+/** Checks a whole file, stores it in R2 and records it on the contract (direct uploads and inbound email). */
+export async function storeAttachment(
+  env: Bindings,
+  actorId: string,
+  contractId: string,
+  file: { name: string; bytes: Uint8Array },
+): Promise<AttachmentMeta> {
+  const { bytes } = file;
+  const sniffed = checkAttachment(bytes);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const sha256 = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const attId = newId("att");
+  const name = safeName(file.name || `attachment.${sniffed.ext}`);
+  await env.DOCUMENTS.put(attachmentKey(contractId, attId), bytes, {
+    httpMetadata: { contentType: sniffed.mime },
+    customMetadata: { name, sha256 },
+    sha256,
   });
+  return attach(env, { userId: actorId }, contractId, {
+    id: attId,
+    name,
+    contentType: sniffed.mime,
+    size: bytes.byteLength,
+    sha256,
+    uploadedBy: actorId,
+    createdAt: new Date().toISOString(),
+  });
+}

@@ -10,6 +10,7 @@ import type { Bindings, Principal } from "../env";
 import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { requireContractAccess } from "./contracts-guard";
+import { purgeContractFiles } from "./contracts-attachments";
 
 const bulkBody = z
   .object({
@@ -58,6 +59,7 @@ async function runOne(env: Bindings, principal: Principal, input: z.infer<typeof
     await requireContractAccess(env, principal, id, "owner");
     if (input.action === "cancel") return { id, ok: true, status: unwrap(await room.cancel(principal.userId, input.reason ?? null)).status };
     unwrap(await room.remove(principal.userId));
+    await purgeContractFiles(env, id);
     return { id, ok: true, status: "deleted" };
   } catch (err) {
     if (err instanceof ApiError) return { id, ok: false, error: { code: err.code, message: err.message } };

@@ -19,6 +19,7 @@ import { contractView } from "../domain/contract-view";
 import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { requireContractAccess } from "./contracts-guard";
+import { purgeContractFiles } from "./contracts-attachments";
 import {
   auditEventSchema,
   contractIdParam,
@@ -185,6 +186,7 @@ export const contractRoutes = createRouter()
     const { id } = c.req.valid("param");
     await requireContractAccess(c.env, principal, id, "owner");
     unwrap(await contractRoom(c.env, id).remove(principal.userId));
+    await purgeContractFiles(c.env, id);
     return ok(c, { id, deleted: true as const }, 200);
   })
   .openapi(versionsRoute, async (c) => {

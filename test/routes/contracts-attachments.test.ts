@@ -79,6 +79,19 @@ describe("POST /contracts/:id/attachments", () => {
   });
 });
 
+describe("deleting a draft", () => {
+  it("removes its files from R2 and aborts its unfinished uploads", async () => {
+    const draftId = (await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "Short-lived", type: "sale" } })).body.data.id;
+    await call("POST", `/api/v1/contracts/${draftId}/attachments`, { token: owner.token, raw: form(pdfBytes(1000)) });
+    const uploadId = (await call("POST", `/api/v1/contracts/${draftId}/uploads`, { token: owner.token, body: { name: "big.pdf" } })).body.data.uploadId;
+    expect((await env.DOCUMENTS.list({ prefix: `contracts/${draftId}/` })).objects).toHaveLength(1);
+    expect((await call("DELETE", `/api/v1/contracts/${draftId}`, { token: owner.token })).status).toBe(200);
+    expect((await env.DOCUMENTS.list({ prefix: `contracts/${draftId}/` })).objects).toHaveLength(0);
+    const upload = await env.DB.prepare("SELECT completed_at FROM contract_uploads WHERE id = ?").bind(uploadId).first<{ completed_at: string | null }>();
+    expect(upload?.completed_at).not.toBeNull();
+  });
+});
+
 describe("resumable uploads", () => {
   it("survive an interruption: the client lists stored parts, sends the rest, and the SHA-256 matches the source", async () => {
     const source = pdfBytes(12 * MiB + 12345);

@@ -174,3 +174,167 @@ export async function storeAttachment(
     createdAt: new Date().toISOString(),
   });
 }
+
+/**
+ * Removes a deleted draft's files (attachments and unfinished uploads). Best effort after the deletion committed:
+ * a leftover object is unreachable anyway (downloads need the contract's attachment record), so a failure is
+ * logged rather than undoing the deletion.
+ */
+export async function purgeContractFiles(env: Bindings, contractId: string): Promise<void> {
+  try {
+    const database = db(env.DB);
+    const open = await database.select().from(contractUploads).where(and(eq(contractUploads.contractId, contractId), isNull(contractUploads.completedAt))).all();
+    for (const upload of open) {
+      await env.DOCUMENTS.resumeMultipartUpload(upload.r2Key, upload.r2UploadId).abort();
+      await closeUpload(database, upload.id, new Date().toISOString());
+    }
+    let cursor: string | undefined;
+    do {
+      const page = await env.DOCUMENTS.list({ prefix: `contracts/${contractId}/`, cursor });
+      if (page.objects.length) await env.DOCUMENTS.delete(page.objects.map((o) => o.key));
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+  } catch (err) {
+    log("warn", "could not purge a deleted contract's files", { contractId, error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+async function sha256Hex(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const digest = new crypto.DigestStream("SHA-256");
+  await stream.pipeTo(digest);
+  return [...new Uint8Array(await digest.digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export const contractAttachmentRoutes = createRouter()
+  .openapi(uploadRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id } = c.req.valid("param");
+    await requireContractAccess(c.env, principal, id, "edit");
+    const type = (c.req.header("content-type") ?? "").toLowerCase();
+    if (!type.startsWith("multipart/form-data")) throw new ApiError("VAL004", "Send the file as multipart/form-data field `file`");
+    const declared = Number(c.req.header("content-length") ?? "0");
+    if (declared > DIRECT_UPLOAD_MAX_BYTES + 64 * 1024) {
+      throw new ApiError("VAL003", `Files over ${DIRECT_UPLOAD_MAX_BYTES} bytes go through /uploads`, { details: { maxBytes: DIRECT_UPLOAD_MAX_BYTES } });
+    }
+    const form = await c.req.formData();
+    const file = form.get("file");
+    if (!(file instanceof File)) throw fail.invalid([{ path: "file", message: "a file field named `file` is required" }]);
+    if (file.size === 0) throw fail.invalid([{ path: "file", message: "the file is empty" }]);
+    if (file.size > DIRECT_UPLOAD_MAX_BYTES) {
+      throw new ApiError("VAL003", `Files over ${DIRECT_UPLOAD_MAX_BYTES} bytes go through /uploads`, { details: { maxBytes: DIRECT_UPLOAD_MAX_BYTES } });
+    }
+    const meta = await storeAttachment(c.env, principal.userId, id, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+    return ok(c, attachmentView(meta), 201);
+  })
+  .openapi(downloadRoute, async (c) => {
+    const { id, attId } = c.req.valid("param");
+    await requireContractAccess(c.env, principalOf(c), id, "view");
+    // The contract's record (not the object's metadata) says what the file is: only recorded attachments download.
+    const meta = await db(c.env.DB)
+      .select()
+      .from(contractAttachments)
+      .where(and(eq(contractAttachments.id, attId), eq(contractAttachments.contractId, id)))
+      .get();
+    const object = meta ? await c.env.DOCUMENTS.get(attachmentKey(id, attId)) : null;
+    if (!meta || !object) throw fail.notFound("Attachment");
+    return new Response(object.body, {
+      status: 200,
+      headers: {
+        "content-type": meta.contentType,
+        "content-length": String(object.size),
+        "content-disposition": `attachment; filename="${safeName(meta.name)}"`,
+        "x-content-sha256": meta.sha256,
+        etag: object.httpEtag,
+      },
+    }) as never;
+  })
+  .openapi(createUploadRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id } = c.req.valid("param");
+    const { name } = c.req.valid("json");
+    await requireContractAccess(c.env, principal, id, "edit");
+    const uploadId = newId("att");
+    const key = attachmentKey(id, uploadId);
+    const upload = await c.env.DOCUMENTS.createMultipartUpload(key);
+    await db(c.env.DB).insert(contractUploads).values({
+      id: uploadId,
+      contractId: id,
+      r2Key: key,
+      r2UploadId: upload.uploadId,
+      name: safeName(name),
+      contentType: "application/octet-stream",
+      createdBy: principal.userId,
+      createdAt: new Date().toISOString(),
+    });
+    return ok(c, { uploadId, name: safeName(name), minPartBytes: MIN_PART_BYTES, parts: [] }, 201);
+  })
+  .openapi(getUploadRoute, async (c) => {
+    const { id, uploadId } = c.req.valid("param");
+    await requireContractAccess(c.env, principalOf(c), id, "edit");
+    const database = db(c.env.DB);
+    const upload = await findOpenUpload(database, id, uploadId);
+    if (!upload) throw fail.notFound("Upload");
+    return ok(c, { uploadId, name: upload.name, minPartBytes: MIN_PART_BYTES, parts: await uploadedParts(database, uploadId) }, 200);
+  })
+  .openapi(putPartRoute, async (c) => {
+    const { id, uploadId, partNumber } = c.req.valid("param");
+    await requireContractAccess(c.env, principalOf(c), id, "edit");
+    const database = db(c.env.DB);
+    const upload = await findOpenUpload(database, id, uploadId);
+    if (!upload) throw fail.notFound("Upload");
+    const type = (c.req.header("content-type") ?? "").toLowerCase();
+    if (!type.startsWith("application/octet-stream")) throw new ApiError("VAL004", "Send each part as application/octet-stream");
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    if (body.byteLength === 0) throw fail.invalid([{ path: "body", message: "empty part" }]);
+    const part = await c.env.DOCUMENTS.resumeMultipartUpload(upload.r2Key, upload.r2UploadId).uploadPart(partNumber, body);
+    const stored = { partNumber, etag: part.etag, size: body.byteLength };
+    await recordPart(database, uploadId, stored);
+    return ok(c, stored, 200);
+  })
+  .openapi(completeUploadRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id, uploadId } = c.req.valid("param");
+    await requireContractAccess(c.env, principal, id, "edit");
+    const database = db(c.env.DB);
+    const upload = await findOpenUpload(database, id, uploadId);
+    if (!upload) throw fail.notFound("Upload");
+    const parts = await uploadedParts(database, uploadId);
+    const gap = parts.findIndex((p, i) => p.partNumber !== i + 1);
+    if (parts.length === 0 || gap !== -1) {
+      throw fail.conflict("Parts are missing; upload them before completing", { missingPart: gap === -1 ? 1 : gap + 1 });
+    }
+    const tooSmall = parts.slice(0, -1).find((p) => p.size < MIN_PART_BYTES);
+    if (tooSmall) throw fail.conflict(`Part ${tooSmall.partNumber} is below ${MIN_PART_BYTES} bytes`, { partNumber: tooSmall.partNumber });
+    await c.env.DOCUMENTS.resumeMultipartUpload(upload.r2Key, upload.r2UploadId).complete(parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })));
+    await closeUpload(database, uploadId, new Date().toISOString());
+
+    const head = await c.env.DOCUMENTS.get(upload.r2Key, { range: { offset: 0, length: SNIFF_BYTES } });
+    const sniffed = head ? sniffFileType(new Uint8Array(await head.arrayBuffer()), ATTACHMENT_TYPES) : null;
+    if (!sniffed) {
+      await c.env.DOCUMENTS.delete(upload.r2Key);
+      throw unsupported();
+    }
+    const whole = await c.env.DOCUMENTS.get(upload.r2Key);
+    if (!whole) throw fail.notFound("Upload");
+    const sha256 = await sha256Hex(whole.body);
+    const meta = await attach(c.env, principal, id, {
+      id: uploadId,
+      name: upload.name,
+      contentType: sniffed.mime,
+      size: whole.size,
+      sha256,
+      uploadedBy: principal.userId,
+      createdAt: new Date().toISOString(),
+    });
+    return ok(c, attachmentView(meta), 201);
+  })
+  .openapi(abortUploadRoute, async (c) => {
+    const { id, uploadId } = c.req.valid("param");
+    await requireContractAccess(c.env, principalOf(c), id, "edit");
+    const database = db(c.env.DB);
+    const upload = await findOpenUpload(database, id, uploadId);
+    if (!upload) throw fail.notFound("Upload");
+    await c.env.DOCUMENTS.resumeMultipartUpload(upload.r2Key, upload.r2UploadId).abort();
+    await closeUpload(database, uploadId, new Date().toISOString());
+    return ok(c, { uploadId, aborted: true as const }, 200);
+  });

@@ -32,12 +32,11 @@ import {
   type UserRow,
 } from "../db/users";
 import { consumeVerification, latestLiveVerification, newVerificationStatements, spendAttempt } from "../db/email-verifications";
-import { clearLockState, readLockState, writeLockState } from "../db/login-throttles";
+import { clearLockState, readLockState, recordLoginFailure } from "../db/login-throttles";
 import { findRefreshToken, revokeSessionStatement, rotateRefreshToken } from "../db/sessions";
 import { useRecoveryCode } from "../db/mfa";
 import {
   VERIFICATION_CODE_TTL_MINUTES,
-  afterFailedLogin,
   isAdminEmail,
   lockSecondsRemaining,
   looksLikeRecoveryCode,
@@ -314,14 +313,12 @@ export const authRoutes = createRouter()
     }
 
     const failLogin = async (reason: string, userId: string | null, error: ApiError): Promise<never> => {
-      await db(d1).batch([
-        writeLockState(d1, lockKey, afterFailedLogin(lock, now), now),
-        auditInsert(
-          c.env,
-          { action: "auth.login.failed", actorId: userId, ...requestOrigin(c), resourceType: userId ? "user" : null, resourceId: userId, data: { reason } },
-          now,
-        ),
-      ]);
+      await recordLoginFailure(d1, lockKey, now);
+      await auditInsert(
+        c.env,
+        { action: "auth.login.failed", actorId: userId, ...requestOrigin(c), resourceType: userId ? "user" : null, resourceId: userId, data: { reason } },
+        now,
+      );
       throw error;
     };
     const badCredentials = () => new ApiError("AUTH001", "Invalid email or password");

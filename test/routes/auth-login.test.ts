@@ -75,6 +75,13 @@ describe("POST /auth/login", () => {
     expect((await login(u.email, u.password)).status).toBe(200);
   });
 
+  it("counts parallel wrong guesses each (no lost updates), so they lock too", async () => {
+    const u = await createUser();
+    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => login(u.email, `parallel guess ${i}`)));
+    expect(results.map((r) => r.body.error.code)).toEqual(Array(5).fill("AUTH001"));
+    expect((await login(u.email, u.password)).body.error.code).toBe("AUTH007");
+  });
+
   it("locks unknown emails the same way (lockout does not reveal which accounts exist)", async () => {
     const email = uniqueEmail("ghost");
     for (let i = 0; i < 5; i++) expect((await login(email, `wrong password ${i}`)).body.error.code).toBe("AUTH001");

@@ -20,6 +20,7 @@ import {
   openBatches,
   recordInclusion,
   recordReplacement,
+  returnToPool,
   type AnchorBatchRow,
 } from "../db/anchors";
 import {
@@ -92,19 +93,25 @@ export async function observeBatch(env: Bindings, network: AnchorNetwork, client
     return;
   }
 
-  if (batch.status === "mined") {
-    // It was in a block and no longer is: a reorg took it out. Its records go into the next batch.
-    await endBatchAndRelease(env.DB, batch.id, "dropped", "transaction left the chain (reorg)", at, true);
-    log("warn", "anchor transaction vanished after mining; records re-queued", { batchId: batch.id });
-    return;
-  }
-
   for (const hash of hashes) {
     const tx = await findTransaction(client, hash);
     if (!tx) continue;
-    // In a block but the receipt is not indexed yet, or an older replacement still pending: look again later.
-    if (tx.blockNumber !== null || hash !== batch.txHash) return;
-    if (elapsedAtLeast(batch.sentAt, now, REPLACE_AFTER_MS)) await replace(env, network, client, batch, now);
+    // In a block but the receipt is not indexed yet: look again later.
+    if (tx.blockNumber !== null) return;
+    if (batch.status === "mined") {
+      // A reorg put it back into the pool: not anchored any more, but its proofs hold once it is mined again.
+      await returnToPool(env.DB, batch.id, at);
+      log("warn", "anchor transaction back in the pool after a reorg", { batchId: batch.id, txHash: hash });
+      return;
+    }
+    if (hash === batch.txHash && elapsedAtLeast(batch.sentAt, now, REPLACE_AFTER_MS)) await replace(env, network, client, batch, now);
+    return;
+  }
+
+  if (batch.status === "mined") {
+    // It was in a block and now no node knows it: a reorg dropped it. Its records go into the next batch.
+    await endBatchAndRelease(env.DB, batch.id, "dropped", "transaction left the chain (reorg)", at, true);
+    log("warn", "anchor transaction vanished after mining; records re-queued", { batchId: batch.id });
     return;
   }
 

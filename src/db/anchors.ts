@@ -282,6 +282,24 @@ export async function recordInclusion(d1: D1Database, batchId: string, inc: Incl
   ]);
 }
 
+/** A mined batch whose transaction a reorg sent back to the pool: records wait again (their proofs stay valid). */
+export async function returnToPool(d1: D1Database, batchId: string, now: string) {
+  await d1.batch([
+    d1
+      .prepare(
+        `UPDATE anchor_batches SET status = 'sent', mined_block = NULL, mined_block_hash = NULL, confirmations = 0, updated_at = ?
+         WHERE id = ? AND status = 'mined'`,
+      )
+      .bind(now, batchId),
+    d1
+      .prepare(
+        `UPDATE anchor_records SET status = 'pending', tx_hash = NULL, block_number = NULL, confirmations = 0, anchored_at = NULL,
+           updated_at = ? WHERE batch_id = ?`,
+      )
+      .bind(now, batchId),
+  ]);
+}
+
 /** Distinct contracts proven by a batch (for the anchor.* events). */
 export async function batchContractIds(d1: D1Database, batchId: string): Promise<string[]> {
   const { results } = await d1

@@ -138,6 +138,36 @@ describe("anchoring a batch on Anvil", () => {
     }
   });
 
+  it("keeps the batch and its proofs when a reorg puts the transaction back into the pool", async () => {
+    const e = chainEnv();
+    await anchorBatch(e, new Date());
+    const snapshot = await rpc<string>("evm_snapshot");
+    const ids = await queue(3, "repool");
+    const [outcome] = await anchorBatch(e, new Date());
+    const batch = outcome!.batch!;
+    expect(batch.status).toBe("mined");
+    const proofsBefore = (await recordsOf(ids)).map((r) => r.proof);
+    const raw = await rpc<string>("eth_getRawTransactionByHash", [batch.txHash]);
+
+    await rpc("evm_revert", [snapshot]);
+    await rpc("evm_setAutomine", [false]);
+    try {
+      expect(await rpc("eth_sendRawTransaction", [raw])).toBe(batch.txHash); // the same transaction, pending again
+      await anchorConfirm(e, new Date());
+      expect((await batchRow(batch.id))?.status).toBe("sent");
+      let rows = await recordsOf(ids);
+      expect(rows.every((r) => r.status === "pending" && r.batch_id === batch.id && r.tx_hash === null)).toBe(true);
+      expect(rows.map((r) => r.proof)).toEqual(proofsBefore);
+      await mine(1);
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+    }
+    await anchorConfirm(e, new Date());
+    const rows = await recordsOf(ids);
+    expect(rows.every((r) => r.status === "anchored" && r.batch_id === batch.id && r.tx_hash === batch.txHash)).toBe(true);
+    expect(rows.map((r) => r.proof)).toEqual(proofsBefore);
+  });
+
   it("re-sends a stuck transaction with the same nonce and higher fees; the replacement anchors the records", async () => {
     const e = chainEnv();
     await anchorBatch(e, new Date());

@@ -1,5 +1,5 @@
 // User rows: lookups, the public `user` view of API.md, and the writes identity flows make.
-import { eq } from "drizzle-orm";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { db } from "./client";
 import { users, type AccountType, type Role } from "./schema/identity";
 
@@ -66,6 +66,18 @@ export function updateMfa(
   now: Date,
 ) {
   return db(d1).update(users).set({ ...fields, updatedAt: now.toISOString() }).where(eq(users.id, userId));
+}
+
+/**
+ * Records `step` as the last TOTP step used, only if it is newer than the stored one: of two requests racing with
+ * the same code, exactly one gets true.
+ */
+export async function claimTotpStep(d1: D1Database, userId: string, step: number, now: Date): Promise<boolean> {
+  const result = await db(d1)
+    .update(users)
+    .set({ mfaLastStep: step, updatedAt: now.toISOString() })
+    .where(and(eq(users.id, userId), or(isNull(users.mfaLastStep), lt(users.mfaLastStep, step))));
+  return result.meta.changes === 1;
 }
 
 /** SQLite reports a UNIQUE violation in the message; D1 wraps it. */

@@ -13,7 +13,7 @@ import { randomBytes } from "../lib/crypto";
 import { hashCode, openTotpSecret, sealTotpSecret } from "../lib/identity-secrets";
 import { limitAccount } from "../lib/auth-limits";
 import { db } from "../db/client";
-import { findUserById, updateMfa, type UserRow } from "../db/users";
+import { claimTotpStep, findUserById, updateMfa, type UserRow } from "../db/users";
 import { deleteRecoveryCodesStatement, replaceRecoveryCodesStatements, useRecoveryCode } from "../db/mfa";
 import { base32Decode, base32Encode, otpauthUrl, verifyTotp } from "../domain/totp";
 import {
@@ -113,7 +113,8 @@ export const authMfaRoutes = createRouter()
     let method: "totp" | "recovery_code";
     if (/^\d{6}$/.test(code)) {
       const secret = base32Decode(openTotpSecret(c.env, user.id, user.mfaSecretSealed));
-      if (verifyTotp(secret, code, now.getTime(), { lastUsedStep: user.mfaLastStep }) === null) throw wrongCode();
+      const step = verifyTotp(secret, code, now.getTime(), { lastUsedStep: user.mfaLastStep });
+      if (step === null || !(await claimTotpStep(c.env.DB, user.id, step, now))) throw wrongCode();
       method = "totp";
     } else if (looksLikeRecoveryCode(code)) {
       if (!(await useRecoveryCode(c.env.DB, user.id, hashCode(c.env, "recovery", user.id, normaliseRecoveryCode(code)), now))) {

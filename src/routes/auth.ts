@@ -26,8 +26,8 @@ import {
   insertUser,
   isUniqueViolation,
   markEmailVerified,
+  claimTotpStep,
   setPasswordHash,
-  updateMfa,
   userView,
   type UserRow,
 } from "../db/users";
@@ -343,8 +343,9 @@ export const authRoutes = createRouter()
       if (/^\d{6}$/.test(code)) {
         const secret = base32Decode(openTotpSecret(c.env, user.id, user.mfaSecretSealed!));
         const step = verifyTotp(secret, code, now.getTime(), { lastUsedStep: user.mfaLastStep });
-        if (step === null) return failLogin("bad_mfa_code", user.id, mfaError("Invalid one-time code"));
-        extra.push(updateMfa(d1, user.id, { mfaLastStep: step }, now));
+        if (step === null || !(await claimTotpStep(d1, user.id, step, now))) {
+          return failLogin("bad_mfa_code", user.id, mfaError("Invalid one-time code"));
+        }
         mfaMethod = "totp";
       } else if (looksLikeRecoveryCode(code)) {
         const used = await useRecoveryCode(d1, user.id, hashCode(c.env, "recovery", user.id, normaliseRecoveryCode(code)), now);

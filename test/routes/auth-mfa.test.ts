@@ -82,6 +82,11 @@ describe("MFA with a fixed secret and clock", () => {
     const ok = await login(u.email, u.password, { mfaCode: next });
     expect(ok.status).toBe(200);
     expect((await login(u.email, u.password, { mfaCode: next })).body.error.code).toBe("AUTH005");
+    // Two logins racing with the same fresh code: exactly one wins.
+    vi.setSystemTime(T0 + 90_000);
+    const fresh = totp(base32Decode(RFC_SECRET), T0 + 90_000);
+    const raced = await Promise.all([login(u.email, u.password, { mfaCode: fresh }), login(u.email, u.password, { mfaCode: fresh })]);
+    expect(raced.map((r) => r.status).sort()).toEqual([200, 401]);
     // Two steps old is outside the ±1 window.
     vi.setSystemTime(T0 + 120_000);
     expect((await login(u.email, u.password, { mfaCode: totp(base32Decode(RFC_SECRET), T0 + 60_000 - 30_000) })).body.error.code).toBe("AUTH005");

@@ -2,6 +2,7 @@
 // workerd (the runtime the batch cron runs in), and the gas of the anchor transaction per record at those sizes,
 // measured on a throwaway Anvil. `node scripts/bench-merkle.ts [--runs 3]`; raw figures in .bench/merkle-*.json.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
@@ -33,17 +34,21 @@ interface TreeTiming {
 }
 
 /** What the batch task does with a tree: build it, then take every value's proof. Median of `runs`. */
-function timeInNode(n: number): TreeTiming & { ozMs: number | null } {
+function timeInNode(n: number): TreeTiming & { ozMs: number | null; cpuMs: number } {
   const vs = values(n, `node-${n}`);
   const builds: number[] = [];
   const proofs: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < runs; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const tree = buildTree(vs);
     const t1 = performance.now();
     for (const v of vs) tree.proofOf(v);
     builds.push(t1 - t0);
     proofs.push(performance.now() - t1);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
   // OpenZeppelin's own library as a reference point (once; it is much slower at 100k).
   let ozMs: number | null = null;
@@ -52,7 +57,7 @@ function timeInNode(n: number): TreeTiming & { ozMs: number | null } {
     StandardMerkleTree.of(vs.map((v) => [v]), ["bytes32"]);
     ozMs = performance.now() - t0;
   }
-  return { n, buildMs: median(builds), proofsMs: median(proofs), ozMs };
+  return { n, buildMs: median(builds), proofsMs: median(proofs), ozMs, cpuMs: median(cpu) };
 }
 
 /** The same inside workerd: a tiny Worker bundling src/domain/merkle.ts, run by Miniflare. */
@@ -126,20 +131,20 @@ async function gasPerSize(rpcUrl: string) {
 }
 
 await supervise(async (group) => {
-  console.log(`[bench-merkle] ${runs} run(s) per size, median shown`);
+  console.log(`[bench-merkle] ${runs} run(s) per size, median shown; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} CPUs`);
   const node = SIZES.map(timeInNode);
   const workerd = await timeInWorkerd();
   const anvilUrl = await startAnvil(group, { port: await freePort(), quiet: true });
   const gas = await gasPerSize(anvilUrl);
 
   const lines = [
-    "| leaves | build (Node) | build + all proofs (Node) | OZ StandardMerkleTree.of (Node) | build (workerd) | build + all proofs (workerd) | anchor tx gas | gas per record |",
-    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| leaves | build (Node) | build + all proofs (Node) | CPU time of that (Node) | OZ StandardMerkleTree.of (Node) | build (workerd) | build + all proofs (workerd) | anchor tx gas | gas per record |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...SIZES.map((n, i) => {
       const a = node[i]!;
       const w = workerd[i]!;
       const g = gas[i]!;
-      return `| ${n.toLocaleString("en")} | ${ms(a.buildMs)} | ${ms(a.buildMs + a.proofsMs)} | ${a.ozMs === null ? "—" : ms(a.ozMs)} | ${ms(w.buildMs)} | ${ms(w.buildMs + w.proofsMs)} | ${g.gasUsed.toLocaleString("en")} | ${g.gasPerRecord.toFixed(g.gasPerRecord < 1 ? 3 : 2)} |`;
+      return `| ${n.toLocaleString("en")} | ${ms(a.buildMs)} | ${ms(a.buildMs + a.proofsMs)} | ${ms(a.cpuMs)} | ${a.ozMs === null ? "—" : ms(a.ozMs)} | ${ms(w.buildMs)} | ${ms(w.buildMs + w.proofsMs)} | ${g.gasUsed.toLocaleString("en")} | ${g.gasPerRecord.toFixed(g.gasPerRecord < 1 ? 3 : 2)} |`;
     }),
   ];
   console.log(`\n${lines.join("\n")}\n`);

@@ -77,9 +77,9 @@ export async function instantiateTemplate(
   principal: Principal,
   templateId: string,
   given: Record<string, string>,
-): Promise<{ templateId: string; version: number; body: string; variables: Record<string, string> }> {
+): Promise<{ templateId: string; version: number; contractType: string; body: string; variables: Record<string, string> }> {
   const { row } = await visibleTemplate(db(env.DB), principal, templateId);
   const rendered = renderTemplate(row.body, row.variables, given);
-  return { templateId: row.id, version: row.version, ...rendered };
+  return { templateId: row.id, version: row.version, contractType: row.contractType, ...rendered };
 }
 

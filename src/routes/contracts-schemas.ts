@@ -27,7 +27,7 @@ export const signerInput = z
 export const createContractBody = z
   .object({
     title: z.string().trim().min(1).max(300),
-    type: z.string().trim().min(1).max(60).openapi({ example: "nda" }),
+    type: z.string().trim().min(1).max(60).optional().openapi({ example: "nda", description: "required unless templateId is given (then the template's type)" }),
     description: z.string().max(5_000).optional(),
     body: z.string().max(MAX_BODY_CHARS).optional(),
     templateId: z.string().regex(/^tpl_[0-9A-Za-z]{20}$/, "expected a tpl_ id").optional(),
@@ -43,6 +43,7 @@ export const createContractBody = z
     message: "give either body or templateId, not both",
     path: ["body"],
   })
+  .refine((b) => b.type !== undefined || b.templateId !== undefined, { message: "type is required without a templateId", path: ["type"] })
   .openapi("CreateContract");
 
 export const patchContractBody = z

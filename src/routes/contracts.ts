@@ -124,13 +124,16 @@ export const contractRoutes = createRouter()
 
     let body = input.body ?? "";
     let variables = input.variables ?? {};
+    let type = input.type;
     let template: { templateId: string; templateVersion: number } | null = null;
     if (input.templateId) {
       const rendered = await instantiateTemplate(c.env, principal, input.templateId, variables);
       body = rendered.body;
       variables = rendered.variables;
+      type ??= rendered.contractType;
       template = { templateId: rendered.templateId, templateVersion: rendered.version };
     }
+    if (type === undefined) throw fail.invalid([{ path: "type", message: "type is required" }]);
 
     const id = newId("ctr");
     const state = unwrap(
@@ -139,7 +142,7 @@ export const contractRoutes = createRouter()
         ownerId: principal.userId,
         teamId: input.teamId ?? null,
         title: input.title,
-        type: input.type,
+        type,
         description: input.description ?? null,
         body,
         variables,

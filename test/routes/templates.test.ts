@@ -94,6 +94,17 @@ describe("POST /contracts from a template", () => {
     expect(c.variables).toMatchObject({ termMonths: "24", purpose: "a pilot" });
   });
 
+  it("takes the contract type from the template when none is given", async () => {
+    const res = await call("POST", "/api/v1/contracts", {
+      token: owner.token,
+      body: { title: "Sale", templateId: "tpl_StarterSaleOfGoods00", variables: { sellerName: "S", buyerName: "B", goods: "cement", price: "NGN 10", deliveryAddress: "Lagos" } },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.data.type).toBe("sale");
+    const noType = await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "No type" } });
+    expect(noType.body.error?.details.map((d: any) => d.path)).toContain("type");
+  });
+
   it("names missing required variables (VAL001) and creates nothing", async () => {
     const before = await env.DB.prepare("SELECT count(*) AS n FROM contracts").first<{ n: number }>();
     const res = await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "NDA", type: "nda", templateId: NDA, variables: { purpose: "x" } } });

@@ -68,6 +68,14 @@ export function updateMfa(
   return db(d1).update(users).set({ ...fields, updatedAt: now.toISOString() }).where(eq(users.id, userId));
 }
 
+/** ADMIN_EMAILS take effect once the address is proven: a plain user becomes admin (never demotes anyone). */
+export function grantConfiguredAdmin(d1: D1Database, userId: string, now: Date) {
+  return db(d1)
+    .update(users)
+    .set({ role: "admin", updatedAt: now.toISOString() })
+    .where(and(eq(users.id, userId), eq(users.role, "user")));
+}
+
 /**
  * Records `step` as the last TOTP step used, only if it is newer than the stored one: of two requests racing with
  * the same code, exactly one gets true.

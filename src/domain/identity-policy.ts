@@ -19,7 +19,7 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** ADMIN_EMAILS is a comma-separated list; membership decides the role given at registration. */
+/** ADMIN_EMAILS is a comma-separated list; membership makes a user admin once the address is verified. */
 export function isAdminEmail(adminEmails: string | undefined, email: string): boolean {
   return (adminEmails ?? "")
     .split(",")

@@ -15,11 +15,11 @@ import { ipLimit, limitAccount } from "../lib/auth-limits";
 import { sendEmail } from "../lib/email";
 import { runInBackground } from "../lib/background";
 import { db } from "../db/client";
-import { findUserByEmail, findUserById, markEmailVerified, setPasswordHash } from "../db/users";
+import { findUserByEmail, findUserById, grantConfiguredAdmin, markEmailVerified, setPasswordHash } from "../db/users";
 import { consumeResetToken, newResetStatements } from "../db/password-resets";
 import { revokeUserSessionsStatement } from "../db/sessions";
 import { clearLockState } from "../db/login-throttles";
-import { PASSWORD_RESET_TTL_MINUTES, normaliseEmail } from "../domain/identity-policy";
+import { PASSWORD_RESET_TTL_MINUTES, isAdminEmail, normaliseEmail } from "../domain/identity-policy";
 import { acceptedSchema, bearerSecurity, emailField, loginPasswordField, passwordField } from "./auth-schemas";
 
 const tags = ["Auth"];
@@ -109,6 +109,9 @@ export const authPasswordRoutes = createRouter()
       revokeUserSessionsStatement(c.env.DB, user.id, "password_reset", now),
       // Receiving the token proves control of the mailbox; a lockout from guessing is lifted too.
       ...(user.emailVerifiedAt === null ? [markEmailVerified(c.env.DB, user.id, now)] : []),
+      ...(user.emailVerifiedAt === null && user.role === "user" && isAdminEmail(c.env.ADMIN_EMAILS, user.email)
+        ? [grantConfiguredAdmin(c.env.DB, user.id, now)]
+        : []),
       clearLockState(c.env.DB, emailThrottleKey(c.env, user.email)),
       auditInsert(c.env, { action: "auth.password.reset", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
     ]);

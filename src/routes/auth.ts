@@ -23,6 +23,7 @@ import { db } from "../db/client";
 import {
   findUserByEmail,
   findUserById,
+  grantConfiguredAdmin,
   insertUser,
   isUniqueViolation,
   markEmailVerified,
@@ -220,7 +221,9 @@ export const authRoutes = createRouter()
       email,
       name: body.name,
       passwordHash,
-      role: isAdminEmail(c.env.ADMIN_EMAILS, email) ? ("admin" as const) : ("user" as const),
+      // ADMIN_EMAILS become admin when the address is verified, not before: otherwise anyone could register
+      // someone else's admin address and act as admin without ever reading its mail.
+      role: "user" as const,
       accountType: body.accountType,
       company: body.company ?? null,
       industry: body.industry ?? null,
@@ -269,12 +272,20 @@ export const authRoutes = createRouter()
       await auditFromRequest(c, { action: "auth.email_verification.failed", actorId: user.id, resourceType: "user", resourceId: user.id });
       throw invalid();
     }
+    const becomesAdmin = user.role === "user" && isAdminEmail(c.env.ADMIN_EMAILS, user.email);
     await db(c.env.DB).batch([
       consumeVerification(c.env.DB, pending.id, now),
       markEmailVerified(c.env.DB, user.id, now),
       auditInsert(c.env, { action: "auth.email_verified", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
+      ...(becomesAdmin
+        ? [
+            grantConfiguredAdmin(c.env.DB, user.id, now),
+            auditInsert(c.env, { action: "admin.user.role_changed", actorId: null, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { from: "user", to: "admin", reason: "ADMIN_EMAILS" } }, now),
+          ]
+        : []),
     ]);
-    return ok(c, { user: userView({ ...user, emailVerifiedAt: now.toISOString() }) }, 200);
+    const verified = { ...user, emailVerifiedAt: now.toISOString(), role: becomesAdmin ? ("admin" as const) : user.role };
+    return ok(c, { user: userView(verified) }, 200);
   })
 
   .openapi(resendRoute, async (c) => {

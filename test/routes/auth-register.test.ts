@@ -54,10 +54,16 @@ describe("POST /auth/register", () => {
     expect(audit!.ip).toMatch(/^10\./);
   });
 
-  it("gives ADMIN_EMAILS the admin role", async () => {
+  it("makes ADMIN_EMAILS admin once the address is verified, not before", async () => {
     const res = await register({ email: "Admin@Escra.test", password: PASSWORD, name: "Root" });
     expect(res.status).toBe(201);
-    expect(res.body.data.user.role).toBe("admin");
+    // Unverified: anyone could have typed this address.
+    expect(res.body.data.user.role).toBe("user");
+    const verified = await verify("admin@escra.test", await verificationCode("admin@escra.test"));
+    expect(verified.status).toBe(200);
+    expect(verified.body.data.user.role).toBe("admin");
+    const row = await env.DB.prepare("SELECT role FROM users WHERE email = 'admin@escra.test'").first<{ role: string }>();
+    expect(row!.role).toBe("admin");
   });
 
   it("answers RES002 for an email already registered, in any case", async () => {

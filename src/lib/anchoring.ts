@@ -1,9 +1,11 @@
 // The entry point other modules use to get something anchored: enqueueAnchor() queues a hash for every configured
 // network; the cron tasks (src/cron/anchor-batch.ts, anchor-confirm.ts) batch, send and confirm it.
+// enqueueAnchorStatements() is the same as idempotent D1 statements, for an aggregate's outbox (projection channel).
 import type { Bindings } from "../env";
+import { db } from "../db/client";
 import { insertAnchorRecords, type AnchorRecordRow } from "../db/anchors";
-import { toHex32, isHex32 } from "../domain/merkle";
-import type { AnchorKind } from "../db/schema/anchoring";
+import { anchorRecords, type AnchorKind } from "../db/schema/anchoring";
+import { isHex32, toHex32, type Hex32 } from "../domain/merkle";
 import { hasPrefix, newId } from "./ids";
 import { anchorNetworks } from "./networks";
 
@@ -15,16 +17,52 @@ export interface EnqueueAnchorInput {
   contractId: string;
 }
 
+/** Throws on a malformed input (a caller bug, not user input); returns the normalised hash. */
+function checked(input: EnqueueAnchorInput): Hex32 {
+  if (input.kind !== "document" && input.kind !== "execution") throw new TypeError("enqueueAnchor: unknown kind");
+  if (!isHex32(input.hash.toLowerCase().replace(/^(0x)?/, "0x"))) throw new TypeError("enqueueAnchor: hash must be 32 bytes of hex");
+  if (!hasPrefix(input.contractId, "ctr")) throw new TypeError("enqueueAnchor: contractId must be a ctr_ id");
+  return toHex32(input.hash);
+}
+
 /**
  * Queues the hash for anchoring with status `pending`, one record per network in ANCHOR_NETWORKS. Idempotent per
  * (kind, contractId, hash): calling it again (a retried queue message, a replayed DO outbox) returns the same
- * records without queueing anything twice. Throws on a malformed hash or contract id (a caller bug, not user input).
+ * records without queueing anything twice.
  */
 export async function enqueueAnchor(env: Bindings, input: EnqueueAnchorInput): Promise<AnchorRecordRow[]> {
-  if (input.kind !== "document" && input.kind !== "execution") throw new TypeError("enqueueAnchor: unknown kind");
-  if (!isHex32(input.hash.toLowerCase().replace(/^(0x)?/, "0x"))) throw new TypeError("enqueueAnchor: hash must be 32 bytes of hex");
-  const hash = toHex32(input.hash);
-  if (!hasPrefix(input.contractId, "ctr")) throw new TypeError("enqueueAnchor: contractId must be a ctr_ id");
+  const hash = checked(input);
   const networks = anchorNetworks(env.ANCHOR_NETWORKS).map((n) => ({ name: n.name, chainId: n.chainId, id: newId("anc") }));
   return insertAnchorRecords(env.DB, { kind: input.kind, hash, contractId: input.contractId }, networks, new Date().toISOString());
+}
+
+/**
+ * The same queueing as `{ sql, params }` statements (INSERT … ON CONFLICT DO NOTHING, so running them again is
+ * harmless), for a Durable Object that ships D1 writes through its outbox, e.g. ContractRoom on send/activation.
+ */
+export function enqueueAnchorStatements(
+  env: Pick<Bindings, "DB" | "ANCHOR_NETWORKS">,
+  input: EnqueueAnchorInput,
+  now = new Date(),
+): { sql: string; params: unknown[] }[] {
+  const hash = checked(input);
+  const at = now.toISOString();
+  return anchorNetworks(env.ANCHOR_NETWORKS).map((n) => {
+    const { sql, params } = db(env.DB)
+      .insert(anchorRecords)
+      .values({
+        id: newId("anc"),
+        kind: input.kind,
+        hash,
+        contractId: input.contractId,
+        network: n.name,
+        chainId: n.chainId,
+        status: "pending",
+        createdAt: at,
+        updatedAt: at,
+      })
+      .onConflictDoNothing()
+      .toSQL();
+    return { sql, params };
+  });
 }

@@ -6,7 +6,7 @@ import { createExecutionContext, createScheduledController } from "cloudflare:te
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
-import { enqueueAnchor } from "../../src/lib/anchoring";
+import { enqueueAnchor, enqueueAnchorStatements } from "../../src/lib/anchoring";
 import { anchorBatch } from "../../src/cron/anchor-batch";
 import { anchorConfirm } from "../../src/cron/anchor-confirm";
 import { checkHealth } from "../../src/lib/health-checks";
@@ -101,6 +101,14 @@ describe("anchoring a batch on Anvil", () => {
     expect(again.map((r) => r.id)).toEqual(first.map((r) => r.id));
     const other = await enqueueAnchor(env, { kind: "execution", hash, contractId });
     expect(other[0]!.id).not.toBe(first[0]!.id);
+    // The outbox form: the same rows, and running the statements twice (an outbox retry) changes nothing.
+    const viaOutbox = { kind: "document" as const, hash: hashOf("outbox"), contractId };
+    for (let i = 0; i < 2; i++) {
+      await env.DB.batch(enqueueAnchorStatements(env, viaOutbox).map((s) => env.DB.prepare(s.sql).bind(...s.params)));
+    }
+    const queued = await enqueueAnchor(env, viaOutbox);
+    expect(queued).toHaveLength(1);
+    expect(queued[0]).toMatchObject({ status: "pending", hash: viaOutbox.hash, network: "anvil", chainId: 31337 });
     await expect(enqueueAnchor(env, { kind: "document", hash: "0x1234", contractId })).rejects.toThrow(TypeError);
     await expect(enqueueAnchor(env, { kind: "document", hash, contractId: "nope" })).rejects.toThrow(TypeError);
   });

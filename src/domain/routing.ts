@@ -1,0 +1,217 @@
+// Signing routing rules (pure): send, approve, sign, decline, complete, expire and reminders over ContractState.
+// Lower order acts first, equal order in parallel; approvers approve, signers sign, viewers only get copies.
+import { fail } from "../lib/errors";
+import { assertTransition, type ContractState, type Signer } from "./contract-machine";
+
+/** Reminder schedule of one contract, chosen at send (defaults: first after 24 h, then every 48 h, at most 3). */
+export interface ReminderPolicy {
+  firstAfterHours: number;
+  everyHours: number;
+  max: number;
+  /** The owner is told who blocks once a party has waited this long (null: never). */
+  escalateAfterHours: number | null;
+}
+
+export const DEFAULT_REMINDERS: ReminderPolicy = { firstAfterHours: 24, everyHours: 48, max: 3, escalateAfterHours: 72 };
+
+/** Per-party bookkeeping of the signing flow, kept next to the contract's state. */
+export interface PartyProgress {
+  notifiedAt: string | null;
+  reminders: number;
+  lastReminderAt: string | null;
+  escalatedAt: string | null;
+}
+
+export interface SigningInfo {
+  reminders: ReminderPolicy;
+  progress: Record<string, PartyProgress>;
+}
+
+export type PartyAction = "approve" | "sign";
+
+const isRequired = (s: Signer) => s.role !== "viewer";
+const HOUR = 3_600_000;
+
+/** The order whose parties must act now, or null when every required party has acted. */
+export function currentOrder(state: Pick<ContractState, "signers">): number | null {
+  const waiting = state.signers.filter((s) => isRequired(s) && s.status !== "signed").map((s) => s.order);
+  return waiting.length ? Math.min(...waiting) : null;
+}
+
+/** The required parties whose turn it is and who have not acted yet. */
+export function partiesInTurn(state: Pick<ContractState, "signers">): Signer[] {
+  const order = currentOrder(state);
+  return order === null ? [] : state.signers.filter((s) => isRequired(s) && s.order === order && s.status !== "signed");
+}
+
+function progressOf(info: SigningInfo | null | undefined, signerId: string): PartyProgress {
+  return info?.progress[signerId] ?? { notifiedAt: null, reminders: 0, lastReminderAt: null, escalatedAt: null };
+}
+
+/** Marks the parties of the current order notified (once), returning them so the room can email them. */
+function notifyTurn(state: ContractState, info: SigningInfo, now: string): { signers: Signer[]; notified: Signer[] } {
+  const due = new Set(partiesInTurn(state).filter((s) => s.status === "waiting").map((s) => s.id));
+  const notified: Signer[] = [];
+  const signers = state.signers.map((s) => {
+    if (!due.has(s.id)) return s;
+    const next = { ...s, status: "notified" as const };
+    info.progress[s.id] = { ...progressOf(info, s.id), notifiedAt: now };
+    notified.push(next);
+    return next;
+  });
+  return { signers, notified };
+}
+
+/**
+ * Workflow approvers come before every party of the contract: they take orders 1…k (their rule orders, ranked),
+ * and existing parties move back by k. An approver already a party keeps their place.
+ */
+export function withWorkflowApprovers(signers: Signer[], approvers: { id: string; email: string; name?: string; order: number }[]): Signer[] {
+  const known = new Set(signers.map((s) => s.email));
+  const fresh = approvers.filter((a, i) => !known.has(a.email) && approvers.findIndex((b) => b.email === a.email) === i);
+  if (fresh.length === 0) return signers;
+  const ranks = [...new Set(fresh.map((a) => a.order))].sort((a, b) => a - b);
+  const shift = ranks.length;
+  const minExisting = signers.length ? Math.min(...signers.map((s) => s.order)) : 1;
+  return [
+    ...fresh.map((a) => ({
+      id: a.id,
+      email: a.email,
+      name: a.name ?? a.email,
+      role: "approver" as const,
+      order: ranks.indexOf(a.order) + 1,
+      status: "waiting" as const,
+      signedAt: null,
+      signature: null,
+    })),
+    ...signers.map((s) => ({ ...s, order: s.order - minExisting + 1 + shift })),
+  ];
+}
+
+export interface SendInput {
+  documentHash: string;
+  /** Signers after workflow approvers were applied. */
+  signers: Signer[];
+  reminders: ReminderPolicy;
+}
+
+/** draft → pending: freezes the document hash and notifies the first order (and every viewer, who gets a copy). */
+export function send(state: ContractState, input: SendInput, now: string): { state: ContractState; info: SigningInfo; notified: Signer[] } {
+  assertTransition(state.status, "pending");
+  if (!input.signers.some((s) => s.role === "signer")) {
+    throw fail.conflict("A contract needs at least one signer before it can be sent");
+  }
+  if (state.expiresAt && state.expiresAt <= now) throw fail.conflict("The contract's expiresAt has already passed");
+  const info: SigningInfo = { reminders: input.reminders, progress: {} };
+  const base: ContractState = { ...state, signers: input.signers, status: "pending", documentHash: input.documentHash, sentAt: now, updatedAt: now };
+  const { signers, notified } = notifyTurn(base, info, now);
+  const viewers = signers.filter((s) => s.role === "viewer").map((s) => ({ ...s, status: "notified" as const }));
+  const merged = signers.map((s) => viewers.find((v) => v.id === s.id) ?? s);
+  return { state: { ...base, signers: merged }, info, notified: [...notified, ...viewers] };
+}
+
+export interface ActResult {
+  state: ContractState;
+  info: SigningInfo;
+  /** Parties notified because their order's turn came. */
+  notified: Signer[];
+  activated: boolean;
+}
+
+/**
+ * A party approves or signs. Refused with RES002 when the contract is not pending, the party's role does not do
+ * this action, they already acted, or it is not their order's turn.
+ */
+export function act(
+  state: ContractState,
+  info: SigningInfo | null | undefined,
+  signerId: string,
+  action: PartyAction,
+  signature: Record<string, unknown> | null,
+  now: string,
+): ActResult {
+  const party = state.signers.find((s) => s.id === signerId);
+  if (!party) throw fail.notFound("Signer");
+  if (state.status !== "pending") throw fail.conflict(`This contract is ${state.status}; nothing can be signed now`, { status: state.status });
+  const expected: Record<Signer["role"], PartyAction | null> = { approver: "approve", signer: "sign", viewer: null };
+  if (expected[party.role] !== action) throw fail.conflict(`A ${party.role} cannot ${action}`, { role: party.role });
+  if (party.status === "signed") throw fail.conflict("You have already acted on this contract");
+  if (party.order !== currentOrder(state)) throw fail.conflict("It is not your turn yet", { order: party.order, currentOrder: currentOrder(state) });
+
+  const nextInfo: SigningInfo = { reminders: info?.reminders ?? DEFAULT_REMINDERS, progress: { ...(info?.progress ?? {}) } };
+  const acted: ContractState = {
+    ...state,
+    updatedAt: now,
+    signers: state.signers.map((s) => (s.id === signerId ? { ...s, status: "signed" as const, signedAt: now, signature } : s)),
+  };
+  if (currentOrder(acted) === null) {
+    return { state: { ...acted, status: "active", activatedAt: now }, info: nextInfo, notified: [], activated: true };
+  }
+  const { signers, notified } = notifyTurn(acted, nextInfo, now);
+  return { state: { ...acted, signers }, info: nextInfo, notified, activated: false };
+}
+
+/** A signer or approver who has not acted declines: the contract is cancelled with their reason. */
+export function decline(state: ContractState, signerId: string, reason: string, now: string): ContractState {
+  const party = state.signers.find((s) => s.id === signerId);
+  if (!party) throw fail.notFound("Signer");
+  if (state.status !== "pending") throw fail.conflict(`This contract is ${state.status}; it cannot be declined`, { status: state.status });
+  if (party.role === "viewer") throw fail.conflict("A viewer cannot decline");
+  if (party.status === "signed") throw fail.conflict("You have already acted on this contract");
+  return {
+    ...state,
+    status: "cancelled",
+    cancelledAt: now,
+    cancelReason: reason,
+    updatedAt: now,
+    signers: state.signers.map((s) => (s.id === signerId ? { ...s, status: "declined" as const } : s)),
+  };
+}
+
+/** active → completed (the owner marks the agreement fulfilled). */
+export function complete(state: ContractState, now: string): ContractState {
+  assertTransition(state.status, "completed");
+  return { ...state, status: "completed", completedAt: now, updatedAt: now };
+}
+
+/** A pending contract whose expiresAt has passed is cancelled; anything else is left alone (null). */
+export function expire(state: ContractState, now: string): ContractState | null {
+  if (state.status !== "pending" || !state.expiresAt || state.expiresAt > now) return null;
+  return { ...state, status: "cancelled", cancelledAt: now, cancelReason: "expired", updatedAt: now };
+}
+
+export interface ReminderPlan {
+  remind: Signer[];
+  /** Parties the owner should hear about (blocking past the escalation delay, not yet escalated). */
+  escalate: Signer[];
+}
+
+/** Who gets a reminder / who is escalated at `now`: only parties in turn who have not acted. */
+export function dueReminders(state: ContractState, info: SigningInfo | null | undefined, now: string): ReminderPlan {
+  if (state.status !== "pending" || !info) return { remind: [], escalate: [] };
+  const t = Date.parse(now);
+  const policy = info.reminders;
+  const remind: Signer[] = [];
+  const escalate: Signer[] = [];
+  for (const s of partiesInTurn(state)) {
+    const p = progressOf(info, s.id);
+    if (!p.notifiedAt) continue;
+    const since = Date.parse(p.notifiedAt);
+    const nextAt =
+      p.reminders === 0 ? since + policy.firstAfterHours * HOUR : Date.parse(p.lastReminderAt ?? p.notifiedAt) + policy.everyHours * HOUR;
+    if (p.reminders < policy.max && t >= nextAt) remind.push(s);
+    if (policy.escalateAfterHours !== null && !p.escalatedAt && t >= since + policy.escalateAfterHours * HOUR) escalate.push(s);
+  }
+  return { remind, escalate };
+}
+
+/** Records that reminders/escalations went out. */
+export function recordReminders(info: SigningInfo, plan: ReminderPlan, now: string): SigningInfo {
+  const progress = { ...info.progress };
+  for (const s of plan.remind) {
+    const p = progressOf(info, s.id);
+    progress[s.id] = { ...p, reminders: p.reminders + 1, lastReminderAt: now };
+  }
+  for (const s of plan.escalate) progress[s.id] = { ...(progress[s.id] ?? progressOf(info, s.id)), escalatedAt: now };
+  return { ...info, progress };
+}

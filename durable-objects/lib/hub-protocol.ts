@@ -11,6 +11,11 @@ export const LIVE_LIMITS = {
   eventsHeld: 1_000,
   /** Event ids remembered for de-duplication of redelivered events (well beyond any queue retry window). */
   dedupeKeysHeld: 10_000,
+  /**
+   * How often an open socket's session is checked again (logout, revocation, suspension) and the room asked
+   * again whether the user may still see it. Access tokens live 15 minutes; sockets would otherwise live forever.
+   */
+  recheckMs: 5 * 60_000,
   /** Client messages are tiny (a JWT is the largest); anything bigger is abuse. */
   maxClientMessageChars: 8_192,
 } as const;

@@ -18,7 +18,7 @@
 import type { Bindings, Principal } from "../../src/env";
 import { log } from "../../src/lib/request-context";
 import { armAlarmNoLaterThan } from "./alarm";
-import { principalFromAccessToken } from "./hub-auth";
+import { principalFromAccessToken, principalFromSession } from "./hub-auth";
 import { HubEventLog, type AppendResult } from "./hub-event-log";
 import { CLOSE_CODES, LIVE_LIMITS, clientMessageSchema, type LiveEvent, type ServerMessage } from "./hub-protocol";
 
@@ -30,13 +30,18 @@ export interface LiveSession {
 }
 
 /** Per-socket state, persisted with serializeAttachment so it survives hibernation. */
-type Attachment = { state: "pending"; deadline: number } | ({ state: "open" } & LiveSession);
+type Attachment =
+  | { state: "pending"; deadline: number }
+  /** `checkedAt`: when the session and the room's permission were last confirmed. */
+  | ({ state: "open"; checkedAt: number } & LiveSession);
 
 export interface LiveHubOptions {
   /** The permissions `principal` has in this room, or null when they may not see it (close 4003). */
   authorize(principal: Principal): Promise<string[] | null> | string[] | null;
   /** Token → principal; defaults to access-JWT verification against D1 (revoked sessions, suspended users). */
   verifyToken?: (token: string) => Promise<Principal | null>;
+  /** An open socket's session → principal if still live; defaults to the D1 session check of verifyToken. */
+  recheckSession?: (session: LiveSession) => Promise<Principal | null>;
   limits?: Partial<typeof LIVE_LIMITS>;
 }
 
@@ -49,6 +54,7 @@ export class LiveHub {
   private readonly events: HubEventLog;
   private readonly limits: typeof LIVE_LIMITS;
   private readonly verifyToken: (token: string) => Promise<Principal | null>;
+  private readonly recheckSession: (session: LiveSession) => Promise<Principal | null>;
   /** Cache of attachments; rebuilt lazily from ctx.getWebSockets() after a wake-up. */
   private readonly attachments = new Map<WebSocket, Attachment>();
   /** Per-socket chain so a client may send `auth` and `resume` back to back and have them handled in order. */
@@ -62,6 +68,9 @@ export class LiveHub {
     this.limits = { ...LIVE_LIMITS, ...options.limits };
     this.events = new HubEventLog(ctx.storage.sql, this.limits.eventsHeld, this.limits.dedupeKeysHeld);
     this.verifyToken = options.verifyToken ?? ((token) => principalFromAccessToken(env, token));
+    this.recheckSession =
+      options.recheckSession ??
+      (async (s) => (s.sessionId === null ? null : principalFromSession(env, s.sessionId, s.userId)));
   }
 
   /** Accepts a WebSocket upgrade as a hibernatable socket that must authenticate before its deadline. */
@@ -123,21 +132,49 @@ export class LiveHub {
     }
   }
 
-  /** The earliest auth deadline still pending, for a room that computes its own next alarm. */
+  /** When the hub next needs the alarm (an auth deadline or a session re-check), for a room computing its own. */
   nextAlarm(): number | null {
     let next: number | null = null;
     for (const ws of this.liveSockets()) {
       const a = this.attachment(ws);
-      if (a.state === "pending" && (next === null || a.deadline < next)) next = a.deadline;
+      const due = a.state === "pending" ? a.deadline : a.checkedAt + this.limits.recheckMs;
+      if (next === null || due < next) next = due;
     }
     return next;
   }
 
-  /** Call from the room's alarm(): closes sockets past their auth deadline and re-arms for the rest. */
-  async alarm(): Promise<void> {
-    this.closeOverdue(Date.now());
+  /**
+   * Call from the room's alarm(): closes sockets past their auth deadline, re-checks sessions that are due
+   * (closing 4001 when the session ended, 4003 when the room no longer admits the user), and re-arms.
+   * `now` is injectable so tests need not wait five minutes.
+   */
+  async alarm(now = Date.now()): Promise<void> {
+    this.closeOverdue(now);
+    await this.recheck(now);
     const next = this.nextAlarm();
     if (next !== null) await armAlarmNoLaterThan(this.ctx.storage, next);
+  }
+
+  private async recheck(now: number): Promise<void> {
+    const due = new Map<string, WebSocket[]>();
+    for (const ws of this.liveSockets()) {
+      const a = this.attachment(ws);
+      if (a.state !== "open" || a.checkedAt + this.limits.recheckMs > now) continue;
+      const key = `${a.userId} ${a.sessionId}`;
+      due.set(key, [...(due.get(key) ?? []), ws]);
+    }
+    // One D1 read per session, however many of its sockets are due.
+    for (const sockets of due.values()) {
+      const first = this.attachment(sockets[0]!) as Attachment & { state: "open" };
+      const principal = await this.recheckSession(first);
+      const permissions = principal ? await this.options.authorize(principal) : null;
+      for (const ws of sockets) {
+        if (ws.readyState !== WebSocket.OPEN) continue;
+        if (!principal) this.close(ws, CLOSE_CODES.unauthenticated, "session ended");
+        else if (!permissions) this.close(ws, CLOSE_CODES.forbidden, "access revoked");
+        else this.remember(ws, { ...(this.attachment(ws) as Attachment & { state: "open" }), permissions, checkedAt: now });
+      }
+    }
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -206,8 +243,10 @@ export class LiveHub {
     if (open >= this.limits.maxSocketsPerUser) {
       return this.close(ws, CLOSE_CODES.tooManyConnections, "too many connections");
     }
-    this.remember(ws, { state: "open", userId: principal.userId, permissions, sessionId: principal.sessionId });
+    const checkedAt = Date.now();
+    this.remember(ws, { state: "open", userId: principal.userId, permissions, sessionId: principal.sessionId, checkedAt });
     this.send(ws, { type: "auth:success", payload: { userId: principal.userId, permissions } });
+    await armAlarmNoLaterThan(this.ctx.storage, checkedAt + this.limits.recheckMs);
   }
 
   /** Sends every held event after `since`, in order, then resume:done; resume:gap first if some were dropped. */

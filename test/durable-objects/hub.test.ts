@@ -4,12 +4,16 @@ import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LiveClient } from "./live-client";
-import { liveUser, logout } from "./live-users";
+import { anotherSession, liveUser, logout } from "./live-users";
 import type { UserFeed } from "../../durable-objects/user-feed";
+import type { LiveHub } from "../../durable-objects/lib/hub";
+import { LIVE_LIMITS } from "../../durable-objects/lib/hub-protocol";
 
 const feedOf = (userId: string) => env.USER_FEED.get(env.USER_FEED.idFromName(userId));
 const open = (feed: DurableObjectStub<UserFeed>) => LiveClient.open("/live", feed);
 const authed = (feed: DurableObjectStub<UserFeed>, token: string) => LiveClient.authed("/live", token, feed);
+// The feed's hub, to drive its alarm with a clock five minutes ahead.
+const hubOf = (instance: UserFeed) => (instance as unknown as { hub: LiveHub }).hub;
 
 let n = 0;
 const event = (type = "contract.signed", data: Record<string, unknown> = {}) => ({
@@ -120,11 +124,37 @@ describe("auth deadline (the object's alarm)", () => {
   it("does not close an authenticated socket at the deadline", async () => {
     const user = await liveUser();
     const feed = feedOf(user.userId);
+    const before = Date.now();
     const client = await authed(feed, user.accessToken);
-    expect(await runInDurableObject(feed, (instance) => (instance as any).hub.nextAlarm())).toBeNull();
+    // What is due next is the session re-check, five minutes on, not an auth deadline.
+    const next = await runInDurableObject(feed, (instance) => hubOf(instance).nextAlarm());
+    expect(next).toBeGreaterThanOrEqual(before + LIVE_LIMITS.recheckMs);
+    // The alarm may still sit at the (passed) auth deadline; it must come no later than the re-check.
+    expect(await runInDurableObject(feed, (_, state) => state.storage.getAlarm())).toBeLessThanOrEqual(next);
+    await runDurableObjectAlarm(feed);
+    expect(await runInDurableObject(feed, (_, state) => state.storage.getAlarm())).toBe(next);
     client.send({ type: "ping", timestamp: 7 });
     expect(await client.next()).toEqual({ type: "pong", timestamp: 7 });
     await client.close();
+  });
+});
+
+describe("session re-check (the object's alarm, every 5 minutes)", () => {
+  it("closes the sockets of a session that ended with 4001 and keeps the others, checked again later", async () => {
+    const user = await liveUser();
+    const feed = feedOf(user.userId);
+    const stays = await authed(feed, user.accessToken);
+    const otherDevice = await anotherSession(user);
+    const loggedOut = await authed(feed, otherDevice.accessToken);
+    await logout(otherDevice);
+
+    await runInDurableObject(feed, (instance) => hubOf(instance).alarm(Date.now() + LIVE_LIMITS.recheckMs + 1));
+    expect(await loggedOut.closed).toEqual({ code: 4001, reason: "session ended" });
+    stays.send({ type: "ping", timestamp: 1 });
+    expect(await stays.next()).toEqual({ type: "pong", timestamp: 1 });
+    const next = await runInDurableObject(feed, (instance) => hubOf(instance).nextAlarm());
+    expect(next).toBeGreaterThan(Date.now() + LIVE_LIMITS.recheckMs);
+    await stays.close();
   });
 });
 

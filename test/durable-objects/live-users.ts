@@ -2,16 +2,25 @@
 // hub's token verification (signature, then session and user in D1) runs against real sessions.
 import { expect } from "vitest";
 import { call } from "../helpers/http";
-import { createUser } from "../helpers/users";
+import { createUser, login } from "../helpers/users";
 
 export interface LiveUser {
   userId: string;
   accessToken: string;
+  email: string;
+  password: string;
 }
 
 export async function liveUser(): Promise<LiveUser> {
-  const { user, accessToken } = await createUser();
-  return { userId: user.id, accessToken };
+  const { user, accessToken, email, password } = await createUser();
+  return { userId: user.id, accessToken, email, password };
+}
+
+/** The same user in a second session (another device). */
+export async function anotherSession(user: LiveUser): Promise<LiveUser> {
+  const res = await login(user.email, user.password);
+  expect(res.status).toBe(200);
+  return { ...user, accessToken: res.body.data.accessToken };
 }
 
 /** Logs the session out, as the user would: its access token must stop opening sockets at once. */

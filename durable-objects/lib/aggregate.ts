@@ -1,6 +1,12 @@
 // The single-writer aggregate mechanism shared by ContractRoom and EscrowRoom: state, hash-chained audit trail
 // and outbox in the object's SQLite storage, written in one transaction per command; the outbox (D1 projection
 // statements and domain events) is drained before answering and retried by the object's alarm until it succeeds.
+//
+// Use from a Durable Object: construct `new Aggregate<State>(ctx, env, { subjectType })` in the constructor,
+// delegate `alarm()` to `aggregate.alarm()`, and run every change as
+// `aggregate.execute(id, actorId, (current, ctx) => ({ state, events, projection, result }))` where the callback
+// is synchronous and pure apart from ctx.sql writes to the room's own tables; throwing (e.g. an ApiError from the
+// domain state machine) rolls the whole command back.
 import type { Bindings } from "../../src/env";
 import { nextAuditEvent, type AuditEvent } from "../../src/domain/audit-chain";
 import { isEventType, type EventSubject, type EventType } from "../../src/domain/events";

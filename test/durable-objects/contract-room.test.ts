@@ -90,9 +90,13 @@ describe("a failing D1 projection", () => {
       const alarmAt = await runInDurableObject(stubOf(id), (_i: ContractRoom, state) => state.storage.getAlarm());
       expect(alarmAt).not.toBeNull();
 
-      // Still down: the alarm fails again, keeps everything, and schedules another try.
+      // Still down: the alarm fails again, keeps everything, and schedules another try further out (1 s · 2^(n−1)).
       expect(await runDurableObjectAlarm(stubOf(id))).toBe(true);
-      expect((await outboxOf(id)).length).toBe(4);
+      const after = await outboxOf(id);
+      expect(after.length).toBe(4);
+      expect(after[0]!.attempts).toBe(pending[0]!.attempts + 1);
+      const nextAt = await runInDurableObject(stubOf(id), (_i: ContractRoom, state) => state.storage.getAlarm());
+      expect(nextAt! - Date.now()).toBeGreaterThan(1_000 * 2 ** (after[0]!.attempts - 1) - 1_000);
     } finally {
       await env.DB.exec("ALTER TABLE contract_attachments_offline RENAME TO contract_attachments");
     }
@@ -112,6 +116,25 @@ describe("a failing D1 projection", () => {
     }
     // Nothing is left for the alarm to do.
     expect(await runInDurableObject(stubOf(id), (_i: ContractRoom, state) => state.storage.getAlarm())).toBeNull();
+  });
+});
+
+describe("a refused command", () => {
+  it("leaves no trace: state, versions, audit and outbox are as before", async () => {
+    const id = await newContract();
+    await call("POST", "/api/v1/contracts/bulk", { token: owner.token, body: { action: "cancel", ids: [id] } });
+    const snapshot = () =>
+      runInDurableObject(stubOf(id), (_i: ContractRoom, state) => ({
+        revision: state.storage.sql.exec("SELECT revision FROM aggregate_state").one().revision,
+        audit: state.storage.sql.exec("SELECT count(*) AS n FROM audit_events").one().n,
+        versions: state.storage.sql.exec("SELECT count(*) AS n FROM contract_versions").one().n,
+        outbox: state.storage.sql.exec("SELECT count(*) AS n FROM outbox").one().n,
+      }));
+    const before = await snapshot();
+    expect(before).toEqual({ revision: 2, audit: 2, versions: 1, outbox: 0 });
+    const res = await call("PATCH", `/api/v1/contracts/${id}`, { token: owner.token, body: { title: "too late" } });
+    expect(res.body.error?.code).toBe("RES002");
+    expect(await snapshot()).toEqual(before);
   });
 });
 

@@ -5,6 +5,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../src/env";
 import { fail } from "../src/lib/errors";
 import type { AuditEvent } from "../src/domain/audit-chain";
+import type { InboundEmailRecord } from "../src/domain/inbound-email";
 import {
   addAttachment,
   addSigner,
@@ -140,6 +141,17 @@ export class ContractRoom extends DurableObject<Bindings> {
     });
   }
 
+  /**
+   * Records a message mailed to the contract's address (src/email/inbound.ts) in the audit trail: who sent it,
+   * its Message-ID and the attachments it added. Audit only (not a state change worth publishing).
+   */
+  recordInboundEmail(actorId: string, email: InboundEmailRecord): Promise<RpcResult<ContractState>> {
+    return this.command(actorId, (state, ctx) => {
+      const next = { ...state, updatedAt: ctx.now };
+      return { state: next, events: [{ ...this.event("contract.email_received", next, { ...email }), publish: false }] };
+    });
+  }
+
   share(actorId: string, entry: Share): Promise<RpcResult<ContractState>> {
     return this.command(actorId, (state, ctx) => {
       const next = share(state, entry, ctx.now);
@@ -177,7 +189,12 @@ export class ContractRoom extends DurableObject<Bindings> {
   }
 
   private event(type: string, state: ContractState, extra: Record<string, unknown> = {}): AggregateEvent {
-    return { type, data: { contractId: state.id, status: state.status, version: state.version, title: state.title, ...extra } };
+    // The owner always hears of their contract; consumers add the parties they resolve themselves.
+    return {
+      type,
+      data: { contractId: state.id, status: state.status, version: state.version, title: state.title, ...extra },
+      audience: [state.ownerId],
+    };
   }
 
   private recordVersion(state: ContractState, ctx: CommandContext) {

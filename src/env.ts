@@ -30,6 +30,11 @@ export interface Bindings {
   ANCHOR_NETWORKS: string;
   /** "true" lets webhook endpoints use http and private/loopback addresses (development, tests); off in production. */
   WEBHOOK_ALLOW_PRIVATE_URLS?: string;
+  /** Escrow commission in basis points (domain/money.ts). */
+  ESCROW_COMMISSION_BPS: string;
+  /** "paystack" or "test" (the local test provider; never in production). */
+  PAYMENT_PROVIDER: string;
+  PAYSTACK_BASE_URL: string;
 
   // secrets (.dev.vars locally, `wrangler secret put` in production)
   JWT_PRIVATE_KEY: string;

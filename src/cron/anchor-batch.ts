@@ -31,7 +31,7 @@ export interface BatchOutcome {
   chainId: number;
   /** The batch created (null when nothing was pending or the network could not be reached). */
   batch: AnchorBatchRow | null;
-  skipped?: "nothing_pending" | "rpc_unavailable" | "broadcast_failed";
+  skipped?: "nothing_pending" | "rpc_unavailable" | "broadcast_failed" | "error";
 }
 
 /** The scheduled task: one batch per network; a network whose RPC is down is skipped and its records stay pending. */
@@ -43,7 +43,7 @@ export async function anchorBatch(env: Bindings, now: Date): Promise<BatchOutcom
     } catch (err) {
       // D1 trouble (or a bug) on one network must not stop the others; nothing is lost, records stay queued.
       log("error", "anchor batch failed", { network: network.name, error: String(err) });
-      outcomes.push({ network: network.name, chainId: network.chainId, batch: null, skipped: "rpc_unavailable" });
+      outcomes.push({ network: network.name, chainId: network.chainId, batch: null, skipped: "error" });
     }
   }
   return outcomes;

@@ -15,7 +15,7 @@ import {
   withHeadroom,
 } from "../domain/anchor-rules";
 import {
-  batchContractIds,
+  batchContractOwners,
   endBatchAndRelease,
   openBatches,
   recordInclusion,
@@ -158,10 +158,24 @@ async function announce(
   data: { status: "anchored" | "confirmed"; root: string; network: string; chainId: number; txHash: string; blockNumber: number; confirmations: number },
 ) {
   try {
-    const contractIds = await batchContractIds(env.DB, batchId);
+    // One event per owner naming only their contracts, so nobody learns of another owner's contracts; contracts
+    // missing from the projection go out with no audience (visible to operators only).
+    const byOwner = new Map<string | null, string[]>();
+    for (const { contractId, ownerId } of await batchContractOwners(env.DB, batchId)) {
+      const list = byOwner.get(ownerId);
+      if (list) list.push(contractId);
+      else byOwner.set(ownerId, [contractId]);
+    }
     const events: PublishEventInput<AnchorEventType>[] = [];
-    for (let i = 0; i < Math.max(1, contractIds.length); i += CONTRACTS_PER_EVENT) {
-      events.push({ type, data: { anchorId: batchId, ...data, contractIds: contractIds.slice(i, i + CONTRACTS_PER_EVENT) }, subject: { type: "anchor", id: batchId } });
+    for (const [ownerId, contractIds] of byOwner) {
+      for (let i = 0; i < contractIds.length; i += CONTRACTS_PER_EVENT) {
+        events.push({
+          type,
+          data: { anchorId: batchId, ...data, contractIds: contractIds.slice(i, i + CONTRACTS_PER_EVENT) },
+          subject: { type: "anchor", id: batchId },
+          audience: ownerId ? [ownerId] : [],
+        });
+      }
     }
     for (let i = 0; i < events.length; i += EVENTS_PER_SEND) await publishEvents(env, events.slice(i, i + EVENTS_PER_SEND));
   } catch (err) {

@@ -300,13 +300,17 @@ export async function returnToPool(d1: D1Database, batchId: string, now: string)
   ]);
 }
 
-/** Distinct contracts proven by a batch (for the anchor.* events). */
-export async function batchContractIds(d1: D1Database, batchId: string): Promise<string[]> {
+/** Distinct contracts proven by a batch with their owners (null if not in the contracts projection), for anchor.* events. */
+export async function batchContractOwners(d1: D1Database, batchId: string): Promise<{ contractId: string; ownerId: string | null }[]> {
   const { results } = await d1
-    .prepare("SELECT DISTINCT contract_id FROM anchor_records WHERE batch_id = ? ORDER BY contract_id")
+    .prepare(
+      `SELECT DISTINCT r.contract_id AS contractId, c.owner_id AS ownerId
+       FROM anchor_records r LEFT JOIN contracts c ON c.id = r.contract_id
+       WHERE r.batch_id = ? ORDER BY r.contract_id`,
+    )
     .bind(batchId)
-    .all<{ contract_id: string }>();
-  return results.map((r) => r.contract_id);
+    .all<{ contractId: string; ownerId: string | null }>();
+  return results;
 }
 
 export function recordsOfContract(d1: D1Database, contractId: string) {

@@ -68,7 +68,10 @@ const triggerResultSchema = z
       z.object({
         network: z.object({ name: z.string(), chainId: z.number().int() }),
         batch: batchSchema.nullable(),
-        skipped: z.enum(["nothing_pending", "rpc_unavailable", "broadcast_failed"]).nullable(),
+        skipped: z
+          .enum(["nothing_pending", "rpc_unavailable", "broadcast_failed", "error"])
+          .nullable()
+          .openapi({ description: "why no batch was sent; records stay queued in every case" }),
       }),
     ),
   })

@@ -62,6 +62,22 @@ describe("GET /contracts/:id/anchor", () => {
     }
   });
 
+  it("tells the owner through the event pipeline (anchor.anchored / anchor.confirmed naming their contract)", async () => {
+    const deadline = Date.now() + 10_000;
+    let rows: { type: string; data: string }[] = [];
+    while (Date.now() < deadline) {
+      ({ results: rows } = await env.DB.prepare("SELECT type, data FROM notifications WHERE user_id = ? AND type LIKE 'anchor.%' ORDER BY type")
+        .bind(owner.userId)
+        .all<{ type: string; data: string }>());
+      if (rows.length >= 2) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(rows.map((r) => r.type)).toEqual(["anchor.anchored", "anchor.confirmed"]);
+    for (const r of rows) expect(JSON.parse(r.data).contractIds).toEqual([contractId]);
+    const strangers = await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE user_id = ? AND type LIKE 'anchor.%'").bind(stranger.userId).first<{ n: number }>();
+    expect(strangers!.n).toBe(0);
+  });
+
   it("is visible to an admin, hidden from strangers (RES001) and anonymous callers (AUTH004), and validates the id", async () => {
     expect((await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: admin.token })).status).toBe(200);
     const hidden = await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: stranger.token });

@@ -10,7 +10,8 @@
 //
 // One alarm per object: the hub arms it with armAlarmNoLaterThan() (never pushing an earlier alarm back), so
 // the room's other alarm uses must do the same — never setAlarm() to a later time or deleteAlarm() while
-// hub.nextAlarm() is not null — and tolerate early wake-ups, as the hub does.
+// hub.nextAlarm() is not null — and tolerate early wake-ups, as the hub does. With sockets open the hub wants
+// the alarm every 5 minutes (session re-check), so a room with listeners wakes briefly that often.
 //   on each state change               → this.hub.publish("contract.signed", data)
 //
 // Everything a socket needs after the object wakes from hibernation is in its attachment (≤ 2 KB); the event

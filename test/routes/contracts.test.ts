@@ -74,6 +74,19 @@ describe("POST /contracts", () => {
     expect(after!.n).toBe(before!.n);
   });
 
+  it("replays a create sent twice with the same Idempotency-Key: one contract", async () => {
+    const key = `create-${Date.now()}`;
+    const body = draft({ title: `Idempotent ${key}` });
+    const first = await call("POST", "/api/v1/contracts", { token: owner.token, body, headers: { "idempotency-key": key } });
+    const second = await call("POST", "/api/v1/contracts", { token: owner.token, body, headers: { "idempotency-key": key } });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(second.body.data.id).toBe(first.body.data.id);
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM contracts WHERE title = ?").bind(`Idempotent ${key}`).first<{ n: number }>();
+    expect(rows!.n).toBe(1);
+  });
+
   it("requires authentication and the write scope", async () => {
     expect((await call("POST", "/api/v1/contracts", { body: draft() })).body.error?.code).toBe("AUTH004");
     const viewer = await actor({ role: "viewer" });

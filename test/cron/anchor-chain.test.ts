@@ -117,14 +117,14 @@ describe("anchoring a batch on Anvil", () => {
     const e = chainEnv();
     // Anchor everything already queued first, so the reorg below only concerns this test's records.
     await anchorBatch(e, new Date());
-    const snapshot = await rpc<string>("evm_snapshot");
     const ids = await queue(5, "reorg");
+    // Anvil is shared by every test file: keep the snapshot → revert window to this one batch.
+    const snapshot = await rpc<string>("evm_snapshot");
     const [first] = await anchorBatch(e, new Date());
+    await rpc("evm_revert", [snapshot]); // the block holding the transaction is gone
     const lost = first!.batch!;
     expect(lost.status).toBe("mined");
     expect((await recordsOf(ids)).every((r) => r.status === "anchored")).toBe(true);
-
-    await rpc("evm_revert", [snapshot]); // the block holding the transaction is gone
     expect(await rpc("eth_getTransactionByHash", [lost.txHash])).toBeNull();
 
     await anchorConfirm(e, new Date());
@@ -149,15 +149,14 @@ describe("anchoring a batch on Anvil", () => {
   it("keeps the batch and its proofs when a reorg puts the transaction back into the pool", async () => {
     const e = chainEnv();
     await anchorBatch(e, new Date());
-    const snapshot = await rpc<string>("evm_snapshot");
     const ids = await queue(3, "repool");
+    const snapshot = await rpc<string>("evm_snapshot");
     const [outcome] = await anchorBatch(e, new Date());
+    const raw = await rpc<string>("eth_getRawTransactionByHash", [outcome!.batch!.txHash]);
+    await rpc("evm_revert", [snapshot]);
     const batch = outcome!.batch!;
     expect(batch.status).toBe("mined");
     const proofsBefore = (await recordsOf(ids)).map((r) => r.proof);
-    const raw = await rpc<string>("eth_getRawTransactionByHash", [batch.txHash]);
-
-    await rpc("evm_revert", [snapshot]);
     await rpc("evm_setAutomine", [false]);
     try {
       expect(await rpc("eth_sendRawTransaction", [raw])).toBe(batch.txHash); // the same transaction, pending again

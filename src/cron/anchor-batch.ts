@@ -14,7 +14,7 @@ import {
   storeProofsAndMarkSent,
   type AnchorBatchRow,
 } from "../db/anchors";
-import { anchorAccount, chainClient, estimateAnchorGas, estimateFees, signAnchorTx, type ChainClient } from "../lib/chain";
+import { anchorAccount, chainClient, estimateAnchorGas, estimateFees, isTransportError, signAnchorTx, type ChainClient } from "../lib/chain";
 import { anchorNetworks, type AnchorNetwork } from "../lib/networks";
 import { newId } from "../lib/ids";
 import { log } from "../lib/request-context";
@@ -107,6 +107,12 @@ async function batchNetwork(env: Bindings, network: AnchorNetwork, now: Date): P
     } catch (err) {
       const reason = broadcastError(err);
       if (reason === "already known") break;
+      if (isTransportError(err)) {
+        // It may have reached the node: the batch stays `sent`, and the confirm task finds the transaction or, once
+        // no node knows it after a grace period, puts the records back into the queue.
+        log("warn", "anchor broadcast outcome unknown; the confirm task settles it", { network: network.name, batchId, error: reason });
+        return { ...base, batch: (await findBatch(env.DB, batchId)) ?? null };
+      }
       if (reason === "nonce conflict" && attempt < MAX_BROADCASTS) {
         // Another sender of this account (a concurrent admin trigger, an operator) took the nonce: sign for the next.
         const nonce = await client.getTransactionCount({ address: account.address, blockTag: "pending" });

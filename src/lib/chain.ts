@@ -1,6 +1,9 @@
 // viem against an anchor network: read client, the anchoring account (secret ANCHOR_PRIVATE_KEY), fee estimates,
 // locally signed anchor transactions (so the hash is known before broadcast) and not-found-tolerant lookups.
 import {
+  BaseError,
+  HttpRequestError,
+  TimeoutError,
   createPublicClient,
   defineChain,
   http,
@@ -106,4 +109,10 @@ export async function findTransaction(client: ChainClient, hash: Hex): Promise<T
 /** The head block number, never served from viem's cache (confirmations would stall otherwise). */
 export function headBlock(client: ChainClient): Promise<bigint> {
   return client.getBlockNumber({ cacheTime: 0 });
+}
+
+/** The request may or may not have reached the node (connection dropped, timed out): unlike a refusal, unknown. */
+export function isTransportError(err: unknown): boolean {
+  if (!(err instanceof BaseError)) return false;
+  return err.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError) !== null;
 }

@@ -13,6 +13,7 @@ import { checkHealth } from "../../src/lib/health-checks";
 import { runScheduled } from "../../src/cron";
 import { verifyProof, type Hex32 } from "../../src/domain/merkle";
 import { newId } from "../../src/lib/ids";
+import { chainClient, isTransportError } from "../../src/lib/chain";
 import { chainEnv, mine, rpc } from "../helpers/anchor-chain";
 
 const hashOf = (text: string) => `0x${bytesToHex(sha256(utf8ToBytes(text)))}` as Hex32;
@@ -270,5 +271,18 @@ describe("an anchor network whose RPC is down", () => {
     await anchorConfirm(up, new Date());
     expect((await batchRow(batchId))?.status).toBe("mined");
     expect((await recordsOf(ids)).every((r) => r.status === "anchored")).toBe(true);
+  });
+});
+
+describe("telling an unknown broadcast outcome from a refusal", () => {
+  it("a dead RPC is a transport error (the tx may have left); a node's refusal is not", async () => {
+    const dead = chainClient({ name: "dead", chainId: 31337, rpcUrl: "http://127.0.0.1:9", confirmations: 1 }, 1000);
+    const refused = chainClient({ name: "anvil", chainId: 31337, rpcUrl: env.ANVIL_RPC_URL!, confirmations: 1 });
+    const garbage = { serializedTransaction: "0x02c0" as const };
+    const err1 = await dead.sendRawTransaction(garbage).catch((e) => e);
+    const err2 = await refused.sendRawTransaction(garbage).catch((e) => e);
+    expect(isTransportError(err1)).toBe(true);
+    expect(err2).toBeInstanceOf(Error);
+    expect(isTransportError(err2)).toBe(false);
   });
 });

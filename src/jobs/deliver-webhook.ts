@@ -28,7 +28,8 @@ import { WEBHOOK_DELIVER_JOB } from "./fan-out-webhooks";
 import type { JobHandler } from "./types";
 
 const payloadSchema = z.object({
-  deliveryId: z.string().min(1),
+  /** Deliveries making the same attempt together (one event's endpoints), POSTed in parallel. */
+  deliveryIds: z.array(z.string().min(1)).min(1).max(100),
   attempt: z.number().int().min(1),
   /** A manual retry makes one attempt and schedules no more. */
   manual: z.boolean().optional(),
@@ -46,7 +47,15 @@ export const deliverWebhookJob: JobHandler = async (message, env) => {
   const parsed = payloadSchema.safeParse(message.payload);
   // Retrying a malformed job can never succeed: the dispatcher dead-letters it.
   if (!parsed.success) throw new UnconsumableEvent("malformed webhook.deliver payload");
-  const { deliveryId, attempt, manual } = parsed.data;
+  const { deliveryIds, attempt, manual } = parsed.data;
+  const results = await Promise.allSettled(deliveryIds.map((id) => deliverOne(env, id, attempt, manual ?? false)));
+  // Only our own storage failing lands here (a receiver's failure is an attempt outcome). Redelivering the
+  // message is safe: attempts already made are claimed and skipped.
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+};
+
+async function deliverOne(env: Bindings, deliveryId: string, attempt: number, manual: boolean): Promise<void> {
   const database = db(env.DB);
 
   const delivery = await findDelivery(database, deliveryId);
@@ -106,12 +115,12 @@ export const deliverWebhookJob: JobHandler = async (message, env) => {
         return;
       }
       if (retryIn !== null) {
-        await enqueueJob(env, WEBHOOK_DELIVER_JOB, { deliveryId, attempt: attempt + 1 }, { delaySeconds: retryIn });
+        await enqueueJob(env, WEBHOOK_DELIVER_JOB, { deliveryIds: [deliveryId], attempt: attempt + 1 }, { delaySeconds: retryIn });
       }
       return;
     }
   }
-};
+}
 
 async function post(url: string, secrets: string[], messageId: string, body: string, now: Date): Promise<AttemptResult> {
   const started = Date.now();

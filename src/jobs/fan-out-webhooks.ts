@@ -17,19 +17,20 @@ export function webhookBody(event: Pick<DomainEvent, "type" | "occurredAt" | "da
   return JSON.stringify({ type: event.type, timestamp: event.occurredAt, data: event.data });
 }
 
-export async function enqueueDeliveries(env: Bindings, deliveries: { id: string; attempt: number; manual?: boolean }[]) {
-  // sendBatch takes at most 100 messages.
-  for (let i = 0; i < deliveries.length; i += 100) {
-    await env.JOBS.sendBatch(
-      deliveries.slice(i, i + 100).map((d) => ({
-        body: queueMessage("jobs", WEBHOOK_DELIVER_JOB, newId("msg"), {
-          deliveryId: d.id,
-          attempt: d.attempt,
-          ...(d.manual ? { manual: true } : {}),
-        }),
-      })),
-    );
+/** One `webhook.deliver` job per 100 deliveries making the same attempt (their POSTs run in parallel). */
+export async function enqueueDeliveries(env: Bindings, deliveryIds: string[], attempt: number, options: { manual?: boolean } = {}) {
+  const messages = [];
+  for (let i = 0; i < deliveryIds.length; i += 100) {
+    messages.push({
+      body: queueMessage("jobs", WEBHOOK_DELIVER_JOB, newId("msg"), {
+        deliveryIds: deliveryIds.slice(i, i + 100),
+        attempt,
+        ...(options.manual ? { manual: true } : {}),
+      }),
+    });
   }
+  // sendBatch takes at most 100 messages.
+  for (let i = 0; i < messages.length; i += 100) await env.JOBS.sendBatch(messages.slice(i, i + 100));
 }
 
 export const fanOutWebhooksConsumer: EventConsumer = {
@@ -57,6 +58,6 @@ export const fanOutWebhooksConsumer: EventConsumer = {
     }
     // Re-read rather than trust the inserts: a redelivered event re-enqueues deliveries whose job never got sent.
     const pending = await unattemptedDeliveriesOf(database, event.id);
-    await enqueueDeliveries(env, pending.map((d) => ({ id: d.id, attempt: 1 })));
+    if (pending.length > 0) await enqueueDeliveries(env, pending.map((d) => d.id), 1);
   },
 };

@@ -35,7 +35,7 @@ export const webhookDeliveryRoutes = createRouter().openapi(retryRoute, async (c
   if (!(await reopenDelivery(database, found.delivery.id, new Date().toISOString()))) {
     throw fail.conflict("This delivery is still being retried", { status: "pending" });
   }
-  await enqueueDeliveries(c.env, [{ id: found.delivery.id, attempt: found.delivery.attempts + 1, manual: true }]);
+  await enqueueDeliveries(c.env, [found.delivery.id], found.delivery.attempts + 1, { manual: true });
   const reopened = await findDelivery(database, found.delivery.id);
   return ok(c, deliveryView(reopened ?? found.delivery, []), 202);
 });

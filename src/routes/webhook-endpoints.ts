@@ -345,7 +345,7 @@ export const webhookEndpointRoutes = createRouter()
     );
     const database = db(c.env.DB);
     await database.insert(webhookDeliveries).values(delivery);
-    await enqueueDeliveries(c.env, [{ id: delivery.id, attempt: 1 }]);
+    await enqueueDeliveries(c.env, [delivery.id], 1);
     return ok(c, deliveryView(delivery, []), 202);
   })
   .openapi(listDeliveriesRoute, async (c) => {

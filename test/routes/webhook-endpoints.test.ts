@@ -53,7 +53,7 @@ async function waitForDelivery(endpointId: string, eventId: string, until: (d: N
 
 /** Runs attempt `attempt` of a delivery through the worker's real queue handler, now (not after its delay). */
 function runAttempt(deliveryId: string, attempt: number) {
-  return deliver("escra-jobs", queueMessage("jobs", "webhook.deliver", `msg_test${attempt}${deliveryId.slice(4, 12)}`, { deliveryId, attempt }));
+  return deliver("escra-jobs", queueMessage("jobs", "webhook.deliver", `msg_test${attempt}${deliveryId.slice(4, 12)}`, { deliveryIds: [deliveryId], attempt }));
 }
 
 describe("webhook endpoints", () => {

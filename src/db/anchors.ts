@@ -333,11 +333,12 @@ export function recordsByHash(d1: D1Database, hash: Hex32, limit = 50) {
     .all();
 }
 
-export async function listBatches(d1: D1Database, limit: number, offset: number) {
+export async function listBatches(d1: D1Database, limit: number, offset: number, status?: BatchStatus) {
   const database = db(d1);
+  const where = status ? eq(anchorBatches.status, status) : undefined;
   const [rows, total] = await Promise.all([
-    database.select().from(anchorBatches).orderBy(desc(anchorBatches.createdAt), desc(anchorBatches.id)).limit(limit).offset(offset).all(),
-    database.select({ n: count() }).from(anchorBatches).get(),
+    database.select().from(anchorBatches).where(where).orderBy(desc(anchorBatches.createdAt), desc(anchorBatches.id)).limit(limit).offset(offset).all(),
+    database.select({ n: count() }).from(anchorBatches).where(where).get(),
   ]);
   return { rows, total: total?.n ?? 0 };
 }

@@ -85,7 +85,7 @@ const listRoute = createRoute({
   method: "get",
   path: "/admin/anchors/batches",
   summary: "Anchoring batches, newest first, with status and cost (admins)",
-  request: { query: pageQuery },
+  request: { query: pageQuery.extend({ status: z.enum(BATCH_STATUSES).optional() }) },
   responses: { 200: jsonContent(listEnvelope(batchSchema), "a page of batches"), ...errorResponses("AUTH003", "AUTH004") },
 });
 
@@ -102,7 +102,7 @@ export const adminAnchoringRoutes = createRouter()
   .openapi(listRoute, async (c) => {
     const query = c.req.valid("query");
     const { limit, offset } = pageWindow(query);
-    const { rows, total } = await listBatches(c.env.DB, limit, offset);
+    const { rows, total } = await listBatches(c.env.DB, limit, offset, query.status);
     return paginated(c, rows.map(batchView), query, total);
   })
   .openapi(triggerRoute, async (c) => {

@@ -172,6 +172,11 @@ describe("admin anchoring endpoints", () => {
     const receipt = await rpc("eth_getTransactionReceipt", [mined.txHash]);
     expect(mined.cost).toBe((BigInt(receipt.gasUsed) * BigInt(receipt.effectiveGasPrice)).toString());
     expect(mined).toMatchObject({ network: { name: "anvil", chainId: 31337 }, recordCount: 2, size: 2 });
+
+    const confirmedOnly = await call("GET", "/api/v1/admin/anchors/batches?status=confirmed", { token: admin.token });
+    expect(confirmedOnly.body.data.length).toBeGreaterThan(0);
+    expect((confirmedOnly.body.data as any[]).every((b) => b.status === "confirmed")).toBe(true);
+    expect((await call("GET", "/api/v1/admin/anchors/batches?status=nope", { token: admin.token })).body.error?.code).toBe("VAL001");
   });
 
   it("trigger a batch now", async () => {

@@ -40,6 +40,25 @@ function defineTemplate<S extends z.ZodType>(schema: S, compose: (data: z.infer<
 // ---- templates (add yours below with a surgical edit; keep them alphabetical by name) ----
 
 export const EMAIL_TEMPLATES = {
+  /** A contract was shared with this address (the person may not have an account yet). */
+  "contract-shared": defineTemplate(
+    z.object({
+      contractId: z.string().min(1).max(40),
+      title: z.string().min(1).max(300),
+      sharedBy: z.string().min(1).max(200),
+      permission: z.enum(["view", "edit"]),
+    }),
+    (d, ctx) => ({
+      subject: `${d.sharedBy} shared "${d.title}" with you on Escra`,
+      preheader: d.permission === "edit" ? "You can view and edit it" : "You can view it",
+      heading: "A contract was shared with you",
+      paragraphs: [
+        `${d.sharedBy} shared the contract "${d.title}" with you; you can ${d.permission === "edit" ? "view and edit" : "view"} it.`,
+        "Sign in (or create an account) with this email address to open it.",
+      ],
+      action: { label: "Open the contract", url: `${ctx.baseUrl}/contracts/${encodeURIComponent(d.contractId)}` },
+    }),
+  ),
   /** A general notice: notifications and operational messages that need no bespoke layout. */
   notice: defineTemplate(
     z.object({

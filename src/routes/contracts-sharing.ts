@@ -7,6 +7,7 @@ import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
 import { newId } from "../lib/ids";
+import { sendEmail } from "../lib/email";
 import { findUserByEmail, findUserById } from "../db/users";
 import { normalizeEmail, type Share } from "../domain/contract-machine";
 import { contractRoom } from "../../durable-objects/contract-room";
@@ -82,7 +83,13 @@ export const contractSharingRoutes = createRouter()
       createdBy: principal.userId,
       createdAt: new Date().toISOString(),
     };
-    unwrap(await contractRoom(c.env, id).share(principal.userId, entry));
+    const state = unwrap(await contractRoom(c.env, id).share(principal.userId, entry));
+    await sendEmail(c.env, {
+      to: email,
+      template: "contract-shared",
+      data: { contractId: id, title: state.title, sharedBy: self?.name ?? "An Escra user", permission },
+      userId: recipient?.id,
+    });
     return ok(c, entry, 201);
   })
   .openapi(listSharesRoute, async (c) => {

@@ -2,6 +2,7 @@ import { describe, expect, it, beforeAll } from "vitest";
 import { env } from "cloudflare:workers";
 import { call } from "../helpers/http";
 import { actor, type Actor } from "../helpers/contract-fixtures";
+import { waitForEmail } from "../helpers/mailbox";
 
 let owner: Actor;
 let reader: Actor;
@@ -47,6 +48,9 @@ describe("POST /contracts/:id/share and revoke", () => {
     const email = `later-${Date.now()}@example.com`;
     const res = await call("POST", `/api/v1/contracts/${id}/share`, { token: owner.token, body: { email, permission: "view" } });
     expect(res.body.data.userId).toBeNull();
+    const mail = await waitForEmail({ to: email, subject: "shared" });
+    expect(mail.subject).toContain('"Shared deal"');
+    expect(mail.text).toContain(`/contracts/${id}`);
     const newcomer = await actor({ email });
     expect((await call("GET", `/api/v1/contracts/${id}`, { token: newcomer.token })).status).toBe(200);
   });

@@ -1,6 +1,6 @@
 // Anchoring queries: queueing records, claiming them into a batch, writing proofs in bulk, and the batch/record
 // state changes the cron tasks make. Multi-row changes go through D1 batch() so each step is atomic.
-import { and, asc, count, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
 import { db } from "./client";
 import { anchorBatches, anchorRecords, type AnchorKind, type BatchStatus } from "./schema/anchoring";
 import { MAX_ANCHOR_ATTEMPTS } from "../domain/anchor-rules";
@@ -61,16 +61,6 @@ export async function hasUnclaimed(d1: D1Database, chainId: number): Promise<boo
     .bind(chainId)
     .first();
   return row !== null;
-}
-
-/** Counts per status, for the admin view. */
-export async function recordCounts(d1: D1Database) {
-  const rows = await db(d1)
-    .select({ status: anchorRecords.status, n: count() })
-    .from(anchorRecords)
-    .groupBy(anchorRecords.status)
-    .all();
-  return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<AnchorRecordRow["status"], number>>;
 }
 
 export interface NewBatch {
@@ -341,14 +331,4 @@ export async function listBatches(d1: D1Database, limit: number, offset: number,
     database.select({ n: count() }).from(anchorBatches).where(where).get(),
   ]);
   return { rows, total: total?.n ?? 0 };
-}
-
-/** Unclaimed pending records of a chain (the admin view's queue depth). */
-export async function unclaimedCount(d1: D1Database, chainId: number): Promise<number> {
-  const row = await db(d1)
-    .select({ n: count() })
-    .from(anchorRecords)
-    .where(and(eq(anchorRecords.chainId, chainId), eq(anchorRecords.status, "pending"), isNull(anchorRecords.batchId)))
-    .get();
-  return row?.n ?? 0;
 }

@@ -3,7 +3,8 @@
 // statements and domain events) is drained before answering and retried by the object's alarm until it succeeds.
 //
 // Use from a Durable Object: construct `new Aggregate<State>(ctx, env, { subjectType })` in the constructor,
-// delegate `alarm()` to `aggregate.alarm()`, and run every change as
+// call `aggregate.alarm()` from the object's `alarm()` every time it fires (the alarm is shared: the aggregate only
+// ever arms it "no later than" its own retry time and never clears it, so an early wake-up is the worst case), and run every change as
 // `aggregate.execute(id, actorId, (current, ctx) => ({ state, events, projection, result }))` where the callback
 // is synchronous and pure apart from ctx.sql writes to the room's own tables; throwing (e.g. an ApiError from the
 // domain state machine) rolls the whole command back.
@@ -13,6 +14,7 @@ import { isEventType, type EventSubject, type EventType } from "../../src/domain
 import { buildEventMessage } from "../../src/lib/events";
 import type { QueueMessage } from "../../src/lib/queue-messages";
 import { log } from "../../src/lib/request-context";
+import { armAlarmNoLaterThan } from "./alarm";
 
 /** One idempotent D1 statement (an upsert or delete), as produced by drizzle's `.toSQL()`. */
 export interface ProjectionStatement {
@@ -170,8 +172,9 @@ export class Aggregate<S> {
       }
       return decision.result;
     });
-    // A safety net set before the first delivery attempt: if the object dies mid-drain, the alarm resumes it.
-    await this.ctx.storage.setAlarm(Date.now() + this.retryMaxMs);
+    // A safety net set before the first delivery attempt: if the object dies mid-drain, the alarm resumes it. It is
+    // left in place after a successful drain: clearing it could drop a later deadline another user of the alarm set.
+    await armAlarmNoLaterThan(this.ctx.storage, Date.now() + this.retryMaxMs);
     await this.drainOrSchedule();
     return result;
   }
@@ -195,7 +198,7 @@ export class Aggregate<S> {
       .map((r) => ({ id: r.id, channel: r.channel, payload: r.payload, attempts: r.attempts, lastError: r.last_error, createdAt: r.created_at }));
   }
 
-  /** The object's alarm handler delegates here: retry the outbox, and come back later if it is still not empty. */
+  /** The object's alarm handler calls this on every wake-up: retry the outbox, and come back if it is still not empty. */
   async alarm(): Promise<void> {
     await this.drainOrSchedule();
   }
@@ -211,13 +214,10 @@ export class Aggregate<S> {
   private async drainOrSchedule(): Promise<void> {
     await this.drain();
     const left = this.pendingOutbox();
-    if (left.length === 0) {
-      await this.ctx.storage.deleteAlarm();
-      return;
-    }
+    if (left.length === 0) return;
     const attempts = left[0]!.attempts;
     const delay = Math.min(this.retryBaseMs * 2 ** Math.max(0, attempts - 1), this.retryMaxMs);
-    await this.ctx.storage.setAlarm(Date.now() + delay);
+    await armAlarmNoLaterThan(this.ctx.storage, Date.now() + delay);
   }
 
   /**

@@ -119,6 +119,16 @@ describe("a failing D1 projection", () => {
   });
 });
 
+describe("the shared alarm", () => {
+  it("is never moved later or cleared by the aggregate (another deadline of the room survives)", async () => {
+    const id = await newContract();
+    const soon = Date.now() + 60_000;
+    await runInDurableObject(stubOf(id), (_i: ContractRoom, state) => state.storage.setAlarm(soon));
+    expect((await call("PATCH", `/api/v1/contracts/${id}`, { token: owner.token, body: { title: "Still on time" } })).status).toBe(200);
+    expect(await runInDurableObject(stubOf(id), (_i: ContractRoom, state) => state.storage.getAlarm())).toBe(soon);
+  });
+});
+
 describe("a refused command", () => {
   it("leaves no trace: state, versions, audit and outbox are as before", async () => {
     const id = await newContract();

@@ -27,8 +27,17 @@ import {
   type Share,
 } from "../src/domain/contract-machine";
 import { contractProjection } from "../src/db/contracts-projection";
-import { Aggregate, type AggregateEvent, type CommandContext, type Decision } from "./lib/aggregate";
+import { Aggregate, type AggregateEvent, type CommandContext, type Decision, type ProjectionStatement } from "./lib/aggregate";
 import { rpcResult, type RpcResult } from "./lib/rpc-result";
+import { LiveHub } from "./lib/hub";
+import { LIVE_PATH } from "./lib/live-path";
+import type { LiveEvent } from "./lib/hub-protocol";
+import { armAlarmNoLaterThan } from "./lib/alarm";
+import { SIGNING_SCHEMA, partyAudience } from "./contract-room/signing";
+import { SigningCommands, type SendRequest } from "./contract-room/commands";
+import type { PartyAction } from "../src/domain/routing";
+import type { SignatureRecord } from "../src/lib/signatures";
+import { contractAccess } from "../src/db/contract-access";
 
 const ROOM_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS contract_versions (
@@ -38,24 +47,96 @@ const ROOM_SCHEMA = [
      created_at TEXT NOT NULL)`,
 ];
 
-type Change = { state: ContractState; events: AggregateEvent[] };
+/** A command's outcome; `projection` adds D1 writes beyond the contract's own (e.g. anchoring records). */
+export type Change = { state: ContractState; events: AggregateEvent[]; projection?: ProjectionStatement[] };
 
 export class ContractRoom extends DurableObject<Bindings> {
   private readonly aggregate: Aggregate<ContractState>;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
-    this.aggregate = new Aggregate<ContractState>(ctx, env, { subjectType: "contract", schema: ROOM_SCHEMA });
+    this.aggregate = new Aggregate<ContractState>(ctx, env, { subjectType: "contract", schema: [...ROOM_SCHEMA, ...SIGNING_SCHEMA] });
+    this.hub = new LiveHub(ctx, env, { authorize: (principal) => this.livePermissions(principal) });
+    this.signing = new SigningCommands(env, ctx.storage.sql, {
+      load: () => this.get(),
+      command: (actorId, change) => this.command(actorId, change),
+      event: (type, state, extra) => this.event(type, state, extra),
+    });
   }
+
+  private readonly hub: LiveHub;
+  private readonly signing: SigningCommands;
 
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/ping") return Response.json({ ok: true, object: "ContractRoom" });
+    if (url.pathname === LIVE_PATH) return this.hub.connect(request);
     return Response.json({ error: "not found" }, { status: 404 });
   }
 
   override async alarm(): Promise<void> {
+    await this.hub.alarm();
     await this.aggregate.alarm();
+    await this.rearmHub();
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
+    await this.hub.webSocketMessage(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string) {
+    await this.hub.webSocketClose(ws, code, reason);
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown) {
+    await this.hub.webSocketError(ws, error);
+  }
+
+  // ---- signing (rules in src/domain/routing.ts, orchestration in ./contract-room/commands.ts) ----
+
+  send(actorId: string, input: SendRequest): Promise<RpcResult<ContractState>> {
+    return this.signing.send(actorId, input);
+  }
+
+  /** An approver approves or a signer signs; `actorId` is their user id, or null when acting by signing token. */
+  act(actorId: string | null, signerId: string, action: PartyAction, signature: SignatureRecord | null): Promise<RpcResult<ContractState>> {
+    return this.signing.act(actorId, signerId, action, signature);
+  }
+
+  decline(actorId: string | null, signerId: string, reason: string): Promise<RpcResult<ContractState>> {
+    return this.signing.decline(actorId, signerId, reason);
+  }
+
+  complete(actorId: string): Promise<RpcResult<ContractState>> {
+    return this.signing.complete(actorId);
+  }
+
+  /** Cron: cancels a pending contract whose expiresAt has passed (no-op otherwise). */
+  expire(): Promise<RpcResult<ContractState | null>> {
+    return this.signing.expire();
+  }
+
+  /** Cron: sends due reminders and escalations. */
+  remind(now: string): Promise<RpcResult<{ reminded: number; escalated: number }>> {
+    return this.signing.remind(now);
+  }
+
+  /** The live room's latest sequence number (for tests and the bench). */
+  async liveSeq(): Promise<number> {
+    return this.hub.latestSeq();
+  }
+
+  private async livePermissions(principal: import("../src/env").Principal): Promise<string[] | null> {
+    const id = this.aggregate.load()?.id;
+    if (!id) return null;
+    const level = await contractAccess(this.env, principal, id);
+    return level === "none" ? null : [level];
+  }
+
+  /** The aggregate clears or moves the alarm when its outbox empties; the hub's deadlines must survive that. */
+  private async rearmHub() {
+    const next = this.hub.nextAlarm();
+    if (next !== null) await armAlarmNoLaterThan(this.ctx.storage, next);
   }
 
   /** The current state, or null when the contract does not exist here (never created, or deleted). */
@@ -76,12 +157,16 @@ export class ContractRoom extends DurableObject<Bindings> {
   }
 
   create(input: NewContract): Promise<RpcResult<ContractState>> {
+    const live: LiveEvent[] = [];
     return rpcResult(() =>
       this.aggregate.execute(input.id, input.ownerId, (current, ctx) => {
         if (current) throw fail.conflict("Contract already exists");
         const state = createDraft(input, ctx.now);
         this.recordVersion(state, ctx);
-        return this.decide(ctx, { state, events: [this.event("contract.created", state)] });
+        return this.decide(ctx, { state, events: [this.event("contract.created", state)] }, [input.ownerId], live);
+      }).then((state) => {
+        this.flushLive(live);
+        return state;
       }),
     );
   }
@@ -168,24 +253,46 @@ export class ContractRoom extends DurableObject<Bindings> {
   }
 
   /** Commands on an existing contract: RES001 when there is none (or it was deleted). */
-  private command(actorId: string, change: (state: ContractState, ctx: CommandContext) => Change) {
-    return rpcResult(() => {
-      const id = this.aggregate.load()?.id;
-      if (!id) throw fail.notFound("Contract");
-      return this.aggregate.execute(id, actorId, (current, ctx) => {
-        if (!current || current.deletedAt) throw fail.notFound("Contract");
-        return this.decide(ctx, change(current, ctx));
-      });
+  private command(actorId: string | null, change: (state: ContractState, ctx: CommandContext) => Change) {
+    return rpcResult(async () => {
+      const loaded = this.aggregate.load();
+      if (!loaded?.id) throw fail.notFound("Contract");
+      // Events go to the owner and every party with an account (feeds, notifications, webhooks).
+      const audience = await partyAudience(this.env, loaded);
+      const live: LiveEvent[] = [];
+      try {
+        const result = await this.aggregate.execute(loaded.id, actorId, (current, ctx) => {
+          if (!current || current.deletedAt) throw fail.notFound("Contract");
+          return this.decide(ctx, change(current, ctx), audience, live);
+        });
+        this.flushLive(live);
+        return result;
+      } finally {
+        await this.rearmHub();
+      }
     });
   }
 
-  private decide(ctx: CommandContext, change: Change): Decision<ContractState, ContractState> {
+  /**
+   * Inside the command's transaction: the live events are appended to the hub's log with the state change (so a
+   * rolled-back command is never announced) and broadcast by flushLive once it committed.
+   */
+  private decide(ctx: CommandContext, change: Change, audience: string[], live: LiveEvent[]): Decision<ContractState, ContractState> {
+    const events = change.events.map((e) => (e.publish === false || e.audience ? e : { ...e, audience }));
+    for (const e of events) {
+      if (e.publish !== false) live.push(this.hub.append(e.type, e.data, { timestamp: ctx.now }).event);
+    }
     return {
       state: change.state,
-      events: change.events,
-      projection: contractProjection(this.env.DB, change.state, ctx.revision),
+      events,
+      projection: [...contractProjection(this.env.DB, change.state, ctx.revision), ...(change.projection ?? [])],
       result: change.state,
     };
+  }
+
+  /** Only after a commit: a command that threw rolled its appends back with the transaction. */
+  private flushLive(live: LiveEvent[]) {
+    for (const event of live) this.hub.broadcast(event);
   }
 
   private event(type: string, state: ContractState, extra: Record<string, unknown> = {}): AggregateEvent {

@@ -57,6 +57,12 @@ async function loadKeys(env: KeyEnv): Promise<KeyMaterial> {
   return cached!.material;
 }
 
+/** The platform's current Ed25519 signing key and its kid (also used to countersign contract signatures). */
+export async function platformSigningKey(env: KeyEnv): Promise<{ kid: string; signingKey: CryptoKey; jwks: JSONWebKeySet }> {
+  const { kid, signingKey, jwks } = await loadKeys(env);
+  return { kid, signingKey, jwks };
+}
+
 /** The public key set served at /.well-known/jwks.json. */
 export async function publicKeySet(env: KeyEnv): Promise<JSONWebKeySet> {
   return (await loadKeys(env)).jwks;

@@ -30,6 +30,12 @@ import { teamInvitationRoutes } from "./team-invitations";
 import { webhookEndpointRoutes } from "./webhook-endpoints";
 import { webhookDeliveryRoutes } from "./webhook-deliveries";
 import { notificationRoutes } from "./notifications";
+import { escrowRoutes } from "./escrows";
+import { adminEscrowRoutes } from "./admin-escrows";
+import { paystackWebhookRoutes } from "./paystack-webhook";
+import { contractSigningRoutes } from "./contracts-signing";
+import { contractLiveRoutes } from "./contracts-live";
+import { workflowRoutes } from "./workflows";
 
 export function mountRoutes(app: App) {
   app.route("/api/v1", healthRoutes);
@@ -61,5 +67,11 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", webhookEndpointRoutes);
   app.route("/api/v1", webhookDeliveryRoutes);
   app.route("/api/v1", notificationRoutes);
+  app.route("/api/v1", escrowRoutes);
+  app.route("/api/v1", adminEscrowRoutes);
+  app.route("/api/v1", paystackWebhookRoutes);
+  app.route("/api/v1", contractSigningRoutes);
+  app.route("/api/v1", contractLiveRoutes);
+  app.route("/api/v1", workflowRoutes);
   registerDocs(app);
 }

@@ -12,3 +12,4 @@ export * from "./contracts";
 export * from "./templates";
 export * from "./webhooks";
 export * from "./notifications";
+export * from "./workflows";

@@ -1,0 +1,169 @@
+// ContractRoom's signing commands: send, approve/sign, decline, complete, expire, reminders. Each runs through the
+// room's command() (state machine in src/domain/routing.ts, audit, outbox, live) and sends its emails after commit.
+import type { Bindings } from "../../src/env";
+import { assertTransition, type ContractState, type Signer } from "../../src/domain/contract-machine";
+import {
+  DEFAULT_REMINDERS,
+  act,
+  complete,
+  decline,
+  dueReminders,
+  expire,
+  recordReminders,
+  send,
+  withWorkflowApprovers,
+  type PartyAction,
+  type ReminderPolicy,
+} from "../../src/domain/routing";
+import { enqueueAnchorStatements } from "../../src/lib/anchoring";
+import { fail } from "../../src/lib/errors";
+import type { SignatureRecord } from "../../src/lib/signatures";
+import type { AggregateEvent, CommandContext } from "../lib/aggregate";
+import { rpcResult, unwrap, type RpcResult } from "../lib/rpc-result";
+import {
+  emailEscalation,
+  emailParties,
+  executionRecord,
+  freezeDocument,
+  loadSigningInfo,
+  saveSigningInfo,
+} from "./signing";
+import type { Change } from "../contract-room";
+
+export interface SendRequest {
+  /** Approvers of the matching workflow rules (ids assigned by the route). */
+  approvers: { id: string; email: string; name?: string; order: number }[];
+  reminders?: Partial<ReminderPolicy>;
+}
+
+interface RoomHooks {
+  load(): Promise<ContractState | null>;
+  command(actorId: string | null, change: (state: ContractState, ctx: CommandContext) => Change): Promise<RpcResult<ContractState>>;
+  event(type: string, state: ContractState, extra?: Record<string, unknown>): AggregateEvent;
+}
+
+export class SigningCommands {
+  /** One send at a time: rendering and storing the document happen before the command, outside its transaction. */
+  private sending = false;
+
+  constructor(
+    private readonly env: Bindings,
+    private readonly sql: SqlStorage,
+    private readonly room: RoomHooks,
+  ) {}
+
+  send(actorId: string, input: SendRequest): Promise<RpcResult<ContractState>> {
+    return rpcResult(async () => {
+      const before = await this.room.load();
+      if (!before) throw fail.notFound("Contract");
+      assertTransition(before.status, "pending");
+      if (this.sending) throw fail.conflict("This contract is already being sent");
+      this.sending = true;
+      try {
+        const documentHash = await freezeDocument(this.env, before, withWorkflowApprovers(before.signers, input.approvers));
+        let notified: Signer[] = [];
+        const state = unwrap(
+          await this.room.command(actorId, (current, ctx) => {
+            // The frozen PDF shows `before`; any edit since then would make it differ from what is sent.
+            if (current.updatedAt !== before.updatedAt) throw fail.conflict("The contract changed while it was being sent; send it again");
+            const reminders = { ...DEFAULT_REMINDERS, ...input.reminders };
+            const r = send(current, { documentHash, signers: withWorkflowApprovers(current.signers, input.approvers), reminders }, ctx.now);
+            saveSigningInfo(ctx.sql, r.info);
+            notified = r.notified;
+            return {
+              state: r.state,
+              events: [this.room.event("contract.sent", r.state, { documentHash })],
+              projection: enqueueAnchorStatements(this.env, { kind: "document", hash: documentHash, contractId: current.id }),
+            };
+          }),
+        );
+        await this.notify(state, notified);
+        return state;
+      } finally {
+        this.sending = false;
+      }
+    });
+  }
+
+  async act(actorId: string | null, signerId: string, action: PartyAction, signature: SignatureRecord | null): Promise<RpcResult<ContractState>> {
+    let notified: Signer[] = [];
+    const result = await this.room.command(actorId, (state, ctx) => {
+      if (signature && (signature.documentHash !== state.documentHash || signature.signerId !== signerId)) {
+        throw fail.conflict("The signature is over another document");
+      }
+      const r = act(state, loadSigningInfo(ctx.sql), signerId, action, signature as unknown as Record<string, unknown> | null, ctx.now);
+      saveSigningInfo(ctx.sql, r.info);
+      notified = r.notified;
+      const events = [this.room.event(action === "sign" ? "contract.signed" : "contract.approved", r.state, { signerId })];
+      if (!r.activated) return { state: r.state, events };
+      const execution = executionRecord(r.state, ctx.sql);
+      events.push(this.room.event("contract.activated", r.state, execution));
+      return {
+        state: r.state,
+        events,
+        projection: enqueueAnchorStatements(this.env, { kind: "execution", hash: execution.executionHash, contractId: r.state.id }),
+      };
+    });
+    if (result.ok) await this.notify(result.value, notified);
+    return result;
+  }
+
+  decline(actorId: string | null, signerId: string, reason: string): Promise<RpcResult<ContractState>> {
+    return this.room.command(actorId, (state, ctx) => {
+      const next = decline(state, signerId, reason, ctx.now);
+      return {
+        state: next,
+        events: [this.room.event("contract.declined", next, { signerId, reason }), this.room.event("contract.cancelled", next, { reason })],
+      };
+    });
+  }
+
+  complete(actorId: string): Promise<RpcResult<ContractState>> {
+    return this.room.command(actorId, (state, ctx) => {
+      const next = complete(state, ctx.now);
+      return { state: next, events: [this.room.event("contract.completed", next)] };
+    });
+  }
+
+  async expire(): Promise<RpcResult<ContractState | null>> {
+    const state = await this.room.load();
+    if (!state || !expire(state, new Date().toISOString())) return { ok: true, value: null };
+    return this.room.command(null, (current, ctx) => {
+      const next = expire(current, ctx.now);
+      if (!next) throw fail.conflict("The contract is no longer pending");
+      return { state: next, events: [this.room.event("contract.expired", next), this.room.event("contract.cancelled", next, { reason: "expired" })] };
+    });
+  }
+
+  async remind(now: string): Promise<RpcResult<{ reminded: number; escalated: number }>> {
+    const state = await this.room.load();
+    const preview = state ? dueReminders(state, loadSigningInfo(this.sql), now) : { remind: [], escalate: [] };
+    if (!state || (preview.remind.length === 0 && preview.escalate.length === 0)) return { ok: true, value: { reminded: 0, escalated: 0 } };
+    let plan = preview;
+    const result = await this.room.command(null, (current, ctx) => {
+      const info = loadSigningInfo(ctx.sql);
+      plan = dueReminders(current, info, now);
+      if (plan.remind.length === 0 && plan.escalate.length === 0) throw fail.conflict("Nothing due");
+      saveSigningInfo(ctx.sql, recordReminders(info!, plan, ctx.now));
+      return {
+        state: current,
+        events: [
+          ...plan.remind.map((s) => this.room.event("contract.reminder_sent", current, { signerId: s.id })),
+          ...plan.escalate.map((s) => ({ ...this.room.event("contract.escalated", current, { signerId: s.id }), publish: false })),
+        ],
+      };
+    });
+    if (!result.ok) return { ok: true, value: { reminded: 0, escalated: 0 } };
+    await emailParties(this.env, result.value, plan.remind, "reminder");
+    if (plan.escalate.length) {
+      const owner = await this.env.DB.prepare("SELECT email FROM users WHERE id = ?").bind(result.value.ownerId).first<{ email: string }>();
+      if (owner) await emailEscalation(this.env, result.value, owner.email, plan.escalate);
+    }
+    return { ok: true, value: { reminded: plan.remind.length, escalated: plan.escalate.length } };
+  }
+
+  private async notify(state: ContractState, notified: Signer[]) {
+    await emailParties(this.env, state, notified.filter((s) => s.role !== "viewer"), "request");
+    await emailParties(this.env, state, notified.filter((s) => s.role === "viewer"), "copy");
+  }
+}

@@ -1,0 +1,120 @@
+// The signing half of ContractRoom outside its class: the room's signing bookkeeping table, freezing the
+// document at send, the parties' user ids (event audience), the execution record, and the emails to parties.
+import type { Bindings } from "../../src/env";
+import type { ContractState, Signer } from "../../src/domain/contract-machine";
+import { contractView, signerView } from "../../src/domain/contract-view";
+import { executionHash } from "../../src/domain/execution-hash";
+import type { SigningInfo } from "../../src/domain/routing";
+import { frozenDocumentKey, renderContractPdf } from "../../src/lib/contract-pdf";
+import { sha256Hex } from "../../src/lib/crypto";
+import { sendEmail } from "../../src/lib/email";
+import { issueSigningToken } from "../../src/lib/signing-token";
+import { log } from "../../src/lib/request-context";
+
+export const SIGNING_SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS signing_info (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     info TEXT NOT NULL)`,
+];
+
+export function loadSigningInfo(sql: SqlStorage): SigningInfo | null {
+  const row = sql.exec<{ info: string }>("SELECT info FROM signing_info WHERE id = 1").toArray()[0];
+  return row ? (JSON.parse(row.info) as SigningInfo) : null;
+}
+
+export function saveSigningInfo(sql: SqlStorage, info: SigningInfo): void {
+  sql.exec("INSERT INTO signing_info (id, info) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET info = excluded.info", JSON.stringify(info));
+}
+
+/** Renders the document as it will be sent (with its final parties), stores it in R2, returns its SHA-256 (hex). */
+export async function freezeDocument(env: Bindings, state: ContractState, signers: Signer[]): Promise<string> {
+  const pdf = await renderContractPdf({ ...contractView({ ...state, signers }), signers: signers.map(signerView) });
+  await env.DOCUMENTS.put(frozenDocumentKey(state.id), pdf, { httpMetadata: { contentType: "application/pdf" } });
+  return sha256Hex(pdf);
+}
+
+/** The owner and every party with a verified account: who the contract's events are for. */
+export async function partyAudience(env: Bindings, state: Pick<ContractState, "ownerId" | "signers">): Promise<string[]> {
+  const emails = [...new Set(state.signers.map((s) => s.email))].slice(0, 90);
+  const ids = new Set([state.ownerId]);
+  if (emails.length) {
+    const rows = await env.DB.prepare(
+      `SELECT id FROM users WHERE lower(email) IN (${emails.map(() => "?").join(",")}) AND email_verified_at IS NOT NULL`,
+    )
+      .bind(...emails)
+      .all<{ id: string }>();
+    for (const r of rows.results) ids.add(r.id);
+  }
+  return [...ids];
+}
+
+/** The signatures in signing order, as committed to by the execution hash. */
+export function signaturesInOrder(state: ContractState): Record<string, unknown>[] {
+  return state.signers
+    .filter((s) => s.status === "signed" && s.signature)
+    .sort((a, b) => (a.signedAt ?? "").localeCompare(b.signedAt ?? "") || a.order - b.order || a.id.localeCompare(b.id))
+    .map((s) => ({ signerId: s.id, role: s.role, signedAt: s.signedAt, signature: s.signature }));
+}
+
+/** Execution record of a contract that just became active: over the audit chain as it stood before this command. */
+export function executionRecord(state: ContractState, sql: SqlStorage) {
+  const head = sql.exec<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").toArray()[0]!;
+  const hash = executionHash({ documentHash: state.documentHash!, signatures: signaturesInOrder(state), auditHead: head.hash });
+  return { executionHash: hash, auditHead: head.hash, auditSeq: head.seq };
+}
+
+export type PartyEmail = "request" | "reminder" | "copy";
+
+/** Emails parties (signing request, reminder, or a viewer's copy) with a personal link; failures are logged. */
+export async function emailParties(env: Bindings, state: ContractState, parties: Signer[], kind: PartyEmail): Promise<void> {
+  await Promise.all(
+    parties.map(async (party) => {
+      try {
+        const token = kind === "copy" ? null : issueSigningToken(env, state.id, party.id);
+        const verb = party.role === "approver" ? "approve" : "sign";
+        const url = `${env.PUBLIC_BASE_URL}/contracts/${state.id}${token ? `/${verb}?token=${encodeURIComponent(token)}` : ""}`;
+        const subject =
+          kind === "copy"
+            ? `A copy of "${state.title}"`
+            : `${kind === "reminder" ? "Reminder: " : ""}Please ${verb} "${state.title}"`;
+        await sendEmail(env, {
+          to: party.email,
+          template: "notice",
+          data: {
+            subject: subject.slice(0, 200),
+            heading: subject.slice(0, 200),
+            lines: [
+              kind === "copy"
+                ? `You receive a copy of "${state.title}" as a viewer.`
+                : `Hi ${party.name}, "${state.title}" is waiting for you to ${verb} it.`,
+              `Document SHA-256: ${state.documentHash}`,
+              ...(token ? [`Signing token (valid 72 hours, for you only): ${token}`] : []),
+            ],
+            action: { label: kind === "copy" ? "View the contract" : `Review and ${verb}`, url },
+          },
+        });
+      } catch (error) {
+        log("error", "signing email failed", { contractId: state.id, signerId: party.id, error: String(error) });
+      }
+    }),
+  );
+}
+
+/** Tells the owner who is blocking the contract. */
+export async function emailEscalation(env: Bindings, state: ContractState, ownerEmail: string, blocking: Signer[]): Promise<void> {
+  try {
+    await sendEmail(env, {
+      to: ownerEmail,
+      template: "notice",
+      data: {
+        subject: `"${state.title}" is waiting on ${blocking.length} part${blocking.length === 1 ? "y" : "ies"}`.slice(0, 200),
+        heading: "Your contract is blocked",
+        lines: [`"${state.title}" is still waiting for:`, ...blocking.map((s) => `${s.name} <${s.email}> (${s.role})`)],
+        action: { label: "Open the contract", url: `${env.PUBLIC_BASE_URL}/contracts/${state.id}` },
+      },
+      userId: state.ownerId,
+    });
+  } catch (error) {
+    log("error", "escalation email failed", { contractId: state.id, error: String(error) });
+  }
+}

@@ -1,0 +1,181 @@
+// The execution half of /contracts/:id: send, approve, sign, decline, cancel, complete. Parties act with their
+// account (matched by verified email) or with the signing token of their email link (X-Signing-Token, no account).
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { createRouter } from "../lib/router";
+import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { ok } from "../lib/respond";
+import { ApiError, fail } from "../lib/errors";
+import { hasScope, principalOf, requireScope } from "../lib/auth";
+import { requestOrigin } from "../lib/audit";
+import { newId } from "../lib/ids";
+import { verifySigningToken } from "../lib/signing-token";
+import { buildSignatureRecord } from "../lib/signatures";
+import { db } from "../db/client";
+import { verifiedEmailOf } from "../db/contract-access";
+import { matchingWorkflowApprovers } from "../db/workflows";
+import { contractView } from "../domain/contract-view";
+import { signBody } from "../domain/signing";
+import type { ContractState, Signer } from "../domain/contract-machine";
+import { contractRoom } from "../../durable-objects/contract-room";
+import { unwrap } from "../../durable-objects/lib/rpc-result";
+import { requireContractAccess } from "./contracts-guard";
+import { contractIdParam, contractSchema } from "./contracts-schemas";
+
+const tags = ["Contracts"];
+const tokenHeader = z.object({
+  "x-signing-token": z.string().max(1000).optional().openapi({ description: "The token of the party's signing link (instead of Authorization)" }),
+});
+const reason = z.string().trim().min(1).max(2000);
+
+const sendBody = z
+  .object({
+    reminders: z
+      .object({
+        firstAfterHours: z.number().int().min(1).max(24 * 30).optional(),
+        everyHours: z.number().int().min(1).max(24 * 30).optional(),
+        max: z.number().int().min(0).max(20).optional(),
+        escalateAfterHours: z.number().int().min(1).max(24 * 90).nullable().optional(),
+      })
+      .optional(),
+  })
+  .openapi("SendContract");
+
+const partyResponses = {
+  200: jsonContent(envelope(contractSchema), "the contract after the action"),
+  ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001", "RES002"),
+};
+const party = { tags, method: "post" as const, security: [{ bearer: [] as string[] }] };
+
+const ownerRoute = (path: string, summary: string, body: z.ZodType) =>
+  createRoute({
+    tags,
+    method: "post",
+    path,
+    summary,
+    middleware: [requireScope("contracts:write")],
+    security: [{ bearer: [] }],
+    request: { params: contractIdParam, body: jsonBody(body) },
+    responses: {
+      200: jsonContent(envelope(contractSchema), "the contract after the action"),
+      ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+    },
+  });
+
+const sendRoute = ownerRoute(
+  "/contracts/{id}/send",
+  "Send a draft: freeze the document (documentHash), apply workflow rules, notify the first routing order",
+  sendBody,
+);
+const cancelRoute = ownerRoute("/contracts/{id}/cancel", "Cancel (owner) with a reason", z.object({ reason }).openapi("CancelContract"));
+const completeRoute = ownerRoute("/contracts/{id}/complete", "Mark an active contract completed (owner)", z.object({}).openapi("CompleteContract"));
+const approveRoute = createRoute({
+  ...party,
+  path: "/contracts/{id}/approve",
+  summary: "Approve (an approver whose turn it is)",
+  request: { params: contractIdParam, headers: tokenHeader },
+  responses: partyResponses,
+});
+const signRoute = createRoute({
+  ...party,
+  path: "/contracts/{id}/sign",
+  summary: "Sign (the signer whose turn it is): typed, drawn, uploaded or wallet (EIP-712 over contractId, documentHash, signerEmail)",
+  request: { params: contractIdParam, headers: tokenHeader, body: jsonBody(signBody) },
+  responses: partyResponses,
+});
+const declineRoute = createRoute({
+  ...party,
+  path: "/contracts/{id}/decline",
+  summary: "Decline with a reason (a signer or approver who has not acted) → cancelled",
+  request: { params: contractIdParam, headers: tokenHeader, body: jsonBody(z.object({ reason }).openapi("DeclineContract")) },
+  responses: partyResponses,
+});
+
+interface Actor {
+  actorId: string | null;
+  signer: Signer;
+  state: ContractState;
+}
+
+/** Who acts: the signing token's party, else the caller's account matched to a party by verified email. */
+async function partyOf(c: Context<AppEnv>, id: string): Promise<Actor> {
+  const token = c.req.header("x-signing-token");
+  const room = contractRoom(c.env, id);
+  if (token) {
+    const claims = verifySigningToken(c.env, token, id);
+    if (!claims) throw new ApiError("AUTH002", "Signing token invalid or expired");
+    const state = await room.get();
+    const signer = state?.signers.find((s) => s.id === claims.signerId);
+    if (!state || !signer) throw fail.notFound("Contract");
+    return { actorId: c.get("principal")?.userId ?? null, signer, state };
+  }
+  const principal = principalOf(c);
+  await requireContractAccess(c.env, principal, id, "view");
+  if (!hasScope(principal, "contracts:write")) throw new ApiError("AUTH003", "Your role or API key does not allow this");
+  const [state, email] = await Promise.all([room.get(), verifiedEmailOf(db(c.env.DB), principal.userId)]);
+  const signer = email ? state?.signers.find((s) => s.email === email) : undefined;
+  if (!state) throw fail.notFound("Contract");
+  if (!signer) throw new ApiError("AUTH003", "You are not a party to this contract");
+  return { actorId: principal.userId, signer, state };
+}
+
+export const contractSigningRoutes = createRouter()
+  .openapi(sendRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json") as z.infer<typeof sendBody>;
+    await requireContractAccess(c.env, principal, id, "owner");
+    const room = contractRoom(c.env, id);
+    const current = await room.get();
+    if (!current) throw fail.notFound("Contract");
+    const approvers = (await matchingWorkflowApprovers(c.env, current)).map((a) => ({ ...a, id: newId("sig") }));
+    const reminders = Object.fromEntries(Object.entries(body.reminders ?? {}).filter(([, v]) => v !== undefined));
+    const state = unwrap(await room.send(principal.userId, { approvers, reminders }));
+    return ok(c, contractView(state), 200);
+  })
+  .openapi(approveRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const party = await partyOf(c, id);
+    return ok(c, contractView(unwrap(await contractRoom(c.env, id).act(party.actorId, party.signer.id, "approve", null))), 200);
+  })
+  .openapi(signRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const party = await partyOf(c, id);
+    if (party.state.status !== "pending" || !party.state.documentHash) {
+      throw fail.conflict(`This contract is ${party.state.status}; nothing can be signed now`);
+    }
+    if (party.signer.role !== "signer") throw fail.conflict(`A ${party.signer.role} cannot sign`);
+    const origin = requestOrigin(c);
+    const record = await buildSignatureRecord(c.env, {
+      contractId: id,
+      signerId: party.signer.id,
+      signerEmail: party.signer.email,
+      documentHash: party.state.documentHash,
+      signature: body.signature,
+      ip: origin.ip,
+      userAgent: origin.userAgent,
+      now: new Date().toISOString(),
+    });
+    return ok(c, contractView(unwrap(await contractRoom(c.env, id).act(party.actorId, party.signer.id, "sign", record))), 200);
+  })
+  .openapi(declineRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const { reason: why } = c.req.valid("json");
+    const party = await partyOf(c, id);
+    return ok(c, contractView(unwrap(await contractRoom(c.env, id).decline(party.actorId, party.signer.id, why))), 200);
+  })
+  .openapi(cancelRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id } = c.req.valid("param");
+    const { reason: why } = c.req.valid("json") as { reason: string };
+    await requireContractAccess(c.env, principal, id, "owner");
+    return ok(c, contractView(unwrap(await contractRoom(c.env, id).cancel(principal.userId, why))), 200);
+  })
+  .openapi(completeRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id } = c.req.valid("param");
+    await requireContractAccess(c.env, principal, id, "owner");
+    return ok(c, contractView(unwrap(await contractRoom(c.env, id).complete(principal.userId))), 200);
+  });

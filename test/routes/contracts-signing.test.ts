@@ -1,0 +1,186 @@
+// End to end: send → approve → parallel signatures → wallet signature by emailed token → active → completed, with a
+// live socket throughout (reconnect + resume midway), and the refusals of every signing endpoint.
+import { env } from "cloudflare:workers";
+import { describe, expect, it, beforeAll } from "vitest";
+import { privateKeyToAccount } from "viem/accounts";
+import { call } from "../helpers/http";
+import { actor, type Actor } from "../helpers/contract-fixtures";
+import { waitForEmail } from "../helpers/mailbox";
+import { LiveClient, type Received } from "../durable-objects/live-client";
+import { walletTypedData } from "../../src/domain/signing";
+import { verifyCountersignature, type SignatureRecord } from "../../src/lib/signatures";
+import { sha256Hex } from "../../src/lib/crypto";
+
+// Fixed test keys: public, never used for anything real.
+const WALLET = privateKeyToAccount(`0x${"22".repeat(32)}`);
+const OTHER_WALLET = privateKeyToAccount(`0x${"11".repeat(32)}`);
+
+let owner: Actor;
+let approver: Actor;
+let b: Actor;
+let c: Actor;
+let stranger: Actor;
+const dEmail = `d-${Date.now()}@example.com`;
+
+const typed = (name: string) => ({ signature: { type: "typed", value: name, font: "caveat" }, consent: true });
+
+async function newContract(signers: unknown[], extra: Record<string, unknown> = {}) {
+  const res = await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "Supply agreement", type: "supply", body: "Terms.", signers, ...extra } });
+  expect(res.status).toBe(201);
+  return res.body.data.id as string;
+}
+
+function tokenFrom(text: string): string {
+  const m = /Signing token \(valid 72 hours, for you only\): (\S+)/.exec(text);
+  if (!m) throw new Error(`no signing token in: ${text}`);
+  return m[1]!;
+}
+
+beforeAll(async () => {
+  [owner, approver, b, c, stranger] = await Promise.all([actor(), actor(), actor(), actor(), actor()]);
+});
+
+describe("signing end to end", () => {
+  it("approver then two parallel signers then a wallet signer by token: active, completed, live events in order with resume", async () => {
+    const id = await newContract([
+      { email: approver.email, name: "Approver", role: "approver", order: 1 },
+      { email: b.email, name: "B", order: 2 },
+      { email: c.email, name: "C", order: 2 },
+      { email: dEmail, name: "D", order: 3 },
+    ]);
+    const path = `/api/v1/contracts/${id}/live`;
+    let live = await LiveClient.authed(path, owner.token);
+    const seen: Received[] = [];
+
+    const sent = await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} });
+    expect(sent.status).toBe(200);
+    expect(sent.body.data.status).toBe("pending");
+    const documentHash = sent.body.data.documentHash as string;
+    const doc = await env.DOCUMENTS.get(`contracts/${id}/document.pdf`);
+    expect(sha256Hex(new Uint8Array(await doc!.arrayBuffer()))).toBe(documentHash);
+    const served = await call("GET", `/api/v1/contracts/${id}/document`, { token: owner.token });
+    expect(served.headers.get("x-document-sha256")).toBe(documentHash);
+    seen.push(...(await live.until("contract.sent")));
+
+    // Notified: the approver only (first order).
+    await waitForEmail({ to: approver.email, subject: "Please approve" });
+
+    // Out of turn: B before the approval.
+    const early = await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: typed("B") });
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe("RES002");
+
+    const approved = await call("POST", `/api/v1/contracts/${id}/approve`, { token: approver.token });
+    expect(approved.status).toBe(200);
+    seen.push(...(await live.until("contract.approved")));
+    const again = await call("POST", `/api/v1/contracts/${id}/approve`, { token: approver.token });
+    expect(again.body.error.code).toBe("RES002");
+
+    // Disconnect midway; events happen while away; reconnect and resume from the last seq seen.
+    await live.close();
+    await waitForEmail({ to: b.email, subject: "Please sign" });
+    const [rb, rc] = await Promise.all([
+      call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: typed("B Person") }),
+      call("POST", `/api/v1/contracts/${id}/sign`, { token: c.token, body: typed("C Person") }),
+    ]);
+    expect([rb.status, rc.status]).toEqual([200, 200]);
+    const dup = await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: typed("B Person") });
+    expect(dup.body.error.code).toBe("RES002");
+
+    live = await LiveClient.authed(path, owner.token);
+    live.send({ type: "resume", payload: { since: seen.at(-1)!.seq } });
+    const resumed = await live.until("resume:done");
+    seen.push(...resumed.filter((m) => m.type.startsWith("contract.")));
+
+    // D has no account: signs with the emailed token and a wallet.
+    const mail = await waitForEmail({ to: dEmail, subject: "Please sign" });
+    const token = tokenFrom(mail.text);
+    const typedData = walletTypedData(id, documentHash, dEmail);
+    const wrongHash = await WALLET.signTypedData(walletTypedData(id, "00".repeat(32), dEmail));
+    const bad1 = await call("POST", `/api/v1/contracts/${id}/sign`, {
+      headers: { "x-signing-token": token },
+      body: { signature: { type: "wallet", value: wrongHash, address: WALLET.address }, consent: true },
+    });
+    expect(bad1.body.error.code).toBe("VAL001");
+    const otherAddress = await OTHER_WALLET.signTypedData(typedData);
+    const bad2 = await call("POST", `/api/v1/contracts/${id}/sign`, {
+      headers: { "x-signing-token": token },
+      body: { signature: { type: "wallet", value: otherAddress, address: WALLET.address }, consent: true },
+    });
+    expect(bad2.body.error.code).toBe("VAL001");
+    const noConsent = await call("POST", `/api/v1/contracts/${id}/sign`, {
+      headers: { "x-signing-token": token },
+      body: { signature: { type: "wallet", value: await WALLET.signTypedData(typedData), address: WALLET.address }, consent: false },
+    });
+    expect(noConsent.body.error.code).toBe("VAL001");
+    const good = await call("POST", `/api/v1/contracts/${id}/sign`, {
+      headers: { "x-signing-token": token, "user-agent": "wallet-test", "cf-connecting-ip": "203.0.113.7" },
+      body: { signature: { type: "wallet", value: await WALLET.signTypedData(typedData), address: WALLET.address }, consent: true },
+    });
+    expect(good.status).toBe(200);
+    expect(good.body.data.status).toBe("active");
+    const dSig = good.body.data.signers.find((s: any) => s.email === dEmail).signature as SignatureRecord;
+    expect(dSig).toMatchObject({ type: "wallet", address: WALLET.address.toLowerCase(), documentHash, ip: "203.0.113.7", userAgent: "wallet-test", consent: true });
+    expect(await verifyCountersignature(env, dSig)).toBe(true);
+    expect(await verifyCountersignature(env, { ...dSig, ip: "198.51.100.1" })).toBe(false);
+    seen.push(...(await live.until("contract.activated")));
+
+    const done = await call("POST", `/api/v1/contracts/${id}/complete`, { token: owner.token, body: {} });
+    expect(done.status).toBe(200);
+    expect(done.body.data.status).toBe("completed");
+    seen.push(...(await live.until("contract.completed")));
+
+    // Every event, in order, none missing, none twice.
+    const unique = [...new Map(seen.map((m) => [m.seq, m])).values()];
+    expect(unique.map((m) => m.type)).toEqual([
+      "contract.sent",
+      "contract.approved",
+      "contract.signed",
+      "contract.signed",
+      "contract.signed",
+      "contract.activated",
+      "contract.completed",
+    ]);
+    const seqs = unique.map((m) => m.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i));
+    await live.close();
+
+    // Anchoring: the document and the execution record are queued.
+    const anchors = await env.DB.prepare("SELECT DISTINCT kind, hash FROM anchor_records WHERE contract_id = ? ORDER BY kind").bind(id).all<{ kind: string; hash: string }>();
+    expect(anchors.results.map((r) => r.kind)).toEqual(["document", "execution"]);
+    expect(anchors.results[0]!.hash).toBe(`0x${documentHash}`);
+    const activated = unique.find((m) => m.type === "contract.activated")!;
+    expect(anchors.results[1]!.hash).toBe(activated.data.executionHash);
+  });
+
+  it("refuses actions after cancellation, and by callers who are not parties or not the owner", async () => {
+    const id = await newContract([{ email: b.email, name: "B", order: 1 }]);
+    expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: stranger.token, body: {} })).body.error.code).toBe("RES001");
+    expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: b.token, body: {} })).body.error.code).toBe("AUTH003"); // a party sees it, may not send
+    expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: { reminders: { max: -1 } } })).body.error.code).toBe("VAL001");
+    expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} })).status).toBe(200);
+    expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} })).body.error.code).toBe("RES002");
+    expect((await call("POST", `/api/v1/contracts/${id}/sign`, { token: stranger.token, body: typed("S") })).body.error.code).toBe("RES001");
+    expect((await call("POST", `/api/v1/contracts/${id}/sign`, { body: typed("S") })).body.error.code).toBe("AUTH004");
+    expect((await call("POST", `/api/v1/contracts/${id}/sign`, { headers: { "x-signing-token": "est1.x.y" }, body: typed("S") })).body.error.code).toBe("AUTH002");
+    expect((await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: { signature: { type: "typed", value: "" }, consent: true } })).body.error.code).toBe("VAL001");
+    expect((await call("POST", `/api/v1/contracts/${id}/cancel`, { token: b.token, body: { reason: "no" } })).body.error.code).toBe("AUTH003");
+    expect((await call("POST", `/api/v1/contracts/${id}/cancel`, { token: owner.token, body: {} })).body.error.code).toBe("VAL001");
+    expect((await call("POST", `/api/v1/contracts/${id}/complete`, { token: owner.token, body: {} })).body.error.code).toBe("RES002");
+    const cancelled = await call("POST", `/api/v1/contracts/${id}/cancel`, { token: owner.token, body: { reason: "changed plans" } });
+    expect(cancelled.body.data).toMatchObject({ status: "cancelled", cancelReason: "changed plans" });
+    const late = await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: typed("B") });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe("RES002");
+    expect((await call("POST", `/api/v1/contracts/${id}/decline`, { token: b.token, body: { reason: "x" } })).body.error.code).toBe("RES002");
+  });
+
+  it("decline cancels with the reason", async () => {
+    const id = await newContract([{ email: b.email, name: "B", order: 1 }, { email: c.email, name: "C", order: 1 }]);
+    await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} });
+    expect((await call("POST", `/api/v1/contracts/${id}/decline`, { token: b.token, body: {} })).body.error.code).toBe("VAL001");
+    const res = await call("POST", `/api/v1/contracts/${id}/decline`, { token: b.token, body: { reason: "price" } });
+    expect(res.body.data).toMatchObject({ status: "cancelled", cancelReason: "price" });
+    expect(res.body.data.signers.find((s: any) => s.email === b.email).status).toBe("declined");
+  });
+});

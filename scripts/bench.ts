@@ -14,6 +14,7 @@ import { applyLocalMigrations, buildWorker, describeHealth, ensureDevVars, fetch
 import { measure, settle, type Measurement } from "./bench/load.ts";
 import { formatReport } from "./bench/report.ts";
 import { BASELINE, scenarios } from "./bench/scenarios.ts";
+import { formatWebhookBench, runWebhookBench, type WebhookBenchResult } from "./bench-webhooks.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -28,7 +29,12 @@ const warmupSeconds = Number(args.warmup);
 const connections = Number(args.connections);
 const only = args.only?.split(",").map((s) => s.trim());
 const selected = only ? scenarios.filter((s) => only.includes(s.name)) : scenarios;
-if (selected.length === 0) throw new Error(`no scenario named ${args.only}; known: ${scenarios.map((s) => s.name).join(", ")}`);
+// Not an HTTP scenario: events through the queues to partner endpoints (scripts/bench-webhooks.ts).
+const WEBHOOK_FANOUT = "webhook-fanout";
+const runFanout = !only || only.includes(WEBHOOK_FANOUT);
+if (selected.length === 0 && !runFanout) {
+  throw new Error(`no scenario named ${args.only}; known: ${[...scenarios.map((s) => s.name), WEBHOOK_FANOUT].join(", ")}`);
+}
 
 const BENCH_DIR = join(ROOT, ".bench");
 mkdirSync(BENCH_DIR, { recursive: true });
@@ -94,8 +100,19 @@ await supervise(async (group) => {
     `load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; Node ${process.version}`;
   const report = formatReport(results, BASELINE, header);
   console.log(`\n${report}\n`);
+  let webhookFanout: WebhookBenchResult | null = null;
+  if (runFanout) {
+    try {
+      webhookFanout = await runWebhookBench({ baseUrl, endpoints: 10, events: 100 });
+      console.log(`${formatWebhookBench(webhookFanout)}\n`);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      console.error(`[bench] ${WEBHOOK_FANOUT}: NOT MEASURED: ${reason}`);
+      broken.push(`${WEBHOOK_FANOUT} (${reason.slice(0, 200)})`);
+    }
+  }
   const file = join(BENCH_DIR, `results-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(file, JSON.stringify({ header, connections, durationSeconds, results, notMeasured: broken }, null, 2));
+  writeFileSync(file, JSON.stringify({ header, connections, durationSeconds, results, webhookFanout, notMeasured: broken }, null, 2));
   console.log(`[bench] raw figures: ${file}`);
   if (broken.length > 0) throw new Error(`[bench] not measured: ${broken.join("; ")}`);
 });

@@ -13,6 +13,8 @@ import { fanOutWebhooksConsumer, WEBHOOK_DELIVER_JOB } from "./fan-out-webhooks"
 import { notifyConsumer } from "./notify";
 import { clampDelay, isLastAttempt, MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from "./retry-policy";
 import { sendEmailJob } from "./send-email";
+import { escrowEventsConsumer } from "./escrow-events";
+import { ESCROW_PAYOUT_JOB, escrowPayoutJob } from "./escrow-payout";
 import { RetryLater, type DeliveryContext, type EventConsumer, type JobHandler } from "./types";
 
 export type { DeliveryContext, EventConsumer, JobHandler } from "./types";
@@ -23,10 +25,11 @@ export const jobHandlers: Record<string, JobHandler> = {
   "system.health": async () => {},
   [EMAIL_SEND_JOB]: sendEmailJob,
   [WEBHOOK_DELIVER_JOB]: deliverWebhookJob,
+  [ESCROW_PAYOUT_JOB]: escrowPayoutJob,
 };
 
 /** EVENTS consumers; each sees every domain event once it succeeds (see consume-event.ts). */
-export const eventConsumers: EventConsumer[] = [eventLogConsumer, deliverToFeedsConsumer, fanOutWebhooksConsumer, notifyConsumer];
+export const eventConsumers: EventConsumer[] = [eventLogConsumer, deliverToFeedsConsumer, fanOutWebhooksConsumer, notifyConsumer, escrowEventsConsumer];
 
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   if (batch.queue === QUEUE_NAMES.deadLetters) return storeDeadLetterBatch(batch, env);

@@ -9,6 +9,8 @@ import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ApiError } from "../lib/errors";
 import { usesDevMailbox } from "../lib/mailer";
 import { listDevMailbox } from "../db/dev-mailbox";
+import { deliverTestChargeSuccess } from "../lib/payments/test-provider";
+import { processPaystackWebhook } from "../lib/payments/webhook";
 
 /** Outside development the routes answer exactly like an unknown route. */
 export const devOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -59,6 +61,20 @@ const echoRoute = createRoute({
 
 export const DEV_ECHO_PREFIX = "dev-echo/";
 
+// The local test payment provider's "customer paid": a correctly signed charge.success to our own webhook.
+const paymentSucceedRoute = createRoute({
+  method: "post",
+  path: "/dev/payments/{reference}/succeed",
+  tags: ["Development"],
+  summary: "Make the test payment provider deliver its signed charge.success webhook (development only)",
+  middleware: [devOnly] as const,
+  request: { params: z.object({ reference: z.string().min(1).max(100).openapi({ param: { name: "reference", in: "path" } }) }) },
+  responses: {
+    200: jsonContent(envelope(z.object({ reference: z.string(), outcome: z.string() })), "delivered; outcome of our webhook"),
+    ...errorResponses("RES001"),
+  },
+});
+
 export const devRoutes = createRouter()
   .openapi(mailboxRoute, async (c) => {
     const query = c.req.valid("query");
@@ -71,4 +87,11 @@ export const devRoutes = createRouter()
     const echo = { id: c.get("requestId"), message, receivedAt: new Date().toISOString() };
     await c.env.DOCUMENTS.put(`${DEV_ECHO_PREFIX}${echo.id}`, JSON.stringify(echo));
     return ok(c, echo, 201);
+  })
+  .openapi(paymentSucceedRoute, async (c) => {
+    const delivered = await deliverTestChargeSuccess(c.env, c.req.valid("param").reference, (raw, signature) =>
+      processPaystackWebhook(c.env, raw, signature),
+    );
+    if (!delivered) throw new ApiError("RES001", "No such test payment");
+    return ok(c, delivered, 200);
   });

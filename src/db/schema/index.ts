@@ -12,4 +12,5 @@ export * from "./contracts";
 export * from "./templates";
 export * from "./webhooks";
 export * from "./notifications";
+export * from "./escrows";
 export * from "./workflows";

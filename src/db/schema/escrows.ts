@@ -1,0 +1,61 @@
+// D1 projection of EscrowRoom (one row per escrow, written only by the room's outbox) plus the payment
+// provider's webhook events, stored once by their id so a replay is a no-op.
+import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { ESCROW_STATUSES } from "../../domain/events";
+
+export const escrows = sqliteTable(
+  "escrows",
+  {
+    id: text("id").primaryKey(),
+    status: text("status", { enum: ESCROW_STATUSES }).notNull(),
+    buyerId: text("buyer_id").notNull(),
+    sellerId: text("seller_id").notNull(),
+    listingId: text("listing_id"),
+    contractId: text("contract_id"),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    commission: integer("commission").notNull(),
+    sellerPayout: integer("seller_payout").notNull(),
+    description: text("description").notNull(),
+    inspectionPeriodHours: integer("inspection_period_hours").notNull(),
+    paymentProvider: text("payment_provider").notNull(),
+    paymentReference: text("payment_reference"),
+    paymentStatus: text("payment_status").notNull(),
+    payoutStatus: text("payout_status").notNull(),
+    deliveredAt: text("delivered_at"),
+    inspectionEndsAt: text("inspection_ends_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    fundedAt: text("funded_at"),
+    releasedAt: text("released_at"),
+    completedAt: text("completed_at"),
+    refundedAt: text("refunded_at"),
+    disputedAt: text("disputed_at"),
+    disputeReason: text("dispute_reason"),
+    revision: integer("revision").notNull(),
+  },
+  (t) => [
+    index("escrows_buyer_idx").on(t.buyerId, t.createdAt),
+    index("escrows_seller_idx").on(t.sellerId, t.createdAt),
+    index("escrows_status_idx").on(t.status, t.createdAt),
+    index("escrows_listing_idx").on(t.listingId),
+    index("escrows_contract_idx").on(t.contractId),
+  ],
+);
+
+/** Every provider webhook event we accepted (signature valid), once per provider event id. */
+export const paymentEvents = sqliteTable(
+  "payment_events",
+  {
+    /** `<provider>:<event key>`; the key is the provider's event id or, failing one, a digest of the raw body. */
+    id: text("id").primaryKey(),
+    provider: text("provider").notNull(),
+    type: text("type").notNull(),
+    reference: text("reference"),
+    escrowId: text("escrow_id"),
+    /** What we did with it: funded, flagged, ignored, … (for operators). */
+    outcome: text("outcome").notNull(),
+    receivedAt: text("received_at").notNull(),
+  },
+  (t) => [index("payment_events_escrow_idx").on(t.escrowId)],
+);

@@ -1,0 +1,78 @@
+// zod/OpenAPI schemas of the escrow routes (requests and the escrow view of API.md).
+import { z } from "@hono/zod-openapi";
+import { CURRENCIES } from "../domain/money";
+import { ESCROW_STATUSES } from "../domain/escrow-machine";
+
+const idOf = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{20}$`), `expected a ${prefix}_ id`);
+
+export const escrowIdParam = z.object({ id: idOf("esc").openapi({ param: { name: "id", in: "path" }, example: "esc_3xY9aBcDeFgHiJkLmNoP" }) });
+
+export const escrowSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(ESCROW_STATUSES),
+    buyerId: z.string(),
+    sellerId: z.string(),
+    listingId: z.string().nullable(),
+    contractId: z.string().nullable(),
+    amount: z.number().int().openapi({ description: "integer minor units" }),
+    currency: z.string(),
+    commission: z.number().int(),
+    sellerPayout: z.number().int(),
+    description: z.string(),
+    inspectionPeriodHours: z.number().int(),
+    payment: z.object({ provider: z.string(), reference: z.string().nullable(), status: z.string() }),
+    payout: z.object({ status: z.string() }),
+    deliveredAt: z.string().nullable(),
+    inspectionEndsAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    fundedAt: z.string().nullable(),
+    releasedAt: z.string().nullable(),
+    completedAt: z.string().nullable(),
+    refundedAt: z.string().nullable(),
+    disputedAt: z.string().nullable(),
+    disputeReason: z.string().nullable(),
+  })
+  .openapi("Escrow");
+
+export const createEscrowBody = z
+  .object({
+    sellerEmail: z.email().max(320).optional(),
+    listingId: idOf("lst").optional(),
+    amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().openapi({ description: "integer minor units (from the listing when buying one)" }),
+    currency: z.enum(CURRENCIES).optional(),
+    description: z.string().trim().min(1).max(2_000),
+    inspectionPeriodHours: z.number().int().min(1).max(24 * 30).default(72),
+    contractId: idOf("ctr").optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.sellerEmail === !v.listingId) ctx.addIssue({ code: "custom", path: ["sellerEmail"], message: "give exactly one of sellerEmail or listingId" });
+    if (v.sellerEmail && v.amount === undefined) ctx.addIssue({ code: "custom", path: ["amount"], message: "amount is required with sellerEmail" });
+    if (v.sellerEmail && v.currency === undefined) ctx.addIssue({ code: "custom", path: ["currency"], message: "currency is required with sellerEmail" });
+  });
+
+export const listEscrowsQuery = z.object({
+  status: z.enum(ESCROW_STATUSES).optional(),
+  role: z.enum(["buyer", "seller"]).optional(),
+});
+
+export const auditEventSchema = z
+  .object({ seq: z.number().int(), type: z.string(), actorId: z.string().nullable(), at: z.string(), data: z.record(z.string(), z.unknown()), prevHash: z.string(), hash: z.string() })
+  .openapi("EscrowAuditEvent");
+
+export const fundResponse = z.object({
+  payment: z.object({ provider: z.string(), reference: z.string(), authorizationUrl: z.string() }),
+});
+
+export const deliverBody = z.object({
+  credentials: z
+    .record(z.string().min(1).max(100), z.unknown())
+    .refine((v) => Object.keys(v).length > 0, "credentials must not be empty")
+    .refine((v) => JSON.stringify(v).length <= 16_384, "credentials must be at most 16 KB"),
+});
+
+export const revealResponse = z.object({ escrow: escrowSchema, credentials: z.record(z.string(), z.unknown()) });
+
+export const reasonBody = z.object({ reason: z.string().trim().min(1).max(2_000) });
+export const optionalReasonBody = z.object({ reason: z.string().trim().min(1).max(2_000).optional() });

@@ -1,0 +1,26 @@
+// POST /webhooks/paystack: Paystack's event callbacks. Authenticated by x-paystack-signature (HMAC-SHA512 of the
+// raw body with our secret key), not by a bearer token; each event is applied once.
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../lib/router";
+import { envelope, errorResponses, jsonContent } from "../lib/openapi";
+import { ok } from "../lib/respond";
+import { processPaystackWebhook } from "../lib/payments/webhook";
+
+const route = createRoute({
+  method: "post",
+  path: "/webhooks/paystack",
+  tags: ["Escrow"],
+  summary: "Paystack events (charge.success, refund.*, transfer.*); x-paystack-signature = hex HMAC-SHA512 of the raw body",
+  description: "A replayed event (same event and object id) is acknowledged and changes nothing. A bad signature is 401 and logged.",
+  request: { headers: z.object({ "x-paystack-signature": z.string().max(256).optional() }) },
+  responses: {
+    200: jsonContent(envelope(z.object({ received: z.literal(true), outcome: z.string() })), "accepted (or a replay, acknowledged)"),
+    ...errorResponses("AUTH004", "VAL001"),
+  },
+});
+
+export const paystackWebhookRoutes = createRouter().openapi(route, async (c) => {
+  const raw = await c.req.text();
+  const outcome = await processPaystackWebhook(c.env, raw, c.req.header("x-paystack-signature") ?? null);
+  return ok(c, { received: true as const, outcome }, 200);
+});

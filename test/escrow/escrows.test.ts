@@ -1,0 +1,136 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { call } from "../helpers/http";
+import { createUser, type TestUser } from "../helpers/users";
+import { openEscrow, parties } from "./helpers";
+
+let buyer: TestUser, seller: TestUser, outsider: TestUser, admin: TestUser;
+beforeAll(async () => {
+  ({ buyer, seller, outsider } = await parties());
+  admin = await createUser({ role: "admin" });
+});
+
+describe("POST /escrows", () => {
+  it("opens a pending escrow with the commission split and a generated escrow contract", async () => {
+    const res = await call("POST", "/api/v1/escrows", {
+      token: buyer.accessToken,
+      body: { sellerEmail: seller.email.toUpperCase(), amount: 500_001, currency: "NGN", description: "Domain shop.ng", inspectionPeriodHours: 48 },
+    });
+    expect(res.status).toBe(201);
+    const e = res.body.data;
+    expect(e).toMatchObject({
+      status: "pending",
+      buyerId: buyer.user.id,
+      sellerId: seller.user.id,
+      amount: 500_001,
+      currency: "NGN",
+      commission: 12_500, // 12 500.025 → 12 500 (250 bps, half up)
+      sellerPayout: 487_501,
+      inspectionPeriodHours: 48,
+      payment: { provider: "test", reference: null, status: "unpaid" },
+    });
+    expect(e.id).toMatch(/^esc_/);
+    expect(e.contractId).toMatch(/^ctr_/);
+
+    // The projection and the contract are there once the call answered.
+    const row = await env.DB.prepare("SELECT status, commission, seller_payout FROM escrows WHERE id = ?").bind(e.id).first();
+    expect(row).toEqual({ status: "pending", commission: 12_500, seller_payout: 487_501 });
+    const contract = await call("GET", `/api/v1/contracts/${e.contractId}`, { token: buyer.accessToken });
+    expect(contract.status).toBe(200);
+    expect(contract.body.data.signers.map((s: any) => s.email).sort()).toEqual([buyer.email, seller.email].sort());
+    expect(contract.body.data.body).toContain("Domain shop.ng");
+  });
+
+  it("links a contract the buyer can see instead of generating one", async () => {
+    const first = await openEscrow(buyer, seller);
+    const res = await call("POST", "/api/v1/escrows", {
+      token: buyer.accessToken,
+      body: { sellerEmail: seller.email, amount: 1000, currency: "USD", description: "x", contractId: first.contractId },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.data.contractId).toBe(first.contractId);
+    const hidden = await call("POST", "/api/v1/escrows", {
+      token: outsider.accessToken,
+      body: { sellerEmail: seller.email, amount: 1000, currency: "USD", description: "x", contractId: first.contractId },
+    });
+    expect(hidden.status).toBe(404);
+    expect(hidden.body.error.code).toBe("RES001");
+  });
+
+  it("rejects invalid input with VAL001 and no escrow", async () => {
+    const before = await env.DB.prepare("SELECT count(*) AS n FROM escrows").first<{ n: number }>();
+    for (const body of [
+      { amount: 100, currency: "NGN", description: "no seller" },
+      { sellerEmail: seller.email, currency: "NGN", description: "no amount" },
+      { sellerEmail: seller.email, amount: 10.5, currency: "NGN", description: "float" },
+      { sellerEmail: seller.email, amount: 100, currency: "XYZ", description: "bad currency" },
+      { sellerEmail: seller.email, amount: 100, currency: "NGN", description: "" },
+      { sellerEmail: seller.email, listingId: "lst_00000000000000000000", amount: 100, currency: "NGN", description: "both" },
+      { sellerEmail: buyer.email, amount: 100, currency: "NGN", description: "self" },
+    ]) {
+      const res = await call("POST", "/api/v1/escrows", { token: buyer.accessToken, body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.code).toBe("VAL001");
+    }
+    const after = await env.DB.prepare("SELECT count(*) AS n FROM escrows").first<{ n: number }>();
+    expect(after!.n).toBe(before!.n);
+  });
+
+  it("needs a caller (AUTH004), a known seller (RES001), and write rights (viewer → AUTH003)", async () => {
+    const anon = await call("POST", "/api/v1/escrows", { body: { sellerEmail: seller.email, amount: 1, currency: "NGN", description: "x" } });
+    expect(anon.status).toBe(401);
+    expect(anon.body.error.code).toBe("AUTH004");
+    const unknown = await call("POST", "/api/v1/escrows", {
+      token: buyer.accessToken,
+      body: { sellerEmail: "nobody-here@example.com", amount: 1, currency: "NGN", description: "x" },
+    });
+    expect(unknown.status).toBe(404);
+    const viewer = await createUser({ role: "viewer" });
+    const res = await call("POST", "/api/v1/escrows", { token: viewer.accessToken, body: { sellerEmail: seller.email, amount: 1, currency: "NGN", description: "x" } });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe("AUTH003");
+  });
+});
+
+describe("GET /escrows, /escrows/:id, /escrows/:id/events", () => {
+  it("parties and admins see it; others get RES001", async () => {
+    const e = await openEscrow(buyer, seller);
+    for (const who of [buyer, seller, admin]) {
+      const res = await call("GET", `/api/v1/escrows/${e.id}`, { token: who.accessToken });
+      expect(res.status).toBe(200);
+      expect(res.body.data.id).toBe(e.id);
+    }
+    const res = await call("GET", `/api/v1/escrows/${e.id}`, { token: outsider.accessToken });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe("RES001");
+    const events = await call("GET", `/api/v1/escrows/${e.id}/events`, { token: outsider.accessToken });
+    expect(events.status).toBe(404);
+  });
+
+  it("lists a party's escrows paginated, filtered by role and status", async () => {
+    const mine = await call("GET", "/api/v1/escrows?perPage=2", { token: seller.accessToken });
+    expect(mine.status).toBe(200);
+    expect(mine.body.data).toHaveLength(2);
+    expect(mine.body.pagination.total).toBeGreaterThanOrEqual(3);
+    expect(mine.body.data.every((e: any) => e.sellerId === seller.user.id)).toBe(true);
+    const asBuyer = await call("GET", "/api/v1/escrows?role=buyer", { token: seller.accessToken });
+    expect(asBuyer.body.pagination.total).toBe(0);
+    const none = await call("GET", "/api/v1/escrows", { token: outsider.accessToken });
+    expect(none.body.pagination.total).toBe(0);
+    const all = await call("GET", "/api/v1/escrows?status=pending", { token: admin.accessToken });
+    expect(all.body.pagination.total).toBe(mine.body.pagination.total);
+    const bad = await call("GET", "/api/v1/escrows?status=nope", { token: buyer.accessToken });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("VAL001");
+  });
+
+  it("returns the hash-chained audit trail", async () => {
+    const e = await openEscrow(buyer, seller);
+    const res = await call("GET", `/api/v1/escrows/${e.id}/events`, { token: seller.accessToken });
+    expect(res.status).toBe(200);
+    expect(res.body.data[0]).toMatchObject({ seq: 1, type: "escrow.created", actorId: buyer.user.id });
+    expect(res.body.data[0].hash).toMatch(/^[0-9a-f]{64}$/);
+    const badId = await call("GET", "/api/v1/escrows/nope/events", { token: seller.accessToken });
+    expect(badId.status).toBe(400);
+  });
+});

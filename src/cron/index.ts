@@ -3,13 +3,14 @@ import type { Bindings } from "../env";
 import { log } from "../lib/request-context";
 import { purgeExpiredIdempotencyKeys } from "../lib/idempotency";
 import { anchorCycle } from "./anchor-cycle";
+import { resumeStuckWebhookDeliveries } from "./webhook-sweep";
 
 type Task = (env: Bindings, now: Date) => Promise<void>;
 
 /** Tasks by cron expression (must match wrangler.toml's triggers). Capability issues add their tasks. */
 export const SCHEDULES: Record<string, Task[]> = {
   "* * * * *": [],
-  "*/5 * * * *": [anchorCycle],
+  "*/5 * * * *": [anchorCycle, resumeStuckWebhookDeliveries],
   "0 3 * * *": [purgeExpiredIdempotencyKeys],
 };
 

@@ -323,3 +323,24 @@ export async function reopenDelivery(database: Database, deliveryId: string, now
     .returning({ id: webhookDeliveries.id });
   return rows.length === 1;
 }
+
+/**
+ * Pending deliveries that should have moved by `cutoff` but did not: a scheduled attempt whose queue message was
+ * lost (`nextAttemptAt` passed), or an attempt claimed and never recorded (the worker died mid-POST).
+ */
+export async function overdueDeliveries(database: Database, cutoff: string, limit: number) {
+  return database
+    .select()
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.status, "pending"),
+        or(
+          sql`${webhookDeliveries.nextAttemptAt} < ${cutoff}`,
+          and(isNull(webhookDeliveries.nextAttemptAt), sql`${webhookDeliveries.lastAttemptAt} < ${cutoff}`),
+        ),
+      ),
+    )
+    .limit(limit)
+    .all();
+}

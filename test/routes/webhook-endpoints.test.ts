@@ -9,6 +9,7 @@ import { publishEvent } from "../../src/lib/events";
 import { queueMessage } from "../../src/lib/queue-messages";
 import { hasConsumed } from "../../src/jobs/consume-event";
 import { MAX_ATTEMPTS } from "../../src/domain/webhook-policy";
+import { resumeStuckWebhookDeliveries } from "../../src/cron/webhook-sweep";
 import { BASE, call } from "../helpers/http";
 import { createUser, type TestUser } from "../helpers/users";
 import { waitForEmail } from "../helpers/mailbox";
@@ -352,6 +353,33 @@ describe("webhook deliveries", () => {
     expect(second!.headers["webhook-signature"]!.split(" ")).toHaveLength(1);
     expect(verify(newSecret, second!).type).toBe("webhook.test");
     expect(() => verify(endpoint.secret, second!)).toThrow();
+  });
+});
+
+describe("stuck deliveries", () => {
+  it("the cron sweep records an interrupted attempt and sends the next one with the same webhook-id", async () => {
+    const owner = await createUser();
+    const box = await receiverBox();
+    const endpoint = await createEndpoint(owner, box.url);
+    const { id: eventId } = await contractCompleted([owner.user.id]);
+    const delivered = await waitForDelivery(endpoint.id, eventId, (d) => d.status === "succeeded");
+    await box.waitFor(1);
+    // As if attempt 2 had been claimed an hour ago and the worker died mid-POST.
+    const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+    await env.DB.prepare("UPDATE webhook_deliveries SET status = 'pending', attempts = 2, last_attempt_at = ?, next_attempt_at = NULL WHERE id = ?")
+      .bind(hourAgo, delivered.id)
+      .run();
+
+    await resumeStuckWebhookDeliveries(env, new Date());
+    const [, again] = await box.waitFor(2);
+    expect(again!.headers["webhook-id"]).toBe(delivered.message_id);
+    const done = await waitForDelivery(endpoint.id, eventId, (d) => d.status === "succeeded" && d.attempts === 3);
+    const attempts = await env.DB.prepare("SELECT attempt, error FROM webhook_attempts WHERE delivery_id = ? ORDER BY attempt").bind(done.id).all();
+    expect(attempts.results).toEqual([
+      { attempt: 1, error: null },
+      { attempt: 2, error: "interrupted" },
+      { attempt: 3, error: null },
+    ]);
   });
 });
 

@@ -1,0 +1,138 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { call } from "../helpers/http";
+import type { TestUser } from "../helpers/users";
+import { paystackSignature } from "../../src/lib/payments/signature";
+import { fundEscrow, openEscrow, parties } from "./helpers";
+
+let buyer: TestUser, seller: TestUser, outsider: TestUser;
+beforeAll(async () => {
+  ({ buyer, seller, outsider } = await parties());
+});
+
+const webhook = (body: string, signature?: string) =>
+  call("POST", "/api/v1/webhooks/paystack", {
+    raw: body,
+    headers: { "content-type": "application/json", ...(signature ? { "x-paystack-signature": signature } : {}) },
+  });
+const chargeSuccess = (reference: string, amount: number, currency = "NGN", id = Math.floor(Math.random() * 1e9)) =>
+  JSON.stringify({ event: "charge.success", data: { id, status: "success", reference, amount, currency } });
+const escrowRow = (id: string) => env.DB.prepare("SELECT status, payment_status, funded_at FROM escrows WHERE id = ?").bind(id).first<any>();
+
+describe("POST /escrows/:id/fund", () => {
+  it("gives the buyer a checkout; the signed webhook then funds the escrow", async () => {
+    const e = await openEscrow(buyer, seller);
+    const fund = await call("POST", `/api/v1/escrows/${e.id}/fund`, { token: buyer.accessToken });
+    expect(fund.status).toBe(200);
+    const { payment } = fund.body.data;
+    expect(payment.provider).toBe("test");
+    expect(payment.reference).toMatch(/^esc-[0-9A-Za-z]{20}-[0-9A-Za-z]{10}$/);
+    expect(payment.authorizationUrl).toContain(`/dev/payments/${payment.reference}/succeed`);
+    expect((await escrowRow(e.id)).payment_status).toBe("initialized");
+
+    const paid = await call("POST", `/api/v1/dev/payments/${payment.reference}/succeed`);
+    expect(paid.status).toBe(200);
+    expect(paid.body.data.outcome).toBe("funded");
+    const got = await call("GET", `/api/v1/escrows/${e.id}`, { token: seller.accessToken });
+    expect(got.body.data).toMatchObject({ status: "funds_held", payment: { status: "succeeded", reference: payment.reference } });
+    expect(got.body.data.fundedAt).not.toBeNull();
+    const stored = await env.DB.prepare("SELECT outcome, escrow_id FROM payment_events WHERE reference = ?").bind(payment.reference).all();
+    expect(stored.results).toEqual([{ outcome: "funded", escrow_id: e.id }]);
+
+    const again = await call("POST", `/api/v1/escrows/${e.id}/fund`, { token: buyer.accessToken });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("RES002");
+  });
+
+  it("only the buyer funds (seller AUTH003, outsider RES001, bad id VAL001)", async () => {
+    const e = await openEscrow(buyer, seller);
+    const bySeller = await call("POST", `/api/v1/escrows/${e.id}/fund`, { token: seller.accessToken });
+    expect(bySeller.status).toBe(403);
+    expect(bySeller.body.error.code).toBe("AUTH003");
+    const byOutsider = await call("POST", `/api/v1/escrows/${e.id}/fund`, { token: outsider.accessToken });
+    expect(byOutsider.status).toBe(404);
+    const badId = await call("POST", `/api/v1/escrows/esc_x/fund`, { token: buyer.accessToken });
+    expect(badId.status).toBe(400);
+    expect(badId.body.error.code).toBe("VAL001");
+  });
+});
+
+describe("POST /webhooks/paystack", () => {
+  it("refuses a bad or missing signature with 401 and changes nothing", async () => {
+    const e = await openEscrow(buyer, seller);
+    const fund = await call("POST", `/api/v1/escrows/${e.id}/fund`, { token: buyer.accessToken });
+    const body = chargeSuccess(fund.body.data.payment.reference, e.amount);
+    const wrongKey = await webhook(body, paystackSignature("sk_test_wrong", body));
+    expect(wrongKey.status).toBe(401);
+    const missing = await webhook(body);
+    expect(missing.status).toBe(401);
+    const tampered = await webhook(body.replace(String(e.amount), String(e.amount + 1)), paystackSignature(env.PAYSTACK_SECRET_KEY, body));
+    expect(tampered.status).toBe(401);
+    expect((await escrowRow(e.id)).status).toBe("pending");
+    const events = await env.DB.prepare("SELECT count(*) AS n FROM payment_events WHERE escrow_id = ?").bind(e.id).first<{ n: number }>();
+    expect(events!.n).toBe(0);
+  });
+
+  it("applies an event once: a replay is acknowledged and does nothing", async () => {
+    const e = await openEscrow(buyer, seller);
+    const fund = await call("POST", `/api/v1/escrows/${e.id}/fund`, { token: buyer.accessToken });
+    const body = chargeSuccess(fund.body.data.payment.reference, e.amount);
+    const sig = paystackSignature(env.PAYSTACK_SECRET_KEY, body);
+    const first = await webhook(body, sig);
+    expect(first.status).toBe(200);
+    expect(first.body.data.outcome).toBe("funded");
+    const replay = await webhook(body, sig);
+    expect(replay.status).toBe(200);
+    expect(replay.body.data.outcome).toBe("replay");
+    const trail = await call("GET", `/api/v1/escrows/${e.id}/events`, { token: buyer.accessToken });
+    expect(trail.body.data.filter((ev: any) => ev.type === "escrow.funded")).toHaveLength(1);
+  });
+
+  it("an amount or currency mismatch flags the payment and does not fund", async () => {
+    for (const [amount, currency] of [[1, "NGN"], [500_000, "USD"]] as const) {
+      const e = await openEscrow(buyer, seller);
+      const fund = await call("POST", `/api/v1/escrows/${e.id}/fund`, { token: buyer.accessToken });
+      const body = chargeSuccess(fund.body.data.payment.reference, amount, currency);
+      const res = await webhook(body, paystackSignature(env.PAYSTACK_SECRET_KEY, body));
+      expect(res.status).toBe(200);
+      expect(res.body.data.outcome).toBe("flagged");
+      expect(await escrowRow(e.id)).toMatchObject({ status: "pending", payment_status: "flagged", funded_at: null });
+      const trail = await call("GET", `/api/v1/escrows/${e.id}/events`, { token: buyer.accessToken });
+      expect(trail.body.data.map((ev: any) => ev.type)).toContain("escrow.payment_flagged");
+    }
+  });
+
+  it("ignores a charge for a reference we did not issue, and a non-event body is VAL001", async () => {
+    const body = chargeSuccess("someone-elses-ref", 100);
+    const res = await webhook(body, paystackSignature(env.PAYSTACK_SECRET_KEY, body));
+    expect(res.status).toBe(200);
+    expect(res.body.data.outcome).toBe("ignored");
+    const junk = "[1,2]";
+    const bad = await webhook(junk, paystackSignature(env.PAYSTACK_SECRET_KEY, junk));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("VAL001");
+  });
+});
+
+describe("POST /dev/payments/:reference/succeed", () => {
+  it("404 for an unknown reference; funds once even when called twice", async () => {
+    const unknown = await call("POST", "/api/v1/dev/payments/esc-nope/succeed");
+    expect(unknown.status).toBe(404);
+    const e = await openEscrow(buyer, seller);
+    const reference = await fundEscrow(buyer, e.id);
+    const again = await call("POST", `/api/v1/dev/payments/${reference}/succeed`);
+    expect(again.body.data.outcome).toBe("replay");
+  });
+
+  it("answers 404 outside development and test", async () => {
+    const { exports } = await import("cloudflare:workers");
+    void exports;
+    const worker = (await import("../../src/index")).default;
+    const res = await worker.fetch!(
+      new Request("https://escra.test/api/v1/dev/payments/esc-x/succeed", { method: "POST" }) as any,
+      { ...env, ENVIRONMENT: "production" } as any,
+      { waitUntil() {}, passThroughOnException() {}, props: {} } as any,
+    );
+    expect(res.status).toBe(404);
+  });
+});

@@ -5,7 +5,7 @@ import type { Bindings } from "../env";
 import type { DomainEvent } from "../domain/events";
 import { db } from "../db/client";
 import { escrows } from "../db/schema/escrows";
-import { paymentProvider } from "../lib/payments";
+import { providerNamed } from "../lib/payments";
 import { log } from "../lib/request-context";
 import { escrowRoom } from "../../durable-objects/escrow-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
@@ -24,7 +24,7 @@ async function onContractActivated(env: Bindings, contractId: string) {
 async function onRefunded(env: Bindings, escrowId: string) {
   const escrow = await escrowRoom(env, escrowId).get();
   if (!escrow || escrow.payment.status !== "refund_pending" || !escrow.payment.reference) return;
-  const provider = paymentProvider(env);
+  const provider = providerNamed(env, escrow.payment.provider);
   // Paystack refunds a transaction once; a redelivered event gets an error we log, not a second refund.
   const { status } = await provider.refund({ reference: escrow.payment.reference, amount: escrow.amount });
   log("info", "escrow refund requested", { escrowId, status });

@@ -3,7 +3,7 @@
 // provider refuses a second transfer with the same reference and we then take the first one as the payout.
 import type { Bindings } from "../env";
 import { enqueueJob } from "../lib/jobs";
-import { paymentProvider } from "../lib/payments";
+import { providerNamed } from "../lib/payments";
 import { payoutReference, ProviderError, type PaymentProvider } from "../lib/payments/provider";
 import { log } from "../lib/request-context";
 import { escrowRoom } from "../../durable-objects/escrow-room";
@@ -21,19 +21,25 @@ export function enqueuePayout(env: Bindings, escrowId: string) {
  * Where the seller's money goes. The test provider pays a per-user recipient; with Paystack the seller needs
  * a transfer recipient (bank account) on file, which escrow onboarding does not collect yet (see README).
  */
-function recipientOf(provider: PaymentProvider, sellerId: string): string {
+async function recipientOf(provider: PaymentProvider, sellerId: string): Promise<string> {
   if (provider.name === "test") return `RCP_test_${sellerId}`;
   throw new ProviderError("seller has no Paystack transfer recipient on file");
 }
 
-export function payoutJob(providerFor: (env: Bindings) => PaymentProvider = (env) => paymentProvider(env)): JobHandler {
+export interface PayoutDeps {
+  providerFor(env: Bindings, name: string): PaymentProvider;
+  recipientFor(provider: PaymentProvider, sellerId: string): Promise<string>;
+}
+
+export function payoutJob(deps: PayoutDeps = { providerFor: providerNamed, recipientFor: recipientOf }): JobHandler {
   return async (message, env) => {
     const escrowId = String(message.payload.escrowId ?? "");
     const room = escrowRoom(env, escrowId);
     const escrow = await room.get();
     // Nothing due: not completed (e.g. refunded), or already settled by an earlier attempt or a webhook.
     if (!escrow || escrow.status !== "completed" || escrow.payout.status === "sent") return;
-    const provider = providerFor(env);
+    const provider = deps.providerFor(env, escrow.payment.provider);
+    const recipient = await deps.recipientFor(provider, escrow.sellerId);
     const reference = payoutReference(escrowId);
     unwrap(await room.payoutRequested(reference));
     let status: "success" | "pending" | "failed";
@@ -42,7 +48,7 @@ export function payoutJob(providerFor: (env: Bindings) => PaymentProvider = (env
         reference,
         amount: escrow.sellerPayout,
         currency: escrow.currency,
-        recipient: recipientOf(provider, escrow.sellerId),
+        recipient,
         reason: `Escra escrow ${escrowId}`,
       });
       status = result.status;

@@ -12,3 +12,8 @@ export function paymentProvider(env: Bindings, fetcher?: typeof fetch): PaymentP
   if (env.PAYMENT_PROVIDER === "test" && env.ENVIRONMENT !== "production") return new TestPaymentProvider(env);
   throw new Error(`PAYMENT_PROVIDER ${JSON.stringify(env.PAYMENT_PROVIDER)} is not usable in ${env.ENVIRONMENT}`);
 }
+
+/** The provider an escrow was opened with (its payment, refund and payout stay with it across config changes). */
+export function providerNamed(env: Bindings, name: string, fetcher?: typeof fetch): PaymentProvider {
+  return paymentProvider({ ...env, PAYMENT_PROVIDER: name }, fetcher);
+}

@@ -112,8 +112,8 @@ export class ContractRoom extends DurableObject<Bindings> {
   }
 
   /** Cron: cancels a pending contract whose expiresAt has passed (no-op otherwise). */
-  expire(): Promise<RpcResult<ContractState | null>> {
-    return this.signing.expire();
+  expire(now: string): Promise<RpcResult<ContractState | null>> {
+    return this.signing.expire(now);
   }
 
   /** Cron: sends due reminders and escalations. */
@@ -278,7 +278,7 @@ export class ContractRoom extends DurableObject<Bindings> {
    * rolled-back command is never announced) and broadcast by flushLive once it committed.
    */
   private decide(ctx: CommandContext, change: Change, audience: string[], live: LiveEvent[]): Decision<ContractState, ContractState> {
-    const events = change.events.map((e) => (e.publish === false || e.audience ? e : { ...e, audience }));
+    const events = change.events.map((e) => (e.publish === false ? e : { ...e, audience: [...new Set([...(e.audience ?? []), ...audience])] }));
     for (const e of events) {
       if (e.publish !== false) live.push(this.hub.append(e.type, e.data, { timestamp: ctx.now }).event);
     }

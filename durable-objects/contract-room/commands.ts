@@ -125,11 +125,12 @@ export class SigningCommands {
     });
   }
 
-  async expire(): Promise<RpcResult<ContractState | null>> {
+  /** `now`: the cron's scheduled time (the expiry is judged against it, so a late cron run still expires). */
+  async expire(now: string): Promise<RpcResult<ContractState | null>> {
     const state = await this.room.load();
-    if (!state || !expire(state, new Date().toISOString())) return { ok: true, value: null };
+    if (!state || !expire(state, now)) return { ok: true, value: null };
     return this.room.command(null, (current, ctx) => {
-      const next = expire(current, ctx.now);
+      const next = expire(current, now > ctx.now ? now : ctx.now);
       if (!next) throw fail.conflict("The contract is no longer pending");
       return { state: next, events: [this.room.event("contract.expired", next), this.room.event("contract.cancelled", next, { reason: "expired" })] };
     });

@@ -4,12 +4,14 @@ import { log } from "../lib/request-context";
 import { purgeExpiredIdempotencyKeys } from "../lib/idempotency";
 import { anchorCycle } from "./anchor-cycle";
 import { resumeStuckWebhookDeliveries } from "./webhook-sweep";
+import { expireContracts } from "./contract-expiry";
+import { remindContracts } from "./contract-reminders";
 
 type Task = (env: Bindings, now: Date) => Promise<void>;
 
 /** Tasks by cron expression (must match wrangler.toml's triggers). Capability issues add their tasks. */
 export const SCHEDULES: Record<string, Task[]> = {
-  "* * * * *": [],
+  "* * * * *": [expireContracts, remindContracts],
   "*/5 * * * *": [anchorCycle, resumeStuckWebhookDeliveries],
   "0 3 * * *": [purgeExpiredIdempotencyKeys],
 };

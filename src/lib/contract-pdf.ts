@@ -42,7 +42,7 @@ export function formatMoney(value: { amount: number; currency: string }): string
   return `${value.currency} ${grouped}${digits > 0 ? `.${minor.toString().padStart(digits, "0")}` : ""}`;
 }
 
-class Writer {
+export class Writer {
   private page!: PDFPage;
   private y = 0;
   readonly pages: PDFPage[] = [];

@@ -12,6 +12,7 @@ import { requestOrigin } from "../lib/audit";
 import { newId } from "../lib/ids";
 import { verifySigningToken } from "../lib/signing-token";
 import { buildSignatureRecord } from "../lib/signatures";
+import { certificateFacts, renderCertificatePdf } from "../lib/certificate-pdf";
 import { db } from "../db/client";
 import { verifiedEmailOf } from "../db/contract-access";
 import { matchingWorkflowApprovers } from "../db/workflows";
@@ -90,6 +91,20 @@ const declineRoute = createRoute({
   summary: "Decline with a reason (a signer or approver who has not acted) → cancelled",
   request: { params: contractIdParam, headers: tokenHeader, body: jsonBody(z.object({ reason }).openapi("DeclineContract")) },
   responses: partyResponses,
+});
+
+const certificateRoute = createRoute({
+  tags,
+  method: "get",
+  path: "/contracts/{id}/certificate",
+  summary: "Certificate of completion (PDF) once active: parties, actions, times, IPs, document hash, audit chain head",
+  middleware: [requireScope("contracts:read")],
+  security: [{ bearer: [] as string[] }],
+  request: { params: contractIdParam },
+  responses: {
+    200: { description: "the PDF (X-Document-SHA256, X-Execution-Hash and X-Audit-Head carry its hashes)", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
+    ...errorResponses("AUTH004", "RES001", "RES002"),
+  },
 });
 
 interface Actor {
@@ -178,4 +193,25 @@ export const contractSigningRoutes = createRouter()
     const { id } = c.req.valid("param");
     await requireContractAccess(c.env, principal, id, "owner");
     return ok(c, contractView(unwrap(await contractRoom(c.env, id).complete(principal.userId))), 200);
+  })
+  .openapi(certificateRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    await requireContractAccess(c.env, principalOf(c), id, "view");
+    const room = contractRoom(c.env, id);
+    const [state, audit] = await Promise.all([room.get(), room.auditTrail()]);
+    if (!state) throw fail.notFound("Contract");
+    if (state.status !== "active" && state.status !== "completed") {
+      throw fail.conflict(`A certificate exists once every party signed; this contract is ${state.status}`);
+    }
+    const facts = certificateFacts(state, audit);
+    const pdf = await renderCertificatePdf(state, audit);
+    return new Response(pdf, {
+      headers: {
+        "content-type": "application/pdf",
+        "content-disposition": `inline; filename="${id}-certificate.pdf"`,
+        "x-document-sha256": facts.documentHash,
+        "x-execution-hash": facts.executionHash ?? "",
+        "x-audit-head": `${facts.auditHead.seq}:${facts.auditHead.hash}`,
+      },
+    }) as never;
   });

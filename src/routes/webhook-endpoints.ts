@@ -2,6 +2,8 @@
 // create and rotate only; it is stored sealed (we sign with it). An endpoint receives only events its owner may
 // see: events whose audience holds the owner, or every event for an admin (see src/domain/webhook-policy.ts).
 import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, isoDate, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
@@ -28,8 +30,6 @@ import { checkWebhookUrl, privateUrlsAllowed } from "../domain/url-safety";
 import { generateWebhookSecret } from "../domain/webhook-signature";
 import { enqueueDeliveries, webhookBody } from "../jobs/fan-out-webhooks";
 import { newId } from "../lib/ids";
-import { eq } from "drizzle-orm";
-import type { Context } from "hono";
 import type { AppEnv } from "../env";
 
 /** Endpoints a user may hold; plenty for integrations, bounded so one account cannot multiply fan-out. */

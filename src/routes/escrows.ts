@@ -14,6 +14,7 @@ import { openRecord, sealRecord } from "../lib/vault";
 import { paymentProvider } from "../lib/payments";
 import { chargeReference, ProviderError } from "../lib/payments/provider";
 import { log } from "../lib/request-context";
+import { forwardToLiveRoom, liveRoute } from "../lib/live";
 import type { AppEnv, Bindings, Principal } from "../env";
 import { db } from "../db/client";
 import { findEscrow, listEscrows } from "../db/escrows";
@@ -162,8 +163,17 @@ async function generateContract(env: Bindings, buyer: Principal, parties: { buye
       ],
     }),
   );
+  // Sent at once (frozen document, signing links to both parties); its activation moves the escrow on.
+  unwrap(await contractRoom(env, id).send(buyer.userId, { approvers: [], reminders: {} }));
   return id;
 }
+
+const liveRouteDef = liveRoute({
+  path: "/escrows/{id}/live",
+  tags,
+  summary: "The escrow's live room (WebSocket): every step as it happens; parties and admins, others closed 4003",
+  params: escrowIdParam,
+});
 
 function caller(c: Context<AppEnv>) {
   return callerOf(principalOf(c));
@@ -269,4 +279,5 @@ export const escrowRoutes = createRouter()
     const { id } = c.req.valid("param");
     await visibleEscrow(c.env, principalOf(c), id);
     return ok(c, escrowView(unwrap(await escrowRoom(c.env, id).dispute(caller(c), c.req.valid("json").reason))), 200);
-  });
+  })
+  .openapi(liveRouteDef, (c) => forwardToLiveRoom(c, c.env.ESCROW_ROOM, c.req.valid("param").id));

@@ -39,6 +39,7 @@ describe("POST /escrows", () => {
     expect(contract.status).toBe(200);
     expect(contract.body.data.signers.map((s: any) => s.email).sort()).toEqual([buyer.email, seller.email].sort());
     expect(contract.body.data.body).toContain("Domain shop.ng");
+    expect(contract.body.data.status).toBe("pending"); // sent to both parties for signature
   });
 
   it("links a contract the buyer can see instead of generating one", async () => {

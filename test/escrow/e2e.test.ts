@@ -1,0 +1,62 @@
+// End to end through the API: open → signed webhook funds → contract signed by both (real signing) → deliver →
+// reveal once → confirm → payout once → completed, with buyer's and seller's sockets receiving each step.
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { call } from "../helpers/http";
+import { createUser } from "../helpers/users";
+import { LiveClient } from "../durable-objects/live-client";
+import { TestPaymentProvider } from "../../src/lib/payments/test-provider";
+import { payoutReference } from "../../src/lib/payments/provider";
+import { openEscrow, parties, waitFor } from "./helpers";
+
+const STEPS = ["escrow.funded", "escrow.contract_signed", "escrow.delivered", "escrow.credentials_released", "escrow.completed", "escrow.payout_sent"];
+const typed = (name: string) => ({ signature: { type: "typed", value: name }, consent: true });
+
+async function collect(client: LiveClient, types: string[]) {
+  const seen: any[] = [];
+  while (seen.length < types.length) {
+    const m = await client.next(15_000);
+    if (m.type.startsWith("escrow.")) seen.push(m);
+  }
+  return seen;
+}
+
+describe("escrow end to end", () => {
+  it("open → fund → sign → deliver → reveal → confirm → payout, live on both sockets", async () => {
+    const { buyer, seller, outsider } = await parties();
+    const e = await openEscrow(buyer, seller);
+    const path = `/api/v1/escrows/${e.id}/live`;
+    const buyerSocket = await LiveClient.authed(path, buyer.accessToken);
+    const sellerSocket = await LiveClient.authed(path, seller.accessToken);
+    const intruder = await LiveClient.open(path);
+    intruder.send({ type: "auth", payload: { token: outsider.accessToken } });
+    expect((await intruder.closed).code).toBe(4003);
+
+    const fund = await call("POST", `/api/v1/escrows/${e.id}/fund`, { token: buyer.accessToken });
+    expect((await call("POST", `/api/v1/dev/payments/${fund.body.data.payment.reference}/succeed`)).body.data.outcome).toBe("funded");
+
+    // The generated escrow contract was sent to both; each signs; contract.activated moves the escrow on.
+    for (const who of [seller, buyer]) {
+      const signed = await call("POST", `/api/v1/contracts/${e.contractId}/sign`, { token: who.accessToken, body: typed(who.user.name) });
+      expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+    }
+    await waitFor(async () => (await call("GET", `/api/v1/escrows/${e.id}`, { token: buyer.accessToken })).body.data.status === "contract_signed", "contract_signed", 15_000);
+
+    expect((await call("POST", `/api/v1/escrows/${e.id}/deliver`, { token: seller.accessToken, body: { credentials: { login: "a", password: "b" } } })).status).toBe(200);
+    const reveal = await call("POST", `/api/v1/escrows/${e.id}/reveal`, { token: buyer.accessToken });
+    expect(reveal.body.data.credentials).toEqual({ login: "a", password: "b" });
+    expect((await call("POST", `/api/v1/escrows/${e.id}/reveal`, { token: buyer.accessToken })).body.error.code).toBe("RES002");
+    expect((await call("POST", `/api/v1/escrows/${e.id}/confirm`, { token: buyer.accessToken })).body.data.status).toBe("completed");
+
+    for (const socket of [buyerSocket, sellerSocket]) {
+      const events = await collect(socket, STEPS);
+      expect(events.map((m) => m.type)).toEqual(STEPS);
+      expect(events.every((m) => m.data.escrowId === e.id && typeof m.seq === "number")).toBe(true);
+    }
+    const final = (await call("GET", `/api/v1/escrows/${e.id}`, { token: seller.accessToken })).body.data;
+    expect(final).toMatchObject({ status: "completed", payout: { status: "sent" } });
+    const transfers = (await new TestPaymentProvider(env).transfers()).filter((t) => t.reference === payoutReference(e.id));
+    expect(transfers).toHaveLength(1);
+    void createUser;
+  });
+});

@@ -14,3 +14,4 @@ export * from "./webhooks";
 export * from "./notifications";
 export * from "./escrows";
 export * from "./workflows";
+export * from "./listings";

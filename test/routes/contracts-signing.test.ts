@@ -86,6 +86,12 @@ describe("signing end to end", () => {
     expect([rb.status, rc.status]).toEqual([200, 200]);
     const dup = await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: typed("B Person") });
     expect(dup.body.error.code).toBe("RES002");
+    // Both parallel signatures landed exactly once, each in the other's resulting state or later.
+    const afterPair = (await call("GET", `/api/v1/contracts/${id}/audit`, { token: owner.token })).body.data;
+    const signedBy = afterPair.filter((e: any) => e.type === "contract.signed").map((e: any) => e.data.signerId).sort();
+    const ids = (email: string) => sent.body.data.signers.find((s: any) => s.email === email).id;
+    expect(signedBy).toEqual([ids(b.email), ids(c.email)].sort());
+    expect(afterPair.filter((e: any) => e.type === "contract.signed").map((e: any) => e.actorId).sort()).toEqual([b.userId, c.userId].sort());
 
     live = await LiveClient.authed(path, owner.token);
     live.send({ type: "resume", payload: { since: seen.at(-1)!.seq } });

@@ -234,13 +234,13 @@ export function formatFanout(results: FanoutResult[]): string {
     .join("\n");
 }
 
-interface BenchUser {
+export interface BenchUser {
   id: string;
   accessToken: string;
 }
 
 /** A user made the way a client would: register, read the code from the dev mailbox, verify, log in. */
-async function createBenchUser(baseUrl: string, i: number): Promise<BenchUser> {
+export async function createBenchUser(baseUrl: string, i: number): Promise<BenchUser> {
   const email = `bench-ws-${crypto.randomUUID().slice(0, 8)}-${i}@example.com`;
   const password = `bench-${crypto.randomUUID()}`;
   // A distinct client address per user keeps per-IP abuse limits out of the measurement's setup.
@@ -259,7 +259,7 @@ async function createBenchUser(baseUrl: string, i: number): Promise<BenchUser> {
 }
 
 /** `wrangler dev` restarts its Worker when a source file changes, dropping requests in flight: start over. */
-async function withRetries<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+export async function withRetries<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
@@ -270,7 +270,7 @@ async function withRetries<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
   }
 }
 
-async function api<T = unknown>(
+export async function api<T = unknown>(
   baseUrl: string,
   method: string,
   path: string,
@@ -293,7 +293,7 @@ function percentiles(values: number[]): Percentiles {
   return { p50: at(50), p99: at(99), max: sorted.at(-1) ?? Number.NaN };
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {

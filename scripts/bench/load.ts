@@ -35,6 +35,7 @@ export async function measure(
         method: scenario.method,
         ...(prepared.headers ? { headers: prepared.headers } : {}),
         ...(prepared.body !== undefined ? { body: prepared.body } : {}),
+        ...(prepared.next ? { requests: [{ setupRequest: (req: Record<string, any>) => nextRequest(req, prepared) }] } : {}),
         connections: options.connections,
         duration: options.durationSeconds,
         timeout: 10,
@@ -60,6 +61,12 @@ export async function measure(
     failures: unexpected + result.errors + result.timeouts,
     statuses,
   };
+}
+
+// autocannon's request objects are untyped records; a scenario's `next` overrides path, headers and body.
+function nextRequest(req: Record<string, any>, prepared: PreparedRequest): Record<string, any> {
+  const n = prepared.next!();
+  return { ...req, ...(n.path ? { path: n.path } : {}), ...(n.headers ? { headers: { ...req.headers, ...n.headers } } : {}), ...(n.body !== undefined ? { body: n.body } : {}) };
 }
 
 /** Nearest-rank percentile of an ascending list (NaN when empty). */

@@ -10,6 +10,8 @@ export interface PreparedRequest {
   path?: string;
   headers?: Record<string, string>;
   body?: string;
+  /** For actions that cannot repeat (signing): called per request; its fields override the ones above. */
+  next?: () => Omit<PreparedRequest, "next">;
 }
 
 export interface Scenario {
@@ -93,7 +95,65 @@ export const scenarios: Scenario[] = [
       return { headers: { authorization: `Bearer ${token}` } };
     },
   },
+  // ContractRoom sign by signing token (no account): token HMAC check, a typed signature countersigned with the
+  // Ed25519 key, one DO storage transaction (routing rules, audit, outbox), the D1 projection batch and one EVENTS
+  // send before answering. A signature cannot repeat, so every request signs as another party: contracts with
+  // SIGN_PARTIES parallel signers, tokens read from the dev mailbox. Requests beyond the pool answer 409 (failures).
+  {
+    name: "sign",
+    method: "POST",
+    path: "/api/v1/contracts",
+    setup: async ({ baseUrl }) => {
+      const token = await benchToken(baseUrl);
+      const pool = await benchSigningPool(baseUrl, token, Number(process.env.BENCH_SIGN_POOL ?? 3000));
+      let i = 0;
+      return {
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ signature: { type: "typed", value: "Bench Signer", font: "caveat" }, consent: true }),
+        next: () => {
+          const party = pool[i++ % pool.length]!;
+          return { path: `/api/v1/contracts/${party.contractId}/sign`, headers: { "content-type": "application/json", "x-signing-token": party.token } };
+        },
+      };
+    },
+  },
 ];
+
+const SIGN_PARTIES = 25;
+
+/** Sends contracts with SIGN_PARTIES parallel signers each; returns (contract, signing token) for `size` parties. */
+async function benchSigningPool(baseUrl: string, token: string, size: number): Promise<{ contractId: string; token: string }[]> {
+  const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const run = Math.random().toString(36).slice(2, 8);
+  const contracts = Math.ceil(size / SIGN_PARTIES);
+  for (let c = 0; c < contracts; c++) {
+    const signers = Array.from({ length: SIGN_PARTIES }, (_, p) => ({ email: `sign-${run}-${c}-${p}@bench.example.com`, name: `Signer ${p}` }));
+    const res = await fetch(`${baseUrl}/api/v1/contracts`, { method: "POST", headers: auth, body: JSON.stringify({ title: `Bench signing ${c}`, type: "services", body: "Bench.", signers }) });
+    const body = (await res.json()) as { data?: { id: string } };
+    if (!body.data) throw new Error(`bench contract failed: ${res.status} ${JSON.stringify(body)}`);
+    const sent = await fetch(`${baseUrl}/api/v1/contracts/${body.data.id}/send`, { method: "POST", headers: auth, body: "{}" });
+    if (sent.status !== 200) throw new Error(`bench send failed: ${sent.status} ${await sent.text()}`);
+  }
+  // The signing links arrive through the JOBS queue; read them back from the dev mailbox.
+  const pool = new Map<string, { contractId: string; token: string }>();
+  const deadline = Date.now() + 180_000;
+  while (pool.size < contracts * SIGN_PARTIES && Date.now() < deadline) {
+    for (let page = 1; ; page++) {
+      const res = await fetch(`${baseUrl}/api/v1/dev/mailbox?perPage=100&page=${page}`);
+      const body = (await res.json()) as { data?: { to: string; text: string }[] };
+      const emails = body.data ?? [];
+      for (const e of emails) {
+        if (!e.to.startsWith(`sign-${run}-`)) continue;
+        const m = /\/contracts\/(ctr_[0-9A-Za-z]+)\/sign\?token=([^\s&"]+)/.exec(e.text);
+        if (m) pool.set(e.to, { contractId: m[1]!, token: decodeURIComponent(m[2]!) });
+      }
+      if (emails.length < 100) break;
+    }
+    if (pool.size < contracts * SIGN_PARTIES) await new Promise((r) => setTimeout(r, 1000));
+  }
+  if (pool.size === 0) throw new Error("bench signing: no signing link arrived in the dev mailbox");
+  return [...pool.values()];
+}
 
 async function benchToken(baseUrl: string): Promise<string> {
   const account = await benchAccount(baseUrl);

@@ -173,6 +173,13 @@ describe("signing end to end", () => {
     expect((await call("POST", `/api/v1/contracts/${id}/cancel`, { token: b.token, body: { reason: "no" } })).body.error.code).toBe("AUTH003");
     expect((await call("POST", `/api/v1/contracts/${id}/cancel`, { token: owner.token, body: {} })).body.error.code).toBe("VAL001");
     expect((await call("POST", `/api/v1/contracts/${id}/complete`, { token: owner.token, body: {} })).body.error.code).toBe("RES002");
+    expect((await call("POST", `/api/v1/contracts/${id}/complete`, { token: b.token, body: {} })).body.error.code).toBe("AUTH003");
+    expect((await call("POST", `/api/v1/contracts/${id}/approve`, { token: stranger.token })).body.error.code).toBe("RES001");
+    expect((await call("POST", `/api/v1/contracts/${id}/approve`, { token: b.token })).body.error.code).toBe("RES002"); // a signer cannot approve
+    expect((await call("POST", `/api/v1/contracts/${id}/approve`, { headers: { "x-signing-token": "nope" } })).body.error.code).toBe("AUTH002");
+    expect((await call("POST", `/api/v1/contracts/${id}/decline`, { token: stranger.token, body: { reason: "x" } })).body.error.code).toBe("RES001");
+    expect((await call("POST", `/api/v1/contracts/${id}/decline`, { token: owner.token, body: { reason: "x" } })).body.error.code).toBe("AUTH003"); // owner is no party
+    expect((await call("POST", "/api/v1/contracts/not-an-id/approve", { token: b.token })).body.error.code).toBe("VAL001");
     const cancelled = await call("POST", `/api/v1/contracts/${id}/cancel`, { token: owner.token, body: { reason: "changed plans" } });
     expect(cancelled.body.data).toMatchObject({ status: "cancelled", cancelReason: "changed plans" });
     const late = await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: typed("B") });

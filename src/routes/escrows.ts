@@ -27,6 +27,11 @@ import { escrowRoom, type Caller } from "../../durable-objects/escrow-room";
 import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { requireContractAccess } from "./contracts-guard";
+import { publishListingEvent } from "./listings";
+import { findListing, transitionListing } from "../db/listings";
+import { listings } from "../db/schema/listings";
+import { LISTING_RULES } from "../domain/listing-machine";
+import { and, eq } from "drizzle-orm";
 import {
   auditEventSchema,
   createEscrowBody,
@@ -175,6 +180,48 @@ const liveRouteDef = liveRoute({
   params: escrowIdParam,
 });
 
+type CreateInput = z.infer<typeof createEscrowBody>;
+interface Deal {
+  seller: { id: string; email: string; name: string };
+  amount: number;
+  currency: Currency;
+}
+
+async function emailDeal(env: Bindings, input: CreateInput): Promise<Deal> {
+  const seller = await findUserByEmail(env.DB, input.sellerEmail!.trim().toLowerCase());
+  if (!seller || seller.deletedAt) throw fail.notFound("Seller");
+  return { seller, amount: input.amount!, currency: input.currency! as Currency };
+}
+
+/** Buying a listing: its seller and price (a differing amount or currency in the request is refused). */
+async function listingDeal(env: Bindings, listingId: string, input: CreateInput): Promise<Deal> {
+  const listing = await findListing(db(env.DB), listingId);
+  if (!listing || (listing.status !== "approved" && listing.status !== "reserved" && listing.status !== "sold")) throw fail.notFound("Listing");
+  if (listing.status !== "approved") throw fail.conflict(`This listing is ${listing.status}`);
+  const details = [
+    ...(input.amount !== undefined && input.amount !== listing.priceAmount ? [{ path: "amount", message: "must equal the listing's price (or be left out)" }] : []),
+    ...(input.currency !== undefined && input.currency !== listing.currency ? [{ path: "currency", message: "must equal the listing's currency (or be left out)" }] : []),
+  ];
+  if (details.length) throw fail.invalid(details);
+  const seller = await findUserById(env.DB, listing.sellerId);
+  if (!seller || seller.deletedAt) throw fail.notFound("Listing");
+  return { seller, amount: listing.priceAmount, currency: listing.currency as Currency };
+}
+
+async function reserveListing(env: Bindings, listingId: string, escrowId: string, buyerId: string) {
+  const reserved = await transitionListing(db(env.DB), listingId, LISTING_RULES.reserve.from, { status: "reserved", escrowId });
+  if (!reserved) throw fail.conflict("This listing was just reserved by someone else");
+  await publishListingEvent(env, "listing.reserved", reserved, buyerId);
+  return reserved;
+}
+
+async function releaseListing(env: Bindings, listingId: string, escrowId: string) {
+  await db(env.DB)
+    .update(listings)
+    .set({ status: "approved", escrowId: null, updatedAt: new Date().toISOString() })
+    .where(and(eq(listings.id, listingId), eq(listings.escrowId, escrowId), eq(listings.status, "reserved")));
+}
+
 function caller(c: Context<AppEnv>) {
   return callerOf(principalOf(c));
 }
@@ -183,41 +230,44 @@ export const escrowRoutes = createRouter()
   .openapi(createRouteDef, async (c) => {
     const principal = principalOf(c);
     const input = c.req.valid("json");
-    if (input.listingId) throw fail.notFound("Listing");
-    const seller = await findUserByEmail(c.env.DB, input.sellerEmail!.trim().toLowerCase());
-    if (!seller || seller.deletedAt) throw fail.notFound("Seller");
-    if (seller.id === principal.userId) throw fail.invalid([{ path: "sellerEmail", message: "you cannot be your own seller" }]);
+    const id = newId("esc");
+    const deal = input.listingId ? await listingDeal(c.env, input.listingId, input) : await emailDeal(c.env, input);
+    if (deal.seller.id === principal.userId) throw fail.invalid([{ path: input.listingId ? "listingId" : "sellerEmail", message: "you cannot be your own seller" }]);
     const buyer = await findUserById(c.env.DB, principal.userId);
     if (!buyer) throw fail.unauthenticated();
-    const amount = input.amount!;
-    const currency = input.currency! as Currency;
-    const split = splitAmount(amount, parseBps(c.env.ESCROW_COMMISSION_BPS));
+    const split = splitAmount(deal.amount, parseBps(c.env.ESCROW_COMMISSION_BPS));
+    if (input.contractId) await requireContractAccess(c.env, principal, input.contractId, "view");
 
-    let contractId = input.contractId ?? null;
-    if (contractId) await requireContractAccess(c.env, principal, contractId, "view");
-    else {
-      contractId = await generateContract(
-        c.env,
-        principal,
-        { buyer: { email: buyer.email, name: buyer.name }, seller: { email: seller.email, name: seller.name } },
-        { description: input.description, amount, currency, inspectionPeriodHours: input.inspectionPeriodHours },
+    // Reserve the listing first (a conditional update: of two buyers, one gets it), released again on failure.
+    const listing = input.listingId ? await reserveListing(c.env, input.listingId, id, principal.userId) : null;
+    let state;
+    try {
+      const contractId =
+        input.contractId ??
+        (await generateContract(
+          c.env,
+          principal,
+          { buyer: { email: buyer.email, name: buyer.name }, seller: { email: deal.seller.email, name: deal.seller.name } },
+          { description: input.description, amount: deal.amount, currency: deal.currency, inspectionPeriodHours: input.inspectionPeriodHours },
+        ));
+      state = unwrap(
+        await escrowRoom(c.env, id).create({
+          id,
+          buyerId: principal.userId,
+          sellerId: deal.seller.id,
+          listingId: listing?.id ?? null,
+          contractId,
+          currency: deal.currency,
+          split,
+          description: input.description,
+          inspectionPeriodHours: input.inspectionPeriodHours,
+          provider: paymentProvider(c.env).name,
+        }),
       );
+    } catch (err) {
+      if (listing) await releaseListing(c.env, listing.id, id);
+      throw err;
     }
-    const id = newId("esc");
-    const state = unwrap(
-      await escrowRoom(c.env, id).create({
-        id,
-        buyerId: principal.userId,
-        sellerId: seller.id,
-        listingId: null,
-        contractId,
-        currency,
-        split,
-        description: input.description,
-        inspectionPeriodHours: input.inspectionPeriodHours,
-        provider: paymentProvider(c.env).name,
-      }),
-    );
     return ok(c, escrowView(state), 201);
   })
   .openapi(listRoute, async (c) => {

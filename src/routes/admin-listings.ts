@@ -1,0 +1,74 @@
+// Admin moderation of marketplace listings: the review queue, approve, reject, request more information.
+import { createRoute } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { createRouter } from "../lib/router";
+import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { ok } from "../lib/respond";
+import { pageQuery, pageWindow, paginated } from "../lib/pagination";
+import { fail } from "../lib/errors";
+import { principalOf, requireRole } from "../lib/auth";
+import { recordAudit } from "../lib/audit";
+import { db } from "../db/client";
+import { findListing, listListings, transitionListing } from "../db/listings";
+import { assertListingAction } from "../domain/listing-machine";
+import { publishListingEvent, viewOf } from "./listings";
+import { listingIdParam, listingSchema, listingStatusQuery, requiredReasonBody, reviewBody } from "./listings-schemas";
+
+const admin = { tags: ["Marketplace", "Admin"], middleware: [requireRole("admin", "super_admin")], security: [{ bearer: [] }] };
+
+const queueRoute = createRoute({
+  ...admin,
+  method: "get",
+  path: "/admin/listings",
+  summary: "Every listing (filter by status, e.g. under_review for the review queue)",
+  request: { query: pageQuery.extend(listingStatusQuery.shape) },
+  responses: { 200: jsonContent(listEnvelope(listingSchema), "a page of listings"), ...errorResponses("AUTH003", "AUTH004") },
+});
+
+const action = (path: string, summary: string, body: typeof reviewBody | typeof requiredReasonBody) =>
+  createRoute({
+    ...admin,
+    method: "post",
+    path,
+    summary,
+    request: { params: listingIdParam, body: jsonBody(body) },
+    responses: { 200: jsonContent(envelope(listingSchema), "the listing"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+  });
+
+const approveRoute = action("/admin/listings/{id}/approve", "Approve: the listing appears in the catalog", reviewBody);
+const rejectRoute = action("/admin/listings/{id}/reject", "Reject with a reason (the seller may edit and resubmit)", requiredReasonBody);
+const infoRoute = action("/admin/listings/{id}/request-info", "Ask the seller for more information (back to draft with the question)", requiredReasonBody);
+
+async function moderate(
+  c: Context<AppEnv>,
+  id: string,
+  kind: "approve" | "reject" | "request_info",
+  reason: string | undefined,
+) {
+  const principal = principalOf(c);
+  const database = db(c.env.DB);
+  const row = await findListing(database, id);
+  if (!row) throw fail.notFound("Listing");
+  const rule = assertListingAction(kind, row.status, "admin");
+  const now = new Date().toISOString();
+  const updated = await transitionListing(database, id, rule.from, {
+    status: rule.to!,
+    reviewNote: reason ?? null,
+    ...(kind === "approve" ? { approvedAt: now } : {}),
+  });
+  if (!updated) throw fail.conflict("The listing changed meanwhile; reload it");
+  if (rule.emits) await publishListingEvent(c.env, rule.emits, updated, principal.userId, reason);
+  await recordAudit(c.env, { action: `listing.${kind}`, actorId: principal.userId, resourceType: "listing", resourceId: id, data: { reason: reason ?? null } });
+  return viewOf(c.env, updated);
+}
+
+export const adminListingRoutes = createRouter()
+  .openapi(queueRoute, async (c) => {
+    const { page, perPage, status } = c.req.valid("query");
+    const { items, total } = await listListings(db(c.env.DB), { status }, pageWindow({ page, perPage }));
+    return paginated(c, items, { page, perPage }, total);
+  })
+  .openapi(approveRoute, async (c) => ok(c, await moderate(c, c.req.valid("param").id, "approve", c.req.valid("json").reason), 200))
+  .openapi(rejectRoute, async (c) => ok(c, await moderate(c, c.req.valid("param").id, "reject", c.req.valid("json").reason), 200))
+  .openapi(infoRoute, async (c) => ok(c, await moderate(c, c.req.valid("param").id, "request_info", c.req.valid("json").reason), 200));

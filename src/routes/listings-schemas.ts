@@ -1,0 +1,52 @@
+// zod/OpenAPI schemas of the listing, admin-listing and catalog routes.
+import { z } from "@hono/zod-openapi";
+import { CURRENCIES } from "../domain/money";
+import { LISTING_STATUSES } from "../domain/listing-machine";
+
+export const listingIdParam = z.object({
+  id: z.string().regex(/^lst_[0-9A-Za-z]{20}$/, "expected a lst_ id").openapi({ param: { name: "id", in: "path" }, example: "lst_3xY9aBcDeFgHiJkLmNoP" }),
+});
+
+const price = z.object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), currency: z.enum(CURRENCIES) });
+
+export const listingSchema = z
+  .object({
+    id: z.string(),
+    sellerId: z.string(),
+    title: z.string(),
+    description: z.string(),
+    category: z.string(),
+    price: z.object({ amount: z.number().int(), currency: z.string() }),
+    status: z.enum(LISTING_STATUSES),
+    reviewNote: z.string().nullable(),
+    escrowId: z.string().nullable(),
+    proofs: z.array(z.object({ id: z.string(), name: z.string(), contentType: z.string(), size: z.number().int(), sha256: z.string(), createdAt: z.string() })),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    submittedAt: z.string().nullable(),
+    approvedAt: z.string().nullable(),
+    soldAt: z.string().nullable(),
+  })
+  .openapi("Listing");
+
+export const createListingBody = z.object({
+  title: z.string().trim().min(3).max(200),
+  description: z.string().trim().min(1).max(10_000),
+  category: z.string().trim().toLowerCase().min(1).max(50),
+  price,
+});
+
+export const patchListingBody = createListingBody.partial().refine((v) => Object.keys(v).length > 0, "nothing to change");
+
+export const listingStatusQuery = z.object({ status: z.enum(LISTING_STATUSES).optional() });
+
+export const catalogQuery = z.object({
+  q: z.string().trim().min(1).max(100).optional(),
+  category: z.string().trim().toLowerCase().max(50).optional(),
+  currency: z.enum(CURRENCIES).optional(),
+  minPrice: z.coerce.number().int().min(0).optional(),
+  maxPrice: z.coerce.number().int().min(0).optional(),
+});
+
+export const reviewBody = z.object({ reason: z.string().trim().min(1).max(2_000).optional() });
+export const requiredReasonBody = z.object({ reason: z.string().trim().min(1).max(2_000) });

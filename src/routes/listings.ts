@@ -1,0 +1,203 @@
+// /listings: a seller's marketplace listings — create, list their own, read, edit and delete drafts, submit for
+// review, attach proofs (R2). Status changes follow domain/listing-machine.ts and are conditional D1 updates.
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../lib/router";
+import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { ok } from "../lib/respond";
+import { pageQuery, pageWindow, paginated } from "../lib/pagination";
+import { ApiError, fail } from "../lib/errors";
+import { principalOf, requireScope } from "../lib/auth";
+import { newId } from "../lib/ids";
+import { publishEvent } from "../lib/events";
+import { sha256Hex } from "../lib/crypto";
+import { GIF, JPEG, PDF, PNG, WEBP, sniffFileType } from "../lib/image-type";
+import type { Bindings, Principal } from "../env";
+import { db } from "../db/client";
+import { listingProofs, listings } from "../db/schema/listings";
+import { findListing, listListings, listingView, proofsOf, transitionListing, type ListingRow } from "../db/listings";
+import { assertListingAction } from "../domain/listing-machine";
+import { createListingBody, listingIdParam, listingSchema, listingStatusQuery, patchListingBody } from "./listings-schemas";
+
+const tags = ["Marketplace"];
+const read = { tags, middleware: [requireScope("listings:read")], security: [{ bearer: [] }] };
+const write = { tags, middleware: [requireScope("listings:write")], security: [{ bearer: [] }] };
+const PROOF_TYPES = [PNG, JPEG, WEBP, GIF, PDF];
+const PROOF_MAX_BYTES = 10 * 1024 * 1024;
+export const proofKey = (listingId: string, proofId: string) => `listings/${listingId}/proofs/${proofId}`;
+
+const isAdmin = (p: Principal) => p.role === "admin" || p.role === "super_admin";
+
+/** The listing for its seller or an admin; RES001 for anyone else (the catalog is the public view). */
+export async function ownListing(env: Bindings, principal: Principal, id: string): Promise<ListingRow> {
+  const row = await findListing(db(env.DB), id);
+  if (!row || (row.sellerId !== principal.userId && !isAdmin(principal))) throw fail.notFound("Listing");
+  return row;
+}
+
+async function asSeller(env: Bindings, principal: Principal, id: string) {
+  const row = await ownListing(env, principal, id);
+  if (row.sellerId !== principal.userId) throw fail.forbidden("Only the listing's seller may do this");
+  return row;
+}
+
+export async function viewOf(env: Bindings, row: ListingRow) {
+  return listingView(row, await proofsOf(db(env.DB), row.id));
+}
+
+export function publishListingEvent(env: Bindings, type: "listing.submitted" | "listing.approved" | "listing.rejected" | "listing.reserved" | "listing.sold", row: ListingRow, actorId: string | null, reason?: string) {
+  return publishEvent(env, {
+    type,
+    data: { listingId: row.id, status: row.status, title: row.title, ...(reason ? { reason } : {}) },
+    actorId,
+    subject: { type: "listing", id: row.id },
+    audience: [row.sellerId],
+  });
+}
+
+const one = (summary: string, method: "get" | "post", path: string) =>
+  createRoute({
+    ...(method === "get" ? read : write),
+    method,
+    path,
+    summary,
+    request: { params: listingIdParam },
+    responses: { 200: jsonContent(envelope(listingSchema), "the listing"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+  });
+
+const createListingRoute = createRoute({
+  ...write,
+  method: "post",
+  path: "/listings",
+  summary: "Create a listing (draft) as its seller",
+  request: { body: jsonBody(createListingBody) },
+  responses: { 201: jsonContent(envelope(listingSchema), "the draft"), ...errorResponses("AUTH003", "AUTH004") },
+});
+const listRoute = createRoute({
+  ...read,
+  method: "get",
+  path: "/listings",
+  summary: "Your listings, newest first",
+  request: { query: pageQuery.extend(listingStatusQuery.shape) },
+  responses: { 200: jsonContent(listEnvelope(listingSchema), "a page of listings"), ...errorResponses("AUTH004") },
+});
+const getRoute = one("One of your listings (sellers and admins)", "get", "/listings/{id}");
+const patchRoute = createRoute({
+  ...write,
+  method: "patch",
+  path: "/listings/{id}",
+  summary: "Edit a draft or rejected listing",
+  request: { params: listingIdParam, body: jsonBody(patchListingBody) },
+  responses: { 200: jsonContent(envelope(listingSchema), "the listing"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+});
+const deleteRoute = createRoute({
+  ...write,
+  method: "delete",
+  path: "/listings/{id}",
+  summary: "Delete a draft or rejected listing (and its proofs)",
+  request: { params: listingIdParam },
+  responses: { 200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "deleted"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+});
+const submitRoute = one("Submit for review (draft or rejected → under_review)", "post", "/listings/{id}/submit");
+const proofRoute = createRoute({
+  ...write,
+  method: "post",
+  path: "/listings/{id}/proofs",
+  summary: "Attach a proof (multipart/form-data field `file`; PNG, JPEG, WebP, GIF or PDF, ≤ 10 MiB) to a draft",
+  request: { params: listingIdParam },
+  responses: { 201: jsonContent(envelope(listingSchema), "the listing with the proof"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002", "VAL003", "VAL004") },
+});
+
+export const listingRoutes = createRouter()
+  .openapi(createListingRoute, async (c) => {
+    const principal = principalOf(c);
+    const input = c.req.valid("json");
+    const now = new Date().toISOString();
+    const row = {
+      id: newId("lst"),
+      sellerId: principal.userId,
+      title: input.title,
+      description: input.description,
+      category: input.category,
+      priceAmount: input.price.amount,
+      currency: input.price.currency,
+      status: "draft" as const,
+      reviewNote: null,
+      escrowId: null,
+      createdAt: now,
+      updatedAt: now,
+      submittedAt: null,
+      approvedAt: null,
+      soldAt: null,
+    };
+    await db(c.env.DB).insert(listings).values(row);
+    return ok(c, listingView(row, []), 201);
+  })
+  .openapi(listRoute, async (c) => {
+    const principal = principalOf(c);
+    const { page, perPage, status } = c.req.valid("query");
+    const { items, total } = await listListings(db(c.env.DB), { sellerId: principal.userId, status }, pageWindow({ page, perPage }));
+    return paginated(c, items, { page, perPage }, total);
+  })
+  .openapi(getRoute, async (c) => {
+    return ok(c, await viewOf(c.env, await ownListing(c.env, principalOf(c), c.req.valid("param").id)), 200);
+  })
+  .openapi(patchRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id } = c.req.valid("param");
+    const patch = c.req.valid("json") as z.infer<typeof patchListingBody>;
+    const row = await asSeller(c.env, principal, id);
+    const rule = assertListingAction("edit", row.status, "seller");
+    const updated = await transitionListing(db(c.env.DB), id, rule.from, {
+      ...(patch.title ? { title: patch.title } : {}),
+      ...(patch.description ? { description: patch.description } : {}),
+      ...(patch.category ? { category: patch.category } : {}),
+      ...(patch.price ? { priceAmount: patch.price.amount, currency: patch.price.currency } : {}),
+    });
+    if (!updated) throw fail.conflict("The listing changed meanwhile; reload it");
+    return ok(c, await viewOf(c.env, updated), 200);
+  })
+  .openapi(deleteRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id } = c.req.valid("param");
+    const row = await asSeller(c.env, principal, id);
+    assertListingAction("delete", row.status, "seller");
+    const proofs = await proofsOf(db(c.env.DB), id);
+    const deleted = await c.env.DB.batch([
+      c.env.DB.prepare("DELETE FROM listings WHERE id = ? AND status IN ('draft', 'rejected')").bind(id),
+      c.env.DB.prepare("DELETE FROM listing_proofs WHERE listing_id = ? AND NOT EXISTS (SELECT 1 FROM listings WHERE id = ?)").bind(id, id),
+    ]);
+    if (deleted[0]!.meta.changes === 0) throw fail.conflict("The listing changed meanwhile; reload it");
+    if (proofs.length) await c.env.DOCUMENTS.delete(proofs.map((p) => proofKey(id, p.id)));
+    return ok(c, { id, deleted: true as const }, 200);
+  })
+  .openapi(submitRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id } = c.req.valid("param");
+    const row = await asSeller(c.env, principal, id);
+    const rule = assertListingAction("submit", row.status, "seller");
+    const updated = await transitionListing(db(c.env.DB), id, rule.from, { status: "under_review", submittedAt: new Date().toISOString() });
+    if (!updated) throw fail.conflict("The listing changed meanwhile; reload it");
+    await publishListingEvent(c.env, "listing.submitted", updated, principal.userId);
+    return ok(c, await viewOf(c.env, updated), 200);
+  })
+  .openapi(proofRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id } = c.req.valid("param");
+    const row = await asSeller(c.env, principal, id);
+    assertListingAction("edit", row.status, "seller");
+    if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
+      throw new ApiError("VAL004", "Send the proof as multipart/form-data field `file`");
+    }
+    const file = (await c.req.formData()).get("file");
+    if (!(file instanceof File)) throw fail.invalid([{ path: "file", message: "a file field named `file` is required" }]);
+    if (file.size === 0) throw fail.invalid([{ path: "file", message: "the file is empty" }]);
+    if (file.size > PROOF_MAX_BYTES) throw new ApiError("VAL003", `Proofs are at most ${PROOF_MAX_BYTES} bytes`);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const type = sniffFileType(bytes, PROOF_TYPES);
+    if (!type) throw new ApiError("VAL004", "Proofs must be PNG, JPEG, WebP, GIF or PDF");
+    const proof = { id: newId("att"), listingId: id, name: file.name.slice(0, 200) || `proof.${type.ext}`, contentType: type.mime, size: bytes.length, sha256: sha256Hex(bytes), createdAt: new Date().toISOString() };
+    await c.env.DOCUMENTS.put(proofKey(id, proof.id), bytes, { httpMetadata: { contentType: type.mime } });
+    await db(c.env.DB).insert(listingProofs).values(proof);
+    return ok(c, await viewOf(c.env, (await findListing(db(c.env.DB), id))!), 201);
+  });
+

@@ -1,4 +1,4 @@
-// End to end through the API: open → signed webhook funds → contract signed by both (real signing) → deliver →
+// End to end through the API: listing → approval → purchase → signed webhook funds → contract signed by both (real signing) → deliver →
 // reveal once → confirm → payout once → completed, with buyer's and seller's sockets receiving each step.
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
@@ -7,7 +7,7 @@ import { createUser } from "../helpers/users";
 import { LiveClient } from "../durable-objects/live-client";
 import { TestPaymentProvider } from "../../src/lib/payments/test-provider";
 import { payoutReference } from "../../src/lib/payments/provider";
-import { openEscrow, parties, waitFor } from "./helpers";
+import { parties, waitFor } from "./helpers";
 
 const STEPS = ["escrow.funded", "escrow.contract_signed", "escrow.delivered", "escrow.credentials_released", "escrow.completed", "escrow.payout_sent"];
 const typed = (name: string) => ({ signature: { type: "typed", value: name }, consent: true });
@@ -22,9 +22,21 @@ async function collect(client: LiveClient, types: string[]) {
 }
 
 describe("escrow end to end", () => {
-  it("open → fund → sign → deliver → reveal → confirm → payout, live on both sockets", async () => {
+  it("listing → approval → purchase → fund → sign → deliver → reveal → confirm → payout → sold, live on both sockets", async () => {
     const { buyer, seller, outsider } = await parties();
-    const e = await openEscrow(buyer, seller);
+    const admin = await createUser({ role: "admin" });
+    // The seller lists; an admin approves; the buyer buys it from the catalog.
+    const listing = (await call("POST", "/api/v1/listings", {
+      token: seller.accessToken,
+      body: { title: "Newsletter with 12k subscribers", description: "Tech niche", category: "newsletters", price: { amount: 750_000, currency: "NGN" } },
+    })).body.data;
+    await call("POST", `/api/v1/listings/${listing.id}/submit`, { token: seller.accessToken });
+    expect((await call("POST", `/api/v1/admin/listings/${listing.id}/approve`, { token: admin.accessToken, body: {} })).body.data.status).toBe("approved");
+    expect((await call("GET", `/api/v1/catalog/${listing.id}`)).status).toBe(200);
+    const bought = await call("POST", "/api/v1/escrows", { token: buyer.accessToken, body: { listingId: listing.id, description: "Newsletter purchase", inspectionPeriodHours: 24 } });
+    expect(bought.status).toBe(201);
+    const e = bought.body.data;
+    expect(e).toMatchObject({ amount: 750_000, commission: 18_750, sellerPayout: 731_250, listingId: listing.id });
     const path = `/api/v1/escrows/${e.id}/live`;
     const buyerSocket = await LiveClient.authed(path, buyer.accessToken);
     const sellerSocket = await LiveClient.authed(path, seller.accessToken);
@@ -56,7 +68,7 @@ describe("escrow end to end", () => {
     const final = (await call("GET", `/api/v1/escrows/${e.id}`, { token: seller.accessToken })).body.data;
     expect(final).toMatchObject({ status: "completed", payout: { status: "sent" } });
     const transfers = (await new TestPaymentProvider(env).transfers()).filter((t) => t.reference === payoutReference(e.id));
-    expect(transfers).toHaveLength(1);
-    void createUser;
+    expect(transfers).toEqual([expect.objectContaining({ amount: 731_250 })]);
+    await waitFor(async () => (await call("GET", `/api/v1/listings/${listing.id}`, { token: seller.accessToken })).body.data.status === "sold", "listing sold");
   });
 });

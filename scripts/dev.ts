@@ -2,6 +2,7 @@
 // with prefixed output; Ctrl-C (or either process dying) stops both.
 import { ensureDocsAssets } from "./lib/docs-assets.ts";
 import { startAnvil } from "./lib/anvil.ts";
+import { startCronTicker, wranglerCrons } from "./lib/cron.ts";
 import { assertPortFree } from "./lib/ports.ts";
 import { supervise } from "./lib/processes.ts";
 import { applyLocalMigrations, describeHealth, ensureDevVars, fetchHealth, startWorker } from "./lib/worker.ts";
@@ -25,6 +26,8 @@ await supervise(async (group) => {
   const baseUrl = await startWorker(group, { port: WORKER_PORT });
   const health = await fetchHealth(baseUrl);
   console.log(`[dev] Escra is up on http://localhost:${WORKER_PORT} (docs: /docs); health ${health ? describeHealth(health) : "unknown"}`);
+  startCronTicker(baseUrl, (line) => console.log(`[cron] ${line}`));
+  console.log(`[dev] cron triggers fire locally each minute: ${wranglerCrons().join(" | ")}`);
   console.log("[dev] Ctrl-C stops everything");
   return "keep-running";
 });

@@ -117,6 +117,52 @@ export const scenarios: Scenario[] = [
       };
     },
   },
+  // EscrowRoom create: seller lookup, commission split, the escrow contract generated from the sale-of-goods
+  // template and sent (ContractRoom create + send), then the escrow's own storage transaction, projection and event.
+  {
+    name: "create-escrow",
+    method: "POST",
+    path: "/api/v1/escrows",
+    expectStatus: 201,
+    setup: async ({ baseUrl }) => {
+      const token = await benchToken(baseUrl);
+      const seller = await benchAccount(baseUrl);
+      return {
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ sellerEmail: seller.email, amount: 500_000, currency: "NGN", description: "Bench: Instagram page", inspectionPeriodHours: 24 }),
+      };
+    },
+  },
+  // Paystack webhook: HMAC-SHA512 check of the raw body, the event stored once in D1 (a fresh id per request, so
+  // never a replay), and the EscrowRoom round trip (after the first request the escrow is funded and later
+  // charges for it are recorded as ignored, which is the same work minus the state change).
+  {
+    name: "paystack-webhook",
+    method: "POST",
+    path: "/api/v1/webhooks/paystack",
+    setup: async ({ baseUrl }) => {
+      const { createHmac } = await import("node:crypto");
+      const { readFileSync } = await import("node:fs");
+      const secret = /^PAYSTACK_SECRET_KEY="?([^"\n]+)"?$/m.exec(readFileSync(".dev.vars", "utf8"))?.[1];
+      if (!secret) throw new Error("PAYSTACK_SECRET_KEY not found in .dev.vars");
+      const token = await benchToken(baseUrl);
+      const seller = await benchAccount(baseUrl);
+      const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+      const created = await fetch(`${baseUrl}/api/v1/escrows`, { method: "POST", headers: auth, body: JSON.stringify({ sellerEmail: seller.email, amount: 500_000, currency: "NGN", description: "Bench webhook" }) });
+      const escrow = ((await created.json()) as { data?: { id: string } }).data;
+      if (!escrow) throw new Error(`bench escrow failed: ${created.status}`);
+      const funded = await fetch(`${baseUrl}/api/v1/escrows/${escrow.id}/fund`, { method: "POST", headers: auth });
+      const reference = ((await funded.json()) as { data?: { payment: { reference: string } } }).data?.payment.reference;
+      if (!reference) throw new Error(`bench fund failed: ${funded.status}`);
+      let n = 0;
+      return {
+        next: () => {
+          const body = JSON.stringify({ event: "charge.success", data: { id: `${Date.now()}-${n++}`, status: "success", reference, amount: 500_000, currency: "NGN" } });
+          return { body, headers: { "content-type": "application/json", "x-paystack-signature": createHmac("sha512", secret).update(body).digest("hex") } };
+        },
+      };
+    },
+  },
 ];
 
 const SIGN_PARTIES = 25;

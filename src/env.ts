@@ -41,6 +41,8 @@ export interface Bindings {
   /** Optional: the previous signing key's public JWK during a rotation, still accepted and published in the JWKS. */
   JWT_PREVIOUS_PUBLIC_KEY?: string;
   VAULT_KEK: string;
+  /** Optional: the previous vault KEK during a rotation (src/jobs/escrow-vault-rotation.ts), still accepted to open. */
+  VAULT_KEK_PREVIOUS?: string;
   ANCHOR_PRIVATE_KEY: string;
   PAYSTACK_SECRET_KEY: string;
   METRICS_TOKEN: string;

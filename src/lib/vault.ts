@@ -52,3 +52,9 @@ export function rewrapRecord(oldKekSecret: string, newKekSecret: string, recordI
     dataKey.fill(0);
   }
 }
+
+/** Opens with the current KEK, or with the previous one while a rotation is under way. */
+export function openWithKeys(keys: { current: string; previous?: string | undefined }, recordId: string, record: SealedRecord): string {
+  if (keys.previous && record.kekId === kekId(keys.previous)) return openRecord(keys.previous, recordId, record);
+  return openRecord(keys.current, recordId, record);
+}

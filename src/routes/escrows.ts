@@ -10,7 +10,7 @@ import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ApiError, fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
 import { newId } from "../lib/ids";
-import { openRecord, sealRecord } from "../lib/vault";
+import { openWithKeys, sealRecord } from "../lib/vault";
 import { paymentProvider } from "../lib/payments";
 import { chargeReference, ProviderError } from "../lib/payments/provider";
 import { log } from "../lib/request-context";
@@ -317,7 +317,7 @@ export const escrowRoutes = createRouter()
     const { id } = c.req.valid("param");
     await visibleEscrow(c.env, principalOf(c), id);
     const { escrow, record } = unwrap(await escrowRoom(c.env, id).reveal(caller(c)));
-    const credentials = JSON.parse(openRecord(c.env.VAULT_KEK, id, record)) as Record<string, unknown>;
+    const credentials = JSON.parse(openWithKeys({ current: c.env.VAULT_KEK, previous: c.env.VAULT_KEK_PREVIOUS }, id, record)) as Record<string, unknown>;
     return ok(c, { escrow: escrowView(escrow), credentials }, 200);
   })
   .openapi(confirmRoute, async (c) => {

@@ -136,3 +136,40 @@ describe("POST /dev/payments/:reference/succeed", () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe("POST /webhooks/paystack: transfers and refunds", () => {
+  const signed = (event: string, data: Record<string, unknown>) => {
+    const body = JSON.stringify({ event, data: { id: `${event}-${Math.random()}`, ...data } });
+    return webhook(body, paystackSignature(env.PAYSTACK_SECRET_KEY, body));
+  };
+
+  it("transfer.success / transfer.reversed update the payout of a completed escrow; not of another", async () => {
+    const { escrowRoom } = await import("../../durable-objects/escrow-room");
+    const { payoutReference } = await import("../../src/lib/payments/provider");
+    const { sealRecord } = await import("../../src/lib/vault");
+    const { markContractSigned, waitFor } = await import("./helpers");
+    const e = await openEscrow(buyer, seller);
+    const reference = payoutReference(e.id);
+    expect((await signed("transfer.success", { reference })).body.data.outcome).toBe("ignored"); // not completed yet
+    await fundEscrow(buyer, e.id);
+    await markContractSigned(e.id);
+    const room = escrowRoom(env, e.id);
+    await room.deliver({ userId: seller.user.id, isAdmin: false }, sealRecord(env.VAULT_KEK, e.id, "{}"));
+    await room.reveal({ userId: buyer.user.id, isAdmin: false });
+    await room.confirm({ userId: buyer.user.id, isAdmin: false });
+    await waitFor(async () => ((await room.get())!.payout.status === "sent" ? true : null), "payout sent");
+    const reversed = await signed("transfer.reversed", { reference, reason: "bank account closed" });
+    expect(reversed.body.data.outcome).toBe("payout_reversed");
+    expect((await room.get())!.payout).toMatchObject({ status: "reversed", lastError: "bank account closed" });
+    const types = (await room.auditTrail()).map((ev) => ev.type);
+    expect(types).toContain("escrow.payout_failed");
+  });
+
+  it("refund.processed settles a refunded escrow's payment; on a live escrow it is ignored", async () => {
+    const { escrowRoom } = await import("../../durable-objects/escrow-room");
+    const e = await openEscrow(buyer, seller);
+    const reference = await fundEscrow(buyer, e.id);
+    expect((await signed("refund.processed", { transaction_reference: reference })).body.data.outcome).toBe("ignored");
+    expect((await escrowRoom(env, e.id).get())!.status).toBe("funds_held");
+  });
+});

@@ -21,7 +21,7 @@ export async function contractRoomTarget(baseUrl: string, n: number): Promise<Fa
   const auth = { authorization: `Bearer ${owner.accessToken}` };
   const contract = await api<{ id: string }>(baseUrl, "POST", "/api/v1/contracts", { title: "Bench room", type: "services", body: "Bench." }, auth);
   // Everyone else may see the contract through a share (the room admits owner, team, shares, parties, admins).
-  const emails = await mapLimit(users.slice(1), 8, async (u) => (await api<{ email: string }>(baseUrl, "GET", "/api/v1/users/me", undefined, { authorization: `Bearer ${u.accessToken}` })).email);
+  const emails = await mapLimit(users.slice(1), 8, async (u) => (await api<{ user: { email: string } }>(baseUrl, "GET", "/api/v1/users/me", undefined, { authorization: `Bearer ${u.accessToken}` })).user.email);
   await mapLimit(emails, 8, (email) => api(baseUrl, "POST", `/api/v1/contracts/${contract.id}/share`, { email, permission: "view" }, auth));
   const wsBase = baseUrl.replace(/^http/, "ws");
   return {

@@ -139,3 +139,25 @@ describe("buying a listing", () => {
     expect((await call("GET", `/api/v1/listings/${id}`, { token: seller.accessToken })).body.data).toMatchObject({ status: "approved", escrowId: null });
   });
 });
+
+describe("path and query validation", () => {
+  it("malformed ids and filters are VAL001 on every listing, moderation and escrow action", async () => {
+    const cases: [string, string, TestUser | null][] = [
+      ["GET", "/api/v1/listings?status=bogus", seller],
+      ["GET", "/api/v1/listings/lst_bad", seller],
+      ["POST", "/api/v1/listings/lst_bad/submit", seller],
+      ["GET", "/api/v1/admin/listings?status=bogus", admin],
+      ["POST", "/api/v1/admin/listings/nope/approve", admin],
+      ["GET", "/api/v1/catalog/nope", null],
+      ["POST", "/api/v1/escrows/esc_bad/confirm", buyer],
+      ["POST", "/api/v1/escrows/esc_bad/reveal", buyer],
+      ["POST", "/api/v1/escrows/esc_bad/deliver", seller],
+      ["POST", "/api/v1/admin/escrows/esc_bad/refund", admin],
+    ];
+    for (const [method, path, who] of cases) {
+      const res = await call(method, path, { ...(who ? { token: who.accessToken } : {}), ...(method === "POST" ? { body: {} } : {}) });
+      expect(res.status, `${method} ${path}`).toBe(400);
+      expect(res.body.error.code).toBe("VAL001");
+    }
+  });
+});

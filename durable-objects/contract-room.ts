@@ -32,7 +32,6 @@ import { rpcResult, type RpcResult } from "./lib/rpc-result";
 import { LiveHub } from "./lib/hub";
 import { LIVE_PATH } from "./lib/live-path";
 import type { LiveEvent } from "./lib/hub-protocol";
-import { armAlarmNoLaterThan } from "./lib/alarm";
 import { SIGNING_SCHEMA, partyAudience } from "./contract-room/signing";
 import { SigningCommands, type SendRequest } from "./contract-room/commands";
 import type { PartyAction } from "../src/domain/routing";
@@ -75,9 +74,9 @@ export class ContractRoom extends DurableObject<Bindings> {
   }
 
   override async alarm(): Promise<void> {
+    // Both arm the one alarm "no later than" their own deadline and tolerate early wake-ups (lib/alarm.ts).
     await this.hub.alarm();
     await this.aggregate.alarm();
-    await this.rearmHub();
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
@@ -131,12 +130,6 @@ export class ContractRoom extends DurableObject<Bindings> {
     if (!id) return null;
     const level = await contractAccess(this.env, principal, id);
     return level === "none" ? null : [level];
-  }
-
-  /** The aggregate clears or moves the alarm when its outbox empties; the hub's deadlines must survive that. */
-  private async rearmHub() {
-    const next = this.hub.nextAlarm();
-    if (next !== null) await armAlarmNoLaterThan(this.ctx.storage, next);
   }
 
   /** The current state, or null when the contract does not exist here (never created, or deleted). */
@@ -260,16 +253,12 @@ export class ContractRoom extends DurableObject<Bindings> {
       // Events go to the owner and every party with an account (feeds, notifications, webhooks).
       const audience = await partyAudience(this.env, loaded);
       const live: LiveEvent[] = [];
-      try {
-        const result = await this.aggregate.execute(loaded.id, actorId, (current, ctx) => {
-          if (!current || current.deletedAt) throw fail.notFound("Contract");
-          return this.decide(ctx, change(current, ctx), audience, live);
-        });
-        this.flushLive(live);
-        return result;
-      } finally {
-        await this.rearmHub();
-      }
+      const result = await this.aggregate.execute(loaded.id, actorId, (current, ctx) => {
+        if (!current || current.deletedAt) throw fail.notFound("Contract");
+        return this.decide(ctx, change(current, ctx), audience, live);
+      });
+      this.flushLive(live);
+      return result;
     });
   }
 

@@ -11,6 +11,7 @@ import { base64Encode, sha256Hex } from "../../src/lib/crypto";
 import { expireContracts } from "../../src/cron/contract-expiry";
 import { remindContracts } from "../../src/cron/contract-reminders";
 import { contractRoom } from "../../durable-objects/contract-room";
+import { runInDurableObject } from "cloudflare:test";
 
 let owner: Actor;
 let approver: Actor;
@@ -191,5 +192,19 @@ describe("live room admission and event audience", () => {
     await feed.close();
     const notRoom = await call("GET", `/api/v1/contracts/${id}/live`, { token: owner.token });
     expect(notRoom.body.error.code).toBe("VAL001");
+  });
+
+  it("a command emptying the outbox does not cancel the hub's alarm: an unauthenticated socket is still timed out", async () => {
+    const id = await newContract([{ email: b.email, name: "B" }]);
+    const silent = await LiveClient.open(`/api/v1/contracts/${id}/live`);
+    const stub = env.CONTRACT_ROOM.get(env.CONTRACT_ROOM.idFromName(id));
+    const before = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
+    expect(before).not.toBeNull();
+    // The aggregate's outbox and the hub share the object's one alarm; neither may push the other's deadline back.
+    expect((await call("PATCH", `/api/v1/contracts/${id}`, { token: owner.token, body: { title: "Edited" } })).status).toBe(200);
+    const after = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
+    expect(after).not.toBeNull();
+    expect(after!).toBeLessThanOrEqual(before!);
+    await silent.close();
   });
 });

@@ -63,7 +63,9 @@ export async function renderCertificatePdf(state: ContractState, audit: AuditEve
   for (const e of audit) {
     const data = e.data as Record<string, unknown>;
     const who = data.signerId ? ` signer ${String(data.signerId)}` : "";
-    w.text(`#${e.seq} ${e.at} ${e.type}${who} by ${e.actorId ?? "system"}`, { size: 8.5 });
+    // No actor: a party acting through their emailed signing link (no account), or the platform (cron).
+    const by = e.actorId ?? (data.signerId && (e.type === "contract.signed" || e.type === "contract.approved" || e.type === "contract.declined") ? "signing link" : "Escra");
+    w.text(`#${e.seq} ${e.at} ${e.type}${who} by ${by}`, { size: 8.5 });
     w.text(`hash ${e.hash}`, { size: 7.5, gapAfter: 1 });
   }
   return doc.save({ useObjectStreams: false });

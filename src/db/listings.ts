@@ -3,7 +3,9 @@
 import { and, asc, count, desc, eq, gte, inArray, like, lte, type SQL } from "drizzle-orm";
 import type { Database } from "./client";
 import { listingProofs, listings } from "./schema/listings";
-import type { ListingStatus } from "../domain/listing-machine";
+import type { ListingEventType, ListingStatus } from "../domain/listing-machine";
+import type { Bindings } from "../env";
+import { publishEvent } from "../lib/events";
 
 export type ListingRow = typeof listings.$inferSelect;
 export type ProofRow = typeof listingProofs.$inferSelect;
@@ -81,3 +83,13 @@ export async function transitionListing(
   return rows[0] ?? null;
 }
 
+/** Announces a listing change (catalog event) to its seller. */
+export function publishListingEvent(env: Bindings, type: ListingEventType, row: ListingRow, actorId: string | null, reason?: string) {
+  return publishEvent(env, {
+    type,
+    data: { listingId: row.id, status: row.status, title: row.title, ...(reason ? { reason } : {}) },
+    actorId,
+    subject: { type: "listing", id: row.id },
+    audience: [row.sellerId],
+  });
+}

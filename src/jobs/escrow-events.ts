@@ -10,9 +10,8 @@ import { log } from "../lib/request-context";
 import { escrowRoom } from "../../durable-objects/escrow-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { enqueuePayout } from "./escrow-payout";
-import { findListing, transitionListing } from "../db/listings";
+import { findListing, publishListingEvent, transitionListing } from "../db/listings";
 import { LISTING_RULES } from "../domain/listing-machine";
-import { publishListingEvent } from "../routes/listings";
 import type { EventConsumer } from "./types";
 
 async function onContractActivated(env: Bindings, contractId: string) {

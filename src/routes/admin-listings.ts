@@ -10,9 +10,9 @@ import { fail } from "../lib/errors";
 import { principalOf, requireRole } from "../lib/auth";
 import { recordAudit } from "../lib/audit";
 import { db } from "../db/client";
-import { findListing, listListings, transitionListing } from "../db/listings";
+import { findListing, listListings, publishListingEvent, transitionListing } from "../db/listings";
 import { assertListingAction } from "../domain/listing-machine";
-import { publishListingEvent, viewOf } from "./listings";
+import { viewOf } from "./listings";
 import { listingIdParam, listingSchema, listingStatusQuery, requiredReasonBody, reviewBody } from "./listings-schemas";
 
 const admin = { tags: ["Marketplace", "Admin"], middleware: [requireRole("admin", "super_admin")], security: [{ bearer: [] }] };

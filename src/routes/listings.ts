@@ -8,13 +8,12 @@ import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ApiError, fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
 import { newId } from "../lib/ids";
-import { publishEvent } from "../lib/events";
 import { sha256Hex } from "../lib/crypto";
 import { GIF, JPEG, PDF, PNG, WEBP, sniffFileType } from "../lib/image-type";
 import type { Bindings, Principal } from "../env";
 import { db } from "../db/client";
 import { listingProofs, listings } from "../db/schema/listings";
-import { findListing, listListings, listingView, proofsOf, transitionListing, type ListingRow } from "../db/listings";
+import { findListing, listListings, listingView, proofsOf, publishListingEvent, transitionListing, type ListingRow } from "../db/listings";
 import { assertListingAction } from "../domain/listing-machine";
 import { createListingBody, listingIdParam, listingSchema, listingStatusQuery, patchListingBody } from "./listings-schemas";
 
@@ -44,15 +43,6 @@ export async function viewOf(env: Bindings, row: ListingRow) {
   return listingView(row, await proofsOf(db(env.DB), row.id));
 }
 
-export function publishListingEvent(env: Bindings, type: "listing.submitted" | "listing.approved" | "listing.rejected" | "listing.reserved" | "listing.sold", row: ListingRow, actorId: string | null, reason?: string) {
-  return publishEvent(env, {
-    type,
-    data: { listingId: row.id, status: row.status, title: row.title, ...(reason ? { reason } : {}) },
-    actorId,
-    subject: { type: "listing", id: row.id },
-    audience: [row.sellerId],
-  });
-}
 
 const one = (summary: string, method: "get" | "post", path: string) =>
   createRoute({

@@ -27,6 +27,7 @@ import {
   freezeDocument,
   loadSigningInfo,
   saveSigningInfo,
+  scheduleStatements,
 } from "./signing";
 import type { Change } from "../contract-room";
 
@@ -73,7 +74,10 @@ export class SigningCommands {
             return {
               state: r.state,
               events: [this.room.event("contract.sent", r.state, { documentHash })],
-              projection: enqueueAnchorStatements(this.env, { kind: "document", hash: documentHash, contractId: current.id }),
+              projection: [
+                ...enqueueAnchorStatements(this.env, { kind: "document", hash: documentHash, contractId: current.id }),
+                ...scheduleStatements(r.state, r.info),
+              ],
             };
           }),
         );
@@ -95,13 +99,16 @@ export class SigningCommands {
       saveSigningInfo(ctx.sql, r.info);
       notified = r.notified;
       const events = [this.room.event(action === "sign" ? "contract.signed" : "contract.approved", r.state, { signerId })];
-      if (!r.activated) return { state: r.state, events };
+      if (!r.activated) return { state: r.state, events, projection: scheduleStatements(r.state, r.info) };
       const execution = executionRecord(r.state, ctx.sql);
       events.push(this.room.event("contract.activated", r.state, execution));
       return {
         state: r.state,
         events,
-        projection: enqueueAnchorStatements(this.env, { kind: "execution", hash: execution.executionHash, contractId: r.state.id }),
+        projection: [
+          ...enqueueAnchorStatements(this.env, { kind: "execution", hash: execution.executionHash, contractId: r.state.id }),
+          ...scheduleStatements(r.state, r.info),
+        ],
       };
     });
     if (result.ok) await this.notify(result.value, notified);
@@ -114,6 +121,7 @@ export class SigningCommands {
       return {
         state: next,
         events: [this.room.event("contract.declined", next, { signerId, reason }), this.room.event("contract.cancelled", next, { reason })],
+        projection: scheduleStatements(next, null),
       };
     });
   }
@@ -132,7 +140,11 @@ export class SigningCommands {
     return this.room.command(null, (current, ctx) => {
       const next = expire(current, now > ctx.now ? now : ctx.now);
       if (!next) throw fail.conflict("The contract is no longer pending");
-      return { state: next, events: [this.room.event("contract.expired", next), this.room.event("contract.cancelled", next, { reason: "expired" })] };
+      return {
+        state: next,
+        events: [this.room.event("contract.expired", next), this.room.event("contract.cancelled", next, { reason: "expired" })],
+        projection: scheduleStatements(next, null),
+      };
     });
   }
 
@@ -145,9 +157,11 @@ export class SigningCommands {
       const info = loadSigningInfo(ctx.sql);
       plan = dueReminders(current, info, now);
       if (plan.remind.length === 0 && plan.escalate.length === 0) throw fail.conflict("Nothing due");
-      saveSigningInfo(ctx.sql, recordReminders(info!, plan, ctx.now));
+      const recorded = recordReminders(info!, plan, ctx.now);
+      saveSigningInfo(ctx.sql, recorded);
       return {
         state: current,
+        projection: scheduleStatements(current, recorded),
         events: [
           ...plan.remind.map((s) => this.room.event("contract.reminder_sent", current, { signerId: s.id })),
           ...plan.escalate.map((s) => ({ ...this.room.event("contract.escalated", current, { signerId: s.id }), publish: false })),

@@ -4,7 +4,7 @@ import type { Bindings } from "../../src/env";
 import type { ContractState, Signer } from "../../src/domain/contract-machine";
 import { contractView, signerView } from "../../src/domain/contract-view";
 import { executionHash } from "../../src/domain/execution-hash";
-import type { SigningInfo } from "../../src/domain/routing";
+import { nextReminderAt, type SigningInfo } from "../../src/domain/routing";
 import { frozenDocumentKey, renderContractPdf } from "../../src/lib/contract-pdf";
 import { sha256Hex } from "../../src/lib/crypto";
 import { sendEmail } from "../../src/lib/email";
@@ -24,6 +24,18 @@ export function loadSigningInfo(sql: SqlStorage): SigningInfo | null {
 
 export function saveSigningInfo(sql: SqlStorage, info: SigningInfo): void {
   sql.exec("INSERT INTO signing_info (id, info) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET info = excluded.info", JSON.stringify(info));
+}
+
+/** D1 statements keeping signing_schedule (what the reminders cron reads) in step with the room. */
+export function scheduleStatements(state: ContractState, info: SigningInfo | null): { sql: string; params: unknown[] }[] {
+  const due = nextReminderAt(state, info);
+  if (due === null) return [{ sql: "DELETE FROM signing_schedule WHERE contract_id = ?", params: [state.id] }];
+  return [
+    {
+      sql: "INSERT INTO signing_schedule (contract_id, next_due_at) VALUES (?, ?) ON CONFLICT (contract_id) DO UPDATE SET next_due_at = excluded.next_due_at",
+      params: [state.id, due],
+    },
+  ];
 }
 
 /** Renders the document as it will be sent (with its final parties), stores it in R2, returns its SHA-256 (hex). */

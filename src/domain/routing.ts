@@ -215,3 +215,21 @@ export function recordReminders(info: SigningInfo, plan: ReminderPlan, now: stri
   for (const s of plan.escalate) progress[s.id] = { ...(progress[s.id] ?? progressOf(info, s.id)), escalatedAt: now };
   return { ...info, progress };
 }
+
+/** When this contract next has a reminder or escalation due (null: nothing will ever be due in this state). */
+export function nextReminderAt(state: ContractState, info: SigningInfo | null | undefined): string | null {
+  if (state.status !== "pending" || !info) return null;
+  const policy = info.reminders;
+  let next: number | null = null;
+  const consider = (t: number) => (next = next === null || t < next ? t : next);
+  for (const s of partiesInTurn(state)) {
+    const p = progressOf(info, s.id);
+    if (!p.notifiedAt) continue;
+    const since = Date.parse(p.notifiedAt);
+    if (p.reminders < policy.max) {
+      consider(p.reminders === 0 ? since + policy.firstAfterHours * HOUR : Date.parse(p.lastReminderAt ?? p.notifiedAt) + policy.everyHours * HOUR);
+    }
+    if (policy.escalateAfterHours !== null && !p.escalatedAt) consider(since + policy.escalateAfterHours * HOUR);
+  }
+  return next === null ? null : new Date(next).toISOString();
+}

@@ -8,6 +8,7 @@ import {
   decline,
   dueReminders,
   expire,
+  nextReminderAt,
   partiesInTurn,
   recordReminders,
   send,
@@ -125,6 +126,16 @@ describe("routing", () => {
     expect(dueReminders(state, info, at(500)).remind).toEqual([]); // max reached
     const approved = act(state, info, "sig_a", "approve", null, at(501));
     expect(dueReminders(approved.state, approved.info, at(502)).remind.map((s) => s.id)).toEqual([]); // b, c just notified
+  });
+
+  it("nextReminderAt: the earliest due reminder or escalation of the parties in turn; null when nothing can be due", () => {
+    const { state, info } = sent();
+    expect(nextReminderAt(state, info)).toBe(at(24));
+    const once = recordReminders(info, dueReminders(state, info, at(24)), at(24));
+    expect(nextReminderAt(state, once)).toBe(at(72)); // next reminder at 24 + 48, escalation at 72
+    const none = { ...info, reminders: { ...info.reminders, max: 0, escalateAfterHours: null } };
+    expect(nextReminderAt(state, none)).toBeNull();
+    expect(nextReminderAt(decline(state, "sig_a", "no", at(1)), info)).toBeNull();
   });
 
   it("workflow approvers go before every existing party", () => {

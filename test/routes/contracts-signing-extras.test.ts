@@ -150,6 +150,8 @@ describe("cron: expiry and reminders", () => {
     expect(sent.status).toBe(200);
     const t0 = Date.now();
     const h = (n: number) => new Date(t0 + n * 3_600_000 + 60_000);
+    const scheduled = await env.DB.prepare("SELECT next_due_at AS due FROM signing_schedule WHERE contract_id = ?").bind(id).first<{ due: string }>();
+    expect(Date.parse(scheduled!.due) - Date.parse(sent.body.data.sentAt)).toBe(3_600_000);
     await remindContracts(env, h(0.5));
     expect((await contractRoom(env, id).auditTrail()).filter((e) => e.type === "contract.reminder_sent")).toHaveLength(0);
 

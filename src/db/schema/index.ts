@@ -15,3 +15,4 @@ export * from "./notifications";
 export * from "./escrows";
 export * from "./workflows";
 export * from "./listings";
+export * from "./signing";

@@ -6,16 +6,12 @@
 //   Without --base it starts its own `wrangler dev` with throwaway state (like `npm run bench`); the Worker must
 //   allow private webhook URLs (WEBHOOK_ALLOW_PRIVATE_URLS=true, as in wrangler.toml's development vars).
 // From scripts/bench.ts:  console.log(formatWebhookBench(await runWebhookBench({ baseUrl })));
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Webhook } from "standardwebhooks";
-import { freePort } from "./lib/ports.ts";
-import { ROOT, supervise } from "./lib/processes.ts";
-import { applyLocalMigrations, buildWorker, ensureDevVars, startWorker } from "./lib/worker.ts";
+import { runAgainstBenchWorker } from "./lib/bench-worker.ts";
 
 export interface WebhookBenchOptions {
   baseUrl: string;
@@ -173,28 +169,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const result = await runWebhookBench({ baseUrl, endpoints: Number(args.endpoints), events: Number(args.events) });
     console.log(`\n${formatWebhookBench(result)}\n`);
   };
-  if (args.base) {
-    await run(args.base);
-  } else {
-    mkdirSync(join(ROOT, ".bench"), { recursive: true });
-    const runDir = mkdtempSync(join(ROOT, ".bench", "webhooks-run-"));
-    process.on("exit", () => rmSync(runDir, { recursive: true, force: true }));
-    await supervise(async (group) => {
-      ensureDevVars();
-      const stateDir = join(runDir, "state");
-      mkdirSync(stateDir);
-      await applyLocalMigrations({ persistTo: stateDir, quiet: true });
-      const script = await buildWorker(join(runDir, "build"));
-      const baseUrl = await startWorker(group, {
-        port: await freePort(),
-        inspectorPort: await freePort(),
-        persistTo: stateDir,
-        script,
-        quiet: true,
-        logLevel: "warn",
-        vars: { RATE_LIMIT_PER_MINUTE: "1000000000", AUTH_LIMIT_MULTIPLIER: "1000000000", WEBHOOK_ALLOW_PRIVATE_URLS: "true" },
-      });
-      await run(baseUrl);
-    });
-  }
+  await runAgainstBenchWorker("webhooks-run", args.base, run, { WEBHOOK_ALLOW_PRIVATE_URLS: "true" });
 }

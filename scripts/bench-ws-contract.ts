@@ -4,12 +4,8 @@
 //
 //   node scripts/bench-ws-contract.ts [--base http://127.0.0.1:8787] [--n 100,1000] [--rounds 20]
 //   Without --base it starts its own `wrangler dev` with throwaway state (like `npm run bench`).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort } from "./lib/ports.ts";
-import { ROOT, supervise } from "./lib/processes.ts";
-import { applyLocalMigrations, buildWorker, ensureDevVars, startWorker } from "./lib/worker.ts";
+import { runAgainstBenchWorker } from "./lib/bench-worker.ts";
 import { api, createBenchUser, formatFanout, mapLimit, measureFanout, withRetries, type FanoutResult, type FanoutTarget } from "./bench-ws.ts";
 
 const SOCKETS_PER_USER = 5;
@@ -42,27 +38,4 @@ const run = async (baseUrl: string) => {
   for (const n of sizes) results.push(await measureFanout(await contractRoomTarget(baseUrl, n), { rounds: Number(args.rounds) }));
   console.log(`\n${formatFanout(results)}\n`);
 };
-if (args.base) {
-  await run(args.base);
-} else {
-  mkdirSync(join(ROOT, ".bench"), { recursive: true });
-  const runDir = mkdtempSync(join(ROOT, ".bench", "ws-contract-"));
-  process.on("exit", () => rmSync(runDir, { recursive: true, force: true }));
-  await supervise(async (group) => {
-    ensureDevVars();
-    const stateDir = join(runDir, "state");
-    mkdirSync(stateDir);
-    await applyLocalMigrations({ persistTo: stateDir, quiet: true });
-    const script = await buildWorker(join(runDir, "build"));
-    const baseUrl = await startWorker(group, {
-      port: await freePort(),
-      inspectorPort: await freePort(),
-      persistTo: stateDir,
-      script,
-      quiet: true,
-      logLevel: "warn",
-      vars: { RATE_LIMIT_PER_MINUTE: "1000000000", AUTH_LIMIT_MULTIPLIER: "1000000000" },
-    });
-    await run(baseUrl);
-  });
-}
+await runAgainstBenchWorker("ws-contract", args.base, run);

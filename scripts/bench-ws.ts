@@ -8,13 +8,9 @@
 //   console.log(formatFanout(await runWsBench({ baseUrl })));
 // Any room: measureFanout({ name, sockets: [{ url, token }…], trigger }) — e.g. a contract room's
 //   ws://…/api/v1/contracts/<id>/live with its parties' tokens (≤ 5 sockets each) and a trigger that changes it.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { freePort } from "./lib/ports.ts";
-import { ROOT, supervise } from "./lib/processes.ts";
-import { applyLocalMigrations, buildWorker, ensureDevVars, startWorker } from "./lib/worker.ts";
+import { runAgainstBenchWorker } from "./lib/bench-worker.ts";
 
 /** The live protocol's per-user limit in one room (API.md): N sockets need ⌈N/5⌉ users. */
 const SOCKETS_PER_USER = 5;
@@ -322,31 +318,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const results = await runWsBench({ baseUrl, sizes, rounds: Number(args.rounds), via });
     console.log(`\n${formatFanout(results)}\n`);
   };
-  if (args.base) {
-    await run(args.base);
-  } else {
-    // Like scripts/bench.ts: a per-run directory, and the deploy bundle frozen so edits in the tree cannot
-    // make wrangler reload (and drop every socket) mid-measurement.
-    mkdirSync(join(ROOT, ".bench"), { recursive: true });
-    const runDir = mkdtempSync(join(ROOT, ".bench", "ws-run-"));
-    process.on("exit", () => rmSync(runDir, { recursive: true, force: true }));
-    await supervise(async (group) => {
-      ensureDevVars();
-      const stateDir = join(runDir, "state");
-      mkdirSync(stateDir);
-      await applyLocalMigrations({ persistTo: stateDir, quiet: true });
-      const script = await buildWorker(join(runDir, "build"));
-      const baseUrl = await startWorker(group, {
-        port: await freePort(),
-        inspectorPort: await freePort(),
-        persistTo: stateDir,
-        script,
-        quiet: true,
-        logLevel: "warn",
-        // All setup comes from 127.0.0.1: lift the per-client and identity abuse limits (not in production).
-        vars: { RATE_LIMIT_PER_MINUTE: "1000000000", AUTH_LIMIT_MULTIPLIER: "1000000000" },
-      });
-      await run(baseUrl);
-    });
-  }
+  await runAgainstBenchWorker("ws-run", args.base, run);
 }

@@ -2,15 +2,16 @@
 // `wrangler dev` on free loopback ports with throwaway state, drives each scenario of scripts/bench/scenarios.ts
 // with autocannon from this process, prints the figures, and stops everything.
 // Options: --duration <s> (default 10) --warmup <s> (default 2) --connections <n> (default 10) --only a,b
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { localAnchorNetworks, startAnvil } from "./lib/anvil.ts";
 import { ensureDocsAssets } from "./lib/docs-assets.ts";
 import { freePort } from "./lib/ports.ts";
-import { ROOT, supervise } from "./lib/processes.ts";
-import { applyLocalMigrations, buildWorker, describeHealth, ensureDevVars, fetchHealth, startWorker } from "./lib/worker.ts";
+import { BENCH_DIR, startBenchWorker } from "./lib/bench-worker.ts";
+import { run, supervise } from "./lib/processes.ts";
+import { describeHealth, fetchHealth } from "./lib/worker.ts";
 import { measure, settle, type Measurement } from "./bench/load.ts";
 import { formatReport } from "./bench/report.ts";
 import { BASELINE, scenarios } from "./bench/scenarios.ts";
@@ -31,44 +32,20 @@ const only = args.only?.split(",").map((s) => s.trim());
 const selected = only ? scenarios.filter((s) => only.includes(s.name)) : scenarios;
 // Not an HTTP scenario: events through the queues to partner endpoints (scripts/bench-webhooks.ts).
 const WEBHOOK_FANOUT = "webhook-fanout";
+/** Standalone benches `npm run bench` runs after the HTTP scenarios (each starts what it needs). */
+const COMPANION_BENCHES = [
+  ["bench-merkle", "scripts/bench-merkle.ts", "--runs", "1"],
+  ["bench-ws-contract", "scripts/bench-ws-contract.ts", "--n", "100,1000", "--rounds", "10"],
+] as const;
 const runFanout = !only || only.includes(WEBHOOK_FANOUT);
 if (selected.length === 0 && !runFanout) {
   throw new Error(`no scenario named ${args.only}; known: ${[...scenarios.map((s) => s.name), WEBHOOK_FANOUT].join(", ")}`);
 }
 
-const BENCH_DIR = join(ROOT, ".bench");
-mkdirSync(BENCH_DIR, { recursive: true });
-// Per-run state and bundle, so concurrent runs (and earlier ones) cannot share D1/DO files; removed on exit,
-// which comes after supervise() has stopped wrangler.
-const RUN_DIR = mkdtempSync(join(BENCH_DIR, "run-"));
-const STATE_DIR = join(RUN_DIR, "state");
-const BUILD_DIR = join(RUN_DIR, "build");
-process.on("exit", () => rmSync(RUN_DIR, { recursive: true, force: true }));
-
 await supervise(async (group) => {
-  ensureDevVars();
   ensureDocsAssets();
-  mkdirSync(STATE_DIR);
-  await applyLocalMigrations({ persistTo: STATE_DIR, quiet: true });
-  // The deployable bundle, frozen: other work in the tree must not make wrangler reload mid-measurement.
-  const script = await buildWorker(BUILD_DIR);
-
   const anvilUrl = await startAnvil(group, { port: await freePort(), quiet: true });
-  const baseUrl = await startWorker(group, {
-    port: await freePort(),
-    inspectorPort: await freePort(),
-    persistTo: STATE_DIR,
-    script,
-    quiet: true,
-    logLevel: "warn",
-    vars: {
-      ANCHOR_NETWORKS: localAnchorNetworks(anvilUrl),
-      // Every request comes from 127.0.0.1: lift the per-client limit so we measure work, not 429s.
-      RATE_LIMIT_PER_MINUTE: "1000000000",
-      // Same for the identity abuse limits (login per IP and per account); ignored when ENVIRONMENT=production.
-      AUTH_LIMIT_MULTIPLIER: "1000000000",
-    },
-  });
+  const baseUrl = await startBenchWorker(group, "run", { ANCHOR_NETWORKS: localAnchorNetworks(anvilUrl) });
   const health = await fetchHealth(baseUrl);
   if (health?.status !== "healthy") throw new Error(`worker is not healthy: ${health ? describeHealth(health) : "no answer"}`);
   console.log(`[bench] worker ${baseUrl}, anvil ${anvilUrl}; ${selected.length} scenario(s), ` +
@@ -114,5 +91,15 @@ await supervise(async (group) => {
   const file = join(BENCH_DIR, `results-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(file, JSON.stringify({ header, connections, durationSeconds, results, webhookFanout, notMeasured: broken }, null, 2));
   console.log(`[bench] raw figures: ${file}`);
+  // The whole suite also covers what is not an HTTP scenario: Merkle batches and contract-room WebSocket fan-out.
+  if (!only) {
+    for (const [name, script, ...rest] of COMPANION_BENCHES) {
+      try {
+        await run(name, process.execPath, [script, ...rest]);
+      } catch (err) {
+        broken.push(`${name} (${err instanceof Error ? err.message.slice(0, 200) : String(err)})`);
+      }
+    }
+  }
   if (broken.length > 0) throw new Error(`[bench] not measured: ${broken.join("; ")}`);
 });

@@ -3,8 +3,9 @@
 import { env } from "cloudflare:workers";
 import type { Bindings } from "../../src/env";
 
-/** Anvil's deterministic dev accounts #7–#9 (funded with 10,000 ETH on every Anvil; worthless elsewhere). */
+/** Anvil's deterministic dev accounts #6–#9 (funded with 10,000 ETH on every Anvil; worthless elsewhere). */
 export const ANVIL_KEYS = {
+  six: "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
   seven: "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
   eight: "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
   nine: "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",

@@ -1,0 +1,159 @@
+// End to end, as a client sees it: two accounts sign a contract, the frozen PDF is anchored by the */5 cron on the real
+// Anvil, and POST /verify with that very PDF proves it on chain, while the same PDF with one byte changed is unknown.
+import { beforeAll, describe, expect, it } from "vitest";
+import { createExecutionContext, createScheduledController } from "cloudflare:test";
+import { createPublicClient, http, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { call, fetchWorker } from "../helpers/http";
+import { actor, type Actor } from "../helpers/contract-fixtures";
+import { waitForEmail } from "../helpers/mailbox";
+import { ANVIL_KEYS, chainEnv, mine, rpcUrl } from "../helpers/anchor-chain";
+import { runScheduled } from "../../src/cron";
+
+// This file's own anchoring account (dev #6): its nonces never race the other anchoring test files' accounts.
+const chain = () => chainEnv({ ANCHOR_PRIVATE_KEY: ANVIL_KEYS.six });
+const ANCHOR_ADDRESS = privateKeyToAccount(ANVIL_KEYS.six).address;
+
+const sha256 = async (bytes: Uint8Array) =>
+  `0x${[...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+const strip0x = (hex: string) => hex.toLowerCase().replace(/^0x/, "");
+
+/** The anchoring cron exactly as the Worker's scheduled handler runs it (confirm pass, then batch pass). */
+async function runAnchorCron() {
+  await runScheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }), chain(), createExecutionContext());
+}
+
+function verifyFile(bytes: Uint8Array) {
+  const form = new FormData();
+  form.append("file", new File([bytes], "contract.pdf", { type: "application/pdf" }));
+  return call("POST", "/api/v1/verify", { raw: form });
+}
+
+const typed = (name: string) => ({ signature: { type: "typed", value: name, font: "caveat" }, consent: true });
+
+let owner: Actor;
+let alice: Actor;
+let bob: Actor;
+let contractId: string;
+let documentHash: string;
+let pdf: Uint8Array;
+
+beforeAll(async () => {
+  [owner, alice, bob] = await Promise.all([actor(), actor(), actor()]);
+});
+
+describe("sign → anchor → verify, through the public API", () => {
+  it("two signers sign the sent contract and it becomes active", async () => {
+    const created = await call("POST", "/api/v1/contracts", {
+      token: owner.token,
+      body: {
+        title: "Consulting agreement",
+        type: "services",
+        body: "Alice consults for Bob. Bob pays on delivery.",
+        signers: [
+          { email: alice.email, name: "Alice", order: 1 },
+          { email: bob.email, name: "Bob", order: 1 },
+        ],
+      },
+    });
+    expect(created.status).toBe(201);
+    contractId = created.body.data.id;
+
+    const sent = await call("POST", `/api/v1/contracts/${contractId}/send`, { token: owner.token, body: {} });
+    expect(sent.status).toBe(200);
+    expect(sent.body.data.status).toBe("pending");
+    documentHash = sent.body.data.documentHash;
+    expect(strip0x(documentHash)).toMatch(/^[0-9a-f]{64}$/);
+
+    await Promise.all([waitForEmail({ to: alice.email, subject: "Please sign" }), waitForEmail({ to: bob.email, subject: "Please sign" })]);
+    const first = await call("POST", `/api/v1/contracts/${contractId}/sign`, { token: alice.token, body: typed("Alice Example") });
+    expect(first.status).toBe(200);
+    expect(first.body.data.status).toBe("pending");
+    const second = await call("POST", `/api/v1/contracts/${contractId}/sign`, { token: bob.token, body: typed("Bob Example") });
+    expect(second.status).toBe(200);
+    expect(second.body.data.status).toBe("active");
+    expect((await call("GET", `/api/v1/contracts/${contractId}`, { token: owner.token })).body.data.status).toBe("active");
+  });
+
+  it("serves the frozen PDF whose SHA-256 is the documentHash", async () => {
+    const res = await fetchWorker(`/api/v1/contracts/${contractId}/document`, { headers: { authorization: `Bearer ${owner.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("application/pdf");
+    pdf = new Uint8Array(await res.arrayBuffer());
+    expect(new TextDecoder().decode(pdf.slice(0, 5))).toBe("%PDF-");
+    expect(strip0x(await sha256(pdf))).toBe(strip0x(documentHash));
+  });
+
+  it("queues the document and execution records, which the cron anchors and confirms with valid proofs", async () => {
+    const before = await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: owner.token });
+    expect(before.status).toBe(200);
+    const pending = before.body.data.records as any[];
+    expect(pending.map((r) => [r.kind, r.status]).sort()).toEqual([
+      ["document", "pending"],
+      ["execution", "pending"],
+    ]);
+    expect(pending.find((r) => r.kind === "document").hash).toBe(`0x${strip0x(documentHash)}`);
+    // The execution record anchors what the certificate states as the execution hash.
+    const cert = await fetchWorker(`/api/v1/contracts/${contractId}/certificate`, { headers: { authorization: `Bearer ${owner.token}` } });
+    expect(cert.status).toBe(200);
+    const executionHash = cert.headers.get("x-execution-hash");
+    expect(executionHash).toBeTruthy();
+    expect(pending.find((r) => r.kind === "execution").hash).toBe(`0x${strip0x(executionHash!)}`);
+
+    await runAnchorCron(); // batch pass: sent, and mined at once by Anvil
+    const anchored = (await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: owner.token })).body.data.records as any[];
+    expect(anchored.map((r) => r.status)).toEqual(["anchored", "anchored"]);
+    expect(anchored[0].txHash).toBe(anchored[1].txHash); // one transaction for both records
+
+    // Anvil is shared with other test files that mine too, so "exactly 1 of 2 confirmations" is not asserted here
+    // (test/routes/anchor-routes.test.ts covers it); one more block guarantees the 2 this network requires.
+    await mine(1);
+    await runAnchorCron(); // confirm pass
+    const res = await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: owner.token });
+    const records = res.body.data.records as any[];
+    expect(records.map((r) => r.kind).sort()).toEqual(["document", "execution"]);
+
+    const client = createPublicClient({ transport: http(rpcUrl()) });
+    for (const r of records) {
+      expect(r).toMatchObject({ status: "confirmed", contractId, network: { name: "anvil", chainId: 31337 } });
+      expect(r.confirmations).toBeGreaterThanOrEqual(2);
+      expect(r.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+      expect(Date.parse(r.confirmedAt)).not.toBeNaN();
+      // The proof checks out with OpenZeppelin's independent implementation…
+      expect(StandardMerkleTree.verify(r.proof.root, ["bytes32"], [r.hash], r.proof.path)).toBe(true);
+      // …and the chain itself holds the root as the transaction's input, sent by our anchoring account.
+      const tx = await client.getTransaction({ hash: r.txHash as Hex });
+      expect(tx.input).toBe(r.proof.root);
+      expect(tx.from.toLowerCase()).toBe(ANCHOR_ADDRESS.toLowerCase());
+      expect(Number(tx.blockNumber)).toBe(r.blockNumber);
+      expect((await client.getTransactionReceipt({ hash: r.txHash as Hex })).status).toBe("success");
+    }
+  });
+
+  it("POST /verify with the downloaded PDF: known, the active contract, verified on chain", async () => {
+    const res = await verifyFile(pdf);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({
+      hash: `0x${strip0x(documentHash)}`,
+      known: true,
+      contracts: [{ id: contractId, status: "active" }],
+      onChain: { verified: true },
+    });
+    expect(res.body.data.records).toHaveLength(1);
+    expect(res.body.data.records[0]).toMatchObject({ kind: "document", status: "confirmed", contractId });
+    expect(res.body.data.onChain.checks[0]).toMatchObject({ verified: true, txHash: res.body.data.records[0].txHash, network: { chainId: 31337 } });
+  });
+
+  it("POST /verify with the same PDF and one byte changed: unknown, nothing on chain", async () => {
+    const altered = pdf.slice();
+    const at = Math.floor(altered.length / 2);
+    altered[at] = altered[at]! ^ 0x01;
+    const alteredHash = await sha256(altered);
+    expect(alteredHash).not.toBe(`0x${strip0x(documentHash)}`);
+
+    const res = await verifyFile(altered);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ hash: alteredHash, known: false, contracts: [], records: [], onChain: { verified: false, checks: [] } });
+  });
+});

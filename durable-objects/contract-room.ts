@@ -37,6 +37,7 @@ import { SigningCommands, type SendRequest } from "./contract-room/commands";
 import type { PartyAction } from "../src/domain/routing";
 import type { SignatureRecord } from "../src/lib/signatures";
 import { contractAccess } from "../src/db/contract-access";
+import type { EmailRequest } from "../src/lib/email";
 
 const ROOM_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS contract_versions (
@@ -46,8 +47,11 @@ const ROOM_SCHEMA = [
      created_at TEXT NOT NULL)`,
 ];
 
-/** A command's outcome; `projection` adds D1 writes beyond the contract's own (e.g. anchoring records). */
-export type Change = { state: ContractState; events: AggregateEvent[]; projection?: ProjectionStatement[] };
+/**
+ * A command's outcome; `projection` adds D1 writes beyond the contract's own (e.g. anchoring records); `emails`
+ * go out through the outbox once the change committed.
+ */
+export type Change = { state: ContractState; events: AggregateEvent[]; projection?: ProjectionStatement[]; emails?: EmailRequest[] };
 
 export class ContractRoom extends DurableObject<Bindings> {
   private readonly aggregate: Aggregate<ContractState>;
@@ -275,6 +279,7 @@ export class ContractRoom extends DurableObject<Bindings> {
       state: change.state,
       events,
       projection: [...contractProjection(this.env.DB, change.state, ctx.revision), ...(change.projection ?? [])],
+      emails: change.emails ?? [],
       result: change.state,
     };
   }

@@ -1,7 +1,9 @@
 // ContractRoom's signing commands: send, approve/sign, decline, complete, expire, reminders. Each runs through the
-// room's command() (state machine in src/domain/routing.ts, audit, outbox, live) and sends its emails after commit.
+// room's command() (state machine in src/domain/routing.ts, audit, outbox, live); their emails are part of the
+// command's decision, so the outbox sends them with the change or retries them, never loses them.
 import type { Bindings } from "../../src/env";
 import { assertTransition, type ContractState, type Signer } from "../../src/domain/contract-machine";
+import type { EmailRequest } from "../../src/lib/email";
 import {
   DEFAULT_REMINDERS,
   act,
@@ -21,11 +23,11 @@ import type { SignatureRecord } from "../../src/lib/signatures";
 import type { AggregateEvent, CommandContext } from "../lib/aggregate";
 import { rpcResult, unwrap, type RpcResult } from "../lib/rpc-result";
 import {
-  emailEscalation,
-  emailParties,
+  escalationEmail,
   executionRecord,
   freezeDocument,
   loadSigningInfo,
+  partyEmails,
   saveSigningInfo,
   scheduleStatements,
 } from "./signing";
@@ -62,15 +64,13 @@ export class SigningCommands {
       this.sending = true;
       try {
         const documentHash = await freezeDocument(this.env, before, withWorkflowApprovers(before.signers, input.approvers));
-        let notified: Signer[] = [];
-        const state = unwrap(
+        return unwrap(
           await this.room.command(actorId, (current, ctx) => {
             // The frozen PDF shows `before`; any edit since then would make it differ from what is sent.
             if (current.updatedAt !== before.updatedAt) throw fail.conflict("The contract changed while it was being sent; send it again");
             const reminders = { ...DEFAULT_REMINDERS, ...input.reminders };
             const r = send(current, { documentHash, signers: withWorkflowApprovers(current.signers, input.approvers), reminders }, ctx.now);
             saveSigningInfo(ctx.sql, r.info);
-            notified = r.notified;
             return {
               state: r.state,
               events: [this.room.event("contract.sent", r.state, { documentHash })],
@@ -78,28 +78,26 @@ export class SigningCommands {
                 ...enqueueAnchorStatements(this.env, { kind: "document", hash: documentHash, contractId: current.id }),
                 ...scheduleStatements(r.state, r.info),
               ],
+              emails: this.notifications(r.state, r.notified),
             };
           }),
         );
-        await this.notify(state, notified);
-        return state;
       } finally {
         this.sending = false;
       }
     });
   }
 
-  async act(actorId: string | null, signerId: string, action: PartyAction, signature: SignatureRecord | null): Promise<RpcResult<ContractState>> {
-    let notified: Signer[] = [];
-    const result = await this.room.command(actorId, (state, ctx) => {
+  act(actorId: string | null, signerId: string, action: PartyAction, signature: SignatureRecord | null): Promise<RpcResult<ContractState>> {
+    return this.room.command(actorId, (state, ctx) => {
       if (signature && (signature.documentHash !== state.documentHash || signature.signerId !== signerId)) {
         throw fail.conflict("The signature is over another document");
       }
       const r = act(state, loadSigningInfo(ctx.sql), signerId, action, signature as unknown as Record<string, unknown> | null, ctx.now);
       saveSigningInfo(ctx.sql, r.info);
-      notified = r.notified;
+      const emails = this.notifications(r.state, r.notified);
       const events = [this.room.event(action === "sign" ? "contract.signed" : "contract.approved", r.state, { signerId })];
-      if (!r.activated) return { state: r.state, events, projection: scheduleStatements(r.state, r.info) };
+      if (!r.activated) return { state: r.state, events, projection: scheduleStatements(r.state, r.info), emails };
       const execution = executionRecord(r.state, ctx.sql);
       events.push(this.room.event("contract.activated", r.state, execution));
       return {
@@ -109,10 +107,9 @@ export class SigningCommands {
           ...enqueueAnchorStatements(this.env, { kind: "execution", hash: execution.executionHash, contractId: r.state.id }),
           ...scheduleStatements(r.state, r.info),
         ],
+        emails,
       };
     });
-    if (result.ok) await this.notify(result.value, notified);
-    return result;
   }
 
   decline(actorId: string | null, signerId: string, reason: string): Promise<RpcResult<ContractState>> {
@@ -152,6 +149,10 @@ export class SigningCommands {
     const state = await this.room.load();
     const preview = state ? dueReminders(state, loadSigningInfo(this.sql), now) : { remind: [], escalate: [] };
     if (!state || (preview.remind.length === 0 && preview.escalate.length === 0)) return { ok: true, value: { reminded: 0, escalated: 0 } };
+    // Looked up before the command (which is synchronous); a room whose owner is gone escalates to no one.
+    const owner = preview.escalate.length
+      ? await this.env.DB.prepare("SELECT email FROM users WHERE id = ?").bind(state.ownerId).first<{ email: string }>()
+      : null;
     let plan = preview;
     const result = await this.room.command(null, (current, ctx) => {
       const info = loadSigningInfo(ctx.sql);
@@ -166,19 +167,21 @@ export class SigningCommands {
           ...plan.remind.map((s) => this.room.event("contract.reminder_sent", current, { signerId: s.id })),
           ...plan.escalate.map((s) => ({ ...this.room.event("contract.escalated", current, { signerId: s.id }), publish: false })),
         ],
+        emails: [
+          ...partyEmails(this.env, current, plan.remind, "reminder"),
+          ...(plan.escalate.length && owner ? [escalationEmail(this.env, current, owner.email, plan.escalate)] : []),
+        ],
       };
     });
     if (!result.ok) return { ok: true, value: { reminded: 0, escalated: 0 } };
-    await emailParties(this.env, result.value, plan.remind, "reminder");
-    if (plan.escalate.length) {
-      const owner = await this.env.DB.prepare("SELECT email FROM users WHERE id = ?").bind(result.value.ownerId).first<{ email: string }>();
-      if (owner) await emailEscalation(this.env, result.value, owner.email, plan.escalate);
-    }
     return { ok: true, value: { reminded: plan.remind.length, escalated: plan.escalate.length } };
   }
 
-  private async notify(state: ContractState, notified: Signer[]) {
-    await emailParties(this.env, state, notified.filter((s) => s.role !== "viewer"), "request");
-    await emailParties(this.env, state, notified.filter((s) => s.role === "viewer"), "copy");
+  /** Signing requests to the parties whose turn it now is, copies to its viewers. */
+  private notifications(state: ContractState, notified: Signer[]): EmailRequest[] {
+    return [
+      ...partyEmails(this.env, state, notified.filter((s) => s.role !== "viewer"), "request"),
+      ...partyEmails(this.env, state, notified.filter((s) => s.role === "viewer"), "copy"),
+    ];
   }
 }

@@ -1,5 +1,6 @@
 // The signing half of ContractRoom outside its class: the room's signing bookkeeping table, freezing the
-// document at send, the parties' user ids (event audience), the execution record, and the emails to parties.
+// document at send, the parties' user ids (event audience), the execution record, and the emails to parties
+// (which commands put in their decision, so the room's outbox sends them).
 import type { Bindings } from "../../src/env";
 import type { ContractState, Signer } from "../../src/domain/contract-machine";
 import { contractView, signerView } from "../../src/domain/contract-view";
@@ -7,9 +8,8 @@ import { executionHash } from "../../src/domain/execution-hash";
 import { nextReminderAt, type SigningInfo } from "../../src/domain/routing";
 import { frozenDocumentKey, renderContractPdf } from "../../src/lib/contract-pdf";
 import { sha256Hex } from "../../src/lib/crypto";
-import { sendEmail } from "../../src/lib/email";
+import type { SendEmailInput } from "../../src/lib/email";
 import { issueSigningToken } from "../../src/lib/signing-token";
-import { log } from "../../src/lib/request-context";
 
 export const SIGNING_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS signing_info (
@@ -77,56 +77,58 @@ export function executionRecord(state: ContractState, sql: SqlStorage) {
 
 export type PartyEmail = "request" | "reminder" | "copy";
 
-/** Emails parties (signing request, reminder, or a viewer's copy) with a personal link; failures are logged. */
-export async function emailParties(env: Bindings, state: ContractState, parties: Signer[], kind: PartyEmail): Promise<void> {
-  await Promise.all(
-    parties.map(async (party) => {
-      try {
-        const token = kind === "copy" ? null : issueSigningToken(env, state.id, party.id);
-        const verb = party.role === "approver" ? "approve" : "sign";
-        const url = `${env.PUBLIC_BASE_URL}/contracts/${state.id}${token ? `/${verb}?token=${encodeURIComponent(token)}` : ""}`;
-        const subject =
-          kind === "copy"
-            ? `A copy of "${state.title}"`
-            : `${kind === "reminder" ? "Reminder: " : ""}Please ${verb} "${state.title}"`;
-        await sendEmail(env, {
-          to: party.email,
-          template: "notice",
-          data: {
-            subject: subject.slice(0, 200),
-            heading: subject.slice(0, 200),
-            lines: [
-              kind === "copy"
-                ? `You receive a copy of "${state.title}" as a viewer.`
-                : `Hi ${party.name}, "${state.title}" is waiting for you to ${verb} it.`,
-              `Document SHA-256: ${state.documentHash}`,
-              ...(token ? [`Signing token (valid 72 hours, for you only): ${token}`] : []),
-            ],
-            action: { label: kind === "copy" ? "View the contract" : `Review and ${verb}`, url },
-          },
-        });
-      } catch (error) {
-        log("error", "signing email failed", { contractId: state.id, signerId: party.id, error: String(error) });
-      }
-    }),
-  );
-}
-
-/** Tells the owner who is blocking the contract. */
-export async function emailEscalation(env: Bindings, state: ContractState, ownerEmail: string, blocking: Signer[]): Promise<void> {
-  try {
-    await sendEmail(env, {
-      to: ownerEmail,
+/**
+ * The emails to parties (signing request, reminder, or a viewer's copy) with a personal link. Built inside the
+ * command (signing tokens are synchronous HMACs) so they go out through the room's outbox with the change.
+ */
+export function partyEmails(env: Bindings, state: ContractState, parties: Signer[], kind: PartyEmail): SendEmailInput<"notice">[] {
+  return parties.map((party) => {
+    const token = kind === "copy" ? null : issueSigningToken(env, state.id, party.id);
+    const verb = party.role === "approver" ? "approve" : "sign";
+    const url = `${env.PUBLIC_BASE_URL}/contracts/${state.id}${token ? `/${verb}?token=${encodeURIComponent(token)}` : ""}`;
+    const subject =
+      kind === "copy"
+        ? `A copy of "${state.title}"`
+        : `${kind === "reminder" ? "Reminder: " : ""}Please ${verb} "${state.title}"`;
+    return {
+      to: party.email,
       template: "notice",
       data: {
-        subject: `"${state.title}" is waiting on ${blocking.length} part${blocking.length === 1 ? "y" : "ies"}`.slice(0, 200),
-        heading: "Your contract is blocked",
-        lines: [`"${state.title}" is still waiting for:`, ...blocking.map((s) => `${s.name} <${s.email}> (${s.role})`)],
-        action: { label: "Open the contract", url: `${env.PUBLIC_BASE_URL}/contracts/${state.id}` },
+        subject: subject.slice(0, 200),
+        heading: subject.slice(0, 200),
+        lines: [
+          kind === "copy"
+            ? `You receive a copy of "${state.title}" as a viewer.`
+            : `Hi ${party.name}, "${state.title}" is waiting for you to ${verb} it.`,
+          `Document SHA-256: ${state.documentHash}`,
+          ...(token ? [`Signing token (valid 72 hours, for you only): ${token}`] : []),
+        ],
+        action: { label: kind === "copy" ? "View the contract" : `Review and ${verb}`, url },
       },
-      userId: state.ownerId,
-    });
-  } catch (error) {
-    log("error", "escalation email failed", { contractId: state.id, error: String(error) });
-  }
+    };
+  });
+}
+
+/** The notice template takes at most this many lines: the intro and up to this many parties less one. */
+const NOTICE_MAX_LINES = 20;
+
+/** Tells the owner who is blocking the contract (a long list ends with how many more there are). */
+export function escalationEmail(env: Bindings, state: ContractState, ownerEmail: string, blocking: Signer[]): SendEmailInput<"notice"> {
+  const listed = blocking.length < NOTICE_MAX_LINES ? blocking : blocking.slice(0, NOTICE_MAX_LINES - 2);
+  const more = blocking.length - listed.length;
+  return {
+    to: ownerEmail,
+    template: "notice",
+    data: {
+      subject: `"${state.title}" is waiting on ${blocking.length} part${blocking.length === 1 ? "y" : "ies"}`.slice(0, 200),
+      heading: "Your contract is blocked",
+      lines: [
+        `"${state.title}" is still waiting for:`,
+        ...listed.map((s) => `${s.name} <${s.email}> (${s.role})`),
+        ...(more > 0 ? [`…and ${more} more`] : []),
+      ],
+      action: { label: "Open the contract", url: `${env.PUBLIC_BASE_URL}/contracts/${state.id}` },
+    },
+    userId: state.ownerId,
+  };
 }

@@ -1,17 +1,19 @@
 // The single-writer aggregate mechanism shared by ContractRoom and EscrowRoom: state, hash-chained audit trail
 // and outbox in the object's SQLite storage, written in one transaction per command; the outbox (D1 projection
-// statements and domain events) is drained before answering and retried by the object's alarm until it succeeds.
+// statements, domain events and emails) is drained before answering and retried by the object's alarm until it succeeds.
 //
 // Use from a Durable Object: construct `new Aggregate<State>(ctx, env, { subjectType })` in the constructor,
 // call `aggregate.alarm()` from the object's `alarm()` every time it fires (the alarm is shared: the aggregate only
 // ever arms it "no later than" its own retry time and never clears it, so an early wake-up is the worst case), and run every change as
-// `aggregate.execute(id, actorId, (current, ctx) => ({ state, events, projection, result }))` where the callback
+// `aggregate.execute(id, actorId, (current, ctx) => ({ state, events, projection, emails?, result }))` where the callback
 // is synchronous and pure apart from ctx.sql writes to the room's own tables; throwing (e.g. an ApiError from the
 // domain state machine) rolls the whole command back.
 import type { Bindings } from "../../src/env";
 import { nextAuditEvent, type AuditEvent } from "../../src/domain/audit-chain";
 import { isEventType, type EventSubject, type EventType } from "../../src/domain/events";
+import { sendEmail, validateEmailRequest, type EmailRequest } from "../../src/lib/email";
 import { buildEventMessage } from "../../src/lib/events";
+import { newId } from "../../src/lib/ids";
 import type { QueueMessage } from "../../src/lib/queue-messages";
 import { log } from "../../src/lib/request-context";
 import { armAlarmNoLaterThan } from "./alarm";
@@ -30,11 +32,13 @@ export interface AggregateEvent {
   audience?: string[];
 }
 
-/** What a command decided: the new state, its events, the D1 writes that project it, and what to answer. */
+/** What a command decided: the new state, its events, the D1 writes that project it, its emails, and what to answer. */
 export interface Decision<S, R> {
   state: S;
   events: AggregateEvent[];
   projection: ProjectionStatement[];
+  /** Sent through sendEmail once the command committed (after its projection and events), retried like them. */
+  emails?: EmailRequest[];
   result: R;
 }
 
@@ -49,9 +53,11 @@ export interface CommandContext {
 
 export type Command<S, R> = (current: S | null, ctx: CommandContext) => Decision<S, R>;
 
+export type OutboxChannel = "projection" | "event" | "email";
+
 export interface OutboxEntry {
   id: number;
-  channel: "projection" | "event";
+  channel: OutboxChannel;
   payload: string;
   attempts: number;
   lastError: string | null;
@@ -81,14 +87,36 @@ const BASE_SCHEMA = [
      data TEXT NOT NULL,
      prev_hash TEXT NOT NULL,
      hash TEXT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS outbox (
+  outboxTable("outbox"),
+];
+
+function outboxTable(name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
-     channel TEXT NOT NULL CHECK (channel IN ('projection', 'event')),
+     channel TEXT NOT NULL CHECK (channel IN ('projection', 'event', 'email')),
      payload TEXT NOT NULL,
      attempts INTEGER NOT NULL DEFAULT 0,
      last_error TEXT,
-     created_at TEXT NOT NULL)`,
-];
+     created_at TEXT NOT NULL)`;
+}
+
+/**
+ * Objects created before the email channel have an outbox whose CHECK refuses 'email' (CREATE TABLE IF NOT EXISTS
+ * keeps the old table): rebuild it with the current definition, keeping its entries, their ids and order.
+ */
+function migrateOutbox(storage: DurableObjectStorage): void {
+  const table = storage.sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").toArray()[0];
+  if (!table || table.sql.includes("'email'")) return;
+  storage.transactionSync(() => {
+    storage.sql.exec(outboxTable("outbox_next"));
+    storage.sql.exec(
+      `INSERT INTO outbox_next (id, channel, payload, attempts, last_error, created_at)
+       SELECT id, channel, payload, attempts, last_error, created_at FROM outbox`,
+    );
+    storage.sql.exec("DROP TABLE outbox");
+    storage.sql.exec("ALTER TABLE outbox_next RENAME TO outbox");
+  });
+}
 
 /** At most this many outbox entries go out per D1 batch / queue batch (queues take ≤ 100 per sendBatch). */
 const DRAIN_CHUNK = 50;
@@ -107,6 +135,7 @@ export class Aggregate<S> {
     this.retryBaseMs = options.retryBaseMs ?? 1_000;
     this.retryMaxMs = options.retryMaxMs ?? 5 * 60_000;
     for (const ddl of [...BASE_SCHEMA, ...(options.schema ?? [])]) ctx.storage.sql.exec(ddl);
+    migrateOutbox(ctx.storage);
   }
 
   get sql(): SqlStorage {
@@ -170,6 +199,13 @@ export class Aggregate<S> {
         });
         this.appendOutbox("event", JSON.stringify({ ...message, payload: { ...message.payload, occurredAt: now, auditSeq: audited.seq } }), now);
       }
+      // After the events: a mail outage holds back only what comes after it. Validated now (a bad email aborts the
+      // command rather than failing forever in the outbox); the delivery id is fixed now, so a drain retried after
+      // sendEmail succeeded but before the entry was deleted finds the delivery recorded and does not send it twice.
+      for (const email of decision.emails ?? []) {
+        validateEmailRequest(email);
+        this.appendOutbox("email", JSON.stringify({ ...email, id: email.id ?? newId("eml") }), now);
+      }
       return decision.result;
     });
     // A safety net set before the first delivery attempt: if the object dies mid-drain, the alarm resumes it. It is
@@ -191,7 +227,7 @@ export class Aggregate<S> {
 
   pendingOutbox(): OutboxEntry[] {
     return this.sql
-      .exec<{ id: number; channel: "projection" | "event"; payload: string; attempts: number; last_error: string | null; created_at: string }>(
+      .exec<{ id: number; channel: OutboxChannel; payload: string; attempts: number; last_error: string | null; created_at: string }>(
         "SELECT id, channel, payload, attempts, last_error, created_at FROM outbox ORDER BY id",
       )
       .toArray()
@@ -207,7 +243,7 @@ export class Aggregate<S> {
     return this.sql.exec<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").toArray()[0] ?? null;
   }
 
-  private appendOutbox(channel: "projection" | "event", payload: string, now: string) {
+  private appendOutbox(channel: OutboxChannel, payload: string, now: string) {
     this.sql.exec("INSERT INTO outbox (channel, payload, created_at) VALUES (?, ?, ?)", channel, payload, now);
   }
 
@@ -243,20 +279,25 @@ export class Aggregate<S> {
     return this.draining;
   }
 
-  /** Sends pending entries in order, a run of same-channel entries per call; stops at the first failure. */
+  /**
+   * Sends pending entries in order, a run of same-channel entries per call (emails one at a time, so one that
+   * fails does not send its neighbours again); stops at the first failure.
+   */
   private async drainOnce(): Promise<void> {
     for (;;) {
       const pending = this.pendingOutbox();
       if (pending.length === 0) return;
       const channel = pending[0]!.channel;
+      const limit = channel === "email" ? 1 : DRAIN_CHUNK;
       const run: OutboxEntry[] = [];
       for (const entry of pending) {
-        if (entry.channel !== channel || run.length >= DRAIN_CHUNK) break;
+        if (entry.channel !== channel || run.length >= limit) break;
         run.push(entry);
       }
       try {
         if (channel === "projection") await this.project(run);
-        else await this.publish(run);
+        else if (channel === "event") await this.publish(run);
+        else await this.mail(run);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         log("warn", "aggregate outbox delivery failed; the alarm will retry", { channel, entries: run.length, error: message });
@@ -284,5 +325,10 @@ export class Aggregate<S> {
   private async publish(run: OutboxEntry[]) {
     const messages = run.map((entry) => JSON.parse(entry.payload) as QueueMessage);
     await this.env.EVENTS.sendBatch(messages.map((body) => ({ body })));
+  }
+
+  /** Each stored request carries the delivery id fixed at commit time: sendEmail records and enqueues it at most once. */
+  private async mail(run: OutboxEntry[]) {
+    for (const entry of run) await sendEmail(this.env, JSON.parse(entry.payload) as EmailRequest);
   }
 }

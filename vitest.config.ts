@@ -8,7 +8,8 @@ import { startWebhookReceiver } from "./test/node/webhook-receiver.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
-  const anvilUrl = await startTestAnvil();
+  // Two nodes: one shared by every test file, one for the file that reverts snapshots and stops automine.
+  const [anvilUrl, isolatedAnvilUrl] = await Promise.all([startTestAnvil(), startTestAnvil()]);
   const webhookReceiverUrl = await startWebhookReceiver();
   return {
     plugins: [
@@ -23,6 +24,7 @@ export default defineConfig(async () => {
               { name: "anvil", chainId: 31337, rpcUrl: anvilUrl, confirmations: 2 },
             ]),
             ANVIL_RPC_URL: anvilUrl,
+            ANVIL_ISOLATED_RPC_URL: isolatedAnvilUrl,
             WEBHOOK_ALLOW_PRIVATE_URLS: "true",
             WEBHOOK_RECEIVER_URL: webhookReceiverUrl,
             TEST_MIGRATIONS: migrations,

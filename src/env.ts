@@ -75,6 +75,7 @@ declare global {
     interface Env extends Bindings {
       TEST_MIGRATIONS?: import("cloudflare:test").D1Migration[];
       ANVIL_RPC_URL?: string;
+      ANVIL_ISOLATED_RPC_URL?: string;
       /** Tests only: the loopback receiver for partner webhook deliveries (test/node/webhook-receiver.ts). */
       WEBHOOK_RECEIVER_URL?: string;
     }

@@ -14,7 +14,10 @@ import { runScheduled } from "../../src/cron";
 import { verifyProof, type Hex32 } from "../../src/domain/merkle";
 import { newId } from "../../src/lib/ids";
 import { chainClient, isTransportError } from "../../src/lib/chain";
-import { chainEnv, mine, rpc } from "../helpers/anchor-chain";
+import { chainEnv, mine, rpc, rpcUrl, useChain } from "../helpers/anchor-chain";
+
+// This file reverts snapshots and stops automine: it gets an Anvil of its own.
+useChain(env.ANVIL_ISOLATED_RPC_URL);
 
 const hashOf = (text: string) => `0x${bytesToHex(sha256(utf8ToBytes(text)))}` as Hex32;
 
@@ -277,7 +280,7 @@ describe("an anchor network whose RPC is down", () => {
 describe("telling an unknown broadcast outcome from a refusal", () => {
   it("a dead RPC is a transport error (the tx may have left); a node's refusal is not", async () => {
     const dead = chainClient({ name: "dead", chainId: 31337, rpcUrl: "http://127.0.0.1:9", confirmations: 1 }, 1000);
-    const refused = chainClient({ name: "anvil", chainId: 31337, rpcUrl: env.ANVIL_RPC_URL!, confirmations: 1 });
+    const refused = chainClient({ name: "anvil", chainId: 31337, rpcUrl: rpcUrl(), confirmations: 1 });
     const garbage = { serializedTransaction: "0x02c0" as const };
     const err1 = await dead.sendRawTransaction(garbage).catch((e) => e);
     const err2 = await refused.sendRawTransaction(garbage).catch((e) => e);

@@ -11,9 +11,21 @@ export const ANVIL_KEYS = {
   nine: "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
 } as const;
 
+let chainUrl: string | undefined;
+
+/**
+ * Points this test file at another Anvil. A file that reverts snapshots or stops automine uses the node reserved
+ * for it (env.ANVIL_ISOLATED_RPC_URL), so it never drops or stalls the transactions of files running beside it.
+ */
+export function useChain(url: string | undefined) {
+  if (!url) throw new Error("no Anvil URL given (vitest.config.ts)");
+  chainUrl = url;
+}
+
 export const rpcUrl = () => {
-  if (!env.ANVIL_RPC_URL) throw new Error("ANVIL_RPC_URL is not set (vitest.config.ts)");
-  return env.ANVIL_RPC_URL;
+  const url = chainUrl ?? env.ANVIL_RPC_URL;
+  if (!url) throw new Error("ANVIL_RPC_URL is not set (vitest.config.ts)");
+  return url;
 };
 
 let rpcId = 0;
@@ -32,5 +44,8 @@ export const mine = (blocks = 1) => rpc("anvil_mine", [`0x${blocks.toString(16)}
 
 /** The test env with its own anchoring key and, optionally, other networks. */
 export function chainEnv(overrides: Partial<Bindings> = {}): Bindings {
-  return { ...(env as unknown as Bindings), ANCHOR_PRIVATE_KEY: ANVIL_KEYS.seven, ...overrides };
+  const networks = chainUrl
+    ? { ANCHOR_NETWORKS: JSON.stringify([{ name: "anvil", chainId: 31337, rpcUrl: chainUrl, confirmations: 2 }]) }
+    : {};
+  return { ...(env as unknown as Bindings), ANCHOR_PRIVATE_KEY: ANVIL_KEYS.seven, ...networks, ...overrides };
 }

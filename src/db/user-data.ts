@@ -11,6 +11,7 @@ import { notificationPreferences } from "./schema/preferences";
 import { devMailbox, emailDeliveries } from "./schema/email";
 import { contracts, contractShares, contractSigners, savedSearches } from "./schema/contracts";
 import { userView, type UserRow } from "./users";
+import { NO_PAYOUT_ACCOUNT, payoutAccountView } from "./payout-accounts";
 import { apiKeyView } from "./api-keys";
 import { preferencesOf } from "./notification-preferences";
 import { teamRank, type TeamRole } from "../domain/team-roles";
@@ -32,6 +33,11 @@ export const EXPORT_SECTIONS: ExportSection[] = [
       suspendedAt: user.suspendedAt,
       updatedAt: user.updatedAt,
     }),
+  },
+  {
+    // Only what we hold: bank code, last 4 digits and name (the provider keeps the account number).
+    name: "payoutAccount",
+    collect: async (_db, user) => payoutAccountView(user),
   },
   {
     name: "sessions",
@@ -215,6 +221,12 @@ export const ERASURE_STEPS: ErasureStep[] = [
           updatedAt: now,
         })
         .where(eq(users.id, user.id)),
+    ],
+  },
+  {
+    name: "payoutAccount",
+    statements: async (database, { user, now }) => [
+      database.update(users).set({ ...NO_PAYOUT_ACCOUNT, updatedAt: now }).where(eq(users.id, user.id)),
     ],
   },
   {

@@ -1,14 +1,19 @@
 // JOBS `escrow.payout`: transfers the seller's payout of a completed escrow under OUR reference (derived from the
 // escrow id), so a retried job — after a timeout, a crash, or a provider error — can never pay twice: the
 // provider refuses a second transfer with the same reference and we then take the first one as the payout.
+// A seller without a payout account makes the job wait (long retries; the seller is emailed once), not fail.
 import type { Bindings } from "../env";
+import { db } from "../db/client";
+import { payoutRecipientOf } from "../db/payout-accounts";
+import { findUserById } from "../db/users";
+import { sendEmail } from "../lib/email";
 import { enqueueJob } from "../lib/jobs";
 import { providerNamed } from "../lib/payments";
 import { payoutReference, ProviderError, type PaymentProvider } from "../lib/payments/provider";
 import { log } from "../lib/request-context";
 import { escrowRoom } from "../../durable-objects/escrow-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
-import type { JobHandler } from "./types";
+import { RetryLater, type DeliveryContext, type JobHandler } from "./types";
 
 export const ESCROW_PAYOUT_JOB = "escrow.payout";
 
@@ -17,29 +22,66 @@ export function enqueuePayout(env: Bindings, escrowId: string) {
   return enqueueJob(env, ESCROW_PAYOUT_JOB, { escrowId }, { id: `payout:${escrowId}` });
 }
 
+/** How long a payout waits for the seller to add a payout account before looking again. */
+export const PAYOUT_ACCOUNT_WAIT_SECONDS = 6 * 60 * 60;
+
 /**
- * Where the seller's money goes. The test provider pays a per-user recipient; with Paystack the seller needs
- * a transfer recipient (bank account) on file, which escrow onboarding does not collect yet (see README).
+ * Where the seller's money goes: the transfer recipient of their payout account (PUT /users/me/payout-account)
+ * at this provider; null when none is on file. The test provider alone falls back to a per-user recipient, so
+ * development flows complete without bank details.
  */
-async function recipientOf(provider: PaymentProvider, sellerId: string): Promise<string> {
-  if (provider.name === "test") return `RCP_test_${sellerId}`;
-  throw new ProviderError("seller has no Paystack transfer recipient on file");
+async function recipientOf(env: Bindings, provider: PaymentProvider, sellerId: string): Promise<string | null> {
+  const stored = await payoutRecipientOf(db(env.DB), sellerId, provider.name);
+  if (stored) return stored;
+  return provider.name === "test" ? `RCP_test_${sellerId}` : null;
 }
 
 export interface PayoutDeps {
   providerFor(env: Bindings, name: string): PaymentProvider;
-  recipientFor(provider: PaymentProvider, sellerId: string): Promise<string>;
+  recipientFor(env: Bindings, provider: PaymentProvider, sellerId: string): Promise<string | null>;
 }
 
-export function payoutJob(deps: PayoutDeps = { providerFor: providerNamed, recipientFor: recipientOf }): JobHandler {
-  return async (message, env) => {
+/** The one "add a payout account" email of an escrow's payout: its delivery id is derived, so retries send none. */
+export const payoutAccountEmailId = (escrowId: string) => `eml_payacct_${escrowId.replace(/^esc_/, "")}`;
+
+async function waitForPayoutAccount(env: Bindings, ctx: DeliveryContext, escrowId: string, sellerId: string): Promise<void> {
+  const seller = await findUserById(env.DB, sellerId);
+  if (seller && !seller.deletedAt) {
+    await sendEmail(env, {
+      id: payoutAccountEmailId(escrowId),
+      to: seller.email,
+      userId: seller.id,
+      template: "notice",
+      data: {
+        subject: "Add a payout account to receive your escrow payment",
+        heading: "Your payout is waiting",
+        lines: [
+          `Escrow ${escrowId} is complete, but we have no bank account to pay you.`,
+          "Add one with PUT /api/v1/users/me/payout-account; the payout is sent once it is on file.",
+        ],
+      },
+    });
+  }
+  log("info", "payout waits for the seller's payout account", { escrowId, attempts: ctx.attempts });
+  if (ctx.lastAttempt) {
+    // A retry now would dead-letter it: hand over to a fresh message (same job id) that keeps waiting.
+    await enqueueJob(env, ESCROW_PAYOUT_JOB, { escrowId }, { id: `payout:${escrowId}`, delaySeconds: PAYOUT_ACCOUNT_WAIT_SECONDS });
+    return;
+  }
+  throw new RetryLater(PAYOUT_ACCOUNT_WAIT_SECONDS, "the seller has no payout account yet");
+}
+
+export function payoutJob(overrides: Partial<PayoutDeps> = {}): JobHandler {
+  const deps: PayoutDeps = { providerFor: providerNamed, recipientFor: recipientOf, ...overrides };
+  return async (message, env, ctx) => {
     const escrowId = String(message.payload.escrowId ?? "");
     const room = escrowRoom(env, escrowId);
     const escrow = await room.get();
     // Nothing due: not completed (e.g. refunded), or already settled by an earlier attempt or a webhook.
     if (!escrow || escrow.status !== "completed" || escrow.payout.status === "sent") return;
     const provider = deps.providerFor(env, escrow.payment.provider);
-    const recipient = await deps.recipientFor(provider, escrow.sellerId);
+    const recipient = await deps.recipientFor(env, provider, escrow.sellerId);
+    if (!recipient) return waitForPayoutAccount(env, ctx, escrowId, escrow.sellerId);
     const reference = payoutReference(escrowId);
     unwrap(await room.payoutRequested(reference));
     let status: "success" | "pending" | "failed";

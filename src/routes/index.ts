@@ -25,6 +25,7 @@ import { adminAnchoringRoutes } from "./admin-anchoring";
 import { apiKeyRoutes } from "./api-keys";
 import { adminUserRoutes } from "./admin-users";
 import { userRoutes } from "./users";
+import { payoutAccountRoutes } from "./payout-account";
 import { teamRoutes } from "./teams";
 import { teamInvitationRoutes } from "./team-invitations";
 import { webhookEndpointRoutes } from "./webhook-endpoints";
@@ -65,6 +66,7 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", apiKeyRoutes);
   app.route("/api/v1", adminUserRoutes);
   app.route("/api/v1", userRoutes);
+  app.route("/api/v1", payoutAccountRoutes);
   app.route("/api/v1", teamRoutes);
   app.route("/api/v1", teamInvitationRoutes);
   app.route("/api/v1", webhookEndpointRoutes);

@@ -29,6 +29,17 @@ export const users = sqliteTable(
     /** Last accepted TOTP time step: a code is accepted at most once (no replay within its window). */
     mfaLastStep: integer("mfa_last_step"),
     avatarKey: text("avatar_key"),
+    /**
+     * Where payouts go: the provider's transfer recipient (Paystack `recipient_code`) plus what the owner needs to
+     * recognise the account. Never the full account number (the provider holds it).
+     */
+    payoutRecipientCode: text("payout_recipient_code"),
+    payoutProvider: text("payout_provider"),
+    payoutBankCode: text("payout_bank_code"),
+    payoutAccountLast4: text("payout_account_last4"),
+    payoutAccountName: text("payout_account_name"),
+    payoutCurrency: text("payout_currency"),
+    payoutAccountUpdatedAt: text("payout_account_updated_at"),
     suspended: integer("suspended", { mode: "boolean" }).notNull().default(false),
     suspendedAt: text("suspended_at"),
     deletedAt: text("deleted_at"),

@@ -3,6 +3,7 @@
 // (POST /dev/payments/:reference/succeed), which delivers a correctly signed charge.success to our webhook;
 // transfers are refused twice under one reference, as Paystack does.
 import type { Bindings } from "../../env";
+import { randomToken } from "../ids";
 import { paystackSignature } from "./signature";
 import { ProviderError, type ChargeInit, type PaymentProvider, type TransferInit, type TransferResult } from "./provider";
 
@@ -47,7 +48,8 @@ export class TestPaymentProvider implements PaymentProvider {
   }
 
   async createRecipient(input: { name: string; accountNumber: string; bankCode: string; currency: string }) {
-    return { recipientCode: `RCP_test_${input.bankCode}_${input.accountNumber}` };
+    // Random, like Paystack's codes: a recipient code must not carry the account number we never store.
+    return { recipientCode: `RCP_test_${randomToken(16)}` };
   }
 
   /** Pays once per reference: a second call with the same reference is refused like Paystack's duplicate check. */

@@ -2,6 +2,8 @@
 // the API; Paystack is replaced only at its HTTP boundary (an injected fetch answering like its documented API).
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../src/index";
 import { escrowRoom } from "../../durable-objects/escrow-room";
 import { payoutAccountEmailId, PAYOUT_ACCOUNT_WAIT_SECONDS, payoutJob } from "../../src/jobs/escrow-payout";
 import { RetryLater } from "../../src/jobs/types";
@@ -101,6 +103,30 @@ describe("PUT/GET/DELETE /users/me/payout-account", () => {
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe("AUTH003");
     expect((await rawUser(viewer.user.id))!.payout_recipient_code).toBeNull();
+  });
+
+  it("Paystack unreachable: 502 PROC001 and the account on file is unchanged", async () => {
+    const { user, accessToken: token } = await createUser();
+    expect((await call("PUT", PATH, { token, body: ACCOUNT })).status).toBe(200);
+    const before = await rawUser(user.id);
+    // This deployment's configuration with Paystack at an address where nothing listens.
+    const paystackEnv = { ...env, PAYMENT_PROVIDER: "paystack", PAYSTACK_BASE_URL: "http://127.0.0.1:9" };
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request(`https://escra.test${PATH}`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ ...ACCOUNT, accountNumber: "9999999999" }),
+      }),
+      paystackEnv,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("PROC001");
+    expect(body.error.message).not.toMatch(/127\.0\.0\.1|Paystack/);
+    expect(await rawUser(user.id)).toEqual(before);
   });
 
   it("erasing the account (DELETE /users/me) erases the payout account", async () => {

@@ -1,7 +1,6 @@
 // ContractRoom: the single writer of one contract (idFromName(contractId)). Every change is a command run through
 // the shared Aggregate (state + audit chain + outbox in one storage transaction); routes call these RPC methods
 // after authorising the caller, and the room enforces the state machine.
-import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../src/env";
 import { fail } from "../src/lib/errors";
 import type { AuditEvent } from "../src/domain/audit-chain";
@@ -30,6 +29,7 @@ import { contractProjection } from "../src/db/contracts-projection";
 import { Aggregate, type AggregateEvent, type CommandContext, type Decision, type ProjectionStatement } from "./lib/aggregate";
 import { rpcResult, type RpcResult } from "./lib/rpc-result";
 import { LiveHub } from "./lib/hub";
+import { LiveObject } from "./lib/live-object";
 import { LIVE_PATH } from "./lib/live-path";
 import type { LiveEvent } from "./lib/hub-protocol";
 import { SIGNING_SCHEMA, partyAudience } from "./contract-room/signing";
@@ -53,7 +53,7 @@ const ROOM_SCHEMA = [
  */
 export type Change = { state: ContractState; events: AggregateEvent[]; projection?: ProjectionStatement[]; emails?: EmailRequest[] };
 
-export class ContractRoom extends DurableObject<Bindings> {
+export class ContractRoom extends LiveObject {
   private readonly aggregate: Aggregate<ContractState>;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
@@ -67,7 +67,7 @@ export class ContractRoom extends DurableObject<Bindings> {
     });
   }
 
-  private readonly hub: LiveHub;
+  protected readonly hub: LiveHub;
   private readonly signing: SigningCommands;
 
   override async fetch(request: Request): Promise<Response> {
@@ -81,18 +81,6 @@ export class ContractRoom extends DurableObject<Bindings> {
     // Both arm the one alarm "no later than" their own deadline and tolerate early wake-ups (lib/alarm.ts).
     await this.hub.alarm();
     await this.aggregate.alarm();
-  }
-
-  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
-    await this.hub.webSocketMessage(ws, message);
-  }
-
-  override async webSocketClose(ws: WebSocket, code: number, reason: string) {
-    await this.hub.webSocketClose(ws, code, reason);
-  }
-
-  override async webSocketError(ws: WebSocket, error: unknown) {
-    await this.hub.webSocketError(ws, error);
   }
 
   // ---- signing (rules in src/domain/routing.ts, orchestration in ./contract-room/commands.ts) ----
@@ -311,7 +299,7 @@ export class ContractRoom extends DurableObject<Bindings> {
 }
 
 /** The room's RPC surface: its public methods (all async, all returning structured-clonable plain data). */
-export type ContractRoomApi = Pick<ContractRoom, Exclude<keyof ContractRoom, keyof DurableObject | "alarm">>;
+export type ContractRoomApi = Pick<ContractRoom, Exclude<keyof ContractRoom, keyof LiveObject | "fetch" | "alarm">>;
 
 /**
  * The RPC stub of a contract's room. Typed by the class' own signatures: workers-types' Rpc mapping turns

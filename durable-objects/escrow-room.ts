@@ -1,7 +1,6 @@
 // EscrowRoom: the single writer of one escrow (idFromName(escrowId)): funding, contract signed, delivery into the
 // vault, reveal (exactly once: commands run one at a time in the object), confirm, dispute, resolution, payout
 // bookkeeping and the inspection-period alarm; plus the escrow's live room on the shared hub.
-import { DurableObject } from "cloudflare:workers";
 import type { Bindings, Principal } from "../src/env";
 import { fail } from "../src/lib/errors";
 import type { AuditEvent } from "../src/domain/audit-chain";
@@ -12,6 +11,7 @@ import type { SealedRecord } from "../src/lib/vault";
 import { Aggregate, type AggregateEvent, type CommandContext } from "./lib/aggregate";
 import { armAlarmNoLaterThan } from "./lib/alarm";
 import { LiveHub } from "./lib/hub";
+import { LiveObject } from "./lib/live-object";
 import { LIVE_PATH } from "./lib/live-path";
 import { rpcResult, type RpcResult } from "./lib/rpc-result";
 
@@ -31,9 +31,9 @@ export interface Caller {
 
 export type PaymentOutcome = "funded" | "flagged" | "ignored";
 
-export class EscrowRoom extends DurableObject<Bindings> {
+export class EscrowRoom extends LiveObject {
   private readonly aggregate: Aggregate<EscrowState>;
-  private readonly hub: LiveHub;
+  protected readonly hub: LiveHub;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -60,18 +60,6 @@ export class EscrowRoom extends DurableObject<Bindings> {
       }
     }
     await this.rearm();
-  }
-
-  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
-    await this.hub.webSocketMessage(ws, message);
-  }
-
-  override async webSocketClose(ws: WebSocket, code: number, reason: string) {
-    await this.hub.webSocketClose(ws, code, reason);
-  }
-
-  override async webSocketError(ws: WebSocket, error: unknown) {
-    await this.hub.webSocketError(ws, error);
   }
 
   async get(): Promise<EscrowState | null> {
@@ -274,7 +262,7 @@ function eventData(s: EscrowState, extra: Record<string, unknown>): Record<strin
 }
 
 /** The room's RPC surface (its public methods), typed by the class' own signatures. */
-export type EscrowRoomApi = Pick<EscrowRoom, Exclude<keyof EscrowRoom, keyof DurableObject | "alarm">>;
+export type EscrowRoomApi = Pick<EscrowRoom, Exclude<keyof EscrowRoom, keyof LiveObject | "fetch" | "alarm">>;
 
 export function escrowRoom(env: Bindings, escrowId: string): EscrowRoomApi {
   return env.ESCROW_ROOM.get(env.ESCROW_ROOM.idFromName(escrowId)) as unknown as EscrowRoomApi;

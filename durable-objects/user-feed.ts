@@ -1,8 +1,8 @@
 // UserFeed: one per user (idFromName(userId)), the personal live feed of everything that concerns them:
 // events of the contracts and escrows they are party to and their notifications, with resume like the rooms.
-import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../src/env";
 import { LiveHub } from "./lib/hub";
+import { LiveObject } from "./lib/live-object";
 import { LIVE_PATH } from "./lib/live-path";
 
 /** An event as delivered to a feed; `id` makes redelivery (queues are at-least-once) a no-op. */
@@ -14,8 +14,8 @@ export interface FeedEvent {
   occurredAt: string;
 }
 
-export class UserFeed extends DurableObject<Bindings> {
-  private readonly hub = new LiveHub(this.ctx, this.env, {
+export class UserFeed extends LiveObject {
+  protected readonly hub = new LiveHub(this.ctx, this.env, {
     // Only the feed's owner may listen; a feed has nothing to act on, hence the one permission.
     authorize: (principal) => (principal.userId === this.ownerId() ? ["read"] : null),
   });
@@ -35,18 +35,6 @@ export class UserFeed extends DurableObject<Bindings> {
     });
     if (!duplicate) this.hub.broadcast(appended);
     return { seq: appended.seq, duplicate };
-  }
-
-  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
-    await this.hub.webSocketMessage(ws, message);
-  }
-
-  override async webSocketClose(ws: WebSocket, code: number, reason: string) {
-    await this.hub.webSocketClose(ws, code, reason);
-  }
-
-  override async webSocketError(ws: WebSocket, error: unknown) {
-    await this.hub.webSocketError(ws, error);
   }
 
   override async alarm() {

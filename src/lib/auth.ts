@@ -14,10 +14,24 @@ import { runInBackground } from "./background";
 const BEARER = /^Bearer[ ]+([^\s]+)\s*$/i;
 const invalidCredentials = () => new ApiError("AUTH002", "Access token or API key is invalid, expired or revoked");
 
+/**
+ * The routes that trade credentials in the body for tokens. They read no bearer, so a client that still attaches
+ * its expired access token (the usual interceptor) can log in or refresh instead of being refused AUTH002.
+ */
+const CREDENTIAL_EXCHANGE = new Set([
+  "/api/v1/auth/login",
+  "/api/v1/auth/refresh",
+  "/api/v1/auth/register",
+  "/api/v1/auth/verify-email",
+  "/api/v1/auth/resend-verification",
+  "/api/v1/auth/password/reset",
+  "/api/v1/auth/password/reset/confirm",
+]);
+
 /** Global middleware on /api/v1/*: no Authorization header → anonymous; otherwise it must be valid. */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header("authorization");
-  if (header === undefined) return next();
+  if (header === undefined || CREDENTIAL_EXCHANGE.has(c.req.path)) return next();
   const token = BEARER.exec(header)?.[1];
   if (!token) throw new ApiError("AUTH004", "Malformed Authorization header; expected `Bearer <token>`");
   const now = new Date();

@@ -117,6 +117,17 @@ describe("POST /auth/refresh", () => {
     expect(second.status).toBe(200);
   });
 
+  it("ignores a stale bearer sent along (as client interceptors do), while protected routes still refuse it", async () => {
+    const u = await createUser();
+    await call("POST", "/api/v1/auth/logout", { token: u.accessToken, body: {} });
+    const other = await createUser();
+    const withStale = { token: u.accessToken, headers: { "cf-connecting-ip": testIp() } };
+    const refreshed = await call("POST", "/api/v1/auth/refresh", { ...withStale, body: { refreshToken: other.refreshToken } });
+    expect(refreshed.status).toBe(200);
+    expect((await call("POST", "/api/v1/auth/login", { ...withStale, body: { email: other.email, password: other.password } })).status).toBe(200);
+    expect((await call("GET", "/api/v1/auth/me", { token: u.accessToken })).body.error.code).toBe("AUTH002");
+  });
+
   it("revokes the whole session when a rotated refresh token is reused", async () => {
     const u = await createUser();
     const rotated = await refresh(u.refreshToken);

@@ -18,6 +18,11 @@ export function sha256Hex(value: BytesLike): string {
   return bytesToHex(sha256(toBytes(value)));
 }
 
+/** SHA-256 through WebCrypto (native, async): for request bodies and uploaded files, which can be large. */
+export async function digestSha256Hex(data: ArrayBuffer | Uint8Array): Promise<string> {
+  return bytesToHex(new Uint8Array(await crypto.subtle.digest("SHA-256", data)));
+}
+
 export function hmacSha256(key: BytesLike, message: BytesLike): Uint8Array {
   return hmac(sha256, toBytes(key), toBytes(message));
 }

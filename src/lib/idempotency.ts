@@ -16,7 +16,7 @@ import { idempotencyKeys } from "../db/schema";
 import { ApiError } from "./errors";
 import { maxBodyBytes } from "./body-guard";
 import { randomToken } from "./ids";
-import { deriveKey, openText, seal } from "./crypto";
+import { deriveKey, digestSha256Hex, openText, seal } from "./crypto";
 import { clientKey } from "./rate-limit";
 import { log } from "./request-context";
 
@@ -87,8 +87,8 @@ async function fingerprintOf(c: Context<AppEnv>): Promise<string> {
   if (!bufferable) bodyPart = `stream:${mediaType}:${length}`;
   else if (mediaType === "multipart/form-data") bodyPart = await formDigest(c);
   // Reading through HonoRequest caches the bytes, so the handler can still parse the body afterwards.
-  else bodyPart = await sha256Hex(await c.req.arrayBuffer());
-  return sha256Hex(new TextEncoder().encode(`${c.req.method}\n${url.pathname}${url.search}\n${bodyPart}`));
+  else bodyPart = await digestSha256Hex(await c.req.arrayBuffer());
+  return digestSha256Hex(new TextEncoder().encode(`${c.req.method}\n${url.pathname}${url.search}\n${bodyPart}`));
 }
 
 async function formDigest(c: Context<AppEnv>): Promise<string> {
@@ -96,22 +96,17 @@ async function formDigest(c: Context<AppEnv>): Promise<string> {
   try {
     form = await c.req.formData();
   } catch {
-    return `malformed:${await sha256Hex(await c.req.arrayBuffer())}`;
+    return `malformed:${await digestSha256Hex(await c.req.arrayBuffer())}`;
   }
   const parts: string[] = [];
   for (const [name, value] of form.entries()) {
     const part =
       typeof value === "string"
-        ? `${name}=${await sha256Hex(new TextEncoder().encode(value))}`
-        : `${name}=file:${value.name}:${value.type}:${await sha256Hex(await value.arrayBuffer())}`;
+        ? `${name}=${await digestSha256Hex(new TextEncoder().encode(value))}`
+        : `${name}=file:${value.name}:${value.type}:${await digestSha256Hex(await value.arrayBuffer())}`;
     parts.push(part);
   }
-  return `form:${await sha256Hex(new TextEncoder().encode(parts.join("\n")))}`;
-}
-
-async function sha256Hex(data: ArrayBuffer | Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", data);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `form:${await digestSha256Hex(new TextEncoder().encode(parts.join("\n")))}`;
 }
 
 async function claimOrWait(env: Bindings, scope: string, key: string, fingerprint: string): Promise<Claim> {

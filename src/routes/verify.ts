@@ -12,6 +12,7 @@ import { db } from "../db/client";
 import { contracts } from "../db/schema/contracts";
 import { recordsByHash } from "../db/anchors";
 import { toHex32, type Hex32 } from "../domain/merkle";
+import { digestSha256Hex } from "../lib/crypto";
 import { anchorRecordSchema, anchorRecordView } from "./anchors";
 
 /** Per caller (user, else IP) per minute: every request may cost several RPC round trips. */
@@ -72,17 +73,14 @@ const verifyRoute = createRoute({
   },
 });
 
-async function sha256Hex(file: File): Promise<Hex32> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()));
-  return `0x${[...digest].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
+const fileHash = async (file: File): Promise<Hex32> => `0x${await digestSha256Hex(await file.arrayBuffer())}`;
 
 export const verifyRoutes = createRouter().openapi(verifyRoute, async (c) => {
   const body = c.req.valid("json") as Partial<z.infer<typeof jsonBodySchema>>;
   const form = c.req.valid("form") as Partial<z.infer<typeof formBodySchema>>;
   let hash: Hex32;
   if (body.hash) hash = toHex32(body.hash);
-  else if (form.file) hash = await sha256Hex(form.file);
+  else if (form.file) hash = await fileHash(form.file);
   else throw fail.invalid([{ path: "hash", message: "send { hash } as JSON or a multipart `file`" }]);
 
   const records = await recordsByHash(c.env.DB, hash);

@@ -1,4 +1,6 @@
-// Tests run inside workerd with the real bindings of wrangler.toml (D1, R2, Queues, DOs), plus a real Anvil.
+// Two projects: `unit` (pure domain/lib rules, plain Node, seconds) and `workers` (inside workerd with the real
+// bindings of wrangler.toml — D1, R2, Queues, DOs — plus a real Anvil and a webhook receiver).
+// `npm test` runs both; `npm run test:unit` runs only `unit` and starts none of the services.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
@@ -6,7 +8,18 @@ import { generateDevSecrets } from "./scripts/lib/dev-secrets.ts";
 import { startTestAnvil } from "./test/node/anvil.ts";
 import { startWebhookReceiver } from "./test/node/webhook-receiver.ts";
 
-export default defineConfig(async () => {
+/** Pure tests: no `cloudflare:*` import, no binding. They live in test/domain/ or are named `*.unit.test.ts`. */
+const UNIT_TESTS = ["test/domain/**/*.test.ts", "test/**/*.unit.test.ts"];
+
+/** Whether this run selects only the unit project (`vitest run --project unit`), so no service is started. */
+function unitOnly(argv: readonly string[]): boolean {
+  const projects = argv.flatMap((arg, i) =>
+    arg === "--project" ? [argv[i + 1] ?? ""] : arg.startsWith("--project=") ? [arg.slice("--project=".length)] : [],
+  );
+  return projects.length > 0 && projects.every((name) => name === "unit");
+}
+
+async function workersProject() {
   const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
   // Two nodes: one shared by every test file, one for the file that reverts snapshots and stops automine.
   const [anvilUrl, isolatedAnvilUrl] = await Promise.all([startTestAnvil(), startTestAnvil()]);
@@ -33,12 +46,23 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
+      name: "workers",
       include: ["test/**/*.test.ts"],
+      exclude: UNIT_TESTS,
       setupFiles: ["./test/setup.ts"],
       testTimeout: 30_000,
-      // Request logs are printed only for failing tests.
-      silent: "passed-only" as const,
       hookTimeout: 60_000,
     },
   };
-});
+}
+
+export default defineConfig(async () => ({
+  test: {
+    // Request logs are printed only for failing tests.
+    silent: "passed-only" as const,
+    projects: [
+      { test: { name: "unit", include: UNIT_TESTS, environment: "node", testTimeout: 10_000 } },
+      ...(unitOnly(process.argv) ? [] : [await workersProject()]),
+    ],
+  },
+}));

@@ -24,7 +24,7 @@ interface ProofRecord {
 const HEX32 = /^0x[0-9a-f]{64}$/;
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: node scripts/verify-proof.ts proof.json --rpc <url> [--confirmations n] [--hash 0x…] [--file path]`);
+  console.error(`${message}\nusage: npm run -s verify-proof -- proof.json --rpc <url> [--confirmations n] [--hash 0x…] [--file path]`);
   process.exit(2);
 }
 

@@ -19,6 +19,6 @@ if (generate) {
   process.stdout.write(generate());
 } else {
   const hint = external[name] ? `${name} is not generated: use ${external[name]}` : `unknown secret "${name}"`;
-  process.stderr.write(`${hint}\nusage: node scripts/secret.ts ${Object.keys(generators).join("|")}\n`);
+  process.stderr.write(`${hint}\nusage: npm run -s secret -- ${Object.keys(generators).join("|")}\n`);
   process.exit(1);
 }

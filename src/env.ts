@@ -1,6 +1,7 @@
 // Bindings (wrangler.toml + secrets) and per-request variables, typed once for the whole Worker.
 import type { ContractRoom } from "../durable-objects/contract-room";
 import type { EscrowRoom } from "../durable-objects/escrow-room";
+import type { ListingRoom } from "../durable-objects/listing-room";
 import type { UserFeed } from "../durable-objects/user-feed";
 import type { RateLimiter } from "../durable-objects/rate-limiter";
 import type { QueueMessage } from "./lib/queue-messages";
@@ -12,6 +13,7 @@ export interface Bindings {
   JOBS: Queue<QueueMessage>;
   CONTRACT_ROOM: DurableObjectNamespace<ContractRoom>;
   ESCROW_ROOM: DurableObjectNamespace<EscrowRoom>;
+  LISTING_ROOM: DurableObjectNamespace<ListingRoom>;
   USER_FEED: DurableObjectNamespace<UserFeed>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   MAILER?: SendEmail;

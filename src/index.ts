@@ -7,6 +7,7 @@ import { handleInboundEmail } from "./email/inbound";
 
 export { ContractRoom } from "../durable-objects/contract-room";
 export { EscrowRoom } from "../durable-objects/escrow-room";
+export { ListingRoom } from "../durable-objects/listing-room";
 export { UserFeed } from "../durable-objects/user-feed";
 export { RateLimiter } from "../durable-objects/rate-limiter";
 

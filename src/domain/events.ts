@@ -13,6 +13,8 @@ export const ESCROW_STATUSES = [
   "completed",
   "refunded",
   "disputed",
+  "cancelled",
+  "expired",
 ] as const;
 export const LISTING_STATUSES = ["draft", "under_review", "approved", "rejected", "reserved", "sold"] as const;
 
@@ -82,11 +84,15 @@ export const EVENT_CATALOG = {
   "escrow.refunded": escrowReasonData,
   "escrow.payout_sent": escrowData,
   "escrow.payout_failed": escrowReasonData,
+  "escrow.cancelled": escrowReasonData,
+  "escrow.expired": escrowData,
 
   "listing.submitted": listingData,
   "listing.approved": listingData,
   "listing.rejected": listingData,
+  "listing.info_requested": listingData,
   "listing.reserved": listingData,
+  "listing.unreserved": listingData,
   "listing.sold": listingData,
 
   "anchor.anchored": anchorData,

@@ -14,6 +14,7 @@ import { notifyConsumer } from "./notify";
 import { clampDelay, isLastAttempt, MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from "./retry-policy";
 import { sendEmailJob } from "./send-email";
 import { escrowEventsConsumer } from "./escrow-events";
+import { listingEventsConsumer } from "./listing-events";
 import { ESCROW_PAYOUT_JOB, escrowPayoutJob } from "./escrow-payout";
 import { RetryLater, type DeliveryContext, type EventConsumer, type JobHandler } from "./types";
 
@@ -29,7 +30,7 @@ export const jobHandlers: Record<string, JobHandler> = {
 };
 
 /** EVENTS consumers; each sees every domain event once it succeeds (see consume-event.ts). */
-export const eventConsumers: EventConsumer[] = [eventLogConsumer, deliverToFeedsConsumer, fanOutWebhooksConsumer, notifyConsumer, escrowEventsConsumer];
+export const eventConsumers: EventConsumer[] = [eventLogConsumer, deliverToFeedsConsumer, fanOutWebhooksConsumer, notifyConsumer, escrowEventsConsumer, listingEventsConsumer];
 
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   if (batch.queue === QUEUE_NAMES.deadLetters) return storeDeadLetterBatch(batch, env);

@@ -10,8 +10,6 @@ import { log } from "../lib/request-context";
 import { escrowRoom } from "../../durable-objects/escrow-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { enqueuePayout } from "./escrow-payout";
-import { findListing, publishListingEvent, transitionListing } from "../db/listings";
-import { LISTING_RULES } from "../domain/listing-machine";
 import type { EventConsumer } from "./types";
 
 async function onContractActivated(env: Bindings, contractId: string) {
@@ -33,30 +31,16 @@ async function onRefunded(env: Bindings, escrowId: string) {
   if (provider.name === "test") unwrap(await escrowRoom(env, escrowId).refundSettled(true));
 }
 
-/** The escrow's listing: sold when it completes, back in the catalog when it is refunded. */
-async function settleListing(env: Bindings, listingId: string, escrowId: string, outcome: "sold" | "returned") {
-  const database = db(env.DB);
-  const listing = await findListing(database, listingId);
-  // Another escrow's reservation (or already settled by an earlier delivery of this event): nothing to do.
-  if (!listing || listing.escrowId !== escrowId || listing.status !== "reserved") return;
-  const rule = LISTING_RULES[outcome === "sold" ? "sell" : "unreserve"];
-  const now = new Date().toISOString();
-  const updated = await transitionListing(database, listingId, rule.from, outcome === "sold" ? { status: "sold", soldAt: now } : { status: "approved", escrowId: null });
-  if (updated && rule.emits) await publishListingEvent(env, rule.emits, updated, null);
-}
-
 export const escrowEventsConsumer: EventConsumer = {
   name: "escrow-events",
   async consume(event: DomainEvent, env) {
-    const data = event.data as { contractId?: string; escrowId?: string; listingId?: string | null };
+    const data = event.data as { contractId?: string; escrowId?: string };
     if (event.type === "contract.activated" && data.contractId) return onContractActivated(env, data.contractId);
     if (event.type === "escrow.completed" && data.escrowId) {
-      if (data.listingId) await settleListing(env, data.listingId, data.escrowId, "sold");
       await enqueuePayout(env, data.escrowId);
       return;
     }
     if (event.type === "escrow.refunded" && data.escrowId) {
-      if (data.listingId) await settleListing(env, data.listingId, data.escrowId, "returned");
       return onRefunded(env, data.escrowId);
     }
   },

@@ -1,4 +1,5 @@
-// Admin moderation of marketplace listings: the review queue, approve, reject, request more information.
+// Admin moderation of marketplace listings: the review queue, approve, reject, request more information. Each
+// decision is a command of the listing's ListingRoom (state, event and admin audit row written together).
 import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
@@ -8,11 +9,11 @@ import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
 import { principalOf, requireRole } from "../lib/auth";
-import { recordAudit } from "../lib/audit";
 import { db } from "../db/client";
-import { findListing, listListings, publishListingEvent, transitionListing } from "../db/listings";
-import { assertListingAction } from "../domain/listing-machine";
-import { viewOf } from "./listings";
+import { findListing, listListings, listingView } from "../db/listings";
+import type { Moderation } from "../domain/listing-machine";
+import { listingRoom } from "../../durable-objects/listing-room";
+import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { listingIdParam, listingSchema, listingStatusQuery, requiredReasonBody, reviewBody } from "./listings-schemas";
 
 const admin = { tags: ["Marketplace", "Admin"], middleware: [requireRole("admin", "super_admin")], security: [{ bearer: [] }] };
@@ -40,27 +41,11 @@ const approveRoute = action("/admin/listings/{id}/approve", "Approve: the listin
 const rejectRoute = action("/admin/listings/{id}/reject", "Reject with a reason (the seller may edit and resubmit)", requiredReasonBody);
 const infoRoute = action("/admin/listings/{id}/request-info", "Ask the seller for more information (back to draft with the question)", requiredReasonBody);
 
-async function moderate(
-  c: Context<AppEnv>,
-  id: string,
-  kind: "approve" | "reject" | "request_info",
-  reason: string | undefined,
-) {
+async function moderate(c: Context<AppEnv>, id: string, kind: Moderation, reason: string | undefined) {
   const principal = principalOf(c);
-  const database = db(c.env.DB);
-  const row = await findListing(database, id);
-  if (!row) throw fail.notFound("Listing");
-  const rule = assertListingAction(kind, row.status, "admin");
-  const now = new Date().toISOString();
-  const updated = await transitionListing(database, id, rule.from, {
-    status: rule.to!,
-    reviewNote: reason ?? null,
-    ...(kind === "approve" ? { approvedAt: now } : {}),
-  });
-  if (!updated) throw fail.conflict("The listing changed meanwhile; reload it");
-  if (rule.emits) await publishListingEvent(c.env, rule.emits, updated, principal.userId, reason);
-  await recordAudit(c.env, { action: `listing.${kind}`, actorId: principal.userId, resourceType: "listing", resourceId: id, data: { reason: reason ?? null } });
-  return viewOf(c.env, updated);
+  if (!(await findListing(db(c.env.DB), id))) throw fail.notFound("Listing");
+  const caller = { userId: principal.userId, isAdmin: true };
+  return listingView(unwrap(await listingRoom(c.env, id).moderate(id, caller, kind, reason ?? null)));
 }
 
 export const adminListingRoutes = createRouter()

@@ -27,10 +27,8 @@ import { escrowRoom, type Caller } from "../../durable-objects/escrow-room";
 import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { requireContractAccess } from "./contracts-guard";
-import { findListing, publishListingEvent, transitionListing } from "../db/listings";
-import { listings } from "../db/schema/listings";
-import { LISTING_RULES } from "../domain/listing-machine";
-import { and, eq } from "drizzle-orm";
+import { findListing } from "../db/listings";
+import { listingRoom } from "../../durable-objects/listing-room";
 import {
   auditEventSchema,
   createEscrowBody,
@@ -203,22 +201,19 @@ async function listingDeal(env: Bindings, listingId: string, input: CreateInput)
   ];
   if (details.length) throw fail.invalid(details);
   const seller = await findUserById(env.DB, listing.sellerId);
-  if (!seller || seller.deletedAt) throw fail.notFound("Listing");
+  // An erased or suspended seller's listing has left the catalog: it cannot be bought either.
+  if (!seller || seller.deletedAt || seller.suspended) throw fail.notFound("Listing");
   return { seller, amount: listing.priceAmount, currency: listing.currency as Currency };
 }
 
+/** Through the listing's single writer: of two buyers one gets it, the other RES002; audited and emitted with it. */
 async function reserveListing(env: Bindings, listingId: string, escrowId: string, buyerId: string) {
-  const reserved = await transitionListing(db(env.DB), listingId, LISTING_RULES.reserve.from, { status: "reserved", escrowId });
-  if (!reserved) throw fail.conflict("This listing was just reserved by someone else");
-  await publishListingEvent(env, "listing.reserved", reserved, buyerId);
-  return reserved;
+  return unwrap(await listingRoom(env, listingId).reserve(listingId, escrowId, buyerId));
 }
 
+/** The escrow could not be opened after all: the reservation it took goes back (a no-op if it holds none). */
 async function releaseListing(env: Bindings, listingId: string, escrowId: string) {
-  await db(env.DB)
-    .update(listings)
-    .set({ status: "approved", escrowId: null, updatedAt: new Date().toISOString() })
-    .where(and(eq(listings.id, listingId), eq(listings.escrowId, escrowId), eq(listings.status, "reserved")));
+  unwrap(await listingRoom(env, listingId).settle(listingId, escrowId, "unreserve"));
 }
 
 function caller(c: Context<AppEnv>) {

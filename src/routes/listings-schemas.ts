@@ -29,6 +29,22 @@ export const listingSchema = z
   })
   .openapi("Listing");
 
+/** The public catalog's view of a listing: public fields only (no proof names or hashes, review note, escrow or seller id). */
+export const catalogListingSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string(),
+    category: z.string(),
+    price: z.object({ amount: z.number().int().openapi({ description: "integer minor units" }), currency: z.string() }),
+    status: z.enum(LISTING_STATUSES).openapi({ description: "always approved in the catalog" }),
+    seller: z.object({ displayName: z.string() }).openapi({ description: "the seller's public profile" }),
+    proofCount: z.number().int().min(0).openapi({ description: "how many proofs of ownership the seller gave the reviewers" }),
+    approvedAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi("CatalogListing");
+
 export const createListingBody = z.object({
   title: z.string().trim().min(3).max(200),
   description: z.string().trim().min(1).max(10_000),

@@ -1,5 +1,6 @@
 // /listings: a seller's marketplace listings — create, list their own, read, edit and delete drafts, submit for
-// review, attach proofs (R2). Status changes follow domain/listing-machine.ts and are conditional D1 updates.
+// review, attach proofs (R2). Every change goes to the listing's ListingRoom (its single writer); reads come from
+// the D1 projection.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
@@ -12,9 +13,10 @@ import { sha256Hex } from "../lib/crypto";
 import { GIF, JPEG, PDF, PNG, WEBP, sniffFileType } from "../lib/image-type";
 import type { Bindings, Principal } from "../env";
 import { db } from "../db/client";
-import { listingProofs, listings } from "../db/schema/listings";
-import { findListing, listListings, listingView, proofsOf, publishListingEvent, transitionListing, type ListingRow } from "../db/listings";
-import { assertListingAction } from "../domain/listing-machine";
+import { findListing, listListings, listingView } from "../db/listings";
+import { assertListingAction, type ListingState } from "../domain/listing-machine";
+import { listingRoom, type ListingCaller } from "../../durable-objects/listing-room";
+import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { createListingBody, listingIdParam, listingSchema, listingStatusQuery, patchListingBody } from "./listings-schemas";
 
 const tags = ["Marketplace"];
@@ -25,24 +27,14 @@ const PROOF_MAX_BYTES = 10 * 1024 * 1024;
 export const proofKey = (listingId: string, proofId: string) => `listings/${listingId}/proofs/${proofId}`;
 
 const isAdmin = (p: Principal) => p.role === "admin" || p.role === "super_admin";
+const callerOf = (p: Principal): ListingCaller => ({ userId: p.userId, isAdmin: isAdmin(p) });
 
 /** The listing for its seller or an admin; RES001 for anyone else (the catalog is the public view). */
-export async function ownListing(env: Bindings, principal: Principal, id: string): Promise<ListingRow> {
+async function ownListing(env: Bindings, principal: Principal, id: string): Promise<ListingState> {
   const row = await findListing(db(env.DB), id);
   if (!row || (row.sellerId !== principal.userId && !isAdmin(principal))) throw fail.notFound("Listing");
   return row;
 }
-
-async function asSeller(env: Bindings, principal: Principal, id: string) {
-  const row = await ownListing(env, principal, id);
-  if (row.sellerId !== principal.userId) throw fail.forbidden("Only the listing's seller may do this");
-  return row;
-}
-
-export async function viewOf(env: Bindings, row: ListingRow) {
-  return listingView(row, await proofsOf(db(env.DB), row.id));
-}
-
 
 const one = (summary: string, method: "get" | "post", path: string) =>
   createRoute({
@@ -101,26 +93,19 @@ export const listingRoutes = createRouter()
   .openapi(createListingRoute, async (c) => {
     const principal = principalOf(c);
     const input = c.req.valid("json");
-    const now = new Date().toISOString();
-    const row = {
-      id: newId("lst"),
-      sellerId: principal.userId,
-      title: input.title,
-      description: input.description,
-      category: input.category,
-      priceAmount: input.price.amount,
-      currency: input.price.currency,
-      status: "draft" as const,
-      reviewNote: null,
-      escrowId: null,
-      createdAt: now,
-      updatedAt: now,
-      submittedAt: null,
-      approvedAt: null,
-      soldAt: null,
-    };
-    await db(c.env.DB).insert(listings).values(row);
-    return ok(c, listingView(row, []), 201);
+    const id = newId("lst");
+    const created = unwrap(
+      await listingRoom(c.env, id).create({
+        id,
+        sellerId: principal.userId,
+        title: input.title,
+        description: input.description,
+        category: input.category,
+        priceAmount: input.price.amount,
+        currency: input.price.currency,
+      }),
+    );
+    return ok(c, listingView(created), 201);
   })
   .openapi(listRoute, async (c) => {
     const principal = principalOf(c);
@@ -129,52 +114,36 @@ export const listingRoutes = createRouter()
     return paginated(c, items, { page, perPage }, total);
   })
   .openapi(getRoute, async (c) => {
-    return ok(c, await viewOf(c.env, await ownListing(c.env, principalOf(c), c.req.valid("param").id)), 200);
+    return ok(c, listingView(await ownListing(c.env, principalOf(c), c.req.valid("param").id)), 200);
   })
   .openapi(patchRoute, async (c) => {
     const principal = principalOf(c);
     const { id } = c.req.valid("param");
     const patch = c.req.valid("json") as z.infer<typeof patchListingBody>;
-    const row = await asSeller(c.env, principal, id);
-    const rule = assertListingAction("edit", row.status, "seller");
-    const updated = await transitionListing(db(c.env.DB), id, rule.from, {
-      ...(patch.title ? { title: patch.title } : {}),
-      ...(patch.description ? { description: patch.description } : {}),
-      ...(patch.category ? { category: patch.category } : {}),
-      ...(patch.price ? { priceAmount: patch.price.amount, currency: patch.price.currency } : {}),
-    });
-    if (!updated) throw fail.conflict("The listing changed meanwhile; reload it");
-    return ok(c, await viewOf(c.env, updated), 200);
+    await ownListing(c.env, principal, id);
+    return ok(c, listingView(unwrap(await listingRoom(c.env, id).edit(id, callerOf(principal), patch))), 200);
   })
   .openapi(deleteRoute, async (c) => {
     const principal = principalOf(c);
     const { id } = c.req.valid("param");
-    const row = await asSeller(c.env, principal, id);
-    assertListingAction("delete", row.status, "seller");
-    const proofs = await proofsOf(db(c.env.DB), id);
-    const deleted = await c.env.DB.batch([
-      c.env.DB.prepare("DELETE FROM listings WHERE id = ? AND status IN ('draft', 'rejected')").bind(id),
-      c.env.DB.prepare("DELETE FROM listing_proofs WHERE listing_id = ? AND NOT EXISTS (SELECT 1 FROM listings WHERE id = ?)").bind(id, id),
-    ]);
-    if (deleted[0]!.meta.changes === 0) throw fail.conflict("The listing changed meanwhile; reload it");
-    if (proofs.length) await c.env.DOCUMENTS.delete(proofs.map((p) => proofKey(id, p.id)));
+    await ownListing(c.env, principal, id);
+    const deleted = unwrap(await listingRoom(c.env, id).remove(id, callerOf(principal)));
+    // The room committed the deletion; the bytes go after (a leftover object is unreachable, never a dangling row).
+    if (deleted.proofs.length) await c.env.DOCUMENTS.delete(deleted.proofs.map((p) => proofKey(id, p.id)));
     return ok(c, { id, deleted: true as const }, 200);
   })
   .openapi(submitRoute, async (c) => {
     const principal = principalOf(c);
     const { id } = c.req.valid("param");
-    const row = await asSeller(c.env, principal, id);
-    const rule = assertListingAction("submit", row.status, "seller");
-    const updated = await transitionListing(db(c.env.DB), id, rule.from, { status: "under_review", submittedAt: new Date().toISOString() });
-    if (!updated) throw fail.conflict("The listing changed meanwhile; reload it");
-    await publishListingEvent(c.env, "listing.submitted", updated, principal.userId);
-    return ok(c, await viewOf(c.env, updated), 200);
+    await ownListing(c.env, principal, id);
+    return ok(c, listingView(unwrap(await listingRoom(c.env, id).submit(id, callerOf(principal)))), 200);
   })
   .openapi(proofRoute, async (c) => {
     const principal = principalOf(c);
     const { id } = c.req.valid("param");
-    const row = await asSeller(c.env, principal, id);
-    assertListingAction("edit", row.status, "seller");
+    const row = await ownListing(c.env, principal, id);
+    // Decide what can be decided before reading the upload (the room re-checks when it records the proof).
+    assertListingAction("add_proof", row.status, row.sellerId === principal.userId ? "seller" : "admin");
     if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
       throw new ApiError("VAL004", "Send the proof as multipart/form-data field `file`");
     }
@@ -185,9 +154,17 @@ export const listingRoutes = createRouter()
     const bytes = new Uint8Array(await file.arrayBuffer());
     const type = sniffFileType(bytes, PROOF_TYPES);
     if (!type) throw new ApiError("VAL004", "Proofs must be PNG, JPEG, WebP, GIF or PDF");
-    const proof = { id: newId("att"), listingId: id, name: file.name.slice(0, 200) || `proof.${type.ext}`, contentType: type.mime, size: bytes.length, sha256: sha256Hex(bytes), createdAt: new Date().toISOString() };
+    const proof = {
+      id: newId("att"),
+      name: file.name.slice(0, 200) || `proof.${type.ext}`,
+      contentType: type.mime,
+      size: bytes.length,
+      sha256: sha256Hex(bytes),
+      createdAt: new Date().toISOString(),
+    };
     await c.env.DOCUMENTS.put(proofKey(id, proof.id), bytes, { httpMetadata: { contentType: type.mime } });
-    await db(c.env.DB).insert(listingProofs).values(proof);
-    return ok(c, await viewOf(c.env, (await findListing(db(c.env.DB), id))!), 201);
+    const added = await listingRoom(c.env, id).addProof(id, callerOf(principal), proof);
+    // Refused meanwhile (e.g. submitted in another tab): the stored bytes belong to nothing, so they go.
+    if (!added.ok) await c.env.DOCUMENTS.delete(proofKey(id, proof.id));
+    return ok(c, listingView(unwrap(added)), 201);
   });
-

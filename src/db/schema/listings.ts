@@ -1,5 +1,5 @@
-// Marketplace listings (D1; every status change is a conditional UPDATE on the expected status, so two racing
-// changes cannot both apply) and their proof files (bytes in R2 under listings/<id>/proofs/).
+// Marketplace listings and their proof files (bytes in R2 under listings/<id>/proofs/): the D1 projection of each
+// listing's ListingRoom, its single writer (durable-objects/listing-room.ts); `revision` orders the projections.
 import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
 import { LISTING_STATUSES } from "../../domain/events";
 
@@ -21,6 +21,7 @@ export const listings = sqliteTable(
     submittedAt: text("submitted_at"),
     approvedAt: text("approved_at"),
     soldAt: text("sold_at"),
+    revision: integer("revision").notNull().default(0),
   },
   (t) => [
     index("listings_seller_idx").on(t.sellerId, t.createdAt),

@@ -144,6 +144,33 @@ describe("every listing transition goes through ListingRoom with its event", () 
   });
 });
 
+describe("unknown and deleted listings", () => {
+  it("RES001 on every listing, moderation, catalog and purchase action for an unknown id, and after deletion", async () => {
+    const deleted = (await post("/listings", seller, draft({ title: "Deleted soon" }))).body.data.id as string;
+    expect((await call("DELETE", `/api/v1/listings/${deleted}`, { token: seller.accessToken })).status).toBe(200);
+    expect(await env.DB.prepare("SELECT id FROM listings WHERE id = ?").bind(deleted).first()).toBeNull();
+    expect((await listingRoom(env, deleted).submit(deleted, { userId: seller.user.id, isAdmin: false })).ok).toBe(false);
+    for (const id of ["lst_00000000000000000000", deleted]) {
+      const cases: [string, string, TestUser | null, unknown][] = [
+        ["GET", `/api/v1/listings/${id}`, seller, undefined],
+        ["PATCH", `/api/v1/listings/${id}`, seller, { title: "nope" }],
+        ["DELETE", `/api/v1/listings/${id}`, seller, undefined],
+        ["POST", `/api/v1/listings/${id}/submit`, seller, undefined],
+        ["POST", `/api/v1/admin/listings/${id}/approve`, admin, {}],
+        ["POST", `/api/v1/admin/listings/${id}/reject`, admin, { reason: "x" }],
+        ["POST", `/api/v1/admin/listings/${id}/request-info`, admin, { reason: "x" }],
+        ["GET", `/api/v1/catalog/${id}`, null, undefined],
+        ["POST", "/api/v1/escrows", buyers[0]!, { listingId: id, description: "x" }],
+      ];
+      for (const [method, path, who, body] of cases) {
+        const res = await call(method, path, { ...(who ? { token: who.accessToken } : {}), ...(body !== undefined ? { body } : {}) });
+        expect(res.status, `${method} ${path}`).toBe(404);
+        expect(res.body.error.code).toBe("RES001");
+      }
+    }
+  });
+});
+
 describe("a failing D1 projection", () => {
   it("keeps the change and its event in the outbox; the alarm catches D1 up and the event arrives exactly once", async () => {
     const id = (await post("/listings", seller, draft({ title: "During an outage" }))).body.data.id as string;

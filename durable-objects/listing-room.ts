@@ -8,7 +8,15 @@ import { fail } from "../src/lib/errors";
 import type { AuditEntry } from "../src/lib/audit";
 import type { AuditEvent } from "../src/domain/audit-chain";
 import * as machine from "../src/domain/listing-machine";
-import type { ListingActor, ListingEdit, ListingProof, ListingState, ListingTransition, Moderation, NewListing } from "../src/domain/listing-machine";
+import type {
+  ListingActor,
+  ListingEdit,
+  ListingProof,
+  ListingState,
+  ListingTransition,
+  Moderation,
+  NewListing,
+} from "../src/domain/listing-machine";
 import { db } from "../src/db/client";
 import { findListing, listingProjection } from "../src/db/listings";
 import { isEventType } from "../src/domain/events";
@@ -54,7 +62,9 @@ export class ListingRoom extends DurableObject<Bindings> {
   }
 
   edit(listingId: string, caller: ListingCaller, patch: ListingEdit): Promise<RpcResult<ListingState>> {
-    return this.command(listingId, caller.userId, (s, now) => machine.editListing(s, this.actor(s, caller), patch, now));
+    return this.command(listingId, caller.userId, (s, now) =>
+      machine.editListing(s, this.actor(s, caller), patch, now),
+    );
   }
 
   /** Records a proof whose bytes the route already stored in R2 (it deletes them again if this refuses). */
@@ -72,9 +82,25 @@ export class ListingRoom extends DurableObject<Bindings> {
   }
 
   /** An admin's review; recorded in the admin audit log (D1) in the same projection batch. */
-  moderate(listingId: string, caller: ListingCaller, kind: Moderation, reason: string | null): Promise<RpcResult<ListingState>> {
-    const audit: AuditEntry = { action: `listing.${kind}`, actorId: caller.userId, resourceType: "listing", resourceId: listingId, data: { reason } };
-    return this.command(listingId, caller.userId, (s, now) => machine.moderateListing(s, this.actor(s, caller), kind, reason, now), audit);
+  moderate(
+    listingId: string,
+    caller: ListingCaller,
+    kind: Moderation,
+    reason: string | null,
+  ): Promise<RpcResult<ListingState>> {
+    const audit: AuditEntry = {
+      action: `listing.${kind}`,
+      actorId: caller.userId,
+      resourceType: "listing",
+      resourceId: listingId,
+      data: { reason },
+    };
+    return this.command(
+      listingId,
+      caller.userId,
+      (s, now) => machine.moderateListing(s, this.actor(s, caller), kind, reason, now),
+      audit,
+    );
   }
 
   /** A buyer opened `escrowId` on it: approved → reserved. The second of two racing buyers gets RES002. */
@@ -93,7 +119,11 @@ export class ListingRoom extends DurableObject<Bindings> {
     return rpcResult(async () => {
       const s = await this.existing(listingId);
       if (!machine.settleReservation(s, escrowId, outcome, new Date().toISOString())) return s;
-      return this.mutate(listingId, null, (cur, now) => machine.settleReservation(cur, escrowId, outcome, now) ?? { state: cur, events: [] });
+      return this.mutate(
+        listingId,
+        null,
+        (cur, now) => machine.settleReservation(cur, escrowId, outcome, now) ?? { state: cur, events: [] },
+      );
     });
   }
 
@@ -115,7 +145,12 @@ export class ListingRoom extends DurableObject<Bindings> {
     if (!row) return null;
     return this.aggregate.execute(listingId, null, (current) => {
       const state = current ?? row;
-      return { state, events: current ? [] : [{ type: "listing.adopted", data: { listingId, status: state.status }, publish: false }], projection: [], result: state };
+      return {
+        state,
+        events: current ? [] : [{ type: "listing.adopted", data: { listingId, status: state.status }, publish: false }],
+        projection: [],
+        result: state,
+      };
     });
   }
 
@@ -158,8 +193,8 @@ export class ListingRoom extends DurableObject<Bindings> {
       ...(state.escrowId ? { escrowId: state.escrowId } : {}),
       ...(state.reviewNote && state.status !== "approved" ? { reason: state.reviewNote } : {}),
     };
-    const events = t.events.map(
-      (type): AggregateEvent => (isEventType(type) ? { type, data, audience: [state.sellerId] } : { type, data, publish: false }),
+    const events = t.events.map((type): AggregateEvent =>
+      isEventType(type) ? { type, data, audience: [state.sellerId] } : { type, data, publish: false },
     );
     return { state, events, projection: listingProjection(this.env.DB, state, ctx.revision, audit), result: state };
   }

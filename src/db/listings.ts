@@ -4,7 +4,12 @@ import { and, asc, count, desc, eq, gte, inArray, isNull, like, lte, sql, type S
 import { db, type Database } from "./client";
 import { listingProofs, listings } from "./schema/listings";
 import { users } from "./schema/identity";
-import { PUBLIC_LISTING_STATUSES, type ListingProof, type ListingState, type ListingStatus } from "../domain/listing-machine";
+import {
+  PUBLIC_LISTING_STATUSES,
+  type ListingProof,
+  type ListingState,
+  type ListingStatus,
+} from "../domain/listing-machine";
 import { auditInsert, type AuditEntry } from "../lib/audit";
 import type { Statement } from "./contracts-projection";
 
@@ -82,13 +87,25 @@ export async function findListing(database: Database, id: string): Promise<Listi
 }
 
 async function proofsOf(database: Database, id: string): Promise<ProofRow[]> {
-  return database.select().from(listingProofs).where(eq(listingProofs.listingId, id)).orderBy(asc(listingProofs.createdAt)).all();
+  return database
+    .select()
+    .from(listingProofs)
+    .where(eq(listingProofs.listingId, id))
+    .orderBy(asc(listingProofs.createdAt))
+    .all();
 }
 
 async function withProofs(database: Database, rows: ListingRow[]): Promise<ListingState[]> {
   const ids = rows.map((r) => r.id);
-  const proofs = ids.length ? await database.select().from(listingProofs).where(inArray(listingProofs.listingId, ids)).all() : [];
-  return rows.map((r) => stateOf(r, proofs.filter((p) => p.listingId === r.id).sort((a, b) => a.createdAt.localeCompare(b.createdAt))));
+  const proofs = ids.length
+    ? await database.select().from(listingProofs).where(inArray(listingProofs.listingId, ids)).all()
+    : [];
+  return rows.map((r) =>
+    stateOf(
+      r,
+      proofs.filter((p) => p.listingId === r.id).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+    ),
+  );
 }
 
 export interface ListingFilters {
@@ -115,11 +132,22 @@ function whereOf(filters: ListingFilters): SQL[] {
 }
 
 /** Seller's own or admin's list (full view), newest first. */
-export async function listListings(database: Database, filters: ListingFilters, window: { limit: number; offset: number }) {
+export async function listListings(
+  database: Database,
+  filters: ListingFilters,
+  window: { limit: number; offset: number },
+) {
   const clauses = whereOf(filters);
   const where = clauses.length ? and(...clauses) : undefined;
   const [rows, totals] = await Promise.all([
-    database.select().from(listings).where(where).orderBy(desc(listings.createdAt), desc(listings.id)).limit(window.limit).offset(window.offset).all(),
+    database
+      .select()
+      .from(listings)
+      .where(where)
+      .orderBy(desc(listings.createdAt), desc(listings.id))
+      .limit(window.limit)
+      .offset(window.offset)
+      .all(),
     database.select({ n: count() }).from(listings).where(where).get(),
   ]);
   return { items: (await withProofs(database, rows)).map(listingView), total: totals?.n ?? 0 };
@@ -129,7 +157,11 @@ export async function listListings(database: Database, filters: ListingFilters, 
 const activeSeller = and(eq(users.suspended, false), isNull(users.deletedAt))!;
 
 /** The public catalog: approved listings of active sellers, newest first, public fields only. */
-export async function listCatalog(database: Database, filters: Omit<ListingFilters, "sellerId" | "status">, window: { limit: number; offset: number }) {
+export async function listCatalog(
+  database: Database,
+  filters: Omit<ListingFilters, "sellerId" | "status">,
+  window: { limit: number; offset: number },
+) {
   const where = and(inArray(listings.status, [...PUBLIC_LISTING_STATUSES]), activeSeller, ...whereOf(filters));
   const [rows, totals] = await Promise.all([
     database
@@ -143,7 +175,10 @@ export async function listCatalog(database: Database, filters: Omit<ListingFilte
       .all(),
     database.select({ n: count() }).from(listings).innerJoin(users, eq(users.id, listings.sellerId)).where(where).get(),
   ]);
-  const states = await withProofs(database, rows.map((r) => r.listing));
+  const states = await withProofs(
+    database,
+    rows.map((r) => r.listing),
+  );
   return { items: states.map((s, i) => catalogView(s, { displayName: rows[i]!.sellerName })), total: totals?.n ?? 0 };
 }
 
@@ -168,7 +203,10 @@ export function listingProjection(d1: D1Database, s: ListingState, revision: num
   const database = db(d1);
   const out: { toSQL(): { sql: string; params: unknown[] } }[] = [];
   if (s.deletedAt) {
-    out.push(database.delete(listings).where(eq(listings.id, s.id)), database.delete(listingProofs).where(eq(listingProofs.listingId, s.id)));
+    out.push(
+      database.delete(listings).where(eq(listings.id, s.id)),
+      database.delete(listingProofs).where(eq(listingProofs.listingId, s.id)),
+    );
   } else {
     const row = {
       id: s.id,
@@ -190,10 +228,19 @@ export function listingProjection(d1: D1Database, s: ListingState, revision: num
     };
     const { id: _id, ...updates } = row;
     out.push(
-      database.insert(listings).values(row).onConflictDoUpdate({ target: listings.id, set: updates, setWhere: sql`${listings.revision} <= ${revision}` }),
+      database
+        .insert(listings)
+        .values(row)
+        .onConflictDoUpdate({ target: listings.id, set: updates, setWhere: sql`${listings.revision} <= ${revision}` }),
     );
     // Proofs are only ever added (a listing holds ≤ 20): one small insert each, existing ones left alone.
-    for (const p of s.proofs) out.push(database.insert(listingProofs).values({ ...p, listingId: s.id }).onConflictDoNothing());
+    for (const p of s.proofs)
+      out.push(
+        database
+          .insert(listingProofs)
+          .values({ ...p, listingId: s.id })
+          .onConflictDoNothing(),
+      );
   }
   if (audit) out.push(auditInsert({ DB: d1 }, audit).onConflictDoNothing());
   return out.map((q) => {

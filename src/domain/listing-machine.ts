@@ -8,16 +8,7 @@ export { LISTING_STATUSES };
 export type ListingStatus = (typeof LISTING_STATUSES)[number];
 export type ListingActor = "seller" | "admin" | "system";
 export type ListingAction =
-  | "edit"
-  | "add_proof"
-  | "delete"
-  | "submit"
-  | "approve"
-  | "reject"
-  | "request_info"
-  | "reserve"
-  | "sell"
-  | "unreserve";
+  "edit" | "add_proof" | "delete" | "submit" | "approve" | "reject" | "request_info" | "reserve" | "sell" | "unreserve";
 export type ListingEventType =
   | "listing.submitted"
   | "listing.approved"
@@ -196,7 +187,13 @@ export function submitListing(s: ListingState, actor: ListingActor, now: string)
 export type Moderation = "approve" | "reject" | "request_info";
 
 /** An admin's review; reason is required for reject and request_info (the route's schema enforces it). */
-export function moderateListing(s: ListingState, actor: ListingActor, kind: Moderation, reason: string | null, now: string): ListingTransition {
+export function moderateListing(
+  s: ListingState,
+  actor: ListingActor,
+  kind: Moderation,
+  reason: string | null,
+  now: string,
+): ListingTransition {
   const rule = assertListingAction(kind, s.status, actor);
   return step(kind, {
     ...s,
@@ -216,7 +213,12 @@ export function reserveListing(s: ListingState, escrowId: string, now: string): 
  * The escrow that holds the reservation completed (sell) or ended without a sale (unreserve). Idempotent: an
  * escrow that does not hold the reservation (another buyer's, or an event delivered twice) changes nothing (null).
  */
-export function settleReservation(s: ListingState, escrowId: string, outcome: "sell" | "unreserve", now: string): ListingTransition | null {
+export function settleReservation(
+  s: ListingState,
+  escrowId: string,
+  outcome: "sell" | "unreserve",
+  now: string,
+): ListingTransition | null {
   if (s.status !== "reserved" || s.escrowId !== escrowId) return null;
   assertListingAction(outcome, s.status, "system");
   return outcome === "sell"

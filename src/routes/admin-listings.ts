@@ -16,7 +16,11 @@ import { listingRoom } from "../../durable-objects/listing-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { listingIdParam, listingSchema, listingStatusQuery, requiredReasonBody, reviewBody } from "./listings-schemas";
 
-const admin = { tags: ["Marketplace", "Admin"], middleware: [requireRole("admin", "super_admin")], security: [{ bearer: [] }] };
+const admin = {
+  tags: ["Marketplace", "Admin"],
+  middleware: [requireRole("admin", "super_admin")],
+  security: [{ bearer: [] }],
+};
 
 const queueRoute = createRoute({
   ...admin,
@@ -24,7 +28,10 @@ const queueRoute = createRoute({
   path: "/admin/listings",
   summary: "Every listing (filter by status, e.g. under_review for the review queue)",
   request: { query: pageQuery.extend(listingStatusQuery.shape) },
-  responses: { 200: jsonContent(listEnvelope(listingSchema), "a page of listings"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: {
+    200: jsonContent(listEnvelope(listingSchema), "a page of listings"),
+    ...errorResponses("AUTH003", "AUTH004"),
+  },
 });
 
 const action = (path: string, summary: string, body: typeof reviewBody | typeof requiredReasonBody) =>
@@ -34,12 +41,23 @@ const action = (path: string, summary: string, body: typeof reviewBody | typeof 
     path,
     summary,
     request: { params: listingIdParam, body: jsonBody(body) },
-    responses: { 200: jsonContent(envelope(listingSchema), "the listing"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+    responses: {
+      200: jsonContent(envelope(listingSchema), "the listing"),
+      ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+    },
   });
 
 const approveRoute = action("/admin/listings/{id}/approve", "Approve: the listing appears in the catalog", reviewBody);
-const rejectRoute = action("/admin/listings/{id}/reject", "Reject with a reason (the seller may edit and resubmit)", requiredReasonBody);
-const infoRoute = action("/admin/listings/{id}/request-info", "Ask the seller for more information (back to draft with the question)", requiredReasonBody);
+const rejectRoute = action(
+  "/admin/listings/{id}/reject",
+  "Reject with a reason (the seller may edit and resubmit)",
+  requiredReasonBody,
+);
+const infoRoute = action(
+  "/admin/listings/{id}/request-info",
+  "Ask the seller for more information (back to draft with the question)",
+  requiredReasonBody,
+);
 
 async function moderate(c: Context<AppEnv>, id: string, kind: Moderation, reason: string | undefined) {
   const principal = principalOf(c);
@@ -54,6 +72,12 @@ export const adminListingRoutes = createRouter()
     const { items, total } = await listListings(db(c.env.DB), { status }, pageWindow({ page, perPage }));
     return paginated(c, items, { page, perPage }, total);
   })
-  .openapi(approveRoute, async (c) => ok(c, await moderate(c, c.req.valid("param").id, "approve", c.req.valid("json").reason), 200))
-  .openapi(rejectRoute, async (c) => ok(c, await moderate(c, c.req.valid("param").id, "reject", c.req.valid("json").reason), 200))
-  .openapi(infoRoute, async (c) => ok(c, await moderate(c, c.req.valid("param").id, "request_info", c.req.valid("json").reason), 200));
+  .openapi(approveRoute, async (c) =>
+    ok(c, await moderate(c, c.req.valid("param").id, "approve", c.req.valid("json").reason), 200),
+  )
+  .openapi(rejectRoute, async (c) =>
+    ok(c, await moderate(c, c.req.valid("param").id, "reject", c.req.valid("json").reason), 200),
+  )
+  .openapi(infoRoute, async (c) =>
+    ok(c, await moderate(c, c.req.valid("param").id, "request_info", c.req.valid("json").reason), 200),
+  );

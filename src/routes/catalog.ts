@@ -16,9 +16,14 @@ const listRoute = createRoute({
   tags,
   method: "get",
   path: "/catalog",
-  summary: "Approved listings of active sellers (public fields only), newest first; filter by q (title), category, currency, minPrice, maxPrice",
+  summary:
+    "Approved listings of active sellers (public fields only), newest first; " +
+    "filter by q (title), category, currency, minPrice, maxPrice",
   request: { query: pageQuery.extend(catalogQuery.shape) },
-  responses: { 200: jsonContent(listEnvelope(catalogListingSchema), "a page of the catalog"), ...errorResponses("VAL001") },
+  responses: {
+    200: jsonContent(listEnvelope(catalogListingSchema), "a page of the catalog"),
+    ...errorResponses("VAL001"),
+  },
 });
 
 const getRoute = createRoute({

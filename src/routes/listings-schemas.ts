@@ -4,7 +4,10 @@ import { CURRENCIES } from "../domain/money";
 import { LISTING_STATUSES } from "../domain/listing-machine";
 
 export const listingIdParam = z.object({
-  id: z.string().regex(/^lst_[0-9A-Za-z]{20}$/, "expected a lst_ id").openapi({ param: { name: "id", in: "path" }, example: "lst_3xY9aBcDeFgHiJkLmNoP" }),
+  id: z
+    .string()
+    .regex(/^lst_[0-9A-Za-z]{20}$/, "expected a lst_ id")
+    .openapi({ param: { name: "id", in: "path" }, example: "lst_3xY9aBcDeFgHiJkLmNoP" }),
 });
 
 const price = z.object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), currency: z.enum(CURRENCIES) });
@@ -20,7 +23,16 @@ export const listingSchema = z
     status: z.enum(LISTING_STATUSES),
     reviewNote: z.string().nullable(),
     escrowId: z.string().nullable(),
-    proofs: z.array(z.object({ id: z.string(), name: z.string(), contentType: z.string(), size: z.number().int(), sha256: z.string(), createdAt: z.string() })),
+    proofs: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        contentType: z.string(),
+        size: z.number().int(),
+        sha256: z.string(),
+        createdAt: z.string(),
+      }),
+    ),
     createdAt: z.string(),
     updatedAt: z.string(),
     submittedAt: z.string().nullable(),
@@ -29,7 +41,10 @@ export const listingSchema = z
   })
   .openapi("Listing");
 
-/** The public catalog's view of a listing: public fields only (no proof names or hashes, review note, escrow or seller id). */
+/**
+ * The public catalog's view of a listing: public fields only (no proof names or hashes, review note, escrow or
+ * seller id).
+ */
 export const catalogListingSchema = z
   .object({
     id: z.string(),
@@ -39,7 +54,11 @@ export const catalogListingSchema = z
     price: z.object({ amount: z.number().int().openapi({ description: "integer minor units" }), currency: z.string() }),
     status: z.enum(LISTING_STATUSES).openapi({ description: "always approved in the catalog" }),
     seller: z.object({ displayName: z.string() }).openapi({ description: "the seller's public profile" }),
-    proofCount: z.number().int().min(0).openapi({ description: "how many proofs of ownership the seller gave the reviewers" }),
+    proofCount: z
+      .number()
+      .int()
+      .min(0)
+      .openapi({ description: "how many proofs of ownership the seller gave the reviewers" }),
     approvedAt: z.string().nullable(),
     createdAt: z.string(),
   })
@@ -52,7 +71,9 @@ export const createListingBody = z.object({
   price,
 });
 
-export const patchListingBody = createListingBody.partial().refine((v) => Object.keys(v).length > 0, "nothing to change");
+export const patchListingBody = createListingBody
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, "nothing to change");
 
 export const listingStatusQuery = z.object({ status: z.enum(LISTING_STATUSES).optional() });
 

@@ -17,7 +17,13 @@ import { findListing, listListings, listingView } from "../db/listings";
 import { assertListingAction, type ListingState } from "../domain/listing-machine";
 import { listingRoom, type ListingCaller } from "../../durable-objects/listing-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
-import { createListingBody, listingIdParam, listingSchema, listingStatusQuery, patchListingBody } from "./listings-schemas";
+import {
+  createListingBody,
+  listingIdParam,
+  listingSchema,
+  listingStatusQuery,
+  patchListingBody,
+} from "./listings-schemas";
 
 const tags = ["Marketplace"];
 const read = { tags, middleware: [requireScope("listings:read")], security: [{ bearer: [] }] };
@@ -43,7 +49,10 @@ const one = (summary: string, method: "get" | "post", path: string) =>
     path,
     summary,
     request: { params: listingIdParam },
-    responses: { 200: jsonContent(envelope(listingSchema), "the listing"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+    responses: {
+      200: jsonContent(envelope(listingSchema), "the listing"),
+      ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+    },
   });
 
 const createListingRoute = createRoute({
@@ -69,7 +78,10 @@ const patchRoute = createRoute({
   path: "/listings/{id}",
   summary: "Edit a draft or rejected listing",
   request: { params: listingIdParam, body: jsonBody(patchListingBody) },
-  responses: { 200: jsonContent(envelope(listingSchema), "the listing"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+  responses: {
+    200: jsonContent(envelope(listingSchema), "the listing"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+  },
 });
 const deleteRoute = createRoute({
   ...write,
@@ -77,7 +89,10 @@ const deleteRoute = createRoute({
   path: "/listings/{id}",
   summary: "Delete a draft or rejected listing (and its proofs)",
   request: { params: listingIdParam },
-  responses: { 200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "deleted"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+  responses: {
+    200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "deleted"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+  },
 });
 const submitRoute = one("Submit for review (draft or rejected → under_review)", "post", "/listings/{id}/submit");
 const proofRoute = createRoute({
@@ -86,7 +101,10 @@ const proofRoute = createRoute({
   path: "/listings/{id}/proofs",
   summary: "Attach a proof (multipart/form-data field `file`; PNG, JPEG, WebP, GIF or PDF, ≤ 10 MiB) to a draft",
   request: { params: listingIdParam },
-  responses: { 201: jsonContent(envelope(listingSchema), "the listing with the proof"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002", "VAL003", "VAL004") },
+  responses: {
+    201: jsonContent(envelope(listingSchema), "the listing with the proof"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002", "VAL003", "VAL004"),
+  },
 });
 
 export const listingRoutes = createRouter()
@@ -110,7 +128,11 @@ export const listingRoutes = createRouter()
   .openapi(listRoute, async (c) => {
     const principal = principalOf(c);
     const { page, perPage, status } = c.req.valid("query");
-    const { items, total } = await listListings(db(c.env.DB), { sellerId: principal.userId, status }, pageWindow({ page, perPage }));
+    const { items, total } = await listListings(
+      db(c.env.DB),
+      { sellerId: principal.userId, status },
+      pageWindow({ page, perPage }),
+    );
     return paginated(c, items, { page, perPage }, total);
   })
   .openapi(getRoute, async (c) => {
@@ -148,7 +170,8 @@ export const listingRoutes = createRouter()
       throw new ApiError("VAL004", "Send the proof as multipart/form-data field `file`");
     }
     const file = (await c.req.formData()).get("file");
-    if (!(file instanceof File)) throw fail.invalid([{ path: "file", message: "a file field named `file` is required" }]);
+    if (!(file instanceof File))
+      throw fail.invalid([{ path: "file", message: "a file field named `file` is required" }]);
     if (file.size === 0) throw fail.invalid([{ path: "file", message: "the file is empty" }]);
     if (file.size > PROOF_MAX_BYTES) throw new ApiError("VAL003", `Proofs are at most ${PROOF_MAX_BYTES} bytes`);
     const bytes = new Uint8Array(await file.arrayBuffer());

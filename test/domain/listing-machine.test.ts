@@ -37,10 +37,28 @@ const EXPECTED: Record<ListingAction, [string[], string | null, ListingActor[], 
 
 const NOW = "2026-11-30T03:00:00.000Z";
 const listing = (over: Partial<ListingState> = {}): ListingState => ({
-  ...createListing({ id: "lst_1", sellerId: "usr_s", title: "Page", description: "d", category: "social", priceAmount: 100, currency: "NGN" }, NOW).state,
+  ...createListing(
+    {
+      id: "lst_1",
+      sellerId: "usr_s",
+      title: "Page",
+      description: "d",
+      category: "social",
+      priceAmount: 100,
+      currency: "NGN",
+    },
+    NOW,
+  ).state,
   ...over,
 });
-const proof = (id: string) => ({ id, name: "shot.png", contentType: "image/png", size: 3, sha256: "ab", createdAt: NOW });
+const proof = (id: string) => ({
+  id,
+  name: "shot.png",
+  contentType: "image/png",
+  size: 3,
+  sha256: "ab",
+  createdAt: NOW,
+});
 
 /** Runs `action` through its transition function (the room's only way to change a listing). */
 function apply(action: ListingAction, s: ListingState, actor: ListingActor) {
@@ -86,7 +104,11 @@ describe("listing machine", () => {
           let code: string | null = null;
           let result: unknown = null;
           try {
-            result = apply(action, listing({ status, escrowId: status === "reserved" || status === "sold" ? "esc_1" : null }), actor);
+            result = apply(
+              action,
+              listing({ status, escrowId: status === "reserved" || status === "sold" ? "esc_1" : null }),
+              actor,
+            );
           } catch (e) {
             code = (e as ApiError).code;
           }
@@ -108,18 +130,40 @@ describe("listing machine", () => {
     expect(sold.state).toMatchObject({ status: "sold", escrowId: "esc_1", soldAt: NOW });
     expect(settleReservation(sold.state, "esc_1", "sell", NOW)).toBeNull();
     const back = settleReservation(reserved, "esc_1", "unreserve", NOW)!;
-    expect(back).toEqual({ state: expect.objectContaining({ status: "approved", escrowId: null }), events: ["listing.unreserved"] });
+    expect(back).toEqual({
+      state: expect.objectContaining({ status: "approved", escrowId: null }),
+      events: ["listing.unreserved"],
+    });
     expect(settleReservation(back.state, "esc_1", "unreserve", NOW)).toBeNull();
   });
 
   it("edits, proofs and deletion are audited (not published); the review note travels with the decision", () => {
-    expect(createListing({ id: "lst_1", sellerId: "u", title: "t", description: "d", category: "c", priceAmount: 1, currency: "NGN" }, NOW).events).toEqual(["listing.created"]);
-    expect(editListing(listing(), "seller", { price: { amount: 5, currency: "USD" } }, NOW).state).toMatchObject({ priceAmount: 5, currency: "USD" });
-    expect(deleteListing(listing(), "seller", NOW)).toEqual({ state: expect.objectContaining({ deletedAt: NOW }), events: ["listing.deleted"] });
+    expect(
+      createListing(
+        { id: "lst_1", sellerId: "u", title: "t", description: "d", category: "c", priceAmount: 1, currency: "NGN" },
+        NOW,
+      ).events,
+    ).toEqual(["listing.created"]);
+    expect(editListing(listing(), "seller", { price: { amount: 5, currency: "USD" } }, NOW).state).toMatchObject({
+      priceAmount: 5,
+      currency: "USD",
+    });
+    expect(deleteListing(listing(), "seller", NOW)).toEqual({
+      state: expect.objectContaining({ deletedAt: NOW }),
+      events: ["listing.deleted"],
+    });
     const full = listing({ proofs: Array.from({ length: MAX_PROOFS }, (_, i) => proof(`att_${i}`)) });
     expect(() => addProof(full, "seller", proof("att_x"), NOW)).toThrow(expect.objectContaining({ code: "RES002" }));
-    const info = moderateListing(listing({ status: "under_review" }), "admin", "request_info", "add traffic stats", NOW);
+    const info = moderateListing(
+      listing({ status: "under_review" }),
+      "admin",
+      "request_info",
+      "add traffic stats",
+      NOW,
+    );
     expect(info.state).toMatchObject({ status: "draft", reviewNote: "add traffic stats" });
-    expect(moderateListing(listing({ status: "under_review" }), "admin", "approve", null, NOW).state.approvedAt).toBe(NOW);
+    expect(moderateListing(listing({ status: "under_review" }), "admin", "approve", null, NOW).state.approvedAt).toBe(
+      NOW,
+    );
   });
 });

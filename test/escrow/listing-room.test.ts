@@ -21,14 +21,28 @@ beforeAll(async () => {
 });
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 1, 2, 3]);
-const draft = (over: Record<string, unknown> = {}) => ({ title: "Newsletter 10k", description: "Tech niche", category: "media", price: { amount: 120_000, currency: "NGN" }, ...over });
-const post = (path: string, who: TestUser | null, body?: unknown) => call("POST", `/api/v1${path}`, { ...(who ? { token: who.accessToken } : {}), ...(body !== undefined ? { body } : {}) });
+const draft = (over: Record<string, unknown> = {}) => ({
+  title: "Newsletter 10k",
+  description: "Tech niche",
+  category: "media",
+  price: { amount: 120_000, currency: "NGN" },
+  ...over,
+});
+const post = (path: string, who: TestUser | null, body?: unknown) =>
+  call("POST", `/api/v1${path}`, {
+    ...(who ? { token: who.accessToken } : {}),
+    ...(body !== undefined ? { body } : {}),
+  });
 const stubOf = (id: string) => env.LISTING_ROOM.get(env.LISTING_ROOM.idFromName(id));
 
 function uploadProof(id: string, who: TestUser, name = "ownership-proof.png") {
   const form = new FormData();
   form.append("file", new File([PNG], name));
-  return fetchWorker(`/api/v1/listings/${id}/proofs`, { method: "POST", headers: { authorization: `Bearer ${who.accessToken}` }, body: form });
+  return fetchWorker(`/api/v1/listings/${id}/proofs`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${who.accessToken}` },
+    body: form,
+  });
 }
 
 async function approvedListing(who: TestUser = seller, over: Record<string, unknown> = {}) {
@@ -40,13 +54,19 @@ async function approvedListing(who: TestUser = seller, over: Record<string, unkn
 
 function outboxOf(id: string) {
   return runInDurableObject(stubOf(id), (_o: ListingRoom, state) =>
-    state.storage.sql.exec<{ channel: string; payload: string; attempts: number }>("SELECT channel, payload, attempts FROM outbox ORDER BY id").toArray(),
+    state.storage.sql
+      .exec<{ channel: string; payload: string; attempts: number }>(
+        "SELECT channel, payload, attempts FROM outbox ORDER BY id",
+      )
+      .toArray(),
   );
 }
 
 /** The seller's notifications about this listing, oldest first (the notify consumer writes one per event). */
 async function heard(listingId: string, userId = seller.user.id) {
-  const rows = await env.DB.prepare("SELECT type, event_id FROM notifications WHERE subject_id = ? AND user_id = ? ORDER BY created_at, rowid")
+  const rows = await env.DB.prepare(
+    "SELECT type, event_id FROM notifications WHERE subject_id = ? AND user_id = ? ORDER BY created_at, rowid",
+  )
     .bind(listingId, userId)
     .all<{ type: string; event_id: string }>();
   return rows.results;
@@ -56,10 +76,17 @@ describe("every listing transition goes through ListingRoom with its event", () 
   it("create → request-info → submit → reject → edit + proof → submit → approve → reserve → unreserve → reserve → sold", async () => {
     const id = (await post("/listings", seller, draft())).body.data.id as string;
     await post(`/listings/${id}/submit`, seller);
-    expect((await post(`/admin/listings/${id}/request-info`, admin, { reason: "add subscriber stats" })).body.data.status).toBe("draft");
+    expect(
+      (await post(`/admin/listings/${id}/request-info`, admin, { reason: "add subscriber stats" })).body.data.status,
+    ).toBe("draft");
     await post(`/listings/${id}/submit`, seller);
-    expect((await post(`/admin/listings/${id}/reject`, admin, { reason: "no proof" })).body.data.status).toBe("rejected");
-    expect((await call("PATCH", `/api/v1/listings/${id}`, { token: seller.accessToken, body: { title: "Newsletter 12k" } })).status).toBe(200);
+    expect((await post(`/admin/listings/${id}/reject`, admin, { reason: "no proof" })).body.data.status).toBe(
+      "rejected",
+    );
+    expect(
+      (await call("PATCH", `/api/v1/listings/${id}`, { token: seller.accessToken, body: { title: "Newsletter 12k" } }))
+        .status,
+    ).toBe(200);
     expect((await uploadProof(id, seller)).status).toBe(201);
     await post(`/listings/${id}/submit`, seller);
     expect((await post(`/admin/listings/${id}/approve`, admin, {})).body.data.status).toBe("approved");
@@ -77,7 +104,11 @@ describe("every listing transition goes through ListingRoom with its event", () 
         subject: { type: "escrow", id: second.id },
       }),
     );
-    await waitFor(async () => (await call("GET", `/api/v1/listings/${id}`, { token: seller.accessToken })).body.data.status === "sold", "sold");
+    await waitFor(
+      async () =>
+        (await call("GET", `/api/v1/listings/${id}`, { token: seller.accessToken })).body.data.status === "sold",
+      "sold",
+    );
 
     const trail = await listingRoom(env, id).auditTrail();
     expect(trail.map((e) => e.type)).toEqual([
@@ -96,8 +127,14 @@ describe("every listing transition goes through ListingRoom with its event", () 
       "listing.sold",
     ]);
     expect(verifyChain(trail).valid).toBe(true);
-    expect(trail.find((e) => e.type === "listing.rejected")).toMatchObject({ actorId: admin.user.id, data: { reason: "no proof", status: "rejected" } });
-    expect(trail.filter((e) => e.type === "listing.reserved").map((e) => e.actorId)).toEqual([buyers[0]!.user.id, buyers[1]!.user.id]);
+    expect(trail.find((e) => e.type === "listing.rejected")).toMatchObject({
+      actorId: admin.user.id,
+      data: { reason: "no proof", status: "rejected" },
+    });
+    expect(trail.filter((e) => e.type === "listing.reserved").map((e) => e.actorId)).toEqual([
+      buyers[0]!.user.id,
+      buyers[1]!.user.id,
+    ]);
 
     // Every published event reached the consumers once: the seller heard each one someone else caused (the
     // notifications consumer does not tell actors about their own steps, here the seller's submissions).
@@ -122,7 +159,9 @@ describe("every listing transition goes through ListingRoom with its event", () 
     expect(new Set(notes.map((n) => n.event_id)).size).toBe(published.length);
     expect(await outboxOf(id)).toEqual([]);
     // The admin audit log got each decision in the same batch as the projection.
-    const audit = await env.DB.prepare("SELECT action FROM audit_logs WHERE resource_id = ? ORDER BY created_at").bind(id).all();
+    const audit = await env.DB.prepare("SELECT action FROM audit_logs WHERE resource_id = ? ORDER BY created_at")
+      .bind(id)
+      .all();
     expect(audit.results.map((r) => r.action)).toEqual(["listing.request_info", "listing.reject", "listing.approve"]);
     const row = await env.DB.prepare("SELECT status, escrow_id, revision FROM listings WHERE id = ?").bind(id).first();
     expect(row).toEqual({ status: "sold", escrow_id: second.id, revision: trail.length });
@@ -140,7 +179,10 @@ describe("every listing transition goes through ListingRoom with its event", () 
     const submitted = await post(`/listings/${id}/submit`, seller);
     expect(submitted.body.error).toBeUndefined();
     expect(submitted.body.data).toMatchObject({ id, status: "under_review", title: "Legacy" });
-    expect((await listingRoom(env, id).auditTrail()).map((e) => e.type)).toEqual(["listing.adopted", "listing.submitted"]);
+    expect((await listingRoom(env, id).auditTrail()).map((e) => e.type)).toEqual([
+      "listing.adopted",
+      "listing.submitted",
+    ]);
   });
 });
 
@@ -149,7 +191,9 @@ describe("unknown and deleted listings", () => {
     const deleted = (await post("/listings", seller, draft({ title: "Deleted soon" }))).body.data.id as string;
     expect((await call("DELETE", `/api/v1/listings/${deleted}`, { token: seller.accessToken })).status).toBe(200);
     expect(await env.DB.prepare("SELECT id FROM listings WHERE id = ?").bind(deleted).first()).toBeNull();
-    expect((await listingRoom(env, deleted).submit(deleted, { userId: seller.user.id, isAdmin: false })).ok).toBe(false);
+    expect((await listingRoom(env, deleted).submit(deleted, { userId: seller.user.id, isAdmin: false })).ok).toBe(
+      false,
+    );
     for (const id of ["lst_00000000000000000000", deleted]) {
       const cases: [string, string, TestUser | null, unknown][] = [
         ["GET", `/api/v1/listings/${id}`, seller, undefined],
@@ -163,7 +207,10 @@ describe("unknown and deleted listings", () => {
         ["POST", "/api/v1/escrows", buyers[0]!, { listingId: id, description: "x" }],
       ];
       for (const [method, path, who, body] of cases) {
-        const res = await call(method, path, { ...(who ? { token: who.accessToken } : {}), ...(body !== undefined ? { body } : {}) });
+        const res = await call(method, path, {
+          ...(who ? { token: who.accessToken } : {}),
+          ...(body !== undefined ? { body } : {}),
+        });
         expect(res.status, `${method} ${path}`).toBe(404);
         expect(res.body.error.code).toBe("RES001");
       }
@@ -182,7 +229,9 @@ describe("a failing D1 projection", () => {
       const approved = await post(`/admin/listings/${id}/approve`, admin, {});
       expect(approved.status).toBe(200); // the room committed: the answer is durable
       expect(approved.body.data.status).toBe("approved");
-      expect(await env.DB.prepare("SELECT status FROM listings WHERE id = ?").bind(id).first()).toEqual({ status: "under_review" });
+      expect(await env.DB.prepare("SELECT status FROM listings WHERE id = ?").bind(id).first()).toEqual({
+        status: "under_review",
+      });
       pending = await outboxOf(id);
       // Projection before its event; the event waits for it.
       expect(pending.map((e) => e.channel)).toEqual(["projection", "event"]);
@@ -197,11 +246,21 @@ describe("a failing D1 projection", () => {
     }
     expect(await runDurableObjectAlarm(stubOf(id))).toBe(true);
     expect(await outboxOf(id)).toEqual([]);
-    expect(await env.DB.prepare("SELECT status FROM listings WHERE id = ?").bind(id).first()).toEqual({ status: "approved" });
-    expect((await env.DB.prepare("SELECT action FROM audit_logs WHERE resource_id = ?").bind(id).all()).results).toEqual([{ action: "listing.approve" }]);
+    expect(await env.DB.prepare("SELECT status FROM listings WHERE id = ?").bind(id).first()).toEqual({
+      status: "approved",
+    });
+    expect(
+      (await env.DB.prepare("SELECT action FROM audit_logs WHERE resource_id = ?").bind(id).all()).results,
+    ).toEqual([{ action: "listing.approve" }]);
 
     const eventId = JSON.parse(pending!.find((e) => e.channel === "event")!.payload).id as string;
-    await waitFor(() => env.DB.prepare("SELECT 1 FROM event_consumptions WHERE event_id = ? AND consumer = 'notifications'").bind(eventId).first(), "consumed");
+    await waitFor(
+      () =>
+        env.DB.prepare("SELECT 1 FROM event_consumptions WHERE event_id = ? AND consumer = 'notifications'")
+          .bind(eventId)
+          .first(),
+      "consumed",
+    );
     // A later alarm sends nothing more: one event, one notification.
     await runInDurableObject(stubOf(id), (_o: ListingRoom, state) => state.storage.setAlarm(Date.now() + 60_000));
     await runDurableObjectAlarm(stubOf(id));
@@ -230,12 +289,26 @@ describe("reservation", () => {
 });
 
 describe("listings follow their escrow's events (EVENTS consumer)", () => {
-  const send = (type: "escrow.cancelled" | "escrow.expired" | "escrow.refunded" | "escrow.completed", escrowId: string, listingId: string) => {
-    const status = { "escrow.cancelled": "cancelled", "escrow.expired": "expired", "escrow.refunded": "refunded", "escrow.completed": "completed" }[type];
-    const message = buildEventMessage({ type, data: { escrowId, status, listingId } as never, subject: { type: "escrow", id: escrowId } });
+  const send = (
+    type: "escrow.cancelled" | "escrow.expired" | "escrow.refunded" | "escrow.completed",
+    escrowId: string,
+    listingId: string,
+  ) => {
+    const status = {
+      "escrow.cancelled": "cancelled",
+      "escrow.expired": "expired",
+      "escrow.refunded": "refunded",
+      "escrow.completed": "completed",
+    }[type];
+    const message = buildEventMessage({
+      type,
+      data: { escrowId, status, listingId } as never,
+      subject: { type: "escrow", id: escrowId },
+    });
     return env.EVENTS.send(message).then(() => message);
   };
-  const statusOf = async (id: string) => (await call("GET", `/api/v1/listings/${id}`, { token: seller.accessToken })).body.data;
+  const statusOf = async (id: string) =>
+    (await call("GET", `/api/v1/listings/${id}`, { token: seller.accessToken })).body.data;
 
   for (const type of ["escrow.cancelled", "escrow.expired", "escrow.refunded"] as const) {
     it(`${type} returns the reserved listing to the catalog, once; another escrow's event changes nothing`, async () => {
@@ -284,16 +357,36 @@ describe("the public catalog", () => {
     const one = await call("GET", `/api/v1/catalog/${id}`);
     expect(one.status).toBe(200);
     expect(Object.keys(one.body.data).sort()).toEqual(
-      ["approvedAt", "category", "createdAt", "description", "id", "price", "proofCount", "seller", "status", "title"].sort(),
+      [
+        "approvedAt",
+        "category",
+        "createdAt",
+        "description",
+        "id",
+        "price",
+        "proofCount",
+        "seller",
+        "status",
+        "title",
+      ].sort(),
     );
-    expect(one.body.data).toMatchObject({ id, status: "approved", seller: { displayName: "Sella Public" }, proofCount: 1 });
+    expect(one.body.data).toMatchObject({
+      id,
+      status: "approved",
+      seller: { displayName: "Sella Public" },
+      proofCount: 1,
+    });
     const listed = (await call("GET", "/api/v1/catalog?q=Public%20fields")).body.data;
     expect(listed).toEqual([one.body.data]);
     for (const text of [JSON.stringify(one.body), JSON.stringify(listed)]) {
-      for (const secret of [name, sha256, seller.user.id, "internal: checked", "reviewNote", "sellerId", "escrowId"]) expect(text).not.toContain(secret);
+      for (const secret of [name, sha256, seller.user.id, "internal: checked", "reviewNote", "sellerId", "escrowId"])
+        expect(text).not.toContain(secret);
     }
     // The seller still sees everything on their own listing.
-    expect((await call("GET", `/api/v1/listings/${id}`, { token: seller.accessToken })).body.data).toMatchObject({ sellerId: seller.user.id, proofs: [{ name, sha256 }] });
+    expect((await call("GET", `/api/v1/listings/${id}`, { token: seller.accessToken })).body.data).toMatchObject({
+      sellerId: seller.user.id,
+      proofs: [{ name, sha256 }],
+    });
     // The OpenAPI document describes the catalog with its own public schema.
     const doc = (await call("GET", "/api/v1/openapi.json")).body;
     expect(JSON.stringify(doc.paths["/api/v1/catalog/{id}"] ?? doc.paths["/catalog/{id}"])).toContain("CatalogListing");
@@ -303,11 +396,25 @@ describe("the public catalog", () => {
     const other = await createUser({ name: "Soon Suspended" });
     const id = await approvedListing(other, { title: "Suspended seller item" });
     expect((await call("GET", `/api/v1/catalog/${id}`)).status).toBe(200);
-    expect((await call("PATCH", `/api/v1/admin/users/${other.user.id}`, { token: admin.accessToken, body: { suspended: true } })).status).toBe(200);
+    expect(
+      (
+        await call("PATCH", `/api/v1/admin/users/${other.user.id}`, {
+          token: admin.accessToken,
+          body: { suspended: true },
+        })
+      ).status,
+    ).toBe(200);
     expect((await call("GET", `/api/v1/catalog/${id}`)).status).toBe(404);
     expect((await call("GET", "/api/v1/catalog?q=Suspended%20seller")).body.data).toEqual([]);
     expect((await post("/escrows", buyers[0]!, { listingId: id, description: "x" })).status).toBe(404);
-    expect((await call("PATCH", `/api/v1/admin/users/${other.user.id}`, { token: admin.accessToken, body: { suspended: false } })).status).toBe(200);
+    expect(
+      (
+        await call("PATCH", `/api/v1/admin/users/${other.user.id}`, {
+          token: admin.accessToken,
+          body: { suspended: false },
+        })
+      ).status,
+    ).toBe(200);
     expect((await call("GET", "/api/v1/catalog?q=Suspended%20seller")).body.data.map((l: any) => l.id)).toEqual([id]);
   });
 
@@ -315,7 +422,10 @@ describe("the public catalog", () => {
     const other = await createUser({ name: "Soon Erased" });
     const id = await approvedListing(other, { title: "Erased seller item" });
     expect((await call("GET", `/api/v1/catalog/${id}`)).status).toBe(200);
-    const erased = await call("DELETE", "/api/v1/users/me", { token: other.accessToken, body: { password: other.password } });
+    const erased = await call("DELETE", "/api/v1/users/me", {
+      token: other.accessToken,
+      body: { password: other.password },
+    });
     expect(erased.status).toBe(200);
     expect((await call("GET", `/api/v1/catalog/${id}`)).status).toBe(404);
     expect((await call("GET", "/api/v1/catalog?q=Erased%20seller")).body.data).toEqual([]);

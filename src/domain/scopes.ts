@@ -63,3 +63,12 @@ export function scopesBeyondRole(role: GlobalRole, requested: readonly Scope[]):
 export function effectiveScopes(role: GlobalRole, keyScopes: readonly string[]): Scope[] {
   return keyScopes.filter((s): s is Scope => isScope(s) && roleMayGrant(role, s));
 }
+
+/**
+ * The role a key acts with. An admin's key without any `admin:*` scope acts as a plain user: the admin powers that
+ * live outside admin routes (reading every contract or template) never come with, say, `contracts:read`.
+ */
+export function keyActingRole(ownerRole: GlobalRole, keyScopes: readonly Scope[]): GlobalRole {
+  if (ADMIN_ROLES.includes(ownerRole) && !keyScopes.some(isAdminScope)) return "user";
+  return ownerRole;
+}

@@ -7,7 +7,7 @@ import { ApiError } from "./errors";
 import { looksLikeJwt, verifyAccessToken } from "./jwt";
 import { hashOpaqueSecret, isApiKeySecret } from "./tokens";
 import { LAST_USED_GRANULARITY_MS, apiKeyStateByHash, sessionState, touchApiKey, touchSession } from "../db/credentials";
-import { effectiveScopes, isScope, roleMayGrant, type Scope } from "../domain/scopes";
+import { effectiveScopes, isScope, keyActingRole, roleMayGrant, type Scope } from "../domain/scopes";
 import type { Role } from "../db/schema/identity";
 import { runInBackground } from "./background";
 
@@ -84,8 +84,10 @@ async function apiKeyPrincipal(c: Context<AppEnv>, token: string, now: Date): Pr
   } catch {
     stored = [];
   }
-  // A key never exceeds its owner's current rights (the owner may have been demoted since).
-  return { userId: state.userId, role: state.role, sessionId: null, scopes: effectiveScopes(state.role, stored), apiKeyId: state.id };
+  // A key never exceeds its owner's current rights (the owner may have been demoted since), and an admin's key
+  // carries the admin role only with an admin scope.
+  const scopes = effectiveScopes(state.role, stored);
+  return { userId: state.userId, role: keyActingRole(state.role, scopes), sessionId: null, scopes, apiKeyId: state.id };
 }
 
 /** The authenticated caller, or AUTH004. */
@@ -95,6 +97,37 @@ export function principalOf(c: Context<AppEnv>): Principal {
   return principal;
 }
 
+/**
+ * How a route admits callers, declared once per route by the guard in its `middleware` and published on the
+ * OpenAPI operation (`x-escra-access`, `x-escra-scope`, and the scope in `security`):
+ * - `scope`: an API key must hold `scope`; a user session acts within its role (`signingToken`: a party's
+ *   X-Signing-Token admits the caller instead, checked by the handler);
+ * - `session`: a person signed in with a session; API keys are refused (the default of every route);
+ * - `public`: anyone, signed in or not (credential exchange, catalog, verification, provider webhooks).
+ */
+export type RouteAccess =
+  | { kind: "scope"; scope: Scope; signingToken?: true }
+  | { kind: "session" }
+  | { kind: "public" };
+
+const ACCESS = Symbol.for("escra.routeAccess");
+type AccessGuard = MiddlewareHandler<AppEnv> & { readonly [ACCESS]: RouteAccess };
+
+function guard(access: RouteAccess, handler: MiddlewareHandler<AppEnv>): AccessGuard {
+  return Object.assign(handler, { [ACCESS]: access });
+}
+
+/** The access a route's middleware declares, or undefined when none of it is a guard from this module. */
+export function declaredAccess(middleware: unknown): RouteAccess | undefined {
+  const list = Array.isArray(middleware) ? middleware : middleware === undefined ? [] : [middleware];
+  const found = list
+    .map((m) => (typeof m === "function" ? (m as Partial<AccessGuard>)[ACCESS] : undefined))
+    .filter((a): a is RouteAccess => a !== undefined);
+  // Several guards on one route (a scope and a session): the session is the stricter and the one a key meets.
+  return found.find((a) => a.kind === "session") ?? found.find((a) => a.kind === "scope") ?? found[0];
+}
+
+/** Only authenticated callers (AUTH004 otherwise); declares nothing, so alone it leaves keys refused. */
 export function requireAuth(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     principalOf(c);
@@ -117,30 +150,91 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
   return principal.scopes === null || principal.scopes.includes(scope);
 }
 
-/**
- * API keys must hold `scope`; users act within their role. Either way viewers never pass a `:write`
- * scope, and `admin:*` needs an admin.
- */
-export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
-  if (!isScope(scope)) throw new Error(`Unknown scope ${scope}`);
-  return async (c, next) => {
-    const principal = principalOf(c);
-    if (!hasScope(principal, scope)) {
-      throw new ApiError(
-        "AUTH003",
-        principal.scopes === null ? "Your role does not allow this" : `This API key lacks the ${scope} scope`,
-      );
-    }
-    await next();
-  };
+function checkScope(principal: Principal, scope: Scope) {
+  if (!hasScope(principal, scope)) {
+    throw new ApiError(
+      "AUTH003",
+      principal.scopes === null ? "Your role does not allow this" : `This API key lacks the ${scope} scope`,
+    );
+  }
 }
 
-/** Routes that only a person may use (not an API key): sessions, password, MFA, key management. */
-export function requireSession(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+/**
+ * API keys must hold `scope`; users act within their role. Either way viewers never pass a `:write`
+ * scope, and `admin:*` needs an admin (so `requireScope("admin:write")` alone guards an admin route).
+ * Runs before validation and lookups, so a key without the scope learns nothing about the resource.
+ */
+export function requireScope(scope: Scope): AccessGuard {
+  if (!isScope(scope)) throw new Error(`Unknown scope ${scope}`);
+  return guard({ kind: "scope", scope }, async (c, next) => {
+    checkScope(principalOf(c), scope);
+    await next();
+  });
+}
+
+/**
+ * A party's action: with an `X-Signing-Token` header the handler verifies the token (no account needed);
+ * otherwise the caller must pass `requireScope(scope)`.
+ */
+export function requireScopeOrSigningToken(scope: Scope): AccessGuard {
+  if (!isScope(scope)) throw new Error(`Unknown scope ${scope}`);
+  return guard({ kind: "scope", scope, signingToken: true }, async (c, next) => {
+    if (c.req.header("x-signing-token") === undefined) checkScope(principalOf(c), scope);
+    await next();
+  });
+}
+
+/** Routes that only a person may use (not an API key): sessions, password, MFA, key management, payout account. */
+export function requireSession(): AccessGuard {
+  return guard({ kind: "session" }, async (c, next) => {
     const principal = principalOf(c);
     if (principal.sessionId === null) throw new ApiError("AUTH003", "This action needs a user session, not an API key");
     await next();
+  });
+}
+
+/** Declares a route open to anyone; the handler authenticates by other means if it needs to (tokens, signatures). */
+export function publicRoute(): AccessGuard {
+  return guard({ kind: "public" }, async (_c, next) => {
+    await next();
+  });
+}
+
+/** OpenAPI fields that publish a route's access on its operation. */
+function accessDocumentation(access: RouteAccess, security: unknown) {
+  const schemes = Array.isArray(security) && security.length > 0 ? (security as Record<string, string[]>[]) : null;
+  switch (access.kind) {
+    case "scope":
+      return {
+        "x-escra-access": "scope",
+        "x-escra-scope": access.scope,
+        ...(access.signingToken ? { "x-escra-signing-token": true } : {}),
+        // OpenAPI 3.1 lets a non-OAuth scheme list the roles/scopes it needs (§4.8.30).
+        security: (schemes ?? [{ bearer: [] }]).map((s) => Object.fromEntries(Object.keys(s).map((k) => [k, [access.scope]]))),
+      };
+    case "session":
+      return { "x-escra-access": "session" };
+    case "public":
+      return { "x-escra-access": "public" };
+  }
+}
+
+/**
+ * Gives a route definition its access guard: the one its middleware declares, or — when it declares none — a
+ * session requirement, so a route that forgets its scope refuses API keys instead of admitting every key.
+ * createRouter applies this to every `.openapi()` route.
+ */
+export function withDeclaredAccess<R extends { middleware?: unknown; security?: unknown }>(route: R): R {
+  const declared = declaredAccess(route.middleware);
+  const list = Array.isArray(route.middleware) ? route.middleware : route.middleware === undefined ? [] : [route.middleware];
+  if (declared) return { ...route, middleware: list, ...accessDocumentation(declared, route.security) };
+  // Published as a default, so the OpenAPI authorization walk (test/routes/authorization-walk.test.ts) names the
+  // route until its author declares what it needs.
+  return {
+    ...route,
+    middleware: [requireSession(), ...list],
+    ...accessDocumentation({ kind: "session" }, route.security),
+    "x-escra-access-default": true,
   };
 }
 

@@ -6,6 +6,7 @@ import type { AppEnv } from "../env";
 import { LIVE_PATH } from "../../durable-objects/lib/live-path";
 import { ApiError } from "./errors";
 import { errorResponses } from "./openapi";
+import { publicRoute } from "./auth";
 
 /**
  * Forwards the upgrade to `namespace.idFromName(name)`, e.g. in the contracts routes:
@@ -53,6 +54,8 @@ export function liveRoute<P extends z.ZodObject, Q extends z.ZodObject>(config: 
   query?: Q;
 }) {
   return createRoute({
+    // The socket authenticates with its first message (an access JWT), so the upgrade itself is open.
+    middleware: [publicRoute()],
     method: "get",
     path: config.path,
     tags: config.tags,

@@ -3,14 +3,14 @@ import { createRoute } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
-import { requireRole, principalOf } from "../lib/auth";
+import { requireRole, requireScope, principalOf } from "../lib/auth";
 import { recordAudit } from "../lib/audit";
 import { escrowView } from "../domain/escrow-view";
 import { escrowRoom } from "../../durable-objects/escrow-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { escrowIdParam, escrowSchema, optionalReasonBody } from "./escrows-schemas";
 
-const admin = { tags: ["Escrow", "Admin"], middleware: [requireRole("admin", "super_admin")], security: [{ bearer: [] }] };
+const admin = { tags: ["Escrow", "Admin"], middleware: [requireScope("admin:write"), requireRole("admin", "super_admin")], security: [{ bearer: [] }] };
 
 const releaseRoute = createRoute({
   ...admin,

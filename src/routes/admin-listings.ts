@@ -8,7 +8,7 @@ import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from ".
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
-import { principalOf, requireRole } from "../lib/auth";
+import { principalOf, requireRole, requireScope } from "../lib/auth";
 import { db } from "../db/client";
 import { findListing, listListings, listingView } from "../db/listings";
 import type { Moderation } from "../domain/listing-machine";
@@ -16,14 +16,12 @@ import { listingRoom } from "../../durable-objects/listing-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { listingIdParam, listingSchema, listingStatusQuery, requiredReasonBody, reviewBody } from "./listings-schemas";
 
-const admin = {
-  tags: ["Marketplace", "Admin"],
-  middleware: [requireRole("admin", "super_admin")],
-  security: [{ bearer: [] }],
-};
+const admin = { tags: ["Marketplace", "Admin"], security: [{ bearer: [] }] };
+const adminRead = { ...admin, middleware: [requireScope("admin:read"), requireRole("admin", "super_admin")] };
+const adminWrite = { ...admin, middleware: [requireScope("admin:write"), requireRole("admin", "super_admin")] };
 
 const queueRoute = createRoute({
-  ...admin,
+  ...adminRead,
   method: "get",
   path: "/admin/listings",
   summary: "Every listing (filter by status, e.g. under_review for the review queue)",
@@ -36,7 +34,7 @@ const queueRoute = createRoute({
 
 const action = (path: string, summary: string, body: typeof reviewBody | typeof requiredReasonBody) =>
   createRoute({
-    ...admin,
+    ...adminWrite,
     method: "post",
     path,
     summary,

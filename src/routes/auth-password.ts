@@ -7,7 +7,7 @@ import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
-import { principalOf, requireSession } from "../lib/auth";
+import { principalOf, publicRoute, requireSession } from "../lib/auth";
 import { auditInsert, requestOrigin } from "../lib/audit";
 import { hashPassword, verifyPassword } from "../lib/passwords";
 import { emailThrottleKey } from "../lib/identity-secrets";
@@ -27,7 +27,7 @@ const tags = ["Auth"];
 const resetRoute = createRoute({
   method: "post",
   path: "/auth/password/reset",
-  middleware: [ipLimit("passwordReset")],
+  middleware: [publicRoute(), ipLimit("passwordReset")],
   tags,
   summary: "Email a password reset token",
   description: "Always 202 after the same work, whether or not the email has an account.",
@@ -38,7 +38,7 @@ const resetRoute = createRoute({
 const confirmRoute = createRoute({
   method: "post",
   path: "/auth/password/reset/confirm",
-  middleware: [ipLimit("passwordResetConfirm")],
+  middleware: [publicRoute(), ipLimit("passwordResetConfirm")],
   tags,
   summary: "Set a new password with a reset token; signs out every session",
   request: {

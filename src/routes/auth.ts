@@ -8,7 +8,7 @@ import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
-import { principalOf, requireAuth, requireSession } from "../lib/auth";
+import { principalOf, publicRoute, requireScope, requireSession } from "../lib/auth";
 import { auditFromRequest, auditInsert, requestOrigin } from "../lib/audit";
 import { newId } from "../lib/ids";
 import { randomBytes, timingSafeEqual } from "../lib/crypto";
@@ -79,7 +79,7 @@ const registerBody = z
 const registerRoute = createRoute({
   method: "post",
   path: "/auth/register",
-  middleware: [ipLimit("register")],
+  middleware: [publicRoute(), ipLimit("register")],
   tags,
   summary: "Create an account; a 6-digit verification code is emailed",
   description:
@@ -101,7 +101,7 @@ const verifyBody = z
 const verifyRoute = createRoute({
   method: "post",
   path: "/auth/verify-email",
-  middleware: [ipLimit("verifyEmail")],
+  middleware: [publicRoute(), ipLimit("verifyEmail")],
   tags,
   summary: "Confirm the email address with the emailed code",
   description: "A code expires after 10 minutes or 5 wrong attempts (then ask for a new one).",
@@ -115,7 +115,7 @@ const verifyRoute = createRoute({
 const resendRoute = createRoute({
   method: "post",
   path: "/auth/resend-verification",
-  middleware: [ipLimit("resendVerification")],
+  middleware: [publicRoute(), ipLimit("resendVerification")],
   tags,
   summary: "Email a new verification code",
   description: "Always 202, whether or not the address has an unverified account.",
@@ -136,7 +136,7 @@ const loginBody = z
 const loginRoute = createRoute({
   method: "post",
   path: "/auth/login",
-  middleware: [ipLimit("login")],
+  middleware: [publicRoute(), ipLimit("login")],
   tags,
   summary: "Log in; returns an access JWT and a refresh token",
   description:
@@ -153,7 +153,7 @@ const loginRoute = createRoute({
 const refreshRoute = createRoute({
   method: "post",
   path: "/auth/refresh",
-  middleware: [ipLimit("refresh")],
+  middleware: [publicRoute(), ipLimit("refresh")],
   tags,
   summary: "Exchange a refresh token for a new pair",
   description:
@@ -187,7 +187,7 @@ const meRoute = createRoute({
   path: "/auth/me",
   tags,
   summary: "The authenticated user",
-  middleware: [requireAuth()],
+  middleware: [requireScope("profile:read")],
   security: bearerSecurity,
   responses: { 200: jsonContent(envelope(userEnvelopeData), "the caller"), ...errorResponses("AUTH002", "AUTH004") },
 });

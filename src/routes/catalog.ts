@@ -9,11 +9,13 @@ import { fail } from "../lib/errors";
 import { db } from "../db/client";
 import { findCatalogListing, listCatalog } from "../db/listings";
 import { catalogListingSchema, catalogQuery, listingIdParam } from "./listings-schemas";
+import { publicRoute } from "../lib/auth";
 
 const tags = ["Marketplace"];
 
 const listRoute = createRoute({
   tags,
+  middleware: [publicRoute()],
   method: "get",
   path: "/catalog",
   summary:
@@ -28,6 +30,7 @@ const listRoute = createRoute({
 
 const getRoute = createRoute({
   tags,
+  middleware: [publicRoute()],
   method: "get",
   path: "/catalog/{id}",
   summary: "One approved listing (public)",

@@ -7,7 +7,7 @@ import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError, fail } from "../lib/errors";
-import { hasScope, principalOf, requireScope } from "../lib/auth";
+import { hasScope, principalOf, requireScope, requireScopeOrSigningToken } from "../lib/auth";
 import { requestOrigin } from "../lib/audit";
 import { newId } from "../lib/ids";
 import { verifySigningToken } from "../lib/signing-token";
@@ -47,7 +47,12 @@ const partyResponses = {
   200: jsonContent(envelope(contractSchema), "the contract after the action"),
   ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001", "RES002"),
 };
-const party = { tags, method: "post" as const, security: [{ bearer: [] as string[] }] };
+const party = {
+  tags,
+  method: "post" as const,
+  middleware: [requireScopeOrSigningToken("contracts:write")],
+  security: [{ bearer: [] as string[] }],
+};
 
 const ownerRoute = (path: string, summary: string, body: z.ZodType) =>
   createRoute({

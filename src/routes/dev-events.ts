@@ -10,6 +10,7 @@ import { newId } from "../lib/ids";
 import { eventSubjectSchema, EVENT_TYPES, validateEventData, type DomainEvent, type EventType } from "../domain/events";
 import { deliverToFeedsConsumer } from "../jobs/deliver-to-feeds";
 import { devOnly } from "./dev";
+import { publicRoute } from "../lib/auth";
 
 const body = z.object({
   type: z.enum(EVENT_TYPES as [EventType, ...EventType[]]),
@@ -28,7 +29,7 @@ const route = createRoute({
   path: "/dev/events",
   tags: ["Development"],
   summary: "Publish a catalog event to an audience (development only)",
-  middleware: [devOnly] as const,
+  middleware: [publicRoute(), devOnly] as const,
   request: { body: jsonBody(body) },
   responses: {
     202: jsonContent(envelope(z.object({ id: z.string() })), "published"),

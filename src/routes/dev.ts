@@ -11,6 +11,7 @@ import { usesDevMailbox } from "../lib/mailer";
 import { listDevMailbox } from "../db/dev-mailbox";
 import { deliverTestChargeSuccess } from "../lib/payments/test-provider";
 import { processPaystackWebhook } from "../lib/payments/webhook";
+import { publicRoute } from "../lib/auth";
 
 /** Outside development the routes answer exactly like an unknown route. */
 export const devOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -29,7 +30,7 @@ const mailboxRoute = createRoute({
   path: "/dev/mailbox",
   tags: ["Development"],
   summary: "Emails the app sent (development only), newest first",
-  middleware: [devOnly] as const,
+  middleware: [publicRoute(), devOnly] as const,
   request: { query: pageQuery.extend({ to: z.email().max(254).optional().openapi({ example: "ada@example.com" }) }) },
   responses: {
     200: jsonContent(listEnvelope(mailboxEmail), "emails, newest first"),
@@ -51,7 +52,7 @@ const echoRoute = createRoute({
   path: "/dev/echo",
   tags: ["Development"],
   summary: "Echo a JSON body and record one side effect (development only)",
-  middleware: [devOnly] as const,
+  middleware: [publicRoute(), devOnly] as const,
   request: { body: jsonBody(echoBody) },
   responses: {
     201: jsonContent(envelope(echoResult), "echoed; one dev-echo/ object written"),
@@ -67,7 +68,7 @@ const paymentSucceedRoute = createRoute({
   path: "/dev/payments/{reference}/succeed",
   tags: ["Development"],
   summary: "Make the test payment provider deliver its signed charge.success webhook (development only)",
-  middleware: [devOnly] as const,
+  middleware: [publicRoute(), devOnly] as const,
   request: { params: z.object({ reference: z.string().min(1).max(100).openapi({ param: { name: "reference", in: "path" } }) }) },
   responses: {
     200: jsonContent(envelope(z.object({ reference: z.string(), outcome: z.string() })), "delivered; outcome of our webhook"),

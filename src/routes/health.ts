@@ -4,6 +4,7 @@ import { createRouter } from "../lib/router";
 import { envelope, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { checkHealth } from "../lib/health-checks";
+import { publicRoute } from "../lib/auth";
 
 const serviceStatus = z.object({
   status: z.enum(["up", "down"]),
@@ -26,6 +27,7 @@ export const healthSchema = z
   .openapi("Health");
 
 const route = createRoute({
+  middleware: [publicRoute()],
   method: "get",
   path: "/health",
   tags: ["Operations"],
@@ -38,6 +40,7 @@ const route = createRoute({
 
 // GET /api/v1/ping: touches nothing, so it measures the middleware chain alone (liveness probes, `npm run bench`).
 const pingRoute = createRoute({
+  middleware: [publicRoute()],
   method: "get",
   path: "/ping",
   tags: ["Operations"],

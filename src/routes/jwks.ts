@@ -3,6 +3,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { publicKeySet } from "../lib/jwt";
+import { publicRoute } from "../lib/auth";
 
 const jwkSchema = z
   .object({
@@ -16,6 +17,7 @@ const jwkSchema = z
   .openapi("Jwk");
 
 const route = createRoute({
+  middleware: [publicRoute()],
   method: "get",
   path: "/.well-known/jwks.json",
   tags: ["Auth"],

@@ -5,8 +5,10 @@ import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { processPaystackWebhook } from "../lib/payments/webhook";
+import { publicRoute } from "../lib/auth";
 
 const route = createRoute({
+  middleware: [publicRoute()],
   method: "post",
   path: "/webhooks/paystack",
   tags: ["Escrow"],

@@ -8,7 +8,7 @@ import { createRouter } from "../lib/router";
 import { envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError, fail } from "../lib/errors";
-import { principalOf, requireScope, requireSession } from "../lib/auth";
+import { principalOf, publicRoute, requireScope, requireSession } from "../lib/auth";
 import { auditInsert, requestOrigin } from "../lib/audit";
 import { log } from "../lib/request-context";
 import { verifyPassword } from "../lib/passwords";
@@ -109,6 +109,7 @@ const putAvatarRoute = createRoute({
 
 const getAvatarRoute = createRoute({
   tags,
+  middleware: [publicRoute()],
   method: "get",
   path: "/users/{id}/avatar",
   summary: "A user's avatar image (public, so it works in <img> tags)",

@@ -14,6 +14,7 @@ import { recordsByHash } from "../db/anchors";
 import { toHex32, type Hex32 } from "../domain/merkle";
 import { digestSha256Hex } from "../lib/crypto";
 import { anchorRecordSchema, anchorRecordView } from "./anchors";
+import { publicRoute } from "../lib/auth";
 
 /** Per caller (user, else IP) per minute: every request may cost several RPC round trips. */
 export const VERIFY_LIMIT_PER_MINUTE = 30;
@@ -55,7 +56,7 @@ const verifyResultSchema = z
 
 const verifyRoute = createRoute({
   tags: ["Anchoring"],
-  middleware: [rateLimit({ name: "verify", limit: VERIFY_LIMIT_PER_MINUTE, windowSeconds: 60 })] as const,
+  middleware: [publicRoute(), rateLimit({ name: "verify", limit: VERIFY_LIMIT_PER_MINUTE, windowSeconds: 60 })] as const,
   method: "post",
   path: "/verify",
   summary: "Verify a document or hash against the anchors (public)",

@@ -12,13 +12,13 @@ import { auditInsert, requestOrigin } from "../lib/audit";
 import { randomBytes } from "../lib/crypto";
 import { hashCode, openTotpSecret, sealTotpSecret } from "../lib/identity-secrets";
 import { limitAccount } from "../lib/auth-limits";
+import { consumeMfaCode } from "../lib/mfa-step-up";
 import { db } from "../db/client";
-import { claimTotpStep, findUserById, updateMfa, type UserRow } from "../db/users";
-import { deleteRecoveryCodesStatement, replaceRecoveryCodesStatements, useRecoveryCode } from "../db/mfa";
+import { findUserById, updateMfa, type UserRow } from "../db/users";
+import { deleteRecoveryCodesStatement, replaceRecoveryCodesStatements } from "../db/mfa";
 import { base32Decode, base32Encode, otpauthUrl, verifyTotp } from "../domain/totp";
 import {
   RECOVERY_CODE_COUNT,
-  looksLikeRecoveryCode,
   normaliseRecoveryCode,
   recoveryCode,
 } from "../domain/identity-policy";
@@ -106,24 +106,9 @@ export const authMfaRoutes = createRouter()
 
   .openapi(disableRoute, async (c) => {
     const user = await caller(c);
-    await limitAccount(c, "userSecretCheck", { userId: user.id });
     if (!user.mfaEnabled || !user.mfaSecretSealed) throw new ApiError("RES002", "MFA is not on");
     const now = new Date();
-    const code = c.req.valid("json").code.replace(/\s/g, "");
-    let method: "totp" | "recovery_code";
-    if (/^\d{6}$/.test(code)) {
-      const secret = base32Decode(openTotpSecret(c.env, user.id, user.mfaSecretSealed));
-      const step = verifyTotp(secret, code, now.getTime(), { lastUsedStep: user.mfaLastStep });
-      if (step === null || !(await claimTotpStep(c.env.DB, user.id, step, now))) throw wrongCode();
-      method = "totp";
-    } else if (looksLikeRecoveryCode(code)) {
-      if (!(await useRecoveryCode(c.env.DB, user.id, hashCode(c.env, "recovery", user.id, normaliseRecoveryCode(code)), now))) {
-        throw wrongCode();
-      }
-      method = "recovery_code";
-    } else {
-      throw wrongCode();
-    }
+    const method = await consumeMfaCode(c, user, c.req.valid("json").code, now);
     await db(c.env.DB).batch([
       updateMfa(c.env.DB, user.id, { mfaEnabled: false, mfaSecretSealed: null, mfaLastStep: null }, now),
       deleteRecoveryCodesStatement(c.env.DB, user.id),

@@ -44,6 +44,18 @@ export function decideAccess(f: AccessFacts): ContractAccess {
   return best;
 }
 
+/** Team roles that give owner access to the team's contracts (decideAccess), and so may share them. */
+const TEAM_ROLES_THAT_SHARE: readonly TeamRole[] = ["owner", "admin"];
+
+/**
+ * SQL: the share's creator still has the right to share the contract (its owner, or an owner/admin of its team).
+ * Checked at use (issue 20, kind 3): a team admin removed or demoted after sharing takes their shares' access
+ * with them; nothing needs revoking when the right is lost.
+ */
+const shareStillGranted = sql`(${contractShares.createdBy} = ${contracts.ownerId} OR EXISTS (SELECT 1 FROM ${teamMembers}
+  WHERE ${teamMembers.teamId} = ${contracts.teamId} AND ${teamMembers.userId} = ${contractShares.createdBy}
+    AND ${teamMembers.role} IN (${sql.join(TEAM_ROLES_THAT_SHARE.map((r) => sql`${r}`), sql`, `)})))`;
+
 /** The caller's email when verified: matching parties and shares by an unverified email would leak contracts. */
 export async function verifiedEmailOf(database: Database, userId: string): Promise<string | null> {
   const row = await database
@@ -63,7 +75,8 @@ export async function contractAccess(env: Bindings, principal: Principal, contra
       (SELECT ${teamMembers.role} FROM ${teamMembers}
         WHERE ${teamMembers.teamId} = ${contracts.teamId} AND ${teamMembers.userId} = ${uid}) AS team_role,
       (SELECT max(CASE ${contractShares.permission} WHEN 'edit' THEN 2 ELSE 1 END) FROM ${contractShares}
-        WHERE ${contractShares.contractId} = ${contracts.id} AND (${contractShares.userId} = ${uid} OR ${contractShares.email} = ${me})) AS share_rank,
+        WHERE ${contractShares.contractId} = ${contracts.id} AND (${contractShares.userId} = ${uid} OR ${contractShares.email} = ${me})
+          AND ${shareStillGranted}) AS share_rank,
       EXISTS (SELECT 1 FROM ${contractSigners}
         WHERE ${contractSigners.contractId} = ${contracts.id} AND ${contractSigners.email} = ${me}) AS is_party
     FROM ${contracts} WHERE ${contracts.id} = ${contractId}`);
@@ -90,7 +103,8 @@ export async function visibleContracts(database: Database, principal: Principal)
   const clauses: SQL[] = [
     eq(contracts.ownerId, principal.userId),
     sql`${contracts.teamId} IN (SELECT ${teamMembers.teamId} FROM ${teamMembers} WHERE ${teamMembers.userId} = ${principal.userId})`,
-    sql`EXISTS (SELECT 1 FROM ${contractShares} WHERE ${contractShares.contractId} = ${contracts.id} AND ${shareMatches(principal.userId, email)})`,
+    sql`EXISTS (SELECT 1 FROM ${contractShares} WHERE ${contractShares.contractId} = ${contracts.id}
+      AND ${shareMatches(principal.userId, email)} AND ${shareStillGranted})`,
   ];
   if (email) {
     clauses.push(

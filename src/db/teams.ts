@@ -1,10 +1,10 @@
 // Team queries every module shares: a user's role in a team and the teams they belong to (contracts and templates
 // use these for visibility), plus the member and invitation reads of the teams routes.
-import { and, asc, count, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client";
 import { teamInvitations, teamMembers, teams } from "./schema/teams";
 import { users } from "./schema/identity";
-import type { TeamRole } from "../domain/team-roles";
+import { rolesThatMayInvite, type TeamRole } from "../domain/team-roles";
 
 /** The user's role in the team, or null when they are not a member (or the team does not exist). */
 export async function teamRoleOf(database: Database, teamId: string, userId: string): Promise<TeamRole | null> {
@@ -133,4 +133,24 @@ export function listOpenInvitations(database: Database, teamId: string, now: str
 
 export function findInvitationByTokenHash(database: Database, tokenHash: string) {
   return database.select().from(teamInvitations).where(eq(teamInvitations.tokenHash, tokenHash)).get();
+}
+
+/**
+ * SQL condition: the invitation's inviter still holds a team role that may invite its role and their account is
+ * neither suspended nor erased. Checked when the invitation is used (issue 20, kind 3), so an admin removed or
+ * demoted after inviting cannot still bring someone in.
+ */
+export function inviterStillEntitled(invitation: { teamId: string; invitedBy: string; role: TeamRole }): SQL {
+  return sql`EXISTS (SELECT 1 FROM ${teamMembers} INNER JOIN ${users} ON ${users.id} = ${teamMembers.userId}
+    WHERE ${teamMembers.teamId} = ${invitation.teamId} AND ${teamMembers.userId} = ${invitation.invitedBy}
+      AND ${inArray(teamMembers.role, rolesThatMayInvite(invitation.role))}
+      AND ${users.suspended} = 0 AND ${users.deletedAt} IS NULL)`;
+}
+
+export async function inviterMayStillInvite(
+  database: Database,
+  invitation: { teamId: string; invitedBy: string; role: TeamRole },
+): Promise<boolean> {
+  const row = await database.get<{ ok: number }>(sql`SELECT ${inviterStillEntitled(invitation)} AS ok`);
+  return row?.ok === 1;
 }

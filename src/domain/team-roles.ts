@@ -74,3 +74,8 @@ export function checkRemoval(input: {
   if (targetRole === "owner" && ownerCount <= 1) return "last_owner";
   return "ok";
 }
+
+/** The team roles that may (still) invite someone with `role`: the rule an invitation is checked against at use. */
+export function rolesThatMayInvite(role: TeamRole): TeamRole[] {
+  return TEAM_ROLES.filter((actor) => canInvite(actor, role));
+}

@@ -14,7 +14,15 @@ import { sendEmail } from "../lib/email";
 import { db } from "../db/client";
 import { teamInvitations, teamMembers } from "../db/schema/teams";
 import { users } from "../db/schema/identity";
-import { findInvitationByTokenHash, findMember, listOpenInvitations, openInvitation, teamRoleOf } from "../db/teams";
+import {
+  findInvitationByTokenHash,
+  findMember,
+  inviterMayStillInvite,
+  inviterStillEntitled,
+  listOpenInvitations,
+  openInvitation,
+  teamRoleOf,
+} from "../db/teams";
 import { TEAM_ROLES, atLeast, canInvite } from "../domain/team-roles";
 import { memberSchema } from "./teams";
 import { bearer, pathParam, teamAudit as audit, teamForMember, teamParams, teamTags as tags, teamWrite as write, teamRead as read } from "./team-access";
@@ -202,13 +210,26 @@ export const teamInvitationRoutes = createRouter()
     if (!user || user.email !== invitation.email) throw fail.forbidden("This invitation was sent to another email address");
     if (!user.emailVerifiedAt) throw new ApiError("AUTH006", "Verify your email address before joining a team");
     if (await teamRoleOf(database, invitation.teamId, principal.userId)) throw fail.conflict("You are already a member of this team");
+    if (!(await inviterMayStillInvite(database, invitation))) {
+      throw fail.conflict("The person who invited you may no longer invite to this team; ask an owner or admin to invite you again", {
+        reason: "inviter_lost_right",
+      });
+    }
     const at = now.toISOString();
     // The guarded update makes a concurrent second accept of the same token a no-op.
     const [accepted] = await database.batch([
       database
         .update(teamInvitations)
         .set({ acceptedAt: at, acceptedBy: principal.userId })
-        .where(and(eq(teamInvitations.id, invitation.id), isNull(teamInvitations.acceptedAt), isNull(teamInvitations.revokedAt)))
+        .where(
+          and(
+            eq(teamInvitations.id, invitation.id),
+            isNull(teamInvitations.acceptedAt),
+            isNull(teamInvitations.revokedAt),
+            // Re-checked in the same statement, so a removal racing this accept cannot slip through.
+            inviterStillEntitled(invitation),
+          ),
+        )
         .returning({ id: teamInvitations.id }),
       // Inserted only if the update above took effect (same batch), so a revoked or raced invitation adds nobody.
       database

@@ -33,6 +33,8 @@ import { ftsQuery } from "../domain/search-query";
 import { contractSchema, listContractsQuery } from "./contracts-schemas";
 
 const read = { tags: ["Search"], middleware: [requireScope("contracts:read")], security: [{ bearer: [] }] };
+// Saving or deleting a search changes the caller's state, so a read-only key may run searches but not store them.
+const write = { tags: ["Search"], middleware: [requireScope("contracts:write")], security: [{ bearer: [] }] };
 
 const hitSchema = z
   .object({
@@ -72,12 +74,12 @@ const searchRoute = createRoute({
   responses: { 200: jsonContent(listEnvelope(hitSchema), "matches"), ...errorResponses("AUTH004") },
 });
 const createSavedRoute = createRoute({
-  ...read,
+  ...write,
   method: "post",
   path: "/saved-searches",
   summary: "Save a named contract search",
   request: { body: jsonBody(z.object({ name: z.string().trim().min(1).max(100), query: savedQuerySchema }).openapi("CreateSavedSearch")) },
-  responses: { 201: jsonContent(envelope(savedSearchSchema), "saved"), ...errorResponses("AUTH004", "RES002") },
+  responses: { 201: jsonContent(envelope(savedSearchSchema), "saved"), ...errorResponses("AUTH003", "AUTH004", "RES002") },
 });
 const listSavedRoute = createRoute({
   ...read,
@@ -88,12 +90,12 @@ const listSavedRoute = createRoute({
   responses: { 200: jsonContent(listEnvelope(savedSearchSchema), "saved searches"), ...errorResponses("AUTH004") },
 });
 const deleteSavedRoute = createRoute({
-  ...read,
+  ...write,
   method: "delete",
   path: "/saved-searches/{id}",
   summary: "Delete a saved search",
   request: { params: savedIdParam },
-  responses: { 200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "deleted"), ...errorResponses("AUTH004", "RES001") },
+  responses: { 200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "deleted"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
 });
 const runSavedRoute = createRoute({
   ...read,
@@ -101,7 +103,7 @@ const runSavedRoute = createRoute({
   path: "/saved-searches/{id}/results",
   summary: "Run a saved search now",
   request: { params: savedIdParam, query: pageQuery },
-  responses: { 200: jsonContent(listEnvelope(contractSchema), "matching contracts"), ...errorResponses("AUTH004", "RES001") },
+  responses: { 200: jsonContent(listEnvelope(contractSchema), "matching contracts"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
 });
 
 /** At most this many saved searches per user. */

@@ -52,8 +52,8 @@ const TEAM_ROLES_THAT_SHARE: readonly TeamRole[] = ["owner", "admin"];
  * Checked at use (issue 20, kind 3): a team admin removed or demoted after sharing takes their shares' access
  * with them; nothing needs revoking when the right is lost.
  */
-const shareStillGranted = sql`(${contractShares.createdBy} = ${contracts.ownerId} OR EXISTS (SELECT 1 FROM ${teamMembers}
-  WHERE ${teamMembers.teamId} = ${contracts.teamId} AND ${teamMembers.userId} = ${contractShares.createdBy}
+const shareStillGranted = sql`(${contractShares.createdBy} = ${contracts.ownerId}
+  OR EXISTS (SELECT 1 FROM ${teamMembers} WHERE ${teamMembers.teamId} = ${contracts.teamId} AND ${teamMembers.userId} = ${contractShares.createdBy}
     AND ${teamMembers.role} IN (${sql.join(TEAM_ROLES_THAT_SHARE.map((r) => sql`${r}`), sql`, `)})))`;
 
 /** The caller's email when verified: matching parties and shares by an unverified email would leak contracts. */
@@ -75,7 +75,8 @@ export async function contractAccess(env: Bindings, principal: Principal, contra
       (SELECT ${teamMembers.role} FROM ${teamMembers}
         WHERE ${teamMembers.teamId} = ${contracts.teamId} AND ${teamMembers.userId} = ${uid}) AS team_role,
       (SELECT max(CASE ${contractShares.permission} WHEN 'edit' THEN 2 ELSE 1 END) FROM ${contractShares}
-        WHERE ${contractShares.contractId} = ${contracts.id} AND (${contractShares.userId} = ${uid} OR ${contractShares.email} = ${me})
+        WHERE ${contractShares.contractId} = ${contracts.id}
+          AND (${contractShares.userId} = ${uid} OR ${contractShares.email} = ${me})
           AND ${shareStillGranted}) AS share_rank,
       EXISTS (SELECT 1 FROM ${contractSigners}
         WHERE ${contractSigners.contractId} = ${contracts.id} AND ${contractSigners.email} = ${me}) AS is_party

@@ -210,7 +210,9 @@ function accessDocumentation(access: RouteAccess, security: unknown) {
         "x-escra-scope": access.scope,
         ...(access.signingToken ? { "x-escra-signing-token": true } : {}),
         // OpenAPI 3.1 lets a non-OAuth scheme list the roles/scopes it needs (§4.8.30).
-        security: (schemes ?? [{ bearer: [] }]).map((s) => Object.fromEntries(Object.keys(s).map((k) => [k, [access.scope]]))),
+        security: (schemes ?? [{ bearer: [] }]).map((s) =>
+          Object.fromEntries(Object.keys(s).map((name) => [name, [access.scope]])),
+        ),
       };
     case "session":
       return { "x-escra-access": "session" };
@@ -226,7 +228,7 @@ function accessDocumentation(access: RouteAccess, security: unknown) {
  */
 export function withDeclaredAccess<R extends { middleware?: unknown; security?: unknown }>(route: R): R {
   const declared = declaredAccess(route.middleware);
-  const list = Array.isArray(route.middleware) ? route.middleware : route.middleware === undefined ? [] : [route.middleware];
+  const list = Array.isArray(route.middleware) ? route.middleware : route.middleware ? [route.middleware] : [];
   if (declared) return { ...route, middleware: list, ...accessDocumentation(declared, route.security) };
   // Published as a default, so the OpenAPI authorization walk (test/routes/authorization-walk.test.ts) names the
   // route until its author declares what it needs.

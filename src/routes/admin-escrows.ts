@@ -10,7 +10,11 @@ import { escrowRoom } from "../../durable-objects/escrow-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { escrowIdParam, escrowSchema, optionalReasonBody } from "./escrows-schemas";
 
-const admin = { tags: ["Escrow", "Admin"], middleware: [requireScope("admin:write"), requireRole("admin", "super_admin")], security: [{ bearer: [] }] };
+const admin = {
+  tags: ["Escrow", "Admin"],
+  middleware: [requireScope("admin:write"), requireRole("admin", "super_admin")],
+  security: [{ bearer: [] }],
+};
 
 const releaseRoute = createRoute({
   ...admin,

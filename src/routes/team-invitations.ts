@@ -211,9 +211,10 @@ export const teamInvitationRoutes = createRouter()
     if (!user.emailVerifiedAt) throw new ApiError("AUTH006", "Verify your email address before joining a team");
     if (await teamRoleOf(database, invitation.teamId, principal.userId)) throw fail.conflict("You are already a member of this team");
     if (!(await inviterMayStillInvite(database, invitation))) {
-      throw fail.conflict("The person who invited you may no longer invite to this team; ask an owner or admin to invite you again", {
-        reason: "inviter_lost_right",
-      });
+      throw fail.conflict(
+        "The person who invited you may no longer invite to this team; ask an owner or admin to invite you again",
+        { reason: "inviter_lost_right" },
+      );
     }
     const at = now.toISOString();
     // The guarded update makes a concurrent second accept of the same token a no-op.

@@ -16,7 +16,11 @@ export async function payoutAccountOwner(d1: D1Database, userId: string) {
 }
 
 /** Tells the owner their payout account changed; a queue hiccup must not undo a change that is already stored. */
-export async function emailPayoutAccountChange(c: Context<AppEnv>, user: { id: string; email: string; name: string }, lines: string[]) {
+export async function emailPayoutAccountChange(
+  c: Context<AppEnv>,
+  user: { id: string; email: string; name: string },
+  lines: string[],
+) {
   try {
     await sendEmail(c.env, {
       to: user.email,

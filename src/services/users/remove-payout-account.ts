@@ -21,9 +21,17 @@ export async function removeUserPayoutAccount(c: Context<AppEnv>, actor: { userI
     clearPayoutAccountStatement(database, user.id, now.toISOString()),
     auditInsert(
       c.env,
-      { action: "user.payout_account.removed", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id },
+      {
+        action: "user.payout_account.removed",
+        actorId: user.id,
+        ...requestOrigin(c),
+        resourceType: "user",
+        resourceId: user.id,
+      },
       now,
     ),
   ]);
-  await emailPayoutAccountChange(c, user, ["Your payout account was removed; escrow payouts wait until you set a new one."]);
+  await emailPayoutAccountChange(c, user, [
+    "Your payout account was removed; escrow payouts wait until you set a new one.",
+  ]);
 }

@@ -42,7 +42,11 @@ type Actor = { userId: string };
  * @throws ApiError AUTH005 (MFA on and `mfaCode` missing or wrong), PROC001 (the provider refused the account),
  *   RES001 (the user is gone)
  */
-export async function setUserPayoutAccount(c: Context<AppEnv>, actor: Actor, input: z.infer<typeof payoutAccountInput>) {
+export async function setUserPayoutAccount(
+  c: Context<AppEnv>,
+  actor: Actor,
+  input: z.infer<typeof payoutAccountInput>,
+) {
   const now = new Date();
   const user = await payoutAccountOwner(c.env.DB, actor.userId);
   await requireFreshMfa(c, user, input.mfaCode, now);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { SCOPES, effectiveScopes, isScope, isWriteScope, roleMayGrant, scopesBeyondRole } from "../../src/domain/scopes";
+import {
+  SCOPES,
+  effectiveScopes,
+  isScope,
+  isWriteScope,
+  keyActingRole,
+  roleMayGrant,
+  scopesBeyondRole,
+} from "../../src/domain/scopes";
 
 describe("scope catalog", () => {
   it("names every scope resource:read|write and knows its members", () => {
@@ -30,5 +38,16 @@ describe("a key never exceeds its owner's rights", () => {
   it("drops scopes the owner lost since the key was minted, and unknown ones", () => {
     expect(effectiveScopes("viewer", ["contracts:read", "contracts:write", "bogus:read"])).toEqual(["contracts:read"]);
     expect(effectiveScopes("user", ["admin:write", "teams:write"])).toEqual(["teams:write"]);
+  });
+});
+
+describe("keyActingRole", () => {
+  it("an admin's key acts as an admin only with an admin scope", () => {
+    expect(keyActingRole("admin", ["contracts:read"])).toBe("user");
+    expect(keyActingRole("super_admin", [])).toBe("user");
+    expect(keyActingRole("admin", ["admin:read"])).toBe("admin");
+    expect(keyActingRole("super_admin", ["admin:write"])).toBe("super_admin");
+    expect(keyActingRole("viewer", ["contracts:read"])).toBe("viewer");
+    expect(keyActingRole("user", ["contracts:write"])).toBe("user");
   });
 });

@@ -3,6 +3,7 @@ import {
   atLeast,
   canDeleteTeam,
   canInvite,
+  rolesThatMayInvite,
   canUpdateTeam,
   checkRemoval,
   checkRoleChange,
@@ -61,5 +62,14 @@ describe("removing members", () => {
     expect(checkRemoval({ actor: "admin", targetRole: "member", self: false, ownerCount: 1 })).toBe("ok");
     expect(checkRemoval({ actor: "admin", targetRole: "admin", self: false, ownerCount: 1 })).toBe("forbidden");
     expect(checkRemoval({ actor: "member", targetRole: "viewer", self: false, ownerCount: 1 })).toBe("forbidden");
+  });
+});
+
+describe("rolesThatMayInvite", () => {
+  it("lists the roles whose holders may (still) invite a given role", () => {
+    expect(rolesThatMayInvite("owner")).toEqual(["owner"]);
+    expect(rolesThatMayInvite("admin")).toEqual(["owner"]);
+    expect(rolesThatMayInvite("member")).toEqual(["owner", "admin"]);
+    expect(rolesThatMayInvite("viewer")).toEqual(["owner", "admin"]);
   });
 });

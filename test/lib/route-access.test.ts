@@ -7,7 +7,6 @@ import { createRouter } from "../../src/lib/router";
 import { authenticate, publicRoute, requireScope, requireSession } from "../../src/lib/auth";
 import { onError } from "../../src/lib/error-handler";
 import { requestContext } from "../../src/lib/request-context";
-import { keyActingRole } from "../../src/domain/scopes";
 import { createUser } from "../helpers/users";
 import { call } from "../helpers/http";
 
@@ -81,16 +80,5 @@ describe("route access", () => {
     expect(doc.paths!["/person"]!.post).toMatchObject({ "x-escra-access": "session" });
     expect(doc.paths!["/person"]!.post).not.toHaveProperty("x-escra-access-default");
     expect(doc.paths!["/open"]!.get).toMatchObject({ "x-escra-access": "public" });
-  });
-});
-
-describe("keyActingRole", () => {
-  it("an admin's key acts as an admin only with an admin scope", () => {
-    expect(keyActingRole("admin", ["contracts:read"])).toBe("user");
-    expect(keyActingRole("super_admin", [])).toBe("user");
-    expect(keyActingRole("admin", ["admin:read"])).toBe("admin");
-    expect(keyActingRole("super_admin", ["admin:write"])).toBe("super_admin");
-    expect(keyActingRole("viewer", ["contracts:read"])).toBe("viewer");
-    expect(keyActingRole("user", ["contracts:write"])).toBe("user");
   });
 });

@@ -1,12 +1,16 @@
 // EscrowRoom: the single writer of one escrow (idFromName(escrowId)): funding, contract signed, delivery into the
-// vault, reveal (exactly once: commands run one at a time in the object), confirm, dispute, resolution, payout
-// bookkeeping and the inspection-period alarm; plus the escrow's live room on the shared hub.
+// vault, reveal (exactly once: commands run one at a time in the object), confirm, dispute, resolution, cancel,
+// every provider event (charges, refunds, transfers; forward only), and the deadlines (reservation expiry,
+// inspection period) checked at every command and by the alarm; plus the escrow's live room on the shared hub.
 import type { Bindings, Principal } from "../src/env";
 import { fail } from "../src/lib/errors";
 import type { AuditEvent } from "../src/domain/audit-chain";
 import * as machine from "../src/domain/escrow-machine";
-import type { EscrowActor, EscrowEventType, EscrowState, NewEscrow, Transition } from "../src/domain/escrow-machine";
-import { escrowProjection } from "../src/db/escrows";
+import type { ChargeRecord, EscrowActor, EscrowState, NewEscrow, Transition } from "../src/domain/escrow-machine";
+import * as payments from "../src/domain/payment-machine";
+import type { ProviderOutcome } from "../src/domain/payment-machine";
+import { escrowProjection, unmatchedPaymentsProjection } from "../src/db/escrows";
+import { newId } from "../src/lib/ids";
 import type { SealedRecord } from "../src/lib/vault";
 import { Aggregate, type AggregateEvent, type CommandContext } from "./lib/aggregate";
 import { armAlarmNoLaterThan } from "./lib/alarm";
@@ -29,7 +33,7 @@ export interface Caller {
   isAdmin: boolean;
 }
 
-export type PaymentOutcome = "funded" | "flagged" | "ignored";
+export type { ProviderOutcome };
 
 export class EscrowRoom extends LiveObject {
   private readonly aggregate: Aggregate<EscrowState>;
@@ -48,22 +52,16 @@ export class EscrowRoom extends LiveObject {
     return Response.json({ error: "not found" }, { status: 404 });
   }
 
-  /** One alarm, three users: the outbox retry, the hub's deadlines, and the inspection period. */
+  /** One alarm, several users: the outbox retry, the hub's deadlines, the reservation expiry and the inspection period. */
   override async alarm(): Promise<void> {
     await this.aggregate.alarm();
     await this.hub.alarm();
-    const state = this.aggregate.load();
-    if (state) {
-      const now = new Date().toISOString();
-      if (machine.autoComplete(state, now)) {
-        await this.mutate(null, (s, at) => machine.autoComplete(s, at) ?? { state: s, events: [] });
-      }
-    }
+    await this.settleDue();
     await this.rearm();
   }
 
   async get(): Promise<EscrowState | null> {
-    return this.aggregate.load();
+    return this.load();
   }
 
   async auditTrail(): Promise<AuditEvent[]> {
@@ -72,43 +70,68 @@ export class EscrowRoom extends LiveObject {
 
   create(input: NewEscrow): Promise<RpcResult<EscrowState>> {
     return rpcResult(async () => {
-      const events: EscrowEventType[] = ["escrow.created"];
-      let created: EscrowState | null = null;
+      let created: Transition | null = null;
       await this.aggregate.execute(input.id, input.buyerId, (current, ctx) => {
         if (current) throw fail.conflict("Escrow already exists");
-        created = machine.createEscrow(input, ctx.now);
-        return this.decide(ctx, created, events);
+        created = { state: machine.createEscrow(input, ctx.now), events: ["escrow.created"] };
+        return this.decide(ctx, created);
       });
-      this.broadcast(created!, events);
-      return created!;
+      const t = created as Transition | null;
+      this.broadcast(t!);
+      await this.rearm();
+      return t!.state;
     });
   }
 
-  /** The buyer started a checkout with the provider under `reference`. */
-  startPayment(caller: Caller, provider: string, reference: string): Promise<RpcResult<EscrowState>> {
+  /** A retried checkout: the open reference and URL while still offered, else null (the caller starts a new one). */
+  openCheckout(caller: Caller): Promise<RpcResult<{ reference: string; authorizationUrl: string } | null>> {
+    return rpcResult(async () => {
+      await this.settleDue();
+      const s = this.load();
+      if (!s) throw fail.notFound("Escrow");
+      return machine.openCheckout(s, this.actor(s, caller), new Date().toISOString());
+    });
+  }
+
+  /** The buyer started a checkout with the provider under `reference` (offered again to a retry for a while). */
+  startPayment(caller: Caller, provider: string, reference: string, authorizationUrl: string | null = null): Promise<RpcResult<EscrowState>> {
     return this.command(caller.userId, (s, now) => ({
-      state: machine.initializePayment(s, this.actor(s, caller), provider, reference, now),
+      state: machine.initializePayment(s, this.actor(s, caller), provider, reference, now, authorizationUrl),
       events: [],
     }));
   }
 
   /**
-   * A verified provider charge for `reference`. Only the reference we issued last counts; amount and currency
-   * must match (else flagged). Anything already settled is ignored, so a late or repeated charge is harmless.
+   * A verified provider charge for a reference naming this escrow. It funds a pending escrow when amount and
+   * currency match; any other successful charge is recorded as unmatched (escrow.payment_unmatched) and its refund
+   * follows. Deadlines are settled first, so a charge after the reservation expired is refunded. Idempotent per
+   * reference: a repeat answers the recorded outcome.
    */
-  paymentReceived(paid: { reference: string; amount: number; currency: string }): Promise<RpcResult<PaymentOutcome>> {
+  paymentReceived(paid: { reference: string; amount: number; currency: string }): Promise<RpcResult<ProviderOutcome>> {
+    return this.provider((s, now) => payments.receiveCharge(s, paid, newId("pay"), now));
+  }
+
+  /** A refund's outcome for the transaction `reference` (an unmatched charge's, or the escrow's own), forward only. */
+  refundSettled(reference: string, succeeded: boolean, error: string | null = null): Promise<RpcResult<ProviderOutcome>> {
+    return this.provider((s, now) => payments.applyRefund(s, reference, succeeded, error, now));
+  }
+
+  /** A transfer outcome for `reference`; applied only to the current attempt and only forward. */
+  payoutSettled(reference: string, outcome: "sent" | "failed" | "reversed", reason: string | null): Promise<RpcResult<ProviderOutcome>> {
+    return this.provider((s, now) => payments.applyTransfer(s, reference, outcome, reason, now));
+  }
+
+  /** An admin asks again for the refund of the unmatched charge `reference`; answers the charge. */
+  retryChargeRefund(reference: string): Promise<RpcResult<ChargeRecord>> {
     return rpcResult(async () => {
-      const s = this.aggregate.load();
-      if (!s) throw fail.notFound("Escrow");
-      if (s.status !== "pending" || s.payment.reference !== paid.reference) return "ignored" as const;
-      const next = await this.mutate(null, (cur, now) => {
-        if (cur.status !== "pending" || cur.payment.reference !== paid.reference) return { state: cur, events: [] };
-        return machine.fund(cur, paid, now);
-      }, (cur, t) => (t.state.payment.status === "flagged" && cur.payment.status !== "flagged"
-        ? [{ type: "escrow.payment_flagged", data: { escrowId: cur.id, status: cur.status, reason: t.state.payment.flagReason }, publish: false }]
-        : []));
-      return next.payment.status === "flagged" ? ("flagged" as const) : ("funded" as const);
+      const s = await this.mutate(null, (cur, now) => payments.retryChargeRefund(cur, reference, now));
+      return payments.chargeOf(s, reference);
     });
+  }
+
+  /** The buyer (or an admin) cancels the unfunded escrow. */
+  cancel(caller: Caller, reason: string | null): Promise<RpcResult<EscrowState>> {
+    return this.command(caller.userId, (s, now) => machine.cancel(s, this.actor(s, caller), reason, now));
   }
 
   /** The escrow contract became active (the EVENTS consumer of contract.activated calls this). */
@@ -128,6 +151,7 @@ export class EscrowRoom extends LiveObject {
   /** Exactly once: marks credentials_released and hands the sealed record out in the same command. */
   reveal(caller: Caller): Promise<RpcResult<{ escrow: EscrowState; record: SealedRecord }>> {
     return rpcResult(async () => {
+      await this.settleDue();
       let record: SealedRecord | null = null;
       const escrow = await this.mutate(caller.userId, (s, now, ctx) => {
         const t = machine.reveal(s, this.actor(s, caller), now);
@@ -145,7 +169,7 @@ export class EscrowRoom extends LiveObject {
   }
 
   dispute(caller: Caller, reason: string): Promise<RpcResult<EscrowState>> {
-    return this.command(caller.userId, (s, now) => machine.dispute(s, this.actor(s, caller), reason, now), { reason });
+    return this.command(caller.userId, (s, now) => ({ ...machine.dispute(s, this.actor(s, caller), reason, now), data: { reason } }));
   }
 
   release(caller: Caller): Promise<RpcResult<EscrowState>> {
@@ -153,24 +177,27 @@ export class EscrowRoom extends LiveObject {
   }
 
   refund(caller: Caller, reason: string | null): Promise<RpcResult<EscrowState>> {
-    return this.command(caller.userId, (s, now) => machine.refund(s, this.actor(s, caller), now), reason ? { reason } : {});
+    return this.command(caller.userId, (s, now) => ({ ...machine.refund(s, this.actor(s, caller), now), ...(reason ? { data: { reason } } : {}) }));
   }
 
   /** The payout job is about to ask the provider for a transfer under `reference` (audited before the call). */
-  payoutRequested(reference: string): Promise<RpcResult<EscrowState>> {
+  payoutRequested(reference: string, recipient: string | null = null): Promise<RpcResult<EscrowState>> {
     return rpcResult(() =>
-      this.mutate(null, (s, now) => ({ state: machine.payoutRequested(s, reference, now), events: [] }), (s) => [
-        { type: "escrow.payout_requested", data: { escrowId: s.id, status: s.status, reference, amount: s.sellerPayout, currency: s.currency }, publish: false },
-      ]),
+      this.mutate(null, (s, now) => ({
+        state: machine.payoutRequested(s, reference, now, recipient),
+        events: [],
+        notes: [{ type: "escrow.payout_requested", data: { escrowId: s.id, status: s.status, reference, amount: s.sellerPayout, currency: s.currency } }],
+      })),
     );
   }
 
-  payoutSettled(outcome: "sent" | "failed" | "reversed", reason: string | null): Promise<RpcResult<EscrowState>> {
-    return this.command(null, (s, now) => machine.payoutSettled(s, outcome, reason, now) ?? { state: s, events: [] }, reason ? { reason } : {});
-  }
-
-  refundSettled(succeeded: boolean): Promise<RpcResult<EscrowState>> {
-    return this.command(null, (s, now) => ({ state: machine.refundSettled(s, succeeded, now), events: [] }));
+  /** A failed or reversed payout is queued again as a new attempt (a new transfer reference). */
+  retryPayout(): Promise<RpcResult<EscrowState>> {
+    return this.command(null, (s, now) => ({
+      state: machine.retryPayout(s, now),
+      events: [],
+      notes: [{ type: "escrow.payout_retried", data: { escrowId: s.id, status: s.status, generation: s.payout.generation + 1 } }],
+    }));
   }
 
   /** The raw sealed record (rotation and tests); null before delivery. */
@@ -184,9 +211,14 @@ export class EscrowRoom extends LiveObject {
     return rpcResult(() =>
       this.mutate(null, (s, now, ctx) => {
         ctx.sql.exec("UPDATE vault SET record = ? WHERE id = 1", JSON.stringify(record));
-        return { state: { ...s, updatedAt: now }, events: [] };
-      }, (s) => [{ type: "escrow.vault_rewrapped", data: { escrowId: s.id, status: s.status, kekId: record.kekId }, publish: false }]),
+        return { state: { ...s, updatedAt: now }, events: [], notes: [{ type: "escrow.vault_rewrapped", data: { escrowId: s.id, status: s.status, kekId: record.kekId } }] };
+      }),
     );
+  }
+
+  private load(): EscrowState | null {
+    const s = this.aggregate.load();
+    return s ? machine.upgradeState(s) : null;
   }
 
   private actor(s: EscrowState, caller: Caller): EscrowActor {
@@ -196,52 +228,76 @@ export class EscrowRoom extends LiveObject {
     return actor;
   }
 
-  private command(
-    actorId: string | null,
-    step: (s: EscrowState, now: string, ctx: CommandContext) => Transition,
-    extra: Record<string, unknown> = {},
-  ): Promise<RpcResult<EscrowState>> {
-    return rpcResult(() => this.mutate(actorId, step, undefined, extra));
+  /** A command: deadlines first (so it meets the escrow as it is now), then the step. */
+  private command(actorId: string | null, step: (s: EscrowState, now: string, ctx: CommandContext) => Transition): Promise<RpcResult<EscrowState>> {
+    return rpcResult(async () => {
+      await this.settleDue();
+      return this.mutate(actorId, step);
+    });
+  }
+
+  /** A provider event: deadlines first, then the payment machine's decision; answers what it did. */
+  private provider(step: (s: EscrowState, now: string) => payments.Applied): Promise<RpcResult<ProviderOutcome>> {
+    return rpcResult(async () => {
+      await this.settleDue();
+      const before = this.load();
+      if (!before) throw fail.notFound("Escrow");
+      // A repeat that changes nothing (a charge already recorded) is answered without writing a new revision.
+      const dry = step(before, new Date().toISOString());
+      if (dry.transition.state === before && !dry.transition.events.length && !dry.transition.notes?.length) return dry.outcome;
+      let outcome: ProviderOutcome = "ignored";
+      await this.mutate(null, (s, now) => {
+        const applied = step(s, now);
+        outcome = applied.outcome;
+        return applied.transition;
+      });
+      return outcome;
+    });
+  }
+
+  /** Expires a reservation or completes an inspection period that is due (no-op otherwise). */
+  private async settleDue(): Promise<void> {
+    const s = this.load();
+    if (!s || !machine.settleDeadlines(s, new Date().toISOString())) return;
+    await this.mutate(null, (cur, now) => machine.settleDeadlines(cur, now) ?? { state: cur, events: [] });
   }
 
   /** Runs one transition through the aggregate, then announces its events on the room's sockets. */
-  private async mutate(
-    actorId: string | null,
-    step: (s: EscrowState, now: string, ctx: CommandContext) => Transition,
-    auditOnly?: (before: EscrowState, t: Transition) => AggregateEvent[],
-    extra: Record<string, unknown> = {},
-  ): Promise<EscrowState> {
+  private async mutate(actorId: string | null, step: (s: EscrowState, now: string, ctx: CommandContext) => Transition): Promise<EscrowState> {
     const id = this.aggregate.load()?.id;
     if (!id) throw fail.notFound("Escrow");
     let outcome: Transition | null = null;
     await this.aggregate.execute(id, actorId, (current, ctx) => {
       if (!current) throw fail.notFound("Escrow");
-      outcome = step(current, ctx.now, ctx);
-      const decision = this.decide(ctx, outcome.state, outcome.events, extra);
-      return { ...decision, events: [...decision.events, ...(auditOnly?.(current, outcome) ?? [])] };
+      outcome = step(machine.upgradeState(current), ctx.now, ctx);
+      return this.decide(ctx, outcome);
     });
     const t = outcome as Transition | null;
-    this.broadcast(t!.state, t!.events, extra);
+    this.broadcast(t!);
     await this.rearm();
     return t!.state;
   }
 
-  private decide(ctx: CommandContext, state: EscrowState, types: readonly EscrowEventType[], extra: Record<string, unknown> = {}) {
+  private decide(ctx: CommandContext, t: Transition) {
+    const { state } = t;
+    const published = t.events.map((type): AggregateEvent => ({ type, data: eventData(state, t.data ?? {}), audience: [state.buyerId, state.sellerId] }));
+    const notes = (t.notes ?? []).map((n): AggregateEvent => ({ type: n.type, data: n.data, publish: false }));
     return {
       state,
-      events: types.map((type): AggregateEvent => ({ type, data: eventData(state, extra), audience: [state.buyerId, state.sellerId] })),
-      projection: escrowProjection(this.env.DB, state, ctx.revision),
+      events: [...published, ...notes],
+      projection: [...escrowProjection(this.env.DB, state, ctx.revision), ...unmatchedPaymentsProjection(this.env.DB, state, ctx.revision)],
       result: state,
     };
   }
 
-  private broadcast(state: EscrowState, types: readonly EscrowEventType[], extra: Record<string, unknown> = {}) {
-    for (const type of types) this.hub.publish(type, eventData(state, extra));
+  private broadcast(t: Transition) {
+    for (const type of t.events) this.hub.publish(type, eventData(t.state, t.data ?? {}));
   }
 
-  /** The aggregate clears the alarm once its outbox is empty, so the inspection deadline and the hub re-arm after. */
+  /** The aggregate never clears the alarm, so each deadline (reservation, inspection, hub) re-arms after every change. */
   private async rearm(): Promise<void> {
-    const state = this.aggregate.load();
+    const state = this.load();
+    if (state?.status === "pending" && state.expiresAt) await armAlarmNoLaterThan(this.ctx.storage, Date.parse(state.expiresAt));
     if (state?.status === "credentials_released" && state.inspectionEndsAt) {
       await armAlarmNoLaterThan(this.ctx.storage, Date.parse(state.inspectionEndsAt));
     }
@@ -250,7 +306,7 @@ export class EscrowRoom extends LiveObject {
   }
 
   private permissionsOf(p: Principal): string[] | null {
-    const s = this.aggregate.load();
+    const s = this.load();
     if (!s) return null;
     const actor = machine.actorOf(s, p.userId, p.role === "admin" || p.role === "super_admin");
     return actor ? ["read", actor] : null;

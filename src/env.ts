@@ -37,6 +37,10 @@ export interface Bindings {
   /** "paystack" or "test" (the local test provider; never in production). */
   PAYMENT_PROVIDER: string;
   PAYSTACK_BASE_URL: string;
+  /** Minutes an unfunded escrow holds its reservation before it expires (default 60). */
+  ESCROW_RESERVATION_MINUTES?: string;
+  /** How many unfunded escrows one buyer may hold at once (default 5). */
+  ESCROW_MAX_UNFUNDED?: string;
 
   // secrets (.dev.vars locally, `wrangler secret put` in production)
   JWT_PRIVATE_KEY: string;

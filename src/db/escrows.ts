@@ -1,8 +1,9 @@
-// The escrows projection: the idempotent upsert EscrowRoom ships through its outbox, and the reads routes use.
-import { and, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
+// The escrows projection: the idempotent upserts EscrowRoom ships through its outbox (escrow, unmatched payments,
+// freeing its hold and contract link), the reads routes use, buyers' holds and contract links, payment events.
+import { and, count, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import { db, type Database } from "./client";
-import { escrows, paymentEvents } from "./schema/escrows";
-import type { EscrowState, EscrowStatus, PaymentStatus, PayoutStatus } from "../domain/escrow-machine";
+import { escrowContractLinks, escrowHolds, escrows, paymentEvents, unmatchedPayments } from "./schema/escrows";
+import type { ChargeRefundStatus, EscrowState, EscrowStatus, PaymentStatus, PayoutStatus, UnmatchedReason } from "../domain/escrow-machine";
 import type { EscrowView } from "../domain/escrow-view";
 import type { Statement } from "./contracts-projection";
 
@@ -44,7 +45,108 @@ export function escrowProjection(d1: D1Database, s: EscrowState, revision: numbe
     .values(row)
     .onConflictDoUpdate({ target: escrows.id, set: updates, setWhere: sql`${escrows.revision} <= ${revision}` })
     .toSQL();
-  return [{ sql: q.sql, params: q.params }];
+  const out: Statement[] = [{ sql: q.sql, params: q.params }];
+  // Leaving pending frees the buyer's hold; ending unfunded frees the contract for another escrow. Both idempotent.
+  if (s.status !== "pending") out.push(toStatement(db(d1).delete(escrowHolds).where(eq(escrowHolds.escrowId, s.id)).toSQL()));
+  if (s.status === "cancelled" || s.status === "expired") {
+    out.push(toStatement(db(d1).delete(escrowContractLinks).where(eq(escrowContractLinks.escrowId, s.id)).toSQL()));
+  }
+  return out;
+}
+
+const toStatement = (q: { sql: string; params: unknown[] }): Statement => ({ sql: q.sql, params: q.params });
+
+/** Upserts of the escrow's unmatched charges (none for most escrows), guarded by the room's revision. */
+export function unmatchedPaymentsProjection(d1: D1Database, s: EscrowState, revision: number): Statement[] {
+  return s.charges
+    .filter((c) => c.status !== "funded")
+    .map((c) => {
+      const row = {
+        id: c.id,
+        escrowId: s.id,
+        reference: c.reference,
+        provider: s.payment.provider,
+        amount: c.amount,
+        currency: c.currency,
+        reason: c.reason ?? "already_funded",
+        state: c.status,
+        lastError: c.lastError,
+        receivedAt: c.receivedAt,
+        updatedAt: c.updatedAt,
+        refundedAt: c.refundedAt,
+        revision,
+      };
+      const { id: _id, ...updates } = row;
+      return toStatement(
+        db(d1)
+          .insert(unmatchedPayments)
+          .values(row)
+          .onConflictDoUpdate({ target: unmatchedPayments.id, set: updates, setWhere: sql`${unmatchedPayments.revision} <= ${revision}` })
+          .toSQL(),
+      );
+    });
+}
+
+export type UnmatchedPaymentRow = typeof unmatchedPayments.$inferSelect;
+
+export function unmatchedPaymentView(r: UnmatchedPaymentRow) {
+  return {
+    id: r.id,
+    state: r.state as ChargeRefundStatus,
+    amount: r.amount,
+    currency: r.currency,
+    reference: r.reference,
+    escrowId: r.escrowId,
+    reason: r.reason as UnmatchedReason,
+    provider: r.provider,
+    lastError: r.lastError,
+    receivedAt: r.receivedAt,
+    updatedAt: r.updatedAt,
+    refundedAt: r.refundedAt,
+  };
+}
+
+/** A page of unmatched payments, newest first, optionally in one state. */
+export async function listUnmatchedPayments(database: Database, state: string | undefined, window: { limit: number; offset: number }) {
+  const where = state ? eq(unmatchedPayments.state, state) : undefined;
+  const [rows, totals] = await Promise.all([
+    database.select().from(unmatchedPayments).where(where).orderBy(desc(unmatchedPayments.receivedAt), desc(unmatchedPayments.id)).limit(window.limit).offset(window.offset).all(),
+    database.select({ n: count() }).from(unmatchedPayments).where(where).get(),
+  ]);
+  return { items: rows.map(unmatchedPaymentView), total: totals?.n ?? 0 };
+}
+
+export async function findUnmatchedPayment(database: Database, id: string): Promise<UnmatchedPaymentRow | null> {
+  return (await database.select().from(unmatchedPayments).where(eq(unmatchedPayments.id, id)).get()) ?? null;
+}
+
+/**
+ * Takes one of the buyer's `max` holds on unfunded escrows, atomically: a single conditional INSERT (D1 runs one
+ * statement at a time), so concurrent opens cannot exceed the cap. False when the buyer is at the cap.
+ */
+export async function takeEscrowHold(d1: D1Database, hold: { escrowId: string; buyerId: string; now: string }, max: number): Promise<boolean> {
+  const res = await d1
+    .prepare(
+      `INSERT INTO escrow_holds (escrow_id, buyer_id, created_at)
+       SELECT ?1, ?2, ?3 WHERE (SELECT count(*) FROM escrow_holds WHERE buyer_id = ?2) < ?4`,
+    )
+    .bind(hold.escrowId, hold.buyerId, hold.now, max)
+    .run();
+  return res.meta.changes === 1;
+}
+
+export async function releaseEscrowHold(database: Database, escrowId: string): Promise<void> {
+  await database.delete(escrowHolds).where(eq(escrowHolds.escrowId, escrowId));
+}
+
+/** Claims `contractId` for `escrowId` (its primary key makes it one escrow per contract); false when taken. */
+export async function claimContractLink(database: Database, contractId: string, escrowId: string): Promise<boolean> {
+  const rows = await database.insert(escrowContractLinks).values({ contractId, escrowId }).onConflictDoNothing().returning();
+  return rows.length > 0;
+}
+
+export async function releaseContractLink(database: Database, contractId: string, escrowId: string): Promise<void> {
+  await database.delete(escrowContractLinks).where(and(eq(escrowContractLinks.contractId, contractId), eq(escrowContractLinks.escrowId, escrowId)));
 }
 
 function rowView(r: EscrowRow): EscrowView {
@@ -85,7 +187,7 @@ export async function findEscrow(database: Database, id: string): Promise<Escrow
 export async function listEscrows(
   database: Database,
   userId: string | null,
-  filters: { status?: EscrowStatus; role?: "buyer" | "seller" },
+  filters: { status?: EscrowStatus; role?: "buyer" | "seller"; payoutStatus?: PayoutStatus[] },
   window: { limit: number; offset: number },
 ): Promise<{ items: EscrowView[]; total: number }> {
   const clauses: SQL[] = [];
@@ -95,6 +197,7 @@ export async function listEscrows(
     else clauses.push(or(eq(escrows.buyerId, userId), eq(escrows.sellerId, userId))!);
   }
   if (filters.status) clauses.push(eq(escrows.status, filters.status));
+  if (filters.payoutStatus?.length) clauses.push(inArray(escrows.payoutStatus, filters.payoutStatus));
   const where = clauses.length ? and(...clauses) : undefined;
   const [rows, totals] = await Promise.all([
     database.select().from(escrows).where(where).orderBy(desc(escrows.createdAt), desc(escrows.id)).limit(window.limit).offset(window.offset).all(),
@@ -103,7 +206,11 @@ export async function listEscrows(
   return { items: rows.map(rowView), total: totals?.n ?? 0 };
 }
 
-/** Records a provider event once; false when this event id was already stored (a replay). */
+/**
+ * Records a provider event (outcome "processing") unless it is already stored. Answers whether it still needs
+ * processing: true when new or left "processing" by an attempt that failed midway (the room is idempotent, so
+ * processing it again applies it at most once), false when it was processed (a replay).
+ */
 export async function recordPaymentEvent(
   database: Database,
   event: { id: string; provider: string; type: string; reference: string | null; escrowId: string | null; outcome: string },
@@ -113,7 +220,9 @@ export async function recordPaymentEvent(
     .values({ ...event, receivedAt: new Date().toISOString() })
     .onConflictDoNothing()
     .returning({ id: paymentEvents.id });
-  return inserted.length > 0;
+  if (inserted.length > 0) return true;
+  const stored = await database.select({ outcome: paymentEvents.outcome }).from(paymentEvents).where(eq(paymentEvents.id, event.id)).get();
+  return stored?.outcome === "processing";
 }
 
 export async function setPaymentEventOutcome(database: Database, id: string, outcome: string): Promise<void> {

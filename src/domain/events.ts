@@ -86,6 +86,12 @@ export const EVENT_CATALOG = {
   "escrow.payout_failed": escrowReasonData,
   "escrow.cancelled": escrowReasonData,
   "escrow.expired": escrowData,
+  /** A successful charge that funded nothing (its refund through the provider follows); amount/currency are the charge's. */
+  "escrow.payment_unmatched": escrowData.extend({
+    paymentId: prefixedId("pay"),
+    reference: z.string().min(1).max(200),
+    reason: z.enum(["already_funded", "amount_mismatch", "currency_mismatch", "escrow_cancelled", "escrow_expired", "escrow_closed"]),
+  }),
 
   "listing.submitted": listingData,
   "listing.approved": listingData,

@@ -34,6 +34,7 @@ const PHRASES: Record<EventType, string> = {
   "escrow.payout_failed": "had a payout that failed",
   "escrow.cancelled": "was cancelled before it was funded",
   "escrow.expired": "expired before it was funded",
+  "escrow.payment_unmatched": "received a payment that could not fund it; it is being refunded",
   "listing.submitted": "was submitted for review",
   "listing.approved": "was approved",
   "listing.rejected": "was rejected",

@@ -1,5 +1,6 @@
 // EVENTS consumer of the escrow module: the escrow contract becoming active moves its escrow to contract_signed;
-// a completed escrow queues its payout; a refunded one asks the provider for the refund.
+// a completed escrow queues its payout; a refunded one asks the provider for the refund; a payment that funded
+// nothing is refunded; a failed or reversed payout asks the seller to fix their payout account and queues a retry.
 import { eq } from "drizzle-orm";
 import type { Bindings } from "../env";
 import type { DomainEvent } from "../domain/events";
@@ -9,7 +10,11 @@ import { providerNamed } from "../lib/payments";
 import { log } from "../lib/request-context";
 import { escrowRoom } from "../../durable-objects/escrow-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
-import { enqueuePayout } from "./escrow-payout";
+import { enqueuePayout, payoutFollowUp } from "./escrow-payout";
+import { ApiError } from "../lib/errors";
+import { ProviderError } from "../lib/payments/provider";
+import { classifyRefusal } from "../lib/payments/refusals";
+import { refundUnmatchedPayment } from "../services/payments/refund-unmatched-payment";
 import type { EventConsumer } from "./types";
 
 async function onContractActivated(env: Bindings, contractId: string) {
@@ -24,17 +29,37 @@ async function onContractActivated(env: Bindings, contractId: string) {
 async function onRefunded(env: Bindings, escrowId: string) {
   const escrow = await escrowRoom(env, escrowId).get();
   if (!escrow || escrow.payment.status !== "refund_pending" || !escrow.payment.reference) return;
+  const reference = escrow.payment.reference;
   const provider = providerNamed(env, escrow.payment.provider);
-  // Paystack refunds a transaction once; a redelivered event gets an error we log, not a second refund.
-  const { status } = await provider.refund({ reference: escrow.payment.reference, amount: escrow.amount });
-  log("info", "escrow refund requested", { escrowId, status });
-  if (provider.name === "test") unwrap(await escrowRoom(env, escrowId).refundSettled(true));
+  let settled: { succeeded: boolean; error: string | null } | null = null;
+  try {
+    // Paystack refunds a transaction once; a redelivered event gets "already refunded" (done), not a second refund.
+    const { status } = await provider.refund({ reference, amount: escrow.amount });
+    log("info", "escrow refund requested", { escrowId, status });
+    if (status === "processed") settled = { succeeded: true, error: null };
+  } catch (err) {
+    if (!(err instanceof ProviderError)) throw err;
+    const refusal = classifyRefusal("refund", err);
+    if (refusal.kind === "retry" || refusal.kind === "misconfigured") throw err; // the queue retries
+    settled = refusal.kind === "done" ? { succeeded: true, error: null } : { succeeded: false, error: refusal.message };
+  }
+  if (settled) unwrap(await escrowRoom(env, escrowId).refundSettled(reference, settled.succeeded, settled.error));
+}
+
+/** The automatic refund of a charge that funded nothing (RES002: refunded already by an earlier delivery). */
+async function onPaymentUnmatched(env: Bindings, escrowId: string, reference: string) {
+  try {
+    await refundUnmatchedPayment(env, { escrowId, reference, answerRefusal: false });
+  } catch (err) {
+    if (err instanceof ApiError && (err.code === "RES002" || err.code === "RES001")) return;
+    throw err;
+  }
 }
 
 export const escrowEventsConsumer: EventConsumer = {
   name: "escrow-events",
   async consume(event: DomainEvent, env) {
-    const data = event.data as { contractId?: string; escrowId?: string };
+    const data = event.data as { contractId?: string; escrowId?: string; reference?: unknown };
     if (event.type === "contract.activated" && data.contractId) return onContractActivated(env, data.contractId);
     if (event.type === "escrow.completed" && data.escrowId) {
       await enqueuePayout(env, data.escrowId);
@@ -43,5 +68,9 @@ export const escrowEventsConsumer: EventConsumer = {
     if (event.type === "escrow.refunded" && data.escrowId) {
       return onRefunded(env, data.escrowId);
     }
+    if (event.type === "escrow.payment_unmatched" && data.escrowId && typeof data.reference === "string") {
+      return onPaymentUnmatched(env, data.escrowId, data.reference);
+    }
+    if (event.type === "escrow.payout_failed" && data.escrowId) return payoutFollowUp(env, data.escrowId);
   },
 };

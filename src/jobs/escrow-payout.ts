@@ -2,6 +2,8 @@
 // escrow id), so a retried job — after a timeout, a crash, or a provider error — can never pay twice: the
 // provider refuses a second transfer with the same reference and we then take the first one as the payout.
 // A seller without a payout account makes the job wait (long retries; the seller is emailed once), not fail.
+// A payout that failed or was reversed is followed up: the seller is asked to fix the payout account, and a new
+// attempt (NEW reference: payoutReference(id, generation)) goes out once the account on file has changed.
 import type { Bindings } from "../env";
 import { db } from "../db/client";
 import { payoutRecipientOf } from "../db/payout-accounts";
@@ -10,6 +12,7 @@ import { sendEmail } from "../lib/email";
 import { enqueueJob } from "../lib/jobs";
 import { providerNamed } from "../lib/payments";
 import { payoutReference, ProviderError, type PaymentProvider } from "../lib/payments/provider";
+import { classifyRefusal } from "../lib/payments/refusals";
 import { log } from "../lib/request-context";
 import { escrowRoom } from "../../durable-objects/escrow-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
@@ -71,20 +74,60 @@ async function waitForPayoutAccount(env: Bindings, ctx: DeliveryContext, escrowI
   throw new RetryLater(PAYOUT_ACCOUNT_WAIT_SECONDS, "the seller has no payout account yet");
 }
 
+/** The follow-up job of a failed payout attempt: its own id per generation, so it is queued once per failure. */
+const followUpJobId = (escrowId: string, generation: number) => `payout:${escrowId}:retry-${generation + 1}`;
+
+/** The one "fix your payout account" email per failed attempt (derived id: a redelivered event sends none). */
+export const payoutFailedEmailId = (escrowId: string, generation: number) => `eml_payfix_${escrowId.replace(/^esc_/, "")}_${generation}`;
+
+/**
+ * After escrow.payout_failed (a failed or reversed transfer): asks the seller to fix their payout account and
+ * queues a follow-up payout job, which retries with a new reference once the account on file changed.
+ */
+export async function payoutFollowUp(env: Bindings, escrowId: string): Promise<void> {
+  const escrow = await escrowRoom(env, escrowId).get();
+  if (!escrow || escrow.status !== "completed" || (escrow.payout.status !== "failed" && escrow.payout.status !== "reversed")) return;
+  const seller = await findUserById(env.DB, escrow.sellerId);
+  if (seller && !seller.deletedAt) {
+    await sendEmail(env, {
+      id: payoutFailedEmailId(escrowId, escrow.payout.generation),
+      to: seller.email,
+      userId: seller.id,
+      template: "notice",
+      data: {
+        subject: "Your escrow payout did not reach your bank: update your payout account",
+        heading: "Your payout needs a working account",
+        lines: [
+          `The payout of escrow ${escrowId} was ${escrow.payout.status === "reversed" ? "returned by your bank" : "refused"}` +
+            (escrow.payout.lastError ? ` (${escrow.payout.lastError})` : "") + ".",
+          "Update your bank account with PUT /api/v1/users/me/payout-account; the payout is sent again once it is changed.",
+        ],
+      },
+    });
+  }
+  await enqueueJob(env, ESCROW_PAYOUT_JOB, { escrowId }, { id: followUpJobId(escrowId, escrow.payout.generation), delaySeconds: PAYOUT_ACCOUNT_WAIT_SECONDS });
+}
+
 export function payoutJob(overrides: Partial<PayoutDeps> = {}): JobHandler {
   const deps: PayoutDeps = { providerFor: providerNamed, recipientFor: recipientOf, ...overrides };
   return async (message, env, ctx) => {
     const escrowId = String(message.payload.escrowId ?? "");
     const room = escrowRoom(env, escrowId);
-    const escrow = await room.get();
+    let escrow = await room.get();
     // Nothing due: not completed (e.g. refunded), or already settled by an earlier attempt or a webhook.
     if (!escrow || escrow.status !== "completed" || escrow.payout.status === "sent") return;
     const provider = deps.providerFor(env, escrow.payment.provider);
     const recipient = await deps.recipientFor(env, provider, escrow.sellerId);
     if (!recipient) return waitForPayoutAccount(env, ctx, escrowId, escrow.sellerId);
-    const reference = payoutReference(escrowId);
-    unwrap(await room.payoutRequested(reference));
+    if (escrow.payout.status === "failed" || escrow.payout.status === "reversed") {
+      // The same account would fail the same way: wait until the seller changed it (they were emailed).
+      if (recipient === escrow.payout.recipient) return waitForNewAccount(env, ctx, escrowId);
+      escrow = unwrap(await room.retryPayout());
+    }
+    const reference = payoutReference(escrowId, escrow.payout.generation);
+    unwrap(await room.payoutRequested(reference, recipient));
     let status: "success" | "pending" | "failed";
+    let reason = "the provider refused the transfer";
     try {
       const result = await provider.transfer({
         reference,
@@ -95,16 +138,30 @@ export function payoutJob(overrides: Partial<PayoutDeps> = {}): JobHandler {
       });
       status = result.status;
     } catch (err) {
-      if (err instanceof ProviderError && /reference/i.test(err.message) && err.httpStatus !== null && err.httpStatus < 500) {
+      if (!(err instanceof ProviderError)) throw err;
+      const refusal = classifyRefusal("transfer", err);
+      if (refusal.kind === "done") {
         // The provider already has a transfer under our reference: an earlier attempt went through.
         log("info", "payout reference already used; the earlier transfer stands", { escrowId, reference });
         status = "success";
+      } else if (refusal.kind === "refused") {
+        status = "failed";
+        reason = refusal.message;
       } else throw err;
     }
-    if (status === "success") unwrap(await room.payoutSettled("sent", null));
-    else if (status === "failed") unwrap(await room.payoutSettled("failed", "the provider refused the transfer"));
+    if (status === "success") unwrap(await room.payoutSettled(reference, "sent", null));
+    else if (status === "failed") unwrap(await room.payoutSettled(reference, "failed", reason));
     // pending: transfer.success|failed|reversed arrives on the webhook.
   };
+}
+
+async function waitForNewAccount(env: Bindings, ctx: DeliveryContext, escrowId: string): Promise<void> {
+  log("info", "failed payout waits for the seller to change the payout account", { escrowId, attempts: ctx.attempts });
+  if (ctx.lastAttempt) {
+    await enqueueJob(env, ESCROW_PAYOUT_JOB, { escrowId }, { id: `payout:${escrowId}:wait-${Date.now()}`, delaySeconds: PAYOUT_ACCOUNT_WAIT_SECONDS });
+    return;
+  }
+  throw new RetryLater(PAYOUT_ACCOUNT_WAIT_SECONDS, "the seller has not changed the payout account yet");
 }
 
 export const escrowPayoutJob = payoutJob();

@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
 import type { AppEnv } from "../env";
 import { ApiError, type ErrorDetail } from "./errors";
+import { ProviderError } from "./payments/provider";
 import { log } from "./request-context";
 import { metadata } from "./respond";
 
@@ -22,6 +23,11 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof ApiError) return errorResponse(c, err);
   if (err instanceof ZodError) return errorResponse(c, new ApiError("VAL001", "Request validation failed", { details: zodDetails(err) }));
   if (err instanceof HTTPException) return errorResponse(c, fromHttpException(err));
+  // A payment provider failure that no route mapped with more precise guidance is still the provider's, not ours.
+  if (err instanceof ProviderError) {
+    log("warn", "payment provider failure", { requestId: c.get("requestId"), status: err.httpStatus, error: err.message });
+    return errorResponse(c, new ApiError("PROC001", "The payment provider did not complete the request; nothing was changed. Try again in a minute"));
+  }
   log("error", "unhandled error", {
     requestId: c.get("requestId"),
     error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),

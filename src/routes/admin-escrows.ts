@@ -1,4 +1,5 @@
-// Admin resolution of disputed escrows: release (seller is paid) or refund (buyer is refunded by the provider).
+// Admin resolution of disputed escrows: release (seller is paid) or refund (buyer is refunded by the provider);
+// and reconciliation: every payment that funded no escrow, with its refund.
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
@@ -8,7 +9,13 @@ import { recordAudit } from "../lib/audit";
 import { escrowView } from "../domain/escrow-view";
 import { escrowRoom } from "../../durable-objects/escrow-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
-import { escrowIdParam, escrowSchema, optionalReasonBody } from "./escrows-schemas";
+import { escrowIdParam, escrowSchema, optionalReasonBody, paymentIdParam, unmatchedPaymentSchema, unmatchedQuery } from "./escrows-schemas";
+import { pageQuery, pageWindow, paginated } from "../lib/pagination";
+import { listEnvelope } from "../lib/openapi";
+import { fail } from "../lib/errors";
+import { db } from "../db/client";
+import { findUnmatchedPayment, listUnmatchedPayments, unmatchedPaymentView } from "../db/escrows";
+import { refundUnmatchedPayment } from "../services/payments/refund-unmatched-payment";
 
 const admin = {
   tags: ["Escrow", "Admin"],
@@ -34,7 +41,51 @@ const refundRoute = createRoute({
   responses: { 200: jsonContent(envelope(escrowSchema), "refunded"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
 });
 
+const unmatchedRoute = createRoute({
+  ...admin,
+  tags: ["Escrow", "Admin", "Payments"],
+  method: "get",
+  path: "/admin/payments/unmatched",
+  summary: "Payments that funded no escrow (duplicate or superseded reference, amount/currency mismatch, cancelled or expired escrow)",
+  description:
+    "Each was refunded automatically through the provider: `refund_pending` until the provider confirms, then " +
+    "`refunded`; `refund_failed` needs an operator (POST /admin/payments/{id}/refund). Newest first.",
+  request: { query: pageQuery.extend(unmatchedQuery.shape) },
+  responses: { 200: jsonContent(listEnvelope(unmatchedPaymentSchema), "a page of unmatched payments"), ...errorResponses("VAL001", "AUTH003", "AUTH004") },
+});
+
+const refundPaymentRoute = createRoute({
+  ...admin,
+  tags: ["Escrow", "Admin", "Payments"],
+  method: "post",
+  path: "/admin/payments/{id}/refund",
+  summary: "Ask the provider again to refund an unmatched payment in full",
+  description:
+    "RES002 once it is refunded. PAY001: the provider refused the refund (the message says why; the payment stays " +
+    "`refund_failed`); PROC001: the provider is unavailable, try again. The escrow's timeline records each step.",
+  request: { params: paymentIdParam, body: jsonBody(optionalReasonBody) },
+  responses: {
+    200: jsonContent(envelope(unmatchedPaymentSchema), "the payment (refunded, or refund_pending until the provider confirms)"),
+    ...errorResponses("VAL001", "AUTH003", "AUTH004", "RES001", "RES002", "PAY001", "PROC001"),
+  },
+});
+
 export const adminEscrowRoutes = createRouter()
+  .openapi(unmatchedRoute, async (c) => {
+    const { page, perPage, state } = c.req.valid("query");
+    const { items, total } = await listUnmatchedPayments(db(c.env.DB), state, pageWindow({ page, perPage }));
+    return paginated(c, items, { page, perPage }, total);
+  })
+  .openapi(refundPaymentRoute, async (c) => {
+    const principal = principalOf(c);
+    const { id } = c.req.valid("param");
+    const { reason } = c.req.valid("json");
+    const row = await findUnmatchedPayment(db(c.env.DB), id);
+    if (!row) throw fail.notFound("Payment");
+    await recordAudit(c.env, { action: "payment.refund", actorId: principal.userId, resourceType: "payment", resourceId: id, data: { reason: reason ?? null, escrowId: row.escrowId } });
+    const charge = await refundUnmatchedPayment(c.env, { escrowId: row.escrowId, reference: row.reference, answerRefusal: true });
+    return ok(c, unmatchedPaymentView({ ...row, state: charge.status, lastError: charge.lastError, updatedAt: charge.updatedAt, refundedAt: charge.refundedAt }), 200);
+  })
   .openapi(releaseRoute, async (c) => {
     const principal = principalOf(c);
     const { id } = c.req.valid("param");

@@ -55,6 +55,11 @@ export const createEscrowBody = z
 export const listEscrowsQuery = z.object({
   status: z.enum(ESCROW_STATUSES).optional(),
   role: z.enum(["buyer", "seller"]).optional(),
+  payoutStatus: z
+    .string()
+    .regex(/^(none|queued|sent|failed|reversed)(,(none|queued|sent|failed|reversed)){0,4}$/, "comma-separated payout statuses")
+    .optional()
+    .openapi({ description: "e.g. `failed,reversed`: payouts that need a follow-up (admins see every escrow's)", example: "failed,reversed" }),
 });
 
 export const auditEventSchema = z
@@ -76,3 +81,24 @@ export const revealResponse = z.object({ escrow: escrowSchema, credentials: z.re
 
 export const reasonBody = z.object({ reason: z.string().trim().min(1).max(2_000) });
 export const optionalReasonBody = z.object({ reason: z.string().trim().min(1).max(2_000).optional() });
+
+export const paymentIdParam = z.object({ id: idOf("pay").openapi({ param: { name: "id", in: "path" }, example: "pay_3xY9aBcDeFgHiJkLmNoP" }) });
+
+export const unmatchedPaymentSchema = z
+  .object({
+    id: z.string().openapi({ description: "pay_… id" }),
+    state: z.enum(["refund_pending", "refunded", "refund_failed"]),
+    amount: z.number().int().openapi({ description: "integer minor units, as charged" }),
+    currency: z.string(),
+    reference: z.string().openapi({ description: "the provider's charge reference (issued by the escrow)" }),
+    escrowId: z.string(),
+    reason: z.enum(["already_funded", "amount_mismatch", "currency_mismatch", "escrow_cancelled", "escrow_expired", "escrow_closed"]),
+    provider: z.string(),
+    lastError: z.string().nullable(),
+    receivedAt: z.string(),
+    updatedAt: z.string(),
+    refundedAt: z.string().nullable(),
+  })
+  .openapi("UnmatchedPayment");
+
+export const unmatchedQuery = z.object({ state: z.enum(["refund_pending", "refunded", "refund_failed"]).optional() });

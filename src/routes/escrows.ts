@@ -1,34 +1,23 @@
-// /escrows: open (with an escrow contract generated from the sale-of-goods template when none is linked), list,
-// read, audit chain, fund, deliver, reveal, confirm, dispute. Changes go to the escrow's EscrowRoom (its single
-// writer); lists and reads come from the D1 projection.
+// /escrows: open (services/escrows/open-escrow), list, read, audit chain, fund (services/escrows/fund-escrow),
+// cancel, deliver, reveal, confirm, dispute. Changes go to the escrow's EscrowRoom (its single writer); lists and
+// reads come from the D1 projection.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
-import { ApiError, fail } from "../lib/errors";
+import { fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
-import { newId } from "../lib/ids";
 import { openWithKeys, sealRecord } from "../lib/vault";
-import { paymentProvider } from "../lib/payments";
-import { chargeReference, ProviderError } from "../lib/payments/provider";
-import { log } from "../lib/request-context";
 import { forwardToLiveRoom, liveRoute } from "../lib/live";
 import type { AppEnv, Bindings, Principal } from "../env";
 import { db } from "../db/client";
 import { findEscrow, listEscrows } from "../db/escrows";
-import { findUserByEmail, findUserById } from "../db/users";
-import { instantiateTemplate } from "../db/templates";
-import { parseBps, splitAmount, type Currency } from "../domain/money";
-import { actorOf } from "../domain/escrow-machine";
+import { actorOf, type PayoutStatus } from "../domain/escrow-machine";
 import { escrowView } from "../domain/escrow-view";
 import { escrowRoom, type Caller } from "../../durable-objects/escrow-room";
-import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
-import { requireContractAccess } from "./contracts-guard";
-import { findListing } from "../db/listings";
-import { listingRoom } from "../../durable-objects/listing-room";
 import {
   auditEventSchema,
   createEscrowBody,
@@ -37,15 +26,16 @@ import {
   escrowSchema,
   fundResponse,
   listEscrowsQuery,
+  optionalReasonBody,
   reasonBody,
   revealResponse,
 } from "./escrows-schemas";
+import { openEscrow } from "../services/escrows/open-escrow";
+import { fundEscrow } from "../services/escrows/fund-escrow";
 
 const tags = ["Escrow"];
 const read = { tags, middleware: [requireScope("escrows:read")], security: [{ bearer: [] }] };
 const write = { tags, middleware: [requireScope("escrows:write")], security: [{ bearer: [] }] };
-/** The starter template every generated escrow contract uses (src/domain/starter-templates.ts). */
-export const ESCROW_CONTRACT_TEMPLATE = "tpl_StarterSaleOfGoods00";
 
 const isAdmin = (p: Principal) => p.role === "admin" || p.role === "super_admin";
 const callerOf = (p: Principal): Caller => ({ userId: p.userId, isAdmin: isAdmin(p) });
@@ -62,8 +52,13 @@ const createRouteDef = createRoute({
   method: "post",
   path: "/escrows",
   summary: "Open an escrow as the buyer (status pending); an escrow contract is generated when none is linked",
+  description:
+    "An unfunded escrow expires after ESCROW_RESERVATION_MINUTES (default 60). A buyer holds at most " +
+    "ESCROW_MAX_UNFUNDED (default 5) unfunded escrows (RES002 beyond). A linked `contractId` must be a draft or " +
+    "pending contract whose signers include both the buyer's and the seller's verified emails and that is bound " +
+    "to no other escrow (RES002 otherwise).",
   request: { body: jsonBody(createEscrowBody) },
-  responses: { 201: jsonContent(envelope(escrowSchema), "the new escrow"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: { 201: jsonContent(envelope(escrowSchema), "the new escrow"), ...errorResponses("VAL001", "AUTH003", "AUTH004", "RES001", "RES002") },
 });
 
 const listRoute = createRoute({
@@ -98,8 +93,26 @@ const fundRoute = createRoute({
   method: "post",
   path: "/escrows/{id}/fund",
   summary: "Buyer: start paying; pay at authorizationUrl, the provider's webhook then funds the escrow",
+  description:
+    "A retry while the checkout is open (30 minutes) answers the same reference and URL. Any successful charge " +
+    "for a reference of this escrow funds it, or — when it cannot (already funded, amount/currency mismatch, " +
+    "cancelled or expired) — is refunded automatically and listed in GET /admin/payments/unmatched. PAY001: the " +
+    "provider refuses this payment (the message says what to change); PROC001: the provider is unavailable, retry.",
   request: { params: escrowIdParam },
-  responses: { 200: jsonContent(envelope(fundResponse), "the checkout"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002", "PROC001") },
+  responses: { 200: jsonContent(envelope(fundResponse), "the checkout"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002", "PAY001", "PROC001") },
+});
+
+const cancelRoute = createRoute({
+  ...write,
+  method: "post",
+  path: "/escrows/{id}/cancel",
+  summary: "Buyer (or admin): cancel an unfunded escrow; its listing returns to the catalog",
+  description:
+    "Only while `pending`. The escrow becomes `cancelled` (audited, `escrow.cancelled` emitted) and frees the buyer's " +
+    "hold and any linked contract. A charge that still arrives for it is refunded automatically. An unfunded escrow " +
+    "also expires by itself after ESCROW_RESERVATION_MINUTES (default 60): `expired`, `escrow.expired`.",
+  request: { params: escrowIdParam, body: jsonBody(optionalReasonBody) },
+  responses: { 200: jsonContent(envelope(escrowSchema), "cancelled"), ...errorResponses("VAL001", "AUTH003", "AUTH004", "RES001", "RES002") },
 });
 
 const deliverRoute = createRoute({
@@ -138,38 +151,6 @@ const disputeRoute = createRoute({
   responses: { 200: jsonContent(envelope(escrowSchema), "disputed"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
 });
 
-async function generateContract(env: Bindings, buyer: Principal, parties: { buyer: { email: string; name: string }; seller: { email: string; name: string } }, terms: { description: string; amount: number; currency: string; inspectionPeriodHours: number }) {
-  const rendered = await instantiateTemplate(env, buyer, ESCROW_CONTRACT_TEMPLATE, {
-    sellerName: parties.seller.name,
-    buyerName: parties.buyer.name,
-    goods: terms.description,
-    price: `${terms.amount} ${terms.currency} (minor units)`,
-    deliveryAddress: "delivered through the Escra escrow",
-    inspectionDays: String(Math.max(1, Math.ceil(terms.inspectionPeriodHours / 24))),
-  });
-  const id = newId("ctr");
-  unwrap(
-    await contractRoom(env, id).create({
-      id,
-      ownerId: buyer.userId,
-      title: `Escrow: ${terms.description.slice(0, 180)}`,
-      type: rendered.contractType,
-      body: rendered.body,
-      variables: rendered.variables,
-      value: { amount: terms.amount, currency: terms.currency },
-      templateId: rendered.templateId,
-      templateVersion: rendered.version,
-      signers: [
-        { id: newId("sig"), email: parties.seller.email, name: parties.seller.name, role: "signer", order: 1 },
-        { id: newId("sig"), email: parties.buyer.email, name: parties.buyer.name, role: "signer", order: 1 },
-      ],
-    }),
-  );
-  // Sent at once (frozen document, signing links to both parties); its activation moves the escrow on.
-  unwrap(await contractRoom(env, id).send(buyer.userId, { approvers: [], reminders: {} }));
-  return id;
-}
-
 const liveRouteDef = liveRoute({
   path: "/escrows/{id}/live",
   tags,
@@ -177,97 +158,20 @@ const liveRouteDef = liveRoute({
   params: escrowIdParam,
 });
 
-type CreateInput = z.infer<typeof createEscrowBody>;
-interface Deal {
-  seller: { id: string; email: string; name: string };
-  amount: number;
-  currency: Currency;
-}
-
-async function emailDeal(env: Bindings, input: CreateInput): Promise<Deal> {
-  const seller = await findUserByEmail(env.DB, input.sellerEmail!.trim().toLowerCase());
-  if (!seller || seller.deletedAt) throw fail.notFound("Seller");
-  return { seller, amount: input.amount!, currency: input.currency! as Currency };
-}
-
-/** Buying a listing: its seller and price (a differing amount or currency in the request is refused). */
-async function listingDeal(env: Bindings, listingId: string, input: CreateInput): Promise<Deal> {
-  const listing = await findListing(db(env.DB), listingId);
-  if (!listing || (listing.status !== "approved" && listing.status !== "reserved" && listing.status !== "sold")) throw fail.notFound("Listing");
-  if (listing.status !== "approved") throw fail.conflict(`This listing is ${listing.status}`);
-  const details = [
-    ...(input.amount !== undefined && input.amount !== listing.priceAmount ? [{ path: "amount", message: "must equal the listing's price (or be left out)" }] : []),
-    ...(input.currency !== undefined && input.currency !== listing.currency ? [{ path: "currency", message: "must equal the listing's currency (or be left out)" }] : []),
-  ];
-  if (details.length) throw fail.invalid(details);
-  const seller = await findUserById(env.DB, listing.sellerId);
-  // An erased or suspended seller's listing has left the catalog: it cannot be bought either.
-  if (!seller || seller.deletedAt || seller.suspended) throw fail.notFound("Listing");
-  return { seller, amount: listing.priceAmount, currency: listing.currency as Currency };
-}
-
-/** Through the listing's single writer: of two buyers one gets it, the other RES002; audited and emitted with it. */
-async function reserveListing(env: Bindings, listingId: string, escrowId: string, buyerId: string) {
-  return unwrap(await listingRoom(env, listingId).reserve(listingId, escrowId, buyerId));
-}
-
-/** The escrow could not be opened after all: the reservation it took goes back (a no-op if it holds none). */
-async function releaseListing(env: Bindings, listingId: string, escrowId: string) {
-  unwrap(await listingRoom(env, listingId).settle(listingId, escrowId, "unreserve"));
-}
-
 function caller(c: Context<AppEnv>) {
   return callerOf(principalOf(c));
 }
 
 export const escrowRoutes = createRouter()
   .openapi(createRouteDef, async (c) => {
-    const principal = principalOf(c);
-    const input = c.req.valid("json");
-    const id = newId("esc");
-    const deal = input.listingId ? await listingDeal(c.env, input.listingId, input) : await emailDeal(c.env, input);
-    if (deal.seller.id === principal.userId) throw fail.invalid([{ path: input.listingId ? "listingId" : "sellerEmail", message: "you cannot be your own seller" }]);
-    const buyer = await findUserById(c.env.DB, principal.userId);
-    if (!buyer) throw fail.unauthenticated();
-    const split = splitAmount(deal.amount, parseBps(c.env.ESCROW_COMMISSION_BPS));
-    if (input.contractId) await requireContractAccess(c.env, principal, input.contractId, "view");
-
-    // Reserve the listing first (a conditional update: of two buyers, one gets it), released again on failure.
-    const listing = input.listingId ? await reserveListing(c.env, input.listingId, id, principal.userId) : null;
-    let state;
-    try {
-      const contractId =
-        input.contractId ??
-        (await generateContract(
-          c.env,
-          principal,
-          { buyer: { email: buyer.email, name: buyer.name }, seller: { email: deal.seller.email, name: deal.seller.name } },
-          { description: input.description, amount: deal.amount, currency: deal.currency, inspectionPeriodHours: input.inspectionPeriodHours },
-        ));
-      state = unwrap(
-        await escrowRoom(c.env, id).create({
-          id,
-          buyerId: principal.userId,
-          sellerId: deal.seller.id,
-          listingId: listing?.id ?? null,
-          contractId,
-          currency: deal.currency,
-          split,
-          description: input.description,
-          inspectionPeriodHours: input.inspectionPeriodHours,
-          provider: paymentProvider(c.env).name,
-        }),
-      );
-    } catch (err) {
-      if (listing) await releaseListing(c.env, listing.id, id);
-      throw err;
-    }
-    return ok(c, escrowView(state), 201);
+    return ok(c, escrowView(await openEscrow(c.env, principalOf(c), c.req.valid("json"))), 201);
   })
   .openapi(listRoute, async (c) => {
     const principal = principalOf(c);
     const { page, perPage, ...filters } = c.req.valid("query");
-    const { items, total } = await listEscrows(db(c.env.DB), isAdmin(principal) && !filters.role ? null : principal.userId, filters, pageWindow({ page, perPage }));
+    const { payoutStatus, ...rest } = filters;
+    const query = { ...rest, ...(payoutStatus ? { payoutStatus: payoutStatus.split(",") as PayoutStatus[] } : {}) };
+    const { items, total } = await listEscrows(db(c.env.DB), isAdmin(principal) && !filters.role ? null : principal.userId, query, pageWindow({ page, perPage }));
     return paginated(c, items, { page, perPage }, total);
   })
   .openapi(getRoute, async (c) => {
@@ -283,22 +187,14 @@ export const escrowRoutes = createRouter()
   .openapi(fundRoute, async (c) => {
     const { id } = c.req.valid("param");
     const principal = principalOf(c);
-    const escrow = await visibleEscrow(c.env, principal, id);
-    if (escrow.buyerId !== principal.userId) throw fail.forbidden("Only the buyer may fund this escrow");
-    if (escrow.status !== "pending") throw fail.conflict(`Cannot fund an escrow that is ${escrow.status}`);
-    const buyer = await findUserById(c.env.DB, principal.userId);
-    const provider = paymentProvider(c.env);
-    const reference = chargeReference(id);
-    let checkout: { authorizationUrl: string; reference: string };
-    try {
-      checkout = await provider.initialize({ reference, email: buyer!.email, amount: escrow.amount, currency: escrow.currency, metadata: { escrowId: id } });
-    } catch (err) {
-      if (!(err instanceof ProviderError)) throw err;
-      log("warn", "payment initialize failed", { escrowId: id, error: err.message });
-      throw new ApiError("PROC001", "The payment provider is unavailable; try again");
-    }
-    unwrap(await escrowRoom(c.env, id).startPayment(caller(c), provider.name, checkout.reference));
-    return ok(c, { payment: { provider: provider.name, reference: checkout.reference, authorizationUrl: checkout.authorizationUrl } }, 200);
+    await visibleEscrow(c.env, principal, id);
+    return ok(c, await fundEscrow(c.env, principal, callerOf(principal), id), 200);
+  })
+  .openapi(cancelRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    await visibleEscrow(c.env, principalOf(c), id);
+    const { reason } = c.req.valid("json");
+    return ok(c, escrowView(unwrap(await escrowRoom(c.env, id).cancel(caller(c), reason ?? null))), 200);
   })
   .openapi(deliverRoute, async (c) => {
     const { id } = c.req.valid("param");

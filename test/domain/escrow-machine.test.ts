@@ -6,6 +6,11 @@ import {
   assertCanTake,
   autoComplete,
   canTake,
+  cancel,
+  contractBindingRefusal,
+  expire,
+  openCheckout,
+  settleDeadlines,
   confirm,
   contractSigned,
   createEscrow,
@@ -66,6 +71,8 @@ const EXPECTED: Record<EscrowAction, { from: EscrowStatus[]; to: EscrowStatus | 
   dispute: { from: ["funds_held", "contract_signed", "credentials_released"], to: "disputed", by: ["buyer", "seller"] },
   release: { from: ["disputed"], to: "completed", by: ["admin"] },
   refund: { from: ["funds_held", "contract_signed", "disputed"], to: "refunded", by: ["admin"] },
+  cancel: { from: ["pending"], to: "cancelled", by: ["buyer", "admin"] },
+  expire: { from: ["pending"], to: "expired", by: ["system"] },
 };
 
 describe("escrow machine: the transition table", () => {
@@ -86,11 +93,11 @@ describe("escrow machine: the transition table", () => {
         }
       }
     }
-    expect(allowed).toBe(17);
+    expect(allowed).toBe(20);
   });
 
   it("terminal statuses admit no action", () => {
-    for (const status of ["completed", "refunded"] as const) {
+    for (const status of ["completed", "refunded", "cancelled", "expired"] as const) {
       for (const action of Object.keys(EXPECTED) as EscrowAction[]) {
         for (const actor of ACTORS) expect(canTake(action, status, actor)).toBe(false);
       }
@@ -144,13 +151,9 @@ describe("escrow machine: the happy path and what each step emits", () => {
     expect(funded.state.status).toBe("contract_signed");
   });
 
-  it("an amount or currency mismatch flags the payment and does not fund", () => {
+  it("fund takes only the exact amount and currency (any other charge is the payment machine's unmatched payment)", () => {
     for (const paid of [{ amount: 99_999, currency: "NGN" }, { amount: 100_000, currency: "USD" }]) {
-      const r = fund(base(), paid, NOW);
-      expect(r.events).toEqual([]);
-      expect(r.state.status).toBe("pending");
-      expect(r.state.payment.status).toBe("flagged");
-      expect(r.state.payment.flagReason).toContain("expected 100000 NGN");
+      expect(codeOf(() => fund(base(), paid, NOW))).toBe("RES002");
     }
   });
 
@@ -197,5 +200,65 @@ describe("escrow machine: the happy path and what each step emits", () => {
     const reversed = payoutSettled(sent.state, "reversed", "bank", NOW)!;
     expect(reversed.events).toEqual(["escrow.payout_failed"]);
     expect(codeOf(() => payoutSettled(inStatus("disputed"), "sent", null, NOW))).toBe("RES002");
+  });
+});
+
+describe("escrow machine: the ways out of an unfunded escrow", () => {
+  it("the buyer or an admin cancels a pending escrow; nobody cancels a funded one", () => {
+    const c = cancel(base(), "buyer", "changed my mind", LATER);
+    expect(c.events).toEqual(["escrow.cancelled"]);
+    expect(c.data).toEqual({ reason: "changed my mind" });
+    expect(c.state).toMatchObject({ status: "cancelled", cancelledAt: LATER, cancelReason: "changed my mind" });
+    expect(cancel(base(), "admin", null, LATER).state.status).toBe("cancelled");
+    expect(codeOf(() => cancel(base(), "seller", null, LATER))).toBe("AUTH003");
+    expect(codeOf(() => cancel(inStatus("funds_held"), "buyer", null, LATER))).toBe("RES002");
+  });
+
+  it("a reservation expires at expiresAt (default 60 minutes), not before, and only while pending", () => {
+    const s = base();
+    expect(s.expiresAt).toBe("2026-11-22T13:00:00.000Z");
+    expect(expire(s, "2026-11-22T12:59:59.999Z")).toBeNull();
+    const e = expire(s, LATER)!;
+    expect(e.events).toEqual(["escrow.expired"]);
+    expect(e.state).toMatchObject({ status: "expired", expiredAt: LATER });
+    expect(expire(inStatus("funds_held"), LATER)).toBeNull();
+    expect(createEscrow({ ...(base() as any), split: splitAmount(100, 0), reservationMinutes: 5 }, NOW).expiresAt).toBe("2026-11-22T12:05:00.000Z");
+  });
+
+  it("settleDeadlines applies whichever deadline passed (reservation or inspection), checked at command time", () => {
+    expect(settleDeadlines(base(), NOW)).toBeNull();
+    expect(settleDeadlines(base(), LATER)!.state.status).toBe("expired");
+    const inspecting = inStatus("credentials_released", { inspectionEndsAt: LATER });
+    expect(settleDeadlines(inspecting, LATER)!.state.status).toBe("completed");
+  });
+
+  it("a retried checkout reuses the open reference for 30 minutes", () => {
+    const s = initializePayment(base(), "buyer", "test", "ref_1", NOW, "https://pay/ref_1");
+    expect(openCheckout(s, "buyer", "2026-11-22T12:29:00.000Z")).toEqual({ reference: "ref_1", authorizationUrl: "https://pay/ref_1" });
+    expect(openCheckout(s, "buyer", "2026-11-22T12:30:00.000Z")).toBeNull();
+    expect(openCheckout(base(), "buyer", NOW)).toBeNull();
+    expect(codeOf(() => openCheckout(s, "seller", NOW))).toBe("AUTH003");
+    expect(codeOf(() => openCheckout(inStatus("cancelled"), "buyer", NOW))).toBe("RES002");
+  });
+});
+
+describe("escrow machine: binding a contract (issue 12 kind 4)", () => {
+  const buyer = { email: "bea@example.com", emailVerifiedAt: NOW };
+  const seller = { email: "sam@example.com", emailVerifiedAt: NOW };
+  const signer = (email: string, role = "signer") => ({ email, role });
+
+  it("binds a draft or pending contract signed by both parties", () => {
+    for (const status of ["draft", "pending"]) {
+      expect(contractBindingRefusal({ status, signers: [signer("Bea@example.com"), signer("sam@example.com")] }, buyer, seller)).toBeNull();
+    }
+  });
+
+  it("refuses a contract between the buyer and a friend, an active contract, an unverified party, an approver-only seller", () => {
+    const friend = contractBindingRefusal({ status: "pending", signers: [signer("bea@example.com"), signer("friend@example.com")] }, buyer, seller);
+    expect(friend).toMatch(/seller/);
+    expect(contractBindingRefusal({ status: "active", signers: [signer("bea@example.com"), signer("sam@example.com")] }, buyer, seller)).toMatch(/active/);
+    const both = { status: "draft", signers: [signer("bea@example.com"), signer("sam@example.com")] };
+    expect(contractBindingRefusal(both, buyer, { ...seller, emailVerifiedAt: null })).toMatch(/seller/);
+    expect(contractBindingRefusal({ status: "draft", signers: [signer("bea@example.com"), signer("sam@example.com", "approver")] }, buyer, seller)).toMatch(/seller/);
   });
 });

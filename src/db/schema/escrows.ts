@@ -1,6 +1,6 @@
-// D1 projection of EscrowRoom (one row per escrow, written only by the room's outbox) plus the payment
-// provider's webhook events, stored once by their id so a replay is a no-op.
-import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+// D1 projection of EscrowRoom (one row per escrow and one per unmatched payment, written only by the room's outbox),
+// the payment provider's webhook events (a log; the room decides idempotence), buyers' holds and contract links.
+import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { ESCROW_STATUSES } from "../../domain/events";
 
 export const escrows = sqliteTable(
@@ -59,3 +59,50 @@ export const paymentEvents = sqliteTable(
   },
   (t) => [index("payment_events_escrow_idx").on(t.escrowId)],
 );
+
+/**
+ * Successful charges that funded nothing (superseded or duplicate reference, amount/currency mismatch, escrow
+ * cancelled or expired): a projection of the EscrowRoom's charge records, for operators and their refund.
+ */
+export const unmatchedPayments = sqliteTable(
+  "unmatched_payments",
+  {
+    /** `pay_…` */
+    id: text("id").primaryKey(),
+    escrowId: text("escrow_id").notNull(),
+    reference: text("reference").notNull(),
+    provider: text("provider").notNull(),
+    /** integer minor units */
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    reason: text("reason").notNull(),
+    /** refund_pending | refunded | refund_failed */
+    state: text("state").notNull(),
+    lastError: text("last_error"),
+    receivedAt: text("received_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    refundedAt: text("refunded_at"),
+    revision: integer("revision").notNull(),
+  },
+  (t) => [uniqueIndex("unmatched_payments_reference_idx").on(t.reference), index("unmatched_payments_state_idx").on(t.state, t.receivedAt)],
+);
+
+/**
+ * One row per unfunded escrow of a buyer: taken by a conditional INSERT when the escrow opens (so the cap on
+ * unfunded reservations holds under concurrency), deleted by the room's projection once the escrow leaves pending.
+ */
+export const escrowHolds = sqliteTable(
+  "escrow_holds",
+  {
+    escrowId: text("escrow_id").primaryKey(),
+    buyerId: text("buyer_id").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("escrow_holds_buyer_idx").on(t.buyerId)],
+);
+
+/** A contract binds at most one escrow (its primary key): claimed when the escrow opens, freed on cancel/expiry. */
+export const escrowContractLinks = sqliteTable("escrow_contract_links", {
+  contractId: text("contract_id").primaryKey(),
+  escrowId: text("escrow_id").notNull(),
+});

@@ -66,18 +66,23 @@ export function chargeReference(escrowId: string): string {
   return `esc-${m[1]}-${randomToken(10)}`;
 }
 
-/** The one payout reference of an escrow: lowercase (Paystack's rule for transfers), derived, so retries reuse it. */
-export function payoutReference(escrowId: string): string {
+/**
+ * The payout reference of an escrow's transfer attempt: lowercase (Paystack's rule for transfers) and derived, so
+ * retries of one attempt reuse it (the provider refuses a second transfer under it); a new attempt after a failed
+ * or reversed payout (generation n ≥ 1) gets a new one, `po-<hex>-<n>`.
+ */
+export function payoutReference(escrowId: string, generation = 0): string {
   const m = ESCROW_ID.exec(escrowId);
   if (!m) throw new Error("not an escrow id");
-  return `po-${[...m[1]!].map((ch) => ch.charCodeAt(0).toString(16).padStart(2, "0")).join("")}`;
+  const base = `po-${[...m[1]!].map((ch) => ch.charCodeAt(0).toString(16).padStart(2, "0")).join("")}`;
+  return generation > 0 ? `${base}-${generation}` : base;
 }
 
 /** The escrow a charge or payout reference belongs to, or null for a reference we did not issue. */
 export function escrowIdOfReference(reference: string): string | null {
   const charge = /^esc-([0-9A-Za-z]{20})-[0-9A-Za-z]{10}$/.exec(reference);
   if (charge) return `esc_${charge[1]}`;
-  const payout = /^po-((?:[0-9a-f]{2}){20})$/.exec(reference);
+  const payout = /^po-((?:[0-9a-f]{2}){20})(?:-[1-9][0-9]{0,5})?$/.exec(reference);
   if (payout) {
     const id = payout[1]!.match(/../g)!.map((h) => String.fromCharCode(parseInt(h, 16))).join("");
     return /^[0-9A-Za-z]{20}$/.test(id) ? `esc_${id}` : null;

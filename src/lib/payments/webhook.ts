@@ -1,25 +1,32 @@
 // Processing of Paystack webhook events (shared by POST /webhooks/paystack and the test provider's dev trigger):
-// verify the signature over the raw body, store each event once, and hand it to the escrow's room.
+// verify the signature over the raw body, log each event once, and hand it to the escrow's room, which applies
+// it through the payment state machine (domain/payment-machine.ts).
 import type { Bindings } from "../../env";
 import { db } from "../../db/client";
 import { recordPaymentEvent, setPaymentEventOutcome } from "../../db/escrows";
-import { paymentEvents } from "../../db/schema/escrows";
-import { escrowRoom } from "../../../durable-objects/escrow-room";
+import { escrowRoom, type ProviderOutcome } from "../../../durable-objects/escrow-room";
 import { ApiError } from "../errors";
 import { sha256Hex } from "../crypto";
 import { log } from "../request-context";
 import { escrowIdOfReference } from "./provider";
 import { verifyPaystackSignature } from "./signature";
-import { eq } from "drizzle-orm";
 
 interface PaystackEvent {
   event: string;
   data: { id?: number | string; reference?: string; transaction_reference?: string; amount?: number; currency?: string; reason?: string; status?: string; [k: string]: unknown };
 }
 
-export type WebhookOutcome = "funded" | "flagged" | "ignored" | "replay" | "payout_sent" | "payout_failed" | "payout_reversed" | "refund_processed" | "refund_failed";
+export type WebhookOutcome = ProviderOutcome | "replay";
 
-/** Throws AUTH004 (401) for a bad signature; answers the outcome otherwise (a replay is a no-op). */
+/**
+ * Throws AUTH004 (401) for a bad signature; answers the outcome otherwise (a replay is a no-op).
+ *
+ * Fault rule: anything that fails (D1, the room, the queue) fails the request, so Paystack retries the event (it
+ * retries non-2xx answers); nothing is acknowledged before the room has applied it. The stored payment event is
+ * only a log: an attempt that failed midway leaves it "processing" and the retry processes it again, and the
+ * room applies each charge reference once and money states only forward, so the retry neither loses the charge
+ * nor applies it twice.
+ */
 export async function processPaystackWebhook(env: Bindings, rawBody: string, signature: string | null): Promise<WebhookOutcome> {
   if (!verifyPaystackSignature(env.PAYSTACK_SECRET_KEY, rawBody, signature)) {
     log("warn", "paystack webhook with a bad signature refused", { hasSignature: signature !== null, bytes: rawBody.length });
@@ -32,43 +39,49 @@ export async function processPaystackWebhook(env: Bindings, rawBody: string, sig
   } catch {
     throw new ApiError("VAL001", "Webhook body is not a Paystack event");
   }
-  const reference = event.data.reference ?? event.data.transaction_reference ?? null;
+  const reference = referenceOf(event);
   const escrowId = reference ? escrowIdOfReference(reference) : null;
   // Paystack events carry the object's id, not an event id: the key is the event type and that id, or a digest.
   const key = event.data.id !== undefined ? `${event.event}:${event.data.id}` : `${event.event}:sha256:${sha256Hex(rawBody)}`;
   const id = `paystack:${key}`;
   const database = db(env.DB);
-  const fresh = await recordPaymentEvent(database, { id, provider: "paystack", type: event.event, reference, escrowId, outcome: "processing" });
-  if (!fresh) return "replay";
-  try {
-    const outcome = escrowId ? await apply(env, escrowId, event) : "ignored";
-    await setPaymentEventOutcome(database, id, outcome);
-    return outcome;
-  } catch (err) {
-    // Not processed: forget it so Paystack's retry of this very event is handled, not taken for a replay.
-    await database.delete(paymentEvents).where(eq(paymentEvents.id, id));
-    throw err;
+  const pending = await recordPaymentEvent(database, { id, provider: "paystack", type: event.event, reference, escrowId, outcome: "processing" });
+  if (!pending) return "replay";
+  const outcome = escrowId && reference ? await apply(env, escrowId, reference, event) : "ignored";
+  if (outcome === "ignored" && event.event === "charge.success") {
+    // A signed charge for a reference that names no escrow of ours: nothing to fund or refund, but never silent.
+    log("warn", "paystack charge for a reference we did not issue", { reference, escrowId });
   }
+  await setPaymentEventOutcome(database, id, outcome);
+  return outcome;
 }
 
-async function apply(env: Bindings, escrowId: string, event: PaystackEvent): Promise<WebhookOutcome> {
+/** The transaction or transfer reference an event is about (refund events name the refunded transaction). */
+function referenceOf(event: PaystackEvent): string | null {
+  const d = event.data;
+  const ref = event.event.startsWith("refund.") ? (d.transaction_reference ?? d.reference) : (d.reference ?? d.transaction_reference);
+  return typeof ref === "string" && ref.length > 0 && ref.length <= 200 ? ref : null;
+}
+
+async function apply(env: Bindings, escrowId: string, reference: string, event: PaystackEvent): Promise<WebhookOutcome> {
   const room = escrowRoom(env, escrowId);
   const d = event.data;
+  const reason = typeof d.reason === "string" ? d.reason.slice(0, 500) : null;
   const result = await (async () => {
     switch (event.event) {
       case "charge.success":
-        if (typeof d.amount !== "number" || typeof d.currency !== "string" || !d.reference) return null;
-        return room.paymentReceived({ reference: d.reference, amount: d.amount, currency: d.currency });
+        if (typeof d.amount !== "number" || !Number.isSafeInteger(d.amount) || typeof d.currency !== "string") return null;
+        return room.paymentReceived({ reference, amount: d.amount, currency: d.currency });
       case "transfer.success":
-        return mapOk(await room.payoutSettled("sent", null), "payout_sent" as const);
+        return room.payoutSettled(reference, "sent", null);
       case "transfer.failed":
-        return mapOk(await room.payoutSettled("failed", d.reason ?? "transfer failed"), "payout_failed" as const);
+        return room.payoutSettled(reference, "failed", reason ?? "transfer failed");
       case "transfer.reversed":
-        return mapOk(await room.payoutSettled("reversed", d.reason ?? "transfer reversed"), "payout_reversed" as const);
+        return room.payoutSettled(reference, "reversed", reason ?? "transfer reversed");
       case "refund.processed":
-        return mapOk(await room.refundSettled(true), "refund_processed" as const);
+        return room.refundSettled(reference, true);
       case "refund.failed":
-        return mapOk(await room.refundSettled(false), "refund_failed" as const);
+        return room.refundSettled(reference, false, reason ?? "refund failed");
       default:
         // refund.pending / refund.processing and other types: nothing to change.
         return null;
@@ -76,13 +89,10 @@ async function apply(env: Bindings, escrowId: string, event: PaystackEvent): Pro
   })();
   if (!result) return "ignored";
   if (!result.ok) {
-    // E.g. a transfer event for an escrow that is not completed: recorded, not applied.
+    // E.g. a reference naming an escrow that does not exist: recorded, not applied.
     log("warn", "paystack event not applicable", { type: event.event, escrowId, code: result.error.code });
     return "ignored";
   }
+  if (result.value === "unmatched") log("warn", "payment did not fund its escrow; refunding it", { escrowId, reference });
   return result.value;
-}
-
-function mapOk<T, O>(r: { ok: true; value: T } | { ok: false; error: { code: string } }, outcome: O) {
-  return r.ok ? { ok: true as const, value: outcome } : r;
 }

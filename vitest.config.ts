@@ -40,6 +40,8 @@ async function workersProject() {
             ANVIL_ISOLATED_RPC_URL: isolatedAnvilUrl,
             WEBHOOK_ALLOW_PRIVATE_URLS: "true",
             WEBHOOK_RECEIVER_URL: webhookReceiverUrl,
+            // Test files open many escrows per buyer; the cap itself is tested with its own env (test/escrow/reconciliation).
+            ESCROW_MAX_UNFUNDED: "1000",
             TEST_MIGRATIONS: migrations,
           },
         },

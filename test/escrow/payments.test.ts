@@ -88,17 +88,22 @@ describe("POST /webhooks/paystack", () => {
     expect(trail.body.data.filter((ev: any) => ev.type === "escrow.funded")).toHaveLength(1);
   });
 
-  it("an amount or currency mismatch flags the payment and does not fund", async () => {
-    for (const [amount, currency] of [[1, "NGN"], [500_000, "USD"]] as const) {
+  it("an amount or currency mismatch does not fund: the charge is unmatched, refunded and on the timeline", async () => {
+    for (const [amount, currency, reason] of [[1, "NGN", "amount_mismatch"], [500_000, "USD", "currency_mismatch"]] as const) {
       const e = await openEscrow(buyer, seller);
       const fund = await call("POST", `/api/v1/escrows/${e.id}/fund`, { token: buyer.accessToken });
       const body = chargeSuccess(fund.body.data.payment.reference, amount, currency);
       const res = await webhook(body, paystackSignature(env.PAYSTACK_SECRET_KEY, body));
       expect(res.status).toBe(200);
-      expect(res.body.data.outcome).toBe("flagged");
-      expect(await escrowRow(e.id)).toMatchObject({ status: "pending", payment_status: "flagged", funded_at: null });
+      expect(res.body.data.outcome).toBe("unmatched");
+      expect(await escrowRow(e.id)).toMatchObject({ status: "pending", funded_at: null });
       const trail = await call("GET", `/api/v1/escrows/${e.id}/events`, { token: buyer.accessToken });
-      expect(trail.body.data.map((ev: any) => ev.type)).toContain("escrow.payment_flagged");
+      expect(trail.body.data.find((ev: any) => ev.type === "escrow.payment_unmatched")?.data).toMatchObject({ reason, amount, currency });
+      const { waitFor } = await import("./helpers");
+      await waitFor(async () => {
+        const row = await env.DB.prepare("SELECT state FROM unmatched_payments WHERE escrow_id = ?").bind(e.id).first<{ state: string }>();
+        return row?.state === "refunded";
+      }, "the unmatched charge refunded");
     }
   });
 
@@ -163,6 +168,22 @@ describe("POST /webhooks/paystack: transfers and refunds", () => {
     expect((await room.get())!.payout).toMatchObject({ status: "reversed", lastError: "bank account closed" });
     const types = (await room.auditTrail()).map((ev) => ev.type);
     expect(types).toContain("escrow.payout_failed");
+
+    // Issue 20 kind 4: a late transfer.success for the reversed transfer is recorded, not applied.
+    const late = await signed("transfer.success", { reference });
+    expect(late.status).toBe(200);
+    expect(late.body.data.outcome).toBe("ignored");
+    expect((await room.get())!.payout.status).toBe("reversed");
+    const trail = await room.auditTrail();
+    expect(trail.filter((ev) => ev.type === "escrow.payout_sent")).toHaveLength(1);
+    expect(trail.at(-1)).toMatchObject({ type: "escrow.provider_event_not_applied", data: { event: "transfer.success", reference } });
+    // The seller is asked to fix the payout account, and is not told the money was sent a second time.
+    const { waitForEmail } = await import("../helpers/mailbox");
+    await waitForEmail({ to: seller.email, subject: /update your payout account/i });
+    const sentNotices = await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE user_id = ? AND type = 'escrow.payout_sent' AND subject_id = ?")
+      .bind(seller.user.id, e.id)
+      .first<{ n: number }>();
+    expect(sentNotices!.n).toBeLessThanOrEqual(1);
   });
 
   it("refund.processed settles a refunded escrow's payment; on a live escrow it is ignored", async () => {

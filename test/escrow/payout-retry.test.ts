@@ -77,3 +77,41 @@ describe("escrow.payout job", () => {
     expect((await room.get())!.payout.status).toBe("sent");
   });
 });
+
+describe("a failed or reversed payout is followed up (issue 20 kind 4)", () => {
+  it("waits while the seller's account is unchanged, then retries under a NEW transfer reference", async () => {
+    const { id, room } = await completedEscrow();
+    const ledger: { reference: string; recipient: string }[] = [];
+    let recipient = "RCP_old";
+    const fetcher = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+      const body = JSON.parse(String(init?.body));
+      ledger.push({ reference: body.reference, recipient: body.recipient });
+      return new Response(JSON.stringify({ status: true, message: "ok", data: { status: "success", reference: body.reference, transfer_code: "TRF" } }), { status: 200 });
+    }) as typeof fetch;
+    const job = payoutJob({
+      providerFor: () => new PaystackProvider({ baseUrl: "https://paystack.fake", secretKey: "sk_test_x", fetch: fetcher }),
+      recipientFor: async () => recipient,
+    });
+    const run = () => job(queueMessage("jobs", "escrow.payout", `payout:${id}`, { escrowId: id }), env, { attempts: 1, lastAttempt: false, queue: "escra-jobs" });
+    await run();
+    expect((await room.get())!.payout).toMatchObject({ status: "sent", reference: payoutReference(id), recipient: "RCP_old" });
+    // The bank returns the money: transfer.reversed.
+    const reversed = await room.payoutSettled(payoutReference(id), "reversed", "account closed");
+    expect(reversed).toEqual({ ok: true, value: "payout_reversed" });
+    // Same account on file: the follow-up job waits for the seller instead of paying into it again.
+    await expect(run()).rejects.toThrow(/payout account/);
+    expect(ledger).toHaveLength(1);
+    recipient = "RCP_new";
+    await run();
+    expect(ledger).toEqual([
+      { reference: payoutReference(id), recipient: "RCP_old" },
+      { reference: payoutReference(id, 1), recipient: "RCP_new" },
+    ]);
+    expect((await room.get())!.payout).toMatchObject({ status: "sent", reference: payoutReference(id, 1), generation: 1 });
+    // A late event for the first attempt changes nothing.
+    expect(await room.payoutSettled(payoutReference(id), "sent", null)).toEqual({ ok: true, value: "ignored" });
+    const types = (await room.auditTrail()).map((e) => e.type);
+    expect(types.filter((t) => t === "escrow.payout_sent")).toHaveLength(2);
+    expect(types).toContain("escrow.payout_retried");
+  });
+});

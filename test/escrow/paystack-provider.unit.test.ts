@@ -89,3 +89,54 @@ describe("references and signatures", () => {
     expect(verifyPaystackSignature("k", "{}", "zz")).toBe(false);
   });
 });
+
+describe("Paystack's predictable refusals → stable codes with guidance (issue 20 kind 2)", () => {
+  const refusing = (status: number, message: string) => fakePaystack(() => ({ status, json: { status: false, message } })).provider;
+  const refusalOf = async (p: Promise<unknown>) => {
+    const err = await p.then(() => null, (e) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    return err as ProviderError;
+  };
+  const init = { reference: "ref-1", email: "b@x.com", amount: 5000, currency: "NGN", metadata: {} };
+
+  it("a checkout the provider refuses is PAY001 saying what to change; an outage is PROC001 'try again'", async () => {
+    const { providerApiError } = await import("../../src/lib/payments/refusals");
+    const cases: [number, string, string, RegExp][] = [
+      [400, "Currency not supported by merchant", "PAY001", /currency/i],
+      [400, "Invalid Email Address Passed", "PAY001", /email address/i],
+      [400, "Invalid Amount Sent", "PAY001", /amount/i],
+      [400, "Something new", "PAY001", /refused this payment: Something new/],
+      [503, "Service unavailable", "PROC001", /try again/i],
+      [401, "Invalid key", "PROC001", /operators/i],
+    ];
+    for (const [status, message, code, guidance] of cases) {
+      const e = providerApiError("initialize", await refusalOf(refusing(status, message).initialize(init)));
+      expect(e.code, message).toBe(code);
+      expect(e.status).toBe(code === "PAY001" ? 402 : 502);
+      expect(e.message).toMatch(guidance);
+    }
+    const unreachable = new PaystackProvider({ baseUrl: "https://paystack.fake", secretKey: "k", fetch: (async () => { throw new TypeError("fetch failed"); }) as typeof fetch });
+    expect(providerApiError("initialize", await refusalOf(unreachable.initialize(init))).code).toBe("PROC001");
+  });
+
+  it("refunds and transfers: already done, retry later, or the seller must fix the account", async () => {
+    const { classifyRefusal } = await import("../../src/lib/payments/refusals");
+    const refund = { reference: "ref-1", amount: 5000 };
+    expect(classifyRefusal("refund", await refusalOf(refusing(400, "Transaction has been fully reversed").refund(refund))).kind).toBe("done");
+    expect(classifyRefusal("refund", await refusalOf(refusing(502, "Bad gateway").refund(refund))).kind).toBe("retry");
+    const transfer = { reference: "po-1", amount: 1, currency: "NGN", recipient: "RCP_1", reason: "r" };
+    expect(classifyRefusal("transfer", await refusalOf(refusing(400, "Duplicate Transfer Reference").transfer(transfer))).kind).toBe("done");
+    expect(classifyRefusal("transfer", await refusalOf(refusing(400, "Your balance is not enough to fulfil this request").transfer(transfer))).kind).toBe("retry");
+    const account = classifyRefusal("transfer", await refusalOf(refusing(400, "Invalid recipient").transfer(transfer)));
+    expect(account).toMatchObject({ kind: "refused", code: "PAY001" });
+    expect(account.message).toMatch(/payout-account/);
+  });
+
+  it("payout references: each new attempt after a failure gets a new one that still names its escrow", () => {
+    const id = "esc_3xY9aBcDeFgHiJkLmNoP";
+    expect(payoutReference(id, 0)).toBe(payoutReference(id));
+    expect(payoutReference(id, 1)).toBe(`${payoutReference(id)}-1`);
+    expect(escrowIdOfReference(payoutReference(id, 2))).toBe(id);
+    expect(payoutReference(id, 2)).toMatch(/^[a-z0-9-]+$/);
+  });
+});

@@ -13,7 +13,11 @@ const route = createRoute({
   path: "/webhooks/paystack",
   tags: ["Escrow"],
   summary: "Paystack events (charge.success, refund.*, transfer.*); x-paystack-signature = hex HMAC-SHA512 of the raw body",
-  description: "A replayed event (same event and object id) is acknowledged and changes nothing. A bad signature is 401 and logged.",
+  description:
+    "A replayed event (same event and object id) is acknowledged and changes nothing. A bad signature is 401 and " +
+    "logged. Nothing is acknowledged before the escrow applied the event: any failure answers non-2xx so Paystack " +
+    "retries, and the retry applies it at most once. Outcomes: funded, unmatched (refunded automatically), " +
+    "payout_sent, payout_failed, payout_reversed, refund_processed, refund_failed, ignored (recorded, not applied), replay.",
   request: { headers: z.object({ "x-paystack-signature": z.string().max(256).optional() }) },
   responses: {
     200: jsonContent(envelope(z.object({ received: z.literal(true), outcome: z.string() })), "accepted (or a replay, acknowledged)"),

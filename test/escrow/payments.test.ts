@@ -184,6 +184,15 @@ describe("POST /webhooks/paystack: transfers and refunds", () => {
       .bind(seller.user.id, e.id)
       .first<{ n: number }>();
     expect(sentNotices!.n).toBeLessThanOrEqual(1);
+    // Listed for admins as a payout that needs a follow-up.
+    const { createUser } = await import("../helpers/users");
+    const admin = await createUser({ role: "admin" });
+    await (await import("./helpers")).waitFor(async () => {
+      const list = await call("GET", "/api/v1/escrows?payoutStatus=failed,reversed", { token: admin.accessToken });
+      return list.body.data.some((x: any) => x.id === e.id);
+    }, "listed as a failed payout");
+    const bad = await call("GET", "/api/v1/escrows?payoutStatus=lost", { token: admin.accessToken });
+    expect(bad.body.error.code).toBe("VAL001");
   });
 
   it("refund.processed settles a refunded escrow's payment; on a live escrow it is ignored", async () => {

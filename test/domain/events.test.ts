@@ -9,7 +9,7 @@ const API_EVENT_TYPES = [
   "contract.reminder_sent",
   "escrow.created", "escrow.funded", "escrow.contract_signed", "escrow.delivered", "escrow.credentials_released",
   "escrow.completed", "escrow.disputed", "escrow.released", "escrow.refunded", "escrow.payout_sent",
-  "escrow.payout_failed", "escrow.cancelled", "escrow.expired",
+  "escrow.payout_failed", "escrow.cancelled", "escrow.expired", "escrow.payment_unmatched",
   "listing.submitted", "listing.approved", "listing.rejected", "listing.reserved", "listing.sold",
   // Added to the catalog (API.md: "more types may be added"): every listing transition has its event.
   "listing.info_requested", "listing.unreserved",

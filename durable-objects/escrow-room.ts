@@ -94,7 +94,12 @@ export class EscrowRoom extends LiveObject {
   }
 
   /** The buyer started a checkout with the provider under `reference` (offered again to a retry for a while). */
-  startPayment(caller: Caller, provider: string, reference: string, authorizationUrl: string | null = null): Promise<RpcResult<EscrowState>> {
+  startPayment(
+    caller: Caller,
+    provider: string,
+    reference: string,
+    authorizationUrl: string | null = null,
+  ): Promise<RpcResult<EscrowState>> {
     return this.command(caller.userId, (s, now) => ({
       state: machine.initializePayment(s, this.actor(s, caller), provider, reference, now, authorizationUrl),
       events: [],
@@ -112,12 +117,20 @@ export class EscrowRoom extends LiveObject {
   }
 
   /** A refund's outcome for the transaction `reference` (an unmatched charge's, or the escrow's own), forward only. */
-  refundSettled(reference: string, succeeded: boolean, error: string | null = null): Promise<RpcResult<ProviderOutcome>> {
+  refundSettled(
+    reference: string,
+    succeeded: boolean,
+    error: string | null = null,
+  ): Promise<RpcResult<ProviderOutcome>> {
     return this.provider((s, now) => payments.applyRefund(s, reference, succeeded, error, now));
   }
 
   /** A transfer outcome for `reference`; applied only to the current attempt and only forward. */
-  payoutSettled(reference: string, outcome: "sent" | "failed" | "reversed", reason: string | null): Promise<RpcResult<ProviderOutcome>> {
+  payoutSettled(
+    reference: string,
+    outcome: "sent" | "failed" | "reversed",
+    reason: string | null,
+  ): Promise<RpcResult<ProviderOutcome>> {
     return this.provider((s, now) => payments.applyTransfer(s, reference, outcome, reason, now));
   }
 
@@ -136,7 +149,9 @@ export class EscrowRoom extends LiveObject {
 
   /** The escrow contract became active (the EVENTS consumer of contract.activated calls this). */
   contractActivated(): Promise<RpcResult<EscrowState>> {
-    return this.command(null, (s, now) => (s.contractActivatedAt && s.status !== "funds_held" ? { state: s, events: [] } : machine.contractSigned(s, now)));
+    return this.command(null, (s, now) =>
+      s.contractActivatedAt && s.status !== "funds_held" ? { state: s, events: [] } : machine.contractSigned(s, now),
+    );
   }
 
   /** Stores the seller's sealed delivery (lib/vault sealed it; the room never sees plaintext). */
@@ -169,7 +184,10 @@ export class EscrowRoom extends LiveObject {
   }
 
   dispute(caller: Caller, reason: string): Promise<RpcResult<EscrowState>> {
-    return this.command(caller.userId, (s, now) => ({ ...machine.dispute(s, this.actor(s, caller), reason, now), data: { reason } }));
+    return this.command(caller.userId, (s, now) => ({
+      ...machine.dispute(s, this.actor(s, caller), reason, now),
+      data: { reason },
+    }));
   }
 
   release(caller: Caller): Promise<RpcResult<EscrowState>> {
@@ -177,7 +195,10 @@ export class EscrowRoom extends LiveObject {
   }
 
   refund(caller: Caller, reason: string | null): Promise<RpcResult<EscrowState>> {
-    return this.command(caller.userId, (s, now) => ({ ...machine.refund(s, this.actor(s, caller), now), ...(reason ? { data: { reason } } : {}) }));
+    return this.command(caller.userId, (s, now) => ({
+      ...machine.refund(s, this.actor(s, caller), now),
+      ...(reason ? { data: { reason } } : {}),
+    }));
   }
 
   /** The payout job is about to ask the provider for a transfer under `reference` (audited before the call). */
@@ -186,7 +207,12 @@ export class EscrowRoom extends LiveObject {
       this.mutate(null, (s, now) => ({
         state: machine.payoutRequested(s, reference, now, recipient),
         events: [],
-        notes: [{ type: "escrow.payout_requested", data: { escrowId: s.id, status: s.status, reference, amount: s.sellerPayout, currency: s.currency } }],
+        notes: [
+          {
+            type: "escrow.payout_requested",
+            data: { escrowId: s.id, status: s.status, reference, amount: s.sellerPayout, currency: s.currency },
+          },
+        ],
       })),
     );
   }
@@ -196,7 +222,12 @@ export class EscrowRoom extends LiveObject {
     return this.command(null, (s, now) => ({
       state: machine.retryPayout(s, now),
       events: [],
-      notes: [{ type: "escrow.payout_retried", data: { escrowId: s.id, status: s.status, generation: s.payout.generation + 1 } }],
+      notes: [
+        {
+          type: "escrow.payout_retried",
+          data: { escrowId: s.id, status: s.status, generation: s.payout.generation + 1 },
+        },
+      ],
     }));
   }
 
@@ -211,7 +242,11 @@ export class EscrowRoom extends LiveObject {
     return rpcResult(() =>
       this.mutate(null, (s, now, ctx) => {
         ctx.sql.exec("UPDATE vault SET record = ? WHERE id = 1", JSON.stringify(record));
-        return { state: { ...s, updatedAt: now }, events: [], notes: [{ type: "escrow.vault_rewrapped", data: { escrowId: s.id, status: s.status, kekId: record.kekId } }] };
+        return {
+          state: { ...s, updatedAt: now },
+          events: [],
+          notes: [{ type: "escrow.vault_rewrapped", data: { escrowId: s.id, status: s.status, kekId: record.kekId } }],
+        };
       }),
     );
   }
@@ -229,7 +264,10 @@ export class EscrowRoom extends LiveObject {
   }
 
   /** A command: deadlines first (so it meets the escrow as it is now), then the step. */
-  private command(actorId: string | null, step: (s: EscrowState, now: string, ctx: CommandContext) => Transition): Promise<RpcResult<EscrowState>> {
+  private command(
+    actorId: string | null,
+    step: (s: EscrowState, now: string, ctx: CommandContext) => Transition,
+  ): Promise<RpcResult<EscrowState>> {
     return rpcResult(async () => {
       await this.settleDue();
       return this.mutate(actorId, step);
@@ -244,7 +282,8 @@ export class EscrowRoom extends LiveObject {
       if (!before) throw fail.notFound("Escrow");
       // A repeat that changes nothing (a charge already recorded) is answered without writing a new revision.
       const dry = step(before, new Date().toISOString());
-      if (dry.transition.state === before && !dry.transition.events.length && !dry.transition.notes?.length) return dry.outcome;
+      if (dry.transition.state === before && !dry.transition.events.length && !dry.transition.notes?.length)
+        return dry.outcome;
       let outcome: ProviderOutcome = "ignored";
       await this.mutate(null, (s, now) => {
         const applied = step(s, now);
@@ -263,7 +302,10 @@ export class EscrowRoom extends LiveObject {
   }
 
   /** Runs one transition through the aggregate, then announces its events on the room's sockets. */
-  private async mutate(actorId: string | null, step: (s: EscrowState, now: string, ctx: CommandContext) => Transition): Promise<EscrowState> {
+  private async mutate(
+    actorId: string | null,
+    step: (s: EscrowState, now: string, ctx: CommandContext) => Transition,
+  ): Promise<EscrowState> {
     const id = this.aggregate.load()?.id;
     if (!id) throw fail.notFound("Escrow");
     let outcome: Transition | null = null;
@@ -280,12 +322,19 @@ export class EscrowRoom extends LiveObject {
 
   private decide(ctx: CommandContext, t: Transition) {
     const { state } = t;
-    const published = t.events.map((type): AggregateEvent => ({ type, data: eventData(state, t.data ?? {}), audience: [state.buyerId, state.sellerId] }));
+    const published = t.events.map((type): AggregateEvent => ({
+      type,
+      data: eventData(state, t.data ?? {}),
+      audience: [state.buyerId, state.sellerId],
+    }));
     const notes = (t.notes ?? []).map((n): AggregateEvent => ({ type: n.type, data: n.data, publish: false }));
     return {
       state,
       events: [...published, ...notes],
-      projection: [...escrowProjection(this.env.DB, state, ctx.revision), ...unmatchedPaymentsProjection(this.env.DB, state, ctx.revision)],
+      projection: [
+        ...escrowProjection(this.env.DB, state, ctx.revision),
+        ...unmatchedPaymentsProjection(this.env.DB, state, ctx.revision),
+      ],
       result: state,
     };
   }
@@ -297,7 +346,8 @@ export class EscrowRoom extends LiveObject {
   /** The aggregate never clears the alarm, so each deadline (reservation, inspection, hub) re-arms after every change. */
   private async rearm(): Promise<void> {
     const state = this.load();
-    if (state?.status === "pending" && state.expiresAt) await armAlarmNoLaterThan(this.ctx.storage, Date.parse(state.expiresAt));
+    if (state?.status === "pending" && state.expiresAt)
+      await armAlarmNoLaterThan(this.ctx.storage, Date.parse(state.expiresAt));
     if (state?.status === "credentials_released" && state.inspectionEndsAt) {
       await armAlarmNoLaterThan(this.ctx.storage, Date.parse(state.inspectionEndsAt));
     }
@@ -314,7 +364,15 @@ export class EscrowRoom extends LiveObject {
 }
 
 function eventData(s: EscrowState, extra: Record<string, unknown>): Record<string, unknown> {
-  return { escrowId: s.id, status: s.status, amount: s.amount, currency: s.currency, listingId: s.listingId, contractId: s.contractId, ...extra };
+  return {
+    escrowId: s.id,
+    status: s.status,
+    amount: s.amount,
+    currency: s.currency,
+    listingId: s.listingId,
+    contractId: s.contractId,
+    ...extra,
+  };
 }
 
 /** The room's RPC surface (its public methods), typed by the class' own signatures. */

@@ -3,7 +3,14 @@
 import { and, count, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import { db, type Database } from "./client";
 import { escrowContractLinks, escrowHolds, escrows, paymentEvents, unmatchedPayments } from "./schema/escrows";
-import type { ChargeRefundStatus, EscrowState, EscrowStatus, PaymentStatus, PayoutStatus, UnmatchedReason } from "../domain/escrow-machine";
+import type {
+  ChargeRefundStatus,
+  EscrowState,
+  EscrowStatus,
+  PaymentStatus,
+  PayoutStatus,
+  UnmatchedReason,
+} from "../domain/escrow-machine";
 import type { EscrowView } from "../domain/escrow-view";
 import type { Statement } from "./contracts-projection";
 
@@ -47,7 +54,8 @@ export function escrowProjection(d1: D1Database, s: EscrowState, revision: numbe
     .toSQL();
   const out: Statement[] = [{ sql: q.sql, params: q.params }];
   // Leaving pending frees the buyer's hold; ending unfunded frees the contract for another escrow. Both idempotent.
-  if (s.status !== "pending") out.push(toStatement(db(d1).delete(escrowHolds).where(eq(escrowHolds.escrowId, s.id)).toSQL()));
+  if (s.status !== "pending")
+    out.push(toStatement(db(d1).delete(escrowHolds).where(eq(escrowHolds.escrowId, s.id)).toSQL()));
   if (s.status === "cancelled" || s.status === "expired") {
     out.push(toStatement(db(d1).delete(escrowContractLinks).where(eq(escrowContractLinks.escrowId, s.id)).toSQL()));
   }
@@ -81,7 +89,11 @@ export function unmatchedPaymentsProjection(d1: D1Database, s: EscrowState, revi
         db(d1)
           .insert(unmatchedPayments)
           .values(row)
-          .onConflictDoUpdate({ target: unmatchedPayments.id, set: updates, setWhere: sql`${unmatchedPayments.revision} <= ${revision}` })
+          .onConflictDoUpdate({
+            target: unmatchedPayments.id,
+            set: updates,
+            setWhere: sql`${unmatchedPayments.revision} <= ${revision}`,
+          })
           .toSQL(),
       );
     });
@@ -107,10 +119,21 @@ export function unmatchedPaymentView(r: UnmatchedPaymentRow) {
 }
 
 /** A page of unmatched payments, newest first, optionally in one state. */
-export async function listUnmatchedPayments(database: Database, state: string | undefined, window: { limit: number; offset: number }) {
+export async function listUnmatchedPayments(
+  database: Database,
+  state: string | undefined,
+  window: { limit: number; offset: number },
+) {
   const where = state ? eq(unmatchedPayments.state, state) : undefined;
   const [rows, totals] = await Promise.all([
-    database.select().from(unmatchedPayments).where(where).orderBy(desc(unmatchedPayments.receivedAt), desc(unmatchedPayments.id)).limit(window.limit).offset(window.offset).all(),
+    database
+      .select()
+      .from(unmatchedPayments)
+      .where(where)
+      .orderBy(desc(unmatchedPayments.receivedAt), desc(unmatchedPayments.id))
+      .limit(window.limit)
+      .offset(window.offset)
+      .all(),
     database.select({ n: count() }).from(unmatchedPayments).where(where).get(),
   ]);
   return { items: rows.map(unmatchedPaymentView), total: totals?.n ?? 0 };
@@ -124,7 +147,11 @@ export async function findUnmatchedPayment(database: Database, id: string): Prom
  * Takes one of the buyer's `max` holds on unfunded escrows, atomically: a single conditional INSERT (D1 runs one
  * statement at a time), so concurrent opens cannot exceed the cap. False when the buyer is at the cap.
  */
-export async function takeEscrowHold(d1: D1Database, hold: { escrowId: string; buyerId: string; now: string }, max: number): Promise<boolean> {
+export async function takeEscrowHold(
+  d1: D1Database,
+  hold: { escrowId: string; buyerId: string; now: string },
+  max: number,
+): Promise<boolean> {
   const res = await d1
     .prepare(
       `INSERT INTO escrow_holds (escrow_id, buyer_id, created_at)
@@ -141,12 +168,18 @@ export async function releaseEscrowHold(database: Database, escrowId: string): P
 
 /** Claims `contractId` for `escrowId` (its primary key makes it one escrow per contract); false when taken. */
 export async function claimContractLink(database: Database, contractId: string, escrowId: string): Promise<boolean> {
-  const rows = await database.insert(escrowContractLinks).values({ contractId, escrowId }).onConflictDoNothing().returning();
+  const rows = await database
+    .insert(escrowContractLinks)
+    .values({ contractId, escrowId })
+    .onConflictDoNothing()
+    .returning();
   return rows.length > 0;
 }
 
 export async function releaseContractLink(database: Database, contractId: string, escrowId: string): Promise<void> {
-  await database.delete(escrowContractLinks).where(and(eq(escrowContractLinks.contractId, contractId), eq(escrowContractLinks.escrowId, escrowId)));
+  await database
+    .delete(escrowContractLinks)
+    .where(and(eq(escrowContractLinks.contractId, contractId), eq(escrowContractLinks.escrowId, escrowId)));
 }
 
 function rowView(r: EscrowRow): EscrowView {
@@ -200,7 +233,14 @@ export async function listEscrows(
   if (filters.payoutStatus?.length) clauses.push(inArray(escrows.payoutStatus, filters.payoutStatus));
   const where = clauses.length ? and(...clauses) : undefined;
   const [rows, totals] = await Promise.all([
-    database.select().from(escrows).where(where).orderBy(desc(escrows.createdAt), desc(escrows.id)).limit(window.limit).offset(window.offset).all(),
+    database
+      .select()
+      .from(escrows)
+      .where(where)
+      .orderBy(desc(escrows.createdAt), desc(escrows.id))
+      .limit(window.limit)
+      .offset(window.offset)
+      .all(),
     database.select({ n: count() }).from(escrows).where(where).get(),
   ]);
   return { items: rows.map(rowView), total: totals?.n ?? 0 };
@@ -213,7 +253,14 @@ export async function listEscrows(
  */
 export async function recordPaymentEvent(
   database: Database,
-  event: { id: string; provider: string; type: string; reference: string | null; escrowId: string | null; outcome: string },
+  event: {
+    id: string;
+    provider: string;
+    type: string;
+    reference: string | null;
+    escrowId: string | null;
+    outcome: string;
+  },
 ): Promise<boolean> {
   const inserted = await database
     .insert(paymentEvents)
@@ -221,7 +268,11 @@ export async function recordPaymentEvent(
     .onConflictDoNothing()
     .returning({ id: paymentEvents.id });
   if (inserted.length > 0) return true;
-  const stored = await database.select({ outcome: paymentEvents.outcome }).from(paymentEvents).where(eq(paymentEvents.id, event.id)).get();
+  const stored = await database
+    .select({ outcome: paymentEvents.outcome })
+    .from(paymentEvents)
+    .where(eq(paymentEvents.id, event.id))
+    .get();
   return stored?.outcome === "processing";
 }
 

@@ -50,7 +50,12 @@ export const ESCROW_RULES: Record<EscrowAction, Rule> = {
   fund: { from: ["pending"], to: "funds_held", by: ["system"], emits: ["escrow.funded"] },
   contract_signed: { from: ["funds_held"], to: "contract_signed", by: ["system"], emits: ["escrow.contract_signed"] },
   deliver: { from: ["funds_held", "contract_signed"], to: null, by: ["seller"], emits: ["escrow.delivered"] },
-  reveal: { from: ["contract_signed"], to: "credentials_released", by: ["buyer"], emits: ["escrow.credentials_released"] },
+  reveal: {
+    from: ["contract_signed"],
+    to: "credentials_released",
+    by: ["buyer"],
+    emits: ["escrow.credentials_released"],
+  },
   confirm: { from: ["credentials_released"], to: "completed", by: ["buyer"], emits: ["escrow.completed"] },
   auto_complete: { from: ["credentials_released"], to: "completed", by: ["system"], emits: ["escrow.completed"] },
   dispute: {
@@ -60,7 +65,12 @@ export const ESCROW_RULES: Record<EscrowAction, Rule> = {
     emits: ["escrow.disputed"],
   },
   release: { from: ["disputed"], to: "completed", by: ["admin"], emits: ["escrow.released", "escrow.completed"] },
-  refund: { from: ["funds_held", "contract_signed", "disputed"], to: "refunded", by: ["admin"], emits: ["escrow.refunded"] },
+  refund: {
+    from: ["funds_held", "contract_signed", "disputed"],
+    to: "refunded",
+    by: ["admin"],
+    emits: ["escrow.refunded"],
+  },
   // The ways out of an unfunded escrow: the buyer (or an admin) walks away, or the reservation runs out.
   cancel: { from: ["pending"], to: "cancelled", by: ["buyer", "admin"], emits: ["escrow.cancelled"] },
   expire: { from: ["pending"], to: "expired", by: ["system"], emits: ["escrow.expired"] },
@@ -75,11 +85,13 @@ export const DEFAULT_RESERVATION_MINUTES = 60;
 export const CHECKOUT_REUSE_MS = 30 * 60_000;
 
 /** "flagged" is kept only for escrows recorded before unmatched charges were refunded automatically. */
-export type PaymentStatus = "unpaid" | "initialized" | "succeeded" | "flagged" | "refund_pending" | "refunded" | "refund_failed";
+export type PaymentStatus =
+  "unpaid" | "initialized" | "succeeded" | "flagged" | "refund_pending" | "refunded" | "refund_failed";
 export type PayoutStatus = "none" | "queued" | "sent" | "failed" | "reversed";
 
 /** Why a successful charge did not fund its escrow (it is then refunded through the provider). */
-export type UnmatchedReason = "already_funded" | "amount_mismatch" | "currency_mismatch" | "escrow_cancelled" | "escrow_expired" | "escrow_closed";
+export type UnmatchedReason =
+  "already_funded" | "amount_mismatch" | "currency_mismatch" | "escrow_cancelled" | "escrow_expired" | "escrow_closed";
 export type ChargeRefundStatus = "refund_pending" | "refunded" | "refund_failed";
 
 /** A successful provider charge for one of this escrow's references (one per reference: the provider charges a reference once). */
@@ -127,7 +139,14 @@ export interface EscrowState {
    * `generation` numbers the transfer attempts that got a definite failure: each retry after a failed or reversed
    * payout uses a new reference (lib/payments payoutReference(id, generation)); `recipient` is the one it went to.
    */
-  payout: { status: PayoutStatus; reference: string | null; attempts: number; lastError: string | null; generation: number; recipient: string | null };
+  payout: {
+    status: PayoutStatus;
+    reference: string | null;
+    attempts: number;
+    lastError: string | null;
+    generation: number;
+    recipient: string | null;
+  };
   /** An unfunded escrow expires (and frees its listing) at this instant. */
   expiresAt: string | null;
   cancelledAt: string | null;
@@ -181,15 +200,22 @@ export function canTake(action: EscrowAction, status: EscrowStatus, actor: Escro
 /** Throws AUTH003 for the wrong actor (checked first: an outsider learns nothing of the state), RES002 for the wrong status. */
 export function assertCanTake(action: EscrowAction, status: EscrowStatus, actor: EscrowActor): Rule {
   const rule = ESCROW_RULES[action];
-  if (!rule.by.includes(actor)) throw fail.forbidden(`Only ${rule.by.join(" or ")} may ${action.replace("_", " ")} this escrow`);
+  if (!rule.by.includes(actor))
+    throw fail.forbidden(`Only ${rule.by.join(" or ")} may ${action.replace("_", " ")} this escrow`);
   if (!rule.from.includes(status)) {
-    throw new ApiError("RES002", `Cannot ${action.replace("_", " ")} an escrow that is ${status}`, { details: { status, action } });
+    throw new ApiError("RES002", `Cannot ${action.replace("_", " ")} an escrow that is ${status}`, {
+      details: { status, action },
+    });
   }
   return rule;
 }
 
 /** The role a user plays on this escrow (buyer/seller before admin, so an admin party acts as the party). */
-export function actorOf(state: Pick<EscrowState, "buyerId" | "sellerId">, userId: string, isAdmin: boolean): EscrowActor | null {
+export function actorOf(
+  state: Pick<EscrowState, "buyerId" | "sellerId">,
+  userId: string,
+  isAdmin: boolean,
+): EscrowActor | null {
   if (userId === state.buyerId) return "buyer";
   if (userId === state.sellerId) return "seller";
   return isAdmin ? "admin" : null;
@@ -209,10 +235,19 @@ export function createEscrow(input: NewEscrow, now: string): EscrowState {
     sellerPayout: input.split.sellerPayout,
     description: input.description,
     inspectionPeriodHours: input.inspectionPeriodHours,
-    payment: { provider: input.provider, reference: null, status: "unpaid", flagReason: null, authorizationUrl: null, issuedAt: null },
+    payment: {
+      provider: input.provider,
+      reference: null,
+      status: "unpaid",
+      flagReason: null,
+      authorizationUrl: null,
+      issuedAt: null,
+    },
     charges: [],
     payout: { status: "none", reference: null, attempts: 0, lastError: null, generation: 0, recipient: null },
-    expiresAt: new Date(Date.parse(now) + (input.reservationMinutes ?? DEFAULT_RESERVATION_MINUTES) * 60_000).toISOString(),
+    expiresAt: new Date(
+      Date.parse(now) + (input.reservationMinutes ?? DEFAULT_RESERVATION_MINUTES) * 60_000,
+    ).toISOString(),
     cancelledAt: null,
     expiredAt: null,
     cancelReason: null,
@@ -261,7 +296,11 @@ function assertMayFund(s: EscrowState, actor: EscrowActor): void {
  * A retried checkout: the open reference and its authorization URL while they are still offered (so a second tab
  * pays the same reference), null when a new checkout is needed. Throws like initializePayment.
  */
-export function openCheckout(s: EscrowState, actor: EscrowActor, now: string): { reference: string; authorizationUrl: string } | null {
+export function openCheckout(
+  s: EscrowState,
+  actor: EscrowActor,
+  now: string,
+): { reference: string; authorizationUrl: string } | null {
   assertMayFund(s, actor);
   const { reference, authorizationUrl, issuedAt, status } = s.payment;
   if (status !== "initialized" || !reference || !authorizationUrl || !issuedAt) return null;
@@ -278,7 +317,11 @@ export function initializePayment(
   authorizationUrl: string | null = null,
 ): EscrowState {
   assertMayFund(s, actor);
-  return { ...s, payment: { ...s.payment, provider, reference, status: "initialized", authorizationUrl, issuedAt: now }, updatedAt: now };
+  return {
+    ...s,
+    payment: { ...s.payment, provider, reference, status: "initialized", authorizationUrl, issuedAt: now },
+    updatedAt: now,
+  };
 }
 
 /**
@@ -302,7 +345,14 @@ export function fund(s: EscrowState, paid: { amount: number; currency: string },
 export function cancel(s: EscrowState, actor: EscrowActor, reason: string | null, now: string): Transition {
   assertCanTake("cancel", s.status, actor);
   return {
-    state: { ...s, status: "cancelled", cancelledAt: now, cancelReason: reason, payment: { ...s.payment, authorizationUrl: null }, updatedAt: now },
+    state: {
+      ...s,
+      status: "cancelled",
+      cancelledAt: now,
+      cancelReason: reason,
+      payment: { ...s.payment, authorizationUrl: null },
+      updatedAt: now,
+    },
     events: ["escrow.cancelled"],
     ...(reason ? { data: { reason } } : {}),
   };
@@ -312,7 +362,13 @@ export function cancel(s: EscrowState, actor: EscrowActor, reason: string | null
 export function expire(s: EscrowState, now: string): Transition | null {
   if (!canTake("expire", s.status, "system") || !s.expiresAt || now < s.expiresAt) return null;
   return {
-    state: { ...s, status: "expired", expiredAt: now, payment: { ...s.payment, authorizationUrl: null }, updatedAt: now },
+    state: {
+      ...s,
+      status: "expired",
+      expiredAt: now,
+      payment: { ...s.payment, authorizationUrl: null },
+      updatedAt: now,
+    },
     events: ["escrow.expired"],
   };
 }
@@ -327,10 +383,17 @@ export function settleDeadlines(s: EscrowState, now: string): Transition | null 
 
 /** The escrow contract became active. Before funding it is only remembered (the move happens when funded). */
 export function contractSigned(s: EscrowState, now: string): Transition {
-  if (s.status === "pending") return { state: { ...s, contractActivatedAt: s.contractActivatedAt ?? now, updatedAt: now }, events: [] };
+  if (s.status === "pending")
+    return { state: { ...s, contractActivatedAt: s.contractActivatedAt ?? now, updatedAt: now }, events: [] };
   assertCanTake("contract_signed", s.status, "system");
   return {
-    state: { ...s, status: "contract_signed", contractActivatedAt: s.contractActivatedAt ?? now, contractSignedAt: now, updatedAt: now },
+    state: {
+      ...s,
+      status: "contract_signed",
+      contractActivatedAt: s.contractActivatedAt ?? now,
+      contractSignedAt: now,
+      updatedAt: now,
+    },
     events: ["escrow.contract_signed"],
   };
 }
@@ -369,7 +432,10 @@ export function autoComplete(s: EscrowState, now: string): Transition | null {
 
 export function dispute(s: EscrowState, actor: EscrowActor, reason: string, now: string): Transition {
   assertCanTake("dispute", s.status, actor);
-  return { state: { ...s, status: "disputed", disputedAt: now, disputeReason: reason, updatedAt: now }, events: ["escrow.disputed"] };
+  return {
+    state: { ...s, status: "disputed", disputedAt: now, disputeReason: reason, updatedAt: now },
+    events: ["escrow.disputed"],
+  };
 }
 
 /** Admin resolution in the seller's favour: completes and queues the payout. */
@@ -382,7 +448,13 @@ export function release(s: EscrowState, actor: EscrowActor, now: string): Transi
 export function refund(s: EscrowState, actor: EscrowActor, now: string): Transition {
   assertCanTake("refund", s.status, actor);
   return {
-    state: { ...s, status: "refunded", refundedAt: now, payment: { ...s.payment, status: "refund_pending" }, updatedAt: now },
+    state: {
+      ...s,
+      status: "refunded",
+      refundedAt: now,
+      payment: { ...s.payment, status: "refund_pending" },
+      updatedAt: now,
+    },
     events: ["escrow.refunded"],
   };
 }
@@ -399,28 +471,51 @@ export function refundSettled(s: EscrowState, succeeded: boolean, now: string): 
  * The payout job asked the provider for a transfer under `reference` (ours: stable across retries of one attempt)
  * to `recipient`. A payout that failed or was reversed first moves on to a new generation (retryPayout).
  */
-export function payoutRequested(s: EscrowState, reference: string, now: string, recipient: string | null = null): EscrowState {
+export function payoutRequested(
+  s: EscrowState,
+  reference: string,
+  now: string,
+  recipient: string | null = null,
+): EscrowState {
   if (s.status !== "completed") throw fail.conflict(`No payout is due on an escrow that is ${s.status}`);
   if (s.payout.status !== "queued") throw fail.conflict(`The payout is ${s.payout.status}, not queued`);
-  return { ...s, payout: { ...s.payout, reference, recipient: recipient ?? s.payout.recipient, attempts: s.payout.attempts + 1 }, updatedAt: now };
+  return {
+    ...s,
+    payout: { ...s.payout, reference, recipient: recipient ?? s.payout.recipient, attempts: s.payout.attempts + 1 },
+    updatedAt: now,
+  };
 }
 
 /** A failed or reversed payout is queued again as a new attempt (new generation → new transfer reference). */
 export function retryPayout(s: EscrowState, now: string): EscrowState {
   if (s.status !== "completed") throw fail.conflict(`No payout is due on an escrow that is ${s.status}`);
-  if (!advances(PAYOUT_FLOW, s.payout.status, "queued")) throw fail.conflict(`A payout that is ${s.payout.status} is not retried`);
-  return { ...s, payout: { ...s.payout, status: "queued", generation: s.payout.generation + 1, lastError: null }, updatedAt: now };
+  if (!advances(PAYOUT_FLOW, s.payout.status, "queued"))
+    throw fail.conflict(`A payout that is ${s.payout.status} is not retried`);
+  return {
+    ...s,
+    payout: { ...s.payout, status: "queued", generation: s.payout.generation + 1, lastError: null },
+    updatedAt: now,
+  };
 }
 
 /**
  * The provider's transfer outcome, forward only (PAYOUT_FLOW): a repeat, or a late event that would move the
  * payout back (a transfer.success after its transfer.reversed), is not applied (null).
  */
-export function payoutSettled(s: EscrowState, outcome: "sent" | "failed" | "reversed", reason: string | null, now: string): Transition | null {
+export function payoutSettled(
+  s: EscrowState,
+  outcome: "sent" | "failed" | "reversed",
+  reason: string | null,
+  now: string,
+): Transition | null {
   if (s.status !== "completed") throw fail.conflict(`No payout is due on an escrow that is ${s.status}`);
   if (!advances(PAYOUT_FLOW, s.payout.status, outcome)) return null;
   const state = { ...s, payout: { ...s.payout, status: outcome, lastError: reason }, updatedAt: now };
-  return { state, events: [outcome === "sent" ? "escrow.payout_sent" : "escrow.payout_failed"], ...(reason ? { data: { reason } } : {}) };
+  return {
+    state,
+    events: [outcome === "sent" ? "escrow.payout_sent" : "escrow.payout_failed"],
+    ...(reason ? { data: { reason } } : {}),
+  };
 }
 
 /**
@@ -472,8 +567,14 @@ export function contractBindingRefusal(
   }
   const signers = new Set(contract.signers.filter((s) => s.role === "signer").map((s) => s.email.trim().toLowerCase()));
   const missing = [
-    ...(!buyer.emailVerifiedAt || !signers.has(buyer.email.toLowerCase()) ? ["the buyer (you, with your verified email)"] : []),
-    ...(!seller.emailVerifiedAt || !signers.has(seller.email.toLowerCase()) ? ["the seller (with their verified email)"] : []),
+    ...(!buyer.emailVerifiedAt || !signers.has(buyer.email.toLowerCase())
+      ? ["the buyer (you, with your verified email)"]
+      : []),
+    ...(!seller.emailVerifiedAt || !signers.has(seller.email.toLowerCase())
+      ? ["the seller (with their verified email)"]
+      : []),
   ];
-  return missing.length ? `The contract's signers must include ${missing.join(" and ")}; link a contract between the escrow's own parties` : null;
+  return missing.length
+    ? `The contract's signers must include ${missing.join(" and ")}; link a contract between the escrow's own parties`
+    : null;
 }

@@ -36,7 +36,11 @@ export const NOT_APPLIED = "escrow.provider_event_not_applied";
 
 function notApplied(s: EscrowState, event: string, reference: string | null, why: string): Applied {
   return {
-    transition: { state: s, events: [], notes: [{ type: NOT_APPLIED, data: { escrowId: s.id, status: s.status, event, reference, why } }] },
+    transition: {
+      state: s,
+      events: [],
+      notes: [{ type: NOT_APPLIED, data: { escrowId: s.id, status: s.status, event, reference, why } }],
+    },
     outcome: "ignored",
   };
 }
@@ -84,7 +88,10 @@ export function receiveCharge(
   };
   if (!reason) {
     const funded = fund({ ...s, payment: { ...s.payment, reference: paid.reference } }, paid, now);
-    return { transition: { ...funded, state: { ...funded.state, charges: [...s.charges, charge] } }, outcome: "funded" };
+    return {
+      transition: { ...funded, state: { ...funded.state, charges: [...s.charges, charge] } },
+      outcome: "funded",
+    };
   }
   return {
     transition: {
@@ -104,7 +111,11 @@ export function chargeOf(s: EscrowState, reference: string): ChargeRecord {
 }
 
 function withCharge(s: EscrowState, charge: ChargeRecord): EscrowState {
-  return { ...s, charges: s.charges.map((c) => (c.reference === charge.reference ? charge : c)), updatedAt: charge.updatedAt };
+  return {
+    ...s,
+    charges: s.charges.map((c) => (c.reference === charge.reference ? charge : c)),
+    updatedAt: charge.updatedAt,
+  };
 }
 
 /**
@@ -118,7 +129,12 @@ export function retryChargeRefund(s: EscrowState, reference: string, now: string
   return {
     state: withCharge(s, { ...charge, status: "refund_pending", lastError: null, updatedAt: now }),
     events: [],
-    notes: [{ type: "escrow.payment_refund_retried", data: { escrowId: s.id, status: s.status, paymentId: charge.id, reference } }],
+    notes: [
+      {
+        type: "escrow.payment_refund_retried",
+        data: { escrowId: s.id, status: s.status, paymentId: charge.id, reference },
+      },
+    ],
   };
 }
 
@@ -126,18 +142,36 @@ export function retryChargeRefund(s: EscrowState, reference: string, now: string
  * The outcome of a refund, from the provider's answer or its refund.processed / refund.failed webhook, for the
  * transaction `reference`: an unmatched charge's refund, else the escrow's own refund. Forward only.
  */
-export function applyRefund(s: EscrowState, reference: string, succeeded: boolean, error: string | null, now: string): Applied {
+export function applyRefund(
+  s: EscrowState,
+  reference: string,
+  succeeded: boolean,
+  error: string | null,
+  now: string,
+): Applied {
   const event = succeeded ? "refund.processed" : "refund.failed";
   const charge = s.charges.find((c) => c.reference === reference && c.status !== "funded");
   if (charge) {
     const to = succeeded ? "refunded" : "refund_failed";
-    if (!advances(CHARGE_FLOW, charge.status, to)) return notApplied(s, event, reference, `the payment is ${charge.status}`);
-    const next = { ...charge, status: to, lastError: succeeded ? null : error, updatedAt: now, refundedAt: succeeded ? now : null } as ChargeRecord;
+    if (!advances(CHARGE_FLOW, charge.status, to))
+      return notApplied(s, event, reference, `the payment is ${charge.status}`);
+    const next = {
+      ...charge,
+      status: to,
+      lastError: succeeded ? null : error,
+      updatedAt: now,
+      refundedAt: succeeded ? now : null,
+    } as ChargeRecord;
     return {
       transition: {
         state: withCharge(s, next),
         events: [],
-        notes: [{ type: `escrow.payment_${to}`, data: { escrowId: s.id, status: s.status, paymentId: charge.id, reference, error } }],
+        notes: [
+          {
+            type: `escrow.payment_${to}`,
+            data: { escrowId: s.id, status: s.status, paymentId: charge.id, reference, error },
+          },
+        ],
       },
       outcome: succeeded ? "refund_processed" : "refund_failed",
     };
@@ -163,9 +197,14 @@ export function applyTransfer(
   now: string,
 ): Applied {
   const event = outcome === "sent" ? "transfer.success" : `transfer.${outcome}`;
-  if (s.status !== "completed") return notApplied(s, event, reference, `no payout is due on an escrow that is ${s.status}`);
-  if (s.payout.reference !== reference) return notApplied(s, event, reference, "not the current payout attempt's reference");
+  if (s.status !== "completed")
+    return notApplied(s, event, reference, `no payout is due on an escrow that is ${s.status}`);
+  if (s.payout.reference !== reference)
+    return notApplied(s, event, reference, "not the current payout attempt's reference");
   const t = payoutSettled(s, outcome, reason, now);
   if (!t) return notApplied(s, event, reference, `the payout is already ${s.payout.status}`);
-  return { transition: t, outcome: outcome === "sent" ? "payout_sent" : outcome === "failed" ? "payout_failed" : "payout_reversed" };
+  return {
+    transition: t,
+    outcome: outcome === "sent" ? "payout_sent" : outcome === "failed" ? "payout_failed" : "payout_reversed",
+  };
 }

@@ -18,7 +18,11 @@ import { refundUnmatchedPayment } from "../services/payments/refund-unmatched-pa
 import type { EventConsumer } from "./types";
 
 async function onContractActivated(env: Bindings, contractId: string) {
-  const rows = await db(env.DB).select({ id: escrows.id }).from(escrows).where(eq(escrows.contractId, contractId)).all();
+  const rows = await db(env.DB)
+    .select({ id: escrows.id })
+    .from(escrows)
+    .where(eq(escrows.contractId, contractId))
+    .all();
   for (const { id } of rows) {
     const result = await escrowRoom(env, id).contractActivated();
     // RES002: the escrow has moved on (disputed, refunded…); the signature no longer changes its state.

@@ -47,7 +47,12 @@ export interface PayoutDeps {
 /** The one "add a payout account" email of an escrow's payout: its delivery id is derived, so retries send none. */
 export const payoutAccountEmailId = (escrowId: string) => `eml_payacct_${escrowId.replace(/^esc_/, "")}`;
 
-async function waitForPayoutAccount(env: Bindings, ctx: DeliveryContext, escrowId: string, sellerId: string): Promise<void> {
+async function waitForPayoutAccount(
+  env: Bindings,
+  ctx: DeliveryContext,
+  escrowId: string,
+  sellerId: string,
+): Promise<void> {
   const seller = await findUserById(env.DB, sellerId);
   if (seller && !seller.deletedAt) {
     await sendEmail(env, {
@@ -68,7 +73,12 @@ async function waitForPayoutAccount(env: Bindings, ctx: DeliveryContext, escrowI
   log("info", "payout waits for the seller's payout account", { escrowId, attempts: ctx.attempts });
   if (ctx.lastAttempt) {
     // A retry now would dead-letter it: hand over to a fresh message (same job id) that keeps waiting.
-    await enqueueJob(env, ESCROW_PAYOUT_JOB, { escrowId }, { id: `payout:${escrowId}`, delaySeconds: PAYOUT_ACCOUNT_WAIT_SECONDS });
+    await enqueueJob(
+      env,
+      ESCROW_PAYOUT_JOB,
+      { escrowId },
+      { id: `payout:${escrowId}`, delaySeconds: PAYOUT_ACCOUNT_WAIT_SECONDS },
+    );
     return;
   }
   throw new RetryLater(PAYOUT_ACCOUNT_WAIT_SECONDS, "the seller has no payout account yet");
@@ -78,7 +88,8 @@ async function waitForPayoutAccount(env: Bindings, ctx: DeliveryContext, escrowI
 const followUpJobId = (escrowId: string, generation: number) => `payout:${escrowId}:retry-${generation + 1}`;
 
 /** The one "fix your payout account" email per failed attempt (derived id: a redelivered event sends none). */
-export const payoutFailedEmailId = (escrowId: string, generation: number) => `eml_payfix_${escrowId.replace(/^esc_/, "")}_${generation}`;
+export const payoutFailedEmailId = (escrowId: string, generation: number) =>
+  `eml_payfix_${escrowId.replace(/^esc_/, "")}_${generation}`;
 
 /**
  * After escrow.payout_failed (a failed or reversed transfer): asks the seller to fix their payout account and
@@ -86,7 +97,12 @@ export const payoutFailedEmailId = (escrowId: string, generation: number) => `em
  */
 export async function payoutFollowUp(env: Bindings, escrowId: string): Promise<void> {
   const escrow = await escrowRoom(env, escrowId).get();
-  if (!escrow || escrow.status !== "completed" || (escrow.payout.status !== "failed" && escrow.payout.status !== "reversed")) return;
+  if (
+    !escrow ||
+    escrow.status !== "completed" ||
+    (escrow.payout.status !== "failed" && escrow.payout.status !== "reversed")
+  )
+    return;
   const seller = await findUserById(env.DB, escrow.sellerId);
   if (seller && !seller.deletedAt) {
     await sendEmail(env, {
@@ -99,13 +115,19 @@ export async function payoutFollowUp(env: Bindings, escrowId: string): Promise<v
         heading: "Your payout needs a working account",
         lines: [
           `The payout of escrow ${escrowId} was ${escrow.payout.status === "reversed" ? "returned by your bank" : "refused"}` +
-            (escrow.payout.lastError ? ` (${escrow.payout.lastError})` : "") + ".",
+            (escrow.payout.lastError ? ` (${escrow.payout.lastError})` : "") +
+            ".",
           "Update your bank account with PUT /api/v1/users/me/payout-account; the payout is sent again once it is changed.",
         ],
       },
     });
   }
-  await enqueueJob(env, ESCROW_PAYOUT_JOB, { escrowId }, { id: followUpJobId(escrowId, escrow.payout.generation), delaySeconds: PAYOUT_ACCOUNT_WAIT_SECONDS });
+  await enqueueJob(
+    env,
+    ESCROW_PAYOUT_JOB,
+    { escrowId },
+    { id: followUpJobId(escrowId, escrow.payout.generation), delaySeconds: PAYOUT_ACCOUNT_WAIT_SECONDS },
+  );
 }
 
 export function payoutJob(overrides: Partial<PayoutDeps> = {}): JobHandler {
@@ -158,7 +180,12 @@ export function payoutJob(overrides: Partial<PayoutDeps> = {}): JobHandler {
 async function waitForNewAccount(env: Bindings, ctx: DeliveryContext, escrowId: string): Promise<void> {
   log("info", "failed payout waits for the seller to change the payout account", { escrowId, attempts: ctx.attempts });
   if (ctx.lastAttempt) {
-    await enqueueJob(env, ESCROW_PAYOUT_JOB, { escrowId }, { id: `payout:${escrowId}:wait-${Date.now()}`, delaySeconds: PAYOUT_ACCOUNT_WAIT_SECONDS });
+    await enqueueJob(
+      env,
+      ESCROW_PAYOUT_JOB,
+      { escrowId },
+      { id: `payout:${escrowId}:wait-${Date.now()}`, delaySeconds: PAYOUT_ACCOUNT_WAIT_SECONDS },
+    );
     return;
   }
   throw new RetryLater(PAYOUT_ACCOUNT_WAIT_SECONDS, "the seller has not changed the payout account yet");

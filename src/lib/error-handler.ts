@@ -26,7 +26,8 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   // A payment provider failure that no route mapped with more precise guidance is still the provider's, not ours.
   if (err instanceof ProviderError) {
     log("warn", "payment provider failure", { requestId: c.get("requestId"), status: err.httpStatus, error: err.message });
-    return errorResponse(c, new ApiError("PROC001", "The payment provider did not complete the request; nothing was changed. Try again in a minute"));
+    const message = "The payment provider did not complete the request; nothing was changed. Try again in a minute";
+    return errorResponse(c, new ApiError("PROC001", message));
   }
   log("error", "unhandled error", {
     requestId: c.get("requestId"),

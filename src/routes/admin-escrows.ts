@@ -9,7 +9,14 @@ import { recordAudit } from "../lib/audit";
 import { escrowView } from "../domain/escrow-view";
 import { escrowRoom } from "../../durable-objects/escrow-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
-import { escrowIdParam, escrowSchema, optionalReasonBody, paymentIdParam, unmatchedPaymentSchema, unmatchedQuery } from "./escrows-schemas";
+import {
+  escrowIdParam,
+  escrowSchema,
+  optionalReasonBody,
+  paymentIdParam,
+  unmatchedPaymentSchema,
+  unmatchedQuery,
+} from "./escrows-schemas";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { listEnvelope } from "../lib/openapi";
 import { fail } from "../lib/errors";
@@ -29,7 +36,10 @@ const releaseRoute = createRoute({
   path: "/admin/escrows/{id}/release",
   summary: "Resolve a dispute for the seller: complete the escrow and queue the payout",
   request: { params: escrowIdParam, body: jsonBody(optionalReasonBody) },
-  responses: { 200: jsonContent(envelope(escrowSchema), "completed"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+  responses: {
+    200: jsonContent(envelope(escrowSchema), "completed"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+  },
 });
 
 const refundRoute = createRoute({
@@ -38,7 +48,10 @@ const refundRoute = createRoute({
   path: "/admin/escrows/{id}/refund",
   summary: "Refund the buyer (a disputed or funded escrow); the provider refund is queued",
   request: { params: escrowIdParam, body: jsonBody(optionalReasonBody) },
-  responses: { 200: jsonContent(envelope(escrowSchema), "refunded"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+  responses: {
+    200: jsonContent(envelope(escrowSchema), "refunded"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+  },
 });
 
 const unmatchedRoute = createRoute({
@@ -46,12 +59,16 @@ const unmatchedRoute = createRoute({
   tags: ["Escrow", "Admin", "Payments"],
   method: "get",
   path: "/admin/payments/unmatched",
-  summary: "Payments that funded no escrow (duplicate or superseded reference, amount/currency mismatch, cancelled or expired escrow)",
+  summary:
+    "Payments that funded no escrow (duplicate or superseded reference, amount/currency mismatch, cancelled or expired escrow)",
   description:
     "Each was refunded automatically through the provider: `refund_pending` until the provider confirms, then " +
     "`refunded`; `refund_failed` needs an operator (POST /admin/payments/{id}/refund). Newest first.",
   request: { query: pageQuery.extend(unmatchedQuery.shape) },
-  responses: { 200: jsonContent(listEnvelope(unmatchedPaymentSchema), "a page of unmatched payments"), ...errorResponses("VAL001", "AUTH003", "AUTH004") },
+  responses: {
+    200: jsonContent(listEnvelope(unmatchedPaymentSchema), "a page of unmatched payments"),
+    ...errorResponses("VAL001", "AUTH003", "AUTH004"),
+  },
 });
 
 const refundPaymentRoute = createRoute({
@@ -65,7 +82,10 @@ const refundPaymentRoute = createRoute({
     "`refund_failed`); PROC001: the provider is unavailable, try again. The escrow's timeline records each step.",
   request: { params: paymentIdParam, body: jsonBody(optionalReasonBody) },
   responses: {
-    200: jsonContent(envelope(unmatchedPaymentSchema), "the payment (refunded, or refund_pending until the provider confirms)"),
+    200: jsonContent(
+      envelope(unmatchedPaymentSchema),
+      "the payment (refunded, or refund_pending until the provider confirms)",
+    ),
     ...errorResponses("VAL001", "AUTH003", "AUTH004", "RES001", "RES002", "PAY001", "PROC001"),
   },
 });
@@ -82,23 +102,57 @@ export const adminEscrowRoutes = createRouter()
     const { reason } = c.req.valid("json");
     const row = await findUnmatchedPayment(db(c.env.DB), id);
     if (!row) throw fail.notFound("Payment");
-    await recordAudit(c.env, { action: "payment.refund", actorId: principal.userId, resourceType: "payment", resourceId: id, data: { reason: reason ?? null, escrowId: row.escrowId } });
-    const charge = await refundUnmatchedPayment(c.env, { escrowId: row.escrowId, reference: row.reference, answerRefusal: true });
-    return ok(c, unmatchedPaymentView({ ...row, state: charge.status, lastError: charge.lastError, updatedAt: charge.updatedAt, refundedAt: charge.refundedAt }), 200);
+    await recordAudit(c.env, {
+      action: "payment.refund",
+      actorId: principal.userId,
+      resourceType: "payment",
+      resourceId: id,
+      data: { reason: reason ?? null, escrowId: row.escrowId },
+    });
+    const charge = await refundUnmatchedPayment(c.env, {
+      escrowId: row.escrowId,
+      reference: row.reference,
+      answerRefusal: true,
+    });
+    return ok(
+      c,
+      unmatchedPaymentView({
+        ...row,
+        state: charge.status,
+        lastError: charge.lastError,
+        updatedAt: charge.updatedAt,
+        refundedAt: charge.refundedAt,
+      }),
+      200,
+    );
   })
   .openapi(releaseRoute, async (c) => {
     const principal = principalOf(c);
     const { id } = c.req.valid("param");
     const { reason } = c.req.valid("json");
     const state = unwrap(await escrowRoom(c.env, id).release({ userId: principal.userId, isAdmin: true }));
-    await recordAudit(c.env, { action: "escrow.release", actorId: principal.userId, resourceType: "escrow", resourceId: id, data: { reason: reason ?? null } });
+    await recordAudit(c.env, {
+      action: "escrow.release",
+      actorId: principal.userId,
+      resourceType: "escrow",
+      resourceId: id,
+      data: { reason: reason ?? null },
+    });
     return ok(c, escrowView(state), 200);
   })
   .openapi(refundRoute, async (c) => {
     const principal = principalOf(c);
     const { id } = c.req.valid("param");
     const { reason } = c.req.valid("json");
-    const state = unwrap(await escrowRoom(c.env, id).refund({ userId: principal.userId, isAdmin: true }, reason ?? null));
-    await recordAudit(c.env, { action: "escrow.refund", actorId: principal.userId, resourceType: "escrow", resourceId: id, data: { reason: reason ?? null } });
+    const state = unwrap(
+      await escrowRoom(c.env, id).refund({ userId: principal.userId, isAdmin: true }, reason ?? null),
+    );
+    await recordAudit(c.env, {
+      action: "escrow.refund",
+      actorId: principal.userId,
+      resourceType: "escrow",
+      resourceId: id,
+      data: { reason: reason ?? null },
+    });
     return ok(c, escrowView(state), 200);
   });

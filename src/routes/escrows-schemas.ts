@@ -3,9 +3,12 @@ import { z } from "@hono/zod-openapi";
 import { CURRENCIES } from "../domain/money";
 import { ESCROW_STATUSES } from "../domain/escrow-machine";
 
-const idOf = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{20}$`), `expected a ${prefix}_ id`);
+const idOf = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{20}$`), `expected a ${prefix}_ id`);
 
-export const escrowIdParam = z.object({ id: idOf("esc").openapi({ param: { name: "id", in: "path" }, example: "esc_3xY9aBcDeFgHiJkLmNoP" }) });
+export const escrowIdParam = z.object({
+  id: idOf("esc").openapi({ param: { name: "id", in: "path" }, example: "esc_3xY9aBcDeFgHiJkLmNoP" }),
+});
 
 export const escrowSchema = z
   .object({
@@ -40,16 +43,30 @@ export const createEscrowBody = z
   .object({
     sellerEmail: z.email().max(320).optional(),
     listingId: idOf("lst").optional(),
-    amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().openapi({ description: "integer minor units (from the listing when buying one)" }),
+    amount: z
+      .number()
+      .int()
+      .min(1)
+      .max(Number.MAX_SAFE_INTEGER)
+      .optional()
+      .openapi({ description: "integer minor units (from the listing when buying one)" }),
     currency: z.enum(CURRENCIES).optional(),
     description: z.string().trim().min(1).max(2_000),
-    inspectionPeriodHours: z.number().int().min(1).max(24 * 30).default(72),
+    inspectionPeriodHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(72),
     contractId: idOf("ctr").optional(),
   })
   .superRefine((v, ctx) => {
-    if (!v.sellerEmail === !v.listingId) ctx.addIssue({ code: "custom", path: ["sellerEmail"], message: "give exactly one of sellerEmail or listingId" });
-    if (v.sellerEmail && v.amount === undefined) ctx.addIssue({ code: "custom", path: ["amount"], message: "amount is required with sellerEmail" });
-    if (v.sellerEmail && v.currency === undefined) ctx.addIssue({ code: "custom", path: ["currency"], message: "currency is required with sellerEmail" });
+    if (!v.sellerEmail === !v.listingId)
+      ctx.addIssue({ code: "custom", path: ["sellerEmail"], message: "give exactly one of sellerEmail or listingId" });
+    if (v.sellerEmail && v.amount === undefined)
+      ctx.addIssue({ code: "custom", path: ["amount"], message: "amount is required with sellerEmail" });
+    if (v.sellerEmail && v.currency === undefined)
+      ctx.addIssue({ code: "custom", path: ["currency"], message: "currency is required with sellerEmail" });
   });
 
 export const listEscrowsQuery = z.object({
@@ -57,13 +74,27 @@ export const listEscrowsQuery = z.object({
   role: z.enum(["buyer", "seller"]).optional(),
   payoutStatus: z
     .string()
-    .regex(/^(none|queued|sent|failed|reversed)(,(none|queued|sent|failed|reversed)){0,4}$/, "comma-separated payout statuses")
+    .regex(
+      /^(none|queued|sent|failed|reversed)(,(none|queued|sent|failed|reversed)){0,4}$/,
+      "comma-separated payout statuses",
+    )
     .optional()
-    .openapi({ description: "e.g. `failed,reversed`: payouts that need a follow-up (admins see every escrow's)", example: "failed,reversed" }),
+    .openapi({
+      description: "e.g. `failed,reversed`: payouts that need a follow-up (admins see every escrow's)",
+      example: "failed,reversed",
+    }),
 });
 
 export const auditEventSchema = z
-  .object({ seq: z.number().int(), type: z.string(), actorId: z.string().nullable(), at: z.string(), data: z.record(z.string(), z.unknown()), prevHash: z.string(), hash: z.string() })
+  .object({
+    seq: z.number().int(),
+    type: z.string(),
+    actorId: z.string().nullable(),
+    at: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
   .openapi("EscrowAuditEvent");
 
 export const fundResponse = z.object({
@@ -82,7 +113,9 @@ export const revealResponse = z.object({ escrow: escrowSchema, credentials: z.re
 export const reasonBody = z.object({ reason: z.string().trim().min(1).max(2_000) });
 export const optionalReasonBody = z.object({ reason: z.string().trim().min(1).max(2_000).optional() });
 
-export const paymentIdParam = z.object({ id: idOf("pay").openapi({ param: { name: "id", in: "path" }, example: "pay_3xY9aBcDeFgHiJkLmNoP" }) });
+export const paymentIdParam = z.object({
+  id: idOf("pay").openapi({ param: { name: "id", in: "path" }, example: "pay_3xY9aBcDeFgHiJkLmNoP" }),
+});
 
 export const unmatchedPaymentSchema = z
   .object({
@@ -92,7 +125,14 @@ export const unmatchedPaymentSchema = z
     currency: z.string(),
     reference: z.string().openapi({ description: "the provider's charge reference (issued by the escrow)" }),
     escrowId: z.string(),
-    reason: z.enum(["already_funded", "amount_mismatch", "currency_mismatch", "escrow_cancelled", "escrow_expired", "escrow_closed"]),
+    reason: z.enum([
+      "already_funded",
+      "amount_mismatch",
+      "currency_mismatch",
+      "escrow_cancelled",
+      "escrow_expired",
+      "escrow_closed",
+    ]),
     provider: z.string(),
     lastError: z.string().nullable(),
     receivedAt: z.string(),

@@ -58,7 +58,10 @@ const createRouteDef = createRoute({
     "pending contract whose signers include both the buyer's and the seller's verified emails and that is bound " +
     "to no other escrow (RES002 otherwise).",
   request: { body: jsonBody(createEscrowBody) },
-  responses: { 201: jsonContent(envelope(escrowSchema), "the new escrow"), ...errorResponses("VAL001", "AUTH003", "AUTH004", "RES001", "RES002") },
+  responses: {
+    201: jsonContent(envelope(escrowSchema), "the new escrow"),
+    ...errorResponses("VAL001", "AUTH003", "AUTH004", "RES001", "RES002"),
+  },
 });
 
 const listRoute = createRoute({
@@ -85,7 +88,10 @@ const eventsRoute = createRoute({
   path: "/escrows/{id}/events",
   summary: "The escrow's hash-chained audit events: hash = sha256(prevHash || canonical(event))",
   request: { params: escrowIdParam },
-  responses: { 200: jsonContent(envelope(z.array(auditEventSchema)), "the chain, oldest first"), ...errorResponses("AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(envelope(z.array(auditEventSchema)), "the chain, oldest first"),
+    ...errorResponses("AUTH004", "RES001"),
+  },
 });
 
 const fundRoute = createRoute({
@@ -99,7 +105,10 @@ const fundRoute = createRoute({
     "cancelled or expired) — is refunded automatically and listed in GET /admin/payments/unmatched. PAY001: the " +
     "provider refuses this payment (the message says what to change); PROC001: the provider is unavailable, retry.",
   request: { params: escrowIdParam },
-  responses: { 200: jsonContent(envelope(fundResponse), "the checkout"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002", "PAY001", "PROC001") },
+  responses: {
+    200: jsonContent(envelope(fundResponse), "the checkout"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002", "PAY001", "PROC001"),
+  },
 });
 
 const cancelRoute = createRoute({
@@ -112,7 +121,10 @@ const cancelRoute = createRoute({
     "hold and any linked contract. A charge that still arrives for it is refunded automatically. An unfunded escrow " +
     "also expires by itself after ESCROW_RESERVATION_MINUTES (default 60): `expired`, `escrow.expired`.",
   request: { params: escrowIdParam, body: jsonBody(optionalReasonBody) },
-  responses: { 200: jsonContent(envelope(escrowSchema), "cancelled"), ...errorResponses("VAL001", "AUTH003", "AUTH004", "RES001", "RES002") },
+  responses: {
+    200: jsonContent(envelope(escrowSchema), "cancelled"),
+    ...errorResponses("VAL001", "AUTH003", "AUTH004", "RES001", "RES002"),
+  },
 });
 
 const deliverRoute = createRoute({
@@ -121,7 +133,10 @@ const deliverRoute = createRoute({
   path: "/escrows/{id}/deliver",
   summary: "Seller: deliver the credentials, stored encrypted (AES-256-GCM, per-record key wrapped by the vault KEK)",
   request: { params: escrowIdParam, body: jsonBody(deliverBody) },
-  responses: { 200: jsonContent(envelope(escrowSchema), "delivered"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+  responses: {
+    200: jsonContent(envelope(escrowSchema), "delivered"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+  },
 });
 
 const revealRoute = createRoute({
@@ -130,7 +145,10 @@ const revealRoute = createRoute({
   path: "/escrows/{id}/reveal",
   summary: "Buyer, once, after the contract is signed: the credentials (status credentials_released); again → RES002",
   request: { params: escrowIdParam },
-  responses: { 200: jsonContent(envelope(revealResponse), "the credentials"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+  responses: {
+    200: jsonContent(envelope(revealResponse), "the credentials"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+  },
 });
 
 const confirmRoute = createRoute({
@@ -139,7 +157,10 @@ const confirmRoute = createRoute({
   path: "/escrows/{id}/confirm",
   summary: "Buyer: accept; the escrow completes and the seller's payout is queued",
   request: { params: escrowIdParam },
-  responses: { 200: jsonContent(envelope(escrowSchema), "completed"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+  responses: {
+    200: jsonContent(envelope(escrowSchema), "completed"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+  },
 });
 
 const disputeRoute = createRoute({
@@ -148,7 +169,10 @@ const disputeRoute = createRoute({
   path: "/escrows/{id}/dispute",
   summary: "Either party: open a dispute (an admin then releases or refunds)",
   request: { params: escrowIdParam, body: jsonBody(reasonBody) },
-  responses: { 200: jsonContent(envelope(escrowSchema), "disputed"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+  responses: {
+    200: jsonContent(envelope(escrowSchema), "disputed"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+  },
 });
 
 const liveRouteDef = liveRoute({
@@ -171,7 +195,12 @@ export const escrowRoutes = createRouter()
     const { page, perPage, ...filters } = c.req.valid("query");
     const { payoutStatus, ...rest } = filters;
     const query = { ...rest, ...(payoutStatus ? { payoutStatus: payoutStatus.split(",") as PayoutStatus[] } : {}) };
-    const { items, total } = await listEscrows(db(c.env.DB), isAdmin(principal) && !filters.role ? null : principal.userId, query, pageWindow({ page, perPage }));
+    const { items, total } = await listEscrows(
+      db(c.env.DB),
+      isAdmin(principal) && !filters.role ? null : principal.userId,
+      query,
+      pageWindow({ page, perPage }),
+    );
     return paginated(c, items, { page, perPage }, total);
   })
   .openapi(getRoute, async (c) => {
@@ -182,7 +211,11 @@ export const escrowRoutes = createRouter()
     const { id } = c.req.valid("param");
     await visibleEscrow(c.env, principalOf(c), id);
     const events = await escrowRoom(c.env, id).auditTrail();
-    return ok(c, events.map((e) => ({ ...e, data: e.data as Record<string, unknown> })), 200);
+    return ok(
+      c,
+      events.map((e) => ({ ...e, data: e.data as Record<string, unknown> })),
+      200,
+    );
   })
   .openapi(fundRoute, async (c) => {
     const { id } = c.req.valid("param");
@@ -207,7 +240,9 @@ export const escrowRoutes = createRouter()
     const { id } = c.req.valid("param");
     await visibleEscrow(c.env, principalOf(c), id);
     const { escrow, record } = unwrap(await escrowRoom(c.env, id).reveal(caller(c)));
-    const credentials = JSON.parse(openWithKeys({ current: c.env.VAULT_KEK, previous: c.env.VAULT_KEK_PREVIOUS }, id, record)) as Record<string, unknown>;
+    const credentials = JSON.parse(
+      openWithKeys({ current: c.env.VAULT_KEK, previous: c.env.VAULT_KEK_PREVIOUS }, id, record),
+    ) as Record<string, unknown>;
     return ok(c, { escrow: escrowView(escrow), credentials }, 200);
   })
   .openapi(confirmRoute, async (c) => {

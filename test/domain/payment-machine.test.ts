@@ -1,29 +1,62 @@
 // The payment machine: every provider event moves money states forward only; anything else is a timeline note.
 import { describe, expect, it } from "vitest";
-import { confirm, createEscrow, PAYOUT_FLOW, payoutRequested, retryPayout, type EscrowState } from "../../src/domain/escrow-machine";
-import { applyRefund, applyTransfer, receiveCharge, retryChargeRefund, NOT_APPLIED } from "../../src/domain/payment-machine";
+import {
+  confirm,
+  createEscrow,
+  PAYOUT_FLOW,
+  payoutRequested,
+  retryPayout,
+  type EscrowState,
+} from "../../src/domain/escrow-machine";
+import {
+  applyRefund,
+  applyTransfer,
+  receiveCharge,
+  retryChargeRefund,
+  NOT_APPLIED,
+} from "../../src/domain/payment-machine";
 import { splitAmount } from "../../src/domain/money";
 import { ApiError } from "../../src/lib/errors";
 
 const NOW = "2026-11-22T12:00:00.000Z";
 const base = (): EscrowState =>
   createEscrow(
-    { id: "esc_00000000000000000001", buyerId: "usr_b", sellerId: "usr_s", listingId: null, contractId: null, currency: "NGN", split: splitAmount(100_000, 250), description: "d", inspectionPeriodHours: 24, provider: "test" },
+    {
+      id: "esc_00000000000000000001",
+      buyerId: "usr_b",
+      sellerId: "usr_s",
+      listingId: null,
+      contractId: null,
+      currency: "NGN",
+      split: splitAmount(100_000, 250),
+      description: "d",
+      inspectionPeriodHours: 24,
+      provider: "test",
+    },
     NOW,
   );
 const paid = (reference: string, amount = 100_000, currency = "NGN") => ({ reference, amount, currency });
-const completed = () => payoutRequested(confirm({ ...base(), status: "credentials_released" }, "buyer", NOW).state, "po-1", NOW, "RCP_1");
+const completed = () =>
+  payoutRequested(confirm({ ...base(), status: "credentials_released" }, "buyer", NOW).state, "po-1", NOW, "RCP_1");
 
 describe("charges", () => {
   it("the first successful charge funds; a second reference's charge is unmatched (already funded) and to be refunded", () => {
     const first = receiveCharge(base(), paid("ref-1"), "pay_1", NOW);
     expect(first.outcome).toBe("funded");
     expect(first.transition.events).toEqual(["escrow.funded"]);
-    expect(first.transition.state).toMatchObject({ status: "funds_held", payment: { reference: "ref-1", status: "succeeded" } });
+    expect(first.transition.state).toMatchObject({
+      status: "funds_held",
+      payment: { reference: "ref-1", status: "succeeded" },
+    });
     const second = receiveCharge(first.transition.state, paid("ref-2"), "pay_2", NOW);
     expect(second.outcome).toBe("unmatched");
     expect(second.transition.events).toEqual(["escrow.payment_unmatched"]);
-    expect(second.transition.data).toMatchObject({ paymentId: "pay_2", reference: "ref-2", reason: "already_funded", amount: 100_000 });
+    expect(second.transition.data).toMatchObject({
+      paymentId: "pay_2",
+      reference: "ref-2",
+      reason: "already_funded",
+      amount: 100_000,
+    });
     expect(second.transition.state.charges.map((c) => c.status)).toEqual(["funded", "refund_pending"]);
   });
 
@@ -79,7 +112,10 @@ describe("transfers (issue 20 kind 4)", () => {
     expect(late.outcome).toBe("ignored");
     expect(late.transition.events).toEqual([]);
     expect(late.transition.state.payout.status).toBe("reversed");
-    expect(late.transition.notes![0]).toMatchObject({ type: NOT_APPLIED, data: { event: "transfer.success", reference: "po-1" } });
+    expect(late.transition.notes![0]).toMatchObject({
+      type: NOT_APPLIED,
+      data: { event: "transfer.success", reference: "po-1" },
+    });
   });
 
   it("a retry is a new attempt: events for the earlier attempt's reference are noted, not applied", () => {

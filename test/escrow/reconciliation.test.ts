@@ -24,19 +24,39 @@ beforeAll(async () => {
 });
 
 const post = (path: string, who: TestUser | null, body?: unknown) =>
-  call("POST", `/api/v1${path}`, { ...(who ? { token: who.accessToken } : {}), ...(body !== undefined ? { body } : {}) });
+  call("POST", `/api/v1${path}`, {
+    ...(who ? { token: who.accessToken } : {}),
+    ...(body !== undefined ? { body } : {}),
+  });
 const chargeBody = (reference: string, amount: number, currency = "NGN") =>
-  JSON.stringify({ event: "charge.success", data: { id: Math.floor(Math.random() * 1e12), status: "success", reference, amount, currency } });
+  JSON.stringify({
+    event: "charge.success",
+    data: { id: Math.floor(Math.random() * 1e12), status: "success", reference, amount, currency },
+  });
 const signedWebhook = (body: string) =>
-  call("POST", "/api/v1/webhooks/paystack", { raw: body, headers: { "content-type": "application/json", "x-paystack-signature": paystackSignature(env.PAYSTACK_SECRET_KEY, body) } });
+  call("POST", "/api/v1/webhooks/paystack", {
+    raw: body,
+    headers: {
+      "content-type": "application/json",
+      "x-paystack-signature": paystackSignature(env.PAYSTACK_SECRET_KEY, body),
+    },
+  });
 const trailTypes = async (id: string) => (await escrowRoom(env, id).auditTrail()).map((e) => e.type);
 const unmatchedRow = (reference: string) =>
-  env.DB.prepare("SELECT id, state, reason, amount, escrow_id FROM unmatched_payments WHERE reference = ?").bind(reference).first<any>();
+  env.DB.prepare("SELECT id, state, reason, amount, escrow_id FROM unmatched_payments WHERE reference = ?")
+    .bind(reference)
+    .first<any>();
 
 /** A second payable reference for the escrow, as a checkout issued earlier (or by a racing tab) would have left. */
 async function issueAnotherReference(escrowId: string, amount: number, currency = "NGN") {
   const reference = chargeReference(escrowId);
-  await new TestPaymentProvider(env).initialize({ reference, email: buyer.email, amount, currency, metadata: { escrowId } });
+  await new TestPaymentProvider(env).initialize({
+    reference,
+    email: buyer.email,
+    amount,
+    currency,
+    metadata: { escrowId },
+  });
   return reference;
 }
 
@@ -56,12 +76,17 @@ describe("no payment is silently dropped (issue 12 kind 1)", () => {
     const firstRef = fund.body.data.payment.reference as string;
     // A second checkout under another reference (e.g. after the first was no longer offered).
     const secondRef = await issueAnotherReference(e.id, e.amount);
-    expect((await escrowRoom(env, e.id).startPayment({ userId: buyer.user.id, isAdmin: false }, "test", secondRef)).ok).toBe(true);
+    expect(
+      (await escrowRoom(env, e.id).startPayment({ userId: buyer.user.id, isAdmin: false }, "test", secondRef)).ok,
+    ).toBe(true);
 
     const paidFirst = await post(`/dev/payments/${firstRef}/succeed`, null);
     expect(paidFirst.body.data.outcome).toBe("funded");
     const got = await call("GET", `/api/v1/escrows/${e.id}`, { token: buyer.accessToken });
-    expect(got.body.data).toMatchObject({ status: "funds_held", payment: { reference: firstRef, status: "succeeded" } });
+    expect(got.body.data).toMatchObject({
+      status: "funds_held",
+      payment: { reference: firstRef, status: "succeeded" },
+    });
 
     const paidSecond = await post(`/dev/payments/${secondRef}/succeed`, null);
     expect(paidSecond.body.data.outcome).toBe("unmatched");
@@ -117,7 +142,9 @@ describe("no payment is silently dropped (issue 12 kind 1)", () => {
     expect(byUser.body.error.code).toBe("AUTH003");
     const badState = await call("GET", "/api/v1/admin/payments/unmatched?state=nope", { token: admin.accessToken });
     expect(badState.body.error.code).toBe("VAL001");
-    const onlyFailed = await call("GET", "/api/v1/admin/payments/unmatched?state=refund_failed", { token: admin.accessToken });
+    const onlyFailed = await call("GET", "/api/v1/admin/payments/unmatched?state=refund_failed", {
+      token: admin.accessToken,
+    });
     expect(onlyFailed.body.data.map((p: any) => p.id)).toContain(failed.id);
 
     expect((await post(`/admin/payments/${failed.id}/refund`, buyer, {})).body.error.code).toBe("AUTH003");
@@ -131,7 +158,13 @@ describe("no payment is silently dropped (issue 12 kind 1)", () => {
     expect(refused.status).toBe(402);
     expect(refused.body.error.code).toBe("PAY001");
     // The provider knows the charge now: the retry refunds it.
-    await new TestPaymentProvider(env).initialize({ reference, email: buyer.email, amount: e.amount, currency: "NGN", metadata: {} });
+    await new TestPaymentProvider(env).initialize({
+      reference,
+      email: buyer.email,
+      amount: e.amount,
+      currency: "NGN",
+      metadata: {},
+    });
     const retried = await post(`/admin/payments/${failed.id}/refund`, admin, {});
     expect(retried.status).toBe(200);
     expect(retried.body.data).toMatchObject({ id: failed.id, state: "refunded", reference, escrowId: e.id });
@@ -148,9 +181,20 @@ describe("a pending escrow always has a way out (issue 12 kind 2)", () => {
     expect(res.status).toBe(200);
     expect(res.body.data.status).toBe("cancelled");
     const trail = await escrowRoom(env, e.id).auditTrail();
-    expect(trail.at(-1)).toMatchObject({ type: "escrow.cancelled", actorId: buyer.user.id, data: { reason: "found it cheaper", status: "cancelled" } });
-    await waitFor(async () => (await env.DB.prepare("SELECT status FROM escrows WHERE id = ?").bind(e.id).first<any>())?.status === "cancelled", "projection");
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM escrow_holds WHERE escrow_id = ?").bind(e.id).first<any>()).toEqual({ n: 0 });
+    expect(trail.at(-1)).toMatchObject({
+      type: "escrow.cancelled",
+      actorId: buyer.user.id,
+      data: { reason: "found it cheaper", status: "cancelled" },
+    });
+    await waitFor(
+      async () =>
+        (await env.DB.prepare("SELECT status FROM escrows WHERE id = ?").bind(e.id).first<any>())?.status ===
+        "cancelled",
+      "projection",
+    );
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM escrow_holds WHERE escrow_id = ?").bind(e.id).first<any>(),
+    ).toEqual({ n: 0 });
     const again = await post(`/escrows/${e.id}/cancel`, buyer, {});
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("RES002");
@@ -182,8 +226,16 @@ describe("a pending escrow always has a way out (issue 12 kind 2)", () => {
     const make = async () => {
       const id = newId("esc");
       const created = await escrowRoom(env, id).create({
-        id, buyerId: buyer.user.id, sellerId: seller.user.id, listingId: null, contractId: null, currency: "NGN",
-        split: splitAmount(10_000, 250), description: "short reservation", inspectionPeriodHours: 1, provider: "test",
+        id,
+        buyerId: buyer.user.id,
+        sellerId: seller.user.id,
+        listingId: null,
+        contractId: null,
+        currency: "NGN",
+        split: splitAmount(10_000, 250),
+        description: "short reservation",
+        inspectionPeriodHours: 1,
+        provider: "test",
         reservationMinutes: 0.002, // 120 ms
       });
       expect(created.ok).toBe(true);
@@ -193,7 +245,7 @@ describe("a pending escrow always has a way out (issue 12 kind 2)", () => {
     await new Promise((r) => setTimeout(r, 200));
 
     await runDurableObjectAlarm(env.ESCROW_ROOM.get(env.ESCROW_ROOM.idFromName(byAlarm)));
-    expect((await escrowRoom(env, byAlarm).get())).toMatchObject({ status: "expired" });
+    expect(await escrowRoom(env, byAlarm).get()).toMatchObject({ status: "expired" });
     expect((await trailTypes(byAlarm)).at(-1)).toBe("escrow.expired");
 
     const fund = await post(`/escrows/${byCommand}/fund`, buyer);
@@ -208,10 +260,24 @@ describe("a pending escrow always has a way out (issue 12 kind 2)", () => {
 
   it("a buyer holds at most ESCROW_MAX_UNFUNDED unfunded escrows, enforced atomically under concurrent opens", async () => {
     const greedy = await createUser({ name: "Greedy Buyer" });
-    const principal: Principal = { userId: greedy.user.id, role: "user", sessionId: null, scopes: null, apiKeyId: null };
+    const principal: Principal = {
+      userId: greedy.user.id,
+      role: "user",
+      sessionId: null,
+      scopes: null,
+      apiKeyId: null,
+    };
     const capped = { ...env, ESCROW_MAX_UNFUNDED: "3" };
-    const input = { sellerEmail: seller.email, amount: 1_000, currency: "NGN" as const, description: "reserve", inspectionPeriodHours: 24 };
-    const results = await Promise.allSettled(Array.from({ length: 5 }, () => openEscrowService(capped, principal, input)));
+    const input = {
+      sellerEmail: seller.email,
+      amount: 1_000,
+      currency: "NGN" as const,
+      description: "reserve",
+      inspectionPeriodHours: 24,
+    };
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => openEscrowService(capped, principal, input)),
+    );
     const opened = results.filter((r) => r.status === "fulfilled");
     const refused = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
     expect(opened).toHaveLength(3);
@@ -220,7 +286,15 @@ describe("a pending escrow always has a way out (issue 12 kind 2)", () => {
     // Cancelling one frees a hold.
     const first = (opened[0] as PromiseFulfilledResult<{ id: string }>).value;
     expect((await post(`/escrows/${first.id}/cancel`, greedy, {})).status).toBe(200);
-    await waitFor(async () => (await env.DB.prepare("SELECT count(*) AS n FROM escrow_holds WHERE buyer_id = ?").bind(greedy.user.id).first<any>())?.n === 2, "hold freed");
+    await waitFor(
+      async () =>
+        (
+          await env.DB.prepare("SELECT count(*) AS n FROM escrow_holds WHERE buyer_id = ?")
+            .bind(greedy.user.id)
+            .first<any>()
+        )?.n === 2,
+      "hold freed",
+    );
     expect((await openEscrowService(capped, principal, input)).status).toBe("pending");
   });
 });
@@ -229,13 +303,24 @@ describe("an escrow binds only a contract between its own parties (issue 12 kind
   const contractBetween = async (owner: TestUser, emails: string[]) => {
     const res = await call("POST", "/api/v1/contracts", {
       token: owner.accessToken,
-      body: { title: "Sale", type: "sale", body: "Terms.", signers: emails.map((email, i) => ({ email, name: `P${i}`, role: "signer", order: 1 })) },
+      body: {
+        title: "Sale",
+        type: "sale",
+        body: "Terms.",
+        signers: emails.map((email, i) => ({ email, name: `P${i}`, role: "signer", order: 1 })),
+      },
     });
     expect(res.status).toBe(201);
     return res.body.data.id as string;
   };
   const openWith = (contractId: string) =>
-    post("/escrows", buyer, { sellerEmail: seller.email, amount: 5_000, currency: "NGN", description: "bound", contractId });
+    post("/escrows", buyer, {
+      sellerEmail: seller.email,
+      amount: 5_000,
+      currency: "NGN",
+      description: "bound",
+      contractId,
+    });
 
   it("the example: a contract signed by the buyer and a friend is refused with 409 and a clear message", async () => {
     const friend = await createUser({ name: "Friend" });
@@ -273,7 +358,8 @@ describe("fault: the payment webhook arrives while D1 is failing (issue 12 done-
     return new Proxy(real, {
       get(target, prop) {
         if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
-        if (prop === "batch") return (stmts: D1PreparedStatement[]) => (down.on && failing.test("batch") ? outage() : target.batch(stmts));
+        if (prop === "batch")
+          return (stmts: D1PreparedStatement[]) => (down.on && failing.test("batch") ? outage() : target.batch(stmts));
         const v = Reflect.get(target, prop);
         return typeof v === "function" ? v.bind(target) : v;
       },
@@ -284,10 +370,17 @@ describe("fault: the payment webhook arrives while D1 is failing (issue 12 done-
     const worker = (await import("../../src/index")).default;
     const req = new Request("https://escra.test/api/v1/webhooks/paystack", {
       method: "POST",
-      headers: { "content-type": "application/json", "x-paystack-signature": paystackSignature(env.PAYSTACK_SECRET_KEY, body) },
+      headers: {
+        "content-type": "application/json",
+        "x-paystack-signature": paystackSignature(env.PAYSTACK_SECRET_KEY, body),
+      },
       body,
     });
-    return worker.fetch!(req as any, { ...env, DB: db } as any, { waitUntil() {}, passThroughOnException() {}, props: {} } as any);
+    return worker.fetch!(
+      req as any,
+      { ...env, DB: db } as any,
+      { waitUntil() {}, passThroughOnException() {}, props: {} } as any,
+    );
   }
 
   it("D1 down on arrival: the webhook answers non-2xx (Paystack retries); after recovery the retry funds once", async () => {
@@ -316,7 +409,9 @@ describe("fault: the payment webhook arrives while D1 is failing (issue 12 done-
     const res = await deliverWith(flakyD1(env.DB, /^update "payment_events"/i, down), body);
     expect(res.status).toBeGreaterThanOrEqual(500);
     expect((await escrowRoom(env, e.id).get())!.status).toBe("funds_held");
-    const stored = await env.DB.prepare("SELECT outcome FROM payment_events WHERE reference = ?").bind(fund.body.data.payment.reference).first<any>();
+    const stored = await env.DB.prepare("SELECT outcome FROM payment_events WHERE reference = ?")
+      .bind(fund.body.data.payment.reference)
+      .first<any>();
     expect(stored.outcome).toBe("processing");
 
     down.on = false;
@@ -324,7 +419,9 @@ describe("fault: the payment webhook arrives while D1 is failing (issue 12 done-
     expect(retried.status).toBe(200);
     expect(retried.body.data.outcome).toBe("funded");
     expect((await trailTypes(e.id)).filter((t) => t === "escrow.funded")).toHaveLength(1);
-    const after = await env.DB.prepare("SELECT outcome FROM payment_events WHERE reference = ?").bind(fund.body.data.payment.reference).first<any>();
+    const after = await env.DB.prepare("SELECT outcome FROM payment_events WHERE reference = ?")
+      .bind(fund.body.data.payment.reference)
+      .first<any>();
     expect(after.outcome).toBe("funded");
   });
 });

@@ -24,24 +24,88 @@ export interface Refusal {
 }
 
 const GUIDANCE: { op: ProviderOperation | "any"; test: RegExp; refusal: Refusal }[] = [
-  { op: "refund", test: /fully (reversed|refunded)|already (been )?(reversed|refunded)/i, refusal: { kind: "done", code: "PROC001", message: "The payment was already refunded" } },
-  { op: "transfer", test: /duplicate|reference already/i, refusal: { kind: "done", code: "PROC001", message: "A transfer with this reference already exists" } },
-  { op: "transfer", test: /balance/i, refusal: { kind: "retry", code: "PROC001", message: "Payouts are delayed while the platform balance is topped up; it is retried automatically" } },
-  { op: "transfer", test: /recipient|account/i, refusal: { kind: "refused", code: "PAY001", message: "The seller's payout account was refused; the seller must update it (PUT /users/me/payout-account)" } },
-  { op: "initialize", test: /currency/i, refusal: { kind: "refused", code: "PAY001", message: "This currency cannot be paid with the payment provider; open the escrow in a supported currency" } },
-  { op: "initialize", test: /email/i, refusal: { kind: "refused", code: "PAY001", message: "The payment provider refused your email address; update it on your profile, then fund again" } },
-  { op: "initialize", test: /amount/i, refusal: { kind: "refused", code: "PAY001", message: "The amount is outside what the payment provider accepts for one payment; use a different amount" } },
-  { op: "recipient", test: /account|bank/i, refusal: { kind: "refused", code: "PAY001", message: "The bank did not accept this account; check the account number and bank code, then try again" } },
+  {
+    op: "refund",
+    test: /fully (reversed|refunded)|already (been )?(reversed|refunded)/i,
+    refusal: { kind: "done", code: "PROC001", message: "The payment was already refunded" },
+  },
+  {
+    op: "transfer",
+    test: /duplicate|reference already/i,
+    refusal: { kind: "done", code: "PROC001", message: "A transfer with this reference already exists" },
+  },
+  {
+    op: "transfer",
+    test: /balance/i,
+    refusal: {
+      kind: "retry",
+      code: "PROC001",
+      message: "Payouts are delayed while the platform balance is topped up; it is retried automatically",
+    },
+  },
+  {
+    op: "transfer",
+    test: /recipient|account/i,
+    refusal: {
+      kind: "refused",
+      code: "PAY001",
+      message: "The seller's payout account was refused; the seller must update it (PUT /users/me/payout-account)",
+    },
+  },
+  {
+    op: "initialize",
+    test: /currency/i,
+    refusal: {
+      kind: "refused",
+      code: "PAY001",
+      message: "This currency cannot be paid with the payment provider; open the escrow in a supported currency",
+    },
+  },
+  {
+    op: "initialize",
+    test: /email/i,
+    refusal: {
+      kind: "refused",
+      code: "PAY001",
+      message: "The payment provider refused your email address; update it on your profile, then fund again",
+    },
+  },
+  {
+    op: "initialize",
+    test: /amount/i,
+    refusal: {
+      kind: "refused",
+      code: "PAY001",
+      message: "The amount is outside what the payment provider accepts for one payment; use a different amount",
+    },
+  },
+  {
+    op: "recipient",
+    test: /account|bank/i,
+    refusal: {
+      kind: "refused",
+      code: "PAY001",
+      message: "The bank did not accept this account; check the account number and bank code, then try again",
+    },
+  },
 ];
 
 /** Classifies a provider failure of `op` (see RefusalKind). */
 export function classifyRefusal(op: ProviderOperation, err: ProviderError): Refusal {
   const status = err.httpStatus;
   if (status === null || status >= 500 || status === 429 || status === 408) {
-    return { kind: "retry", code: "PROC001", message: "The payment provider is unavailable right now; nothing was charged or sent. Try again in a minute" };
+    return {
+      kind: "retry",
+      code: "PROC001",
+      message: "The payment provider is unavailable right now; nothing was charged or sent. Try again in a minute",
+    };
   }
   if (status === 401 || status === 403) {
-    return { kind: "misconfigured", code: "PROC001", message: "Payments are temporarily unavailable (provider configuration); operators were alerted. Try again later" };
+    return {
+      kind: "misconfigured",
+      code: "PROC001",
+      message: "Payments are temporarily unavailable (provider configuration); operators were alerted. Try again later",
+    };
   }
   for (const g of GUIDANCE) if ((g.op === op || g.op === "any") && g.test.test(err.message)) return g.refusal;
   return {

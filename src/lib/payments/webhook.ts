@@ -13,7 +13,16 @@ import { verifyPaystackSignature } from "./signature";
 
 interface PaystackEvent {
   event: string;
-  data: { id?: number | string; reference?: string; transaction_reference?: string; amount?: number; currency?: string; reason?: string; status?: string; [k: string]: unknown };
+  data: {
+    id?: number | string;
+    reference?: string;
+    transaction_reference?: string;
+    amount?: number;
+    currency?: string;
+    reason?: string;
+    status?: string;
+    [k: string]: unknown;
+  };
 }
 
 export type WebhookOutcome = ProviderOutcome | "replay";
@@ -27,25 +36,41 @@ export type WebhookOutcome = ProviderOutcome | "replay";
  * room applies each charge reference once and money states only forward, so the retry neither loses the charge
  * nor applies it twice.
  */
-export async function processPaystackWebhook(env: Bindings, rawBody: string, signature: string | null): Promise<WebhookOutcome> {
+export async function processPaystackWebhook(
+  env: Bindings,
+  rawBody: string,
+  signature: string | null,
+): Promise<WebhookOutcome> {
   if (!verifyPaystackSignature(env.PAYSTACK_SECRET_KEY, rawBody, signature)) {
-    log("warn", "paystack webhook with a bad signature refused", { hasSignature: signature !== null, bytes: rawBody.length });
+    log("warn", "paystack webhook with a bad signature refused", {
+      hasSignature: signature !== null,
+      bytes: rawBody.length,
+    });
     throw new ApiError("AUTH004", "Invalid webhook signature");
   }
   let event: PaystackEvent;
   try {
     event = JSON.parse(rawBody) as PaystackEvent;
-    if (typeof event.event !== "string" || typeof event.data !== "object" || event.data === null) throw new Error("shape");
+    if (typeof event.event !== "string" || typeof event.data !== "object" || event.data === null)
+      throw new Error("shape");
   } catch {
     throw new ApiError("VAL001", "Webhook body is not a Paystack event");
   }
   const reference = referenceOf(event);
   const escrowId = reference ? escrowIdOfReference(reference) : null;
   // Paystack events carry the object's id, not an event id: the key is the event type and that id, or a digest.
-  const key = event.data.id !== undefined ? `${event.event}:${event.data.id}` : `${event.event}:sha256:${sha256Hex(rawBody)}`;
+  const key =
+    event.data.id !== undefined ? `${event.event}:${event.data.id}` : `${event.event}:sha256:${sha256Hex(rawBody)}`;
   const id = `paystack:${key}`;
   const database = db(env.DB);
-  const pending = await recordPaymentEvent(database, { id, provider: "paystack", type: event.event, reference, escrowId, outcome: "processing" });
+  const pending = await recordPaymentEvent(database, {
+    id,
+    provider: "paystack",
+    type: event.event,
+    reference,
+    escrowId,
+    outcome: "processing",
+  });
   if (!pending) return "replay";
   const outcome = escrowId && reference ? await apply(env, escrowId, reference, event) : "ignored";
   if (outcome === "ignored" && event.event === "charge.success") {
@@ -59,18 +84,26 @@ export async function processPaystackWebhook(env: Bindings, rawBody: string, sig
 /** The transaction or transfer reference an event is about (refund events name the refunded transaction). */
 function referenceOf(event: PaystackEvent): string | null {
   const d = event.data;
-  const ref = event.event.startsWith("refund.") ? (d.transaction_reference ?? d.reference) : (d.reference ?? d.transaction_reference);
+  const ref = event.event.startsWith("refund.")
+    ? (d.transaction_reference ?? d.reference)
+    : (d.reference ?? d.transaction_reference);
   return typeof ref === "string" && ref.length > 0 && ref.length <= 200 ? ref : null;
 }
 
-async function apply(env: Bindings, escrowId: string, reference: string, event: PaystackEvent): Promise<WebhookOutcome> {
+async function apply(
+  env: Bindings,
+  escrowId: string,
+  reference: string,
+  event: PaystackEvent,
+): Promise<WebhookOutcome> {
   const room = escrowRoom(env, escrowId);
   const d = event.data;
   const reason = typeof d.reason === "string" ? d.reason.slice(0, 500) : null;
   const result = await (async () => {
     switch (event.event) {
       case "charge.success":
-        if (typeof d.amount !== "number" || !Number.isSafeInteger(d.amount) || typeof d.currency !== "string") return null;
+        if (typeof d.amount !== "number" || !Number.isSafeInteger(d.amount) || typeof d.currency !== "string")
+          return null;
         return room.paymentReceived({ reference, amount: d.amount, currency: d.currency });
       case "transfer.success":
         return room.payoutSettled(reference, "sent", null);
@@ -93,6 +126,7 @@ async function apply(env: Bindings, escrowId: string, reference: string, event: 
     log("warn", "paystack event not applicable", { type: event.event, escrowId, code: result.error.code });
     return "ignored";
   }
-  if (result.value === "unmatched") log("warn", "payment did not fund its escrow; refunding it", { escrowId, reference });
+  if (result.value === "unmatched")
+    log("warn", "payment did not fund its escrow; refunding it", { escrowId, reference });
   return result.value;
 }

@@ -43,5 +43,7 @@ export async function fundEscrow(env: Bindings, buyer: Principal, caller: Caller
     throw providerApiError("initialize", err);
   }
   unwrap(await room.startPayment(caller, provider.name, checkout.reference, checkout.authorizationUrl));
-  return { payment: { provider: provider.name, reference: checkout.reference, authorizationUrl: checkout.authorizationUrl } };
+  return {
+    payment: { provider: provider.name, reference: checkout.reference, authorizationUrl: checkout.authorizationUrl },
+  };
 }

@@ -48,7 +48,10 @@ interface Deal {
 export async function openEscrow(env: Bindings, buyer: Principal, input: OpenEscrowInput): Promise<EscrowState> {
   const id = newId("esc");
   const deal = input.listingId ? await listingDeal(env, input.listingId, input) : await emailDeal(env, input);
-  if (deal.seller.id === buyer.userId) throw fail.invalid([{ path: input.listingId ? "listingId" : "sellerEmail", message: "you cannot be your own seller" }]);
+  if (deal.seller.id === buyer.userId)
+    throw fail.invalid([
+      { path: input.listingId ? "listingId" : "sellerEmail", message: "you cannot be your own seller" },
+    ]);
   const buyerRow = await findUserById(env.DB, buyer.userId);
   if (!buyerRow) throw fail.unauthenticated();
   const split = splitAmount(deal.amount, parseBps(env.ESCROW_COMMISSION_BPS));
@@ -58,11 +61,14 @@ export async function openEscrow(env: Bindings, buyer: Principal, input: OpenEsc
   try {
     const max = positiveInt(env.ESCROW_MAX_UNFUNDED, DEFAULT_MAX_UNFUNDED);
     if (!(await takeEscrowHold(env.DB, { escrowId: id, buyerId: buyer.userId, now: new Date().toISOString() }, max))) {
-      throw fail.conflict(`You already hold ${max} unfunded escrows; fund or cancel one before opening another`, { limit: max });
+      throw fail.conflict(`You already hold ${max} unfunded escrows; fund or cancel one before opening another`, {
+        limit: max,
+      });
     }
     undo.push(() => releaseEscrowHold(db(env.DB), id));
     if (input.contractId) {
-      if (!(await claimContractLink(db(env.DB), input.contractId, id))) throw fail.conflict("This contract is already bound to another escrow");
+      if (!(await claimContractLink(db(env.DB), input.contractId, id)))
+        throw fail.conflict("This contract is already bound to another escrow");
       undo.push(() => releaseContractLink(db(env.DB), input.contractId!, id));
     }
     // One call: of two buyers racing for a listing, one gets it (the listings module owns how).
@@ -70,7 +76,12 @@ export async function openEscrow(env: Bindings, buyer: Principal, input: OpenEsc
     if (listing) undo.push(() => releaseListing(env, listing.id, id));
     let contractId = input.contractId;
     if (!contractId) {
-      contractId = await generateContract(env, buyer, { buyer: buyerRow, seller: deal.seller }, { ...input, amount: deal.amount, currency: deal.currency });
+      contractId = await generateContract(
+        env,
+        buyer,
+        { buyer: buyerRow, seller: deal.seller },
+        { ...input, amount: deal.amount, currency: deal.currency },
+      );
       await claimContractLink(db(env.DB), contractId, id);
     }
     return unwrap(
@@ -95,7 +106,13 @@ export async function openEscrow(env: Bindings, buyer: Principal, input: OpenEsc
 }
 
 /** A linked contract: visible to the buyer, and bindable (domain contractBindingRefusal); RES001 / RES002. */
-async function requireBindableContract(env: Bindings, buyer: Principal, contractId: string, buyerRow: UserRow, seller: UserRow) {
+async function requireBindableContract(
+  env: Bindings,
+  buyer: Principal,
+  contractId: string,
+  buyerRow: UserRow,
+  seller: UserRow,
+) {
   if ((await contractAccess(env, buyer, contractId)) === "none") throw fail.notFound("Contract");
   const contract = await contractRoom(env, contractId).get();
   if (!contract) throw fail.notFound("Contract");
@@ -112,11 +129,16 @@ async function emailDeal(env: Bindings, input: OpenEscrowInput): Promise<Deal> {
 /** Buying a listing: its seller and price (a differing amount or currency in the request is refused). */
 async function listingDeal(env: Bindings, listingId: string, input: OpenEscrowInput): Promise<Deal> {
   const listing = await findListing(db(env.DB), listingId);
-  if (!listing || (listing.status !== "approved" && listing.status !== "reserved" && listing.status !== "sold")) throw fail.notFound("Listing");
+  if (!listing || (listing.status !== "approved" && listing.status !== "reserved" && listing.status !== "sold"))
+    throw fail.notFound("Listing");
   if (listing.status !== "approved") throw fail.conflict(`This listing is ${listing.status}`);
   const details = [
-    ...(input.amount !== undefined && input.amount !== listing.priceAmount ? [{ path: "amount", message: "must equal the listing's price (or be left out)" }] : []),
-    ...(input.currency !== undefined && input.currency !== listing.currency ? [{ path: "currency", message: "must equal the listing's currency (or be left out)" }] : []),
+    ...(input.amount !== undefined && input.amount !== listing.priceAmount
+      ? [{ path: "amount", message: "must equal the listing's price (or be left out)" }]
+      : []),
+    ...(input.currency !== undefined && input.currency !== listing.currency
+      ? [{ path: "currency", message: "must equal the listing's currency (or be left out)" }]
+      : []),
   ];
   if (details.length) throw fail.invalid(details);
   const seller = await findUserById(env.DB, listing.sellerId);

@@ -39,7 +39,12 @@ export async function refundUnmatchedPayment(env: Bindings, input: RefundUnmatch
   } catch (err) {
     if (!(err instanceof ProviderError)) throw err;
     const refusal = classifyRefusal("refund", err);
-    log("warn", "refund of an unmatched payment failed", { escrowId: input.escrowId, reference: input.reference, kind: refusal.kind, error: err.message });
+    log("warn", "refund of an unmatched payment failed", {
+      escrowId: input.escrowId,
+      reference: input.reference,
+      kind: refusal.kind,
+      error: err.message,
+    });
     if (refusal.kind === "retry" || refusal.kind === "misconfigured") throw new ApiError("PROC001", refusal.message);
     if (refusal.kind === "done") succeeded = true;
     else {
@@ -49,6 +54,7 @@ export async function refundUnmatchedPayment(env: Bindings, input: RefundUnmatch
   }
   if (succeeded !== null) unwrap(await room.refundSettled(charge.reference, succeeded, error));
   const after = (await room.get())!.charges.find((c) => c.reference === charge.reference)!;
-  if (succeeded === false && input.answerRefusal) throw new ApiError("PAY001", error ?? "The payment provider refused the refund");
+  if (succeeded === false && input.answerRefusal)
+    throw new ApiError("PAY001", error ?? "The payment provider refused the refund");
   return after;
 }

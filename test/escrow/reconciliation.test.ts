@@ -202,6 +202,19 @@ describe("a pending escrow always has a way out (issue 12 kind 2)", () => {
     expect(fund.status).toBe(409);
   });
 
+  it("a reserved listing returns to the catalog when its escrow is cancelled", async () => {
+    const draft = { title: "Domain shop.ng", description: "Registered 2019", category: "domains", price: { amount: 75_000, currency: "NGN" } };
+    const listingId = (await post("/listings", seller, draft)).body.data.id as string;
+    expect((await post(`/listings/${listingId}/submit`, seller)).status).toBe(200);
+    expect((await post(`/admin/listings/${listingId}/approve`, admin, {})).status).toBe(200);
+    const opened = await post("/escrows", buyer, { listingId, description: "buying the domain" });
+    expect(opened.status).toBe(201);
+    const listingStatus = async () => (await call("GET", `/api/v1/catalog/${listingId}`)).status;
+    expect(await listingStatus()).toBe(404); // reserved: out of the catalog
+    expect((await post(`/escrows/${opened.body.data.id}/cancel`, buyer, {})).status).toBe(200);
+    await waitFor(async () => (await listingStatus()) === 200, "the listing back in the catalog", 25_000);
+  });
+
   it("an admin may cancel; the seller may not (AUTH003), an outsider learns nothing (RES001), bad input is VAL001", async () => {
     const e = await openEscrow(buyer, seller);
     expect((await post(`/escrows/${e.id}/cancel`, seller, {})).body.error.code).toBe("AUTH003");

@@ -56,6 +56,7 @@ const refundRoute = createRoute({
 
 const unmatchedRoute = createRoute({
   ...admin,
+  middleware: [requireScope("admin:read"), requireRole("admin", "super_admin")],
   tags: ["Escrow", "Admin", "Payments"],
   method: "get",
   path: "/admin/payments/unmatched",

@@ -59,7 +59,10 @@ export class ContractRoom extends LiveObject {
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.aggregate = new Aggregate<ContractState>(ctx, env, { subjectType: "contract", schema: [...ROOM_SCHEMA, ...SIGNING_SCHEMA] });
-    this.hub = new LiveHub(ctx, env, { authorize: (principal) => this.livePermissions(principal) });
+    this.hub = new LiveHub(ctx, env, {
+      authorize: (principal) => this.livePermissions(principal),
+      room: { kind: "contract", name: ctx.id.name },
+    });
     this.signing = new SigningCommands(env, ctx.storage.sql, {
       load: () => this.get(),
       command: (actorId, change) => this.command(actorId, change),

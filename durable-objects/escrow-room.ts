@@ -42,7 +42,7 @@ export class EscrowRoom extends LiveObject {
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.aggregate = new Aggregate<EscrowState>(ctx, env, { subjectType: "escrow", schema: ROOM_SCHEMA });
-    this.hub = new LiveHub(ctx, env, { authorize: (p) => this.permissionsOf(p) });
+    this.hub = new LiveHub(ctx, env, { authorize: (p) => this.permissionsOf(p), room: { kind: "escrow", name: ctx.id.name } });
   }
 
   override async fetch(request: Request): Promise<Response> {

@@ -1,6 +1,7 @@
 // The signing half of ContractRoom outside its class: the room's signing bookkeeping table, freezing the
 // document at send, the parties' user ids (event audience), the execution record, and the emails to parties
 // (which commands put in their decision, so the room's outbox sends them).
+import { verifiedUserIdsByEmails } from "../../src/db/users";
 import type { Bindings } from "../../src/env";
 import type { ContractState, Signer } from "../../src/domain/contract-machine";
 import { contractView, signerView } from "../../src/domain/contract-view";
@@ -47,17 +48,8 @@ export async function freezeDocument(env: Bindings, state: ContractState, signer
 
 /** The owner and every party with a verified account: who the contract's events are for. */
 export async function partyAudience(env: Bindings, state: Pick<ContractState, "ownerId" | "signers">): Promise<string[]> {
-  const emails = [...new Set(state.signers.map((s) => s.email))].slice(0, 90);
-  const ids = new Set([state.ownerId]);
-  if (emails.length) {
-    const rows = await env.DB.prepare(
-      `SELECT id FROM users WHERE lower(email) IN (${emails.map(() => "?").join(",")}) AND email_verified_at IS NOT NULL`,
-    )
-      .bind(...emails)
-      .all<{ id: string }>();
-    for (const r of rows.results) ids.add(r.id);
-  }
-  return [...ids];
+  const ids = await verifiedUserIdsByEmails(env.DB, state.signers.map((s) => s.email.toLowerCase()));
+  return [...new Set([state.ownerId, ...ids])];
 }
 
 /** The signatures in signing order, as committed to by the execution hash. */
@@ -105,6 +97,8 @@ export function partyEmails(env: Bindings, state: ContractState, parties: Signer
         ],
         action: { label: kind === "copy" ? "View the contract" : `Review and ${verb}`, url },
       },
+      // Sent for the owner: if they are suspended or erased before it goes out, it does not.
+      onBehalfOf: state.ownerId,
     };
   });
 }

@@ -14,12 +14,18 @@
 // the alarm every 5 minutes (session re-check), so a room with listeners wakes briefly that often.
 //   on each state change               → this.hub.publish("contract.signed", data)
 //
+// Ending a session ends its sockets within seconds, not at the next 5-minute re-check: each socket's attachment
+// holds its session id; a room given `room` registers (kind, name, session) in the user's UserFeed when a socket
+// authenticates, and the Worker tells that UserFeed when sessions end (src/lib/live-sessions.ts), which closes its
+// own sockets and calls closeSessions() on every room it registered. See live-registry.ts for why push, not poll.
+//
 // Everything a socket needs after the object wakes from hibernation is in its attachment (≤ 2 KB); the event
 // log and sequence are in the object's SQLite storage. Nothing the hub keeps in memory is needed for correctness.
 import type { Bindings, Principal } from "../../src/env";
 import { log } from "../../src/lib/request-context";
 import { armAlarmNoLaterThan } from "./alarm";
 import { principalFromAccessToken, principalFromSession } from "./hub-auth";
+import { trackLiveRoom, type LiveRoomRef } from "./live-registry";
 import { HubEventLog, type AppendResult } from "./hub-event-log";
 import { CLOSE_CODES, LIVE_LIMITS, clientMessageSchema, type LiveEvent, type ServerMessage } from "./hub-protocol";
 
@@ -44,6 +50,21 @@ export interface LiveHubOptions {
   /** An open socket's session → principal if still live; defaults to the D1 session check of verifyToken. */
   recheckSession?: (session: LiveSession) => Promise<Principal | null>;
   limits?: Partial<typeof LIVE_LIMITS>;
+  /**
+   * Which room this is, so a socket's session is registered in the user's UserFeed and closed when the session
+   * ends (UserFeed itself leaves it out: its sockets are its own). Without a name (an object not addressed by
+   * idFromName, as in some tests) nothing is registered and only the periodic re-check applies.
+   */
+  room?: { kind: LiveRoomRef["kind"]; name: string | undefined };
+}
+
+/** Which open sockets closeSessions() closes: one user's, all of them or only the listed sessions. */
+export interface SessionMatch {
+  userId: string;
+  /** null: every session of the user. */
+  sessionIds: string[] | null;
+  /** Spared even when sessionIds is null (a password change keeps the session that made it). */
+  exceptSessionId?: string | null;
 }
 
 const MAX_ATTACHMENT_CHARS = 2_048;
@@ -63,7 +84,7 @@ export class LiveHub {
 
   constructor(
     private readonly ctx: DurableObjectState,
-    env: Bindings,
+    private readonly env: Bindings,
     private readonly options: LiveHubOptions,
   ) {
     this.limits = { ...LIVE_LIMITS, ...options.limits };
@@ -131,6 +152,23 @@ export class LiveHub {
       const a = this.attachment(ws);
       if (a.state === "open" && a.userId === userId) this.close(ws, code, reason);
     }
+  }
+
+  /**
+   * Closes the open sockets of the matching sessions, e.g. 4001 after logout, 4003 on suspension.
+   * @returns how many sockets were closed
+   */
+  closeSessions(match: SessionMatch, code: number, reason: string): number {
+    let closed = 0;
+    for (const ws of this.liveSockets()) {
+      const a = this.attachment(ws);
+      if (a.state !== "open" || a.userId !== match.userId) continue;
+      if (match.exceptSessionId && a.sessionId === match.exceptSessionId) continue;
+      if (match.sessionIds !== null && (a.sessionId === null || !match.sessionIds.includes(a.sessionId))) continue;
+      this.close(ws, code, reason);
+      closed += 1;
+    }
+    return closed;
   }
 
   /** When the hub next needs the alarm (an auth deadline or a session re-check), for a room computing its own. */
@@ -248,6 +286,26 @@ export class LiveHub {
     this.remember(ws, { state: "open", userId: principal.userId, permissions, sessionId: principal.sessionId, checkedAt });
     this.send(ws, { type: "auth:success", payload: { userId: principal.userId, permissions } });
     await armAlarmNoLaterThan(this.ctx.storage, checkedAt + this.limits.recheckMs);
+    await this.register(ws, { userId: principal.userId, permissions, sessionId: principal.sessionId });
+  }
+
+  /**
+   * Registers the socket's session with the user's UserFeed, then checks the session once more: a logout that
+   * ran between our token check and the registration found nothing to close here, and is caught by this read.
+   * A failed registration leaves the socket to the periodic re-check.
+   */
+  private async register(ws: WebSocket, session: LiveSession): Promise<void> {
+    const room = this.options.room;
+    if (!room?.name || session.sessionId === null) return;
+    try {
+      await trackLiveRoom(this.env, session.userId, { kind: room.kind, name: room.name, sessionId: session.sessionId });
+    } catch (error) {
+      log("warn", "live session not registered", { error: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    if (ws.readyState === WebSocket.OPEN && !(await this.recheckSession(session))) {
+      this.close(ws, CLOSE_CODES.unauthenticated, "session ended");
+    }
   }
 
   /** Sends every held event after `since`, in order, then resume:done; resume:gap first if some were dropped. */

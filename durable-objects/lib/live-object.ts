@@ -1,8 +1,9 @@
 // Base class of every Durable Object with a live room: the Hibernation API calls these handlers on the object
-// itself, so they are written once here and forwarded to the object's hub.
+// itself, so they are written once here and forwarded to the object's hub; and the RPC that closes the sockets of
+// ended sessions (called by the user's UserFeed, see live-registry.ts).
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../../src/env";
-import type { LiveHub } from "./hub";
+import type { LiveHub, SessionMatch } from "./hub";
 
 export abstract class LiveObject extends DurableObject<Bindings> {
   protected abstract readonly hub: LiveHub;
@@ -17,5 +18,13 @@ export abstract class LiveObject extends DurableObject<Bindings> {
 
   override async webSocketError(ws: WebSocket, error: unknown) {
     await this.hub.webSocketError(ws, error);
+  }
+
+  /**
+   * RPC: closes this room's sockets of the matching sessions (4001 session ended, 4003 suspended or erased).
+   * @returns how many sockets were closed
+   */
+  async closeLiveSessions(match: SessionMatch, code: number, reason: string): Promise<number> {
+    return this.hub.closeSessions(match, code, reason);
   }
 }

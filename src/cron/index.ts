@@ -6,13 +6,14 @@ import { anchorCycle } from "./anchor-cycle";
 import { resumeStuckWebhookDeliveries } from "./webhook-sweep";
 import { expireContracts } from "./contract-expiry";
 import { remindContracts } from "./contract-reminders";
+import { expireUnverifiedAccounts } from "./unverified-accounts";
 
-type Task = (env: Bindings, now: Date) => Promise<void>;
+type Task = (env: Bindings, now: Date) => Promise<unknown>;
 
 /** Tasks by cron expression (must match wrangler.toml's triggers). Capability issues add their tasks. */
 export const SCHEDULES: Record<string, Task[]> = {
   "* * * * *": [expireContracts, remindContracts],
-  "*/5 * * * *": [anchorCycle, resumeStuckWebhookDeliveries],
+  "*/5 * * * *": [anchorCycle, resumeStuckWebhookDeliveries, expireUnverifiedAccounts],
   "0 3 * * *": [purgeExpiredIdempotencyKeys],
 };
 

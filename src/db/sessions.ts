@@ -72,17 +72,18 @@ export async function findRefreshToken(d1: D1Database, token: string): Promise<R
 }
 
 /**
- * Replaces the live refresh token `current` by a new one, atomically: the new row is inserted only while
+ * Replaces the live refresh token `current` by `nextSecret`, atomically: the new row is inserted only while
  * `current` is still live, and `current` is marked replaced only if nobody did so first. Returns null when a
- * concurrent request won the race (the caller treats it as reuse).
+ * concurrent request won the race (the caller then answers from the rotation grace window).
  */
 export async function rotateRefreshToken(
   d1: D1Database,
   current: RefreshLookup,
+  nextSecret: string,
   context: { ip: string | null; userAgent: string | null },
   now: Date,
 ): Promise<string | null> {
-  const next = newOpaqueSecret(REFRESH_TOKEN_MARKER);
+  const next = { secret: nextSecret, hash: hashOpaqueSecret(nextSecret) };
   const at = now.toISOString();
   const expiresAt = refreshExpiry(now);
   const [, marked] = await d1.batch([

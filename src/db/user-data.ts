@@ -201,6 +201,40 @@ export const pseudonymFor = (userId: string) => ({
 /** The password hash column is NOT NULL; this value is no PHC string, so no password ever verifies against it. */
 export const ERASED_PASSWORD_HASH = "!erased";
 
+/**
+ * Statements taking the user out of every team. A team left without an owner gets its highest-ranked,
+ * longest-standing member as owner; a team left empty is deleted with its invitations.
+ */
+async function leaveTeamsStatements(database: Database, userId: string, now: string): Promise<BatchItem<"sqlite">[]> {
+  const memberships = await database.select().from(teamMembers).where(eq(teamMembers.userId, userId)).all();
+  const teamIds = memberships.map((m) => m.teamId);
+  const others = teamIds.length
+    ? await database
+        .select()
+        .from(teamMembers)
+        .where(and(inArray(teamMembers.teamId, teamIds), ne(teamMembers.userId, userId)))
+        .orderBy(asc(teamMembers.createdAt))
+        .all()
+    : [];
+  const statements: BatchItem<"sqlite">[] = [database.delete(teamMembers).where(eq(teamMembers.userId, userId))];
+  for (const teamId of teamIds) {
+    const rest = others.filter((m) => m.teamId === teamId);
+    if (rest.length === 0) {
+      statements.push(database.delete(teamInvitations).where(eq(teamInvitations.teamId, teamId)));
+      statements.push(database.delete(teams).where(eq(teams.id, teamId)));
+    } else if (!rest.some((m) => m.role === "owner")) {
+      const heir = [...rest].sort((a, b) => teamRank(b.role as TeamRole) - teamRank(a.role as TeamRole))[0]!;
+      statements.push(
+        database
+          .update(teamMembers)
+          .set({ role: "owner", updatedAt: now })
+          .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, heir.userId))),
+      );
+    }
+  }
+  return statements;
+}
+
 export const ERASURE_STEPS: ErasureStep[] = [
   {
     name: "profile",
@@ -246,41 +280,12 @@ export const ERASURE_STEPS: ErasureStep[] = [
   },
   {
     name: "teams",
-    // Leave every team. A team left without an owner gets its highest-ranked, longest-standing member as owner;
-    // a team left empty is deleted. Invitations to the old address go; accepted ones keep the pseudonym.
-    statements: async (database, { user, pseudonymEmail, now }) => {
-      const memberships = await database.select().from(teamMembers).where(eq(teamMembers.userId, user.id)).all();
-      const teamIds = memberships.map((m) => m.teamId);
-      const others = teamIds.length
-        ? await database
-            .select()
-            .from(teamMembers)
-            .where(and(inArray(teamMembers.teamId, teamIds), ne(teamMembers.userId, user.id)))
-            .orderBy(asc(teamMembers.createdAt))
-            .all()
-        : [];
-      const statements: BatchItem<"sqlite">[] = [database.delete(teamMembers).where(eq(teamMembers.userId, user.id))];
-      for (const teamId of teamIds) {
-        const rest = others.filter((m) => m.teamId === teamId);
-        if (rest.length === 0) {
-          statements.push(database.delete(teamInvitations).where(eq(teamInvitations.teamId, teamId)));
-          statements.push(database.delete(teams).where(eq(teams.id, teamId)));
-        } else if (!rest.some((m) => m.role === "owner")) {
-          const heir = [...rest].sort((a, b) => teamRank(b.role as TeamRole) - teamRank(a.role as TeamRole))[0]!;
-          statements.push(
-            database
-              .update(teamMembers)
-              .set({ role: "owner", updatedAt: now })
-              .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, heir.userId))),
-          );
-        }
-      }
-      statements.push(
-        database.delete(teamInvitations).where(and(eq(teamInvitations.email, user.email), isNull(teamInvitations.acceptedAt))),
-        database.update(teamInvitations).set({ email: pseudonymEmail }).where(eq(teamInvitations.email, user.email)),
-      );
-      return statements;
-    },
+    // Leave every team (see leaveTeamsStatements). Invitations to the old address go; accepted ones keep the pseudonym.
+    statements: async (database, { user, pseudonymEmail, now }) => [
+      ...(await leaveTeamsStatements(database, user.id, now)),
+      database.delete(teamInvitations).where(and(eq(teamInvitations.email, user.email), isNull(teamInvitations.acceptedAt))),
+      database.update(teamInvitations).set({ email: pseudonymEmail }).where(eq(teamInvitations.email, user.email)),
+    ],
   },
   {
     name: "audit",
@@ -330,4 +335,52 @@ export const ERASURE_STEPS: ErasureStep[] = [
 export async function erasureStatements(database: Database, ctx: ErasureContext): Promise<BatchItem<"sqlite">[]> {
   const parts = await Promise.all(ERASURE_STEPS.map((step) => step.statements(database, ctx)));
   return parts.flat();
+}
+
+// ---- retiring an unverified account ----
+
+/**
+ * Retires an account that never proved its address (a second registration of the address, or 7 days passed):
+ * the account is closed like an erasure, but what is addressed to the EMAIL (shares, team invitations, mail to
+ * it) stays, because it belongs to whoever owns the mailbox, not to this account.
+ * @returns `claim`, the profile update guarded on `email_verified_at IS NULL` and the current address (it changes
+ *   no row when the account verified meanwhile), and `rest`, the other statements. Run them in one batch with the
+ *   statement that needs the address (the new account's insert: it then fails on the unique address and the
+ *   whole batch rolls back), or run `claim` alone first and `rest` only when it changed a row.
+ */
+export async function retireUnverifiedStatements(database: Database, user: UserRow, now: string) {
+  const pseudonym = pseudonymFor(user.id);
+  const byName = (name: string) => ERASURE_STEPS.find((step) => step.name === name)!;
+  const ctx: ErasureContext = { user, pseudonymEmail: pseudonym.email, pseudonymName: pseudonym.name, now };
+  const [credentials, preferences] = await Promise.all([byName("credentials"), byName("preferences")].map((s) => s.statements(database, ctx)));
+  const claim = database
+    .update(users)
+    .set({
+      email: pseudonym.email,
+      name: pseudonym.name,
+      passwordHash: ERASED_PASSWORD_HASH,
+      company: null,
+      industry: null,
+      mfaEnabled: false,
+      mfaSecretSealed: null,
+      mfaLastStep: null,
+      avatarKey: null,
+      ...NO_PAYOUT_ACCOUNT,
+      deletedAt: now,
+      updatedAt: now,
+    })
+    .where(and(eq(users.id, user.id), eq(users.email, user.email), isNull(users.emailVerifiedAt), isNull(users.deletedAt)))
+    .returning({ id: users.id });
+  const rest: BatchItem<"sqlite">[] = [
+    ...credentials!,
+    ...preferences!,
+    ...(await leaveTeamsStatements(database, user.id, now)),
+    // Emails this account caused (its codes, its notices) stop; mail to the address from others does not.
+    database
+      .update(emailDeliveries)
+      .set({ status: "failed", lastError: "account retired unverified", failedAt: now, updatedAt: now })
+      .where(and(eq(emailDeliveries.userId, user.id), eq(emailDeliveries.status, "queued"))),
+    database.delete(savedSearches).where(eq(savedSearches.userId, user.id)),
+  ];
+  return { claim, rest };
 }

@@ -1,6 +1,6 @@
 // User rows: lookups, the public `user` view of API.md, and the writes identity flows make.
-import { and, eq, isNull, lt, or } from "drizzle-orm";
-import { db } from "./client";
+import { and, eq, inArray, isNotNull, isNull, lt, or } from "drizzle-orm";
+import { db, type Database } from "./client";
 import { users, type AccountType, type Role } from "./schema/identity";
 
 export type UserRow = typeof users.$inferSelect;
@@ -27,6 +27,44 @@ export type UserView = ReturnType<typeof userView>;
 export async function findUserByEmail(d1: D1Database, normalisedEmail: string): Promise<UserRow | null> {
   const rows = await db(d1).select().from(users).where(eq(users.email, normalisedEmail)).limit(1);
   return rows[0] ?? null;
+}
+
+/**
+ * THE way an email address becomes an account anywhere something is addressed to an email (escrow seller, contract
+ * share, signer, team invitation, inbound mail sender, notification audience): only an account that proved the
+ * address (verified, not erased) is that address's identity. An unverified registration gains nothing.
+ * @param normalisedEmail lower-cased, trimmed (normaliseEmail)
+ * @returns the verified, live account or null
+ */
+export async function findVerifiedUserByEmail(d1: D1Database, normalisedEmail: string): Promise<UserRow | null> {
+  const rows = await db(d1)
+    .select()
+    .from(users)
+    .where(and(eq(users.email, normalisedEmail), isNotNull(users.emailVerifiedAt), isNull(users.deletedAt)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/** Ids of the verified, live accounts among these addresses (≤ 90 per call: D1 binds at most 100 parameters). */
+export async function verifiedUserIdsByEmails(d1: D1Database, normalisedEmails: readonly string[]): Promise<string[]> {
+  const emails = [...new Set(normalisedEmails)].slice(0, 90);
+  if (emails.length === 0) return [];
+  const rows = await db(d1)
+    .select({ id: users.id })
+    .from(users)
+    .where(and(inArray(users.email, emails), isNotNull(users.emailVerifiedAt), isNull(users.deletedAt)))
+    .all();
+  return rows.map((r) => r.id);
+}
+
+/** Whether the account may still act (not suspended, not erased): gates work queued on its behalf. */
+export async function mayActFor(database: Database, userId: string): Promise<boolean> {
+  const row = await database
+    .select({ suspended: users.suspended, deletedAt: users.deletedAt })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
+  return !!row && !row.suspended && row.deletedAt === null;
 }
 
 export async function findUserById(d1: D1Database, id: string): Promise<UserRow | null> {

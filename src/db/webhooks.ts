@@ -114,7 +114,7 @@ export function deleteEndpointStatements(database: Database, id: string) {
 /**
  * Enabled endpoints whose owner may see an event with this audience: owners in the audience, and admins
  * (see ownerMaySee in src/domain/webhook-policy.ts). The audience goes in as one JSON parameter, so its size
- * never hits D1's bound-parameter limit. Endpoints of deleted users never receive anything.
+ * never hits D1's bound-parameter limit. Endpoints of suspended or erased users never receive anything.
  */
 export async function endpointsVisibleTo(database: Database, audience: readonly string[]) {
   return database
@@ -125,6 +125,7 @@ export async function endpointsVisibleTo(database: Database, audience: readonly 
       and(
         eq(webhookEndpoints.status, "enabled"),
         isNull(users.deletedAt),
+        eq(users.suspended, false),
         or(
           inArray(users.role, ["admin", "super_admin"]),
           sql`${webhookEndpoints.userId} in (select value from json_each(${JSON.stringify(audience)}))`,

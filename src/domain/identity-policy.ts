@@ -4,6 +4,14 @@ export const VERIFICATION_CODE_MAX_ATTEMPTS = 5;
 export const PASSWORD_RESET_TTL_MINUTES = 30;
 export const REFRESH_TOKEN_TTL_DAYS = 30;
 export const RECOVERY_CODE_COUNT = 10;
+/**
+ * A refresh token replaced less than this long ago answers a second presentation with the same successor pair
+ * (two tabs, a retried request); after it, a presentation is reuse and revokes the session. The rotation grace
+ * period of Auth0 ("reuse interval") and Okta ("grace period for token rotation").
+ */
+export const REFRESH_REUSE_GRACE_SECONDS = 30;
+/** An account whose address is not verified by then is retired (its address free again, nothing bound to it). */
+export const UNVERIFIED_ACCOUNT_TTL_DAYS = 7;
 
 /** Consecutive failed logins (wrong password or MFA code) before the email is locked. */
 export const LOCKOUT_THRESHOLD = 5;
@@ -80,4 +88,25 @@ export function normaliseRecoveryCode(input: string): string {
 /** A login `mfaCode` is either a 6-digit TOTP or a recovery code. */
 export function looksLikeRecoveryCode(input: string): boolean {
   return /^[a-z0-9]{10}$/.test(normaliseRecoveryCode(input)) && !/^\d+$/.test(normaliseRecoveryCode(input));
+}
+
+/**
+ * What a presentation of an already-replaced refresh token is: within the grace window after its replacement
+ * a concurrent copy (answered with the same successor), after it reuse (the session is revoked).
+ * @param replacedAt ISO UTC time the token was rotated
+ */
+export function replacedTokenVerdict(replacedAt: string, now: Date): "grace" | "reuse" {
+  const age = now.getTime() - Date.parse(replacedAt);
+  // A replacement stamped slightly in the future (another isolate's clock) is within the window too.
+  return age <= REFRESH_REUSE_GRACE_SECONDS * 1000 ? "grace" : "reuse";
+}
+
+/** Whether an unverified account created at `createdAt` (ISO UTC) has expired at `now`. */
+export function unverifiedAccountExpired(createdAt: string, now: Date): boolean {
+  return now.getTime() - Date.parse(createdAt) >= UNVERIFIED_ACCOUNT_TTL_DAYS * 86_400_000;
+}
+
+/** The createdAt (ISO UTC) before which unverified accounts have expired at `now`. */
+export function unverifiedAccountCutoff(now: Date): string {
+  return new Date(now.getTime() - UNVERIFIED_ACCOUNT_TTL_DAYS * 86_400_000).toISOString();
 }

@@ -7,7 +7,7 @@ import PostalMime, { type Email } from "postal-mime";
 import type { Bindings } from "../env";
 import { ApiError } from "../lib/errors";
 import { log } from "../lib/request-context";
-import { findUserByEmail, findUserById } from "../db/users";
+import { findUserById, findVerifiedUserByEmail } from "../db/users";
 import { checkAttachment, storeAttachment } from "../routes/contracts-attachments";
 import { contractIdFromAddress, isParty, MAX_INBOUND_ATTACHMENTS, normaliseAddress, type InboundEmailRecord } from "../domain/inbound-email";
 import { contractRoom } from "../../durable-objects/contract-room";
@@ -79,7 +79,7 @@ async function accept(message: ForwardableEmailMessage, env: Bindings) {
   });
 
   const sender = normaliseAddress(message.from);
-  const senderUser = owner && normaliseAddress(owner.email) === sender ? owner : await findUserByEmail(env.DB, sender);
+  const senderUser = owner && normaliseAddress(owner.email) === sender ? owner : await findVerifiedUserByEmail(env.DB, sender);
   const actorId = senderUser?.id ?? state.signers.find((s) => normaliseAddress(s.email) === sender)!.id;
 
   const stored: InboundEmailRecord["attachments"] = [];

@@ -26,6 +26,7 @@ import { enqueueJob } from "../lib/jobs";
 import { UnconsumableEvent } from "./consume-event";
 import { WEBHOOK_DELIVER_JOB } from "./fan-out-webhooks";
 import type { JobHandler } from "./types";
+import { mayActFor } from "../db/users";
 
 const payloadSchema = z.object({
   /** Deliveries making the same attempt together (one event's endpoints), POSTed in parallel. */
@@ -71,6 +72,15 @@ async function deliverOne(env: Bindings, deliveryId: string, attempt: number, ma
     await recordAttempt(
       database,
       { deliveryId, attempt, at: now, statusCode: null, latencyMs: 0, error: "endpoint disabled", responseSnippet: null },
+      { status: "failed", nextAttemptAt: null },
+    );
+    return;
+  }
+  // Checked at delivery, not only at fan-out: the owner may have been suspended or erased since (retries too).
+  if (!(await mayActFor(database, endpoint.userId))) {
+    await recordAttempt(
+      database,
+      { deliveryId, attempt, at: now, statusCode: null, latencyMs: 0, error: "endpoint owner suspended or erased", responseSnippet: null },
       { status: "failed", nextAttemptAt: null },
     );
     return;

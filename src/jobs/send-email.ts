@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Bindings } from "../env";
 import { db } from "../db/client";
 import { emailDeliveries } from "../db/schema";
+import { mayActFor } from "../db/users";
 import { EmailTemplateError, renderEmail } from "../domain/email-templates";
 import { mailerFor, MailerError, type Mailer } from "../lib/mailer";
 import { log } from "../lib/request-context";
@@ -33,6 +34,14 @@ export async function deliverEmail(payload: unknown, env: Bindings, ctx: Deliver
   if (delivery.status === "sent") return;
 
   const now = () => new Date().toISOString();
+  // Mail acting for someone who has since been suspended or erased speaks for nobody: not sent.
+  if (delivery.onBehalfOf && !(await mayActFor(database, delivery.onBehalfOf))) {
+    await database
+      .update(emailDeliveries)
+      .set({ status: "failed", lastError: "sender suspended or erased", failedAt: now(), updatedAt: now() })
+      .where(and(eq(emailDeliveries.id, deliveryId), ne(emailDeliveries.status, "sent")));
+    return;
+  }
   let rendered;
   try {
     rendered = renderEmail(delivery.template, JSON.parse(delivery.data), { baseUrl: env.PUBLIC_BASE_URL });

@@ -19,6 +19,11 @@ export interface SendEmailInput<N extends EmailTemplateName> {
   /** The user the email concerns, when known (delivery history per user). */
   userId?: string | null;
   /**
+   * The user on whose behalf it goes out (who shared, invited, sent for signature): if they are suspended or erased
+   * before it is sent, it is not sent.
+   */
+  onBehalfOf?: string | null;
+  /**
    * A delivery id chosen by the caller, for callers that retry (an aggregate's outbox): a repeated call with the
    * same id records nothing new and re-enqueues only a delivery that is still queued, so it is never sent twice.
    */
@@ -48,6 +53,7 @@ export async function sendEmail<N extends EmailTemplateName>(env: Bindings, inpu
     .values({
       id,
       userId: input.userId ?? null,
+      onBehalfOf: input.onBehalfOf ?? null,
       to,
       template: input.template,
       data: JSON.stringify(input.data),

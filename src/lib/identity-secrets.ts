@@ -36,3 +36,12 @@ export function sealTotpSecret(env: KeyEnv, userId: string, secretBase32: string
 export function openTotpSecret(env: KeyEnv, userId: string, sealed: string): string {
   return openText(key(env, "totp"), sealed, `totp:${userId}`);
 }
+
+/**
+ * The refresh token that replaces `presented`: derived (HMAC under a VAULT_KEK-derived key), not random, so a
+ * second presentation within the rotation grace window can be answered with the same successor without storing
+ * any token in clear. 256 bits, `ert_` + 64 hex chars; only its SHA-256 is stored, like every refresh token.
+ */
+export function refreshSuccessor(env: KeyEnv, presented: string): string {
+  return `ert_${hmacSha256Hex(key(env, "refresh-successor"), presented)}`;
+}

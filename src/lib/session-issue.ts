@@ -1,7 +1,7 @@
 // Starting a session after a successful login: session + first refresh token + audit in one batch, then the
 // signed access token. Also the token-pair response every login/refresh returns.
 import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { AppEnv, Bindings } from "../env";
 import { auditInsert, requestOrigin } from "./audit";
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "./jwt";
 import type { BatchItem } from "drizzle-orm/batch";
@@ -9,13 +9,25 @@ import { db } from "../db/client";
 import { newSessionStatements } from "../db/sessions";
 import { userView, type UserRow } from "../db/users";
 
-export async function tokenPair(c: Context<AppEnv>, user: UserRow, sessionId: string, refreshToken: string) {
-  const accessToken = await signAccessToken(c.env, { sub: user.id, sid: sessionId, role: user.role });
+/**
+ * The login/refresh response. `issuedAt` (default now) fixes the access token's `iat`: Ed25519 signatures are
+ * deterministic, so a refresh answered twice within its grace window (same issuedAt) returns the very same token.
+ * `expiresIn` counts from now, in seconds.
+ */
+export async function tokenPair(
+  c: { env: Bindings },
+  user: UserRow,
+  sessionId: string,
+  refreshToken: string,
+  issuedAt: Date = new Date(),
+) {
+  const accessToken = await signAccessToken(c.env, { sub: user.id, sid: sessionId, role: user.role }, issuedAt);
+  const age = Math.max(0, Math.floor((Date.now() - issuedAt.getTime()) / 1000));
   return {
     accessToken,
     refreshToken,
     tokenType: "Bearer" as const,
-    expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+    expiresIn: Math.max(1, ACCESS_TOKEN_TTL_SECONDS - age),
     user: userView(user),
   };
 }

@@ -16,6 +16,7 @@ import { ROLES, users } from "../db/schema/identity";
 import { userView, type UserRow } from "../db/users";
 import { revokeUserSessionsStatement } from "../db/sessions";
 import { USER_STATUSES, checkUserAdminChange, userStatus, type UserStatus } from "../domain/user-admin";
+import { stopAccountActivity } from "../services/accounts/stop-account-activity";
 
 const adminUserSchema = z
   .object({
@@ -168,5 +169,8 @@ export const adminUserRoutes = createRouter()
       ...(suspensionChanged && !body.suspended ? [audit("admin.user.unsuspended", {})] : []),
     ];
     await database.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
+    // Suspension stops everything at once: sessions and keys already refuse (D1), live sockets close 4003, and
+    // queued email sent on the user's behalf is cancelled (webhook deliveries check the owner when they run).
+    if (suspensionChanged && body.suspended) await stopAccountActivity(c.env, target.id, "account suspended");
     return ok(c, adminUserView({ ...target, ...changes }));
   });

@@ -21,6 +21,7 @@ import { revokeUserSessionsStatement } from "../db/sessions";
 import { clearLockState } from "../db/login-throttles";
 import { PASSWORD_RESET_TTL_MINUTES, isAdminEmail, normaliseEmail } from "../domain/identity-policy";
 import { acceptedSchema, bearerSecurity, emailField, loginPasswordField, passwordField } from "./auth-schemas";
+import { endLiveSessions } from "../lib/live-sessions";
 
 const tags = ["Auth"];
 
@@ -115,6 +116,7 @@ export const authPasswordRoutes = createRouter()
       clearLockState(c.env.DB, emailThrottleKey(c.env, user.email)),
       auditInsert(c.env, { action: "auth.password.reset", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
     ]);
+    await endLiveSessions(c.env, user.id, { why: "session_ended", sessionIds: null });
     return ok(c, { passwordChanged: true as const, sessionsRevoked: revoked.meta.changes }, 200);
   })
 
@@ -141,5 +143,6 @@ export const authPasswordRoutes = createRouter()
       revokeUserSessionsStatement(c.env.DB, user.id, "password_change", now, principal.sessionId!),
       auditInsert(c.env, { action: "auth.password.changed", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
     ]);
+    await endLiveSessions(c.env, user.id, { why: "session_ended", sessionIds: null, exceptSessionId: principal.sessionId });
     return ok(c, { passwordChanged: true as const, sessionsRevoked: revoked.meta.changes }, 200);
   });

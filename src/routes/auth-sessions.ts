@@ -9,6 +9,7 @@ import { auditInsert, requestOrigin } from "../lib/audit";
 import { db } from "../db/client";
 import { findUserSession, listLiveSessions, revokeSessionStatement } from "../db/sessions";
 import { bearerSecurity, sessionSchema } from "./auth-schemas";
+import { endLiveSessions } from "../lib/live-sessions";
 
 const base = { tags: ["Auth"], middleware: [requireSession()], security: bearerSecurity };
 
@@ -64,5 +65,6 @@ export const authSessionRoutes = createRouter()
       revokeSessionStatement(c.env.DB, id, "user_revoked", now),
       auditInsert(c.env, { action: "auth.session.revoked", actorId: principal.userId, ...requestOrigin(c), resourceType: "session", resourceId: id }, now),
     ]);
+    await endLiveSessions(c.env, principal.userId, { why: "session_ended", sessionIds: [id] });
     return ok(c, { id, revoked: true as const }, 200);
   });

@@ -2,42 +2,36 @@
 // detection, logout and /auth/me. Enumeration: login, resend and reset answer alike for unknown emails (same
 // error, same argon2 work); register must say "taken" (RES002) to be usable, so it is rate limited per IP instead.
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
 import { principalOf, publicRoute, requireScope, requireSession } from "../lib/auth";
 import { auditFromRequest, auditInsert, requestOrigin } from "../lib/audit";
-import { newId } from "../lib/ids";
 import { randomBytes, timingSafeEqual } from "../lib/crypto";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "../lib/passwords";
 import { emailThrottleKey, hashCode, openTotpSecret } from "../lib/identity-secrets";
 import { ipLimit, limitAccount } from "../lib/auth-limits";
-import { startSession, tokenPair } from "../lib/session-issue";
-import { sendEmail } from "../lib/email";
-import { log } from "../lib/request-context";
+import { startSession } from "../lib/session-issue";
+import { endLiveSessions } from "../lib/live-sessions";
+import { emailVerificationCode, registerAccount } from "../services/auth/register-account";
+import { refreshSession } from "../services/auth/refresh-session";
 import { runInBackground } from "../lib/background";
 import { db } from "../db/client";
 import {
   findUserByEmail,
   findUserById,
   grantConfiguredAdmin,
-  insertUser,
-  isUniqueViolation,
   markEmailVerified,
   claimTotpStep,
   setPasswordHash,
   userView,
-  type UserRow,
 } from "../db/users";
 import { consumeVerification, latestLiveVerification, newVerificationStatements, spendAttempt } from "../db/email-verifications";
 import { clearLockState, readLockState, recordLoginFailure } from "../db/login-throttles";
-import { findRefreshToken, revokeSessionStatement, rotateRefreshToken } from "../db/sessions";
+import { findRefreshToken, revokeSessionStatement } from "../db/sessions";
 import { useRecoveryCode } from "../db/mfa";
 import {
-  VERIFICATION_CODE_TTL_MINUTES,
   isAdminEmail,
   lockSecondsRemaining,
   looksLikeRecoveryCode,
@@ -83,8 +77,10 @@ const registerRoute = createRoute({
   tags,
   summary: "Create an account; a 6-digit verification code is emailed",
   description:
-    "An email already registered answers 409 RES002 (an account form must be able to say so); the route is rate " +
-    "limited per IP so this cannot be used to enumerate addresses at scale.",
+    "An email held by a verified account answers 409 RES002 (an account form must be able to say so); the route is " +
+    "rate limited per IP so this cannot be used to enumerate addresses at scale. An address held only by an " +
+    "unverified account is registered again: that account is replaced (retired, its sessions ended). Unverified " +
+    "accounts expire after 7 days and are granted nothing addressed to their email.",
   request: { body: jsonBody(registerBody) },
   responses: {
     201: jsonContent(envelope(userEnvelopeData), "created (email not yet verified)"),
@@ -157,7 +153,8 @@ const refreshRoute = createRoute({
   tags,
   summary: "Exchange a refresh token for a new pair",
   description:
-    "The presented token dies. Presenting an already-rotated token is treated as theft: the whole session is revoked.",
+    "The presented token dies. Presented again within 30 s of its rotation (two tabs, a retried request) it returns " +
+    "the same successor pair; presented later it is treated as theft: the whole session is revoked (AUTH002).",
   request: { body: jsonBody(z.object({ refreshToken: z.string().min(1).max(200) }).openapi("Refresh")) },
   responses: { 200: jsonContent(envelope(tokenPairSchema), "new pair"), ...errorResponses("AUTH002") },
 });
@@ -167,7 +164,7 @@ const logoutRoute = createRoute({
   path: "/auth/logout",
   tags,
   summary: "Revoke the current session",
-  description: "Access tokens of the session stop working at once; so does its refresh token.",
+  description: "Access tokens of the session stop working at once; so does its refresh token; its live sockets close (4001).",
   middleware: [requireSession()],
   security: bearerSecurity,
   request: {
@@ -194,66 +191,10 @@ const meRoute = createRoute({
 
 // ---- handlers ----
 
-type Ctx = Context<AppEnv>;
-
-/** Queues the verification email; a queue hiccup must not fail a registration that is already stored. */
-async function emailVerificationCode(c: Ctx, user: Pick<UserRow, "id" | "email" | "name">, code: string) {
-  try {
-    await sendEmail(c.env, {
-      to: user.email,
-      template: "verify-email",
-      data: { name: user.name, code, expiresInMinutes: VERIFICATION_CODE_TTL_MINUTES },
-      userId: user.id,
-    });
-  } catch (error) {
-    log("error", "verification email not queued", { userId: user.id, error: String(error) });
-  }
-}
-
 export const authRoutes = createRouter()
   .openapi(registerRoute, async (c) => {
-    const body = c.req.valid("json");
-    const email = normaliseEmail(body.email);
-    const now = new Date();
-    const passwordHash = hashPassword(body.password);
-    const user = {
-      id: newId("usr"),
-      email,
-      name: body.name,
-      passwordHash,
-      // ADMIN_EMAILS become admin when the address is verified, not before: otherwise anyone could register
-      // someone else's admin address and act as admin without ever reading its mail.
-      role: "user" as const,
-      accountType: body.accountType,
-      company: body.company ?? null,
-      industry: body.industry ?? null,
-    };
-    const code = sixDigitCode(randomBytes);
-    const d1 = c.env.DB;
-    try {
-      await db(d1).batch([
-        insertUser(d1, user, now),
-        ...newVerificationStatements(d1, user.id, hashCode(c.env, "verify-email", user.id, code), now),
-        auditInsert(
-          c.env,
-          {
-            action: "auth.registered",
-            actorId: user.id,
-            ...requestOrigin(c),
-            resourceType: "user",
-            resourceId: user.id,
-            data: { role: user.role, accountType: user.accountType },
-          },
-          now,
-        ),
-      ]);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ApiError("RES002", "An account with this email already exists");
-      throw error;
-    }
-    await emailVerificationCode(c, user, code);
-    const row = await findUserById(d1, user.id);
-    return ok(c, { user: userView(row!) }, 201);
+    const user = await registerAccount(c.env, requestOrigin(c), c.req.valid("json"));
+    return ok(c, { user: userView(user) }, 201);
   })
 
   .openapi(verifyRoute, async (c) => {
@@ -301,7 +242,7 @@ export const authRoutes = createRouter()
         ...newVerificationStatements(c.env.DB, user.id, hashCode(c.env, "verify-email", user.id, code), now),
         auditInsert(c.env, { action: "auth.email_verification.resent", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
       ]);
-      await emailVerificationCode(c, user, code);
+      await emailVerificationCode(c.env, user, code);
     });
     return ok(c, { accepted: true as const }, 202);
   })
@@ -375,33 +316,8 @@ export const authRoutes = createRouter()
   })
 
   .openapi(refreshRoute, async (c) => {
-    const { refreshToken } = c.req.valid("json");
-    const now = new Date();
-    const d1 = c.env.DB;
-    const invalid = () => new ApiError("AUTH002", "Refresh token is invalid, expired or revoked");
-    const found = await findRefreshToken(d1, refreshToken);
-    if (!found) throw invalid();
-
-    const revokeForReuse = async () => {
-      await db(d1).batch([
-        revokeSessionStatement(d1, found.sessionId, "refresh_reuse", now),
-        auditInsert(
-          c.env,
-          { action: "auth.refresh.reused", actorId: found.userId, ...requestOrigin(c), resourceType: "session", resourceId: found.sessionId, data: { generation: found.generation } },
-          now,
-        ),
-      ]);
-      return invalid();
-    };
-    if (found.replacedAt !== null) throw await revokeForReuse();
-    if (found.sessionRevokedAt !== null || found.tokenExpiresAt <= now.toISOString()) throw invalid();
-    const user = await findUserById(d1, found.userId);
-    if (!user || user.suspended || user.deletedAt !== null) throw invalid();
-
-    const next = await rotateRefreshToken(d1, found, requestOrigin(c), now);
-    // Lost the race to a concurrent refresh with the same token: one of the two is a copy.
-    if (next === null) throw await revokeForReuse();
-    return ok(c, await tokenPair(c, user, found.sessionId, next), 200);
+    const pair = await refreshSession(c.env, requestOrigin(c), c.req.valid("json").refreshToken);
+    return ok(c, pair, 200);
   })
 
   .openapi(logoutRoute, async (c) => {
@@ -417,6 +333,8 @@ export const authRoutes = createRouter()
       ...extra.map((id) => revokeSessionStatement(c.env.DB, id, "logout", now)),
       auditInsert(c.env, { action: "auth.logout", actorId: principal.userId, ...requestOrigin(c), resourceType: "session", resourceId: sessionId }, now),
     ]);
+    // The session's live sockets close too (4001), in every room, within seconds.
+    await endLiveSessions(c.env, principal.userId, { why: "session_ended", sessionIds: [sessionId, ...extra] });
     return ok(c, { sessionId, revoked: true as const }, 200);
   })
 

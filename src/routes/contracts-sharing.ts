@@ -8,7 +8,7 @@ import { fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
 import { newId } from "../lib/ids";
 import { sendEmail } from "../lib/email";
-import { findUserByEmail, findUserById } from "../db/users";
+import { findUserById, findVerifiedUserByEmail } from "../db/users";
 import { normalizeEmail, type Share } from "../domain/contract-machine";
 import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
@@ -74,7 +74,9 @@ export const contractSharingRoutes = createRouter()
     await requireContractAccess(c.env, principal, id, "owner");
     const self = await findUserById(c.env.DB, principal.userId);
     if (self && self.email.toLowerCase() === email) throw fail.conflict("You cannot share a contract with yourself");
-    const recipient = await findUserByEmail(c.env.DB, email);
+    // Bound to an account only once it proved the address; until then the share waits on the email (access checks
+    // match it by verified email at read time, so it applies the moment the owner of the mailbox verifies).
+    const recipient = await findVerifiedUserByEmail(c.env.DB, email);
     const entry: Share = {
       id: newId("shr"),
       email,
@@ -89,6 +91,7 @@ export const contractSharingRoutes = createRouter()
       template: "contract-shared",
       data: { contractId: id, title: state.title, sharedBy: self?.name ?? "An Escra user", permission },
       userId: recipient?.id,
+      onBehalfOf: principal.userId,
     });
     return ok(c, entry, 201);
   })

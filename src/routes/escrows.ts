@@ -8,7 +8,7 @@ import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from ".
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
-import { principalOf, requireScope } from "../lib/auth";
+import { principalOf, requireScope, requireVerifiedEmail } from "../lib/auth";
 import { openWithKeys, sealRecord } from "../lib/vault";
 import { forwardToLiveRoom, liveRoute } from "../lib/live";
 import type { AppEnv, Bindings, Principal } from "../env";
@@ -131,11 +131,12 @@ const deliverRoute = createRoute({
   ...write,
   method: "post",
   path: "/escrows/{id}/deliver",
+  middleware: [...write.middleware, requireVerifiedEmail()],
   summary: "Seller: deliver the credentials, stored encrypted (AES-256-GCM, per-record key wrapped by the vault KEK)",
   request: { params: escrowIdParam, body: jsonBody(deliverBody) },
   responses: {
     200: jsonContent(envelope(escrowSchema), "delivered"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+    ...errorResponses("AUTH003", "AUTH004", "AUTH006", "RES001", "RES002"),
   },
 });
 

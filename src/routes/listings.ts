@@ -7,7 +7,7 @@ import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from ".
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ApiError, fail } from "../lib/errors";
-import { principalOf, requireScope } from "../lib/auth";
+import { principalOf, requireScope, requireVerifiedEmail } from "../lib/auth";
 import { newId } from "../lib/ids";
 import { sha256Hex } from "../lib/crypto";
 import { GIF, JPEG, PDF, PNG, WEBP, sniffFileType } from "../lib/image-type";
@@ -57,11 +57,13 @@ const one = (summary: string, method: "get" | "post", path: string) =>
 
 const createListingRoute = createRoute({
   ...write,
+  // Selling is acting as someone others pay: only under an address the seller proved (AUTH006 otherwise).
+  middleware: [...write.middleware, requireVerifiedEmail()],
   method: "post",
   path: "/listings",
   summary: "Create a listing (draft) as its seller",
   request: { body: jsonBody(createListingBody) },
-  responses: { 201: jsonContent(envelope(listingSchema), "the draft"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: { 201: jsonContent(envelope(listingSchema), "the draft"), ...errorResponses("AUTH003", "AUTH004", "AUTH006") },
 });
 const listRoute = createRoute({
   ...read,

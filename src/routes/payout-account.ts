@@ -6,7 +6,7 @@ import { createRouter } from "../lib/router";
 import { envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
-import { principalOf, requireScope, requireSession } from "../lib/auth";
+import { principalOf, requireScope, requireSession, requireVerifiedEmail } from "../lib/auth";
 import { db } from "../db/client";
 import { users } from "../db/schema/identity";
 import { payoutAccountView } from "../db/payout-accounts";
@@ -24,8 +24,9 @@ const payoutAccountData = z.object({ payoutAccount: payoutAccountSchema });
 const putRoute = createRoute({
   tags,
   security,
-  // The person, not a key (issue 11, kind 3); the scope keeps viewers out.
-  middleware: [requireSession(), requireScope("profile:write")],
+  // The person, not a key (issue 11, kind 3); the scope keeps viewers out; where money goes is bound to a proven
+  // address (AUTH006 otherwise).
+  middleware: [requireSession(), requireScope("profile:write"), requireVerifiedEmail()],
   method: "put",
   path: "/users/me/payout-account",
   summary: "Set the bank account escrow payouts are sent to (replaces any earlier one)",
@@ -37,7 +38,7 @@ const putRoute = createRoute({
   request: { body: jsonBody(payoutAccountInput) },
   responses: {
     200: jsonContent(envelope(payoutAccountData), "the payout account on file"),
-    ...errorResponses("AUTH003", "AUTH004", "AUTH005", "PROC001"),
+    ...errorResponses("AUTH003", "AUTH004", "AUTH005", "AUTH006", "PROC001"),
   },
 });
 

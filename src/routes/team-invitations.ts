@@ -11,6 +11,7 @@ import { principalOf, requireSession } from "../lib/auth";
 import { newId } from "../lib/ids";
 import { newOpaqueSecret, hashOpaqueSecret } from "../lib/tokens";
 import { sendEmail } from "../lib/email";
+import { findVerifiedUserByEmail } from "../db/users";
 import { db } from "../db/client";
 import { teamInvitations, teamMembers } from "../db/schema/teams";
 import { users } from "../db/schema/identity";
@@ -122,7 +123,8 @@ export const teamInvitationRoutes = createRouter()
     if (!canInvite(role, body.role)) {
       throw fail.forbidden(role === "admin" ? "Team admins can invite members and viewers only" : "Only owners and admins can invite");
     }
-    const existingUser = await database.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
+    // Whoever merely registered the address is nobody yet: only a verified account is "already a member".
+    const existingUser = await findVerifiedUserByEmail(c.env.DB, email);
     if (existingUser && (await teamRoleOf(database, team.id, existingUser.id))) {
       throw fail.conflict("This person is already a member of the team");
     }
@@ -162,6 +164,7 @@ export const teamInvitationRoutes = createRouter()
       template: "team-invitation",
       data: { teamName: team.name, inviterName: inviter?.name ?? "A teammate", role: body.role, token, expiresAt: invitation.expiresAt },
       userId: existingUser?.id ?? null,
+      onBehalfOf: principal.userId,
     });
     return ok(c, invitationView(invitation), 201);
   })

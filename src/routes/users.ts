@@ -21,6 +21,7 @@ import { erasureStatements, exportUserData, pseudonymFor } from "../db/user-data
 import { userEnvelopeData } from "./auth-schemas";
 import { EVENT_TYPES } from "../domain/events";
 import { NOTIFICATION_CHANNELS, unknownEventTypes } from "../domain/notification-preferences";
+import { stopAccountActivity } from "../services/accounts/stop-account-activity";
 
 export const AVATAR_MAX_BYTES = 2 * 1024 * 1024;
 /** Room for the multipart envelope around a maximal file, so the early Content-Length check never refuses a valid upload. */
@@ -287,6 +288,7 @@ export const userRoutes = createRouter()
       auditInsert(c.env, { action: "user.erased", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
       ...statements,
     ]);
+    await stopAccountActivity(c.env, user.id, "account erased");
     // After the batch, so a failed erasure never loses the avatar; if this delete fails the account is still erased
     // and the object is unreachable (avatarKey is null) — logged for an operator to remove.
     if (user.avatarKey) {

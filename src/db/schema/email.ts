@@ -9,6 +9,11 @@ export const emailDeliveries = sqliteTable(
   {
     id: text("id").primaryKey(),
     userId: text("user_id"),
+    /**
+     * The user this email acts for (a share, an invitation, a signing request they caused): while they are
+     * suspended or erased it is not sent.
+     */
+    onBehalfOf: text("on_behalf_of"),
     to: text("to").notNull(),
     template: text("template").notNull(),
     /** JSON of the template data; rendering happens in the job so a template fix applies to retries. */
@@ -26,7 +31,11 @@ export const emailDeliveries = sqliteTable(
     sentAt: text("sent_at"),
     failedAt: text("failed_at"),
   },
-  (t) => [index("email_deliveries_to_idx").on(t.to, t.createdAt), index("email_deliveries_user_idx").on(t.userId)],
+  (t) => [
+    index("email_deliveries_to_idx").on(t.to, t.createdAt),
+    index("email_deliveries_user_idx").on(t.userId),
+    index("email_deliveries_on_behalf_idx").on(t.onBehalfOf, t.status),
+  ],
 );
 
 /** Development/test only: what the dev mailer "sent". One row per delivery, so a redelivered job cannot send twice. */

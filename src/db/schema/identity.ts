@@ -46,7 +46,12 @@ export const users = sqliteTable(
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("users_email_uq").on(t.email), index("users_role_idx").on(t.role, t.createdAt)],
+  (t) => [
+    uniqueIndex("users_email_uq").on(t.email),
+    index("users_role_idx").on(t.role, t.createdAt),
+    // The sweep retiring accounts unverified after 7 days (src/cron/unverified-accounts.ts).
+    index("users_unverified_idx").on(t.emailVerifiedAt, t.createdAt),
+  ],
 );
 
 export const sessions = sqliteTable(

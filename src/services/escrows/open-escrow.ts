@@ -3,14 +3,14 @@
 // listing reservation, and the EscrowRoom that owns it from then on. What was taken is given back on failure.
 import type { z } from "@hono/zod-openapi";
 import type { Bindings, Principal } from "../../env";
-import { fail } from "../../lib/errors";
+import { ApiError, fail } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { paymentProvider } from "../../lib/payments";
 import { db } from "../../db/client";
 import { contractAccess } from "../../db/contract-access";
 import { claimContractLink, releaseContractLink, releaseEscrowHold, takeEscrowHold } from "../../db/escrows";
 import { findListing } from "../../db/listings";
-import { findUserByEmail, findUserById, type UserRow } from "../../db/users";
+import { findUserById, findVerifiedUserByEmail, type UserRow } from "../../db/users";
 import { instantiateTemplate } from "../../db/templates";
 import { contractBindingRefusal, DEFAULT_RESERVATION_MINUTES, type EscrowState } from "../../domain/escrow-machine";
 import { parseBps, splitAmount, type Currency } from "../../domain/money";
@@ -121,8 +121,11 @@ async function requireBindableContract(
 }
 
 async function emailDeal(env: Bindings, input: OpenEscrowInput): Promise<Deal> {
-  const seller = await findUserByEmail(env.DB, input.sellerEmail!.trim().toLowerCase());
-  if (!seller || seller.deletedAt) throw fail.notFound("Seller");
+  // Only an account that proved the address is its seller: an unverified registration of it gains nothing.
+  const seller = await findVerifiedUserByEmail(env.DB, input.sellerEmail!.trim().toLowerCase());
+  if (!seller) {
+    throw new ApiError("RES001", "No verified Escra account has this seller email; ask the seller to sign up and verify it");
+  }
   return { seller, amount: input.amount!, currency: input.currency! as Currency };
 }
 

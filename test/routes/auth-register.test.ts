@@ -66,9 +66,10 @@ describe("POST /auth/register", () => {
     expect(row!.role).toBe("admin");
   });
 
-  it("answers RES002 for an email already registered, in any case", async () => {
+  it("answers RES002 for an email already registered and verified, in any case", async () => {
     const email = uniqueEmail("dup");
     expect((await register({ email, password: PASSWORD, name: "A" })).status).toBe(201);
+    expect((await verify(email, await verificationCode(email))).status).toBe(200);
     const again = await register({ email: email.toUpperCase(), password: PASSWORD, name: "B" });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("RES002");

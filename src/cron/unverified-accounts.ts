@@ -1,7 +1,7 @@
 // Cron task: accounts that never verified their address within 7 days are retired (db/user-data.ts
 // retireUnverifiedStatements), a bounded batch per run, so an address typed by someone else is free again and the
 // squatting account keeps nothing. Runs every 5 minutes; 25 accounts a run is 7,200 a day.
-import { and, asc, isNull, lt } from "drizzle-orm";
+import { and, asc, isNull, lte } from "drizzle-orm";
 import type { Bindings } from "../env";
 import { db } from "../db/client";
 import { users } from "../db/schema/identity";
@@ -21,7 +21,7 @@ export async function expireUnverifiedAccounts(env: Bindings, now: Date): Promis
   const due = await database
     .select()
     .from(users)
-    .where(and(isNull(users.emailVerifiedAt), isNull(users.deletedAt), lt(users.createdAt, unverifiedAccountCutoff(now))))
+    .where(and(isNull(users.emailVerifiedAt), isNull(users.deletedAt), lte(users.createdAt, unverifiedAccountCutoff(now))))
     .orderBy(asc(users.createdAt))
     .limit(UNVERIFIED_SWEEP_BATCH)
     .all();

@@ -3,6 +3,10 @@ import { describe, expect, it } from "vitest";
 import {
   LOCKOUT_MINUTES,
   LOCKOUT_THRESHOLD,
+  REFRESH_REUSE_GRACE_SECONDS,
+  replacedTokenVerdict,
+  unverifiedAccountCutoff,
+  unverifiedAccountExpired,
   afterFailedLogin,
   isAdminEmail,
   lockSecondsRemaining,
@@ -54,5 +58,31 @@ describe("admin emails", () => {
     expect(isAdminEmail("a@x.io, Boss@X.io", "boss@x.io")).toBe(true);
     expect(isAdminEmail("a@x.io", "b@x.io")).toBe(false);
     expect(isAdminEmail("", "b@x.io")).toBe(false);
+  });
+});
+
+describe("refresh rotation grace window", () => {
+  const now = new Date("2026-11-30T12:00:00.000Z");
+  const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000).toISOString();
+
+  it("a replaced token presented within 30 s is a concurrent copy, after that reuse", () => {
+    expect(REFRESH_REUSE_GRACE_SECONDS).toBe(30);
+    expect(replacedTokenVerdict(ago(0), now)).toBe("grace");
+    expect(replacedTokenVerdict(ago(30), now)).toBe("grace");
+    expect(replacedTokenVerdict(ago(30.001), now)).toBe("reuse");
+    expect(replacedTokenVerdict(ago(3600), now)).toBe("reuse");
+  });
+
+  it("a rotation stamped slightly in the future (another isolate's clock) is within the window", () => {
+    expect(replacedTokenVerdict(ago(-2), now)).toBe("grace");
+  });
+});
+
+describe("unverified accounts expire after 7 days", () => {
+  const now = new Date("2026-11-30T12:00:00.000Z");
+  it("expires exactly at 7 days, not before", () => {
+    expect(unverifiedAccountExpired("2026-11-23T12:00:00.000Z", now)).toBe(true);
+    expect(unverifiedAccountExpired("2026-11-23T12:00:00.001Z", now)).toBe(false);
+    expect(unverifiedAccountCutoff(now)).toBe("2026-11-23T12:00:00.000Z");
   });
 });

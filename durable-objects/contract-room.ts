@@ -32,9 +32,10 @@ import { LiveHub } from "./lib/hub";
 import { LiveObject } from "./lib/live-object";
 import { LIVE_PATH } from "./lib/live-path";
 import type { LiveEvent } from "./lib/hub-protocol";
-import { SIGNING_SCHEMA, partyAudience } from "./contract-room/signing";
+import { SIGNING_SCHEMA, partyAudience, scheduleStatements } from "./contract-room/signing";
 import { SigningCommands, type SendRequest } from "./contract-room/commands";
-import type { PartyAction } from "../src/domain/routing";
+import { assertCanAct, expire, type PartyAction } from "../src/domain/routing";
+import { hasPassed } from "../src/domain/time";
 import type { SignatureRecord } from "../src/lib/signatures";
 import { contractAccess } from "../src/db/contract-access";
 import type { EmailRequest } from "../src/lib/email";
@@ -105,9 +106,26 @@ export class ContractRoom extends LiveObject {
     return this.signing.complete(actorId);
   }
 
-  /** Cron: cancels a pending contract whose expiresAt has passed (no-op otherwise). */
+  /**
+   * Cron (tidying only — every command enforces the expiry itself): cancels a pending contract whose expiresAt has
+   * passed at `now` (the cron's scheduled time); null when nothing was due.
+   */
   expire(now: string): Promise<RpcResult<ContractState | null>> {
-    return this.signing.expire(now);
+    return rpcResult(() => this.expireIfDue(now));
+  }
+
+  /**
+   * Before a party acts with side effects of its own (a signature image to store): records a due expiry, then
+   * checks the party may approve/sign now. RES002 with the reason otherwise; nothing else changes.
+   */
+  checkAct(signerId: string, action: PartyAction): Promise<RpcResult<ContractState>> {
+    return rpcResult(async () => {
+      await this.expireIfDue();
+      const state = await this.get();
+      if (!state) throw fail.notFound("Contract");
+      assertCanAct(state, signerId, action, new Date().toISOString());
+      return state;
+    });
   }
 
   /** Cron: sends due reminders and escalations. */
@@ -243,6 +261,9 @@ export class ContractRoom extends LiveObject {
   /** Commands on an existing contract: RES001 when there is none (or it was deleted). */
   private command(actorId: string | null, change: (state: ContractState, ctx: CommandContext) => Change) {
     return rpcResult(async () => {
+      // A deadline is enforced when someone acts, not only by the cron: a due expiry commits first (its own
+      // transaction, so the refusal that follows cannot roll it back), and the command then meets the expired state.
+      await this.expireIfDue();
       const loaded = this.aggregate.load();
       if (!loaded?.id) throw fail.notFound("Contract");
       // Events go to the owner and every party with an account (feeds, notifications, webhooks).
@@ -255,6 +276,31 @@ export class ContractRoom extends LiveObject {
       this.flushLive(live);
       return result;
     });
+  }
+
+  /**
+   * Commits the expiry of a pending contract whose expiresAt has passed at `judgeAt` (default: now): cancelled with
+   * reason "expired", contract.expired + contract.cancelled, reminders unscheduled. Null when nothing was due.
+   */
+  private async expireIfDue(judgeAt?: string): Promise<ContractState | null> {
+    const loaded = this.aggregate.load();
+    const at = judgeAt ?? new Date().toISOString();
+    if (!loaded?.id || loaded.deletedAt || !expire(loaded, at)) return null;
+    const audience = await partyAudience(this.env, loaded);
+    const live: LiveEvent[] = [];
+    const result = await this.aggregate.execute(loaded.id, null, (current, ctx) => {
+      // Recorded at the later of the two times: a late cron run still expires, and never in the past of the log.
+      const next = current ? expire(current, hasPassed(at, ctx.now) ? ctx.now : at) : null;
+      if (!current || !next) throw fail.conflict("The contract is no longer pending");
+      const change: Change = {
+        state: next,
+        events: [this.event("contract.expired", next), this.event("contract.cancelled", next, { reason: "expired" })],
+        projection: scheduleStatements(next, null),
+      };
+      return this.decide(ctx, change, audience, live);
+    });
+    this.flushLive(live);
+    return result;
   }
 
   /**

@@ -10,7 +10,6 @@ import {
   complete,
   decline,
   dueReminders,
-  expire,
   recordReminders,
   send,
   withWorkflowApprovers,
@@ -127,21 +126,6 @@ export class SigningCommands {
     return this.room.command(actorId, (state, ctx) => {
       const next = complete(state, ctx.now);
       return { state: next, events: [this.room.event("contract.completed", next)] };
-    });
-  }
-
-  /** `now`: the cron's scheduled time (the expiry is judged against it, so a late cron run still expires). */
-  async expire(now: string): Promise<RpcResult<ContractState | null>> {
-    const state = await this.room.load();
-    if (!state || !expire(state, now)) return { ok: true, value: null };
-    return this.room.command(null, (current, ctx) => {
-      const next = expire(current, now > ctx.now ? now : ctx.now);
-      if (!next) throw fail.conflict("The contract is no longer pending");
-      return {
-        state: next,
-        events: [this.room.event("contract.expired", next), this.room.event("contract.cancelled", next, { reason: "expired" })],
-        projection: scheduleStatements(next, null),
-      };
     });
   }
 

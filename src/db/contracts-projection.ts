@@ -5,6 +5,7 @@ import { sql as raw } from "drizzle-orm";
 import { db } from "./client";
 import { contractAttachments, contracts, contractShares, contractSigners } from "./schema/contracts";
 import type { ContractState } from "../domain/contract-machine";
+import { normalizeInstant } from "../lib/time";
 
 export interface Statement {
   sql: string;
@@ -37,7 +38,7 @@ export function contractProjection(d1: D1Database, state: ContractState, revisio
     tags: state.tags,
     category: state.category,
     documentHash: state.documentHash,
-    expiresAt: state.expiresAt,
+    expiresAt: normalizeInstant(state.expiresAt), // the expiry sweep compares it as UTC text
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
     sentAt: state.sentAt,

@@ -1,5 +1,6 @@
 // The API's `contract` object (API.md "Contracts and templates"), built from the room's state or its D1 projection.
 import type { AttachmentMeta, ContractState, Signer } from "./contract-machine";
+import { normalizeInstant } from "./time";
 
 export type ContractView = ReturnType<typeof contractView>;
 
@@ -40,7 +41,8 @@ export function contractView(state: Omit<ContractState, "deletedAt" | "shares">)
     signers: [...state.signers].sort((a, b) => a.order - b.order).map(signerView),
     attachments: state.attachments.map(attachmentView),
     documentHash: state.documentHash,
-    expiresAt: state.expiresAt,
+    // Rooms created before times were normalised at the boundary may hold an offset; the API answers UTC.
+    expiresAt: normalizeInstant(state.expiresAt),
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
     sentAt: state.sentAt,

@@ -1,6 +1,7 @@
 // Signing routing rules (pure): send, approve, sign, decline, complete, expire and reminders over ContractState.
 // Lower order acts first, equal order in parallel; approvers approve, signers sign, viewers only get copies.
 import { fail } from "../lib/errors";
+import { hasPassed } from "./time";
 import { assertTransition, type ContractState, type Signer } from "./contract-machine";
 
 /** Reminder schedule of one contract, chosen at send (defaults: first after 24 h, then every 48 h, at most 3). */
@@ -101,7 +102,9 @@ export function send(state: ContractState, input: SendInput, now: string): { sta
   if (!input.signers.some((s) => s.role === "signer")) {
     throw fail.conflict("A contract needs at least one signer before it can be sent");
   }
-  if (state.expiresAt && state.expiresAt <= now) throw fail.conflict("The contract's expiresAt has already passed");
+  if (state.expiresAt && hasPassed(state.expiresAt, now)) {
+    throw fail.conflict("The contract's expiresAt has already passed; set a later one before sending", { expiresAt: state.expiresAt });
+  }
   const info: SigningInfo = { reminders: input.reminders, progress: {} };
   const base: ContractState = { ...state, signers: input.signers, status: "pending", documentHash: input.documentHash, sentAt: now, updatedAt: now };
   const { signers, notified } = notifyTurn(base, info, now);
@@ -119,6 +122,42 @@ export interface ActResult {
 }
 
 /**
+ * Why a contract is not open for a party's action (RES002), or nothing when it is pending. An expired contract says
+ * so with its expiry, so a party who arrives late learns why rather than seeing a bare "cancelled".
+ */
+function assertPending(state: ContractState, what: string): void {
+  if (state.status === "pending") return;
+  if (state.status === "cancelled" && state.cancelReason === "expired") {
+    throw fail.conflict(`This contract expired at ${state.expiresAt}; ${what}`, { status: state.status, expiresAt: state.expiresAt });
+  }
+  throw fail.conflict(`This contract is ${state.status}; ${what}`, { status: state.status });
+}
+
+/**
+ * The preconditions of approve/sign, checked before any side effect (a signature image is stored only once the
+ * party may sign) and again inside the command. RES002 when the contract is not pending or its expiresAt has
+ * passed at `now`, the party's role does not do this action, they already acted, or it is not their turn.
+ */
+export function assertCanAct(state: ContractState, signerId: string, action: PartyAction, now: string): Signer {
+  const party = state.signers.find((s) => s.id === signerId);
+  if (!party) throw fail.notFound("Signer");
+  assertPending(state, "nothing can be signed now");
+  assertNotExpired(state, now);
+  const expected: Record<Signer["role"], PartyAction | null> = { approver: "approve", signer: "sign", viewer: null };
+  if (expected[party.role] !== action) throw fail.conflict(`A ${party.role} cannot ${action}`, { role: party.role });
+  if (party.status === "signed") throw fail.conflict("You have already acted on this contract");
+  if (party.order !== currentOrder(state)) throw fail.conflict("It is not your turn yet", { order: party.order, currentOrder: currentOrder(state) });
+  return party;
+}
+
+/** A pending contract whose expiresAt passed takes no more actions, even before anything recorded its expiry. */
+function assertNotExpired(state: ContractState, now: string): void {
+  if (state.expiresAt && hasPassed(state.expiresAt, now)) {
+    throw fail.conflict(`This contract expired at ${state.expiresAt}; nothing can be signed now`, { expiresAt: state.expiresAt });
+  }
+}
+
+/**
  * A party approves or signs. Refused with RES002 when the contract is not pending, the party's role does not do
  * this action, they already acted, or it is not their order's turn.
  */
@@ -130,13 +169,7 @@ export function act(
   signature: Record<string, unknown> | null,
   now: string,
 ): ActResult {
-  const party = state.signers.find((s) => s.id === signerId);
-  if (!party) throw fail.notFound("Signer");
-  if (state.status !== "pending") throw fail.conflict(`This contract is ${state.status}; nothing can be signed now`, { status: state.status });
-  const expected: Record<Signer["role"], PartyAction | null> = { approver: "approve", signer: "sign", viewer: null };
-  if (expected[party.role] !== action) throw fail.conflict(`A ${party.role} cannot ${action}`, { role: party.role });
-  if (party.status === "signed") throw fail.conflict("You have already acted on this contract");
-  if (party.order !== currentOrder(state)) throw fail.conflict("It is not your turn yet", { order: party.order, currentOrder: currentOrder(state) });
+  assertCanAct(state, signerId, action, now);
 
   const nextInfo: SigningInfo = { reminders: info?.reminders ?? DEFAULT_REMINDERS, progress: { ...(info?.progress ?? {}) } };
   const acted: ContractState = {
@@ -155,7 +188,10 @@ export function act(
 export function decline(state: ContractState, signerId: string, reason: string, now: string): ContractState {
   const party = state.signers.find((s) => s.id === signerId);
   if (!party) throw fail.notFound("Signer");
-  if (state.status !== "pending") throw fail.conflict(`This contract is ${state.status}; it cannot be declined`, { status: state.status });
+  assertPending(state, "it cannot be declined");
+  if (state.expiresAt && hasPassed(state.expiresAt, now)) {
+    throw fail.conflict(`This contract expired at ${state.expiresAt}; it cannot be declined`, { expiresAt: state.expiresAt });
+  }
   if (party.role === "viewer") throw fail.conflict("A viewer cannot decline");
   if (party.status === "signed") throw fail.conflict("You have already acted on this contract");
   return {
@@ -176,7 +212,7 @@ export function complete(state: ContractState, now: string): ContractState {
 
 /** A pending contract whose expiresAt has passed is cancelled; anything else is left alone (null). */
 export function expire(state: ContractState, now: string): ContractState | null {
-  if (state.status !== "pending" || !state.expiresAt || state.expiresAt > now) return null;
+  if (state.status !== "pending" || !state.expiresAt || !hasPassed(state.expiresAt, now)) return null;
   return { ...state, status: "cancelled", cancelledAt: now, cancelReason: "expired", updatedAt: now };
 }
 

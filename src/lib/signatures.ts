@@ -30,7 +30,12 @@ export interface SignatureRecord {
   countersignature: { alg: "EdDSA"; kid: string; jws: string };
 }
 
-export const signatureImageKey = (contractId: string, signerId: string, ext: string) => `contracts/${contractId}/signatures/${signerId}.${ext}`;
+/**
+ * Content-addressed (SHA-256 of the image bytes): a key is only ever written with the same bytes, so no later
+ * request — a refused second signing, a race — can change the image a signed record points to.
+ */
+export const signatureImageKey = (contractId: string, signerId: string, sha256: string, ext: string) =>
+  `contracts/${contractId}/signatures/${signerId}/${sha256}.${ext}`;
 
 export interface BuildSignatureInput {
   contractId: string;
@@ -43,20 +48,19 @@ export interface BuildSignatureInput {
   now: string;
 }
 
-/** Validates (VAL001 when the image or wallet signature is not acceptable), stores the image, countersigns. */
+/**
+ * Validates (VAL001 when the image or wallet signature is not acceptable), then stores the image under its
+ * content address and countersigns. Callers decide first whether the party may sign (ContractRoom.checkAct).
+ */
 export async function buildSignatureRecord(env: Bindings, input: BuildSignatureInput): Promise<SignatureRecord> {
   const sig = input.signature;
-  let imageKey: string | null = null;
-  let imageType: string | null = null;
+  let image: ReturnType<typeof parseSignatureImage> = null;
   if (sig.type === "drawn" || sig.type === "uploaded") {
-    const image = parseSignatureImage(sig.type, sig.value);
+    image = parseSignatureImage(sig.type, sig.value);
     if (!image) {
       const allowed = sig.type === "drawn" ? "a PNG or SVG (no scripts) of at most 100 KB" : "a PNG or JPEG of at most 1 MB";
       throw fail.invalid([{ path: "signature.value", message: `expected ${allowed}` }]);
     }
-    imageKey = signatureImageKey(input.contractId, input.signerId, image.type.ext);
-    imageType = image.type.mime;
-    await env.DOCUMENTS.put(imageKey, image.bytes, { httpMetadata: { contentType: image.type.mime } });
   }
   if (sig.type === "wallet") {
     const valid = await verifyWalletSignature({
@@ -67,6 +71,14 @@ export async function buildSignatureRecord(env: Bindings, input: BuildSignatureI
       signature: sig.value,
     });
     if (!valid) throw fail.invalid([{ path: "signature.value", message: "not a signature of this document by this address" }]);
+  }
+  // Every check passed: only now the one side effect, under a key no other bytes can ever take.
+  let imageKey: string | null = null;
+  let imageType: string | null = null;
+  if (image) {
+    imageKey = signatureImageKey(input.contractId, input.signerId, sha256Hex(image.bytes), image.type.ext);
+    imageType = image.type.mime;
+    await env.DOCUMENTS.put(imageKey, image.bytes, { httpMetadata: { contentType: image.type.mime } });
   }
   const unsigned = {
     type: sig.type,

@@ -4,6 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, isoDate, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { instant } from "../lib/time";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ApiError, fail } from "../lib/errors";
@@ -50,9 +51,7 @@ const createBody = z
   .object({
     name: z.string().trim().min(1).max(100),
     scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
-    expiresAt: isoDate
-      .refine((v) => Date.parse(v) > Date.now(), "must be in the future")
-      .optional(),
+    expiresAt: instant({ future: true, description: "When the key stops working (never when absent)" }).optional(),
   })
   .openapi("CreateApiKey");
 
@@ -125,7 +124,7 @@ export const apiKeyRoutes = createRouter()
       userId: principal.userId,
       name: body.name,
       scopes: body.scopes,
-      expiresAt: body.expiresAt ? new Date(body.expiresAt).toISOString() : null,
+      expiresAt: body.expiresAt ?? null,
       now: now.toISOString(),
     });
     await database.batch([

@@ -1,6 +1,7 @@
 // zod schemas of the contracts API (request bodies, the contract object) shared by the contracts route modules.
 import { z } from "@hono/zod-openapi";
-import { isoDate, moneySchema } from "../lib/openapi";
+import { moneySchema } from "../lib/openapi";
+import { INSTANT_RULE, instant } from "../lib/time";
 import { CONTRACT_STATUSES, SIGNER_ROLES, SIGNER_STATUSES } from "../domain/contract-machine";
 
 export const MAX_BODY_CHARS = 100_000;
@@ -9,7 +10,9 @@ export const contractIdParam = z.object({
   id: z.string().regex(/^ctr_[0-9A-Za-z]{20}$/, "expected a ctr_ id").openapi({ param: { name: "id", in: "path" }, example: "ctr_0123456789abcdefghij" }),
 });
 
-const futureDate = isoDate.refine((v) => Date.parse(v) > Date.now(), "must be in the future");
+/** When a pending contract expires unsigned; any RFC 3339 offset in, a UTC instant stored and answered. */
+const futureDate = instant({ future: true, description: "When the contract expires if not every party has acted" });
+const utc = z.string().openapi({ format: "date-time", description: `UTC instant (${INSTANT_RULE})` });
 const tag = z.string().trim().min(1).max(50);
 const variables = z
   .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]{0,63}$/, "variable names are letters, digits, _ and ."), z.string().max(10_000))
@@ -98,7 +101,7 @@ export const contractSchema = z
     signers: z.array(signerSchema),
     attachments: z.array(attachmentSchema),
     documentHash: z.string().nullable(),
-    expiresAt: z.string().nullable(),
+    expiresAt: utc.nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
     sentAt: z.string().nullable(),
@@ -120,7 +123,7 @@ export const versionSchema = z
     value: moneySchema.nullable(),
     tags: z.array(z.string()),
     category: z.string().nullable(),
-    expiresAt: z.string().nullable(),
+    expiresAt: utc.nullable(),
     authorId: z.string(),
     createdAt: z.string(),
   })

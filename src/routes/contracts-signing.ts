@@ -163,22 +163,23 @@ export const contractSigningRoutes = createRouter()
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const party = await partyOf(c, id);
-    if (party.state.status !== "pending" || !party.state.documentHash) {
-      throw fail.conflict(`This contract is ${party.state.status}; nothing can be signed now`);
-    }
-    if (party.signer.role !== "signer") throw fail.conflict(`A ${party.signer.role} cannot sign`);
+    const room = contractRoom(c.env, id);
+    // Decided before any side effect: the room records a due expiry and refuses a party who may not sign now
+    // (already signed, not their turn…), so a refused attempt never stores a signature image.
+    const state = unwrap(await room.checkAct(party.signer.id, "sign"));
+    if (!state.documentHash) throw fail.conflict(`This contract is ${state.status}; nothing can be signed now`);
     const origin = requestOrigin(c);
     const record = await buildSignatureRecord(c.env, {
       contractId: id,
       signerId: party.signer.id,
       signerEmail: party.signer.email,
-      documentHash: party.state.documentHash,
+      documentHash: state.documentHash,
       signature: body.signature,
       ip: origin.ip,
       userAgent: origin.userAgent,
       now: new Date().toISOString(),
     });
-    return ok(c, contractView(unwrap(await contractRoom(c.env, id).act(party.actorId, party.signer.id, "sign", record))), 200);
+    return ok(c, contractView(unwrap(await room.act(party.actorId, party.signer.id, "sign", record))), 200);
   })
   .openapi(declineRoute, async (c) => {
     const { id } = c.req.valid("param");

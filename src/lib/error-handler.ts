@@ -5,6 +5,7 @@ import { ZodError } from "zod";
 import type { AppEnv } from "../env";
 import { ApiError, type ErrorDetail } from "./errors";
 import { ProviderError } from "./payments/provider";
+import { providerMessage, providerRefusal } from "./provider-errors";
 import { log } from "./request-context";
 import { metadata } from "./respond";
 
@@ -28,6 +29,19 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     log("warn", "payment provider failure", { requestId: c.get("requestId"), status: err.httpStatus, error: err.message });
     const message = "The payment provider did not complete the request; nothing was changed. Try again in a minute";
     return errorResponse(c, new ApiError("PROC001", message));
+  }
+  // A provider's predictable refusal (D1, R2, Queues, chain RPC) is a client error with guidance, never a 500;
+  // the provider's own message stays in the server log.
+  const refusal = providerRefusal(err);
+  if (refusal) {
+    log("warn", "provider refused", {
+      requestId: c.get("requestId"),
+      provider: refusal.provider,
+      kind: refusal.kind,
+      code: refusal.error.code,
+      error: providerMessage(err),
+    });
+    return errorResponse(c, refusal.error);
   }
   log("error", "unhandled error", {
     requestId: c.get("requestId"),

@@ -1,5 +1,6 @@
 // The shape of every message on EVENTS and JOBS, so consumers, the dead-letter store and replay agree.
 import { z } from "zod";
+import { ApiError } from "./errors";
 
 /** Queues that carry work; the dead-letter queue stores and replays messages of these. */
 export const ORIGIN_QUEUES = ["events", "jobs"] as const;
@@ -24,6 +25,12 @@ export const queueMessageSchema = z.object({
 });
 export type QueueMessage = z.infer<typeof queueMessageSchema>;
 
+/**
+ * Queues refuse a message over 128 KB (Cloudflare Queues "Limits"; ~100 bytes of it are the platform's own
+ * metadata), and locally miniflare reports it only as "Unknown Internal Error": we check before sending.
+ */
+export const MAX_QUEUE_MESSAGE_BYTES = 128_000 - 1_000;
+
 /** Builds a message stamped with its origin queue; producers use this rather than object literals. */
 export function queueMessage(
   origin: OriginQueue,
@@ -31,5 +38,17 @@ export function queueMessage(
   id: string,
   payload: Record<string, unknown>,
 ): QueueMessage {
-  return { kind, id, payload, createdAt: new Date().toISOString(), origin };
+  const message: QueueMessage = { kind, id, payload, createdAt: new Date().toISOString(), origin };
+  assertQueueable(message);
+  return message;
+}
+
+/** VAL003 (a client error saying what to do) when a message would exceed the queue's size limit. */
+export function assertQueueable(message: unknown): void {
+  const bytes = new TextEncoder().encode(JSON.stringify(message)).byteLength;
+  if (bytes > MAX_QUEUE_MESSAGE_BYTES) {
+    throw new ApiError("VAL003", "The request is too large to process in the background; send less content at once", {
+      details: { maxBytes: MAX_QUEUE_MESSAGE_BYTES },
+    });
+  }
 }

@@ -5,6 +5,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
+import { contentDisposition } from "../lib/content-disposition";
 import { ApiError, fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
 import { newId } from "../lib/ids";
@@ -16,6 +17,7 @@ import { log } from "../lib/request-context";
 import { contractAttachments, contractUploads } from "../db/schema/contracts";
 import { closeUpload, findOpenUpload, recordPart, uploadedParts } from "../db/contracts-uploads";
 import { attachmentView } from "../domain/contract-view";
+import { MAX_PARTS, MIN_PART_BYTES, PART_RULES, checkIncomingPart, checkPartSet } from "../domain/upload-parts";
 import type { AttachmentMeta } from "../domain/contract-machine";
 import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
@@ -24,10 +26,7 @@ import { attachmentSchema, contractIdParam } from "./contracts-schemas";
 
 export const ATTACHMENT_TYPES: readonly FileType[] = [PDF, PNG, JPEG, WEBP, GIF, ZIP];
 export const DIRECT_UPLOAD_MAX_BYTES = 25 * 1024 * 1024;
-/** R2's rules: every part but the last at least 5 MiB; at most 10,000 parts. Files up to 5 GiB. */
-export const MIN_PART_BYTES = 5 * 1024 * 1024;
-export const MAX_PARTS = 10_000;
-export const MULTIPART_MAX_BYTES = 5 * 1024 * 1024 * 1024;
+export { MAX_PARTS, MIN_PART_BYTES };
 
 const attachmentKey = (contractId: string, attachmentId: string) => `contracts/${contractId}/attachments/${attachmentId}`;
 const safeName = (name: string) => name.replace(/[\u0000-\u001f"\\/]/g, "_").slice(0, 200) || "file";
@@ -81,8 +80,9 @@ const createUploadRoute = createRoute({
   method: "post",
   path: "/contracts/{id}/uploads",
   summary: "Start a resumable upload of a large attachment",
+  description: `Then PUT the parts, in any order. ${PART_RULES}`,
   request: { params: contractIdParam, body: jsonBody(z.object({ name: z.string().trim().min(1).max(200) })) },
-  responses: { 201: jsonContent(envelope(uploadSchema), "upload started"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: { 201: jsonContent(envelope(uploadSchema), "upload started"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
 });
 const getUploadRoute = createRoute({
   ...write,
@@ -96,11 +96,12 @@ const putPartRoute = createRoute({
   ...write,
   method: "put",
   path: "/contracts/{id}/uploads/{uploadId}/parts/{partNumber}",
-  summary: "Upload one part (application/octet-stream); every part but the last ≥ 5 MiB",
+  summary: "Upload one part (application/octet-stream): all parts but the last the same size, ≥ 5 MiB; the last no larger",
+  description: `${PART_RULES} A part that would break these rules is refused when it arrives (VAL001 naming the part).`,
   request: { params: partParam },
   responses: {
     200: jsonContent(envelope(z.object({ partNumber: z.number().int(), etag: z.string(), size: z.number().int() })), "part stored"),
-    ...errorResponses("AUTH004", "RES001", "VAL003", "VAL004"),
+    ...errorResponses("AUTH004", "RES001", "RES002", "VAL003", "VAL004"),
   },
 });
 const completeUploadRoute = createRoute({
@@ -125,6 +126,18 @@ const abortUploadRoute = createRoute({
 
 function unsupported(): ApiError {
   return new ApiError("VAL004", `Unsupported file type; allowed: ${ATTACHMENT_TYPES.map((t) => t.ext).join(", ")}`);
+}
+
+/**
+ * Decided before anything is written to R2: files attach to drafts only (RES002 otherwise). The room re-checks
+ * when recording, so a contract sent in between still refuses (and the object is removed again).
+ */
+async function requireDraft(env: Bindings, contractId: string): Promise<void> {
+  const state = await contractRoom(env, contractId).get();
+  if (!state) throw fail.notFound("Contract");
+  if (state.status !== "draft") {
+    throw fail.conflict(`Only a draft can have files attached; this contract is ${state.status}`, { status: state.status });
+  }
 }
 
 /** Records the stored object on the contract; if the room refuses (not a draft), the object is removed again. */
@@ -155,6 +168,7 @@ export async function storeAttachment(
 ): Promise<AttachmentMeta> {
   const { bytes } = file;
   const sniffed = checkAttachment(bytes);
+  await requireDraft(env, contractId);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   const sha256 = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
   const attId = newId("att");
@@ -242,7 +256,7 @@ export const contractAttachmentRoutes = createRouter()
       headers: {
         "content-type": meta.contentType,
         "content-length": String(object.size),
-        "content-disposition": `attachment; filename="${safeName(meta.name)}"`,
+        "content-disposition": contentDisposition("attachment", meta.name),
         "x-content-sha256": meta.sha256,
         etag: object.httpEtag,
       },
@@ -253,6 +267,7 @@ export const contractAttachmentRoutes = createRouter()
     const { id } = c.req.valid("param");
     const { name } = c.req.valid("json");
     await requireContractAccess(c.env, principal, id, "edit");
+    await requireDraft(c.env, id);
     const uploadId = newId("att");
     const key = attachmentKey(id, uploadId);
     const upload = await c.env.DOCUMENTS.createMultipartUpload(key);
@@ -286,6 +301,10 @@ export const contractAttachmentRoutes = createRouter()
     if (!type.startsWith("application/octet-stream")) throw new ApiError("VAL004", "Send each part as application/octet-stream");
     const body = new Uint8Array(await c.req.arrayBuffer());
     if (body.byteLength === 0) throw fail.invalid([{ path: "body", message: "empty part" }]);
+    // R2 would accept this part now and refuse the whole upload at complete: decide here, naming the part.
+    const problem = checkIncomingPart(await uploadedParts(database, uploadId), { partNumber, size: body.byteLength });
+    if (problem) throw fail.invalid([{ path: "partNumber", message: problem.message, partNumber: problem.partNumber }], problem.message);
+    await requireDraft(c.env, id);
     const part = await c.env.DOCUMENTS.resumeMultipartUpload(upload.r2Key, upload.r2UploadId).uploadPart(partNumber, body);
     const stored = { partNumber, etag: part.etag, size: body.byteLength };
     await recordPart(database, uploadId, stored);
@@ -303,8 +322,10 @@ export const contractAttachmentRoutes = createRouter()
     if (parts.length === 0 || gap !== -1) {
       throw fail.conflict("Parts are missing; upload them before completing", { missingPart: gap === -1 ? 1 : gap + 1 });
     }
-    const tooSmall = parts.slice(0, -1).find((p) => p.size < MIN_PART_BYTES);
-    if (tooSmall) throw fail.conflict(`Part ${tooSmall.partNumber} is below ${MIN_PART_BYTES} bytes`, { partNumber: tooSmall.partNumber });
+    // Parts are checked as they arrive; this catches uploads whose parts were stored before those checks existed.
+    const problem = checkPartSet(parts);
+    if (problem) throw fail.conflict(problem.message, { partNumber: problem.partNumber });
+    await requireDraft(c.env, id);
     await c.env.DOCUMENTS.resumeMultipartUpload(upload.r2Key, upload.r2UploadId).complete(parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })));
     await closeUpload(database, uploadId, new Date().toISOString());
 

@@ -3,6 +3,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { errorResponses } from "../lib/openapi";
+import { contentDisposition } from "../lib/content-disposition";
 import { ApiError, fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
 import { frozenDocumentKey, renderContractPdf } from "../lib/contract-pdf";
@@ -32,7 +33,7 @@ export const contractDocumentRoutes = createRouter().openapi(documentRoute, asyn
   await requireContractAccess(c.env, principalOf(c), id, "view");
   const contract = await findContract(db(c.env.DB), id);
   if (!contract) throw fail.notFound("Contract");
-  const headers = { "content-type": "application/pdf", "content-disposition": `inline; filename="${id}.pdf"` };
+  const headers = { "content-type": "application/pdf", "content-disposition": contentDisposition("inline", `${contract.title || id}.pdf`) };
 
   if (contract.documentHash) {
     const frozen = await c.env.DOCUMENTS.get(frozenDocumentKey(id));

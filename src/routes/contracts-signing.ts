@@ -6,6 +6,7 @@ import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
+import { contentDisposition } from "../lib/content-disposition";
 import { ApiError, fail } from "../lib/errors";
 import { hasScope, principalOf, requireScope, requireScopeOrSigningToken } from "../lib/auth";
 import { requestOrigin } from "../lib/audit";
@@ -214,7 +215,7 @@ export const contractSigningRoutes = createRouter()
     return new Response(pdf, {
       headers: {
         "content-type": "application/pdf",
-        "content-disposition": `inline; filename="${id}-certificate.pdf"`,
+        "content-disposition": contentDisposition("inline", `${state.title || id} - certificate.pdf`),
         "x-document-sha256": facts.documentHash,
         "x-execution-hash": facts.executionHash ?? "",
         "x-audit-head": `${facts.auditHead.seq}:${facts.auditHead.hash}`,

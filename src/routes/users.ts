@@ -6,6 +6,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
+import { contentDisposition } from "../lib/content-disposition";
 import { ok } from "../lib/respond";
 import { ApiError, fail } from "../lib/errors";
 import { principalOf, publicRoute, requireScope, requireSession } from "../lib/auth";
@@ -236,6 +237,7 @@ export const userRoutes = createRouter()
     object.writeHttpMetadata(headers);
     headers.set("etag", object.httpEtag);
     headers.set("cache-control", "public, max-age=300");
+    headers.set("content-disposition", contentDisposition("inline", `avatar-${id}.${(object.httpMetadata?.contentType ?? "image/png").split("/")[1]}`));
     headers.set("content-length", String(object.size));
     // A raw image response: the envelope does not apply to downloads (API.md "Conventions").
     return new Response(object.body, { status: 200, headers }) as never;
@@ -263,7 +265,7 @@ export const userRoutes = createRouter()
     const data = await exportUserData(database, user);
     const now = new Date();
     await auditInsert(c.env, { action: "user.data.exported", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now);
-    c.header("content-disposition", `attachment; filename="escra-export-${user.id}.json"`);
+    c.header("content-disposition", contentDisposition("attachment", `escra-export-${user.id}.json`));
     return ok(c, { exportedAt: now.toISOString(), ...data });
   })
   .openapi(deleteMeRoute, async (c) => {

@@ -2,11 +2,12 @@
 // room's command() (state machine in src/domain/routing.ts, audit, outbox, live); their emails are part of the
 // command's decision, so the outbox sends them with the change or retries them, never loses them.
 import type { Bindings } from "../../src/env";
-import { assertTransition, type ContractState, type Signer } from "../../src/domain/contract-machine";
+import type { ContractState, Signer } from "../../src/domain/contract-machine";
 import type { EmailRequest } from "../../src/lib/email";
 import {
   DEFAULT_REMINDERS,
   act,
+  assertCanSend,
   complete,
   decline,
   dueReminders,
@@ -58,11 +59,13 @@ export class SigningCommands {
     return rpcResult(async () => {
       const before = await this.room.load();
       if (!before) throw fail.notFound("Contract");
-      assertTransition(before.status, "pending");
+      // Decided before the document is rendered and stored: a send that will be refused writes nothing.
+      const signers = withWorkflowApprovers(before.signers, input.approvers);
+      assertCanSend(before, signers, new Date().toISOString());
       if (this.sending) throw fail.conflict("This contract is already being sent");
       this.sending = true;
       try {
-        const documentHash = await freezeDocument(this.env, before, withWorkflowApprovers(before.signers, input.approvers));
+        const documentHash = await freezeDocument(this.env, before, signers);
         return unwrap(
           await this.room.command(actorId, (current, ctx) => {
             // The frozen PDF shows `before`; any edit since then would make it differ from what is sent.

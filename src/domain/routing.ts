@@ -96,15 +96,23 @@ export interface SendInput {
   reminders: ReminderPolicy;
 }
 
-/** draft → pending: freezes the document hash and notifies the first order (and every viewer, who gets a copy). */
-export function send(state: ContractState, input: SendInput, now: string): { state: ContractState; info: SigningInfo; notified: Signer[] } {
+/**
+ * The preconditions of send, checked before the document is rendered and stored (and again in the command):
+ * RES002 unless a draft with at least one signer whose expiresAt (if any) is still ahead of `now`.
+ */
+export function assertCanSend(state: ContractState, signers: readonly Signer[], now: string): void {
   assertTransition(state.status, "pending");
-  if (!input.signers.some((s) => s.role === "signer")) {
+  if (!signers.some((s) => s.role === "signer")) {
     throw fail.conflict("A contract needs at least one signer before it can be sent");
   }
   if (state.expiresAt && hasPassed(state.expiresAt, now)) {
     throw fail.conflict("The contract's expiresAt has already passed; set a later one before sending", { expiresAt: state.expiresAt });
   }
+}
+
+/** draft → pending: freezes the document hash and notifies the first order (and every viewer, who gets a copy). */
+export function send(state: ContractState, input: SendInput, now: string): { state: ContractState; info: SigningInfo; notified: Signer[] } {
+  assertCanSend(state, input.signers, now);
   const info: SigningInfo = { reminders: input.reminders, progress: {} };
   const base: ContractState = { ...state, signers: input.signers, status: "pending", documentHash: input.documentHash, sentAt: now, updatedAt: now };
   const { signers, notified } = notifyTurn(base, info, now);

@@ -156,6 +156,12 @@ describe("a deadline is checked when someone acts", () => {
     const res = await call("POST", `/api/v1/contracts/${created.id}/send`, { token: owner.token, body: {} });
     expect(res.body.error).toMatchObject({ code: "RES002" });
     expect(res.body.error.message).toMatch(/set a later one/);
+    // Refused before the document was rendered and frozen in R2.
+    expect(await env.DOCUMENTS.head(`contracts/${created.id}/document.pdf`)).toBeNull();
+    // A later expiresAt written with an offset makes it sendable.
+    const later = inOffset(wholeSecond(Date.now() + 3_600_000), "-08:00");
+    expect((await call("PATCH", `/api/v1/contracts/${created.id}`, { token: owner.token, body: { expiresAt: later } })).status).toBe(200);
+    expect((await call("POST", `/api/v1/contracts/${created.id}/send`, { token: owner.token, body: {} })).status).toBe(200);
   });
 });
 

@@ -40,6 +40,9 @@ import type { SignatureRecord } from "../src/lib/signatures";
 import { contractAccess } from "../src/db/contract-access";
 import type { EmailRequest } from "../src/lib/email";
 
+/** Thrown inside an expiry transaction that finds nothing left to expire (rolls it back; never leaves the room). */
+const ALREADY_SETTLED = new Error("contract already settled");
+
 const ROOM_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS contract_versions (
      version INTEGER PRIMARY KEY,
@@ -288,17 +291,24 @@ export class ContractRoom extends LiveObject {
     if (!loaded?.id || loaded.deletedAt || !expire(loaded, at)) return null;
     const audience = await partyAudience(this.env, loaded);
     const live: LiveEvent[] = [];
-    const result = await this.aggregate.execute(loaded.id, null, (current, ctx) => {
-      // Recorded at the later of the two times: a late cron run still expires, and never in the past of the log.
-      const next = current ? expire(current, hasPassed(at, ctx.now) ? ctx.now : at) : null;
-      if (!current || !next) throw fail.conflict("The contract is no longer pending");
-      const change: Change = {
-        state: next,
-        events: [this.event("contract.expired", next), this.event("contract.cancelled", next, { reason: "expired" })],
-        projection: scheduleStatements(next, null),
-      };
-      return this.decide(ctx, change, audience, live);
-    });
+    let result: ContractState;
+    try {
+      result = await this.aggregate.execute(loaded.id, null, (current, ctx) => {
+        // Recorded at the later of the two times: a late cron run still expires, and never in the past of the log.
+        const next = current ? expire(current, hasPassed(at, ctx.now) ? ctx.now : at) : null;
+        if (!current || !next) throw ALREADY_SETTLED;
+        const change: Change = {
+          state: next,
+          events: [this.event("contract.expired", next), this.event("contract.cancelled", next, { reason: "expired" })],
+          projection: scheduleStatements(next, null),
+        };
+        return this.decide(ctx, change, audience, live);
+      });
+    } catch (err) {
+      // A concurrent request recorded the expiry (or another end) while we looked up the audience: nothing to do.
+      if (err === ALREADY_SETTLED) return null;
+      throw err;
+    }
     this.flushLive(live);
     return result;
   }

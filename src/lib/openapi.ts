@@ -60,7 +60,11 @@ export function errorResponses(...codes: ErrorCode[]) {
   );
 }
 
-export const isoDate = z.string().datetime({ offset: true }).openapi({ example: "2026-11-22T12:00:00.000Z" });
+/** A time the API answers: always a UTC instant (`…Z`); time inputs use lib/time.ts `instant()` instead. */
+export const isoDate = z
+  .string()
+  .datetime({ offset: true })
+  .openapi({ example: "2026-11-22T12:00:00.000Z", description: "UTC instant, YYYY-MM-DDTHH:MM:SS.sssZ" });
 export const moneySchema = z
   .object({
     amount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).openapi({ description: "integer minor units" }),

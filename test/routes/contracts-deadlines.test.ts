@@ -6,6 +6,7 @@ import { call } from "../helpers/http";
 import { actor, type Actor } from "../helpers/contract-fixtures";
 import { base64Encode } from "../../src/lib/crypto";
 import { expireContracts } from "../../src/cron/contract-expiry";
+import { SIGNING_TOKEN_TTL_HOURS, issueSigningToken } from "../../src/lib/signing-token";
 
 let owner: Actor;
 let b: Actor;
@@ -148,6 +149,19 @@ describe("a deadline is checked when someone acts", () => {
     expect(after).toMatchObject({ status: "cancelled", cancelReason: "expired" });
     const audit = (await call("GET", `/api/v1/contracts/${created.id}/audit`, { token: owner.token })).body.data.map((e: any) => e.type);
     expect(audit.filter((t: string) => t === "contract.expired")).toHaveLength(1);
+  });
+
+  it("a signing link past its expiry is refused when used (AUTH002); a fresh one works", async () => {
+    const created = await newContract();
+    const sent = await call("POST", `/api/v1/contracts/${created.id}/send`, { token: owner.token, body: {} });
+    const signerId = sent.body.data.signers[0].id as string;
+    const issuedAt = new Date(Date.now() - SIGNING_TOKEN_TTL_HOURS * 3_600_000 - 1_000);
+    const stale = issueSigningToken(env, created.id, signerId, issuedAt);
+    const refused = await call("POST", `/api/v1/contracts/${created.id}/sign`, { headers: { "x-signing-token": stale }, body: typed("B") });
+    expect(refused.body.error.code).toBe("AUTH002");
+    const fresh = issueSigningToken(env, created.id, signerId);
+    const signed = await call("POST", `/api/v1/contracts/${created.id}/sign`, { headers: { "x-signing-token": fresh }, body: typed("B") });
+    expect(signed.body.data.status).toBe("active");
   });
 
   it("a draft whose expiresAt passed cannot be sent (RES002, says what to do)", async () => {

@@ -106,12 +106,18 @@ export function assertCanSend(state: ContractState, signers: readonly Signer[], 
     throw fail.conflict("A contract needs at least one signer before it can be sent");
   }
   if (state.expiresAt && hasPassed(state.expiresAt, now)) {
-    throw fail.conflict("The contract's expiresAt has already passed; set a later one before sending", { expiresAt: state.expiresAt });
+    throw fail.conflict("The contract's expiresAt has already passed; set a later one before sending", {
+      expiresAt: state.expiresAt,
+    });
   }
 }
 
 /** draft → pending: freezes the document hash and notifies the first order (and every viewer, who gets a copy). */
-export function send(state: ContractState, input: SendInput, now: string): { state: ContractState; info: SigningInfo; notified: Signer[] } {
+export function send(
+  state: ContractState,
+  input: SendInput,
+  now: string,
+): { state: ContractState; info: SigningInfo; notified: Signer[] } {
   assertCanSend(state, input.signers, now);
   const info: SigningInfo = { reminders: input.reminders, progress: {} };
   const base: ContractState = { ...state, signers: input.signers, status: "pending", documentHash: input.documentHash, sentAt: now, updatedAt: now };
@@ -136,7 +142,8 @@ export interface ActResult {
 function assertPending(state: ContractState, what: string): void {
   if (state.status === "pending") return;
   if (state.status === "cancelled" && state.cancelReason === "expired") {
-    throw fail.conflict(`This contract expired at ${state.expiresAt}; ${what}`, { status: state.status, expiresAt: state.expiresAt });
+    const details = { status: state.status, expiresAt: state.expiresAt };
+    throw fail.conflict(`This contract expired at ${state.expiresAt}; ${what}`, details);
   }
   throw fail.conflict(`This contract is ${state.status}; ${what}`, { status: state.status });
 }
@@ -154,14 +161,17 @@ export function assertCanAct(state: ContractState, signerId: string, action: Par
   const expected: Record<Signer["role"], PartyAction | null> = { approver: "approve", signer: "sign", viewer: null };
   if (expected[party.role] !== action) throw fail.conflict(`A ${party.role} cannot ${action}`, { role: party.role });
   if (party.status === "signed") throw fail.conflict("You have already acted on this contract");
-  if (party.order !== currentOrder(state)) throw fail.conflict("It is not your turn yet", { order: party.order, currentOrder: currentOrder(state) });
+  if (party.order !== currentOrder(state)) {
+    throw fail.conflict("It is not your turn yet", { order: party.order, currentOrder: currentOrder(state) });
+  }
   return party;
 }
 
 /** A pending contract whose expiresAt passed takes no more actions, even before anything recorded its expiry. */
 function assertNotExpired(state: ContractState, now: string): void {
   if (state.expiresAt && hasPassed(state.expiresAt, now)) {
-    throw fail.conflict(`This contract expired at ${state.expiresAt}; nothing can be signed now`, { expiresAt: state.expiresAt });
+    const details = { expiresAt: state.expiresAt };
+    throw fail.conflict(`This contract expired at ${state.expiresAt}; nothing can be signed now`, details);
   }
 }
 
@@ -198,7 +208,8 @@ export function decline(state: ContractState, signerId: string, reason: string, 
   if (!party) throw fail.notFound("Signer");
   assertPending(state, "it cannot be declined");
   if (state.expiresAt && hasPassed(state.expiresAt, now)) {
-    throw fail.conflict(`This contract expired at ${state.expiresAt}; it cannot be declined`, { expiresAt: state.expiresAt });
+    const details = { expiresAt: state.expiresAt };
+    throw fail.conflict(`This contract expired at ${state.expiresAt}; it cannot be declined`, details);
   }
   if (party.role === "viewer") throw fail.conflict("A viewer cannot decline");
   if (party.status === "signed") throw fail.conflict("You have already acted on this contract");

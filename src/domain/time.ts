@@ -7,7 +7,7 @@
  */
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
-/** Latest/earliest instants we accept: years 0001–9999 keep the canonical form fixed-width (so text order = time order). */
+/** Accepted years 0001–9999 keep the canonical form fixed-width, so text order = time order. */
 const MIN_MS = -62_135_596_800_000; // 0001-01-01T00:00:00.000Z
 const MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
@@ -19,7 +19,14 @@ const MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 export function parseInstant(text: string): number | null {
   const m = RFC3339.exec(text);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const ms = Number((m[7] ?? "").padEnd(3, "0").slice(0, 3));
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
   const local = new Date(0);
@@ -68,4 +75,3 @@ export function hasPassed(deadline: string, now: string | number): boolean {
 export const INSTANT_RULE =
   "RFC 3339 date-time with an offset (Z, +05:30, -08:00…), fractional seconds allowed (kept to the millisecond); " +
   "stored and answered in UTC as YYYY-MM-DDTHH:MM:SS.sssZ";
-

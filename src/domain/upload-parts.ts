@@ -29,9 +29,11 @@ export interface PartProblem {
  */
 export function checkIncomingPart(stored: readonly PartSize[], incoming: PartSize): PartProblem | null {
   const n = incoming.partNumber;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PARTS) return { partNumber: n, message: `Part numbers run from 1 to ${MAX_PARTS}` };
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PARTS)
+    return { partNumber: n, message: `Part numbers run from 1 to ${MAX_PARTS}` };
   if (incoming.size < 1) return { partNumber: n, message: `Part ${n} is empty` };
-  if (incoming.size > MAX_PART_BYTES) return { partNumber: n, message: `Part ${n} is larger than 5 GiB; use more, smaller parts` };
+  if (incoming.size > MAX_PART_BYTES)
+    return { partNumber: n, message: `Part ${n} is larger than 5 GiB; use more, smaller parts` };
   const set = [...stored.filter((p) => p.partNumber !== n), incoming].sort((a, b) => a.partNumber - b.partNumber);
   return checkPartSet(set, n);
 }
@@ -42,7 +44,8 @@ export function checkIncomingPart(stored: readonly PartSize[], incoming: PartSiz
  * @param arriving the part being added, if any: problems are explained from its point of view
  */
 export function checkPartSet(parts: readonly PartSize[], arriving?: number): PartProblem | null {
-  if (parts.length > MAX_PARTS) return { partNumber: parts[MAX_PARTS]!.partNumber, message: `At most ${MAX_PARTS} parts` };
+  if (parts.length > MAX_PARTS)
+    return { partNumber: parts[MAX_PARTS]!.partNumber, message: `At most ${MAX_PARTS} parts` };
   const nonLast = parts.slice(0, -1);
   const last = parts.at(-1);
   if (!last || nonLast.length === 0) return null;
@@ -61,7 +64,8 @@ export function checkPartSet(parts: readonly PartSize[], arriving?: number): Par
     return {
       partNumber: arriving,
       message:
-        `Part ${arriving} cannot come after part ${p.partNumber} (${p.size} bytes): only the last part may differ from ` +
+        `Part ${arriving} cannot come after part ${p.partNumber} (${p.size} bytes): ` +
+        `only the last part may differ from ` +
         `the part size (${partSize >= MIN_PART_BYTES ? partSize : MIN_PART_BYTES} bytes or more). ` +
         `Resend part ${p.partNumber} at the part size, or complete without part ${arriving}. ${PART_RULES}`,
     };
@@ -69,7 +73,9 @@ export function checkPartSet(parts: readonly PartSize[], arriving?: number): Par
   if (last.size > partSize) {
     return {
       partNumber: last.partNumber,
-      message: `Part ${last.partNumber} is the last part and ${last.size} bytes, larger than the part size (${partSize} bytes); ` +
+      message:
+        `Part ${last.partNumber} is the last part and ${last.size} bytes, ` +
+        `larger than the part size (${partSize} bytes); ` +
         `the last part may not be larger than the others. ${PART_RULES}`,
     };
   }

@@ -38,7 +38,11 @@ const RULES: Rule[] = [
     provider: "chain",
     kind: "insufficient_funds",
     test: /insufficient funds/i,
-    error: () => new ApiError("PROC001", "The chain refused the transaction: the platform's account lacks funds for gas; an operator must top it up"),
+    error: () =>
+      new ApiError(
+        "PROC001",
+        "The chain refused the transaction: the platform's account lacks funds for gas; an operator must top it up",
+      ),
   },
   {
     provider: "chain",
@@ -49,11 +53,25 @@ const RULES: Rule[] = [
   {
     provider: "chain",
     kind: "unreachable",
-    test: /HttpRequestError|HTTP request failed|The request took too long to respond|TimeoutError|fetch failed|ECONNREFUSED/i,
+    test: new RegExp(
+      [
+        "HttpRequestError",
+        "HTTP request failed",
+        "The request took too long to respond",
+        "TimeoutError",
+        "fetch failed",
+        "ECONNREFUSED",
+      ].join("|"),
+      "i",
+    ),
     error: () =>
-      new ApiError("PROC001", "The chain RPC provider did not answer; retry shortly (on-chain data is re-checked later)", {
-        headers: { "retry-after": String(RETRY_AFTER_SECONDS) },
-      }),
+      new ApiError(
+        "PROC001",
+        "The chain RPC provider did not answer; retry shortly (on-chain data is re-checked later)",
+        {
+          headers: { "retry-after": String(RETRY_AFTER_SECONDS) },
+        },
+      ),
   },
   // ---- D1 ----
   {
@@ -61,9 +79,13 @@ const RULES: Rule[] = [
     kind: "too_many_variables",
     test: /too many SQL variables/i,
     error: () =>
-      new ApiError("VAL001", "The request lists too many items to handle at once; send fewer (at most 100 per request)", {
-        details: [{ path: "", message: "too many items in one request" }],
-      }),
+      new ApiError(
+        "VAL001",
+        "The request lists too many items to handle at once; send fewer (at most 100 per request)",
+        {
+          details: [{ path: "", message: "too many items in one request" }],
+        },
+      ),
   },
   {
     provider: "d1",
@@ -76,7 +98,10 @@ const RULES: Rule[] = [
     kind: "constraint",
     test: /SQLITE_CONSTRAINT|UNIQUE constraint failed|FOREIGN KEY constraint failed|CHECK constraint failed/i,
     error: () =>
-      new ApiError("RES002", "This conflicts with an existing record or one that no longer exists; reload it and retry"),
+      new ApiError(
+        "RES002",
+        "This conflicts with an existing record or one that no longer exists; reload it and retry",
+      ),
   },
   {
     provider: "d1",
@@ -87,7 +112,18 @@ const RULES: Rule[] = [
   {
     provider: "d1",
     kind: "transient",
-    test: /D1 DB reset|D1 DB storage operation exceeded timeout|Cannot resolve D1 DB due to transient issue|Network connection lost|D1_ERROR: (?:Internal|internal error)|SQLITE_BUSY|database is locked/i,
+    test: new RegExp(
+      [
+        "D1 DB reset",
+        "D1 DB storage operation exceeded timeout",
+        "Cannot resolve D1 DB due to transient issue",
+        "Network connection lost",
+        "D1_ERROR: (?:Internal|internal error)",
+        "SQLITE_BUSY",
+        "database is locked",
+      ].join("|"),
+      "i",
+    ),
     error: () => unavailable("The database"),
   },
   // ---- R2 ----
@@ -96,19 +132,31 @@ const RULES: Rule[] = [
     kind: "parts_unequal",
     test: /All non-trailing parts must have the same length|InvalidPart|\(10025\)|\(10048\)/i,
     error: () =>
-      new ApiError("RES002", "The uploaded parts do not fit R2's rules: every part but the last the same size, at least 5 MiB, the last no larger. Resend the parts that differ, then complete again"),
+      new ApiError(
+        "RES002",
+        "The uploaded parts do not fit R2's rules: every part but the last the same size, at least 5 MiB, " +
+          "the last no larger. Resend the parts that differ, then complete again",
+      ),
   },
   {
     provider: "r2",
     kind: "entity_too_small",
     test: /EntityTooSmall|smaller than the minimum allowed|\(10011\)/i,
-    error: () => new ApiError("RES002", "A part other than the last is below 5 MiB; resend it at the part size, then complete again"),
+    error: () =>
+      new ApiError(
+        "RES002",
+        "A part other than the last is below 5 MiB; resend it at the part size, then complete again",
+      ),
   },
   {
     provider: "r2",
     kind: "no_such_upload",
     test: /NoSuchUpload|upload does not exist|\(10024\)/i,
-    error: () => new ApiError("RES002", "This upload is no longer open at the storage provider (aborted or expired); start a new upload"),
+    error: () =>
+      new ApiError(
+        "RES002",
+        "This upload is no longer open at the storage provider (aborted or expired); start a new upload",
+      ),
   },
   {
     provider: "r2",
@@ -132,14 +180,18 @@ const RULES: Rule[] = [
   {
     provider: "queues",
     kind: "message_too_large",
-    test: /message size of \d+ bytes exceeds|message length of \d+ bytes exceeds|batch size of \d+ bytes exceeds|exceeds limit of 12[0-9]{4}/i,
-    error: () => new ApiError("VAL003", "The request is too large to process in the background; send less content at once"),
+    test: /(?:message size|message length|batch size) of \d+ bytes exceeds|exceeds limit of 12[0-9]{4}/i,
+    error: () =>
+      new ApiError("VAL003", "The request is too large to process in the background; send less content at once"),
   },
   {
     provider: "queues",
     kind: "too_many_messages",
     test: /batch (?:count|of \d+ messages) exceeds|exceeds limit of 100 messages/i,
-    error: () => new ApiError("VAL001", "Too many items at once; send at most 100 per request", { details: [{ path: "", message: "too many items" }] }),
+    error: () =>
+      new ApiError("VAL001", "Too many items at once; send at most 100 per request", {
+        details: [{ path: "", message: "too many items" }],
+      }),
   },
   {
     provider: "queues",

@@ -17,7 +17,10 @@ export function instant(options: { future?: boolean; description?: string } = {}
     .transform((text, ctx) => {
       const ms = parseInstant(text);
       if (ms === null) {
-        ctx.addIssue({ code: "custom", message: `expected an ${INSTANT_RULE.replace(/;.*/, "")}, e.g. 2026-11-22T12:00:00Z` });
+        ctx.addIssue({
+          code: "custom",
+          message: `expected an ${INSTANT_RULE.replace(/;.*/, "")}, e.g. 2026-11-22T12:00:00Z`,
+        });
         return z.NEVER;
       }
       if (options.future && ms <= Date.now()) {

@@ -82,7 +82,10 @@ const createUploadRoute = createRoute({
   summary: "Start a resumable upload of a large attachment",
   description: `Then PUT the parts, in any order. ${PART_RULES}`,
   request: { params: contractIdParam, body: jsonBody(z.object({ name: z.string().trim().min(1).max(200) })) },
-  responses: { 201: jsonContent(envelope(uploadSchema), "upload started"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+  responses: {
+    201: jsonContent(envelope(uploadSchema), "upload started"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+  },
 });
 const getUploadRoute = createRoute({
   ...write,
@@ -96,7 +99,7 @@ const putPartRoute = createRoute({
   ...write,
   method: "put",
   path: "/contracts/{id}/uploads/{uploadId}/parts/{partNumber}",
-  summary: "Upload one part (application/octet-stream): all parts but the last the same size, ≥ 5 MiB; the last no larger",
+  summary: "Upload one part (application/octet-stream): all but the last the same size, ≥ 5 MiB; the last no larger",
   description: `${PART_RULES} A part that would break these rules is refused when it arrives (VAL001 naming the part).`,
   request: { params: partParam },
   responses: {
@@ -136,7 +139,8 @@ async function requireDraft(env: Bindings, contractId: string): Promise<void> {
   const state = await contractRoom(env, contractId).get();
   if (!state) throw fail.notFound("Contract");
   if (state.status !== "draft") {
-    throw fail.conflict(`Only a draft can have files attached; this contract is ${state.status}`, { status: state.status });
+    const details = { status: state.status };
+    throw fail.conflict(`Only a draft can have files attached; this contract is ${state.status}`, details);
   }
 }
 
@@ -303,7 +307,10 @@ export const contractAttachmentRoutes = createRouter()
     if (body.byteLength === 0) throw fail.invalid([{ path: "body", message: "empty part" }]);
     // R2 would accept this part now and refuse the whole upload at complete: decide here, naming the part.
     const problem = checkIncomingPart(await uploadedParts(database, uploadId), { partNumber, size: body.byteLength });
-    if (problem) throw fail.invalid([{ path: "partNumber", message: problem.message, partNumber: problem.partNumber }], problem.message);
+    if (problem) {
+      const detail = { path: "partNumber", message: problem.message, partNumber: problem.partNumber };
+      throw fail.invalid([detail], problem.message);
+    }
     await requireDraft(c.env, id);
     const part = await c.env.DOCUMENTS.resumeMultipartUpload(upload.r2Key, upload.r2UploadId).uploadPart(partNumber, body);
     const stored = { partNumber, etag: part.etag, size: body.byteLength };

@@ -33,7 +33,10 @@ export const contractDocumentRoutes = createRouter().openapi(documentRoute, asyn
   await requireContractAccess(c.env, principalOf(c), id, "view");
   const contract = await findContract(db(c.env.DB), id);
   if (!contract) throw fail.notFound("Contract");
-  const headers = { "content-type": "application/pdf", "content-disposition": contentDisposition("inline", `${contract.title || id}.pdf`) };
+  const headers = {
+    "content-type": "application/pdf",
+    "content-disposition": contentDisposition("inline", `${contract.title || id}.pdf`),
+  };
 
   if (contract.documentHash) {
     const frozen = await c.env.DOCUMENTS.get(frozenDocumentKey(id));

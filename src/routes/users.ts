@@ -237,7 +237,8 @@ export const userRoutes = createRouter()
     object.writeHttpMetadata(headers);
     headers.set("etag", object.httpEtag);
     headers.set("cache-control", "public, max-age=300");
-    headers.set("content-disposition", contentDisposition("inline", `avatar-${id}.${(object.httpMetadata?.contentType ?? "image/png").split("/")[1]}`));
+    const ext = (object.httpMetadata?.contentType ?? "image/png").split("/")[1];
+    headers.set("content-disposition", contentDisposition("inline", `avatar-${id}.${ext}`));
     headers.set("content-length", String(object.size));
     // A raw image response: the envelope does not apply to downloads (API.md "Conventions").
     return new Response(object.body, { status: 200, headers }) as never;

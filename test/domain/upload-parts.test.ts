@@ -15,7 +15,15 @@ describe("checkIncomingPart", () => {
   it("accepts equal parts and a smaller last one, in any order", () => {
     expect(checkIncomingPart([], { partNumber: 3, size: 100 })).toBeNull();
     expect(checkIncomingPart([{ partNumber: 3, size: 100 }], { partNumber: 1, size: M })).toBeNull();
-    expect(checkIncomingPart([{ partNumber: 1, size: M }, { partNumber: 3, size: 100 }], { partNumber: 2, size: M })).toBeNull();
+    expect(
+      checkIncomingPart(
+        [
+          { partNumber: 1, size: M },
+          { partNumber: 3, size: 100 },
+        ],
+        { partNumber: 2, size: M },
+      ),
+    ).toBeNull();
     expect(checkIncomingPart(parts(M, M), { partNumber: 2, size: 10 })).toBeNull(); // a resend replaces part 2
   });
 

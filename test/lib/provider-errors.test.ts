@@ -12,7 +12,9 @@ const MiB = 1024 * 1024;
 const app = pipelineApp((a) => {
   a.get("/api/v1/test/d1-variables", async () => {
     const n = 40_000;
-    await env.DB.prepare(`SELECT ${Array(n).fill("?").join(",")}`).bind(...Array(n).fill(1)).all();
+    await env.DB.prepare(`SELECT ${Array(n).fill("?").join(",")}`)
+      .bind(...Array(n).fill(1))
+      .all();
     return new Response("unreachable");
   });
   a.get("/api/v1/test/d1-constraint", async () => {

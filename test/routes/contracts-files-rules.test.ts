@@ -19,7 +19,10 @@ function pdfBytes(size: number): Uint8Array {
 }
 
 async function draft(): Promise<string> {
-  const res = await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "Files", type: "sale", signers: [{ email: party.email, name: "P" }] } });
+  const res = await call("POST", "/api/v1/contracts", {
+    token: owner.token,
+    body: { title: "Files", type: "sale", signers: [{ email: party.email, name: "P" }] },
+  });
   return res.body.data.id;
 }
 
@@ -41,7 +44,7 @@ beforeAll(async () => {
 });
 
 describe("resumable upload part rules", () => {
-  it("parts of 5 MiB + 1 KiB, 5 MiB, 100 B: the part that breaks R2's rule is refused when it arrives (VAL001), not at complete", async () => {
+  it("5 MiB + 1 KiB, 5 MiB, 100 B: the rule-breaking part is refused on arrival (VAL001), not at complete", async () => {
     const id = await draft();
     const uploadId = await startUpload(id);
     const source = pdfBytes(5 * MiB + 1024);
@@ -58,7 +61,7 @@ describe("resumable upload part rules", () => {
     expect(done.body.data.size).toBe(10 * MiB + 1024);
   });
 
-  it("a non-last part below 5 MiB or of another size is VAL001 naming it; the last part may not be larger", async () => {
+  it("a non-last part below 5 MiB or of another size is VAL001 naming it; the last may not be larger", async () => {
     const id = await draft();
     const uploadId = await startUpload(id);
     expect((await putPart(id, uploadId, 3, new Uint8Array(100))).status).toBe(200); // out of order: may be the last
@@ -71,9 +74,16 @@ describe("resumable upload part rules", () => {
     expect((await putPart(id, uploadId, 2, new Uint8Array(5 * MiB))).status).toBe(200);
     const bigLast = await putPart(id, uploadId, 4, new Uint8Array(5 * MiB + 10));
     expect(bigLast.body.error.code).toBe("VAL001");
-    const stored = (await call("GET", `/api/v1/contracts/${id}/uploads/${uploadId}`, { token: owner.token })).body.data.parts;
-    expect(stored.map((p: any) => [p.partNumber, p.size])).toEqual([[1, 5 * MiB], [2, 5 * MiB], [3, 100]]);
-    expect((await call("POST", `/api/v1/contracts/${id}/uploads/${uploadId}/complete`, { token: owner.token })).status).toBe(201);
+    const stored = (await call("GET", `/api/v1/contracts/${id}/uploads/${uploadId}`, { token: owner.token })).body.data
+      .parts;
+    expect(stored.map((p: any) => [p.partNumber, p.size])).toEqual([
+      [1, 5 * MiB],
+      [2, 5 * MiB],
+      [3, 100],
+    ]);
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/uploads/${uploadId}/complete`, { token: owner.token })).status,
+    ).toBe(201);
   });
 
   it("part routes: unknown upload RES001, stranger RES001, bad part number VAL001", async () => {
@@ -97,8 +107,13 @@ describe("files attach to drafts only, decided before anything is stored", () =>
     await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} });
     const f = new FormData();
     f.append("file", new File([pdfBytes(1000)], "late.pdf", { type: "application/pdf" }));
-    expect((await call("POST", `/api/v1/contracts/${id}/attachments`, { token: owner.token, raw: f })).body.error.code).toBe("RES002");
-    expect((await call("POST", `/api/v1/contracts/${id}/uploads`, { token: owner.token, body: { name: "late.pdf" } })).body.error.code).toBe("RES002");
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/attachments`, { token: owner.token, raw: f })).body.error.code,
+    ).toBe("RES002");
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/uploads`, { token: owner.token, body: { name: "late.pdf" } })).body
+        .error.code,
+    ).toBe("RES002");
     expect((await env.DOCUMENTS.list({ prefix: `contracts/${id}/attachments/` })).objects).toEqual([]);
   });
 
@@ -117,21 +132,38 @@ describe("downloads keep their names", () => {
     f.append("file", new File([pdfBytes(2000)], "résumé.pdf", { type: "application/pdf" }));
     const up = await call("POST", `/api/v1/contracts/${id}/attachments`, { token: owner.token, raw: f });
     expect(up.body.data.name).toBe("résumé.pdf");
-    const res = await fetchWorker(`/api/v1/contracts/${id}/attachments/${up.body.data.id}`, { headers: { authorization: `Bearer ${owner.token}` } });
+    const res = await fetchWorker(`/api/v1/contracts/${id}/attachments/${up.body.data.id}`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
     const header = res.headers.get("content-disposition")!;
     expect(header).toBe(`attachment; filename="resume.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`);
     expect(parse(header).parameters.filename).toBe("résumé.pdf");
   });
 
   it("the contract document and certificate carry the contract's title the same way", async () => {
-    const res = await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "Contrat de vente – Zoë", type: "sale", signers: [{ email: party.email, name: "P" }] } });
+    const res = await call("POST", "/api/v1/contracts", {
+      token: owner.token,
+      body: { title: "Contrat de vente – Zoë", type: "sale", signers: [{ email: party.email, name: "P" }] },
+    });
     const id = res.body.data.id;
-    const doc = await fetchWorker(`/api/v1/contracts/${id}/document`, { headers: { authorization: `Bearer ${owner.token}` } });
-    expect(parse(doc.headers.get("content-disposition")!)).toEqual({ type: "inline", parameters: { filename: "Contrat de vente – Zoë.pdf" } });
+    const doc = await fetchWorker(`/api/v1/contracts/${id}/document`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
+    expect(parse(doc.headers.get("content-disposition")!)).toEqual({
+      type: "inline",
+      parameters: { filename: "Contrat de vente – Zoë.pdf" },
+    });
     expect(doc.headers.get("content-disposition")).toContain(`filename="Contrat de vente _ Zoe.pdf"`);
     await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} });
-    await call("POST", `/api/v1/contracts/${id}/sign`, { token: party.token, body: { signature: { type: "typed", value: "P" }, consent: true } });
-    const cert = await fetchWorker(`/api/v1/contracts/${id}/certificate`, { headers: { authorization: `Bearer ${owner.token}` } });
-    expect(parse(cert.headers.get("content-disposition")!).parameters.filename).toBe("Contrat de vente – Zoë - certificate.pdf");
+    await call("POST", `/api/v1/contracts/${id}/sign`, {
+      token: party.token,
+      body: { signature: { type: "typed", value: "P" }, consent: true },
+    });
+    const cert = await fetchWorker(`/api/v1/contracts/${id}/certificate`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
+    expect(parse(cert.headers.get("content-disposition")!).parameters.filename).toBe(
+      "Contrat de vente – Zoë - certificate.pdf",
+    );
   });
 });

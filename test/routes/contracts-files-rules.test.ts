@@ -44,7 +44,7 @@ beforeAll(async () => {
 });
 
 describe("resumable upload part rules", () => {
-  it("5 MiB + 1 KiB, 5 MiB, 100 B: the rule-breaking part is refused on arrival (VAL001), not at complete", async () => {
+  it("5 MiB + 1 KiB, 5 MiB, 100 B: the breaking part is refused on arrival (VAL001), not at complete", async () => {
     const id = await draft();
     const uploadId = await startUpload(id);
     const source = pdfBytes(5 * MiB + 1024);

@@ -41,6 +41,11 @@ export interface Bindings {
   ESCROW_RESERVATION_MINUTES?: string;
   /** How many unfunded escrows one buyer may hold at once (default 5). */
   ESCROW_MAX_UNFUNDED?: string;
+  /**
+   * Where signing links point (lib/signing-link.ts): `{PUBLIC_BASE_URL}`, `{contractId}`, `{signerId}`, `{token}`;
+   * default the hosted page `{PUBLIC_BASE_URL}/sign/{contractId}?token={token}`.
+   */
+  SIGNING_URL_TEMPLATE?: string;
 
   // secrets (.dev.vars locally, `wrangler secret put` in production)
   JWT_PRIVATE_KEY: string;
@@ -67,6 +72,8 @@ export interface Principal {
 export interface Variables {
   requestId: string;
   principal?: Principal;
+  /** The contract party a valid X-Signing-Token acts for (lib/signing-access.ts), on the routes that accept it. */
+  signingParty?: { contractId: string; signerId: string };
   /** Matched route pattern for logs, e.g. /api/v1/contracts/:id */
   routePath?: string;
 }

@@ -52,3 +52,27 @@ export function contractView(state: Omit<ContractState, "deletedAt" | "shares">)
     cancelReason: state.cancelReason,
   };
 }
+
+/** Who sent the contract for signature, as a party sees it. */
+export interface RequestedBy {
+  name: string;
+  email: string;
+}
+
+/**
+ * The signer view (API.md: what a signing token may read of `GET /contracts/:id`): the contract, every party's
+ * name, role, order and status, but only the reader's own signature record (others' hold IPs and user agents);
+ * plus `party`: who the reader is, whether it is their turn to act, and who asked.
+ */
+export function partyView(contract: ContractView, signerId: string, requestedBy: RequestedBy | null) {
+  const required = contract.signers.filter((s) => s.role !== "viewer" && s.status !== "signed");
+  const turn = required.length ? Math.min(...required.map((s) => s.order)) : null;
+  const me = contract.signers.find((s) => s.id === signerId)!;
+  const mayAct =
+    contract.status === "pending" && me.role !== "viewer" && me.order === turn && (me.status === "notified" || me.status === "waiting");
+  return {
+    ...contract,
+    signers: contract.signers.map((s) => (s.id === signerId ? s : { ...s, signature: null })),
+    party: { signerId, role: me.role, status: me.status, mayAct, requestedBy },
+  };
+}

@@ -10,6 +10,8 @@ import { LAST_USED_GRANULARITY_MS, apiKeyStateByHash, sessionState, touchApiKey,
 import { effectiveScopes, isScope, keyActingRole, roleMayGrant, type Scope } from "../domain/scopes";
 import type { Role } from "../db/schema/identity";
 import { runInBackground } from "./background";
+import { verifySigningToken } from "./signing-token";
+import { hasPrefix } from "./ids";
 
 const BEARER = /^Bearer[ ]+([^\s]+)\s*$/i;
 const invalidCredentials = () => new ApiError("AUTH002", "Access token or API key is invalid, expired or revoked");
@@ -173,13 +175,25 @@ export function requireScope(scope: Scope): AccessGuard {
 }
 
 /**
- * A party's action: with an `X-Signing-Token` header the handler verifies the token (no account needed);
- * otherwise the caller must pass `requireScope(scope)`.
+ * What a contract's party may do without an account (API.md: read its signer view and documents; sign, approve,
+ * decline). With an `X-Signing-Token` header the token must be genuine, unexpired and issued for this route's
+ * `:id` (AUTH002 otherwise); it is used instead of Authorization and its party set on `c.var.signingParty`.
+ * Without it the caller must pass `requireScope(scope)`. Every other route ignores the header.
  */
 export function requireScopeOrSigningToken(scope: Scope): AccessGuard {
   if (!isScope(scope)) throw new Error(`Unknown scope ${scope}`);
   return guard({ kind: "scope", scope, signingToken: true }, async (c, next) => {
-    if (c.req.header("x-signing-token") === undefined) checkScope(principalOf(c), scope);
+    const token = c.req.header("x-signing-token");
+    if (token === undefined) {
+      checkScope(principalOf(c), scope);
+      return next();
+    }
+    const contractId = c.req.param("id") ?? "";
+    // Guards run before the route's validators: a malformed id is left to them (VAL001).
+    if (!hasPrefix(contractId, "ctr")) return next();
+    const claims = verifySigningToken(c.env, token, contractId);
+    if (!claims) throw new ApiError("AUTH002", "Signing token invalid, expired or not for this contract");
+    c.set("signingParty", { contractId: claims.contractId, signerId: claims.signerId });
     await next();
   });
 }

@@ -5,24 +5,23 @@ import { createRouter } from "../lib/router";
 import { errorResponses } from "../lib/openapi";
 import { contentDisposition } from "../lib/content-disposition";
 import { ApiError, fail } from "../lib/errors";
-import { principalOf, requireScope } from "../lib/auth";
+import { partyReadable } from "../lib/signing-access";
 import { frozenDocumentKey, renderContractPdf } from "../lib/contract-pdf";
 import { db } from "../db/client";
 import { findContract } from "../db/contracts";
-import { requireContractAccess } from "./contracts-guard";
+import { contractReader } from "./contracts-guard";
 import { contractIdParam } from "./contracts-schemas";
 
 const documentRoute = createRoute({
   tags: ["Contracts"],
-  middleware: [requireScope("contracts:read")],
-  security: [{ bearer: [] }],
+  ...partyReadable,
   method: "get",
   path: "/contracts/{id}/document",
   summary: "The contract as PDF (drafts rendered now; the frozen document once sent). X-Document-SHA256 carries its hash.",
   request: { params: contractIdParam },
   responses: {
     200: { description: "the PDF", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
-    ...errorResponses("AUTH004", "RES001", "SYS002"),
+    ...errorResponses("AUTH002", "AUTH004", "RES001", "SYS002"),
   },
 });
 
@@ -30,8 +29,8 @@ const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toSt
 
 export const contractDocumentRoutes = createRouter().openapi(documentRoute, async (c) => {
   const { id } = c.req.valid("param");
-  await requireContractAccess(c.env, principalOf(c), id, "view");
-  const contract = await findContract(db(c.env.DB), id);
+  const reader = await contractReader(c, id);
+  const contract = reader.kind === "party" ? reader.contract : await findContract(db(c.env.DB), id);
   if (!contract) throw fail.notFound("Contract");
   const headers = {
     "content-type": "application/pdf",

@@ -112,6 +112,21 @@ export const contractSchema = z
   })
   .openapi("Contract");
 
+/** GET /contracts/:id read with a signing token: the contract as its party sees it (domain/contract-view partyView). */
+export const partyContractSchema = contractSchema
+  .extend({
+    party: z
+      .object({
+        signerId: z.string(),
+        role: z.enum(SIGNER_ROLES),
+        status: z.enum(SIGNER_STATUSES),
+        mayAct: z.boolean().openapi({ description: "the contract is pending and it is this party's turn to act" }),
+        requestedBy: z.object({ name: z.string(), email: z.string() }).nullable().openapi({ description: "the sender" }),
+      })
+      .openapi({ description: "present only when read with X-Signing-Token: the reader's own party" }),
+  })
+  .openapi("PartyContract");
+
 export const versionSchema = z
   .object({
     version: z.number().int(),

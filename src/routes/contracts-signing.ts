@@ -11,7 +11,7 @@ import { ApiError, fail } from "../lib/errors";
 import { hasScope, principalOf, requireScope, requireScopeOrSigningToken } from "../lib/auth";
 import { requestOrigin } from "../lib/audit";
 import { newId } from "../lib/ids";
-import { verifySigningToken } from "../lib/signing-token";
+import { bearerOrSigningToken, partyReadable } from "../lib/signing-access";
 import { buildSignatureRecord } from "../lib/signatures";
 import { certificateFacts, renderCertificatePdf } from "../lib/certificate-pdf";
 import { db } from "../db/client";
@@ -22,13 +22,10 @@ import { signBody } from "../domain/signing";
 import type { ContractState, Signer } from "../domain/contract-machine";
 import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
-import { requireContractAccess } from "./contracts-guard";
+import { contractReader, requireContractAccess } from "./contracts-guard";
 import { contractIdParam, contractSchema } from "./contracts-schemas";
 
 const tags = ["Contracts"];
-const tokenHeader = z.object({
-  "x-signing-token": z.string().max(1000).optional().openapi({ description: "The token of the party's signing link (instead of Authorization)" }),
-});
 const reason = z.string().trim().min(1).max(2000);
 
 const sendBody = z
@@ -48,11 +45,12 @@ const partyResponses = {
   200: jsonContent(envelope(contractSchema), "the contract after the action"),
   ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001", "RES002"),
 };
+// The party's account, or the signing token of its email link (verified by the guard; partyOf finds the party).
 const party = {
   tags,
   method: "post" as const,
   middleware: [requireScopeOrSigningToken("contracts:write")],
-  security: [{ bearer: [] as string[] }],
+  security: bearerOrSigningToken,
 };
 
 const ownerRoute = (path: string, summary: string, body: z.ZodType) =>
@@ -81,21 +79,21 @@ const approveRoute = createRoute({
   ...party,
   path: "/contracts/{id}/approve",
   summary: "Approve (an approver whose turn it is)",
-  request: { params: contractIdParam, headers: tokenHeader },
+  request: { params: contractIdParam },
   responses: partyResponses,
 });
 const signRoute = createRoute({
   ...party,
   path: "/contracts/{id}/sign",
   summary: "Sign (the signer whose turn it is): typed, drawn, uploaded or wallet (EIP-712 over contractId, documentHash, signerEmail)",
-  request: { params: contractIdParam, headers: tokenHeader, body: jsonBody(signBody) },
+  request: { params: contractIdParam, body: jsonBody(signBody) },
   responses: partyResponses,
 });
 const declineRoute = createRoute({
   ...party,
   path: "/contracts/{id}/decline",
   summary: "Decline with a reason (a signer or approver who has not acted) → cancelled",
-  request: { params: contractIdParam, headers: tokenHeader, body: jsonBody(z.object({ reason }).openapi("DeclineContract")) },
+  request: { params: contractIdParam, body: jsonBody(z.object({ reason }).openapi("DeclineContract")) },
   responses: partyResponses,
 });
 
@@ -104,12 +102,11 @@ const certificateRoute = createRoute({
   method: "get",
   path: "/contracts/{id}/certificate",
   summary: "Certificate of completion (PDF) once active: parties, actions, times, IPs, document hash, audit chain head",
-  middleware: [requireScope("contracts:read")],
-  security: [{ bearer: [] as string[] }],
+  ...partyReadable,
   request: { params: contractIdParam },
   responses: {
     200: { description: "the PDF (X-Document-SHA256, X-Execution-Hash and X-Audit-Head carry its hashes)", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
-    ...errorResponses("AUTH004", "RES001", "RES002"),
+    ...errorResponses("AUTH002", "AUTH004", "RES001", "RES002"),
   },
 });
 
@@ -121,13 +118,11 @@ interface Actor {
 
 /** Who acts: the signing token's party, else the caller's account matched to a party by verified email. */
 async function partyOf(c: Context<AppEnv>, id: string): Promise<Actor> {
-  const token = c.req.header("x-signing-token");
+  const token = c.get("signingParty");
   const room = contractRoom(c.env, id);
   if (token) {
-    const claims = verifySigningToken(c.env, token, id);
-    if (!claims) throw new ApiError("AUTH002", "Signing token invalid or expired");
     const state = await room.get();
-    const signer = state?.signers.find((s) => s.id === claims.signerId);
+    const signer = state?.signers.find((s) => s.id === token.signerId);
     if (!state || !signer) throw fail.notFound("Contract");
     return { actorId: c.get("principal")?.userId ?? null, signer, state };
   }
@@ -203,7 +198,7 @@ export const contractSigningRoutes = createRouter()
   })
   .openapi(certificateRoute, async (c) => {
     const { id } = c.req.valid("param");
-    await requireContractAccess(c.env, principalOf(c), id, "view");
+    await contractReader(c, id);
     const room = contractRoom(c.env, id);
     const [state, audit] = await Promise.all([room.get(), room.auditTrail()]);
     if (!state) throw fail.notFound("Contract");

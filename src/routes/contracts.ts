@@ -18,13 +18,17 @@ import { duplicateSignerDetails } from "../domain/contract-machine";
 import { contractView } from "../domain/contract-view";
 import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
-import { requireContractAccess } from "./contracts-guard";
+import { partyReadable } from "../lib/signing-access";
+import { findUserById } from "../db/users";
+import { partyView } from "../domain/contract-view";
+import { contractReader, requireContractAccess } from "./contracts-guard";
 import { purgeContractFiles } from "./contracts-attachments";
 import {
   auditEventSchema,
   contractIdParam,
   contractSchema,
   createContractBody,
+  partyContractSchema,
   listContractsQuery,
   patchContractBody,
   versionSchema,
@@ -56,12 +60,16 @@ const listContractsRoute = createRoute({
 });
 
 const getContractRoute = createRoute({
-  ...read,
+  tags: ["Contracts"],
+  ...partyReadable,
   method: "get",
   path: "/contracts/{id}",
-  summary: "One contract",
+  summary: "One contract; with X-Signing-Token the signer view (others' signature records left out, plus `party`)",
   request: { params: contractIdParam },
-  responses: { 200: jsonContent(envelope(contractSchema), "the contract"), ...errorResponses("AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(envelope(z.union([contractSchema, partyContractSchema])), "the contract"),
+    ...errorResponses("AUTH002", "AUTH004", "RES001"),
+  },
 });
 
 const patchContractRoute = createRoute({
@@ -171,7 +179,12 @@ export const contractRoutes = createRouter()
   })
   .openapi(getContractRoute, async (c) => {
     const { id } = c.req.valid("param");
-    await requireContractAccess(c.env, principalOf(c), id, "view");
+    const reader = await contractReader(c, id);
+    if (reader.kind === "party") {
+      const sender = await findUserById(c.env.DB, reader.contract.ownerId);
+      const requestedBy = sender ? { name: sender.name, email: sender.email } : null;
+      return ok(c, partyView(reader.contract, reader.signerId, requestedBy), 200);
+    }
     const contract = await findContract(db(c.env.DB), id);
     if (!contract) throw fail.notFound("Contract");
     return ok(c, contract, 200);

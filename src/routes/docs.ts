@@ -1,12 +1,22 @@
 // The OpenAPI 3.1 document (built from the zod route definitions) and the interactive reference page.
 import type { App } from "../app";
 import { DOCS_CSP } from "../lib/security-headers";
+import { SIGNING_TOKEN_SCHEME } from "../lib/signing-access";
 
 export function registerDocs(app: App) {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
     description: "An access JWT (EdDSA, 15 min) or an API key `esk_…`",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", SIGNING_TOKEN_SCHEME, {
+    type: "apiKey",
+    in: "header",
+    name: "X-Signing-Token",
+    description:
+      "The token of a party's signing link (72 h): acts for that one party of that one contract, on exactly the " +
+      "operations listing it — read the signer view, the document and (once executed) the executed document " +
+      "and certificate; sign, approve or decline.",
   });
 
   // Not `app.doc31()`: that regenerates the whole document on every request (hundreds of ms for a large API on a

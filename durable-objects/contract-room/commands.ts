@@ -28,6 +28,9 @@ import {
   freezeDocument,
   loadSigningInfo,
   partyEmails,
+  executedEmails,
+  senderOf,
+  type Sender,
   saveSigningInfo,
   scheduleStatements,
 } from "./signing";
@@ -37,6 +40,8 @@ export interface SendRequest {
   /** Approvers of the matching workflow rules (ids assigned by the route). */
   approvers: { id: string; email: string; name?: string; order: number }[];
   reminders?: Partial<ReminderPolicy>;
+  /** The sender's note to the parties, quoted in their signing emails. */
+  message?: string | null;
 }
 
 interface RoomHooks {
@@ -65,6 +70,7 @@ export class SigningCommands {
       if (this.sending) throw fail.conflict("This contract is already being sent");
       this.sending = true;
       try {
+        const sender = await senderOf(this.env, before);
         const documentHash = await freezeDocument(this.env, before, signers);
         return unwrap(
           await this.room.command(actorId, (current, ctx) => {
@@ -72,7 +78,8 @@ export class SigningCommands {
             if (current.updatedAt !== before.updatedAt) throw fail.conflict("The contract changed while it was being sent; send it again");
             const reminders = { ...DEFAULT_REMINDERS, ...input.reminders };
             const r = send(current, { documentHash, signers: withWorkflowApprovers(current.signers, input.approvers), reminders }, ctx.now);
-            saveSigningInfo(ctx.sql, r.info);
+            const info = { ...r.info, message: input.message ?? null };
+            saveSigningInfo(ctx.sql, info);
             return {
               state: r.state,
               events: [this.room.event("contract.sent", r.state, { documentHash })],
@@ -80,7 +87,7 @@ export class SigningCommands {
                 ...enqueueAnchorStatements(this.env, { kind: "document", hash: documentHash, contractId: current.id }),
                 ...scheduleStatements(r.state, r.info),
               ],
-              emails: this.notifications(r.state, r.notified),
+              emails: this.notifications(r.state, r.notified, { sender, message: info.message }),
             };
           }),
         );
@@ -90,14 +97,16 @@ export class SigningCommands {
     });
   }
 
-  act(actorId: string | null, signerId: string, action: PartyAction, signature: SignatureRecord | null): Promise<RpcResult<ContractState>> {
+  async act(actorId: string | null, signerId: string, action: PartyAction, signature: SignatureRecord | null): Promise<RpcResult<ContractState>> {
+    const before = await this.room.load();
+    const sender = before ? await senderOf(this.env, before) : null;
     return this.room.command(actorId, (state, ctx) => {
       if (signature && (signature.documentHash !== state.documentHash || signature.signerId !== signerId)) {
         throw fail.conflict("The signature is over another document");
       }
       const r = act(state, loadSigningInfo(ctx.sql), signerId, action, signature as unknown as Record<string, unknown> | null, ctx.now);
       saveSigningInfo(ctx.sql, r.info);
-      const emails = this.notifications(r.state, r.notified);
+      const emails = this.notifications(r.state, r.notified, { sender, message: r.info.message ?? null });
       const events = [this.room.event(action === "sign" ? "contract.signed" : "contract.approved", r.state, { signerId })];
       if (!r.activated) return { state: r.state, events, projection: scheduleStatements(r.state, r.info), emails };
       const execution = executionRecord(r.state, ctx.sql);
@@ -109,7 +118,7 @@ export class SigningCommands {
           ...enqueueAnchorStatements(this.env, { kind: "execution", hash: execution.executionHash, contractId: r.state.id }),
           ...scheduleStatements(r.state, r.info),
         ],
-        emails,
+        emails: [...emails, ...executedEmails(this.env, r.state, execution)],
       };
     });
   }
@@ -137,9 +146,7 @@ export class SigningCommands {
     const preview = state ? dueReminders(state, loadSigningInfo(this.sql), now) : { remind: [], escalate: [] };
     if (!state || (preview.remind.length === 0 && preview.escalate.length === 0)) return { ok: true, value: { reminded: 0, escalated: 0 } };
     // Looked up before the command (which is synchronous); a room whose owner is gone escalates to no one.
-    const owner = preview.escalate.length
-      ? await this.env.DB.prepare("SELECT email FROM users WHERE id = ?").bind(state.ownerId).first<{ email: string }>()
-      : null;
+    const owner = await senderOf(this.env, state);
     let plan = preview;
     const result = await this.room.command(null, (current, ctx) => {
       const info = loadSigningInfo(ctx.sql);
@@ -155,7 +162,7 @@ export class SigningCommands {
           ...plan.escalate.map((s) => ({ ...this.room.event("contract.escalated", current, { signerId: s.id }), publish: false })),
         ],
         emails: [
-          ...partyEmails(this.env, current, plan.remind, "reminder"),
+          ...partyEmails(this.env, current, plan.remind, "reminder", { sender: owner, message: info?.message ?? null }),
           ...(plan.escalate.length && owner ? [escalationEmail(this.env, current, owner.email, plan.escalate)] : []),
         ],
       };
@@ -165,10 +172,10 @@ export class SigningCommands {
   }
 
   /** Signing requests to the parties whose turn it now is, copies to its viewers. */
-  private notifications(state: ContractState, notified: Signer[]): EmailRequest[] {
+  private notifications(state: ContractState, notified: Signer[], from: { sender: Sender | null; message: string | null }): EmailRequest[] {
     return [
-      ...partyEmails(this.env, state, notified.filter((s) => s.role !== "viewer"), "request"),
-      ...partyEmails(this.env, state, notified.filter((s) => s.role === "viewer"), "copy"),
+      ...partyEmails(this.env, state, notified.filter((s) => s.role !== "viewer"), "request", from),
+      ...partyEmails(this.env, state, notified.filter((s) => s.role === "viewer"), "copy", from),
     ];
   }
 }

@@ -11,6 +11,7 @@ import { frozenDocumentKey, renderContractPdf } from "../../src/lib/contract-pdf
 import { sha256Hex } from "../../src/lib/crypto";
 import type { SendEmailInput } from "../../src/lib/email";
 import { issueSigningToken } from "../../src/lib/signing-token";
+import { signingUrl } from "../../src/lib/signing-link";
 
 export const SIGNING_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS signing_info (
@@ -69,33 +70,65 @@ export function executionRecord(state: ContractState, sql: SqlStorage) {
 
 export type PartyEmail = "request" | "reminder" | "copy";
 
+/** Who sent the contract (its owner), as the parties' emails name them; null when the account is gone. */
+export interface Sender {
+  name: string;
+  email: string;
+}
+
+/** The owner's name and email, read before a command (commands are synchronous) for the parties' emails. */
+export async function senderOf(env: Bindings, state: Pick<ContractState, "ownerId">): Promise<Sender | null> {
+  return env.DB.prepare("SELECT name, email FROM users WHERE id = ? AND deleted_at IS NULL").bind(state.ownerId).first<Sender>();
+}
+
 /**
- * The emails to parties (signing request, reminder, or a viewer's copy) with a personal link. Built inside the
- * command (signing tokens are synchronous HMACs) so they go out through the room's outbox with the change.
+ * The emails to parties (signing request, reminder, or a viewer's copy), each with its personal signing link
+ * (lib/signing-link.ts: the hosted page or the integrator's). Built inside the command (signing tokens are
+ * synchronous HMACs) so they go out through the room's outbox with the change.
  */
-export function partyEmails(env: Bindings, state: ContractState, parties: Signer[], kind: PartyEmail): SendEmailInput<"notice">[] {
-  return parties.map((party) => {
-    const token = kind === "copy" ? null : issueSigningToken(env, state.id, party.id);
-    const verb = party.role === "approver" ? "approve" : "sign";
-    const url = `${env.PUBLIC_BASE_URL}/contracts/${state.id}${token ? `/${verb}?token=${encodeURIComponent(token)}` : ""}`;
-    const subject =
-      kind === "copy"
-        ? `A copy of "${state.title}"`
-        : `${kind === "reminder" ? "Reminder: " : ""}Please ${verb} "${state.title}"`;
+export function partyEmails(
+  env: Bindings,
+  state: ContractState,
+  parties: Signer[],
+  kind: PartyEmail,
+  from: { sender: Sender | null; message?: string | null } = { sender: null },
+): SendEmailInput<"signing-request">[] {
+  return parties.map((party) => ({
+    to: party.email,
+    template: "signing-request",
+    data: {
+      kind,
+      role: party.role,
+      title: state.title,
+      recipientName: party.name,
+      senderName: from.sender?.name ?? "The sender",
+      senderEmail: from.sender?.email ?? null,
+      message: from.message ?? null,
+      deadline: state.expiresAt,
+      url: signingUrl(env, { contractId: state.id, signerId: party.id, token: issueSigningToken(env, state.id, party.id) }),
+      documentHash: state.documentHash,
+    },
+  }));
+}
+
+/**
+ * On execution, every party (with an account or only a link) gets the executed document and the certificate:
+ * links to the hosted page with a fresh signing token, which downloads either file (`download=` in the query).
+ */
+export function executedEmails(env: Bindings, state: ContractState, execution: { executionHash: string }): SendEmailInput<"contract-executed">[] {
+  return state.signers.map((party) => {
+    const url = signingUrl(env, { contractId: state.id, signerId: party.id, token: issueSigningToken(env, state.id, party.id) });
+    const withDownload = (what: string) => `${url}${url.includes("?") ? "&" : "?"}download=${what}`;
     return {
       to: party.email,
-      template: "notice",
+      template: "contract-executed",
       data: {
-        subject: subject.slice(0, 200),
-        heading: subject.slice(0, 200),
-        lines: [
-          kind === "copy"
-            ? `You receive a copy of "${state.title}" as a viewer.`
-            : `Hi ${party.name}, "${state.title}" is waiting for you to ${verb} it.`,
-          `Document SHA-256: ${state.documentHash}`,
-          ...(token ? [`Signing token (valid 72 hours, for you only): ${token}`] : []),
-        ],
-        action: { label: kind === "copy" ? "View the contract" : `Review and ${verb}`, url },
+        title: state.title,
+        recipientName: party.name,
+        executedUrl: withDownload("executed"),
+        certificateUrl: withDownload("certificate"),
+        documentHash: state.documentHash,
+        executionHash: execution.executionHash,
       },
       // Sent for the owner: if they are suspended or erased before it goes out, it does not.
       onBehalfOf: state.ownerId,

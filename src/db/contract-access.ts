@@ -114,3 +114,13 @@ export async function visibleContracts(database: Database, principal: Principal)
   }
   return or(...clauses);
 }
+
+/** Whether `email` is a party (signer, approver, viewer) of the contract; emails are stored lower-cased. */
+export async function isContractParty(database: Database, contractId: string, email: string): Promise<boolean> {
+  const row = await database
+    .select({ id: contractSigners.id })
+    .from(contractSigners)
+    .where(sql`${contractSigners.contractId} = ${contractId} AND ${contractSigners.email} = ${email.toLowerCase()}`)
+    .get();
+  return row !== undefined;
+}

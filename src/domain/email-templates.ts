@@ -18,6 +18,10 @@ export interface EmailContent {
   /** A one-time code, shown large. */
   code?: string;
   action?: { label: string; url: string };
+  /** Label/value pairs shown as a small table under the paragraphs (e.g. document, deadline). */
+  facts?: { label: string; value: string }[];
+  /** Further links under the action, one per line (e.g. the executed document and the certificate). */
+  links?: { label: string; url: string }[];
   /** Small print under the action (e.g. "If you did not ask for this, ignore this email."). */
   footnote?: string;
 }
@@ -59,6 +63,33 @@ export const EMAIL_TEMPLATES = {
       action: { label: "Open the contract", url: `${ctx.baseUrl}/contracts/${encodeURIComponent(d.contractId)}` },
     }),
   ),
+  /** A contract is fully signed: every party (account or link) gets the executed document and certificate. */
+  "contract-executed": defineTemplate(
+    z.object({
+      title: z.string().min(1).max(300),
+      recipientName: z.string().min(1).max(200),
+      /** The hosted page (with a fresh signing token for link parties), where both files download. */
+      executedUrl: z.string().max(2000),
+      certificateUrl: z.string().max(2000),
+      documentHash: z.string().max(100).nullable(),
+      executionHash: z.string().max(100).nullable(),
+    }),
+    (d) => ({
+      subject: `Signed by everyone: "${d.title}"`,
+      preheader: "Download the executed document and its certificate of completion",
+      heading: "The document is fully signed",
+      paragraphs: [
+        `Hi ${d.recipientName}, every party has signed "${d.title}". Keep a copy of the executed document and its certificate of completion.`,
+      ],
+      facts: [
+        ...(d.documentHash ? [{ label: "Document SHA-256", value: d.documentHash }] : []),
+        ...(d.executionHash ? [{ label: "Execution hash", value: d.executionHash }] : []),
+      ],
+      action: { label: "Download the signed PDF", url: d.executedUrl },
+      links: [{ label: "Download the certificate of completion", url: d.certificateUrl }],
+      footnote: "The links are personal and work for 72 hours; do not forward this email.",
+    }),
+  ),
   /** A general notice: notifications and operational messages that need no bespoke layout. */
   notice: defineTemplate(
     z.object({
@@ -84,6 +115,54 @@ export const EMAIL_TEMPLATES = {
       action: { label: "Choose a new password", url: `${ctx.baseUrl}/reset-password?token=${encodeURIComponent(d.token)}` },
       footnote: "If you did not ask for this, ignore this email: your password stays as it is.",
     }),
+  ),
+  /**
+   * A party's personal signing link: the signing request, a reminder, or a viewer's copy. Names who asks, their
+   * message, the document and the deadline; the link (a button) carries the token, the text never shows it.
+   */
+  "signing-request": defineTemplate(
+    z.object({
+      kind: z.enum(["request", "reminder", "copy"]),
+      role: z.enum(["signer", "approver", "viewer"]),
+      title: z.string().min(1).max(300),
+      recipientName: z.string().min(1).max(200),
+      senderName: z.string().min(1).max(200),
+      senderEmail: z.string().max(254).nullable(),
+      message: z.string().max(2000).nullable().default(null),
+      /** ISO time after which the contract expires, if any. */
+      deadline: z.string().max(40).nullable(),
+      url: z.string().max(2000),
+      documentHash: z.string().max(100).nullable(),
+    }),
+    (d) => {
+      const verb = d.role === "approver" ? "approve" : d.role === "signer" ? "sign" : "read";
+      const sender = d.senderEmail ? `${d.senderName} (${d.senderEmail})` : d.senderName;
+      const subject =
+        d.kind === "copy"
+          ? `${d.senderName} sent you a copy of "${d.title}"`
+          : `${d.kind === "reminder" ? "Reminder: " : ""}${d.senderName} asks you to ${verb} "${d.title}"`;
+      const deadline = d.deadline ? `${d.deadline.slice(0, 16).replace("T", " ")} UTC` : null;
+      return {
+        subject: subject.slice(0, 200),
+        preheader: d.kind === "copy" ? "You receive a copy as a viewer" : `Review the document and ${verb} it online`,
+        heading: d.kind === "copy" ? "A copy for you" : d.role === "approver" ? "Please review and approve" : "Please review and sign",
+        paragraphs: [
+          `Hi ${d.recipientName},`,
+          d.kind === "copy"
+            ? `${sender} sent you a copy of "${d.title}" to read. You do not need to do anything.`
+            : `${sender} asks you to ${verb} "${d.title}".${d.kind === "reminder" ? " It is still waiting for you." : ""}`,
+          ...(d.message ? [`Message from ${d.senderName}: “${d.message}”`] : []),
+        ],
+        facts: [
+          { label: "Document", value: d.title },
+          ...(deadline ? [{ label: d.kind === "copy" ? "Expires" : `${verb[0]!.toUpperCase()}${verb.slice(1)} by`, value: deadline }] : []),
+          ...(d.documentHash ? [{ label: "Document SHA-256", value: d.documentHash }] : []),
+        ],
+        action: { label: d.kind === "copy" ? "Read the document" : `Review and ${verb}`, url: d.url },
+        footnote:
+          "This link is personal and works for 72 hours: do not forward this email. If you did not expect it, you can ignore it.",
+      };
+    },
   ),
   /** An invitation to join a team; the invitee may not have an account yet. */
   "team-invitation": defineTemplate(
@@ -157,7 +236,10 @@ export function renderEmail(name: EmailTemplateName | string, data: unknown, ctx
 
 // ---- layout ----
 
-const BRAND = { ink: "#0f172a", muted: "#64748b", accent: "#0d9488", background: "#f1f5f9", card: "#ffffff" };
+// Text colours pass WCAG AA on white (muted 4.8:1, accent 5.5:1, also as the button's background under white text).
+const BRAND = { ink: "#0f172a", muted: "#55657a", accent: "#0f766e", background: "#f1f5f9", card: "#ffffff" };
+/** Long unbroken values (hashes, URLs) wrap instead of widening the email past a phone's screen. */
+const WRAP = "overflow-wrap:anywhere;word-break:break-word";
 
 export function escapeHtml(value: string): string {
   return value
@@ -181,13 +263,19 @@ export function safeUrl(url: string, baseUrl: string): string | null {
 export function renderLayout(content: EmailContent, ctx: RenderContext): RenderedEmail {
   const product = ctx.productName ?? "Escra";
   const actionUrl = content.action ? safeUrl(content.action.url, ctx.baseUrl) : null;
+  const links = (content.links ?? []).flatMap((l) => {
+    const url = safeUrl(l.url, ctx.baseUrl);
+    return url ? [{ label: l.label, url }] : [];
+  });
 
   const text = [
     content.heading,
     "",
     ...content.paragraphs.flatMap((p) => [p, ""]),
+    ...(content.facts?.length ? [...content.facts.map((f) => `${f.label}: ${f.value}`), ""] : []),
     ...(content.code ? [`Your code: ${content.code}`, ""] : []),
     ...(content.action && actionUrl ? [`${content.action.label}: ${actionUrl}`, ""] : []),
+    ...links.flatMap((l) => [`${l.label}: ${l.url}`, ""]),
     ...(content.footnote ? [content.footnote, ""] : []),
     "—",
     `${product} · ${ctx.baseUrl}`,
@@ -195,7 +283,18 @@ export function renderLayout(content: EmailContent, ctx: RenderContext): Rendere
 
   const e = escapeHtml;
   const paragraphs = content.paragraphs
-    .map((p) => `<p style="margin:0 0 16px;font-size:15px;line-height:24px;color:${BRAND.ink}">${e(p)}</p>`)
+    .map((p) => `<p style="margin:0 0 16px;font-size:15px;line-height:24px;color:${BRAND.ink};${WRAP}">${e(p)}</p>`)
+    .join("");
+  const facts = content.facts?.length
+    ? `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:0 0 20px;border-top:1px solid #e2e8f0">${content.facts
+        .map(
+          (f) =>
+            `<tr><td style="padding:8px 0;border-bottom:1px solid #e2e8f0;font-size:13px;line-height:20px;${WRAP}"><span style="color:${BRAND.muted}">${e(f.label)}</span><br><span style="color:${BRAND.ink}">${e(f.value)}</span></td></tr>`,
+        )
+        .join("")}</table>`
+    : "";
+  const moreLinks = links
+    .map((l) => `<p style="margin:0 0 16px;font-size:15px;line-height:24px;${WRAP}"><a href="${e(l.url)}" style="color:${BRAND.accent};font-weight:600">${e(l.label)}</a></p>`)
     .join("");
   const code = content.code
     ? `<p style="margin:8px 0 24px;font-size:30px;letter-spacing:6px;font-weight:700;font-family:Menlo,Consolas,monospace;color:${BRAND.ink}">${e(content.code)}</p>`
@@ -214,12 +313,12 @@ export function renderLayout(content: EmailContent, ctx: RenderContext): Rendere
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(content.subject)}</title></head>
 <body style="margin:0;padding:0;background:${BRAND.background};font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif">${preheader}
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:${BRAND.background};padding:32px 12px"><tr><td align="center">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:${BRAND.background};padding:24px 8px"><tr><td align="center">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px">
 <tr><td style="padding:0 0 16px;font-size:20px;font-weight:700;color:${BRAND.accent}">${e(product)}</td></tr>
-<tr><td style="background:${BRAND.card};border-radius:10px;padding:32px;border-top:4px solid ${BRAND.accent}">
-<h1 style="margin:0 0 20px;font-size:22px;line-height:30px;color:${BRAND.ink}">${e(content.heading)}</h1>
-${paragraphs}${code}${action}${footnote}
+<tr><td style="background:${BRAND.card};border-radius:10px;padding:24px 20px;border-top:4px solid ${BRAND.accent}">
+<h1 style="margin:0 0 20px;font-size:22px;line-height:30px;color:${BRAND.ink};${WRAP}">${e(content.heading)}</h1>
+${paragraphs}${facts}${code}${action}${moreLinks}${footnote}
 </td></tr>
 <tr><td style="padding:16px 4px;font-size:12px;color:${BRAND.muted}">${e(product)} · <a href="${e(ctx.baseUrl)}" style="color:${BRAND.muted}">${e(ctx.baseUrl)}</a></td></tr>
 </table></td></tr></table></body></html>`;

@@ -8,7 +8,9 @@ export type ChannelSettings = Record<NotificationChannel, boolean>;
 export type PreferenceMap = Record<string, ChannelSettings>;
 
 /** Events worth an email by default: something needs the user's action, or money or a deal changed state. */
-const EMAIL_BY_DEFAULT = /^(contract\.(sent|declined|activated|completed|cancelled|expired|reminder_sent)|escrow\.|listing\.(approved|rejected|sold))/;
+// escrow.contract_signed is left out: its parties just received the executed contract's own email.
+const EMAIL_BY_DEFAULT =
+  /^(contract\.(sent|declined|activated|completed|cancelled|expired|reminder_sent)|escrow\.(?!contract_signed)|listing\.(approved|rejected|sold))/;
 
 /**
  * Defaults: every event in-app; email for the important ones (see above), none for noise such as
@@ -39,4 +41,22 @@ export function resolvePreferences(eventTypes: readonly string[], stored: readon
 export function unknownEventTypes(eventTypes: readonly string[], update: Record<string, unknown>): string[] {
   const known = new Set(eventTypes);
   return Object.keys(update).filter((t) => !known.has(t));
+}
+
+/**
+ * A decline or an expiry is two events (contract.declined/expired, then contract.cancelled with the reason): people
+ * hear of it once, by the cancellation's email.
+ */
+const TOLD_BY_THE_CANCELLATION = new Set(["contract.declined", "contract.expired"]);
+/** The contract's room emails its parties their own signing request, reminder and executed copy for these. */
+const PARTY_EMAILED_BY_THE_ROOM = new Set(["contract.sent", "contract.reminder_sent", "contract.activated"]);
+
+/**
+ * One email per person per occurrence: whether the notification email for `eventType` goes to a user who is a
+ * party (signer, approver, viewer) of the event's contract (`isParty`) or someone else in its audience (the owner).
+ * Applied after the user's preferences; in-app notifications are unaffected.
+ */
+export function notificationEmailWanted(eventType: string, isParty: boolean): boolean {
+  if (TOLD_BY_THE_CANCELLATION.has(eventType)) return false;
+  return !(isParty && PARTY_EMAILED_BY_THE_ROOM.has(eventType));
 }

@@ -1,6 +1,7 @@
 // What a notification says: a title and one sentence per event type, from the event's data alone (pure).
 // In-app notifications and notification emails both use it, so the two always say the same thing.
 import type { DomainEvent, EventType } from "./events";
+import { isCurrency, minorUnits } from "./money";
 
 export interface NotificationText {
   title: string;
@@ -60,11 +61,25 @@ const LINKED = new Set(["contract", "escrow", "listing"]);
 
 export function notificationText(event: Pick<DomainEvent, "type" | "data" | "subject">): NotificationText {
   const data = event.data as Record<string, unknown>;
-  const named = typeof data.title === "string" && data.title.trim() ? ` "${data.title.trim().slice(0, 120)}"` : "";
+  const named =
+    typeof data.title === "string" && data.title.trim()
+      ? ` "${data.title.trim().slice(0, 120)}"`
+      : event.subject.type === "escrow"
+        ? ` ${escrowName(event.subject.id, data)}`
+        : "";
   const noun = NOUNS[event.subject.type];
   const title = `${noun}${named} ${PHRASES[event.type]}`;
   const reason = typeof data.reason === "string" && data.reason.trim() ? ` Reason: ${data.reason.trim().slice(0, 500)}` : "";
   const body = `${title}.${reason}`;
   const link = LINKED.has(event.subject.type) ? `/${event.subject.type}s/${encodeURIComponent(event.subject.id)}` : null;
   return { title: title.slice(0, 200), body, link };
+}
+
+/** An escrow named the way its parties know it: its amount and id, e.g. `esc_… (5,000.00 NGN)`. */
+function escrowName(id: string, data: Record<string, unknown>): string {
+  const { amount, currency } = data;
+  if (typeof amount !== "number" || typeof currency !== "string" || !isCurrency(currency)) return id;
+  const digits = minorUnits(currency);
+  const major = (amount / 10 ** digits).toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return `${id} (${major} ${currency})`;
 }

@@ -26,6 +26,8 @@ export interface PartyProgress {
 export interface SigningInfo {
   reminders: ReminderPolicy;
   progress: Record<string, PartyProgress>;
+  /** The sender's note given at send, quoted in every signing request and reminder (absent before it existed). */
+  message?: string | null;
 }
 
 export type PartyAction = "approve" | "sign";

@@ -9,6 +9,8 @@ import { notificationText } from "../domain/notification-text";
 import { db, type Database } from "../db/client";
 import { users } from "../db/schema";
 import { preferencesOf } from "../db/notification-preferences";
+import { isContractParty } from "../db/contract-access";
+import { notificationEmailWanted } from "../domain/notification-preferences";
 import { markChannelDone, upsertNotification } from "../db/notifications";
 import { sendEmail } from "../lib/email";
 import { hasPrefix, newId } from "../lib/ids";
@@ -65,7 +67,8 @@ async function notifyUser(env: Bindings, database: Database, userId: string, eve
     createdAt: event.occurredAt,
   });
 
-  if (channels.email && !row.emailedAt) {
+  const isParty = event.subject.type === "contract" && (await isContractParty(database, event.subject.id, user.email));
+  if (channels.email && !row.emailedAt && notificationEmailWanted(event.type, isParty)) {
     await sendEmail(env, {
       to: user.email,
       userId,

@@ -30,6 +30,7 @@ const reason = z.string().trim().min(1).max(2000);
 
 const sendBody = z
   .object({
+    message: z.string().trim().min(1).max(2000).optional().openapi({ description: "A note to the parties, quoted in their signing emails" }),
     reminders: z
       .object({
         firstAfterHours: z.number().int().min(1).max(24 * 30).optional(),
@@ -147,7 +148,7 @@ export const contractSigningRoutes = createRouter()
     if (!current) throw fail.notFound("Contract");
     const approvers = (await matchingWorkflowApprovers(c.env, current)).map((a) => ({ ...a, id: newId("sig") }));
     const reminders = Object.fromEntries(Object.entries(body.reminders ?? {}).filter(([, v]) => v !== undefined));
-    const state = unwrap(await room.send(principal.userId, { approvers, reminders }));
+    const state = unwrap(await room.send(principal.userId, { approvers, reminders, message: body.message ?? null }));
     return ok(c, contractView(state), 200);
   })
   .openapi(approveRoute, async (c) => {

@@ -76,10 +76,10 @@ describe("signing emails through the outbox", () => {
       expect(held[0]!.attempts).toBeGreaterThanOrEqual(1);
       const requests = held.map((e) => JSON.parse(e.payload));
       expect(requests.map((r) => r.to)).toEqual([first, second, viewer]);
-      expect(requests.map((r) => r.data.subject)).toEqual([
-        'Please sign "Outbox agreement"',
-        'Please sign "Outbox agreement"',
-        'A copy of "Outbox agreement"',
+      expect(requests.map((r) => [r.template, r.data.kind, r.data.title])).toEqual([
+        ["signing-request", "request", "Outbox agreement"],
+        ["signing-request", "request", "Outbox agreement"],
+        ["signing-request", "copy", "Outbox agreement"],
       ]);
       for (const r of requests) expect(r.id).toMatch(/^eml_[0-9A-Za-z]{20}$/);
       const row = await env.DB.prepare("SELECT status FROM contracts WHERE id = ?").bind(contractId).first();
@@ -99,11 +99,13 @@ describe("signing emails through the outbox", () => {
     expect(await runDurableObjectAlarm(stubOf(contractId))).toBe(true);
     expect(await outboxOf(contractId)).toEqual([]);
 
-    const request = await waitForEmail({ to: first, subject: "Please sign" });
-    expect(request.text).toContain("Signing token (valid 72 hours, for you only): ");
-    await waitForEmail({ to: second, subject: "Please sign" });
-    const copy = await waitForEmail({ to: viewer, subject: "A copy of" });
-    expect(copy.text).not.toContain("Signing token");
+    const request = await waitForEmail({ to: first, subject: 'asks you to sign "Outbox agreement"' });
+    // The link (a button; in the text part, its URL) carries the token; the text never shows it on its own.
+    expect(request.text).toContain(`/sign/${contractId}?token=`);
+    expect(request.text).not.toMatch(/token[^=\n]*: /i);
+    await waitForEmail({ to: second, subject: "asks you to sign" });
+    const copy = await waitForEmail({ to: viewer, subject: "sent you a copy of" });
+    expect(copy.text).toContain(`/sign/${contractId}?token=`);
     for (const to of [first, second, viewer]) expect(await listEmails(to)).toHaveLength(1);
 
     // Each delivery kept the id it was given at commit time.
@@ -171,7 +173,7 @@ describe("signing emails through the outbox", () => {
       await env.DB.exec("ALTER TABLE email_deliveries_offline RENAME TO email_deliveries");
     }
     expect(await runDurableObjectAlarm(stubOf(id))).toBe(true);
-    await waitForEmail({ to: signer.email, subject: 'Please sign "Two step agreement"' });
+    await waitForEmail({ to: signer.email, subject: 'asks you to sign "Two step agreement"' });
     expect(await outboxOf(id)).toEqual([]);
   });
 });

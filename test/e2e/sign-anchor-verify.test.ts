@@ -66,7 +66,7 @@ describe("sign → anchor → verify, through the public API", () => {
     documentHash = sent.body.data.documentHash;
     expect(strip0x(documentHash)).toMatch(/^[0-9a-f]{64}$/);
 
-    await Promise.all([waitForEmail({ to: alice.email, subject: "Please sign" }), waitForEmail({ to: bob.email, subject: "Please sign" })]);
+    await Promise.all([waitForEmail({ to: alice.email, subject: "asks you to sign" }), waitForEmail({ to: bob.email, subject: "asks you to sign" })]);
     const first = await call("POST", `/api/v1/contracts/${contractId}/sign`, { token: alice.token, body: typed("Alice Example") });
     expect(first.status).toBe(200);
     expect(first.body.data.status).toBe("pending");

@@ -156,8 +156,8 @@ describe("cron: expiry and reminders", () => {
     expect((await contractRoom(env, id).auditTrail()).filter((e) => e.type === "contract.reminder_sent")).toHaveLength(0);
 
     await remindContracts(env, h(1));
-    await waitForEmail({ to: b.email, subject: `Reminder: Please sign "Deal"` });
-    await waitForEmail({ to: c.email, subject: `Reminder: Please sign "Deal"` });
+    await waitForEmail({ to: b.email, subject: /^Reminder: .* asks you to sign "Deal"$/ });
+    await waitForEmail({ to: c.email, subject: /^Reminder: .* asks you to sign "Deal"$/ });
     await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: typed("B") });
 
     await remindContracts(env, h(3));

@@ -30,10 +30,11 @@ async function newContract(signers: unknown[], extra: Record<string, unknown> = 
   return res.body.data.id as string;
 }
 
+/** The token of the signing link (the email's button; its URL in the text part). */
 function tokenFrom(text: string): string {
-  const m = /Signing token \(valid 72 hours, for you only\): (\S+)/.exec(text);
-  if (!m) throw new Error(`no signing token in: ${text}`);
-  return m[1]!;
+  const m = /\/sign\/ctr_[0-9A-Za-z]{20}\?token=([^\s&]+)/.exec(text);
+  if (!m) throw new Error(`no signing link in: ${text}`);
+  return decodeURIComponent(m[1]!);
 }
 
 beforeAll(async () => {
@@ -63,7 +64,7 @@ describe("signing end to end", () => {
     seen.push(...(await live.until("contract.sent")));
 
     // Notified: the approver only (first order).
-    await waitForEmail({ to: approver.email, subject: "Please approve" });
+    await waitForEmail({ to: approver.email, subject: "asks you to approve" });
 
     // Out of turn: B before the approval.
     const early = await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: typed("B") });
@@ -78,7 +79,7 @@ describe("signing end to end", () => {
 
     // Disconnect midway; events happen while away; reconnect and resume from the last seq seen.
     await live.close();
-    await waitForEmail({ to: b.email, subject: "Please sign" });
+    await waitForEmail({ to: b.email, subject: "asks you to sign" });
     const [rb, rc] = await Promise.all([
       call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: typed("B Person") }),
       call("POST", `/api/v1/contracts/${id}/sign`, { token: c.token, body: typed("C Person") }),
@@ -99,7 +100,7 @@ describe("signing end to end", () => {
     seen.push(...resumed.filter((m) => m.type.startsWith("contract.")));
 
     // D has no account: signs with the emailed token and a wallet.
-    const mail = await waitForEmail({ to: dEmail, subject: "Please sign" });
+    const mail = await waitForEmail({ to: dEmail, subject: "asks you to sign" });
     const token = tokenFrom(mail.text);
     const typedData = walletTypedData(id, documentHash, dEmail);
     const wrongHash = await WALLET.signTypedData(walletTypedData(id, "00".repeat(32), dEmail));

@@ -1,6 +1,7 @@
 // `npm run dev`: local secrets and migrations, then Anvil (127.0.0.1:8545) and `wrangler dev` (:8787) together,
 // with prefixed output; Ctrl-C (or either process dying) stops both.
 import { ensureDocsAssets } from "./lib/docs-assets.ts";
+import { buildSignAssets } from "./lib/sign-assets.ts";
 import { startAnvil } from "./lib/anvil.ts";
 import { startCronTicker, wranglerCrons } from "./lib/cron.ts";
 import { assertPortFree } from "./lib/ports.ts";
@@ -16,6 +17,7 @@ await supervise(async (group) => {
   if (devVars.status === "created") console.log("[dev] wrote .dev.vars with freshly generated secrets");
   if (devVars.status === "updated") console.log(`[dev] added new secrets to .dev.vars: ${devVars.added.join(", ")}`);
   ensureDocsAssets();
+  await buildSignAssets();
   await assertPortFree(ANVIL_PORT, "Anvil");
   await assertPortFree(WORKER_PORT, "wrangler dev");
   await applyLocalMigrations();

@@ -1,6 +1,6 @@
-// Two projects: `unit` (pure domain/lib rules, plain Node, seconds) and `workers` (inside workerd with the real
-// bindings of wrangler.toml — D1, R2, Queues, DOs — plus a real Anvil and a webhook receiver).
-// `npm test` runs both; `npm run test:unit` runs only `unit` and starts none of the services.
+// Three projects: `unit` (pure domain/lib rules, plain Node, seconds), `workers` (inside workerd with the real
+// bindings of wrangler.toml — D1, R2, Queues, DOs — plus a real Anvil and a webhook receiver) and `browser` (the
+// hosted signing page in headless chromium against `wrangler dev`). `npm test` runs all; `npm run test:unit` runs only `unit` and starts none of the services.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,8 @@ import { startWebhookReceiver } from "./test/node/webhook-receiver.ts";
 
 /** Pure tests: no `cloudflare:*` import, no binding. They live in test/domain/ or are named `*.unit.test.ts`. */
 const UNIT_TESTS = ["test/domain/**/*.test.ts", "test/**/*.unit.test.ts"];
+/** Browser tests: Node, a real `wrangler dev` and headless chromium (scripts/system-deps.sh installs it). */
+const BROWSER_TESTS = ["test/browser/**/*.test.ts"];
 
 /** Whether this run selects only the unit project (`vitest run --project unit`), so no service is started. */
 function unitOnly(argv: readonly string[]): boolean {
@@ -24,7 +26,9 @@ async function workersProject() {
   // Two nodes: one shared by every test file, one for the file that reverts snapshots and stops automine.
   const [anvilUrl, isolatedAnvilUrl] = await Promise.all([startTestAnvil(), startTestAnvil()]);
   const webhookReceiverUrl = await startWebhookReceiver();
-  return {
+  // Two projects in one run: the Worker's tests inside workerd, and the browser tests in Node (they start their own
+  // `wrangler dev` and drive Debian's chromium; test/browser/).
+  const workers = {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
@@ -50,7 +54,7 @@ async function workersProject() {
     test: {
       name: "workers",
       include: ["test/**/*.test.ts"],
-      exclude: UNIT_TESTS,
+      exclude: [...UNIT_TESTS, ...BROWSER_TESTS],
       setupFiles: ["./test/setup.ts"],
       testTimeout: 30_000,
       hookTimeout: 60_000,
@@ -65,6 +69,8 @@ export default defineConfig(async () => ({
     projects: [
       { test: { name: "unit", include: UNIT_TESTS, environment: "node", testTimeout: 10_000 } },
       ...(unitOnly(process.argv) ? [] : [await workersProject()]),
+      // In Node: each file starts its own `wrangler dev` and drives Debian's chromium (test/browser/harness.ts).
+      { test: { name: "browser", include: BROWSER_TESTS, environment: "node", testTimeout: 180_000, hookTimeout: 240_000 } },
     ],
   },
 }));

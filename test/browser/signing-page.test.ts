@@ -1,0 +1,166 @@
+// The hosted signing page in a real browser (issue 13, done-when): Debian's chromium opens the link from the dev
+// mailbox of a real `wrangler dev`, sees the PDF rendered by pdf.js, draws a signature, consents, signs and
+// downloads the executed PDF — on a desktop and at 390 px; an expired link shows the explanatory page; and the
+// signing email's HTML fits 390 and 800 px (screenshots kept in .bench/browser/).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARTIFACTS, Api, mintSigningToken, signingLink, startWorld, type World } from "./harness.ts";
+
+let world: World;
+let api: Api;
+let owner: { email: string; token: string };
+
+beforeAll(async () => {
+  world = await startWorld();
+  api = new Api(world.baseUrl);
+  owner = await api.user("Olivia Owner");
+}, 240_000);
+
+afterAll(async () => {
+  await world?.stop();
+}, 60_000);
+
+/** A contract sent to one external signer (no account); the signing email she receives. */
+async function sentToSigner(title: string) {
+  const signer = `signer-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const created = await api.call("POST", "/api/v1/contracts", {
+    token: owner.token,
+    body: { title, type: "services", body: "The consultant advises the client.\n\nFees are due monthly.", signers: [{ email: signer, name: "Sam Signer" }] },
+  });
+  expect(created.status).toBe(201);
+  const id = created.body.data.id as string;
+  const sent = await api.call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: { message: "Please sign by Friday." } });
+  expect(sent.status).toBe(200);
+  const email = await api.waitForEmail(signer, /asks you to sign/);
+  return { id, signer, email, signerId: sent.body.data.signers[0].id as string };
+}
+
+async function drawSignature(page: Page) {
+  await page.getByRole("radio", { name: "Draw" }).check();
+  const pad = page.locator("#signature-pad");
+  await pad.scrollIntoViewIfNeeded();
+  const box = (await pad.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.6);
+  await page.mouse.down();
+  for (let i = 1; i <= 20; i++) {
+    await page.mouse.move(box.x + box.width * (0.1 + i * 0.035), box.y + box.height * (0.6 - Math.sin(i / 3) * 0.3), { steps: 2 });
+  }
+  await page.mouse.up();
+}
+
+async function signThroughThePage(viewport: { width: number; height: number }, title: string) {
+  const { email, id } = await sentToSigner(title);
+  expect(email.subject).toBe(`Olivia Owner asks you to sign "${title}"`);
+  const link = signingLink(email);
+  expect(link.startsWith(`${world.baseUrl}/sign/${id}?token=`)).toBe(true);
+
+  const context = await world.browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("pageerror", (err) => problems.push(err.message));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(msg.text());
+  });
+  const response = await page.goto(link);
+  expect(response!.status()).toBe(200);
+  expect(response!.headers()["content-security-policy"]).toContain("script-src 'self'");
+
+  await expect.poll(() => page.locator("h1").first().textContent(), { timeout: 30_000 }).toBe(title);
+  expect(await page.locator("body").textContent()).toContain("Olivia Owner");
+  // pdf.js drew every page of the frozen document onto canvases.
+  await page.waitForSelector(".doc[data-rendered]", { timeout: 60_000 });
+  const painted = await page.$eval("canvas[data-page='1']", (c) => {
+    const canvas = c as HTMLCanvasElement;
+    const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let dark = 0;
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i]! < 128 && pixels[i + 3]! > 0) dark++;
+    return { width: canvas.width, dark };
+  });
+  expect(painted.width).toBeGreaterThan(100);
+  expect(painted.dark).toBeGreaterThan(500); // text was rendered, not a blank page
+
+  await drawSignature(page);
+  await page.getByRole("button", { name: "Sign the document" }).click();
+  // No consent yet: the page asks for it and does not sign.
+  await expect.poll(() => page.locator("#sign-error").textContent()).toContain("agree to sign electronically");
+  await page.getByLabel(/I agree to use electronic records and signatures/).check();
+  await page.getByRole("button", { name: "Sign the document" }).click();
+
+  await expect.poll(() => page.locator("h1").first().textContent(), { timeout: 30_000 }).toBe("Thank you — you signed");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download the signed PDF" }).click()]);
+  const file = join(ARTIFACTS, `${viewport.width}-${download.suggestedFilename()}`);
+  await download.saveAs(file);
+  expect(readFileSync(file).subarray(0, 5).toString()).toBe("%PDF-");
+  // Nothing on the page overflows a phone's width.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+  await page.screenshot({ path: join(ARTIFACTS, `signed-${viewport.width}.png`), fullPage: true });
+  expect(problems).toEqual([]);
+
+  const after = await api.call("GET", `/api/v1/contracts/${id}`, { token: owner.token });
+  expect(after.body.data.status).toBe("active");
+  expect(after.body.data.signers[0].signature.type).toBe("drawn");
+  await context.close();
+}
+
+describe("the hosted signing page", () => {
+  it("opens the emailed link, renders the PDF, takes a drawn signature with consent, signs, downloads the signed PDF", async () => {
+    await signThroughThePage({ width: 1280, height: 900 }, "Consulting agreement");
+  }, 180_000);
+
+  it("does the same on a 390 px wide phone screen", async () => {
+    await signThroughThePage({ width: 390, height: 844 }, "Phone agreement");
+  }, 180_000);
+
+  it("explains an expired link instead of showing an error", async () => {
+    const { id, signerId } = await sentToSigner("Expired agreement");
+    const fresh = mintSigningToken(world.vaultKek, id, signerId, new Date(Date.now() + 3_600_000));
+    const read = await fetch(`${world.baseUrl}/api/v1/contracts/${id}`, { headers: { "x-signing-token": fresh } });
+    expect(read.status).toBe(200); // minted the way the Worker does
+    const expired = mintSigningToken(world.vaultKek, id, signerId, new Date(Date.now() - 3_600_000));
+    const context = await world.browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(`${world.baseUrl}/sign/${id}?token=${encodeURIComponent(expired)}`);
+    await expect.poll(() => page.locator("h1").first().textContent(), { timeout: 30_000 }).toBe("This signing link has expired or is not valid");
+    expect(await page.locator("body").textContent()).toContain("Ask the person who sent you the document to send it again");
+    expect(await page.locator("body").textContent()).not.toContain("AUTH002");
+    await context.close();
+  }, 120_000);
+});
+
+describe("the signing email", () => {
+  it("renders within 390 and 800 px in headless Chromium, with a button and no bare token", async () => {
+    const { email } = await sentToSigner("Email layout agreement");
+    expect(email.text).not.toMatch(/token[^=\n]*: /i);
+    expect(email.text).toContain("Please sign by Friday.");
+    for (const width of [390, 800]) {
+      const context = await world.browser.newContext({ viewport: { width, height: 900 } });
+      const page = await context.newPage();
+      await page.setContent(email.html);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      const button = page.getByRole("link", { name: "Review and sign" });
+      expect((await button.boundingBox())!.width).toBeLessThan(width);
+      await page.screenshot({ path: join(ARTIFACTS, `signing-email-${width}.png`), fullPage: true });
+      await context.close();
+    }
+  }, 120_000);
+});
+
+describe("live sockets under wrangler dev", () => {
+  it("closes an unauthenticated socket with 4001 after the 10 s of API.md", async () => {
+    const me = await api.call("GET", "/api/v1/users/me", { token: owner.token });
+    const url = `${world.baseUrl.replace(/^http/, "ws")}/api/v1/live?userId=${me.body.data.id}`;
+    const started = Date.now();
+    const closed = await new Promise<{ code: number; reason: string }>((resolve, reject) => {
+      const ws = new WebSocket(url);
+      ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason }));
+      ws.addEventListener("error", () => reject(new Error("socket error")));
+    });
+    const elapsed = Date.now() - started;
+    console.log(`live auth deadline under wrangler dev: closed after ${elapsed} ms`);
+    expect(closed).toEqual({ code: 4001, reason: "authentication timed out" });
+    expect(elapsed).toBeGreaterThanOrEqual(9_500);
+    expect(elapsed).toBeLessThan(12_000);
+  }, 60_000);
+});

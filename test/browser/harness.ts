@@ -116,7 +116,7 @@ export class Api {
   }
 
   /** A verified, logged-in account: register, the code from the mailbox, verify, log in. */
-  async user(name: string): Promise<{ email: string; token: string }> {
+  async user(name: string): Promise<{ id: string; email: string; token: string }> {
     const email = `${name.toLowerCase().replace(/\W+/g, "-")}-${crypto.randomUUID().slice(0, 8)}@example.com`;
     const password = `pw-${crypto.randomUUID()}`;
     const registered = await this.call("POST", "/api/v1/auth/register", { body: { email, password, name } });
@@ -126,7 +126,7 @@ export class Api {
     await this.call("POST", "/api/v1/auth/verify-email", { body: { email, code } });
     const login = await this.call("POST", "/api/v1/auth/login", { body: { email, password } });
     if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
-    return { email, token: login.body.data.accessToken as string };
+    return { id: login.body.data.user.id as string, email, token: login.body.data.accessToken as string };
   }
 }
 

@@ -1,6 +1,7 @@
 // Three projects: `unit` (pure domain/lib rules, plain Node, seconds), `workers` (inside workerd with the real
 // bindings of wrangler.toml — D1, R2, Queues, DOs — plus a real Anvil and a webhook receiver) and `browser` (the
-// hosted signing page in headless chromium against `wrangler dev`). `npm test` runs all; `npm run test:unit` runs only `unit` and starts none of the services.
+// hosted signing page in headless chromium against `wrangler dev`). `npm test` runs all; `npm run test:unit` runs
+// only `unit` and starts none of the services.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
@@ -26,9 +27,7 @@ async function workersProject() {
   // Two nodes: one shared by every test file, one for the file that reverts snapshots and stops automine.
   const [anvilUrl, isolatedAnvilUrl] = await Promise.all([startTestAnvil(), startTestAnvil()]);
   const webhookReceiverUrl = await startWebhookReceiver();
-  // Two projects in one run: the Worker's tests inside workerd, and the browser tests in Node (they start their own
-  // `wrangler dev` and drive Debian's chromium; test/browser/).
-  const workers = {
+  return {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
@@ -70,7 +69,9 @@ export default defineConfig(async () => ({
       { test: { name: "unit", include: UNIT_TESTS, environment: "node", testTimeout: 10_000 } },
       ...(unitOnly(process.argv) ? [] : [await workersProject()]),
       // In Node: each file starts its own `wrangler dev` and drives Debian's chromium (test/browser/harness.ts).
-      { test: { name: "browser", include: BROWSER_TESTS, environment: "node", testTimeout: 180_000, hookTimeout: 240_000 } },
+      {
+        test: { name: "browser", include: BROWSER_TESTS, environment: "node", testTimeout: 180_000, hookTimeout: 240_000 },
+      },
     ],
   },
 }));

@@ -89,7 +89,7 @@ describe("emails of a full contract lifecycle", () => {
     expect(subjects(signerWithAccount.email)).toEqual([`Olivia Owner asks you to sign "${TITLE}"`, `Signed by everyone: "${TITLE}"`].sort());
     expect(subjects(linkSigner)).toEqual([`Olivia Owner asks you to sign "${TITLE}"`, `Signed by everyone: "${TITLE}"`].sort());
     expect(subjects(viewer)).toEqual([`Olivia Owner sent you a copy of "${TITLE}"`, `Signed by everyone: "${TITLE}"`].sort());
-    expect(subjects(owner.email)).toEqual([`Contract "${TITLE}" is now active`]);
+    expect(subjects(owner.email)).toEqual([`Contract "${TITLE}" is now active: every required party signed`]);
     for (const to of Object.keys(inboxes)) for (const s of subjects(to)) expect(s).toContain(TITLE);
   }, 120_000);
 

@@ -17,6 +17,8 @@ export interface Bindings {
   USER_FEED: DurableObjectNamespace<UserFeed>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   MAILER?: SendEmail;
+  /** Static assets of public/ (wrangler.toml [assets]); the PDF renderer reads its fonts from /fonts/ here. */
+  ASSETS: Fetcher;
 
   // vars
   ENVIRONMENT: "development" | "test" | "staging" | "production";

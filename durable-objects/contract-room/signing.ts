@@ -8,6 +8,7 @@ import { contractView, signerView } from "../../src/domain/contract-view";
 import { executionHash } from "../../src/domain/execution-hash";
 import { nextReminderAt, type SigningInfo } from "../../src/domain/routing";
 import { frozenDocumentKey, renderContractPdf } from "../../src/lib/contract-pdf";
+import { assetFontLoader } from "../../src/lib/fonts";
 import { sha256Hex } from "../../src/lib/crypto";
 import type { SendEmailInput } from "../../src/lib/email";
 import { issueSigningToken } from "../../src/lib/signing-token";
@@ -42,7 +43,7 @@ export function scheduleStatements(state: ContractState, info: SigningInfo | nul
 
 /** Renders the document as it will be sent (with its final parties), stores it in R2, returns its SHA-256 (hex). */
 export async function freezeDocument(env: Bindings, state: ContractState, signers: Signer[]): Promise<string> {
-  const pdf = await renderContractPdf({ ...contractView({ ...state, signers }), signers: signers.map(signerView) });
+  const pdf = await renderContractPdf({ ...contractView({ ...state, signers }), signers: signers.map(signerView) }, assetFontLoader(env.ASSETS));
   await env.DOCUMENTS.put(frozenDocumentKey(state.id), pdf, { httpMetadata: { contentType: "application/pdf" } });
   return sha256Hex(pdf);
 }

@@ -61,3 +61,46 @@ export function splitAmount(amount: number, bps: number): Split {
 export function assertMinor(amount: number): void {
   if (!Number.isSafeInteger(amount) || amount < 0) throw new RangeError("amount must be a non-negative safe integer (minor units)");
 }
+
+/** The sign a reader expects before an amount (₦ naira, ₵ cedi…); currencies without one use their code. */
+export const CURRENCY_SYMBOLS: Record<string, string> = {
+  NGN: "\u20a6",
+  GHS: "\u20b5",
+  KES: "KSh ",
+  ZAR: "R ",
+  USD: "$",
+  EUR: "\u20ac",
+  GBP: "\u00a3",
+  XOF: "CFA ",
+  JPY: "\u00a5",
+};
+
+/** Decimals of a currency: ours from CURRENCY_MINOR_UNITS, any other ISO code from Intl (2 when unknown). */
+function decimalsOf(currency: string): number {
+  if (isCurrency(currency)) return minorUnits(currency);
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** Integer minor units as major units with grouping and the currency's decimals: 15000000 NGN → "150,000.00". */
+export function majorUnits(value: { amount: number; currency: string }): string {
+  const digits = decimalsOf(value.currency);
+  const sign = value.amount < 0 ? "-" : "";
+  const abs = BigInt(Math.abs(value.amount));
+  const scale = 10n ** BigInt(digits);
+  const grouped = (abs / scale).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${sign}${grouped}${digits > 0 ? `.${(abs % scale).toString().padStart(digits, "0")}` : ""}`;
+}
+
+/** "NGN 1,234,567.89": the ISO code and major units (tables, CSV, where symbols are ambiguous). */
+export function formatMoney(value: { amount: number; currency: string }): string {
+  return `${value.currency} ${majorUnits(value)}`;
+}
+
+/** "₦1,234,567.89": the currency's symbol and major units, as a contract states a price. */
+export function formatMoneySymbol(value: { amount: number; currency: string }): string {
+  return `${CURRENCY_SYMBOLS[value.currency] ?? `${value.currency} `}${majorUnits(value)}`;
+}

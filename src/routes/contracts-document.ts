@@ -7,6 +7,7 @@ import { contentDisposition } from "../lib/content-disposition";
 import { ApiError, fail } from "../lib/errors";
 import { partyReadable } from "../lib/signing-access";
 import { frozenDocumentKey, renderContractPdf } from "../lib/contract-pdf";
+import { assetFontLoader } from "../lib/fonts";
 import { db } from "../db/client";
 import { findContract } from "../db/contracts";
 import { contractReader } from "./contracts-guard";
@@ -43,6 +44,6 @@ export const contractDocumentRoutes = createRouter().openapi(documentRoute, asyn
     if (!frozen) throw new ApiError("SYS002", "The contract's document is temporarily unavailable");
     return new Response(frozen.body, { headers: { ...headers, "x-document-sha256": contract.documentHash } }) as never;
   }
-  const pdf = await renderContractPdf(contract);
+  const pdf = await renderContractPdf(contract, assetFontLoader(c.env.ASSETS));
   return new Response(pdf, { headers: { ...headers, "x-document-sha256": hex(await crypto.subtle.digest("SHA-256", pdf)) } }) as never;
 });

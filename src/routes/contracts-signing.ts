@@ -14,6 +14,7 @@ import { newId } from "../lib/ids";
 import { bearerOrSigningToken, partyReadable } from "../lib/signing-access";
 import { buildSignatureRecord } from "../lib/signatures";
 import { certificateFacts, renderCertificatePdf } from "../lib/certificate-pdf";
+import { assetFontLoader } from "../lib/fonts";
 import { db } from "../db/client";
 import { verifiedEmailOf } from "../db/contract-access";
 import { matchingWorkflowApprovers } from "../db/workflows";
@@ -207,7 +208,7 @@ export const contractSigningRoutes = createRouter()
       throw fail.conflict(`A certificate exists once every party signed; this contract is ${state.status}`);
     }
     const facts = certificateFacts(state, audit);
-    const pdf = await renderCertificatePdf(state, audit);
+    const pdf = await renderCertificatePdf(state, audit, assetFontLoader(c.env.ASSETS));
     return new Response(pdf, {
       headers: {
         "content-type": "application/pdf",

@@ -2,7 +2,11 @@ import { describe, expect, it, beforeAll } from "vitest";
 import { PDFDocument } from "pdf-lib";
 import { call, fetchWorker } from "../helpers/http";
 import { actor, type Actor } from "../helpers/contract-fixtures";
+import { env } from "cloudflare:workers";
 import { formatMoney, pdfSafe, renderContractPdf, type DocumentContent } from "../../src/lib/contract-pdf";
+import { assetFontLoader } from "../../src/lib/fonts";
+
+const fonts = assetFontLoader(env.ASSETS);
 
 const hex = async (bytes: ArrayBuffer | Uint8Array) =>
   [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -26,21 +30,23 @@ const content = (overrides: Partial<DocumentContent> = {}): DocumentContent => (
 
 describe("renderContractPdf", () => {
   it("is deterministic: the same content gives the same bytes; any change gives others", async () => {
-    const a = await renderContractPdf(content());
-    const b = await renderContractPdf(content());
+    const a = await renderContractPdf(content(), fonts);
+    const b = await renderContractPdf(content(), fonts);
     expect(await hex(a)).toBe(await hex(b));
-    expect(await hex(await renderContractPdf(content({ body: "Different." })))).not.toBe(await hex(a));
+    expect(await hex(await renderContractPdf(content({ body: "Different." }), fonts))).not.toBe(await hex(a));
     const parsed = await PDFDocument.load(a);
     expect(parsed.getPageCount()).toBeGreaterThan(1);
-    expect(parsed.getTitle()).toBe('Supply of goods - "phase 1"');
+    // Issue 14: typographic punctuation is kept (it was flattened to ASCII for the WinAnsi-only standard fonts).
+    expect(parsed.getTitle()).toBe("Supply of goods \u2014 \u201cphase 1\u201d");
     expect(parsed.getCreationDate()?.toISOString()).toBe("2000-01-01T00:00:00.000Z");
   });
 
-  it("formats integer minor units with the currency's decimals and maps text to the fonts' charset", () => {
+  it("formats integer minor units with the currency's decimals and keeps every character (NFC)", () => {
     expect(formatMoney({ amount: 123_456_789, currency: "NGN" })).toBe("NGN 1,234,567.89");
     expect(formatMoney({ amount: 5000, currency: "JPY" })).toBe("JPY 5,000");
     expect(formatMoney({ amount: 5, currency: "USD" })).toBe("USD 0.05");
-    expect(pdfSafe("\u201cA\u201d \u2014 \u20a6 caf\u00e9")).toBe('"A" - ? caf\u00e9');
+    // Issue 14: ₦ and typographic punctuation were replaced by '?' and ASCII; now they are drawn as written.
+    expect(pdfSafe("\u201cA\u201d \u2014 \u20a6 cafe\u0301\t")).toBe("\u201cA\u201d \u2014 \u20a6 caf\u00e9    ");
   });
 });
 

@@ -1,0 +1,88 @@
+// Which kept font draws each character (Noto families + a handwriting face, public/fonts/, served via ASSETS), the
+// per-isolate font cache, and the check that refuses text no font covers (VAL001 naming the field, never a '?').
+// The manifest is written by scripts/font-assets.ts from the fonts' own cmaps.
+import manifest from "./font-manifest.json";
+import { ApiError, type ErrorDetail } from "./errors";
+
+export type FontStyle = "regular" | "bold" | "hand";
+type Range = [number, number, number];
+
+export const FONT_FACES: readonly { file: string; shaped: boolean }[] = manifest.faces;
+const RANGES = manifest.ranges as Record<FontStyle, Range[]>;
+
+function search(ranges: Range[], cp: number): number {
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = ranges[mid]!;
+    if (cp < r[0]) hi = mid - 1;
+    else if (cp > r[1]) lo = mid + 1;
+    else return r[2];
+  }
+  return -1;
+}
+
+/** Index into FONT_FACES of the face that draws code point `cp` in `style` (bold/hand fall back to regular); -1: none. */
+export function faceFor(cp: number, style: FontStyle = "regular"): number {
+  if (style !== "regular") {
+    const own = search(RANGES[style], cp);
+    if (own >= 0) return own;
+  }
+  return search(RANGES.regular, cp);
+}
+
+/** Characters the renderer handles without a glyph: line breaks and tabs (drawn as spaces). */
+const LAYOUT_CHARS = new Set(["\n", "\r", "\t"]);
+
+/** The distinct characters of `text` (NFC) that no kept font covers, in order of first appearance. */
+export function uncoveredCharacters(text: string): string[] {
+  const missing = new Set<string>();
+  for (const ch of text.normalize("NFC")) {
+    if (!LAYOUT_CHARS.has(ch) && faceFor(ch.codePointAt(0)!) < 0) missing.add(ch);
+  }
+  return [...missing];
+}
+
+const describe = (ch: string) => `"${ch}" (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")})`;
+
+/** One VAL001 detail per field whose text holds a character no font covers; `fields` maps a path to its text. */
+export function unrenderableDetails(fields: Record<string, string | null | undefined>): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  for (const [path, text] of Object.entries(fields)) {
+    if (!text) continue;
+    const missing = uncoveredCharacters(text);
+    if (missing.length === 0) continue;
+    const shown = missing.slice(0, 5).map(describe).join(", ");
+    details.push({ path, message: `no font covers ${shown}${missing.length > 5 ? " and more" : ""}`, characters: missing });
+  }
+  return details;
+}
+
+/** Throws VAL001 naming each field that holds a character the PDF could not draw. */
+export function assertRenderable(fields: Record<string, string | null | undefined>): void {
+  const details = unrenderableDetails(fields);
+  if (details.length) throw new ApiError("VAL001", "The document cannot show some characters", { details });
+}
+
+/** Reads a font file (name as in FONT_FACES) as bytes. */
+export type FontLoader = (file: string) => Promise<Uint8Array>;
+
+const cache = new Map<string, Promise<Uint8Array>>();
+
+/** Fonts from the static assets (public/fonts/), cached per isolate: each file is fetched once per isolate. */
+export function assetFontLoader(assets: Fetcher): FontLoader {
+  return (file) => {
+    let bytes = cache.get(file);
+    if (!bytes) {
+      bytes = assets.fetch(`http://assets/fonts/${file}`).then(async (res) => {
+        if (!res.ok) throw new Error(`font ${file}: assets answered ${res.status}`);
+        return new Uint8Array(await res.arrayBuffer());
+      });
+      // A failed fetch is not cached, so the next render tries again.
+      bytes.catch(() => cache.delete(file));
+      cache.set(file, bytes);
+    }
+    return bytes;
+  };
+}

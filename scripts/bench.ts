@@ -36,6 +36,7 @@ const WEBHOOK_FANOUT = "webhook-fanout";
 const COMPANION_BENCHES = [
   ["bench-merkle", "scripts/bench-merkle.ts", "--runs", "1"],
   ["bench-ws-contract", "scripts/bench-ws-contract.ts", "--n", "100,1000", "--rounds", "10"],
+  ["bench-pdf", "scripts/bench-pdf.ts", "--runs", "5"],
 ] as const;
 const runFanout = !only || only.includes(WEBHOOK_FANOUT);
 if (selected.length === 0 && !runFanout) {

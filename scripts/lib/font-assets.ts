@@ -1,7 +1,9 @@
-// Copies the kept Noto/handwriting font files (OFL, from @fontsource/*) into public/fonts/ and writes the coverage
-// manifest the Worker uses to pick a font per character and to refuse characters no font covers.
+// Unpacks the kept Noto/handwriting font files (OFL, WOFF from @fontsource/*) into public/fonts/ as plain TrueType
+// and writes the coverage manifest the Worker uses to pick a font per character and to refuse characters no font
+// covers. Unpacked once here because fontkit's pure-JS inflate took seconds per document inside the Worker.
 // Fonts are static assets, not bundle code: Noto CJK alone is ~20 MB (PLATFORM-NOTES "Documents").
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { inflateSync } from "node:zlib";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fontkit from "@pdf-lib/fontkit";
@@ -48,6 +50,46 @@ export interface FontManifest {
   ranges: Record<string, [number, number, number][]>;
 }
 
+/** WOFF 1.0 (W3C, §4–5) to the sfnt it wraps: the same tables, zlib-inflated, with a rebuilt table directory. */
+export function woffToSfnt(woff: Buffer): Buffer {
+  if (woff.toString("latin1", 0, 4) !== "wOFF") throw new Error("not a WOFF 1.0 file");
+  const numTables = woff.readUInt16BE(12);
+  const tables: { tag: string; checksum: number; data: Buffer }[] = [];
+  for (let i = 0; i < numTables; i++) {
+    const at = 44 + i * 20;
+    const offset = woff.readUInt32BE(at + 4);
+    const compLength = woff.readUInt32BE(at + 8);
+    const origLength = woff.readUInt32BE(at + 12);
+    const raw = woff.subarray(offset, offset + compLength);
+    tables.push({
+      tag: woff.toString("latin1", at, at + 4),
+      checksum: woff.readUInt32BE(at + 16),
+      data: compLength < origLength ? inflateSync(raw) : Buffer.from(raw),
+    });
+  }
+  const entrySelector = Math.floor(Math.log2(numTables));
+  const searchRange = 2 ** entrySelector * 16;
+  const header = Buffer.alloc(12 + numTables * 16);
+  header.writeUInt32BE(woff.readUInt32BE(4), 0);
+  header.writeUInt16BE(numTables, 4);
+  header.writeUInt16BE(searchRange, 6);
+  header.writeUInt16BE(entrySelector, 8);
+  header.writeUInt16BE(numTables * 16 - searchRange, 10);
+  const parts: Buffer[] = [header];
+  let offset = header.length;
+  tables.forEach((t, i) => {
+    header.write(t.tag, 12 + i * 16, "latin1");
+    header.writeUInt32BE(t.checksum, 16 + i * 16);
+    header.writeUInt32BE(offset, 20 + i * 16);
+    header.writeUInt32BE(t.data.length, 24 + i * 16);
+    const padded = Buffer.alloc(Math.ceil(t.data.length / 4) * 4);
+    t.data.copy(padded);
+    parts.push(padded);
+    offset += padded.length;
+  });
+  return Buffer.concat(parts);
+}
+
 /** Scripts whose glyphs change with context (joining, reordering): measured by shaping, not per character. */
 const SHAPED = /arabic|devanagari/;
 
@@ -66,17 +108,20 @@ export function buildFontAssets(): FontManifest {
       if (!faceIndex.has(file)) {
         if (!existsSync(source)) throw new Error(`font ${source} missing; run npm install`);
         let charset: number[];
+        let sfnt: Buffer;
         try {
-          charset = fontkit.create(readFileSync(source) as never).characterSet as number[];
+          sfnt = woffToSfnt(readFileSync(source));
+          charset = fontkit.create(sfnt as never).characterSet as number[];
         } catch {
           skipped.add(file);
           // One Fontsource CJK slice (noto-sans-sc-101) has a cmap fontkit cannot read; later slices cover the rest.
           continue;
         }
-        const target = join(FONT_ASSETS_DIR, file);
-        if (!existsSync(target) || statSync(target).size !== statSync(source).size) copyFileSync(source, target);
+        const ttf = file.replace(/\.woff$/, ".ttf");
+        const target = join(FONT_ASSETS_DIR, ttf);
+        if (!existsSync(target) || !readFileSync(target).equals(sfnt)) writeFileSync(target, sfnt);
         faceIndex.set(file, faces.length);
-        faces.push({ file, shaped: SHAPED.test(file) });
+        faces.push({ file: ttf, shaped: SHAPED.test(file) });
         charsets.set(file, charset);
       }
       const face = faceIndex.get(file)!;

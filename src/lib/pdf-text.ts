@@ -12,7 +12,6 @@ import { FONT_FACES, faceFor, type FontLoader, type FontStyle } from "./fonts";
 
 const bidi = bidiFactory();
 
-/** The fontkit font object: only the members measurement uses. */
 interface Metrics {
   unitsPerEm: number;
   hasGlyphForCodePoint(cp: number): boolean;
@@ -20,8 +19,6 @@ interface Metrics {
   layout(text: string): { advanceWidth: number };
 }
 
-/** Parsed fonts (for measuring) and their per-character advances, kept per isolate across documents. */
-const parsed = new Map<number, { font: Metrics; advances: Map<number, number> }>();
 
 /** Any right-to-left character (Hebrew, Arabic, Syriac, Thaana, NKo… and their presentation forms). */
 const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]|\ud802[\udc00-\udfff]|\ud83a[\udc00-\udfff]/;
@@ -38,6 +35,54 @@ interface Run {
   width: number;
 }
 
+/** The fontkit font object: the members this module and pdf-lib's embedder use. */
+interface KitFont extends Metrics {
+  layout: (text: string, features?: unknown) => { glyphs: { advanceWidth: number }[]; advanceWidth: number };
+}
+
+/** Parsed fonts per face, kept per isolate across documents together with their measured advances. */
+const parsed = new Map<number, { font: KitFont; advances: Map<number, number> }>();
+/** The same parsed font for pdf-lib's embedder (it receives the bytes object the loader returned for the face). */
+const byBytes = new WeakMap<Uint8Array, KitFont>();
+const sharedKit = { create: (bytes: Uint8Array) => byBytes.get(bytes) ?? fontkit.create(bytes) };
+const LAYOUT_CACHE = 4_000;
+
+/** Parses a face once per isolate and fits its layout to how the PDF uses it. pdf-lib draws a custom font through
+ * fontkit's layout and keeps only the glyph ids. Scripts without shaping (Latin, Greek, Cyrillic, Hebrew, CJK) have
+ * one glyph per character, so they skip the OpenType pass (it cost seconds per long document). Shaped scripts
+ * (Arabic joining, Devanagari reordering) keep it, memoised per text: fontkit shapes one word in milliseconds. */
+function parseFace(face: number, bytes: Uint8Array) {
+  const font = fontkit.create(bytes) as unknown as KitFont;
+  const full = font.layout.bind(font);
+  if (FONT_FACES[face]!.shaped) {
+    const memo = new Map<string, ReturnType<KitFont["layout"]>>();
+    font.layout = (text: string) => {
+      let run = memo.get(text);
+      if (!run) {
+        if (memo.size >= LAYOUT_CACHE) memo.clear();
+        memo.set(text, (run = full(text)));
+      }
+      return run;
+    };
+  } else {
+    const glyphs = new Map<number, { advanceWidth: number }>();
+    font.layout = (text: string) => {
+      const out: { advanceWidth: number }[] = [];
+      let advanceWidth = 0;
+      for (const ch of text) {
+        const cp = ch.codePointAt(0)!;
+        let g = glyphs.get(cp);
+        if (g === undefined) glyphs.set(cp, (g = font.glyphForCodePoint(cp)));
+        out.push(g);
+        advanceWidth += g.advanceWidth;
+      }
+      return { glyphs: out, positions: [], advanceWidth };
+    };
+  }
+  byBytes.set(bytes, font);
+  parsed.set(face, { font, advances: new Map() });
+}
+
 export class FontBook {
   private readonly embedded = new Map<number, PDFFont>();
 
@@ -45,7 +90,7 @@ export class FontBook {
     private readonly doc: PDFDocument,
     private readonly load: FontLoader,
   ) {
-    doc.registerFontkit(fontkit);
+    doc.registerFontkit(sharedKit as never);
   }
 
   /** Loads and embeds every face that `text` needs in `style`; measuring and drawing are synchronous after this.
@@ -67,45 +112,71 @@ export class FontBook {
 
   private async embed(face: number): Promise<void> {
     const bytes = await this.load(FONT_FACES[face]!.file);
-    if (!parsed.has(face)) parsed.set(face, { font: fontkit.create(bytes) as unknown as Metrics, advances: new Map() });
+    if (!parsed.has(face) || !byBytes.has(bytes)) parseFace(face, bytes);
     if (!this.embedded.has(face)) this.embedded.set(face, await this.doc.embedFont(bytes, { subset: true }));
   }
 
-  /** Splits logical text into runs of one face; spaces, marks and punctuation stay in the run's face if it has them. */
+  /** Splits logical text into runs of one face; spaces, marks and punctuation stay in the run's face if it has them.
+   * Shaped runs are split after each space, so each word is shaped once and reused (see parseFace). */
   private runs(text: string, style: FontStyle): { text: string; face: number }[] {
     const out: { text: string; face: number }[] = [];
-    for (const ch of text) {
-      const cp = ch.codePointAt(0)!;
-      const last = out.at(-1);
-      if (last && JOINS.test(ch) && parsed.get(last.face)!.font.hasGlyphForCodePoint(cp)) {
-        last.text += ch;
-        continue;
+    let start = 0;
+    let face = -2;
+    for (let i = 0; i < text.length; ) {
+      const cp = text.codePointAt(i)!;
+      const next = i + (cp > 0xffff ? 2 : 1);
+      const f = faceFor(cp, style);
+      if (f !== face) {
+        const ch = text.slice(i, next);
+        const stays = face >= 0 && JOINS.test(ch) && parsed.get(face)!.font.hasGlyphForCodePoint(cp);
+        if (!stays) {
+          if (i > start) out.push({ text: text.slice(start, i), face });
+          start = i;
+          face = f;
+        }
       }
-      const face = faceFor(cp, style);
-      if (last && last.face === face) last.text += ch;
-      else out.push({ text: ch, face });
+      i = next;
     }
-    return out;
+    if (text.length > start) out.push({ text: text.slice(start), face });
+    return out.flatMap((r) => (FONT_FACES[r.face]!.shaped ? r.text.split(/(?<= )/).map((t) => ({ text: t, face: r.face })) : [r]));
+  }
+
+  private advance(face: number, cp: number): number {
+    const { font, advances } = parsed.get(face)!;
+    let adv = advances.get(cp);
+    if (adv === undefined) advances.set(cp, (adv = font.glyphForCodePoint(cp).advanceWidth / font.unitsPerEm));
+    return adv;
   }
 
   private runWidth(text: string, face: number, size: number): number {
-    const { font, advances } = parsed.get(face)!;
-    if (FONT_FACES[face]!.shaped) return (font.layout(text).advanceWidth * size) / font.unitsPerEm;
-    let units = 0;
-    for (const ch of text) {
-      const cp = ch.codePointAt(0)!;
-      let adv = advances.get(cp);
-      if (adv === undefined) advances.set(cp, (adv = font.glyphForCodePoint(cp).advanceWidth));
-      units += adv;
+    if (FONT_FACES[face]!.shaped) {
+      const { font } = parsed.get(face)!;
+      return (font.layout(text).advanceWidth * size) / font.unitsPerEm;
     }
-    return (units * size) / font.unitsPerEm;
+    let em = 0;
+    for (let i = 0; i < text.length; ) {
+      const cp = text.codePointAt(i)!;
+      em += this.advance(face, cp);
+      i += cp > 0xffff ? 2 : 1;
+    }
+    return em * size;
   }
 
-  /** Width in points of `text` at `size` (prepared first). */
+  /** Width in points of `text` at `size` (prepared first). Per character for unshaped faces; by runs otherwise. */
   width(text: string, style: FontStyle, size: number): number {
-    let w = 0;
-    for (const r of this.runs(text, style)) w += this.runWidth(r.text, r.face, size);
-    return w;
+    let em = 0;
+    for (let i = 0; i < text.length; ) {
+      const cp = text.codePointAt(i)!;
+      const face = faceFor(cp, style);
+      if (FONT_FACES[face]!.shaped) {
+        let w = 0;
+        for (const r of this.runs(text, style)) w += this.runWidth(r.text, r.face, size);
+        return w;
+      }
+      em += this.advance(face, cp);
+      i += cp > 0xffff ? 2 : 1;
+    }
+    return em * size;
   }
 
   /** Breaks a paragraph into lines no wider than `max` points: greedy over words, and a word wider than a line is

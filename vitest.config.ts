@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { generateDevSecrets } from "./scripts/lib/dev-secrets.ts";
 import { startTestAnvil } from "./test/node/anvil.ts";
 import { startWebhookReceiver } from "./test/node/webhook-receiver.ts";
+import { startPdfTools } from "./test/node/pdf-tools.ts";
 
 /** Pure tests: no `cloudflare:*` import, no binding. They live in test/domain/ or are named `*.unit.test.ts`. */
 const UNIT_TESTS = ["test/domain/**/*.test.ts", "test/**/*.unit.test.ts"];
@@ -27,6 +28,7 @@ async function workersProject() {
   // Two nodes: one shared by every test file, one for the file that reverts snapshots and stops automine.
   const [anvilUrl, isolatedAnvilUrl] = await Promise.all([startTestAnvil(), startTestAnvil()]);
   const webhookReceiverUrl = await startWebhookReceiver();
+  const pdfToolsUrl = await startPdfTools();
   return {
     plugins: [
       cloudflareTest({
@@ -45,6 +47,7 @@ async function workersProject() {
             WEBHOOK_RECEIVER_URL: webhookReceiverUrl,
             // Test files open many escrows per buyer; the cap itself is tested with its own env (test/escrow/reconciliation).
             ESCROW_MAX_UNFUNDED: "1000",
+            PDF_TOOLS_URL: pdfToolsUrl,
             TEST_MIGRATIONS: migrations,
           },
         },

@@ -93,6 +93,8 @@ declare global {
       ANVIL_ISOLATED_RPC_URL?: string;
       /** Tests only: the loopback receiver for partner webhook deliveries (test/node/webhook-receiver.ts). */
       WEBHOOK_RECEIVER_URL?: string;
+      /** Tests only: poppler's pdftotext/pdftoppm over loopback (test/node/pdf-tools.ts). */
+      PDF_TOOLS_URL?: string;
     }
   }
 }

@@ -8,7 +8,7 @@ import { contractView, signerView } from "../../src/domain/contract-view";
 import { executionHash } from "../../src/domain/execution-hash";
 import { nextReminderAt, type SigningInfo } from "../../src/domain/routing";
 import { frozenDocumentKey, renderContractPdf } from "../../src/lib/contract-pdf";
-import { assetFontLoader } from "../../src/lib/fonts";
+import { assertRenderable, assetFontLoader } from "../../src/lib/fonts";
 import { sha256Hex } from "../../src/lib/crypto";
 import type { SendEmailInput } from "../../src/lib/email";
 import { issueSigningToken } from "../../src/lib/signing-token";
@@ -41,8 +41,16 @@ export function scheduleStatements(state: ContractState, info: SigningInfo | nul
   ];
 }
 
-/** Renders the document as it will be sent (with its final parties), stores it in R2, returns its SHA-256 (hex). */
+/** Renders the document as it will be sent (with its final parties), stores it in R2, returns its SHA-256 (hex).
+ * @throws ApiError VAL001 naming each field (title, body, signers.N.name…) that holds a character no font covers:
+ * text from a template's variables or saved before the check reaches the PDF only here. */
 export async function freezeDocument(env: Bindings, state: ContractState, signers: Signer[]): Promise<string> {
+  assertRenderable({
+    title: state.title,
+    description: state.description,
+    body: state.body,
+    ...Object.fromEntries(signers.map((s, i) => [`signers.${i}.name`, s.name])),
+  });
   const pdf = await renderContractPdf({ ...contractView({ ...state, signers }), signers: signers.map(signerView) }, assetFontLoader(env.ASSETS));
   await env.DOCUMENTS.put(frozenDocumentKey(state.id), pdf, { httpMetadata: { contentType: "application/pdf" } });
   return sha256Hex(pdf);

@@ -65,6 +65,14 @@ export function assertRenderable(fields: Record<string, string | null | undefine
   if (details.length) throw new ApiError("VAL001", "The document cannot show some characters", { details });
 }
 
+/** zod check for text that goes into a PDF: `z.string().superRefine(renderableText)` refuses (VAL001, at the
+ * field's path) a character no kept font covers, listing the characters. */
+export function renderableText(value: string | null | undefined, ctx: { addIssue(issue: { code: "custom"; message: string }): void }) {
+  if (!value) return;
+  const details = unrenderableDetails({ value });
+  if (details[0]) ctx.addIssue({ code: "custom", message: details[0].message });
+}
+
 /** Reads a font file (name as in FONT_FACES) as bytes. */
 export type FontLoader = (file: string) => Promise<Uint8Array>;
 

@@ -231,6 +231,9 @@ export class FontBook {
       return pieces;
     }
     const { levels } = bidi.getEmbeddingLevels(line, rtl ? "rtl" : "ltr");
+    // UAX #9 L4: paired punctuation in right-to-left runs is drawn with its mirror glyph ("(" as ")").
+    const mirrored = bidi.getMirroredCharactersMap(line, levels);
+    if (mirrored.size) line = line.split("").map((unit, i) => mirrored.get(i) ?? unit).join("");
     // Split by level first (UTF-16 indexes, as bidi-js reports them), then by face.
     let start = 0;
     for (let i = 1; i <= line.length; i++) {
@@ -238,7 +241,9 @@ export class FontBook {
       if (i < line.length && line.charCodeAt(i) >= 0xdc00 && line.charCodeAt(i) <= 0xdfff) continue;
       const level = levels[start]!;
       for (const r of this.runs(line.slice(start, i), style)) {
-        pieces.push({ ...r, level, width: this.runWidth(r.text, r.face, size) });
+        // fontkit's shaping reverses a right-to-left run's glyphs itself; unshaped faces (Hebrew) are reversed here.
+        const text = level % 2 && !FONT_FACES[r.face]!.shaped ? [...r.text].reverse().join("") : r.text;
+        pieces.push({ text, face: r.face, level, width: this.runWidth(r.text, r.face, size) });
       }
       start = i;
     }
@@ -258,22 +263,22 @@ export class FontBook {
     return pieces;
   }
 
-  /** Draws one line: left-aligned at `x`, or right-aligned to `x + max` in a right-to-left paragraph. */
+  /** Draws one line: left-aligned at `x`, or right-aligned to `x + max` in a right-to-left paragraph. A line with a
+   * reordering script is wrapped in one ActualText span holding the line as written. */
   drawLine(page: PDFPage, line: string, o: { x: number; y: number; max: number; size: number; style: FontStyle; color: RGB; rtl: boolean }) {
     const runs = this.visualRuns(line, o.style, o.size, o.rtl);
     const total = runs.reduce((sum, r) => sum + r.width, 0);
     let x = o.rtl ? o.x + o.max - total : o.x;
+    const actual = runs.some((r) => ACTUAL_TEXT.test(FONT_FACES[r.face]!.file));
+    if (actual) {
+      const props = this.doc.context.obj({ ActualText: PDFHexString.fromText(line) });
+      // An inline property list is a valid BDC operand (ISO 32000-1 §14.6.2); pdf-lib's operand type omits dicts.
+      page.pushOperators(PDFOperator.of(Ops.BeginMarkedContentSequence, [PDFName.of("Span"), props as never]));
+    }
     for (const r of runs) {
-      const font = this.embedded.get(r.face)!;
-      const actual = ACTUAL_TEXT.test(FONT_FACES[r.face]!.file) && r.text.trim() !== "";
-      if (actual) {
-        const props = this.doc.context.obj({ ActualText: PDFHexString.fromText(r.text) });
-        // An inline property list is a valid BDC operand (ISO 32000-1 §14.6.2); pdf-lib's operand type omits dicts.
-        page.pushOperators(PDFOperator.of(Ops.BeginMarkedContentSequence, [PDFName.of("Span"), props as never]));
-      }
-      page.drawText(r.text, { x, y: o.y, size: o.size, font, color: o.color });
-      if (actual) page.pushOperators(PDFOperator.of(Ops.EndMarkedContent));
+      page.drawText(r.text, { x, y: o.y, size: o.size, font: this.embedded.get(r.face)!, color: o.color });
       x += r.width;
     }
+    if (actual) page.pushOperators(PDFOperator.of(Ops.EndMarkedContent));
   }
 }

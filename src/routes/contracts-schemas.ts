@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { moneySchema } from "../lib/openapi";
 import { INSTANT_RULE, instant } from "../lib/time";
 import { CONTRACT_STATUSES, SIGNER_ROLES, SIGNER_STATUSES } from "../domain/contract-machine";
+import { renderableText } from "../lib/fonts";
 
 export const MAX_BODY_CHARS = 100_000;
 
@@ -15,13 +16,13 @@ const futureDate = instant({ future: true, description: "When the contract expir
 const utc = z.string().openapi({ format: "date-time", description: `UTC instant (${INSTANT_RULE})` });
 const tag = z.string().trim().min(1).max(50);
 const variables = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]{0,63}$/, "variable names are letters, digits, _ and ."), z.string().max(10_000))
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]{0,63}$/, "variable names are letters, digits, _ and ."), z.string().max(10_000).superRefine(renderableText))
   .refine((v) => Object.keys(v).length <= 100, "at most 100 variables");
 
 export const signerInput = z
   .object({
     email: z.string().trim().email().max(254),
-    name: z.string().trim().min(1).max(200),
+    name: z.string().trim().min(1).max(200).superRefine(renderableText),
     role: z.enum(SIGNER_ROLES).default("signer"),
     order: z.number().int().min(1).max(100).default(1),
   })
@@ -29,10 +30,10 @@ export const signerInput = z
 
 export const createContractBody = z
   .object({
-    title: z.string().trim().min(1).max(300),
-    type: z.string().trim().min(1).max(60).optional().openapi({ example: "nda", description: "required unless templateId is given (then the template's type)" }),
-    description: z.string().max(5_000).optional(),
-    body: z.string().max(MAX_BODY_CHARS).optional(),
+    title: z.string().trim().min(1).max(300).superRefine(renderableText),
+    type: z.string().trim().min(1).max(60).superRefine(renderableText).optional().openapi({ example: "nda", description: "required unless templateId is given (then the template's type)" }),
+    description: z.string().max(5_000).superRefine(renderableText).optional(),
+    body: z.string().max(MAX_BODY_CHARS).superRefine(renderableText).optional(),
     templateId: z.string().regex(/^tpl_[0-9A-Za-z]{20}$/, "expected a tpl_ id").optional(),
     variables: variables.optional(),
     value: moneySchema.optional(),
@@ -51,10 +52,10 @@ export const createContractBody = z
 
 export const patchContractBody = z
   .object({
-    title: z.string().trim().min(1).max(300).optional(),
-    type: z.string().trim().min(1).max(60).optional(),
-    description: z.string().max(5_000).nullable().optional(),
-    body: z.string().max(MAX_BODY_CHARS).optional(),
+    title: z.string().trim().min(1).max(300).superRefine(renderableText).optional(),
+    type: z.string().trim().min(1).max(60).superRefine(renderableText).optional(),
+    description: z.string().max(5_000).superRefine(renderableText).nullable().optional(),
+    body: z.string().max(MAX_BODY_CHARS).superRefine(renderableText).optional(),
     variables: variables.optional(),
     value: moneySchema.nullable().optional(),
     tags: z.array(tag).max(20).optional(),

@@ -1,0 +1,47 @@
+// Poppler's command-line tools for the tests inside workerd, one loopback server per vitest run (started by
+// vitest.config.ts, URL handed over as PDF_TOOLS_URL): the independent reader the PDFs must satisfy.
+//   POST /pdftotext[?layout=1] (body: a PDF) → the text a reader extracts (UTF-8; -layout keeps lines in page order)
+//   POST /pdftoppm?page=1 (body: a PDF) → that page as PNG (`pdftoppm -png -r 60 -f N -l N`)
+// poppler-utils is installed by scripts/system-deps.sh (called from .ci/run); without it the endpoints answer 503.
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
+function run(cmd: string, args: string[], input: Buffer): Promise<{ code: number; out: Buffer; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => out.push(c));
+    child.stderr.on("data", (c: Buffer) => err.push(c));
+    child.on("error", (e) => resolve({ code: 127, out: Buffer.alloc(0), err: String(e) }));
+    child.on("close", (code) => resolve({ code: code ?? 1, out: Buffer.concat(out), err: Buffer.concat(err).toString() }));
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(input);
+  });
+}
+
+export async function startPdfTools(): Promise<string> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", async () => {
+      res.setHeader("connection", "close");
+      const url = new URL(req.url ?? "/", "http://pdf-tools");
+      const pdf = Buffer.concat(chunks);
+      const page = url.searchParams.get("page") ?? "1";
+      const result =
+        url.pathname === "/pdftotext"
+          ? await run("pdftotext", [...(url.searchParams.has("layout") ? ["-layout"] : []), "-enc", "UTF-8", "-", "-"], pdf)
+          : url.pathname === "/pdftoppm"
+            ? await run("pdftoppm", ["-png", "-r", url.searchParams.get("dpi") ?? "60", "-f", page, "-l", page, "-"], pdf)
+            : { code: 404, out: Buffer.alloc(0), err: "unknown tool" };
+      const status = result.code === 0 ? 200 : result.code === 127 ? 503 : result.code === 404 ? 404 : 422;
+      res.writeHead(status, { "content-type": status === 200 ? "application/octet-stream" : "text/plain" });
+      res.end(status === 200 ? result.out : result.err);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  server.unref();
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}

@@ -95,4 +95,48 @@ export const STARTER_TEMPLATES: readonly StarterTemplate[] = [
       "6. Warranty. The Seller warrants that it owns the goods and that they match the description.",
     ].join("\n"),
   },
+  {
+    id: "tpl_StarterEscrowSale000",
+    name: "Escrow sale agreement",
+    description: "The agreement behind an Escra escrow: price held in escrow, commission, payout, inspection and disputes.",
+    category: "commerce",
+    contractType: "sale",
+    // Filled by src/domain/escrow-contract.ts from the escrow's own terms; amounts arrive formatted (₦150,000.00).
+    variables: [
+      { name: "sellerName", label: "Seller", required: true },
+      { name: "sellerEmail", label: "Seller's email", required: true },
+      { name: "buyerName", label: "Buyer", required: true },
+      { name: "buyerEmail", label: "Buyer's email", required: true },
+      { name: "goods", label: "What is sold", required: true },
+      { name: "price", label: "Price", required: true },
+      { name: "commissionRate", label: "Commission rate", required: true },
+      { name: "commission", label: "Commission", required: true },
+      { name: "sellerPayout", label: "Seller payout", required: true },
+      { name: "inspectionPeriod", label: "Inspection period", required: true },
+    ],
+    body: [
+      "ESCROW SALE AGREEMENT",
+      "",
+      "Seller: {{sellerName}} <{{sellerEmail}}>",
+      "Buyer: {{buyerName}} <{{buyerEmail}}>",
+      "",
+      "1. What is sold. The Seller sells and the Buyer buys: {{goods}}.",
+      "2. Price. The price is {{price}}. The Buyer pays it into escrow held by Escra; none of it is released to the " +
+        "Seller before the Buyer accepts or the inspection period ends.",
+      "3. Commission and payout. Escra's commission is {{commissionRate}} of the price, {{commission}}, paid by the " +
+        "Seller out of the price. On release the Seller's payout is {{sellerPayout}}.",
+      "4. Delivery. The Seller delivers through Escra: the Seller stores the credentials or delivery details with " +
+        "Escra, encrypted, and the Buyer reveals them once both parties have signed this agreement and the price is " +
+        "held in escrow.",
+      "5. Inspection period. The Buyer has {{inspectionPeriod}} from the reveal to inspect what was delivered and " +
+        "either accept it or open a dispute. If the Buyer does neither within that time, the delivery counts as " +
+        "accepted and the funds are released to the Seller.",
+      "6. Disputes. Either party may open a dispute, stating the reason, before the funds are released. The funds " +
+        "then stay in escrow until an Escra administrator, having heard both parties, releases them to the Seller or " +
+        "refunds the Buyer; that decision ends the escrow.",
+      "7. Refund. If the Seller does not deliver, or a dispute is decided for the Buyer, the Buyer is refunded the " +
+        "full price and no commission is due.",
+      "8. Signatures. The parties sign electronically; Escra records each signature and anchors the document's hash.",
+    ].join("\n"),
+  },
 ];

@@ -14,6 +14,7 @@ import { findUserById, findVerifiedUserByEmail, type UserRow } from "../../db/us
 import { instantiateTemplate } from "../../db/templates";
 import { contractBindingRefusal, DEFAULT_RESERVATION_MINUTES, type EscrowState } from "../../domain/escrow-machine";
 import { parseBps, splitAmount, type Currency } from "../../domain/money";
+import { ESCROW_CONTRACT_TEMPLATE, escrowContractVariables } from "../../domain/escrow-contract";
 import { escrowRoom } from "../../../durable-objects/escrow-room";
 import { contractRoom } from "../../../durable-objects/contract-room";
 import { listingRoom } from "../../../durable-objects/listing-room";
@@ -22,8 +23,6 @@ import type { createEscrowBody } from "../../routes/escrows-schemas";
 
 export type OpenEscrowInput = z.infer<typeof createEscrowBody>;
 
-/** The starter template every generated escrow contract uses (src/domain/starter-templates.ts). */
-export const ESCROW_CONTRACT_TEMPLATE = "tpl_StarterSaleOfGoods00";
 
 /** How many unfunded escrows a buyer may hold at once when ESCROW_MAX_UNFUNDED is not set. */
 export const DEFAULT_MAX_UNFUNDED = 5;
@@ -167,14 +166,12 @@ async function generateContract(
   parties: { buyer: { email: string; name: string }; seller: { email: string; name: string } },
   terms: { description: string; amount: number; currency: string; inspectionPeriodHours: number },
 ) {
-  const rendered = await instantiateTemplate(env, buyer, ESCROW_CONTRACT_TEMPLATE, {
-    sellerName: parties.seller.name,
-    buyerName: parties.buyer.name,
-    goods: terms.description,
-    price: `${terms.amount} ${terms.currency} (minor units)`,
-    deliveryAddress: "delivered through the Escra escrow",
-    inspectionDays: String(Math.max(1, Math.ceil(terms.inspectionPeriodHours / 24))),
-  });
+  const rendered = await instantiateTemplate(
+    env,
+    buyer,
+    ESCROW_CONTRACT_TEMPLATE,
+    escrowContractVariables({ ...parties, ...terms, commissionBps: parseBps(env.ESCROW_COMMISSION_BPS) }),
+  );
   const id = newId("ctr");
   unwrap(
     await contractRoom(env, id).create({

@@ -40,6 +40,12 @@ describe("POST /escrows", () => {
     expect(contract.body.data.signers.map((s: any) => s.email).sort()).toEqual([buyer.email, seller.email].sort());
     expect(contract.body.data.body).toContain("Domain shop.ng");
     expect(contract.body.data.status).toBe("pending"); // sent to both parties for signature
+    // Issue 14.5: the contract states the escrow's own terms in words a party reads.
+    expect(contract.body.data.body).toContain("The price is \u20a65,000.01.");
+    expect(contract.body.data.body).toContain("Escra's commission is 2.5% of the price, \u20a6125.00");
+    expect(contract.body.data.body).toContain("On release the Seller's payout is \u20a64,875.01.");
+    expect(contract.body.data.body).toContain("The Buyer has 48 hours (2 days) from the reveal");
+    expect(contract.body.data.body).not.toMatch(/minor units|delivers the goods to delivered/);
   });
 
   it("links a contract the buyer can see instead of generating one", async () => {

@@ -10,7 +10,7 @@ import { recordAudit, requestOrigin } from "../lib/audit";
 import { listBatches, type AnchorBatchRow } from "../db/anchors";
 import { BATCH_STATUSES } from "../db/schema/anchoring";
 import { batchCostWei } from "../domain/anchor-rules";
-import { anchorBatch } from "../cron/anchor-batch";
+import { anchorCycle } from "../cron/anchor-cycle";
 
 const wei = z.string().regex(/^\d+$/).openapi({ description: "wei, decimal string", example: "22280000000000" });
 
@@ -94,7 +94,7 @@ const triggerRoute = createRoute({
   middleware: [requireRole("admin", "super_admin"), requireScope("admin:write")] as const,
   method: "post",
   path: "/admin/anchors/batches",
-  summary: "Batch and send every pending record now, one transaction per network (admins)",
+  summary: "Settle open batches (confirmations, lost transactions), then batch and send every pending record now, one transaction per network (admins)",
   responses: { 200: jsonContent(envelope(triggerResultSchema), "one outcome per configured network"), ...errorResponses("AUTH003", "AUTH004") },
 });
 
@@ -107,7 +107,8 @@ export const adminAnchoringRoutes = createRouter()
   })
   .openapi(triggerRoute, async (c) => {
     const principal = principalOf(c);
-    const outcomes = await anchorBatch(c.env, new Date());
+    // The same cycle as the cron task: open batches are settled too, so records show their confirmations at once.
+    const outcomes = await anchorCycle(c.env, new Date());
     await recordAudit(c.env, {
       action: "anchor.batch_triggered",
       actorId: principal.userId,

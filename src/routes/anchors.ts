@@ -6,6 +6,7 @@ import { envelope, errorResponses, isoDate, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireScope } from "../lib/auth";
 import { recordsOfContract, type AnchorRecordRow } from "../db/anchors";
+import { headBlocks, withLiveConfirmations } from "../lib/anchor-verify";
 import { ANCHOR_KINDS, ANCHOR_STATUSES } from "../db/schema/anchoring";
 import { requireContractAccess } from "./contracts-guard";
 import { contractIdParam } from "./contracts-schemas";
@@ -76,5 +77,6 @@ export const anchorRoutes = createRouter().openapi(getAnchorRoute, async (c) => 
   const { id } = c.req.valid("param");
   await requireContractAccess(c.env, principalOf(c), id, "view");
   const rows = await recordsOfContract(c.env.DB, id);
-  return ok(c, { records: rows.map(anchorRecordView) }, 200);
+  const live = withLiveConfirmations(c.env, rows, await headBlocks(c.env, rows));
+  return ok(c, { records: live.map(anchorRecordView) }, 200);
 });

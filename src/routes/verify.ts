@@ -7,7 +7,7 @@ import { envelope, errorResponses, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { rateLimit } from "../lib/rate-limit";
-import { checkOnChain } from "../lib/anchor-verify";
+import { checkOnChain, headBlocks, withLiveConfirmations } from "../lib/anchor-verify";
 import { db } from "../db/client";
 import { contracts } from "../db/schema/contracts";
 import { recordsByHash } from "../db/anchors";
@@ -90,7 +90,8 @@ export const verifyRoutes = createRouter().openapi(verifyRoute, async (c) => {
     ? await db(c.env.DB).select({ id: contracts.id, status: contracts.status }).from(contracts).where(inArray(contracts.id, contractIds)).all()
     : [];
   const statusOf = new Map(statuses.map((s) => [s.id, s.status]));
-  const onChain = await checkOnChain(c.env, records);
+  const heads = await headBlocks(c.env, records);
+  const onChain = await checkOnChain(c.env, records, heads);
 
   return ok(
     c,
@@ -98,7 +99,7 @@ export const verifyRoutes = createRouter().openapi(verifyRoute, async (c) => {
       hash,
       known: records.length > 0,
       contracts: contractIds.map((id) => ({ id, status: statusOf.get(id) ?? null })),
-      records: records.map(anchorRecordView),
+      records: withLiveConfirmations(c.env, records, heads).map(anchorRecordView),
       onChain,
     },
     200,

@@ -195,6 +195,32 @@ describe("admin anchoring endpoints", () => {
     expect(again.body.data.outcomes[0]).toMatchObject({ batch: null, skipped: "nothing_pending" });
   });
 
+  it("issue 14.6: the trigger settles open batches, and /anchor and /verify report the same confirmations", async () => {
+    const hash = sha(new TextEncoder().encode(`settle-${Date.now()}`));
+    await enqueueAnchor(env, { kind: "document", hash, contractId });
+    const [outcome] = await anchorBatch(chain(), new Date());
+    expect(outcome?.batch?.status).toBe("mined");
+    await mine(1);
+
+    const res = await call("POST", "/api/v1/admin/anchors/batches", { token: admin.token });
+    expect(res.status).toBe(200);
+    const stored = await env.DB.prepare("SELECT status, confirmations FROM anchor_records WHERE hash = ?").bind(hash).first();
+    expect(stored).toEqual({ status: "confirmed", confirmations: 2 });
+
+    const same = async () => {
+      const anchor = (await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: owner.token })).body.data.records.find((r: any) => r.hash === hash);
+      const verify = (await call("POST", "/api/v1/verify", { body: { hash } })).body.data;
+      expect(anchor.confirmations).toBe(verify.records[0].confirmations);
+      expect(anchor.confirmations).toBe(verify.onChain.checks[0].confirmations);
+      expect(anchor.status).toBe(verify.records[0].status);
+      return anchor;
+    };
+    expect(await same()).toMatchObject({ status: "confirmed", confirmations: 2 });
+    // Past the threshold the batch is closed, yet both keep counting from the chain's head.
+    await mine(3);
+    expect(await same()).toMatchObject({ status: "confirmed", confirmations: 5 });
+  });
+
   it("refuse non-admins (AUTH003) and anonymous callers (AUTH004)", async () => {
     for (const [method, path] of [["GET", "/api/v1/admin/anchors/batches"], ["POST", "/api/v1/admin/anchors/batches"]] as const) {
       const user = await call(method, path, { token: owner.token });

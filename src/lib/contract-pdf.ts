@@ -4,7 +4,7 @@
 // SHA-256 identifies its content; issue 5 freezes this at send and records the hash as documentHash.
 import { PDFDocument, rgb, type PDFPage, type RGB } from "pdf-lib";
 import type { ContractView } from "../domain/contract-view";
-import { formatMoney } from "../domain/money";
+import { formatMoney, formatMoneySymbol } from "../domain/money";
 import type { FontLoader, FontStyle } from "./fonts";
 import { FontBook } from "./pdf-text";
 
@@ -100,29 +100,27 @@ export class Writer {
   }
 }
 
-/** Renders the contract; `fonts` reads the kept font files (assetFontLoader(env.ASSETS) in the Worker).
- * @throws ApiError VAL001 when the content holds a character no font covers */
-export async function renderContractPdf(content: DocumentContent, fonts: FontLoader): Promise<Uint8Array> {
+async function newDocument(title: string, subject: string, at: Date) {
   const doc = await PDFDocument.create({ updateMetadata: false });
-  doc.setTitle(pdfSafe(content.title), { showInWindowTitleBar: false });
-  doc.setSubject(`Escra contract ${content.id}, version ${content.version}`);
+  doc.setTitle(pdfSafe(title), { showInWindowTitleBar: false });
+  doc.setSubject(subject);
   doc.setCreator("Escra");
   doc.setProducer("Escra");
-  doc.setCreationDate(FIXED_DATE);
-  doc.setModificationDate(FIXED_DATE);
-  const w = new Writer(doc, fonts);
+  doc.setCreationDate(at);
+  doc.setModificationDate(at);
+  return doc;
+}
 
+async function writeContract(w: Writer, content: DocumentContent) {
   await w.text(content.title, { size: 20, style: "bold", gapAfter: 6 });
   await w.text(`Contract ${content.id} \u2014 ${content.type} \u2014 version ${content.version}`, { size: 9.5, color: MUTED, gapAfter: 4 });
   if (content.description) await w.text(content.description, { color: MUTED, gapAfter: 4 });
-  if (content.value) await w.text(`Value: ${formatMoney(content.value)}`, { style: "bold" });
+  if (content.value) await w.text(`Value: ${formatMoneySymbol(content.value)} (${content.value.currency})`, { style: "bold" });
   if (content.expiresAt) await w.text(`Offer expires: ${content.expiresAt}`);
 
   await w.heading("Parties");
   if (content.signers.length === 0) await w.text("No parties yet.", { color: MUTED });
-  for (const s of [...content.signers].sort((a, b) => a.order - b.order || a.email.localeCompare(b.email))) {
-    await w.text(`${s.order}. ${s.name} <${s.email}> \u2014 ${s.role}`);
-  }
+  for (const s of sortedParties(content.signers)) await w.text(`${s.order}. ${s.name} <${s.email}> \u2014 ${s.role}`);
 
   await w.heading("Terms");
   await w.text(content.body || "(no body yet)");
@@ -134,7 +132,89 @@ export async function renderContractPdf(content: DocumentContent, fonts: FontLoa
       await w.text(`SHA-256 ${a.sha256}`, { size: 8.5, color: MUTED, gapAfter: 2 });
     }
   }
+}
 
+const sortedParties = <T extends { order: number; email: string }>(signers: readonly T[]) =>
+  [...signers].sort((a, b) => a.order - b.order || a.email.localeCompare(b.email));
+
+/** Renders the contract; `fonts` reads the kept font files (assetFontLoader(env.ASSETS) in the Worker).
+ * @throws ApiError VAL001 when the content holds a character no font covers */
+export async function renderContractPdf(content: DocumentContent, fonts: FontLoader): Promise<Uint8Array> {
+  const doc = await newDocument(content.title, `Escra contract ${content.id}, version ${content.version}`, FIXED_DATE);
+  const w = new Writer(doc, fonts);
+  await writeContract(w, content);
   await w.footers(`${content.id} v${content.version}`);
+  return doc.save({ useObjectStreams: false });
+}
+
+/** Where the executed document is kept once rendered (so its bytes, and hash, never change afterwards). */
+export const executedDocumentKey = (contractId: string) => `contracts/${contractId}/executed.pdf`;
+
+export interface ExecutedContent {
+  content: DocumentContent;
+  /** SHA-256 of the frozen pre-signing PDF the parties signed (hex). */
+  documentHash: string;
+  activatedAt: string;
+  /** The contract's owner (sender), shown among the parties. */
+  owner: { id: string; name: string; email: string };
+  /** Drawn or uploaded signature images by signer id (PNG or JPEG bytes). */
+  images: Map<string, { bytes: Uint8Array; type: string }>;
+}
+
+interface SignatureView {
+  type?: string;
+  value?: string | null;
+  address?: string | null;
+  signedAt?: string;
+  ip?: string | null;
+}
+
+/** A PNG or JPEG as a PDF image; null when the bytes do not decode (the block then says so in words). */
+async function embedImage(doc: PDFDocument, image: { bytes: Uint8Array; type: string }) {
+  try {
+    return image.type === "image/png" ? await doc.embedPng(image.bytes) : await doc.embedJpg(image.bytes);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The executed contract: the document as signed, then a signature block per party — name, role, the signature (typed
+ * name in a handwriting face, or the drawn/uploaded image), wallet address for EIP-712, time, signer id — and the
+ * owner as sender. Deterministic for the same facts (dates from the activation), so a re-render gives the same hash.
+ */
+export async function renderExecutedPdf(x: ExecutedContent, fonts: FontLoader): Promise<Uint8Array> {
+  const { content } = x;
+  const doc = await newDocument(`${content.title} (executed)`, `Escra executed contract ${content.id}`, new Date(x.activatedAt));
+  const w = new Writer(doc, fonts);
+  await writeContract(w, content);
+
+  await w.heading("Signatures");
+  await w.text(`Signed document SHA-256 ${x.documentHash}; every required party signed by ${x.activatedAt}.`, { size: 8.5, color: MUTED, gapAfter: 4 });
+  await w.text(`Sender: ${x.owner.name} <${x.owner.email}> (owner, ${x.owner.id})`, { style: "bold", gapAfter: 6 });
+  for (const s of sortedParties(content.signers)) {
+    const sig = (s.signature ?? null) as SignatureView | null;
+    await w.text(`${s.name} <${s.email}> \u2014 ${s.role}`, { style: "bold" });
+    const image = x.images.get(s.id);
+    const embedded = image ? await embedImage(doc, image) : null;
+    if (embedded) {
+      const scale = Math.min(180 / embedded.width, 50 / embedded.height, 1);
+      const { page, top } = w.space(embedded.height * scale + 6);
+      page.drawImage(embedded, { x: PAGE.margin, y: top - embedded.height * scale - 3, width: embedded.width * scale, height: embedded.height * scale });
+    } else if (image) {
+      await w.text(`Signed (${sig?.type ?? "image"}; the image could not be decoded)`, { size: 11 });
+    } else if (sig?.type === "typed" && sig.value) {
+      await w.text(sig.value, { size: 22, style: "hand" });
+    } else if (sig?.type) {
+      await w.text(`Signed (${sig.type})`, { size: 11 });
+    } else if (s.status === "signed") {
+      await w.text(s.role === "approver" ? "Approved" : "Signed", { size: 11 });
+    } else {
+      await w.text(`Not signed (${s.status})`, { size: 11, color: MUTED });
+    }
+    if (sig?.address) await w.text(`Wallet ${sig.address} (EIP-712)`, { size: 8.5 });
+    await w.text(`Signer ${s.id} \u2014 ${s.signedAt ? `signed ${s.signedAt}` : s.status}`, { size: 8.5, color: MUTED, gapAfter: 8 });
+  }
+  await w.footers(`${content.id} v${content.version} executed`);
   return doc.save({ useObjectStreams: false });
 }

@@ -8,6 +8,7 @@ import { ApiError, fail } from "../lib/errors";
 import { partyReadable } from "../lib/signing-access";
 import { frozenDocumentKey, renderContractPdf } from "../lib/contract-pdf";
 import { assetFontLoader } from "../lib/fonts";
+import { getExecutedDocument } from "../services/contracts/get-executed-document";
 import { db } from "../db/client";
 import { findContract } from "../db/contracts";
 import { contractReader } from "./contracts-guard";
@@ -26,9 +27,41 @@ const documentRoute = createRoute({
   },
 });
 
+const executedRoute = createRoute({
+  tags: ["Contracts"],
+  middleware: [requireScope("contracts:read")],
+  security: [{ bearer: [] }],
+  method: "get",
+  path: "/contracts/{id}/executed-document",
+  summary: "The executed contract as PDF: the signed document with every party's signature block (once active)",
+  description:
+    "Rendered when first asked for after activation and kept unchanged from then on: the frozen document's content, " +
+    "then per party the name, role, typed signature (handwriting face) or drawn/uploaded image, wallet address for " +
+    "EIP-712, signing time and signer id, with the owner as sender. X-Document-SHA256 carries its hash. RES002 " +
+    "before every required party has signed.",
+  request: { params: contractIdParam },
+  responses: {
+    200: { description: "the PDF", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002", "SYS002"),
+  },
+});
+
 const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
-export const contractDocumentRoutes = createRouter().openapi(documentRoute, async (c) => {
+export const contractDocumentRoutes = createRouter()
+  .openapi(executedRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    await requireContractAccess(c.env, principalOf(c), id, "view");
+    const { pdf, sha256 } = await getExecutedDocument(c.env, id);
+    return new Response(pdf, {
+      headers: {
+        "content-type": "application/pdf",
+        "content-disposition": `inline; filename="${id}-executed.pdf"`,
+        "x-document-sha256": sha256,
+      },
+    }) as never;
+  })
+  .openapi(documentRoute, async (c) => {
   const { id } = c.req.valid("param");
   const reader = await contractReader(c, id);
   const contract = reader.kind === "party" ? reader.contract : await findContract(db(c.env.DB), id);

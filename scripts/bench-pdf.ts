@@ -25,7 +25,9 @@ await build({
   outfile: out,
   logLevel: "error",
 });
-const { renderContractPdf } = (await import(out)) as typeof import("../src/lib/contract-pdf.ts");
+// Typed here rather than imported: src/ is checked against the Workers types, scripts/ against Node's.
+type Render = (content: unknown, fonts: (file: string) => Promise<Uint8Array>) => Promise<Uint8Array>;
+const { renderContractPdf } = (await import(out)) as { renderContractPdf: Render };
 // The Worker's loader returns one bytes object per file (cached per isolate); so does this one.
 const loaded = new Map<string, Uint8Array>();
 const fonts = async (file: string) => {

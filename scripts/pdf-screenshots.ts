@@ -23,7 +23,12 @@ await build({
   outfile: out,
   logLevel: "error",
 });
-const lib = (await import(out)) as typeof import("../src/lib/contract-pdf.ts") & typeof import("../src/lib/certificate-pdf.ts");
+// Typed here rather than imported: src/ is checked against the Workers types, scripts/ against Node's.
+type Fonts = (file: string) => Promise<Uint8Array>;
+const lib = (await import(out)) as {
+  renderExecutedPdf: (x: unknown, fonts: Fonts) => Promise<Uint8Array>;
+  renderCertificatePdf: (state: unknown, audit: unknown, fonts: Fonts) => Promise<Uint8Array>;
+};
 const loaded = new Map<string, Uint8Array>();
 const fonts = async (file: string) => {
   if (!loaded.has(file)) loaded.set(file, new Uint8Array(readFileSync(join(FONT_ASSETS_DIR, file))));

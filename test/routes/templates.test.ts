@@ -28,7 +28,13 @@ describe("starter templates", () => {
   it("are listed for everyone and read-only", async () => {
     const res = await call("GET", "/api/v1/templates?starter=true", { token: stranger.token });
     expect(res.status).toBe(200);
-    expect(res.body.data.map((t: any) => t.name).sort()).toEqual(["Freelance services agreement", "Mutual non-disclosure agreement", "Sale of goods agreement"]);
+    expect(res.body.data.map((t: any) => t.name).sort()).toEqual([
+      // Issue 14.5 adds the escrow's own agreement to the starters.
+      "Escrow sale agreement",
+      "Freelance services agreement",
+      "Mutual non-disclosure agreement",
+      "Sale of goods agreement",
+    ]);
     const put = await call("PUT", `/api/v1/templates/${NDA}`, { token: stranger.token, body: definition() });
     expect(put.status).toBe(403);
     expect(put.body.error?.code).toBe("AUTH003");

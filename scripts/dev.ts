@@ -2,6 +2,7 @@
 // with prefixed output; Ctrl-C (or either process dying) stops both.
 import { ensureDocsAssets } from "./lib/docs-assets.ts";
 import { buildSignAssets } from "./lib/sign-assets.ts";
+import { ensureFontAssets } from "./lib/font-assets.ts";
 import { startAnvil } from "./lib/anvil.ts";
 import { startCronTicker, wranglerCrons } from "./lib/cron.ts";
 import { assertPortFree } from "./lib/ports.ts";
@@ -17,6 +18,7 @@ await supervise(async (group) => {
   if (devVars.status === "created") console.log("[dev] wrote .dev.vars with freshly generated secrets");
   if (devVars.status === "updated") console.log(`[dev] added new secrets to .dev.vars: ${devVars.added.join(", ")}`);
   ensureDocsAssets();
+  ensureFontAssets();
   await buildSignAssets();
   await assertPortFree(ANVIL_PORT, "Anvil");
   await assertPortFree(WORKER_PORT, "wrangler dev");

@@ -29,8 +29,7 @@ const documentRoute = createRoute({
 
 const executedRoute = createRoute({
   tags: ["Contracts"],
-  middleware: [requireScope("contracts:read")],
-  security: [{ bearer: [] }],
+  ...partyReadable,
   method: "get",
   path: "/contracts/{id}/executed-document",
   summary: "The executed contract as PDF: the signed document with every party's signature block (once active)",
@@ -42,7 +41,7 @@ const executedRoute = createRoute({
   request: { params: contractIdParam },
   responses: {
     200: { description: "the PDF", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002", "SYS002"),
+    ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001", "RES002", "SYS002"),
   },
 });
 
@@ -51,12 +50,14 @@ const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toSt
 export const contractDocumentRoutes = createRouter()
   .openapi(executedRoute, async (c) => {
     const { id } = c.req.valid("param");
-    await requireContractAccess(c.env, principalOf(c), id, "view");
+    // A party's signing token reads it too once executed (API.md: the token's reach); before that, RES002.
+    const reader = await contractReader(c, id);
+    const title = reader.kind === "party" ? reader.contract.title : (await findContract(db(c.env.DB), id))?.title;
     const { pdf, sha256 } = await getExecutedDocument(c.env, id);
     return new Response(pdf, {
       headers: {
         "content-type": "application/pdf",
-        "content-disposition": `inline; filename="${id}-executed.pdf"`,
+        "content-disposition": contentDisposition("inline", `${title || id} (executed).pdf`),
         "x-document-sha256": sha256,
       },
     }) as never;

@@ -78,18 +78,22 @@ describe("what a signing token may read", () => {
     expect(new TextDecoder().decode((await res.arrayBuffer()).slice(0, 5))).toBe("%PDF-");
   });
 
-  it("downloads the certificate once the contract is executed, not before (RES002)", async () => {
+  it("downloads the certificate and the executed document once the contract is executed, not before (RES002)", async () => {
     const { id, a, b } = await sentContract();
-    const early = await call("GET", `/api/v1/contracts/${id}/certificate`, withToken(a.token));
-    expect(early.status).toBe(409);
-    expect(early.body.error.code).toBe("RES002");
+    for (const path of ["certificate", "executed-document"]) {
+      const early = await call("GET", `/api/v1/contracts/${id}/${path}`, withToken(a.token));
+      expect(early.status).toBe(409);
+      expect(early.body.error.code).toBe("RES002");
+    }
     expect((await call("POST", `/api/v1/contracts/${id}/sign`, { ...withToken(a.token), body: typed("Ada") })).status).toBe(200);
     const done = await call("POST", `/api/v1/contracts/${id}/sign`, { ...withToken(b.token), body: typed("Bo") });
     expect(done.body.data.status).toBe("active");
     for (const token of [a.token, b.token]) {
-      const res = await fetchWorker(`/api/v1/contracts/${id}/certificate`, withToken(token));
-      expect(res.status).toBe(200);
-      expect(res.headers.get("content-type")).toBe("application/pdf");
+      for (const path of ["certificate", "executed-document"]) {
+        const res = await fetchWorker(`/api/v1/contracts/${id}/${path}`, withToken(token));
+        expect(res.status).toBe(200);
+        expect(res.headers.get("content-type")).toBe("application/pdf");
+      }
     }
   });
 });
@@ -98,7 +102,7 @@ describe("what a signing token may not do", () => {
   it("is refused on another contract (AUTH002), even one the party is also on", async () => {
     const first = await sentContract();
     const second = await sentContract();
-    for (const path of ["", "/document", "/certificate"]) {
+    for (const path of ["", "/document", "/certificate", "/executed-document"]) {
       const res = await call("GET", `/api/v1/contracts/${second.id}${path}`, withToken(first.a.token));
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe("AUTH002");

@@ -78,6 +78,8 @@ export interface Variables {
   signingParty?: { contractId: string; signerId: string };
   /** Matched route pattern for logs, e.g. /api/v1/contracts/:id */
   routePath?: string;
+  /** Set by `secretResponse` (lib/idempotency.ts): this route's success carries a secret, never kept for replay. */
+  secretResponse?: boolean;
 }
 
 export type AppEnv = { Bindings: Bindings; Variables: Variables };

@@ -6,8 +6,10 @@
 // Like Stripe, only responses of requests that were acted upon are kept (2xx and business-rule 4xx such as
 // 409/402/422): 5xx (transient) and rejections where nothing was done (400, 401, 403, 404, 413, 415, 429)
 // release the key, so the client can fix the request or retry with the same key and bad requests leave no row.
-// Stored bodies are sealed (AES-256-GCM, key derived from VAULT_KEK): a replayed login or API-key creation holds
-// tokens, which must not sit in D1 in the clear.
+// Stored bodies are sealed (AES-256-GCM, key derived from VAULT_KEK).
+// A route whose success carries a secret (credential reveal, API key, webhook or MFA secret, recovery codes, tokens)
+// declares `secretResponse` in its middleware: its response is never stored; the key is kept as `withheld`, so a replay
+// or a concurrent duplicate answers 409 RES002 without the secret and does nothing again (API.md, "Once means once").
 import type { Context, MiddlewareHandler } from "hono";
 import { and, eq, lte, or } from "drizzle-orm";
 import type { AppEnv, Bindings } from "../env";
@@ -35,6 +37,7 @@ const NOT_ACTED_UPON = new Set([400, 401, 403, 404, 413, 415, 429]);
 type Claim =
   | { kind: "owner"; token: string }
   | { kind: "replay"; status: number; headers: Record<string, string>; body: string }
+  | { kind: "withheld" }
   | { kind: "mismatch" }
   | { kind: "busy" };
 
@@ -58,6 +61,13 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw new ApiError("RES002", "A request with this Idempotency-Key is still in progress; retry shortly", {
       headers: { "Retry-After": "1" },
     });
+  }
+  if (claim.kind === "withheld") {
+    throw new ApiError(
+      "RES002",
+      "This Idempotency-Key already received a response carrying a secret, which is shown only once",
+      { headers: { "Idempotent-Replayed": "true" } },
+    );
   }
   if (claim.kind === "replay") {
     return c.body(claim.body, claim.status as 200, { ...claim.headers, "Idempotent-Replayed": "true" });
@@ -160,6 +170,7 @@ async function tryClaim(env: Bindings, scope: string, key: string, fingerprint: 
   // Released between our insert and this read: the next round claims it.
   if (!existing) return { kind: "busy" };
   if (existing.fingerprint !== fingerprint) return { kind: "mismatch" };
+  if (existing.state === "withheld") return { kind: "withheld" };
   if (existing.state !== "completed") return { kind: "busy" };
   return {
     kind: "replay",
@@ -173,6 +184,7 @@ async function tryClaim(env: Bindings, scope: string, key: string, fingerprint: 
 async function settle(c: Context<AppEnv>, scope: string, key: string, token: string) {
   const status = c.res.status;
   if (status >= 500 || NOT_ACTED_UPON.has(status)) return release(c.env, scope, key, token);
+  if (c.get("secretResponse") && status < 300) return withhold(c, scope, key, token);
   const body = await c.res.clone().text();
   if (body.length > MAX_STORED_BODY) {
     log("warn", "idempotent response too large to store; key released", { requestId: c.get("requestId"), key });
@@ -199,6 +211,35 @@ async function settle(c: Context<AppEnv>, scope: string, key: string, token: str
     log("error", "idempotent response not stored", { requestId: c.get("requestId"), error: String(err) });
   }
 }
+
+/** Marks the key used without keeping anything of a secret-bearing response. */
+async function withhold(c: Context<AppEnv>, scope: string, key: string, token: string) {
+  try {
+    await db(c.env.DB)
+      .update(idempotencyKeys)
+      .set({
+        state: "withheld",
+        responseStatus: c.res.status,
+        responseHeaders: null,
+        responseBody: null,
+        expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS).toISOString(),
+      })
+      .where(ownedBy(scope, key, token));
+  } catch (err) {
+    // The claim stays in_progress and expires after LOCK_MS; until then a duplicate answers RES002 (busy).
+    log("error", "withheld idempotency key not recorded", { requestId: c.get("requestId"), error: String(err) });
+  }
+}
+
+/**
+ * Route middleware declaring that this route's success response carries a secret: it is never stored for
+ * Idempotency-Key replay, and a replay answers RES002 without it. Mount it on every such route, e.g.
+ * `middleware: [requireScope("escrows:write"), secretResponse]`.
+ */
+export const secretResponse: MiddlewareHandler<AppEnv> = async function secretResponse(c, next) {
+  c.set("secretResponse", true);
+  await next();
+};
 
 async function release(env: Bindings, scope: string, key: string, token: string) {
   try {

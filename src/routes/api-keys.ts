@@ -3,6 +3,7 @@
 // rotate or revoke keys, so a leaked key can never extend its own reach.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
+import { secretResponse } from "../lib/idempotency";
 import { envelope, errorResponses, isoDate, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { instant } from "../lib/time";
 import { ok } from "../lib/respond";
@@ -61,6 +62,7 @@ const base = { tags: ["API keys"], middleware: [requireSession()], security: [{ 
 
 const createKeyRoute = createRoute({
   ...base,
+  middleware: [...base.middleware, secretResponse],
   method: "post",
   path: "/api-keys",
   summary: "Create an API key (the secret is shown once)",
@@ -85,6 +87,7 @@ const listKeysRoute = createRoute({
 
 const rotateKeyRoute = createRoute({
   ...base,
+  middleware: [...base.middleware, secretResponse],
   method: "post",
   path: "/api-keys/{id}/rotate",
   summary: "Replace a key's secret; the old secret stops working at once",

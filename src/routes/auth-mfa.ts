@@ -4,6 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
+import { secretResponse } from "../lib/idempotency";
 import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
@@ -31,6 +32,7 @@ const codeBody = z
 
 const enableRoute = createRoute({
   ...base,
+  middleware: [...base.middleware, secretResponse],
   method: "post",
   path: "/auth/mfa/enable",
   summary: "Start TOTP enrolment: returns the secret and an otpauth:// URL to scan",
@@ -46,6 +48,7 @@ const enableRoute = createRoute({
 
 const verifyRoute = createRoute({
   ...base,
+  middleware: [...base.middleware, secretResponse],
   method: "post",
   path: "/auth/mfa/verify",
   summary: "Confirm enrolment with a code; turns MFA on and returns ten recovery codes (shown once)",

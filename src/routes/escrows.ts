@@ -4,6 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createRouter } from "../lib/router";
+import { secretResponse } from "../lib/idempotency";
 import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
@@ -142,6 +143,7 @@ const deliverRoute = createRoute({
 
 const revealRoute = createRoute({
   ...write,
+  middleware: [...write.middleware, secretResponse],
   method: "post",
   path: "/escrows/{id}/reveal",
   summary: "Buyer, once, after the contract is signed: the credentials (status credentials_released); again → RES002",

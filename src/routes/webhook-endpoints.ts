@@ -5,6 +5,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { createRouter } from "../lib/router";
+import { secretResponse } from "../lib/idempotency";
 import { envelope, errorResponses, isoDate, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
@@ -116,6 +117,7 @@ const writeBase = { tags: ["Webhooks"], middleware: [requireScope("webhooks:writ
 
 const createEndpointRoute = createRoute({
   ...writeBase,
+  middleware: [...writeBase.middleware, secretResponse],
   method: "post",
   path: "/webhook-endpoints",
   summary: "Register a webhook endpoint (the secret is shown once)",
@@ -173,6 +175,7 @@ const deleteEndpointRoute = createRoute({
 
 const rotateSecretRoute = createRoute({
   ...writeBase,
+  middleware: [...writeBase.middleware, secretResponse],
   method: "post",
   path: "/webhook-endpoints/{id}/rotate-secret",
   summary: "New signing secret; the old one also signs for 24 hours",

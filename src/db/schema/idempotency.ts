@@ -9,8 +9,11 @@ export const idempotencyKeys = sqliteTable(
     key: text("key").notNull(),
     /** SHA-256 of method, path and SHA-256 of the body: the same key with another request is RES003. */
     fingerprint: text("fingerprint").notNull(),
-    /** `in_progress` while the first request runs, `completed` once its response is stored. */
-    state: text("state", { enum: ["in_progress", "completed"] }).notNull(),
+    /**
+     * `in_progress` while the first request runs, `completed` once its response is stored, `withheld` when the
+     * response carried a secret: nothing of it is stored and a replay answers RES002 (API.md).
+     */
+    state: text("state", { enum: ["in_progress", "completed", "withheld"] }).notNull(),
     /** Random per claim, so only the request that claimed the key stores or releases it. */
     claimToken: text("claim_token").notNull(),
     responseStatus: integer("response_status"),

@@ -5,6 +5,8 @@ import type { Database } from "./client";
 import { apiKeys } from "./schema/identity";
 import { API_KEY_MARKER, newOpaqueSecret } from "../lib/tokens";
 import type { Scope } from "../domain/scopes";
+import { auditLogs } from "./schema/audit";
+import { batch, belowCap, changes, insertWhere, rowExists } from "./guarded-writes";
 
 /** `esk_` + 8 characters: enough to tell keys apart in a list, far too little to guess the rest. */
 const DISPLAY_PREFIX_LENGTH = API_KEY_MARKER.length + 8;
@@ -73,20 +75,37 @@ export async function listApiKeys(database: Database, userId: string, page: { li
   return { items, total: total?.n ?? 0 };
 }
 
-/** Keys that still authenticate (not revoked, not expired). */
+/** The user's keys that still authenticate (not revoked, not expired). */
+function activeKeysOf(userId: string, now: Date) {
+  return and(
+    eq(apiKeys.userId, userId),
+    isNull(apiKeys.revokedAt),
+    or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now.toISOString())),
+  );
+}
+
 export async function activeKeyCount(database: Database, userId: string, now: Date): Promise<number> {
-  const row = await database
-    .select({ n: count() })
-    .from(apiKeys)
-    .where(
-      and(
-        eq(apiKeys.userId, userId),
-        isNull(apiKeys.revokedAt),
-        or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now.toISOString())),
-      ),
-    )
-    .get();
+  const row = await database.select({ n: count() }).from(apiKeys).where(activeKeysOf(userId, now)).get();
   return row?.n ?? 0;
+}
+
+/**
+ * Inserts the key and its audit row only while the owner has fewer than `cap` active keys, decided in one D1
+ * batch (concurrent creates cannot all pass a count read earlier).
+ * @returns false when the cap was reached (nothing written)
+ */
+export async function insertApiKeyWithinCap(
+  database: Database,
+  row: ApiKeyRow,
+  audit: typeof auditLogs.$inferInsert,
+  cap: number,
+  now: Date,
+): Promise<boolean> {
+  const [inserted] = await batch(database, [
+    insertWhere(database, apiKeys, row, belowCap(apiKeys, activeKeysOf(row.userId, now), cap)),
+    insertWhere(database, auditLogs, audit, rowExists(apiKeys, eq(apiKeys.id, row.id))),
+  ]);
+  return changes(inserted) === 1;
 }
 
 /** The caller's key (revoked ones included, so a second DELETE can say so); undefined for anyone else's. */

@@ -1,9 +1,11 @@
 // Team queries every module shares: a user's role in a team and the teams they belong to (contracts and templates
 // use these for visibility), plus the member and invitation reads of the teams routes.
-import { and, asc, count, desc, eq, gt, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNull, ne, sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client";
 import { teamInvitations, teamMembers, teams } from "./schema/teams";
 import { users } from "./schema/identity";
+import { auditLogs } from "./schema/audit";
+import { batch, changes, insertWhere, rowExists, statement } from "./guarded-writes";
 import { rolesThatMayInvite, type TeamRole } from "../domain/team-roles";
 
 /** The user's role in the team, or null when they are not a member (or the team does not exist). */
@@ -96,6 +98,83 @@ export function findMember(database: Database, teamId: string, userId: string) {
     .innerJoin(users, eq(users.id, teamMembers.userId))
     .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
     .get();
+}
+
+/** Guard: the user is (still) a member of the team with exactly `role`. */
+function memberHolds(teamId: string, userId: string, role: TeamRole): SQL {
+  return rowExists(teamMembers, and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId), eq(teamMembers.role, role)));
+}
+
+/** Guard: the team has an owner other than `userId`, so it keeps one when `userId` stops being an owner. */
+function anotherOwner(teamId: string, userId: string): SQL {
+  return rowExists(teamMembers, and(eq(teamMembers.teamId, teamId), eq(teamMembers.role, "owner"), ne(teamMembers.userId, userId)));
+}
+
+export interface GuardedMemberChange {
+  teamId: string;
+  /** The acting member and the role the decision was made with; the change needs them to still hold. */
+  actorId: string;
+  actorRole: TeamRole;
+  /** The member changed and the role they had when the decision was made. */
+  userId: string;
+  from: TeamRole;
+}
+
+/**
+ * The roles the decision was based on still hold, and — when an owner stops being one — another owner remains.
+ * Evaluated inside the write, so two owners demoting or removing each other at once cannot leave the team ownerless.
+ */
+function memberChangeGuard(change: GuardedMemberChange, stopsBeingOwner: boolean): SQL {
+  const guard = and(
+    memberHolds(change.teamId, change.actorId, change.actorRole),
+    memberHolds(change.teamId, change.userId, change.from),
+    stopsBeingOwner ? anotherOwner(change.teamId, change.userId) : undefined,
+  );
+  return guard!;
+}
+
+/**
+ * Changes a member's role and writes its audit row, in one batch, only if the guard holds (see memberChangeGuard).
+ * @returns false when nothing changed (a concurrent change made the decision stale, or it would leave no owner)
+ */
+export async function changeMemberRoleGuarded(
+  database: Database,
+  change: GuardedMemberChange & { to: TeamRole; at: string },
+  audit: typeof auditLogs.$inferInsert,
+): Promise<boolean> {
+  const guard = memberChangeGuard(change, change.from === "owner" && change.to !== "owner");
+  // The audit row first, under the same guard: both see the same state inside the batch.
+  const [, updated] = await batch(database, [
+    insertWhere(database, auditLogs, audit, guard),
+    statement(
+      database,
+      database
+        .update(teamMembers)
+        .set({ role: change.to, updatedAt: change.at })
+        .where(and(eq(teamMembers.teamId, change.teamId), eq(teamMembers.userId, change.userId), guard)),
+    ),
+  ]);
+  return changes(updated) === 1;
+}
+
+/**
+ * Removes a member (or lets one leave) and writes its audit row, in one batch, only if the guard holds.
+ * @returns false when nothing was removed (stale decision, or the last owner would go)
+ */
+export async function removeMemberGuarded(
+  database: Database,
+  change: GuardedMemberChange,
+  audit: typeof auditLogs.$inferInsert,
+): Promise<boolean> {
+  const guard = memberChangeGuard(change, change.from === "owner");
+  const [, removed] = await batch(database, [
+    insertWhere(database, auditLogs, audit, guard),
+    statement(
+      database,
+      database.delete(teamMembers).where(and(eq(teamMembers.teamId, change.teamId), eq(teamMembers.userId, change.userId), guard)),
+    ),
+  ]);
+  return changes(removed) === 1;
 }
 
 /** Invitations still open for an email in a team (not accepted, revoked or expired). */

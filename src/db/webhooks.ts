@@ -6,6 +6,8 @@ import { users, webhookAttempts, webhookDeliveries, webhookEndpoints } from "./s
 import { deriveKey, openText, seal } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { generateWebhookSecret } from "../domain/webhook-signature";
+import { auditLogs } from "./schema/audit";
+import { batch, belowCap, changes, insertWhere, rowExists } from "./guarded-writes";
 
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
@@ -75,6 +77,24 @@ export function newEndpointRow(
       updatedAt: now,
     },
   };
+}
+
+/**
+ * Inserts the endpoint and its audit row only while the owner has fewer than `cap` endpoints, decided in one D1
+ * batch (concurrent creates cannot all pass a count read earlier).
+ * @returns false when the cap was reached (nothing written)
+ */
+export async function insertEndpointWithinCap(
+  database: Database,
+  row: WebhookEndpointRow,
+  audit: typeof auditLogs.$inferInsert,
+  cap: number,
+): Promise<boolean> {
+  const [inserted] = await batch(database, [
+    insertWhere(database, webhookEndpoints, row, belowCap(webhookEndpoints, eq(webhookEndpoints.userId, row.userId), cap)),
+    insertWhere(database, auditLogs, audit, rowExists(webhookEndpoints, eq(webhookEndpoints.id, row.id))),
+  ]);
+  return changes(inserted) === 1;
 }
 
 export async function findOwnEndpoint(database: Database, userId: string, id: string) {

@@ -237,9 +237,18 @@ export function versionOf(state: ContractState, authorId: string): ContractVersi
   return { ...draftContent(state), version: state.version, authorId, createdAt: state.updatedAt };
 }
 
-/** Adds a signer to a draft; the same email twice is a conflict (RES002). */
+/** Parties (signers, approvers, viewers) a contract may have; POST /contracts takes at most as many. */
+export const MAX_SIGNERS = 50;
+
+/**
+ * Adds a signer to a draft; the same email twice, or a party beyond MAX_SIGNERS, is a conflict (RES002).
+ * The ContractRoom runs this one request at a time, so concurrent adds cannot pass the cap together.
+ */
 export function addSigner(state: ContractState, input: NewSigner, now: string): ContractState {
   assertDraft(state, "given signers");
+  if (state.signers.length >= MAX_SIGNERS) {
+    throw fail.conflict(`A contract has at most ${MAX_SIGNERS} parties`, { max: MAX_SIGNERS });
+  }
   const signer = toSigner(input);
   if (state.signers.some((s) => s.email === signer.email)) {
     throw fail.conflict(`${signer.email} is already a party to this contract`, { email: signer.email });

@@ -15,21 +15,24 @@ export interface AuditEntry {
   data?: Record<string, unknown> | null;
 }
 
+/** The audit_logs row of an entry (for guarded inserts that write it only if the change happened). */
+export function auditRow(entry: AuditEntry, now = new Date()): typeof auditLogs.$inferInsert {
+  return {
+    id: newId("aud"),
+    action: entry.action,
+    actorId: entry.actorId,
+    ip: entry.ip ?? null,
+    userAgent: entry.userAgent ? entry.userAgent.slice(0, 512) : null,
+    resourceType: entry.resourceType ?? null,
+    resourceId: entry.resourceId ?? null,
+    data: entry.data ? JSON.stringify(entry.data) : null,
+    createdAt: now.toISOString(),
+  };
+}
+
 /** The insert statement, for callers that write the audit row in the same D1 batch as the change it records. */
 export function auditInsert(env: Pick<Bindings, "DB">, entry: AuditEntry, now = new Date()) {
-  return db(env.DB)
-    .insert(auditLogs)
-    .values({
-      id: newId("aud"),
-      action: entry.action,
-      actorId: entry.actorId,
-      ip: entry.ip ?? null,
-      userAgent: entry.userAgent ? entry.userAgent.slice(0, 512) : null,
-      resourceType: entry.resourceType ?? null,
-      resourceId: entry.resourceId ?? null,
-      data: entry.data ? JSON.stringify(entry.data) : null,
-      createdAt: now.toISOString(),
-    });
+  return db(env.DB).insert(auditLogs).values(auditRow(entry, now));
 }
 
 export async function recordAudit(env: Pick<Bindings, "DB">, entry: AuditEntry): Promise<void> {

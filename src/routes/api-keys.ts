@@ -10,12 +10,12 @@ import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ApiError, fail } from "../lib/errors";
 import { principalOf, requireSession } from "../lib/auth";
-import { auditInsert, requestOrigin } from "../lib/audit";
+import { auditInsert, auditRow, requestOrigin } from "../lib/audit";
 import { newId } from "../lib/ids";
 import { db } from "../db/client";
 import {
-  activeKeyCount,
   apiKeyView,
+  insertApiKeyWithinCap,
   findOwnApiKey,
   keyStatus,
   listApiKeys,
@@ -119,9 +119,6 @@ export const apiKeyRoutes = createRouter()
     }
     const database = db(c.env.DB);
     const now = new Date();
-    if ((await activeKeyCount(database, principal.userId, now)) >= MAX_ACTIVE_KEYS) {
-      throw fail.conflict(`At most ${MAX_ACTIVE_KEYS} active API keys; revoke one first`);
-    }
     const { row, secret } = newApiKeyRow({
       id: newId("key"),
       userId: principal.userId,
@@ -130,17 +127,17 @@ export const apiKeyRoutes = createRouter()
       expiresAt: body.expiresAt ?? null,
       now: now.toISOString(),
     });
-    await database.batch([
-      database.insert(apiKeys).values(row),
-      auditInsert(c.env, {
-        action: "api_key.created",
-        actorId: principal.userId,
-        ...requestOrigin(c),
-        resourceType: "api_key",
-        resourceId: row.id,
-        data: { name: row.name, scopes: body.scopes, expiresAt: row.expiresAt, prefix: row.prefix },
-      }, now),
-    ]);
+    const audit = auditRow({
+      action: "api_key.created",
+      actorId: principal.userId,
+      ...requestOrigin(c),
+      resourceType: "api_key",
+      resourceId: row.id,
+      data: { name: row.name, scopes: body.scopes, expiresAt: row.expiresAt, prefix: row.prefix },
+    }, now);
+    if (!(await insertApiKeyWithinCap(database, row, audit, MAX_ACTIVE_KEYS, now))) {
+      throw fail.conflict(`At most ${MAX_ACTIVE_KEYS} active API keys; revoke one first`);
+    }
     return ok(c, { ...apiKeyView(row, now), secret }, 201);
   })
   .openapi(listKeysRoute, async (c) => {

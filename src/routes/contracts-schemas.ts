@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { moneySchema } from "../lib/openapi";
 import { INSTANT_RULE, instant } from "../lib/time";
-import { CONTRACT_STATUSES, SIGNER_ROLES, SIGNER_STATUSES } from "../domain/contract-machine";
+import { CONTRACT_STATUSES, MAX_SIGNERS, SIGNER_ROLES, SIGNER_STATUSES } from "../domain/contract-machine";
 import { renderableText } from "../lib/fonts";
 
 export const MAX_BODY_CHARS = 100_000;
@@ -28,9 +28,17 @@ export const signerInput = z
   })
   .openapi("SignerInput");
 
+/** A title is one line of text: it becomes email subjects, PDF headings and notification titles. */
+const contractTitle = z
+  .string()
+  .trim()
+  .min(1)
+  .max(300)
+  .refine((v) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v), "must be one line without control characters");
+
 export const createContractBody = z
   .object({
-    title: z.string().trim().min(1).max(300).superRefine(renderableText),
+    title: contractTitle.superRefine(renderableText),
     type: z.string().trim().min(1).max(60).superRefine(renderableText).optional().openapi({ example: "nda", description: "required unless templateId is given (then the template's type)" }),
     description: z.string().max(5_000).superRefine(renderableText).optional(),
     body: z.string().max(MAX_BODY_CHARS).superRefine(renderableText).optional(),
@@ -39,7 +47,7 @@ export const createContractBody = z
     value: moneySchema.optional(),
     tags: z.array(tag).max(20).optional(),
     category: z.string().trim().min(1).max(100).optional(),
-    signers: z.array(signerInput).max(50).optional(),
+    signers: z.array(signerInput).max(MAX_SIGNERS).optional(),
     expiresAt: futureDate.optional(),
     teamId: z.string().regex(/^team_[0-9A-Za-z]{20}$/, "expected a team_ id").optional(),
   })
@@ -52,7 +60,7 @@ export const createContractBody = z
 
 export const patchContractBody = z
   .object({
-    title: z.string().trim().min(1).max(300).superRefine(renderableText).optional(),
+    title: contractTitle.superRefine(renderableText).optional(),
     type: z.string().trim().min(1).max(60).superRefine(renderableText).optional(),
     description: z.string().max(5_000).superRefine(renderableText).nullable().optional(),
     body: z.string().max(MAX_BODY_CHARS).superRefine(renderableText).optional(),

@@ -17,6 +17,7 @@ import { templates } from "../db/schema/templates";
 import { visibleContracts } from "../db/contract-access";
 import { ensureStarterTemplates, visibleTemplates } from "../db/templates";
 import { listContracts } from "../db/contracts";
+import { insertSavedSearchWithinCap, MAX_SAVED_SEARCHES } from "../db/saved-searches";
 import {
   contractFtsJoin,
   contractMatch,
@@ -106,9 +107,6 @@ const runSavedRoute = createRoute({
   responses: { 200: jsonContent(listEnvelope(contractSchema), "matching contracts"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
 });
 
-/** At most this many saved searches per user. */
-const MAX_SAVED = 50;
-
 async function contractHits(database: Database, principal: Principal, query: string, limit: number) {
   const where = and(await visibleContracts(database, principal), contractMatch(query));
   const [rows, total] = await Promise.all([
@@ -164,10 +162,10 @@ export const searchRoutes = createRouter()
     const principal = principalOf(c);
     const { name, query } = c.req.valid("json");
     const database = db(c.env.DB);
-    const existing = await database.select({ n: count() }).from(savedSearches).where(eq(savedSearches.userId, principal.userId)).get();
-    if ((existing?.n ?? 0) >= MAX_SAVED) throw fail.conflict(`At most ${MAX_SAVED} saved searches`);
     const row = { id: newId("ssr"), userId: principal.userId, name, query, createdAt: new Date().toISOString() };
-    await database.insert(savedSearches).values(row);
+    if (!(await insertSavedSearchWithinCap(database, row))) {
+      throw fail.conflict(`At most ${MAX_SAVED_SEARCHES} saved searches`);
+    }
     return ok(c, { id: row.id, name, query, createdAt: row.createdAt }, 201);
   })
   .openapi(listSavedRoute, async (c) => {

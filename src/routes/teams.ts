@@ -11,8 +11,11 @@ import { principalOf } from "../lib/auth";
 import { newId } from "../lib/ids";
 import { db } from "../db/client";
 import { teamInvitations, teamMembers, teams } from "../db/schema/teams";
-import { findMember, listMembers, listTeamsOf, memberCount } from "../db/teams";
-import { TEAM_ROLES, canDeleteTeam, canUpdateTeam, checkRemoval, checkRoleChange, type TeamRole } from "../domain/team-roles";
+import { listMembers, listTeamsOf, memberCount } from "../db/teams";
+import { TEAM_ROLES, canDeleteTeam, canUpdateTeam, type TeamRole } from "../domain/team-roles";
+import { requestOrigin } from "../lib/audit";
+import { changeMemberRole } from "../services/teams/change-member-role";
+import { removeMember } from "../services/teams/remove-member";
 import { pathParam, teamAudit as audit, teamForMember, teamParams, teamRead as read, teamWrite as write } from "./team-access";
 
 const teamSchema = z
@@ -221,49 +224,14 @@ export const teamRoutes = createRouter()
     const principal = principalOf(c);
     const { id, userId } = c.req.valid("param");
     const { role: to } = c.req.valid("json");
-    const database = db(c.env.DB);
-    const { team, role: actor } = await teamForMember(database, id, principal.userId);
-    const target = await findMember(database, team.id, userId);
-    if (!target) throw fail.notFound("Team member");
-    if (target.role === to) return ok(c, target);
-    const verdict = checkRoleChange({ actor, from: target.role, to, ownerCount: await memberCount(database, team.id, "owner") });
-    if (verdict === "forbidden") throw fail.forbidden("Your team role does not allow this change");
-    if (verdict === "last_owner") throw fail.conflict("A team needs an owner: make someone else owner first");
-    const now = new Date();
-    await database.batch([
-      database
-        .update(teamMembers)
-        .set({ role: to, updatedAt: now.toISOString() })
-        .where(and(eq(teamMembers.teamId, team.id), eq(teamMembers.userId, userId))),
-      audit(c, { action: "team.member.role_changed", actorId: principal.userId, resourceType: "team", resourceId: team.id, data: { userId, from: target.role, to } }, now),
-    ]);
-    return ok(c, { ...target, role: to });
+    const { team, role } = await teamForMember(db(c.env.DB), id, principal.userId);
+    const actor = { userId: principal.userId, role, ...requestOrigin(c) };
+    return ok(c, await changeMemberRole(c.env, actor, { teamId: team.id, userId, role: to }));
   })
   .openapi(removeMemberRoute, async (c) => {
     const principal = principalOf(c);
     const { id, userId } = c.req.valid("param");
-    const database = db(c.env.DB);
-    const { team, role: actor } = await teamForMember(database, id, principal.userId);
-    const target = await findMember(database, team.id, userId);
-    if (!target) throw fail.notFound("Team member");
-    const verdict = checkRemoval({
-      actor,
-      targetRole: target.role,
-      self: userId === principal.userId,
-      ownerCount: await memberCount(database, team.id, "owner"),
-    });
-    if (verdict === "forbidden") throw fail.forbidden("Your team role does not allow removing this member");
-    if (verdict === "last_owner") throw fail.conflict("The last owner cannot leave: make someone else owner or delete the team");
-    const now = new Date();
-    await database.batch([
-      database.delete(teamMembers).where(and(eq(teamMembers.teamId, team.id), eq(teamMembers.userId, userId))),
-      audit(c, {
-        action: userId === principal.userId ? "team.member.left" : "team.member.removed",
-        actorId: principal.userId,
-        resourceType: "team",
-        resourceId: team.id,
-        data: { userId, role: target.role },
-      }, now),
-    ]);
-    return ok(c, { teamId: team.id, userId, removed: true as const });
+    const { team, role } = await teamForMember(db(c.env.DB), id, principal.userId);
+    const actor = { userId: principal.userId, role, ...requestOrigin(c) };
+    return ok(c, await removeMember(c.env, actor, { teamId: team.id, userId }));
   });

@@ -11,7 +11,7 @@ import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
-import { auditInsert, requestOrigin } from "../lib/audit";
+import { auditInsert, auditRow, requestOrigin } from "../lib/audit";
 import { db } from "../db/client";
 import { webhookDeliveries, webhookEndpoints } from "../db/schema";
 import {
@@ -20,6 +20,7 @@ import {
   deliveryView,
   endpointView,
   findOwnEndpoint,
+  insertEndpointWithinCap,
   listOwnEndpoints,
   newDeliveryRow,
   newEndpointRow,
@@ -225,25 +226,23 @@ export const webhookEndpointRoutes = createRouter()
     const body = c.req.valid("json");
     assertSafeUrl(c, body.url);
     const database = db(c.env.DB);
-    const { total } = await listOwnEndpoints(database, principal.userId, 1, 0);
-    if (total >= MAX_ENDPOINTS) throw fail.conflict(`At most ${MAX_ENDPOINTS} webhook endpoints; delete one first`);
     const now = new Date();
     const { row, secret } = newEndpointRow(
       c.env,
       { userId: principal.userId, url: body.url, events: body.events, description: body.description },
       now.toISOString(),
     );
-    await database.batch([
-      database.insert(webhookEndpoints).values(row),
-      auditInsert(c.env, {
-        action: "webhook_endpoint.created",
-        actorId: principal.userId,
-        ...requestOrigin(c),
-        resourceType: "webhook_endpoint",
-        resourceId: row.id,
-        data: { url: row.url, events: body.events },
-      }, now),
-    ]);
+    const audit = auditRow({
+      action: "webhook_endpoint.created",
+      actorId: principal.userId,
+      ...requestOrigin(c),
+      resourceType: "webhook_endpoint",
+      resourceId: row.id,
+      data: { url: row.url, events: body.events },
+    }, now);
+    if (!(await insertEndpointWithinCap(database, row, audit, MAX_ENDPOINTS))) {
+      throw fail.conflict(`At most ${MAX_ENDPOINTS} webhook endpoints; delete one first`);
+    }
     return ok(c, { ...endpointView(row), secret }, 201);
   })
   .openapi(listEndpointsRoute, async (c) => {

@@ -31,7 +31,8 @@ export function resolvePreferences(eventTypes: readonly string[], stored: readon
   const map: PreferenceMap = {};
   for (const type of eventTypes) map[type] = defaultChannels(type);
   for (const row of stored) {
-    const entry = map[row.eventType];
+    // Own properties only: a stored type such as "constructor" must not reach Object.prototype.
+    const entry = Object.hasOwn(map, row.eventType) ? map[row.eventType] : undefined;
     if (entry) entry[row.channel] = row.enabled;
   }
   return map;

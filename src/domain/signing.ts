@@ -4,6 +4,7 @@ import { z } from "@hono/zod-openapi";
 import { verifyTypedData, type Hex } from "viem";
 import { base64Decode } from "../lib/crypto";
 import { JPEG, PNG, sniffFileType, type FileType } from "../lib/image-type";
+import { sanitizeSignatureSvg } from "./svg-signature";
 
 export const SIGNATURE_FONTS = ["caveat", "dancing-script", "great-vibes", "homemade-apple", "sans", "serif"] as const;
 /** Drawn signatures are small pen strokes; uploaded ones are scans or photos. */
@@ -39,7 +40,8 @@ export interface SignatureImage {
 
 /**
  * The image of a drawn (PNG or SVG) or uploaded (PNG or JPEG) signature, with its real type sniffed from the bytes.
- * Null when the data is not such an image, or an SVG carries script or external references.
+ * Null when the data is not such an image, or an SVG holds anything beyond allow-listed pen-stroke geometry; the
+ * bytes of an accepted SVG are its safe re-serialisation, not the input.
  */
 export function parseSignatureImage(kind: "drawn" | "uploaded", value: string): SignatureImage | null {
   const match = /^data:([a-z+/.-]+);base64,(.+)$/.exec(value);
@@ -53,11 +55,9 @@ export function parseSignatureImage(kind: "drawn" | "uploaded", value: string): 
   const max = kind === "drawn" ? MAX_DRAWN_BYTES : MAX_UPLOADED_BYTES;
   if (bytes.length === 0 || bytes.length > max) return null;
   if (kind === "drawn" && match[1] === SVG.mime) {
-    const text = new TextDecoder().decode(bytes);
-    const looksSvg = /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/i.test(text);
-    // Rendered in browsers later: no script, event handlers or external references.
-    if (!looksSvg || /<script|\son\w+\s*=|href\s*=\s*["']?(?!#)|<foreignObject/i.test(text)) return null;
-    return { type: SVG, bytes };
+    // Rendered in browsers and PDFs later: only an allow-listed re-serialisation is kept (domain/svg-signature.ts).
+    const safe = sanitizeSignatureSvg(new TextDecoder().decode(bytes));
+    return safe === null ? null : { type: SVG, bytes: new TextEncoder().encode(safe) };
   }
   const type = sniffFileType(bytes, kind === "drawn" ? [PNG] : [PNG, JPEG]);
   return type ? { type, bytes } : null;

@@ -46,7 +46,8 @@ export function renderTemplate(
   for (const name of Object.keys(given)) {
     if (!known.has(name)) details.push({ path: `variables.${name}`, message: `${name} is not a variable of this template` });
   }
-  const values: Record<string, string> = {};
+  // A Map, not an object: a placeholder named `constructor` or `__proto__` must not find Object.prototype's members.
+  const values = new Map<string, string>();
   const missing: string[] = [];
   for (const v of declared) {
     const value = Object.hasOwn(given, v.name) ? given[v.name]! : v.default;
@@ -54,13 +55,13 @@ export function renderTemplate(
       if (v.required) missing.push(v.name);
       continue;
     }
-    values[v.name] = value;
+    values.set(v.name, value);
   }
   for (const name of missing) details.push({ path: `variables.${name}`, message: `${name} is required` });
   if (details.length) {
     const message = missing.length ? `Missing required variables: ${missing.join(", ")}` : "Unknown template variables";
     throw fail.invalid(details, message);
   }
-  const rendered = body.replace(PLACEHOLDER, (_match, name: string) => values[name] ?? "");
-  return { body: rendered, variables: values };
+  const rendered = body.replace(PLACEHOLDER, (_match, name: string) => values.get(name) ?? "");
+  return { body: rendered, variables: Object.fromEntries(values) };
 }

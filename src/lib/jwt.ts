@@ -81,14 +81,22 @@ export async function signAccessToken(env: KeyEnv, claims: AccessClaims, now = n
     .sign(signingKey);
 }
 
-/** Verifies signature, issuer, audience and expiry; returns null for any invalid token (the caller answers AUTH002). */
+/**
+ * Verifies signature, `typ`, issuer, audience and expiry; returns null for any invalid token (the caller answers
+ * AUTH002). `exp` is required, not just checked when present (jose skips the check on a token without it), so a
+ * token signed without an expiry — by a bug or a leaked key's holder — is never valid forever (RFC 8725 §3.10).
+ * `typ: JWT` keeps other JWS the platform key signs (contract countersignatures) from passing as access tokens.
+ */
 export async function verifyAccessToken(env: KeyEnv, token: string): Promise<AccessClaims | null> {
   const { verifier } = await loadKeys(env);
   try {
     const { payload } = await jwtVerify(token, verifier, {
       algorithms: [ALG],
+      typ: "JWT",
       issuer: env.PUBLIC_BASE_URL,
       audience: JWT_AUDIENCE,
+      requiredClaims: ["exp", "iat", "sub"],
+      maxTokenAge: ACCESS_TOKEN_TTL_SECONDS + 60,
       clockTolerance: 5,
     });
     if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.role !== "string") {

@@ -32,7 +32,37 @@ export function usesDevMailbox(env: Pick<Bindings, "ENVIRONMENT">): boolean {
 }
 
 export function mailerFor(env: Bindings): Mailer {
-  return usesDevMailbox(env) ? devMailboxMailer(env.DB) : cloudflareMailer(env.MAILER);
+  return singleLineHeaders(usesDevMailbox(env) ? devMailboxMailer(env.DB) : cloudflareMailer(env.MAILER));
+}
+
+/**
+ * Line breaks and other control characters a header may not hold: CR and LF end a header line (RFC 5322 §2.2), so
+ * one inside a subject would start new headers (`Bcc:`) or the body; NEL and the Unicode separators do the same in
+ * some clients. Tabs count too: folding whitespace is the encoder's business, not the caller's.
+ */
+const HEADER_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/** A header value on one line: every run of control characters becomes one space; trimmed. */
+export function singleLineHeader(value: string): string {
+  return value.replace(HEADER_BREAKING, " ").replace(/ {2,}/g, " ").trim();
+}
+
+/**
+ * Wraps a provider so every header value it is given is single-line, whatever a template or a user-supplied
+ * title put in it: the subject and display names are flattened; an address with a control character is refused
+ * (MailerError), because a cleaned-up address would be someone else's.
+ */
+export function singleLineHeaders(provider: Mailer): Mailer {
+  return {
+    name: provider.name,
+    async send(email) {
+      for (const [field, value] of [["to", email.to], ["deliveryId", email.deliveryId]] as const) {
+        if (new RegExp(HEADER_BREAKING.source).test(value)) throw new MailerError(`the ${field} header holds a control character`);
+      }
+      const from = singleLineHeader(email.from);
+      return provider.send({ ...email, from, subject: singleLineHeader(email.subject) });
+    },
+  };
 }
 
 /** Stores the message for GET /dev/mailbox; unique per delivery, so a redelivered job cannot add it twice. */

@@ -9,14 +9,14 @@ import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi"
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
 import { principalOf, requireSession } from "../lib/auth";
-import { auditInsert, requestOrigin } from "../lib/audit";
+import { auditInsert, auditRow, requestOrigin } from "../lib/audit";
 import { randomBytes } from "../lib/crypto";
 import { hashCode, openTotpSecret, sealTotpSecret } from "../lib/identity-secrets";
 import { limitAccount } from "../lib/auth-limits";
 import { consumeMfaCode } from "../lib/mfa-step-up";
 import { db } from "../db/client";
 import { findUserById, updateMfa, type UserRow } from "../db/users";
-import { deleteRecoveryCodesStatement, replaceRecoveryCodesStatements } from "../db/mfa";
+import { deleteRecoveryCodesStatement, enableMfaOnce, startMfaEnrolment } from "../db/mfa";
 import { base32Decode, base32Encode, otpauthUrl, verifyTotp } from "../domain/totp";
 import {
   RECOVERY_CODE_COUNT,
@@ -84,7 +84,9 @@ export const authMfaRoutes = createRouter()
     const user = await caller(c);
     if (user.mfaEnabled) throw new ApiError("RES002", "MFA is already on; disable it first to enrol a new device");
     const secret = base32Encode(randomBytes(20));
-    await updateMfa(c.env.DB, user.id, { mfaSecretSealed: sealTotpSecret(c.env, user.id, secret), mfaLastStep: null }, new Date());
+    if (!(await startMfaEnrolment(c.env.DB, user.id, sealTotpSecret(c.env, user.id, secret), new Date()))) {
+      throw new ApiError("RES002", "MFA is already on; disable it first to enrol a new device");
+    }
     return ok(c, { secret, otpauthUrl: otpauthUrl({ secretBase32: secret, account: user.email, issuer: "Escra" }) }, 200);
   })
 
@@ -99,11 +101,13 @@ export const authMfaRoutes = createRouter()
     if (step === null) throw wrongCode();
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => recoveryCode(randomBytes));
     const hashes = codes.map((code) => hashCode(c.env, "recovery", user.id, normaliseRecoveryCode(code)));
-    await db(c.env.DB).batch([
-      updateMfa(c.env.DB, user.id, { mfaEnabled: true, mfaLastStep: step }, now),
-      ...replaceRecoveryCodesStatements(c.env.DB, user.id, hashes, now),
-      auditInsert(c.env, { action: "auth.mfa.enabled", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
-    ]);
+    const audit = auditRow(
+      { action: "auth.mfa.enabled", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id },
+      now,
+    );
+    const sealed = user.mfaSecretSealed;
+    const enabled = await enableMfaOnce(c.env.DB, { userId: user.id, secretSealed: sealed, step, codeHashes: hashes, audit, now });
+    if (!enabled) throw new ApiError("RES002", "MFA was turned on or its enrolment restarted meanwhile");
     return ok(c, { recoveryCodes: codes }, 200);
   })
 

@@ -8,6 +8,7 @@ import { MAX_ACTIVE_KEYS } from "../../src/routes/api-keys";
 import { MAX_ENDPOINTS } from "../../src/routes/webhook-endpoints";
 import { MAX_SAVED_SEARCHES } from "../../src/db/saved-searches";
 import { MAX_SIGNERS } from "../../src/domain/contract-machine";
+import { base32Decode, totp } from "../../src/domain/totp";
 
 const post = (who: TestUser, path: string, body: unknown) => call("POST", `/api/v1${path}`, { token: who.accessToken, body });
 
@@ -132,5 +133,22 @@ describe("a contract's party cap holds for added signers too", () => {
       Array.from({ length: 5 }, (_, i) => post(owner, `/contracts/${id}/signers`, { email: `l${i}@example.com`, name: `L ${i}` })),
     );
     expect(tally(adds)).toEqual({ created: 1, refused: 4, other: 0 });
+  });
+});
+
+describe("MFA turns on once", () => {
+  it("two concurrent verifies with the same code: one gets recovery codes that work, the other RES002", async () => {
+    const u = await createUser();
+    const enabled = await post(u, "/auth/mfa/enable", {});
+    expect(enabled.status).toBe(200);
+    const code = totp(base32Decode(enabled.body.data.secret), Date.now());
+    const both = await Promise.all([post(u, "/auth/mfa/verify", { code }), post(u, "/auth/mfa/verify", { code })]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    const winner = both.find((r) => r.status === 200)!;
+    // Exactly the winner's ten codes are stored: none of the loser's replaced them.
+    expect(await rows("SELECT count(*) AS n FROM mfa_recovery_codes WHERE user_id = ?", u.user.id)).toBe(winner.body.data.recoveryCodes.length);
+    expect(await rows("SELECT count(*) AS n FROM audit_logs WHERE actor_id = ? AND action = 'auth.mfa.enabled'", u.user.id)).toBe(1);
+    const off = await post(u, "/auth/mfa/disable", { code: winner.body.data.recoveryCodes[0] });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
   });
 });

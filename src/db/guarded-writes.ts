@@ -2,8 +2,8 @@
 //
 // D1 has no interactive transactions, so "count, then insert" lets concurrent requests all pass the count (30
 // parallel creates beat a cap of 20). Instead the condition is part of the write itself —
-// `INSERT … SELECT … WHERE (SELECT count(*) …) < cap` or `UPDATE/DELETE … WHERE <invariant still holds>` — and the
-// caller reads `meta.changes` (or the RETURNING rows) to learn whether it happened. D1 runs one statement at a time,
+// `INSERT … SELECT … WHERE (SELECT count(*) …) < cap` or `UPDATE/DELETE … WHERE <invariant still holds>` — and
+// the caller reads `meta.changes` (or the RETURNING rows) to learn whether it happened. D1 runs one statement at a time,
 // so the condition and the write see the same state.
 import { getTableColumns, sql, type Column, type SQL } from "drizzle-orm";
 import { SQLiteSyncDialect, type SQLiteTable } from "drizzle-orm/sqlite-core";
@@ -12,7 +12,10 @@ import type { Database } from "./client";
 const dialect = new SQLiteSyncDialect();
 
 /** A drizzle query or SQL fragment as a D1 statement, so guarded writes and ordinary ones share one D1 batch. */
-export function statement(database: Database, query: SQL | { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
+export function statement(
+  database: Database,
+  query: SQL | { toSQL(): { sql: string; params: unknown[] } },
+): D1PreparedStatement {
   const { sql: text, params } = "toSQL" in query ? query.toSQL() : dialect.sqlToQuery(query);
   return database.$client.prepare(text).bind(...params);
 }
@@ -28,7 +31,12 @@ export function batch(database: Database, statements: D1PreparedStatement[]): Pr
  * @param condition any SQL boolean, e.g. `belowCap(…)` or `rowExists(…)`
  * @returns a statement whose D1 result has `meta.changes` 1 when the row was written, 0 when the condition failed
  */
-export function insertWhere<T extends SQLiteTable>(database: Database, table: T, values: T["$inferInsert"], condition: SQL) {
+export function insertWhere<T extends SQLiteTable>(
+  database: Database,
+  table: T,
+  values: T["$inferInsert"],
+  condition: SQL,
+) {
   const columns = getTableColumns(table) as Record<string, Column>;
   const entries = Object.entries(values as Record<string, unknown>).filter(([, v]) => v !== undefined);
   const names = sql.join(

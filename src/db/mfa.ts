@@ -7,7 +7,12 @@ import { batch, changes, insertWhere, rowExists, statement } from "./guarded-wri
 import { newId } from "../lib/ids";
 
 /** Stores a new enrolment secret only while MFA is off (a concurrent verify may have just turned it on). */
-export async function startMfaEnrolment(d1: D1Database, userId: string, secretSealed: string, now: Date): Promise<boolean> {
+export async function startMfaEnrolment(
+  d1: D1Database,
+  userId: string,
+  secretSealed: string,
+  now: Date,
+): Promise<boolean> {
   const result = await db(d1)
     .update(users)
     .set({ mfaSecretSealed: secretSealed, mfaLastStep: null, updatedAt: now.toISOString() })
@@ -24,20 +29,39 @@ export async function startMfaEnrolment(d1: D1Database, userId: string, secretSe
  */
 export async function enableMfaOnce(
   d1: D1Database,
-  input: { userId: string; secretSealed: string; step: number; codeHashes: string[]; audit: typeof auditLogs.$inferInsert; now: Date },
+  input: {
+    userId: string;
+    secretSealed: string;
+    step: number;
+    codeHashes: string[];
+    audit: typeof auditLogs.$inferInsert;
+    now: Date;
+  },
 ): Promise<boolean> {
   const database = db(d1);
   const at = input.now.toISOString();
-  const stillEnrolling = and(eq(users.id, input.userId), eq(users.mfaEnabled, false), eq(users.mfaSecretSealed, input.secretSealed));
+  const stillEnrolling = and(
+    eq(users.id, input.userId),
+    eq(users.mfaEnabled, false),
+    eq(users.mfaSecretSealed, input.secretSealed),
+  );
   const guard = rowExists(users, stillEnrolling);
   // Everything else first, under the guard; the users update last, since it is what turns the guard false.
   const results = await batch(database, [
     statement(database, database.delete(mfaRecoveryCodes).where(and(eq(mfaRecoveryCodes.userId, input.userId), guard))),
     ...input.codeHashes.map((codeHash) =>
-      insertWhere(database, mfaRecoveryCodes, { id: newId("rcv"), userId: input.userId, codeHash, createdAt: at }, guard),
+      insertWhere(
+        database,
+        mfaRecoveryCodes,
+        { id: newId("rcv"), userId: input.userId, codeHash, createdAt: at },
+        guard,
+      ),
     ),
     insertWhere(database, auditLogs, input.audit, guard),
-    statement(database, database.update(users).set({ mfaEnabled: true, mfaLastStep: input.step, updatedAt: at }).where(stillEnrolling)),
+    statement(
+      database,
+      database.update(users).set({ mfaEnabled: true, mfaLastStep: input.step, updatedAt: at }).where(stillEnrolling),
+    ),
   ]);
   return changes(results[results.length - 1]) === 1;
 }

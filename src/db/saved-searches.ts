@@ -11,7 +11,10 @@ export const MAX_SAVED_SEARCHES = 50;
  * Inserts the saved search only while its owner has fewer than MAX_SAVED_SEARCHES, in one statement.
  * @returns false when the cap was reached (nothing written)
  */
-export async function insertSavedSearchWithinCap(database: Database, row: typeof savedSearches.$inferInsert): Promise<boolean> {
+export async function insertSavedSearchWithinCap(
+  database: Database,
+  row: typeof savedSearches.$inferInsert,
+): Promise<boolean> {
   const cap = belowCap(savedSearches, eq(savedSearches.userId, row.userId), MAX_SAVED_SEARCHES);
   const result = await insertWhere(database, savedSearches, row, cap).run();
   return changes(result) === 1;

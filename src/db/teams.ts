@@ -102,12 +102,18 @@ export function findMember(database: Database, teamId: string, userId: string) {
 
 /** Guard: the user is (still) a member of the team with exactly `role`. */
 function memberHolds(teamId: string, userId: string, role: TeamRole): SQL {
-  return rowExists(teamMembers, and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId), eq(teamMembers.role, role)));
+  return rowExists(
+    teamMembers,
+    and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId), eq(teamMembers.role, role)),
+  );
 }
 
 /** Guard: the team has an owner other than `userId`, so it keeps one when `userId` stops being an owner. */
 function anotherOwner(teamId: string, userId: string): SQL {
-  return rowExists(teamMembers, and(eq(teamMembers.teamId, teamId), eq(teamMembers.role, "owner"), ne(teamMembers.userId, userId)));
+  return rowExists(
+    teamMembers,
+    and(eq(teamMembers.teamId, teamId), eq(teamMembers.role, "owner"), ne(teamMembers.userId, userId)),
+  );
 }
 
 export interface GuardedMemberChange {
@@ -171,7 +177,9 @@ export async function removeMemberGuarded(
     insertWhere(database, auditLogs, audit, guard),
     statement(
       database,
-      database.delete(teamMembers).where(and(eq(teamMembers.teamId, change.teamId), eq(teamMembers.userId, change.userId), guard)),
+      database
+        .delete(teamMembers)
+        .where(and(eq(teamMembers.teamId, change.teamId), eq(teamMembers.userId, change.userId), guard)),
     ),
   ]);
   return changes(removed) === 1;

@@ -91,7 +91,12 @@ export async function insertEndpointWithinCap(
   cap: number,
 ): Promise<boolean> {
   const [inserted] = await batch(database, [
-    insertWhere(database, webhookEndpoints, row, belowCap(webhookEndpoints, eq(webhookEndpoints.userId, row.userId), cap)),
+    insertWhere(
+      database,
+      webhookEndpoints,
+      row,
+      belowCap(webhookEndpoints, eq(webhookEndpoints.userId, row.userId), cap),
+    ),
     insertWhere(database, auditLogs, audit, rowExists(webhookEndpoints, eq(webhookEndpoints.id, row.id))),
   ]);
   return changes(inserted) === 1;

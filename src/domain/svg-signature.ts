@@ -14,7 +14,9 @@ const NUMBERS = /^[\s,0-9eE.+-]*$/;
 const LENGTH = new RegExp(String.raw`^\s*${NUMBER}(?:px|pt|pc|mm|cm|in|em|ex|%)?\s*$`);
 /** Path data: commands and numbers only (SVG 2 §9.3.9). */
 const PATH_DATA = new RegExp(String.raw`^[\sMmLlHhVvCcSsQqTtAaZz0-9eE.,+-]*$`);
-const TRANSFORM = new RegExp(String.raw`^(?:\s*(?:matrix|translate|scale|rotate|skewX|skewY)\s*\([\s\d.,eE+-]*\)[\s,]*)*$`);
+const TRANSFORM = new RegExp(
+  String.raw`^(?:\s*(?:matrix|translate|scale|rotate|skewX|skewY)\s*\([\s\d.,eE+-]*\)[\s,]*)*$`,
+);
 /** Colours only: a hex value, a named colour, or rgb()/rgba() — no url(#…) paint servers. */
 const PAINT = /^\s*(?:#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30}|rgba?\(\s*[\d.%\s,]+\))\s*$/;
 const UNIT_INTERVAL = new RegExp(String.raw`^\s*${NUMBER}%?\s*$`);
@@ -103,7 +105,8 @@ function serialise(el: Element, depth: number): string {
     if (attr.name === "xmlns" && attr.value === SVG_NS) continue;
     // Signature pads declare xlink without using it; the declaration is dropped, any use of it refused below.
     if (depth === 0 && attr.name === "xmlns:xlink" && attr.value === XLINK_NS) continue;
-    const check = attr.prefix || attr.namespaceURI ? undefined : Object.hasOwn(allowed, attr.name) ? allowed[attr.name] : undefined;
+    const plain = !attr.prefix && !attr.namespaceURI;
+    const check = plain && Object.hasOwn(allowed, attr.name) ? allowed[attr.name] : undefined;
     if (!check || !passes(check, attr.value)) throw new Refused();
     attrs.push(`${attr.name}="${escapeXml(attr.value)}"`);
   }

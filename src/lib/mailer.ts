@@ -57,7 +57,9 @@ export function singleLineHeaders(provider: Mailer): Mailer {
     name: provider.name,
     async send(email) {
       for (const [field, value] of [["to", email.to], ["deliveryId", email.deliveryId]] as const) {
-        if (new RegExp(HEADER_BREAKING.source).test(value)) throw new MailerError(`the ${field} header holds a control character`);
+        if (new RegExp(HEADER_BREAKING.source).test(value)) {
+          throw new MailerError(`the ${field} header holds a control character`);
+        }
       }
       const from = singleLineHeader(email.from);
       return provider.send({ ...email, from, subject: singleLineHeader(email.subject) });

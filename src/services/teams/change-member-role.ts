@@ -53,7 +53,15 @@ export async function changeMemberRole(env: Pick<Bindings, "DB">, actor: TeamAct
   }, now);
   const changed = await changeMemberRoleGuarded(
     database,
-    { teamId: input.teamId, actorId: actor.userId, actorRole: actor.role, userId: input.userId, from: target.role, to: input.role, at: now.toISOString() },
+    {
+      teamId: input.teamId,
+      actorId: actor.userId,
+      actorRole: actor.role,
+      userId: input.userId,
+      from: target.role,
+      to: input.role,
+      at: now.toISOString(),
+    },
     audit,
   );
   if (!changed) {

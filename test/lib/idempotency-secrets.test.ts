@@ -7,6 +7,8 @@ import { createUser, type TestUser } from "../helpers/users";
 import { fundEscrow, markContractSigned, openEscrow, parties } from "../escrow/helpers";
 import { base32Decode, totp } from "../../src/domain/totp";
 
+/** Each escrow test registers three users (argon2id) and funds through the queue: generous on a loaded machine. */
+const ESCROW_TIMEOUT_MS = 90_000;
 const CREDENTIALS = { username: "shop-owner", password: "hunter2-replayed-secret" };
 
 function post(who: TestUser, path: string, key: string, body?: unknown) {
@@ -47,7 +49,7 @@ describe("a replayed Idempotency-Key never returns a secret again", () => {
     const audit = await call("GET", `/api/v1/escrows/${e.id}/events`, { token: buyer.accessToken });
     const releases = (audit.body.data as { type: string }[]).filter((ev) => ev.type === "escrow.credentials_released");
     expect(releases).toHaveLength(1);
-  });
+  }, ESCROW_TIMEOUT_MS);
 
   it("two concurrent reveals with one key: one gets the credentials, the other RES002 without them", async () => {
     const { buyer, seller } = await parties();
@@ -60,7 +62,7 @@ describe("a replayed Idempotency-Key never returns a secret again", () => {
     const loser = both.find((r) => r.status === 409)!;
     expect(loser.body.error.code).toBe("RES002");
     expect(JSON.stringify(loser.body)).not.toContain("hunter2");
-  });
+  }, ESCROW_TIMEOUT_MS);
 
   it("API key create and rotate: the secret is shown once", async () => {
     const u = await createUser();

@@ -58,7 +58,7 @@ export async function buildSignatureRecord(env: Bindings, input: BuildSignatureI
   if (sig.type === "drawn" || sig.type === "uploaded") {
     image = parseSignatureImage(sig.type, sig.value);
     if (!image) {
-      const allowed = sig.type === "drawn" ? "a PNG or SVG (no scripts) of at most 100 KB" : "a PNG or JPEG of at most 1 MB";
+      const allowed = sig.type === "drawn" ? "a PNG, or an SVG of plain pen strokes, of at most 100 KB" : "a PNG or JPEG of at most 1 MB";
       throw fail.invalid([{ path: "signature.value", message: `expected ${allowed}` }]);
     }
   }

@@ -48,6 +48,16 @@ export interface Bindings {
    * default the hosted page `{PUBLIC_BASE_URL}/sign/{contractId}?token={token}`.
    */
   SIGNING_URL_TEMPLATE?: string;
+  /** "twilio", "africastalking" or "test" (dev mailbox); unset: "test" in development/test, no SMS elsewhere. */
+  SMS_PROVIDER?: string;
+  /** Sender: a Twilio number (E.164) or Messaging Service SID; an Africa's Talking sender id/short code (optional). */
+  SMS_FROM?: string;
+  TWILIO_ACCOUNT_SID?: string;
+  /** Overrides https://api.twilio.com (tests point it at a local stand-in). */
+  TWILIO_BASE_URL?: string;
+  AFRICASTALKING_USERNAME?: string;
+  /** https://api.sandbox.africastalking.com for the sandbox app; default https://api.africastalking.com. */
+  AFRICASTALKING_BASE_URL?: string;
 
   // secrets (.dev.vars locally, `wrangler secret put` in production)
   JWT_PRIVATE_KEY: string;
@@ -59,6 +69,8 @@ export interface Bindings {
   ANCHOR_PRIVATE_KEY: string;
   PAYSTACK_SECRET_KEY: string;
   METRICS_TOKEN: string;
+  TWILIO_AUTH_TOKEN?: string;
+  AFRICASTALKING_API_KEY?: string;
 }
 
 /** Who is calling, once authenticated (set by the auth middleware). */

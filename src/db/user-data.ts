@@ -250,6 +250,8 @@ export const ERASURE_STEPS: ErasureStep[] = [
           mfaEnabled: false,
           mfaSecretSealed: null,
           mfaLastStep: null,
+          phone: null,
+          phoneVerifiedAt: null,
           avatarKey: null,
           deletedAt: now,
           updatedAt: now,

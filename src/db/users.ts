@@ -17,6 +17,9 @@ export function userView(row: UserRow) {
     industry: row.industry,
     emailVerified: row.emailVerifiedAt !== null,
     mfaEnabled: row.mfaEnabled,
+    /** E.164, present only once verified by an SMS code. */
+    phone: row.phone,
+    phoneVerified: row.phoneVerifiedAt !== null,
     /** Served by GET /api/v1/users/{id}/avatar (src/routes/users.ts). */
     avatarUrl: row.avatarKey ? `/api/v1/users/${row.id}/avatar` : null,
     createdAt: row.createdAt,
@@ -130,4 +133,10 @@ export async function claimTotpStep(d1: D1Database, userId: string, step: number
 export function isUniqueViolation(error: unknown): boolean {
   const text = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error);
   return /UNIQUE constraint failed/i.test(text);
+}
+
+/** Makes `phone` (E.164) the user's verified number. */
+export function setVerifiedPhone(d1: D1Database, userId: string, phone: string, now: Date) {
+  const at = now.toISOString();
+  return db(d1).update(users).set({ phone, phoneVerifiedAt: at, updatedAt: at }).where(eq(users.id, userId));
 }

@@ -1,6 +1,8 @@
 // Identity rules and limits in one place: lifetimes, attempt counts, lockout, admin emails, code formats.
 export const VERIFICATION_CODE_TTL_MINUTES = 10;
 export const VERIFICATION_CODE_MAX_ATTEMPTS = 5;
+/** An SMS code is short-lived: it reaches a phone within seconds, and a shorter life narrows guessing (issue 17.3). */
+export const PHONE_CODE_TTL_MINUTES = 5;
 export const PASSWORD_RESET_TTL_MINUTES = 30;
 export const REFRESH_TOKEN_TTL_DAYS = 30;
 export const RECOVERY_CODE_COUNT = 10;

@@ -61,3 +61,8 @@ export function notificationEmailWanted(eventType: string, isParty: boolean): bo
   if (TOLD_BY_THE_CANCELLATION.has(eventType)) return false;
   return !(isParty && PARTY_EMAILED_BY_THE_ROOM.has(eventType));
 }
+
+/** Whether an update turns SMS on for any event type (that needs a verified phone). */
+export function smsTurnedOn(update: Record<string, Partial<ChannelSettings>>): boolean {
+  return Object.values(update).some((channels) => channels.sms === true);
+}

@@ -13,6 +13,8 @@ import { fanOutWebhooksConsumer, WEBHOOK_DELIVER_JOB } from "./fan-out-webhooks"
 import { notifyConsumer } from "./notify";
 import { clampDelay, isLastAttempt, MAX_DELIVERY_ATTEMPTS, retryDelaySeconds } from "./retry-policy";
 import { sendEmailJob } from "./send-email";
+import { sendSmsJob } from "./send-sms";
+import { SMS_SEND_JOB } from "../lib/sms";
 import { escrowEventsConsumer } from "./escrow-events";
 import { listingEventsConsumer } from "./listing-events";
 import { ESCROW_PAYOUT_JOB, escrowPayoutJob } from "./escrow-payout";
@@ -25,6 +27,7 @@ export { RetryLater } from "./types";
 export const jobHandlers: Record<string, JobHandler> = {
   "system.health": async () => {},
   [EMAIL_SEND_JOB]: sendEmailJob,
+  [SMS_SEND_JOB]: sendSmsJob,
   [WEBHOOK_DELIVER_JOB]: deliverWebhookJob,
   [ESCROW_PAYOUT_JOB]: escrowPayoutJob,
 };

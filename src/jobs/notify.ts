@@ -1,5 +1,6 @@
 // EVENTS consumer: notifications for each user in an event's audience, per their preferences (event type ×
-// channel): an in-app row, an email through sendEmail, an SMS when a provider is configured. The live feed has
+// channel): an in-app row, an email through sendEmail, an SMS (sms.send job) to a verified phone when a provider
+// is configured. The live feed has
 // its own consumer (deliver-to-feeds.ts). Each channel is marked done per (user, event), so a redelivered event
 // never notifies twice.
 import { and, eq, isNull } from "drizzle-orm";
@@ -14,7 +15,7 @@ import { notificationEmailWanted } from "../domain/notification-preferences";
 import { markChannelDone, upsertNotification } from "../db/notifications";
 import { sendEmail } from "../lib/email";
 import { hasPrefix, newId } from "../lib/ids";
-import { smsSender } from "../lib/sms";
+import { queueSms, smsProviderFor } from "../lib/sms";
 import type { EventConsumer } from "./types";
 
 export const notifyConsumer: EventConsumer = {
@@ -38,7 +39,7 @@ export const notifyConsumer: EventConsumer = {
 
 async function notifyUser(env: Bindings, database: Database, userId: string, event: DomainEvent) {
   const user = await database
-    .select({ email: users.email, name: users.name })
+    .select({ email: users.email, name: users.name, phone: users.phone, phoneVerifiedAt: users.phoneVerifiedAt })
     .from(users)
     .where(and(eq(users.id, userId), isNull(users.deletedAt)))
     .get();
@@ -82,7 +83,9 @@ async function notifyUser(env: Bindings, database: Database, userId: string, eve
     });
     await markChannelDone(database, row.id, "email", now);
   }
-  if (channels.sms && !row.smsAt && (await smsSender(env).send({ userId, text: text.body }))) {
+  // Only to a verified phone; the sms.send job retries a failing provider, so the channel is done once queued.
+  if (channels.sms && !row.smsAt && user.phone && user.phoneVerifiedAt && smsProviderFor(env)) {
+    await queueSms(env, { to: user.phone, text: `Escra: ${text.title}. ${text.body}`.slice(0, 480) });
     await markChannelDone(database, row.id, "sms", now);
   }
 }

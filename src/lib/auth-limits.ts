@@ -20,6 +20,9 @@ export const AUTH_LIMITS = {
   passwordReset: { ip: { limit: 20, windowSeconds: 3600 }, account: { limit: 5, windowSeconds: 3600 } },
   passwordResetConfirm: { ip: { limit: 20, windowSeconds: 600 } },
   refresh: { ip: { limit: 60, windowSeconds: 60 } },
+  /** SMS codes cost money and reach a stranger's phone if the number is wrong: few per hour per user. */
+  sendPhoneCode: { account: { limit: 5, windowSeconds: 3600 } },
+  verifyPhone: { account: { limit: 10, windowSeconds: 600 } },
   /** Code/password checks by an authenticated user (MFA verify/disable, password change). */
   userSecretCheck: { account: { limit: 10, windowSeconds: 900 } },
 } as const satisfies Record<string, { ip?: Limit; account?: Limit }>;

@@ -17,7 +17,7 @@ function key(env: KeyEnv, purpose: string): Uint8Array {
 }
 
 /** Peppered hash of a short code, bound to its purpose and owner so a hash is useless in another row. */
-export function hashCode(env: KeyEnv, purpose: "verify-email" | "recovery", ownerId: string, code: string): string {
+export function hashCode(env: KeyEnv, purpose: "verify-email" | "verify-phone" | "recovery", ownerId: string, code: string): string {
   return hmacSha256Hex(key(env, "code-pepper"), `${purpose}:${ownerId}:${code}`);
 }
 

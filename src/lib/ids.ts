@@ -6,6 +6,8 @@ export const ID_PREFIXES = [
   "req", "evt", "eml", "dlq", "wfl", "shr", "ver", "ssr", "whd", "pay", "inv", "aud", "bat",
   // identity internals: refresh tokens, email verification codes, password resets, MFA recovery codes
   "rft", "evc", "pwr", "rcv",
+  // outgoing SMS (the sms.send job's message id)
+  "sms",
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

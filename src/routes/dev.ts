@@ -29,9 +29,16 @@ const mailboxRoute = createRoute({
   method: "get",
   path: "/dev/mailbox",
   tags: ["Development"],
-  summary: "Emails the app sent (development only), newest first",
+  summary: "Emails (and SMS, subject `SMS`, to an E.164 number) the app sent (development only), newest first",
   middleware: [publicRoute(), devOnly] as const,
-  request: { query: pageQuery.extend({ to: z.email().max(254).optional().openapi({ example: "ada@example.com" }) }) },
+  request: {
+    query: pageQuery.extend({
+      to: z
+        .union([z.email().max(254), z.string().regex(/^\+[1-9]\d{1,14}$/, "an email address or an E.164 phone number")])
+        .optional()
+        .openapi({ example: "ada@example.com", description: "an email address, or an E.164 number for SMS" }),
+    }),
+  },
   responses: {
     200: jsonContent(listEnvelope(mailboxEmail), "emails, newest first"),
     ...errorResponses("RES001"),

@@ -25,6 +25,7 @@ import { adminAnchoringRoutes } from "./admin-anchoring";
 import { apiKeyRoutes } from "./api-keys";
 import { adminUserRoutes } from "./admin-users";
 import { userRoutes } from "./users";
+import { phoneRoutes } from "./phone";
 import { payoutAccountRoutes } from "./payout-account";
 import { teamRoutes } from "./teams";
 import { teamInvitationRoutes } from "./team-invitations";
@@ -66,6 +67,7 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", apiKeyRoutes);
   app.route("/api/v1", adminUserRoutes);
   app.route("/api/v1", userRoutes);
+  app.route("/api/v1", phoneRoutes);
   app.route("/api/v1", payoutAccountRoutes);
   app.route("/api/v1", teamRoutes);
   app.route("/api/v1", teamInvitationRoutes);

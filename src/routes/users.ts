@@ -17,11 +17,11 @@ import { AVATAR_TYPES, SNIFF_BYTES, sniffFileType } from "../lib/image-type";
 import { db, type Database } from "../db/client";
 import { ACCOUNT_TYPES, users } from "../db/schema/identity";
 import { userView } from "../db/users";
-import { preferencesOf, upsertPreferenceStatements } from "../db/notification-preferences";
+import { preferencesOf } from "../db/notification-preferences";
+import { setNotificationPreferences } from "../services/users/set-notification-preferences";
 import { erasureStatements, exportUserData, pseudonymFor } from "../db/user-data";
 import { userEnvelopeData } from "./auth-schemas";
-import { EVENT_TYPES } from "../domain/events";
-import { NOTIFICATION_CHANNELS, unknownEventTypes } from "../domain/notification-preferences";
+import { NOTIFICATION_CHANNELS } from "../domain/notification-preferences";
 import { stopAccountActivity } from "../services/accounts/stop-account-activity";
 
 export const AVATAR_MAX_BYTES = 2 * 1024 * 1024;
@@ -142,9 +142,14 @@ const putPreferencesRoute = createRoute({
   method: "put",
   path: "/users/me/notification-preferences",
   summary: "Set channels for some event types (others keep their value)",
-  description: "Event types must come from the event catalog; unknown ones are VAL001.",
+  description:
+    "Event types must come from the event catalog; unknown ones are VAL001. `sms: true` needs a verified phone " +
+    "(POST /users/me/phone, POST /auth/verify-phone), else 409 RES002.",
   request: { body: jsonBody(preferencesUpdate) },
-  responses: { 200: jsonContent(envelope(preferencesSchema), "the full preferences after the change"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: {
+    200: jsonContent(envelope(preferencesSchema), "the full preferences after the change"),
+    ...errorResponses("AUTH003", "AUTH004", "RES002"),
+  },
 });
 
 const exportRoute = createRoute({
@@ -247,17 +252,7 @@ export const userRoutes = createRouter()
     return ok(c, { preferences: await preferencesOf(db(c.env.DB), principalOf(c).userId) });
   })
   .openapi(putPreferencesRoute, async (c) => {
-    const principal = principalOf(c);
-    const { preferences } = c.req.valid("json");
-    const unknown = unknownEventTypes(EVENT_TYPES, preferences);
-    if (unknown.length > 0) {
-      throw fail.invalid(unknown.map((t) => ({ path: `preferences.${t}`, message: "unknown event type" })));
-    }
-    const database = db(c.env.DB);
-    const statements = upsertPreferenceStatements(database, principal.userId, preferences, new Date().toISOString());
-    const [first, ...rest] = statements;
-    if (first) await database.batch([first, ...rest]);
-    return ok(c, { preferences: await preferencesOf(database, principal.userId) });
+    return ok(c, await setNotificationPreferences(c.env, principalOf(c), c.req.valid("json")));
   })
   .openapi(exportRoute, async (c) => {
     const principal = principalOf(c);

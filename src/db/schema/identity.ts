@@ -6,6 +6,8 @@ import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqli
 
 export const ROLES = ["super_admin", "admin", "user", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
+export const VERIFICATION_CHANNELS = ["email", "phone"] as const;
+export type VerificationChannel = (typeof VERIFICATION_CHANNELS)[number];
 export const ACCOUNT_TYPES = ["personal", "business"] as const;
 export type AccountType = (typeof ACCOUNT_TYPES)[number];
 
@@ -23,6 +25,9 @@ export const users = sqliteTable(
     company: text("company"),
     industry: text("industry"),
     emailVerifiedAt: text("email_verified_at"),
+    /** E.164 (`+2348012345678`); set only once verified by an SMS code (a pending number lives on its code row). */
+    phone: text("phone"),
+    phoneVerifiedAt: text("phone_verified_at"),
     mfaEnabled: integer("mfa_enabled", { mode: "boolean" }).notNull().default(false),
     /** TOTP secret sealed with AES-256-GCM under a key derived from VAULT_KEK (aad = user id); pending until verified. */
     mfaSecretSealed: text("mfa_secret_sealed"),
@@ -102,8 +107,12 @@ export const emailVerifications = sqliteTable(
     expiresAt: text("expires_at").notNull(),
     consumedAt: text("consumed_at"),
     createdAt: text("created_at").notNull(),
+    /** Which address the code proves: the account email, or a phone number sent by SMS (issue 17.3). */
+    channel: text("channel", { enum: VERIFICATION_CHANNELS }).notNull().default("email"),
+    /** For phone codes: the E.164 number the code was sent to, which becomes the user's phone when confirmed. */
+    target: text("target"),
   },
-  (t) => [index("email_verifications_user_idx").on(t.userId, t.createdAt)],
+  (t) => [index("email_verifications_user_idx").on(t.userId, t.channel, t.createdAt)],
 );
 
 export const passwordResets = sqliteTable(

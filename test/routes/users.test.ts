@@ -118,6 +118,10 @@ describe("PUT /users/me/avatar", () => {
   });
 });
 
+/** Test setup: a verified phone, as POST /auth/verify-phone leaves it. */
+const verifiedPhone = (userId: string) =>
+  env.DB.prepare("UPDATE users SET phone = '+2348031234567', phone_verified_at = ? WHERE id = ?").bind(new Date().toISOString(), userId).run();
+
 describe("notification preferences", () => {
   it("returns every event type with defaults, and stores changes per type and channel", async () => {
     const initial = await call("GET", "/api/v1/users/me/notification-preferences", { token: other.accessToken });
@@ -125,6 +129,8 @@ describe("notification preferences", () => {
     expect(initial.body.data.preferences["contract.sent"]).toEqual({ in_app: true, email: true, sms: false });
     expect(initial.body.data.preferences["contract.updated"]).toEqual({ in_app: true, email: false, sms: false });
 
+    // SMS can be turned on only with a verified phone (issue 17.3; the SMS flow itself is in phone.test.ts).
+    await verifiedPhone(other.user.id);
     const res = await call("PUT", "/api/v1/users/me/notification-preferences", {
       token: other.accessToken,
       body: { preferences: { "contract.sent": { email: false }, "escrow.funded": { sms: true, in_app: false } } },
@@ -214,7 +220,9 @@ describe("DELETE /users/me", () => {
     await env.DB.prepare("INSERT INTO team_members (team_id, user_id, role, created_at, updated_at) VALUES (?, ?, 'member', ?, ?)")
       .bind(shared.body.data.id, colleague.user.id, new Date().toISOString(), new Date().toISOString())
       .run();
-    await call("PUT", "/api/v1/users/me/notification-preferences", { token: victim.accessToken, body: { preferences: { "contract.sent": { sms: true } } } });
+    await verifiedPhone(id);
+    const prefs = await call("PUT", "/api/v1/users/me/notification-preferences", { token: victim.accessToken, body: { preferences: { "contract.sent": { sms: true } } } });
+    expect(prefs.status).toBe(200);
 
     // Someone else's audit entry that mentions the victim's address (an invitation to it).
     const inviter = await createUser();
@@ -228,6 +236,7 @@ describe("DELETE /users/me", () => {
     // D1: the row stays with its id, but holds no personal data or secrets.
     const row = await env.DB.prepare("SELECT * FROM users WHERE id = ?").bind(id).first<Record<string, any>>();
     expect(row).toMatchObject({ name: "Erased user", company: null, industry: null, mfa_enabled: 0, mfa_secret_sealed: null, avatar_key: null });
+    expect(row).toMatchObject({ phone: null, phone_verified_at: null });
     expect(row!.email).not.toBe(victim.email);
     expect(row!.email).toMatch(/@erased\.invalid$/);
     expect(row!.password_hash).not.toMatch(/argon2/);

@@ -221,8 +221,8 @@ describe("DELETE /users/me", () => {
       .bind(shared.body.data.id, colleague.user.id, new Date().toISOString(), new Date().toISOString())
       .run();
     await verifiedPhone(id);
-    const prefs = await call("PUT", "/api/v1/users/me/notification-preferences", { token: victim.accessToken, body: { preferences: { "contract.sent": { sms: true } } } });
-    expect(prefs.status).toBe(200);
+    const smsOn = await call("PUT", "/api/v1/users/me/notification-preferences", { token: victim.accessToken, body: { preferences: { "contract.sent": { sms: true } } } });
+    expect(smsOn.status).toBe(200);
 
     // Someone else's audit entry that mentions the victim's address (an invitation to it).
     const inviter = await createUser();

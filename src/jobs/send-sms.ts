@@ -5,7 +5,11 @@ import type { JobHandler } from "./types";
 import { log } from "../lib/request-context";
 import { smsProviderFor } from "../lib/sms";
 
-const payloadSchema = z.object({ to: z.string().min(2).max(20), text: z.string().min(1).max(1600), messageId: z.string().min(1) });
+const payloadSchema = z.object({
+  to: z.string().min(2).max(20),
+  text: z.string().min(1).max(1600),
+  messageId: z.string().min(1),
+});
 
 export const sendSmsJob: JobHandler = async (message, env, ctx) => {
   const parsed = payloadSchema.safeParse(message.payload);
@@ -23,7 +27,12 @@ export const sendSmsJob: JobHandler = async (message, env, ctx) => {
     await provider.send(parsed.data);
   } catch (error) {
     // The reason never includes the text (it may hold a one-time code).
-    log("warn", "sms send failed", { messageId: parsed.data.messageId, provider: provider.name, attempts: ctx.attempts, error: String(error) });
+    log("warn", "sms send failed", {
+      messageId: parsed.data.messageId,
+      provider: provider.name,
+      attempts: ctx.attempts,
+      error: String(error),
+    });
     throw error;
   }
 };

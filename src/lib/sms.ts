@@ -74,7 +74,8 @@ export function twilioSms(config: TwilioConfig): SmsProvider {
       );
       const body = (await res.json().catch(() => null)) as { sid?: string; code?: number; message?: string } | null;
       if (!res.ok || !body?.sid) {
-        throw new SmsError(`Twilio refused the SMS: HTTP ${res.status} ${body?.code ?? ""} ${body?.message ?? ""}`.trim());
+        const reason = `${body?.code ?? ""} ${body?.message ?? ""}`.trim();
+        throw new SmsError(`Twilio refused the SMS: HTTP ${res.status} ${reason}`.trim());
       }
       return { providerMessageId: body.sid };
     },
@@ -112,7 +113,8 @@ export function africasTalkingSms(config: AfricasTalkingConfig): SmsProvider {
         { username: config.username, to: sms.to, message: sms.text, ...(config.from ? { from: config.from } : {}) },
       );
       const text = await res.text();
-      let body: { SMSMessageData?: { Message?: string; Recipients?: { statusCode?: number; status?: string; messageId?: string }[] } } | null = null;
+      type Recipient = { statusCode?: number; status?: string; messageId?: string };
+      let body: { SMSMessageData?: { Message?: string; Recipients?: Recipient[] } } | null = null;
       try {
         body = JSON.parse(text);
       } catch {
@@ -136,7 +138,16 @@ export function devMailboxSms(d1: D1Database): SmsProvider {
       const id = newId("msg");
       await db(d1)
         .insert(devMailbox)
-        .values({ id, deliveryId: sms.messageId, to: sms.to, from: "sms", subject: "SMS", text: sms.text, html: "", sentAt: new Date().toISOString() })
+        .values({
+          id,
+          deliveryId: sms.messageId,
+          to: sms.to,
+          from: "sms",
+          subject: "SMS",
+          text: sms.text,
+          html: "",
+          sentAt: new Date().toISOString(),
+        })
         .onConflictDoNothing({ target: devMailbox.deliveryId });
       return { providerMessageId: id };
     },

@@ -33,7 +33,11 @@ export const phoneCodeSent = z
  * @throws ApiError VAL001 (not E.164, invalid, or a landline), RES002 (already the caller's verified number),
  *   RATE001 (more than 5 codes an hour), SYS002 (no SMS provider configured, or the queue is down)
  */
-export async function startPhoneVerification(c: Context<AppEnv>, actor: { userId: string }, input: z.infer<typeof phoneInput>) {
+export async function startPhoneVerification(
+  c: Context<AppEnv>,
+  actor: { userId: string },
+  input: z.infer<typeof phoneInput>,
+) {
   const checked = checkPhone(input.phone);
   if (!checked.ok) throw fail.invalid([{ path: "phone", message: checked.reason }]);
   if (!smsProviderFor(c.env)) throw new ApiError("SYS002", "SMS is not available on this deployment");
@@ -47,10 +51,24 @@ export async function startPhoneVerification(c: Context<AppEnv>, actor: { userId
   const now = new Date();
   const code = sixDigitCode(randomBytes);
   await db(c.env.DB).batch([
-    ...newVerificationStatements(c.env.DB, user.id, hashCode(c.env, "verify-phone", user.id, code), now, "phone", checked.phone),
+    ...newVerificationStatements(
+      c.env.DB,
+      user.id,
+      hashCode(c.env, "verify-phone", user.id, code),
+      now,
+      "phone",
+      checked.phone,
+    ),
     auditInsert(
       c.env,
-      { action: "user.phone.code_sent", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { country: checked.country } },
+      {
+        action: "user.phone.code_sent",
+        actorId: user.id,
+        ...requestOrigin(c),
+        resourceType: "user",
+        resourceId: user.id,
+        data: { country: checked.country },
+      },
       now,
     ),
   ]);

@@ -22,7 +22,11 @@ export const verifyPhoneInput = z
  * @returns `{ user }` with `phone` and `phoneVerified: true`
  * @throws ApiError AUTH001 (wrong, expired, used, or out of attempts — one message for all), RATE001
  */
-export async function verifyPhone(c: Context<AppEnv>, actor: { userId: string }, input: z.infer<typeof verifyPhoneInput>) {
+export async function verifyPhone(
+  c: Context<AppEnv>,
+  actor: { userId: string },
+  input: z.infer<typeof verifyPhoneInput>,
+) {
   await limitAccount(c, "verifyPhone", { userId: actor.userId });
   const user = await findUserById(c.env.DB, actor.userId);
   if (!user || user.deletedAt) throw fail.notFound("User");
@@ -32,13 +36,28 @@ export async function verifyPhone(c: Context<AppEnv>, actor: { userId: string },
   // The attempt is spent before comparing, so parallel guesses cannot exceed the limit.
   if (!pending?.target || !(await spendAttempt(c.env.DB, pending.id))) throw invalid();
   if (!timingSafeEqual(hashCode(c.env, "verify-phone", user.id, input.code), pending.codeHash)) {
-    await auditFromRequest(c, { action: "user.phone.verification_failed", actorId: user.id, resourceType: "user", resourceId: user.id });
+    await auditFromRequest(c, {
+      action: "user.phone.verification_failed",
+      actorId: user.id,
+      resourceType: "user",
+      resourceId: user.id,
+    });
     throw invalid();
   }
   await db(c.env.DB).batch([
     consumeVerification(c.env.DB, pending.id, now),
     setVerifiedPhone(c.env.DB, user.id, pending.target, now),
-    auditInsert(c.env, { action: "user.phone.verified", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
+    auditInsert(
+      c.env,
+      {
+        action: "user.phone.verified",
+        actorId: user.id,
+        ...requestOrigin(c),
+        resourceType: "user",
+        resourceId: user.id,
+      },
+      now,
+    ),
   ]);
   return { user: userView({ ...user, phone: pending.target, phoneVerifiedAt: now.toISOString() }) };
 }

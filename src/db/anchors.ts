@@ -2,6 +2,7 @@
 // state changes the cron tasks make. Multi-row changes go through D1 batch() so each step is atomic.
 import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
 import { db } from "./client";
+import { chunkForStatement, chunkRows, selectInChunks } from "./chunks";
 import { anchorBatches, anchorRecords, type AnchorKind, type BatchStatus } from "./schema/anchoring";
 import { MAX_ANCHOR_ATTEMPTS } from "../domain/anchor-rules";
 import type { Hex32 } from "../domain/merkle";
@@ -12,8 +13,6 @@ export type AnchorBatchRow = typeof anchorBatches.$inferSelect;
 /** Upper bound on records per batch: 100k builds in ~1.5 s of CPU (see bench) and keeps one batch's writes sane. */
 export const MAX_BATCH_RECORDS = 100_000;
 
-// D1 allows 100 KB per statement; one proof entry of a 100k tree is ~1.4 KB, so 50 entries stay well under.
-const PROOF_ENTRIES_PER_STATEMENT = 50;
 const STATEMENTS_PER_BATCH = 20;
 
 export interface AnchorKey {
@@ -34,25 +33,27 @@ export async function insertAnchorRecords(
 ): Promise<AnchorRecordRow[]> {
   if (networks.length === 0) return [];
   const database = db(d1);
-  await database
-    .insert(anchorRecords)
-    .values(
-      networks.map((n) => ({ ...key, id: n.id, network: n.name, chainId: n.chainId, status: "pending" as const, createdAt: now, updatedAt: now })),
-    )
-    .onConflictDoNothing();
-  return database
-    .select()
-    .from(anchorRecords)
-    .where(
-      and(
-        eq(anchorRecords.kind, key.kind),
-        eq(anchorRecords.contractId, key.contractId),
-        eq(anchorRecords.hash, key.hash),
-        inArray(anchorRecords.chainId, networks.map((n) => n.chainId)),
-      ),
-    )
-    .orderBy(asc(anchorRecords.chainId))
-    .all();
+  const rows = networks.map((n) => ({ ...key, id: n.id, network: n.name, chainId: n.chainId, status: "pending" as const, createdAt: now, updatedAt: now }));
+  const [first, ...rest] = chunkRows(anchorRecords, rows).map((chunk) => database.insert(anchorRecords).values(chunk).onConflictDoNothing());
+  if (first) await database.batch([first, ...rest]);
+  const stored = await selectInChunks(
+    networks.map((n) => n.chainId),
+    (chunk) =>
+      database
+        .select()
+        .from(anchorRecords)
+        .where(
+          and(
+            eq(anchorRecords.kind, key.kind),
+            eq(anchorRecords.contractId, key.contractId),
+            eq(anchorRecords.hash, key.hash),
+            inArray(anchorRecords.chainId, chunk),
+          ),
+        )
+        .all(),
+    { fixed: 3 },
+  );
+  return stored.sort((a, b) => a.chainId - b.chainId);
 }
 
 export async function hasUnclaimed(d1: D1Database, chainId: number): Promise<boolean> {
@@ -132,8 +133,9 @@ export async function storeProofsAndMarkSent(d1: D1Database, batchId: string, en
   // The unary + keeps SQLite from driving the join by batch_id (D1 has no ANALYZE statistics, and that plan scans
   // the whole batch once per JSON entry: minutes at 100k); it walks the 50 entries and looks each hash up instead.
   const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < entries.length; i += PROOF_ENTRIES_PER_STATEMENT) {
-    const chunk = entries.slice(i, i + PROOF_ENTRIES_PER_STATEMENT).map((e) => ({ h: e.hash, l: e.leaf, p: e.proof }));
+  // One JSON parameter per statement: the chunks are cut by size (a proof entry of a 100k tree is ~1.4 KB).
+  const compact = entries.map((e) => ({ h: e.hash, l: e.leaf, p: e.proof }));
+  for (const chunk of chunkForStatement(compact, { perItem: 0, fixed: 4, fixedBytes: 1_000 })) {
     statements.push(
       d1
         .prepare(

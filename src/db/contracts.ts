@@ -3,6 +3,7 @@ import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { contractFtsJoin, contractMatch, contractRank, contractsFts } from "./contracts-search";
 import { ftsQuery } from "../domain/search-query";
 import type { Database } from "./client";
+import { selectInChunks } from "./chunks";
 import { contractAttachments, contracts, contractSigners } from "./schema/contracts";
 import type { ContractState, ContractStatus } from "../domain/contract-machine";
 import { contractView, type ContractView } from "../domain/contract-view";
@@ -21,8 +22,10 @@ async function withChildren(database: Database, rows: ContractRow[]): Promise<Co
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [signers, attachments] = await Promise.all([
-    database.select().from(contractSigners).where(inArray(contractSigners.contractId, ids)).all(),
-    database.select().from(contractAttachments).where(inArray(contractAttachments.contractId, ids)).orderBy(asc(contractAttachments.createdAt)).all(),
+    selectInChunks(ids, (chunk) => database.select().from(contractSigners).where(inArray(contractSigners.contractId, chunk)).all()),
+    selectInChunks(ids, (chunk) =>
+      database.select().from(contractAttachments).where(inArray(contractAttachments.contractId, chunk)).all(),
+    ).then((rows) => rows.sort((a, b) => a.createdAt.localeCompare(b.createdAt))),
   ]);
   return rows.map((row) => {
     const { valueAmount, valueCurrency, revision: _revision, ...rest } = row;
@@ -86,4 +89,11 @@ export async function listContracts(
     database.select({ n: count() }).from(contracts).innerJoin(contractsFts, contractFtsJoin).where(where).get(),
   ]);
   return { items: await withChildren(database, rows.map((r) => r.contract)), total: totalRow?.n ?? 0 };
+}
+
+/** Status of each of `ids` that exists (any number of ids: the IN-list is chunked under D1's limits). */
+export function contractStatuses(database: Database, ids: readonly string[]) {
+  return selectInChunks(ids, (chunk) =>
+    database.select({ id: contracts.id, status: contracts.status }).from(contracts).where(inArray(contracts.id, chunk)).all(),
+  );
 }

@@ -2,6 +2,7 @@
 // sellers and admins (full view), and the public catalog (approved listings of active sellers, public fields only).
 import { and, asc, count, desc, eq, gte, inArray, isNull, like, lte, sql, type SQL } from "drizzle-orm";
 import { db, type Database } from "./client";
+import { selectInChunks } from "./chunks";
 import { listingProofs, listings } from "./schema/listings";
 import { users } from "./schema/identity";
 import {
@@ -97,9 +98,9 @@ async function proofsOf(database: Database, id: string): Promise<ProofRow[]> {
 
 async function withProofs(database: Database, rows: ListingRow[]): Promise<ListingState[]> {
   const ids = rows.map((r) => r.id);
-  const proofs = ids.length
-    ? await database.select().from(listingProofs).where(inArray(listingProofs.listingId, ids)).all()
-    : [];
+  const proofs = await selectInChunks(ids, (chunk) =>
+    database.select().from(listingProofs).where(inArray(listingProofs.listingId, chunk)).all(),
+  );
   return rows.map((r) =>
     stateOf(
       r,

@@ -4,6 +4,7 @@ import { db } from "./client";
 import { mfaRecoveryCodes, users } from "./schema/identity";
 import { auditLogs } from "./schema/audit";
 import { batch, changes, insertWhere, rowExists, statement } from "./guarded-writes";
+import { chunkRows } from "./chunks";
 import { newId } from "../lib/ids";
 
 /** Stores a new enrolment secret only while MFA is off (a concurrent verify may have just turned it on). */
@@ -68,11 +69,10 @@ export async function enableMfaOnce(
 
 export function replaceRecoveryCodesStatements(d1: D1Database, userId: string, codeHashes: string[], now: Date) {
   const at = now.toISOString();
+  const rows = codeHashes.map((codeHash) => ({ id: newId("rcv"), userId, codeHash, createdAt: at }));
   return [
     db(d1).delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, userId)),
-    db(d1)
-      .insert(mfaRecoveryCodes)
-      .values(codeHashes.map((codeHash) => ({ id: newId("rcv"), userId, codeHash, createdAt: at }))),
+    ...chunkRows(mfaRecoveryCodes, rows).map((chunk) => db(d1).insert(mfaRecoveryCodes).values(chunk)),
   ] as const;
 }
 

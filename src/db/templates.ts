@@ -3,6 +3,7 @@ import { eq, or, sql, type SQL } from "drizzle-orm";
 import type { Bindings, Principal } from "../env";
 import { fail } from "../lib/errors";
 import { db, type Database } from "./client";
+import { chunkRows } from "./chunks";
 import { templates, templateVersions } from "./schema/templates";
 import { teamMembers } from "./schema/teams";
 import { renderTemplate } from "../domain/templates";
@@ -21,16 +22,13 @@ export async function ensureStarterTemplates(database: Database): Promise<void> 
   const present = await database.select({ id: templates.id }).from(templates).where(eq(templates.starter, true)).all();
   if (present.length >= STARTER_TEMPLATES.length) return;
   const at = "2026-01-01T00:00:00.000Z";
-  await database.batch([
-    database
-      .insert(templates)
-      .values(STARTER_TEMPLATES.map((t) => ({ ...t, ownerId: null, teamId: null, version: 1, starter: true, createdAt: at, updatedAt: at })))
-      .onConflictDoNothing(),
-    database
-      .insert(templateVersions)
-      .values(STARTER_TEMPLATES.map(({ id, ...t }) => ({ ...t, templateId: id, version: 1, authorId: null, createdAt: at })))
-      .onConflictDoNothing(),
-  ]);
+  const templateRows = STARTER_TEMPLATES.map((t) => ({ ...t, ownerId: null, teamId: null, version: 1, starter: true, createdAt: at, updatedAt: at }));
+  const versionRows = STARTER_TEMPLATES.map(({ id, ...t }) => ({ ...t, templateId: id, version: 1, authorId: null, createdAt: at }));
+  const [first, ...rest] = [
+    ...chunkRows(templates, templateRows).map((chunk) => database.insert(templates).values(chunk).onConflictDoNothing()),
+    ...chunkRows(templateVersions, versionRows).map((chunk) => database.insert(templateVersions).values(chunk).onConflictDoNothing()),
+  ];
+  if (first) await database.batch([first, ...rest]);
 }
 
 /** Pure rule: owner or team member/admin/owner edits; team viewers, everyone for starters, admins view. */

@@ -11,6 +11,7 @@ import { notificationPreferences } from "./schema/preferences";
 import { devMailbox, emailDeliveries } from "./schema/email";
 import { contracts, contractShares, contractSigners, savedSearches } from "./schema/contracts";
 import { userView, type UserRow } from "./users";
+import { selectInChunks } from "./chunks";
 import { NO_PAYOUT_ACCOUNT, payoutAccountView } from "./payout-accounts";
 import { apiKeyView } from "./api-keys";
 import { preferencesOf } from "./notification-preferences";
@@ -208,14 +209,18 @@ export const ERASED_PASSWORD_HASH = "!erased";
 async function leaveTeamsStatements(database: Database, userId: string, now: string): Promise<BatchItem<"sqlite">[]> {
   const memberships = await database.select().from(teamMembers).where(eq(teamMembers.userId, userId)).all();
   const teamIds = memberships.map((m) => m.teamId);
-  const others = teamIds.length
-    ? await database
-        .select()
-        .from(teamMembers)
-        .where(and(inArray(teamMembers.teamId, teamIds), ne(teamMembers.userId, userId)))
-        .orderBy(asc(teamMembers.createdAt))
-        .all()
-    : [];
+  const others = (
+    await selectInChunks(
+      teamIds,
+      (chunk) =>
+        database
+          .select()
+          .from(teamMembers)
+          .where(and(inArray(teamMembers.teamId, chunk), ne(teamMembers.userId, userId)))
+          .all(),
+      { fixed: 1 },
+    )
+  ).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const statements: BatchItem<"sqlite">[] = [database.delete(teamMembers).where(eq(teamMembers.userId, userId))];
   for (const teamId of teamIds) {
     const rest = others.filter((m) => m.teamId === teamId);

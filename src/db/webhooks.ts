@@ -2,6 +2,7 @@
 import { and, count, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Bindings } from "../env";
 import type { Database } from "./client";
+import { selectInChunks } from "./chunks";
 import { users, webhookAttempts, webhookDeliveries, webhookEndpoints } from "./schema";
 import { deriveKey, openText, seal } from "../lib/crypto";
 import { newId } from "../lib/ids";
@@ -290,14 +291,12 @@ export async function deliveriesOfEndpoint(database: Database, endpointId: strin
       .all(),
     database.select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId)).get(),
   ]);
-  const attempts = rows.length
-    ? await database
-        .select()
-        .from(webhookAttempts)
-        .where(inArray(webhookAttempts.deliveryId, rows.map((r) => r.id)))
-        .orderBy(webhookAttempts.attempt)
-        .all()
-    : [];
+  const attempts = (
+    await selectInChunks(
+      rows.map((r) => r.id),
+      (chunk) => database.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, chunk)).all(),
+    )
+  ).sort((a, b) => a.attempt - b.attempt);
   return { rows, attempts, total: total?.n ?? 0 };
 }
 

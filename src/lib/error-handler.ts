@@ -46,10 +46,23 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   log("error", "unhandled error", {
     requestId: c.get("requestId"),
     error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    // drizzle wraps D1's refusal ("Failed query: …"); D1's own reason (e.g. too many SQL variables) is the cause.
+    causes: causesOf(err),
     stack: err instanceof Error ? err.stack : undefined,
   });
   return errorResponse(c, new ApiError("SYS001", "An unexpected error occurred"));
 };
+
+/** Messages of the `cause` chain (outermost first, at most 5), so the log names the database's own error. */
+export function causesOf(err: unknown): string[] {
+  const causes: string[] = [];
+  let current = err instanceof Error ? err.cause : undefined;
+  while (current !== undefined && current !== null && causes.length < 5) {
+    causes.push(current instanceof Error ? `${current.name}: ${current.message}` : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return causes;
+}
 
 function fromHttpException(err: HTTPException): ApiError {
   switch (err.status) {

@@ -1,7 +1,6 @@
 // POST /verify (public, rate limited): is this hash — or the SHA-256 of this uploaded file — one we anchored, which
 // contracts it belongs to, and does the chain itself prove it right now.
 import { createRoute, z } from "@hono/zod-openapi";
-import { inArray } from "drizzle-orm";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
@@ -9,7 +8,7 @@ import { fail } from "../lib/errors";
 import { rateLimit } from "../lib/rate-limit";
 import { checkOnChain, headBlocks, withLiveConfirmations } from "../lib/anchor-verify";
 import { db } from "../db/client";
-import { contracts } from "../db/schema/contracts";
+import { contractStatuses } from "../db/contracts";
 import { recordsByHash } from "../db/anchors";
 import { toHex32, type Hex32 } from "../domain/merkle";
 import { digestSha256Hex } from "../lib/crypto";
@@ -86,9 +85,7 @@ export const verifyRoutes = createRouter().openapi(verifyRoute, async (c) => {
 
   const records = await recordsByHash(c.env.DB, hash);
   const contractIds = [...new Set(records.map((r) => r.contractId))];
-  const statuses = contractIds.length
-    ? await db(c.env.DB).select({ id: contracts.id, status: contracts.status }).from(contracts).where(inArray(contracts.id, contractIds)).all()
-    : [];
+  const statuses = await contractStatuses(db(c.env.DB), contractIds);
   const statusOf = new Map(statuses.map((s) => [s.id, s.status]));
   const heads = await headBlocks(c.env, records);
   const onChain = await checkOnChain(c.env, records, heads);

@@ -182,7 +182,7 @@ export async function releaseContractLink(database: Database, contractId: string
     .where(and(eq(escrowContractLinks.contractId, contractId), eq(escrowContractLinks.escrowId, escrowId)));
 }
 
-function rowView(r: EscrowRow): EscrowView {
+export function rowView(r: EscrowRow): EscrowView {
   return {
     id: r.id,
     status: r.status,

@@ -9,7 +9,15 @@ import { auditLogs } from "./schema/audit";
 import { teamInvitations, teamMembers, teams } from "./schema/teams";
 import { notificationPreferences } from "./schema/preferences";
 import { devMailbox, emailDeliveries } from "./schema/email";
-import { contracts, contractShares, contractSigners, savedSearches } from "./schema/contracts";
+import { contractAttachments, contracts, contractShares, contractSigners, savedSearches } from "./schema/contracts";
+import { notifications } from "./schema/notifications";
+import { webhookEndpoints } from "./schema/webhooks";
+import { templates } from "./schema/templates";
+import { workflows } from "./schema/workflows";
+import { listEscrows } from "./escrows";
+import { listListings } from "./listings";
+import { notificationView } from "./notifications";
+import { deleteEndpointStatements, endpointView } from "./webhooks";
 import { userView, type UserRow } from "./users";
 import { selectInChunks } from "./chunks";
 import { NO_PAYOUT_ACCOUNT, payoutAccountView } from "./payout-accounts";
@@ -170,6 +178,83 @@ export const EXPORT_SECTIONS: ExportSection[] = [
     name: "savedSearches",
     collect: (database, user) =>
       database.select().from(savedSearches).where(eq(savedSearches.userId, user.id)).limit(EXPORT_ROW_LIMIT).all(),
+  },
+  {
+    // As buyer or as seller, in the API's escrow shape.
+    name: "escrows",
+    collect: async (database, user) => (await listEscrows(database, user.id, {}, { limit: EXPORT_ROW_LIMIT, offset: 0 })).items,
+  },
+  {
+    name: "listings",
+    collect: async (database, user) =>
+      (await listListings(database, { sellerId: user.id }, { limit: EXPORT_ROW_LIMIT, offset: 0 })).items,
+  },
+  {
+    name: "notifications",
+    collect: async (database, user) =>
+      (
+        await database
+          .select()
+          .from(notifications)
+          .where(eq(notifications.userId, user.id))
+          .orderBy(desc(notifications.createdAt))
+          .limit(EXPORT_ROW_LIMIT)
+          .all()
+      ).map(notificationView),
+  },
+  {
+    // The endpoint as its owner sees it in the API: never its signing secrets.
+    name: "webhookEndpoints",
+    collect: async (database, user) =>
+      (await database.select().from(webhookEndpoints).where(eq(webhookEndpoints.userId, user.id)).limit(EXPORT_ROW_LIMIT).all()).map(
+        endpointView,
+      ),
+  },
+  {
+    name: "templates",
+    collect: (database, user) =>
+      database.select().from(templates).where(eq(templates.ownerId, user.id)).limit(EXPORT_ROW_LIMIT).all(),
+  },
+  {
+    name: "workflows",
+    collect: (database, user) =>
+      database.select().from(workflows).where(eq(workflows.ownerId, user.id)).limit(EXPORT_ROW_LIMIT).all(),
+  },
+  {
+    // Files are links (paths under this API, fetched with the same credentials), not bytes: the export stays a
+    // bounded JSON document. Listing proofs have no download route and are listed with their hashes in `listings`.
+    name: "files",
+    collect: async (database, user) => {
+      const [owned, uploaded] = await Promise.all([
+        database
+          .select({ id: contracts.id, title: contracts.title, documentHash: contracts.documentHash })
+          .from(contracts)
+          .where(eq(contracts.ownerId, user.id))
+          .orderBy(desc(contracts.createdAt))
+          .limit(EXPORT_ROW_LIMIT)
+          .all(),
+        database
+          .select()
+          .from(contractAttachments)
+          .where(eq(contractAttachments.uploadedBy, user.id))
+          .orderBy(desc(contractAttachments.createdAt))
+          .limit(EXPORT_ROW_LIMIT)
+          .all(),
+      ]);
+      return [
+        ...(user.avatarKey ? [{ kind: "avatar", url: `/api/v1/users/${user.id}/avatar` }] : []),
+        ...owned.map((c) => ({ kind: "contractDocument", contractId: c.id, name: c.title, sha256: c.documentHash, url: `/api/v1/contracts/${c.id}/document` })),
+        ...uploaded.map((a) => ({
+          kind: "contractAttachment",
+          contractId: a.contractId,
+          name: a.name,
+          contentType: a.contentType,
+          size: a.size,
+          sha256: a.sha256,
+          url: `/api/v1/contracts/${a.contractId}/attachments/${a.id}`,
+        })),
+      ];
+    },
   },
 ];
 
@@ -334,6 +419,30 @@ export const ERASURE_STEPS: ErasureStep[] = [
     statements: async (database, { user, pseudonymEmail }) => [
       database.update(contractShares).set({ email: pseudonymEmail }).where(eq(contractShares.email, user.email)),
       database.delete(savedSearches).where(eq(savedSearches.userId, user.id)),
+    ],
+  },
+  {
+    // The user's inbox: nobody else reads it.
+    name: "notifications",
+    statements: async (database, { user }) => [database.delete(notifications).where(eq(notifications.userId, user.id))],
+  },
+  {
+    // Endpoints stop receiving (and their delivery history, which belongs to them, goes with them).
+    name: "webhookEndpoints",
+    statements: async (database, { user }) => {
+      const endpoints = await database.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(eq(webhookEndpoints.userId, user.id)).all();
+      return endpoints.flatMap((e) => [...deleteEndpointStatements(database, e.id)]);
+    },
+  },
+  {
+    // The user's own approval rules go; other owners' rules naming the old address as approver get the pseudonym.
+    name: "workflows",
+    statements: async (database, { user, pseudonymEmail }) => [
+      database.delete(workflows).where(eq(workflows.ownerId, user.id)),
+      database
+        .update(workflows)
+        .set({ approvers: sql`replace(${workflows.approvers}, ${JSON.stringify(user.email)}, ${JSON.stringify(pseudonymEmail)})` })
+        .where(sql`instr(${workflows.approvers}, ${JSON.stringify(user.email)}) > 0`),
     ],
   },
 ];

@@ -1,0 +1,53 @@
+// GET /users/me/export is complete: escrows, listings, notifications, webhook endpoints and files as links (issue 15.1).
+import { describe, expect, it } from "vitest";
+import { call } from "../helpers/http";
+import { createUser } from "../helpers/users";
+import { openEscrow, waitFor } from "../escrow/helpers";
+
+describe("GET /users/me/export", () => {
+  it("includes the caller's escrows, listings, notifications, webhook endpoints (no secrets) and files as links", async () => {
+    const [seller, buyer] = await Promise.all([createUser({ name: "Sella Export" }), createUser({ name: "Bayo Export" })]);
+    const listing = await call("POST", "/api/v1/listings", {
+      token: seller.accessToken,
+      body: { title: "Newsletter 10k", description: "Tech", category: "Email", price: { amount: 90_000, currency: "NGN" } },
+    });
+    expect(listing.status).toBe(201);
+    const escrow = await openEscrow(buyer, seller);
+    const endpoint = await call("POST", "/api/v1/webhook-endpoints", {
+      token: seller.accessToken,
+      body: { url: "https://example.com/hooks", events: ["escrow.created"], description: "books" },
+    });
+    expect(endpoint.status).toBe(201);
+    await waitFor(async () => {
+      const n = await call("GET", "/api/v1/notifications", { token: seller.accessToken });
+      return n.body.data?.length > 0 || n.body.data?.items?.length > 0;
+    }, "a notification for the seller");
+
+    const res = await call("GET", "/api/v1/users/me/export", { token: seller.accessToken });
+    expect(res.status).toBe(200);
+    const data = res.body.data;
+    expect(data.escrows.map((e: { id: string }) => e.id)).toEqual([escrow.id]);
+    expect(data.listings.map((l: { id: string }) => l.id)).toEqual([listing.body.data.id]);
+    expect(data.notifications.length).toBeGreaterThan(0);
+    expect(data.webhookEndpoints).toEqual([expect.objectContaining({ id: endpoint.body.data.id, url: "https://example.com/hooks" })]);
+    expect(Object.keys(data.webhookEndpoints[0])).not.toContain("secret");
+    expect(JSON.stringify(data.webhookEndpoints)).not.toMatch(/whsec_/);
+    expect(Array.isArray(data.files)).toBe(true);
+    expect(Array.isArray(data.templates)).toBe(true);
+    expect(Array.isArray(data.workflows)).toBe(true);
+
+    const buyerExport = await call("GET", "/api/v1/users/me/export", { token: buyer.accessToken });
+    expect(buyerExport.body.data.escrows.map((e: { id: string }) => e.id)).toEqual([escrow.id]);
+    expect(buyerExport.body.data.listings).toEqual([]);
+    // The escrow's contract is the buyer's: its document is listed as a link, not as bytes.
+    expect(buyerExport.body.data.files).toContainEqual(
+      expect.objectContaining({ kind: "contractDocument", contractId: escrow.contractId, url: `/api/v1/contracts/${escrow.contractId}/document` }),
+    );
+  });
+
+  it("refuses anonymous callers (AUTH004)", async () => {
+    const res = await call("GET", "/api/v1/users/me/export");
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe("AUTH004");
+  });
+});

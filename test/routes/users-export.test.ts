@@ -1,5 +1,6 @@
 // GET /users/me/export is complete: escrows, listings, notifications, webhook endpoints and files as links (issue 15.1).
 import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
 import { call } from "../helpers/http";
 import { createUser } from "../helpers/users";
 import { openEscrow, waitFor } from "../escrow/helpers";
@@ -43,6 +44,37 @@ describe("GET /users/me/export", () => {
     expect(buyerExport.body.data.files).toContainEqual(
       expect.objectContaining({ kind: "contractDocument", contractId: escrow.contractId, url: `/api/v1/contracts/${escrow.contractId}/document` }),
     );
+  });
+
+  it("erasure removes the new sections' personal stores: notifications, webhook endpoints, workflows", async () => {
+    const [owner, colleague] = await Promise.all([createUser(), createUser()]);
+    const endpoint = await call("POST", "/api/v1/webhook-endpoints", {
+      token: owner.accessToken,
+      body: { url: "https://example.com/erase-me", events: ["escrow.created"] },
+    });
+    expect(endpoint.status).toBe(201);
+    const at = new Date().toISOString();
+    await env.DB.batch([
+      env.DB.prepare(
+        `INSERT INTO notifications (id, user_id, event_id, type, title, body, data, subject_type, subject_id, in_app, created_at)
+         VALUES (?, ?, 'evt_erase', 'escrow.created', 't', 'b', '{}', 'escrow', 'esc_x', 1, ?)`,
+      ).bind(`ntf_${crypto.randomUUID()}`, owner.user.id, at),
+      env.DB.prepare("INSERT INTO workflows (id, owner_id, name, approvers, created_at, updated_at) VALUES (?, ?, 'mine', '[]', ?, ?)")
+        .bind(`wfl_${crypto.randomUUID()}`, owner.user.id, at, at),
+      // A colleague's rule naming the erased user as approver keeps the rule, not the address.
+      env.DB.prepare("INSERT INTO workflows (id, owner_id, name, approvers, created_at, updated_at) VALUES (?, ?, 'theirs', ?, ?, ?)")
+        .bind(`wfl_${crypto.randomUUID()}`, colleague.user.id, JSON.stringify([{ email: owner.email, order: 1 }]), at, at),
+    ]);
+
+    const erased = await call("DELETE", "/api/v1/users/me", { token: owner.accessToken, body: { password: owner.password } });
+    expect(erased.status).toBe(200);
+    const count = async (sql: string, ...args: string[]) =>
+      (await env.DB.prepare(sql).bind(...args).first<{ n: number }>())?.n;
+    expect(await count("SELECT COUNT(*) AS n FROM notifications WHERE user_id = ?", owner.user.id)).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM webhook_endpoints WHERE user_id = ?", owner.user.id)).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM workflows WHERE owner_id = ?", owner.user.id)).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM workflows WHERE owner_id = ?", colleague.user.id)).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM workflows WHERE instr(approvers, ?) > 0", owner.email)).toBe(0);
   });
 
   it("refuses anonymous callers (AUTH004)", async () => {

@@ -36,6 +36,7 @@ import { SIGNING_SCHEMA, partyAudience, scheduleStatements } from "./contract-ro
 import { SigningCommands, type SendRequest } from "./contract-room/commands";
 import { assertCanAct, expire, type PartyAction } from "../src/domain/routing";
 import { hasPassed } from "../src/domain/time";
+import { erasePartyFromContract, type PartyPseudonym } from "../src/domain/party-erasure";
 import type { SignatureRecord } from "../src/lib/signatures";
 import { contractAccess } from "../src/db/contract-access";
 import type { EmailRequest } from "../src/lib/email";
@@ -258,6 +259,19 @@ export class ContractRoom extends LiveObject {
     return this.command(actorId, (state, ctx) => {
       const next = revokeShare(state, shareId, ctx.now);
       return { state: next, events: [{ ...this.event("contract.share_revoked", next, { shareId }), publish: false }] };
+    });
+  }
+
+  /**
+   * Account erasure (DELETE /users/me): the person's signer rows and shares on this contract take the pseudonym.
+   * The audit entry names only the ids touched, never the address it removes. RES001 for a deleted contract.
+   */
+  eraseParty(actorId: string, party: PartyPseudonym): Promise<RpcResult<ContractState>> {
+    return this.command(actorId, (state, ctx) => {
+      const erased = erasePartyFromContract(state, party, ctx.now);
+      if (!erased.changed) return { state, events: [] };
+      const data = { signerIds: erased.signerIds, shareIds: erased.shareIds };
+      return { state: erased.state, events: [{ ...this.event("contract.party_erased", erased.state, data), publish: false }] };
     });
   }
 

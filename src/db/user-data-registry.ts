@@ -3,8 +3,11 @@
 // fails when a table that references a user has no entry here, so a new table cannot silently escape GDPR Art. 15/17.
 import { EXPORT_SECTIONS, ERASURE_STEPS } from "./user-data";
 
-/** A section/step name of src/db/user-data.ts, or why the store has none (a reason a reviewer can check). */
-export type Coverage = string | { none: string };
+/**
+ * A section/step name of src/db/user-data.ts, `{ by }` the code outside those registries that covers it, or
+ * `{ none }` with why the store has none (a reason a reviewer can check).
+ */
+export type Coverage = string | { by: string } | { none: string };
 
 export interface UserDataRegistration {
   export: Coverage;
@@ -61,8 +64,9 @@ export const USER_DATA_TABLES: Record<string, UserDataRegistration> = {
 export const USER_DATA_STORES: Record<string, UserDataRegistration> = {
   CONTRACT_ROOM: {
     export: "contracts",
-    // Issue 15.2: the room's own copy of signer names and emails is not yet pseudonymised.
-    erasure: { none: "not yet erased (issue 15.2): the D1 projection is rewritten from the room's state" },
+    // Signers and shares take the pseudonym (and the room's outbox rewrites the D1 projection). Not yet: the
+    // emails its hash-chained audit trail recorded (e.g. `contract.shared`) stay as they are (issue 15.2).
+    erasure: { by: "eraseParty, called by src/services/users/erase-user.ts" },
   },
   ESCROW_ROOM: { export: "escrows", erasure: { none: "party ids only, pseudonymous after erasure" } },
   LISTING_ROOM: { export: "listings", erasure: { none: "seller id only, pseudonymous after erasure" } },

@@ -19,7 +19,8 @@ import { ACCOUNT_TYPES, users } from "../db/schema/identity";
 import { userView } from "../db/users";
 import { preferencesOf } from "../db/notification-preferences";
 import { setNotificationPreferences } from "../services/users/set-notification-preferences";
-import { erasureStatements, exportUserData, pseudonymFor } from "../db/user-data";
+import { exportUserData } from "../db/user-data";
+import { eraseUser } from "../services/users/erase-user";
 import { userEnvelopeData } from "./auth-schemas";
 import { NOTIFICATION_CHANNELS } from "../domain/notification-preferences";
 import { stopAccountActivity } from "../services/accounts/stop-account-activity";
@@ -274,18 +275,7 @@ export const userRoutes = createRouter()
       await auditInsert(c.env, { action: "user.erasure.failed", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { reason: "wrong_password" } }, now);
       throw new ApiError("AUTH001", "Wrong password");
     }
-    const pseudonym = pseudonymFor(user.id);
-    const statements = await erasureStatements(database, {
-      user,
-      pseudonymEmail: pseudonym.email,
-      pseudonymName: pseudonym.name,
-      now: now.toISOString(),
-    });
-    await database.batch([
-      // The audit entry names only the pseudonymous id: it must not re-identify the person it records erasing.
-      auditInsert(c.env, { action: "user.erased", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
-      ...statements,
-    ]);
+    await eraseUser(c.env, user, requestOrigin(c), now);
     await stopAccountActivity(c.env, user.id, "account erased");
     // After the batch, so a failed erasure never loses the avatar; if this delete fails the account is still erased
     // and the object is unreachable (avatarKey is null) — logged for an operator to remove.

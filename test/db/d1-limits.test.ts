@@ -82,7 +82,7 @@ describe("every list-binding statement stays under D1's limits with 250 items", 
       await insertAnchorRecords(env.DB, { kind: "document", hash: hex32(10_000 + i), contractId }, [{ name: "net", chainId: 777, id: `anc_p_${crypto.randomUUID()}` }], now);
     }
     await env.DB.prepare("UPDATE anchor_records SET batch_id = ? WHERE contract_id = ? AND chain_id = 777").bind(batchId, contractId).run();
-    const proof = JSON.stringify(Array.from({ length: 17 }, (_, i) => hex32(i)));
+    const proof = Array.from({ length: 17 }, (_, i) => hex32(i));
     const entries = Array.from({ length: MANY }, (_, i) => ({ hash: hex32(10_000 + i), leaf: hex32(20_000 + i), proof }));
     await storeProofsAndMarkSent(env.DB, batchId, entries, {
       root: hex32(3), size: MANY, recordCount: MANY, txHash: hex32(4), maxFeePerGas: "1", maxPriorityFeePerGas: null, sentAt: now,

@@ -45,6 +45,10 @@ export const USER_DATA_TABLES: Record<string, UserDataRegistration> = {
     export: "escrows",
     erasure: { none: "payment record kept for its legal retention period; holds only pseudonymous party ids" },
   },
+  escrow_holds: {
+    export: { none: "a concurrency guard per unfunded escrow; the escrow itself is exported in `escrows`" },
+    erasure: { none: "removed when the escrow leaves pending; holds only the pseudonymous buyer id" },
+  },
   listings: {
     export: "listings",
     erasure: { none: "kept under the pseudonymous seller id; an erased seller's listings leave the public catalog" },

@@ -82,7 +82,7 @@ async function signThroughThePage(viewport: { width: number; height: number }, t
     return { width: canvas.width, dark };
   });
   expect(painted.width).toBeGreaterThan(100);
-  expect(painted.dark).toBeGreaterThan(500); // text was rendered, not a blank page
+  expect(painted.dark).toBeGreaterThan(200); // text was rendered, not a blank page
 
   await drawSignature(page);
   await page.getByRole("button", { name: "Sign the document" }).click();

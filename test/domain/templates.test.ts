@@ -40,8 +40,8 @@ describe("templates", () => {
     ]);
   });
 
-  it("ships valid starter templates (NDA, freelance services, sale of goods)", () => {
-    expect(STARTER_TEMPLATES.map((t) => t.contractType)).toEqual(["nda", "services", "sale"]);
+  it("ships valid starter templates (NDA, freelance services, sale of goods, escrow sale agreement)", () => {
+    expect(STARTER_TEMPLATES.map((t) => t.contractType)).toEqual(["nda", "services", "sale", "sale"]);
     for (const t of STARTER_TEMPLATES) {
       expect(hasPrefix(t.id, "tpl")).toBe(true);
       expect(templateProblems(t.body, t.variables)).toEqual([]);

@@ -309,7 +309,7 @@ describe("a pending escrow always has a way out (issue 12 kind 2)", () => {
       "hold freed",
     );
     expect((await openEscrowService(capped, principal, input)).status).toBe("pending");
-  });
+  }, 90_000);
 });
 
 describe("an escrow binds only a contract between its own parties (issue 12 kind 4)", () => {

@@ -76,21 +76,20 @@ export function renderableText(value: string | null | undefined, ctx: { addIssue
 /** Reads a font file (name as in FONT_FACES) as bytes. */
 export type FontLoader = (file: string) => Promise<Uint8Array>;
 
-const cache = new Map<string, Promise<Uint8Array>>();
+// Only resolved bytes are shared across requests: a pending fetch belongs to the request (or Durable Object) that
+// started it, and awaiting it from another one fails with "Cannot perform I/O on behalf of a different request"
+// (workerd). Two first renders racing in one isolate each fetch the file once; afterwards all reuse it.
+const cache = new Map<string, Uint8Array>();
 
-/** Fonts from the static assets (public/fonts/), cached per isolate: each file is fetched once per isolate. */
+/** Fonts from the static assets (public/fonts/), cached per isolate: each file is fetched about once per isolate. */
 export function assetFontLoader(assets: Fetcher): FontLoader {
-  return (file) => {
-    let bytes = cache.get(file);
-    if (!bytes) {
-      bytes = assets.fetch(`http://assets/fonts/${file}`).then(async (res) => {
-        if (!res.ok) throw new Error(`font ${file}: assets answered ${res.status}`);
-        return new Uint8Array(await res.arrayBuffer());
-      });
-      // A failed fetch is not cached, so the next render tries again.
-      bytes.catch(() => cache.delete(file));
-      cache.set(file, bytes);
-    }
+  return async (file) => {
+    const cached = cache.get(file);
+    if (cached) return cached;
+    const res = await assets.fetch(`http://assets/fonts/${file}`);
+    if (!res.ok) throw new Error(`font ${file}: assets answered ${res.status}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    cache.set(file, bytes);
     return bytes;
   };
 }

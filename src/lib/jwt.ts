@@ -23,8 +23,10 @@ interface KeyMaterial {
   verifier: ReturnType<typeof createLocalJWKSet>;
 }
 
-// Parsed keys are cached per isolate, keyed by the secret values (a rotated secret yields a new entry).
-let cached: { source: string; material: Promise<KeyMaterial> } | null = null;
+// Parsed keys are cached per isolate, keyed by the secret values (a rotated secret yields a new entry). Only the
+// resolved material is shared: a promise started by one request must not be awaited by another (workerd refuses
+// cross-request I/O), so concurrent first requests each import the key once.
+let cached: { source: string; material: KeyMaterial } | null = null;
 
 function publicJwk(jwk: JWK): JWK {
   if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || !jwk.x || !jwk.kid) {
@@ -35,26 +37,20 @@ function publicJwk(jwk: JWK): JWK {
 
 async function loadKeys(env: KeyEnv): Promise<KeyMaterial> {
   const source = `${env.JWT_PRIVATE_KEY}\n${env.JWT_PREVIOUS_PUBLIC_KEY ?? ""}`;
-  if (cached?.source !== source) {
-    const material = (async () => {
-      const privateJwk = JSON.parse(env.JWT_PRIVATE_KEY) as JWK;
-      if (!privateJwk.d) throw new Error("JWT_PRIVATE_KEY must be a private JWK");
-      const current = publicJwk(privateJwk);
-      const keys = [current];
-      if (env.JWT_PREVIOUS_PUBLIC_KEY) {
-        const previous = publicJwk(JSON.parse(env.JWT_PREVIOUS_PUBLIC_KEY) as JWK);
-        if (previous.kid !== current.kid) keys.push(previous);
-      }
-      const signingKey = (await importJWK({ ...privateJwk, alg: ALG }, ALG)) as CryptoKey;
-      const jwks: JSONWebKeySet = { keys };
-      return { kid: current.kid!, signingKey, jwks, verifier: createLocalJWKSet(jwks) };
-    })();
-    cached = { source, material };
-    material.catch(() => {
-      if (cached?.material === material) cached = null;
-    });
+  if (cached?.source === source) return cached.material;
+  const privateJwk = JSON.parse(env.JWT_PRIVATE_KEY) as JWK;
+  if (!privateJwk.d) throw new Error("JWT_PRIVATE_KEY must be a private JWK");
+  const current = publicJwk(privateJwk);
+  const keys = [current];
+  if (env.JWT_PREVIOUS_PUBLIC_KEY) {
+    const previous = publicJwk(JSON.parse(env.JWT_PREVIOUS_PUBLIC_KEY) as JWK);
+    if (previous.kid !== current.kid) keys.push(previous);
   }
-  return cached!.material;
+  const signingKey = (await importJWK({ ...privateJwk, alg: ALG }, ALG)) as CryptoKey;
+  const jwks: JSONWebKeySet = { keys };
+  const material = { kid: current.kid!, signingKey, jwks, verifier: createLocalJWKSet(jwks) };
+  cached = { source, material };
+  return material;
 }
 
 /** The platform's current Ed25519 signing key and its kid (also used to countersign contract signatures). */

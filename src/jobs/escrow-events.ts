@@ -1,6 +1,7 @@
 // EVENTS consumer of the escrow module: the escrow contract becoming active moves its escrow to contract_signed;
 // a completed escrow queues its payout; a refunded one asks the provider for the refund; a payment that funded
-// nothing is refunded; a failed or reversed payout asks the seller to fix their payout account and queues a retry.
+// nothing is refunded; an escrow ended unfunded withdraws its generated contract; a failed or reversed payout asks
+// the seller to fix their payout account and queues a retry.
 import { eq } from "drizzle-orm";
 import type { Bindings } from "../env";
 import type { DomainEvent } from "../domain/events";
@@ -15,6 +16,7 @@ import { ApiError } from "../lib/errors";
 import { ProviderError } from "../lib/payments/provider";
 import { classifyRefusal } from "../lib/payments/refusals";
 import { refundUnmatchedPayment } from "../services/payments/refund-unmatched-payment";
+import { withdrawEscrowContract } from "../services/escrows/withdraw-escrow-contract";
 import type { EventConsumer } from "./types";
 
 async function onContractActivated(env: Bindings, contractId: string) {
@@ -76,5 +78,7 @@ export const escrowEventsConsumer: EventConsumer = {
       return onPaymentUnmatched(env, data.escrowId, data.reference);
     }
     if (event.type === "escrow.payout_failed" && data.escrowId) return payoutFollowUp(env, data.escrowId);
+    if (event.type === "escrow.cancelled" && data.escrowId) return withdrawEscrowContract(env, data.escrowId, "cancelled");
+    if (event.type === "escrow.expired" && data.escrowId) return withdrawEscrowContract(env, data.escrowId, "expired");
   },
 };

@@ -200,6 +200,15 @@ describe("a pending escrow always has a way out (issue 12 kind 2)", () => {
     expect(again.body.error.code).toBe("RES002");
     const fund = await post(`/escrows/${e.id}/fund`, buyer);
     expect(fund.status).toBe(409);
+    // Its generated sale contract is withdrawn: the seller is no longer asked to sign for a deal that ended.
+    const contractStatus = async () =>
+      (await call("GET", `/api/v1/contracts/${e.contractId}`, { token: seller.accessToken })).body.data?.status;
+    await waitFor(async () => (await contractStatus()) === "cancelled", "generated contract cancelled");
+    const signAttempt = await post(`/contracts/${e.contractId}/sign`, seller, {
+      signature: { type: "typed", value: "S" },
+      consent: true,
+    });
+    expect(signAttempt.status).toBe(409);
   });
 
   it("a reserved listing returns to the catalog when its escrow is cancelled", async () => {

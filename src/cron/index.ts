@@ -7,6 +7,7 @@ import { resumeStuckWebhookDeliveries } from "./webhook-sweep";
 import { expireContracts } from "./contract-expiry";
 import { remindContracts } from "./contract-reminders";
 import { expireUnverifiedAccounts } from "./unverified-accounts";
+import { sendEmailDigests } from "./email-digest";
 
 type Task = (env: Bindings, now: Date) => Promise<unknown>;
 
@@ -15,6 +16,7 @@ export const SCHEDULES: Record<string, Task[]> = {
   "* * * * *": [expireContracts, remindContracts],
   "*/5 * * * *": [anchorCycle, resumeStuckWebhookDeliveries, expireUnverifiedAccounts],
   "0 3 * * *": [purgeExpiredIdempotencyKeys],
+  "0 7 * * *": [sendEmailDigests],
 };
 
 export async function runScheduled(controller: ScheduledController, env: Bindings, ctx: ExecutionContext) {

@@ -1,7 +1,8 @@
 // Reads and writes of in-app notifications (one row per user and event; see schema/notifications.ts).
-import { and, count, desc, eq, isNull } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull } from "drizzle-orm";
 import type { Database } from "./client";
 import { notifications } from "./schema";
+import { chunkForStatement } from "./chunks";
 
 export type NotificationRow = typeof notifications.$inferSelect;
 
@@ -77,4 +78,49 @@ export async function markAllRead(database: Database, userId: string, at: string
     .where(visibleTo(userId, true))
     .returning({ id: notifications.id });
   return rows.length;
+}
+
+// ---- email digest (domain/notification-digest.ts) ----
+
+/** Notice emails sent to the user one by one since `since` (ISO): what the burst threshold counts. */
+export async function countEmailedSince(database: Database, userId: string, since: string): Promise<number> {
+  const row = await database
+    .select({ n: count() })
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), gte(notifications.emailedAt, since), isNull(notifications.digestAt)))
+    .get();
+  return row?.n ?? 0;
+}
+
+/** Holds the row's email for the digest (the email channel stays not done until the digest goes out). */
+export async function holdNoticeForDigest(database: Database, id: string, at: string) {
+  await database.update(notifications).set({ digestAt: at }).where(eq(notifications.id, id));
+}
+
+/** Users with notices waiting for their digest, at most `limit` per call (the cron repeats until none are left). */
+export async function usersAwaitingDigest(database: Database, limit: number): Promise<string[]> {
+  const rows = await database
+    .selectDistinct({ userId: notifications.userId })
+    .from(notifications)
+    .where(and(isNotNull(notifications.digestAt), isNull(notifications.emailedAt)))
+    .limit(limit)
+    .all();
+  return rows.map((r) => r.userId);
+}
+
+/** The user's held notices, oldest first. */
+export async function heldNotices(database: Database, userId: string) {
+  return database
+    .select({ id: notifications.id, title: notifications.title })
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), isNotNull(notifications.digestAt), isNull(notifications.emailedAt)))
+    .orderBy(asc(notifications.createdAt))
+    .all();
+}
+
+/** Marks the held notices as emailed by the digest sent at `at`. */
+export async function markDigested(database: Database, ids: readonly string[], at: string) {
+  for (const chunk of chunkForStatement(ids, { fixed: 1 })) {
+    await database.update(notifications).set({ emailedAt: at }).where(inArray(notifications.id, chunk));
+  }
 }

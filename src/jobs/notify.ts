@@ -12,7 +12,8 @@ import { users } from "../db/schema";
 import { preferencesOf } from "../db/notification-preferences";
 import { isContractParty } from "../db/contract-access";
 import { notificationEmailWanted } from "../domain/notification-preferences";
-import { markChannelDone, upsertNotification } from "../db/notifications";
+import { countEmailedSince, holdNoticeForDigest, markChannelDone, upsertNotification } from "../db/notifications";
+import { digestSettings, reachedDigestThreshold, windowStart } from "../domain/notification-digest";
 import { sendEmail } from "../lib/email";
 import { hasPrefix, newId } from "../lib/ids";
 import { queueSms, smsProviderFor } from "../lib/sms";
@@ -39,7 +40,14 @@ export const notifyConsumer: EventConsumer = {
 
 async function notifyUser(env: Bindings, database: Database, userId: string, event: DomainEvent) {
   const user = await database
-    .select({ email: users.email, name: users.name, phone: users.phone, phoneVerifiedAt: users.phoneVerifiedAt })
+    .select({
+      email: users.email,
+      name: users.name,
+      phone: users.phone,
+      phoneVerifiedAt: users.phoneVerifiedAt,
+      digestThreshold: users.digestThreshold,
+      digestWindowMinutes: users.digestWindowMinutes,
+    })
     .from(users)
     .where(and(eq(users.id, userId), isNull(users.deletedAt)))
     .get();
@@ -65,23 +73,30 @@ async function notifyUser(env: Bindings, database: Database, userId: string, eve
     readAt: null,
     emailedAt: null,
     smsAt: null,
+    digestAt: null,
     createdAt: event.occurredAt,
   });
 
   const isParty = event.subject.type === "contract" && (await isContractParty(database, event.subject.id, user.email));
-  if (channels.email && !row.emailedAt && notificationEmailWanted(event.type, isParty)) {
-    await sendEmail(env, {
-      to: user.email,
-      userId,
-      template: "notice",
-      data: {
-        subject: text.title,
-        heading: text.title,
-        lines: [`Hi ${user.name},`, text.body, "You can choose which events reach you by email in your notification settings."],
-        ...(text.link ? { action: { label: "Open in Escra", url: text.link } } : {}),
-      },
-    });
-    await markChannelDone(database, row.id, "email", now);
+  if (channels.email && !row.emailedAt && !row.digestAt && notificationEmailWanted(event.type, isParty)) {
+    // A burst (more than the user's threshold within their window) waits for the daily digest (cron/email-digest.ts).
+    const settings = digestSettings(user);
+    if (reachedDigestThreshold(settings, await countEmailedSince(database, userId, windowStart(settings, now)))) {
+      await holdNoticeForDigest(database, row.id, now);
+    } else {
+      await sendEmail(env, {
+        to: user.email,
+        userId,
+        template: "notice",
+        data: {
+          subject: text.title,
+          heading: text.title,
+          lines: [`Hi ${user.name},`, text.body, "You can choose which events reach you by email in your notification settings."],
+          ...(text.link ? { action: { label: "Open in Escra", url: text.link } } : {}),
+        },
+      });
+      await markChannelDone(database, row.id, "email", now);
+    }
   }
   // Only to a verified phone; the sms.send job retries a failing provider, so the channel is done once queued.
   if (channels.sms && !row.smsAt && user.phone && user.phoneVerifiedAt && smsProviderFor(env)) {

@@ -17,8 +17,8 @@ import { AVATAR_TYPES, SNIFF_BYTES, sniffFileType } from "../lib/image-type";
 import { db, type Database } from "../db/client";
 import { ACCOUNT_TYPES, users } from "../db/schema/identity";
 import { userView } from "../db/users";
-import { preferencesOf } from "../db/notification-preferences";
-import { setNotificationPreferences } from "../services/users/set-notification-preferences";
+import { getNotificationPreferences, setNotificationPreferences } from "../services/users/set-notification-preferences";
+import { DIGEST_LIMITS } from "../domain/notification-digest";
 import { exportUserData } from "../db/user-data";
 import { eraseUser } from "../services/users/erase-user";
 import { userEnvelopeData } from "./auth-schemas";
@@ -50,11 +50,32 @@ const channelsSchema = z.object(
     z.ZodBoolean
   >,
 );
+const digestSchema = z
+  .object({
+    threshold: z
+      .number()
+      .int()
+      .min(DIGEST_LIMITS.threshold.min)
+      .max(DIGEST_LIMITS.threshold.max)
+      .openapi({ description: "Notice emails per window sent one by one; later ones wait for the daily digest. 0 = off", example: 5 }),
+    windowMinutes: z
+      .number()
+      .int()
+      .min(DIGEST_LIMITS.windowMinutes.min)
+      .max(DIGEST_LIMITS.windowMinutes.max)
+      .openapi({ description: "The burst window, in minutes", example: 10 }),
+  })
+  .openapi("EmailDigestSettings");
 const preferencesSchema = z
-  .object({ preferences: z.record(z.string(), channelsSchema) })
+  .object({ preferences: z.record(z.string(), channelsSchema), digest: digestSchema })
   .openapi("NotificationPreferences");
 const preferencesUpdate = z
-  .object({ preferences: z.record(z.string().max(100), channelsSchema.partial().strict()) })
+  .object({
+    preferences: z.record(z.string().max(100), channelsSchema.partial().strict()).optional(),
+    digest: digestSchema.partial().strict().optional(),
+  })
+  .strict()
+  .refine((b) => b.preferences !== undefined || b.digest !== undefined, "give preferences, digest or both")
   .openapi("NotificationPreferencesUpdate");
 
 const avatarForm = z
@@ -142,9 +163,11 @@ const putPreferencesRoute = createRoute({
   middleware: [requireScope("notifications:write")],
   method: "put",
   path: "/users/me/notification-preferences",
-  summary: "Set channels for some event types (others keep their value)",
+  summary: "Set channels for some event types and the email digest (others keep their value)",
   description:
-    "Event types must come from the event catalog; unknown ones are VAL001. `sms: true` needs a verified phone " +
+    "Event types must come from the event catalog; unknown ones are VAL001. `digest` sets how many notice emails " +
+    "arrive one by one within `windowMinutes` before the rest wait for the daily digest (07:00 UTC; threshold 0 " +
+    "turns it off; signing requests never wait). `sms: true` needs a verified phone " +
     "(POST /users/me/phone, POST /auth/verify-phone), else 409 RES002.",
   request: { body: jsonBody(preferencesUpdate) },
   responses: {
@@ -250,7 +273,7 @@ export const userRoutes = createRouter()
     return new Response(object.body, { status: 200, headers }) as never;
   })
   .openapi(getPreferencesRoute, async (c) => {
-    return ok(c, { preferences: await preferencesOf(db(c.env.DB), principalOf(c).userId) });
+    return ok(c, await getNotificationPreferences(c.env, principalOf(c)));
   })
   .openapi(putPreferencesRoute, async (c) => {
     return ok(c, await setNotificationPreferences(c.env, principalOf(c), c.req.valid("json")));

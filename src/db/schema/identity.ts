@@ -28,6 +28,9 @@ export const users = sqliteTable(
     /** E.164 (`+2348012345678`); set only once verified by an SMS code (a pending number lives on its code row). */
     phone: text("phone"),
     phoneVerifiedAt: text("phone_verified_at"),
+    /** Email digest: notices per window before the rest wait for the daily digest (0 = off); NULL = default. */
+    digestThreshold: integer("digest_threshold"),
+    digestWindowMinutes: integer("digest_window_minutes"),
     mfaEnabled: integer("mfa_enabled", { mode: "boolean" }).notNull().default(false),
     /** TOTP secret sealed with AES-256-GCM under a key derived from VAULT_KEK (aad = user id); pending until verified. */
     mfaSecretSealed: text("mfa_secret_sealed"),

@@ -19,10 +19,13 @@ export const notifications = sqliteTable(
     readAt: text("read_at"),
     emailedAt: text("emailed_at"),
     smsAt: text("sms_at"),
+    /** When the email was held for the daily digest (the burst threshold was reached); emailedAt once it went. */
+    digestAt: text("digest_at"),
     createdAt: text("created_at").notNull(),
   },
   (t) => [
     uniqueIndex("notifications_user_event_uq").on(t.userId, t.eventId),
     index("notifications_user_idx").on(t.userId, t.inApp, t.createdAt),
+    index("notifications_digest_idx").on(t.digestAt, t.userId),
   ],
 );

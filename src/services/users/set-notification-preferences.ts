@@ -1,17 +1,31 @@
-// Setting notification preferences: event types must come from the catalog, and the SMS channel can be turned
-// on only by a user with a verified phone (issue 17.3) — otherwise the choice could never be honoured.
+// Notification preferences: per event type and channel, plus the email digest's burst threshold (issue 13.4).
+// Event types must come from the catalog, and the SMS channel can be turned on only by a user with a verified
+// phone (issue 17.3) — otherwise the choice could never be honoured.
 import { fail } from "../../lib/errors";
 import { db } from "../../db/client";
 import { findUserById } from "../../db/users";
+import { users } from "../../db/schema";
+import { eq } from "drizzle-orm";
+import { digestSettings, type DigestSettings } from "../../domain/notification-digest";
 import { preferencesOf, upsertPreferenceStatements } from "../../db/notification-preferences";
 import { EVENT_TYPES } from "../../domain/events";
 import { smsTurnedOn, unknownEventTypes, type NotificationChannel } from "../../domain/notification-preferences";
 
-export type PreferencesUpdate = { preferences: Record<string, Partial<Record<NotificationChannel, boolean>>> };
+export type PreferencesUpdate = {
+  preferences?: Record<string, Partial<Record<NotificationChannel, boolean>>>;
+  digest?: Partial<DigestSettings>;
+};
+
+/** The caller's full preferences: every event type's channels (defaults filled in) and the digest settings. */
+export async function getNotificationPreferences(env: { DB: D1Database }, actor: { userId: string }) {
+  const database = db(env.DB);
+  const [preferences, user] = await Promise.all([preferencesOf(database, actor.userId), findUserById(env.DB, actor.userId)]);
+  return { preferences, digest: digestSettings(user ?? { digestThreshold: null, digestWindowMinutes: null }) };
+}
 
 /**
- * Stores the given (event type, channel) choices; others keep their value.
- * @returns the full preference map after the change
+ * Stores the given (event type, channel) choices and digest settings; others keep their value.
+ * @returns the full preferences after the change (as getNotificationPreferences)
  * @throws ApiError VAL001 (unknown event type), RES002 (`sms: true` without a verified phone)
  */
 export async function setNotificationPreferences(
@@ -19,7 +33,7 @@ export async function setNotificationPreferences(
   actor: { userId: string },
   input: PreferencesUpdate,
 ) {
-  const { preferences } = input;
+  const { preferences = {}, digest } = input;
   const unknown = unknownEventTypes(EVENT_TYPES, preferences);
   if (unknown.length > 0) {
     throw fail.invalid(unknown.map((t) => ({ path: `preferences.${t}`, message: "unknown event type" })));
@@ -33,7 +47,19 @@ export async function setNotificationPreferences(
       });
     }
   }
-  const [first, ...rest] = upsertPreferenceStatements(database, actor.userId, preferences, new Date().toISOString());
+  const now = new Date().toISOString();
+  const digestUpdate = digest
+    ? [
+        database
+          .update(users)
+          .set({
+            ...(digest.threshold !== undefined ? { digestThreshold: digest.threshold } : {}),
+            ...(digest.windowMinutes !== undefined ? { digestWindowMinutes: digest.windowMinutes } : {}),
+          })
+          .where(eq(users.id, actor.userId)),
+      ]
+    : [];
+  const [first, ...rest] = [...upsertPreferenceStatements(database, actor.userId, preferences, now), ...digestUpdate];
   if (first) await database.batch([first, ...rest]);
-  return { preferences: await preferencesOf(database, actor.userId) };
+  return getNotificationPreferences(env, actor);
 }

@@ -1,0 +1,96 @@
+// The email digest (issue 13.4): past the user's burst threshold, notice emails wait for one daily digest; the
+// settings live with the notification preferences.
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { publishEvent } from "../../src/lib/events";
+import { hasConsumed } from "../../src/jobs/consume-event";
+import worker from "../../src/index";
+import { call } from "../helpers/http";
+import { createUser, type TestUser } from "../helpers/users";
+import { waitForEmail } from "../helpers/mailbox";
+
+async function notifyOf(user: TestUser, title: string) {
+  const contractId = `ctr_${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`;
+  const { id } = await publishEvent(env, {
+    type: "contract.sent",
+    data: { contractId, status: "pending", title },
+    subject: { type: "contract", id: contractId },
+    audience: [user.user.id],
+  });
+  const deadline = Date.now() + 15_000;
+  while (!(await hasConsumed(env, id, "notifications"))) {
+    if (Date.now() > deadline) throw new Error("notifications consumer did not run");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Notice emails recorded for the user (sendEmail records each before the queue delivers it): their template data. */
+async function notices(user: TestUser): Promise<string[]> {
+  const rows = await env.DB.prepare("SELECT data FROM email_deliveries WHERE user_id = ? AND template = 'notice'")
+    .bind(user.user.id)
+    .all<{ data: string }>();
+  return rows.results.map((r) => r.data);
+}
+
+async function runDigestCron() {
+  const ctx = createExecutionContext();
+  await worker.scheduled!(createScheduledController({ cron: "0 7 * * *", scheduledTime: Date.now() }), env as never, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+const putPreferences = (user: TestUser, body: unknown) =>
+  call("PUT", "/api/v1/users/me/notification-preferences", { token: user.accessToken, body });
+
+describe("email digest", () => {
+  it("has defaults, takes new settings, and refuses bad ones (VAL001)", async () => {
+    const user = await createUser();
+    const got = await call("GET", "/api/v1/users/me/notification-preferences", { token: user.accessToken });
+    expect(got.body.data.digest).toEqual({ threshold: 5, windowMinutes: 10 });
+    const put = await putPreferences(user, { digest: { threshold: 2 } });
+    expect(put.status).toBe(200);
+    expect(put.body.data.digest).toEqual({ threshold: 2, windowMinutes: 10 });
+    expect(put.body.data.preferences["contract.sent"]).toBeDefined();
+    for (const digest of [{ threshold: -1 }, { threshold: 101 }, { windowMinutes: 0 }, { windowMinutes: 2.5 }, { every: 1 }]) {
+      const bad = await putPreferences(user, { digest });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.code).toBe("VAL001");
+    }
+    expect((await putPreferences(user, {})).body.error.code).toBe("VAL001");
+    const unauthenticated = await call("PUT", "/api/v1/users/me/notification-preferences", { body: { digest: { threshold: 1 } } });
+    expect(unauthenticated.status).toBe(401);
+  });
+
+  it("past the threshold, notices wait for one digest that lists them; nothing is sent twice", async () => {
+    const user = await createUser({ name: "Busy Bee" });
+    expect((await putPreferences(user, { digest: { threshold: 2, windowMinutes: 60 } })).status).toBe(200);
+    for (const title of ["Lease A", "Lease B", "Lease C", "Lease D"]) await notifyOf(user, title);
+
+    const before = await notices(user);
+    expect(before).toHaveLength(2);
+    expect(before.join()).toContain("Lease A");
+    expect(before.join()).toContain("Lease B");
+    // Held notices are still in-app.
+    const inApp = await call("GET", "/api/v1/notifications", { token: user.accessToken });
+    expect(inApp.body.data).toHaveLength(4);
+
+    await runDigestCron();
+    const after = await notices(user);
+    expect(after).toHaveLength(3);
+    expect(after.join()).toContain("Your Escra digest: 2 updates");
+    const digest = await waitForEmail({ to: user.email, subject: "Your Escra digest" });
+    expect(digest.text).toContain("Lease C");
+    expect(digest.text).toContain("Lease D");
+    expect(digest.text).not.toContain("Lease A");
+
+    await runDigestCron();
+    expect(await notices(user)).toHaveLength(3);
+  }, 90_000);
+
+  it("threshold 0 turns the digest off: every notice is emailed", async () => {
+    const user = await createUser();
+    await putPreferences(user, { digest: { threshold: 0 } });
+    for (const title of ["Deal 1", "Deal 2", "Deal 3"]) await notifyOf(user, title);
+    expect(await notices(user)).toHaveLength(3);
+  }, 90_000);
+});

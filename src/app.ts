@@ -8,7 +8,7 @@ import { bodyGuard } from "./lib/body-guard";
 import { authenticate } from "./lib/auth";
 import { apiRateLimit, rateLimitRejected } from "./lib/rate-limit";
 import { idempotency } from "./lib/idempotency";
-import { mountRoutes } from "./routes";
+import { mountRoutes } from "./mount-routes";
 
 export function createApp() {
   const app = createRouter();

@@ -16,7 +16,7 @@ import {
   paymentIdParam,
   unmatchedPaymentSchema,
   unmatchedQuery,
-} from "./escrows-schemas";
+} from "../schemas/escrows";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { listEnvelope } from "../lib/openapi";
 import { fail } from "../lib/errors";

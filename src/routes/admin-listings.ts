@@ -14,7 +14,7 @@ import { findListing, listListings, listingView } from "../db/listings";
 import type { Moderation } from "../domain/listing-machine";
 import { listingRoom } from "../../durable-objects/listing-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
-import { listingIdParam, listingSchema, listingStatusQuery, requiredReasonBody, reviewBody } from "./listings-schemas";
+import { listingIdParam, listingSchema, listingStatusQuery, requiredReasonBody, reviewBody } from "../schemas/listings";
 
 const admin = { tags: ["Marketplace", "Admin"], security: [{ bearer: [] }] };
 const adminRead = { ...admin, middleware: [requireScope("admin:read"), requireRole("admin", "super_admin")] };

@@ -23,7 +23,7 @@ import {
   normaliseRecoveryCode,
   recoveryCode,
 } from "../domain/identity-policy";
-import { bearerSecurity } from "./auth-schemas";
+import { bearerSecurity } from "../schemas/auth";
 
 const base = { tags: ["Auth"], middleware: [requireSession()], security: bearerSecurity };
 const codeBody = z

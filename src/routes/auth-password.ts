@@ -20,7 +20,7 @@ import { consumeResetToken, newResetStatements } from "../db/password-resets";
 import { revokeUserSessionsStatement } from "../db/sessions";
 import { clearLockState } from "../db/login-throttles";
 import { PASSWORD_RESET_TTL_MINUTES, isAdminEmail, normaliseEmail } from "../domain/identity-policy";
-import { acceptedSchema, bearerSecurity, emailField, loginPasswordField, passwordField } from "./auth-schemas";
+import { acceptedSchema, bearerSecurity, emailField, loginPasswordField, passwordField } from "../schemas/auth";
 import { endLiveSessions } from "../lib/live-sessions";
 
 const tags = ["Auth"];

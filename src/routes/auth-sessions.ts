@@ -8,7 +8,7 @@ import { principalOf, requireSession } from "../lib/auth";
 import { auditInsert, requestOrigin } from "../lib/audit";
 import { db } from "../db/client";
 import { findUserSession, listLiveSessions, revokeSessionStatement } from "../db/sessions";
-import { bearerSecurity, sessionSchema } from "./auth-schemas";
+import { bearerSecurity, sessionSchema } from "../schemas/auth";
 import { endLiveSessions } from "../lib/live-sessions";
 
 const base = { tags: ["Auth"], middleware: [requireSession()], security: bearerSecurity };

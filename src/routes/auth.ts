@@ -49,7 +49,7 @@ import {
   passwordField,
   tokenPairSchema,
   userEnvelopeData,
-} from "./auth-schemas";
+} from "../schemas/auth";
 
 const tags = ["Auth"];
 

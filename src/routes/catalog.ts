@@ -8,7 +8,7 @@ import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
 import { db } from "../db/client";
 import { findCatalogListing, listCatalog } from "../db/listings";
-import { catalogListingSchema, catalogQuery, listingIdParam } from "./listings-schemas";
+import { catalogListingSchema, catalogQuery, listingIdParam } from "../schemas/listings";
 import { publicRoute } from "../lib/auth";
 
 const tags = ["Marketplace"];

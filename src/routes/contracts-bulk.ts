@@ -9,8 +9,8 @@ import { principalOf, requireScope } from "../lib/auth";
 import type { Bindings, Principal } from "../env";
 import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
-import { requireContractAccess } from "./contracts-guard";
-import { purgeContractFiles } from "./contracts-attachments";
+import { requireContractAccess } from "../lib/contract-guard";
+import { purgeContractFiles } from "../services/contracts/purge-contract-files";
 
 const bulkBody = z
   .object({

@@ -11,8 +11,8 @@ import { assetFontLoader } from "../lib/fonts";
 import { getExecutedDocument } from "../services/contracts/get-executed-document";
 import { db } from "../db/client";
 import { findContract } from "../db/contracts";
-import { contractReader } from "./contracts-guard";
-import { contractIdParam } from "./contracts-schemas";
+import { contractReader } from "../lib/contract-guard";
+import { contractIdParam } from "../schemas/contracts";
 
 const documentRoute = createRoute({
   tags: ["Contracts"],

@@ -2,7 +2,7 @@
 // see the contract (owner, team, shares, parties, admins) and closes others with 4003.
 import { createRouter } from "../lib/router";
 import { forwardToLiveRoom, liveRoute } from "../lib/live";
-import { contractIdParam } from "./contracts-schemas";
+import { contractIdParam } from "../schemas/contracts";
 
 const route = liveRoute({
   path: "/contracts/{id}/live",

@@ -12,8 +12,8 @@ import { findUserById, findVerifiedUserByEmail } from "../db/users";
 import { normalizeEmail, type Share } from "../domain/contract-machine";
 import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
-import { requireContractAccess } from "./contracts-guard";
-import { contractIdParam } from "./contracts-schemas";
+import { requireContractAccess } from "../lib/contract-guard";
+import { contractIdParam } from "../schemas/contracts";
 
 const write = { tags: ["Contracts"], middleware: [requireScope("contracts:write")], security: [{ bearer: [] }] };
 

@@ -8,8 +8,8 @@ import { newId } from "../lib/ids";
 import { signerView } from "../domain/contract-view";
 import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
-import { requireContractAccess } from "./contracts-guard";
-import { contractIdParam, signerInput, signerSchema } from "./contracts-schemas";
+import { requireContractAccess } from "../lib/contract-guard";
+import { contractIdParam, signerInput, signerSchema } from "../schemas/contracts";
 
 const write = { tags: ["Contracts"], middleware: [requireScope("contracts:write")], security: [{ bearer: [] }] };
 

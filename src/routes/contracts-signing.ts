@@ -23,8 +23,8 @@ import { signBody } from "../domain/signing";
 import type { ContractState, Signer } from "../domain/contract-machine";
 import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
-import { contractReader, requireContractAccess } from "./contracts-guard";
-import { contractIdParam, contractSchema } from "./contracts-schemas";
+import { contractReader, requireContractAccess } from "../lib/contract-guard";
+import { contractIdParam, contractSchema } from "../schemas/contracts";
 
 const tags = ["Contracts"];
 const reason = z.string().trim().min(1).max(2000);

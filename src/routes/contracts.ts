@@ -21,8 +21,8 @@ import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { partyReadable } from "../lib/signing-access";
 import { findUserById } from "../db/users";
 import { partyView } from "../domain/contract-view";
-import { contractReader, requireContractAccess } from "./contracts-guard";
-import { purgeContractFiles } from "./contracts-attachments";
+import { contractReader, requireContractAccess } from "../lib/contract-guard";
+import { purgeContractFiles } from "../services/contracts/purge-contract-files";
 import {
   auditEventSchema,
   contractIdParam,
@@ -32,7 +32,7 @@ import {
   listContractsQuery,
   patchContractBody,
   versionSchema,
-} from "./contracts-schemas";
+} from "../schemas/contracts";
 import { instantiateTemplate } from "../db/templates";
 
 const read = { tags: ["Contracts"], middleware: [requireScope("contracts:read")], security: [{ bearer: [] }] };

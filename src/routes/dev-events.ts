@@ -9,7 +9,7 @@ import { publishEvent } from "../lib/events";
 import { newId } from "../lib/ids";
 import { eventSubjectSchema, EVENT_TYPES, validateEventData, type DomainEvent, type EventType } from "../domain/events";
 import { deliverToFeedsConsumer } from "../jobs/deliver-to-feeds";
-import { devOnly } from "./dev";
+import { devOnly } from "../lib/dev-only";
 import { publicRoute } from "../lib/auth";
 
 const body = z.object({

@@ -1,25 +1,15 @@
 // Development-only routes (API.md "Development only"): 404 RES001 in any environment but development/test.
 import { createRoute, z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, isoDate, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ApiError } from "../lib/errors";
-import { usesDevMailbox } from "../lib/mailer";
+import { devOnly } from "../lib/dev-only";
 import { listDevMailbox } from "../db/dev-mailbox";
 import { deliverTestChargeSuccess } from "../lib/payments/test-provider";
 import { processPaystackWebhook } from "../lib/payments/webhook";
 import { publicRoute } from "../lib/auth";
-
-/** Outside development the routes answer exactly like an unknown route. */
-export const devOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!usesDevMailbox(c.env)) {
-    throw new ApiError("RES001", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`);
-  }
-  await next();
-};
 
 const mailboxEmail = z
   .object({ to: z.string(), subject: z.string(), text: z.string(), html: z.string(), sentAt: isoDate })

@@ -30,7 +30,7 @@ import {
   optionalReasonBody,
   reasonBody,
   revealResponse,
-} from "./escrows-schemas";
+} from "../schemas/escrows";
 import { openEscrow } from "../services/escrows/open-escrow";
 import { fundEscrow } from "../services/escrows/fund-escrow";
 

@@ -23,7 +23,7 @@ import {
   listingSchema,
   listingStatusQuery,
   patchListingBody,
-} from "./listings-schemas";
+} from "../schemas/listings";
 
 const tags = ["Marketplace"];
 const read = { tags, middleware: [requireScope("listings:read")], security: [{ bearer: [] }] };

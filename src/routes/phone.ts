@@ -7,7 +7,7 @@ import { ok } from "../lib/respond";
 import { principalOf, requireSession } from "../lib/auth";
 import { phoneCodeSent, phoneInput, startPhoneVerification } from "../services/users/start-phone-verification";
 import { verifyPhone, verifyPhoneInput } from "../services/users/verify-phone";
-import { bearerSecurity, userEnvelopeData } from "./auth-schemas";
+import { bearerSecurity, userEnvelopeData } from "../schemas/auth";
 
 const startRoute = createRoute({
   method: "post",

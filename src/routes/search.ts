@@ -31,7 +31,7 @@ import {
   templatesFts,
 } from "../db/contracts-search";
 import { ftsQuery } from "../domain/search-query";
-import { contractSchema, listContractsQuery } from "./contracts-schemas";
+import { contractSchema, listContractsQuery } from "../schemas/contracts";
 
 const read = { tags: ["Search"], middleware: [requireScope("contracts:read")], security: [{ bearer: [] }] };
 // Saving or deleting a search changes the caller's state, so a read-only key may run searches but not store them.

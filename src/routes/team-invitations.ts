@@ -25,8 +25,8 @@ import {
   teamRoleOf,
 } from "../db/teams";
 import { TEAM_ROLES, atLeast, canInvite } from "../domain/team-roles";
-import { memberSchema } from "./teams";
-import { bearer, pathParam, teamAudit as audit, teamForMember, teamParams, teamTags as tags, teamWrite as write, teamRead as read } from "./team-access";
+import { memberSchema } from "../schemas/teams";
+import { bearer, pathParam, teamAudit as audit, teamForMember, teamParams, teamTags as tags, teamWrite as write, teamRead as read } from "../lib/team-access";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 

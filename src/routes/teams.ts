@@ -13,10 +13,11 @@ import { db } from "../db/client";
 import { teamInvitations, teamMembers, teams } from "../db/schema/teams";
 import { listMembers, listTeamsOf, memberCount } from "../db/teams";
 import { TEAM_ROLES, canDeleteTeam, canUpdateTeam, type TeamRole } from "../domain/team-roles";
+import { memberSchema } from "../schemas/teams";
 import { requestOrigin } from "../lib/audit";
 import { changeMemberRole } from "../services/teams/change-member-role";
 import { removeMember } from "../services/teams/remove-member";
-import { pathParam, teamAudit as audit, teamForMember, teamParams, teamRead as read, teamWrite as write } from "./team-access";
+import { pathParam, teamAudit as audit, teamForMember, teamParams, teamRead as read, teamWrite as write } from "../lib/team-access";
 
 const teamSchema = z
   .object({
@@ -30,10 +31,6 @@ const teamSchema = z
   })
   .openapi("Team");
 const teamDetailSchema = teamSchema.extend({ memberCount: z.number().int() }).openapi("TeamDetail");
-
-export const memberSchema = z
-  .object({ userId: z.string(), name: z.string(), email: z.string(), role: z.enum(TEAM_ROLES), joinedAt: isoDate })
-  .openapi("TeamMember");
 
 const teamBody = z
   .object({

@@ -21,7 +21,7 @@ import { getNotificationPreferences, setNotificationPreferences } from "../servi
 import { DIGEST_LIMITS } from "../domain/notification-digest";
 import { exportUserData } from "../db/user-data";
 import { eraseUser } from "../services/users/erase-user";
-import { userEnvelopeData } from "./auth-schemas";
+import { userEnvelopeData } from "../schemas/auth";
 import { NOTIFICATION_CHANNELS } from "../domain/notification-preferences";
 import { stopAccountActivity } from "../services/accounts/stop-account-activity";
 

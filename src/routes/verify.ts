@@ -12,7 +12,7 @@ import { contractStatuses } from "../db/contracts";
 import { recordsByHash } from "../db/anchors";
 import { toHex32, type Hex32 } from "../domain/merkle";
 import { digestSha256Hex } from "../lib/crypto";
-import { anchorRecordSchema, anchorRecordView } from "./anchors";
+import { anchorRecordSchema, anchorRecordView } from "../schemas/anchors";
 import { publicRoute } from "../lib/auth";
 
 /** Per caller (user, else IP) per minute: every request may cost several RPC round trips. */

@@ -8,7 +8,7 @@ import { principalOf, requireScope } from "../lib/auth";
 import { db } from "../db/client";
 import { deliveryView, findDelivery, findOwnDelivery, reopenDelivery } from "../db/webhooks";
 import { enqueueDeliveries } from "../jobs/fan-out-webhooks";
-import { deliverySchema } from "./webhook-endpoints";
+import { deliverySchema } from "../schemas/webhooks";
 
 const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
 

@@ -33,6 +33,7 @@ import { generateWebhookSecret } from "../domain/webhook-signature";
 import { enqueueDeliveries, webhookBody } from "../jobs/fan-out-webhooks";
 import { newId } from "../lib/ids";
 import type { AppEnv } from "../env";
+import { deliverySchema } from "../schemas/webhooks";
 
 /** Endpoints a user may hold; plenty for integrations, bounded so one account cannot multiply fan-out. */
 export const MAX_ENDPOINTS = 20;
@@ -67,35 +68,6 @@ const endpointSchema = z
 const endpointWithSecret = endpointSchema
   .extend({ secret: z.string().openapi({ example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", description: "shown only here" }) })
   .openapi("WebhookEndpointWithSecret");
-
-export const deliverySchema = z
-  .object({
-    id: z.string().openapi({ example: "whd_3kTq9ZyP0aB1cD2eF3gH" }),
-    endpointId: z.string(),
-    eventId: z.string(),
-    eventType: z.string(),
-    webhookId: z.string().openapi({ description: "the webhook-id header, the same on every attempt" }),
-    status: z.enum(["pending", "succeeded", "failed"]),
-    attempts: z.number().int(),
-    nextAttemptAt: isoDate.nullable(),
-    lastAttemptAt: isoDate.nullable(),
-    lastStatusCode: z.number().int().nullable(),
-    lastLatencyMs: z.number().int().nullable(),
-    lastError: z.string().nullable(),
-    createdAt: isoDate,
-    succeededAt: isoDate.nullable(),
-    history: z.array(
-      z.object({
-        attempt: z.number().int(),
-        at: isoDate,
-        statusCode: z.number().int().nullable(),
-        latencyMs: z.number().int(),
-        error: z.string().nullable(),
-        responseSnippet: z.string().nullable().openapi({ description: "the first 1 KB of the answer" }),
-      }),
-    ),
-  })
-  .openapi("WebhookDelivery");
 
 const createBody = z
   .object({ url: urlField, events: eventFilter, description: z.string().trim().max(500).optional() })

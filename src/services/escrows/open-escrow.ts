@@ -19,7 +19,7 @@ import { escrowRoom } from "../../../durable-objects/escrow-room";
 import { contractRoom } from "../../../durable-objects/contract-room";
 import { listingRoom } from "../../../durable-objects/listing-room";
 import { unwrap } from "../../../durable-objects/lib/rpc-result";
-import type { createEscrowBody } from "../../routes/escrows-schemas";
+import type { createEscrowBody } from "../../schemas/escrows";
 
 export type OpenEscrowInput = z.infer<typeof createEscrowBody>;
 

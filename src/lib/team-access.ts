@@ -3,9 +3,9 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { fail } from "../lib/errors";
-import { requireScope } from "../lib/auth";
-import { auditInsert, requestOrigin, type AuditEntry } from "../lib/audit";
+import { fail } from "./errors";
+import { requireScope } from "./auth";
+import { auditInsert, requestOrigin, type AuditEntry } from "./audit";
 import type { Database } from "../db/client";
 import { findTeam, teamRoleOf } from "../db/teams";
 import { canReadTeam } from "../domain/team-roles";

@@ -3,8 +3,8 @@
 // reads a party may make with its signing token (lib/signing-access.ts).
 import type { Context } from "hono";
 import type { AppEnv, Bindings, Principal } from "../env";
-import { ApiError, fail } from "../lib/errors";
-import { principalOf } from "../lib/auth";
+import { ApiError, fail } from "./errors";
+import { principalOf } from "./auth";
 import { db } from "../db/client";
 import { findContract } from "../db/contracts";
 import { atLeastAccess, contractAccess, type ContractAccess } from "../db/contract-access";

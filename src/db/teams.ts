@@ -241,3 +241,118 @@ export async function inviterMayStillInvite(
   const row = await database.get<{ ok: number }>(sql`SELECT ${inviterStillEntitled(invitation)} AS ok`);
   return row?.ok === 1;
 }
+
+export type InvitationRow = typeof teamInvitations.$inferSelect;
+
+/** Revokes the open invitations of an email in a team (a new invitation replaces them). A statement for a batch. */
+export function revokeOpenInvitationsOf(database: Database, teamId: string, email: string, at: string) {
+  return database
+    .update(teamInvitations)
+    .set({ revokedAt: at })
+    .where(
+      and(
+        eq(teamInvitations.teamId, teamId),
+        eq(teamInvitations.email, email),
+        isNull(teamInvitations.acceptedAt),
+        isNull(teamInvitations.revokedAt),
+      ),
+    );
+}
+
+export function insertInvitation(database: Database, invitation: InvitationRow) {
+  return database.insert(teamInvitations).values(invitation);
+}
+
+/** Revokes one invitation if it is still open. A statement for a batch. */
+export function revokeInvitationStatement(database: Database, invitationId: string, at: string) {
+  return database
+    .update(teamInvitations)
+    .set({ revokedAt: at })
+    .where(and(eq(teamInvitations.id, invitationId), isNull(teamInvitations.acceptedAt), isNull(teamInvitations.revokedAt)));
+}
+
+/**
+ * The two statements of an accept, for one batch: the guarded update (a concurrent second accept of the same token,
+ * a revoke, or the inviter losing the right makes it a no-op; it returns the id when it took effect) and the
+ * membership insert, which copies from the invitation only if that update took effect.
+ */
+export function acceptInvitationStatements(
+  database: Database,
+  invitation: Pick<InvitationRow, "id" | "teamId" | "invitedBy" | "role">,
+  userId: string,
+  at: string,
+) {
+  const accept = database
+    .update(teamInvitations)
+    .set({ acceptedAt: at, acceptedBy: userId })
+    .where(
+      and(
+        eq(teamInvitations.id, invitation.id),
+        isNull(teamInvitations.acceptedAt),
+        isNull(teamInvitations.revokedAt),
+        // Re-checked in the same statement, so a removal racing this accept cannot slip through.
+        inviterStillEntitled(invitation),
+      ),
+    )
+    .returning({ id: teamInvitations.id });
+  const join = database
+    .insert(teamMembers)
+    .select(
+      database
+        .select({
+          teamId: teamInvitations.teamId,
+          userId: teamInvitations.acceptedBy,
+          role: teamInvitations.role,
+          addedBy: teamInvitations.invitedBy,
+          createdAt: teamInvitations.acceptedAt,
+          updatedAt: teamInvitations.acceptedAt,
+        })
+        .from(teamInvitations)
+        .where(
+          and(
+            eq(teamInvitations.id, invitation.id),
+            eq(teamInvitations.acceptedBy, userId),
+            eq(teamInvitations.acceptedAt, at),
+          ),
+        ),
+    )
+    .onConflictDoNothing();
+  return [accept, join] as const;
+}
+
+export type TeamRow = typeof teams.$inferSelect;
+type AuditRow = typeof auditLogs.$inferInsert;
+
+/** Creates the team with its creator as owner, and the audit entry, in one batch. */
+export async function createTeamWithOwner(database: Database, team: TeamRow, audit: AuditRow): Promise<void> {
+  const at = team.createdAt;
+  await database.batch([
+    database.insert(teams).values(team),
+    database
+      .insert(teamMembers)
+      .values({ teamId: team.id, userId: team.createdBy, role: "owner", addedBy: team.createdBy, createdAt: at, updatedAt: at }),
+    database.insert(auditLogs).values(audit),
+  ]);
+}
+
+export async function updateTeam(
+  database: Database,
+  teamId: string,
+  changes: Partial<Pick<TeamRow, "name" | "description">> & { updatedAt: string },
+  audit: AuditRow,
+): Promise<void> {
+  await database.batch([
+    database.update(teams).set(changes).where(eq(teams.id, teamId)),
+    database.insert(auditLogs).values(audit),
+  ]);
+}
+
+/** Deletes the team, its members and invitations explicitly (not by ON DELETE CASCADE alone: the batch says what goes). */
+export async function deleteTeam(database: Database, teamId: string, audit: AuditRow): Promise<void> {
+  await database.batch([
+    database.delete(teamInvitations).where(eq(teamInvitations.teamId, teamId)),
+    database.delete(teamMembers).where(eq(teamMembers.teamId, teamId)),
+    database.delete(teams).where(eq(teams.id, teamId)),
+    database.insert(auditLogs).values(audit),
+  ]);
+}

@@ -5,7 +5,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { fail } from "./errors";
 import { requireScope } from "./auth";
-import { auditInsert, requestOrigin, type AuditEntry } from "./audit";
+import { auditRow, requestOrigin, type AuditEntry } from "./audit";
 import type { Database } from "../db/client";
 import { findTeam, teamRoleOf } from "../db/teams";
 import { canReadTeam } from "../domain/team-roles";
@@ -25,7 +25,7 @@ export async function teamForMember(database: Database, teamId: string, userId: 
   return { team, role: role! };
 }
 
-/** An audit insert for the request's batch, with its IP and user agent. */
+/** An audit row for the request's batch, with its IP and user agent. */
 export function teamAudit(c: Context<AppEnv>, entry: Omit<AuditEntry, "ip" | "userAgent">, now: Date) {
-  return auditInsert(c.env, { ...entry, ...requestOrigin(c) }, now);
+  return auditRow({ ...entry, ...requestOrigin(c) }, now);
 }

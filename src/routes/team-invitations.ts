@@ -2,33 +2,20 @@
 // may have no account yet; joining is always by accepting, as the logged-in user whose verified email it was
 // sent to (POST /teams/invitations/{token}/accept), so nobody is put in a team without consenting.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, isNull } from "drizzle-orm";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
-import { ApiError, fail } from "../lib/errors";
+import { fail } from "../lib/errors";
 import { principalOf, requireSession } from "../lib/auth";
-import { newId } from "../lib/ids";
-import { newOpaqueSecret, hashOpaqueSecret } from "../lib/tokens";
-import { sendEmail } from "../lib/email";
-import { findVerifiedUserByEmail } from "../db/users";
+import { requestOrigin } from "../lib/audit";
 import { db } from "../db/client";
-import { teamInvitations, teamMembers } from "../db/schema/teams";
-import { users } from "../db/schema/identity";
-import {
-  findInvitationByTokenHash,
-  findMember,
-  inviterMayStillInvite,
-  inviterStillEntitled,
-  listOpenInvitations,
-  openInvitation,
-  teamRoleOf,
-} from "../db/teams";
-import { TEAM_ROLES, atLeast, canInvite } from "../domain/team-roles";
+import { listOpenInvitations, type InvitationRow } from "../db/teams";
+import { TEAM_ROLES, atLeast } from "../domain/team-roles";
+import { inviteBody, inviteMember } from "../services/teams/invite-member";
+import { revokeInvitation } from "../services/teams/revoke-invitation";
+import { acceptInvitation } from "../services/teams/accept-invitation";
 import { memberSchema } from "../schemas/teams";
-import { bearer, pathParam, teamAudit as audit, teamForMember, teamParams, teamTags as tags, teamWrite as write, teamRead as read } from "../lib/team-access";
-
-export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+import { bearer, pathParam, teamForMember, teamParams, teamTags as tags, teamWrite as write, teamRead as read } from "../lib/team-access";
 
 const invitationSchema = z
   .object({
@@ -43,12 +30,8 @@ const invitationSchema = z
   })
   .openapi("TeamInvitation");
 
-const inviteBody = z
-  .object({ email: z.email().max(254), role: z.enum(TEAM_ROLES).default("member") })
-  .openapi("TeamInvite");
 const tokenParams = z.object({ token: z.string().min(20).max(100).openapi({ param: { name: "token", in: "path" } }) });
 
-type InvitationRow = typeof teamInvitations.$inferSelect;
 const invitationView = (i: InvitationRow) => ({
   id: i.id,
   teamId: i.teamId,
@@ -116,56 +99,9 @@ const acceptRoute = createRoute({
 export const teamInvitationRoutes = createRouter()
   .openapi(inviteRoute, async (c) => {
     const principal = principalOf(c);
-    const body = c.req.valid("json");
-    const email = body.email.trim().toLowerCase();
-    const database = db(c.env.DB);
-    const { team, role } = await teamForMember(database, c.req.valid("param").id, principal.userId);
-    if (!canInvite(role, body.role)) {
-      throw fail.forbidden(role === "admin" ? "Team admins can invite members and viewers only" : "Only owners and admins can invite");
-    }
-    // Whoever merely registered the address is nobody yet: only a verified account is "already a member".
-    const existingUser = await findVerifiedUserByEmail(c.env.DB, email);
-    if (existingUser && (await teamRoleOf(database, team.id, existingUser.id))) {
-      throw fail.conflict("This person is already a member of the team");
-    }
-    const inviter = await database.select({ name: users.name }).from(users).where(eq(users.id, principal.userId)).get();
-    const now = new Date();
-    const previous = await openInvitation(database, team.id, email, now.toISOString());
-    const { secret: token, hash } = newOpaqueSecret("");
-    const invitation: InvitationRow = {
-      id: newId("inv"),
-      teamId: team.id,
-      email,
-      role: body.role,
-      tokenHash: hash,
-      invitedBy: principal.userId,
-      createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + INVITATION_TTL_MS).toISOString(),
-      acceptedAt: null,
-      acceptedBy: null,
-      revokedAt: null,
-    };
-    await database.batch([
-      database
-        .update(teamInvitations)
-        .set({ revokedAt: now.toISOString() })
-        .where(and(eq(teamInvitations.teamId, team.id), eq(teamInvitations.email, email), isNull(teamInvitations.acceptedAt), isNull(teamInvitations.revokedAt))),
-      database.insert(teamInvitations).values(invitation),
-      audit(c, {
-        action: "team.member.invited",
-        actorId: principal.userId,
-        resourceType: "team",
-        resourceId: team.id,
-        data: { invitationId: invitation.id, email, role: body.role, replaced: previous?.id ?? null },
-      }, now),
-    ]);
-    await sendEmail(c.env, {
-      to: email,
-      template: "team-invitation",
-      data: { teamName: team.name, inviterName: inviter?.name ?? "A teammate", role: body.role, token, expiresAt: invitation.expiresAt },
-      userId: existingUser?.id ?? null,
-      onBehalfOf: principal.userId,
-    });
+    const { team, role } = await teamForMember(db(c.env.DB), c.req.valid("param").id, principal.userId);
+    const actor = { userId: principal.userId, role, ...requestOrigin(c) };
+    const invitation = await inviteMember(c.env, actor, team, c.req.valid("json"));
     return ok(c, invitationView(invitation), 201);
   })
   .openapi(listInvitationsRoute, async (c) => {
@@ -179,89 +115,11 @@ export const teamInvitationRoutes = createRouter()
   .openapi(revokeInvitationRoute, async (c) => {
     const principal = principalOf(c);
     const { id, invitationId } = c.req.valid("param");
-    const database = db(c.env.DB);
-    const { team, role } = await teamForMember(database, id, principal.userId);
-    if (!atLeast(role, "admin")) throw fail.forbidden("Only the team's owners and admins revoke invitations");
-    const now = new Date();
-    const open = (await listOpenInvitations(database, team.id, now.toISOString())).find((i) => i.id === invitationId);
-    if (!open) throw fail.notFound("Invitation");
-    await database.batch([
-      database
-        .update(teamInvitations)
-        .set({ revokedAt: now.toISOString() })
-        .where(and(eq(teamInvitations.id, invitationId), isNull(teamInvitations.acceptedAt), isNull(teamInvitations.revokedAt))),
-      audit(c, { action: "team.invitation.revoked", actorId: principal.userId, resourceType: "team", resourceId: team.id, data: { invitationId, email: open.email } }, now),
-    ]);
-    return ok(c, { id: invitationId, revoked: true as const });
+    const { team, role } = await teamForMember(db(c.env.DB), id, principal.userId);
+    const actor = { userId: principal.userId, role, ...requestOrigin(c) };
+    return ok(c, await revokeInvitation(c.env, actor, team.id, invitationId));
   })
   .openapi(acceptRoute, async (c) => {
-    const principal = principalOf(c);
-    const database = db(c.env.DB);
-    const invitation = await findInvitationByTokenHash(database, hashOpaqueSecret(c.req.valid("param").token));
-    if (!invitation) throw fail.notFound("Invitation");
-    const now = new Date();
-    if (invitation.acceptedAt || invitation.revokedAt || invitation.expiresAt <= now.toISOString()) {
-      throw fail.conflict("This invitation is no longer valid; ask for a new one", {
-        reason: invitation.acceptedAt ? "accepted" : invitation.revokedAt ? "revoked" : "expired",
-      });
-    }
-    const user = await database
-      .select({ email: users.email, emailVerifiedAt: users.emailVerifiedAt })
-      .from(users)
-      .where(eq(users.id, principal.userId))
-      .get();
-    if (!user || user.email !== invitation.email) throw fail.forbidden("This invitation was sent to another email address");
-    if (!user.emailVerifiedAt) throw new ApiError("AUTH006", "Verify your email address before joining a team");
-    if (await teamRoleOf(database, invitation.teamId, principal.userId)) throw fail.conflict("You are already a member of this team");
-    if (!(await inviterMayStillInvite(database, invitation))) {
-      throw fail.conflict(
-        "The person who invited you may no longer invite to this team; ask an owner or admin to invite you again",
-        { reason: "inviter_lost_right" },
-      );
-    }
-    const at = now.toISOString();
-    // The guarded update makes a concurrent second accept of the same token a no-op.
-    const [accepted] = await database.batch([
-      database
-        .update(teamInvitations)
-        .set({ acceptedAt: at, acceptedBy: principal.userId })
-        .where(
-          and(
-            eq(teamInvitations.id, invitation.id),
-            isNull(teamInvitations.acceptedAt),
-            isNull(teamInvitations.revokedAt),
-            // Re-checked in the same statement, so a removal racing this accept cannot slip through.
-            inviterStillEntitled(invitation),
-          ),
-        )
-        .returning({ id: teamInvitations.id }),
-      // Inserted only if the update above took effect (same batch), so a revoked or raced invitation adds nobody.
-      database
-        .insert(teamMembers)
-        .select(
-          database
-            .select({
-              teamId: teamInvitations.teamId,
-              userId: teamInvitations.acceptedBy,
-              role: teamInvitations.role,
-              addedBy: teamInvitations.invitedBy,
-              createdAt: teamInvitations.acceptedAt,
-              updatedAt: teamInvitations.acceptedAt,
-            })
-            .from(teamInvitations)
-            .where(and(eq(teamInvitations.id, invitation.id), eq(teamInvitations.acceptedBy, principal.userId), eq(teamInvitations.acceptedAt, at))),
-        )
-        .onConflictDoNothing(),
-      audit(c, {
-        action: "team.member.joined",
-        actorId: principal.userId,
-        resourceType: "team",
-        resourceId: invitation.teamId,
-        data: { invitationId: invitation.id, role: invitation.role },
-      }, now),
-    ]);
-    if (accepted.length === 0) throw fail.conflict("This invitation is no longer valid; ask for a new one");
-    const member = await findMember(database, invitation.teamId, principal.userId);
-    if (!member) throw fail.notFound("Team");
-    return ok(c, { ...member, teamId: invitation.teamId });
+    const actor = { userId: principalOf(c).userId, ...requestOrigin(c) };
+    return ok(c, await acceptInvitation(c.env, actor, c.req.valid("param").token));
   });

@@ -1,7 +1,6 @@
 // /teams: teams and their members (owner|admin|member|viewer); invitations live in team-invitations.ts.
 // Who may do what is decided by src/domain/team-roles.ts; a non-member sees RES001, a member without the right AUTH003.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, isoDate, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
@@ -10,8 +9,7 @@ import { fail } from "../lib/errors";
 import { principalOf } from "../lib/auth";
 import { newId } from "../lib/ids";
 import { db } from "../db/client";
-import { teamInvitations, teamMembers, teams } from "../db/schema/teams";
-import { listMembers, listTeamsOf, memberCount } from "../db/teams";
+import { createTeamWithOwner, deleteTeam, listMembers, listTeamsOf, memberCount, updateTeam, type TeamRow } from "../db/teams";
 import { TEAM_ROLES, canDeleteTeam, canUpdateTeam, type TeamRole } from "../domain/team-roles";
 import { memberSchema } from "../schemas/teams";
 import { requestOrigin } from "../lib/audit";
@@ -47,7 +45,6 @@ const roleBody = z.object({ role: z.enum(TEAM_ROLES) }).openapi("TeamRoleChange"
 const memberParams = z.object({ id: pathParam("id"), userId: pathParam("userId") });
 
 
-type TeamRow = typeof teams.$inferSelect;
 const teamView = (team: TeamRow, role: TeamRole) => ({
   id: team.id,
   name: team.name,
@@ -153,13 +150,8 @@ export const teamRoutes = createRouter()
       createdAt: at,
       updatedAt: at,
     };
-    await database.batch([
-      database.insert(teams).values(team),
-      database
-        .insert(teamMembers)
-        .values({ teamId: team.id, userId: principal.userId, role: "owner", addedBy: principal.userId, createdAt: at, updatedAt: at }),
-      audit(c, { action: "team.created", actorId: principal.userId, resourceType: "team", resourceId: team.id, data: { name: team.name } }, now),
-    ]);
+    const entry = { action: "team.created", actorId: principal.userId, resourceType: "team", resourceId: team.id, data: { name: team.name } };
+    await createTeamWithOwner(database, team, audit(c, entry, now));
     return ok(c, teamView(team, "owner"), 201);
   })
   .openapi(listTeamsRoute, async (c) => {
@@ -187,10 +179,9 @@ export const teamRoutes = createRouter()
       ...(body.description !== undefined ? { description: body.description } : {}),
       updatedAt: now.toISOString(),
     };
-    await database.batch([
-      database.update(teams).set(changes).where(eq(teams.id, team.id)),
-      audit(c, { action: "team.updated", actorId: principal.userId, resourceType: "team", resourceId: team.id, data: { fields: Object.keys(changes).filter((k) => k !== "updatedAt") } }, now),
-    ]);
+    const fields = Object.keys(changes).filter((k) => k !== "updatedAt");
+    const entry = { action: "team.updated", actorId: principal.userId, resourceType: "team", resourceId: team.id, data: { fields } };
+    await updateTeam(database, team.id, changes, audit(c, entry, now));
     return ok(c, teamView({ ...team, ...changes }, role));
   })
   .openapi(deleteTeamRoute, async (c) => {
@@ -199,13 +190,8 @@ export const teamRoutes = createRouter()
     const { team, role } = await teamForMember(database, c.req.valid("param").id, principal.userId);
     if (!canDeleteTeam(role)) throw fail.forbidden("Only the team's owners can delete it");
     const now = new Date();
-    // Explicit deletes rather than relying on ON DELETE CASCADE alone, so the batch says what goes.
-    await database.batch([
-      database.delete(teamInvitations).where(eq(teamInvitations.teamId, team.id)),
-      database.delete(teamMembers).where(eq(teamMembers.teamId, team.id)),
-      database.delete(teams).where(eq(teams.id, team.id)),
-      audit(c, { action: "team.deleted", actorId: principal.userId, resourceType: "team", resourceId: team.id, data: { name: team.name } }, now),
-    ]);
+    const entry = { action: "team.deleted", actorId: principal.userId, resourceType: "team", resourceId: team.id, data: { name: team.name } };
+    await deleteTeam(database, team.id, audit(c, entry, now));
     return ok(c, { id: team.id, deleted: true as const });
   })
   .openapi(listMembersRoute, async (c) => {

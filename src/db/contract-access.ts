@@ -7,6 +7,7 @@ import { contracts, contractShares, contractSigners } from "./schema/contracts";
 import { teamMembers } from "./schema/teams";
 import { users } from "./schema/identity";
 import type { TeamRole } from "../domain/team-roles";
+import { isAdmin } from "../domain/scopes";
 
 export type ContractAccess = "none" | "view" | "edit" | "owner";
 const RANK: Record<ContractAccess, number> = { none: 0, view: 1, edit: 2, owner: 3 };
@@ -38,7 +39,7 @@ export function decideAccess(f: AccessFacts): ContractAccess {
   if (f.teamRole === "viewer") levels.push("view");
   if (f.sharePermission) levels.push(f.sharePermission);
   if (f.isParty) levels.push("view");
-  if (f.role === "admin" || f.role === "super_admin") levels.push("view");
+  if (isAdmin(f)) levels.push("view");
   let best = levels.reduce((a, b) => (RANK[b] > RANK[a] ? b : a));
   if (f.role === "viewer" && RANK[best] > RANK.view) best = "view";
   return best;
@@ -99,7 +100,7 @@ function shareMatches(userId: string, email: string | null): SQL {
 
 /** The list filter equivalent to contractAccess(...) !== "none"; undefined (no filter) for platform admins. */
 export async function visibleContracts(database: Database, principal: Principal): Promise<SQL | undefined> {
-  if (principal.role === "admin" || principal.role === "super_admin") return undefined;
+  if (isAdmin(principal)) return undefined;
   const email = await verifiedEmailOf(database, principal.userId);
   const clauses: SQL[] = [
     eq(contracts.ownerId, principal.userId),

@@ -10,6 +10,7 @@ import { renderTemplate } from "../domain/templates";
 import { STARTER_TEMPLATES } from "../domain/starter-templates";
 import { teamRoleOf } from "./teams";
 import { atLeast } from "../domain/team-roles";
+import { isAdmin } from "../domain/scopes";
 
 export type TemplateRow = typeof templates.$inferSelect;
 export type TemplateAccess = "none" | "view" | "edit";
@@ -35,7 +36,7 @@ export async function ensureStarterTemplates(database: Database): Promise<void> 
 export async function templateAccess(database: Database, principal: Principal, row: TemplateRow): Promise<TemplateAccess> {
   let level: TemplateAccess = "none";
   if (row.starter) level = "view";
-  if (principal.role === "admin" || principal.role === "super_admin") level = "view";
+  if (isAdmin(principal)) level = "view";
   if (row.ownerId === principal.userId) level = "edit";
   else if (row.teamId) {
     const role = await teamRoleOf(database, row.teamId, principal.userId);
@@ -57,7 +58,7 @@ export async function visibleTemplate(database: Database, principal: Principal, 
 
 /** The list filter equivalent to templateAccess !== "none". */
 export function visibleTemplates(principal: Principal): SQL | undefined {
-  if (principal.role === "admin" || principal.role === "super_admin") return undefined;
+  if (isAdmin(principal)) return undefined;
   return or(
     eq(templates.starter, true),
     eq(templates.ownerId, principal.userId),

@@ -9,6 +9,7 @@ import { newId } from "../lib/ids";
 import { generateWebhookSecret } from "../domain/webhook-signature";
 import { auditLogs } from "./schema/audit";
 import { batch, belowCap, changes, insertWhere, rowExists } from "./guarded-writes";
+import { ADMIN_ROLES } from "../domain/scopes";
 
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
@@ -153,7 +154,7 @@ export async function endpointsVisibleTo(database: Database, audience: readonly 
         isNull(users.deletedAt),
         eq(users.suspended, false),
         or(
-          inArray(users.role, ["admin", "super_admin"]),
+          inArray(users.role, [...ADMIN_ROLES]),
           sql`${webhookEndpoints.userId} in (select value from json_each(${JSON.stringify(audience)}))`,
         ),
       ),

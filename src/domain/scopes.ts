@@ -29,7 +29,13 @@ export type Scope = (typeof SCOPES)[number];
 
 export type GlobalRole = "super_admin" | "admin" | "user" | "viewer";
 
-const ADMIN_ROLES: readonly GlobalRole[] = ["super_admin", "admin"];
+/** The platform-wide admin roles: they see every contract, escrow and listing and hold the admin:* scopes. */
+export const ADMIN_ROLES = ["super_admin", "admin"] as const satisfies readonly GlobalRole[];
+
+/** The one admin check: whether a principal, user row or role holder is a platform admin (admin or super_admin). */
+export function isAdmin(who: { role: GlobalRole }): boolean {
+  return (ADMIN_ROLES as readonly GlobalRole[]).includes(who.role);
+}
 
 export function isScope(value: string): value is Scope {
   return (SCOPES as readonly string[]).includes(value);
@@ -46,7 +52,7 @@ export function isAdminScope(scope: string): boolean {
 
 /** Whether a user with `role` may put `scope` on a key: viewers get read scopes only, admin scopes need an admin. */
 export function roleMayGrant(role: GlobalRole, scope: Scope): boolean {
-  if (isAdminScope(scope) && !ADMIN_ROLES.includes(role)) return false;
+  if (isAdminScope(scope) && !isAdmin({ role })) return false;
   if (role === "viewer" && isWriteScope(scope)) return false;
   return true;
 }
@@ -69,6 +75,6 @@ export function effectiveScopes(role: GlobalRole, keyScopes: readonly string[]):
  * live outside admin routes (reading every contract or template) never come with, say, `contracts:read`.
  */
 export function keyActingRole(ownerRole: GlobalRole, keyScopes: readonly Scope[]): GlobalRole {
-  if (ADMIN_ROLES.includes(ownerRole) && !keyScopes.some(isAdminScope)) return "user";
+  if (isAdmin({ role: ownerRole }) && !keyScopes.some(isAdminScope)) return "user";
   return ownerRole;
 }

@@ -1,9 +1,7 @@
 // Who may change a user's global role or suspension. Admins manage ordinary users (user, viewer); only a
 // super_admin grants or takes away admin rights or acts on another admin; nobody changes or suspends themselves.
-import type { GlobalRole } from "./scopes";
+import { isAdmin, type GlobalRole } from "./scopes";
 
-const ADMIN_ROLES: readonly GlobalRole[] = ["super_admin", "admin"];
-export const isAdminRole = (role: GlobalRole) => ADMIN_ROLES.includes(role);
 
 export type AdminVerdict = { ok: true } | { ok: false; reason: "self" | "not_admin" | "needs_super_admin" };
 
@@ -16,12 +14,12 @@ export function checkUserAdminChange(input: {
   suspension?: boolean;
 }): AdminVerdict {
   const { actor, target, role } = input;
-  if (!isAdminRole(actor.role)) return { ok: false, reason: "not_admin" };
+  if (!isAdmin(actor)) return { ok: false, reason: "not_admin" };
   if (actor.id === target.id) return { ok: false, reason: "self" };
   if (actor.role === "super_admin") return { ok: true };
   // A plain admin: only ordinary users, and only into ordinary roles.
-  if (isAdminRole(target.role)) return { ok: false, reason: "needs_super_admin" };
-  if (role !== undefined && isAdminRole(role)) return { ok: false, reason: "needs_super_admin" };
+  if (isAdmin(target)) return { ok: false, reason: "needs_super_admin" };
+  if (role !== undefined && isAdmin({ role })) return { ok: false, reason: "needs_super_admin" };
   return { ok: true };
 }
 

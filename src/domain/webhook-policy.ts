@@ -1,5 +1,6 @@
 // Delivery rules for partner webhooks: which events an endpoint receives, when a failed attempt is retried,
 // and when an endpoint that keeps failing is switched off. Pure, so each rule is unit-tested on its own.
+import { isAdmin, type GlobalRole } from "./scopes";
 
 /** Delays after attempt 1, 2, … (seconds): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h → 8 attempts over ~28 h. */
 export const RETRY_SCHEDULE_SECONDS = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000] as const;
@@ -19,8 +20,8 @@ export function matchesFilter(filter: readonly string[], eventType: string): boo
  * Who may receive an event on their endpoints: a user in the event's audience (the producer lists the parties
  * who may see the resource) or an admin (who may see every resource). Anyone else never learns of it.
  */
-export function ownerMaySee(owner: { id: string; role: string }, audience: readonly string[]): boolean {
-  return owner.role === "admin" || owner.role === "super_admin" || audience.includes(owner.id);
+export function ownerMaySee(owner: { id: string; role: GlobalRole }, audience: readonly string[]): boolean {
+  return isAdmin(owner) || audience.includes(owner.id);
 }
 
 /** Retry-After as delay-seconds or an HTTP date; null when absent or unreadable. */

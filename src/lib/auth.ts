@@ -7,7 +7,7 @@ import { ApiError } from "./errors";
 import { looksLikeJwt, verifyAccessToken } from "./jwt";
 import { hashOpaqueSecret, isApiKeySecret } from "./tokens";
 import { LAST_USED_GRANULARITY_MS, apiKeyStateByHash, sessionState, touchApiKey, touchSession } from "../db/credentials";
-import { effectiveScopes, isScope, keyActingRole, roleMayGrant, type Scope } from "../domain/scopes";
+import { ADMIN_ROLES, effectiveScopes, isScope, keyActingRole, roleMayGrant, type Scope } from "../domain/scopes";
 import type { Role } from "../db/schema/identity";
 import { runInBackground } from "./background";
 import { verifySigningToken } from "./signing-token";
@@ -138,6 +138,11 @@ export function requireAuth(): MiddlewareHandler<AppEnv> {
 }
 
 /** The caller must hold one of the global roles (AUTH003 otherwise). */
+/** Admin routes: the caller must be a platform admin (isAdmin), else AUTH003. */
+export function requireAdmin(): MiddlewareHandler<AppEnv> {
+  return requireRole(...ADMIN_ROLES);
+}
+
 export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const principal = principalOf(c);

@@ -1,8 +1,7 @@
 // Starting a session after a successful login: session + first refresh token + audit in one batch, then the
 // signed access token. Also the token-pair response every login/refresh returns.
-import type { Context } from "hono";
-import type { AppEnv, Bindings } from "../env";
-import { auditInsert, requestOrigin } from "./audit";
+import type { Bindings } from "../env";
+import { auditInsert } from "./audit";
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "./jwt";
 import type { BatchItem } from "drizzle-orm/batch";
 import { db } from "../db/client";
@@ -34,19 +33,19 @@ export async function tokenPair(
 
 /** Creates the session and records `auth.login.succeeded` atomically; extra statements join the same batch. */
 export async function startSession(
-  c: Context<AppEnv>,
+  env: Bindings,
+  origin: { ip: string | null; userAgent: string | null },
   user: UserRow,
   details: Record<string, unknown>,
   now: Date,
   extra: BatchItem<"sqlite">[] = [],
 ) {
-  const origin = requestOrigin(c);
-  const { sessionId, refreshToken, statements } = newSessionStatements(c.env.DB, { userId: user.id, ...origin }, now);
+  const { sessionId, refreshToken, statements } = newSessionStatements(env.DB, { userId: user.id, ...origin }, now);
   const audit = auditInsert(
-    c.env,
+    env,
     { action: "auth.login.succeeded", actorId: user.id, ...origin, resourceType: "session", resourceId: sessionId, data: details },
     now,
   );
-  await db(c.env.DB).batch([...statements, audit, ...extra]);
-  return tokenPair(c, user, sessionId, refreshToken);
+  await db(env.DB).batch([...statements, audit, ...extra]);
+  return tokenPair({ env }, user, sessionId, refreshToken);
 }

@@ -5,7 +5,7 @@ import { createRouter } from "../lib/router";
 import { envelope, errorResponses, isoDate, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
-import { principalOf, requireRole, requireScope } from "../lib/auth";
+import { principalOf, requireAdmin, requireScope } from "../lib/auth";
 import { recordAudit, requestOrigin } from "../lib/audit";
 import { listBatches, type AnchorBatchRow } from "../db/anchors";
 import { BATCH_STATUSES } from "../db/schema/anchoring";
@@ -81,7 +81,7 @@ const base = { tags: ["Admin", "Anchoring"], security: [{ bearer: [] }] };
 
 const listRoute = createRoute({
   ...base,
-  middleware: [requireRole("admin", "super_admin"), requireScope("admin:read")] as const,
+  middleware: [requireAdmin(), requireScope("admin:read")] as const,
   method: "get",
   path: "/admin/anchors/batches",
   summary: "Anchoring batches, newest first, with status and cost (admins)",
@@ -91,7 +91,7 @@ const listRoute = createRoute({
 
 const triggerRoute = createRoute({
   ...base,
-  middleware: [requireRole("admin", "super_admin"), requireScope("admin:write")] as const,
+  middleware: [requireAdmin(), requireScope("admin:write")] as const,
   method: "post",
   path: "/admin/anchors/batches",
   summary: "Settle open batches (confirmations, lost transactions), then batch and send every pending record now, one transaction per network (admins)",

@@ -5,7 +5,7 @@ import { envelope, errorResponses, isoDate, jsonContent, listEnvelope } from "..
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ok } from "../lib/respond";
 import { ApiError, fail } from "../lib/errors";
-import { principalOf, requireRole, requireScope } from "../lib/auth";
+import { principalOf, requireAdmin, requireScope } from "../lib/auth";
 import { auditFromRequest } from "../lib/audit";
 import { QUEUE_NAMES } from "../lib/queue-messages";
 import { claimReplay, getDeadLetter, listDeadLetters, releaseReplay, type DeadLetterRow } from "../db/dead-letters";
@@ -43,7 +43,7 @@ const listRoute = createRoute({
   path: "/admin/dead-letters",
   tags: ["Operations"],
   summary: "Dead-lettered queue messages, newest first",
-  middleware: [requireScope("admin:read"), requireRole("admin", "super_admin")],
+  middleware: [requireScope("admin:read"), requireAdmin()],
   request: {
     query: pageQuery.extend({
       queue: z.enum(ORIGIN_QUEUE_NAMES).optional(),
@@ -62,7 +62,7 @@ const replayRoute = createRoute({
   path: "/admin/dead-letters/{id}/replay",
   tags: ["Operations"],
   summary: "Re-send a dead-lettered message to its original queue",
-  middleware: [requireScope("admin:write"), requireRole("admin", "super_admin")],
+  middleware: [requireScope("admin:write"), requireAdmin()],
   request: { params: z.object({ id: z.string().regex(/^dlq_[0-9A-Za-z]{20}$/, "expected a dlq_ id") }) },
   responses: {
     200: jsonContent(envelope(deadLetterSchema), "replayed"),

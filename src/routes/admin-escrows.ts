@@ -4,7 +4,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
-import { requireRole, requireScope, principalOf } from "../lib/auth";
+import { requireAdmin, requireScope, principalOf } from "../lib/auth";
 import { recordAudit } from "../lib/audit";
 import { escrowView } from "../domain/escrow-view";
 import { escrowRoom } from "../../durable-objects/escrow-room";
@@ -26,7 +26,7 @@ import { refundUnmatchedPayment } from "../services/payments/refund-unmatched-pa
 
 const admin = {
   tags: ["Escrow", "Admin"],
-  middleware: [requireScope("admin:write"), requireRole("admin", "super_admin")],
+  middleware: [requireScope("admin:write"), requireAdmin()],
   security: [{ bearer: [] }],
 };
 
@@ -56,7 +56,7 @@ const refundRoute = createRoute({
 
 const unmatchedRoute = createRoute({
   ...admin,
-  middleware: [requireScope("admin:read"), requireRole("admin", "super_admin")],
+  middleware: [requireScope("admin:read"), requireAdmin()],
   tags: ["Escrow", "Admin", "Payments"],
   method: "get",
   path: "/admin/payments/unmatched",

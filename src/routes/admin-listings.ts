@@ -8,7 +8,7 @@ import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from ".
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
-import { principalOf, requireRole, requireScope } from "../lib/auth";
+import { principalOf, requireAdmin, requireScope } from "../lib/auth";
 import { db } from "../db/client";
 import { findListing, listListings, listingView } from "../db/listings";
 import type { Moderation } from "../domain/listing-machine";
@@ -17,8 +17,8 @@ import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { listingIdParam, listingSchema, listingStatusQuery, requiredReasonBody, reviewBody } from "../schemas/listings";
 
 const admin = { tags: ["Marketplace", "Admin"], security: [{ bearer: [] }] };
-const adminRead = { ...admin, middleware: [requireScope("admin:read"), requireRole("admin", "super_admin")] };
-const adminWrite = { ...admin, middleware: [requireScope("admin:write"), requireRole("admin", "super_admin")] };
+const adminRead = { ...admin, middleware: [requireScope("admin:read"), requireAdmin()] };
+const adminWrite = { ...admin, middleware: [requireScope("admin:write"), requireAdmin()] };
 
 const queueRoute = createRoute({
   ...adminRead,

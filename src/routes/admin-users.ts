@@ -9,7 +9,7 @@ import { envelope, errorResponses, isoDate, jsonBody, jsonContent, listEnvelope 
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ApiError, fail } from "../lib/errors";
-import { principalOf, requireRole, requireScope } from "../lib/auth";
+import { principalOf, requireAdmin, requireScope } from "../lib/auth";
 import { auditInsert, requestOrigin } from "../lib/audit";
 import { db } from "../db/client";
 import { ROLES, users } from "../db/schema/identity";
@@ -65,7 +65,7 @@ const base = { tags: ["Admin"], security: [{ bearer: [] }] };
 
 const listRoute = createRoute({
   ...base,
-  middleware: [requireRole("admin", "super_admin"), requireScope("admin:read")],
+  middleware: [requireAdmin(), requireScope("admin:read")],
   method: "get",
   path: "/admin/users",
   summary: "List users (admins)",
@@ -75,7 +75,7 @@ const listRoute = createRoute({
 
 const patchRoute = createRoute({
   ...base,
-  middleware: [requireRole("admin", "super_admin"), requireScope("admin:write")],
+  middleware: [requireAdmin(), requireScope("admin:write")],
   method: "patch",
   path: "/admin/users/{id}",
   summary: "Change a user's role or suspend them (admins)",

@@ -7,45 +7,23 @@ import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi"
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
 import { principalOf, publicRoute, requireScope, requireSession } from "../lib/auth";
-import { auditFromRequest, auditInsert, requestOrigin } from "../lib/audit";
-import { randomBytes, timingSafeEqual } from "../lib/crypto";
-import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "../lib/passwords";
-import { emailThrottleKey, hashCode, openTotpSecret } from "../lib/identity-secrets";
+import { requestOrigin } from "../lib/audit";
 import { ipLimit, limitAccount } from "../lib/auth-limits";
-import { startSession } from "../lib/session-issue";
-import { endLiveSessions } from "../lib/live-sessions";
-import { emailVerificationCode, registerAccount } from "../services/auth/register-account";
-import { refreshSession } from "../services/auth/refresh-session";
 import { runInBackground } from "../lib/background";
-import { db } from "../db/client";
-import {
-  findUserByEmail,
-  findUserById,
-  grantConfiguredAdmin,
-  markEmailVerified,
-  claimTotpStep,
-  setPasswordHash,
-  userView,
-} from "../db/users";
-import { consumeVerification, latestLiveVerification, newVerificationStatements, spendAttempt } from "../db/email-verifications";
-import { clearLockState, readLockState, recordLoginFailure } from "../db/login-throttles";
-import { findRefreshToken, revokeSessionStatement } from "../db/sessions";
-import { useRecoveryCode } from "../db/mfa";
-import {
-  isAdminEmail,
-  lockSecondsRemaining,
-  looksLikeRecoveryCode,
-  normaliseEmail,
-  normaliseRecoveryCode,
-  sixDigitCode,
-} from "../domain/identity-policy";
-import { base32Decode, verifyTotp } from "../domain/totp";
+import { registerAccount } from "../services/auth/register-account";
+import { refreshSession } from "../services/auth/refresh-session";
+import { logIn } from "../services/auth/log-in";
+import { logOut } from "../services/auth/log-out";
+import { verifyEmail } from "../services/auth/verify-email";
+import { resendVerification } from "../services/auth/resend-verification";
+import { findUserById, userView } from "../db/users";
+import { normaliseEmail } from "../domain/identity-policy";
 import { ACCOUNT_TYPES } from "../db/schema/identity";
 import {
   acceptedSchema,
   bearerSecurity,
   emailField,
-  loginPasswordField,
+  loginBody,
   passwordField,
   tokenPairSchema,
   userEnvelopeData,
@@ -121,14 +99,6 @@ const resendRoute = createRoute({
 
 // ---- login / refresh / logout / me ----
 
-const loginBody = z
-  .object({
-    email: emailField,
-    password: loginPasswordField,
-    mfaCode: z.string().trim().min(6).max(20).optional().openapi({ description: "TOTP code or a recovery code" }),
-  })
-  .openapi("Login");
-
 const loginRoute = createRoute({
   method: "post",
   path: "/auth/login",
@@ -199,120 +169,24 @@ export const authRoutes = createRouter()
 
   .openapi(verifyRoute, async (c) => {
     const body = c.req.valid("json");
-    const email = normaliseEmail(body.email);
-    await limitAccount(c, "verifyEmail", { email });
-    const now = new Date();
-    const invalid = () => new ApiError("AUTH001", "Invalid or expired verification code");
-    const user = await findUserByEmail(c.env.DB, email);
-    if (!user || user.emailVerifiedAt !== null || user.deletedAt !== null) throw invalid();
-    const pending = await latestLiveVerification(c.env.DB, user.id, now);
-    // The attempt is spent before comparing, so parallel guesses cannot exceed the limit.
-    if (!pending || !(await spendAttempt(c.env.DB, pending.id))) throw invalid();
-    const presented = hashCode(c.env, "verify-email", user.id, body.code);
-    if (!timingSafeEqual(presented, pending.codeHash)) {
-      await auditFromRequest(c, { action: "auth.email_verification.failed", actorId: user.id, resourceType: "user", resourceId: user.id });
-      throw invalid();
-    }
-    const becomesAdmin = user.role === "user" && isAdminEmail(c.env.ADMIN_EMAILS, user.email);
-    await db(c.env.DB).batch([
-      consumeVerification(c.env.DB, pending.id, now),
-      markEmailVerified(c.env.DB, user.id, now),
-      auditInsert(c.env, { action: "auth.email_verified", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
-      ...(becomesAdmin
-        ? [
-            grantConfiguredAdmin(c.env.DB, user.id, now),
-            auditInsert(c.env, { action: "admin.user.role_changed", actorId: null, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { from: "user", to: "admin", reason: "ADMIN_EMAILS" } }, now),
-          ]
-        : []),
-    ]);
-    const verified = { ...user, emailVerifiedAt: now.toISOString(), role: becomesAdmin ? ("admin" as const) : user.role };
-    return ok(c, { user: userView(verified) }, 200);
+    await limitAccount(c, "verifyEmail", { email: normaliseEmail(body.email) });
+    const user = await verifyEmail(c.env, requestOrigin(c), body);
+    return ok(c, { user: userView(user) }, 200);
   })
 
   .openapi(resendRoute, async (c) => {
     const email = normaliseEmail(c.req.valid("json").email);
     await limitAccount(c, "resendVerification", { email });
     // Account-dependent work after the response, so its timing does not reveal whether the email is registered.
-    runInBackground(c, "resend verification", async () => {
-      const user = await findUserByEmail(c.env.DB, email);
-      if (!user || user.emailVerifiedAt !== null || user.deletedAt !== null || user.suspended) return;
-      const now = new Date();
-      const code = sixDigitCode(randomBytes);
-      await db(c.env.DB).batch([
-        ...newVerificationStatements(c.env.DB, user.id, hashCode(c.env, "verify-email", user.id, code), now),
-        auditInsert(c.env, { action: "auth.email_verification.resent", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
-      ]);
-      await emailVerificationCode(c.env, user, code);
-    });
+    const origin = requestOrigin(c);
+    runInBackground(c, "resend verification", () => resendVerification(c.env, origin, email));
     return ok(c, { accepted: true as const }, 202);
   })
 
   .openapi(loginRoute, async (c) => {
     const body = c.req.valid("json");
-    const email = normaliseEmail(body.email);
-    await limitAccount(c, "login", { email });
-    const now = new Date();
-    const d1 = c.env.DB;
-    const lockKey = emailThrottleKey(c.env, email);
-    const lock = await readLockState(d1, lockKey);
-    const locked = lockSecondsRemaining(lock, now);
-    if (locked > 0) {
-      await auditFromRequest(c, { action: "auth.login.failed", actorId: null, data: { reason: "locked", emailKey: lockKey.slice(0, 16) } });
-      throw new ApiError("AUTH007", "Too many failed attempts; the account is temporarily locked", {
-        headers: { "Retry-After": String(locked) },
-        details: { retryAfterSeconds: locked },
-      });
-    }
-
-    const failLogin = async (reason: string, userId: string | null, error: ApiError): Promise<never> => {
-      await recordLoginFailure(d1, lockKey, now);
-      await auditInsert(
-        c.env,
-        { action: "auth.login.failed", actorId: userId, ...requestOrigin(c), resourceType: userId ? "user" : null, resourceId: userId, data: { reason } },
-        now,
-      );
-      throw error;
-    };
-    const badCredentials = () => new ApiError("AUTH001", "Invalid email or password");
-
-    const user = await findUserByEmail(d1, email);
-    if (!user || user.deletedAt !== null) {
-      verifyAgainstDummy(body.password);
-      return failLogin("unknown_email", null, badCredentials());
-    }
-    if (!verifyPassword(body.password, user.passwordHash)) return failLogin("bad_password", user.id, badCredentials());
-    if (user.suspended) {
-      await auditFromRequest(c, { action: "auth.login.failed", actorId: user.id, resourceType: "user", resourceId: user.id, data: { reason: "suspended" } });
-      throw new ApiError("AUTH003", "This account is suspended");
-    }
-
-    const extra = [];
-    let mfaMethod: "totp" | "recovery_code" | null = null;
-    if (user.mfaEnabled) {
-      const mfaError = (message: string) => new ApiError("AUTH005", message, { details: { mfaRequired: true } });
-      if (!body.mfaCode) throw mfaError("A one-time code from your authenticator app is required");
-      const code = body.mfaCode.replace(/\s/g, "");
-      if (/^\d{6}$/.test(code)) {
-        const secret = base32Decode(openTotpSecret(c.env, user.id, user.mfaSecretSealed!));
-        const step = verifyTotp(secret, code, now.getTime(), { lastUsedStep: user.mfaLastStep });
-        if (step === null || !(await claimTotpStep(d1, user.id, step, now))) {
-          return failLogin("bad_mfa_code", user.id, mfaError("Invalid one-time code"));
-        }
-        mfaMethod = "totp";
-      } else if (looksLikeRecoveryCode(code)) {
-        const used = await useRecoveryCode(d1, user.id, hashCode(c.env, "recovery", user.id, normaliseRecoveryCode(code)), now);
-        if (!used) return failLogin("bad_recovery_code", user.id, mfaError("Invalid one-time code"));
-        mfaMethod = "recovery_code";
-      } else {
-        return failLogin("bad_mfa_code", user.id, mfaError("Invalid one-time code"));
-      }
-    }
-
-    if (lock) extra.push(clearLockState(d1, lockKey));
-    // Parameters raised since this hash was made: upgrade it now that we hold the password.
-    if (needsRehash(user.passwordHash)) extra.push(setPasswordHash(d1, user.id, hashPassword(body.password), now));
-    const pair = await startSession(c, user, { mfa: mfaMethod }, now, extra);
-    return ok(c, pair, 200);
+    await limitAccount(c, "login", { email: normaliseEmail(body.email) });
+    return ok(c, await logIn(c.env, requestOrigin(c), body), 200);
   })
 
   .openapi(refreshRoute, async (c) => {
@@ -322,20 +196,10 @@ export const authRoutes = createRouter()
 
   .openapi(logoutRoute, async (c) => {
     const principal = principalOf(c);
-    const sessionId = principal.sessionId!;
-    const now = new Date();
     // A refresh token sent along is killed too, if it is the caller's (normally it belongs to this same session).
     const presented = (c.req.valid("json") as { refreshToken?: string } | undefined)?.refreshToken;
-    const other = presented ? await findRefreshToken(c.env.DB, presented) : null;
-    const extra = other && other.userId === principal.userId && other.sessionId !== sessionId ? [other.sessionId] : [];
-    await db(c.env.DB).batch([
-      revokeSessionStatement(c.env.DB, sessionId, "logout", now),
-      ...extra.map((id) => revokeSessionStatement(c.env.DB, id, "logout", now)),
-      auditInsert(c.env, { action: "auth.logout", actorId: principal.userId, ...requestOrigin(c), resourceType: "session", resourceId: sessionId }, now),
-    ]);
-    // The session's live sockets close too (4001), in every room, within seconds.
-    await endLiveSessions(c.env, principal.userId, { why: "session_ended", sessionIds: [sessionId, ...extra] });
-    return ok(c, { sessionId, revoked: true as const }, 200);
+    const actor = { userId: principal.userId, sessionId: principal.sessionId!, ...requestOrigin(c) };
+    return ok(c, await logOut(c.env, actor, presented), 200);
   })
 
   .openapi(meRoute, async (c) => {

@@ -33,12 +33,12 @@ import {
 } from "../schemas/escrows";
 import { openEscrow } from "../services/escrows/open-escrow";
 import { fundEscrow } from "../services/escrows/fund-escrow";
+import { isAdmin } from "../domain/scopes";
 
 const tags = ["Escrow"];
 const read = { tags, middleware: [requireScope("escrows:read")], security: [{ bearer: [] }] };
 const write = { tags, middleware: [requireScope("escrows:write")], security: [{ bearer: [] }] };
 
-const isAdmin = (p: Principal) => p.role === "admin" || p.role === "super_admin";
 const callerOf = (p: Principal): Caller => ({ userId: p.userId, isAdmin: isAdmin(p) });
 
 /** The escrow from D1 if the caller is a party or an admin; RES001 otherwise (no hint that it exists). */

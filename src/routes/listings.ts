@@ -24,6 +24,7 @@ import {
   listingStatusQuery,
   patchListingBody,
 } from "../schemas/listings";
+import { isAdmin } from "../domain/scopes";
 
 const tags = ["Marketplace"];
 const read = { tags, middleware: [requireScope("listings:read")], security: [{ bearer: [] }] };
@@ -32,7 +33,6 @@ const PROOF_TYPES = [PNG, JPEG, WEBP, GIF, PDF];
 const PROOF_MAX_BYTES = 10 * 1024 * 1024;
 export const proofKey = (listingId: string, proofId: string) => `listings/${listingId}/proofs/${proofId}`;
 
-const isAdmin = (p: Principal) => p.role === "admin" || p.role === "super_admin";
 const callerOf = (p: Principal): ListingCaller => ({ userId: p.userId, isAdmin: isAdmin(p) });
 
 /** The listing for its seller or an admin; RES001 for anyone else (the catalog is the public view). */

@@ -57,3 +57,11 @@ export const sessionSchema = z
 export const acceptedSchema = z.object({ accepted: z.literal(true) }).openapi("Accepted");
 
 export const bearerSecurity = [{ bearer: [] }];
+
+export const loginBody = z
+  .object({
+    email: emailField,
+    password: loginPasswordField,
+    mfaCode: z.string().trim().min(6).max(20).optional().openapi({ description: "TOTP code or a recovery code" }),
+  })
+  .openapi("Login");

@@ -18,6 +18,7 @@ import { LiveHub } from "./lib/hub";
 import { LiveObject } from "./lib/live-object";
 import { LIVE_PATH } from "./lib/live-path";
 import { rpcResult, type RpcResult } from "./lib/rpc-result";
+import { isAdmin } from "../src/domain/scopes";
 
 const ROOM_SCHEMA = [
   // The seller's delivery, sealed by the Worker (lib/vault) before it gets here: never plaintext at rest.
@@ -358,7 +359,7 @@ export class EscrowRoom extends LiveObject {
   private permissionsOf(p: Principal): string[] | null {
     const s = this.load();
     if (!s) return null;
-    const actor = machine.actorOf(s, p.userId, p.role === "admin" || p.role === "super_admin");
+    const actor = machine.actorOf(s, p.userId, isAdmin(p));
     return actor ? ["read", actor] : null;
   }
 }

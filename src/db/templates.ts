@@ -1,5 +1,5 @@
 // Template records in D1: who may see or edit one, the starter seed, versions, and instantiation for contracts.
-import { eq, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import type { Bindings, Principal } from "../env";
 import { fail } from "../lib/errors";
 import { db, type Database } from "./client";
@@ -82,3 +82,65 @@ export async function instantiateTemplate(
   return { templateId: row.id, version: row.version, contractType: row.contractType, ...rendered };
 }
 
+
+export type TemplateFields = Pick<TemplateRow, "name" | "description" | "category" | "contractType" | "body" | "variables">;
+
+/** Inserts a new template with its version 1. */
+export async function insertTemplate(database: Database, row: TemplateRow, authorId: string): Promise<void> {
+  const { name, description, category, contractType, body, variables } = row;
+  const fields = { name, description, category, contractType, body, variables };
+  await database.batch([
+    database.insert(templates).values(row),
+    database.insert(templateVersions).values({ templateId: row.id, version: 1, ...fields, authorId, createdAt: row.createdAt }),
+  ]);
+}
+
+/**
+ * Writes version `row.version + 1` of a template. The version check makes two simultaneous PUTs conflict instead of
+ * one silently overwriting the other.
+ * @returns the updated row, or null when the template changed meanwhile
+ */
+export async function updateTemplateVersion(
+  database: Database,
+  row: Pick<TemplateRow, "id" | "version">,
+  change: TemplateFields & { teamId: string | null },
+  authorId: string,
+  at: string,
+): Promise<TemplateRow | null> {
+  const version = row.version + 1;
+  const { teamId, ...fields } = change;
+  const [updated] = await database.batch([
+    database
+      .update(templates)
+      .set({ ...fields, teamId, version, updatedAt: at })
+      .where(and(eq(templates.id, row.id), eq(templates.version, row.version)))
+      .returning(),
+    database.insert(templateVersions).values({ templateId: row.id, version, ...fields, authorId, createdAt: at }).onConflictDoNothing(),
+  ]);
+  return updated[0] ?? null;
+}
+
+/** A page of the templates the principal may see, newest first, with the total. */
+export async function listVisibleTemplates(
+  database: Database,
+  principal: Principal,
+  filter: { category?: string; q?: string; starter?: boolean },
+  limit: number,
+  offset: number,
+): Promise<{ rows: TemplateRow[]; total: number }> {
+  await ensureStarterTemplates(database);
+  const pattern = filter.q ? `%${filter.q.replace(/[%_\\]/g, (ch) => `\\${ch}`)}%` : null;
+  const where = and(
+    visibleTemplates(principal),
+    filter.category ? eq(templates.category, filter.category) : undefined,
+    filter.starter !== undefined ? eq(templates.starter, filter.starter) : undefined,
+    pattern
+      ? or(sql`${templates.name} LIKE ${pattern} ESCAPE '\\'`, sql`${templates.description} LIKE ${pattern} ESCAPE '\\'`)
+      : undefined,
+  );
+  const [rows, total] = await Promise.all([
+    database.select().from(templates).where(where).orderBy(desc(templates.updatedAt), desc(templates.id)).limit(limit).offset(offset).all(),
+    database.select({ n: count() }).from(templates).where(where).get(),
+  ]);
+  return { rows, total: total?.n ?? 0 };
+}

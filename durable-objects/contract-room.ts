@@ -40,6 +40,7 @@ import { erasePartyFromContract, type PartyPseudonym } from "../src/domain/party
 import type { SignatureRecord } from "../src/lib/signatures";
 import { contractAccess } from "../src/db/contract-access";
 import type { EmailRequest } from "../src/lib/email";
+import type { AuditEventType } from "../src/domain/events";
 
 /** Thrown inside an expiry transaction that finds nothing left to expire (rolls it back; never leaves the room). */
 const ALREADY_SETTLED = new Error("contract already settled");
@@ -350,7 +351,7 @@ export class ContractRoom extends LiveObject {
     for (const event of live) this.hub.broadcast(event);
   }
 
-  private event(type: string, state: ContractState, extra: Record<string, unknown> = {}): AggregateEvent {
+  private event(type: AuditEventType, state: ContractState, extra: Record<string, unknown> = {}): AggregateEvent {
     // The owner always hears of their contract; consumers add the parties they resolve themselves.
     return {
       type,

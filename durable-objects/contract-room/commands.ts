@@ -35,6 +35,7 @@ import {
   scheduleStatements,
 } from "./signing";
 import type { Change } from "../contract-room";
+import type { AuditEventType } from "../../src/domain/events";
 
 export interface SendRequest {
   /** Approvers of the matching workflow rules (ids assigned by the route). */
@@ -47,7 +48,7 @@ export interface SendRequest {
 interface RoomHooks {
   load(): Promise<ContractState | null>;
   command(actorId: string | null, change: (state: ContractState, ctx: CommandContext) => Change): Promise<RpcResult<ContractState>>;
-  event(type: string, state: ContractState, extra?: Record<string, unknown>): AggregateEvent;
+  event(type: AuditEventType, state: ContractState, extra?: Record<string, unknown>): AggregateEvent;
 }
 
 export class SigningCommands {

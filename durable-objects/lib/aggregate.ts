@@ -10,7 +10,7 @@
 // domain state machine) rolls the whole command back.
 import type { Bindings } from "../../src/env";
 import { nextAuditEvent, type AuditEvent } from "../../src/domain/audit-chain";
-import { isEventType, type EventSubject, type EventType } from "../../src/domain/events";
+import { isEventType, type AuditEventType, type EventSubject, type EventType } from "../../src/domain/events";
 import { sendEmail, validateEmailRequest, type EmailRequest } from "../../src/lib/email";
 import { buildEventMessage } from "../../src/lib/events";
 import { newId } from "../../src/lib/ids";
@@ -26,7 +26,8 @@ export interface ProjectionStatement {
 
 /** An event a command records: always audited; published to EVENTS unless `publish` is false. */
 export interface AggregateEvent {
-  type: string;
+  /** A catalog name (domain/events.ts): a published event, or an audit-only one (then `publish` is false). */
+  type: AuditEventType;
   data: Record<string, unknown>;
   publish?: boolean;
   audience?: string[];

@@ -1,7 +1,7 @@
 // The escrow state machine (pure): which action may move an escrow from which status, who may trigger it, and
 // which events it emits. EscrowRoom applies these inside its storage transaction; nothing here does I/O.
 import { ApiError, fail } from "../lib/errors";
-import { ESCROW_STATUSES } from "./events";
+import { ESCROW_STATUSES, type AuditOnlyEventType, type EventOf } from "./events";
 import type { Currency, Split } from "./money";
 
 export { ESCROW_STATUSES };
@@ -21,21 +21,8 @@ export type EscrowAction =
   | "cancel"
   | "expire";
 
-export type EscrowEventType =
-  | "escrow.created"
-  | "escrow.funded"
-  | "escrow.contract_signed"
-  | "escrow.delivered"
-  | "escrow.credentials_released"
-  | "escrow.completed"
-  | "escrow.disputed"
-  | "escrow.released"
-  | "escrow.refunded"
-  | "escrow.payout_sent"
-  | "escrow.payout_failed"
-  | "escrow.cancelled"
-  | "escrow.expired"
-  | "escrow.payment_unmatched";
+/** The escrow's published events, from the one catalog (domain/events.ts). */
+export type EscrowEventType = EventOf<"escrow">;
 
 interface Rule {
   from: readonly EscrowStatus[];
@@ -188,7 +175,7 @@ export interface Transition {
   /** Extra data for the emitted events (e.g. the reason of a cancel, the charge of an unmatched payment). */
   data?: Record<string, unknown>;
   /** Timeline-only entries (audited, not published): e.g. a provider event that arrived late and was not applied. */
-  notes?: { type: string; data: Record<string, unknown> }[];
+  notes?: { type: AuditOnlyEventType; data: Record<string, unknown> }[];
 }
 
 /** Whether `actor` may take `action` on an escrow in `status` (no throw; for docs, UIs and tests). */

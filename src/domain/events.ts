@@ -111,6 +111,38 @@ export type EventType = keyof typeof EVENT_CATALOG;
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_CATALOG)[T]>;
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];
 
+/**
+ * Events kept only in an aggregate's hash-chained audit trail, never published (no consumer, webhook or
+ * notification sees them): a draft's deletion, shares, inbound mail, escalations, erasure, payout bookkeeping, the
+ * seller's own listing edits.
+ */
+export const AUDIT_ONLY_EVENTS = [
+  "contract.deleted",
+  "contract.email_received",
+  "contract.escalated",
+  "contract.party_erased",
+  "contract.share_revoked",
+  "contract.shared",
+  "escrow.payment_refund_failed",
+  "escrow.payment_refund_retried",
+  "escrow.payment_refunded",
+  "escrow.payout_requested",
+  "escrow.payout_retried",
+  "escrow.provider_event_not_applied",
+  "escrow.vault_rewrapped",
+  "listing.adopted",
+  "listing.created",
+  "listing.updated",
+  "listing.proof_added",
+  "listing.deleted",
+] as const;
+export type AuditOnlyEventType = (typeof AUDIT_ONLY_EVENTS)[number];
+/** Every name an aggregate's audit trail may hold: the published events and the audit-only ones. */
+export type AuditEventType = EventType | AuditOnlyEventType;
+
+/** The published events of one aggregate kind, e.g. EventOf<"escrow"> = "escrow.created" | "escrow.funded" | … */
+export type EventOf<K extends string> = Extract<EventType, `${K}.${string}`>;
+
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(EVENT_CATALOG, type);
 }

@@ -2,24 +2,21 @@
 // rejection, requests for more information, and a reservation that returns to the catalog when its escrow ends
 // without a sale. ListingRoom applies these inside its storage transaction; the domain returns the events.
 import { ApiError, fail } from "../lib/errors";
-import { LISTING_STATUSES } from "./events";
+import { LISTING_STATUSES, type AuditOnlyEventType, type EventOf } from "./events";
 
 export { LISTING_STATUSES };
 export type ListingStatus = (typeof LISTING_STATUSES)[number];
 export type ListingActor = "seller" | "admin" | "system";
 export type ListingAction =
   "edit" | "add_proof" | "delete" | "submit" | "approve" | "reject" | "request_info" | "reserve" | "sell" | "unreserve";
-export type ListingEventType =
-  | "listing.submitted"
-  | "listing.approved"
-  | "listing.rejected"
-  | "listing.info_requested"
-  | "listing.reserved"
-  | "listing.unreserved"
-  | "listing.sold";
+/** The listing's published events, from the one catalog (domain/events.ts). */
+export type ListingEventType = EventOf<"listing">;
 
 /** Audit-only events (kept in the listing's hash chain, never published): the seller's own edits. */
-export type ListingAuditType = "listing.created" | "listing.updated" | "listing.proof_added" | "listing.deleted";
+export type ListingAuditType = Extract<
+  AuditOnlyEventType,
+  "listing.created" | "listing.updated" | "listing.proof_added" | "listing.deleted"
+>;
 
 interface Rule {
   from: readonly ListingStatus[];

@@ -48,6 +48,8 @@ export interface Bindings {
    * default the hosted page `{PUBLIC_BASE_URL}/sign/{contractId}?token={token}`.
    */
   SIGNING_URL_TEMPLATE?: string;
+  /** Hours a report export (POST /reports) and its file are kept before the cron removes them (default 24). */
+  REPORT_TTL_HOURS?: string;
   /** "twilio", "africastalking" or "test" (dev mailbox); unset: "test" in development/test, no SMS elsewhere. */
   SMS_PROVIDER?: string;
   /** Sender: a Twilio number (E.164) or Messaging Service SID; an Africa's Talking sender id/short code (optional). */

@@ -8,13 +8,14 @@ import { expireContracts } from "./contract-expiry";
 import { remindContracts } from "./contract-reminders";
 import { expireUnverifiedAccounts } from "./unverified-accounts";
 import { sendEmailDigests } from "./email-digest";
+import { expireReports } from "./report-expiry";
 
 type Task = (env: Bindings, now: Date) => Promise<unknown>;
 
 /** Tasks by cron expression (must match wrangler.toml's triggers). Capability issues add their tasks. */
 export const SCHEDULES: Record<string, Task[]> = {
   "* * * * *": [expireContracts, remindContracts],
-  "*/5 * * * *": [anchorCycle, resumeStuckWebhookDeliveries, expireUnverifiedAccounts],
+  "*/5 * * * *": [anchorCycle, resumeStuckWebhookDeliveries, expireUnverifiedAccounts, expireReports],
   "0 3 * * *": [purgeExpiredIdempotencyKeys],
   "0 7 * * *": [sendEmailDigests],
 };

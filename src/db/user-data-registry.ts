@@ -58,6 +58,10 @@ export const USER_DATA_TABLES: Record<string, UserDataRegistration> = {
   templates: { export: "templates", erasure: { none: "contracts cite template versions; owner id is pseudonymous" } },
   template_versions: { export: "templates", erasure: { none: "contracts cite template versions; author id is pseudonymous" } },
   workflows: { export: "workflows", erasure: "workflows" },
+  reports: {
+    export: { none: "report files are copies of data exported in its own sections; they expire (REPORT_TTL_HOURS)" },
+    erasure: { none: "removed with its file by the cron at expiry (REPORT_TTL_HOURS, default 24 h)" },
+  },
   // Derived: the FTS5 indexes follow their tables through triggers (migration 0009); text typed into a contract's
   // body (which may name people) is only as erased as the contract row itself (issue 15.2).
   contracts_fts: { export: { none: "an index of `contracts`, exported there" }, erasure: { none: "follows `contracts` by triggers" } },

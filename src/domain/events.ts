@@ -55,6 +55,15 @@ const anchorData = z.looseObject({
   contractIds: z.array(prefixedId("ctr")).optional(),
 });
 
+/** Progress of an asynchronous report export (POST /reports), on the requester's personal feed only. */
+const reportData = z.looseObject({
+  reportId: prefixedId("rpt"),
+  status: z.enum(["queued", "running", "ready", "failed"]),
+  /** 0–100 */
+  progress: z.number().int().min(0).max(100),
+  rowCount: z.number().int().min(0).optional(),
+});
+
 const webhookTestData = z.looseObject({
   endpointId: prefixedId("whe"),
   message: z.string().max(500).optional(),
@@ -105,6 +114,9 @@ export const EVENT_CATALOG = {
   "anchor.confirmed": anchorData,
 
   "webhook.test": webhookTestData,
+
+  "report.progress": reportData,
+  "report.ready": reportData,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventType = keyof typeof EVENT_CATALOG;
@@ -142,6 +154,8 @@ export type AuditEventType = EventType | AuditOnlyEventType;
 
 /** The published events of one aggregate kind, e.g. EventOf<"escrow"> = "escrow.created" | "escrow.funded" | … */
 export type EventOf<K extends string> = Extract<EventType, `${K}.${string}`>;
+/** Events that go to the personal live feed only: never a webhook, an email or an in-app notification (API.md). */
+export const FEED_ONLY_EVENT_TYPES: readonly EventType[] = ["report.progress", "report.ready"];
 
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(EVENT_CATALOG, type);

@@ -46,6 +46,8 @@ const PHRASES: Record<EventType, string> = {
   "anchor.anchored": "was anchored on chain",
   "anchor.confirmed": "is confirmed on chain",
   "webhook.test": "received a test event",
+  "report.progress": "is being prepared",
+  "report.ready": "is ready to download",
 };
 
 const NOUNS: Record<DomainEvent["subject"]["type"], string> = {

@@ -18,6 +18,8 @@ import { SMS_SEND_JOB } from "../lib/sms";
 import { escrowEventsConsumer } from "./escrow-events";
 import { listingEventsConsumer } from "./listing-events";
 import { ESCROW_PAYOUT_JOB, escrowPayoutJob } from "./escrow-payout";
+import { reportExportJob } from "./report-export";
+import { REPORT_EXPORT_JOB } from "../services/reports/request-report-export";
 import { RetryLater, type DeliveryContext, type EventConsumer, type JobHandler } from "./types";
 
 export type { DeliveryContext, EventConsumer, JobHandler } from "./types";
@@ -30,6 +32,7 @@ export const jobHandlers: Record<string, JobHandler> = {
   [SMS_SEND_JOB]: sendSmsJob,
   [WEBHOOK_DELIVER_JOB]: deliverWebhookJob,
   [ESCROW_PAYOUT_JOB]: escrowPayoutJob,
+  [REPORT_EXPORT_JOB]: reportExportJob,
 };
 
 /** EVENTS consumers; each sees every domain event once it succeeds (see consume-event.ts). */

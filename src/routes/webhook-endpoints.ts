@@ -27,7 +27,7 @@ import {
   ROTATION_OVERLAP_MS,
   sealSecret,
 } from "../db/webhooks";
-import { EVENT_TYPES, validateEventData } from "../domain/events";
+import { EVENT_TYPES, FEED_ONLY_EVENT_TYPES, validateEventData } from "../domain/events";
 import { checkWebhookUrl, privateUrlsAllowed } from "../domain/url-safety";
 import { generateWebhookSecret } from "../domain/webhook-signature";
 import { enqueueDeliveries, webhookBody } from "../jobs/fan-out-webhooks";
@@ -38,10 +38,13 @@ import { deliverySchema } from "../schemas/webhooks";
 /** Endpoints a user may hold; plenty for integrations, bounded so one account cannot multiply fan-out. */
 export const MAX_ENDPOINTS = 20;
 
+/** Report progress is for the requester's live feed only (API.md), never a partner's webhook. */
+const WEBHOOK_EVENT_TYPES = EVENT_TYPES.filter((t) => !FEED_ONLY_EVENT_TYPES.includes(t));
+
 const eventFilter = z
-  .array(z.enum(["*", ...EVENT_TYPES] as [string, ...string[]]))
+  .array(z.enum(["*", ...WEBHOOK_EVENT_TYPES] as [string, ...string[]]))
   .min(1)
-  .max(EVENT_TYPES.length)
+  .max(WEBHOOK_EVENT_TYPES.length)
   .refine((list) => !list.includes("*") || list.length === 1, "\"*\" stands alone")
   .refine((list) => new Set(list).size === list.length, "event types must be unique")
   .openapi({ example: ["contract.completed", "contract.signed"], description: "event types, or [\"*\"] for all" });

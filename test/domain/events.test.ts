@@ -15,6 +15,7 @@ const API_EVENT_TYPES = [
   "listing.info_requested", "listing.unreserved",
   "anchor.anchored", "anchor.confirmed",
   "webhook.test",
+  "report.progress", "report.ready",
 ];
 
 describe("event catalog", () => {

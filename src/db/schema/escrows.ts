@@ -40,6 +40,7 @@ export const escrows = sqliteTable(
     index("escrows_status_idx").on(t.status, t.createdAt),
     index("escrows_listing_idx").on(t.listingId),
     index("escrows_contract_idx").on(t.contractId),
+    index("escrows_created_idx").on(t.createdAt),
   ],
 );
 

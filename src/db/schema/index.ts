@@ -16,3 +16,4 @@ export * from "./escrows";
 export * from "./workflows";
 export * from "./listings";
 export * from "./signing";
+export * from "./reports";

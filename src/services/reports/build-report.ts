@@ -1,0 +1,81 @@
+// A report on demand (GET /reports/contracts|signatures|activity|escrows): the caller's scope, the aggregates
+// from src/db/reports.ts, shaped by domain/reports.ts. Exports (the queue job) build their summary here too.
+import type { Bindings, Principal } from "../../env";
+import { ApiError, fail } from "../../lib/errors";
+import { db } from "../../db/client";
+import { teamRolesOf } from "../../db/teams";
+import { activityRows, contractsAggregates, escrowsAggregates, signaturesAggregates } from "../../db/reports";
+import {
+  decideReportScope,
+  resolveFilters,
+  shapeActivityReport,
+  shapeContractsReport,
+  shapeEscrowsReport,
+  shapeSignaturesReport,
+  type ReportFilters,
+  type ReportKind,
+  type ReportScope,
+} from "../../domain/reports";
+import type { ReportQuery } from "../../routes/reports-schemas";
+
+/** People listed by GET /reports/activity; the export lists everyone. */
+export const ACTIVITY_REPORT_LIMIT = 500;
+
+/**
+ * The filters completed (window defaults) and the caller's scope.
+ * @throws ApiError VAL001 for a bad window or a status the kind does not have; RES001 for a team the caller is not in
+ */
+export async function resolveReportRequest(
+  env: Bindings,
+  principal: Pick<Principal, "userId" | "role">,
+  kind: ReportKind,
+  query: ReportQuery,
+  now = new Date(),
+): Promise<{ filters: ReportFilters; scope: ReportScope }> {
+  const resolved = resolveFilters(kind, query, now);
+  if ("problems" in resolved) throw fail.invalid(resolved.problems);
+  const scope = await scopeOf(env, principal, resolved.filters.teamId);
+  return { filters: resolved.filters, scope };
+}
+
+/** The caller's scope for filters already resolved (the export job re-checks it when it runs). */
+export async function scopeOf(env: Bindings, principal: Pick<Principal, "userId" | "role">, teamId?: string): Promise<ReportScope> {
+  const teamRoles = await teamRolesOf(db(env.DB), principal.userId);
+  const scope = decideReportScope({ role: principal.role, userId: principal.userId, teamRoles, ...(teamId ? { teamId } : {}) });
+  // Not telling a non-member whether the team exists.
+  if (scope === "not_member") throw new ApiError("RES001", "Team not found");
+  return scope;
+}
+
+export async function buildReport(env: Bindings, principal: Pick<Principal, "userId" | "role">, kind: ReportKind, query: ReportQuery) {
+  const { filters, scope } = await resolveReportRequest(env, principal, kind, query);
+  return reportFigures(env, kind, filters, scope);
+}
+
+/** The figures of a report whose filters and scope are settled. */
+export async function reportFigures(env: Bindings, kind: ReportKind, filters: ReportFilters, scope: ReportScope) {
+  switch (kind) {
+    case "contracts":
+      return shapeContractsReport(filters, await contractsAggregates(env.DB, scope.data, filters));
+    case "signatures":
+      return shapeSignaturesReport(filters, await signaturesAggregates(env.DB, scope.data, filters));
+    case "activity":
+      // One more than shown, so the answer can say it was cut.
+      return shapeActivityReport(filters, await activityRowsAll(env, scope, filters, ACTIVITY_REPORT_LIMIT + 1), ACTIVITY_REPORT_LIMIT);
+    case "escrows":
+      return shapeEscrowsReport(filters, await escrowsAggregates(env.DB, scope.data, filters));
+  }
+}
+
+/** Active people in id order, up to `max` (pages of 200 so a large platform is not one giant statement result). */
+async function activityRowsAll(env: Bindings, scope: ReportScope, filters: ReportFilters, max: number) {
+  const out: Awaited<ReturnType<typeof activityRows>> = [];
+  let after = "";
+  while (out.length < max) {
+    const page = await activityRows(env.DB, scope, filters, { after, limit: 200 });
+    out.push(...page);
+    if (page.length < 200) break;
+    after = page[page.length - 1]!.userId;
+  }
+  return out;
+}

@@ -91,6 +91,13 @@ function peopleClause(people: PeopleScope): Clause {
   };
 }
 
+/**
+ * Milliseconds from `from` to `to` as an exact integer: julianday() is a float, so its difference is rounded to the
+ * millisecond the instants carry (otherwise 39.375 h comes out as 39.37499… and rounds the wrong way).
+ */
+const msBetween = (from: string, to: string) => `CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400000) AS INTEGER)`;
+const hoursBetween = (from: string, to: string) => `(${msBetween(from, to)} / 3600000.0)`;
+
 const within = (column: string) => `${column} >= ? AND ${column} <= ?`;
 
 async function all<T>(d1: D1Database, sql: string, params: Bind[]): Promise<T[]> {
@@ -115,7 +122,7 @@ export async function contractsAggregates(d1: D1Database, scope: DataScope, f: R
     all<{ status: string; band: string; count: number }>(
       d1,
       `SELECT status, CASE ${bands.join(" ")} END AS band, COUNT(*) AS count FROM (
-         SELECT c.status, CAST(julianday(?) - julianday(COALESCE(c.sent_at, c.created_at)) AS INTEGER) AS age
+         SELECT c.status, ${msBetween("COALESCE(c.sent_at, c.created_at)", "?")} / 86400000 AS age
          FROM contracts c WHERE ${w.sql} AND ${within("c.created_at")} AND c.status IN ('pending', 'draft'))
        GROUP BY status, band`,
       [f.endDate, ...w.params, ...window],
@@ -144,7 +151,7 @@ export async function signaturesAggregates(d1: D1Database, scope: DataScope, f: 
   const sentCte = `sent AS (SELECT c.id, c.sent_at, c.activated_at, ${bucketSql(f.period, "c.sent_at")} AS bucket
     FROM contracts c WHERE ${w.sql} AND ${within("c.sent_at")})`;
   const params = [...w.params, f.startDate, f.endDate];
-  const sigCte = `sig AS (SELECT s.bucket, x.role, (julianday(x.signed_at) - julianday(s.sent_at)) * 24 AS h
+  const sigCte = `sig AS (SELECT s.bucket, x.role, ${hoursBetween("s.sent_at", "x.signed_at")} AS h
     FROM contract_signers x JOIN sent s ON s.id = x.contract_id
     WHERE x.status = 'signed' AND x.signed_at IS NOT NULL AND x.role IN ('signer', 'approver'))`;
   // Median by window functions: the middle row (odd n) or the mean of the two middle rows (even n).
@@ -341,7 +348,7 @@ function exportQuery(kind: ReportKind, scope: DataScope, f: ReportFilters): { se
     const w = contractClause(scope, f);
     return {
       select: `c.id AS contractId, c.title AS contractTitle, x.id AS signerId, x.role, x.email, x.status, c.sent_at AS sentAt,
-        x.signed_at AS signedAt, ROUND((julianday(x.signed_at) - julianday(c.sent_at)) * 24, 2) AS hoursToSign`,
+        x.signed_at AS signedAt, ROUND(${hoursBetween("c.sent_at", "x.signed_at")}, 2) AS hoursToSign`,
       from: `FROM contract_signers x JOIN contracts c ON c.id = x.contract_id WHERE ${w.sql} AND ${within("c.sent_at")}`,
       params: [...w.params, f.startDate, f.endDate],
       key: "x.id",

@@ -19,8 +19,11 @@ export class R2PartSink {
   private buffered = 0;
   private parts: R2UploadedPart[] = [];
   size = 0;
+  private readonly upload: R2MultipartUpload;
 
-  private constructor(private readonly upload: R2MultipartUpload) {}
+  private constructor(upload: R2MultipartUpload) {
+    this.upload = upload;
+  }
 
   static async open(bucket: R2Bucket, key: string, contentType: string): Promise<R2PartSink> {
     return new R2PartSink(await bucket.createMultipartUpload(key, { httpMetadata: { contentType } }));
@@ -82,7 +85,10 @@ export function neutralizeFormula(cell: ExportCell): ExportCell {
 
 export class CsvWriter implements RowWriter {
   private readonly encoder = new TextEncoder();
-  constructor(private readonly sink: ByteSink) {}
+  private readonly sink: ByteSink;
+  constructor(sink: ByteSink) {
+    this.sink = sink;
+  }
   async begin(headers: readonly string[]) {
     // UTF-8 byte order mark: spreadsheet programs otherwise read non-ASCII names as Latin-1.
     await this.sink.write(this.encoder.encode(`\ufeff${stringify([headers as string[]], { record_delimiter: "windows" })}`));
@@ -100,11 +106,11 @@ export class JsonWriter implements RowWriter {
   private readonly encoder = new TextEncoder();
   private keys: readonly string[] = [];
   private first = true;
-  constructor(
-    private readonly sink: ByteSink,
-    private readonly meta: Record<string, unknown>,
-    keys: readonly string[],
-  ) {
+  private readonly sink: ByteSink;
+  private readonly meta: Record<string, unknown>;
+  constructor(sink: ByteSink, meta: Record<string, unknown>, keys: readonly string[]) {
+    this.sink = sink;
+    this.meta = meta;
     this.keys = keys;
   }
   async begin() {
@@ -206,8 +212,10 @@ export class XlsxWriter implements RowWriter {
   private readonly zip: Zip;
   private sheet: ZipDeflate | null = null;
   private rowNumber = 0;
+  private readonly sink: ByteSink;
 
-  constructor(private readonly sink: ByteSink) {
+  constructor(sink: ByteSink) {
+    this.sink = sink;
     // fflate calls back synchronously; chunks are handed to the (async) sink after each push.
     this.zip = new Zip((err, chunk) => {
       if (err) this.failure = err;

@@ -2,10 +2,32 @@
 // vitest.config.ts, URL handed over as PDF_TOOLS_URL): the independent reader the PDFs must satisfy.
 //   POST /pdftotext[?layout=1] (body: a PDF) → the text a reader extracts (UTF-8; -layout keeps lines in page order)
 //   POST /pdftoppm?page=1 (body: a PDF) → that page as PNG (`pdftoppm -png -r 60 -f N -l N`)
+//   POST /xlsx (body: an XLSX) → JSON { rowCount, head: first 3 rows, last: last row } read by exceljs's streaming
+//     reader: an XLSX reader independent of the writer (src/lib/report-files.ts) — 422 with its error if it refuses
 // poppler-utils is installed by scripts/system-deps.sh (called from .ci/run); without it the endpoints answer 503.
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import ExcelJS from "exceljs";
+
+/** Reads every row of every sheet with exceljs; keeps only the first three and the last. */
+async function readXlsx(bytes: Buffer): Promise<{ rowCount: number; head: unknown[][]; last: unknown[] | null }> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([bytes]), {});
+  let rowCount = 0;
+  const head: unknown[][] = [];
+  let last: unknown[] | null = null;
+  for await (const sheet of reader) {
+    for await (const row of sheet) {
+      // exceljs's values are 1-based (index 0 empty).
+      const values = (row.values as unknown[]).slice(1);
+      rowCount += 1;
+      if (head.length < 3) head.push(values);
+      last = values;
+    }
+  }
+  return { rowCount, head, last };
+}
 
 function run(cmd: string, args: string[], input: Buffer): Promise<{ code: number; out: Buffer; err: string }> {
   return new Promise((resolve) => {
@@ -30,6 +52,17 @@ export async function startPdfTools(): Promise<string> {
       const url = new URL(req.url ?? "/", "http://pdf-tools");
       const pdf = Buffer.concat(chunks);
       const page = url.searchParams.get("page") ?? "1";
+      if (url.pathname === "/xlsx") {
+        try {
+          const parsed = await readXlsx(pdf);
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify(parsed));
+        } catch (err) {
+          res.writeHead(422, { "content-type": "text/plain" });
+          res.end(String(err));
+        }
+        return;
+      }
       const result =
         url.pathname === "/pdftotext"
           ? await run("pdftotext", [...(url.searchParams.has("layout") ? ["-layout"] : []), "-enc", "UTF-8", "-", "-"], pdf)

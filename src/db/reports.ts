@@ -10,7 +10,7 @@ import {
   type DataScope,
   type EscrowsAggregates,
   type PeopleScope,
-  type Period,
+  type Granularity,
   type ReportFilters,
   type ReportKind,
   type SignaturesAggregates,
@@ -23,8 +23,10 @@ interface Clause {
 }
 
 /** SQL text of the bucket `column` (an ISO UTC instant) falls in; same format as domain/reports.ts bucketOf. */
-export function bucketSql(period: Period, column: string): string {
+export function bucketSql(period: Granularity, column: string): string {
   switch (period) {
+    case "hour":
+      return `substr(${column}, 1, 13)`;
     case "day":
       return `substr(${column}, 1, 10)`;
     case "week":
@@ -40,7 +42,7 @@ export function bucketSql(period: Period, column: string): string {
 }
 
 /** Contracts (alias `c`) the scope covers, with the type/status filters. */
-function contractClause(scope: DataScope, f: ReportFilters, options: { status?: boolean } = {}): Clause {
+export function contractClause(scope: DataScope, f: ReportFilters, options: { status?: boolean } = {}): Clause {
   const parts: string[] = [];
   const params: Bind[] = [];
   if (scope.kind === "team") {
@@ -62,7 +64,7 @@ function contractClause(scope: DataScope, f: ReportFilters, options: { status?: 
 }
 
 /** Escrows (alias `e`): the caller's as buyer or seller, or bound to a contract of their teams; a team's; all. */
-function escrowClause(scope: DataScope, f: ReportFilters): Clause {
+export function escrowClause(scope: DataScope, f: ReportFilters): Clause {
   const parts: string[] = [];
   const params: Bind[] = [];
   if (scope.kind === "team") {
@@ -95,12 +97,12 @@ function peopleClause(people: PeopleScope): Clause {
  * Milliseconds from `from` to `to` as an exact integer: julianday() is a float, so its difference is rounded to the
  * millisecond the instants carry (otherwise 39.375 h comes out as 39.37499… and rounds the wrong way).
  */
-const msBetween = (from: string, to: string) => `CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400000) AS INTEGER)`;
-const hoursBetween = (from: string, to: string) => `(${msBetween(from, to)} / 3600000.0)`;
+export const msBetween = (from: string, to: string) => `CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400000) AS INTEGER)`;
+export const hoursBetween = (from: string, to: string) => `(${msBetween(from, to)} / 3600000.0)`;
 
-const within = (column: string) => `${column} >= ? AND ${column} <= ?`;
+export const within = (column: string) => `${column} >= ? AND ${column} <= ?`;
 
-async function all<T>(d1: D1Database, sql: string, params: Bind[]): Promise<T[]> {
+export async function all<T>(d1: D1Database, sql: string, params: Bind[]): Promise<T[]> {
   return (await d1.prepare(sql).bind(...params).all<T>()).results;
 }
 

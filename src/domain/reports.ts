@@ -12,6 +12,8 @@ export const REPORT_STATUSES = ["queued", "running", "ready", "failed"] as const
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 export const PERIODS = ["day", "week", "month", "quarter", "year"] as const;
 export type Period = (typeof PERIODS)[number];
+/** A bucket of a time series: a period, or an hour (the analytics dashboard of one day). */
+export type Granularity = Period | "hour";
 
 /** Filters as stored and applied: instants are canonical UTC strings (lib/time.ts). */
 export interface ReportFilters {
@@ -133,14 +135,17 @@ export function mayReadReport(
 const pad = (n: number) => String(n).padStart(2, "0");
 
 /**
- * The bucket an instant falls in, in the same text src/db/reports.ts `bucketSql` produces: day `2026-11-30`,
+ * The bucket an instant falls in, in the same text src/db/reports.ts `bucketSql` produces: hour `2026-11-30T14`,
+ * day `2026-11-30`,
  * week the ISO week's Monday `2026-11-30`, month `2026-11`, quarter `2026-Q4`, year `2026` (all UTC).
  */
-export function bucketOf(period: Period, iso: string): string {
+export function bucketOf(period: Granularity, iso: string): string {
   const d = new Date(iso);
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth() + 1;
   switch (period) {
+    case "hour":
+      return `${y}-${pad(m)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}`;
     case "day":
       return `${y}-${pad(m)}-${pad(d.getUTCDate())}`;
     case "week": {
@@ -157,7 +162,7 @@ export function bucketOf(period: Period, iso: string): string {
 }
 
 /** Every bucket from the one holding `start` to the one holding `end`, in order; stops after `limit` buckets. */
-export function bucketsBetween(period: Period, start: string, end: string, limit = MAX_BUCKETS): string[] {
+export function bucketsBetween(period: Granularity, start: string, end: string, limit = MAX_BUCKETS): string[] {
   const out: string[] = [];
   const last = bucketOf(period, end);
   const cursor = new Date(start);
@@ -166,7 +171,8 @@ export function bucketsBetween(period: Period, start: string, end: string, limit
     const b = bucketOf(period, cursor.toISOString());
     if (out[out.length - 1] !== b) out.push(b);
     if (b === last) break;
-    if (period === "day" || period === "week") cursor.setUTCDate(cursor.getUTCDate() + (period === "day" ? 1 : 7));
+    if (period === "hour") cursor.setUTCHours(cursor.getUTCHours() + 1);
+    else if (period === "day" || period === "week") cursor.setUTCDate(cursor.getUTCDate() + (period === "day" ? 1 : 7));
     else cursor.setUTCMonth(cursor.getUTCMonth() + 1, 1);
   }
   return out;

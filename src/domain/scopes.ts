@@ -16,6 +16,7 @@ export const SCOPES = [
   "notifications:write",
   "reports:read",
   "reports:write",
+  "analytics:read",
   "teams:read",
   "teams:write",
   "profile:read",

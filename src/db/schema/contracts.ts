@@ -40,8 +40,9 @@ export const contracts = sqliteTable(
     index("contracts_team_idx").on(t.teamId, t.createdAt),
     index("contracts_status_idx").on(t.status, t.createdAt),
     // Reports and analytics (migration 0032): range scans over every visible contract by when it was created/sent.
-    index("contracts_created_idx").on(t.createdAt),
-    index("contracts_sent_idx").on(t.sentAt),
+    index("contracts_created_idx").on(t.createdAt, t.ownerId, t.teamId, t.type, t.sentAt, t.activatedAt),
+    index("contracts_sent_idx").on(t.sentAt, t.activatedAt),
+    index("contracts_activated_idx").on(t.activatedAt, t.sentAt),
   ],
 );
 

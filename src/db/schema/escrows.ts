@@ -41,6 +41,7 @@ export const escrows = sqliteTable(
     index("escrows_listing_idx").on(t.listingId),
     index("escrows_contract_idx").on(t.contractId),
     index("escrows_created_idx").on(t.createdAt),
+    index("escrows_funded_idx").on(t.fundedAt, t.currency, t.amount),
   ],
 );
 

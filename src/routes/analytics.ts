@@ -1,0 +1,81 @@
+// /analytics: the dashboard (summary and time series of a rolling period) and usage by user, team or document type.
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../lib/router";
+import { envelope, errorResponses, jsonContent } from "../lib/openapi";
+import { ok } from "../lib/respond";
+import { principalOf, requireScope } from "../lib/auth";
+import { USAGE_GROUPS } from "../domain/analytics";
+import { PERIODS } from "../domain/reports";
+import { buildDashboard } from "../services/analytics/build-dashboard";
+import { buildUsage } from "../services/analytics/build-usage";
+
+const read = { tags: ["Analytics"], middleware: [requireScope("analytics:read")], security: [{ bearer: [] as string[] }] };
+
+const period = z.enum(PERIODS).default("month").openapi({
+  description: "rolling window ending now: day (by hour), week and month (by day), quarter (by week), year (by month)",
+});
+const windowSchema = z.object({
+  period: z.enum(PERIODS),
+  startDate: z.string(),
+  endDate: z.string(),
+  granularity: z.enum(["hour", ...PERIODS]),
+});
+
+const dashboardSchema = z
+  .object({
+    window: windowSchema,
+    summary: z.object({
+      contractsCreated: z.number().int(),
+      contractsSent: z.number().int(),
+      contractsExecuted: z.number().int(),
+      signatureRate: z.number().nullable().openapi({ description: "of contracts sent in the window, the share executed; 4 decimals" }),
+      averageHoursToExecute: z.number().nullable().openapi({ description: "mean hours from sent to executed" }),
+      escrowVolume: z.array(z.object({ currency: z.string(), count: z.number().int(), amount: z.number().int() })).openapi({
+        description: "escrows funded in the window; amount in minor units",
+      }),
+    }),
+    series: z.array(z.object({ period: z.string(), created: z.number().int(), sent: z.number().int(), executed: z.number().int() })),
+  })
+  .openapi("AnalyticsDashboard");
+
+const usageSchema = z
+  .object({
+    window: windowSchema,
+    groupBy: z.enum(USAGE_GROUPS),
+    groups: z.array(
+      z.object({
+        key: z.string().nullable().openapi({ description: "user id, team id (null: no team) or document type" }),
+        label: z.string().nullable(),
+        contractsCreated: z.number().int(),
+        contractsSent: z.number().int(),
+        contractsExecuted: z.number().int(),
+        executionRate: z.number().nullable(),
+      }),
+    ),
+    truncated: z.boolean(),
+  })
+  .openapi("AnalyticsUsage");
+
+const dashboardRoute = createRoute({
+  ...read,
+  method: "get",
+  path: "/analytics/dashboard",
+  summary: "Summary figures and time series: contracts created/sent/executed, signature rate, time to execute, escrow volume",
+  description: "Covers your own contracts and your teams' (platform admins: everything).",
+  request: { query: z.object({ period }) },
+  responses: { 200: jsonContent(envelope(dashboardSchema), "the dashboard"), ...errorResponses("AUTH003", "AUTH004") },
+});
+
+const usageRoute = createRoute({
+  ...read,
+  method: "get",
+  path: "/analytics/usage",
+  summary: "Contracts created in the period per user, team or document type (largest 100 groups)",
+  description: "Covers your own contracts and your teams' (platform admins: everything).",
+  request: { query: z.object({ groupBy: z.enum(USAGE_GROUPS), period }) },
+  responses: { 200: jsonContent(envelope(usageSchema), "usage"), ...errorResponses("AUTH003", "AUTH004") },
+});
+
+export const analyticsRoutes = createRouter()
+  .openapi(dashboardRoute, async (c) => ok(c, await buildDashboard(c.env, principalOf(c), c.req.valid("query").period), 200))
+  .openapi(usageRoute, async (c) => ok(c, await buildUsage(c.env, principalOf(c), c.req.valid("query")), 200));

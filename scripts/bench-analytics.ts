@@ -1,0 +1,180 @@
+// Analytics bench (issue 16.3): seeds a local D1 (wrangler's getPlatformProxy: the D1 of `wrangler dev`) with
+// 1,000,000 contracts over the last year (2,000 owners, 200 teams, 8 document types, every status) and 100,000
+// funded escrows, then times the exact queries of GET /analytics/dashboard and /analytics/usage
+// (src/db/analytics.ts, bundled as is) and prints p50/p95 per query set. Target: p95 < 500 ms.
+//
+//   npm run bench:analytics [-- --contracts 1000000 --runs 30]
+//
+// Measured: the D1 calls of one request (they run concurrently, as in the route), not the HTTP hop in front.
+import { readdirSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { DatabaseSync } from "node:sqlite";
+import { build } from "esbuild";
+import { getPlatformProxy } from "wrangler";
+import { ROOT } from "./lib/processes.ts";
+
+const { values } = parseArgs({ options: { contracts: { type: "string", default: "1000000" }, runs: { type: "string", default: "30" } } });
+const CONTRACTS = Number(values.contracts);
+const RUNS = Number(values.runs);
+const OWNERS = 2_000;
+const TEAMS = 200;
+const NOW = new Date();
+const YEAR_AGO = new Date(NOW.getTime() - 365 * 86_400_000).toISOString();
+
+type AnalyticsModule = typeof import("../src/db/analytics.ts");
+type DomainModule = typeof import("../src/domain/analytics.ts");
+
+/** src/ imports without extensions (esbuild resolves them); bundle the two modules the bench calls. */
+async function loadModules(dir: string): Promise<{ db: AnalyticsModule; domain: DomainModule }> {
+  await build({
+    entryPoints: { db: join(ROOT, "src/db/analytics.ts"), domain: join(ROOT, "src/domain/analytics.ts") },
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    outdir: dir,
+    outExtension: { ".js": ".mjs" },
+    logLevel: "error",
+  });
+  return {
+    db: (await import(pathToFileURL(join(dir, "db.mjs")).href)) as AnalyticsModule,
+    domain: (await import(pathToFileURL(join(dir, "domain.mjs")).href)) as DomainModule,
+  };
+}
+
+async function migrate(d1: D1Database) {
+  const dir = join(ROOT, "migrations");
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+    for (const statement of readFileSync(join(dir, file), "utf8").split("--> statement-breakpoint")) {
+      const sql = statement.replace(/^\s*--.*$/gm, "").trim();
+      if (sql) await d1.prepare(sql).run();
+    }
+  }
+}
+
+/** Seeds with node:sqlite straight into the D1 database file (a million rows through the local D1 proxy time out). */
+function seed(file: string) {
+  const sqlite = new DatabaseSync(file);
+  const d1 = { prepare: (sql: string) => ({ run: () => sqlite.exec(sql) }) };
+  const started = performance.now();
+  const stamp = `'${NOW.toISOString()}'`;
+  d1
+    .prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${OWNERS})
+       INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
+       SELECT printf('usr_bench%011d', i), printf('owner%d@bench.test', i), printf('Owner %d', i), 'x', ${stamp}, ${stamp} FROM n`,
+    )
+    .run();
+  d1
+    .prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${TEAMS})
+       INSERT INTO teams (id, name, created_by, created_at, updated_at)
+       SELECT printf('team_bench%010d', i), printf('Team %d', i), 'usr_bench00000000000', ${stamp}, ${stamp} FROM n`,
+    )
+    .run();
+  // Owner k is in team k % TEAMS (a member), so a user's scope spans their own and one team's contracts.
+  d1
+    .prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${OWNERS})
+       INSERT INTO team_members (team_id, user_id, role, created_at, updated_at)
+       SELECT printf('team_bench%010d', i % ${TEAMS}), printf('usr_bench%011d', i), 'member', ${stamp}, ${stamp} FROM n`,
+    )
+    .run();
+  const chunk = 100_000;
+  for (let from = 0; from < CONTRACTS; from += chunk) {
+    // Spread over the year; status by i % 20: 4 drafts, 5 pending, 9 executed (active/completed), 2 cancelled.
+    d1
+      .prepare(
+        `WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${Math.min(CONTRACTS, from + chunk)}),
+         t(i, created, s) AS (SELECT i, julianday('${YEAR_AGO}') + (i * 365.0 / ${CONTRACTS}), i % 20 FROM n)
+         INSERT INTO contracts (id, title, type, status, version, owner_id, team_id, body, variables, tags, created_at, updated_at,
+           sent_at, activated_at, revision)
+         SELECT printf('ctr_bench%011d', i), printf('Contract %d', i), 'type' || (i % 8),
+           CASE WHEN s < 4 THEN 'draft' WHEN s < 9 THEN 'pending' WHEN s < 14 THEN 'active' WHEN s < 18 THEN 'completed' ELSE 'cancelled' END,
+           1, printf('usr_bench%011d', (i * 7919) % ${OWNERS}), CASE WHEN i % 10 < 3 THEN NULL ELSE printf('team_bench%010d', (i * 7919) % ${TEAMS}) END,
+           'Body', '{}', '[]',
+           strftime('%Y-%m-%dT%H:%M:%fZ', created), strftime('%Y-%m-%dT%H:%M:%fZ', created),
+           CASE WHEN s < 4 THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', created + 0.1) END,
+           CASE WHEN s >= 9 AND s < 18 THEN strftime('%Y-%m-%dT%H:%M:%fZ', created + 0.1 + (i % 50) / 24.0) END, 1
+         FROM t`,
+      )
+      .run();
+  }
+  d1
+    .prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${CONTRACTS / 10})
+       INSERT INTO escrows (id, status, buyer_id, seller_id, contract_id, amount, currency, commission, seller_payout, description,
+         inspection_period_hours, payment_provider, payment_status, payout_status, created_at, updated_at, funded_at, revision)
+       SELECT printf('esc_bench%011d', i), 'funds_held', printf('usr_bench%011d', i % ${OWNERS}), printf('usr_bench%011d', (i + 1) % ${OWNERS}),
+         printf('ctr_bench%011d', i * 10), 10000 + i % 5000, CASE WHEN i % 3 = 0 THEN 'USD' ELSE 'NGN' END, 250, 9750, 'Bench', 72, 'test',
+         'paid', 'none', c, c, c, 1
+       FROM (SELECT i, strftime('%Y-%m-%dT%H:%M:%fZ', julianday('${YEAR_AGO}') + i * 3650.0 / ${CONTRACTS}) AS c FROM n)`,
+    )
+    .run();
+  d1.prepare("ANALYZE").run();
+  sqlite.close();
+  return performance.now() - started;
+}
+
+function percentile(sorted: number[], p: number) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function time(label: string, runs: number, fn: () => Promise<unknown>) {
+  await fn(); // warm the page cache once, as a serving database would be
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  const row = { label, p50: percentile(samples, 50), p95: percentile(samples, 95), max: samples.at(-1)! };
+  console.log(`${label.padEnd(48)} p50 ${row.p50.toFixed(1).padStart(7)} ms   p95 ${row.p95.toFixed(1).padStart(7)} ms   max ${row.max.toFixed(1).padStart(7)} ms`);
+  return row;
+}
+
+const work = mkdtempSync(join(tmpdir(), "escra-bench-analytics-"));
+// wrangler's local platform (the D1 of `wrangler dev`), with throwaway state: migrated through it, seeded in its
+// SQLite file while it is stopped, then opened again for the timed queries.
+const persist = { path: join(work, "state") };
+const options = { configPath: join(ROOT, "wrangler.toml"), persist };
+try {
+  const { db, domain } = await loadModules(work);
+  let platform = await getPlatformProxy<{ DB: D1Database }>(options);
+  await migrate(platform.env.DB);
+  await platform.dispose();
+  const file = findSqlite(join(persist.path, "v3", "d1"));
+  console.log(`seeding ${CONTRACTS.toLocaleString("en-US")} contracts, ${(CONTRACTS / 10).toLocaleString("en-US")} escrows…`);
+  console.log(`seeded in ${(seed(file) / 1000).toFixed(1)} s; ${RUNS} timed runs per line\n`);
+  platform = await getPlatformProxy<{ DB: D1Database }>(options);
+  const d1 = platform.env.DB;
+  const all = { kind: "all" as const };
+  const user = { kind: "user" as const, userId: "usr_bench00000000042" };
+  const rows = [];
+  for (const period of ["day", "month", "year"] as const) {
+    const w = domain.analyticsWindow(period, NOW);
+    rows.push(await time(`dashboard period=${period} (admin, everything)`, RUNS, () => db.dashboardAggregates(d1, all, w)));
+  }
+  const year = domain.analyticsWindow("year", NOW);
+  rows.push(await time("dashboard period=year (a user: own + team)", RUNS, () => db.dashboardAggregates(d1, user, year)));
+  for (const groupBy of ["user", "team", "document_type"] as const) {
+    rows.push(await time(`usage groupBy=${groupBy} period=year (admin)`, RUNS, () => db.usageRows(d1, all, year, groupBy)));
+  }
+  await platform.dispose();
+  const worst = Math.max(...rows.map((r) => r.p95));
+  console.log(`\nworst p95: ${worst.toFixed(1)} ms (target < 500 ms) → ${worst < 500 ? "PASS" : "FAIL"}`);
+  if (worst >= 500) process.exitCode = 1;
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** The one D1 database file under the persisted state. */
+function findSqlite(dir: string): string {
+  for (const entry of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    if (entry.endsWith(".sqlite") && !entry.includes("metadata")) return join(dir, entry);
+  }
+  throw new Error(`no D1 database file under ${dir}`);
+}

@@ -1,0 +1,70 @@
+// `npm run docs:report-chart`: renders the summary page of a signatures report PDF with the Worker's own code
+// (src/lib/report-pdf.ts and the shaping of src/domain/reports.ts, bundled by esbuild; fonts from public/fonts) on a
+// quarter of sample weekly figures, and saves it as docs/report-chart.png (pdftoppm, Debian poppler-utils) for the
+// README's "Reports and analytics" section.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { ensureFontAssets, FONT_ASSETS_DIR } from "./lib/font-assets.ts";
+import { ROOT } from "./lib/processes.ts";
+
+ensureFontAssets();
+mkdirSync(join(ROOT, ".bench"), { recursive: true });
+const out = join(ROOT, ".bench", "report-chart.mjs");
+await build({
+  stdin: {
+    contents: 'export * from "./src/lib/report-pdf.ts"; export * from "./src/domain/reports.ts";',
+    resolveDir: ROOT,
+    loader: "ts",
+  },
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  mainFields: ["module", "main"],
+  outfile: out,
+  logLevel: "error",
+});
+type Fonts = (file: string) => Promise<Uint8Array>;
+// Typed here rather than imported: src/ is checked against the Workers types, scripts/ against Node's.
+const lib = (await import(out)) as {
+  reportPdf: (fonts: Fonts, input: unknown) => Promise<Uint8Array>;
+  shapeSignaturesReport: (filters: unknown, aggregates: unknown) => Record<string, unknown>;
+  reportHighlights: (kind: string, figures: unknown) => [string, string][];
+  reportChart: (kind: string, figures: unknown) => { title: string; labels: string[]; series: { name: string; values: number[] }[] };
+  bucketsBetween: (period: string, start: string, end: string) => string[];
+  CHART_COLORS: unknown[];
+  EXPORT_COLUMNS: Record<string, { header: string }[]>;
+};
+const fonts: Fonts = async (file) => new Uint8Array(readFileSync(join(FONT_ASSETS_DIR, file)));
+
+const filters = { period: "week", startDate: "2026-09-07T00:00:00.000Z", endDate: "2026-11-29T23:59:59.999Z" };
+const weeks = lib.bucketsBetween("week", filters.startDate, filters.endDate);
+const series = weeks.map((bucket, i) => {
+  const sent = 38 + Math.round(14 * Math.sin(i / 2)) + i * 2;
+  const completed = Math.round(sent * (0.68 + 0.02 * (i % 5)));
+  return { bucket, sent, completed, signatures: completed * 2, medianHoursToSign: 20 - i * 0.6, approvals: 9 + (i % 4), approverMedianHours: 6 + (i % 3) };
+});
+const total = (k: "sent" | "completed") => series.reduce((s, r) => s + r[k], 0);
+const figures = lib.shapeSignaturesReport(filters, {
+  series,
+  totals: {
+    sent: total("sent"), completed: total("completed"), signatures: total("completed") * 2, medianHoursToSign: 16.5,
+    approvals: 131, approverMedianHours: 7.25, approverAverageHours: 9.1,
+  },
+});
+const chart = lib.reportChart("signatures", figures);
+const pdf = await lib.reportPdf(fonts, {
+  title: "Signatures report",
+  subtitle: "2026-09-07 to 2026-11-29, by week · rpt_01JSAMPLEREPORT00000",
+  summary: lib.reportHighlights("signatures", figures),
+  chart: { ...chart, series: chart.series.map((s, i) => ({ ...s, color: lib.CHART_COLORS[i] })) },
+  headers: lib.EXPORT_COLUMNS.signatures!.map((c) => c.header),
+  rows: [],
+  totalRows: 0,
+});
+const file = join(ROOT, ".bench", "report-chart.pdf");
+writeFileSync(file, pdf);
+mkdirSync(join(ROOT, "docs"), { recursive: true });
+execFileSync("pdftoppm", ["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", file, join(ROOT, "docs", "report-chart")]);
+console.log("docs/report-chart.png");

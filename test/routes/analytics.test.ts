@@ -1,0 +1,135 @@
+// Analytics (issue 16.3): dashboard and usage figures a client reads, checked against values computed here from the
+// seeded rows (a rolling window ending now), the caller's scope, bad input and the analytics:read scope.
+import { beforeAll, describe, expect, it } from "vitest";
+import { call } from "../helpers/http";
+import { createUser, type TestUser } from "../helpers/users";
+import { seedReportData, type SeedContract, type SeedEscrow } from "../helpers/report-seed";
+
+const TAG = "anlX";
+const T1 = "team_anlXT100000000000000";
+const T2 = "team_anlXT200000000000000";
+const DAY = 86_400_000;
+let admin: TestUser, a: TestUser, b: TestUser, c: TestUser;
+let data: { contracts: SeedContract[]; escrows: SeedEscrow[] };
+const teamsOf: Record<string, Record<string, string>> = {};
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const r4 = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
+function visible(userId: string | "admin") {
+  return data.contracts.filter(
+    (k) => userId === "admin" || k.ownerId === userId || (k.teamId !== null && k.teamId in (teamsOf[userId] ?? {})),
+  );
+}
+
+beforeAll(async () => {
+  [admin, a, b, c] = await Promise.all([
+    createUser({ role: "admin", name: "Ana Admin" }),
+    createUser({ name: "Ari Lead" }),
+    createUser({ name: "Bea Member" }),
+    createUser({ name: "Cyd Other" }),
+  ]);
+  teamsOf[a.user.id] = { [T1]: "owner" };
+  teamsOf[b.user.id] = { [T1]: "member" };
+  teamsOf[c.user.id] = { [T2]: "owner" };
+  // Six to two weeks ago: every signature and execution lies inside a quarter ending now.
+  data = await seedReportData({
+    tag: TAG,
+    people: [a, b, c].map((u) => ({ id: u.user.id, email: u.email, teams: teamsOf[u.user.id] as never })),
+    teamIds: [T1, T2],
+    start: new Date(Date.now() - 42 * DAY).toISOString(),
+    weeks: 4,
+    contracts: 240,
+    escrows: 45,
+    seed: 7,
+  });
+}, 120_000);
+
+describe("GET /analytics/dashboard", () => {
+  it("sums contracts created, sent and executed, the signature rate, time to execute and escrow volume", async () => {
+    const res = await call("GET", "/api/v1/analytics/dashboard?period=quarter", { token: admin.accessToken });
+    expect(res.status).toBe(200);
+    const all = visible("admin");
+    const sent = all.filter((k) => k.sentAt);
+    const executed = all.filter((k) => k.activatedAt);
+    const hours = executed.map((k) => (Date.parse(k.activatedAt!) - Date.parse(k.sentAt!)) / 3_600_000);
+    const funded = data.escrows.filter((e) => e.fundedAt);
+    expect(res.body.data.summary).toEqual({
+      contractsCreated: all.length,
+      contractsSent: sent.length,
+      contractsExecuted: executed.length,
+      signatureRate: r4(sent.filter((k) => k.activatedAt).length, sent.length),
+      averageHoursToExecute: r2(hours.reduce((s, h) => s + h, 0) / hours.length),
+      escrowVolume: ["NGN", "USD"].map((currency) => {
+        const rows = funded.filter((e) => e.currency === currency);
+        return { currency, count: rows.length, amount: rows.reduce((s, e) => s + e.amount, 0) };
+      }),
+    });
+    expect(res.body.data.window.granularity).toBe("week");
+    const series = res.body.data.series as { created: number; executed: number }[];
+    expect(series.reduce((s, x) => s + x.created, 0)).toBe(all.length);
+    expect(series.reduce((s, x) => s + x.executed, 0)).toBe(executed.length);
+  });
+
+  it("covers a user's own and their teams' contracts; a day by hour; a week by day", async () => {
+    const res = await call("GET", "/api/v1/analytics/dashboard?period=year", { token: a.accessToken });
+    expect(res.body.data.summary.contractsCreated).toBe(visible(a.user.id).length);
+    expect(res.body.data.summary.contractsCreated).toBeLessThan(data.contracts.length);
+    const day = await call("GET", "/api/v1/analytics/dashboard?period=day", { token: a.accessToken });
+    expect(day.body.data.window.granularity).toBe("hour");
+    expect(day.body.data.series.length).toBeGreaterThanOrEqual(24);
+    expect(day.body.data.summary.contractsCreated).toBe(0);
+    const week = await call("GET", "/api/v1/analytics/dashboard", { token: a.accessToken });
+    expect(week.body.data.window).toMatchObject({ period: "month", granularity: "day" });
+  });
+
+  it("refuses an unknown period (VAL001), a caller without a token (AUTH004) and a key without analytics:read (AUTH003)", async () => {
+    const bad = await call("GET", "/api/v1/analytics/dashboard?period=decade", { token: a.accessToken });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("VAL001");
+    expect((await call("GET", "/api/v1/analytics/dashboard")).status).toBe(401);
+    const key = await call("POST", "/api/v1/api-keys", { token: a.accessToken, body: { name: "reports only", scopes: ["reports:read"] } });
+    const denied = await call("GET", "/api/v1/analytics/dashboard", { token: key.body.data.secret });
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.code).toBe("AUTH003");
+    const allowed = await call("POST", "/api/v1/api-keys", { token: a.accessToken, body: { name: "analytics", scopes: ["analytics:read"] } });
+    expect((await call("GET", "/api/v1/analytics/usage?groupBy=team", { token: allowed.body.data.secret })).status).toBe(200);
+  });
+});
+
+describe("GET /analytics/usage", () => {
+  it("groups contracts created by document type, team and user, largest first, with names", async () => {
+    const byType = await call("GET", "/api/v1/analytics/usage?groupBy=document_type&period=quarter", { token: admin.accessToken });
+    expect(byType.status).toBe(200);
+    for (const g of byType.body.data.groups) {
+      const rows = data.contracts.filter((k) => k.type === g.key);
+      expect(g).toEqual({
+        key: g.key,
+        label: g.key,
+        contractsCreated: rows.length,
+        contractsSent: rows.filter((k) => k.sentAt).length,
+        contractsExecuted: rows.filter((k) => k.activatedAt).length,
+        executionRate: r4(rows.filter((k) => k.activatedAt).length, rows.filter((k) => k.sentAt).length),
+      });
+    }
+    const created = byType.body.data.groups.map((g: any) => g.contractsCreated);
+    expect(created).toEqual([...created].sort((x: number, y: number) => y - x));
+
+    const byTeam = await call("GET", "/api/v1/analytics/usage?groupBy=team&period=quarter", { token: b.accessToken });
+    const teams = Object.fromEntries(byTeam.body.data.groups.map((g: any) => [String(g.key), g.contractsCreated]));
+    const mine = visible(b.user.id);
+    expect(teams).toEqual(
+      Object.fromEntries([...new Set(mine.map((k) => String(k.teamId)))].map((t) => [t, mine.filter((k) => String(k.teamId) === t).length])),
+    );
+    expect(byTeam.body.data.groups.find((g: any) => g.key === T1).label).toBe(`Team ${T1}`);
+
+    const byUser = await call("GET", "/api/v1/analytics/usage?groupBy=user&period=quarter", { token: c.accessToken });
+    const cGroup = byUser.body.data.groups.find((g: any) => g.key === c.user.id);
+    expect(cGroup).toMatchObject({ label: "Cyd Other", contractsCreated: data.contracts.filter((k) => k.ownerId === c.user.id).length });
+    expect(byUser.body.data.groups.every((g: any) => g.key !== a.user.id || visible(c.user.id).some((k) => k.ownerId === a.user.id))).toBe(true);
+  });
+
+  it("needs a known groupBy (VAL001)", async () => {
+    expect((await call("GET", "/api/v1/analytics/usage", { token: a.accessToken })).body.error.code).toBe("VAL001");
+    expect((await call("GET", "/api/v1/analytics/usage?groupBy=country", { token: a.accessToken })).body.error.code).toBe("VAL001");
+  });
+});

@@ -24,8 +24,17 @@ const TEAMS = 200;
 const NOW = new Date();
 const YEAR_AGO = new Date(NOW.getTime() - 365 * 86_400_000).toISOString();
 
-type AnalyticsModule = typeof import("../src/db/analytics.ts");
-type DomainModule = typeof import("../src/domain/analytics.ts");
+// Typed here rather than imported: src/ is checked against the Workers types, scripts/ against Node's.
+interface D1Like {
+  prepare(sql: string): { run(): Promise<unknown> };
+}
+interface AnalyticsModule {
+  dashboardAggregates(d1: D1Like, scope: unknown, window: unknown): Promise<unknown>;
+  usageRows(d1: D1Like, scope: unknown, window: unknown, groupBy: string): Promise<unknown>;
+}
+interface DomainModule {
+  analyticsWindow(period: string, now: Date): unknown;
+}
 
 /** src/ imports without extensions (esbuild resolves them); bundle the two modules the bench calls. */
 async function loadModules(dir: string): Promise<{ db: AnalyticsModule; domain: DomainModule }> {
@@ -44,7 +53,7 @@ async function loadModules(dir: string): Promise<{ db: AnalyticsModule; domain: 
   };
 }
 
-async function migrate(d1: D1Database) {
+async function migrate(d1: D1Like) {
   const dir = join(ROOT, "migrations");
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
     for (const statement of readFileSync(join(dir, file), "utf8").split("--> statement-breakpoint")) {
@@ -143,13 +152,13 @@ const persist = { path: join(work, "state") };
 const options = { configPath: join(ROOT, "wrangler.toml"), persist };
 try {
   const { db, domain } = await loadModules(work);
-  let platform = await getPlatformProxy<{ DB: D1Database }>(options);
+  let platform = await getPlatformProxy<{ DB: D1Like }>(options);
   await migrate(platform.env.DB);
   await platform.dispose();
-  const file = findSqlite(join(persist.path, "v3", "d1"));
+  const file = findSqlite(persist.path);
   console.log(`seeding ${CONTRACTS.toLocaleString("en-US")} contracts, ${(CONTRACTS / 10).toLocaleString("en-US")} escrows…`);
   console.log(`seeded in ${(seed(file) / 1000).toFixed(1)} s; ${RUNS} timed runs per line\n`);
-  platform = await getPlatformProxy<{ DB: D1Database }>(options);
+  platform = await getPlatformProxy<{ DB: D1Like }>(options);
   const d1 = platform.env.DB;
   const all = { kind: "all" as const };
   const user = { kind: "user" as const, userId: "usr_bench00000000042" };
@@ -174,7 +183,8 @@ try {
 /** The one D1 database file under the persisted state. */
 function findSqlite(dir: string): string {
   for (const entry of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
-    if (entry.endsWith(".sqlite") && !entry.includes("metadata")) return join(dir, entry);
+    // D1's file sits under the D1 object's directory (`…/miniflare-D1DatabaseObject/<id>.sqlite`).
+    if (entry.includes("D1DatabaseObject") && entry.endsWith(".sqlite")) return join(dir, entry);
   }
   throw new Error(`no D1 database file under ${dir}`);
 }

@@ -87,6 +87,7 @@ async function produce(env: Bindings, row: ReportRow) {
     let after = "";
     let written = 0;
     let reported = 0;
+    let recorded = 0;
     for (;;) {
       const limit = row.format === "pdf" ? Math.min(EXPORT_PAGE_ROWS, PDF_MAX_ROWS - written) : EXPORT_PAGE_ROWS;
       if (limit <= 0) break;
@@ -98,8 +99,11 @@ async function produce(env: Bindings, row: ReportRow) {
       written += page.length;
       after = exportCursor(row.kind, page[page.length - 1]!);
       const percent = progressPercent(written, total, false);
-      // The record every page; the feed every 10 % (a socket does not need a message per thousand rows).
-      await updateReport(database, row.id, { progress: percent, updatedAt: new Date().toISOString() });
+      // The record every 5 %, the feed every 10 % (neither needs a write per thousand rows).
+      if (percent >= recorded + 5) {
+        recorded = percent;
+        await updateReport(database, row.id, { progress: percent, updatedAt: new Date().toISOString() });
+      }
       if (percent >= reported + 10) {
         reported = percent - (percent % 10);
         await notify(env, row.ownerId, "report.progress", `${row.id}:progress:${reported}`, {

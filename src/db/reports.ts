@@ -204,13 +204,14 @@ export async function signaturesAggregates(d1: D1Database, scope: DataScope, f: 
 /**
  * Per person the caller may list: contracts created and sent, signatures given (as signer or approver, matched by
  * verified email) and escrows opened as buyer in the window; a team scope counts only that team's contracts.
- * @param after keyset cursor on user id (exports page through it); limit rows per call
+ * @param page `after`: keyset cursor on user id (exports page through it, in id order); `mostActiveFirst`: order by
+ *   the sum of the counts instead (the on-demand report's top N)
  */
 export async function activityRows(
   d1: D1Database,
   scope: { data: DataScope; people: PeopleScope },
   f: ReportFilters,
-  page: { after?: string; limit: number; activeOnly?: boolean },
+  page: { after?: string; limit: number; activeOnly?: boolean; mostActiveFirst?: boolean },
 ): Promise<ActivityRow[]> {
   const p = peopleClause(scope.people);
   const team = scope.data.kind === "team" ? scope.data.teamId : null;
@@ -236,7 +237,7 @@ export async function activityRows(
      FROM people p LEFT JOIN created ON created.uid = p.id LEFT JOIN sent ON sent.uid = p.id
        LEFT JOIN sigs ON sigs.email = p.email LEFT JOIN esc ON esc.uid = p.id
      ${page.activeOnly === false ? "" : "WHERE created.n IS NOT NULL OR sent.n IS NOT NULL OR sigs.n IS NOT NULL OR esc.n IS NOT NULL"}
-     ORDER BY p.id LIMIT ?`,
+     ORDER BY ${page.mostActiveFirst ? "contractsCreated + contractsSent + signaturesGiven + escrowsOpened DESC," : ""} p.id LIMIT ?`,
     [
       ...p.params,
       page.after ?? "",

@@ -117,10 +117,10 @@ const view = (r: ReportRow) => ({
 });
 
 export const reportRoutes = createRouter()
-  .openapi(contractsRoute, async (c) => ok(c, await buildReport(c.env, principalOf(c), "contracts", c.req.valid("query")) as never, 200))
-  .openapi(signaturesRoute, async (c) => ok(c, await buildReport(c.env, principalOf(c), "signatures", c.req.valid("query")) as never, 200))
-  .openapi(activityRoute, async (c) => ok(c, await buildReport(c.env, principalOf(c), "activity", c.req.valid("query")) as never, 200))
-  .openapi(escrowsRoute, async (c) => ok(c, await buildReport(c.env, principalOf(c), "escrows", c.req.valid("query")) as never, 200))
+  .openapi(contractsRoute, async (c) => ok(c, await buildReport(c.env, principalOf(c), "contracts", c.req.valid("query")), 200))
+  .openapi(signaturesRoute, async (c) => ok(c, await buildReport(c.env, principalOf(c), "signatures", c.req.valid("query")), 200))
+  .openapi(activityRoute, async (c) => ok(c, await buildReport(c.env, principalOf(c), "activity", c.req.valid("query")), 200))
+  .openapi(escrowsRoute, async (c) => ok(c, await buildReport(c.env, principalOf(c), "escrows", c.req.valid("query")), 200))
   .openapi(createRoute_, async (c) => ok(c, view(await requestReportExport(c.env, principalOf(c), c.req.valid("json"))), 202))
   .openapi(getRoute, async (c) => ok(c, view(await readReportExport(c.env, principalOf(c), c.req.valid("param").id)), 200))
   .openapi(downloadRoute, async (c) => {

@@ -47,9 +47,23 @@ export async function scopeOf(env: Bindings, principal: Pick<Principal, "userId"
   return scope;
 }
 
-export async function buildReport(env: Bindings, principal: Pick<Principal, "userId" | "role">, kind: ReportKind, query: ReportQuery) {
+/** Each kind's figures, as GET /reports/<kind> answers them. */
+export interface ReportFigures {
+  contracts: ReturnType<typeof shapeContractsReport>;
+  signatures: ReturnType<typeof shapeSignaturesReport>;
+  activity: ReturnType<typeof shapeActivityReport>;
+  escrows: ReturnType<typeof shapeEscrowsReport>;
+}
+
+export async function buildReport<K extends ReportKind>(
+  env: Bindings,
+  principal: Pick<Principal, "userId" | "role">,
+  kind: K,
+  query: ReportQuery,
+): Promise<ReportFigures[K]> {
   const { filters, scope } = await resolveReportRequest(env, principal, kind, query);
-  return reportFigures(env, kind, filters, scope);
+  // reportFigures switches on the same kind, so its result is this kind's figures.
+  return (await reportFigures(env, kind, filters, scope)) as ReportFigures[K];
 }
 
 /** The figures of a report whose filters and scope are settled. */

@@ -48,7 +48,7 @@ describe("a 100,000-row export", () => {
       if (lines < 3 && parts[1]) expect(parts[1]).toMatch(/^ctr_scale0000000000,Bulk agreement 0,nda,draft,/);
     }
     expect(lines).toBe(ROWS + 1);
-  }, 300_000);
+  }, 600_000);
 
   it("XLSX: exceljs reads back the header and all rows", async () => {
     const report = await exportAndWait("xlsx");
@@ -61,5 +61,5 @@ describe("a 100,000-row export", () => {
     expect(sheet.head[0]![0]).toBe("Contract ID");
     expect(sheet.head[1]!.slice(0, 4)).toEqual(["ctr_scale0000000000", "Bulk agreement 0", "nda", "draft"]);
     expect(sheet.last.slice(0, 2)).toEqual([`ctr_scale${String(ROWS - 1).padStart(10, "0")}`, `Bulk agreement ${ROWS - 1}`]);
-  }, 300_000);
+  }, 600_000);
 });

@@ -36,7 +36,7 @@ import { SIGNING_SCHEMA, partyAudience, scheduleStatements } from "./contract-ro
 import { SigningCommands, type SendRequest } from "./contract-room/commands";
 import { assertCanAct, expire, type PartyAction } from "../src/domain/routing";
 import { hasPassed } from "../src/domain/time";
-import { erasePartyFromContract, type PartyPseudonym } from "../src/domain/party-erasure";
+import { erasePartyFromContract, redactJsonText, redactText, type PartyPseudonym } from "../src/domain/party-erasure";
 import type { SignatureRecord } from "../src/lib/signatures";
 import { contractAccess } from "../src/db/contract-access";
 import type { EmailRequest } from "../src/lib/email";
@@ -264,16 +264,30 @@ export class ContractRoom extends LiveObject {
   }
 
   /**
-   * Account erasure (DELETE /users/me): the person's signer rows and shares on this contract take the pseudonym.
-   * The audit entry names only the ids touched, never the address it removes. RES001 for a deleted contract.
+   * Account erasure (DELETE /users/me): the person's signer rows and shares on this contract take the pseudonym,
+   * text naming them is redacted in the state, every stored draft version and the held live events, and the audit
+   * trail forgets its disclosures of them (the chain, which hashed salted commitments, still verifies). The audit
+   * entry names only the ids touched, never what it removes. RES001 for a deleted contract.
    */
   eraseParty(actorId: string, party: PartyPseudonym): Promise<RpcResult<ContractState>> {
     return this.command(actorId, (state, ctx) => {
       const erased = erasePartyFromContract(state, party, ctx.now);
-      if (!erased.changed) return { state, events: [] };
-      const data = { signerIds: erased.signerIds, shareIds: erased.shareIds };
+      const redact = (text: string) => redactText(text, party, erased.names);
+      this.redactVersions(ctx, redact);
+      this.hub.rewriteHeldEvents((json) => redactJsonText(json, redact));
+      const forgotten = this.aggregate.forgetPersonal((json) => redactJsonText(json, redact) !== json);
+      if (!erased.changed && forgotten === 0) return { state, events: [] };
+      const data = { signerIds: erased.signerIds, shareIds: erased.shareIds, auditDisclosuresErased: forgotten };
       return { state: erased.state, events: [{ ...this.event("contract.party_erased", erased.state, data), publish: false }] };
     });
+  }
+
+  private redactVersions(ctx: CommandContext, redact: (text: string) => string) {
+    const rows = ctx.sql.exec<{ version: number; content: string }>("SELECT version, content FROM contract_versions").toArray();
+    for (const row of rows) {
+      const next = redactJsonText(row.content, redact);
+      if (next !== row.content) ctx.sql.exec("UPDATE contract_versions SET content = ? WHERE version = ?", next, row.version);
+    }
   }
 
   /** Commands on an existing contract: RES001 when there is none (or it was deleted). */

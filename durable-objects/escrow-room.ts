@@ -19,6 +19,7 @@ import { LiveObject } from "./lib/live-object";
 import { LIVE_PATH } from "./lib/live-path";
 import { rpcResult, type RpcResult } from "./lib/rpc-result";
 import { isAdmin } from "../src/domain/scopes";
+import { redactJsonText, redactText, type PartyPseudonym } from "../src/domain/party-erasure";
 
 const ROOM_SCHEMA = [
   // The seller's delivery, sealed by the Worker (lib/vault) before it gets here: never plaintext at rest.
@@ -82,6 +83,29 @@ export class EscrowRoom extends LiveObject {
       await this.rearm();
       return t!.state;
     });
+  }
+
+  /**
+   * Account erasure of a party (buyer or seller): text naming them (the description) is redacted in the state and
+   * the held live events, and the audit trail forgets its disclosures of them (the chain still verifies). Parties
+   * stay as pseudonymous user ids, and payment records (charges, payout recipient code) stay: a payment record is
+   * kept for its legal retention period. The audit note records only that it happened.
+   */
+  eraseParty(actorId: string, party: PartyPseudonym): Promise<RpcResult<EscrowState>> {
+    const redact = (text: string) => redactText(text, party, party.names ?? []);
+    return rpcResult(() =>
+      this.mutate(actorId, (s, now) => {
+        this.hub.rewriteHeldEvents((json) => redactJsonText(json, redact));
+        const forgotten = this.aggregate.forgetPersonal((json) => redactJsonText(json, redact) !== json);
+        const description = redact(s.description);
+        if (description === s.description && forgotten === 0) return { state: s, events: [] };
+        return {
+          state: { ...s, description, updatedAt: now },
+          events: [],
+          notes: [{ type: "escrow.party_erased", data: { escrowId: s.id, auditDisclosuresErased: forgotten } }],
+        };
+      }),
+    );
   }
 
   /** A retried checkout: the open reference and URL while still offered, else null (the caller starts a new one). */

@@ -5,6 +5,7 @@
 import type { Bindings } from "../src/env";
 import { log } from "../src/lib/request-context";
 import { LiveHub } from "./lib/hub";
+import { CLOSE_CODES } from "./lib/hub-protocol";
 import { LiveObject } from "./lib/live-object";
 import { LIVE_PATH } from "./lib/live-path";
 import { LIVE_REGISTRY_MAX_ROWS, liveRoomStub, type LiveRoomRef } from "./lib/live-registry";
@@ -100,6 +101,17 @@ export class UserFeed extends LiveObject {
       }
     }
     return { closedHere, roomsTold: results.filter((r) => r.status === "fulfilled").length };
+  }
+
+  /**
+   * RPC, account erasure: the feed forgets every event it holds and every room registration; its sockets close
+   * (the account's sessions are revoked by the same erasure).
+   */
+  async erase(): Promise<{ closed: number }> {
+    const closed = this.hub.closeSessions({ userId: this.ownerId(), sessionIds: null, exceptSessionId: null }, CLOSE_CODES.forbidden, "account erased");
+    this.hub.clearHeldEvents();
+    this.registry().exec("DELETE FROM live_rooms");
+    return { closed };
   }
 
   private registry(): SqlStorage {

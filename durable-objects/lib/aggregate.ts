@@ -9,7 +9,7 @@
 // is synchronous and pure apart from ctx.sql writes to the room's own tables; throwing (e.g. an ApiError from the
 // domain state machine) rolls the whole command back.
 import type { Bindings } from "../../src/env";
-import { nextAuditEvent, type AuditEvent } from "../../src/domain/audit-chain";
+import { disclose, nextAuditEvent, sealPersonal, type AuditEvent } from "../../src/domain/audit-chain";
 import { isEventType, type AuditEventType, type EventSubject, type EventType } from "../../src/domain/events";
 import { sendEmail, validateEmailRequest, type EmailRequest } from "../../src/lib/email";
 import { buildEventMessage } from "../../src/lib/events";
@@ -88,8 +88,18 @@ const BASE_SCHEMA = [
      data TEXT NOT NULL,
      prev_hash TEXT NOT NULL,
      hash TEXT NOT NULL)`,
+  // Personal values of audit events, outside the chain (which hashed salted commitments of them): erasure deletes
+  // rows here and the chain still verifies. See src/domain/audit-chain.ts.
+  `CREATE TABLE IF NOT EXISTS audit_disclosures (
+     seq INTEGER NOT NULL,
+     field TEXT NOT NULL,
+     value TEXT NOT NULL,
+     salt TEXT NOT NULL,
+     PRIMARY KEY (seq, field))`,
   outboxTable("outbox"),
 ];
+
+const newSalt = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 function outboxTable(name: string): string {
   return `CREATE TABLE IF NOT EXISTS ${name} (
@@ -175,7 +185,17 @@ export class Aggregate<S> {
       }
       let head = this.head();
       for (const event of decision.events) {
-        const audited = nextAuditEvent(head, { type: event.type, actorId, at: now, data: event.data });
+        const sealed = sealPersonal(event.data, newSalt);
+        const audited = nextAuditEvent(head, { type: event.type, actorId, at: now, data: sealed.data });
+        for (const d of sealed.disclosures) {
+          this.sql.exec(
+            "INSERT INTO audit_disclosures (seq, field, value, salt) VALUES (?, ?, ?, ?)",
+            audited.seq,
+            d.field,
+            JSON.stringify(d.value),
+            d.salt,
+          );
+        }
         this.sql.exec(
           "INSERT INTO audit_events (seq, type, actor_id, at, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
           audited.seq,
@@ -216,14 +236,41 @@ export class Aggregate<S> {
     return result;
   }
 
-  /** Every audit event, oldest first. */
+  /** Every audit event, oldest first, personal fields disclosed unless erased (see AuditEvent.disclosures). */
   auditTrail(): AuditEvent[] {
+    const disclosures = new Map<number, { field: string; value: unknown; salt: string }[]>();
+    for (const d of this.sql.exec<{ seq: number; field: string; value: string; salt: string }>(
+      "SELECT seq, field, value, salt FROM audit_disclosures",
+    )) {
+      disclosures.set(d.seq, [...(disclosures.get(d.seq) ?? []), { field: d.field, value: JSON.parse(d.value), salt: d.salt }]);
+    }
     return this.sql
       .exec<{ seq: number; type: string; actor_id: string | null; at: string; data: string; prev_hash: string; hash: string }>(
         "SELECT seq, type, actor_id, at, data, prev_hash, hash FROM audit_events ORDER BY seq",
       )
       .toArray()
-      .map((r) => ({ seq: r.seq, type: r.type, actorId: r.actor_id, at: r.at, data: JSON.parse(r.data), prevHash: r.prev_hash, hash: r.hash }));
+      .map((r) =>
+        disclose(
+          { seq: r.seq, type: r.type, actorId: r.actor_id, at: r.at, data: JSON.parse(r.data), prevHash: r.prev_hash, hash: r.hash },
+          disclosures.get(r.seq) ?? [],
+        ),
+      );
+  }
+
+  /**
+   * Erasure: drops every audit disclosure whose (JSON) value `names` says names the person, so those fields show
+   * only their commitments from now on; the chain is unchanged and still verifies. Also runs inside a command.
+   * @returns how many disclosures were dropped
+   */
+  forgetPersonal(names: (json: string) => boolean): number {
+    const rows = this.sql.exec<{ seq: number; field: string; value: string }>("SELECT seq, field, value FROM audit_disclosures").toArray();
+    let dropped = 0;
+    for (const r of rows) {
+      if (!names(r.value)) continue;
+      this.sql.exec("DELETE FROM audit_disclosures WHERE seq = ? AND field = ?", r.seq, r.field);
+      dropped += 1;
+    }
+    return dropped;
   }
 
   pendingOutbox(): OutboxEntry[] {

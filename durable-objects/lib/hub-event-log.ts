@@ -69,6 +69,29 @@ export class HubEventLog {
     return { event, duplicate: false };
   }
 
+  /**
+   * Erasure: rewrites the data of every held event through `rewrite` (applied to its JSON text, which must stay
+   * valid JSON); sequence numbers and types stay.
+   * @returns how many events changed
+   */
+  rewriteHeld(rewrite: (json: string) => string): number {
+    let changed = 0;
+    for (const row of this.sql.exec<{ seq: number; data: string }>("SELECT seq, data FROM _hub_events").toArray()) {
+      const next = rewrite(row.data);
+      if (next === row.data) continue;
+      JSON.parse(next);
+      this.sql.exec("UPDATE _hub_events SET data = ? WHERE seq = ?", next, row.seq);
+      changed += 1;
+    }
+    return changed;
+  }
+
+  /** Erasure of the whole log's content; the sequence stays, so a later event never reuses a number. */
+  clearHeld(): void {
+    this.sql.exec("DELETE FROM _hub_events");
+    this.sql.exec("DELETE FROM _hub_event_keys");
+  }
+
   /** Held events after `seq`, oldest first. */
   since(seq: number, limit = this.eventsHeld): LiveEvent[] {
     return this.sql

@@ -134,6 +134,16 @@ export class LiveHub {
   }
 
   /** The latest sequence number of this room (0 before the first event). */
+  /** Erasure: rewrites the held (resumable) events' JSON text; see HubEventLog.rewriteHeld. */
+  rewriteHeldEvents(rewrite: (json: string) => string): number {
+    return this.events.rewriteHeld(rewrite);
+  }
+
+  /** Erasure: forgets every held event (see HubEventLog.clearHeld). */
+  clearHeldEvents(): void {
+    this.events.clearHeld();
+  }
+
   latestSeq(): number {
     return this.events.latestSeq();
   }

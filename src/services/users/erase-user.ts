@@ -1,13 +1,18 @@
-// Account erasure (GDPR Art. 17): every contract room the person is on first pseudonymises their signer rows and
-// shares (its outbox rewrites the D1 projection before answering), then one D1 batch erases the rest atomically.
-import { eq } from "drizzle-orm";
+// Account erasure (GDPR Art. 17): every contract room the person owns or is on first pseudonymises their signer rows,
+// shares and the text naming them (its outbox rewrites the D1 projection, and so the full-text index, before
+// answering); every escrow room they are a party to does the same; their live feed forgets its events; then one D1
+// batch erases the rest atomically and the full-text index is merged so no deleted term survives in its segments.
+import { eq, or, sql } from "drizzle-orm";
 import type { Bindings } from "../../env";
 import { db, type Database } from "../../db/client";
-import { contractShares, contractSigners } from "../../db/schema/contracts";
+import { contracts, contractShares, contractSigners } from "../../db/schema/contracts";
+import { escrows } from "../../db/schema/escrows";
 import { erasureStatements, pseudonymFor } from "../../db/user-data";
 import type { UserRow } from "../../db/users";
 import { auditInsert } from "../../lib/audit";
 import { contractRoom } from "../../../durable-objects/contract-room";
+import { escrowRoom } from "../../../durable-objects/escrow-room";
+import type { PartyPseudonym } from "../../domain/party-erasure";
 import { unwrap } from "../../../durable-objects/lib/rpc-result";
 
 export interface ErasureOrigin {
@@ -15,13 +20,14 @@ export interface ErasureOrigin {
   userAgent: string | null;
 }
 
-/** Contracts naming the address as signer or share (the D1 projection of every room). */
-async function contractsNaming(database: Database, email: string): Promise<string[]> {
-  const [signed, shared] = await Promise.all([
+/** Contracts the user owns or that name the address as signer or share (the D1 projection of every room). */
+async function contractsOf(database: Database, userId: string, email: string): Promise<string[]> {
+  const [owned, signed, shared] = await Promise.all([
+    database.select({ id: contracts.id }).from(contracts).where(eq(contracts.ownerId, userId)).all(),
     database.selectDistinct({ id: contractSigners.contractId }).from(contractSigners).where(eq(contractSigners.email, email)).all(),
     database.selectDistinct({ id: contractShares.contractId }).from(contractShares).where(eq(contractShares.email, email)).all(),
   ]);
-  return [...new Set([...signed, ...shared].map((r) => r.id))];
+  return [...new Set([...owned, ...signed, ...shared].map((r) => r.id))];
 }
 
 /**
@@ -32,17 +38,26 @@ async function contractsNaming(database: Database, email: string): Promise<strin
 export async function eraseUser(env: Bindings, user: UserRow, origin: ErasureOrigin, now: Date): Promise<string[]> {
   const database = db(env.DB);
   const pseudonym = pseudonymFor(user.id);
-  const contractIds = await contractsNaming(database, user.email.toLowerCase());
+  const party: PartyPseudonym = {
+    email: user.email.toLowerCase(),
+    pseudonymEmail: pseudonym.email,
+    pseudonymName: pseudonym.name,
+    names: [user.name],
+  };
+  const contractIds = await contractsOf(database, user.id, party.email);
   for (const id of contractIds) {
-    const result = await contractRoom(env, id).eraseParty(user.id, {
-      email: user.email.toLowerCase(),
-      pseudonymEmail: pseudonym.email,
-      pseudonymName: pseudonym.name,
-    });
+    const result = await contractRoom(env, id).eraseParty(user.id, party);
     // A deleted draft has no room state left to erase (RES001); its projection rows went with it.
     if (!result.ok && result.error.code === "RES001") continue;
     unwrap(result);
   }
+  const escrowIds = await database
+    .select({ id: escrows.id })
+    .from(escrows)
+    .where(or(eq(escrows.buyerId, user.id), eq(escrows.sellerId, user.id)))
+    .all();
+  for (const { id } of escrowIds) unwrap(await escrowRoom(env, id).eraseParty(user.id, party));
+  await env.USER_FEED.get(env.USER_FEED.idFromName(user.id)).erase();
   const statements = await erasureStatements(database, {
     user,
     pseudonymEmail: pseudonym.email,
@@ -54,5 +69,9 @@ export async function eraseUser(env: Bindings, user: UserRow, origin: ErasureOri
     auditInsert(env, { action: "user.erased", actorId: user.id, ...origin, resourceType: "user", resourceId: user.id }, now),
     ...statements,
   ]);
+  // FTS5 deletes leave the old terms in the index segments until they merge; 'optimize' merges them now
+  // (SQLite FTS5 docs, "The 'optimize' command"), so no erased name stays in the index's pages.
+  await database.run(sql`INSERT INTO contracts_fts (contracts_fts) VALUES ('optimize')`);
+  await database.run(sql`INSERT INTO templates_fts (templates_fts) VALUES ('optimize')`);
   return contractIds;
 }

@@ -62,9 +62,12 @@ export const USER_DATA_TABLES: Record<string, UserDataRegistration> = {
     export: { none: "report files are copies of data exported in its own sections; they expire (REPORT_TTL_HOURS)" },
     erasure: { none: "removed with its file by the cron at expiry (REPORT_TTL_HOURS, default 24 h)" },
   },
-  // Derived: the FTS5 indexes follow their tables through triggers (migration 0009); text typed into a contract's
-  // body (which may name people) is only as erased as the contract row itself (issue 15.2).
-  contracts_fts: { export: { none: "an index of `contracts`, exported there" }, erasure: { none: "follows `contracts` by triggers" } },
+  // Derived: the FTS5 indexes follow their tables through triggers (migration 0009). Erasure rewrites contract text
+  // naming the person in the room (so in `contracts`), then merges the index ('optimize') so no old term survives.
+  contracts_fts: {
+    export: { none: "an index of `contracts`, exported there" },
+    erasure: { by: "triggers on `contracts` + 'optimize' in src/services/users/erase-user.ts" },
+  },
   templates_fts: { export: { none: "an index of `templates`, exported there" }, erasure: { none: "follows `templates` by triggers" } },
 };
 
@@ -72,13 +75,13 @@ export const USER_DATA_TABLES: Record<string, UserDataRegistration> = {
 export const USER_DATA_STORES: Record<string, UserDataRegistration> = {
   CONTRACT_ROOM: {
     export: "contracts",
-    // Signers and shares take the pseudonym (and the room's outbox rewrites the D1 projection). Not yet: the
-    // emails its hash-chained audit trail recorded (e.g. `contract.shared`) stay as they are (issue 15.2).
+    // Signers, shares and text naming the person take the pseudonym (the outbox rewrites the D1 projection); stored
+    // versions and live events are redacted; the audit chain's disclosures of them are dropped (chain still verifies).
     erasure: { by: "eraseParty, called by src/services/users/erase-user.ts" },
   },
-  ESCROW_ROOM: { export: "escrows", erasure: { none: "party ids only, pseudonymous after erasure" } },
+  ESCROW_ROOM: { export: "escrows", erasure: { by: "eraseParty (description, live events, audit disclosures)" } },
   LISTING_ROOM: { export: "listings", erasure: { none: "seller id only, pseudonymous after erasure" } },
-  USER_FEED: { export: "notifications", erasure: { none: "a replay buffer of recent live events; ages out" } },
+  USER_FEED: { export: "notifications", erasure: { by: "UserFeed.erase, called by src/services/users/erase-user.ts" } },
   RATE_LIMITER: { export: { none: "hit counters of one window" }, erasure: { none: "counters expire with their window" } },
 };
 

@@ -1,7 +1,7 @@
 // GDPR: everything we hold about a user (export) and how their personal data is erased. Two registries, one entry
 // per table that references a user: a module that adds such a table adds its export section and erasure step here.
 // Erasure pseudonymises rather than deletes rows other parties rely on (contracts, signatures, escrows, audit).
-import { and, asc, desc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, ne, or, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
 import { apiKeys, emailVerifications, mfaRecoveryCodes, passwordResets, sessions, users } from "./schema/identity";
@@ -325,6 +325,44 @@ async function leaveTeamsStatements(database: Database, userId: string, now: str
   return statements;
 }
 
+/** Names shorter than this are not replaced in free text (see src/domain/party-erasure.ts). */
+const MIN_NAME_LENGTH = 3;
+
+/**
+ * The (term, replacement) pairs that rewrite free text naming the person: their address and their name, each also
+ * in its JSON-escaped and HTML-escaped forms (how they appear inside stored JSON and rendered mail).
+ */
+function freeTextTerms(ctx: ErasureContext): [string, string][] {
+  const pairs: [string, string][] = [[ctx.user.email, ctx.pseudonymEmail]];
+  if (ctx.user.name.trim().length >= MIN_NAME_LENGTH) pairs.push([ctx.user.name.trim(), ctx.pseudonymName]);
+  const html = (t: string) =>
+    t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  const json = (t: string) => JSON.stringify(t).slice(1, -1);
+  const all = pairs.flatMap(([term, by]) => [[term, by], [json(term), by], [html(term), by]] as [string, string][]);
+  return [...new Map(all.map(([t, b]) => [t, [t, b] as [string, string]])).values()];
+}
+
+type AnyTable = Parameters<Database["update"]>[0];
+
+/** The drizzle property name of `column` in `table` (update().set() takes property names, not SQL names). */
+function columnKey(table: AnyTable, column: AnyColumn): string {
+  const entry = Object.entries(getTableColumns(table)).find(([, value]) => value === column);
+  if (!entry) throw new Error(`column ${column.name} is not in the table`);
+  return entry[0];
+}
+
+/** One UPDATE per (column, term): replace() the term in that column wherever it occurs (case as stored). */
+function replaceInColumns(database: Database, table: AnyTable, columns: AnyColumn[], ctx: ErasureContext) {
+  return columns.flatMap((column) =>
+    freeTextTerms(ctx).map(([term, by]) =>
+      database
+        .update(table)
+        .set({ [columnKey(table, column)]: sql`replace(${column}, ${term}, ${by})` })
+        .where(sql`instr(${column}, ${term}) > 0`),
+    ),
+  );
+}
+
 export const ERASURE_STEPS: ErasureStep[] = [
   {
     name: "profile",
@@ -381,13 +419,11 @@ export const ERASURE_STEPS: ErasureStep[] = [
   },
   {
     name: "audit",
-    // Entries stay (security record, under the pseudonymous id); an email address others' entries mention
-    // (e.g. an invitation sent to it) is replaced by the pseudonym.
-    statements: async (database, { user, pseudonymEmail }) => [
-      database
-        .update(auditLogs)
-        .set({ data: sql`replace(${auditLogs.data}, ${JSON.stringify(user.email).slice(1, -1)}, ${pseudonymEmail})` })
-        .where(sql`instr(${auditLogs.data}, ${JSON.stringify(user.email).slice(1, -1)}) > 0`),
+    // Entries stay (security record, under the pseudonymous id) without where the person connected from; their
+    // address or name in any entry's details (e.g. an invitation sent to it) is replaced by the pseudonym.
+    statements: async (database, ctx) => [
+      database.update(auditLogs).set({ ip: null, userAgent: null }).where(eq(auditLogs.actorId, ctx.user.id)),
+      ...replaceInColumns(database, auditLogs, [auditLogs.data], ctx),
     ],
   },
   {
@@ -399,8 +435,10 @@ export const ERASURE_STEPS: ErasureStep[] = [
   {
     name: "emails",
     // The delivery log keeps that an email was sent, not to whom or with what; the dev mailbox forgets it.
-    // Emails still queued are cancelled (the send job finds them failed, and their data gone).
-    statements: async (database, { user, pseudonymEmail, now }) => {
+    // Emails still queued are cancelled (the send job finds them failed, and their data gone). Mail to others that
+    // named the person (a "signed by" notice) keeps its log entry with the name and address replaced.
+    statements: async (database, ctx) => {
+      const { user, pseudonymEmail, now } = ctx;
       const theirs = or(eq(emailDeliveries.userId, user.id), eq(emailDeliveries.to, user.email));
       return [
         database
@@ -409,6 +447,8 @@ export const ERASURE_STEPS: ErasureStep[] = [
           .where(and(theirs, eq(emailDeliveries.status, "queued"))),
         database.update(emailDeliveries).set({ to: pseudonymEmail, data: "{}", subject: null }).where(theirs),
         database.delete(devMailbox).where(eq(devMailbox.to, user.email)),
+        ...replaceInColumns(database, emailDeliveries, [emailDeliveries.data, emailDeliveries.subject], ctx),
+        ...replaceInColumns(database, devMailbox, [devMailbox.subject, devMailbox.text, devMailbox.html], ctx),
       ];
     },
   },

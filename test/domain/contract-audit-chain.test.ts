@@ -2,7 +2,17 @@ import { describe, expect, it } from "vitest";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { canonicalJson } from "../../src/domain/canonical-json";
-import { GENESIS_HASH, chainHash, nextAuditEvent, verifyChain, type AuditEvent } from "../../src/domain/audit-chain";
+import {
+  GENESIS_HASH,
+  chainHash,
+  disclose,
+  isCommitment,
+  nextAuditEvent,
+  personalCommitment,
+  sealPersonal,
+  verifyChain,
+  type AuditEvent,
+} from "../../src/domain/audit-chain";
 
 describe("canonicalJson", () => {
   it("sorts keys at every depth and drops whitespace", () => {
@@ -61,5 +71,30 @@ describe("audit chain", () => {
 
     const forged = chain.map((e) => (e.seq === 3 ? { ...e, actorId: "usr_evil", hash: chainHash(e.prevHash, { ...e, actorId: "usr_evil" }) } : e));
     expect(verifyChain(forged)).toMatchObject({ valid: false, seq: 4, reason: "prevHash does not link" });
+  });
+});
+
+describe("personal fields as salted commitments", () => {
+  let n = 0;
+  const salt = () => `salt${++n}`;
+
+  it("hashes commitments, discloses the values beside the chain, and verifies both before and after erasure", () => {
+    const sealed = sealPersonal({ shareId: "shr_1", email: "vera@x.com", permission: "view" }, salt);
+    expect(sealed.data).toMatchObject({ shareId: "shr_1", permission: "view" });
+    expect(isCommitment((sealed.data as Record<string, unknown>).email)).toBe(true);
+    expect(JSON.stringify(sealed.data)).not.toContain("vera");
+    const event = nextAuditEvent(null, { type: "contract.shared", actorId: "usr_a", at: "2026-11-30T00:00:00.000Z", data: sealed.data });
+    const shown = disclose(event, sealed.disclosures);
+    expect(shown.data).toMatchObject({ email: "vera@x.com" });
+    expect(shown.disclosures).toEqual({ email: sealed.disclosures[0]!.salt });
+    expect(verifyChain([shown]).valid).toBe(true);
+    // Erased: no disclosure, the commitment stands and still verifies.
+    expect(verifyChain([event]).valid).toBe(true);
+    // A disclosed value changed afterwards no longer matches its commitment.
+    expect(verifyChain([{ ...shown, data: { ...(shown.data as object), email: "eve@x.com" } }]).valid).toBe(false);
+  });
+
+  it("commits to the same value differently under different salts (no guessing across events)", () => {
+    expect(personalCommitment("a", "vera@x.com")).not.toBe(personalCommitment("b", "vera@x.com"));
   });
 });

@@ -1,5 +1,6 @@
 // User rows: lookups, the public `user` view of API.md, and the writes identity flows make.
 import { and, eq, inArray, isNotNull, isNull, lt, or } from "drizzle-orm";
+import { selectInChunks } from "./chunks";
 import { db, type Database } from "./client";
 import { users, type AccountType, type Role } from "./schema/identity";
 
@@ -48,15 +49,16 @@ export async function findVerifiedUserByEmail(d1: D1Database, normalisedEmail: s
   return rows[0] ?? null;
 }
 
-/** Ids of the verified, live accounts among these addresses (≤ 90 per call: D1 binds at most 100 parameters). */
+/** Ids of the verified, live accounts among these addresses (any number: the IN-list is chunked under D1's limits). */
 export async function verifiedUserIdsByEmails(d1: D1Database, normalisedEmails: readonly string[]): Promise<string[]> {
-  const emails = [...new Set(normalisedEmails)].slice(0, 90);
-  if (emails.length === 0) return [];
-  const rows = await db(d1)
-    .select({ id: users.id })
-    .from(users)
-    .where(and(inArray(users.email, emails), isNotNull(users.emailVerifiedAt), isNull(users.deletedAt)))
-    .all();
+  const emails = [...new Set(normalisedEmails)];
+  const rows = await selectInChunks(emails, (chunk) =>
+    db(d1)
+      .select({ id: users.id })
+      .from(users)
+      .where(and(inArray(users.email, chunk), isNotNull(users.emailVerifiedAt), isNull(users.deletedAt)))
+      .all(),
+  );
   return rows.map((r) => r.id);
 }
 

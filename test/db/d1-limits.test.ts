@@ -12,6 +12,7 @@ import { contractStatuses } from "../../src/db/contracts";
 import { deliveriesOfEndpoint, newDeliveryRow } from "../../src/db/webhooks";
 import { replaceRecoveryCodesStatements } from "../../src/db/mfa";
 import { causesOf } from "../../src/lib/error-handler";
+import { verifiedUserIdsByEmails } from "../../src/db/users";
 
 const MANY = 250;
 
@@ -111,6 +112,20 @@ describe("every list-binding statement stays under D1's limits with 250 items", 
   it("contracts: statuses of 250 ids (the public verify path) are read in chunks", async () => {
     const ids = Array.from({ length: MANY }, (_, i) => `ctr_unknown_${i}`);
     expect(await contractStatuses(db(env.DB), ids)).toEqual([]);
+  });
+
+  it("signers: the verified accounts of 250 signer addresses are all found (not the first 90)", async () => {
+    const at = new Date().toISOString();
+    const tag = crypto.randomUUID().slice(0, 8);
+    const emails = Array.from({ length: MANY }, (_, i) => `signer-${tag}-${i}@example.com`);
+    await db(env.DB).batch(
+      emails.map((email, i) =>
+        db(env.DB)
+          .insert(users)
+          .values({ id: `usr_lim${tag}${String(i).padStart(5, "0")}`, email, name: "S", passwordHash: "x", emailVerifiedAt: at, createdAt: at, updatedAt: at }),
+      ) as [never, ...never[]],
+    );
+    expect((await verifiedUserIdsByEmails(env.DB, emails)).length).toBe(MANY);
   });
 
   it("MFA recovery codes: 250 rows are inserted in chunks", async () => {

@@ -41,6 +41,7 @@ import { catalogRoutes } from "./routes/catalog";
 import { contractSigningRoutes } from "./routes/contracts-signing";
 import { contractLiveRoutes } from "./routes/contracts-live";
 import { workflowRoutes } from "./routes/workflows";
+import { governanceRoutes } from "./routes/governance";
 import { analyticsRoutes } from "./routes/analytics";
 import { reportRoutes } from "./routes/reports";
 
@@ -87,5 +88,6 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", workflowRoutes);
   app.route("/api/v1", reportRoutes);
   app.route("/api/v1", analyticsRoutes);
+  app.route("/api/v1", governanceRoutes);
   registerDocs(app);
 }

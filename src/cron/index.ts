@@ -9,6 +9,7 @@ import { remindContracts } from "./contract-reminders";
 import { expireUnverifiedAccounts } from "./unverified-accounts";
 import { sendEmailDigests } from "./email-digest";
 import { expireReports } from "./report-expiry";
+import { applyRetention } from "../services/governance/apply-retention";
 
 type Task = (env: Bindings, now: Date) => Promise<unknown>;
 
@@ -16,7 +17,7 @@ type Task = (env: Bindings, now: Date) => Promise<unknown>;
 export const SCHEDULES: Record<string, Task[]> = {
   "* * * * *": [expireContracts, remindContracts],
   "*/5 * * * *": [anchorCycle, resumeStuckWebhookDeliveries, expireUnverifiedAccounts, expireReports],
-  "0 3 * * *": [purgeExpiredIdempotencyKeys],
+  "0 3 * * *": [purgeExpiredIdempotencyKeys, applyRetention],
   "0 7 * * *": [sendEmailDigests],
 };
 

@@ -1,6 +1,7 @@
 // Cron task: accounts that never verified their address within 7 days are retired (db/user-data.ts
 // retireUnverifiedStatements), a bounded batch per run, so an address typed by someone else is free again and the
-// squatting account keeps nothing. Runs every 5 minutes; 25 accounts a run is 7,200 a day.
+// squatting account keeps nothing. Runs every 5 minutes; 25 accounts a run is 7,200 a day. The period is the
+// `unverified_accounts` retention policy's (default 7 days); without that policy no account is retired.
 import { and, asc, isNull, lte } from "drizzle-orm";
 import type { Bindings } from "../env";
 import { db } from "../db/client";
@@ -9,7 +10,8 @@ import { retireUnverifiedStatements } from "../db/user-data";
 import { auditInsert } from "../lib/audit";
 import { endLiveSessions } from "../lib/live-sessions";
 import { log } from "../lib/request-context";
-import { unverifiedAccountCutoff } from "../domain/identity-policy";
+import { retentionCutoff } from "../domain/retention";
+import { policyForKind } from "../db/retention";
 
 /** Accounts retired per run: bounded D1 work (each is one claim plus one batch) in one cron invocation. */
 export const UNVERIFIED_SWEEP_BATCH = 25;
@@ -18,10 +20,12 @@ export const UNVERIFIED_SWEEP_BATCH = 25;
 export async function expireUnverifiedAccounts(env: Bindings, now: Date): Promise<number> {
   const database = db(env.DB);
   const at = now.toISOString();
+  const policy = await policyForKind(database, "unverified_accounts");
+  if (!policy) return 0;
   const due = await database
     .select()
     .from(users)
-    .where(and(isNull(users.emailVerifiedAt), isNull(users.deletedAt), lte(users.createdAt, unverifiedAccountCutoff(now))))
+    .where(and(isNull(users.emailVerifiedAt), isNull(users.deletedAt), lte(users.createdAt, retentionCutoff(now, policy.periodDays))))
     .orderBy(asc(users.createdAt))
     .limit(UNVERIFIED_SWEEP_BATCH)
     .all();

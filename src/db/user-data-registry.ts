@@ -62,6 +62,10 @@ export const USER_DATA_TABLES: Record<string, UserDataRegistration> = {
     export: { none: "report files are copies of data exported in its own sections; they expire (REPORT_TTL_HOURS)" },
     erasure: { none: "removed with its file by the cron at expiry (REPORT_TTL_HOURS, default 24 h)" },
   },
+  retention_policies: {
+    export: { none: "platform configuration; only the id of the admin who last changed a policy" },
+    erasure: { none: "holds only the pseudonymous admin id" },
+  },
   // Derived: the FTS5 indexes follow their tables through triggers (migration 0009). Erasure rewrites contract text
   // naming the person in the room (so in `contracts`), then merges the index ('optimize') so no old term survives.
   contracts_fts: {

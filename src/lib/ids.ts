@@ -8,6 +8,8 @@ export const ID_PREFIXES = [
   "rft", "evc", "pwr", "rcv",
   // outgoing SMS (the sms.send job's message id)
   "sms",
+  // retention policies (governance)
+  "pol",
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -17,3 +17,4 @@ export * from "./workflows";
 export * from "./listings";
 export * from "./signing";
 export * from "./reports";
+export * from "./governance";

@@ -96,7 +96,8 @@ const dryRunRoute = createRoute({
   path: "/governance/policies/dry-run",
   tags: ["Governance"],
   summary: "How many records each policy would delete or clear if the daily run happened now",
-  middleware: readAccess,
+  // Changes nothing, but a POST under a read scope fails the authorization walk's rule; it is an admin's tool anyway.
+  middleware: writeAccess,
   responses: { 200: jsonContent(envelope(z.array(outcomeSchema)), "counts per policy"), ...errorResponses("AUTH003", "AUTH004") },
 });
 

@@ -135,6 +135,7 @@ export const AUDIT_ONLY_EVENTS = [
   "contract.party_erased",
   "contract.share_revoked",
   "contract.shared",
+  "escrow.party_erased",
   "escrow.payment_refund_failed",
   "escrow.payment_refund_retried",
   "escrow.payment_refunded",

@@ -1,9 +1,21 @@
-// What `npm run bench` measures. To benchmark a new endpoint, append an entry here; `setup` runs once against
-// the live Worker before the load (create a user, a contract…) and returns what every request should carry.
+// What `npm run bench` measures: the table of issue 18 (each row against the bare reference Worker measured in the
+// same run) and the older extra scenarios. To benchmark a new endpoint, append an entry here; `setup` runs once
+// against the live Worker before the load (create a user, a contract…) and returns what every request carries.
 
 export interface BenchContext {
   /** e.g. http://127.0.0.1:41234 — the Worker under `wrangler dev`. */
   baseUrl: string;
+}
+
+/** One step of a multi-request flow (autocannon's `requests`): the body of each response feeds the next step. */
+export interface FlowStep {
+  method: "GET" | "POST";
+  /** Path of this step; a function builds it from what earlier steps stored in `context`. */
+  path: string | ((context: Record<string, unknown>) => string);
+  body?: string;
+  headers?: Record<string, string>;
+  /** Reads the response (status, body) into `context` for later steps. */
+  onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
 }
 
 export interface PreparedRequest {
@@ -11,60 +23,112 @@ export interface PreparedRequest {
   headers?: Record<string, string>;
   body?: string;
   /** For actions that cannot repeat (signing): called per request; its fields override the ones above. */
-  next?: () => Omit<PreparedRequest, "next">;
+  next?: () => Omit<PreparedRequest, "next" | "flow">;
+  /** A flow of several requests (create then send); throughput is counted in completed flows. */
+  flow?: FlowStep[];
+}
+
+/**
+ * What a row must reach (issue 18's targets). Throughput rows compare req/s (or flows/s) with the bare Worker's
+ * req/s at the same connections; latency rows compare p99 (or p50) at one connection with an absolute bound
+ * and/or a multiple of the bare Worker's.
+ */
+export interface Target {
+  minRatio?: number;
+  maxP99Ms?: number;
+  maxP99Bare?: number;
+  maxP50Ms?: number;
+  /** p50 bound as a multiple of one password hash at the current parameters (login). */
+  maxP50Hash?: number;
+  minFlowsPerSecond?: number;
+}
+
+/** One measurement of a scenario at a number of connections ("load" = the run's --connections, 32 by default). */
+export interface Run {
+  connections: number | "load";
+  target?: Target;
 }
 
 export interface Scenario {
   /** Short unique name; used by `npm run bench -- --only <name>`. */
   name: string;
+  /** What the issue's table calls it. */
+  label?: string;
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   /** Every response must have this status (default 200); others are counted as errors. */
   expectStatus?: number;
+  /** Served by the bare reference Worker instead of Escra. */
+  bare?: true;
+  /** Default: one run at the load's connections, no target. */
+  runs?: Run[];
+  /** Not in issue 18's table: measured only with --all or --only. */
+  extra?: true;
   setup?: (ctx: BenchContext) => Promise<PreparedRequest>;
 }
 
-/** The scenario every other one is compared with: the middleware chain and nothing else. */
-export const BASELINE = "ping";
+/** The scenario every other one is compared with: the bare Hono Worker answering the envelope. */
+export const BASELINE = "bare";
+
+const LOAD = "load" as const;
 
 export const scenarios: Scenario[] = [
-  { name: "ping", method: "GET", path: "/api/v1/ping" },
-  // D1 query, R2 head, two queue sends, a Durable Object round trip and an RPC call to Anvil per request.
-  { name: "health", method: "GET", path: "/api/v1/health" },
-  // One argon2id verification (m=19 MiB, t=2) + a D1 batch (session, refresh token, audit) per request.
+  // The reference: the same envelope from a Worker with no middleware and no bindings.
+  { name: "bare", label: "bare Hono Worker", method: "GET", path: "/api/v1/ping", bare: true, runs: [{ connections: LOAD }, { connections: 1 }] },
+  // The whole middleware chain and nothing else.
   {
-    name: "login",
-    method: "POST",
-    path: "/api/v1/auth/login",
-    setup: async ({ baseUrl }) => {
-      const account = await benchAccount(baseUrl);
-      return { headers: { "content-type": "application/json" }, body: JSON.stringify(account) };
-    },
+    name: "ping",
+    label: "GET /api/v1/ping",
+    method: "GET",
+    path: "/api/v1/ping",
+    runs: [{ connections: LOAD, target: { minRatio: 0.7 } }, { connections: 1, target: { maxP99Bare: 1.5 } }],
   },
-  // JWT verification + one indexed D1 read (session joined to user) + one user read.
+  // D1 query, R2 head, two queue sends, a Durable Object round trip and an RPC call to Anvil per request.
+  { name: "health", label: "GET /api/v1/health", method: "GET", path: "/api/v1/health", runs: [{ connections: LOAD, target: { minRatio: 0.5 } }] },
+  // JWT verification + the session state (D1, or the isolate's short-lived cache) + the user.
   {
     name: "auth-me",
+    label: "GET /auth/me",
     method: "GET",
     path: "/api/v1/auth/me",
+    runs: [{ connections: LOAD, target: { minRatio: 0.5 } }, { connections: 1, target: { maxP99Ms: 25 } }],
+    setup: async ({ baseUrl }) => ({ headers: { authorization: `Bearer ${await benchToken(baseUrl)}` } }),
+  },
+  // One contract read from the D1 projection (access check + contract, signers, attachments).
+  {
+    name: "get-contract",
+    label: "GET /contracts/:id",
+    method: "GET",
+    path: "/api/v1/contracts",
+    runs: [{ connections: LOAD, target: { minRatio: 0.5 } }, { connections: 1, target: { maxP99Ms: 25 } }],
     setup: async ({ baseUrl }) => {
-      const account = await benchAccount(baseUrl);
-      const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(account),
-      });
-      const body = (await res.json()) as { data?: { accessToken: string } };
-      if (!body.data) throw new Error(`bench login failed: ${res.status} ${JSON.stringify(body)}`);
-      return { headers: { authorization: `Bearer ${body.data.accessToken}` } };
+      const token = await benchToken(baseUrl);
+      const [id] = await benchContracts(baseUrl, token, 1);
+      return { path: `/api/v1/contracts/${id}`, headers: { authorization: `Bearer ${token}` } };
+    },
+  },
+  // One page of 20 out of 200 visible contracts, filtered by status and tag, plus the visibility filter and count.
+  {
+    name: "list-contracts",
+    label: "GET /contracts?perPage=20 (filters)",
+    method: "GET",
+    path: "/api/v1/contracts?status=draft&tag=bench&perPage=20",
+    runs: [{ connections: LOAD, target: { minRatio: 0.35 } }, { connections: 1, target: { maxP99Ms: 40 } }],
+    setup: async ({ baseUrl }) => {
+      const token = await benchToken(baseUrl);
+      await benchContracts(baseUrl, token, 200);
+      return { headers: { authorization: `Bearer ${token}` } };
     },
   },
   // ContractRoom create: access checks in D1, one DO storage transaction (state, audit, outbox), the D1 projection
   // batch and one EVENTS send before answering.
   {
     name: "create-contract",
+    label: "POST /contracts",
     method: "POST",
     path: "/api/v1/contracts",
     expectStatus: 201,
+    runs: [{ connections: LOAD, target: { minRatio: 0.2 } }, { connections: 1, target: { maxP99Ms: 60 } }],
     setup: async ({ baseUrl }) => {
       const token = await benchToken(baseUrl);
       return {
@@ -73,26 +137,33 @@ export const scenarios: Scenario[] = [
       };
     },
   },
-  // One contract read from the D1 projection (access check + contract, signers, attachments).
+  // Documenso's comparison: a draft with one signer created, then sent (frozen PDF, hash, signing link email).
+  // Throughput counts completed flows (a 200 on send), the issue's target is 5 x Documenso's 13-15 flows/s.
   {
-    name: "get-contract",
-    method: "GET",
+    name: "create-send",
+    label: "create + send (one party), flows/s",
+    method: "POST",
     path: "/api/v1/contracts",
+    runs: [{ connections: LOAD, target: { minFlowsPerSecond: 5 * 13 } }],
     setup: async ({ baseUrl }) => {
       const token = await benchToken(baseUrl);
-      const [id] = await benchContracts(baseUrl, token, 1);
-      return { path: `/api/v1/contracts/${id}`, headers: { authorization: `Bearer ${token}` } };
-    },
-  },
-  // FTS5 (bm25) over 200 visible contracts plus the visibility filter, one page of 20.
-  {
-    name: "list-contracts-search",
-    method: "GET",
-    path: "/api/v1/contracts?q=solar&perPage=20",
-    setup: async ({ baseUrl }) => {
-      const token = await benchToken(baseUrl);
-      await benchContracts(baseUrl, token, 200);
-      return { headers: { authorization: `Bearer ${token}` } };
+      const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+      const run = Math.random().toString(36).slice(2, 8);
+      let n = 0;
+      return {
+        flow: [
+          {
+            method: "POST",
+            path: "/api/v1/contracts",
+            headers,
+            body: JSON.stringify({ title: "Bench flow", type: "services", body: "Bench flow.", signers: [{ email: `flow-${run}@bench.example.com`, name: "Flow Signer" }] }),
+            onResponse: (status, body, context) => {
+              context.id = status === 201 ? (JSON.parse(body) as { data: { id: string } }).data.id : `ctr_missing${n++}`;
+            },
+          },
+          { method: "POST", path: (context) => `/api/v1/contracts/${String(context.id)}/send`, headers, body: "{}" },
+        ],
+      };
     },
   },
   // ContractRoom sign by signing token (no account): token HMAC check, a typed signature countersigned with the
@@ -101,11 +172,13 @@ export const scenarios: Scenario[] = [
   // SIGN_PARTIES parallel signers, tokens read from the dev mailbox. Requests beyond the pool answer 409 (failures).
   {
     name: "sign",
+    label: "sign (25 parallel signers)",
     method: "POST",
     path: "/api/v1/contracts",
+    runs: [{ connections: LOAD, target: { minRatio: 0.1 } }],
     setup: async ({ baseUrl }) => {
       const token = await benchToken(baseUrl);
-      const pool = await benchSigningPool(baseUrl, token, Number(process.env.BENCH_SIGN_POOL ?? 3000));
+      const pool = await benchSigningPool(baseUrl, token, Number(process.env.BENCH_SIGN_POOL ?? 1500));
       let i = 0;
       return {
         headers: { "content-type": "application/json" },
@@ -117,11 +190,36 @@ export const scenarios: Scenario[] = [
       };
     },
   },
+  // One argon2id verification (m=19 MiB, t=2, p=1) + a D1 batch (session, refresh token, audit) per request.
+  {
+    name: "login",
+    label: "POST /auth/login",
+    method: "POST",
+    path: "/api/v1/auth/login",
+    runs: [{ connections: 8 }, { connections: 1, target: { maxP50Ms: 100, maxP50Hash: 1.3 } }],
+    setup: async ({ baseUrl }) => {
+      const account = await benchAccount(baseUrl);
+      return { headers: { "content-type": "application/json" }, body: JSON.stringify(account) };
+    },
+  },
+  // The older scenarios outside issue 18's table (`--all` or `--only`).
+  {
+    name: "list-contracts-search",
+    method: "GET",
+    path: "/api/v1/contracts?q=solar&perPage=20",
+    extra: true,
+    setup: async ({ baseUrl }) => {
+      const token = await benchToken(baseUrl);
+      await benchContracts(baseUrl, token, 200);
+      return { headers: { authorization: `Bearer ${token}` } };
+    },
+  },
   // EscrowRoom create: seller lookup, commission split, the escrow contract generated from the sale-of-goods
   // template and sent (ContractRoom create + send), then the escrow's own storage transaction, projection and event.
   {
     name: "create-escrow",
     method: "POST",
+    extra: true,
     path: "/api/v1/escrows",
     expectStatus: 201,
     setup: async ({ baseUrl }) => {
@@ -139,6 +237,7 @@ export const scenarios: Scenario[] = [
   {
     name: "paystack-webhook",
     method: "POST",
+    extra: true,
     path: "/api/v1/webhooks/paystack",
     setup: async ({ baseUrl }) => {
       const { createHmac } = await import("node:crypto");

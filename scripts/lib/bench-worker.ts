@@ -12,7 +12,12 @@ export const BENCH_DIR = join(ROOT, ".bench");
 const UNLIMITED = { RATE_LIMIT_PER_MINUTE: "1000000000", AUTH_LIMIT_MULTIPLIER: "1000000000" };
 
 /** Starts a benchmark Worker in `group` with its own state directory; resolves to its base URL. */
-export async function startBenchWorker(group: ProcessGroup, name: string, vars: Record<string, string> = {}): Promise<string> {
+export async function startBenchWorker(
+  group: ProcessGroup,
+  name: string,
+  vars: Record<string, string> = {},
+  options: { inspectorPort?: number } = {},
+): Promise<string> {
   mkdirSync(BENCH_DIR, { recursive: true });
   const runDir = mkdtempSync(join(BENCH_DIR, `${name}-`));
   // Runs after supervise() has stopped wrangler, so nothing still writes there.
@@ -24,7 +29,7 @@ export async function startBenchWorker(group: ProcessGroup, name: string, vars: 
   const script = await buildWorker(join(runDir, "build"));
   return startWorker(group, {
     port: await freePort(),
-    inspectorPort: await freePort(),
+    inspectorPort: options.inspectorPort ?? (await freePort()),
     persistTo: stateDir,
     script,
     quiet: true,

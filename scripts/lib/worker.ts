@@ -60,6 +60,10 @@ export interface WorkerOptions extends StateOptions {
   quiet?: boolean;
   /** wrangler's own logging; the bench lowers it so per-request log lines cost less. */
   logLevel?: "debug" | "info" | "log" | "warn" | "error" | "none";
+  /** Another wrangler configuration (the bench's bare reference Worker); default ./wrangler.toml. */
+  config?: string;
+  /** Process name in the group and in log prefixes; default "wrangler". */
+  name?: string;
 }
 
 /** Starts `wrangler dev` and resolves with its base URL once /api/v1/health answers (whatever its status). */
@@ -67,6 +71,7 @@ export async function startWorker(group: ProcessGroup, options: WorkerOptions): 
   const baseUrl = `http://127.0.0.1:${options.port}`;
   const args = [
     "dev",
+    ...(options.config ? ["--config", options.config] : []),
     ...(options.script ? [options.script, "--no-bundle"] : []),
     "--ip",
     "127.0.0.1",
@@ -78,7 +83,7 @@ export async function startWorker(group: ProcessGroup, options: WorkerOptions): 
     ...persistArgs(options),
     ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
   ];
-  group.start("wrangler", "wrangler", args, { quiet: options.quiet ?? false });
+  group.start(options.name ?? "wrangler", "wrangler", args, { quiet: options.quiet ?? false });
   await waitUntil(`wrangler dev at ${baseUrl}`, async () => (await fetchHealth(baseUrl)) !== null, {
     timeoutMs: 120_000,
     intervalMs: 500,

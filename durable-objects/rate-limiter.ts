@@ -9,6 +9,8 @@ export interface RateLimitDecision {
   limit: number;
   remaining: number;
   resetAt: number;
+  /** Hits counted in the window so far, this call's included (may exceed `limit`). */
+  count: number;
 }
 
 interface WindowState {
@@ -23,10 +25,11 @@ export class RateLimiter extends DurableObject<Bindings> {
   #state: WindowState | undefined;
 
   /**
-   * Counts one hit (rejected hits count too, so a flood never buys itself a fresh window) and says
-   * whether it is within `limit` for the current window of `windowSeconds`.
+   * Counts `hits` hits (default one; rejected hits count too, so a flood never buys itself a fresh window) and
+   * says whether the count is within `limit` for the current window of `windowSeconds`. Workers counting the
+   * global limit in their isolate push their hits here in batches (src/lib/rate-limit.ts).
    */
-  async hit(limit: number, windowSeconds: number): Promise<RateLimitDecision> {
+  async hit(limit: number, windowSeconds: number, hits = 1): Promise<RateLimitDecision> {
     const now = Date.now();
     const windowMs = Math.max(1, Math.round(windowSeconds * 1000));
     let state = (this.#state ??= this.ctx.storage.kv.get<WindowState>(STATE_KEY));
@@ -36,7 +39,7 @@ export class RateLimiter extends DurableObject<Bindings> {
       // Idle objects clean their storage up once the window is over.
       await this.ctx.storage.setAlarm(state.start + windowMs);
     }
-    state.count += 1;
+    state.count += Math.max(1, Math.floor(hits));
     this.#state = state;
     this.ctx.storage.kv.put(STATE_KEY, state);
     return {
@@ -44,6 +47,7 @@ export class RateLimiter extends DurableObject<Bindings> {
       limit,
       remaining: Math.max(0, limit - state.count),
       resetAt: state.start + windowMs,
+      count: state.count,
     };
   }
 

@@ -2,7 +2,11 @@
 //
 // Backed by the RateLimiter Durable Object (one object per limit name + caller key, fixed window), not by
 // Workers' `ratelimit` binding: that binding only answers allowed/denied, so X-RateLimit-Remaining and
-// X-RateLimit-Reset could not be honest. One RPC round trip per limit per request.
+// X-RateLimit-Reset could not be honest. Named (abuse) limits cost one RPC round trip per request. The global
+// limit counts in the isolate (`LocalCounter`): the object is asked on a caller's first request of a window, every
+// time the caller comes within EXACT_MARGIN of the limit, and otherwise gets this isolate's hits in the background
+// at most every SYNC_MS — so X-RateLimit-Remaining is exact for one isolate's traffic, includes other isolates'
+// hits as of at most SYNC_MS ago, and a 429 is always decided by the object's own count.
 //
 // Headers on every /api/v1 response: X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset (epoch
 // seconds when the window ends, as GitHub does). When several limits apply to one request (the global one
@@ -13,6 +17,7 @@ import type { AppEnv, Bindings } from "../env";
 import { ApiError } from "./errors";
 import { errorResponse } from "./error-handler";
 import { log } from "./request-context";
+import { runInBackground } from "./background";
 
 export type { RateLimitDecision };
 
@@ -29,6 +34,8 @@ export interface RateLimitOptions {
   key?: (c: Context<AppEnv>) => string | null | Promise<string | null>;
   /** Let requests through (uncounted, logged) when the limiter itself is unreachable. Default false. */
   failOpen?: boolean;
+  /** Count in the isolate with periodic sync (`LocalCounter`): the global limit only. Default false. */
+  local?: boolean;
 }
 
 /** Per-request record of the tightest decision so far, so headers describe the most restrictive limit. */
@@ -58,7 +65,9 @@ export async function enforceRateLimit(c: Context<AppEnv>, options: RateLimitOpt
   const limit = typeof options.limit === "function" ? options.limit(c.env) : options.limit;
   let decision: RateLimitDecision;
   try {
-    decision = await consume(c.env, options.name, key, limit, options.windowSeconds);
+    decision = options.local
+      ? await globalCounter.hit(c, options.name, key, limit, options.windowSeconds)
+      : await consume(c.env, options.name, key, limit, options.windowSeconds);
   } catch (err) {
     if (!options.failOpen) throw err;
     log("warn", "rate limiter unavailable; request let through", { name: options.name, error: String(err) });
@@ -71,11 +80,104 @@ export async function enforceRateLimit(c: Context<AppEnv>, options: RateLimitOpt
   return decision;
 }
 
-/** Counts one hit for `key` under `name` without an HTTP context (queue consumers, DO code). */
-export async function consume(env: Bindings, name: string, key: string, limit: number, windowSeconds: number) {
+/** Counts `hits` hits for `key` under `name` without an HTTP context (queue consumers, DO code). */
+export async function consume(env: Bindings, name: string, key: string, limit: number, windowSeconds: number, hits = 1) {
   const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`${name}:${key}`));
-  return stub.hit(limit, windowSeconds);
+  return stub.hit(limit, windowSeconds, hits);
 }
+
+/** How often at most an isolate pushes its uncounted hits of one caller to the RateLimiter object, ms. */
+export const SYNC_MS = 1000;
+/** Within this many requests of the limit (or 10 % of it, whichever is more) every request asks the object. */
+export const EXACT_MARGIN = 10;
+/** Callers tracked per isolate before ended windows are swept (and, past twice that, everything is forgotten). */
+const MAX_TRACKED = 10_000;
+
+/** This isolate's view of one caller's window. */
+interface LocalWindow {
+  resetAt: number;
+  limit: number;
+  /** Hits known: the object's count at the last answer plus this isolate's hits since. */
+  count: number;
+  /** This isolate's hits not yet pushed to the object. */
+  pending: number;
+  syncedAt: number;
+  syncing: boolean;
+}
+
+/**
+ * The global limit counted in the isolate with periodic sync to the RateLimiter object (see the module comment).
+ * Exported for tests; one instance serves the whole isolate.
+ */
+export class LocalCounter {
+  readonly #windows = new Map<string, LocalWindow>();
+
+  async hit(c: Context<AppEnv>, name: string, key: string, limit: number, windowSeconds: number): Promise<RateLimitDecision> {
+    const id = `${name}:${key}`;
+    const now = Date.now();
+    const windowMs = windowSeconds * 1000;
+    const resetAt = now - (now % windowMs) + windowMs;
+    let w = this.#windows.get(id);
+    if (!w || w.resetAt !== resetAt || w.limit !== limit) {
+      w = { resetAt, limit, count: 0, pending: 0, syncedAt: now, syncing: false };
+      this.#remember(id, w, now);
+      return this.#exact(c.env, name, key, w, windowSeconds);
+    }
+    if (limit - (w.count + 1) < Math.max(EXACT_MARGIN, Math.ceil(limit / 10))) return this.#exact(c.env, name, key, w, windowSeconds);
+    w.count += 1;
+    w.pending += 1;
+    if (now - w.syncedAt >= SYNC_MS && !w.syncing) this.#flush(c, name, key, w, windowSeconds);
+    return { allowed: true, limit, remaining: limit - w.count, resetAt, count: w.count };
+  }
+
+  /** This request plus the isolate's pending hits, counted by the object now; its answer decides. */
+  async #exact(env: Bindings, name: string, key: string, w: LocalWindow, windowSeconds: number): Promise<RateLimitDecision> {
+    const hits = w.pending + 1;
+    w.pending = 0;
+    let decision: RateLimitDecision;
+    try {
+      decision = await consume(env, name, key, w.limit, windowSeconds, hits);
+    } catch (err) {
+      w.pending += hits - 1;
+      throw err;
+    }
+    // Hits other requests of this isolate counted locally while we waited are not in the object's count yet.
+    if (decision.resetAt === w.resetAt) {
+      w.count = decision.count + w.pending;
+      w.syncedAt = Date.now();
+    }
+    return decision;
+  }
+
+  /** Pushes the pending hits after the response; a failure keeps them pending for the next attempt. */
+  #flush(c: Context<AppEnv>, name: string, key: string, w: LocalWindow, windowSeconds: number) {
+    const hits = w.pending;
+    w.pending = 0;
+    w.syncing = true;
+    w.syncedAt = Date.now();
+    runInBackground(c, "rate limit sync", async () => {
+      try {
+        const decision = await consume(c.env, name, key, w.limit, windowSeconds, hits);
+        if (decision.resetAt === w.resetAt) w.count = decision.count + w.pending;
+      } catch (err) {
+        w.pending += hits;
+        throw err;
+      } finally {
+        w.syncing = false;
+      }
+    });
+  }
+
+  #remember(id: string, w: LocalWindow, now: number) {
+    if (this.#windows.size >= MAX_TRACKED) {
+      for (const [other, o] of this.#windows) if (o.resetAt <= now) this.#windows.delete(other);
+      if (this.#windows.size >= 2 * MAX_TRACKED) this.#windows.clear();
+    }
+    this.#windows.set(id, w);
+  }
+}
+
+const globalCounter = new LocalCounter();
 
 /** The global /api/v1 limit: RATE_LIMIT_PER_MINUTE per principal (or per client IP when anonymous). */
 export const apiRateLimit = rateLimit({
@@ -84,6 +186,7 @@ export const apiRateLimit = rateLimit({
   windowSeconds: 60,
   // Availability over strictness for the general limit; abuse limits (login…) fail closed.
   failOpen: true,
+  local: true,
 });
 
 /**
@@ -96,7 +199,7 @@ export const rateLimitRejected: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (decisions.has(c)) return;
   let decision: RateLimitDecision;
   try {
-    decision = await consume(c.env, "api", clientKey(c), globalLimit(c.env), 60);
+    decision = await globalCounter.hit(c, "api", clientKey(c), globalLimit(c.env), 60);
   } catch {
     return; // The request already failed; a limiter outage must not change its answer.
   }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { awayFromMinuteEdge, freshIp, pipelineApp, send } from "./pipeline-app";
-import { enforceRateLimit, ipv6Network, rateLimit } from "../../src/lib/rate-limit";
+import { SYNC_MS, enforceRateLimit, ipv6Network, rateLimit } from "../../src/lib/rate-limit";
 import { ok } from "../../src/lib/respond";
 
 const strictEnv = { RATE_LIMIT_PER_MINUTE: "3" };
@@ -57,6 +57,37 @@ describe("global /api/v1 limit (RATE_LIMIT_PER_MINUTE)", () => {
       statuses.push(res.status);
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+});
+
+describe("global limit counted in the isolate (LocalCounter)", () => {
+  const app = pipelineApp();
+  const stubFor = (ip: string) => env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`api:ip:${ip}`));
+
+  it("keeps X-RateLimit-Remaining exact per request and pushes the hits to the object within SYNC_MS", async () => {
+    await awayFromMinuteEdge(5000);
+    const ip = freshIp();
+    const limit = { RATE_LIMIT_PER_MINUTE: "1000" };
+    const remaining = [];
+    for (let i = 0; i < 20; i++) {
+      remaining.push((await send(app, "GET", "/api/v1/ping", { headers: { "cf-connecting-ip": ip }, env: limit })).headers.get("x-ratelimit-remaining"));
+    }
+    expect(remaining).toEqual(Array.from({ length: 20 }, (_, i) => String(999 - i)));
+    // The sync is time-driven: the first request after SYNC_MS pushes every pending hit (after its response).
+    await new Promise((r) => setTimeout(r, SYNC_MS + 50));
+    await send(app, "GET", "/api/v1/ping", { headers: { "cf-connecting-ip": ip }, env: limit });
+    expect(await stubFor(ip).hit(1000, 60)).toMatchObject({ count: 22, remaining: 978 });
+  });
+
+  it("lets the object decide near the limit, counting other isolates' hits: never more than the limit in total", async () => {
+    await awayFromMinuteEdge(5000);
+    const ip = freshIp();
+    const limit = { RATE_LIMIT_PER_MINUTE: "15" };
+    const statuses = [(await send(app, "GET", "/api/v1/ping", { headers: { "cf-connecting-ip": ip }, env: limit })).status];
+    // Another isolate (another edge location) spends 5 of the 15 meanwhile.
+    await stubFor(ip).hit(15, 60, 5);
+    for (let i = 0; i < 11; i++) statuses.push((await send(app, "GET", "/api/v1/ping", { headers: { "cf-connecting-ip": ip }, env: limit })).status);
+    expect(statuses).toEqual([...Array(10).fill(200), 429, 429]);
   });
 });
 

@@ -47,6 +47,9 @@ async function workersProject() {
             WEBHOOK_RECEIVER_URL: webhookReceiverUrl,
             // Test files open many escrows per buyer; the cap itself is tested with its own env (test/escrow/reconciliation).
             ESCROW_MAX_UNFUNDED: "1000",
+            // Tests change users and sessions in D1 behind the API's back and expect the next request to see it;
+            // the isolate's credential cache is tested with its TTL on in test/lib/credential-cache.test.ts.
+            AUTH_CACHE_TTL_MS: "0",
             PDF_TOOLS_URL: pdfToolsUrl,
             TEST_MIGRATIONS: migrations,
           },

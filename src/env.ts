@@ -31,6 +31,11 @@ export interface Bindings {
   RATE_LIMIT_PER_MINUTE: string;
   /** Optional multiplier of the identity abuse limits (login, register…) for load tests; ignored in production. */
   AUTH_LIMIT_MULTIPLIER?: string;
+  /**
+   * How long an isolate trusts a session/API key lookup, ms (src/lib/credential-cache.ts): the bound within which a
+   * revocation made outside this isolate applies. Default 2000; "0" reads D1 on every request.
+   */
+  AUTH_CACHE_TTL_MS?: string;
   ANCHOR_NETWORKS: string;
   /** "true" lets webhook endpoints use http and private/loopback addresses (development, tests); off in production. */
   WEBHOOK_ALLOW_PRIVATE_URLS?: string;

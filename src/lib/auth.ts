@@ -1,6 +1,7 @@
 // Authentication (access JWT or `esk_` API key → c.var.principal) and the guards routes use to authorise.
-// Every authenticated request does one indexed D1 read (session or key, joined to its user), so a revoked
-// session, a revoked key, a suspension or a role change applies to the very next request, not after 15 minutes.
+// The credential's state (session or key, joined to its user) is one indexed D1 read, cached in the isolate for at
+// most AUTH_CACHE_TTL_MS (src/lib/credential-cache.ts): a revocation, suspension or role change made through this
+// isolate applies to the very next request, one made elsewhere within that bound — not after 15 minutes.
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Principal } from "../env";
 import { ApiError } from "./errors";
@@ -12,6 +13,8 @@ import type { Role } from "../db/schema/identity";
 import { runInBackground } from "./background";
 import { verifySigningToken } from "./signing-token";
 import { hasPrefix } from "./ids";
+import { CredentialCache, cacheTtlMs, mayChangeCredentials } from "./credential-cache";
+import type { ApiKeyState, SessionState } from "../db/credentials";
 
 const BEARER = /^Bearer[ ]+([^\s]+)\s*$/i;
 const invalidCredentials = () => new ApiError("AUTH002", "Access token or API key is invalid, expired or revoked");
@@ -30,8 +33,25 @@ const CREDENTIAL_EXCHANGE = new Set([
   "/api/v1/auth/password/reset/confirm",
 ]);
 
-/** Global middleware on /api/v1/*: no Authorization header → anonymous; otherwise it must be valid. */
+const sessionCache = new CredentialCache<SessionState | null>();
+const apiKeyCache = new CredentialCache<ApiKeyState | null>();
+
+/**
+ * Global middleware on /api/v1/*: no Authorization header → anonymous; otherwise it must be valid. A request that
+ * may have changed credentials (see credential-cache.ts) clears this isolate's cache when it ends, whatever it
+ * answered (a refresh-token reuse revokes a session and still answers 401).
+ */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!mayChangeCredentials(c.req.method, c.req.path)) return authenticateRequest(c, next);
+  try {
+    await authenticateRequest(c, next);
+  } finally {
+    sessionCache.clear();
+    apiKeyCache.clear();
+  }
+};
+
+const authenticateRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header("authorization");
   if (header === undefined || CREDENTIAL_EXCHANGE.has(c.req.path)) return next();
   const token = BEARER.exec(header)?.[1];
@@ -48,7 +68,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
 async function sessionPrincipal(c: Context<AppEnv>, token: string, now: Date): Promise<Principal> {
   const claims = await verifyAccessToken(c.env, token);
   if (!claims) throw invalidCredentials();
-  const state = await sessionState(c.env.DB, claims.sid);
+  const state = await cached(c, sessionCache, claims.sid, () => sessionState(c.env.DB, claims.sid));
   if (
     !state ||
     state.userId !== claims.sub ||
@@ -60,6 +80,7 @@ async function sessionPrincipal(c: Context<AppEnv>, token: string, now: Date): P
     throw invalidCredentials();
   }
   if (now.getTime() - Date.parse(state.lastUsedAt) > LAST_USED_GRANULARITY_MS) {
+    state.lastUsedAt = now.toISOString(); // the cached copy too: one touch per granularity, not per request
     runInBackground(c, "session last-used update", () => touchSession(c.env.DB, state.sessionId, now));
   }
   // The role comes from D1, not the token, so a demotion applies at once.
@@ -67,7 +88,8 @@ async function sessionPrincipal(c: Context<AppEnv>, token: string, now: Date): P
 }
 
 async function apiKeyPrincipal(c: Context<AppEnv>, token: string, now: Date): Promise<Principal> {
-  const state = await apiKeyStateByHash(c.env.DB, hashOpaqueSecret(token));
+  const secretHash = hashOpaqueSecret(token);
+  const state = await cached(c, apiKeyCache, secretHash, () => apiKeyStateByHash(c.env.DB, secretHash));
   if (
     !state ||
     state.revokedAt !== null ||
@@ -78,6 +100,7 @@ async function apiKeyPrincipal(c: Context<AppEnv>, token: string, now: Date): Pr
     throw invalidCredentials();
   }
   if (!state.lastUsedAt || now.getTime() - Date.parse(state.lastUsedAt) > LAST_USED_GRANULARITY_MS) {
+    state.lastUsedAt = now.toISOString();
     runInBackground(c, "API key last-used update", () => touchApiKey(c.env.DB, state.id, now));
   }
   let stored: string[] = [];
@@ -90,6 +113,16 @@ async function apiKeyPrincipal(c: Context<AppEnv>, token: string, now: Date): Pr
   // carries the admin role only with an admin scope.
   const scopes = effectiveScopes(state.role, stored);
   return { userId: state.userId, role: keyActingRole(state.role, scopes), sessionId: null, scopes, apiKeyId: state.id };
+}
+
+/** A credential state from the isolate's cache while fresh, else from D1 (unknown credentials are cached too). */
+async function cached<T>(c: Context<AppEnv>, cache: CredentialCache<T | null>, key: string, read: () => Promise<T | null>) {
+  const ttl = cacheTtlMs(c.env);
+  const hit = ttl > 0 ? cache.get(key) : undefined;
+  if (hit !== undefined) return hit;
+  const state = await read();
+  cache.set(key, state, ttl);
+  return state;
 }
 
 /** The authenticated caller, or AUTH004. */

@@ -59,7 +59,10 @@ class Inspector {
     // wrangler's proxy lists the user Worker first; skip the internal ones if present.
     const target = targets.find((t) => !/internal|proxy/i.test(t.title ?? "")) ?? targets[0];
     if (!target) throw new Error(`no inspector target on port ${port}`);
-    const ws = new WebSocket(target.webSocketDebuggerUrl);
+    // The inspector proxy (miniflare) refuses upgrades without an allowed Origin; Node's WebSocket (undici) takes
+    // extra headers as its second argument.
+    const init = { headers: { origin: "http://127.0.0.1" } } as unknown as string[];
+    const ws = new WebSocket(target.webSocketDebuggerUrl, init);
     await new Promise((resolve, reject) => {
       ws.addEventListener("open", resolve, { once: true });
       ws.addEventListener("error", () => reject(new Error("inspector WebSocket failed")), { once: true });

@@ -289,8 +289,9 @@ async function benchSigningPool(baseUrl: string, token: string, size: number): P
       const emails = body.data ?? [];
       for (const e of emails) {
         if (!e.to.startsWith(`sign-${run}-`)) continue;
-        const m = /\/contracts\/(ctr_[0-9A-Za-z]+)\/sign\?token=([^\s&"]+)/.exec(e.text);
-        if (m) pool.set(e.to, { contractId: m[1]!, token: decodeURIComponent(m[2]!) });
+        // The hosted page's link (/sign/<id>?token=…); the older API-style link too.
+        const m = /\/(?:sign\/(ctr_[0-9A-Za-z]+)|contracts\/(ctr_[0-9A-Za-z]+)\/sign)\?token=([^\s&"]+)/.exec(e.text);
+        if (m) pool.set(e.to, { contractId: (m[1] ?? m[2])!, token: decodeURIComponent(m[3]!) });
       }
       if (emails.length < 100) break;
     }

@@ -19,7 +19,7 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
       requestId,
       method: c.req.method,
       route: safeRoutePath(c),
-      path: new URL(c.req.url).pathname,
+      path: c.req.path,
       status: c.res.status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       userId: c.get("principal")?.userId ?? null,

@@ -1,6 +1,7 @@
 // ContractRoom: the single writer of one contract (idFromName(contractId)). Every change is a command run through
 // the shared Aggregate (state + audit chain + outbox in one storage transaction); routes call these RPC methods
 // after authorising the caller, and the room enforces the state machine.
+import { correlatedStub } from "./lib/correlated";
 import type { Bindings } from "../src/env";
 import { fail } from "../src/lib/errors";
 import type { AuditEvent } from "../src/domain/audit-chain";
@@ -394,5 +395,6 @@ export type ContractRoomApi = Pick<ContractRoom, Exclude<keyof ContractRoom, key
  * fields typed `unknown` (signature data, audit data) into `never`, although they cross as plain JSON values.
  */
 export function contractRoom(env: Bindings, contractId: string): ContractRoomApi {
-  return env.CONTRACT_ROOM.get(env.CONTRACT_ROOM.idFromName(contractId)) as unknown as ContractRoomApi;
+  // Every call carries the caller's correlation id (durable-objects/lib/correlated.ts).
+  return correlatedStub<ContractRoomApi>(env.CONTRACT_ROOM.get(env.CONTRACT_ROOM.idFromName(contractId)));
 }

@@ -2,6 +2,7 @@
 // vault, reveal (exactly once: commands run one at a time in the object), confirm, dispute, resolution, cancel,
 // every provider event (charges, refunds, transfers; forward only), and the deadlines (reservation expiry,
 // inspection period) checked at every command and by the alarm; plus the escrow's live room on the shared hub.
+import { correlatedStub } from "./lib/correlated";
 import type { Bindings, Principal } from "../src/env";
 import { fail } from "../src/lib/errors";
 import type { AuditEvent } from "../src/domain/audit-chain";
@@ -404,5 +405,6 @@ function eventData(s: EscrowState, extra: Record<string, unknown>): Record<strin
 export type EscrowRoomApi = Pick<EscrowRoom, Exclude<keyof EscrowRoom, keyof LiveObject | "fetch" | "alarm">>;
 
 export function escrowRoom(env: Bindings, escrowId: string): EscrowRoomApi {
-  return env.ESCROW_ROOM.get(env.ESCROW_ROOM.idFromName(escrowId)) as unknown as EscrowRoomApi;
+  // Every call carries the caller's correlation id (durable-objects/lib/correlated.ts).
+  return correlatedStub<EscrowRoomApi>(env.ESCROW_ROOM.get(env.ESCROW_ROOM.idFromName(escrowId)));
 }

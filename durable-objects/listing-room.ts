@@ -2,6 +2,7 @@
 // proof, delete, submit, moderation, reservation and its outcome — is one command through the shared Aggregate:
 // the transition from domain/listing-machine.ts, its hash-chained audit events and its outbox (D1 projection, then
 // the catalog events) in one storage transaction; the alarm retries whatever did not go out.
+import { correlatedStub, runCorrelated } from "./lib/correlated";
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../src/env";
 import { fail } from "../src/lib/errors";
@@ -40,6 +41,11 @@ export class ListingRoom extends DurableObject<Bindings> {
   /** The only alarm user is the outbox retry. */
   override async alarm(): Promise<void> {
     await this.aggregate.alarm();
+  }
+
+  /** RPC: runs one of this object's methods inside the caller's correlation id (see lib/correlated.ts). */
+  async correlated(correlationId: string | null, method: string, args: unknown[]): Promise<unknown> {
+    return runCorrelated(this, correlationId, method, args);
   }
 
   /** The listing, or null (unknown or deleted). */
@@ -201,8 +207,9 @@ export class ListingRoom extends DurableObject<Bindings> {
 }
 
 /** The room's RPC surface (its public methods), typed by the class' own signatures. */
-export type ListingRoomApi = Pick<ListingRoom, Exclude<keyof ListingRoom, keyof DurableObject | "alarm">>;
+export type ListingRoomApi = Pick<ListingRoom, Exclude<keyof ListingRoom, keyof DurableObject | "alarm" | "correlated">>;
 
 export function listingRoom(env: Bindings, listingId: string): ListingRoomApi {
-  return env.LISTING_ROOM.get(env.LISTING_ROOM.idFromName(listingId)) as unknown as ListingRoomApi;
+  // Every call carries the caller's correlation id (durable-objects/lib/correlated.ts).
+  return correlatedStub<ListingRoomApi>(env.LISTING_ROOM.get(env.LISTING_ROOM.idFromName(listingId)));
 }

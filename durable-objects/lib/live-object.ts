@@ -4,6 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../../src/env";
 import type { LiveHub, SessionMatch } from "./hub";
+import { runCorrelated } from "./correlated";
 
 export abstract class LiveObject extends DurableObject<Bindings> {
   protected abstract readonly hub: LiveHub;
@@ -26,5 +27,10 @@ export abstract class LiveObject extends DurableObject<Bindings> {
    */
   async closeLiveSessions(match: SessionMatch, code: number, reason: string): Promise<number> {
     return this.hub.closeSessions(match, code, reason);
+  }
+
+  /** RPC: runs one of this object's methods inside the caller's correlation id (see correlated.ts). */
+  async correlated(correlationId: string | null, method: string, args: unknown[]): Promise<unknown> {
+    return runCorrelated(this, correlationId, method, args);
   }
 }

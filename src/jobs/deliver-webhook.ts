@@ -1,6 +1,7 @@
 // JOBS handler `webhook.deliver`: one signed POST of one delivery to its endpoint, logged as an attempt. Retries
 // are new JOBS messages with the schedule's delay (not queue redeliveries), so the schedule is ours and longer
 // than the queue's max_retries; each attempt number is claimed once, so duplicate messages never double-send.
+import { CORRELATION_HEADER, currentCorrelationId } from "../lib/correlation";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Bindings } from "../env";
@@ -105,6 +106,13 @@ async function deliverOne(env: Bindings, deliveryId: string, attempt: number, ma
     ? ({ kind: "exhausted" } as const)
     : outcomeOf(attempt, result.statusCode, parseRetryAfter(result.retryAfter, startedAt));
 
+  log("info", "webhook delivery attempt", {
+    deliveryId,
+    endpointId: endpoint.id,
+    attempt,
+    statusCode: result.statusCode,
+    outcome: outcome.kind,
+  });
   switch (outcome.kind) {
     case "succeeded":
       await recordAttempt(database, record, { status: "succeeded", nextAttemptAt: null });
@@ -132,12 +140,23 @@ async function deliverOne(env: Bindings, deliveryId: string, attempt: number, ma
   }
 }
 
+function correlationHeader(): Record<string, string> {
+  const id = currentCorrelationId();
+  return id ? { [CORRELATION_HEADER]: id } : {};
+}
+
 async function post(url: string, secrets: string[], messageId: string, body: string, now: Date): Promise<AttemptResult> {
   const started = Date.now();
   try {
     const res = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", "user-agent": "Escra-Webhooks/1", ...webhookHeaders(secrets, messageId, now, body) },
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "Escra-Webhooks/1",
+        // The request that caused the event, so a partner's support ticket and our logs name the same id.
+        ...correlationHeader(),
+        ...webhookHeaders(secrets, messageId, now, body),
+      },
       body,
       // A redirect could lead to a private address the URL check never saw: a 3xx is a failed attempt.
       redirect: "manual",

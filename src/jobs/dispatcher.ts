@@ -3,6 +3,7 @@
 import type { Bindings } from "../env";
 import { QUEUE_NAMES, queueMessageSchema, type QueueMessage } from "../lib/queue-messages";
 import { log } from "../lib/request-context";
+import { withCorrelation } from "../lib/correlation";
 import { EMAIL_SEND_JOB } from "../lib/email";
 import { consumeEvent, toDomainEvent, UnconsumableEvent } from "./consume-event";
 import { storeDeadLetter } from "./dead-letter-store";
@@ -51,7 +52,11 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Bindin
       continue;
     }
     try {
-      await dispatch(batch.queue, parsed.data, env, ctx);
+      // The job runs (and logs, and enqueues its follow-ups) under the id of the request that caused it.
+      await withCorrelation(parsed.data.correlationId ?? parsed.data.id, async () => {
+        log("info", "queue message", { queue: batch.queue, kind: parsed.data.kind, messageId: parsed.data.id, attempts: message.attempts });
+        await dispatch(batch.queue, parsed.data, env, ctx);
+      });
       message.ack();
     } catch (err) {
       if (err instanceof UnconsumableEvent) {
@@ -62,6 +67,7 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Bindin
       }
       const delaySeconds = err instanceof RetryLater ? clampDelay(err.delaySeconds) : retryDelaySeconds(message.attempts);
       log("warn", "queue message failed", {
+        correlationId: parsed.data.correlationId ?? parsed.data.id,
         queue: batch.queue,
         kind: parsed.data.kind,
         messageId: parsed.data.id,

@@ -1,6 +1,7 @@
 // The shape of every message on EVENTS and JOBS, so consumers, the dead-letter store and replay agree.
 import { z } from "zod";
 import { ApiError } from "./errors";
+import { currentCorrelationId } from "./correlation";
 
 /** Queues that carry work; the dead-letter queue stores and replays messages of these. */
 export const ORIGIN_QUEUES = ["events", "jobs"] as const;
@@ -22,6 +23,8 @@ export const queueMessageSchema = z.object({
   createdAt: z.string(),
   /** The queue it was produced to, so a dead-lettered message can be replayed to it. */
   origin: z.enum(ORIGIN_QUEUES).optional(),
+  /** The request id of the HTTP request that caused it (lib/correlation.ts); consumers log and pass it on. */
+  correlationId: z.string().max(128).optional(),
 });
 export type QueueMessage = z.infer<typeof queueMessageSchema>;
 
@@ -38,7 +41,15 @@ export function queueMessage(
   id: string,
   payload: Record<string, unknown>,
 ): QueueMessage {
-  const message: QueueMessage = { kind, id, payload, createdAt: new Date().toISOString(), origin };
+  const correlationId = currentCorrelationId();
+  const message: QueueMessage = {
+    kind,
+    id,
+    payload,
+    createdAt: new Date().toISOString(),
+    origin,
+    ...(correlationId ? { correlationId } : {}),
+  };
   assertQueueable(message);
   return message;
 }

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../env";
 import { newId } from "./ids";
+import { currentCorrelationId, withCorrelation } from "./correlation";
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -12,7 +13,8 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("requestId", requestId);
   const started = performance.now();
   try {
-    await next();
+    // Everything below runs with the request id as its correlation id (queue messages, DO calls, logs).
+    await withCorrelation(requestId, next);
   } finally {
     c.header("X-Request-Id", requestId);
     log("info", "request", {
@@ -36,7 +38,15 @@ function safeRoutePath(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
 }
 
 export function log(level: "debug" | "info" | "warn" | "error", message: string, fields: Record<string, unknown> = {}) {
-  const line = JSON.stringify({ level, message, time: new Date().toISOString(), ...fields });
+  // Every line inside a request, a job or a correlated DO call names the request that started the work.
+  const correlationId = currentCorrelationId();
+  const line = JSON.stringify({
+    level,
+    message,
+    time: new Date().toISOString(),
+    ...(correlationId ? { correlationId } : {}),
+    ...fields,
+  });
   if (level === "error") console.error(line);
   else if (level === "warn") console.warn(line);
   else console.log(line);

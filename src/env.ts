@@ -4,6 +4,7 @@ import type { EscrowRoom } from "../durable-objects/escrow-room";
 import type { ListingRoom } from "../durable-objects/listing-room";
 import type { UserFeed } from "../durable-objects/user-feed";
 import type { RateLimiter } from "../durable-objects/rate-limiter";
+import type { MetricsRoom } from "../durable-objects/metrics-room";
 import type { QueueMessage } from "./lib/queue-messages";
 
 export interface Bindings {
@@ -16,6 +17,8 @@ export interface Bindings {
   LISTING_ROOM: DurableObjectNamespace<ListingRoom>;
   USER_FEED: DurableObjectNamespace<UserFeed>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** One object (`global`) summing the request metrics every isolate flushes (src/lib/metrics.ts). */
+  METRICS_ROOM: DurableObjectNamespace<MetricsRoom>;
   MAILER?: SendEmail;
   /** Static assets of public/ (wrangler.toml [assets]); the PDF renderer reads its fonts from /fonts/ here. */
   ASSETS: Fetcher;
@@ -97,6 +100,8 @@ export interface Variables {
   signingParty?: { contractId: string; signerId: string };
   /** Matched route pattern for logs, e.g. /api/v1/contracts/:id */
   routePath?: string;
+  /** The request authenticated with METRICS_TOKEN (lib/auth.ts); only the metrics route accepts it. */
+  metricsToken?: boolean;
   /** Set by `secretResponse` (lib/idempotency.ts): this route's success carries a secret, never kept for replay. */
   secretResponse?: boolean;
 }

@@ -10,6 +10,7 @@ export { EscrowRoom } from "../durable-objects/escrow-room";
 export { ListingRoom } from "../durable-objects/listing-room";
 export { UserFeed } from "../durable-objects/user-feed";
 export { RateLimiter } from "../durable-objects/rate-limiter";
+export { MetricsRoom } from "../durable-objects/metrics-room";
 
 const app = createApp();
 

@@ -24,6 +24,7 @@
 import type { Bindings, Principal } from "../../src/env";
 import { log } from "../../src/lib/request-context";
 import { armAlarmNoLaterThan } from "./alarm";
+import { reportLiveSockets } from "../../src/lib/metrics";
 import { principalFromAccessToken, principalFromSession } from "./hub-auth";
 import { trackLiveRoom, type LiveRoomRef } from "./live-registry";
 import { HubEventLog, type AppendResult } from "./hub-event-log";
@@ -200,6 +201,8 @@ export class LiveHub {
   async alarm(now = Date.now()): Promise<void> {
     this.closeOverdue(now);
     await this.recheck(now);
+    // Keeps this room's gauge fresh: MetricsRoom drops rooms that stopped reporting (reset without closes).
+    if (this.sessions().length > 0) this.reportSockets();
     const next = this.nextAlarm();
     if (next !== null) await armAlarmNoLaterThan(this.ctx.storage, next);
   }
@@ -246,6 +249,13 @@ export class LiveHub {
     this.forget(ws);
     // Complete the closing handshake (the Hibernation API does not echo the Close frame for us).
     this.close(ws, sendableCloseCode(code) ? code : CLOSE_CODES.normal, reason);
+    this.reportSockets();
+  }
+
+  /** Tells MetricsRoom how many authenticated sockets this room holds now (the live-sockets gauge of /metrics). */
+  private reportSockets(): void {
+    const room = `${this.options.room?.kind ?? "feed"}:${this.ctx.id.toString()}`;
+    this.ctx.waitUntil(reportLiveSockets(this.env, room, this.sessions().length));
   }
 
   async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
@@ -295,6 +305,7 @@ export class LiveHub {
     const checkedAt = Date.now();
     this.remember(ws, { state: "open", userId: principal.userId, permissions, sessionId: principal.sessionId, checkedAt });
     this.send(ws, { type: "auth:success", payload: { userId: principal.userId, permissions } });
+    this.reportSockets();
     await armAlarmNoLaterThan(this.ctx.storage, checkedAt + this.limits.recheckMs);
     await this.register(ws, { userId: principal.userId, permissions, sessionId: principal.sessionId });
   }

@@ -87,6 +87,10 @@ export const USER_DATA_STORES: Record<string, UserDataRegistration> = {
   LISTING_ROOM: { export: "listings", erasure: { none: "seller id only, pseudonymous after erasure" } },
   USER_FEED: { export: "notifications", erasure: { by: "UserFeed.erase, called by src/services/users/erase-user.ts" } },
   RATE_LIMITER: { export: { none: "hit counters of one window" }, erasure: { none: "counters expire with their window" } },
+  METRICS_ROOM: {
+    export: { none: "request counters by route template and socket counts per room; no user data" },
+    erasure: { none: "holds no user id" },
+  },
 };
 
 /** Registration names that point at no export section or erasure step (a typo or a removed step). */

@@ -15,6 +15,7 @@ import { verifySigningToken } from "./signing-token";
 import { hasPrefix } from "./ids";
 import { CredentialCache, cacheTtlMs, mayChangeCredentials } from "./credential-cache";
 import type { ApiKeyState, SessionState } from "../db/credentials";
+import { timingSafeEqual } from "./crypto";
 
 const BEARER = /^Bearer[ ]+([^\s]+)\s*$/i;
 const invalidCredentials = () => new ApiError("AUTH002", "Access token or API key is invalid, expired or revoked");
@@ -60,10 +61,22 @@ const authenticateRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
   let principal: Principal;
   if (isApiKeySecret(token)) principal = await apiKeyPrincipal(c, token, now);
   else if (looksLikeJwt(token)) principal = await sessionPrincipal(c, token, now);
-  else throw new ApiError("AUTH004", "Malformed bearer token");
+  else if (isMetricsToken(c, token)) {
+    // Not a person nor a key: only requireScopeOrMetricsToken routes admit it; every other route sees no principal.
+    c.set("metricsToken", true);
+    return next();
+  } else throw new ApiError("AUTH004", "Malformed bearer token");
   c.set("principal", principal);
   await next();
 };
+
+/** Whether `token` is the scraper's METRICS_TOKEN secret (constant-time; never matches when the secret is unset). */
+function isMetricsToken(c: Context<AppEnv>, token: string): boolean {
+  const secret = c.env.METRICS_TOKEN;
+  if (!secret || secret.length < 16) return false;
+  const encoder = new TextEncoder();
+  return timingSafeEqual(encoder.encode(token), encoder.encode(secret));
+}
 
 async function sessionPrincipal(c: Context<AppEnv>, token: string, now: Date): Promise<Principal> {
   const claims = await verifyAccessToken(c.env, token);
@@ -232,6 +245,19 @@ export function requireScopeOrSigningToken(scope: Scope): AccessGuard {
     const claims = verifySigningToken(c.env, token, contractId);
     if (!claims) throw new ApiError("AUTH002", "Signing token invalid, expired or not for this contract");
     c.set("signingParty", { contractId: claims.contractId, signerId: claims.signerId });
+    await next();
+  });
+}
+
+/**
+ * Operations endpoints a scraper calls: `Authorization: Bearer <METRICS_TOKEN>` admits the caller (no principal);
+ * otherwise the caller must pass `requireScope(scope)` (an admin session, or an admin's key holding `scope`).
+ */
+export function requireScopeOrMetricsToken(scope: Scope): AccessGuard {
+  if (!isScope(scope)) throw new Error(`Unknown scope ${scope}`);
+  return guard({ kind: "scope", scope }, async (c, next) => {
+    if (c.get("metricsToken") === true) return next();
+    checkScope(principalOf(c), scope);
     await next();
   });
 }

@@ -4,6 +4,7 @@ import { routePath } from "hono/route";
 import type { AppEnv } from "../env";
 import { newId } from "./ids";
 import { currentCorrelationId, withCorrelation } from "./correlation";
+import { recordRequestMetrics } from "./metrics";
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -17,13 +18,16 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
     await withCorrelation(requestId, next);
   } finally {
     c.header("X-Request-Id", requestId);
+    const route = safeRoutePath(c);
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
+    recordRequestMetrics(c, route, durationMs);
     log("info", "request", {
       requestId,
       method: c.req.method,
-      route: safeRoutePath(c),
+      route,
       path: c.req.path,
       status: c.res.status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      durationMs,
       userId: c.get("principal")?.userId ?? null,
     });
   }

@@ -52,6 +52,7 @@ export const anchorRecords = sqliteTable(
     index("anchor_records_batch_idx").on(t.batchId, t.hash),
     index("anchor_records_hash_idx").on(t.hash),
     index("anchor_records_contract_idx").on(t.contractId, t.createdAt),
+    index("anchor_records_status_idx").on(t.status, t.network, t.createdAt),
   ],
 );
 

@@ -35,6 +35,7 @@ export const emailDeliveries = sqliteTable(
     index("email_deliveries_to_idx").on(t.to, t.createdAt),
     index("email_deliveries_user_idx").on(t.userId),
     index("email_deliveries_on_behalf_idx").on(t.onBehalfOf, t.status),
+    index("email_deliveries_status_idx").on(t.status),
   ],
 );
 

@@ -57,6 +57,7 @@ export const webhookDeliveries = sqliteTable(
     uniqueIndex("webhook_deliveries_endpoint_event_uq").on(t.endpointId, t.eventId),
     index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt),
     index("webhook_deliveries_event_idx").on(t.eventId),
+    index("webhook_deliveries_status_idx").on(t.status),
   ],
 );
 

@@ -41,6 +41,7 @@ import { catalogRoutes } from "./routes/catalog";
 import { contractSigningRoutes } from "./routes/contracts-signing";
 import { contractLiveRoutes } from "./routes/contracts-live";
 import { workflowRoutes } from "./routes/workflows";
+import { auditRoutes } from "./routes/audit";
 import { metricsRoutes } from "./routes/metrics";
 import { governanceRoutes } from "./routes/governance";
 import { analyticsRoutes } from "./routes/analytics";
@@ -91,5 +92,6 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", analyticsRoutes);
   app.route("/api/v1", governanceRoutes);
   app.route("/api/v1", metricsRoutes);
+  app.route("/api/v1", auditRoutes);
   registerDocs(app);
 }

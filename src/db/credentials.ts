@@ -1,6 +1,8 @@
 // The lookups `authenticate` does per request: a session (with its user) or an API key (with its owner).
 // Each is one indexed D1 read by primary/unique key, joined to users so suspension/erasure apply at once.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { auditInsert } from "../lib/audit";
+import type { SecurityEvent } from "../domain/events";
 import { db } from "./client";
 import { apiKeys, sessions, users, type Role } from "./schema/identity";
 
@@ -76,6 +78,18 @@ export async function touchSession(d1: D1Database, sessionId: string, now: Date)
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
 }
 
-export async function touchApiKey(d1: D1Database, keyId: string, now: Date) {
-  await db(d1).update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, keyId));
+/**
+ * Records a key's use: last_used_at, and an `api_key.used` audit row when this call moved it (at most once per
+ * LAST_USED_GRANULARITY_MS per key, so concurrent requests do not each write one).
+ */
+export async function touchApiKey(d1: D1Database, keyId: string, now: Date, audit?: { userId: string; ip: string | null; userAgent: string | null }) {
+  const since = new Date(now.getTime() - LAST_USED_GRANULARITY_MS).toISOString();
+  const moved = await db(d1)
+    .update(apiKeys)
+    .set({ lastUsedAt: now.toISOString() })
+    .where(and(eq(apiKeys.id, keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, since))));
+  if (audit && moved.meta.changes === 1) {
+    const used: SecurityEvent = "api_key.used";
+    await auditInsert({ DB: d1 }, { action: used, actorId: audit.userId, ip: audit.ip, userAgent: audit.userAgent, resourceType: "api_key", resourceId: keyId }, now);
+  }
 }

@@ -203,3 +203,31 @@ export function validateEventData<T extends EventType>(type: T | string, data: u
     issues: parsed.error.issues.map((i) => ({ path: ["data", ...i.path.map(String)].join("."), message: i.message })),
   };
 }
+
+/**
+ * Security events: audit-log actions (audit_logs.action, GET /audit/logs) that no aggregate emits — sign-ins, their
+ * failures and lockouts, API key use, role changes. Named here beside the domain events so the audit log's
+ * vocabulary has one catalog; every domain event above is recorded in the audit log under its own type too.
+ */
+export const SECURITY_EVENTS = {
+  "auth.login.succeeded": "a person signed in (password, MFA or external provider)",
+  "auth.login.failed": "a sign-in was refused (data.reason: unknown_email, bad_password, bad_mfa_code, locked, suspended)",
+  "auth.account.locked": "repeated failures locked sign-in for an address (data.lockedUntil)",
+  "auth.logout": "a session ended by its owner",
+  "auth.session.revoked": "a session was revoked",
+  "auth.refresh.reused": "a rotated refresh token was reused; the session was revoked",
+  "auth.password.changed": "password changed",
+  "auth.password.reset": "password reset through the emailed link",
+  "auth.mfa.enabled": "MFA turned on",
+  "auth.mfa.disabled": "MFA turned off",
+  "api_key.created": "an API key was minted",
+  "api_key.used": "an API key authenticated a request (recorded at most once a minute per key)",
+  "api_key.rotated": "an API key was rotated",
+  "api_key.revoked": "an API key was revoked",
+  "admin.user.role_changed": "a user's global role changed (data.from, data.to)",
+  "admin.user.suspended": "an admin suspended a user",
+  "admin.user.unsuspended": "an admin lifted a suspension",
+  "team.member.role_changed": "a team member's role changed",
+  "audit.exported": "someone exported the audit log (data.format, data.filters)",
+} as const;
+export type SecurityEvent = keyof typeof SECURITY_EVENTS;

@@ -8,6 +8,7 @@ import { EMAIL_SEND_JOB } from "../lib/email";
 import { consumeEvent, toDomainEvent, UnconsumableEvent } from "./consume-event";
 import { storeDeadLetter } from "./dead-letter-store";
 import { eventLogConsumer } from "./event-log";
+import { auditEventsConsumer } from "./audit-events";
 import { deliverToFeedsConsumer } from "./deliver-to-feeds";
 import { deliverWebhookJob } from "./deliver-webhook";
 import { fanOutWebhooksConsumer, WEBHOOK_DELIVER_JOB } from "./fan-out-webhooks";
@@ -37,7 +38,7 @@ export const jobHandlers: Record<string, JobHandler> = {
 };
 
 /** EVENTS consumers; each sees every domain event once it succeeds (see consume-event.ts). */
-export const eventConsumers: EventConsumer[] = [eventLogConsumer, deliverToFeedsConsumer, fanOutWebhooksConsumer, notifyConsumer, escrowEventsConsumer, listingEventsConsumer];
+export const eventConsumers: EventConsumer[] = [eventLogConsumer, auditEventsConsumer, deliverToFeedsConsumer, fanOutWebhooksConsumer, notifyConsumer, escrowEventsConsumer, listingEventsConsumer];
 
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   if (batch.queue === QUEUE_NAMES.deadLetters) return storeDeadLetterBatch(batch, env);

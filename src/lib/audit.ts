@@ -4,6 +4,7 @@ import type { AppEnv, Bindings } from "../env";
 import { db } from "../db/client";
 import { auditLogs } from "../db/schema/audit";
 import { newId } from "./ids";
+import { currentCorrelationId } from "./correlation";
 
 export interface AuditEntry {
   action: string;
@@ -13,6 +14,8 @@ export interface AuditEntry {
   resourceType?: string | null;
   resourceId?: string | null;
   data?: Record<string, unknown> | null;
+  /** The domain event this row projects (jobs/audit-events.ts); unique. */
+  eventId?: string | null;
 }
 
 /** The audit_logs row of an entry (for guarded inserts that write it only if the change happened). */
@@ -27,6 +30,9 @@ export function auditRow(entry: AuditEntry, now = new Date()): typeof auditLogs.
     resourceId: entry.resourceId ?? null,
     data: entry.data ? JSON.stringify(entry.data) : null,
     createdAt: now.toISOString(),
+    // The request (or the job it started) that did it, so an audit row leads to its log lines.
+    requestId: currentCorrelationId() ?? null,
+    eventId: entry.eventId ?? null,
   };
 }
 

@@ -114,7 +114,8 @@ async function apiKeyPrincipal(c: Context<AppEnv>, token: string, now: Date): Pr
   }
   if (!state.lastUsedAt || now.getTime() - Date.parse(state.lastUsedAt) > LAST_USED_GRANULARITY_MS) {
     state.lastUsedAt = now.toISOString();
-    runInBackground(c, "API key last-used update", () => touchApiKey(c.env.DB, state.id, now));
+    const origin = { userId: state.userId, ip: c.req.header("cf-connecting-ip") ?? null, userAgent: c.req.header("user-agent") ?? null };
+    runInBackground(c, "API key last-used update", () => touchApiKey(c.env.DB, state.id, now, origin));
   }
   let stored: string[] = [];
   try {

@@ -14,6 +14,7 @@ import { useRecoveryCode } from "../../db/mfa";
 import { lockSecondsRemaining, looksLikeRecoveryCode, normaliseEmail, normaliseRecoveryCode } from "../../domain/identity-policy";
 import { base32Decode, verifyTotp } from "../../domain/totp";
 import type { loginBody } from "../../schemas/auth";
+import type { SecurityEvent } from "../../domain/events";
 
 export type LogInInput = z.infer<typeof loginBody>;
 
@@ -53,7 +54,23 @@ export async function logIn(env: Bindings, origin: { ip: string | null; userAgen
   }
 
   const failLogin = async (reason: string, userId: string | null, error: ApiError): Promise<never> => {
-    await recordLoginFailure(d1, lockKey, now);
+    const after = await recordLoginFailure(d1, lockKey, now);
+    if (lockSecondsRemaining(after, now) > 0) {
+      // This failure engaged the lock (a locked address is refused above before any check).
+      const lockedEvent: SecurityEvent = "auth.account.locked";
+      await auditInsert(
+        env,
+        {
+          action: lockedEvent,
+          actorId: userId,
+          ...origin,
+          resourceType: userId ? "user" : null,
+          resourceId: userId,
+          data: { lockedUntil: after.lockedUntil, emailKey: lockKey.slice(0, 16) },
+        },
+        now,
+      );
+    }
     await audit({ reason, userId });
     throw error;
   };

@@ -36,7 +36,7 @@ async function newContract(token: string, title = "Audited") {
   return res.body.data.id as string;
 }
 
-describe("GET /api/v1/audit/logs", () => {
+describe("GET /api/v1/audit/logs", { timeout: 90_000 }, () => {
   it("shows a user their own actions and their contracts' events, never someone else's; admins see all", async () => {
     const owner = await createUser();
     const other = await createUser();
@@ -115,7 +115,7 @@ describe("GET /api/v1/audit/logs", () => {
   });
 });
 
-describe("GET /api/v1/audit/logs/export", () => {
+describe("GET /api/v1/audit/logs/export", { timeout: 90_000 }, () => {
   it("exports a contract's trail whose hash chain verifies with an independent SHA-256", async () => {
     const owner = await createUser();
     const contractId = await newContract(owner.accessToken, "Chain");

@@ -30,7 +30,8 @@ function sample(families: Family[], name: string, labels: Record<string, string>
 const value = (families: Family[], name: string, labels: Record<string, string>) =>
   Number(sample(families, name, labels)?.value ?? 0);
 
-describe("GET /api/v1/metrics", () => {
+// Each test signs several people in (argon2id); under a loaded CI machine that alone nears the 30 s default.
+describe("GET /api/v1/metrics", { timeout: 90_000 }, () => {
   it("counts requests by route template and status, with a latency histogram, in Prometheus text format", async () => {
     const liveness = { method: "GET", route: "/api/v1/liveness", status: "200" };
     const before = value(await scrape(), "escra_http_requests_total", liveness);
@@ -131,7 +132,7 @@ describe("GET /api/v1/metrics", () => {
   });
 });
 
-describe("health probes", () => {
+describe("health probes", { timeout: 90_000 }, () => {
   it("GET /health/detailed gives admins every probe plus backlogs; others are refused", async () => {
     const admin = await createUser({ role: "admin" });
     const user = await createUser();

@@ -36,9 +36,26 @@ interface Run {
 }
 
 /** The fontkit font object: the members this module and pdf-lib's embedder use. */
-interface KitFont extends Metrics {
-  layout: (text: string, features?: unknown) => { glyphs: { advanceWidth: number }[]; advanceWidth: number };
+/** A glyph's placement from OpenType GPOS (font units): mark attachment and kerning that the plain advances miss. */
+interface GlyphPosition {
+  xAdvance: number;
+  yAdvance: number;
+  xOffset: number;
+  yOffset: number;
 }
+
+interface GlyphRun {
+  glyphs: { advanceWidth: number }[];
+  positions: GlyphPosition[];
+  advanceWidth: number;
+}
+
+interface KitFont extends Metrics {
+  layout: (text: string, features?: unknown) => GlyphRun;
+}
+
+/** Glyphs that the next pdf-lib `drawText` must encode instead of laying its text out again (see drawShaped). */
+let forcedGlyphs: GlyphRun["glyphs"] | null = null;
 
 /** Parsed fonts per face, kept per isolate across documents together with their measured advances. */
 const parsed = new Map<number, { font: KitFont; advances: Map<number, number> }>();
@@ -47,16 +64,52 @@ const byBytes = new WeakMap<Uint8Array, KitFont>();
 const sharedKit = { create: (bytes: Uint8Array) => byBytes.get(bytes) ?? fontkit.create(bytes) };
 const LAYOUT_CACHE = 4_000;
 
+/** fontkit's TrueType subsetter (TTFSubset, @pdf-lib/fontkit 1.1.1) copies each glyph's bytes unpadded and then
+ * picks the short `loca` format (offsets stored halved, OpenType `loca` spec) whenever the subset is under 128 KiB:
+ * after a glyph of odd length every later offset is off by one byte, so those glyphs decode as garbage and are not
+ * drawn. Arabic (contextual forms plus separate dot glyphs) and some Devanagari conjuncts hit it. Padding every
+ * glyph to an even length — what the spec asks of short-`loca` fonts — keeps the offsets exact. Patched once, on the
+ * subset class itself, so pdf-lib's embedder (which calls `font.createSubset()`) gets it. */
+interface SubsetProto {
+  _addGlyph(this: SubsetThis, gid: number): number;
+  __evenGlyphs?: true;
+}
+interface SubsetThis {
+  glyf: { length: number; constructor: unknown }[];
+  offset: number;
+}
+function padSubsetGlyphs(font: { createSubset(): object }) {
+  const proto = Object.getPrototypeOf(font.createSubset()) as SubsetProto;
+  if (proto.__evenGlyphs || typeof proto._addGlyph !== "function") return;
+  const addGlyph = proto._addGlyph;
+  proto._addGlyph = function (this: SubsetThis, gid: number) {
+    const index = addGlyph.call(this, gid);
+    const bytes = this.glyf[index] as unknown as Uint8Array;
+    if (bytes.length % 2 === 1) {
+      // Same class as fontkit's own buffers (its Buffer polyfill), one zero byte longer.
+      const Ctor = bytes.constructor as { alloc?: (n: number) => Uint8Array };
+      const padded = Ctor.alloc ? Ctor.alloc(bytes.length + 1) : new Uint8Array(bytes.length + 1);
+      padded.set(bytes);
+      this.glyf[index] = padded as never;
+      this.offset += 1;
+    }
+    return index;
+  };
+  proto.__evenGlyphs = true;
+}
+
 /** Parses a face once per isolate and fits its layout to how the PDF uses it. pdf-lib draws a custom font through
  * fontkit's layout and keeps only the glyph ids. Scripts without shaping (Latin, Greek, Cyrillic, Hebrew, CJK) have
  * one glyph per character, so they skip the OpenType pass (it cost seconds per long document). Shaped scripts
  * (Arabic joining, Devanagari reordering) keep it, memoised per text: fontkit shapes one word in milliseconds. */
 function parseFace(face: number, bytes: Uint8Array) {
   const font = fontkit.create(bytes) as unknown as KitFont;
+  padSubsetGlyphs(font as unknown as { createSubset(): object });
   const full = font.layout.bind(font);
   if (FONT_FACES[face]!.shaped) {
     const memo = new Map<string, ReturnType<KitFont["layout"]>>();
     font.layout = (text: string) => {
+      if (forcedGlyphs) return { glyphs: forcedGlyphs, positions: [], advanceWidth: 0 };
       let run = memo.get(text);
       if (!run) {
         if (memo.size >= LAYOUT_CACHE) memo.clear();
@@ -263,6 +316,44 @@ export class FontBook {
     return pieces;
   }
 
+  /** Draws a shaped run glyph by glyph where OpenType positioning (GPOS) moves a glyph off the plain advance: the
+   * dots and vowel marks of Arabic, the matras of Devanagari. A PDF text string only advances by each glyph's width,
+   * so those glyphs get their own placement; stretches without adjustment are drawn as one string. */
+  private drawShaped(page: PDFPage, r: Run, o: { x: number; y: number; size: number; color: RGB }) {
+    const { font } = parsed.get(r.face)!;
+    const { glyphs, positions } = font.layout(r.text);
+    const scale = o.size / font.unitsPerEm;
+    const pdfFont = this.embedded.get(r.face)!;
+    let pen = 0;
+    let start = 0;
+    let startPen = 0;
+    const flush = (end: number, dx: number, dy: number) => {
+      if (end <= start) return;
+      forcedGlyphs = glyphs.slice(start, end);
+      try {
+        // The text is a placeholder: fontkit's layout returns forcedGlyphs (pdf-lib keeps their ids and cmap).
+        const at = { x: o.x + (startPen + dx) * scale, y: o.y + dy * scale };
+        page.drawText("x", { ...at, size: o.size, font: pdfFont, color: o.color });
+      } finally {
+        forcedGlyphs = null;
+      }
+    };
+    for (let i = 0; i < glyphs.length; i++) {
+      const p = positions[i] ?? { xAdvance: glyphs[i]!.advanceWidth, yAdvance: 0, xOffset: 0, yOffset: 0 };
+      const plain = p.xOffset === 0 && p.yOffset === 0 && p.xAdvance === glyphs[i]!.advanceWidth;
+      if (!plain) {
+        flush(i, 0, 0);
+        start = i;
+        startPen = pen;
+        flush(i + 1, p.xOffset, p.yOffset);
+        start = i + 1;
+        startPen = pen + p.xAdvance;
+      }
+      pen += p.xAdvance;
+    }
+    flush(glyphs.length, 0, 0);
+  }
+
   /** Draws one line: left-aligned at `x`, or right-aligned to `x + max` in a right-to-left paragraph. A line with a
    * reordering script is wrapped in one ActualText span holding the line as written. */
   drawLine(page: PDFPage, line: string, o: { x: number; y: number; max: number; size: number; style: FontStyle; color: RGB; rtl: boolean }) {
@@ -276,7 +367,8 @@ export class FontBook {
       page.pushOperators(PDFOperator.of(Ops.BeginMarkedContentSequence, [PDFName.of("Span"), props as never]));
     }
     for (const r of runs) {
-      page.drawText(r.text, { x, y: o.y, size: o.size, font: this.embedded.get(r.face)!, color: o.color });
+      if (FONT_FACES[r.face]!.shaped) this.drawShaped(page, r, { x, y: o.y, size: o.size, color: o.color });
+      else page.drawText(r.text, { x, y: o.y, size: o.size, font: this.embedded.get(r.face)!, color: o.color });
       x += r.width;
     }
     if (actual) page.pushOperators(PDFOperator.of(Ops.EndMarkedContent));

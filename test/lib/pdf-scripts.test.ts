@@ -3,6 +3,8 @@
 // font covers is refused with VAL001 naming the field, never drawn as '?'.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import fontkit from "@pdf-lib/fontkit";
+import { PDFDict, PDFDocument, PDFName, PDFRawStream, decodePDFRawStream } from "pdf-lib";
 import { renderContractPdf, type DocumentContent } from "../../src/lib/contract-pdf";
 import { assetFontLoader, uncoveredCharacters } from "../../src/lib/fonts";
 import { call } from "../helpers/http";
@@ -119,5 +121,57 @@ describe("a character no font covers is refused with VAL001 naming the field", (
     expect(res.body.error.code).toBe("VAL001");
     expect(res.body.error.details[0].path).toBe("body");
     expect((await call("GET", `/api/v1/contracts/${id}`, { token: owner.token })).body.data.body).toBe("Fine.");
+  });
+});
+
+/** Dark pixels on page 1 at 100 dpi (pdftoppm -gray: a binary PGM, "P5\n<w> <h>\n255\n" then one byte per pixel). */
+async function ink(pdf: Uint8Array): Promise<number> {
+  const res = await fetch(`${env.PDF_TOOLS_URL}/pdftoppm?page=1&dpi=100&gray=1`, { method: "POST", body: pdf });
+  expect(res.status).toBe(200);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  let newlines = 0;
+  let start = 0;
+  while (newlines < 3) if (bytes[start++] === 0x0a) newlines++;
+  let dark = 0;
+  for (let i = start; i < bytes.length; i++) if (bytes[i]! < 128) dark++;
+  return dark;
+}
+
+/** The embedded fonts of a PDF (FontFile2 streams), parsed back with fontkit. */
+async function embeddedFonts(pdf: Uint8Array) {
+  const doc = await PDFDocument.load(pdf);
+  type Parsed = { numGlyphs: number; getGlyph(id: number): { path: { commands: unknown[] } } };
+  const fonts: { name: string; font: Parsed }[] = [];
+  for (const [, obj] of doc.context.enumerateIndirectObjects()) {
+    if (!(obj instanceof PDFDict) || !obj.get(PDFName.of("FontFile2"))) continue;
+    const stream = doc.context.lookup(obj.get(PDFName.of("FontFile2"))) as PDFRawStream;
+    const bytes = decodePDFRawStream(stream).decode();
+    fonts.push({ name: String(obj.get(PDFName.of("FontName"))), font: fontkit.create(bytes as never) as unknown as Parsed });
+  }
+  return fonts;
+}
+
+describe("shaped scripts draw every glyph (Arabic joining and dots, Devanagari conjuncts)", () => {
+  const ARABIC = TEN_SCRIPTS[5]!;
+  const DEVANAGARI = `${TEN_SCRIPTS[7]!} \u0936\u0941\u0926\u094d\u0927 \u0915\u094d\u0937\u0947\u0924\u094d\u0930`;
+
+  it("every glyph of every embedded subset font decodes (fontkit's short-loca offsets stay aligned)", async () => {
+    const pdf = await renderContractPdf(content(`${ARABIC}\n${DEVANAGARI}\n\u05e9\u05dc\u05d5\u05dd`), fonts);
+    const embedded = await embeddedFonts(pdf);
+    expect(embedded.some((f) => f.name.includes("Arabic"))).toBe(true);
+    for (const { name, font } of embedded) {
+      for (let id = 0; id < font.numGlyphs; id++) {
+        expect(() => font.getGlyph(id).path.commands, `${name} glyph ${id}`).not.toThrow();
+      }
+    }
+  });
+
+  it("an Arabic and a Devanagari line put ink on the page (at least a third of their transliteration's)", async () => {
+    const blank = await ink(await renderContractPdf(content(" "), fonts));
+    const arabic = (await ink(await renderContractPdf(content(ARABIC), fonts))) - blank;
+    const devanagari = (await ink(await renderContractPdf(content(DEVANAGARI), fonts))) - blank;
+    const latin = (await ink(await renderContractPdf(content("marhaban bialealam"), fonts))) - blank;
+    expect(arabic).toBeGreaterThan(latin / 3);
+    expect(devanagari).toBeGreaterThan(latin / 3);
   });
 });

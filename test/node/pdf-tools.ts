@@ -4,6 +4,8 @@
 //   POST /pdftoppm?page=1 (body: a PDF) → that page as PNG (`pdftoppm -png -r 60 -f N -l N`)
 //   POST /xlsx (body: an XLSX) → JSON { rowCount, head: first 3 rows, last: last row } read by exceljs's streaming
 //     reader: an XLSX reader independent of the writer (src/lib/report-files.ts) — 422 with its error if it refuses
+//   POST /pdftoppm?page=1[&dpi=60][&gray=1] (body: a PDF) → that page as PNG, or with gray=1 as a binary PGM
+//     (8-bit grey pixels after a short text header) that a test can count dark pixels in without a PNG decoder
 // poppler-utils is installed by scripts/system-deps.sh (called from .ci/run); without it the endpoints answer 503.
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
@@ -67,7 +69,10 @@ export async function startPdfTools(): Promise<string> {
         url.pathname === "/pdftotext"
           ? await run("pdftotext", [...(url.searchParams.has("layout") ? ["-layout"] : []), "-enc", "UTF-8", "-", "-"], pdf)
           : url.pathname === "/pdftoppm"
-            ? await run("pdftoppm", ["-png", "-r", url.searchParams.get("dpi") ?? "60", "-f", page, "-l", page, "-"], pdf)
+            ? await run("pdftoppm", [
+                url.searchParams.has("gray") ? "-gray" : "-png",
+                ...["-r", url.searchParams.get("dpi") ?? "60", "-f", page, "-l", page, "-"],
+              ], pdf)
             : { code: 404, out: Buffer.alloc(0), err: "unknown tool" };
       const status = result.code === 0 ? 200 : result.code === 127 ? 503 : result.code === 404 ? 404 : 422;
       res.writeHead(status, { "content-type": status === 200 ? "application/octet-stream" : "text/plain" });

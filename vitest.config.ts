@@ -9,6 +9,7 @@ import { generateDevSecrets } from "./scripts/lib/dev-secrets.ts";
 import { startTestAnvil } from "./test/node/anvil.ts";
 import { startWebhookReceiver } from "./test/node/webhook-receiver.ts";
 import { startPdfTools } from "./test/node/pdf-tools.ts";
+import { startTestTsa } from "./test/node/tsa.ts";
 
 /** Pure tests: no `cloudflare:*` import, no binding. They live in test/domain/ or are named `*.unit.test.ts`. */
 const UNIT_TESTS = ["test/domain/**/*.test.ts", "test/**/*.unit.test.ts"];
@@ -28,7 +29,7 @@ async function workersProject() {
   // Two nodes: one shared by every test file, one for the file that reverts snapshots and stops automine.
   const [anvilUrl, isolatedAnvilUrl] = await Promise.all([startTestAnvil(), startTestAnvil()]);
   const webhookReceiverUrl = await startWebhookReceiver();
-  const pdfToolsUrl = await startPdfTools();
+  const [pdfToolsUrl, tsaUrl] = await Promise.all([startPdfTools(), startTestTsa()]);
   return {
     plugins: [
       cloudflareTest({
@@ -51,6 +52,7 @@ async function workersProject() {
             // the isolate's credential cache is tested with its TTL on in test/lib/credential-cache.test.ts.
             AUTH_CACHE_TTL_MS: "0",
             PDF_TOOLS_URL: pdfToolsUrl,
+            TSA_URL: tsaUrl,
             TEST_MIGRATIONS: migrations,
           },
         },

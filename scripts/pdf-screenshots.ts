@@ -27,7 +27,7 @@ await build({
 type Fonts = (file: string) => Promise<Uint8Array>;
 const lib = (await import(out)) as {
   renderExecutedPdf: (x: unknown, fonts: Fonts) => Promise<Uint8Array>;
-  renderCertificatePdf: (state: unknown, audit: unknown, fonts: Fonts) => Promise<Uint8Array>;
+  renderCertificatePdf: (input: unknown, fonts: Fonts) => Promise<Uint8Array>;
 };
 const loaded = new Map<string, Uint8Array>();
 const fonts = async (file: string) => {
@@ -70,7 +70,20 @@ const audit = ["contract.created", "contract.sent", "contract.signed", "contract
   data: type === "contract.activated" ? { executionHash: "0x" + "4be1".repeat(16) } : type === "contract.signed" ? { signerId: signers[i - 2]!.id } : {},
   prevHash: "0".repeat(64), hash: `${i}`.repeat(64).slice(0, 64),
 }));
-const certificate = await lib.renderCertificatePdf(state as never, audit as never, fonts);
+const anchor = (kind: string, hash: string) => ({
+  kind, hash, status: "confirmed", network: { name: "base", chainId: 8453 }, txHash: "0x" + "7c3a".repeat(16),
+  blockNumber: 23_918_442, confirmations: 12, proof: { root: "0x" + "e0f1".repeat(16) },
+});
+const certificate = await lib.renderCertificatePdf(
+  {
+    state, audit, sender: { name: "Adaeze Okafor", email: "adaeze@example.ng" },
+    actors: new Map([["usr_01JOWNER0000000000001", "Adaeze Okafor <adaeze@example.ng>"]]), images: new Map(),
+    executedDocumentHash: "51d0".repeat(16),
+    anchors: [anchor("document", "0x" + "9f2c".repeat(16)), anchor("execution", "0x" + "4be1".repeat(16))],
+    verifyUrl: `https://api.escra.example/api/v1/verify?hash=0x${"9f2c".repeat(16)}`,
+  },
+  fonts,
+);
 
 mkdirSync(join(ROOT, "docs"), { recursive: true });
 for (const [name, pdf] of [["executed-contract", executed], ["certificate", certificate]] as const) {

@@ -81,6 +81,13 @@ export interface Bindings {
   METRICS_TOKEN: string;
   TWILIO_AUTH_TOKEN?: string;
   AFRICASTALKING_API_KEY?: string;
+  /** PAdES sealing key of the executed PDFs and certificates: PKCS #8 PEM, RSA (src/lib/pdf-seal.ts). Without it
+   * (and SEALING_CERT) documents go out unsealed. */
+  SEALING_KEY?: string;
+  /** The sealing certificate (PEM) followed by its issuing CA certificate(s). */
+  SEALING_CERT?: string;
+  /** RFC 3161 Time-Stamping Authority for the seal's timestamp (PAdES B-T); without it the seal is B-B. */
+  TSA_URL?: string;
 }
 
 /** Who is calling, once authenticated (set by the auth middleware). */

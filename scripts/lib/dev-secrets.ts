@@ -1,6 +1,10 @@
 // Random secrets: fresh ones for local development and tests (.dev.vars, vitest), and the generators
 // `scripts/secret.ts` uses to print production values for `wrangler secret put` (see README "Deploying").
+import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** Anvil's first deterministic dev account; funded on every local chain, worthless anywhere else. */
 export const ANVIL_DEV_PRIVATE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -17,8 +21,36 @@ export const newVaultKek = (): string => randomBytes(32).toString("base64");
 /** Bearer token for the metrics endpoint. */
 export const newMetricsToken = (): string => randomBytes(24).toString("base64url");
 
+/**
+ * A development CA and a sealing certificate it issued (RSA-2048, SHA-256, digitalSignature + nonRepudiation,
+ * 2 years), made with the `openssl` command line. The PDFs' PAdES seal uses them (src/lib/pdf-seal.ts).
+ * @returns SEALING_KEY (PKCS #8 PEM) and SEALING_CERT (sealing cert PEM, then the CA's); {} without openssl
+ */
+export function newSealingIdentity(commonName = "Escra development sealing"): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), "escra-seal-"));
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  try {
+    ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650", "-keyout", "ca.key", "-out", "ca.pem",
+      "-subj", "/CN=Escra development CA/O=Escra (development)", "-addext", "basicConstraints=critical,CA:TRUE",
+      "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+    ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "seal.key", "-out", "seal.csr", "-subj", `/CN=${commonName}/O=Escra (development)`);
+    writeFileSync(join(dir, "seal.ext"), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n");
+    ssl("x509", "-req", "-in", "seal.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-sha256", "-days", "730",
+      "-extfile", "seal.ext", "-out", "seal.pem");
+    ssl("pkcs8", "-topk8", "-nocrypt", "-in", "seal.key", "-out", "seal.p8");
+    const read = (f: string) => readFileSync(join(dir, f), "utf8").trim();
+    return { SEALING_KEY: read("seal.p8"), SEALING_CERT: `${read("seal.pem")}\n${read("ca.pem")}` };
+  } catch (error) {
+    console.warn(`openssl could not make a sealing certificate (${String(error)}); PDFs will not be sealed`);
+    return {};
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export function generateDevSecrets(): Record<string, string> {
   return {
+    ...newSealingIdentity(),
     JWT_PRIVATE_KEY: newJwtPrivateKey("dev"),
     VAULT_KEK: newVaultKek(),
     ANCHOR_PRIVATE_KEY: ANVIL_DEV_PRIVATE_KEY,

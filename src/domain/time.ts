@@ -75,3 +75,19 @@ export function hasPassed(deadline: string, now: string | number): boolean {
 export const INSTANT_RULE =
   "RFC 3339 date-time with an offset (Z, +05:30, -08:00…), fractional seconds allowed (kept to the millisecond); " +
   "stored and answered in UTC as YYYY-MM-DDTHH:MM:SS.sssZ";
+
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/**
+ * An instant as a person reads it, with its UTC offset spelled out: "30 November 2026, 09:15:00 UTC+00:00".
+ * Documents state UTC so every reader, in any zone, sees the same time; the offset says so unambiguously.
+ * @param iso an ISO 8601 instant; returned unchanged when it does not parse
+ */
+export function humanInstant(iso: string): string {
+  const ms = parseInstant(iso);
+  if (ms === null) return iso;
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC+00:00`;
+}

@@ -19,6 +19,7 @@ import { sendSmsJob } from "./send-sms";
 import { SMS_SEND_JOB } from "../lib/sms";
 import { escrowEventsConsumer } from "./escrow-events";
 import { listingEventsConsumer } from "./listing-events";
+import { executedDocumentConsumer } from "./executed-document";
 import { ESCROW_PAYOUT_JOB, escrowPayoutJob } from "./escrow-payout";
 import { reportExportJob } from "./report-export";
 import { REPORT_EXPORT_JOB } from "../services/reports/request-report-export";
@@ -38,7 +39,16 @@ export const jobHandlers: Record<string, JobHandler> = {
 };
 
 /** EVENTS consumers; each sees every domain event once it succeeds (see consume-event.ts). */
-export const eventConsumers: EventConsumer[] = [eventLogConsumer, auditEventsConsumer, deliverToFeedsConsumer, fanOutWebhooksConsumer, notifyConsumer, escrowEventsConsumer, listingEventsConsumer];
+export const eventConsumers: EventConsumer[] = [
+  eventLogConsumer,
+  auditEventsConsumer,
+  deliverToFeedsConsumer,
+  fanOutWebhooksConsumer,
+  notifyConsumer,
+  escrowEventsConsumer,
+  listingEventsConsumer,
+  executedDocumentConsumer,
+];
 
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   if (batch.queue === QUEUE_NAMES.deadLetters) return storeDeadLetterBatch(batch, env);

@@ -1,10 +1,15 @@
-// The certificate of completion: every party, what they did, when, from which IP, how they signed (with the
-// platform's countersignature key id), the frozen document's hash, the execution hash and the audit chain head.
-// The same hashes go into the PDF's keywords so a program can check them without parsing page text.
+// The certificate of completion (issue 14.3), for an auditor to follow without Escra: the sender, every party by
+// name and email with their signature image or typed signature, the consent they gave, times a person reads (with
+// the UTC offset), IP and user agent, the document, executed-document and execution hashes, the audit chain with
+// actor names, and the anchoring details (network, transaction, block, how to verify offline), with a QR code that
+// opens /verify. The same hashes go into the PDF's keywords so a program can check them without parsing page text.
 import { PDFDocument } from "pdf-lib";
+import { encode as encodeQr } from "uqr";
 import type { AuditEvent } from "../domain/audit-chain";
 import type { ContractState } from "../domain/contract-machine";
-import { Writer, pdfSafe } from "./contract-pdf";
+import { CONSENT_TEXT } from "../domain/consent";
+import { humanInstant } from "../domain/time";
+import { INK, MUTED, PAGE, Writer, pdfSafe } from "./contract-pdf";
 import type { FontLoader } from "./fonts";
 
 export interface CertificateFacts {
@@ -21,14 +26,79 @@ export function certificateFacts(state: ContractState, audit: AuditEvent[]): Cer
   return { documentHash: state.documentHash!, executionHash, auditHead: { seq: last.seq, hash: last.hash } };
 }
 
-const field = (v: unknown) => (typeof v === "string" && v ? v : "-");
+/** An anchoring record as the certificate states it (the API's AnchorRecord view). */
+export interface CertificateAnchor {
+  kind: string;
+  hash: string;
+  status: string;
+  network: { name: string; chainId: number };
+  txHash: string | null;
+  blockNumber: number | null;
+  confirmations: number;
+  proof: { root: string } | null;
+}
 
-export async function renderCertificatePdf(state: ContractState, audit: AuditEvent[], fonts: FontLoader): Promise<Uint8Array> {
+export interface CertificateInput {
+  state: ContractState;
+  audit: AuditEvent[];
+  /** The contract's owner, who sent it. */
+  sender: { name: string; email: string } | null;
+  /** Display names ("Name <email>") of the accounts in the audit chain, by user id. */
+  actors: Map<string, string>;
+  /** Drawn or uploaded signature images by signer id (PNG or JPEG). */
+  images: Map<string, { bytes: Uint8Array; type: string }>;
+  /** SHA-256 of the sealed executed PDF, when it exists. */
+  executedDocumentHash: string | null;
+  anchors: CertificateAnchor[];
+  /** Where /verify lives (the QR code's target), e.g. https://api.escra.example/api/v1/verify */
+  verifyUrl: string;
+}
+
+const field = (v: unknown) => (typeof v === "string" && v ? v : "-");
+const when = (iso: string | null | undefined) => (iso ? humanInstant(iso) : "-");
+
+/** Draws `text` as a QR code (ISO/IEC 18004, uqr) of vector squares: `size` points wide, top-left at (x, top). */
+function drawQr(w: Writer, text: string, size: number) {
+  const qr = encodeQr(text, { ecc: "M", border: 2 });
+  const cell = size / qr.size;
+  const { page, top } = w.space(size + 6);
+  const x = PAGE.margin;
+  qr.data.forEach((row, r) =>
+    row.forEach((dark, c) => {
+      if (dark) page.drawRectangle({ x: x + c * cell, y: top - (r + 1) * cell, width: cell, height: cell, color: INK });
+    }),
+  );
+}
+
+async function embedImage(doc: PDFDocument, image: { bytes: Uint8Array; type: string }) {
+  try {
+    return image.type === "image/png" ? await doc.embedPng(image.bytes) : await doc.embedJpg(image.bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** Who did an audited action: the account's name, a party through their signing link, or the platform. */
+function actorOf(e: AuditEvent, state: ContractState, actors: Map<string, string>): string {
+  if (e.actorId) return actors.get(e.actorId) ?? e.actorId;
+  const signerId = (e.data as { signerId?: unknown }).signerId;
+  const party = typeof signerId === "string" ? state.signers.find((s) => s.id === signerId) : undefined;
+  if (party) return `${party.name} <${party.email}> (signing link)`;
+  return "Escra (automatic)";
+}
+
+export async function renderCertificatePdf(x: CertificateInput, fonts: FontLoader): Promise<Uint8Array> {
+  const { state, audit } = x;
   const facts = certificateFacts(state, audit);
   const doc = await PDFDocument.create({ updateMetadata: false });
   doc.setTitle(pdfSafe(`Certificate of completion \u2014 ${state.title}`), { showInWindowTitleBar: false });
   doc.setSubject(`Escra certificate for contract ${state.id}`);
-  doc.setKeywords([`document:${facts.documentHash}`, `execution:${facts.executionHash ?? ""}`, `audit:${facts.auditHead.seq}:${facts.auditHead.hash}`]);
+  doc.setKeywords([
+    `document:${facts.documentHash}`,
+    `executed:${x.executedDocumentHash ?? ""}`,
+    `execution:${facts.executionHash ?? ""}`,
+    `audit:${facts.auditHead.seq}:${facts.auditHead.hash}`,
+  ]);
   doc.setCreator("Escra");
   doc.setProducer("Escra");
   const at = new Date(state.activatedAt ?? state.updatedAt);
@@ -37,37 +107,69 @@ export async function renderCertificatePdf(state: ContractState, audit: AuditEve
   const w = new Writer(doc, fonts);
 
   await w.text("Certificate of completion", { size: 20, style: "bold", gapAfter: 6 });
-  await w.text(`${state.title} (${state.id})`, { style: "bold" });
-  await w.text(`Status: ${state.status}. Sent ${field(state.sentAt)}; every required party signed ${field(state.activatedAt)}.`, { gapAfter: 4 });
-  if (state.completedAt) w.text(`Completed ${state.completedAt}.`);
+  await w.text(`${state.title}`, { style: "bold" });
+  await w.text(`Contract ${state.id}, version ${state.version}. Status: ${state.status}.`, { size: 9.5, color: MUTED });
+  await w.text(`Sent by ${x.sender ? `${x.sender.name} <${x.sender.email}>` : "(deleted account)"} on ${when(state.sentAt)}.`);
+  await w.text(`Every required party signed by ${when(state.activatedAt)}.`, { gapAfter: 2 });
+  if (state.completedAt) await w.text(`Completed ${when(state.completedAt)}.`);
 
-  await w.heading("Hashes");
-  await w.text(`Document (SHA-256 of the frozen PDF): ${facts.documentHash}`, { size: 9 });
-  await w.text(`Execution record: ${facts.executionHash ?? "-"}`, { size: 9 });
-  await w.text(`Audit chain head: event ${facts.auditHead.seq}, hash ${facts.auditHead.hash}`, { size: 9 });
-
-  await w.heading("Parties");
+  await w.heading("Parties and signatures");
   for (const s of [...state.signers].sort((a, b) => a.order - b.order || a.email.localeCompare(b.email))) {
     const sig = (s.signature ?? {}) as Record<string, unknown>;
     const action = s.role === "approver" ? "approved" : s.role === "signer" ? "signed" : "received a copy";
     await w.text(`${s.order}. ${s.name} <${s.email}> \u2014 ${s.role}, ${s.status === "signed" ? action : s.status}`, { style: "bold" });
-    if (s.signedAt) w.text(`At ${s.signedAt}`, { size: 9 });
-    if (s.signature) {
-      await w.text(`Signature: ${field(sig.type)}${sig.address ? ` by ${String(sig.address)}` : ""}; signed document ${field(sig.documentHash)}`, { size: 9 });
-      await w.text(`IP ${field(sig.ip)}; user agent ${field(sig.userAgent)}; consent ${sig.consent === true ? "given" : "-"}`, { size: 9 });
-      const cs = sig.countersignature as { kid?: string } | undefined;
-      await w.text(`Countersigned by Escra (Ed25519 key ${field(cs?.kid)}, published in /.well-known/jwks.json)`, { size: 9, gapAfter: 2 });
+    if (s.signedAt) await w.text(`At ${when(s.signedAt)}`, { size: 9 });
+    if (!s.signature) continue;
+    const image = x.images.get(s.id);
+    const embedded = image ? await embedImage(doc, image) : null;
+    if (embedded) {
+      const scale = Math.min(160 / embedded.width, 44 / embedded.height, 1);
+      const { page, top } = w.space(embedded.height * scale + 6);
+      page.drawImage(embedded, { x: PAGE.margin, y: top - embedded.height * scale - 3, width: embedded.width * scale, height: embedded.height * scale });
+    } else if (sig.type === "typed" && typeof sig.value === "string" && sig.value) {
+      await w.text(sig.value, { size: 18, style: "hand" });
+    }
+    const how = `${field(sig.type)} signature${sig.address ? ` by wallet ${String(sig.address)} (EIP-712)` : ""}`;
+    await w.text(`${how}; signer id ${s.id}; over document ${field(sig.documentHash)}`, { size: 8.5 });
+    await w.text(`IP ${field(sig.ip)}; user agent ${field(sig.userAgent)}`, { size: 8.5 });
+    await w.text(`Consent to electronic signature: ${sig.consent === true ? "given" : "-"}`, { size: 8.5 });
+    const cs = sig.countersignature as { kid?: string } | undefined;
+    await w.text(`Countersigned by Escra (Ed25519 key ${field(cs?.kid)}, published in /.well-known/jwks.json)`, { size: 8.5, gapAfter: 4 });
+  }
+  await w.text(`Consent every party gave before signing: \u201c${CONSENT_TEXT}\u201d`, { size: 8.5, color: MUTED, gapAfter: 2 });
+
+  await w.heading("Hashes");
+  await w.text(`Document as sent (SHA-256 of the frozen PDF): ${facts.documentHash}`, { size: 8.5 });
+  await w.text(`Executed document (SHA-256 of the sealed executed PDF): ${x.executedDocumentHash ?? "-"}`, { size: 8.5 });
+  await w.text(`Execution record (escra-execution-v1): ${facts.executionHash ?? "-"}`, { size: 8.5 });
+  await w.text(`Audit chain head: event ${facts.auditHead.seq}, hash ${facts.auditHead.hash}`, { size: 8.5 });
+
+  await w.heading("Anchoring");
+  if (x.anchors.length === 0) await w.text("No record of this contract is queued for anchoring.", { size: 9, color: MUTED });
+  for (const a of x.anchors) {
+    const where = `${a.network.name} (chain id ${a.network.chainId})`;
+    await w.text(`${a.kind} ${a.hash} \u2014 ${a.status} on ${where}`, { size: 8.5, style: "bold" });
+    if (a.txHash) {
+      await w.text(`Transaction ${a.txHash}, block ${a.blockNumber ?? "-"}, ${a.confirmations} confirmations; Merkle root ${a.proof?.root ?? "-"}`, { size: 8 });
+    } else {
+      await w.text("Waiting for the next anchoring batch.", { size: 8, color: MUTED });
     }
   }
+  await w.text(
+    "To verify offline: compute the SHA-256 of the PDF you hold; take its record's proof from " +
+      `GET /api/v1/contracts/${state.id}/anchor; check StandardMerkleTree.verify(root, ["bytes32"], [hash], proof) ` +
+      "(OpenZeppelin) or `npm run verify-proof`; and check that the transaction's input data is exactly the root on the " +
+      "named chain. Or scan the code to ask /verify, or upload the file there.",
+    { size: 8.5, color: MUTED, gapAfter: 4 },
+  );
+  await w.text(x.verifyUrl, { size: 8.5 });
+  drawQr(w, x.verifyUrl, 84);
 
   await w.heading("Audit trail");
   for (const e of audit) {
-    const data = e.data as Record<string, unknown>;
-    const who = data.signerId ? ` signer ${String(data.signerId)}` : "";
-    // No actor: a party acting through their emailed signing link (no account), or the platform (cron).
-    const by = e.actorId ?? (data.signerId && (e.type === "contract.signed" || e.type === "contract.approved" || e.type === "contract.declined") ? "signing link" : "Escra");
-    await w.text(`#${e.seq} ${e.at} ${e.type}${who} by ${by}`, { size: 8.5 });
-    await w.text(`hash ${e.hash}`, { size: 7.5, gapAfter: 1 });
+    await w.text(`#${e.seq} ${when(e.at)} \u2014 ${e.type} by ${actorOf(e, state, x.actors)}`, { size: 8.5 });
+    await w.text(`hash ${e.hash}`, { size: 7.5, color: MUTED, gapAfter: 1 });
   }
+  await w.footers(`Certificate ${state.id}`);
   return doc.save({ useObjectStreams: false });
 }

@@ -34,9 +34,12 @@ const executedRoute = createRoute({
   path: "/contracts/{id}/executed-document",
   summary: "The executed contract as PDF: the signed document with every party's signature block (once active)",
   description:
-    "Rendered when first asked for after activation and kept unchanged from then on: the frozen document's content, " +
+    "Produced when the contract becomes active and kept unchanged from then on: the frozen document's content, " +
     "then per party the name, role, typed signature (handwriting face) or drawn/uploaded image, wallet address for " +
-    "EIP-712, signing time and signer id, with the owner as sender. X-Document-SHA256 carries its hash. RES002 " +
+    "EIP-712, signing time and signer id, with the owner as sender. Sealed with a PAdES baseline signature " +
+    "(ETSI.CAdES.detached) by the platform's sealing certificate with an RFC 3161 timestamp (B-T); when the " +
+    "Time-Stamping Authority was down it is sealed without one and re-sealed later. X-Document-SHA256 carries its " +
+    "hash (anchored as a document record), X-Document-Seal `timestamped`, `untimestamped` or `unsealed`. RES002 " +
     "before every required party has signed.",
   request: { params: contractIdParam },
   responses: {
@@ -53,12 +56,13 @@ export const contractDocumentRoutes = createRouter()
     // A party's signing token reads it too once executed (API.md: the token's reach); before that, RES002.
     const reader = await contractReader(c, id);
     const title = reader.kind === "party" ? reader.contract.title : (await findContract(db(c.env.DB), id))?.title;
-    const { pdf, sha256 } = await getExecutedDocument(c.env, id);
+    const { pdf, sha256, seal } = await getExecutedDocument(c.env, id);
     return new Response(pdf, {
       headers: {
         "content-type": "application/pdf",
         "content-disposition": contentDisposition("inline", `${title || id} (executed).pdf`),
         "x-document-sha256": sha256,
+        "x-document-seal": seal,
       },
     }) as never;
   })

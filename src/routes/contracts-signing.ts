@@ -13,8 +13,7 @@ import { requestOrigin } from "../lib/audit";
 import { newId } from "../lib/ids";
 import { bearerOrSigningToken, partyReadable } from "../lib/signing-access";
 import { buildSignatureRecord } from "../lib/signatures";
-import { certificateFacts, renderCertificatePdf } from "../lib/certificate-pdf";
-import { assetFontLoader } from "../lib/fonts";
+import { getCertificate } from "../services/contracts/get-certificate";
 import { db } from "../db/client";
 import { verifiedEmailOf } from "../db/contract-access";
 import { matchingWorkflowApprovers } from "../db/workflows";
@@ -104,6 +103,12 @@ const certificateRoute = createRoute({
   method: "get",
   path: "/contracts/{id}/certificate",
   summary: "Certificate of completion (PDF) once active: parties, actions, times, IPs, document hash, audit chain head",
+  description:
+    "Sender; every party by name and email with their signature image or typed signature, consent, times with UTC " +
+    "offset, IP and user agent; the document, executed-document and execution hashes; the audit chain with actor " +
+    "names; the anchoring records (network, transaction, block) with how to verify offline, and a QR code to " +
+    "GET /verify. PAdES-sealed like the executed document (X-Document-Seal); a new certificate is made when the " +
+    "audit chain or the anchoring state moves on.",
   ...partyReadable,
   request: { params: contractIdParam },
   responses: {
@@ -201,21 +206,16 @@ export const contractSigningRoutes = createRouter()
   .openapi(certificateRoute, async (c) => {
     const { id } = c.req.valid("param");
     await contractReader(c, id);
-    const room = contractRoom(c.env, id);
-    const [state, audit] = await Promise.all([room.get(), room.auditTrail()]);
-    if (!state) throw fail.notFound("Contract");
-    if (state.status !== "active" && state.status !== "completed") {
-      throw fail.conflict(`A certificate exists once every party signed; this contract is ${state.status}`);
-    }
-    const facts = certificateFacts(state, audit);
-    const pdf = await renderCertificatePdf(state, audit, assetFontLoader(c.env.ASSETS));
+    const { pdf, sha256, seal, facts, title } = await getCertificate(c.env, id);
     return new Response(pdf, {
       headers: {
         "content-type": "application/pdf",
-        "content-disposition": contentDisposition("inline", `${state.title || id} - certificate.pdf`),
+        "content-disposition": contentDisposition("inline", `${title || id} - certificate.pdf`),
         "x-document-sha256": facts.documentHash,
         "x-execution-hash": facts.executionHash ?? "",
         "x-audit-head": `${facts.auditHead.seq}:${facts.auditHead.hash}`,
+        "x-certificate-sha256": sha256,
+        "x-document-seal": seal,
       },
     }) as never;
   });

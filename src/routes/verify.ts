@@ -6,10 +6,7 @@ import { envelope, errorResponses, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { rateLimit } from "../lib/rate-limit";
-import { checkOnChain, headBlocks, withLiveConfirmations } from "../lib/anchor-verify";
-import { db } from "../db/client";
-import { contractStatuses } from "../db/contracts";
-import { recordsByHash } from "../db/anchors";
+import { verifyHash } from "../services/anchoring/verify-hash";
 import { toHex32, type Hex32 } from "../domain/merkle";
 import { digestSha256Hex } from "../lib/crypto";
 import { anchorRecordSchema, anchorRecordView } from "../schemas/anchors";
@@ -73,32 +70,32 @@ const verifyRoute = createRoute({
   },
 });
 
+const verifyByLinkRoute = createRoute({
+  tags: ["Anchoring"],
+  middleware: [publicRoute(), rateLimit({ name: "verify", limit: VERIFY_LIMIT_PER_MINUTE, windowSeconds: 60 })] as const,
+  method: "get",
+  path: "/verify",
+  summary: "Verify a hash against the anchors by link (public; the certificate's QR code opens it)",
+  description: "The same answer as POST /verify with `{ hash }`, for a link or a scanned QR code: `?hash=` (SHA-256, hex).",
+  request: { query: z.object({ hash: hashInput }) },
+  responses: {
+    200: jsonContent(envelope(verifyResultSchema), "what we know of the hash"),
+    ...errorResponses("VAL001"),
+  },
+});
+
 const fileHash = async (file: File): Promise<Hex32> => `0x${await digestSha256Hex(await file.arrayBuffer())}`;
 
-export const verifyRoutes = createRouter().openapi(verifyRoute, async (c) => {
-  const body = c.req.valid("json") as Partial<z.infer<typeof jsonBodySchema>>;
-  const form = c.req.valid("form") as Partial<z.infer<typeof formBodySchema>>;
-  let hash: Hex32;
-  if (body.hash) hash = toHex32(body.hash);
-  else if (form.file) hash = await fileHash(form.file);
-  else throw fail.invalid([{ path: "hash", message: "send { hash } as JSON or a multipart `file`" }]);
+const view = (v: Awaited<ReturnType<typeof verifyHash>>) => ({ ...v, records: v.records.map(anchorRecordView) });
 
-  const records = await recordsByHash(c.env.DB, hash);
-  const contractIds = [...new Set(records.map((r) => r.contractId))];
-  const statuses = await contractStatuses(db(c.env.DB), contractIds);
-  const statusOf = new Map(statuses.map((s) => [s.id, s.status]));
-  const heads = await headBlocks(c.env, records);
-  const onChain = await checkOnChain(c.env, records, heads);
-
-  return ok(
-    c,
-    {
-      hash,
-      known: records.length > 0,
-      contracts: contractIds.map((id) => ({ id, status: statusOf.get(id) ?? null })),
-      records: withLiveConfirmations(c.env, records, heads).map(anchorRecordView),
-      onChain,
-    },
-    200,
-  );
-});
+export const verifyRoutes = createRouter()
+  .openapi(verifyRoute, async (c) => {
+    const body = c.req.valid("json") as Partial<z.infer<typeof jsonBodySchema>>;
+    const form = c.req.valid("form") as Partial<z.infer<typeof formBodySchema>>;
+    let hash: Hex32;
+    if (body.hash) hash = toHex32(body.hash);
+    else if (form.file) hash = await fileHash(form.file);
+    else throw fail.invalid([{ path: "hash", message: "send { hash } as JSON or a multipart `file`" }]);
+    return ok(c, view(await verifyHash(c.env, hash)), 200);
+  })
+  .openapi(verifyByLinkRoute, async (c) => ok(c, view(await verifyHash(c.env, toHex32(c.req.valid("query").hash))), 200));

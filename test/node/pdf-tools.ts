@@ -1,13 +1,17 @@
 // Poppler's command-line tools for the tests inside workerd, one loopback server per vitest run (started by
 // vitest.config.ts, URL handed over as PDF_TOOLS_URL): the independent reader the PDFs must satisfy.
 //   POST /pdftotext[?layout=1] (body: a PDF) → the text a reader extracts (UTF-8; -layout keeps lines in page order)
-//   POST /pdftoppm?page=1 (body: a PDF) → that page as PNG (`pdftoppm -png -r 60 -f N -l N`)
 //   POST /xlsx (body: an XLSX) → JSON { rowCount, head: first 3 rows, last: last row } read by exceljs's streaming
 //     reader: an XLSX reader independent of the writer (src/lib/report-files.ts) — 422 with its error if it refuses
 //   POST /pdftoppm?page=1[&dpi=60][&gray=1] (body: a PDF) → that page as PNG, or with gray=1 as a binary PGM
 //     (8-bit grey pixels after a short text header) that a test can count dark pixels in without a PNG decoder
+//   POST /pdfsig (body: a PDF) → pdfsig's report (signature validity, "Total document signed", timestamp), as text;
+//     answered 200 whatever pdfsig's exit code, since a broken signature is a result the tests assert
 // poppler-utils is installed by scripts/system-deps.sh (called from .ci/run); without it the endpoints answer 503.
 import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
@@ -31,9 +35,32 @@ async function readXlsx(bytes: Buffer): Promise<{ rowCount: number; head: unknow
   return { rowCount, head, last };
 }
 
-function run(cmd: string, args: string[], input: Buffer): Promise<{ code: number; out: Buffer; err: string }> {
+/** pdfsig reads a file, not stdin. Poppler 22's pdfsig does not report a signature's RFC 3161 timestamp, so the
+ * first signature's CMS (`pdfsig -dump`) is also printed by `openssl cms -cmsout -print` after a "--- CMS" line:
+ * a timestamped seal shows `id-smime-aa-timeStampToken` with an `id-smime-ct-TSTInfo` inside. */
+async function pdfsig(pdf: Buffer): Promise<{ code: number; out: Buffer; err: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "escra-pdfsig-"));
+  try {
+    const file = join(dir, "doc.pdf");
+    writeFileSync(file, pdf);
+    const result = await run("pdfsig", [file], Buffer.alloc(0));
+    if (result.code === 127) return result;
+    let cms = "";
+    const dumped = await run("pdfsig", ["-dump", file], Buffer.alloc(0), dir);
+    if (dumped.code === 0 && existsSync(`${file}.sig0`)) {
+      const printed = await run("openssl", ["cms", "-inform", "DER", "-in", `${file}.sig0`, "-cmsout", "-print"], Buffer.alloc(0));
+      cms = `\n--- CMS (openssl cms -print) ---\n${printed.out.toString()}`;
+    }
+    // Exit code 1/2 with a report is still an answer (e.g. "Signature is Invalid"); 127 means pdfsig is missing.
+    return { code: 0, out: Buffer.from(result.out.toString() + result.err + cms), err: "" };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function run(cmd: string, args: string[], input: Buffer, cwd?: string): Promise<{ code: number; out: Buffer; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args);
+    const child = spawn(cmd, args, { cwd });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => out.push(c));
@@ -68,6 +95,8 @@ export async function startPdfTools(): Promise<string> {
       const result =
         url.pathname === "/pdftotext"
           ? await run("pdftotext", [...(url.searchParams.has("layout") ? ["-layout"] : []), "-enc", "UTF-8", "-", "-"], pdf)
+          : url.pathname === "/pdfsig"
+            ? await pdfsig(pdf)
           : url.pathname === "/pdftoppm"
             ? await run("pdftoppm", [
                 url.searchParams.has("gray") ? "-gray" : "-png",

@@ -1,25 +1,33 @@
-// The executed contract PDF (issue 14.2): rendered once the contract is active from its signed state — parties'
-// signature blocks, drawn/uploaded images from R2, the owner as sender — then kept in R2 so its bytes and SHA-256
-// never change afterwards (a later font or layout change cannot alter an executed document).
+// The executed contract PDF (issue 14.2): produced when the contract becomes active (the contract.activated event's
+// consumer, src/jobs/executed-document.ts) or on first request, from the signed state — parties' signature blocks,
+// drawn/uploaded images from R2, the owner as sender — then PAdES-sealed and kept in R2 (src/lib/sealed-store.ts), so
+// its bytes and SHA-256 never change afterwards except to add a timestamp the TSA could not give at first. Every
+// hash it is stored under is anchored as a "document" record of the contract, so /verify knows the file.
 import type { Bindings } from "../../env";
 import { ApiError, fail } from "../../lib/errors";
-import { sha256Hex } from "../../lib/crypto";
+import { enqueueAnchor } from "../../lib/anchoring";
 import { assetFontLoader } from "../../lib/fonts";
+import { keepSealed, type SealLevel } from "../../lib/sealed-store";
 import { executedDocumentKey, renderExecutedPdf } from "../../lib/contract-pdf";
 import { findUserById } from "../../db/users";
 import { contractView } from "../../domain/contract-view";
 import { contractRoom } from "../../../durable-objects/contract-room";
 
 /**
- * @returns the PDF bytes and their SHA-256 (hex)
+ * @returns the sealed PDF bytes, their SHA-256 (hex) and how it is sealed
  * @throws RES001 unknown contract; RES002 while the contract is not yet active (or was never executed)
  */
-export async function getExecutedDocument(env: Bindings, contractId: string): Promise<{ pdf: Uint8Array; sha256: string }> {
-  const stored = await env.DOCUMENTS.get(executedDocumentKey(contractId));
-  if (stored) {
-    const pdf = new Uint8Array(await stored.arrayBuffer());
-    return { pdf, sha256: stored.customMetadata?.sha256 ?? sha256Hex(pdf) };
-  }
+export async function getExecutedDocument(
+  env: Bindings,
+  contractId: string,
+): Promise<{ pdf: Uint8Array; sha256: string; seal: SealLevel }> {
+  const kept = await keepSealed(env, executedDocumentKey(contractId), () => renderExecuted(env, contractId), "Executed contract, sealed by Escra");
+  // Idempotent per (kind, contract, hash): a retried job or a second reader queues nothing twice.
+  if (kept.changed) await enqueueAnchor(env, { kind: "document", hash: kept.sha256, contractId });
+  return { pdf: kept.pdf, sha256: kept.sha256, seal: kept.seal };
+}
+
+async function renderExecuted(env: Bindings, contractId: string): Promise<Uint8Array> {
   const state = await contractRoom(env, contractId).get();
   if (!state) throw fail.notFound("Contract");
   if ((state.status !== "active" && state.status !== "completed") || !state.activatedAt || !state.documentHash) {
@@ -34,7 +42,7 @@ export async function getExecutedDocument(env: Bindings, contractId: string): Pr
     if (!image) throw new ApiError("SYS002", "A signature image is temporarily unavailable");
     images.set(s.id, { bytes: new Uint8Array(await image.arrayBuffer()), type: sig.imageType ?? "image/png" });
   }
-  const pdf = await renderExecutedPdf(
+  return renderExecutedPdf(
     {
       content: contractView(state),
       documentHash: state.documentHash,
@@ -44,10 +52,4 @@ export async function getExecutedDocument(env: Bindings, contractId: string): Pr
     },
     assetFontLoader(env.ASSETS),
   );
-  const sha256 = sha256Hex(pdf);
-  await env.DOCUMENTS.put(executedDocumentKey(contractId), pdf, {
-    httpMetadata: { contentType: "application/pdf" },
-    customMetadata: { sha256 },
-  });
-  return { pdf, sha256 };
 }

@@ -1,0 +1,71 @@
+// A real RFC 3161 Time-Stamping Authority for the tests: `openssl ts -reply` behind a loopback HTTP server, one per
+// vitest run (started by vitest.config.ts, URL handed over as TSA_URL). Its key and certificate (extendedKeyUsage
+// critical, timeStamping, as RFC 3161 §2.3 requires) are made at start in a temporary directory.
+//   POST / (application/timestamp-query) → application/timestamp-reply
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const CONFIG = `
+[ tsa ]
+default_tsa = tsa_config
+[ tsa_config ]
+dir = .
+serial = ./serial
+crypto_device = builtin
+signer_digest = sha256
+default_policy = 1.3.6.1.4.1.99999.1
+other_policies = 1.3.6.1.4.1.99999.2
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ordering = yes
+tsa_name = no
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+`;
+
+export async function startTestTsa(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "escra-tsa-"));
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  writeFileSync(join(dir, "tsa.cnf"), CONFIG);
+  writeFileSync(join(dir, "serial"), "01\n");
+  writeFileSync(join(dir, "tsa.ext"), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n");
+  ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "30", "-keyout", "ca.key", "-out", "ca.pem",
+    "-subj", "/CN=Escra test TSA root", "-addext", "basicConstraints=critical,CA:TRUE");
+  ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tsa.key", "-out", "tsa.csr", "-subj", "/CN=Escra test TSA");
+  ssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-sha256", "-days", "30",
+    "-extfile", "tsa.ext", "-out", "tsa.pem");
+  let seq = 0;
+  // Replies are made one at a time: `openssl ts` increments the serial file.
+  let queue = Promise.resolve();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      queue = queue.then(
+        () =>
+          new Promise<void>((resolve) => {
+            const n = ++seq;
+            writeFileSync(join(dir, `q${n}.tsq`), Buffer.concat(chunks));
+            const args = ["ts", "-reply", "-config", "tsa.cnf", "-queryfile", `q${n}.tsq`, "-inkey", "tsa.key",
+              "-signer", "tsa.pem", "-chain", "ca.pem", "-out", `r${n}.tsr`];
+            execFile("openssl", args, { cwd: dir }, (error, _out, stderr) => {
+              res.setHeader("connection", "close");
+              if (error) {
+                res.writeHead(500, { "content-type": "text/plain" }).end(stderr);
+              } else {
+                res.writeHead(200, { "content-type": "application/timestamp-reply" }).end(readFileSync(join(dir, `r${n}.tsr`)));
+              }
+              resolve();
+            });
+          }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  server.unref();
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}

@@ -1,0 +1,129 @@
+// Issue 14.4: the executed PDF and the certificate prove themselves. Both carry a PAdES baseline seal (CMS,
+// ETSI.CAdES.detached) by the platform's sealing certificate with an RFC 3161 timestamp from a real TSA
+// (`openssl ts -reply`, test/node/tsa.ts); poppler's pdfsig, an independent verifier, reports the signature valid,
+// the whole document signed and the timestamp present, and reports the seal broken after one byte changes.
+// The executed PDF is produced on activation (a queue effect) and its hash anchored; a TSA that is down seals
+// without a timestamp and a later pass re-seals.
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { call, fetchWorker } from "../helpers/http";
+import { actor, type Actor } from "../helpers/contract-fixtures";
+import { sha256Hex } from "../../src/lib/crypto";
+import { executedDocumentKey } from "../../src/lib/contract-pdf";
+import { getExecutedDocument } from "../../src/services/contracts/get-executed-document";
+
+let owner: Actor;
+let b: Actor;
+beforeAll(async () => {
+  [owner, b] = await Promise.all([actor(), actor()]);
+});
+
+/** The timestamp token as openssl reads it from the seal's CMS (RFC 3161 token with its TSTInfo). */
+const TIMESTAMP = /id-smime-aa-timeStampToken[\s\S]*id-smime-ct-TSTInfo/;
+
+/** pdfsig's report on a PDF, then openssl's print of the first signature's CMS (test/node/pdf-tools.ts). */
+async function pdfsig(pdf: Uint8Array): Promise<string> {
+  const res = await fetch(`${env.PDF_TOOLS_URL}/pdfsig`, { method: "POST", body: pdf });
+  if (res.status === 503) throw new Error("pdfsig is missing: run scripts/system-deps.sh (poppler-utils)");
+  expect(res.status).toBe(200);
+  return res.text();
+}
+
+/** A contract signed by one party, so it is active. */
+async function activeContract(title: string): Promise<string> {
+  const created = await call("POST", "/api/v1/contracts", {
+    token: owner.token,
+    body: { title, type: "services", body: "The Client shall pay \u20a62,500,000.", signers: [{ email: b.email, name: "Ngozi Eze" }] },
+  });
+  const id = created.body.data.id as string;
+  expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} })).status).toBe(200);
+  const signed = await call("POST", `/api/v1/contracts/${id}/sign`, {
+    token: b.token,
+    body: { signature: { type: "typed", value: "Ngozi Eze" }, consent: true },
+  });
+  expect(signed.body.data.status).toBe("active");
+  return id;
+}
+
+async function poll<T>(what: () => Promise<T | null | undefined>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await what();
+    if (v) return v;
+    if (Date.now() > until) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("PAdES seal of the executed PDF and the certificate", () => {
+  it("the executed PDF is produced on activation, sealed with a timestamp, and its hash anchored", async () => {
+    const id = await activeContract("Sealed on activation");
+    // The contract.activated consumer stores it without anyone asking.
+    const stored = await poll(() => env.DOCUMENTS.head(executedDocumentKey(id)));
+    expect(stored.customMetadata?.seal).toBe("timestamped");
+
+    const res = await fetchWorker(`/api/v1/contracts/${id}/executed-document`, { headers: { authorization: `Bearer ${owner.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-document-seal")).toBe("timestamped");
+    const pdf = new Uint8Array(await res.arrayBuffer());
+    expect(res.headers.get("x-document-sha256")).toBe(sha256Hex(pdf));
+    expect(stored.customMetadata?.sha256).toBe(sha256Hex(pdf));
+
+    const report = await pdfsig(pdf);
+    expect(report).toContain("Signature Validation: Signature is Valid.");
+    expect(report).toContain("Total document signed");
+    expect(report).toMatch(/Signature Type: ETSI\.CAdES\.detached/);
+    expect(report).toMatch(/Signer full Distinguished Name: .*CN=Escra development sealing/);
+    expect(report).toMatch(TIMESTAMP);
+
+    const anchors = await call("GET", `/api/v1/contracts/${id}/anchor`, { token: owner.token });
+    const hashes = (anchors.body.data.records as { kind: string; hash: string }[]).map((r) => `${r.kind}:${r.hash}`);
+    expect(hashes).toContain(`document:0x${sha256Hex(pdf)}`);
+  });
+
+  it("one changed byte is reported broken by pdfsig", async () => {
+    const id = await activeContract("Tampered");
+    const { pdf } = await getExecutedDocument(env, id);
+    const tampered = pdf.slice();
+    // A byte inside the signed range, outside the /Contents hole: the page width in the MediaBox (595.28 → 595.29).
+    const at = new TextDecoder("latin1").decode(pdf).indexOf("595.28") + 5;
+    expect(at).toBeGreaterThan(0);
+    tampered[at] = tampered[at]! ^ 0x01;
+    const report = await pdfsig(tampered);
+    expect(report).not.toContain("Signature is Valid");
+    expect(report).toMatch(/Signature is Invalid|Digest Mismatch|not.*signed/i);
+  });
+
+  it("the certificate is sealed too, with a timestamp, and validates", async () => {
+    const id = await activeContract("Certified");
+    const res = await fetchWorker(`/api/v1/contracts/${id}/certificate`, { headers: { authorization: `Bearer ${owner.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-document-seal")).toBe("timestamped");
+    const report = await pdfsig(new Uint8Array(await res.arrayBuffer()));
+    expect(report).toContain("Signature Validation: Signature is Valid.");
+    expect(report).toContain("Total document signed");
+    expect(report).toMatch(TIMESTAMP);
+  });
+
+  it("with the TSA down the PDF is sealed without a timestamp, and a later pass re-seals it with one", async () => {
+    const id = await activeContract("TSA down");
+    // Whatever the activation consumer stored first is replaced by a render made while the TSA is unreachable.
+    await poll(() => env.DOCUMENTS.head(executedDocumentKey(id)));
+    await env.DOCUMENTS.delete(executedDocumentKey(id));
+    const down = { ...env, TSA_URL: "http://127.0.0.1:9/" };
+    const first = await getExecutedDocument(down, id);
+    expect(first.seal).toBe("untimestamped");
+    const report = await pdfsig(first.pdf);
+    expect(report).toContain("Signature Validation: Signature is Valid.");
+    expect(report).toContain("--- CMS");
+    expect(report).not.toMatch(TIMESTAMP);
+
+    const again = await getExecutedDocument(env, id);
+    expect(again.seal).toBe("timestamped");
+    expect(again.sha256).not.toBe(first.sha256);
+    expect(await pdfsig(again.pdf)).toMatch(TIMESTAMP);
+    const anchors = await call("GET", `/api/v1/contracts/${id}/anchor`, { token: owner.token });
+    const hashes = (anchors.body.data.records as { hash: string }[]).map((r) => r.hash);
+    expect(hashes).toEqual(expect.arrayContaining([`0x${first.sha256}`, `0x${again.sha256}`]));
+  });
+});

@@ -127,3 +127,30 @@ describe("PAdES seal of the executed PDF and the certificate", () => {
     expect(hashes).toEqual(expect.arrayContaining([`0x${first.sha256}`, `0x${again.sha256}`]));
   });
 });
+
+describe("GET /verify?hash= (the certificate's QR code opens it)", () => {
+  it("answers as POST /verify does: the executed document's hash is known, with its contract", async () => {
+    const id = await activeContract("Verified by link");
+    const { sha256 } = await getExecutedDocument(env, id);
+    const byLink = await call("GET", `/api/v1/verify?hash=${sha256.toUpperCase()}`);
+    expect(byLink.status).toBe(200);
+    expect(byLink.body.data).toMatchObject({ hash: `0x${sha256}`, known: true, contracts: [{ id, status: "active" }] });
+    const byPost = await call("POST", "/api/v1/verify", { body: { hash: sha256 } });
+    expect(byLink.body.data.records).toEqual(byPost.body.data.records);
+  });
+
+  it("an unknown hash is unknown; a malformed or missing one is VAL001", async () => {
+    const unknown = await call("GET", `/api/v1/verify?hash=0x${"00".repeat(32)}`);
+    expect(unknown.body.data).toMatchObject({ known: false, contracts: [], records: [] });
+    expect((await call("GET", "/api/v1/verify?hash=abc")).body.error.code).toBe("VAL001");
+    expect((await call("GET", "/api/v1/verify")).body.error.code).toBe("VAL001");
+  });
+
+  it("the certificate's QR code and link point at it with the document hash", async () => {
+    const id = await activeContract("QR target");
+    const res = await fetchWorker(`/api/v1/contracts/${id}/certificate`, { headers: { authorization: `Bearer ${owner.token}` } });
+    const documentHash = res.headers.get("x-document-sha256")!.replace(/^0x/, "");
+    const text = await (await fetch(`${env.PDF_TOOLS_URL}/pdftotext`, { method: "POST", body: await res.arrayBuffer() })).text();
+    expect(text.replace(/\s+/g, "")).toContain(`/api/v1/verify?hash=0x${documentHash}`);
+  });
+});

@@ -30,12 +30,16 @@ export function newSealingIdentity(commonName = "Escra development sealing"): Re
   const dir = mkdtempSync(join(tmpdir(), "escra-seal-"));
   const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   try {
-    ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650", "-keyout", "ca.key", "-out", "ca.pem",
+    ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650",
+      "-keyout", "ca.key", "-out", "ca.pem",
       "-subj", "/CN=Escra development CA/O=Escra (development)", "-addext", "basicConstraints=critical,CA:TRUE",
       "-addext", "keyUsage=critical,keyCertSign,cRLSign");
-    ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "seal.key", "-out", "seal.csr", "-subj", `/CN=${commonName}/O=Escra (development)`);
-    writeFileSync(join(dir, "seal.ext"), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n");
-    ssl("x509", "-req", "-in", "seal.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-sha256", "-days", "730",
+    ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "seal.key", "-out", "seal.csr",
+      "-subj", `/CN=${commonName}/O=Escra (development)`);
+    const extensions = ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature,nonRepudiation"];
+    writeFileSync(join(dir, "seal.ext"), `${extensions.join("\n")}\n`);
+    ssl("x509", "-req", "-in", "seal.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-sha256",
+      "-days", "730",
       "-extfile", "seal.ext", "-out", "seal.pem");
     ssl("pkcs8", "-topk8", "-nocrypt", "-in", "seal.key", "-out", "seal.p8");
     const read = (f: string) => readFileSync(join(dir, f), "utf8").trim();

@@ -76,7 +76,10 @@ export const INSTANT_RULE =
   "RFC 3339 date-time with an offset (Z, +05:30, -08:00…), fractional seconds allowed (kept to the millisecond); " +
   "stored and answered in UTC as YYYY-MM-DDTHH:MM:SS.sssZ";
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January", "February", "March", "April", "May", "June",
+  "July", "August", "September", "October", "November", "December",
+];
 
 /**
  * An instant as a person reads it, with its UTC offset spelled out: "30 November 2026, 09:15:00 UTC+00:00".

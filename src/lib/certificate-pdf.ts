@@ -109,7 +109,8 @@ export async function renderCertificatePdf(x: CertificateInput, fonts: FontLoade
   await w.text("Certificate of completion", { size: 20, style: "bold", gapAfter: 6 });
   await w.text(`${state.title}`, { style: "bold" });
   await w.text(`Contract ${state.id}, version ${state.version}. Status: ${state.status}.`, { size: 9.5, color: MUTED });
-  await w.text(`Sent by ${x.sender ? `${x.sender.name} <${x.sender.email}>` : "(deleted account)"} on ${when(state.sentAt)}.`);
+  const sender = x.sender ? `${x.sender.name} <${x.sender.email}>` : "(deleted account)";
+  await w.text(`Sent by ${sender} on ${when(state.sentAt)}.`);
   await w.text(`Every required party signed by ${when(state.activatedAt)}.`, { gapAfter: 2 });
   if (state.completedAt) await w.text(`Completed ${when(state.completedAt)}.`);
 
@@ -117,7 +118,8 @@ export async function renderCertificatePdf(x: CertificateInput, fonts: FontLoade
   for (const s of [...state.signers].sort((a, b) => a.order - b.order || a.email.localeCompare(b.email))) {
     const sig = (s.signature ?? {}) as Record<string, unknown>;
     const action = s.role === "approver" ? "approved" : s.role === "signer" ? "signed" : "received a copy";
-    await w.text(`${s.order}. ${s.name} <${s.email}> \u2014 ${s.role}, ${s.status === "signed" ? action : s.status}`, { style: "bold" });
+    const did = s.status === "signed" ? action : s.status;
+    await w.text(`${s.order}. ${s.name} <${s.email}> \u2014 ${s.role}, ${did}`, { style: "bold" });
     if (s.signedAt) await w.text(`At ${when(s.signedAt)}`, { size: 9 });
     if (!s.signature) continue;
     const image = x.images.get(s.id);
@@ -125,7 +127,8 @@ export async function renderCertificatePdf(x: CertificateInput, fonts: FontLoade
     if (embedded) {
       const scale = Math.min(160 / embedded.width, 44 / embedded.height, 1);
       const { page, top } = w.space(embedded.height * scale + 6);
-      page.drawImage(embedded, { x: PAGE.margin, y: top - embedded.height * scale - 3, width: embedded.width * scale, height: embedded.height * scale });
+      const [width, height] = [embedded.width * scale, embedded.height * scale];
+      page.drawImage(embedded, { x: PAGE.margin, y: top - height - 3, width, height });
     } else if (sig.type === "typed" && typeof sig.value === "string" && sig.value) {
       await w.text(sig.value, { size: 18, style: "hand" });
     }
@@ -134,23 +137,29 @@ export async function renderCertificatePdf(x: CertificateInput, fonts: FontLoade
     await w.text(`IP ${field(sig.ip)}; user agent ${field(sig.userAgent)}`, { size: 8.5 });
     await w.text(`Consent to electronic signature: ${sig.consent === true ? "given" : "-"}`, { size: 8.5 });
     const cs = sig.countersignature as { kid?: string } | undefined;
-    await w.text(`Countersigned by Escra (Ed25519 key ${field(cs?.kid)}, published in /.well-known/jwks.json)`, { size: 8.5, gapAfter: 4 });
+    const countersigned = `Countersigned by Escra (Ed25519 key ${field(cs?.kid)}, published in /.well-known/jwks.json)`;
+    await w.text(countersigned, { size: 8.5, gapAfter: 4 });
   }
-  await w.text(`Consent every party gave before signing: \u201c${CONSENT_TEXT}\u201d`, { size: 8.5, color: MUTED, gapAfter: 2 });
+  const consent = `Consent every party gave before signing: \u201c${CONSENT_TEXT}\u201d`;
+  await w.text(consent, { size: 8.5, color: MUTED, gapAfter: 2 });
 
   await w.heading("Hashes");
   await w.text(`Document as sent (SHA-256 of the frozen PDF): ${facts.documentHash}`, { size: 8.5 });
-  await w.text(`Executed document (SHA-256 of the sealed executed PDF): ${x.executedDocumentHash ?? "-"}`, { size: 8.5 });
+  const executed = x.executedDocumentHash ?? "-";
+  await w.text(`Executed document (SHA-256 of the sealed executed PDF): ${executed}`, { size: 8.5 });
   await w.text(`Execution record (escra-execution-v1): ${facts.executionHash ?? "-"}`, { size: 8.5 });
   await w.text(`Audit chain head: event ${facts.auditHead.seq}, hash ${facts.auditHead.hash}`, { size: 8.5 });
 
   await w.heading("Anchoring");
-  if (x.anchors.length === 0) await w.text("No record of this contract is queued for anchoring.", { size: 9, color: MUTED });
+  if (x.anchors.length === 0) {
+    await w.text("No record of this contract is queued for anchoring.", { size: 9, color: MUTED });
+  }
   for (const a of x.anchors) {
     const where = `${a.network.name} (chain id ${a.network.chainId})`;
     await w.text(`${a.kind} ${a.hash} \u2014 ${a.status} on ${where}`, { size: 8.5, style: "bold" });
     if (a.txHash) {
-      await w.text(`Transaction ${a.txHash}, block ${a.blockNumber ?? "-"}, ${a.confirmations} confirmations; Merkle root ${a.proof?.root ?? "-"}`, { size: 8 });
+      const mined = `Transaction ${a.txHash}, block ${a.blockNumber ?? "-"}, ${a.confirmations} confirmations`;
+      await w.text(`${mined}; Merkle root ${a.proof?.root ?? "-"}`, { size: 8 });
     } else {
       await w.text("Waiting for the next anchoring batch.", { size: 8, color: MUTED });
     }
@@ -158,8 +167,8 @@ export async function renderCertificatePdf(x: CertificateInput, fonts: FontLoade
   await w.text(
     "To verify offline: compute the SHA-256 of the PDF you hold; take its record's proof from " +
       `GET /api/v1/contracts/${state.id}/anchor; check StandardMerkleTree.verify(root, ["bytes32"], [hash], proof) ` +
-      "(OpenZeppelin) or `npm run verify-proof`; and check that the transaction's input data is exactly the root on the " +
-      "named chain. Or scan the code to ask /verify, or upload the file there.",
+      "(OpenZeppelin) or `npm run verify-proof`; and check that the transaction's input data is exactly the root " +
+      "on the named chain. Or scan the code to ask /verify, or upload the file there.",
     { size: 8.5, color: MUTED, gapAfter: 4 },
   );
   await w.text(x.verifyUrl, { size: 8.5 });

@@ -63,20 +63,26 @@ const identities = new Map<string, SealingIdentity>();
  * @param certPem the sealing certificate then its CA certificate(s), PEM
  * @returns null when either secret is missing (sealing is then off and documents go out unsealed)
  */
-export async function sealingIdentity(keyPem: string | undefined, certPem: string | undefined): Promise<SealingIdentity | null> {
+export async function sealingIdentity(
+  keyPem: string | undefined,
+  certPem: string | undefined,
+): Promise<SealingIdentity | null> {
   if (!keyPem || !certPem) return null;
   const cacheKey = `${keyPem}\n${certPem}`;
   const cached = identities.get(cacheKey);
   if (cached) return cached;
   const [der] = pemBlocks(keyPem, "PRIVATE KEY");
   if (!der) throw new Error("SEALING_KEY is not a PKCS #8 PEM private key");
-  const key = await crypto.subtle.importKey("pkcs8", der, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]);
+  const algorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+  const key = await crypto.subtle.importKey("pkcs8", der, algorithm, false, ["sign"]);
   const chain = pemBlocks(certPem, "CERTIFICATE").map((c) => pkijs.Certificate.fromBER(c));
   if (chain.length === 0) throw new Error("SEALING_CERT holds no PEM certificate");
   const identity = { key, chain };
   identities.set(cacheKey, identity);
   return identity;
 }
+
+const seq = (...value: asn1js.AsnType[]) => new asn1js.Sequence({ value });
 
 const sha256 = async (data: BufferSource) => new Uint8Array(await crypto.subtle.digest("SHA-256", data));
 
@@ -85,7 +91,11 @@ const sha256 = async (data: BufferSource) => new Uint8Array(await crypto.subtle.
  * imprint, certReq true, a random nonce). Returns the token (a CMS ContentInfo), or null when the TSA is
  * unreachable, answers an error, or the reply does not match the request (wrong imprint or nonce).
  */
-async function requestTimestamp(signature: Uint8Array, tsaUrl: string, fetcher: typeof fetch): Promise<pkijs.ContentInfo | null> {
+async function requestTimestamp(
+  signature: Uint8Array,
+  tsaUrl: string,
+  fetcher: typeof fetch,
+): Promise<pkijs.ContentInfo | null> {
   const imprint = await sha256(signature);
   const nonce = crypto.getRandomValues(new Uint8Array(8));
   nonce[0] = nonce[0]! & 0x7f; // a positive INTEGER
@@ -146,16 +156,17 @@ class CadesSigner extends Signer {
       type: 0,
       attributes: [
         new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
-        new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: await sha256(content) })] }),
+        new pkijs.Attribute({
+          type: OID.messageDigest,
+          values: [new asn1js.OctetString({ valueHex: await sha256(content) })],
+        }),
         // ESS signing-certificate-v2 (RFC 5035): binds the signer's certificate into the signature, required by
         // CAdES/PAdES baseline. SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }, and
         // ESSCertIDv2 ::= SEQUENCE { certHash OCTET STRING } with the default SHA-256 left out.
         new pkijs.Attribute({
           type: OID.signingCertificateV2,
           values: [
-            new asn1js.Sequence({
-              value: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: certHash })] })] })],
-            }),
+            seq(seq(seq(new asn1js.OctetString({ valueHex: certHash })))),
           ],
         }),
       ],

@@ -19,11 +19,11 @@ export interface KeptPdf {
 
 const unsealedKey = (key: string) => key.replace(/\.pdf$/, ".unsealed.pdf");
 
-async function seal(env: Bindings, unsealed: Uint8Array, reason: string, at: Date): Promise<{ pdf: Uint8Array; seal: SealLevel }> {
+async function seal(env: Bindings, unsealed: Uint8Array, reason: string, at: Date) {
   const identity = await sealingIdentity(env.SEALING_KEY, env.SEALING_CERT);
-  if (!identity) return { pdf: unsealed, seal: "unsealed" };
+  if (!identity) return { pdf: unsealed, seal: "unsealed" as SealLevel };
   const sealed = await sealPdf(unsealed, { identity, tsaUrl: env.TSA_URL, reason, signingTime: at });
-  return { pdf: sealed.pdf, seal: sealed.timestamped ? "timestamped" : "untimestamped" };
+  return { pdf: sealed.pdf, seal: (sealed.timestamped ? "timestamped" : "untimestamped") as SealLevel };
 }
 
 async function read(object: R2ObjectBody): Promise<KeptPdf> {

@@ -70,13 +70,17 @@ const verifyRoute = createRoute({
   },
 });
 
+const verifyLimit = () => rateLimit({ name: "verify", limit: VERIFY_LIMIT_PER_MINUTE, windowSeconds: 60 });
+
 const verifyByLinkRoute = createRoute({
   tags: ["Anchoring"],
-  middleware: [publicRoute(), rateLimit({ name: "verify", limit: VERIFY_LIMIT_PER_MINUTE, windowSeconds: 60 })] as const,
+  middleware: [publicRoute(), verifyLimit()] as const,
   method: "get",
   path: "/verify",
   summary: "Verify a hash against the anchors by link (public; the certificate's QR code opens it)",
-  description: "The same answer as POST /verify with `{ hash }`, for a link or a scanned QR code: `?hash=` (SHA-256, hex).",
+  description:
+    "The same answer as POST /verify with `{ hash }`, for a link or a scanned QR code: `?hash=` (SHA-256, hex). " +
+    "Shares POST /verify's rate limit.",
   request: { query: z.object({ hash: hashInput }) },
   responses: {
     200: jsonContent(envelope(verifyResultSchema), "what we know of the hash"),
@@ -98,4 +102,7 @@ export const verifyRoutes = createRouter()
     else throw fail.invalid([{ path: "hash", message: "send { hash } as JSON or a multipart `file`" }]);
     return ok(c, view(await verifyHash(c.env, hash)), 200);
   })
-  .openapi(verifyByLinkRoute, async (c) => ok(c, view(await verifyHash(c.env, toHex32(c.req.valid("query").hash))), 200));
+  .openapi(verifyByLinkRoute, async (c) => {
+    const { hash } = c.req.valid("query");
+    return ok(c, view(await verifyHash(c.env, toHex32(hash))), 200);
+  });

@@ -48,7 +48,8 @@ async function pdfsig(pdf: Buffer): Promise<{ code: number; out: Buffer; err: st
     let cms = "";
     const dumped = await run("pdfsig", ["-dump", file], Buffer.alloc(0), dir);
     if (dumped.code === 0 && existsSync(`${file}.sig0`)) {
-      const printed = await run("openssl", ["cms", "-inform", "DER", "-in", `${file}.sig0`, "-cmsout", "-print"], Buffer.alloc(0));
+      const args = ["cms", "-inform", "DER", "-in", `${file}.sig0`, "-cmsout", "-print"];
+      const printed = await run("openssl", args, Buffer.alloc(0));
       cms = `\n--- CMS (openssl cms -print) ---\n${printed.out.toString()}`;
     }
     // Exit code 1/2 with a report is still an answer (e.g. "Signature is Invalid"); 127 means pdfsig is missing.
@@ -58,7 +59,9 @@ async function pdfsig(pdf: Buffer): Promise<{ code: number; out: Buffer; err: st
   }
 }
 
-function run(cmd: string, args: string[], input: Buffer, cwd?: string): Promise<{ code: number; out: Buffer; err: string }> {
+type Ran = { code: number; out: Buffer; err: string };
+
+function run(cmd: string, args: string[], input: Buffer, cwd?: string): Promise<Ran> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd });
     const out: Buffer[] = [];

@@ -32,11 +32,13 @@ export async function startTestTsa(): Promise<string> {
   const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   writeFileSync(join(dir, "tsa.cnf"), CONFIG);
   writeFileSync(join(dir, "serial"), "01\n");
-  writeFileSync(join(dir, "tsa.ext"), "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n");
+  const extensions = ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", "extendedKeyUsage=critical,timeStamping"];
+  writeFileSync(join(dir, "tsa.ext"), `${extensions.join("\n")}\n`);
   ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "30", "-keyout", "ca.key", "-out", "ca.pem",
     "-subj", "/CN=Escra test TSA root", "-addext", "basicConstraints=critical,CA:TRUE");
   ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tsa.key", "-out", "tsa.csr", "-subj", "/CN=Escra test TSA");
-  ssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-sha256", "-days", "30",
+  ssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-sha256",
+    "-days", "30",
     "-extfile", "tsa.ext", "-out", "tsa.pem");
   let seq = 0;
   // Replies are made one at a time: `openssl ts` increments the serial file.
@@ -57,7 +59,8 @@ export async function startTestTsa(): Promise<string> {
               if (error) {
                 res.writeHead(500, { "content-type": "text/plain" }).end(stderr);
               } else {
-                res.writeHead(200, { "content-type": "application/timestamp-reply" }).end(readFileSync(join(dir, `r${n}.tsr`)));
+                const reply = readFileSync(join(dir, `r${n}.tsr`));
+                res.writeHead(200, { "content-type": "application/timestamp-reply" }).end(reply);
               }
               resolve();
             });

@@ -7,7 +7,8 @@ import { fail } from "../../lib/errors";
 import { sha256Hex } from "../../lib/crypto";
 import { assetFontLoader } from "../../lib/fonts";
 import { keepSealed, type SealLevel } from "../../lib/sealed-store";
-import { certificateFacts, renderCertificatePdf, type CertificateAnchor, type CertificateFacts } from "../../lib/certificate-pdf";
+import { certificateFacts, renderCertificatePdf } from "../../lib/certificate-pdf";
+import type { CertificateAnchor, CertificateFacts } from "../../lib/certificate-pdf";
 import { executedDocumentKey } from "../../lib/contract-pdf";
 import { headBlocks, withLiveConfirmations } from "../../lib/anchor-verify";
 import { recordsOfContract } from "../../db/anchors";
@@ -50,9 +51,12 @@ export async function getCertificate(env: Bindings, contractId: string): Promise
   });
   const executed = await env.DOCUMENTS.head(executedDocumentKey(contractId));
   // One certificate per audit head and anchoring state (confirmation counts move on without changing what is proved).
-  const anchoring = sha256Hex(new TextEncoder().encode(anchors.map((a) => `${a.hash}:${a.status}:${a.txHash}`).join(","))).slice(0, 16);
-  const key = `contracts/${contractId}/certificate-${facts.auditHead.seq}-${anchoring}-${executed?.customMetadata?.sha256?.slice(0, 16) ?? "none"}.pdf`;
+  const anchoringState = anchors.map((a) => `${a.hash}:${a.status}:${a.txHash}`).join(",");
+  const anchoring = sha256Hex(new TextEncoder().encode(anchoringState)).slice(0, 16);
+  const executedHash = executed?.customMetadata?.sha256?.slice(0, 16) ?? "none";
+  const key = `contracts/${contractId}/certificate-${facts.auditHead.seq}-${anchoring}-${executedHash}.pdf`;
 
+  const base = env.PUBLIC_BASE_URL.replace(/\/$/, "");
   const kept = await keepSealed(
     env,
     key,
@@ -65,7 +69,8 @@ export async function getCertificate(env: Bindings, contractId: string): Promise
       for (const s of state.signers) {
         const sig = s.signature as { imageKey?: string | null; imageType?: string | null } | null;
         const image = sig?.imageKey ? await env.DOCUMENTS.get(sig.imageKey) : null;
-        if (image) images.set(s.id, { bytes: new Uint8Array(await image.arrayBuffer()), type: sig?.imageType ?? "image/png" });
+        if (!image) continue;
+        images.set(s.id, { bytes: new Uint8Array(await image.arrayBuffer()), type: sig?.imageType ?? "image/png" });
       }
       return renderCertificatePdf(
         {
@@ -76,7 +81,7 @@ export async function getCertificate(env: Bindings, contractId: string): Promise
           images,
           executedDocumentHash: executed?.customMetadata?.sha256 ?? null,
           anchors,
-          verifyUrl: `${env.PUBLIC_BASE_URL.replace(/\/$/, "")}/api/v1/verify?hash=0x${facts.documentHash.replace(/^0x/, "")}`,
+          verifyUrl: `${base}/api/v1/verify?hash=0x${facts.documentHash.replace(/^0x/, "")}`,
         },
         assetFontLoader(env.ASSETS),
       );

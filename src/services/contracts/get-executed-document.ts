@@ -21,7 +21,8 @@ export async function getExecutedDocument(
   env: Bindings,
   contractId: string,
 ): Promise<{ pdf: Uint8Array; sha256: string; seal: SealLevel }> {
-  const kept = await keepSealed(env, executedDocumentKey(contractId), () => renderExecuted(env, contractId), "Executed contract, sealed by Escra");
+  const render = () => renderExecuted(env, contractId);
+  const kept = await keepSealed(env, executedDocumentKey(contractId), render, "Executed contract, sealed by Escra");
   // Idempotent per (kind, contract, hash): a retried job or a second reader queues nothing twice.
   if (kept.changed) await enqueueAnchor(env, { kind: "document", hash: kept.sha256, contractId });
   return { pdf: kept.pdf, sha256: kept.sha256, seal: kept.seal };

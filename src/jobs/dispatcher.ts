@@ -19,7 +19,7 @@ import { sendSmsJob } from "./send-sms";
 import { SMS_SEND_JOB } from "../lib/sms";
 import { escrowEventsConsumer } from "./escrow-events";
 import { listingEventsConsumer } from "./listing-events";
-import { executedDocumentConsumer } from "./executed-document";
+import { EXECUTED_DOCUMENT_JOB, executedDocumentConsumer, executedDocumentJob } from "./executed-document";
 import { ESCROW_PAYOUT_JOB, escrowPayoutJob } from "./escrow-payout";
 import { reportExportJob } from "./report-export";
 import { REPORT_EXPORT_JOB } from "../services/reports/request-report-export";
@@ -36,6 +36,7 @@ export const jobHandlers: Record<string, JobHandler> = {
   [WEBHOOK_DELIVER_JOB]: deliverWebhookJob,
   [ESCROW_PAYOUT_JOB]: escrowPayoutJob,
   [REPORT_EXPORT_JOB]: reportExportJob,
+  [EXECUTED_DOCUMENT_JOB]: executedDocumentJob,
 };
 
 /** EVENTS consumers; each sees every domain event once it succeeds (see consume-event.ts). */

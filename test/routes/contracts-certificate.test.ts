@@ -95,5 +95,6 @@ describe("GET /contracts/:id/certificate reads as an auditor needs", () => {
     const raw = new TextDecoder("latin1").decode(bytes);
     expect(raw).toMatch(/\/Subtype \/Image/);
     expect(raw).toMatch(/DancingScript/);
-  });
+    // Two signings, an executed PDF, an anchoring round and a sealed certificate: the time of several requests.
+  }, 120_000);
 });

@@ -98,6 +98,8 @@ export interface Principal {
   /** API key scopes; null for a user session (bounded by role only). */
   scopes: string[] | null;
   apiKeyId: string | null;
+  /** The partner authorization (oauth_grants) an OAuth access token `eoa_…` acts under; absent otherwise. */
+  oauthGrantId?: string | null;
 }
 
 export interface Variables {

@@ -16,6 +16,8 @@ import { hasPrefix } from "./ids";
 import { CredentialCache, cacheTtlMs, mayChangeCredentials } from "./credential-cache";
 import type { ApiKeyState, SessionState } from "../db/credentials";
 import { timingSafeEqual } from "./crypto";
+import { oauthAccessState, touchGrant } from "../db/oauth";
+import { ACCESS_TOKEN_MARKER } from "../domain/oauth";
 
 const BEARER = /^Bearer[ ]+([^\s]+)\s*$/i;
 const invalidCredentials = () => new ApiError("AUTH002", "Access token or API key is invalid, expired or revoked");
@@ -32,6 +34,9 @@ const CREDENTIAL_EXCHANGE = new Set([
   "/api/v1/auth/resend-verification",
   "/api/v1/auth/password/reset",
   "/api/v1/auth/password/reset/confirm",
+  // OAuth clients authenticate themselves in the body or with `Authorization: Basic` (RFC 6749 §2.3.1).
+  "/api/v1/oauth/token",
+  "/api/v1/oauth/revoke",
 ]);
 
 const sessionCache = new CredentialCache<SessionState | null>();
@@ -60,6 +65,7 @@ const authenticateRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
   const now = new Date();
   let principal: Principal;
   if (isApiKeySecret(token)) principal = await apiKeyPrincipal(c, token, now);
+  else if (token.startsWith(ACCESS_TOKEN_MARKER)) principal = await oauthPrincipal(c, token, now);
   else if (looksLikeJwt(token)) principal = await sessionPrincipal(c, token, now);
   else if (isMetricsToken(c, token)) {
     // Not a person nor a key: only requireScopeOrMetricsToken routes admit it; every other route sees no principal.
@@ -139,6 +145,37 @@ async function cached<T>(c: Context<AppEnv>, cache: CredentialCache<T | null>, k
   return state;
 }
 
+/**
+ * A partner application's access token (issue 17.4): it acts like an API key of the user who authorized it, with
+ * the scopes it carries ∩ the application's current registration ∩ what the user's role may do now.
+ */
+async function oauthPrincipal(c: Context<AppEnv>, token: string, now: Date): Promise<Principal> {
+  const state = await oauthAccessState(c.env.DB, token, now);
+  if (!state || !state.live) throw invalidCredentials();
+  if (!state.lastUsedAt || now.getTime() - Date.parse(state.lastUsedAt) > LAST_USED_GRANULARITY_MS) {
+    runInBackground(c, "OAuth authorization last-used update", () => touchGrant(c.env.DB, state.grantId, now));
+  }
+  const registered = new Set(parseScopeList(state.applicationScopes));
+  const scopes = effectiveScopes(state.role, parseScopeList(state.tokenScopes).filter((s) => registered.has(s)));
+  return {
+    userId: state.userId,
+    role: keyActingRole(state.role, scopes),
+    sessionId: null,
+    scopes,
+    apiKeyId: null,
+    oauthGrantId: state.grantId,
+  };
+}
+
+function parseScopeList(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
 /** The authenticated caller, or AUTH004. */
 export function principalOf(c: Context<AppEnv>): Principal {
   const principal = c.get("principal");
@@ -208,7 +245,9 @@ function checkScope(principal: Principal, scope: Scope) {
   if (!hasScope(principal, scope)) {
     throw new ApiError(
       "AUTH003",
-      principal.scopes === null ? "Your role does not allow this" : `This API key lacks the ${scope} scope`,
+      principal.scopes === null
+        ? "Your role does not allow this"
+        : `This ${principal.oauthGrantId ? "access token" : "API key"} lacks the ${scope} scope`,
     );
   }
 }

@@ -10,6 +10,8 @@ const ACCEPTED_TYPES = ["application/json", "multipart/form-data", "application/
 /** Routes that stream large uploads set their own limit by path. */
 export const UPLOAD_MAX_BYTES = 100 * 1024 * 1024;
 const LARGE_BODY_ROUTES = [/\/attachments(\/|$)/, /\/uploads\//, /\/avatar$/, /\/proofs$/, /\/verify$/];
+/** OAuth endpoints take application/x-www-form-urlencoded, as RFC 6749 §4.1.3 and RFC 7009 §2.1 require. */
+const FORM_ROUTES = new Set(["/api/v1/oauth/token", "/api/v1/oauth/revoke"]);
 
 export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!METHODS_WITH_BODY.has(c.req.method)) return next();
@@ -18,7 +20,8 @@ export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!hasBody) return next();
 
   const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (!ACCEPTED_TYPES.includes(type)) {
+  const formAllowed = type === "application/x-www-form-urlencoded" && FORM_ROUTES.has(c.req.path);
+  if (!ACCEPTED_TYPES.includes(type) && !formAllowed) {
     throw new ApiError("VAL004", `Unsupported media type${type ? ` '${type}'` : ""}; send application/json`);
   }
   const maxSize = maxBodyBytes(c);

@@ -10,6 +10,8 @@ export const ID_PREFIXES = [
   "sms",
   // retention policies (governance)
   "pol",
+  // partner OAuth 2: applications (the client_id), authorizations, token rows
+  "oap", "oag", "oat",
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

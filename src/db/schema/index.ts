@@ -18,3 +18,4 @@ export * from "./listings";
 export * from "./signing";
 export * from "./reports";
 export * from "./governance";
+export * from "./oauth";

@@ -46,6 +46,9 @@ import { metricsRoutes } from "./routes/metrics";
 import { governanceRoutes } from "./routes/governance";
 import { analyticsRoutes } from "./routes/analytics";
 import { reportRoutes } from "./routes/reports";
+import { oauthMetadataRoutes, oauthRoutes } from "./routes/oauth";
+import { oauthApplicationRoutes } from "./routes/oauth-applications";
+import { oauthAuthorizationRoutes } from "./routes/oauth-authorizations";
 
 export function mountRoutes(app: App) {
   app.route("/api/v1", healthRoutes);
@@ -93,5 +96,9 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", governanceRoutes);
   app.route("/api/v1", metricsRoutes);
   app.route("/api/v1", auditRoutes);
+  app.route("/api/v1", oauthApplicationRoutes);
+  app.route("/api/v1", oauthAuthorizationRoutes);
+  app.route("/api/v1", oauthRoutes);
+  app.route("/", oauthMetadataRoutes);
   registerDocs(app);
 }

@@ -22,6 +22,8 @@ import { userView, type UserRow } from "./users";
 import { selectInChunks } from "./chunks";
 import { NO_PAYOUT_ACCOUNT, payoutAccountView } from "./payout-accounts";
 import { apiKeyView } from "./api-keys";
+import { applicationView, authorizationView, eraseOAuthStatements } from "./oauth";
+import { oauthApplications, oauthGrants } from "./schema/oauth";
 import { preferencesOf } from "./notification-preferences";
 import { teamRank, type TeamRole } from "../domain/team-roles";
 
@@ -74,6 +76,26 @@ export const EXPORT_SECTIONS: ExportSection[] = [
       (await database.select().from(apiKeys).where(eq(apiKeys.userId, user.id)).limit(EXPORT_ROW_LIMIT).all()).map((k) =>
         apiKeyView(k),
       ),
+  },
+  {
+    name: "oauthApplications",
+    collect: async (database, user) =>
+      (
+        await database.select().from(oauthApplications).where(eq(oauthApplications.ownerId, user.id)).limit(EXPORT_ROW_LIMIT).all()
+      ).map((a) => ({ ...applicationView(a), deletedAt: a.deletedAt })),
+  },
+  {
+    name: "oauthAuthorizations",
+    collect: async (database, user) =>
+      (
+        await database
+          .select({ grant: oauthGrants, applicationName: oauthApplications.name })
+          .from(oauthGrants)
+          .innerJoin(oauthApplications, eq(oauthApplications.id, oauthGrants.applicationId))
+          .where(eq(oauthGrants.userId, user.id))
+          .limit(EXPORT_ROW_LIMIT)
+          .all()
+      ).map(authorizationView),
   },
   {
     name: "teams",
@@ -406,6 +428,8 @@ export const ERASURE_STEPS: ErasureStep[] = [
       database.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id)),
       database.delete(emailVerifications).where(eq(emailVerifications.userId, user.id)),
       database.delete(passwordResets).where(eq(passwordResets.userId, user.id)),
+      // Partner OAuth: authorizations end, the user's own applications are deleted (their tokens die with them).
+      ...eraseOAuthStatements(database, user.id, now),
     ],
   },
   {

@@ -9,6 +9,13 @@ export function registerDocs(app: App) {
     scheme: "bearer",
     description: "An access JWT (EdDSA, 15 min) or an API key `esk_…`",
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "clientSecretBasic", {
+    type: "http",
+    scheme: "basic",
+    description:
+      "A partner application's `client_id` and `client_secret` (RFC 6749 §2.3.1), at the OAuth token and revocation " +
+      "endpoints only; `client_secret_post` (both in the form body) works too.",
+  });
   app.openAPIRegistry.registerComponent("securitySchemes", SIGNING_TOKEN_SCHEME, {
     type: "apiKey",
     in: "header",

@@ -15,7 +15,13 @@ const http = {
 };
 
 let as: oauth.AuthorizationServer;
+// Made once (each registration costs an argon2 hash): every test registers its own application, so authorizations
+// never mix between tests; the cap test's `capped` and the viewer are the only users with a special state.
 let partner: TestUser;
+let user: TestUser;
+let stranger: TestUser;
+let viewer: TestUser;
+let capped: TestUser;
 
 interface App {
   id: string;
@@ -84,8 +90,14 @@ async function tokenError(promise: Promise<unknown>): Promise<{ error: string; s
 
 beforeAll(async () => {
   as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oauth2", ...http }));
-  partner = await createUser({ email: `oauth-partner-${crypto.randomUUID().slice(0, 8)}@example.com` });
-}, 60_000);
+  [partner, user, stranger, viewer, capped] = await Promise.all([
+    createUser({ email: `oauth-partner-${crypto.randomUUID().slice(0, 8)}@example.com` }),
+    createUser(),
+    createUser(),
+    createUser({ role: "viewer" }),
+    createUser(),
+  ]);
+}, 120_000);
 
 describe("metadata (RFC 8414)", () => {
   it("is discovered by an independent client and names every endpoint", () => {
@@ -140,7 +152,6 @@ describe("applications", () => {
 
   it("is the owner's alone: another user gets RES001, an API key AUTH003", async () => {
     const app = await registerApp(partner);
-    const stranger = await createUser();
     for (const [method, body] of [["GET", undefined], ["PATCH", { name: "Mine" }], ["DELETE", undefined]] as const) {
       const res = await call(method, `/api/v1/oauth/applications/${app.id}`, { token: stranger.accessToken, body });
       expect(res.status).toBe(404);
@@ -172,10 +183,9 @@ describe("applications", () => {
   });
 
   it("stops at the cap of 25 applications (RES002)", async () => {
-    const owner = await createUser();
-    for (let i = 0; i < 25; i++) await registerApp(owner, { name: `App ${i}` });
+    for (let i = 0; i < 25; i++) await registerApp(capped, { name: `App ${i}` });
     const res = await call("POST", "/api/v1/oauth/applications", {
-      token: owner.accessToken,
+      token: capped.accessToken,
       body: { name: "One too many", redirectUris: [REDIRECT], scopes: ["contracts:read"] },
     });
     expect(res.status).toBe(409);
@@ -184,7 +194,6 @@ describe("applications", () => {
 
   it("deleting an application kills its tokens at once", async () => {
     const app = await registerApp(partner);
-    const user = await createUser();
     const tokens = await tokensFor(app, user);
     expect((await call("GET", "/api/v1/contracts", { token: tokens.access_token })).status).toBe(200);
     const del = await call("DELETE", `/api/v1/oauth/applications/${app.id}`, { token: partner.accessToken });
@@ -199,7 +208,6 @@ describe("applications", () => {
 describe("authorization code + PKCE", () => {
   it("happy path: the token carries the granted scopes, works on a scoped route and is refused outside them", async () => {
     const app = await registerApp(partner);
-    const user = await createUser();
     const mine = await call("POST", "/api/v1/contracts", { token: user.accessToken, body: { title: "Partner-visible", type: "nda" } });
     expect(mine.status).toBe(201);
     const tokens = await tokensFor(app, user, "contracts:read");
@@ -244,14 +252,12 @@ describe("authorization code + PKCE", () => {
 
   it("a viewer's consent grants only the read scopes (requested ∩ registered ∩ role)", async () => {
     const app = await registerApp(partner, { scopes: ["contracts:read", "contracts:write"] });
-    const viewer = await createUser({ role: "viewer" });
     const tokens = await tokensFor(app, viewer);
     expect(tokens.scope).toBe("contracts:read");
   });
 
   it("refuses a wrong code_verifier (invalid_grant)", async () => {
     const app = await registerApp(partner);
-    const user = await createUser();
     const { callback, state } = await consent(app, user);
     const params = oauth.validateAuthResponse(as, app.client, callback, state);
     const res = await oauth.authorizationCodeGrantRequest(
@@ -262,7 +268,6 @@ describe("authorization code + PKCE", () => {
 
   it("a replayed code is refused and the tokens it issued are revoked (RFC 6749 §4.1.2)", async () => {
     const app = await registerApp(partner);
-    const user = await createUser();
     const { callback, verifier, state } = await consent(app, user);
     const params = oauth.validateAuthResponse(as, app.client, callback, state);
     const auth = oauth.ClientSecretBasic(app.clientSecret);
@@ -281,7 +286,6 @@ describe("authorization code + PKCE", () => {
 
   it("never redirects to an unregistered redirect URI: page 400, decision VAL001", async () => {
     const app = await registerApp(partner);
-    const user = await createUser();
     const challenge = await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier());
     const query = authorizeQuery(app, { state: "s", challenge, redirectUri: "https://evil.example.net/cb" });
     const page = await fetchWorker(`/api/v1/oauth/authorize?${query}`, { redirect: "manual" });
@@ -321,7 +325,6 @@ describe("authorization code + PKCE", () => {
 
   it("a denial goes back as access_denied", async () => {
     const app = await registerApp(partner);
-    const user = await createUser();
     const { callback, state } = await consent(app, user, { decision: "deny" });
     expect(await tokenError(Promise.resolve().then(() => oauth.validateAuthResponse(as, app.client, callback, state)))).toEqual({
       error: "access_denied",
@@ -333,7 +336,6 @@ describe("authorization code + PKCE", () => {
 describe("refresh, revocation and client credentials", () => {
   it("rotates refresh tokens; a reused one revokes the whole authorization", async () => {
     const app = await registerApp(partner);
-    const user = await createUser();
     const auth = oauth.ClientSecretPost(app.clientSecret);
     const first = await tokensFor(app, user);
     const second = await oauth.processRefreshTokenResponse(
@@ -351,14 +353,13 @@ describe("refresh, revocation and client credentials", () => {
 
   it("the user lists and revokes an authorization; its tokens die at once", async () => {
     const app = await registerApp(partner, { name: "Revocable" });
-    const user = await createUser();
     const tokens = await tokensFor(app, user, "contracts:read");
-    const list = await call("GET", "/api/v1/oauth/authorizations", { token: user.accessToken });
+    const list = await call("GET", "/api/v1/oauth/authorizations?perPage=100", { token: user.accessToken });
     expect(list.status).toBe(200);
-    expect(list.body.data).toHaveLength(1);
-    const [authz] = list.body.data;
+    const ofApp = list.body.data.filter((a: { application: { id: string } }) => a.application.id === app.id);
+    expect(ofApp).toHaveLength(1);
+    const [authz] = ofApp;
     expect(authz).toMatchObject({ application: { id: app.id, name: "Revocable" }, kind: "authorization_code", scopes: ["contracts:read"] });
-    const stranger = await createUser();
     const notTheirs = await call("DELETE", `/api/v1/oauth/authorizations/${authz.id}`, { token: stranger.accessToken });
     expect(notTheirs.status).toBe(404);
     expect(notTheirs.body.error.code).toBe("RES001");
@@ -368,14 +369,14 @@ describe("refresh, revocation and client credentials", () => {
     const after = await call("GET", "/api/v1/contracts", { token: tokens.access_token });
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe("AUTH002");
-    expect((await call("GET", "/api/v1/oauth/authorizations", { token: user.accessToken })).body.data).toHaveLength(0);
+    const remaining = (await call("GET", "/api/v1/oauth/authorizations?perPage=100", { token: user.accessToken, headers: {} })).body.data;
+    expect(remaining.filter((a: { id: string }) => a.id === authz.id)).toEqual([]);
     const tokenAccess = await call("GET", "/api/v1/oauth/authorizations", { token: tokens.access_token });
     expect(tokenAccess.status).toBe(401);
   });
 
   it("RFC 7009: revoking an access token ends it; revoking a refresh token ends the authorization", async () => {
     const app = await registerApp(partner);
-    const user = await createUser();
     const auth = oauth.ClientSecretBasic(app.clientSecret);
     const tokens = await tokensFor(app, user);
     await oauth.processRevocationResponse(await oauth.revocationRequest(as, app.client, auth, tokens.access_token, http));
@@ -391,7 +392,7 @@ describe("refresh, revocation and client credentials", () => {
   });
 
   it("client credentials act for the owner's own account within the registered scopes, without a refresh token", async () => {
-    const owner = await createUser();
+    const owner = stranger;
     const app = await registerApp(owner, { scopes: ["contracts:read"] });
     const own = await call("POST", "/api/v1/contracts", { token: owner.accessToken, body: { title: "Owner's", type: "nda" } });
     const auth = oauth.ClientSecretPost(app.clientSecret);

@@ -410,6 +410,38 @@ describe("refresh, revocation and client credentials", () => {
   });
 });
 
+describe("what a token can never do", () => {
+  it("narrowing the application's scopes narrows tokens already issued", async () => {
+    const app = await registerApp(partner, { scopes: ["contracts:read", "escrows:read"] });
+    const tokens = await tokensFor(app, user);
+    expect(tokens.scope).toBe("contracts:read escrows:read");
+    expect((await call("GET", "/api/v1/escrows", { token: tokens.access_token })).status).toBe(200);
+    await call("PATCH", `/api/v1/oauth/applications/${app.id}`, { token: partner.accessToken, body: { scopes: ["contracts:read"] } });
+    const narrowed = await call("GET", "/api/v1/escrows", { token: tokens.access_token });
+    expect(narrowed.status).toBe(403);
+    expect(narrowed.body.error.code).toBe("AUTH003");
+    expect((await call("GET", "/api/v1/contracts", { token: tokens.access_token })).status).toBe(200);
+  });
+
+  it("a token cannot consent for another application, nor register one (AUTH003)", async () => {
+    const app = await registerApp(partner);
+    const tokens = await tokensFor(app, user);
+    const challenge = await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier());
+    const consentByToken = await call("POST", "/api/v1/oauth/authorize", {
+      token: tokens.access_token,
+      body: { ...Object.fromEntries(authorizeQuery(app, { state: "s", challenge })), decision: "approve" },
+    });
+    expect(consentByToken.status).toBe(403);
+    expect(consentByToken.body.error.code).toBe("AUTH003");
+    const register = await call("POST", "/api/v1/oauth/applications", {
+      token: tokens.access_token,
+      body: { name: "Via token", redirectUris: [REDIRECT], scopes: ["contracts:read"] },
+    });
+    expect(register.status).toBe(403);
+    expect(register.body.error.code).toBe("AUTH003");
+  });
+});
+
 describe("token endpoint errors (RFC 6749 §5.2, not the envelope)", () => {
   async function post(form: Record<string, string>, headers: Record<string, string> = {}) {
     const res = await fetchWorker("/api/v1/oauth/token", {

@@ -74,7 +74,8 @@ export function newApplicationRow(input: {
   };
 }
 
-const liveApplicationsOf = (ownerId: string) => and(eq(oauthApplications.ownerId, ownerId), isNull(oauthApplications.deletedAt));
+const liveApplicationsOf = (ownerId: string) =>
+  and(eq(oauthApplications.ownerId, ownerId), isNull(oauthApplications.deletedAt));
 
 /**
  * Inserts the application and its audit row only while the owner holds fewer than `cap` applications, in one batch.
@@ -114,7 +115,9 @@ export function findOwnApplication(database: Database, ownerId: string, id: stri
   return database
     .select()
     .from(oauthApplications)
-    .where(and(eq(oauthApplications.id, id), eq(oauthApplications.ownerId, ownerId), isNull(oauthApplications.deletedAt)))
+    .where(
+      and(eq(oauthApplications.id, id), eq(oauthApplications.ownerId, ownerId), isNull(oauthApplications.deletedAt)),
+    )
     .get();
 }
 
@@ -133,12 +136,13 @@ export function updateApplicationStatement(
   changes: { name?: string; redirectUris?: readonly string[]; scopes?: readonly Scope[] },
   now: string,
 ) {
+  const uniqueJson = (list: readonly string[]) => JSON.stringify([...new Set(list)]);
   return database
     .update(oauthApplications)
     .set({
       ...(changes.name !== undefined ? { name: changes.name } : {}),
-      ...(changes.redirectUris !== undefined ? { redirectUris: JSON.stringify([...new Set(changes.redirectUris)]) } : {}),
-      ...(changes.scopes !== undefined ? { scopes: JSON.stringify([...new Set(changes.scopes)]) } : {}),
+      ...(changes.redirectUris !== undefined ? { redirectUris: uniqueJson(changes.redirectUris) } : {}),
+      ...(changes.scopes !== undefined ? { scopes: uniqueJson(changes.scopes) } : {}),
       updatedAt: now,
     })
     .where(and(eq(oauthApplications.id, id), isNull(oauthApplications.deletedAt)))
@@ -270,7 +274,10 @@ export async function redeemCode(
 
 /** Marks a code used without redeeming it (so a later correct attempt cannot follow a failed one). */
 export function burnCodeStatement(database: Database, codeHash: string, now: string) {
-  return database.update(oauthCodes).set({ usedAt: now }).where(and(eq(oauthCodes.codeHash, codeHash), isNull(oauthCodes.usedAt)));
+  return database
+    .update(oauthCodes)
+    .set({ usedAt: now })
+    .where(and(eq(oauthCodes.codeHash, codeHash), isNull(oauthCodes.usedAt)));
 }
 
 export function revokeGrantStatement(database: Database, grantId: string, reason: string, now: string) {
@@ -336,6 +343,7 @@ export async function rotateRefreshToken(
   now: Date,
 ): Promise<boolean> {
   const at = now.toISOString();
+  const rotatedNow = and(eq(oauthTokens.id, oldTokenId), eq(oauthTokens.rotatedAt, at));
   const [marked] = await batch(database, [
     statement(
       database,
@@ -345,14 +353,17 @@ export async function rotateRefreshToken(
         .where(and(eq(oauthTokens.id, oldTokenId), isNull(oauthTokens.rotatedAt), isNull(oauthTokens.revokedAt))),
     ),
     ...tokens.map((t) =>
-      insertWhere(database, oauthTokens, t, rowExists(oauthTokens, and(eq(oauthTokens.id, oldTokenId), eq(oauthTokens.rotatedAt, at)))),
+      insertWhere(database, oauthTokens, t, rowExists(oauthTokens, rotatedNow)),
     ),
   ]);
   return changes(marked) === 1;
 }
 
 export function revokeTokenStatement(database: Database, tokenId: string, now: string) {
-  return database.update(oauthTokens).set({ revokedAt: now }).where(and(eq(oauthTokens.id, tokenId), isNull(oauthTokens.revokedAt)));
+  return database
+    .update(oauthTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(oauthTokens.id, tokenId), isNull(oauthTokens.revokedAt)));
 }
 
 // ---- the user's authorizations ----
@@ -455,6 +466,10 @@ export async function touchGrant(d1: D1Database, grantId: string, now: Date) {
 
 /** A user's erasure: their authorizations end and their applications are deleted (with every grant they hold). */
 export function eraseOAuthStatements(database: Database, userId: string, now: string): BatchItem<"sqlite">[] {
+  const ownApplications = database
+    .select({ id: oauthApplications.id })
+    .from(oauthApplications)
+    .where(eq(oauthApplications.ownerId, userId));
   return [
     database
       .update(oauthGrants)
@@ -466,10 +481,7 @@ export function eraseOAuthStatements(database: Database, userId: string, now: st
       .where(
         and(
           isNull(oauthGrants.revokedAt),
-          inArray(
-            oauthGrants.applicationId,
-            database.select({ id: oauthApplications.id }).from(oauthApplications).where(eq(oauthApplications.ownerId, userId)),
-          ),
+          inArray(oauthGrants.applicationId, ownApplications),
         ),
       ),
     database

@@ -161,7 +161,9 @@ export function grantableScopes(input: {
   }
   // A viewer's consent cannot hand out :write; admin scopes are never registered.
   const granted = (requested as Scope[]).filter((s) => roleMayGrant(input.role, s));
-  if (granted.length === 0) throw new OAuthError("invalid_scope", "None of the requested scopes can be granted by this user");
+  if (granted.length === 0) {
+    throw new OAuthError("invalid_scope", "None of the requested scopes can be granted by this user");
+  }
   return granted;
 }
 

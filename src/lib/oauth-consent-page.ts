@@ -23,7 +23,8 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;background:#f1f5f
 main{max-width:440px;margin:0 auto;background:#fff;border-radius:12px;padding:24px;box-shadow:0 1px 3px #0002}
 h1{font-size:1.25rem;margin:0 0 8px}ul{padding-left:20px}li{margin:6px 0}.muted{color:#55657a;font-size:.9rem}
 label{display:block;margin:10px 0 4px}input{width:100%;box-sizing:border-box;padding:8px;font-size:1rem}
-.actions{display:flex;gap:12px;margin-top:16px}button{flex:1;padding:10px;font-size:1rem;border-radius:8px;border:1px solid #0f766e}
+.actions{display:flex;gap:12px;margin-top:16px}
+button{flex:1;padding:10px;font-size:1rem;border-radius:8px;border:1px solid #0f766e}
 #allow{background:#0f766e;color:#fff}#deny{background:#fff;color:#0f766e}#error{color:#b91c1c;min-height:1.2em}
 [hidden]{display:none}code{overflow-wrap:anywhere}`;
 
@@ -36,6 +37,11 @@ const SCRIPT = `
   var token = null, refresh = null;
   var $ = function(id){ return document.getElementById(id); };
   var say = function(text){ $('error').textContent = text || ''; };
+  var post = function(path, body, bearer){
+    var headers = { 'content-type': 'application/json' };
+    if (bearer) headers.authorization = 'Bearer ' + bearer;
+    return fetch(path, { method: 'POST', headers: headers, body: JSON.stringify(body) });
+  };
   $('deny').addEventListener('click', function(){ location.assign(data.denyUrl); });
   $('signin').addEventListener('submit', function(e){ e.preventDefault(); signIn(); });
   $('allow').addEventListener('click', allow);
@@ -43,7 +49,7 @@ const SCRIPT = `
     say('');
     var body = { email: $('email').value, password: $('password').value };
     if ($('mfa').value) body.mfaCode = $('mfa').value;
-    fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    post('/api/v1/auth/login', body)
       .then(function(r){ return r.json(); })
       .then(function(res){
         if (res.success) {
@@ -60,12 +66,12 @@ const SCRIPT = `
     if (!token) return;
     $('allow').disabled = true;
     var body = Object.assign({}, data.request, { decision: 'approve' });
-    fetch('/api/v1/oauth/authorize', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token }, body: JSON.stringify(body) })
+    post('/api/v1/oauth/authorize', body, token)
       .then(function(r){ return r.json(); })
       .then(function(res){
         if (!res.success) { say(res.error.message); $('allow').disabled = false; return; }
         // The session existed only for this consent; end it before leaving.
-        return fetch('/api/v1/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token }, body: JSON.stringify({ refreshToken: refresh }) })
+        return post('/api/v1/auth/logout', { refreshToken: refresh }, token)
           .catch(function(){})
           .then(function(){ location.assign(res.data.redirectTo); });
       })
@@ -88,7 +94,10 @@ export interface ConsentPageInput {
 
 export function consentPage(input: ConsentPageInput): string {
   const e = escapeHtml;
-  const items = input.scopes.map((s) => `<li>${e(s.words)} <span class="muted"><code>${e(s.scope)}</code></span></li>`).join("");
+  const items = input.scopes
+    .map((s) => `<li>${e(s.words)} <span class="muted"><code>${e(s.scope)}</code></span></li>`)
+    .join("");
+  const request = scriptJson({ request: input.request, denyUrl: input.denyUrl });
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -107,15 +116,19 @@ export function consentPage(input: ConsentPageInput): string {
   <form id="signin">
     <p>Sign in to Escra to continue.</p>
     <label for="email">Email</label><input id="email" type="email" autocomplete="username" required />
-    <label for="password">Password</label><input id="password" type="password" autocomplete="current-password" required />
-    <div id="mfa-row" hidden><label for="mfa">Authenticator code</label><input id="mfa" inputmode="numeric" autocomplete="one-time-code" /></div>
+    <label for="password">Password</label>
+    <input id="password" type="password" autocomplete="current-password" required />
+    <div id="mfa-row" hidden><label for="mfa">Authenticator code</label>
+      <input id="mfa" inputmode="numeric" autocomplete="one-time-code" /></div>
     <div class="actions"><button type="submit">Sign in</button></div>
   </form>
   <p id="signed" hidden>Signed in as <strong id="who"></strong>.</p>
   <p id="error" role="alert"></p>
-  <div class="actions"><button id="deny" type="button">Deny</button><button id="allow" type="button" disabled>Allow</button></div>
+  <div class="actions">
+    <button id="deny" type="button">Deny</button><button id="allow" type="button" disabled>Allow</button>
+  </div>
 </main>
-<script type="application/json" id="oauth-request">${scriptJson({ request: input.request, denyUrl: input.denyUrl })}</script>
+<script type="application/json" id="oauth-request">${request}</script>
 <script nonce="${input.nonce}">${SCRIPT}</script>
 </body>
 </html>`;

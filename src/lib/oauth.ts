@@ -41,7 +41,11 @@ export function authorizationServerMetadata(env: Pick<Bindings, "PUBLIC_BASE_URL
  * The client's redirect URI with response parameters added to its query (RFC 6749 §4.1.2: the URI's own query
  * is kept) and the issuer (RFC 9207), e.g. `{ code, state }` or `{ error, error_description, state }`.
  */
-export function redirectTo(env: Pick<Bindings, "PUBLIC_BASE_URL">, redirectUri: string, params: Record<string, string | undefined>) {
+export function redirectTo(
+  env: Pick<Bindings, "PUBLIC_BASE_URL">,
+  redirectUri: string,
+  params: Record<string, string | undefined>,
+) {
   const url = new URL(redirectUri);
   for (const [key, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(key, value);
   url.searchParams.set("iss", issuerOf(env));

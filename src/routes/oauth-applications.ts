@@ -20,7 +20,12 @@ import {
 } from "../db/oauth";
 import { scopesBeyondRole } from "../domain/scopes";
 import { registerApplication } from "../services/oauth/register-application";
-import { applicationSchema, applicationWithSecret, createApplicationBody, updateApplicationBody } from "./oauth-schemas";
+import {
+  applicationSchema,
+  applicationWithSecret,
+  createApplicationBody,
+  updateApplicationBody,
+} from "./oauth-schemas";
 
 const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
 
@@ -35,7 +40,8 @@ const createApplicationRoute = createRoute({
   description:
     "Registers an OAuth 2 client: `clientId` and `clientSecret` authenticate it at `POST /oauth/token` " +
     "(client_secret_basic or client_secret_post). Redirect URIs are compared exactly (on a loopback host the port " +
-    "may differ, RFC 8252 §7.3). Scopes are the most the application may ever be granted and must lie within your role.",
+    "may differ, RFC 8252 §7.3). Scopes are the most the application may ever be granted and must lie within " +
+    "your role.",
   request: { body: jsonBody(createApplicationBody) },
   responses: {
     201: jsonContent(envelope(applicationWithSecret), "registered; store the client secret now"),

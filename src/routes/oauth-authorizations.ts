@@ -66,5 +66,6 @@ export const oauthAuthorizationRoutes = createRouter()
         data: { applicationId: found.grant.applicationId },
       }, now),
     ]);
-    return ok(c, authorizationView({ ...found, grant: { ...found.grant, revokedAt: now.toISOString(), revokedReason: "user_revoked" } }));
+    const revoked = { ...found.grant, revokedAt: now.toISOString(), revokedReason: "user_revoked" };
+    return ok(c, authorizationView({ ...found, grant: revoked }));
   });

@@ -17,7 +17,9 @@ const scopeList = z
   .array(z.enum(PARTNER_SCOPES))
   .min(1)
   .max(PARTNER_SCOPES.length)
-  .openapi({ description: "Scopes the application may ask users for (src/domain/scopes.ts; `admin:*` is never granted)" });
+  .openapi({
+    description: "Scopes the application may ask users for (src/domain/scopes.ts; `admin:*` is never granted)",
+  });
 
 export const createApplicationBody = z
   .object({

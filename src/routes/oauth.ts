@@ -46,8 +46,9 @@ const authorizePageRoute = createRoute({
   summary: "Consent page of the authorization code flow (PKCE S256 required)",
   description:
     "The page an application sends the user to (RFC 6749 §4.1.1, RFC 7636 §4.3). It names the application and the " +
-    "scopes in words; the user signs in on the page (their session stays in the page's memory and is logged out after " +
-    "the decision) and allows or denies. Allow → `POST /oauth/authorize`, then the browser goes to the redirect URI " +
+    "scopes in words; the user signs in on the page (their session stays in the page's memory and is logged out " +
+    "after the decision) and allows or denies. Allow → `POST /oauth/authorize`, then the browser goes to the " +
+    "redirect URI " +
     "with `code`, `state` and `iss` (RFC 9207). An unknown `client_id` or unregistered `redirect_uri` is shown here " +
     "and never redirected to; other faults go back to the redirect URI as `error=…` (RFC 6749 §4.1.2.1).",
   request: { query: authorizationRequestQuery },
@@ -87,7 +88,8 @@ const tokenRoute = createRoute({
   description:
     "Form-encoded (RFC 6749 §4.1.3). The client authenticates with `client_secret_basic` or `client_secret_post`. " +
     "authorization_code needs `code`, `redirect_uri` and `code_verifier`; a code works once — presented again, the " +
-    "tokens it issued are revoked. refresh_token rotates: each refresh token works once, and a reused one revokes the " +
+    "tokens it issued are revoked. refresh_token rotates: each refresh token works once, and a reused one revokes " +
+    "the " +
     "whole authorization. client_credentials acts for the application owner's own account (no refresh token). " +
     "Access tokens `eoa_…` last 1 hour and are used as `Authorization: Bearer` like API keys, within their scopes. " +
     "Errors follow OAuth's format (RFC 6749 §5.2), not the API envelope.",

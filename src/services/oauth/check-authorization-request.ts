@@ -35,12 +35,17 @@ export async function checkAuthorizationRequest(
   if (!application) return { kind: "refused", field: "client_id", message: "Unknown application (client_id)" };
   const redirectUri = request.redirect_uri;
   if (!redirectUri || !redirectUriRegistered(jsonList(application.redirectUris), redirectUri)) {
-    return { kind: "refused", field: "redirect_uri", message: "This redirect URI is not registered for the application" };
+    const message = "This redirect URI is not registered for the application";
+    return { kind: "refused", field: "redirect_uri", message };
   }
   const fail = (error: OAuthError): CheckedAuthorizationRequest => ({
     kind: "error",
     error,
-    to: redirectTo(env, redirectUri, { error: error.error, error_description: error.description, state: request.state }),
+    to: redirectTo(env, redirectUri, {
+      error: error.error,
+      error_description: error.description,
+      state: request.state,
+    }),
   });
   if (request.response_type !== "code") {
     return fail(new OAuthError("unsupported_response_type", "Only response_type=code is supported"));

@@ -80,11 +80,24 @@ function respond(minted: MintedTokens, scopes: readonly Scope[]): TokenResponse 
 }
 
 /** Revokes the authorization a replayed code (or reused refresh token) issued, with an audit entry. */
-async function revokeForReplay(env: Pick<Bindings, "DB">, database: Database, grantId: string, userId: string, reason: string, now: Date) {
+async function revokeForReplay(
+  env: Pick<Bindings, "DB">,
+  database: Database,
+  grantId: string,
+  userId: string,
+  reason: string,
+  now: Date,
+) {
   const at = now.toISOString();
   await database.batch([
     revokeGrantStatement(database, grantId, reason, at),
-    auditInsert(env, { action: `oauth.${reason}`, actorId: null, resourceType: "oauth_authorization", resourceId: grantId, data: { userId } }, now),
+    auditInsert(env, {
+      action: `oauth.${reason}`,
+      actorId: null,
+      resourceType: "oauth_authorization",
+      resourceId: grantId,
+      data: { userId },
+    }, now),
   ]);
 }
 
@@ -108,7 +121,9 @@ async function redeemAuthorizationCode(
     throw invalid;
   }
   if (row.expiresAt <= now.toISOString()) throw invalid;
-  if (row.redirectUri !== form.redirect_uri) throw new OAuthError("invalid_grant", "redirect_uri differs from the authorization request");
+  if (row.redirectUri !== form.redirect_uri) {
+    throw new OAuthError("invalid_grant", "redirect_uri differs from the authorization request");
+  }
   if (!pkceVerifierMatches(form.code_verifier, row.codeChallenge)) {
     throw new OAuthError("invalid_grant", "code_verifier does not match the code_challenge (PKCE, RFC 7636 §4.6)");
   }
@@ -118,7 +133,13 @@ async function redeemAuthorizationCode(
   const registered = new Set(jsonList(application.scopes));
   const scopes = effectiveScopes(user.role, jsonList(row.scopes).filter((s) => registered.has(s)));
   if (scopes.length === 0) throw new OAuthError("invalid_grant", "Nothing of what was granted can still be granted");
-  const grant = newGrantRow({ applicationId: application.id, userId: row.userId, kind: "authorization_code", scopes, now: now.toISOString() });
+  const grant = newGrantRow({
+    applicationId: application.id,
+    userId: row.userId,
+    kind: "authorization_code",
+    scopes,
+    now: now.toISOString(),
+  });
   const minted = mintTokens(grant.id, scopes, now, scopes);
   if (!(await redeemCode(database, codeHash, grant, minted.rows, now))) {
     // Another request redeemed it between our read and write: this is the replay.
@@ -187,7 +208,13 @@ async function clientCredentials(
   const statements = [];
   if (!grant) {
     const granted = effectiveScopes(owner.role, registered);
-    grant = newGrantRow({ applicationId: application.id, userId: application.ownerId, kind: "client_credentials", scopes: granted, now: now.toISOString() });
+    grant = newGrantRow({
+      applicationId: application.id,
+      userId: application.ownerId,
+      kind: "client_credentials",
+      scopes: granted,
+      now: now.toISOString(),
+    });
     statements.push(insertGrant(database, grant));
   }
   // §4.4.3: no refresh token; the client asks again with its credentials.

@@ -41,6 +41,7 @@ export const SCOPE_DESCRIPTIONS: Record<PartnerScope, string> = {
   "notifications:read": "Read your notifications",
   "notifications:write": "Mark your notifications as read",
   "reports:read": "See your reports",
+  "analytics:read": "See your dashboards and usage figures",
   "reports:write": "Run reports and exports of your data",
   "teams:read": "See your teams and their members",
   "teams:write": "Manage your teams and their members",

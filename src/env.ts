@@ -68,6 +68,22 @@ export interface Bindings {
   AFRICASTALKING_USERNAME?: string;
   /** https://api.sandbox.africastalking.com for the sandbox app; default https://api.africastalking.com. */
   AFRICASTALKING_BASE_URL?: string;
+  /**
+   * Sign in with Google, Microsoft, LinkedIn (src/lib/oidc.ts): a provider is enabled when its client id and secret
+   * are set. `_ISSUER` overrides where discovery starts (defaults in src/domain/oidc.ts).
+   */
+  OIDC_GOOGLE_ISSUER?: string;
+  OIDC_GOOGLE_CLIENT_ID?: string;
+  OIDC_MICROSOFT_ISSUER?: string;
+  OIDC_MICROSOFT_CLIENT_ID?: string;
+  OIDC_LINKEDIN_ISSUER?: string;
+  OIDC_LINKEDIN_CLIENT_ID?: string;
+  /** Comma-separated redirect URIs the authorize endpoint accepts (`{provider}` filled in); the first is the default. */
+  OIDC_REDIRECT_URIS?: string;
+  /** Comma-separated origins `returnTo` may point at; default ALLOWED_ORIGINS. */
+  OIDC_RETURN_TO_ORIGINS?: string;
+  /** "true" lets issuers use http:// (a loopback test provider); ignored in production. */
+  OIDC_ALLOW_INSECURE_ISSUERS?: string;
 
   // secrets (.dev.vars locally, `wrangler secret put` in production)
   JWT_PRIVATE_KEY: string;
@@ -88,6 +104,9 @@ export interface Bindings {
   SEALING_CERT?: string;
   /** RFC 3161 Time-Stamping Authority for the seal's timestamp (PAdES B-T); without it the seal is B-B. */
   TSA_URL?: string;
+  OIDC_GOOGLE_CLIENT_SECRET?: string;
+  OIDC_MICROSOFT_CLIENT_SECRET?: string;
+  OIDC_LINKEDIN_CLIENT_SECRET?: string;
 }
 
 /** Who is calling, once authenticated (set by the auth middleware). */
@@ -130,6 +149,8 @@ declare global {
       WEBHOOK_RECEIVER_URL?: string;
       /** Tests only: poppler's pdftotext/pdftoppm over loopback (test/node/pdf-tools.ts). */
       PDF_TOOLS_URL?: string;
+      /** Tests only: the loopback OpenID Provider's control surface (test/node/oidc-provider.ts). */
+      OIDC_TEST_PROVIDER_URL?: string;
     }
   }
 }

@@ -41,6 +41,7 @@ import { catalogRoutes } from "./routes/catalog";
 import { contractSigningRoutes } from "./routes/contracts-signing";
 import { contractLiveRoutes } from "./routes/contracts-live";
 import { workflowRoutes } from "./routes/workflows";
+import { authOauthRoutes } from "./routes/auth-oauth";
 import { auditRoutes } from "./routes/audit";
 import { metricsRoutes } from "./routes/metrics";
 import { governanceRoutes } from "./routes/governance";
@@ -100,5 +101,6 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", oauthAuthorizationRoutes);
   app.route("/api/v1", oauthRoutes);
   app.route("/", oauthMetadataRoutes);
+  app.route("/api/v1", authOauthRoutes);
   registerDocs(app);
 }

@@ -77,6 +77,17 @@ export async function findUserById(d1: D1Database, id: string): Promise<UserRow 
   return rows[0] ?? null;
 }
 
+/**
+ * The password hash of an account created by a provider sign-in: no PHC string, so no password ever verifies
+ * against it; the person can set one with a password reset.
+ */
+export const NO_PASSWORD_HASH = "!none";
+
+/** Whether the account can sign in with a password (erased and provider-only accounts cannot). */
+export function hasPassword(user: Pick<UserRow, "passwordHash">): boolean {
+  return !user.passwordHash.startsWith("!");
+}
+
 export interface NewUser {
   id: string;
   email: string;

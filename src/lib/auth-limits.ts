@@ -25,6 +25,10 @@ export const AUTH_LIMITS = {
   verifyPhone: { account: { limit: 10, windowSeconds: 600 } },
   /** Code/password checks by an authenticated user (MFA verify/disable, password change). */
   userSecretCheck: { account: { limit: 10, windowSeconds: 900 } },
+  /** External sign-in (OpenID Connect): starting a flow, its callback, and the MFA step after it. */
+  oidcAuthorize: { ip: { limit: 30, windowSeconds: 60 } },
+  oidcCallback: { ip: { limit: 30, windowSeconds: 60 } },
+  loginChallenge: { ip: { limit: 30, windowSeconds: 60 }, account: { limit: 10, windowSeconds: 900 } },
 } as const satisfies Record<string, { ip?: Limit; account?: Limit }>;
 
 export type AuthLimitName = keyof typeof AUTH_LIMITS;

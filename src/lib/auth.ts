@@ -42,6 +42,9 @@ const CREDENTIAL_EXCHANGE = new Set([
 const sessionCache = new CredentialCache<SessionState | null>();
 const apiKeyCache = new CredentialCache<ApiKeyState | null>();
 
+/** External sign-in (OpenID Connect): its browser redirect, callback and MFA step trade no bearer either. */
+const PROVIDER_SIGN_IN = /^\/api\/v1\/auth\/oauth\/(?:[a-z]+\/(?:authorize|callback)|mfa)$/;
+
 /**
  * Global middleware on /api/v1/*: no Authorization header → anonymous; otherwise it must be valid. A request that
  * may have changed credentials (see credential-cache.ts) clears this isolate's cache when it ends, whatever it
@@ -59,7 +62,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 const authenticateRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header("authorization");
-  if (header === undefined || CREDENTIAL_EXCHANGE.has(c.req.path)) return next();
+  if (header === undefined || CREDENTIAL_EXCHANGE.has(c.req.path) || PROVIDER_SIGN_IN.test(c.req.path)) return next();
   const token = BEARER.exec(header)?.[1];
   if (!token) throw new ApiError("AUTH004", "Malformed Authorization header; expected `Bearer <token>`");
   const now = new Date();

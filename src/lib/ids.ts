@@ -12,6 +12,8 @@ export const ID_PREFIXES = [
   "pol",
   // partner OAuth 2: applications (the client_id), authorizations, token rows
   "oap", "oag", "oat",
+  // external identities (OpenID Connect sign-in)
+  "idn",
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

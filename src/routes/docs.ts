@@ -2,6 +2,7 @@
 import type { App } from "../app";
 import { DOCS_CSP } from "../lib/security-headers";
 import { SIGNING_TOKEN_SCHEME } from "../lib/signing-access";
+import { documentForProviders, enabledProviders } from "../lib/oidc";
 
 export function registerDocs(app: App) {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
@@ -33,7 +34,9 @@ export function registerDocs(app: App) {
   let document: ReturnType<App["getOpenAPI31Document"]> | undefined;
   app.get("/api/v1/openapi.json", (c) => {
     document ??= app.getOpenAPI31Document({ openapi: "3.1.0", info: API_INFO });
-    return c.json({ ...document, servers: [{ url: new URL(c.req.url).origin, description: c.env.ENVIRONMENT }] });
+    // Sign-in providers this environment does not configure are absent from its document (lib/oidc.ts).
+    const served = documentForProviders(document, enabledProviders(c.env));
+    return c.json({ ...served, servers: [{ url: new URL(c.req.url).origin, description: c.env.ENVIRONMENT }] });
   });
 
   app.get("/docs", (c) => {

@@ -173,3 +173,71 @@ export const apiKeys = sqliteTable(
   },
   (t) => [uniqueIndex("api_keys_secret_hash_uq").on(t.secretHash), index("api_keys_user_idx").on(t.userId, t.createdAt)],
 );
+
+/**
+ * An external identity (OpenID Connect) linked to a user: the provider's stable subject under its issuer
+ * (Microsoft: the tenant's issuer). One per provider per user; a subject belongs to one user.
+ */
+export const userIdentities = sqliteTable(
+  "user_identities",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    /** google | microsoft | linkedin (src/domain/oidc.ts). */
+    provider: text("provider").notNull(),
+    /** The ID token's `iss` (for Microsoft the tenant-specific issuer). */
+    issuer: text("issuer").notNull(),
+    /** The ID token's `sub`. */
+    subject: text("subject").notNull(),
+    /** The email the provider asserted when the identity was linked or last used, for display. */
+    email: text("email"),
+    emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
+    createdAt: text("created_at").notNull(),
+    lastUsedAt: text("last_used_at"),
+  },
+  (t) => [
+    uniqueIndex("user_identities_subject_uq").on(t.provider, t.issuer, t.subject),
+    uniqueIndex("user_identities_user_provider_uq").on(t.userId, t.provider),
+  ],
+);
+
+/**
+ * A pending authorization request (OIDC code flow + PKCE): keyed by the SHA-256 of its `state`, it holds the PKCE
+ * verifier and the nonce server-side, lives 10 minutes and is consumed once by the callback.
+ */
+export const oidcFlows = sqliteTable(
+  "oidc_flows",
+  {
+    id: text("id").primaryKey(),
+    provider: text("provider").notNull(),
+    codeVerifier: text("code_verifier").notNull(),
+    nonce: text("nonce").notNull(),
+    redirectUri: text("redirect_uri").notNull(),
+    returnTo: text("return_to"),
+    /** Set when a signed-in user started the flow to link this provider to their account. */
+    linkUserId: text("link_user_id"),
+    expiresAt: text("expires_at").notNull(),
+    usedAt: text("used_at"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("oidc_flows_expiry_idx").on(t.expiresAt)],
+);
+
+/**
+ * The second step of a sign-in that proved the first factor elsewhere (a provider's ID token) on an account with
+ * MFA on: keyed by the SHA-256 of the challenge handed to the client, 5 minutes, 5 attempts, single use.
+ */
+export const loginChallenges = sqliteTable(
+  "login_challenges",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    /** How the first factor was proved, e.g. `oidc:google`. */
+    method: text("method").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    expiresAt: text("expires_at").notNull(),
+    usedAt: text("used_at"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("login_challenges_user_idx").on(t.userId)],
+);

@@ -10,6 +10,7 @@ import { startTestAnvil } from "./test/node/anvil.ts";
 import { startWebhookReceiver } from "./test/node/webhook-receiver.ts";
 import { startPdfTools } from "./test/node/pdf-tools.ts";
 import { startTestTsa } from "./test/node/tsa.ts";
+import { startTestOidcProviders } from "./test/node/oidc-provider.ts";
 
 /** Pure tests: no `cloudflare:*` import, no binding. They live in test/domain/ or are named `*.unit.test.ts`. */
 const UNIT_TESTS = ["test/domain/**/*.test.ts", "test/**/*.unit.test.ts"];
@@ -30,6 +31,8 @@ async function workersProject() {
   const [anvilUrl, isolatedAnvilUrl] = await Promise.all([startTestAnvil(), startTestAnvil()]);
   const webhookReceiverUrl = await startWebhookReceiver();
   const [pdfToolsUrl, tsaUrl] = await Promise.all([startPdfTools(), startTestTsa()]);
+  // A real OpenID Provider (node-oidc-provider) as the issuer of Google, Microsoft and LinkedIn sign-in.
+  const oidc = await startTestOidcProviders();
   return {
     plugins: [
       cloudflareTest({
@@ -53,6 +56,7 @@ async function workersProject() {
             AUTH_CACHE_TTL_MS: "0",
             PDF_TOOLS_URL: pdfToolsUrl,
             TSA_URL: tsaUrl,
+            ...oidc.bindings,
             TEST_MIGRATIONS: migrations,
           },
         },

@@ -27,6 +27,8 @@ export const USER_DATA_TABLES: Record<string, UserDataRegistration> = {
   oauth_codes: { export: { none: "one-time code digests only, valid 10 minutes" }, erasure: "credentials" },
   email_verifications: { export: { none: "one-time code digests only, valid minutes" }, erasure: "credentials" },
   password_resets: { export: { none: "one-time token digests only, valid minutes" }, erasure: "credentials" },
+  user_identities: { export: "identities", erasure: "credentials" },
+  login_challenges: { export: { none: "challenge digests of a sign-in in progress, valid minutes" }, erasure: "credentials" },
   mfa_recovery_codes: { export: { none: "peppered code digests: secrets, not information about the user" }, erasure: "credentials" },
   teams: { export: "teams", erasure: "teams" },
   team_members: { export: "teams", erasure: "teams" },

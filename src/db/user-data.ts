@@ -4,7 +4,17 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNull, ne, or, sql, type AnyColumn } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
-import { apiKeys, emailVerifications, mfaRecoveryCodes, passwordResets, sessions, users } from "./schema/identity";
+import {
+  apiKeys,
+  emailVerifications,
+  loginChallenges,
+  mfaRecoveryCodes,
+  oidcFlows,
+  passwordResets,
+  sessions,
+  userIdentities,
+  users,
+} from "./schema/identity";
 import { auditLogs } from "./schema/audit";
 import { teamInvitations, teamMembers, teams } from "./schema/teams";
 import { notificationPreferences } from "./schema/preferences";
@@ -67,6 +77,26 @@ export const EXPORT_SECTIONS: ExportSection[] = [
         .from(sessions)
         .where(eq(sessions.userId, user.id))
         .orderBy(desc(sessions.createdAt))
+        .limit(EXPORT_ROW_LIMIT)
+        .all(),
+  },
+  {
+    name: "identities",
+    // The sign-in providers linked to the account (issue 17.1): which provider, the address it asserted, when used.
+    collect: (database, user) =>
+      database
+        .select({
+          id: userIdentities.id,
+          provider: userIdentities.provider,
+          issuer: userIdentities.issuer,
+          subject: userIdentities.subject,
+          email: userIdentities.email,
+          emailVerified: userIdentities.emailVerified,
+          createdAt: userIdentities.createdAt,
+          lastUsedAt: userIdentities.lastUsedAt,
+        })
+        .from(userIdentities)
+        .where(eq(userIdentities.userId, user.id))
         .limit(EXPORT_ROW_LIMIT)
         .all(),
   },
@@ -430,6 +460,10 @@ export const ERASURE_STEPS: ErasureStep[] = [
       database.delete(passwordResets).where(eq(passwordResets.userId, user.id)),
       // Partner OAuth: authorizations end, the user's own applications are deleted (their tokens die with them).
       ...eraseOAuthStatements(database, user.id, now),
+      // Linked sign-in providers: an erased account can no longer be reached through them.
+      database.delete(userIdentities).where(eq(userIdentities.userId, user.id)),
+      database.delete(loginChallenges).where(eq(loginChallenges.userId, user.id)),
+      database.delete(oidcFlows).where(eq(oidcFlows.linkUserId, user.id)),
     ],
   },
   {

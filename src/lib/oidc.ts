@@ -177,12 +177,14 @@ export async function finishAuthorization(
     const callback = new URLSearchParams(params);
     // A tenant-templated issuer cannot be compared before the token names its tenant: the `iss` parameter must at
     // least fit the template; the ID token's `iss` is then checked exactly against the template filled with `tid`.
-    const iss = callback.get("iss");
-    if (templated && iss !== null) {
-      if (tenantIssuer(as.issuer, tenantOf(as.issuer, iss)) !== iss) throw refused("issuer_mismatch");
+    let responseAs = as;
+    if (templated) {
+      const iss = callback.get("iss");
+      if (iss !== null && tenantIssuer(as.issuer, tenantOf(as.issuer, iss)) !== iss) throw refused("iss_mismatch");
       callback.delete("iss");
+      responseAs = { ...as, authorization_response_iss_parameter_supported: false };
     }
-    const validated = oauth.validateAuthResponse(as, client, callback, flow.state);
+    const validated = oauth.validateAuthResponse(responseAs, client, callback, flow.state);
     stage = "token_request";
     const response = await oauth.authorizationCodeGrantRequest(
       as,
@@ -198,7 +200,7 @@ export async function finishAuthorization(
       const idToken = ((await response.clone().json().catch(() => ({}))) as { id_token?: unknown }).id_token;
       const tid = typeof idToken === "string" ? safeClaims(idToken).tid : undefined;
       const expected = tenantIssuer(as.issuer, tid);
-      if (expected === null) throw refused("issuer_mismatch");
+      if (expected === null) throw refused("iss_mismatch");
       tokenAs = { ...as, issuer: expected };
     }
     stage = "token_response";

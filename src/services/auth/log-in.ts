@@ -8,7 +8,7 @@ import { auditInsert } from "../../lib/audit";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "../../lib/passwords";
 import { emailThrottleKey, hashCode, openTotpSecret } from "../../lib/identity-secrets";
 import { startSession } from "../../lib/session-issue";
-import { claimTotpStep, findUserByEmail, setPasswordHash } from "../../db/users";
+import { claimTotpStep, findUserByEmail, hasPassword, setPasswordHash } from "../../db/users";
 import { clearLockState, readLockState, recordLoginFailure } from "../../db/login-throttles";
 import { useRecoveryCode } from "../../db/mfa";
 import { lockSecondsRemaining, looksLikeRecoveryCode, normaliseEmail, normaliseRecoveryCode } from "../../domain/identity-policy";
@@ -80,6 +80,11 @@ export async function logIn(env: Bindings, origin: { ip: string | null; userAgen
   if (!user || user.deletedAt !== null) {
     verifyAgainstDummy(input.password);
     return failLogin("unknown_email", null, badCredentials());
+  }
+  // An account made by a provider sign-in has no password: the same work and answer as a wrong one.
+  if (!hasPassword(user)) {
+    verifyAgainstDummy(input.password);
+    return failLogin("no_password", user.id, badCredentials());
   }
   if (!verifyPassword(input.password, user.passwordHash)) return failLogin("bad_password", user.id, badCredentials());
   if (user.suspended) {

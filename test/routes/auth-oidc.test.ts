@@ -334,3 +334,20 @@ describe("explicit link and the unlink rules", { timeout: 90_000 }, () => {
     expect((await call("DELETE", `/api/v1/auth/identities/${own.id}`, { token: u.accessToken })).status).toBe(200);
   });
 });
+
+describe("export and erasure reach linked identities", { timeout: 90_000 }, () => {
+  it("the export lists them; after erasure the provider account no longer reaches the erased account", async () => {
+    const u = await createUser({ email: uniqueEmail("erase-linked") });
+    const account = await providerAccount({ id: subject(), email: u.email, emailVerified: true });
+    expect((await signIn("google", account.id)).body.data.user.id).toBe(u.user.id);
+    const exported = await call("GET", "/api/v1/users/me/export", { token: u.accessToken });
+    expect(exported.body.data.identities).toEqual([expect.objectContaining({ provider: "google", subject: account.id, email: u.email })]);
+
+    const erased = await call("DELETE", "/api/v1/users/me", { token: u.accessToken, body: { password: u.password } });
+    expect(erased.status).toBe(200);
+    const after = await signIn("google", account.id);
+    expect(after.status).toBe(200);
+    expect(after.body.data).toMatchObject({ created: true });
+    expect(after.body.data.user.id).not.toBe(u.user.id);
+  });
+});

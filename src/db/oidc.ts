@@ -1,12 +1,17 @@
 // Queries of external sign-in: linked identities, pending authorization flows (single use, 10 minutes) and the MFA
 // challenges a provider sign-in answers (single use, 5 minutes, attempts counted before comparing).
-import { and, asc, count, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import { db } from "./client";
 import { loginChallenges, oidcFlows, userIdentities, users } from "./schema/identity";
 import { hasPassword } from "./users";
 import { newId } from "../lib/ids";
 import { sha256Hex } from "../lib/crypto";
-import { LOGIN_CHALLENGE_MAX_ATTEMPTS, LOGIN_CHALLENGE_TTL_SECONDS, OIDC_FLOW_TTL_SECONDS, type OidcProvider } from "../domain/oidc";
+import {
+  LOGIN_CHALLENGE_MAX_ATTEMPTS,
+  LOGIN_CHALLENGE_TTL_SECONDS,
+  OIDC_FLOW_TTL_SECONDS,
+  type OidcProvider,
+} from "../domain/oidc";
 
 export type IdentityRow = typeof userIdentities.$inferSelect;
 export type OidcFlowRow = typeof oidcFlows.$inferSelect;
@@ -28,13 +33,24 @@ export async function findIdentityBySubject(d1: D1Database, provider: OidcProvid
     (await db(d1)
       .select()
       .from(userIdentities)
-      .where(and(eq(userIdentities.provider, provider), eq(userIdentities.issuer, issuer), eq(userIdentities.subject, subject)))
+      .where(
+        and(
+          eq(userIdentities.provider, provider),
+          eq(userIdentities.issuer, issuer),
+          eq(userIdentities.subject, subject),
+        ),
+      )
       .get()) ?? null
   );
 }
 
 export async function listIdentities(d1: D1Database, userId: string): Promise<IdentityRow[]> {
-  return db(d1).select().from(userIdentities).where(eq(userIdentities.userId, userId)).orderBy(asc(userIdentities.createdAt)).all();
+  return db(d1)
+    .select()
+    .from(userIdentities)
+    .where(eq(userIdentities.userId, userId))
+    .orderBy(asc(userIdentities.createdAt))
+    .all();
 }
 
 /** The caller's identities and whether a password is set (the ways they can sign in). */
@@ -46,24 +62,40 @@ export async function identitiesOf(d1: D1Database, userId: string) {
   return { identities: rows.map(identityView), hasPassword: user ? hasPassword(user) : false };
 }
 
-export async function countIdentities(d1: D1Database, userId: string): Promise<number> {
-  const row = await db(d1).select({ n: count() }).from(userIdentities).where(eq(userIdentities.userId, userId)).get();
-  return row?.n ?? 0;
-}
-
 export function insertIdentityStatement(
   d1: D1Database,
-  input: { userId: string; provider: OidcProvider; issuer: string; subject: string; email: string | null; emailVerified: boolean },
+  input: {
+    userId: string;
+    provider: OidcProvider;
+    issuer: string;
+    subject: string;
+    email: string | null;
+    emailVerified: boolean;
+  },
   now: Date,
 ) {
   const id = newId("idn");
   const at = now.toISOString();
-  return { id, statement: db(d1).insert(userIdentities).values({ id, ...input, createdAt: at, lastUsedAt: at }) };
+  return {
+    id,
+    statement: db(d1)
+      .insert(userIdentities)
+      .values({ id, ...input, createdAt: at, lastUsedAt: at }),
+  };
 }
 
 /** Records a sign-in with the identity and the email the provider asserted this time. */
-export function touchIdentityStatement(d1: D1Database, id: string, email: string | null, emailVerified: boolean, now: Date) {
-  return db(d1).update(userIdentities).set({ lastUsedAt: now.toISOString(), email, emailVerified }).where(eq(userIdentities.id, id));
+export function touchIdentityStatement(
+  d1: D1Database,
+  id: string,
+  email: string | null,
+  emailVerified: boolean,
+  now: Date,
+) {
+  return db(d1)
+    .update(userIdentities)
+    .set({ lastUsedAt: now.toISOString(), email, emailVerified })
+    .where(eq(userIdentities.id, id));
 }
 
 /**
@@ -109,7 +141,9 @@ export function newFlowStatements(
     expiresAt,
     statements: [
       db(d1).delete(oidcFlows).where(lt(oidcFlows.expiresAt, stale)),
-      db(d1).insert(oidcFlows).values({ id: flowKey(state), ...rest, expiresAt, createdAt: at }),
+      db(d1)
+        .insert(oidcFlows)
+        .values({ id: flowKey(state), ...rest, expiresAt, createdAt: at }),
     ] as const,
   };
 }
@@ -119,13 +153,25 @@ export function newFlowStatements(
  * same state cannot both win).
  * @returns the flow, or null when unknown, of another provider, expired or already used
  */
-export async function consumeFlow(d1: D1Database, provider: OidcProvider, state: string, now: Date): Promise<OidcFlowRow | null> {
+export async function consumeFlow(
+  d1: D1Database,
+  provider: OidcProvider,
+  state: string,
+  now: Date,
+): Promise<OidcFlowRow | null> {
   const at = now.toISOString();
   return (
     (await db(d1)
       .update(oidcFlows)
       .set({ usedAt: at })
-      .where(and(eq(oidcFlows.id, flowKey(state)), eq(oidcFlows.provider, provider), isNull(oidcFlows.usedAt), gt(oidcFlows.expiresAt, at)))
+      .where(
+        and(
+          eq(oidcFlows.id, flowKey(state)),
+          eq(oidcFlows.provider, provider),
+          isNull(oidcFlows.usedAt),
+          gt(oidcFlows.expiresAt, at),
+        ),
+      )
       .returning()
       .get()) ?? null
   );
@@ -133,17 +179,23 @@ export async function consumeFlow(d1: D1Database, provider: OidcProvider, state:
 
 const challengeKey = (challenge: string) => sha256Hex(`login-challenge:${challenge}`);
 
-export function newChallengeStatement(d1: D1Database, input: { challenge: string; userId: string; method: string }, now: Date) {
+export function newChallengeStatement(
+  d1: D1Database,
+  input: { challenge: string; userId: string; method: string },
+  now: Date,
+) {
   const expiresAt = new Date(now.getTime() + LOGIN_CHALLENGE_TTL_SECONDS * 1000).toISOString();
   return {
     expiresAt,
-    statement: db(d1).insert(loginChallenges).values({
-      id: challengeKey(input.challenge),
-      userId: input.userId,
-      method: input.method,
-      expiresAt,
-      createdAt: now.toISOString(),
-    }),
+    statement: db(d1)
+      .insert(loginChallenges)
+      .values({
+        id: challengeKey(input.challenge),
+        userId: input.userId,
+        method: input.method,
+        expiresAt,
+        createdAt: now.toISOString(),
+      }),
   };
 }
 
@@ -172,5 +224,8 @@ export async function spendChallengeAttempt(d1: D1Database, challenge: string, n
 
 /** Marks the challenge used, in the batch that starts the session. */
 export function useChallengeStatement(d1: D1Database, challenge: string, now: Date) {
-  return db(d1).update(loginChallenges).set({ usedAt: now.toISOString() }).where(eq(loginChallenges.id, challengeKey(challenge)));
+  return db(d1)
+    .update(loginChallenges)
+    .set({ usedAt: now.toISOString() })
+    .where(eq(loginChallenges.id, challengeKey(challenge)));
 }

@@ -27,14 +27,24 @@ export interface ProviderDefaults {
  * (issuer https://www.linkedin.com/oauth, scopes openid profile email, client credentials in the POST body).
  */
 export const PROVIDER_DEFAULTS: Record<OidcProvider, ProviderDefaults> = {
-  google: { issuer: "https://accounts.google.com", scope: "openid email profile", clientAuth: "client_secret_basic", label: "Google" },
+  google: {
+    issuer: "https://accounts.google.com",
+    scope: "openid email profile",
+    clientAuth: "client_secret_basic",
+    label: "Google",
+  },
   microsoft: {
     issuer: "https://login.microsoftonline.com/common/v2.0",
     scope: "openid email profile",
     clientAuth: "client_secret_post",
     label: "Microsoft",
   },
-  linkedin: { issuer: "https://www.linkedin.com/oauth", scope: "openid profile email", clientAuth: "client_secret_post", label: "LinkedIn" },
+  linkedin: {
+    issuer: "https://www.linkedin.com/oauth",
+    scope: "openid profile email",
+    clientAuth: "client_secret_post",
+    label: "LinkedIn",
+  },
 };
 
 /** Lifetimes: a pending authorization flow, and the MFA challenge a provider sign-in answers. */
@@ -89,7 +99,8 @@ export function assertedEmail(provider: OidcProvider, claims: Record<string, unk
   const raw = typeof claims.email === "string" ? claims.email.trim().toLowerCase() : "";
   const email = raw.length > 0 && raw.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw) ? raw : null;
   const truthy = (v: unknown) => v === true || v === "true";
-  const verified = email !== null && (truthy(claims.email_verified) || (provider === "microsoft" && truthy(claims.xms_edov)));
+  const verified =
+    email !== null && (truthy(claims.email_verified) || (provider === "microsoft" && truthy(claims.xms_edov)));
   return { email, verified };
 }
 

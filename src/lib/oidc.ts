@@ -57,14 +57,20 @@ export function enabledProviders(env: Bindings): OidcProvider[] {
  * default. Unset: the API's own callback under PUBLIC_BASE_URL.
  */
 export function redirectUriAllowList(env: Bindings): string[] {
-  const listed = (env.OIDC_REDIRECT_URIS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const listed = (env.OIDC_REDIRECT_URIS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return listed.length > 0 ? listed : [`${env.PUBLIC_BASE_URL}/api/v1/auth/oauth/{provider}/callback`];
 }
 
 /** Origins `returnTo` may point at: `OIDC_RETURN_TO_ORIGINS`, else ALLOWED_ORIGINS (the frontends CORS admits). */
 export function returnToOrigins(env: Bindings): string[] {
   const raw = env.OIDC_RETURN_TO_ORIGINS ?? env.ALLOWED_ORIGINS ?? "";
-  return raw.split(",").map((s) => s.trim().replace(/\/+$/, "")).filter(Boolean);
+  return raw
+    .split(",")
+    .map((s) => s.trim().replace(/\/+$/, ""))
+    .filter(Boolean);
 }
 
 /** http:// issuers (a loopback test provider) are allowed only outside production and only when asked for. */
@@ -90,9 +96,15 @@ async function authorizationServer(env: Bindings, config: ProviderConfig): Promi
   try {
     const authority = new URL(config.authority);
     const response = await oauth.discoveryRequest(authority, { algorithm: "oidc", ...httpOptions(env) });
-    const issuer = (await response.clone().json().catch(() => ({})) as { issuer?: unknown }).issuer;
+    const issuer = (
+      (await response
+        .clone()
+        .json()
+        .catch(() => ({}))) as { issuer?: unknown }
+    ).issuer;
     // Microsoft's multi-tenant authority answers an issuer template; any other mismatch is refused (Discovery §4.3).
-    const expected = typeof issuer === "string" && acceptsDiscoveredIssuer(config.authority, issuer) ? new URL(issuer) : authority;
+    const expected =
+      typeof issuer === "string" && acceptsDiscoveredIssuer(config.authority, issuer) ? new URL(issuer) : authority;
     const as = await oauth.processDiscoveryResponse(expected, response);
     discovered.set(config.authority, { as, until: Date.now() + DISCOVERY_TTL_MS });
     return as;
@@ -197,7 +209,12 @@ export async function finishAuthorization(
     );
     let tokenAs = as;
     if (templated) {
-      const idToken = ((await response.clone().json().catch(() => ({}))) as { id_token?: unknown }).id_token;
+      const idToken = (
+        (await response
+          .clone()
+          .json()
+          .catch(() => ({}))) as { id_token?: unknown }
+      ).id_token;
       const tid = typeof idToken === "string" ? safeClaims(idToken).tid : undefined;
       const expected = tenantIssuer(as.issuer, tid);
       if (expected === null) throw refused("iss_mismatch");
@@ -253,7 +270,8 @@ function refusalReason(stage: string, error: unknown): string {
     if (stage === "id_token_signature") return "bad_signature";
     return stage === "authorization_response" ? "bad_authorization_response" : "bad_token_response";
   }
-  if (error instanceof TypeError || (error instanceof Error && error.name === "TimeoutError")) return "provider_unreachable";
+  if (error instanceof TypeError || (error instanceof Error && error.name === "TimeoutError"))
+    return "provider_unreachable";
   if (stage === "id_token_signature") return "bad_signature";
   return "unverifiable";
 }

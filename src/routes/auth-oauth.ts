@@ -191,7 +191,10 @@ const listRoute = createRoute({
   tags,
   summary: "The caller's linked sign-in providers",
   responses: {
-    200: jsonContent(envelope(z.object({ identities: z.array(identitySchema), hasPassword: z.boolean() })), "linked identities"),
+    200: jsonContent(
+      envelope(z.object({ identities: z.array(identitySchema), hasPassword: z.boolean() })),
+      "linked identities",
+    ),
     ...errorResponses("AUTH002", "AUTH003", "AUTH004"),
   },
 });
@@ -215,7 +218,10 @@ const linkRoute = createRoute({
     ),
   },
   responses: {
-    201: jsonContent(envelope(z.object({ authorizationUrl: z.string(), expiresAt: isoDate })), "navigate to authorizationUrl"),
+    201: jsonContent(
+      envelope(z.object({ authorizationUrl: z.string(), expiresAt: isoDate })),
+      "navigate to authorizationUrl",
+    ),
     ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001", "RES002", "PROC001"),
   },
 });
@@ -228,7 +234,14 @@ const unlinkRoute = createRoute({
   tags,
   summary: "Unlink a provider",
   description: "Only while another way to sign in remains (a password or another identity); otherwise 409 RES002.",
-  request: { params: z.object({ id: z.string().max(40).openapi({ param: { name: "id", in: "path" }, example: "idn_3kTq9ZyP0aB1cD2eF3gH" }) }) },
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .max(40)
+        .openapi({ param: { name: "id", in: "path" }, example: "idn_3kTq9ZyP0aB1cD2eF3gH" }),
+    }),
+  },
   responses: {
     200: jsonContent(envelope(z.object({ id: z.string(), unlinked: z.literal(true) })), "unlinked"),
     ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001", "RES002"),

@@ -35,7 +35,11 @@ export async function authorize(provider: string, query: Record<string, string> 
 }
 
 /** The provider's authorization URL for a sign-in as `accountId`. */
-export async function providerUrl(provider: Provider, accountId: string, query: Record<string, string> = {}): Promise<string> {
+export async function providerUrl(
+  provider: Provider,
+  accountId: string,
+  query: Record<string, string> = {},
+): Promise<string> {
   const res = await authorize(provider, { loginHint: accountId, ...query });
   if (res.status !== 302) throw new Error(`authorize answered ${res.status}: ${await res.text()}`);
   return res.headers.get("location")!;
@@ -71,11 +75,17 @@ export async function followProvider(start: string): Promise<URLSearchParams> {
 
 /** GET /auth/oauth/:provider/callback with the provider's parameters. */
 export async function callback(provider: string, params: URLSearchParams): Promise<ApiResult> {
-  return call("GET", `/api/v1/auth/oauth/${provider}/callback?${params}`, { headers: { "cf-connecting-ip": testIp() } });
+  return call("GET", `/api/v1/auth/oauth/${provider}/callback?${params}`, {
+    headers: { "cf-connecting-ip": testIp() },
+  });
 }
 
 /** The whole flow: authorize, the provider's login as `accountId`, then our callback. */
-export async function signIn(provider: Provider, accountId: string, query: Record<string, string> = {}): Promise<ApiResult> {
+export async function signIn(
+  provider: Provider,
+  accountId: string,
+  query: Record<string, string> = {},
+): Promise<ApiResult> {
   return callback(provider, await followProvider(await providerUrl(provider, accountId, query)));
 }
 

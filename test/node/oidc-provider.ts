@@ -94,7 +94,10 @@ export async function startTestOidcProviders(): Promise<TestOidcProviders> {
       loadExistingGrant: async (ctx) => {
         const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
         if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-        const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+        const grant = new ctx.oidc.provider.Grant({
+          clientId: ctx.oidc.client!.clientId,
+          accountId: ctx.oidc.session!.accountId!,
+        });
         grant.addOIDCScope("openid email profile");
         await grant.save();
         return grant;
@@ -105,7 +108,10 @@ export async function startTestOidcProviders(): Promise<TestOidcProviders> {
     const provider = new Provider(`${base}${prefix}`, configuration);
     mounts.push({ prefix, name, provider, privateJwk });
   }
-  const rogue = { ...(await exportJWK((await generateKeyPair("RS256", { extractable: true })).privateKey)), alg: "RS256" };
+  const rogue = {
+    ...(await exportJWK((await generateKeyPair("RS256", { extractable: true })).privateKey)),
+    alg: "RS256",
+  };
 
   /** Rewrites the ID token of a tampered account's token response. */
   async function tamperIdToken(idToken: string, signer: JWK): Promise<string> {

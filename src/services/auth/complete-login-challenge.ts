@@ -36,10 +36,23 @@ export async function completeLoginChallenge(c: Context<AppEnv>, input: Complete
   } catch (error) {
     if (error instanceof ApiError && error.code === "AUTH005") {
       await db(c.env.DB).batch([
-        auditInsert(c.env, { action: "auth.login.failed", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { reason: "bad_mfa_code", method: spent.method } }, now),
+        auditInsert(
+          c.env,
+          {
+            action: "auth.login.failed",
+            actorId: user.id,
+            ...requestOrigin(c),
+            resourceType: "user",
+            resourceId: user.id,
+            data: { reason: "bad_mfa_code", method: spent.method },
+          },
+          now,
+        ),
       ]);
     }
     throw error;
   }
-  return startSession(c, user, { method: spent.method, mfa }, now, [useChallengeStatement(c.env.DB, input.challenge, now)]);
+  return startSession(c, user, { method: spent.method, mfa }, now, [
+    useChallengeStatement(c.env.DB, input.challenge, now),
+  ]);
 }

@@ -7,7 +7,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../lib/errors";
 import { auditInsert, requestOrigin } from "../../lib/audit";
-import { randomToken } from "../../lib/ids";
+import { newId, randomToken } from "../../lib/ids";
 import { finishAuthorization, providerConfig } from "../../lib/oidc";
 import { startSession } from "../../lib/session-issue";
 import { endLiveSessions } from "../../lib/live-sessions";
@@ -32,7 +32,6 @@ import {
   type UserRow,
 } from "../../db/users";
 import { retireUnverifiedStatements } from "../../db/user-data";
-import { newId } from "../../lib/ids";
 import { isAdminEmail } from "../../domain/identity-policy";
 import { PROVIDER_DEFAULTS, assertedEmail, decideSignIn, type OidcProvider } from "../../domain/oidc";
 import type { tokenPair } from "../../lib/session-issue";
@@ -54,7 +53,10 @@ export type ProviderCallbackResult =
  *   `details: { mfaRequired, challenge, expiresAt }` when MFA is on; RES002 when linking an identity another account
  *   holds, or a second identity of the same provider; PROC001 when the provider is unreachable
  */
-export async function signInWithProvider(c: Context<AppEnv>, input: SignInWithProviderInput): Promise<ProviderCallbackResult> {
+export async function signInWithProvider(
+  c: Context<AppEnv>,
+  input: SignInWithProviderInput,
+): Promise<ProviderCallbackResult> {
   const env = c.env;
   const { provider, params } = input;
   const config = providerConfig(env, provider);
@@ -66,7 +68,12 @@ export async function signInWithProvider(c: Context<AppEnv>, input: SignInWithPr
       details: { reason: "unknown_state" },
     });
   }
-  const verified = await finishAuthorization(env, config, { state, nonce: flow.nonce, codeVerifier: flow.codeVerifier, redirectUri: flow.redirectUri }, params);
+  const verified = await finishAuthorization(
+    env,
+    config,
+    { state, nonce: flow.nonce, codeVerifier: flow.codeVerifier, redirectUri: flow.redirectUri },
+    params,
+  );
   const assertion = assertedEmail(provider, verified.claims);
   const owner = await findIdentityBySubject(env.DB, provider, verified.issuer, verified.subject);
   const now = new Date();
@@ -77,16 +84,32 @@ export async function signInWithProvider(c: Context<AppEnv>, input: SignInWithPr
     const user = await findUserById(env.DB, flow.linkUserId);
     if (!user || user.deletedAt !== null) throw new ApiError("AUTH001", "The account that started this link is gone");
     if (user.suspended) throw new ApiError("AUTH003", "This account is suspended");
-    if (owner && owner.userId !== user.id) throw new ApiError("RES002", `This ${label} account is linked to another Escra account`);
+    if (owner && owner.userId !== user.id)
+      throw new ApiError("RES002", `This ${label} account is linked to another Escra account`);
     if (owner) return { kind: "linked", identity: identityView(owner), returnTo: flow.returnTo };
     if ((await listIdentities(env.DB, user.id)).some((i) => i.provider === provider)) {
       throw new ApiError("RES002", `A ${label} account is already linked; unlink it first`);
     }
-    const { id, statement } = insertIdentityStatement(env.DB, { userId: user.id, provider, ...identityFields(verified, assertion) }, now);
+    const { id, statement } = insertIdentityStatement(
+      env.DB,
+      { userId: user.id, provider, ...identityFields(verified, assertion) },
+      now,
+    );
     try {
       await db(env.DB).batch([
         statement,
-        auditInsert(env, { action: "auth.identity.linked", actorId: user.id, ...origin, resourceType: "user", resourceId: user.id, data: { provider, identityId: id, how: "explicit" } }, now),
+        auditInsert(
+          env,
+          {
+            action: "auth.identity.linked",
+            actorId: user.id,
+            ...origin,
+            resourceType: "user",
+            resourceId: user.id,
+            data: { provider, identityId: id, how: "explicit" },
+          },
+          now,
+        ),
       ]);
     } catch (error) {
       if (isUniqueViolation(error)) throw new ApiError("RES002", `This ${label} account is already linked`);
@@ -111,7 +134,18 @@ export async function signInWithProvider(c: Context<AppEnv>, input: SignInWithPr
   switch (decision.kind) {
     case "refuse": {
       await db(env.DB).batch([
-        auditInsert(env, { action: "auth.login.failed", actorId: liveHolder?.id ?? null, ...origin, resourceType: liveHolder ? "user" : null, resourceId: liveHolder?.id ?? null, data: { reason: decision.reason, provider } }, now),
+        auditInsert(
+          env,
+          {
+            action: "auth.login.failed",
+            actorId: liveHolder?.id ?? null,
+            ...origin,
+            resourceType: liveHolder ? "user" : null,
+            resourceId: liveHolder?.id ?? null,
+            data: { reason: decision.reason, provider },
+          },
+          now,
+        ),
       ]);
       throw new ApiError(
         "AUTH006",
@@ -127,10 +161,25 @@ export async function signInWithProvider(c: Context<AppEnv>, input: SignInWithPr
       break;
     case "link": {
       user = liveHolder!;
-      const { id, statement } = insertIdentityStatement(env.DB, { userId: user.id, provider, ...identityFields(verified, assertion) }, now);
+      const { id, statement } = insertIdentityStatement(
+        env.DB,
+        { userId: user.id, provider, ...identityFields(verified, assertion) },
+        now,
+      );
       extra.push(
         statement,
-        auditInsert(env, { action: "auth.identity.linked", actorId: user.id, ...origin, resourceType: "user", resourceId: user.id, data: { provider, identityId: id, how: "verified_email" } }, now),
+        auditInsert(
+          env,
+          {
+            action: "auth.identity.linked",
+            actorId: user.id,
+            ...origin,
+            resourceType: "user",
+            resourceId: user.id,
+            data: { provider, identityId: id, how: "verified_email" },
+          },
+          now,
+        ),
       );
       break;
     }
@@ -142,8 +191,16 @@ export async function signInWithProvider(c: Context<AppEnv>, input: SignInWithPr
   return { ...(await finishSignIn(c, user, provider, extra, now)), created, returnTo: flow.returnTo };
 }
 
-function identityFields(verified: { issuer: string; subject: string }, assertion: { email: string | null; verified: boolean }) {
-  return { issuer: verified.issuer, subject: verified.subject, email: assertion.email, emailVerified: assertion.verified };
+function identityFields(
+  verified: { issuer: string; subject: string },
+  assertion: { email: string | null; verified: boolean },
+) {
+  return {
+    issuer: verified.issuer,
+    subject: verified.subject,
+    email: assertion.email,
+    emailVerified: assertion.verified,
+  };
 }
 
 async function liveUser(d1: D1Database, id: string): Promise<UserRow | null> {
@@ -164,8 +221,10 @@ async function createAccount(
   const origin = requestOrigin(c);
   const at = now.toISOString();
   const email = assertion.email!;
-  const claimedName = [verified.claims.name, [verified.claims.given_name, verified.claims.family_name].filter((p) => typeof p === "string").join(" ")]
-    .find((n): n is string => typeof n === "string" && n.trim().length > 0);
+  const claimedName = [
+    verified.claims.name,
+    [verified.claims.given_name, verified.claims.family_name].filter((p) => typeof p === "string").join(" "),
+  ].find((n): n is string => typeof n === "string" && n.trim().length > 0);
   const name = (claimedName ?? email.split("@")[0]!).trim().slice(0, 200);
   const userId = newId("usr");
   const retire = unverifiedHolder ? await retireUnverifiedStatements(db(env.DB), unverifiedHolder, at) : null;
@@ -173,20 +232,64 @@ async function createAccount(
   const identity = insertIdentityStatement(env.DB, { userId, provider, ...identityFields(verified, assertion) }, now);
   const statements: BatchItem<"sqlite">[] = [
     ...(retire ? [retire.claim, ...retire.rest] : []),
-    insertUser(env.DB, { id: userId, email, name, passwordHash: NO_PASSWORD_HASH, role: "user", accountType: "personal", company: null, industry: null }, now),
+    insertUser(
+      env.DB,
+      {
+        id: userId,
+        email,
+        name,
+        passwordHash: NO_PASSWORD_HASH,
+        role: "user",
+        accountType: "personal",
+        company: null,
+        industry: null,
+      },
+      now,
+    ),
     ...(assertion.verified ? [markEmailVerified(env.DB, userId, now)] : []),
     ...(becomesAdmin ? [grantConfiguredAdmin(env.DB, userId, now)] : []),
     identity.statement,
-    auditInsert(env, { action: "auth.registered", actorId: userId, ...origin, resourceType: "user", resourceId: userId, data: { role: becomesAdmin ? "admin" : "user", accountType: "personal", provider, emailVerified: assertion.verified, ...(unverifiedHolder ? { replacedUnverified: unverifiedHolder.id } : {}) } }, now),
+    auditInsert(
+      env,
+      {
+        action: "auth.registered",
+        actorId: userId,
+        ...origin,
+        resourceType: "user",
+        resourceId: userId,
+        data: {
+          role: becomesAdmin ? "admin" : "user",
+          accountType: "personal",
+          provider,
+          emailVerified: assertion.verified,
+          ...(unverifiedHolder ? { replacedUnverified: unverifiedHolder.id } : {}),
+        },
+      },
+      now,
+    ),
     ...(unverifiedHolder
-      ? [auditInsert(env, { action: "auth.unverified_account.replaced", actorId: null, ...origin, resourceType: "user", resourceId: unverifiedHolder.id, data: { by: userId } }, now)]
+      ? [
+          auditInsert(
+            env,
+            {
+              action: "auth.unverified_account.replaced",
+              actorId: null,
+              ...origin,
+              resourceType: "user",
+              resourceId: unverifiedHolder.id,
+              data: { by: userId },
+            },
+            now,
+          ),
+        ]
       : []),
   ];
   try {
     await db(env.DB).batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   } catch (error) {
     // Someone registered or verified the address, or linked this identity, while we created: start again.
-    if (isUniqueViolation(error)) throw new ApiError("RES002", "An account for this email was created meanwhile; sign in again");
+    if (isUniqueViolation(error))
+      throw new ApiError("RES002", "An account for this email was created meanwhile; sign in again");
     throw error;
   }
   if (unverifiedHolder) await endLiveSessions(env, unverifiedHolder.id, { why: "account_closed" });
@@ -203,13 +306,30 @@ async function finishSignIn(
 ): Promise<{ kind: "session"; pair: Awaited<ReturnType<typeof tokenPair>> }> {
   const env = c.env;
   if (user.suspended) {
-    await db(env.DB).batch([auditInsert(env, { action: "auth.login.failed", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { reason: "suspended", provider } }, now)]);
+    await db(env.DB).batch([
+      auditInsert(
+        env,
+        {
+          action: "auth.login.failed",
+          actorId: user.id,
+          ...requestOrigin(c),
+          resourceType: "user",
+          resourceId: user.id,
+          data: { reason: "suspended", provider },
+        },
+        now,
+      ),
+    ]);
     throw new ApiError("AUTH003", "This account is suspended");
   }
   if (user.mfaEnabled) {
     // The provider proved the first factor; the session waits for the second (POST /auth/oauth/mfa).
     const challenge = randomToken(43);
-    const { expiresAt, statement } = newChallengeStatement(env.DB, { challenge, userId: user.id, method: `oidc:${provider}` }, now);
+    const { expiresAt, statement } = newChallengeStatement(
+      env.DB,
+      { challenge, userId: user.id, method: `oidc:${provider}` },
+      now,
+    );
     await db(env.DB).batch([statement, ...extra]);
     throw new ApiError("AUTH005", "A one-time code from your authenticator app is required", {
       details: { mfaRequired: true, challenge, expiresAt },

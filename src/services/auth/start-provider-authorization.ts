@@ -61,7 +61,20 @@ export async function startProviderAuthorization(
     now,
   );
   const audit = input.linkUserId
-    ? [auditInsert(env, { action: "auth.identity.link_started", actorId: input.linkUserId, ...origin, resourceType: "user", resourceId: input.linkUserId, data: { provider: input.provider } }, now)]
+    ? [
+        auditInsert(
+          env,
+          {
+            action: "auth.identity.link_started",
+            actorId: input.linkUserId,
+            ...origin,
+            resourceType: "user",
+            resourceId: input.linkUserId,
+            data: { provider: input.provider },
+          },
+          now,
+        ),
+      ]
     : [];
   await db(env.DB).batch([...statements, ...audit]);
   return { authorizationUrl: start.url, expiresAt };

@@ -24,10 +24,25 @@ export async function unlinkIdentity(
   const now = new Date();
   const [deleted] = await db(env.DB).batch([deleteIdentityStatement(env.DB, userId, identityId)]);
   if (deleted.length === 0) throw lastMethod();
-  await auditInsert(env, { action: "auth.identity.unlinked", actorId: userId, ...origin, resourceType: "user", resourceId: userId, data: { provider: identity.provider, identityId } }, now);
+  await auditInsert(
+    env,
+    {
+      action: "auth.identity.unlinked",
+      actorId: userId,
+      ...origin,
+      resourceType: "user",
+      resourceId: userId,
+      data: { provider: identity.provider, identityId },
+    },
+    now,
+  );
 }
 
 const lastMethod = () =>
-  new ApiError("RES002", "This is your only way to sign in: set a password (password reset) or link another provider first", {
-    details: { reason: "last_sign_in_method" },
-  });
+  new ApiError(
+    "RES002",
+    "This is your only way to sign in: set a password (password reset) or link another provider first",
+    {
+      details: { reason: "last_sign_in_method" },
+    },
+  );

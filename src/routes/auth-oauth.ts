@@ -16,7 +16,7 @@ import { completeLoginChallenge } from "../services/auth/complete-login-challeng
 import { unlinkIdentity } from "../services/auth/unlink-identity";
 import { identitiesOf } from "../db/oidc";
 import { OIDC_PROVIDERS, PROVIDER_DEFAULTS, isOidcProvider, type OidcProvider } from "../domain/oidc";
-import { bearerSecurity, tokenPairSchema } from "./auth-schemas";
+import { bearerSecurity, tokenPairSchema } from "../schemas/auth";
 
 const tags = ["Auth"];
 

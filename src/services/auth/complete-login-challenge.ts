@@ -52,7 +52,7 @@ export async function completeLoginChallenge(c: Context<AppEnv>, input: Complete
     }
     throw error;
   }
-  return startSession(c, user, { method: spent.method, mfa }, now, [
+  return startSession(c.env, requestOrigin(c), user, { method: spent.method, mfa }, now, [
     useChallengeStatement(c.env.DB, input.challenge, now),
   ]);
 }

@@ -335,6 +335,6 @@ async function finishSignIn(
       details: { mfaRequired: true, challenge, expiresAt },
     });
   }
-  const pair = await startSession(c, user, { method: `oidc:${provider}`, mfa: null }, now, extra);
+  const pair = await startSession(c.env, requestOrigin(c), user, { method: `oidc:${provider}`, mfa: null }, now, extra);
   return { kind: "session", pair };
 }

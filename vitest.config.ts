@@ -77,6 +77,9 @@ export default defineConfig(async () => ({
   test: {
     // Request logs are printed only for failing tests.
     silent: "passed-only" as const,
+    // Two files at a time, each in its own workerd with its own storage: most of a workers test's wall time is spent
+    // waiting (queues, alarms, Anvil, argon2 in another isolate), so two overlap well even on a 2-core machine.
+    maxWorkers: 2,
     projects: [
       { test: { name: "unit", include: UNIT_TESTS, environment: "node", testTimeout: 10_000 } },
       ...(unitOnly(process.argv) ? [] : [await workersProject()]),

@@ -8,6 +8,20 @@ import { LiveClient } from "../durable-objects/live-client";
 import { TestPaymentProvider } from "../../src/lib/payments/test-provider";
 import { payoutReference } from "../../src/lib/payments/provider";
 import { parties, waitFor } from "./helpers";
+import { listEmails } from "../helpers/mailbox";
+
+/** Every email a party received for the deal (the account's own verification email left out), once the queue is
+ * quiet: the list is read until it has not changed for two seconds. */
+async function dealEmails(email: string) {
+  let last = "";
+  for (let stable = 0; stable < 4; ) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = JSON.stringify((await listEmails(email)).map((m) => m.subject));
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
+  return (await listEmails(email)).filter((m) => !/verify your email|verification code/i.test(m.subject));
+}
 
 const STEPS = ["escrow.funded", "escrow.contract_signed", "escrow.delivered", "escrow.credentials_released", "escrow.completed", "escrow.payout_sent"];
 const typed = (name: string) => ({ signature: { type: "typed", value: name }, consent: true });
@@ -70,6 +84,16 @@ describe("escrow end to end", () => {
     const transfers = (await new TestPaymentProvider(env).transfers()).filter((t) => t.reference === payoutReference(e.id));
     expect(transfers).toEqual([expect.objectContaining({ amount: 731_250 })]);
     await waitFor(async () => (await call("GET", `/api/v1/listings/${listing.id}`, { token: seller.accessToken })).body.data.status === "sold", "listing sold");
+
+    // Issue 13: one email per party per event, each naming the deal (the escrow's id or description, or the
+    // contract's title) — not the 14 undifferentiated emails one party once received for one contract and escrow.
+    for (const party of [buyer, seller]) {
+      const subjects = (await dealEmails(party.email)).map((m) => m.subject);
+      console.log(`emails to the ${party === buyer ? "buyer" : "seller"}:`, subjects);
+      expect(new Set(subjects).size).toBe(subjects.length);
+      for (const subject of subjects) expect(subject).toMatch(new RegExp(`${e.id}|Newsletter purchase`));
+      expect(subjects.length).toBeLessThanOrEqual(9);
+    }
     // Four accounts (argon2) and two queue hops: on a loaded 2-core machine this takes longer than the default 30 s.
-  }, 90_000);
+  }, 240_000);
 });

@@ -42,9 +42,7 @@ async function workersProject() {
             ...generateDevSecrets(),
             ENVIRONMENT: "test",
             ADMIN_EMAILS: "admin@escra.test",
-            ANCHOR_NETWORKS: JSON.stringify([
-              { name: "anvil", chainId: 31337, rpcUrl: anvilUrl, confirmations: 2 },
-            ]),
+            ANCHOR_NETWORKS: JSON.stringify([{ name: "anvil", chainId: 31337, rpcUrl: anvilUrl, confirmations: 2 }]),
             ANVIL_RPC_URL: anvilUrl,
             ANVIL_ISOLATED_RPC_URL: isolatedAnvilUrl,
             WEBHOOK_ALLOW_PRIVATE_URLS: "true",
@@ -85,7 +83,13 @@ export default defineConfig(async () => ({
       ...(unitOnly(process.argv) ? [] : [await workersProject()]),
       // In Node: each file starts its own `wrangler dev` and drives Debian's chromium (test/browser/harness.ts).
       {
-        test: { name: "browser", include: BROWSER_TESTS, environment: "node", testTimeout: 180_000, hookTimeout: 240_000 },
+        test: {
+          name: "browser",
+          include: BROWSER_TESTS,
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
+        },
       },
     ],
   },

@@ -27,7 +27,13 @@ import {
   type Share,
 } from "../src/domain/contract-machine";
 import { contractProjection } from "../src/db/contracts-projection";
-import { Aggregate, type AggregateEvent, type CommandContext, type Decision, type ProjectionStatement } from "./lib/aggregate";
+import {
+  Aggregate,
+  type AggregateEvent,
+  type CommandContext,
+  type Decision,
+  type ProjectionStatement,
+} from "./lib/aggregate";
 import { rpcResult, type RpcResult } from "./lib/rpc-result";
 import { LiveHub } from "./lib/hub";
 import { LiveObject } from "./lib/live-object";
@@ -58,14 +64,22 @@ const ROOM_SCHEMA = [
  * A command's outcome; `projection` adds D1 writes beyond the contract's own (e.g. anchoring records); `emails`
  * go out through the outbox once the change committed.
  */
-export type Change = { state: ContractState; events: AggregateEvent[]; projection?: ProjectionStatement[]; emails?: EmailRequest[] };
+export type Change = {
+  state: ContractState;
+  events: AggregateEvent[];
+  projection?: ProjectionStatement[];
+  emails?: EmailRequest[];
+};
 
 export class ContractRoom extends LiveObject {
   private readonly aggregate: Aggregate<ContractState>;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
-    this.aggregate = new Aggregate<ContractState>(ctx, env, { subjectType: "contract", schema: [...ROOM_SCHEMA, ...SIGNING_SCHEMA] });
+    this.aggregate = new Aggregate<ContractState>(ctx, env, {
+      subjectType: "contract",
+      schema: [...ROOM_SCHEMA, ...SIGNING_SCHEMA],
+    });
     this.hub = new LiveHub(ctx, env, {
       authorize: (principal) => this.livePermissions(principal),
       room: { kind: "contract", name: ctx.id.name },
@@ -100,7 +114,12 @@ export class ContractRoom extends LiveObject {
   }
 
   /** An approver approves or a signer signs; `actorId` is their user id, or null when acting by signing token. */
-  act(actorId: string | null, signerId: string, action: PartyAction, signature: SignatureRecord | null): Promise<RpcResult<ContractState>> {
+  act(
+    actorId: string | null,
+    signerId: string,
+    action: PartyAction,
+    signature: SignatureRecord | null,
+  ): Promise<RpcResult<ContractState>> {
     return this.signing.act(actorId, signerId, action, signature);
   }
 
@@ -171,15 +190,17 @@ export class ContractRoom extends LiveObject {
   create(input: NewContract): Promise<RpcResult<ContractState>> {
     const live: LiveEvent[] = [];
     return rpcResult(() =>
-      this.aggregate.execute(input.id, input.ownerId, (current, ctx) => {
-        if (current) throw fail.conflict("Contract already exists");
-        const state = createDraft(input, ctx.now);
-        this.recordVersion(state, ctx);
-        return this.decide(ctx, { state, events: [this.event("contract.created", state)] }, [input.ownerId], live);
-      }).then((state) => {
-        this.flushLive(live);
-        return state;
-      }),
+      this.aggregate
+        .execute(input.id, input.ownerId, (current, ctx) => {
+          if (current) throw fail.conflict("Contract already exists");
+          const state = createDraft(input, ctx.now);
+          this.recordVersion(state, ctx);
+          return this.decide(ctx, { state, events: [this.event("contract.created", state)] }, [input.ownerId], live);
+        })
+        .then((state) => {
+          this.flushLive(live);
+          return state;
+        }),
     );
   }
 
@@ -202,7 +223,10 @@ export class ContractRoom extends LiveObject {
   addSigner(actorId: string, signer: NewSigner): Promise<RpcResult<ContractState>> {
     return this.command(actorId, (state, ctx) => {
       const next = addSigner(state, signer, ctx.now);
-      return { state: next, events: [this.event("contract.updated", next, { change: "signer_added", signerId: signer.id })] };
+      return {
+        state: next,
+        events: [this.event("contract.updated", next, { change: "signer_added", signerId: signer.id })],
+      };
     });
   }
 
@@ -233,7 +257,13 @@ export class ContractRoom extends LiveObject {
       const next = addAttachment(state, attachment, ctx.now);
       return {
         state: next,
-        events: [this.event("contract.updated", next, { change: "attachment_added", attachmentId: attachment.id, sha256: attachment.sha256 })],
+        events: [
+          this.event("contract.updated", next, {
+            change: "attachment_added",
+            attachmentId: attachment.id,
+            sha256: attachment.sha256,
+          }),
+        ],
       };
     });
   }
@@ -245,7 +275,10 @@ export class ContractRoom extends LiveObject {
   recordInboundEmail(actorId: string, email: InboundEmailRecord): Promise<RpcResult<ContractState>> {
     return this.command(actorId, (state, ctx) => {
       const next = { ...state, updatedAt: ctx.now };
-      return { state: next, events: [{ ...this.event("contract.email_received", next, { ...email }), publish: false }] };
+      return {
+        state: next,
+        events: [{ ...this.event("contract.email_received", next, { ...email }), publish: false }],
+      };
     });
   }
 
@@ -279,15 +312,21 @@ export class ContractRoom extends LiveObject {
       const forgotten = this.aggregate.forgetPersonal((json) => redactJsonText(json, redact) !== json);
       if (!erased.changed && forgotten === 0) return { state, events: [] };
       const data = { signerIds: erased.signerIds, shareIds: erased.shareIds, auditDisclosuresErased: forgotten };
-      return { state: erased.state, events: [{ ...this.event("contract.party_erased", erased.state, data), publish: false }] };
+      return {
+        state: erased.state,
+        events: [{ ...this.event("contract.party_erased", erased.state, data), publish: false }],
+      };
     });
   }
 
   private redactVersions(ctx: CommandContext, redact: (text: string) => string) {
-    const rows = ctx.sql.exec<{ version: number; content: string }>("SELECT version, content FROM contract_versions").toArray();
+    const rows = ctx.sql
+      .exec<{ version: number; content: string }>("SELECT version, content FROM contract_versions")
+      .toArray();
     for (const row of rows) {
       const next = redactJsonText(row.content, redact);
-      if (next !== row.content) ctx.sql.exec("UPDATE contract_versions SET content = ? WHERE version = ?", next, row.version);
+      if (next !== row.content)
+        ctx.sql.exec("UPDATE contract_versions SET content = ? WHERE version = ?", next, row.version);
     }
   }
 
@@ -347,8 +386,15 @@ export class ContractRoom extends LiveObject {
    * Inside the command's transaction: the live events are appended to the hub's log with the state change (so a
    * rolled-back command is never announced) and broadcast by flushLive once it committed.
    */
-  private decide(ctx: CommandContext, change: Change, audience: string[], live: LiveEvent[]): Decision<ContractState, ContractState> {
-    const events = change.events.map((e) => (e.publish === false ? e : { ...e, audience: [...new Set([...(e.audience ?? []), ...audience])] }));
+  private decide(
+    ctx: CommandContext,
+    change: Change,
+    audience: string[],
+    live: LiveEvent[],
+  ): Decision<ContractState, ContractState> {
+    const events = change.events.map((e) =>
+      e.publish === false ? e : { ...e, audience: [...new Set([...(e.audience ?? []), ...audience])] },
+    );
     for (const e of events) {
       if (e.publish !== false) live.push(this.hub.append(e.type, e.data, { timestamp: ctx.now }).event);
     }

@@ -45,7 +45,10 @@ export class EscrowRoom extends LiveObject {
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.aggregate = new Aggregate<EscrowState>(ctx, env, { subjectType: "escrow", schema: ROOM_SCHEMA });
-    this.hub = new LiveHub(ctx, env, { authorize: (p) => this.permissionsOf(p), room: { kind: "escrow", name: ctx.id.name } });
+    this.hub = new LiveHub(ctx, env, {
+      authorize: (p) => this.permissionsOf(p),
+      room: { kind: "escrow", name: ctx.id.name },
+    });
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -348,11 +351,13 @@ export class EscrowRoom extends LiveObject {
 
   private decide(ctx: CommandContext, t: Transition) {
     const { state } = t;
-    const published = t.events.map((type): AggregateEvent => ({
-      type,
-      data: eventData(state, t.data ?? {}),
-      audience: [state.buyerId, state.sellerId],
-    }));
+    const published = t.events.map(
+      (type): AggregateEvent => ({
+        type,
+        data: eventData(state, t.data ?? {}),
+        audience: [state.buyerId, state.sellerId],
+      }),
+    );
     const notes = (t.notes ?? []).map((n): AggregateEvent => ({ type: n.type, data: n.data, publish: false }));
     return {
       state,

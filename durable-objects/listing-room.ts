@@ -199,15 +199,19 @@ export class ListingRoom extends DurableObject<Bindings> {
       ...(state.escrowId ? { escrowId: state.escrowId } : {}),
       ...(state.reviewNote && state.status !== "approved" ? { reason: state.reviewNote } : {}),
     };
-    const events = t.events.map((type): AggregateEvent =>
-      isEventType(type) ? { type, data, audience: [state.sellerId] } : { type, data, publish: false },
+    const events = t.events.map(
+      (type): AggregateEvent =>
+        isEventType(type) ? { type, data, audience: [state.sellerId] } : { type, data, publish: false },
     );
     return { state, events, projection: listingProjection(this.env.DB, state, ctx.revision, audit), result: state };
   }
 }
 
 /** The room's RPC surface (its public methods), typed by the class' own signatures. */
-export type ListingRoomApi = Pick<ListingRoom, Exclude<keyof ListingRoom, keyof DurableObject | "alarm" | "correlated">>;
+export type ListingRoomApi = Pick<
+  ListingRoom,
+  Exclude<keyof ListingRoom, keyof DurableObject | "alarm" | "correlated">
+>;
 
 export function listingRoom(env: Bindings, listingId: string): ListingRoomApi {
   // Every call carries the caller's correlation id (durable-objects/lib/correlated.ts).

@@ -79,9 +79,14 @@ export class UserFeed extends LiveObject {
     const closedHere = this.hub.closeSessions(match, end.code, end.reason);
     const sql = this.registry();
     const rows = sql
-      .exec<{ kind: LiveRoomRef["kind"]; name: string; session_id: string }>("SELECT kind, name, session_id FROM live_rooms")
+      .exec<{ kind: LiveRoomRef["kind"]; name: string; session_id: string }>(
+        "SELECT kind, name, session_id FROM live_rooms",
+      )
       .toArray()
-      .filter((r) => (end.sessionIds === null || end.sessionIds.includes(r.session_id)) && r.session_id !== match.exceptSessionId);
+      .filter(
+        (r) =>
+          (end.sessionIds === null || end.sessionIds.includes(r.session_id)) && r.session_id !== match.exceptSessionId,
+      );
     const rooms = new Map<string, { kind: LiveRoomRef["kind"]; name: string }>();
     for (const r of rows) rooms.set(`${r.kind} ${r.name}`, { kind: r.kind, name: r.name });
     const results = await Promise.allSettled(
@@ -93,7 +98,11 @@ export class UserFeed extends LiveObject {
     for (const [i, result] of results.entries()) {
       const room = [...rooms.values()][i]!;
       if (result.status === "rejected") {
-        log("warn", "live room not told of ended sessions", { kind: room.kind, name: room.name, error: String(result.reason) });
+        log("warn", "live room not told of ended sessions", {
+          kind: room.kind,
+          name: room.name,
+          error: String(result.reason),
+        });
         continue;
       }
       for (const r of rows.filter((x) => x.kind === room.kind && x.name === room.name)) {
@@ -108,7 +117,11 @@ export class UserFeed extends LiveObject {
    * (the account's sessions are revoked by the same erasure).
    */
   async erase(): Promise<{ closed: number }> {
-    const closed = this.hub.closeSessions({ userId: this.ownerId(), sessionIds: null, exceptSessionId: null }, CLOSE_CODES.forbidden, "account erased");
+    const closed = this.hub.closeSessions(
+      { userId: this.ownerId(), sessionIds: null, exceptSessionId: null },
+      CLOSE_CODES.forbidden,
+      "account erased",
+    );
     this.hub.clearHeldEvents();
     this.registry().exec("DELETE FROM live_rooms");
     return { closed };

@@ -16,7 +16,9 @@ import { build } from "esbuild";
 import { getPlatformProxy } from "wrangler";
 import { ROOT } from "./lib/processes.ts";
 
-const { values } = parseArgs({ options: { contracts: { type: "string", default: "1000000" }, runs: { type: "string", default: "20" } } });
+const { values } = parseArgs({
+  options: { contracts: { type: "string", default: "1000000" }, runs: { type: "string", default: "20" } },
+});
 const CONTRACTS = Number(values.contracts);
 const RUNS = Number(values.runs);
 const OWNERS = 2_000;
@@ -55,7 +57,9 @@ async function loadModules(dir: string): Promise<{ db: AnalyticsModule; domain: 
 
 async function migrate(d1: D1Like) {
   const dir = join(ROOT, "migrations");
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
     for (const statement of readFileSync(join(dir, file), "utf8").split("--> statement-breakpoint")) {
       const sql = statement.replace(/^\s*--.*$/gm, "").trim();
       if (sql) await d1.prepare(sql).run();
@@ -71,38 +75,33 @@ function seed(file: string) {
   sqlite.exec("PRAGMA synchronous = OFF");
   // Indexes are built once after the rows are in (a sort) instead of updated row by row (random B-tree writes).
   const indexes = sqlite
-    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('contracts', 'escrows') AND sql IS NOT NULL")
+    .prepare(
+      "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('contracts', 'escrows') AND sql IS NOT NULL",
+    )
     .all() as { name: string; sql: string }[];
   for (const index of indexes) sqlite.exec(`DROP INDEX "${index.name}"`);
   const stamp = `'${NOW.toISOString()}'`;
-  d1
-    .prepare(
-      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${OWNERS})
+  d1.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${OWNERS})
        INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
        SELECT printf('usr_bench%011d', i), printf('owner%d@bench.test', i), printf('Owner %d', i), 'x', ${stamp}, ${stamp} FROM n`,
-    )
-    .run();
-  d1
-    .prepare(
-      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${TEAMS})
+  ).run();
+  d1.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${TEAMS})
        INSERT INTO teams (id, name, created_by, created_at, updated_at)
        SELECT printf('team_bench%010d', i), printf('Team %d', i), 'usr_bench00000000000', ${stamp}, ${stamp} FROM n`,
-    )
-    .run();
+  ).run();
   // Owner k is in team k % TEAMS (a member), so a user's scope spans their own and one team's contracts.
-  d1
-    .prepare(
-      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${OWNERS})
+  d1.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${OWNERS})
        INSERT INTO team_members (team_id, user_id, role, created_at, updated_at)
        SELECT printf('team_bench%010d', i % ${TEAMS}), printf('usr_bench%011d', i), 'member', ${stamp}, ${stamp} FROM n`,
-    )
-    .run();
+  ).run();
   const chunk = 100_000;
   for (let from = 0; from < CONTRACTS; from += chunk) {
     // Spread over the year; status by i % 20: 4 drafts, 5 pending, 9 executed (active/completed), 2 cancelled.
-    d1
-      .prepare(
-        `WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${Math.min(CONTRACTS, from + chunk)}),
+    d1.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${Math.min(CONTRACTS, from + chunk)}),
          t(i, created, s) AS (SELECT i, julianday('${YEAR_AGO}') + (i * 365.0 / ${CONTRACTS}), i % 20 FROM n)
          INSERT INTO contracts (id, title, type, status, version, owner_id, team_id, body, variables, tags, created_at, updated_at,
            sent_at, activated_at, revision)
@@ -114,20 +113,17 @@ function seed(file: string) {
            CASE WHEN s < 4 THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', created + 0.1) END,
            CASE WHEN s >= 9 AND s < 18 THEN strftime('%Y-%m-%dT%H:%M:%fZ', created + 0.1 + (i % 50) / 24.0) END, 1
          FROM t`,
-      )
-      .run();
+    ).run();
   }
-  d1
-    .prepare(
-      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${CONTRACTS / 10})
+  d1.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${CONTRACTS / 10})
        INSERT INTO escrows (id, status, buyer_id, seller_id, contract_id, amount, currency, commission, seller_payout, description,
          inspection_period_hours, payment_provider, payment_status, payout_status, created_at, updated_at, funded_at, revision)
        SELECT printf('esc_bench%011d', i), 'funds_held', printf('usr_bench%011d', i % ${OWNERS}), printf('usr_bench%011d', (i + 1) % ${OWNERS}),
          printf('ctr_bench%011d', i * 10), 10000 + i % 5000, CASE WHEN i % 3 = 0 THEN 'USD' ELSE 'NGN' END, 250, 9750, 'Bench', 72, 'test',
          'paid', 'none', c, c, c, 1
        FROM (SELECT i, strftime('%Y-%m-%dT%H:%M:%fZ', julianday('${YEAR_AGO}') + i * 3650.0 / ${CONTRACTS}) AS c FROM n)`,
-    )
-    .run();
+  ).run();
   for (const index of indexes) sqlite.exec(index.sql);
   d1.prepare("ANALYZE").run();
   sqlite.close();
@@ -148,7 +144,9 @@ async function time(label: string, runs: number, fn: () => Promise<unknown>) {
   }
   samples.sort((a, b) => a - b);
   const row = { label, p50: percentile(samples, 50), p95: percentile(samples, 95), max: samples.at(-1)! };
-  console.log(`${label.padEnd(48)} p50 ${row.p50.toFixed(1).padStart(7)} ms   p95 ${row.p95.toFixed(1).padStart(7)} ms   max ${row.max.toFixed(1).padStart(7)} ms`);
+  console.log(
+    `${label.padEnd(48)} p50 ${row.p50.toFixed(1).padStart(7)} ms   p95 ${row.p95.toFixed(1).padStart(7)} ms   max ${row.max.toFixed(1).padStart(7)} ms`,
+  );
   return row;
 }
 
@@ -163,7 +161,9 @@ try {
   await migrate(platform.env.DB);
   await platform.dispose();
   const file = findSqlite(persist.path);
-  console.log(`seeding ${CONTRACTS.toLocaleString("en-US")} contracts, ${(CONTRACTS / 10).toLocaleString("en-US")} escrows…`);
+  console.log(
+    `seeding ${CONTRACTS.toLocaleString("en-US")} contracts, ${(CONTRACTS / 10).toLocaleString("en-US")} escrows…`,
+  );
   console.log(`seeded in ${(seed(file) / 1000).toFixed(1)} s; ${RUNS} timed runs per line\n`);
   platform = await getPlatformProxy<{ DB: D1Like }>(options);
   const d1 = platform.env.DB;
@@ -212,7 +212,9 @@ try {
     await measure(`engine: dashboard period=${period} (admin)`, () => db.dashboardAggregates(engine, all, w));
   }
   for (const groupBy of ["user", "team", "document_type"] as const) {
-    await measure(`engine: usage groupBy=${groupBy} period=year (admin)`, () => db.usageRows(engine, all, year, groupBy));
+    await measure(`engine: usage groupBy=${groupBy} period=year (admin)`, () =>
+      db.usageRows(engine, all, year, groupBy),
+    );
   }
   sqlite.close();
   const worst = Math.max(...rows.slice(1).map((r) => r.p95));

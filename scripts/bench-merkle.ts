@@ -54,7 +54,10 @@ function timeInNode(n: number): TreeTiming & { ozMs: number | null; cpuMs: numbe
   let ozMs: number | null = null;
   if (n <= 10_000) {
     const t0 = performance.now();
-    StandardMerkleTree.of(vs.map((v) => [v]), ["bytes32"]);
+    StandardMerkleTree.of(
+      vs.map((v) => [v]),
+      ["bytes32"],
+    );
     ozMs = performance.now() - t0;
   }
   return { n, buildMs: median(builds), proofsMs: median(proofs), ozMs, cpuMs: median(cpu) };
@@ -96,7 +99,10 @@ async function timeInWorkerd(): Promise<TreeTiming[]> {
         config: {
           name: "bench-merkle",
           compatibilityDate: "2026-11-01",
-          manifest: { mainModule: "index.js", modules: { "index.js": { type: "esm", contents: bundle.outputFiles[0]!.text } } },
+          manifest: {
+            mainModule: "index.js",
+            modules: { "index.js": { type: "esm", contents: bundle.outputFiles[0]!.text } },
+          },
         },
       },
     ],
@@ -105,7 +111,8 @@ async function timeInWorkerd(): Promise<TreeTiming[]> {
     const out: TreeTiming[] = [];
     for (const n of SIZES) {
       const samples: TreeTiming[] = [];
-      for (let r = 0; r < runs; r++) samples.push((await (await mf.dispatchFetch(`http://bench/?n=${n}`)).json()) as TreeTiming);
+      for (let r = 0; r < runs; r++)
+        samples.push((await (await mf.dispatchFetch(`http://bench/?n=${n}`)).json()) as TreeTiming);
       out.push({ n, buildMs: median(samples.map((s) => s.buildMs)), proofsMs: median(samples.map((s) => s.proofsMs)) });
     }
     return out;
@@ -116,7 +123,12 @@ async function timeInWorkerd(): Promise<TreeTiming[]> {
 
 /** One anchor transaction per size (0 value, to self, input = that tree's root), as the batch task sends it. */
 async function gasPerSize(rpcUrl: string) {
-  const chain = { id: ANVIL_CHAIN_ID, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } } as const;
+  const chain = {
+    id: ANVIL_CHAIN_ID,
+    name: "anvil",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  } as const;
   const account = privateKeyToAccount(ANVIL_DEV_PRIVATE_KEY);
   const wallet = createWalletClient({ account, chain, transport: http(rpcUrl) });
   const client = createPublicClient({ chain, transport: http(rpcUrl) });
@@ -131,7 +143,11 @@ async function gasPerSize(rpcUrl: string) {
 }
 
 await supervise(async (group) => {
-  console.log(`[bench-merkle] ${runs} run(s) per size, median shown; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} CPUs`);
+  console.log(
+    `[bench-merkle] ${runs} run(s) per size, median shown; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")} on ${cpus().length} CPUs`,
+  );
   const node = SIZES.map(timeInNode);
   const workerd = await timeInWorkerd();
   const anvilUrl = await startAnvil(group, { port: await freePort(), quiet: true });
@@ -151,6 +167,9 @@ await supervise(async (group) => {
   const dir = join(ROOT, ".bench");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `merkle-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(file, JSON.stringify({ runs, node, workerd, gas: gas.map((g) => ({ ...g, gasUsed: g.gasUsed.toString() })) }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify({ runs, node, workerd, gas: gas.map((g) => ({ ...g, gasUsed: g.gasUsed.toString() })) }, null, 2),
+  );
   console.log(`[bench-merkle] raw figures: ${file}`);
 });

@@ -51,7 +51,9 @@ const content = (body: string) => ({
 const word = "x".repeat(50_000);
 const words = "The Client shall pay the Contractor on delivery. ";
 const longBody = `${words.repeat(Math.ceil(50_000 / words.length)).slice(0, 49_999)} ${word}`;
-const scripts = "Chiamaka Ọnụọha ₦ € £ ¥ ₹ ₵ ₿ Καλημέρα Привет مرحبا שלום नमस्ते 你好 こんにちは 안녕하세요\n".repeat(200);
+const scripts = "Chiamaka Ọnụọha ₦ € £ ¥ ₹ ₵ ₿ Καλημέρα Привет مرحبا שלום नमस्ते 你好 こんにちは 안녕하세요\n".repeat(
+  200,
+);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 async function time(name: string, body: string) {
@@ -68,17 +70,26 @@ async function time(name: string, body: string) {
     times.push(performance.now() - t);
   }
   return {
-    name, chars: body.length, medianMs: Math.round(median(times)), maxMs: Math.round(Math.max(...times)),
-    cpuMs: Math.round(median(cpu)), bytes,
+    name,
+    chars: body.length,
+    medianMs: Math.round(median(times)),
+    maxMs: Math.round(Math.max(...times)),
+    cpuMs: Math.round(median(cpu)),
+    bytes,
   };
 }
 
 const results = [await time("100k body, one 50k-char word", longBody), await time("ten scripts x200 lines", scripts)];
 for (const r of results) {
-  console.log(`[bench-pdf] ${r.name}: ${r.chars} chars, median ${r.medianMs} ms (CPU ${r.cpuMs} ms), max ${r.maxMs} ms, ` +
-    `${r.bytes} bytes; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
+  console.log(
+    `[bench-pdf] ${r.name}: ${r.chars} chars, median ${r.medianMs} ms (CPU ${r.cpuMs} ms), max ${r.maxMs} ms, ` +
+      `${r.bytes} bytes; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
+  );
 }
-writeFileSync(join(ROOT, ".bench", "pdf.json"), JSON.stringify({ at: new Date().toISOString(), runs, results }, null, 2));
+writeFileSync(
+  join(ROOT, ".bench", "pdf.json"),
+  JSON.stringify({ at: new Date().toISOString(), runs, results }, null, 2),
+);
 // CPU time is the gate: on a shared machine the wall time mostly measures the other processes.
 if (results[0]!.cpuMs >= LIMIT_MS) {
   console.error(`[bench-pdf] the long body took ${results[0]!.cpuMs} ms of CPU (limit ${LIMIT_MS} ms)`);

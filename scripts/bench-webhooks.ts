@@ -75,7 +75,13 @@ export async function runWebhookBench(options: WebhookBenchOptions): Promise<Web
   try {
     const { token, userId } = await benchUser(options.baseUrl);
     for (let i = 0; i < endpointCount; i++) {
-      const ep = await api<{ secret: string }>(options.baseUrl, "POST", "/api/v1/webhook-endpoints", { url: `${receiverUrl}/ep-${i}`, events: ["contract.completed"] }, token);
+      const ep = await api<{ secret: string }>(
+        options.baseUrl,
+        "POST",
+        "/api/v1/webhook-endpoints",
+        { url: `${receiverUrl}/ep-${i}`, events: ["contract.completed"] },
+        token,
+      );
       secrets.set(`/ep-${i}`, ep.secret);
     }
 
@@ -135,13 +141,27 @@ export function formatWebhookBench(r: WebhookBenchResult): string {
 
 /** Registers and logs in a throwaway account (login needs no verified email). */
 async function benchUser(baseUrl: string): Promise<{ token: string; userId: string }> {
-  const account = { email: `bench-wh-${crypto.randomUUID().slice(0, 8)}@example.com`, password: `bench-${crypto.randomUUID()}` };
+  const account = {
+    email: `bench-wh-${crypto.randomUUID().slice(0, 8)}@example.com`,
+    password: `bench-${crypto.randomUUID()}`,
+  };
   await api(baseUrl, "POST", "/api/v1/auth/register", { ...account, name: "Bench" });
-  const login = await api<{ accessToken: string; user: { id: string } }>(baseUrl, "POST", "/api/v1/auth/login", account);
+  const login = await api<{ accessToken: string; user: { id: string } }>(
+    baseUrl,
+    "POST",
+    "/api/v1/auth/login",
+    account,
+  );
   return { token: login.accessToken, userId: login.user.id };
 }
 
-async function api<T = unknown>(baseUrl: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
+async function api<T = unknown>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<T> {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
     headers: {
@@ -151,19 +171,25 @@ async function api<T = unknown>(baseUrl: string, method: string, path: string, b
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const envelope = (await res.json()) as { success: boolean; data: T; error?: { code: string; message: string } };
-  if (!res.ok || !envelope.success) throw new Error(`${method} ${path} → ${res.status} ${envelope.error?.code ?? ""} ${envelope.error?.message ?? ""}`);
+  if (!res.ok || !envelope.success)
+    throw new Error(`${method} ${path} → ${res.status} ${envelope.error?.code ?? ""} ${envelope.error?.message ?? ""}`);
   return envelope.data;
 }
 
 function percentiles(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+  const at = (p: number) =>
+    sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
   return { p50: at(50), p99: at(99), max: sorted.at(-1) ?? Number.NaN };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values: args } = parseArgs({
-    options: { base: { type: "string" }, endpoints: { type: "string", default: "10" }, events: { type: "string", default: "200" } },
+    options: {
+      base: { type: "string" },
+      endpoints: { type: "string", default: "10" },
+      events: { type: "string", default: "200" },
+    },
   });
   const run = async (baseUrl: string) => {
     const result = await runWebhookBench({ baseUrl, endpoints: Number(args.endpoints), events: Number(args.events) });

@@ -129,7 +129,10 @@ class LiveSocket {
   static open(spec: SocketSpec, timeoutMs: number): Promise<LiveSocket> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(spec.url);
-      const timer = setTimeout(() => reject(new Error(`no auth:success from ${spec.url} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no auth:success from ${spec.url} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "auth", payload: { token: spec.token } })));
       ws.addEventListener("close", (e) => reject(new Error(`socket closed during auth: ${e.code} ${e.reason}`)));
       const onFirst = (e: MessageEvent) => {
@@ -168,7 +171,11 @@ class LiveSocket {
  */
 export async function feedFanoutTarget(baseUrl: string, n: number, via: "feeds" | "queue"): Promise<FanoutTarget> {
   const userCount = Math.ceil(n / SOCKETS_PER_USER);
-  const users = await mapLimit(Array.from({ length: userCount }, (_, i) => i), 8, (i) => withRetries(() => createBenchUser(baseUrl, i)));
+  const users = await mapLimit(
+    Array.from({ length: userCount }, (_, i) => i),
+    8,
+    (i) => withRetries(() => createBenchUser(baseUrl, i)),
+  );
   const wsBase = baseUrl.replace(/^http/, "ws");
   const sockets = Array.from({ length: n }, (_, i) => {
     const user = users[Math.floor(i / SOCKETS_PER_USER)]!;
@@ -209,7 +216,19 @@ export async function runWsBench(options: {
 export function formatFanout(results: FanoutResult[]): string {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   const rows = [
-    ["target", "sockets", "rounds", "connect", "last p50", "last p99", "last max", "each p50", "each p99", "lost", "closed"],
+    [
+      "target",
+      "sockets",
+      "rounds",
+      "connect",
+      "last p50",
+      "last p99",
+      "last max",
+      "each p50",
+      "each p99",
+      "lost",
+      "closed",
+    ],
     ...results.map((r) => [
       r.name,
       String(r.sockets),
@@ -221,12 +240,16 @@ export function formatFanout(results: FanoutResult[]): string {
       ms(r.everySocket.p50),
       ms(r.everySocket.p99),
       String(r.lost),
-      Object.entries(r.closedByServer).map(([code, count]) => `${count}×${code}`).join(" ") || "0",
+      Object.entries(r.closedByServer)
+        .map(([code, count]) => `${count}×${code}`)
+        .join(" ") || "0",
     ]),
   ];
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
   return rows
-    .map((row) => row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join("  "))
+    .map((row) =>
+      row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join("  "),
+    )
     .join("\n");
 }
 
@@ -244,13 +267,25 @@ export async function createBenchUser(baseUrl: string, i: number): Promise<Bench
   await api(baseUrl, "POST", "/api/v1/auth/register", { email, password, name: `Bench ${i}` }, headers);
   let code: string | undefined;
   for (let attempt = 0; attempt < 50 && !code; attempt++) {
-    const mail = await api<{ text: string }[]>(baseUrl, "GET", `/api/v1/dev/mailbox?to=${encodeURIComponent(email)}`, undefined, headers);
+    const mail = await api<{ text: string }[]>(
+      baseUrl,
+      "GET",
+      `/api/v1/dev/mailbox?to=${encodeURIComponent(email)}`,
+      undefined,
+      headers,
+    );
     code = mail.map((m) => /\b(\d{6})\b/.exec(m.text)?.[1]).find(Boolean);
     if (!code) await new Promise((r) => setTimeout(r, 200));
   }
   if (!code) throw new Error(`no verification email for ${email} (is ENVIRONMENT=development?)`);
   await api(baseUrl, "POST", "/api/v1/auth/verify-email", { email, code }, headers);
-  const login = await api<{ accessToken: string; user: { id: string } }>(baseUrl, "POST", "/api/v1/auth/login", { email, password }, headers);
+  const login = await api<{ accessToken: string; user: { id: string } }>(
+    baseUrl,
+    "POST",
+    "/api/v1/auth/login",
+    { email, password },
+    headers,
+  );
   return { id: login.user.id, accessToken: login.accessToken };
 }
 
@@ -279,13 +314,15 @@ export async function api<T = unknown>(
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const envelope = (await res.json()) as { success: boolean; data: T; error?: { code: string; message: string } };
-  if (!res.ok || !envelope.success) throw new Error(`${method} ${path} → ${res.status} ${envelope.error?.code ?? ""} ${envelope.error?.message ?? ""}`);
+  if (!res.ok || !envelope.success)
+    throw new Error(`${method} ${path} → ${res.status} ${envelope.error?.code ?? ""} ${envelope.error?.message ?? ""}`);
   return envelope.data;
 }
 
 function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+  const at = (p: number) =>
+    sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
   return { p50: at(50), p99: at(99), max: sorted.at(-1) ?? Number.NaN };
 }
 

@@ -46,7 +46,9 @@ const COMPANION_BENCHES = [
 ] as const;
 const runFanout = only ? only.includes(WEBHOOK_FANOUT) : args.all;
 if (only && selected.length === 1 && !runFanout) {
-  throw new Error(`no scenario named ${args.only}; known: ${[...scenarios.map((s) => s.name), WEBHOOK_FANOUT].join(", ")}`);
+  throw new Error(
+    `no scenario named ${args.only}; known: ${[...scenarios.map((s) => s.name), WEBHOOK_FANOUT].join(", ")}`,
+  );
 }
 
 await supervise(async (group) => {
@@ -63,9 +65,12 @@ await supervise(async (group) => {
   const baseUrl = await startBenchWorker(group, "run", { ANCHOR_NETWORKS: localAnchorNetworks(anvilUrl) });
   const escraGroup = group.members.at(-1)!.child.pid!;
   const health = await fetchHealth(baseUrl);
-  if (health?.status !== "healthy") throw new Error(`worker is not healthy: ${health ? describeHealth(health) : "no answer"}`);
-  console.log(`[bench] worker ${baseUrl}, bare ${bareUrl}, anvil ${anvilUrl}; ${selected.length} scenario(s), ` +
-    `${warmupSeconds} s warm-up + ${durationSeconds} s each, ${connections} connections`);
+  if (health?.status !== "healthy")
+    throw new Error(`worker is not healthy: ${health ? describeHealth(health) : "no answer"}`);
+  console.log(
+    `[bench] worker ${baseUrl}, bare ${bareUrl}, anvil ${anvilUrl}; ${selected.length} scenario(s), ` +
+      `${warmupSeconds} s warm-up + ${durationSeconds} s each, ${connections} connections`,
+  );
 
   const hashMs = passwordHashMs();
   const results: Measurement[] = [];
@@ -80,17 +85,27 @@ await supervise(async (group) => {
       const prepared = (await scenario.setup?.({ baseUrl: url })) ?? {};
       for (const run of scenario.runs ?? [{ connections: "load" }]) {
         const c = run.connections === "load" ? connections : run.connections;
-        if (warmupSeconds > 0) await measure(url, scenario, prepared, { durationSeconds: warmupSeconds, connections: c });
+        if (warmupSeconds > 0)
+          await measure(url, scenario, prepared, { durationSeconds: warmupSeconds, connections: c });
         await settle(url);
         const result = await measure(url, scenario, prepared, { durationSeconds, connections: c, rss });
         await settle(url);
         if (result.requests === 0) throw new Error(`no response completed within ${durationSeconds} s`);
-        const rate = result.flowsPerSecond === undefined ? `${result.requestsPerSecond.toFixed(0)} req/s` : `${result.flowsPerSecond.toFixed(1)} flows/s`;
-        console.log(`[bench] ${scenario.name} c=${c}: ${rate}, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ` +
-          `RSS ${result.rssMiB?.toFixed(0) ?? "?"} MiB`);
+        const rate =
+          result.flowsPerSecond === undefined
+            ? `${result.requestsPerSecond.toFixed(0)} req/s`
+            : `${result.flowsPerSecond.toFixed(1)} flows/s`;
+        console.log(
+          `[bench] ${scenario.name} c=${c}: ${rate}, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ` +
+            `RSS ${result.rssMiB?.toFixed(0) ?? "?"} MiB`,
+        );
         results.push(result);
         if (scenario.bare) bare.set(c, result);
-        rows.push({ label: scenario.label ?? scenario.name, measurement: result, ...(run.target ? { target: run.target } : {}) });
+        rows.push({
+          label: scenario.label ?? scenario.name,
+          measurement: result,
+          ...(run.target ? { target: run.target } : {}),
+        });
       }
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
@@ -100,9 +115,12 @@ await supervise(async (group) => {
   }
 
   // Load average and CPU count go into the header: on a shared machine they explain most of the variance.
-  const header = `Escra bench ${new Date().toISOString()} — deploy bundle on wrangler dev (local workerd), loopback, ` +
+  const header =
+    `Escra bench ${new Date().toISOString()} — deploy bundle on wrangler dev (local workerd), loopback, ` +
     `${connections} connections, ${durationSeconds} s per scenario; ${cpus().length} CPUs, ` +
-    `load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; Node ${process.version}`;
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}; Node ${process.version}`;
   const report = formatReport(rows, { bare, hashMs }, header);
   console.log(`\n${report}\n`);
   let webhookFanout: WebhookBenchResult | null = null;
@@ -117,7 +135,14 @@ await supervise(async (group) => {
     }
   }
   const file = join(BENCH_DIR, `results-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(file, JSON.stringify({ header, connections, durationSeconds, hashMs, results, webhookFanout, notMeasured: broken }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { header, connections, durationSeconds, hashMs, results, webhookFanout, notMeasured: broken },
+      null,
+      2,
+    ),
+  );
   console.log(`[bench] raw figures: ${file}`);
   // The whole suite also covers what is not an HTTP scenario: Merkle batches and contract-room WebSocket fan-out.
   if (args.all) {

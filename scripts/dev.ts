@@ -29,7 +29,9 @@ await supervise(async (group) => {
 
   const baseUrl = await startWorker(group, { port: WORKER_PORT });
   const health = await fetchHealth(baseUrl);
-  console.log(`[dev] Escra is up on http://localhost:${WORKER_PORT} (docs: /docs); health ${health ? describeHealth(health) : "unknown"}`);
+  console.log(
+    `[dev] Escra is up on http://localhost:${WORKER_PORT} (docs: /docs); health ${health ? describeHealth(health) : "unknown"}`,
+  );
   startCronTicker(baseUrl, (line) => console.log(`[cron] ${line}`));
   console.log(`[dev] cron triggers fire locally each minute: ${wranglerCrons().join(" | ")}`);
   console.log("[dev] Ctrl-C stops everything");

@@ -31,7 +31,10 @@ const lib = (await import(out)) as {
   reportPdf: (fonts: Fonts, input: unknown) => Promise<Uint8Array>;
   shapeSignaturesReport: (filters: unknown, aggregates: unknown) => Record<string, unknown>;
   reportHighlights: (kind: string, figures: unknown) => [string, string][];
-  reportChart: (kind: string, figures: unknown) => { title: string; labels: string[]; series: { name: string; values: number[] }[] };
+  reportChart: (
+    kind: string,
+    figures: unknown,
+  ) => { title: string; labels: string[]; series: { name: string; values: number[] }[] };
   bucketsBetween: (period: string, start: string, end: string) => string[];
   CHART_COLORS: unknown[];
   EXPORT_COLUMNS: Record<string, { header: string }[]>;
@@ -43,14 +46,27 @@ const weeks = lib.bucketsBetween("week", filters.startDate, filters.endDate);
 const series = weeks.map((bucket, i) => {
   const sent = 38 + Math.round(14 * Math.sin(i / 2)) + i * 2;
   const completed = Math.round(sent * (0.68 + 0.02 * (i % 5)));
-  return { bucket, sent, completed, signatures: completed * 2, medianHoursToSign: 20 - i * 0.6, approvals: 9 + (i % 4), approverMedianHours: 6 + (i % 3) };
+  return {
+    bucket,
+    sent,
+    completed,
+    signatures: completed * 2,
+    medianHoursToSign: 20 - i * 0.6,
+    approvals: 9 + (i % 4),
+    approverMedianHours: 6 + (i % 3),
+  };
 });
 const total = (k: "sent" | "completed") => series.reduce((s, r) => s + r[k], 0);
 const figures = lib.shapeSignaturesReport(filters, {
   series,
   totals: {
-    sent: total("sent"), completed: total("completed"), signatures: total("completed") * 2, medianHoursToSign: 16.5,
-    approvals: 131, approverMedianHours: 7.25, approverAverageHours: 9.1,
+    sent: total("sent"),
+    completed: total("completed"),
+    signatures: total("completed") * 2,
+    medianHoursToSign: 16.5,
+    approvals: 131,
+    approverMedianHours: 7.25,
+    approverAverageHours: 9.1,
   },
 });
 const chart = lib.reportChart("signatures", figures);
@@ -66,5 +82,16 @@ const pdf = await lib.reportPdf(fonts, {
 const file = join(ROOT, ".bench", "report-chart.pdf");
 writeFileSync(file, pdf);
 mkdirSync(join(ROOT, "docs"), { recursive: true });
-execFileSync("pdftoppm", ["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", file, join(ROOT, "docs", "report-chart")]);
+execFileSync("pdftoppm", [
+  "-png",
+  "-r",
+  "80",
+  "-f",
+  "1",
+  "-l",
+  "1",
+  "-singlefile",
+  file,
+  join(ROOT, "docs", "report-chart"),
+]);
 console.log("docs/report-chart.png");

@@ -9,7 +9,9 @@ import { readFileSync } from "node:fs";
 function canonical(value) {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonical(v))).join(",")}]`;
-  const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
+  const keys = Object.keys(value)
+    .filter((k) => value[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
 }
 
@@ -22,7 +24,9 @@ if (!trail) {
 let prev = "0".repeat(64);
 for (const [i, e] of trail.events.entries()) {
   const body = canonical({ seq: e.seq, type: e.type, actorId: e.actorId, at: e.at, data: e.data });
-  const hash = createHash("sha256").update(prev + body, "utf8").digest("hex");
+  const hash = createHash("sha256")
+    .update(prev + body, "utf8")
+    .digest("hex");
   if (e.seq !== i + 1 || e.prevHash !== prev || e.hash !== hash) {
     console.error(`broken at seq ${e.seq}`);
     process.exit(1);

@@ -24,13 +24,20 @@ interface ProofRecord {
 const HEX32 = /^0x[0-9a-f]{64}$/;
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run -s verify-proof -- proof.json --rpc <url> [--confirmations n] [--hash 0x…] [--file path]`);
+  console.error(
+    `${message}\nusage: npm run -s verify-proof -- proof.json --rpc <url> [--confirmations n] [--hash 0x…] [--file path]`,
+  );
   process.exit(2);
 }
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rpc: { type: "string" }, confirmations: { type: "string", default: "1" }, hash: { type: "string" }, file: { type: "string" } },
+  options: {
+    rpc: { type: "string" },
+    confirmations: { type: "string", default: "1" },
+    hash: { type: "string" },
+    file: { type: "string" },
+  },
 });
 if (positionals.length !== 1) usage("give exactly one proof file");
 if (!opts.rpc) usage("--rpc is required");
@@ -88,7 +95,8 @@ async function verify(r: ProofRecord): Promise<string[]> {
   if (!r.proof || !r.txHash) return [...problems, "record has no proof yet (still pending)"];
   const path = r.proof.path.map((p) => p.toLowerCase());
   const root = r.proof.root.toLowerCase();
-  if (![root, ...path].every((h) => HEX32.test(h))) return [...problems, "proof holds values that are not 32 bytes of hex"];
+  if (![root, ...path].every((h) => HEX32.test(h)))
+    return [...problems, "proof holds values that are not 32 bytes of hex"];
 
   const leaf = leafOf(hash);
   if (r.proof.leaf && r.proof.leaf.toLowerCase() !== leaf) problems.push("leaf does not match the hash");
@@ -97,7 +105,8 @@ async function verify(r: ProofRecord): Promise<string[]> {
 
   if (r.network?.chainId !== undefined) {
     const chainId = Number.parseInt(await rpc<string>("eth_chainId", []), 16);
-    if (chainId !== r.network.chainId) problems.push(`RPC serves chain ${chainId}, proof is for chain ${r.network.chainId}`);
+    if (chainId !== r.network.chainId)
+      problems.push(`RPC serves chain ${chainId}, proof is for chain ${r.network.chainId}`);
   }
   const tx = await rpc<{ input: string; blockNumber: string | null } | null>("eth_getTransactionByHash", [r.txHash]);
   if (!tx) return [...problems, "transaction not found"];
@@ -109,7 +118,9 @@ async function verify(r: ProofRecord): Promise<string[]> {
   const block = Number.parseInt(receipt.blockNumber, 16);
   const confirmations = head - block + 1;
   if (confirmations < required) problems.push(`${confirmations} confirmations, ${required} required`);
-  console.log(`  tx ${r.txHash} in block ${block}, ${confirmations} confirmation(s)${r.blockNumber != null && r.blockNumber !== block ? ` (record said block ${r.blockNumber}: re-mined after a reorg)` : ""}`);
+  console.log(
+    `  tx ${r.txHash} in block ${block}, ${confirmations} confirmation(s)${r.blockNumber != null && r.blockNumber !== block ? ` (record said block ${r.blockNumber}: re-mined after a reorg)` : ""}`,
+  );
   return problems;
 }
 
@@ -128,7 +139,8 @@ for (const r of records) {
   } catch (err) {
     problems = [`RPC error: ${err instanceof Error ? err.message : String(err)}`];
   }
-  if (problems.length === 0) console.log("  VERIFIED: the hash is in the tree whose root is the input of that transaction");
+  if (problems.length === 0)
+    console.log("  VERIFIED: the hash is in the tree whose root is the input of that transaction");
   else {
     failures++;
     for (const p of problems) console.log(`  FAILED: ${p}`);

@@ -47,7 +47,10 @@ export interface SendRequest {
 
 interface RoomHooks {
   load(): Promise<ContractState | null>;
-  command(actorId: string | null, change: (state: ContractState, ctx: CommandContext) => Change): Promise<RpcResult<ContractState>>;
+  command(
+    actorId: string | null,
+    change: (state: ContractState, ctx: CommandContext) => Change,
+  ): Promise<RpcResult<ContractState>>;
   event(type: AuditEventType, state: ContractState, extra?: Record<string, unknown>): AggregateEvent;
 }
 
@@ -76,9 +79,14 @@ export class SigningCommands {
         return unwrap(
           await this.room.command(actorId, (current, ctx) => {
             // The frozen PDF shows `before`; any edit since then would make it differ from what is sent.
-            if (current.updatedAt !== before.updatedAt) throw fail.conflict("The contract changed while it was being sent; send it again");
+            if (current.updatedAt !== before.updatedAt)
+              throw fail.conflict("The contract changed while it was being sent; send it again");
             const reminders = { ...DEFAULT_REMINDERS, ...input.reminders };
-            const r = send(current, { documentHash, signers: withWorkflowApprovers(current.signers, input.approvers), reminders }, ctx.now);
+            const r = send(
+              current,
+              { documentHash, signers: withWorkflowApprovers(current.signers, input.approvers), reminders },
+              ctx.now,
+            );
             const info = { ...r.info, message: input.message ?? null };
             saveSigningInfo(ctx.sql, info);
             return {
@@ -98,17 +106,31 @@ export class SigningCommands {
     });
   }
 
-  async act(actorId: string | null, signerId: string, action: PartyAction, signature: SignatureRecord | null): Promise<RpcResult<ContractState>> {
+  async act(
+    actorId: string | null,
+    signerId: string,
+    action: PartyAction,
+    signature: SignatureRecord | null,
+  ): Promise<RpcResult<ContractState>> {
     const before = await this.room.load();
     const sender = before ? await senderOf(this.env, before) : null;
     return this.room.command(actorId, (state, ctx) => {
       if (signature && (signature.documentHash !== state.documentHash || signature.signerId !== signerId)) {
         throw fail.conflict("The signature is over another document");
       }
-      const r = act(state, loadSigningInfo(ctx.sql), signerId, action, signature as unknown as Record<string, unknown> | null, ctx.now);
+      const r = act(
+        state,
+        loadSigningInfo(ctx.sql),
+        signerId,
+        action,
+        signature as unknown as Record<string, unknown> | null,
+        ctx.now,
+      );
       saveSigningInfo(ctx.sql, r.info);
       const emails = this.notifications(r.state, r.notified, { sender, message: r.info.message ?? null });
-      const events = [this.room.event(action === "sign" ? "contract.signed" : "contract.approved", r.state, { signerId })];
+      const events = [
+        this.room.event(action === "sign" ? "contract.signed" : "contract.approved", r.state, { signerId }),
+      ];
       if (!r.activated) return { state: r.state, events, projection: scheduleStatements(r.state, r.info), emails };
       const execution = executionRecord(r.state, ctx.sql);
       events.push(this.room.event("contract.activated", r.state, execution));
@@ -116,7 +138,11 @@ export class SigningCommands {
         state: r.state,
         events,
         projection: [
-          ...enqueueAnchorStatements(this.env, { kind: "execution", hash: execution.executionHash, contractId: r.state.id }),
+          ...enqueueAnchorStatements(this.env, {
+            kind: "execution",
+            hash: execution.executionHash,
+            contractId: r.state.id,
+          }),
           ...scheduleStatements(r.state, r.info),
         ],
         emails: [...emails, ...executedEmails(this.env, r.state, execution)],
@@ -129,7 +155,10 @@ export class SigningCommands {
       const next = decline(state, signerId, reason, ctx.now);
       return {
         state: next,
-        events: [this.room.event("contract.declined", next, { signerId, reason }), this.room.event("contract.cancelled", next, { reason })],
+        events: [
+          this.room.event("contract.declined", next, { signerId, reason }),
+          this.room.event("contract.cancelled", next, { reason }),
+        ],
         projection: scheduleStatements(next, null),
       };
     });
@@ -145,7 +174,8 @@ export class SigningCommands {
   async remind(now: string): Promise<RpcResult<{ reminded: number; escalated: number }>> {
     const state = await this.room.load();
     const preview = state ? dueReminders(state, loadSigningInfo(this.sql), now) : { remind: [], escalate: [] };
-    if (!state || (preview.remind.length === 0 && preview.escalate.length === 0)) return { ok: true, value: { reminded: 0, escalated: 0 } };
+    if (!state || (preview.remind.length === 0 && preview.escalate.length === 0))
+      return { ok: true, value: { reminded: 0, escalated: 0 } };
     // Looked up before the command (which is synchronous); a room whose owner is gone escalates to no one.
     const owner = await senderOf(this.env, state);
     let plan = preview;
@@ -160,7 +190,10 @@ export class SigningCommands {
         projection: scheduleStatements(current, recorded),
         events: [
           ...plan.remind.map((s) => this.room.event("contract.reminder_sent", current, { signerId: s.id })),
-          ...plan.escalate.map((s) => ({ ...this.room.event("contract.escalated", current, { signerId: s.id }), publish: false })),
+          ...plan.escalate.map((s) => ({
+            ...this.room.event("contract.escalated", current, { signerId: s.id }),
+            publish: false,
+          })),
         ],
         emails: [
           ...partyEmails(this.env, current, plan.remind, "reminder", { sender: owner, message: info?.message ?? null }),
@@ -173,10 +206,26 @@ export class SigningCommands {
   }
 
   /** Signing requests to the parties whose turn it now is, copies to its viewers. */
-  private notifications(state: ContractState, notified: Signer[], from: { sender: Sender | null; message: string | null }): EmailRequest[] {
+  private notifications(
+    state: ContractState,
+    notified: Signer[],
+    from: { sender: Sender | null; message: string | null },
+  ): EmailRequest[] {
     return [
-      ...partyEmails(this.env, state, notified.filter((s) => s.role !== "viewer"), "request", from),
-      ...partyEmails(this.env, state, notified.filter((s) => s.role === "viewer"), "copy", from),
+      ...partyEmails(
+        this.env,
+        state,
+        notified.filter((s) => s.role !== "viewer"),
+        "request",
+        from,
+      ),
+      ...partyEmails(
+        this.env,
+        state,
+        notified.filter((s) => s.role === "viewer"),
+        "copy",
+        from,
+      ),
     ];
   }
 }

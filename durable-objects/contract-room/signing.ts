@@ -26,11 +26,17 @@ export function loadSigningInfo(sql: SqlStorage): SigningInfo | null {
 }
 
 export function saveSigningInfo(sql: SqlStorage, info: SigningInfo): void {
-  sql.exec("INSERT INTO signing_info (id, info) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET info = excluded.info", JSON.stringify(info));
+  sql.exec(
+    "INSERT INTO signing_info (id, info) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET info = excluded.info",
+    JSON.stringify(info),
+  );
 }
 
 /** D1 statements keeping signing_schedule (what the reminders cron reads) in step with the room. */
-export function scheduleStatements(state: ContractState, info: SigningInfo | null): { sql: string; params: unknown[] }[] {
+export function scheduleStatements(
+  state: ContractState,
+  info: SigningInfo | null,
+): { sql: string; params: unknown[] }[] {
   const due = nextReminderAt(state, info);
   if (due === null) return [{ sql: "DELETE FROM signing_schedule WHERE contract_id = ?", params: [state.id] }];
   return [
@@ -51,14 +57,23 @@ export async function freezeDocument(env: Bindings, state: ContractState, signer
     body: state.body,
     ...Object.fromEntries(signers.map((s, i) => [`signers.${i}.name`, s.name])),
   });
-  const pdf = await renderContractPdf({ ...contractView({ ...state, signers }), signers: signers.map(signerView) }, assetFontLoader(env.ASSETS));
+  const pdf = await renderContractPdf(
+    { ...contractView({ ...state, signers }), signers: signers.map(signerView) },
+    assetFontLoader(env.ASSETS),
+  );
   await env.DOCUMENTS.put(frozenDocumentKey(state.id), pdf, { httpMetadata: { contentType: "application/pdf" } });
   return sha256Hex(pdf);
 }
 
 /** The owner and every party with a verified account: who the contract's events are for. */
-export async function partyAudience(env: Bindings, state: Pick<ContractState, "ownerId" | "signers">): Promise<string[]> {
-  const ids = await verifiedUserIdsByEmails(env.DB, state.signers.map((s) => s.email.toLowerCase()));
+export async function partyAudience(
+  env: Bindings,
+  state: Pick<ContractState, "ownerId" | "signers">,
+): Promise<string[]> {
+  const ids = await verifiedUserIdsByEmails(
+    env.DB,
+    state.signers.map((s) => s.email.toLowerCase()),
+  );
   return [...new Set([state.ownerId, ...ids])];
 }
 
@@ -72,8 +87,14 @@ export function signaturesInOrder(state: ContractState): Record<string, unknown>
 
 /** Execution record of a contract that just became active: over the audit chain as it stood before this command. */
 export function executionRecord(state: ContractState, sql: SqlStorage) {
-  const head = sql.exec<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").toArray()[0]!;
-  const hash = executionHash({ documentHash: state.documentHash!, signatures: signaturesInOrder(state), auditHead: head.hash });
+  const head = sql
+    .exec<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+    .toArray()[0]!;
+  const hash = executionHash({
+    documentHash: state.documentHash!,
+    signatures: signaturesInOrder(state),
+    auditHead: head.hash,
+  });
   return { executionHash: hash, auditHead: head.hash, auditSeq: head.seq };
 }
 
@@ -87,7 +108,9 @@ export interface Sender {
 
 /** The owner's name and email, read before a command (commands are synchronous) for the parties' emails. */
 export async function senderOf(env: Bindings, state: Pick<ContractState, "ownerId">): Promise<Sender | null> {
-  return env.DB.prepare("SELECT name, email FROM users WHERE id = ? AND deleted_at IS NULL").bind(state.ownerId).first<Sender>();
+  return env.DB.prepare("SELECT name, email FROM users WHERE id = ? AND deleted_at IS NULL")
+    .bind(state.ownerId)
+    .first<Sender>();
 }
 
 /**
@@ -114,7 +137,11 @@ export function partyEmails(
       senderEmail: from.sender?.email ?? null,
       message: from.message ?? null,
       deadline: state.expiresAt,
-      url: signingUrl(env, { contractId: state.id, signerId: party.id, token: issueSigningToken(env, state.id, party.id) }),
+      url: signingUrl(env, {
+        contractId: state.id,
+        signerId: party.id,
+        token: issueSigningToken(env, state.id, party.id),
+      }),
       documentHash: state.documentHash,
     },
   }));
@@ -124,9 +151,17 @@ export function partyEmails(
  * On execution, every party (with an account or only a link) gets the executed document and the certificate:
  * links to the hosted page with a fresh signing token, which downloads either file (`download=` in the query).
  */
-export function executedEmails(env: Bindings, state: ContractState, execution: { executionHash: string }): SendEmailInput<"contract-executed">[] {
+export function executedEmails(
+  env: Bindings,
+  state: ContractState,
+  execution: { executionHash: string },
+): SendEmailInput<"contract-executed">[] {
   return state.signers.map((party) => {
-    const url = signingUrl(env, { contractId: state.id, signerId: party.id, token: issueSigningToken(env, state.id, party.id) });
+    const url = signingUrl(env, {
+      contractId: state.id,
+      signerId: party.id,
+      token: issueSigningToken(env, state.id, party.id),
+    });
     const withDownload = (what: string) => `${url}${url.includes("?") ? "&" : "?"}download=${what}`;
     return {
       to: party.email,
@@ -149,14 +184,22 @@ export function executedEmails(env: Bindings, state: ContractState, execution: {
 const NOTICE_MAX_LINES = 20;
 
 /** Tells the owner who is blocking the contract (a long list ends with how many more there are). */
-export function escalationEmail(env: Bindings, state: ContractState, ownerEmail: string, blocking: Signer[]): SendEmailInput<"notice"> {
+export function escalationEmail(
+  env: Bindings,
+  state: ContractState,
+  ownerEmail: string,
+  blocking: Signer[],
+): SendEmailInput<"notice"> {
   const listed = blocking.length < NOTICE_MAX_LINES ? blocking : blocking.slice(0, NOTICE_MAX_LINES - 2);
   const more = blocking.length - listed.length;
   return {
     to: ownerEmail,
     template: "notice",
     data: {
-      subject: `"${state.title}" is waiting on ${blocking.length} part${blocking.length === 1 ? "y" : "ies"}`.slice(0, 200),
+      subject: `"${state.title}" is waiting on ${blocking.length} part${blocking.length === 1 ? "y" : "ies"}`.slice(
+        0,
+        200,
+      ),
       heading: "Your contract is blocked",
       lines: [
         `"${state.title}" is still waiting for:`,

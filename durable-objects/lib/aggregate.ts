@@ -99,7 +99,8 @@ const BASE_SCHEMA = [
   outboxTable("outbox"),
 ];
 
-const newSalt = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+const newSalt = () =>
+  [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 function outboxTable(name: string): string {
   return `CREATE TABLE IF NOT EXISTS ${name} (
@@ -116,7 +117,9 @@ function outboxTable(name: string): string {
  * keeps the old table): rebuild it with the current definition, keeping its entries, their ids and order.
  */
 function migrateOutbox(storage: DurableObjectStorage): void {
-  const table = storage.sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").toArray()[0];
+  const table = storage.sql
+    .exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'")
+    .toArray()[0];
   if (!table || table.sql.includes("'email'")) return;
   storage.transactionSync(() => {
     storage.sql.exec(outboxTable("outbox_next"));
@@ -218,7 +221,11 @@ export class Aggregate<S> {
           subject: { type: this.options.subjectType, id: aggregateId },
           audience: event.audience ?? [],
         });
-        this.appendOutbox("event", JSON.stringify({ ...message, payload: { ...message.payload, occurredAt: now, auditSeq: audited.seq } }), now);
+        this.appendOutbox(
+          "event",
+          JSON.stringify({ ...message, payload: { ...message.payload, occurredAt: now, auditSeq: audited.seq } }),
+          now,
+        );
       }
       // After the events: a mail outage holds back only what comes after it. Validated now (a bad email aborts the
       // command rather than failing forever in the outbox); the delivery id is fixed now, so a drain retried after
@@ -242,16 +249,33 @@ export class Aggregate<S> {
     for (const d of this.sql.exec<{ seq: number; field: string; value: string; salt: string }>(
       "SELECT seq, field, value, salt FROM audit_disclosures",
     )) {
-      disclosures.set(d.seq, [...(disclosures.get(d.seq) ?? []), { field: d.field, value: JSON.parse(d.value), salt: d.salt }]);
+      disclosures.set(d.seq, [
+        ...(disclosures.get(d.seq) ?? []),
+        { field: d.field, value: JSON.parse(d.value), salt: d.salt },
+      ]);
     }
     return this.sql
-      .exec<{ seq: number; type: string; actor_id: string | null; at: string; data: string; prev_hash: string; hash: string }>(
-        "SELECT seq, type, actor_id, at, data, prev_hash, hash FROM audit_events ORDER BY seq",
-      )
+      .exec<{
+        seq: number;
+        type: string;
+        actor_id: string | null;
+        at: string;
+        data: string;
+        prev_hash: string;
+        hash: string;
+      }>("SELECT seq, type, actor_id, at, data, prev_hash, hash FROM audit_events ORDER BY seq")
       .toArray()
       .map((r) =>
         disclose(
-          { seq: r.seq, type: r.type, actorId: r.actor_id, at: r.at, data: JSON.parse(r.data), prevHash: r.prev_hash, hash: r.hash },
+          {
+            seq: r.seq,
+            type: r.type,
+            actorId: r.actor_id,
+            at: r.at,
+            data: JSON.parse(r.data),
+            prevHash: r.prev_hash,
+            hash: r.hash,
+          },
           disclosures.get(r.seq) ?? [],
         ),
       );
@@ -263,7 +287,9 @@ export class Aggregate<S> {
    * @returns how many disclosures were dropped
    */
   forgetPersonal(names: (json: string) => boolean): number {
-    const rows = this.sql.exec<{ seq: number; field: string; value: string }>("SELECT seq, field, value FROM audit_disclosures").toArray();
+    const rows = this.sql
+      .exec<{ seq: number; field: string; value: string }>("SELECT seq, field, value FROM audit_disclosures")
+      .toArray();
     let dropped = 0;
     for (const r of rows) {
       if (!names(r.value)) continue;
@@ -275,11 +301,23 @@ export class Aggregate<S> {
 
   pendingOutbox(): OutboxEntry[] {
     return this.sql
-      .exec<{ id: number; channel: OutboxChannel; payload: string; attempts: number; last_error: string | null; created_at: string }>(
-        "SELECT id, channel, payload, attempts, last_error, created_at FROM outbox ORDER BY id",
-      )
+      .exec<{
+        id: number;
+        channel: OutboxChannel;
+        payload: string;
+        attempts: number;
+        last_error: string | null;
+        created_at: string;
+      }>("SELECT id, channel, payload, attempts, last_error, created_at FROM outbox ORDER BY id")
       .toArray()
-      .map((r) => ({ id: r.id, channel: r.channel, payload: r.payload, attempts: r.attempts, lastError: r.last_error, createdAt: r.created_at }));
+      .map((r) => ({
+        id: r.id,
+        channel: r.channel,
+        payload: r.payload,
+        attempts: r.attempts,
+        lastError: r.last_error,
+        createdAt: r.created_at,
+      }));
   }
 
   /** The object's alarm handler calls this on every wake-up: retry the outbox, and come back if it is still not empty. */
@@ -288,7 +326,11 @@ export class Aggregate<S> {
   }
 
   private head(): { seq: number; hash: string } | null {
-    return this.sql.exec<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").toArray()[0] ?? null;
+    return (
+      this.sql
+        .exec<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+        .toArray()[0] ?? null
+    );
   }
 
   private appendOutbox(channel: OutboxChannel, payload: string, now: string) {
@@ -348,7 +390,11 @@ export class Aggregate<S> {
         else await this.mail(run);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        log("warn", "aggregate outbox delivery failed; the alarm will retry", { channel, entries: run.length, error: message });
+        log("warn", "aggregate outbox delivery failed; the alarm will retry", {
+          channel,
+          entries: run.length,
+          error: message,
+        });
         this.sql.exec(
           `UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id IN (${run.map(() => "?").join(",")})`,
           message.slice(0, 500),

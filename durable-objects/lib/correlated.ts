@@ -4,7 +4,15 @@
 import { currentCorrelationId, withCorrelation } from "../../src/lib/correlation";
 
 /** Methods `correlated` never dispatches to: the runtime's handlers and the dispatcher itself. */
-const NOT_RPC = new Set(["constructor", "fetch", "alarm", "correlated", "webSocketMessage", "webSocketClose", "webSocketError"]);
+const NOT_RPC = new Set([
+  "constructor",
+  "fetch",
+  "alarm",
+  "correlated",
+  "webSocketMessage",
+  "webSocketClose",
+  "webSocketError",
+]);
 
 export interface CorrelatedTarget {
   correlated(correlationId: string | null, method: string, args: unknown[]): Promise<unknown>;

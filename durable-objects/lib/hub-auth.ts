@@ -6,7 +6,11 @@ import type { Bindings, Principal } from "../../src/env";
 import { looksLikeJwt, verifyAccessToken } from "../../src/lib/jwt";
 import { sessionState } from "../../src/db/credentials";
 
-export async function principalFromAccessToken(env: Bindings, token: string, now = new Date()): Promise<Principal | null> {
+export async function principalFromAccessToken(
+  env: Bindings,
+  token: string,
+  now = new Date(),
+): Promise<Principal | null> {
   if (!looksLikeJwt(token)) return null;
   const claims = await verifyAccessToken(env, token);
   if (!claims) return null;
@@ -14,7 +18,12 @@ export async function principalFromAccessToken(env: Bindings, token: string, now
 }
 
 /** The session's principal while it is live (not revoked or expired, user neither suspended nor erased). */
-export async function principalFromSession(env: Bindings, sessionId: string, userId: string, now = new Date()): Promise<Principal | null> {
+export async function principalFromSession(
+  env: Bindings,
+  sessionId: string,
+  userId: string,
+  now = new Date(),
+): Promise<Principal | null> {
   const state = await sessionState(env.DB, sessionId);
   if (
     !state ||

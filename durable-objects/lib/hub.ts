@@ -224,7 +224,12 @@ export class LiveHub {
         if (ws.readyState !== WebSocket.OPEN) continue;
         if (!principal) this.close(ws, CLOSE_CODES.unauthenticated, "session ended");
         else if (!permissions) this.close(ws, CLOSE_CODES.forbidden, "access revoked");
-        else this.remember(ws, { ...(this.attachment(ws) as Attachment & { state: "open" }), permissions, checkedAt: now });
+        else
+          this.remember(ws, {
+            ...(this.attachment(ws) as Attachment & { state: "open" }),
+            permissions,
+            checkedAt: now,
+          });
       }
     }
   }
@@ -267,7 +272,8 @@ export class LiveHub {
   private async handle(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     if (ws.readyState !== WebSocket.OPEN) return;
     if (typeof message !== "string") return this.close(ws, CLOSE_CODES.unsupportedData, "text frames only");
-    if (message.length > this.limits.maxClientMessageChars) return this.close(ws, CLOSE_CODES.messageTooBig, "message too big");
+    if (message.length > this.limits.maxClientMessageChars)
+      return this.close(ws, CLOSE_CODES.messageTooBig, "message too big");
     const parsed = clientMessageSchema.safeParse(parseJson(message));
     const state = this.attachment(ws);
 
@@ -278,7 +284,8 @@ export class LiveHub {
       return this.authenticate(ws, parsed.data.payload.token);
     }
 
-    if (!parsed.success) return this.send(ws, { type: "error", payload: { code: "VAL001", message: "Unknown or malformed message" } });
+    if (!parsed.success)
+      return this.send(ws, { type: "error", payload: { code: "VAL001", message: "Unknown or malformed message" } });
     const msg = parsed.data;
     switch (msg.type) {
       case "ping":
@@ -303,7 +310,13 @@ export class LiveHub {
       return this.close(ws, CLOSE_CODES.tooManyConnections, "too many connections");
     }
     const checkedAt = Date.now();
-    this.remember(ws, { state: "open", userId: principal.userId, permissions, sessionId: principal.sessionId, checkedAt });
+    this.remember(ws, {
+      state: "open",
+      userId: principal.userId,
+      permissions,
+      sessionId: principal.sessionId,
+      checkedAt,
+    });
     this.send(ws, { type: "auth:success", payload: { userId: principal.userId, permissions } });
     this.reportSockets();
     await armAlarmNoLaterThan(this.ctx.storage, checkedAt + this.limits.recheckMs);
@@ -345,7 +358,8 @@ export class LiveHub {
   private closeOverdue(now: number): void {
     for (const ws of this.liveSockets()) {
       const a = this.attachment(ws);
-      if (a.state === "pending" && a.deadline <= now) this.close(ws, CLOSE_CODES.unauthenticated, "authentication timed out");
+      if (a.state === "pending" && a.deadline <= now)
+        this.close(ws, CLOSE_CODES.unauthenticated, "authentication timed out");
     }
   }
 

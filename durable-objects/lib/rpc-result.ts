@@ -12,7 +12,10 @@ export async function rpcResult<T>(body: () => T | Promise<T>): Promise<RpcResul
     return { ok: true, value: await body() };
   } catch (err) {
     if (err instanceof ApiError) {
-      return { ok: false, error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+      return {
+        ok: false,
+        error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+      };
     }
     throw err;
   }
@@ -21,5 +24,9 @@ export async function rpcResult<T>(body: () => T | Promise<T>): Promise<RpcResul
 /** On the Worker side: the value, or the room's ApiError rethrown. */
 export function unwrap<T>(result: RpcResult<T>): T {
   if (result.ok) return result.value;
-  throw new ApiError(result.error.code, result.error.message, result.error.details ? { details: result.error.details } : {});
+  throw new ApiError(
+    result.error.code,
+    result.error.message,
+    result.error.details ? { details: result.error.details } : {},
+  );
 }

@@ -47,7 +47,9 @@ export async function measure(
         method: scenario.method,
         ...(prepared.headers ? { headers: prepared.headers } : {}),
         ...(prepared.body !== undefined ? { body: prepared.body } : {}),
-        ...(prepared.next ? { requests: [{ setupRequest: (req: Record<string, any>) => nextRequest(req, prepared) }] } : {}),
+        ...(prepared.next
+          ? { requests: [{ setupRequest: (req: Record<string, any>) => nextRequest(req, prepared) }] }
+          : {}),
         ...(prepared.flow ? { requests: flowRequests(prepared, () => flows++) } : {}),
         connections: options.connections,
         duration: options.durationSeconds,
@@ -83,7 +85,12 @@ export async function measure(
 // autocannon's request objects are untyped records; a scenario's `next` overrides path, headers and body.
 function nextRequest(req: Record<string, any>, prepared: PreparedRequest): Record<string, any> {
   const n = prepared.next!();
-  return { ...req, ...(n.path ? { path: n.path } : {}), ...(n.headers ? { headers: { ...req.headers, ...n.headers } } : {}), ...(n.body !== undefined ? { body: n.body } : {}) };
+  return {
+    ...req,
+    ...(n.path ? { path: n.path } : {}),
+    ...(n.headers ? { headers: { ...req.headers, ...n.headers } } : {}),
+    ...(n.body !== undefined ? { body: n.body } : {}),
+  };
 }
 
 // A flow's steps as autocannon requests; the last step's 2xx counts one completed flow.

@@ -55,7 +55,10 @@ class Inspector {
     });
   }
   static async connect(port: number): Promise<Inspector> {
-    const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { webSocketDebuggerUrl: string; title?: string }[];
+    const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as {
+      webSocketDebuggerUrl: string;
+      title?: string;
+    }[];
     // wrangler's proxy lists the user Worker first; skip the internal ones if present.
     const target = targets.find((t) => !/internal|proxy/i.test(t.title ?? "")) ?? targets[0];
     if (!target) throw new Error(`no inspector target on port ${port}`);
@@ -72,7 +75,9 @@ class Inspector {
   send<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
     const id = this.#next++;
     this.#ws.send(JSON.stringify({ id, method, params }));
-    return new Promise<T>((resolve, reject) => this.#pending.set(id, { resolve: resolve as (r: unknown) => void, reject }));
+    return new Promise<T>((resolve, reject) =>
+      this.#pending.set(id, { resolve: resolve as (r: unknown) => void, reject }),
+    );
   }
   close() {
     this.#ws.close();
@@ -116,7 +121,12 @@ await supervise(async (group) => {
   ensureDocsAssets();
   const anvilUrl = await startAnvil(group, { port: await freePort(), quiet: true });
   const inspectorPort = await freePort();
-  const baseUrl = await startBenchWorker(group, "profile", { ANCHOR_NETWORKS: localAnchorNetworks(anvilUrl) }, { inspectorPort });
+  const baseUrl = await startBenchWorker(
+    group,
+    "profile",
+    { ANCHOR_NETWORKS: localAnchorNetworks(anvilUrl) },
+    { inspectorPort },
+  );
   const inspector = await Inspector.connect(inspectorPort);
   await inspector.send("Profiler.enable");
   await inspector.send("Profiler.setSamplingInterval", { interval: 200 });
@@ -141,7 +151,10 @@ await supervise(async (group) => {
       `## ${scenario.name} (c=${connections}): ${m.requests} requests, ${(busy / 1000).toFixed(1)} s busy CPU in the isolate ` +
         `= ${perRequest.toFixed(2)} ms per request`,
       "self time:",
-      ...s.self.filter(([k]) => !k.startsWith("(idle)")).slice(0, top).map(([k, t]) => `  ${pct(t).padStart(6)}  ${k}`),
+      ...s.self
+        .filter(([k]) => !k.startsWith("(idle)"))
+        .slice(0, top)
+        .map(([k, t]) => `  ${pct(t).padStart(6)}  ${k}`),
       "inclusive (Escra code and libraries):",
       ...s.inclusive
         .filter(([k]) => !/^\((root|program|idle|garbage collector)\)/.test(k))

@@ -26,7 +26,11 @@ export function ratioToBare(m: Measurement, ctx: ReportContext): number | undefi
 }
 
 /** Whether `m` meets `target`, with the reason written out ("≥ 0.70: 0.82"). */
-export function judge(m: Measurement, target: Target | undefined, ctx: ReportContext): { met: boolean; text: string } | null {
+export function judge(
+  m: Measurement,
+  target: Target | undefined,
+  ctx: ReportContext,
+): { met: boolean; text: string } | null {
   if (!target) return null;
   const parts: string[] = [];
   let met = true;
@@ -41,12 +45,18 @@ export function judge(m: Measurement, target: Target | undefined, ctx: ReportCon
   }
   if (target.maxP99Ms !== undefined) check(m.p99 <= target.maxP99Ms, `p99 ≤ ${target.maxP99Ms} ms`);
   if (target.maxP99Bare !== undefined) {
-    check(bare !== undefined && m.p99 <= target.maxP99Bare * bare.p99, `p99 ≤ ${target.maxP99Bare} × bare (${bare ? ms(target.maxP99Bare * bare.p99) : "?"})`);
+    check(
+      bare !== undefined && m.p99 <= target.maxP99Bare * bare.p99,
+      `p99 ≤ ${target.maxP99Bare} × bare (${bare ? ms(target.maxP99Bare * bare.p99) : "?"})`,
+    );
   }
   if (target.maxP50Ms !== undefined) check(m.p50 <= target.maxP50Ms, `p50 ≤ ${target.maxP50Ms} ms`);
   if (target.maxP50Hash !== undefined) {
     const bound = ctx.hashMs === undefined ? undefined : target.maxP50Hash * ctx.hashMs;
-    check(bound !== undefined && m.p50 <= bound, `p50 ≤ ${target.maxP50Hash} × hash (${bound === undefined ? "?" : ms(bound)})`);
+    check(
+      bound !== undefined && m.p50 <= bound,
+      `p50 ≤ ${target.maxP50Hash} × hash (${bound === undefined ? "?" : ms(bound)})`,
+    );
   }
   if (target.minFlowsPerSecond !== undefined) {
     check((m.flowsPerSecond ?? 0) >= target.minFlowsPerSecond, `≥ ${target.minFlowsPerSecond} flows/s`);
@@ -56,7 +66,20 @@ export function judge(m: Measurement, target: Target | undefined, ctx: ReportCon
 
 export function formatReport(rows: Row[], ctx: ReportContext, header: string): string {
   const table = [
-    ["scenario", "conns", "req/s", "flows/s", "ratio to bare", "p50", "p99", "p99 / bare", "RSS MiB", "fails", "target", "met"],
+    [
+      "scenario",
+      "conns",
+      "req/s",
+      "flows/s",
+      "ratio to bare",
+      "p50",
+      "p99",
+      "p99 / bare",
+      "RSS MiB",
+      "fails",
+      "target",
+      "met",
+    ],
     ...rows.map(({ label, measurement: m, target }) => {
       const bare = ctx.bare.get(m.connections);
       const ratio = ratioToBare(m, ctx);
@@ -78,12 +101,22 @@ export function formatReport(rows: Row[], ctx: ReportContext, header: string): s
     }),
   ];
   const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
-  const lines = table.map((row) => `| ${row.map((cell, col) => (col === 0 || col >= 10 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join(" | ")} |`);
-  lines.splice(1, 0, `| ${widths.map((w, col) => (col === 0 || col >= 10 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`);
+  const lines = table.map(
+    (row) =>
+      `| ${row.map((cell, col) => (col === 0 || col >= 10 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join(" | ")} |`,
+  );
+  lines.splice(
+    1,
+    0,
+    `| ${widths.map((w, col) => (col === 0 || col >= 10 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`,
+  );
   const out = [header, "", ...lines];
-  if (ctx.hashMs !== undefined) out.push("", `one argon2id hash (m=19 MiB, t=2, p=1) in this process: ${ms(ctx.hashMs)}`);
+  if (ctx.hashMs !== undefined)
+    out.push("", `one argon2id hash (m=19 MiB, t=2, p=1) in this process: ${ms(ctx.hashMs)}`);
   for (const { label, measurement: m } of rows.filter((r) => r.measurement.failures > 0)) {
-    out.push(`WARNING ${label} (c=${m.connections}): ${m.failures} failed requests (statuses ${JSON.stringify(m.statuses)})`);
+    out.push(
+      `WARNING ${label} (c=${m.connections}): ${m.failures} failed requests (statuses ${JSON.stringify(m.statuses)})`,
+    );
   }
   return out.join("\n");
 }

@@ -74,24 +74,43 @@ const LOAD = "load" as const;
 
 export const scenarios: Scenario[] = [
   // The reference: the same envelope from a Worker with no middleware and no bindings.
-  { name: "bare", label: "bare Hono Worker", method: "GET", path: "/api/v1/ping", bare: true, runs: [{ connections: LOAD }, { connections: 1 }] },
+  {
+    name: "bare",
+    label: "bare Hono Worker",
+    method: "GET",
+    path: "/api/v1/ping",
+    bare: true,
+    runs: [{ connections: LOAD }, { connections: 1 }],
+  },
   // The whole middleware chain and nothing else.
   {
     name: "ping",
     label: "GET /api/v1/ping",
     method: "GET",
     path: "/api/v1/ping",
-    runs: [{ connections: LOAD, target: { minRatio: 0.7 } }, { connections: 1, target: { maxP99Bare: 1.5 } }],
+    runs: [
+      { connections: LOAD, target: { minRatio: 0.7 } },
+      { connections: 1, target: { maxP99Bare: 1.5 } },
+    ],
   },
   // D1 query, R2 head, two queue sends, a Durable Object round trip and an RPC call to Anvil per request.
-  { name: "health", label: "GET /api/v1/health", method: "GET", path: "/api/v1/health", runs: [{ connections: LOAD, target: { minRatio: 0.5 } }] },
+  {
+    name: "health",
+    label: "GET /api/v1/health",
+    method: "GET",
+    path: "/api/v1/health",
+    runs: [{ connections: LOAD, target: { minRatio: 0.5 } }],
+  },
   // JWT verification + the session state (D1, or the isolate's short-lived cache) + the user.
   {
     name: "auth-me",
     label: "GET /auth/me",
     method: "GET",
     path: "/api/v1/auth/me",
-    runs: [{ connections: LOAD, target: { minRatio: 0.5 } }, { connections: 1, target: { maxP99Ms: 25 } }],
+    runs: [
+      { connections: LOAD, target: { minRatio: 0.5 } },
+      { connections: 1, target: { maxP99Ms: 25 } },
+    ],
     setup: async ({ baseUrl }) => ({ headers: { authorization: `Bearer ${await benchToken(baseUrl)}` } }),
   },
   // One contract read from the D1 projection (access check + contract, signers, attachments).
@@ -100,7 +119,10 @@ export const scenarios: Scenario[] = [
     label: "GET /contracts/:id",
     method: "GET",
     path: "/api/v1/contracts",
-    runs: [{ connections: LOAD, target: { minRatio: 0.5 } }, { connections: 1, target: { maxP99Ms: 25 } }],
+    runs: [
+      { connections: LOAD, target: { minRatio: 0.5 } },
+      { connections: 1, target: { maxP99Ms: 25 } },
+    ],
     setup: async ({ baseUrl }) => {
       const token = await benchToken(baseUrl);
       const [id] = await benchContracts(baseUrl, token, 1);
@@ -113,7 +135,10 @@ export const scenarios: Scenario[] = [
     label: "GET /contracts?perPage=20 (filters)",
     method: "GET",
     path: "/api/v1/contracts?status=draft&tag=bench&perPage=20",
-    runs: [{ connections: LOAD, target: { minRatio: 0.35 } }, { connections: 1, target: { maxP99Ms: 40 } }],
+    runs: [
+      { connections: LOAD, target: { minRatio: 0.35 } },
+      { connections: 1, target: { maxP99Ms: 40 } },
+    ],
     setup: async ({ baseUrl }) => {
       const token = await benchToken(baseUrl);
       await benchContracts(baseUrl, token, 200);
@@ -128,12 +153,21 @@ export const scenarios: Scenario[] = [
     method: "POST",
     path: "/api/v1/contracts",
     expectStatus: 201,
-    runs: [{ connections: LOAD, target: { minRatio: 0.2 } }, { connections: 1, target: { maxP99Ms: 60 } }],
+    runs: [
+      { connections: LOAD, target: { minRatio: 0.2 } },
+      { connections: 1, target: { maxP99Ms: 60 } },
+    ],
     setup: async ({ baseUrl }) => {
       const token = await benchToken(baseUrl);
       return {
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ title: "Bench supply agreement", type: "sale", body: "The seller delivers goods.", value: { amount: 1_000_00, currency: "NGN" }, signers: [{ email: "buyer@example.com", name: "Buyer" }] }),
+        body: JSON.stringify({
+          title: "Bench supply agreement",
+          type: "sale",
+          body: "The seller delivers goods.",
+          value: { amount: 1_000_00, currency: "NGN" },
+          signers: [{ email: "buyer@example.com", name: "Buyer" }],
+        }),
       };
     },
   },
@@ -156,9 +190,15 @@ export const scenarios: Scenario[] = [
             method: "POST",
             path: "/api/v1/contracts",
             headers,
-            body: JSON.stringify({ title: "Bench flow", type: "services", body: "Bench flow.", signers: [{ email: `flow-${run}@bench.example.com`, name: "Flow Signer" }] }),
+            body: JSON.stringify({
+              title: "Bench flow",
+              type: "services",
+              body: "Bench flow.",
+              signers: [{ email: `flow-${run}@bench.example.com`, name: "Flow Signer" }],
+            }),
             onResponse: (status, body, context) => {
-              context.id = status === 201 ? (JSON.parse(body) as { data: { id: string } }).data.id : `ctr_missing${n++}`;
+              context.id =
+                status === 201 ? (JSON.parse(body) as { data: { id: string } }).data.id : `ctr_missing${n++}`;
             },
           },
           { method: "POST", path: (context) => `/api/v1/contracts/${String(context.id)}/send`, headers, body: "{}" },
@@ -185,7 +225,10 @@ export const scenarios: Scenario[] = [
         body: JSON.stringify({ signature: { type: "typed", value: "Bench Signer", font: "caveat" }, consent: true }),
         next: () => {
           const party = pool[i++ % pool.length]!;
-          return { path: `/api/v1/contracts/${party.contractId}/sign`, headers: { "content-type": "application/json", "x-signing-token": party.token } };
+          return {
+            path: `/api/v1/contracts/${party.contractId}/sign`,
+            headers: { "content-type": "application/json", "x-signing-token": party.token },
+          };
         },
       };
     },
@@ -227,7 +270,13 @@ export const scenarios: Scenario[] = [
       const seller = await benchAccount(baseUrl);
       return {
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ sellerEmail: seller.email, amount: 500_000, currency: "NGN", description: "Bench: Instagram page", inspectionPeriodHours: 24 }),
+        body: JSON.stringify({
+          sellerEmail: seller.email,
+          amount: 500_000,
+          currency: "NGN",
+          description: "Bench: Instagram page",
+          inspectionPeriodHours: 24,
+        }),
       };
     },
   },
@@ -247,17 +296,36 @@ export const scenarios: Scenario[] = [
       const token = await benchToken(baseUrl);
       const seller = await benchAccount(baseUrl);
       const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-      const created = await fetch(`${baseUrl}/api/v1/escrows`, { method: "POST", headers: auth, body: JSON.stringify({ sellerEmail: seller.email, amount: 500_000, currency: "NGN", description: "Bench webhook" }) });
+      const created = await fetch(`${baseUrl}/api/v1/escrows`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({
+          sellerEmail: seller.email,
+          amount: 500_000,
+          currency: "NGN",
+          description: "Bench webhook",
+        }),
+      });
       const escrow = ((await created.json()) as { data?: { id: string } }).data;
       if (!escrow) throw new Error(`bench escrow failed: ${created.status}`);
       const funded = await fetch(`${baseUrl}/api/v1/escrows/${escrow.id}/fund`, { method: "POST", headers: auth });
-      const reference = ((await funded.json()) as { data?: { payment: { reference: string } } }).data?.payment.reference;
+      const reference = ((await funded.json()) as { data?: { payment: { reference: string } } }).data?.payment
+        .reference;
       if (!reference) throw new Error(`bench fund failed: ${funded.status}`);
       let n = 0;
       return {
         next: () => {
-          const body = JSON.stringify({ event: "charge.success", data: { id: `${Date.now()}-${n++}`, status: "success", reference, amount: 500_000, currency: "NGN" } });
-          return { body, headers: { "content-type": "application/json", "x-paystack-signature": createHmac("sha512", secret).update(body).digest("hex") } };
+          const body = JSON.stringify({
+            event: "charge.success",
+            data: { id: `${Date.now()}-${n++}`, status: "success", reference, amount: 500_000, currency: "NGN" },
+          });
+          return {
+            body,
+            headers: {
+              "content-type": "application/json",
+              "x-paystack-signature": createHmac("sha512", secret).update(body).digest("hex"),
+            },
+          };
         },
       };
     },
@@ -267,16 +335,31 @@ export const scenarios: Scenario[] = [
 const SIGN_PARTIES = 25;
 
 /** Sends contracts with SIGN_PARTIES parallel signers each; returns (contract, signing token) for `size` parties. */
-async function benchSigningPool(baseUrl: string, token: string, size: number): Promise<{ contractId: string; token: string }[]> {
+async function benchSigningPool(
+  baseUrl: string,
+  token: string,
+  size: number,
+): Promise<{ contractId: string; token: string }[]> {
   const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   const run = Math.random().toString(36).slice(2, 8);
   const contracts = Math.ceil(size / SIGN_PARTIES);
   for (let c = 0; c < contracts; c++) {
-    const signers = Array.from({ length: SIGN_PARTIES }, (_, p) => ({ email: `sign-${run}-${c}-${p}@bench.example.com`, name: `Signer ${p}` }));
-    const res = await fetch(`${baseUrl}/api/v1/contracts`, { method: "POST", headers: auth, body: JSON.stringify({ title: `Bench signing ${c}`, type: "services", body: "Bench.", signers }) });
+    const signers = Array.from({ length: SIGN_PARTIES }, (_, p) => ({
+      email: `sign-${run}-${c}-${p}@bench.example.com`,
+      name: `Signer ${p}`,
+    }));
+    const res = await fetch(`${baseUrl}/api/v1/contracts`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ title: `Bench signing ${c}`, type: "services", body: "Bench.", signers }),
+    });
     const body = (await res.json()) as { data?: { id: string } };
     if (!body.data) throw new Error(`bench contract failed: ${res.status} ${JSON.stringify(body)}`);
-    const sent = await fetch(`${baseUrl}/api/v1/contracts/${body.data.id}/send`, { method: "POST", headers: auth, body: "{}" });
+    const sent = await fetch(`${baseUrl}/api/v1/contracts/${body.data.id}/send`, {
+      method: "POST",
+      headers: auth,
+      body: "{}",
+    });
     if (sent.status !== 200) throw new Error(`bench send failed: ${sent.status} ${await sent.text()}`);
   }
   // The signing links arrive through the JOBS queue; read them back from the dev mailbox.
@@ -303,7 +386,11 @@ async function benchSigningPool(baseUrl: string, token: string, size: number): P
 
 async function benchToken(baseUrl: string): Promise<string> {
   const account = await benchAccount(baseUrl);
-  const res = await fetch(`${baseUrl}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(account) });
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(account),
+  });
   const body = (await res.json()) as { data?: { accessToken: string } };
   if (!body.data) throw new Error(`bench login failed: ${res.status} ${JSON.stringify(body)}`);
   return body.data.accessToken;
@@ -316,7 +403,12 @@ async function benchContracts(baseUrl: string, token: string, n: number): Promis
     const res = await fetch(`${baseUrl}/api/v1/contracts`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ title: `Bench contract ${i}`, type: "services", body: i % 2 ? "Installation of solar panels." : "Catering for an event.", tags: ["bench"] }),
+      body: JSON.stringify({
+        title: `Bench contract ${i}`,
+        type: "services",
+        body: i % 2 ? "Installation of solar panels." : "Catering for an event.",
+        tags: ["bench"],
+      }),
     });
     const body = (await res.json()) as { data?: { id: string } };
     if (!body.data) throw new Error(`bench contract failed: ${res.status} ${JSON.stringify(body)}`);
@@ -327,7 +419,10 @@ async function benchContracts(baseUrl: string, token: string, n: number): Promis
 
 /** Registers a throwaway account (login does not need a verified email) and returns its credentials. */
 async function benchAccount(baseUrl: string): Promise<{ email: string; password: string }> {
-  const account = { email: `bench-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`, password: "bench password 123" };
+  const account = {
+    email: `bench-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`,
+    password: "bench password 123",
+  };
   const res = await fetch(`${baseUrl}/api/v1/auth/register`, {
     method: "POST",
     headers: { "content-type": "application/json" },

@@ -12,7 +12,10 @@ export const ANVIL_DEV_PRIVATE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478
 /** An Ed25519 private JWK (JSON) for signing access JWTs; `kid` names it in the published JWKS. */
 export function newJwtPrivateKey(kidPrefix: string): string {
   const { privateKey } = generateKeyPairSync("ed25519");
-  return JSON.stringify({ ...privateKey.export({ format: "jwk" }), kid: `${kidPrefix}-${randomBytes(4).toString("hex")}` });
+  return JSON.stringify({
+    ...privateKey.export({ format: "jwk" }),
+    kid: `${kidPrefix}-${randomBytes(4).toString("hex")}`,
+  });
 }
 
 /** The vault key-encryption key: 32 random bytes, base64. */
@@ -30,17 +33,58 @@ export function newSealingIdentity(commonName = "Escra development sealing"): Re
   const dir = mkdtempSync(join(tmpdir(), "escra-seal-"));
   const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   try {
-    ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650",
-      "-keyout", "ca.key", "-out", "ca.pem",
-      "-subj", "/CN=Escra development CA/O=Escra (development)", "-addext", "basicConstraints=critical,CA:TRUE",
-      "-addext", "keyUsage=critical,keyCertSign,cRLSign");
-    ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "seal.key", "-out", "seal.csr",
-      "-subj", `/CN=${commonName}/O=Escra (development)`);
+    ssl(
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-sha256",
+      "-days",
+      "3650",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+      "-subj",
+      "/CN=Escra development CA/O=Escra (development)",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    );
+    ssl(
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      "seal.key",
+      "-out",
+      "seal.csr",
+      "-subj",
+      `/CN=${commonName}/O=Escra (development)`,
+    );
     const extensions = ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature,nonRepudiation"];
     writeFileSync(join(dir, "seal.ext"), `${extensions.join("\n")}\n`);
-    ssl("x509", "-req", "-in", "seal.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-sha256",
-      "-days", "730",
-      "-extfile", "seal.ext", "-out", "seal.pem");
+    ssl(
+      "x509",
+      "-req",
+      "-in",
+      "seal.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-sha256",
+      "-days",
+      "730",
+      "-extfile",
+      "seal.ext",
+      "-out",
+      "seal.pem",
+    );
     ssl("pkcs8", "-topk8", "-nocrypt", "-in", "seal.key", "-out", "seal.p8");
     const read = (f: string) => readFileSync(join(dir, f), "utf8").trim();
     return { SEALING_KEY: read("seal.p8"), SEALING_CERT: `${read("seal.pem")}\n${read("ca.pem")}` };
@@ -68,7 +112,9 @@ export function generateDevSecrets(): Record<string, string> {
  * JWT_PRIVATE_KEY; single quotes are taken literally, so values without a single quote or newline use them.
  */
 export function toDotenv(values: Record<string, string>): string {
-  return Object.entries(values)
-    .map(([k, v]) => (/['\n]/.test(v) ? `${k}=${JSON.stringify(v)}` : `${k}='${v}'`))
-    .join("\n") + "\n";
+  return (
+    Object.entries(values)
+      .map(([k, v]) => (/['\n]/.test(v) ? `${k}=${JSON.stringify(v)}` : `${k}='${v}'`))
+      .join("\n") + "\n"
+  );
 }

@@ -13,7 +13,10 @@ export const FONT_ASSETS_DIR = join(root, "public", "fonts");
 export const FONT_MANIFEST = join(root, "src", "lib", "font-manifest.json");
 
 /** One slice of a font family as shipped by Fontsource: WOFF 1 (zlib), which fontkit reads without a decoder. */
-interface Slice { pkg: string; file: string }
+interface Slice {
+  pkg: string;
+  file: string;
+}
 
 const files = (pkg: string, test: (name: string) => boolean): Slice[] =>
   readdirSync(join(root, "node_modules", "@fontsource", pkg, "files"))
@@ -25,7 +28,16 @@ const named = (pkg: string, weight: number, subsets: string[]): Slice[] =>
 /** CJK families come in ~100 numbered slices each (plus latin ones that Noto Sans already covers). */
 const numbered = (pkg: string) => files(pkg, (f) => new RegExp(`^${pkg}-\\d+-400-normal\\.woff$`).test(f));
 
-const NOTO_SUBSETS = ["latin", "latin-ext", "vietnamese", "greek", "greek-ext", "cyrillic", "cyrillic-ext", "devanagari"];
+const NOTO_SUBSETS = [
+  "latin",
+  "latin-ext",
+  "vietnamese",
+  "greek",
+  "greek-ext",
+  "cyrillic",
+  "cyrillic-ext",
+  "devanagari",
+];
 
 /** Fallback order per style: the first slice whose cmap has a character draws it; bold and hand fall back to
  * regular for every character their own slices lack. */

@@ -180,7 +180,11 @@ export async function supervise(main: (group: ProcessGroup) => Promise<"keep-run
     exitCode = 1;
   });
   try {
-    const outcome = await Promise.race([main(group), signalled.then(() => "stop" as const), failed.then(() => "stop" as const)]);
+    const outcome = await Promise.race([
+      main(group),
+      signalled.then(() => "stop" as const),
+      failed.then(() => "stop" as const),
+    ]);
     if (outcome === "keep-running") await Promise.race([signalled, failed]);
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);

@@ -24,6 +24,9 @@ export async function buildSignAssets(): Promise<string> {
     logLevel: "warning",
   });
   copyFileSync(join(SOURCE_DIR, "sign.css"), join(SIGN_ASSETS_DIR, "sign.css"));
-  copyFileSync(join(root, "node_modules", "pdfjs-dist", "build", "pdf.worker.min.mjs"), join(SIGN_ASSETS_DIR, "pdf.worker.min.mjs"));
+  copyFileSync(
+    join(root, "node_modules", "pdfjs-dist", "build", "pdf.worker.min.mjs"),
+    join(SIGN_ASSETS_DIR, "pdf.worker.min.mjs"),
+  );
   return SIGN_ASSETS_DIR;
 }

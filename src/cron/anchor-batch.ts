@@ -14,7 +14,15 @@ import {
   storeProofsAndMarkSent,
   type AnchorBatchRow,
 } from "../db/anchors";
-import { anchorAccount, chainClient, estimateAnchorGas, estimateFees, isTransportError, signAnchorTx, type ChainClient } from "../lib/chain";
+import {
+  anchorAccount,
+  chainClient,
+  estimateAnchorGas,
+  estimateFees,
+  isTransportError,
+  signAnchorTx,
+  type ChainClient,
+} from "../lib/chain";
 import { anchorNetworks, type AnchorNetwork } from "../lib/networks";
 import { newId } from "../lib/ids";
 import { log } from "../lib/request-context";
@@ -53,7 +61,11 @@ async function batchNetwork(env: Bindings, network: AnchorNetwork, now: Date): P
   const base = { network: network.name, chainId: network.chainId };
   const at = now.toISOString();
 
-  for (const id of await staleBuildingBatches(env.DB, network.chainId, new Date(now.getTime() - STALE_BUILDING_MS).toISOString())) {
+  for (const id of await staleBuildingBatches(
+    env.DB,
+    network.chainId,
+    new Date(now.getTime() - STALE_BUILDING_MS).toISOString(),
+  )) {
     await endBatchAndRelease(env.DB, id, "failed", "abandoned while building", at, false);
   }
   if (!(await hasUnclaimed(env.DB, network.chainId))) return { ...base, batch: null, skipped: "nothing_pending" };
@@ -65,7 +77,10 @@ async function batchNetwork(env: Bindings, network: AnchorNetwork, now: Date): P
   try {
     prepared = await prepare(client, network, account);
   } catch (err) {
-    log("warn", "anchor network unreachable; records stay pending", { network: network.name, error: String(err).slice(0, 200) });
+    log("warn", "anchor network unreachable; records stay pending", {
+      network: network.name,
+      error: String(err).slice(0, 200),
+    });
     return { ...base, batch: null, skipped: "rpc_unavailable" };
   }
 
@@ -87,7 +102,13 @@ async function batchNetwork(env: Bindings, network: AnchorNetwork, now: Date): P
   const tree = buildTree(values);
   const entries = values.map((hash) => ({ hash, leaf: tree.leafOf(hash), proof: tree.proofOf(hash) }));
   const treeMs = Math.round(performance.now() - started);
-  const tx = await signAnchorTx(account, { network, nonce: prepared.nonce, gas: prepared.gas, fees: prepared.fees, root: tree.root });
+  const tx = await signAnchorTx(account, {
+    network,
+    nonce: prepared.nonce,
+    gas: prepared.gas,
+    fees: prepared.fees,
+    root: tree.root,
+  });
   const storing = performance.now();
   await storeProofsAndMarkSent(env.DB, batchId, entries, {
     root: tree.root,
@@ -110,7 +131,11 @@ async function batchNetwork(env: Bindings, network: AnchorNetwork, now: Date): P
       if (isTransportError(err)) {
         // It may have reached the node: the batch stays `sent`, and the confirm task finds the transaction or, once
         // no node knows it after a grace period, puts the records back into the queue.
-        log("warn", "anchor broadcast outcome unknown; the confirm task settles it", { network: network.name, batchId, error: reason });
+        log("warn", "anchor broadcast outcome unknown; the confirm task settles it", {
+          network: network.name,
+          batchId,
+          error: reason,
+        });
         return { ...base, batch: (await findBatch(env.DB, batchId)) ?? null };
       }
       if (reason === "nonce conflict" && attempt < MAX_BROADCASTS) {
@@ -121,12 +146,24 @@ async function batchNetwork(env: Bindings, network: AnchorNetwork, now: Date): P
         continue;
       }
       // The node refused it, so the chain never saw this root; the records wait for the next batch.
-      log("warn", "anchor broadcast refused; records back in the queue", { network: network.name, batchId, error: reason });
+      log("warn", "anchor broadcast refused; records back in the queue", {
+        network: network.name,
+        batchId,
+        error: reason,
+      });
       await endBatchAndRelease(env.DB, batchId, "failed", `broadcast refused: ${reason}`, at, false);
       return { ...base, batch: (await findBatch(env.DB, batchId)) ?? null, skipped: "broadcast_failed" };
     }
   }
-  log("info", "anchor batch sent", { network: network.name, batchId, records: claimed, leaves: tree.size, txHash: sent.hash, treeMs, storeMs });
+  log("info", "anchor batch sent", {
+    network: network.name,
+    batchId,
+    records: claimed,
+    leaves: tree.size,
+    txHash: sent.hash,
+    treeMs,
+    storeMs,
+  });
 
   // Chains that mine at once (Anvil) show the block immediately; otherwise the confirm task picks it up.
   try {
@@ -153,7 +190,11 @@ async function prepare(client: ChainClient, network: AnchorNetwork, account: Ret
 function broadcastError(err: unknown): string {
   const text = err instanceof Error ? ((err as { details?: string }).details ?? err.message) : String(err);
   if (/already known|known transaction/i.test(text)) return "already known";
-  if (/nonce too low|nonce has already been used|replacement transaction underpriced|already imported|ReplacementUnderpriced/i.test(text)) {
+  if (
+    /nonce too low|nonce has already been used|replacement transaction underpriced|already imported|ReplacementUnderpriced/i.test(
+      text,
+    )
+  ) {
     return "nonce conflict";
   }
   return text.split("\n")[0]!.slice(0, 200);

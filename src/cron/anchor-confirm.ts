@@ -52,14 +52,24 @@ export async function anchorConfirm(env: Bindings, now: Date): Promise<void> {
         await observeBatch(env, network, client, batch, now);
       } catch (err) {
         // Typically the RPC is down: leave the batch as it is and look again next run.
-        log("warn", "anchor confirmation check failed; will retry", { network: network.name, batchId: batch.id, error: String(err).slice(0, 200) });
+        log("warn", "anchor confirmation check failed; will retry", {
+          network: network.name,
+          batchId: batch.id,
+          error: String(err).slice(0, 200),
+        });
       }
     }
   }
 }
 
 /** One look at one open batch; every branch either changes nothing or moves the batch to its next state. */
-export async function observeBatch(env: Bindings, network: AnchorNetwork, client: ChainClient, batch: AnchorBatchRow, now: Date) {
+export async function observeBatch(
+  env: Bindings,
+  network: AnchorNetwork,
+  client: ChainClient,
+  batch: AnchorBatchRow,
+  now: Date,
+) {
   const at = now.toISOString();
   const hashes = txHashesOf(batch);
   for (const hash of hashes) {
@@ -87,7 +97,14 @@ export async function observeBatch(env: Bindings, network: AnchorNetwork, client
         now: at,
       });
     }
-    const data = { root: batch.root!, network: network.name, chainId: network.chainId, txHash: hash, blockNumber: Number(receipt.blockNumber), confirmations };
+    const data = {
+      root: batch.root!,
+      network: network.name,
+      chainId: network.chainId,
+      txHash: hash,
+      blockNumber: Number(receipt.blockNumber),
+      confirmations,
+    };
     if (firstSeen) await announce(env, batch.id, "anchor.anchored", { ...data, status: "anchored" });
     if (confirmed) await announce(env, batch.id, "anchor.confirmed", { ...data, status: "confirmed" });
     return;
@@ -104,7 +121,8 @@ export async function observeBatch(env: Bindings, network: AnchorNetwork, client
       log("warn", "anchor transaction back in the pool after a reorg", { batchId: batch.id, txHash: hash });
       return;
     }
-    if (hash === batch.txHash && elapsedAtLeast(batch.sentAt, now, REPLACE_AFTER_MS)) await replace(env, network, client, batch, now);
+    if (hash === batch.txHash && elapsedAtLeast(batch.sentAt, now, REPLACE_AFTER_MS))
+      await replace(env, network, client, batch, now);
     return;
   }
 
@@ -132,20 +150,39 @@ function txHashesOf(batch: AnchorBatchRow): Hex32[] {
 async function replace(env: Bindings, network: AnchorNetwork, client: ChainClient, batch: AnchorBatchRow, now: Date) {
   const account = anchorAccount(env.ANCHOR_PRIVATE_KEY);
   const previous = feesFromColumns(batch.maxFeePerGas, batch.maxPriorityFeePerGas);
-  if (account.address.toLowerCase() !== batch.fromAddress.toLowerCase() || !previous || batch.nonce === null || !batch.root) {
+  if (
+    account.address.toLowerCase() !== batch.fromAddress.toLowerCase() ||
+    !previous ||
+    batch.nonce === null ||
+    !batch.root
+  ) {
     log("warn", "stuck anchor transaction cannot be replaced (key rotated or batch incomplete)", { batchId: batch.id });
     return;
   }
   const fees = bumpFees(previous, withHeadroom(await estimateFees(client)));
-  const tx = await signAnchorTx(account, { network, nonce: batch.nonce, gas: BigInt(batch.gasLimit ?? "30000"), fees, root: batch.root as Hex32 });
+  const tx = await signAnchorTx(account, {
+    network,
+    nonce: batch.nonce,
+    gas: BigInt(batch.gasLimit ?? "30000"),
+    fees,
+    root: batch.root as Hex32,
+  });
   try {
     await client.sendRawTransaction({ serializedTransaction: tx.serialized });
   } catch (err) {
-    log("warn", "anchor replacement refused; will retry", { batchId: batch.id, error: String(err).split("\n")[0]!.slice(0, 200) });
+    log("warn", "anchor replacement refused; will retry", {
+      batchId: batch.id,
+      error: String(err).split("\n")[0]!.slice(0, 200),
+    });
     return;
   }
   const replaced = [...(JSON.parse(batch.replacedTxHashes) as string[]), batch.txHash!];
-  await recordReplacement(env.DB, batch.id, { txHash: tx.hash, replacedTxHashes: replaced, ...feesToColumns(fees), sentAt: now.toISOString() });
+  await recordReplacement(env.DB, batch.id, {
+    txHash: tx.hash,
+    replacedTxHashes: replaced,
+    ...feesToColumns(fees),
+    sentAt: now.toISOString(),
+  });
   log("info", "stuck anchor transaction replaced", { batchId: batch.id, txHash: tx.hash, nonce: batch.nonce });
 }
 
@@ -155,7 +192,15 @@ async function announce(
   env: Bindings,
   batchId: string,
   type: AnchorEventType,
-  data: { status: "anchored" | "confirmed"; root: string; network: string; chainId: number; txHash: string; blockNumber: number; confirmations: number },
+  data: {
+    status: "anchored" | "confirmed";
+    root: string;
+    network: string;
+    chainId: number;
+    txHash: string;
+    blockNumber: number;
+    confirmations: number;
+  },
 ) {
   try {
     // One event per owner naming only their contracts, so nobody learns of another owner's contracts; contracts
@@ -177,7 +222,8 @@ async function announce(
         });
       }
     }
-    for (let i = 0; i < events.length; i += EVENTS_PER_SEND) await publishEvents(env, events.slice(i, i + EVENTS_PER_SEND));
+    for (let i = 0; i < events.length; i += EVENTS_PER_SEND)
+      await publishEvents(env, events.slice(i, i + EVENTS_PER_SEND));
   } catch (err) {
     // The state change is already stored; a lost notification must not undo or block it.
     log("error", "anchor event not published", { batchId, type, error: String(err).slice(0, 200) });

@@ -15,5 +15,6 @@ export async function expireContracts(env: Bindings, now: Date): Promise<void> {
     .all<{ id: string }>();
   const results = await Promise.allSettled(due.results.map((r) => contractRoom(env, r.id).expire(at)));
   const failed = results.filter((r) => r.status === "rejected" || !r.value.ok).length;
-  if (failed) log("warn", "contract expiry: some rooms failed; retried next minute", { failed, due: due.results.length });
+  if (failed)
+    log("warn", "contract expiry: some rooms failed; retried next minute", { failed, due: due.results.length });
 }

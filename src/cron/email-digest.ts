@@ -44,7 +44,11 @@ export async function sendEmailDigests(env: Bindings, now: Date): Promise<{ sent
       sent += 1;
     }
     // Erased users' held notices are closed too, so they are not looked at again.
-    await markDigested(database, notices.map((n) => n.id), at);
+    await markDigested(
+      database,
+      notices.map((n) => n.id),
+      at,
+    );
   }
   if (sent > 0) log("info", "email digests sent", { sent });
   return { sent };

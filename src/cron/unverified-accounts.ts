@@ -25,7 +25,13 @@ export async function expireUnverifiedAccounts(env: Bindings, now: Date): Promis
   const due = await database
     .select()
     .from(users)
-    .where(and(isNull(users.emailVerifiedAt), isNull(users.deletedAt), lte(users.createdAt, retentionCutoff(now, policy.periodDays))))
+    .where(
+      and(
+        isNull(users.emailVerifiedAt),
+        isNull(users.deletedAt),
+        lte(users.createdAt, retentionCutoff(now, policy.periodDays)),
+      ),
+    )
     .orderBy(asc(users.createdAt))
     .limit(UNVERIFIED_SWEEP_BATCH)
     .all();
@@ -37,7 +43,11 @@ export async function expireUnverifiedAccounts(env: Bindings, now: Date): Promis
       const claimed = await claim;
       if (claimed.length === 0) continue;
       await database.batch([
-        auditInsert(env, { action: "auth.unverified_account.expired", actorId: null, resourceType: "user", resourceId: user.id }, now),
+        auditInsert(
+          env,
+          { action: "auth.unverified_account.expired", actorId: null, resourceType: "user", resourceId: user.id },
+          now,
+        ),
         ...rest,
       ]);
       await endLiveSessions(env, user.id, { why: "account_closed" });

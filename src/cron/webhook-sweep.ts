@@ -28,7 +28,15 @@ export async function resumeStuckWebhookDeliveries(env: Bindings, now: Date): Pr
     const retry = outcome.kind === "retry";
     await recordAttempt(
       database,
-      { deliveryId: delivery.id, attempt: delivery.attempts, at, statusCode: null, latencyMs: 0, error: "interrupted", responseSnippet: null },
+      {
+        deliveryId: delivery.id,
+        attempt: delivery.attempts,
+        at,
+        statusCode: null,
+        latencyMs: 0,
+        error: "interrupted",
+        responseSnippet: null,
+      },
       { status: retry ? "pending" : "failed", nextAttemptAt: retry ? at : null },
     );
     if (retry) {

@@ -9,7 +9,11 @@ function filtersOf(w: AnalyticsWindow): ReportFilters {
   return { period: w.period, startDate: w.startDate, endDate: w.endDate };
 }
 
-export async function dashboardAggregates(d1: D1Database, scope: DataScope, w: AnalyticsWindow): Promise<DashboardAggregates> {
+export async function dashboardAggregates(
+  d1: D1Database,
+  scope: DataScope,
+  w: AnalyticsWindow,
+): Promise<DashboardAggregates> {
   const c = contractClause(scope, filtersOf(w));
   const e = escrowClause(scope, filtersOf(w));
   const window = [w.startDate, w.endDate];
@@ -48,7 +52,12 @@ export async function dashboardAggregates(d1: D1Database, scope: DataScope, w: A
 const GROUP_COLUMN: Record<UsageGroup, string> = { user: "c.owner_id", team: "c.team_id", document_type: "c.type" };
 
 /** Contracts created in the window per owner, team or type: created, sent by now, executed by now; with labels. */
-export async function usageRows(d1: D1Database, scope: DataScope, w: AnalyticsWindow, groupBy: UsageGroup): Promise<UsageRow[]> {
+export async function usageRows(
+  d1: D1Database,
+  scope: DataScope,
+  w: AnalyticsWindow,
+  groupBy: UsageGroup,
+): Promise<UsageRow[]> {
   const c = contractClause(scope, filtersOf(w));
   const column = GROUP_COLUMN[groupBy];
   const rows = await all<Omit<UsageRow, "label">>(
@@ -62,9 +71,11 @@ export async function usageRows(d1: D1Database, scope: DataScope, w: AnalyticsWi
   // One bound parameter whatever the number of groups (D1 allows 100 per statement): the ids as a JSON array.
   const table = groupBy === "user" ? "users" : "teams";
   const names = keys.length
-    ? await all<{ id: string; name: string }>(d1, `SELECT id, name FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`, [
-        JSON.stringify(keys),
-      ])
+    ? await all<{ id: string; name: string }>(
+        d1,
+        `SELECT id, name FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`,
+        [JSON.stringify(keys)],
+      )
     : [];
   const byId = new Map(names.map((n) => [n.id, n.name]));
   return rows.map((r) => ({ ...r, label: r.key === null ? null : (byId.get(r.key) ?? null) }));

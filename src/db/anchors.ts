@@ -33,8 +33,18 @@ export async function insertAnchorRecords(
 ): Promise<AnchorRecordRow[]> {
   if (networks.length === 0) return [];
   const database = db(d1);
-  const rows = networks.map((n) => ({ ...key, id: n.id, network: n.name, chainId: n.chainId, status: "pending" as const, createdAt: now, updatedAt: now }));
-  const [first, ...rest] = chunkRows(anchorRecords, rows).map((chunk) => database.insert(anchorRecords).values(chunk).onConflictDoNothing());
+  const rows = networks.map((n) => ({
+    ...key,
+    id: n.id,
+    network: n.name,
+    chainId: n.chainId,
+    status: "pending" as const,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  const [first, ...rest] = chunkRows(anchorRecords, rows).map((chunk) =>
+    database.insert(anchorRecords).values(chunk).onConflictDoNothing(),
+  );
   if (first) await database.batch([first, ...rest]);
   const stored = await selectInChunks(
     networks.map((n) => n.chainId),
@@ -87,7 +97,17 @@ export async function createBatchAndClaim(d1: D1Database, batch: NewBatch): Prom
         `INSERT INTO anchor_batches (id, network, chain_id, status, from_address, to_address, nonce, gas_limit, created_at, updated_at)
          VALUES (?, ?, ?, 'building', ?, ?, ?, ?, ?, ?)`,
       )
-      .bind(batch.id, batch.network, batch.chainId, batch.fromAddress, batch.toAddress, batch.nonce, batch.gasLimit, batch.createdAt, batch.createdAt),
+      .bind(
+        batch.id,
+        batch.network,
+        batch.chainId,
+        batch.fromAddress,
+        batch.toAddress,
+        batch.nonce,
+        batch.gasLimit,
+        batch.createdAt,
+        batch.createdAt,
+      ),
     d1
       .prepare(
         `UPDATE anchor_records SET batch_id = ?, updated_at = ?
@@ -152,7 +172,17 @@ export async function storeProofsAndMarkSent(d1: D1Database, batchId: string, en
         `UPDATE anchor_batches SET status = 'sent', root = ?, size = ?, record_count = ?, tx_hash = ?, max_fee_per_gas = ?,
            max_priority_fee_per_gas = ?, sent_at = ?, updated_at = ? WHERE id = ? AND status = 'building'`,
       )
-      .bind(sent.root, sent.size, sent.recordCount, sent.txHash, sent.maxFeePerGas, sent.maxPriorityFeePerGas, sent.sentAt, sent.sentAt, batchId),
+      .bind(
+        sent.root,
+        sent.size,
+        sent.recordCount,
+        sent.txHash,
+        sent.maxFeePerGas,
+        sent.maxPriorityFeePerGas,
+        sent.sentAt,
+        sent.sentAt,
+        batchId,
+      ),
   );
   for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
     await d1.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
@@ -198,8 +228,15 @@ export async function staleBuildingBatches(d1: D1Database, chainId: number, crea
 }
 
 /** A batch re-signed with another nonce before any version of it reached the chain. */
-export async function setBatchTransaction(d1: D1Database, batchId: string, tx: { nonce: number; txHash: Hex32; at: string }) {
-  await db(d1).update(anchorBatches).set({ nonce: tx.nonce, txHash: tx.txHash, updatedAt: tx.at }).where(eq(anchorBatches.id, batchId));
+export async function setBatchTransaction(
+  d1: D1Database,
+  batchId: string,
+  tx: { nonce: number; txHash: Hex32; at: string },
+) {
+  await db(d1)
+    .update(anchorBatches)
+    .set({ nonce: tx.nonce, txHash: tx.txHash, updatedAt: tx.at })
+    .where(eq(anchorBatches.id, batchId));
 }
 
 export function openBatches(d1: D1Database, chainId: number): Promise<AnchorBatchRow[]> {
@@ -263,7 +300,19 @@ export async function recordInclusion(d1: D1Database, batchId: string, inc: Incl
            effective_gas_price = ?, confirmations = ?, mined_at = COALESCE(mined_at, ?), confirmed_at = ?, updated_at = ?
          WHERE id = ?`,
       )
-      .bind(batchStatus, inc.txHash, inc.blockNumber, inc.blockHash, inc.gasUsed, inc.effectiveGasPrice, inc.confirmations, inc.now, confirmedAt, inc.now, batchId),
+      .bind(
+        batchStatus,
+        inc.txHash,
+        inc.blockNumber,
+        inc.blockHash,
+        inc.gasUsed,
+        inc.effectiveGasPrice,
+        inc.confirmations,
+        inc.now,
+        confirmedAt,
+        inc.now,
+        batchId,
+      ),
     d1
       .prepare(
         `UPDATE anchor_records SET status = ?, tx_hash = ?, block_number = ?, confirmations = ?,
@@ -293,7 +342,10 @@ export async function returnToPool(d1: D1Database, batchId: string, now: string)
 }
 
 /** Distinct contracts proven by a batch with their owners (null if not in the contracts projection), for anchor.* events. */
-export async function batchContractOwners(d1: D1Database, batchId: string): Promise<{ contractId: string; ownerId: string | null }[]> {
+export async function batchContractOwners(
+  d1: D1Database,
+  batchId: string,
+): Promise<{ contractId: string; ownerId: string | null }[]> {
   const { results } = await d1
     .prepare(
       `SELECT DISTINCT r.contract_id AS contractId, c.owner_id AS ownerId
@@ -329,7 +381,14 @@ export async function listBatches(d1: D1Database, limit: number, offset: number,
   const database = db(d1);
   const where = status ? eq(anchorBatches.status, status) : undefined;
   const [rows, total] = await Promise.all([
-    database.select().from(anchorBatches).where(where).orderBy(desc(anchorBatches.createdAt), desc(anchorBatches.id)).limit(limit).offset(offset).all(),
+    database
+      .select()
+      .from(anchorBatches)
+      .where(where)
+      .orderBy(desc(anchorBatches.createdAt), desc(anchorBatches.id))
+      .limit(limit)
+      .offset(offset)
+      .all(),
     database.select({ n: count() }).from(anchorBatches).where(where).get(),
   ]);
   return { rows, total: total?.n ?? 0 };

@@ -69,7 +69,14 @@ export function newApiKeyRow(input: {
 export async function listApiKeys(database: Database, userId: string, page: { limit: number; offset: number }) {
   const where = eq(apiKeys.userId, userId);
   const [items, total] = await Promise.all([
-    database.select().from(apiKeys).where(where).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)).limit(page.limit).offset(page.offset).all(),
+    database
+      .select()
+      .from(apiKeys)
+      .where(where)
+      .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+      .limit(page.limit)
+      .offset(page.offset)
+      .all(),
     database.select({ n: count() }).from(apiKeys).where(where).get(),
   ]);
   return { items, total: total?.n ?? 0 };

@@ -65,7 +65,13 @@ export async function listAuditLogs(
   const database = db(d1);
   const where = conditions(filters, scope);
   const [items, [total]] = await Promise.all([
-    database.select().from(auditLogs).where(where).orderBy(desc(auditLogs.createdAt), desc(auditLogs.id)).limit(window.limit).offset(window.offset),
+    database
+      .select()
+      .from(auditLogs)
+      .where(where)
+      .orderBy(desc(auditLogs.createdAt), desc(auditLogs.id))
+      .limit(window.limit)
+      .offset(window.offset),
     database.select({ n: count() }).from(auditLogs).where(where),
   ]);
   return { items, total: total?.n ?? 0 };
@@ -75,7 +81,12 @@ export async function listAuditLogs(
  * Every matching row, oldest first, `pageSize` at a time by keyset (created_at, id), so an export of any size
  * holds one page in memory.
  */
-export async function* auditLogPages(d1: D1Database, filters: AuditFilters, scope: AuditScope, pageSize = 500): AsyncGenerator<AuditLogRow[]> {
+export async function* auditLogPages(
+  d1: D1Database,
+  filters: AuditFilters,
+  scope: AuditScope,
+  pageSize = 500,
+): AsyncGenerator<AuditLogRow[]> {
   const database = db(d1);
   const base = conditions(filters, scope);
   let after: { createdAt: string; id: string } | null = null;

@@ -29,7 +29,8 @@ const jsonBytes = (item: unknown) => utf8.encode(JSON.stringify(item) ?? "null")
 export function chunkForStatement<T>(items: readonly T[], options: ChunkOptions<T> = {}): T[][] {
   const { perItem = 1, fixed = 0, sizeOf = jsonBytes, fixedBytes = 0 } = options;
   const maxItems = Math.floor((MAX_BOUND_PARAMS - fixed) / perItem);
-  if (maxItems < 1 || fixedBytes >= MAX_STATEMENT_BYTES) throw new RangeError("the statement's fixed part exceeds D1's limits");
+  if (maxItems < 1 || fixedBytes >= MAX_STATEMENT_BYTES)
+    throw new RangeError("the statement's fixed part exceeds D1's limits");
   const chunks: T[][] = [];
   let current: T[] = [];
   let bytes = fixedBytes;

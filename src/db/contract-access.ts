@@ -55,7 +55,10 @@ const TEAM_ROLES_THAT_SHARE: readonly TeamRole[] = ["owner", "admin"];
  */
 const shareStillGranted = sql`(${contractShares.createdBy} = ${contracts.ownerId}
   OR EXISTS (SELECT 1 FROM ${teamMembers} WHERE ${teamMembers.teamId} = ${contracts.teamId} AND ${teamMembers.userId} = ${contractShares.createdBy}
-    AND ${teamMembers.role} IN (${sql.join(TEAM_ROLES_THAT_SHARE.map((r) => sql`${r}`), sql`, `)})))`;
+    AND ${teamMembers.role} IN (${sql.join(
+      TEAM_ROLES_THAT_SHARE.map((r) => sql`${r}`),
+      sql`, `,
+    )})))`;
 
 /** The caller's email when verified: matching parties and shares by an unverified email would leak contracts. */
 export async function verifiedEmailOf(database: Database, userId: string): Promise<string | null> {
@@ -71,7 +74,12 @@ export async function verifiedEmailOf(database: Database, userId: string): Promi
 export async function contractAccess(env: Bindings, principal: Principal, contractId: string): Promise<ContractAccess> {
   const uid = principal.userId;
   const me = sql`(SELECT lower(${users.email}) FROM ${users} WHERE ${users.id} = ${uid} AND ${users.emailVerifiedAt} IS NOT NULL)`;
-  const row = await db(env.DB).get<{ owner_id: string; team_role: TeamRole | null; share_rank: number | null; is_party: number }>(sql`
+  const row = await db(env.DB).get<{
+    owner_id: string;
+    team_role: TeamRole | null;
+    share_rank: number | null;
+    is_party: number;
+  }>(sql`
     SELECT ${contracts.ownerId} AS owner_id,
       (SELECT ${teamMembers.role} FROM ${teamMembers}
         WHERE ${teamMembers.teamId} = ${contracts.teamId} AND ${teamMembers.userId} = ${uid}) AS team_role,

@@ -9,13 +9,23 @@ export function findOpenUpload(database: Database, contractId: string, uploadId:
   return database
     .select()
     .from(contractUploads)
-    .where(and(eq(contractUploads.id, uploadId), eq(contractUploads.contractId, contractId), isNull(contractUploads.completedAt)))
+    .where(
+      and(
+        eq(contractUploads.id, uploadId),
+        eq(contractUploads.contractId, contractId),
+        isNull(contractUploads.completedAt),
+      ),
+    )
     .get();
 }
 
 export function uploadedParts(database: Database, uploadId: string) {
   return database
-    .select({ partNumber: contractUploadParts.partNumber, etag: contractUploadParts.etag, size: contractUploadParts.size })
+    .select({
+      partNumber: contractUploadParts.partNumber,
+      etag: contractUploadParts.etag,
+      size: contractUploadParts.size,
+    })
     .from(contractUploadParts)
     .where(eq(contractUploadParts.uploadId, uploadId))
     .orderBy(asc(contractUploadParts.partNumber))
@@ -23,11 +33,18 @@ export function uploadedParts(database: Database, uploadId: string) {
 }
 
 /** A part sent again (a retry after a failure) replaces the earlier one: R2 keeps the latest part too. */
-export function recordPart(database: Database, uploadId: string, part: { partNumber: number; etag: string; size: number }) {
+export function recordPart(
+  database: Database,
+  uploadId: string,
+  part: { partNumber: number; etag: string; size: number },
+) {
   return database
     .insert(contractUploadParts)
     .values({ uploadId, ...part })
-    .onConflictDoUpdate({ target: [contractUploadParts.uploadId, contractUploadParts.partNumber], set: { etag: part.etag, size: part.size } });
+    .onConflictDoUpdate({
+      target: [contractUploadParts.uploadId, contractUploadParts.partNumber],
+      set: { etag: part.etag, size: part.size },
+    });
 }
 
 export async function closeUpload(database: Database, uploadId: string, at: string) {

@@ -22,7 +22,9 @@ async function withChildren(database: Database, rows: ContractRow[]): Promise<Co
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [signers, attachments] = await Promise.all([
-    selectInChunks(ids, (chunk) => database.select().from(contractSigners).where(inArray(contractSigners.contractId, chunk)).all()),
+    selectInChunks(ids, (chunk) =>
+      database.select().from(contractSigners).where(inArray(contractSigners.contractId, chunk)).all(),
+    ),
     selectInChunks(ids, (chunk) =>
       database.select().from(contractAttachments).where(inArray(contractAttachments.contractId, chunk)).all(),
     ).then((rows) => rows.sort((a, b) => a.createdAt.localeCompare(b.createdAt))),
@@ -51,7 +53,8 @@ export function filterClauses(filters: ContractFilters): SQL[] {
   if (filters.status) clauses.push(eq(contracts.status, filters.status));
   if (filters.type) clauses.push(eq(contracts.type, filters.type));
   if (filters.category) clauses.push(eq(contracts.category, filters.category));
-  if (filters.tag) clauses.push(sql`EXISTS (SELECT 1 FROM json_each(${contracts.tags}) WHERE value = ${filters.tag.toLowerCase()})`);
+  if (filters.tag)
+    clauses.push(sql`EXISTS (SELECT 1 FROM json_each(${contracts.tags}) WHERE value = ${filters.tag.toLowerCase()})`);
   return clauses;
 }
 
@@ -68,7 +71,14 @@ export async function listContracts(
   const structured = and(visibility, ...filterClauses(filters));
   if (filters.q === undefined) {
     const [rows, totalRow] = await Promise.all([
-      database.select().from(contracts).where(structured).orderBy(desc(contracts.createdAt), desc(contracts.id)).limit(window.limit).offset(window.offset).all(),
+      database
+        .select()
+        .from(contracts)
+        .where(structured)
+        .orderBy(desc(contracts.createdAt), desc(contracts.id))
+        .limit(window.limit)
+        .offset(window.offset)
+        .all(),
       database.select({ n: count() }).from(contracts).where(structured).get(),
     ]);
     return { items: await withChildren(database, rows), total: totalRow?.n ?? 0 };
@@ -88,12 +98,22 @@ export async function listContracts(
       .all(),
     database.select({ n: count() }).from(contracts).innerJoin(contractsFts, contractFtsJoin).where(where).get(),
   ]);
-  return { items: await withChildren(database, rows.map((r) => r.contract)), total: totalRow?.n ?? 0 };
+  return {
+    items: await withChildren(
+      database,
+      rows.map((r) => r.contract),
+    ),
+    total: totalRow?.n ?? 0,
+  };
 }
 
 /** Status of each of `ids` that exists (any number of ids: the IN-list is chunked under D1's limits). */
 export function contractStatuses(database: Database, ids: readonly string[]) {
   return selectInChunks(ids, (chunk) =>
-    database.select({ id: contracts.id, status: contracts.status }).from(contracts).where(inArray(contracts.id, chunk)).all(),
+    database
+      .select({ id: contracts.id, status: contracts.status })
+      .from(contracts)
+      .where(inArray(contracts.id, chunk))
+      .all(),
   );
 }

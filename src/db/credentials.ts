@@ -82,7 +82,12 @@ export async function touchSession(d1: D1Database, sessionId: string, now: Date)
  * Records a key's use: last_used_at, and an `api_key.used` audit row when this call moved it (at most once per
  * LAST_USED_GRANULARITY_MS per key, so concurrent requests do not each write one).
  */
-export async function touchApiKey(d1: D1Database, keyId: string, now: Date, audit?: { userId: string; ip: string | null; userAgent: string | null }) {
+export async function touchApiKey(
+  d1: D1Database,
+  keyId: string,
+  now: Date,
+  audit?: { userId: string; ip: string | null; userAgent: string | null },
+) {
   const since = new Date(now.getTime() - LAST_USED_GRANULARITY_MS).toISOString();
   const moved = await db(d1)
     .update(apiKeys)
@@ -90,6 +95,17 @@ export async function touchApiKey(d1: D1Database, keyId: string, now: Date, audi
     .where(and(eq(apiKeys.id, keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, since))));
   if (audit && moved.meta.changes === 1) {
     const used: SecurityEvent = "api_key.used";
-    await auditInsert({ DB: d1 }, { action: used, actorId: audit.userId, ip: audit.ip, userAgent: audit.userAgent, resourceType: "api_key", resourceId: keyId }, now);
+    await auditInsert(
+      { DB: d1 },
+      {
+        action: used,
+        actorId: audit.userId,
+        ip: audit.ip,
+        userAgent: audit.userAgent,
+        resourceType: "api_key",
+        resourceId: keyId,
+      },
+      now,
+    );
   }
 }

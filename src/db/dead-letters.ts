@@ -14,10 +14,17 @@ export async function listDeadLetters(
   const conditions: SQL[] = [];
   if (filter.queue) conditions.push(eq(deadLetters.queue, filter.queue));
   if (filter.kind) conditions.push(eq(deadLetters.kind, filter.kind));
-  if (filter.replayed !== undefined) conditions.push(filter.replayed ? isNotNull(deadLetters.replayedAt) : isNull(deadLetters.replayedAt));
+  if (filter.replayed !== undefined)
+    conditions.push(filter.replayed ? isNotNull(deadLetters.replayedAt) : isNull(deadLetters.replayedAt));
   const where = conditions.length > 0 ? and(...conditions) : undefined;
   const [rows, [total]] = await Promise.all([
-    database.select().from(deadLetters).where(where).orderBy(desc(deadLetters.receivedAt), desc(deadLetters.id)).limit(window.limit).offset(window.offset),
+    database
+      .select()
+      .from(deadLetters)
+      .where(where)
+      .orderBy(desc(deadLetters.receivedAt), desc(deadLetters.id))
+      .limit(window.limit)
+      .offset(window.offset),
     database.select({ n: count() }).from(deadLetters).where(where),
   ]);
   return { items: rows, total: total?.n ?? 0 };
@@ -39,5 +46,8 @@ export async function claimReplay(d1: D1Database, id: string, at: string): Promi
 
 /** Undoes a claim when the re-send failed, so the replay can be tried again. */
 export async function releaseReplay(d1: D1Database, id: string, at: string): Promise<void> {
-  await db(d1).update(deadLetters).set({ replayedAt: null }).where(and(eq(deadLetters.id, id), eq(deadLetters.replayedAt, at)));
+  await db(d1)
+    .update(deadLetters)
+    .set({ replayedAt: null })
+    .where(and(eq(deadLetters.id, id), eq(deadLetters.replayedAt, at)));
 }

@@ -43,16 +43,18 @@ export function newVerificationStatements(
           isNull(emailVerifications.consumedAt),
         ),
       ),
-    db(d1).insert(emailVerifications).values({
-      id: newId("evc"),
-      userId,
-      codeHash,
-      attempts: 0,
-      expiresAt: addMinutes(now, TTL_MINUTES[channel]).toISOString(),
-      createdAt: at,
-      channel,
-      target,
-    }),
+    db(d1)
+      .insert(emailVerifications)
+      .values({
+        id: newId("evc"),
+        userId,
+        codeHash,
+        attempts: 0,
+        expiresAt: addMinutes(now, TTL_MINUTES[channel]).toISOString(),
+        createdAt: at,
+        channel,
+        target,
+      }),
   ] as const;
 }
 

@@ -30,10 +30,15 @@ export async function recordLoginFailure(d1: D1Database, emailKey: string, now: 
             and(
               eq(loginThrottles.emailKey, emailKey),
               eq(loginThrottles.failures, current.failures),
-              current.lockedUntil === null ? isNull(loginThrottles.lockedUntil) : eq(loginThrottles.lockedUntil, current.lockedUntil),
+              current.lockedUntil === null
+                ? isNull(loginThrottles.lockedUntil)
+                : eq(loginThrottles.lockedUntil, current.lockedUntil),
             ),
           )
-      : await db(d1).insert(loginThrottles).values({ emailKey, ...values }).onConflictDoNothing();
+      : await db(d1)
+          .insert(loginThrottles)
+          .values({ emailKey, ...values })
+          .onConflictDoNothing();
     if (result.meta.changes === 1 || attempt >= 4) return next;
   }
 }

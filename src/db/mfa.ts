@@ -85,7 +85,13 @@ export async function useRecoveryCode(d1: D1Database, userId: string, codeHash: 
   const rows = await db(d1)
     .update(mfaRecoveryCodes)
     .set({ usedAt: now.toISOString() })
-    .where(and(eq(mfaRecoveryCodes.userId, userId), eq(mfaRecoveryCodes.codeHash, codeHash), isNull(mfaRecoveryCodes.usedAt)))
+    .where(
+      and(
+        eq(mfaRecoveryCodes.userId, userId),
+        eq(mfaRecoveryCodes.codeHash, codeHash),
+        isNull(mfaRecoveryCodes.usedAt),
+      ),
+    )
     .returning({ id: mfaRecoveryCodes.id });
   return rows.length > 0;
 }

@@ -48,7 +48,13 @@ export function upsertPreferenceStatements(
     Object.entries(channels).map(([channel, enabled]) =>
       database
         .insert(notificationPreferences)
-        .values({ userId, eventType, channel: channel as NotificationChannel, enabled: Boolean(enabled), updatedAt: now })
+        .values({
+          userId,
+          eventType,
+          channel: channel as NotificationChannel,
+          enabled: Boolean(enabled),
+          updatedAt: now,
+        })
         .onConflictDoUpdate({
           target: [notificationPreferences.userId, notificationPreferences.eventType, notificationPreferences.channel],
           set: { enabled: Boolean(enabled), updatedAt: now },

@@ -40,9 +40,19 @@ export async function markChannelDone(database: Database, id: string, channel: "
 }
 
 const visibleTo = (userId: string, unreadOnly: boolean) =>
-  and(eq(notifications.userId, userId), eq(notifications.inApp, true), unreadOnly ? isNull(notifications.readAt) : undefined);
+  and(
+    eq(notifications.userId, userId),
+    eq(notifications.inApp, true),
+    unreadOnly ? isNull(notifications.readAt) : undefined,
+  );
 
-export async function listNotifications(database: Database, userId: string, unreadOnly: boolean, limit: number, offset: number) {
+export async function listNotifications(
+  database: Database,
+  userId: string,
+  unreadOnly: boolean,
+  limit: number,
+  offset: number,
+) {
   const [rows, total, unread] = await Promise.all([
     database
       .select()

@@ -352,9 +352,7 @@ export async function rotateRefreshToken(
         .set({ rotatedAt: at })
         .where(and(eq(oauthTokens.id, oldTokenId), isNull(oauthTokens.rotatedAt), isNull(oauthTokens.revokedAt))),
     ),
-    ...tokens.map((t) =>
-      insertWhere(database, oauthTokens, t, rowExists(oauthTokens, rotatedNow)),
-    ),
+    ...tokens.map((t) => insertWhere(database, oauthTokens, t, rowExists(oauthTokens, rotatedNow))),
   ]);
   return changes(marked) === 1;
 }
@@ -478,12 +476,7 @@ export function eraseOAuthStatements(database: Database, userId: string, now: st
     database
       .update(oauthGrants)
       .set({ revokedAt: now, revokedReason: "application_deleted" })
-      .where(
-        and(
-          isNull(oauthGrants.revokedAt),
-          inArray(oauthGrants.applicationId, ownApplications),
-        ),
-      ),
+      .where(and(isNull(oauthGrants.revokedAt), inArray(oauthGrants.applicationId, ownApplications))),
     database
       .update(oauthApplications)
       .set({ deletedAt: now, updatedAt: now })

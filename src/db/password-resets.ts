@@ -17,13 +17,15 @@ export function newResetStatements(d1: D1Database, userId: string, now: Date) {
       .update(passwordResets)
       .set({ usedAt: at })
       .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt))),
-    db(d1).insert(passwordResets).values({
-      id: newId("pwr"),
-      userId,
-      tokenHash: token.hash,
-      expiresAt: addMinutes(now, PASSWORD_RESET_TTL_MINUTES).toISOString(),
-      createdAt: at,
-    }),
+    db(d1)
+      .insert(passwordResets)
+      .values({
+        id: newId("pwr"),
+        userId,
+        tokenHash: token.hash,
+        expiresAt: addMinutes(now, PASSWORD_RESET_TTL_MINUTES).toISOString(),
+        createdAt: at,
+      }),
   ] as const;
   return { token: token.secret, statements };
 }
@@ -34,7 +36,13 @@ export async function consumeResetToken(d1: D1Database, token: string, now: Date
   const rows = await db(d1)
     .update(passwordResets)
     .set({ usedAt: at })
-    .where(and(eq(passwordResets.tokenHash, hashOpaqueSecret(token)), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, at)))
+    .where(
+      and(
+        eq(passwordResets.tokenHash, hashOpaqueSecret(token)),
+        isNull(passwordResets.usedAt),
+        gt(passwordResets.expiresAt, at),
+      ),
+    )
     .returning({ userId: passwordResets.userId });
   return rows[0]?.userId ?? null;
 }

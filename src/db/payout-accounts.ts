@@ -67,16 +67,29 @@ export async function setPayoutAccount(
     payoutCurrency: input.currency,
     payoutAccountUpdatedAt: now.toISOString(),
   };
-  await database.batch([database.update(users).set({ ...columns, updatedAt: now.toISOString() }).where(eq(users.id, userId)), ...also]);
+  await database.batch([
+    database
+      .update(users)
+      .set({ ...columns, updatedAt: now.toISOString() })
+      .where(eq(users.id, userId)),
+    ...also,
+  ]);
   return columns;
 }
 
 export function clearPayoutAccountStatement(database: Database, userId: string, now: string) {
-  return database.update(users).set({ ...NO_PAYOUT_ACCOUNT, updatedAt: now }).where(eq(users.id, userId));
+  return database
+    .update(users)
+    .set({ ...NO_PAYOUT_ACCOUNT, updatedAt: now })
+    .where(eq(users.id, userId));
 }
 
 /** The transfer recipient payouts to this user go to, at this provider; null when none is on file. */
-export async function payoutRecipientOf(database: Database, userId: string, providerName: string): Promise<string | null> {
+export async function payoutRecipientOf(
+  database: Database,
+  userId: string,
+  providerName: string,
+): Promise<string | null> {
   const row = await database
     .select({ code: users.payoutRecipientCode, provider: users.payoutProvider })
     .from(users)

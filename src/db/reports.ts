@@ -97,22 +97,34 @@ function peopleClause(people: PeopleScope): Clause {
  * Milliseconds from `from` to `to` as an exact integer: julianday() is a float, so its difference is rounded to the
  * millisecond the instants carry (otherwise 39.375 h comes out as 39.37499… and rounds the wrong way).
  */
-export const msBetween = (from: string, to: string) => `CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400000) AS INTEGER)`;
+export const msBetween = (from: string, to: string) =>
+  `CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400000) AS INTEGER)`;
 export const hoursBetween = (from: string, to: string) => `(${msBetween(from, to)} / 3600000.0)`;
 
 export const within = (column: string) => `${column} >= ? AND ${column} <= ?`;
 
 export async function all<T>(d1: D1Database, sql: string, params: Bind[]): Promise<T[]> {
-  return (await d1.prepare(sql).bind(...params).all<T>()).results;
+  return (
+    await d1
+      .prepare(sql)
+      .bind(...params)
+      .all<T>()
+  ).results;
 }
 
 // ---- contracts ----
 
 /** Status counts of contracts created in the window, ageing of those still open, and events per bucket. */
-export async function contractsAggregates(d1: D1Database, scope: DataScope, f: ReportFilters): Promise<ContractsAggregates> {
+export async function contractsAggregates(
+  d1: D1Database,
+  scope: DataScope,
+  f: ReportFilters,
+): Promise<ContractsAggregates> {
   const w = contractClause(scope, f);
   const window = [f.startDate, f.endDate];
-  const bands = AGEING_BANDS.map((b) => (b.maxDays === null ? `ELSE '${b.label}'` : `WHEN age <= ${b.maxDays} THEN '${b.label}'`));
+  const bands = AGEING_BANDS.map((b) =>
+    b.maxDays === null ? `ELSE '${b.label}'` : `WHEN age <= ${b.maxDays} THEN '${b.label}'`,
+  );
   const event = (column: string, name: string) =>
     `SELECT ${bucketSql(f.period, column)} AS bucket, '${name}' AS kind FROM contracts c WHERE ${w.sql} AND ${within(column)}`;
   const [byStatus, ageing, series] = await Promise.all([
@@ -148,7 +160,11 @@ export async function contractsAggregates(d1: D1Database, scope: DataScope, f: R
  * Contracts sent in the window: how many, how many fully signed (executed), and the median hours from sending to
  * each signer's signature and each approver's approval, per bucket of the sent time and over the whole window.
  */
-export async function signaturesAggregates(d1: D1Database, scope: DataScope, f: ReportFilters): Promise<SignaturesAggregates> {
+export async function signaturesAggregates(
+  d1: D1Database,
+  scope: DataScope,
+  f: ReportFilters,
+): Promise<SignaturesAggregates> {
   const w = contractClause(scope, f);
   const sentCte = `sent AS (SELECT c.id, c.sent_at, c.activated_at, ${bucketSql(f.period, "c.sent_at")} AS bucket
     FROM contracts c WHERE ${w.sql} AND ${within("c.sent_at")})`;
@@ -174,9 +190,14 @@ export async function signaturesAggregates(d1: D1Database, scope: DataScope, f: 
       params,
     ),
     all<{ bucket: string; role: string; n: number; median: number }>(d1, medians("'all'"), params),
-    all<{ average: number | null }>(d1, `WITH ${sentCte}, ${sigCte} SELECT AVG(h) AS average FROM sig WHERE role = 'approver'`, params),
+    all<{ average: number | null }>(
+      d1,
+      `WITH ${sentCte}, ${sigCte} SELECT AVG(h) AS average FROM sig WHERE role = 'approver'`,
+      params,
+    ),
   ]);
-  const pick = (rows: typeof bucketMedians, bucket: string, role: string) => rows.find((r) => r.bucket === bucket && r.role === role);
+  const pick = (rows: typeof bucketMedians, bucket: string, role: string) =>
+    rows.find((r) => r.bucket === bucket && r.role === role);
   return {
     series: counts.map((c) => ({
       bucket: c.bucket,
@@ -258,12 +279,20 @@ export async function activityRows(
 // ---- escrows ----
 
 /** Escrows opened in the window: by status, by currency (minor units), disputes, and created/funded per bucket. */
-export async function escrowsAggregates(d1: D1Database, scope: DataScope, f: ReportFilters): Promise<EscrowsAggregates> {
+export async function escrowsAggregates(
+  d1: D1Database,
+  scope: DataScope,
+  f: ReportFilters,
+): Promise<EscrowsAggregates> {
   const w = escrowClause(scope, f);
   const base = `FROM escrows e WHERE ${w.sql} AND ${within("e.created_at")}`;
   const params = [...w.params, f.startDate, f.endDate];
   const [byStatus, byCurrency, disputes, series] = await Promise.all([
-    all<{ key: string; count: number }>(d1, `SELECT e.status AS key, COUNT(*) AS count ${base} GROUP BY e.status`, params),
+    all<{ key: string; count: number }>(
+      d1,
+      `SELECT e.status AS key, COUNT(*) AS count ${base} GROUP BY e.status`,
+      params,
+    ),
     all<EscrowsAggregates["byCurrency"][number]>(
       d1,
       `SELECT e.currency, COUNT(*) AS count, SUM(e.funded_at IS NOT NULL) AS funded,
@@ -302,7 +331,12 @@ export async function escrowsAggregates(d1: D1Database, scope: DataScope, f: Rep
 // ---- export rows (keyset pages by id) ----
 
 /** How many rows an export of `kind` will hold (for progress). Activity counts the people listed. */
-export async function exportRowCount(d1: D1Database, kind: ReportKind, scope: { data: DataScope; people: PeopleScope }, f: ReportFilters) {
+export async function exportRowCount(
+  d1: D1Database,
+  kind: ReportKind,
+  scope: { data: DataScope; people: PeopleScope },
+  f: ReportFilters,
+) {
   const q = exportQuery(kind, scope.data, f);
   if (!q) {
     const p = peopleClause(scope.people);
@@ -321,7 +355,11 @@ export async function exportRows(
   limit: number,
 ): Promise<Record<string, unknown>[]> {
   const q = exportQuery(kind, scope.data, f);
-  if (!q) return (await activityRows(d1, scope, f, { after, limit, activeOnly: false })) as unknown as Record<string, unknown>[];
+  if (!q)
+    return (await activityRows(d1, scope, f, { after, limit, activeOnly: false })) as unknown as Record<
+      string,
+      unknown
+    >[];
   return all<Record<string, unknown>>(d1, `SELECT ${q.select} ${q.from} AND ${q.key} > ? ORDER BY ${q.key} LIMIT ?`, [
     ...q.params,
     after,
@@ -335,7 +373,11 @@ export function exportCursor(kind: ReportKind, row: Record<string, unknown>): st
   return String(row[key]);
 }
 
-function exportQuery(kind: ReportKind, scope: DataScope, f: ReportFilters): { select: string; from: string; params: Bind[]; key: string } | null {
+function exportQuery(
+  kind: ReportKind,
+  scope: DataScope,
+  f: ReportFilters,
+): { select: string; from: string; params: Bind[]; key: string } | null {
   if (kind === "contracts") {
     const w = contractClause(scope, f);
     return {

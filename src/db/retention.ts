@@ -43,12 +43,21 @@ export async function updatePolicy(
   id: string,
   patch: { type: PolicyType; periodDays: number; updatedBy: string; updatedAt: string },
 ): Promise<RetentionPolicyRow | null> {
-  const rows = await database.update(retentionPolicies).set(patch).where(eq(retentionPolicies.id, id)).returning().all();
+  const rows = await database
+    .update(retentionPolicies)
+    .set(patch)
+    .where(eq(retentionPolicies.id, id))
+    .returning()
+    .all();
   return rows[0] ?? null;
 }
 
 export async function deletePolicy(database: Database, id: string): Promise<boolean> {
-  const rows = await database.delete(retentionPolicies).where(eq(retentionPolicies.id, id)).returning({ id: retentionPolicies.id }).all();
+  const rows = await database
+    .delete(retentionPolicies)
+    .where(eq(retentionPolicies.id, id))
+    .returning({ id: retentionPolicies.id })
+    .all();
   return rows.length > 0;
 }
 
@@ -64,7 +73,8 @@ interface Target {
   clear?: ReturnType<typeof sql>;
 }
 
-const sessionDue = (cutoff: string) => sql`(expires_at <= ${cutoff} OR (revoked_at IS NOT NULL AND revoked_at <= ${cutoff}))`;
+const sessionDue = (cutoff: string) =>
+  sql`(expires_at <= ${cutoff} OR (revoked_at IS NOT NULL AND revoked_at <= ${cutoff}))`;
 
 const TARGETS: Record<Exclude<RecordKind, "unverified_accounts">, Target[]> = {
   sessions: [
@@ -78,14 +88,19 @@ const TARGETS: Record<Exclude<RecordKind, "unverified_accounts">, Target[]> = {
     },
   ],
   login_lockouts: [
-    { table: "login_throttles", key: "email_key", due: (cutoff, now) => sql`updated_at <= ${cutoff} AND (locked_until IS NULL OR locked_until <= ${now})` },
+    {
+      table: "login_throttles",
+      key: "email_key",
+      due: (cutoff, now) => sql`updated_at <= ${cutoff} AND (locked_until IS NULL OR locked_until <= ${now})`,
+    },
   ],
   email_payloads: [
     {
       table: "email_deliveries",
       key: "id",
       // Only settled mail: a queued email still needs its data to be sent.
-      due: (cutoff) => sql`status <> 'queued' AND coalesce(sent_at, failed_at, updated_at) <= ${cutoff} AND data <> '{}'`,
+      due: (cutoff) =>
+        sql`status <> 'queued' AND coalesce(sent_at, failed_at, updated_at) <= ${cutoff} AND data <> '{}'`,
       clear: sql`data = '{}'`,
     },
     { table: "dev_mailbox", key: "id", due: (cutoff) => sql`sent_at <= ${cutoff}`, clear: sql`text = '', html = ''` },
@@ -114,11 +129,19 @@ function dueWhere(t: Target, type: PolicyType, cutoff: string, now: string) {
 }
 
 /** How many rows the policy makes due now (the dry run). */
-export async function countDue(database: Database, kind: Exclude<RecordKind, "unverified_accounts">, type: PolicyType, cutoff: string, now: string) {
+export async function countDue(
+  database: Database,
+  kind: Exclude<RecordKind, "unverified_accounts">,
+  type: PolicyType,
+  cutoff: string,
+  now: string,
+) {
   let total = 0;
   for (const t of TARGETS[kind]) {
     if (type === "retention" && !t.clear) continue;
-    const row = await database.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM ${sql.identifier(t.table)} WHERE ${dueWhere(t, type, cutoff, now)}`);
+    const row = await database.get<{ n: number }>(
+      sql`SELECT COUNT(*) AS n FROM ${sql.identifier(t.table)} WHERE ${dueWhere(t, type, cutoff, now)}`,
+    );
     total += row?.n ?? 0;
   }
   return total;
@@ -128,7 +151,13 @@ export async function countDue(database: Database, kind: Exclude<RecordKind, "un
  * One bounded pass: removes (deletion) or clears (retention) at most RETENTION_BATCH due rows per table.
  * @returns rows changed; 0 when nothing is due any more
  */
-export async function applyBatch(database: Database, kind: Exclude<RecordKind, "unverified_accounts">, type: PolicyType, cutoff: string, now: string) {
+export async function applyBatch(
+  database: Database,
+  kind: Exclude<RecordKind, "unverified_accounts">,
+  type: PolicyType,
+  cutoff: string,
+  now: string,
+) {
   let changed = 0;
   for (const t of TARGETS[kind]) {
     if (type === "retention" && !t.clear) continue;
@@ -136,7 +165,9 @@ export async function applyBatch(database: Database, kind: Exclude<RecordKind, "
     const key = sql.identifier(t.key);
     const pick = sql`SELECT ${key} FROM ${table} WHERE ${dueWhere(t, type, cutoff, now)} LIMIT ${RETENTION_BATCH}`;
     const statement =
-      type === "retention" ? sql`UPDATE ${table} SET ${t.clear!} WHERE ${key} IN (${pick})` : sql`DELETE FROM ${table} WHERE ${key} IN (${pick})`;
+      type === "retention"
+        ? sql`UPDATE ${table} SET ${t.clear!} WHERE ${key} IN (${pick})`
+        : sql`DELETE FROM ${table} WHERE ${key} IN (${pick})`;
     const result = await database.run(statement);
     changed += result.meta.changes ?? 0;
   }

@@ -22,23 +22,27 @@ export function newSessionStatements(
   const at = now.toISOString();
   const expiresAt = refreshExpiry(now);
   const statements = [
-    db(d1).insert(sessions).values({
-      id: sessionId,
-      userId: input.userId,
-      userAgent: input.userAgent?.slice(0, 512) ?? null,
-      ip: input.ip,
-      createdAt: at,
-      lastUsedAt: at,
-      expiresAt,
-    }),
-    db(d1).insert(refreshTokens).values({
-      id: newId("rft"),
-      sessionId,
-      tokenHash: refresh.hash,
-      generation: 0,
-      expiresAt,
-      createdAt: at,
-    }),
+    db(d1)
+      .insert(sessions)
+      .values({
+        id: sessionId,
+        userId: input.userId,
+        userAgent: input.userAgent?.slice(0, 512) ?? null,
+        ip: input.ip,
+        createdAt: at,
+        lastUsedAt: at,
+        expiresAt,
+      }),
+    db(d1)
+      .insert(refreshTokens)
+      .values({
+        id: newId("rft"),
+        sessionId,
+        tokenHash: refresh.hash,
+        generation: 0,
+        expiresAt,
+        createdAt: at,
+      }),
   ] as const;
   return { sessionId, refreshToken: refresh.secret, statements };
 }
@@ -93,9 +97,13 @@ export async function rotateRefreshToken(
          SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM refresh_tokens WHERE id = ? AND replaced_at IS NULL)`,
       )
       .bind(newId("rft"), current.sessionId, next.hash, current.generation + 1, expiresAt, at, current.tokenId),
-    d1.prepare(`UPDATE refresh_tokens SET replaced_at = ? WHERE id = ? AND replaced_at IS NULL`).bind(at, current.tokenId),
     d1
-      .prepare(`UPDATE sessions SET last_used_at = ?, expires_at = ?, ip = COALESCE(?, ip), user_agent = COALESCE(?, user_agent) WHERE id = ? AND revoked_at IS NULL`)
+      .prepare(`UPDATE refresh_tokens SET replaced_at = ? WHERE id = ? AND replaced_at IS NULL`)
+      .bind(at, current.tokenId),
+    d1
+      .prepare(
+        `UPDATE sessions SET last_used_at = ?, expires_at = ?, ip = COALESCE(?, ip), user_agent = COALESCE(?, user_agent) WHERE id = ? AND revoked_at IS NULL`,
+      )
       .bind(at, expiresAt, context.ip, context.userAgent?.slice(0, 512) ?? null, current.sessionId),
   ]);
   return marked!.meta.changes === 1 ? next.secret : null;
@@ -109,7 +117,13 @@ export function revokeSessionStatement(d1: D1Database, sessionId: string, reason
 }
 
 /** Every live session of the user, optionally sparing one (the caller's own, on password change). */
-export function revokeUserSessionsStatement(d1: D1Database, userId: string, reason: string, now: Date, exceptSessionId?: string) {
+export function revokeUserSessionsStatement(
+  d1: D1Database,
+  userId: string,
+  reason: string,
+  now: Date,
+  exceptSessionId?: string,
+) {
   const conditions = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
   if (exceptSessionId) conditions.push(ne(sessions.id, exceptSessionId));
   return db(d1)
@@ -136,4 +150,3 @@ export async function listLiveSessions(d1: D1Database, userId: string, now: Date
     .orderBy(desc(sessions.createdAt))
     .limit(100);
 }
-

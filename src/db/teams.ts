@@ -42,9 +42,7 @@ export function findTeam(database: Database, teamId: string) {
 }
 
 export async function memberCount(database: Database, teamId: string, role?: TeamRole): Promise<number> {
-  const where = role
-    ? and(eq(teamMembers.teamId, teamId), eq(teamMembers.role, role))
-    : eq(teamMembers.teamId, teamId);
+  const where = role ? and(eq(teamMembers.teamId, teamId), eq(teamMembers.role, role)) : eq(teamMembers.teamId, teamId);
   const row = await database.select({ n: count() }).from(teamMembers).where(where).get();
   return row?.n ?? 0;
 }
@@ -268,7 +266,9 @@ export function revokeInvitationStatement(database: Database, invitationId: stri
   return database
     .update(teamInvitations)
     .set({ revokedAt: at })
-    .where(and(eq(teamInvitations.id, invitationId), isNull(teamInvitations.acceptedAt), isNull(teamInvitations.revokedAt)));
+    .where(
+      and(eq(teamInvitations.id, invitationId), isNull(teamInvitations.acceptedAt), isNull(teamInvitations.revokedAt)),
+    );
 }
 
 /**
@@ -328,9 +328,14 @@ export async function createTeamWithOwner(database: Database, team: TeamRow, aud
   const at = team.createdAt;
   await database.batch([
     database.insert(teams).values(team),
-    database
-      .insert(teamMembers)
-      .values({ teamId: team.id, userId: team.createdBy, role: "owner", addedBy: team.createdBy, createdAt: at, updatedAt: at }),
+    database.insert(teamMembers).values({
+      teamId: team.id,
+      userId: team.createdBy,
+      role: "owner",
+      addedBy: team.createdBy,
+      createdAt: at,
+      updatedAt: at,
+    }),
     database.insert(auditLogs).values(audit),
   ]);
 }

@@ -23,17 +23,39 @@ export async function ensureStarterTemplates(database: Database): Promise<void> 
   const present = await database.select({ id: templates.id }).from(templates).where(eq(templates.starter, true)).all();
   if (present.length >= STARTER_TEMPLATES.length) return;
   const at = "2026-01-01T00:00:00.000Z";
-  const templateRows = STARTER_TEMPLATES.map((t) => ({ ...t, ownerId: null, teamId: null, version: 1, starter: true, createdAt: at, updatedAt: at }));
-  const versionRows = STARTER_TEMPLATES.map(({ id, ...t }) => ({ ...t, templateId: id, version: 1, authorId: null, createdAt: at }));
+  const templateRows = STARTER_TEMPLATES.map((t) => ({
+    ...t,
+    ownerId: null,
+    teamId: null,
+    version: 1,
+    starter: true,
+    createdAt: at,
+    updatedAt: at,
+  }));
+  const versionRows = STARTER_TEMPLATES.map(({ id, ...t }) => ({
+    ...t,
+    templateId: id,
+    version: 1,
+    authorId: null,
+    createdAt: at,
+  }));
   const [first, ...rest] = [
-    ...chunkRows(templates, templateRows).map((chunk) => database.insert(templates).values(chunk).onConflictDoNothing()),
-    ...chunkRows(templateVersions, versionRows).map((chunk) => database.insert(templateVersions).values(chunk).onConflictDoNothing()),
+    ...chunkRows(templates, templateRows).map((chunk) =>
+      database.insert(templates).values(chunk).onConflictDoNothing(),
+    ),
+    ...chunkRows(templateVersions, versionRows).map((chunk) =>
+      database.insert(templateVersions).values(chunk).onConflictDoNothing(),
+    ),
   ];
   if (first) await database.batch([first, ...rest]);
 }
 
 /** Pure rule: owner or team member/admin/owner edits; team viewers, everyone for starters, admins view. */
-export async function templateAccess(database: Database, principal: Principal, row: TemplateRow): Promise<TemplateAccess> {
+export async function templateAccess(
+  database: Database,
+  principal: Principal,
+  row: TemplateRow,
+): Promise<TemplateAccess> {
   let level: TemplateAccess = "none";
   if (row.starter) level = "view";
   if (isAdmin(principal)) level = "view";
@@ -67,7 +89,12 @@ export function visibleTemplates(principal: Principal): SQL | undefined {
 }
 
 export function templateVersionsOf(database: Database, id: string) {
-  return database.select().from(templateVersions).where(eq(templateVersions.templateId, id)).orderBy(templateVersions.version).all();
+  return database
+    .select()
+    .from(templateVersions)
+    .where(eq(templateVersions.templateId, id))
+    .orderBy(templateVersions.version)
+    .all();
 }
 
 /** Renders a visible template for a new contract: required variables checked, defaults applied (VAL001 otherwise). */
@@ -76,14 +103,22 @@ export async function instantiateTemplate(
   principal: Principal,
   templateId: string,
   given: Record<string, string>,
-): Promise<{ templateId: string; version: number; contractType: string; body: string; variables: Record<string, string> }> {
+): Promise<{
+  templateId: string;
+  version: number;
+  contractType: string;
+  body: string;
+  variables: Record<string, string>;
+}> {
   const { row } = await visibleTemplate(db(env.DB), principal, templateId);
   const rendered = renderTemplate(row.body, row.variables, given);
   return { templateId: row.id, version: row.version, contractType: row.contractType, ...rendered };
 }
 
-
-export type TemplateFields = Pick<TemplateRow, "name" | "description" | "category" | "contractType" | "body" | "variables">;
+export type TemplateFields = Pick<
+  TemplateRow,
+  "name" | "description" | "category" | "contractType" | "body" | "variables"
+>;
 
 /** Inserts a new template with its version 1. */
 export async function insertTemplate(database: Database, row: TemplateRow, authorId: string): Promise<void> {
@@ -91,7 +126,9 @@ export async function insertTemplate(database: Database, row: TemplateRow, autho
   const fields = { name, description, category, contractType, body, variables };
   await database.batch([
     database.insert(templates).values(row),
-    database.insert(templateVersions).values({ templateId: row.id, version: 1, ...fields, authorId, createdAt: row.createdAt }),
+    database
+      .insert(templateVersions)
+      .values({ templateId: row.id, version: 1, ...fields, authorId, createdAt: row.createdAt }),
   ]);
 }
 
@@ -115,7 +152,10 @@ export async function updateTemplateVersion(
       .set({ ...fields, teamId, version, updatedAt: at })
       .where(and(eq(templates.id, row.id), eq(templates.version, row.version)))
       .returning(),
-    database.insert(templateVersions).values({ templateId: row.id, version, ...fields, authorId, createdAt: at }).onConflictDoNothing(),
+    database
+      .insert(templateVersions)
+      .values({ templateId: row.id, version, ...fields, authorId, createdAt: at })
+      .onConflictDoNothing(),
   ]);
   return updated[0] ?? null;
 }
@@ -135,11 +175,21 @@ export async function listVisibleTemplates(
     filter.category ? eq(templates.category, filter.category) : undefined,
     filter.starter !== undefined ? eq(templates.starter, filter.starter) : undefined,
     pattern
-      ? or(sql`${templates.name} LIKE ${pattern} ESCAPE '\\'`, sql`${templates.description} LIKE ${pattern} ESCAPE '\\'`)
+      ? or(
+          sql`${templates.name} LIKE ${pattern} ESCAPE '\\'`,
+          sql`${templates.description} LIKE ${pattern} ESCAPE '\\'`,
+        )
       : undefined,
   );
   const [rows, total] = await Promise.all([
-    database.select().from(templates).where(where).orderBy(desc(templates.updatedAt), desc(templates.id)).limit(limit).offset(offset).all(),
+    database
+      .select()
+      .from(templates)
+      .where(where)
+      .orderBy(desc(templates.updatedAt), desc(templates.id))
+      .limit(limit)
+      .offset(offset)
+      .all(),
     database.select({ n: count() }).from(templates).where(where).get(),
   ]);
   return { rows, total: total?.n ?? 0 };

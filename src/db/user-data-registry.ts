@@ -15,7 +15,8 @@ export interface UserDataRegistration {
 }
 
 /** Column names that point at a person: an id of a user, an email address, or where they connected from. */
-export const USER_REFERENCE_COLUMN = /^(user_id|owner_id|actor_id|author_id|buyer_id|seller_id|[a-z_]+_by|email|to|ip)$/;
+export const USER_REFERENCE_COLUMN =
+  /^(user_id|owner_id|actor_id|author_id|buyer_id|seller_id|[a-z_]+_by|email|to|ip)$/;
 
 /** D1 tables, by table name. */
 export const USER_DATA_TABLES: Record<string, UserDataRegistration> = {
@@ -28,19 +29,31 @@ export const USER_DATA_TABLES: Record<string, UserDataRegistration> = {
   email_verifications: { export: { none: "one-time code digests only, valid minutes" }, erasure: "credentials" },
   password_resets: { export: { none: "one-time token digests only, valid minutes" }, erasure: "credentials" },
   user_identities: { export: "identities", erasure: "credentials" },
-  login_challenges: { export: { none: "challenge digests of a sign-in in progress, valid minutes" }, erasure: "credentials" },
-  mfa_recovery_codes: { export: { none: "peppered code digests: secrets, not information about the user" }, erasure: "credentials" },
+  login_challenges: {
+    export: { none: "challenge digests of a sign-in in progress, valid minutes" },
+    erasure: "credentials",
+  },
+  mfa_recovery_codes: {
+    export: { none: "peppered code digests: secrets, not information about the user" },
+    erasure: "credentials",
+  },
   teams: { export: "teams", erasure: "teams" },
   team_members: { export: "teams", erasure: "teams" },
   team_invitations: { export: "teamInvitations", erasure: "teams" },
   notification_preferences: { export: "notificationPreferences", erasure: "preferences" },
   audit_logs: { export: "auditEntries", erasure: "audit" },
   email_deliveries: { export: "emails", erasure: "emails" },
-  dev_mailbox: { export: { none: "development-only copy of sent mail; the delivery log is exported" }, erasure: "emails" },
+  dev_mailbox: {
+    export: { none: "development-only copy of sent mail; the delivery log is exported" },
+    erasure: "emails",
+  },
   contracts: { export: "contracts", erasure: "contracts" },
   contract_signers: { export: "contractParticipations", erasure: "contracts" },
   contract_shares: { export: "contractShares", erasure: "contracts" },
-  contract_attachments: { export: "files", erasure: { none: "part of the contract other parties rely on; uploader id is pseudonymous" } },
+  contract_attachments: {
+    export: "files",
+    erasure: { none: "part of the contract other parties rely on; uploader id is pseudonymous" },
+  },
   contract_uploads: {
     export: { none: "an unfinished multipart upload: no file yet" },
     erasure: { none: "aborted and removed when the upload expires; holds only the pseudonymous uploader id" },
@@ -61,7 +74,10 @@ export const USER_DATA_TABLES: Record<string, UserDataRegistration> = {
   notifications: { export: "notifications", erasure: "notifications" },
   webhook_endpoints: { export: "webhookEndpoints", erasure: "webhookEndpoints" },
   templates: { export: "templates", erasure: { none: "contracts cite template versions; owner id is pseudonymous" } },
-  template_versions: { export: "templates", erasure: { none: "contracts cite template versions; author id is pseudonymous" } },
+  template_versions: {
+    export: "templates",
+    erasure: { none: "contracts cite template versions; author id is pseudonymous" },
+  },
   workflows: { export: "workflows", erasure: "workflows" },
   reports: {
     export: { none: "report files are copies of data exported in its own sections; they expire (REPORT_TTL_HOURS)" },
@@ -77,7 +93,10 @@ export const USER_DATA_TABLES: Record<string, UserDataRegistration> = {
     export: { none: "an index of `contracts`, exported there" },
     erasure: { by: "triggers on `contracts` + 'optimize' in src/services/users/erase-user.ts" },
   },
-  templates_fts: { export: { none: "an index of `templates`, exported there" }, erasure: { none: "follows `templates` by triggers" } },
+  templates_fts: {
+    export: { none: "an index of `templates`, exported there" },
+    erasure: { none: "follows `templates` by triggers" },
+  },
 };
 
 /** Durable Object namespaces, by binding name (wrangler.toml). */
@@ -91,7 +110,10 @@ export const USER_DATA_STORES: Record<string, UserDataRegistration> = {
   ESCROW_ROOM: { export: "escrows", erasure: { by: "eraseParty (description, live events, audit disclosures)" } },
   LISTING_ROOM: { export: "listings", erasure: { none: "seller id only, pseudonymous after erasure" } },
   USER_FEED: { export: "notifications", erasure: { by: "UserFeed.erase, called by src/services/users/erase-user.ts" } },
-  RATE_LIMITER: { export: { none: "hit counters of one window" }, erasure: { none: "counters expire with their window" } },
+  RATE_LIMITER: {
+    export: { none: "hit counters of one window" },
+    erasure: { none: "counters expire with their window" },
+  },
   METRICS_ROOM: {
     export: { none: "request counters by route template and socket counts per room; no user data" },
     erasure: { none: "holds no user id" },
@@ -124,7 +146,8 @@ export async function unregisteredUserTables(d1: D1Database): Promise<string[]> 
     .all<{ tbl: string; col: string }>();
   const personal = new Map<string, string[]>();
   for (const { tbl, col } of results) {
-    if (USER_REFERENCE_COLUMN.test(col) && !(tbl in USER_DATA_TABLES)) personal.set(tbl, [...(personal.get(tbl) ?? []), col]);
+    if (USER_REFERENCE_COLUMN.test(col) && !(tbl in USER_DATA_TABLES))
+      personal.set(tbl, [...(personal.get(tbl) ?? []), col]);
   }
   return [...personal].map(([tbl, cols]) => `${tbl}(${cols.join(", ")})`).sort();
 }

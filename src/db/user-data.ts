@@ -103,15 +103,20 @@ export const EXPORT_SECTIONS: ExportSection[] = [
   {
     name: "apiKeys",
     collect: async (database, user) =>
-      (await database.select().from(apiKeys).where(eq(apiKeys.userId, user.id)).limit(EXPORT_ROW_LIMIT).all()).map((k) =>
-        apiKeyView(k),
+      (await database.select().from(apiKeys).where(eq(apiKeys.userId, user.id)).limit(EXPORT_ROW_LIMIT).all()).map(
+        (k) => apiKeyView(k),
       ),
   },
   {
     name: "oauthApplications",
     collect: async (database, user) =>
       (
-        await database.select().from(oauthApplications).where(eq(oauthApplications.ownerId, user.id)).limit(EXPORT_ROW_LIMIT).all()
+        await database
+          .select()
+          .from(oauthApplications)
+          .where(eq(oauthApplications.ownerId, user.id))
+          .limit(EXPORT_ROW_LIMIT)
+          .all()
       ).map((a) => ({ ...applicationView(a), deletedAt: a.deletedAt })),
   },
   {
@@ -131,7 +136,13 @@ export const EXPORT_SECTIONS: ExportSection[] = [
     name: "teams",
     collect: (database, user) =>
       database
-        .select({ id: teams.id, name: teams.name, description: teams.description, role: teamMembers.role, joinedAt: teamMembers.createdAt })
+        .select({
+          id: teams.id,
+          name: teams.name,
+          description: teams.description,
+          role: teamMembers.role,
+          joinedAt: teamMembers.createdAt,
+        })
         .from(teamMembers)
         .innerJoin(teams, eq(teams.id, teamMembers.teamId))
         .where(eq(teamMembers.userId, user.id))
@@ -169,7 +180,12 @@ export const EXPORT_SECTIONS: ExportSection[] = [
         await database
           .select()
           .from(auditLogs)
-          .where(or(eq(auditLogs.actorId, user.id), and(eq(auditLogs.resourceType, "user"), eq(auditLogs.resourceId, user.id))))
+          .where(
+            or(
+              eq(auditLogs.actorId, user.id),
+              and(eq(auditLogs.resourceType, "user"), eq(auditLogs.resourceId, user.id)),
+            ),
+          )
           .orderBy(desc(auditLogs.createdAt))
           .limit(EXPORT_ROW_LIMIT)
           .all()
@@ -199,7 +215,14 @@ export const EXPORT_SECTIONS: ExportSection[] = [
     name: "contracts",
     collect: (database, user) =>
       database
-        .select({ id: contracts.id, title: contracts.title, type: contracts.type, status: contracts.status, teamId: contracts.teamId, createdAt: contracts.createdAt })
+        .select({
+          id: contracts.id,
+          title: contracts.title,
+          type: contracts.type,
+          status: contracts.status,
+          teamId: contracts.teamId,
+          createdAt: contracts.createdAt,
+        })
         .from(contracts)
         .where(eq(contracts.ownerId, user.id))
         .orderBy(desc(contracts.createdAt))
@@ -210,7 +233,13 @@ export const EXPORT_SECTIONS: ExportSection[] = [
     name: "contractParticipations",
     collect: (database, user) =>
       database
-        .select({ contractId: contractSigners.contractId, role: contractSigners.role, status: contractSigners.status, name: contractSigners.name, signedAt: contractSigners.signedAt })
+        .select({
+          contractId: contractSigners.contractId,
+          role: contractSigners.role,
+          status: contractSigners.status,
+          name: contractSigners.name,
+          signedAt: contractSigners.signedAt,
+        })
         .from(contractSigners)
         .where(eq(contractSigners.email, user.email))
         .limit(EXPORT_ROW_LIMIT)
@@ -234,7 +263,8 @@ export const EXPORT_SECTIONS: ExportSection[] = [
   {
     // As buyer or as seller, in the API's escrow shape.
     name: "escrows",
-    collect: async (database, user) => (await listEscrows(database, user.id, {}, { limit: EXPORT_ROW_LIMIT, offset: 0 })).items,
+    collect: async (database, user) =>
+      (await listEscrows(database, user.id, {}, { limit: EXPORT_ROW_LIMIT, offset: 0 })).items,
   },
   {
     name: "listings",
@@ -258,9 +288,14 @@ export const EXPORT_SECTIONS: ExportSection[] = [
     // The endpoint as its owner sees it in the API: never its signing secrets.
     name: "webhookEndpoints",
     collect: async (database, user) =>
-      (await database.select().from(webhookEndpoints).where(eq(webhookEndpoints.userId, user.id)).limit(EXPORT_ROW_LIMIT).all()).map(
-        endpointView,
-      ),
+      (
+        await database
+          .select()
+          .from(webhookEndpoints)
+          .where(eq(webhookEndpoints.userId, user.id))
+          .limit(EXPORT_ROW_LIMIT)
+          .all()
+      ).map(endpointView),
   },
   {
     name: "templates",
@@ -295,7 +330,13 @@ export const EXPORT_SECTIONS: ExportSection[] = [
       ]);
       return [
         ...(user.avatarKey ? [{ kind: "avatar", url: `/api/v1/users/${user.id}/avatar` }] : []),
-        ...owned.map((c) => ({ kind: "contractDocument", contractId: c.id, name: c.title, sha256: c.documentHash, url: `/api/v1/contracts/${c.id}/document` })),
+        ...owned.map((c) => ({
+          kind: "contractDocument",
+          contractId: c.id,
+          name: c.title,
+          sha256: c.documentHash,
+          url: `/api/v1/contracts/${c.id}/document`,
+        })),
         ...uploaded.map((a) => ({
           kind: "contractAttachment",
           contractId: a.contractId,
@@ -311,7 +352,9 @@ export const EXPORT_SECTIONS: ExportSection[] = [
 ];
 
 export async function exportUserData(database: Database, user: UserRow) {
-  const sections = await Promise.all(EXPORT_SECTIONS.map(async (s) => [s.name, await s.collect(database, user)] as const));
+  const sections = await Promise.all(
+    EXPORT_SECTIONS.map(async (s) => [s.name, await s.collect(database, user)] as const),
+  );
   return Object.fromEntries(sections);
 }
 
@@ -390,7 +433,14 @@ function freeTextTerms(ctx: ErasureContext): [string, string][] {
   const html = (t: string) =>
     t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
   const json = (t: string) => JSON.stringify(t).slice(1, -1);
-  const all = pairs.flatMap(([term, by]) => [[term, by], [json(term), by], [html(term), by]] as [string, string][]);
+  const all = pairs.flatMap(
+    ([term, by]) =>
+      [
+        [term, by],
+        [json(term), by],
+        [html(term), by],
+      ] as [string, string][],
+  );
   return [...new Map(all.map(([t, b]) => [t, [t, b] as [string, string]])).values()];
 }
 
@@ -442,7 +492,10 @@ export const ERASURE_STEPS: ErasureStep[] = [
   {
     name: "payoutAccount",
     statements: async (database, { user, now }) => [
-      database.update(users).set({ ...NO_PAYOUT_ACCOUNT, updatedAt: now }).where(eq(users.id, user.id)),
+      database
+        .update(users)
+        .set({ ...NO_PAYOUT_ACCOUNT, updatedAt: now })
+        .where(eq(users.id, user.id)),
     ],
   },
   {
@@ -454,7 +507,10 @@ export const ERASURE_STEPS: ErasureStep[] = [
         .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt))),
       // Where and on what they signed in from is personal data too.
       database.update(sessions).set({ ip: null, userAgent: null }).where(eq(sessions.userId, user.id)),
-      database.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.userId, user.id), isNull(apiKeys.revokedAt))),
+      database
+        .update(apiKeys)
+        .set({ revokedAt: now })
+        .where(and(eq(apiKeys.userId, user.id), isNull(apiKeys.revokedAt))),
       database.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id)),
       database.delete(emailVerifications).where(eq(emailVerifications.userId, user.id)),
       database.delete(passwordResets).where(eq(passwordResets.userId, user.id)),
@@ -471,7 +527,9 @@ export const ERASURE_STEPS: ErasureStep[] = [
     // Leave every team (see leaveTeamsStatements). Invitations to the old address go; accepted ones keep the pseudonym.
     statements: async (database, { user, pseudonymEmail, now }) => [
       ...(await leaveTeamsStatements(database, user.id, now)),
-      database.delete(teamInvitations).where(and(eq(teamInvitations.email, user.email), isNull(teamInvitations.acceptedAt))),
+      database
+        .delete(teamInvitations)
+        .where(and(eq(teamInvitations.email, user.email), isNull(teamInvitations.acceptedAt))),
       database.update(teamInvitations).set({ email: pseudonymEmail }).where(eq(teamInvitations.email, user.email)),
     ],
   },
@@ -528,7 +586,11 @@ export const ERASURE_STEPS: ErasureStep[] = [
     // Endpoints stop receiving (and their delivery history, which belongs to them, goes with them).
     name: "webhookEndpoints",
     statements: async (database, { user }) => {
-      const endpoints = await database.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(eq(webhookEndpoints.userId, user.id)).all();
+      const endpoints = await database
+        .select({ id: webhookEndpoints.id })
+        .from(webhookEndpoints)
+        .where(eq(webhookEndpoints.userId, user.id))
+        .all();
       return endpoints.flatMap((e) => [...deleteEndpointStatements(database, e.id)]);
     },
   },
@@ -539,7 +601,9 @@ export const ERASURE_STEPS: ErasureStep[] = [
       database.delete(workflows).where(eq(workflows.ownerId, user.id)),
       database
         .update(workflows)
-        .set({ approvers: sql`replace(${workflows.approvers}, ${JSON.stringify(user.email)}, ${JSON.stringify(pseudonymEmail)})` })
+        .set({
+          approvers: sql`replace(${workflows.approvers}, ${JSON.stringify(user.email)}, ${JSON.stringify(pseudonymEmail)})`,
+        })
         .where(sql`instr(${workflows.approvers}, ${JSON.stringify(user.email)}) > 0`),
     ],
   },
@@ -566,7 +630,9 @@ export async function retireUnverifiedStatements(database: Database, user: UserR
   const pseudonym = pseudonymFor(user.id);
   const byName = (name: string) => ERASURE_STEPS.find((step) => step.name === name)!;
   const ctx: ErasureContext = { user, pseudonymEmail: pseudonym.email, pseudonymName: pseudonym.name, now };
-  const [credentials, preferences] = await Promise.all([byName("credentials"), byName("preferences")].map((s) => s.statements(database, ctx)));
+  const [credentials, preferences] = await Promise.all(
+    [byName("credentials"), byName("preferences")].map((s) => s.statements(database, ctx)),
+  );
   const claim = database
     .update(users)
     .set({
@@ -583,7 +649,9 @@ export async function retireUnverifiedStatements(database: Database, user: UserR
       deletedAt: now,
       updatedAt: now,
     })
-    .where(and(eq(users.id, user.id), eq(users.email, user.email), isNull(users.emailVerifiedAt), isNull(users.deletedAt)))
+    .where(
+      and(eq(users.id, user.id), eq(users.email, user.email), isNull(users.emailVerifiedAt), isNull(users.deletedAt)),
+    )
     .returning({ id: users.id });
   const rest: BatchItem<"sqlite">[] = [
     ...credentials!,

@@ -101,7 +101,9 @@ export interface NewUser {
 
 export function insertUser(d1: D1Database, user: NewUser, now: Date) {
   const at = now.toISOString();
-  return db(d1).insert(users).values({ ...user, createdAt: at, updatedAt: at });
+  return db(d1)
+    .insert(users)
+    .values({ ...user, createdAt: at, updatedAt: at });
 }
 
 export function setPasswordHash(d1: D1Database, userId: string, passwordHash: string, now: Date) {
@@ -119,7 +121,10 @@ export function updateMfa(
   fields: { mfaEnabled?: boolean; mfaSecretSealed?: string | null; mfaLastStep?: number | null },
   now: Date,
 ) {
-  return db(d1).update(users).set({ ...fields, updatedAt: now.toISOString() }).where(eq(users.id, userId));
+  return db(d1)
+    .update(users)
+    .set({ ...fields, updatedAt: now.toISOString() })
+    .where(eq(users.id, userId));
 }
 
 /** ADMIN_EMAILS take effect once the address is proven: a plain user becomes admin (never demotes anyone). */
@@ -144,7 +149,8 @@ export async function claimTotpStep(d1: D1Database, userId: string, step: number
 
 /** SQLite reports a UNIQUE violation in the message; D1 wraps it. */
 export function isUniqueViolation(error: unknown): boolean {
-  const text = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error);
+  const text =
+    error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error);
   return /UNIQUE constraint failed/i.test(text);
 }
 

@@ -132,7 +132,15 @@ export function deleteEndpointStatements(database: Database, id: string) {
   return [
     database
       .delete(webhookAttempts)
-      .where(inArray(webhookAttempts.deliveryId, database.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, id)))),
+      .where(
+        inArray(
+          webhookAttempts.deliveryId,
+          database
+            .select({ id: webhookDeliveries.id })
+            .from(webhookDeliveries)
+            .where(eq(webhookDeliveries.endpointId, id)),
+        ),
+      ),
     database.delete(webhookDeliveries).where(eq(webhookDeliveries.endpointId, id)),
     database.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id)),
   ] as const;
@@ -191,7 +199,13 @@ export async function unattemptedDeliveriesOf(database: Database, eventId: strin
   return database
     .select({ id: webhookDeliveries.id })
     .from(webhookDeliveries)
-    .where(and(eq(webhookDeliveries.eventId, eventId), eq(webhookDeliveries.status, "pending"), eq(webhookDeliveries.attempts, 0)))
+    .where(
+      and(
+        eq(webhookDeliveries.eventId, eventId),
+        eq(webhookDeliveries.status, "pending"),
+        eq(webhookDeliveries.attempts, 0),
+      ),
+    )
     .all();
 }
 
@@ -207,11 +221,22 @@ export async function findEndpoint(database: Database, id: string) {
  * Claims attempt number `attempt` of a pending delivery. Returns false when another worker (a duplicate queue
  * message, a manual retry) already made that attempt, so each attempt is made once.
  */
-export async function claimAttempt(database: Database, deliveryId: string, attempt: number, now: string): Promise<boolean> {
+export async function claimAttempt(
+  database: Database,
+  deliveryId: string,
+  attempt: number,
+  now: string,
+): Promise<boolean> {
   const claimed = await database
     .update(webhookDeliveries)
     .set({ attempts: attempt, lastAttemptAt: now, updatedAt: now, nextAttemptAt: null })
-    .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending"), eq(webhookDeliveries.attempts, attempt - 1)))
+    .where(
+      and(
+        eq(webhookDeliveries.id, deliveryId),
+        eq(webhookDeliveries.status, "pending"),
+        eq(webhookDeliveries.attempts, attempt - 1),
+      ),
+    )
     .returning({ id: webhookDeliveries.id });
   return claimed.length === 1;
 }
@@ -253,7 +278,12 @@ export async function markEndpointHealthy(database: Database, endpointId: string
   await database
     .update(webhookEndpoints)
     .set({ failingSince: null, consecutiveFailures: 0, updatedAt: now })
-    .where(and(eq(webhookEndpoints.id, endpointId), sql`(${webhookEndpoints.failingSince} is not null or ${webhookEndpoints.consecutiveFailures} > 0)`));
+    .where(
+      and(
+        eq(webhookEndpoints.id, endpointId),
+        sql`(${webhookEndpoints.failingSince} is not null or ${webhookEndpoints.consecutiveFailures} > 0)`,
+      ),
+    );
 }
 
 /** Counts a failure; returns the endpoint's `failingSince` after the update. */
@@ -271,7 +301,12 @@ export async function markEndpointFailing(database: Database, endpointId: string
 }
 
 /** Disables an enabled endpoint; true if this call did it (so the owner is told once). */
-export async function disableEndpoint(database: Database, endpointId: string, reason: string, now: string): Promise<boolean> {
+export async function disableEndpoint(
+  database: Database,
+  endpointId: string,
+  reason: string,
+  now: string,
+): Promise<boolean> {
   const rows = await database
     .update(webhookEndpoints)
     .set({ status: "disabled", disabledReason: reason, disabledAt: now, updatedAt: now })

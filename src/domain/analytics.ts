@@ -27,7 +27,12 @@ export interface AnalyticsWindow {
 /** The rolling window of `period` ending at `now`. */
 export function analyticsWindow(period: Period, now: Date): AnalyticsWindow {
   const { days, granularity } = WINDOWS[period];
-  return { period, startDate: new Date(now.getTime() - days * DAY_MS).toISOString(), endDate: now.toISOString(), granularity };
+  return {
+    period,
+    startDate: new Date(now.getTime() - days * DAY_MS).toISOString(),
+    endDate: now.toISOString(),
+    granularity,
+  };
 }
 
 export interface DashboardAggregates {

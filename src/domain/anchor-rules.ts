@@ -25,7 +25,11 @@ export function withHeadroom(estimate: Fees): Fees {
   if (estimate.type === "legacy") return { type: "legacy", gasPrice: ceilPercent(estimate.gasPrice, 120n) };
   const maxPriorityFeePerGas = estimate.maxPriorityFeePerGas;
   const maxFeePerGas = ceilPercent(estimate.maxFeePerGas, 150n);
-  return { type: "eip1559", maxFeePerGas: maxFeePerGas > maxPriorityFeePerGas ? maxFeePerGas : maxPriorityFeePerGas, maxPriorityFeePerGas };
+  return {
+    type: "eip1559",
+    maxFeePerGas: maxFeePerGas > maxPriorityFeePerGas ? maxFeePerGas : maxPriorityFeePerGas,
+    maxPriorityFeePerGas,
+  };
 }
 
 const max = (a: bigint, b: bigint) => (a > b ? a : b);

@@ -33,7 +33,17 @@ export interface AuditEvent extends AuditEventBody {
  * they enter the chain only as commitments.
  */
 export const PERSONAL_AUDIT_FIELDS: readonly string[] = [
-  "email", "from", "to", "name", "ip", "userAgent", "phone", "title", "description", "reason", "subject",
+  "email",
+  "from",
+  "to",
+  "name",
+  "ip",
+  "userAgent",
+  "phone",
+  "title",
+  "description",
+  "reason",
+  "subject",
 ];
 
 const COMMITMENT_PREFIX = "commit:sha256:";
@@ -46,7 +56,8 @@ export function personalCommitment(salt: string, value: unknown): string {
   return COMMITMENT_PREFIX + bytesToHex(sha256(utf8ToBytes(`${salt}:${canonicalJson(value)}`)));
 }
 
-export const isCommitment = (value: unknown): value is string => typeof value === "string" && value.startsWith(COMMITMENT_PREFIX);
+export const isCommitment = (value: unknown): value is string =>
+  typeof value === "string" && value.startsWith(COMMITMENT_PREFIX);
 
 export interface SealedData {
   /** What the chain hashes: personal fields replaced by commitments. */
@@ -77,7 +88,10 @@ export function sealPersonal(data: unknown, newSalt: () => string): SealedData {
  * The event as readers see it: each disclosed field back in clear, with its salt in `disclosures` so anyone can
  * recompute the commitment (verifyChain does). Fields without a disclosure (erased) keep their commitment.
  */
-export function disclose(event: AuditEvent, disclosures: readonly { field: string; value: unknown; salt: string }[]): AuditEvent {
+export function disclose(
+  event: AuditEvent,
+  disclosures: readonly { field: string; value: unknown; salt: string }[],
+): AuditEvent {
   if (disclosures.length === 0 || typeof event.data !== "object" || event.data === null) return event;
   const data: Record<string, unknown> = { ...(event.data as Record<string, unknown>) };
   const salts: Record<string, string> = {};
@@ -98,7 +112,13 @@ export function hashedData(event: AuditEvent): unknown {
 
 /** Synchronous on purpose: aggregates compute it inside a synchronous storage transaction. */
 export function chainHash(prevHash: string, event: AuditEventBody): string {
-  const body = canonicalJson({ seq: event.seq, type: event.type, actorId: event.actorId, at: event.at, data: event.data });
+  const body = canonicalJson({
+    seq: event.seq,
+    type: event.type,
+    actorId: event.actorId,
+    at: event.at,
+    data: event.data,
+  });
   return bytesToHex(sha256(utf8ToBytes(prevHash + body)));
 }
 
@@ -124,7 +144,8 @@ export function verifyChain(events: readonly AuditEvent[]): ChainCheck {
   for (const [index, event] of events.entries()) {
     if (event.seq !== index + 1) return { valid: false, seq: event.seq, reason: `expected seq ${index + 1}` };
     if (event.prevHash !== prevHash) return { valid: false, seq: event.seq, reason: "prevHash does not link" };
-    if (chainHash(prevHash, { ...event, data: hashedData(event) }) !== event.hash) return { valid: false, seq: event.seq, reason: "hash mismatch" };
+    if (chainHash(prevHash, { ...event, data: hashedData(event) }) !== event.hash)
+      return { valid: false, seq: event.seq, reason: "hash mismatch" };
     prevHash = event.hash;
   }
   return { valid: true, head: prevHash };

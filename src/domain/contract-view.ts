@@ -69,7 +69,10 @@ export function partyView(contract: ContractView, signerId: string, requestedBy:
   const turn = required.length ? Math.min(...required.map((s) => s.order)) : null;
   const me = contract.signers.find((s) => s.id === signerId)!;
   const mayAct =
-    contract.status === "pending" && me.role !== "viewer" && me.order === turn && (me.status === "notified" || me.status === "waiting");
+    contract.status === "pending" &&
+    me.role !== "viewer" &&
+    me.order === turn &&
+    (me.status === "notified" || me.status === "waiting");
   return {
     ...contract,
     signers: contract.signers.map((s) => (s.id === signerId ? s : { ...s, signature: null })),

@@ -37,7 +37,10 @@ export interface EmailTemplate<S extends z.ZodType = z.ZodType> {
   compose: (data: z.infer<S>, ctx: RenderContext) => EmailContent;
 }
 
-function defineTemplate<S extends z.ZodType>(schema: S, compose: (data: z.infer<S>, ctx: RenderContext) => EmailContent) {
+function defineTemplate<S extends z.ZodType>(
+  schema: S,
+  compose: (data: z.infer<S>, ctx: RenderContext) => EmailContent,
+) {
   return { schema, compose } satisfies EmailTemplate<S>;
 }
 
@@ -102,7 +105,11 @@ export const EMAIL_TEMPLATES = {
   ),
   /** A password reset link; the token is single-use and expires in 30 minutes. */
   "password-reset": defineTemplate(
-    z.object({ name: z.string().min(1).max(200), token: z.string().min(20).max(100), expiresInMinutes: z.number().int() }),
+    z.object({
+      name: z.string().min(1).max(200),
+      token: z.string().min(20).max(100),
+      expiresInMinutes: z.number().int(),
+    }),
     (d, ctx) => ({
       subject: "Reset your Escra password",
       preheader: `This link expires in ${d.expiresInMinutes} minutes`,
@@ -112,7 +119,10 @@ export const EMAIL_TEMPLATES = {
         `The link works once and expires in ${d.expiresInMinutes} minutes. Resetting signs you out everywhere.`,
         `Reset token: ${d.token}`,
       ],
-      action: { label: "Choose a new password", url: `${ctx.baseUrl}/reset-password?token=${encodeURIComponent(d.token)}` },
+      action: {
+        label: "Choose a new password",
+        url: `${ctx.baseUrl}/reset-password?token=${encodeURIComponent(d.token)}`,
+      },
       footnote: "If you did not ask for this, ignore this email: your password stays as it is.",
     }),
   ),
@@ -145,7 +155,12 @@ export const EMAIL_TEMPLATES = {
       return {
         subject: subject.slice(0, 200),
         preheader: d.kind === "copy" ? "You receive a copy as a viewer" : `Review the document and ${verb} it online`,
-        heading: d.kind === "copy" ? "A copy for you" : d.role === "approver" ? "Please review and approve" : "Please review and sign",
+        heading:
+          d.kind === "copy"
+            ? "A copy for you"
+            : d.role === "approver"
+              ? "Please review and approve"
+              : "Please review and sign",
         paragraphs: [
           `Hi ${d.recipientName},`,
           d.kind === "copy"
@@ -155,7 +170,14 @@ export const EMAIL_TEMPLATES = {
         ],
         facts: [
           { label: "Document", value: d.title },
-          ...(deadline ? [{ label: d.kind === "copy" ? "Expires" : `${verb[0]!.toUpperCase()}${verb.slice(1)} by`, value: deadline }] : []),
+          ...(deadline
+            ? [
+                {
+                  label: d.kind === "copy" ? "Expires" : `${verb[0]!.toUpperCase()}${verb.slice(1)} by`,
+                  value: deadline,
+                },
+              ]
+            : []),
           ...(d.documentHash ? [{ label: "Document SHA-256", value: d.documentHash }] : []),
         ],
         action: { label: d.kind === "copy" ? "Read the document" : `Review and ${verb}`, url: d.url },
@@ -189,7 +211,11 @@ export const EMAIL_TEMPLATES = {
   ),
   /** The 6-digit code that confirms a new account's email address (10 minutes, 5 attempts). */
   "verify-email": defineTemplate(
-    z.object({ name: z.string().min(1).max(200), code: z.string().regex(/^\d{6}$/), expiresInMinutes: z.number().int() }),
+    z.object({
+      name: z.string().min(1).max(200),
+      code: z.string().regex(/^\d{6}$/),
+      expiresInMinutes: z.number().int(),
+    }),
     (d) => ({
       subject: "Your Escra verification code",
       preheader: `It expires in ${d.expiresInMinutes} minutes`,
@@ -294,7 +320,10 @@ export function renderLayout(content: EmailContent, ctx: RenderContext): Rendere
         .join("")}</table>`
     : "";
   const moreLinks = links
-    .map((l) => `<p style="margin:0 0 16px;font-size:15px;line-height:24px;${WRAP}"><a href="${e(l.url)}" style="color:${BRAND.accent};font-weight:600">${e(l.label)}</a></p>`)
+    .map(
+      (l) =>
+        `<p style="margin:0 0 16px;font-size:15px;line-height:24px;${WRAP}"><a href="${e(l.url)}" style="color:${BRAND.accent};font-weight:600">${e(l.label)}</a></p>`,
+    )
     .join("");
   const code = content.code
     ? `<p style="margin:8px 0 24px;font-size:30px;letter-spacing:6px;font-weight:700;font-family:Menlo,Consolas,monospace;color:${BRAND.ink}">${e(content.code)}</p>`

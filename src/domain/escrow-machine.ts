@@ -73,12 +73,23 @@ export const CHECKOUT_REUSE_MS = 30 * 60_000;
 
 /** "flagged" is kept only for escrows recorded before unmatched charges were refunded automatically. */
 export type PaymentStatus =
-  "unpaid" | "initialized" | "succeeded" | "flagged" | "refund_pending" | "refunded" | "refund_failed";
+  | "unpaid"
+  | "initialized"
+  | "succeeded"
+  | "flagged"
+  | "refund_pending"
+  | "refunded"
+  | "refund_failed";
 export type PayoutStatus = "none" | "queued" | "sent" | "failed" | "reversed";
 
 /** Why a successful charge did not fund its escrow (it is then refunded through the provider). */
 export type UnmatchedReason =
-  "already_funded" | "amount_mismatch" | "currency_mismatch" | "escrow_cancelled" | "escrow_expired" | "escrow_closed";
+  | "already_funded"
+  | "amount_mismatch"
+  | "currency_mismatch"
+  | "escrow_cancelled"
+  | "escrow_expired"
+  | "escrow_closed";
 export type ChargeRefundStatus = "refund_pending" | "refunded" | "refund_failed";
 
 /** A successful provider charge for one of this escrow's references (one per reference: the provider charges a reference once). */

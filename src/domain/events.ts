@@ -2,7 +2,8 @@
 // Audit, live messages, notifications and webhooks all read events through this one list.
 import { z } from "zod";
 
-const prefixedId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]+$`), `expected a ${prefix}_ id`);
+const prefixedId = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]+$`), `expected a ${prefix}_ id`);
 
 export const CONTRACT_STATUSES = ["draft", "pending", "active", "completed", "cancelled"] as const;
 export const ESCROW_STATUSES = [
@@ -32,7 +33,10 @@ const escrowData = z.looseObject({
   escrowId: prefixedId("esc"),
   status: z.enum(ESCROW_STATUSES),
   amount: z.number().int().min(0).optional(),
-  currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional(),
 });
 const escrowReasonData = escrowData.extend({ reason: z.string().max(2000).optional() });
 
@@ -46,7 +50,10 @@ const anchorData = z.looseObject({
   /** The anchoring batch. */
   anchorId: z.string().min(1),
   status: z.enum(["anchored", "confirmed"]),
-  root: z.string().regex(/^0x[0-9a-fA-F]{64}$/).optional(),
+  root: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/)
+    .optional(),
   network: z.string().optional(),
   chainId: z.number().int().positive(),
   txHash: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
@@ -99,7 +106,14 @@ export const EVENT_CATALOG = {
   "escrow.payment_unmatched": escrowData.extend({
     paymentId: prefixedId("pay"),
     reference: z.string().min(1).max(200),
-    reason: z.enum(["already_funded", "amount_mismatch", "currency_mismatch", "escrow_cancelled", "escrow_expired", "escrow_closed"]),
+    reason: z.enum([
+      "already_funded",
+      "amount_mismatch",
+      "currency_mismatch",
+      "escrow_cancelled",
+      "escrow_expired",
+      "escrow_closed",
+    ]),
   }),
 
   "listing.submitted": listingData,
@@ -195,7 +209,8 @@ export type EventValidation<T extends EventType> =
 
 /** Validates `data` for `type`; unknown types are rejected like bad data. */
 export function validateEventData<T extends EventType>(type: T | string, data: unknown): EventValidation<T> {
-  if (!isEventType(type)) return { success: false, issues: [{ path: "type", message: `unknown event type "${type}"` }] };
+  if (!isEventType(type))
+    return { success: false, issues: [{ path: "type", message: `unknown event type "${type}"` }] };
   const parsed = EVENT_CATALOG[type].safeParse(data);
   if (parsed.success) return { success: true, data: parsed.data as EventData<T> };
   return {
@@ -211,7 +226,8 @@ export function validateEventData<T extends EventType>(type: T | string, data: u
  */
 export const SECURITY_EVENTS = {
   "auth.login.succeeded": "a person signed in (password, MFA or external provider)",
-  "auth.login.failed": "a sign-in was refused (data.reason: unknown_email, bad_password, bad_mfa_code, locked, suspended)",
+  "auth.login.failed":
+    "a sign-in was refused (data.reason: unknown_email, bad_password, bad_mfa_code, locked, suspended)",
   "auth.account.locked": "repeated failures locked sign-in for an address (data.lockedUntil)",
   "auth.logout": "a session ended by its owner",
   "auth.session.revoked": "a session was revoked",

@@ -31,11 +31,7 @@ export function normaliseEmail(email: string): string {
 
 /** ADMIN_EMAILS is a comma-separated list; membership makes a user admin once the address is verified. */
 export function isAdminEmail(adminEmails: string | undefined, email: string): boolean {
-  return (adminEmails ?? "")
-    .split(",")
-    .map(normaliseEmail)
-    .filter(Boolean)
-    .includes(normaliseEmail(email));
+  return (adminEmails ?? "").split(",").map(normaliseEmail).filter(Boolean).includes(normaliseEmail(email));
 }
 
 export interface LockState {

@@ -8,7 +8,16 @@ export { LISTING_STATUSES };
 export type ListingStatus = (typeof LISTING_STATUSES)[number];
 export type ListingActor = "seller" | "admin" | "system";
 export type ListingAction =
-  "edit" | "add_proof" | "delete" | "submit" | "approve" | "reject" | "request_info" | "reserve" | "sell" | "unreserve";
+  | "edit"
+  | "add_proof"
+  | "delete"
+  | "submit"
+  | "approve"
+  | "reject"
+  | "request_info"
+  | "reserve"
+  | "sell"
+  | "unreserve";
 /** The listing's published events, from the one catalog (domain/events.ts). */
 export type ListingEventType = EventOf<"listing">;
 

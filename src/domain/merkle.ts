@@ -14,7 +14,9 @@ export function isHex32(value: string): value is Hex32 {
 
 /** Lowercases and 0x-prefixes a 32-byte hex string; throws on anything else. */
 export function toHex32(value: string): Hex32 {
-  const normalized = (value.startsWith("0x") || value.startsWith("0X") ? `0x${value.slice(2)}` : `0x${value}`).toLowerCase();
+  const normalized = (
+    value.startsWith("0x") || value.startsWith("0X") ? `0x${value.slice(2)}` : `0x${value}`
+  ).toLowerCase();
   if (!isHex32(normalized)) throw new Error("expected 32 bytes of hex");
   return normalized;
 }

@@ -59,7 +59,8 @@ export function splitAmount(amount: number, bps: number): Split {
 }
 
 export function assertMinor(amount: number): void {
-  if (!Number.isSafeInteger(amount) || amount < 0) throw new RangeError("amount must be a non-negative safe integer (minor units)");
+  if (!Number.isSafeInteger(amount) || amount < 0)
+    throw new RangeError("amount must be a non-negative safe integer (minor units)");
 }
 
 /** The sign a reader expects before an amount (₦ naira, ₵ cedi…); currencies without one use their code. */

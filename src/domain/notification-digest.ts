@@ -14,7 +14,10 @@ export const DIGEST_LIMITS = { threshold: { min: 0, max: 100 }, windowMinutes: {
 export const DIGEST_LISTED = 25;
 
 /** The user's settings with NULL columns falling back to the defaults. */
-export function digestSettings(stored: { digestThreshold: number | null; digestWindowMinutes: number | null }): DigestSettings {
+export function digestSettings(stored: {
+  digestThreshold: number | null;
+  digestWindowMinutes: number | null;
+}): DigestSettings {
   return {
     threshold: stored.digestThreshold ?? DEFAULT_DIGEST.threshold,
     windowMinutes: stored.digestWindowMinutes ?? DEFAULT_DIGEST.windowMinutes,

@@ -71,9 +71,12 @@ export function notificationText(event: Pick<DomainEvent, "type" | "data" | "sub
         : "";
   const noun = NOUNS[event.subject.type];
   const title = `${noun}${named} ${PHRASES[event.type]}`;
-  const reason = typeof data.reason === "string" && data.reason.trim() ? ` Reason: ${data.reason.trim().slice(0, 500)}` : "";
+  const reason =
+    typeof data.reason === "string" && data.reason.trim() ? ` Reason: ${data.reason.trim().slice(0, 500)}` : "";
   const body = `${title}.${reason}`;
-  const link = LINKED.has(event.subject.type) ? `/${event.subject.type}s/${encodeURIComponent(event.subject.id)}` : null;
+  const link = LINKED.has(event.subject.type)
+    ? `/${event.subject.type}s/${encodeURIComponent(event.subject.id)}`
+    : null;
   return { title: title.slice(0, 200), body, link };
 }
 
@@ -82,6 +85,9 @@ function escrowName(id: string, data: Record<string, unknown>): string {
   const { amount, currency } = data;
   if (typeof amount !== "number" || typeof currency !== "string" || !isCurrency(currency)) return id;
   const digits = minorUnits(currency);
-  const major = (amount / 10 ** digits).toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const major = (amount / 10 ** digits).toLocaleString("en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
   return `${id} (${major} ${currency})`;
 }

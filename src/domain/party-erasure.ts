@@ -23,9 +23,15 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * Replaces, case-insensitively, every occurrence of `email` by `pseudonymEmail` and every whole-word occurrence of
  * each name (at least MIN_REDACTED_NAME_LENGTH characters, longest first) by `pseudonymName`.
  */
-export function redactText(text: string, p: { email: string; pseudonymEmail: string; pseudonymName: string }, names: readonly string[]): string {
+export function redactText(
+  text: string,
+  p: { email: string; pseudonymEmail: string; pseudonymName: string },
+  names: readonly string[],
+): string {
   let out = text.replace(new RegExp(escapeRegExp(p.email), "giu"), p.pseudonymEmail);
-  const wanted = [...new Set(names.map((n) => n.trim()).filter((n) => n.length >= MIN_REDACTED_NAME_LENGTH))].sort((a, b) => b.length - a.length);
+  const wanted = [...new Set(names.map((n) => n.trim()).filter((n) => n.length >= MIN_REDACTED_NAME_LENGTH))].sort(
+    (a, b) => b.length - a.length,
+  );
   for (const name of wanted) {
     out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name)}(?![\\p{L}\\p{N}])`, "giu"), p.pseudonymName);
   }
@@ -63,7 +69,12 @@ export function erasePartyFromContract(state: ContractState, p: PartyPseudonym, 
   const redact = (text: string) => redactText(text, p, names);
   const eraseSigner = (s: Signer): Signer =>
     matches(s.email)
-      ? { ...s, email: p.pseudonymEmail, name: p.pseudonymName, signature: s.signature ? eraseSignatureRecord(s.signature, p.pseudonymEmail) : null }
+      ? {
+          ...s,
+          email: p.pseudonymEmail,
+          name: p.pseudonymName,
+          signature: s.signature ? eraseSignatureRecord(s.signature, p.pseudonymEmail) : null,
+        }
       : s;
   const next: ContractState = {
     ...state,
@@ -75,7 +86,8 @@ export function erasePartyFromContract(state: ContractState, p: PartyPseudonym, 
     signers: state.signers.map(eraseSigner),
     shares: state.shares.map((s) => (matches(s.email) ? { ...s, email: p.pseudonymEmail } : s)),
   };
-  if (JSON.stringify(next) === JSON.stringify(state)) return { changed: false as const, state, signerIds, shareIds, names };
+  if (JSON.stringify(next) === JSON.stringify(state))
+    return { changed: false as const, state, signerIds, shareIds, names };
   return { changed: true as const, state: { ...next, updatedAt: now }, signerIds, shareIds, names };
 }
 

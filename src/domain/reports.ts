@@ -54,9 +54,13 @@ export function resolveFilters(
   const startDate = input.startDate ?? new Date(Date.parse(endDate) - DEFAULT_WINDOW_DAYS * DAY_MS).toISOString();
   const period = input.period ?? "month";
   const problems: FilterProblem[] = [];
-  if (Date.parse(startDate) > Date.parse(endDate)) problems.push({ path: "startDate", message: "must not be after endDate" });
+  if (Date.parse(startDate) > Date.parse(endDate))
+    problems.push({ path: "startDate", message: "must not be after endDate" });
   else if (bucketsBetween(period, startDate, endDate, MAX_BUCKETS + 1).length > MAX_BUCKETS) {
-    problems.push({ path: "period", message: `the window holds more than ${MAX_BUCKETS} ${period}s; use a longer period` });
+    problems.push({
+      path: "period",
+      message: `the window holds more than ${MAX_BUCKETS} ${period}s; use a longer period`,
+    });
   }
   if (input.status !== undefined && !statusesFor(kind).includes(input.status)) {
     const allowed = statusesFor(kind);
@@ -81,7 +85,10 @@ export function resolveFilters(
  */
 export type DataScope = { kind: "all" } | { kind: "team"; teamId: string } | { kind: "user"; userId: string };
 /** Whose activity rows a report lists: everyone, the members of some teams plus the caller, or the caller alone. */
-export type PeopleScope = { kind: "all" } | { kind: "teams"; userId: string; teamIds: string[] } | { kind: "self"; userId: string };
+export type PeopleScope =
+  | { kind: "all" }
+  | { kind: "teams"; userId: string; teamIds: string[] }
+  | { kind: "self"; userId: string };
 
 export interface ReportScope {
   data: DataScope;
@@ -110,13 +117,17 @@ export function decideReportScope(input: {
     const seesMembers = admin || (membership !== undefined && TEAM_ADMIN_ROLES.includes(membership.role));
     return {
       data: { kind: "team", teamId: input.teamId },
-      people: seesMembers ? { kind: "teams", userId: input.userId, teamIds: [input.teamId] } : { kind: "self", userId: input.userId },
+      people: seesMembers
+        ? { kind: "teams", userId: input.userId, teamIds: [input.teamId] }
+        : { kind: "self", userId: input.userId },
     };
   }
   if (admin) return { data: { kind: "all" }, people: { kind: "all" } };
   return {
     data: { kind: "user", userId: input.userId },
-    people: adminTeams.length ? { kind: "teams", userId: input.userId, teamIds: adminTeams } : { kind: "self", userId: input.userId },
+    people: adminTeams.length
+      ? { kind: "teams", userId: input.userId, teamIds: adminTeams }
+      : { kind: "self", userId: input.userId },
   };
 }
 
@@ -225,7 +236,10 @@ export function ageingBand(days: number): string {
 }
 
 /** Counts keyed by every value of `keys` (0 where absent), so clients never guess a missing status. */
-export function countsBy<K extends string>(keys: readonly K[], rows: readonly { key: string; count: number }[]): Record<K, number> {
+export function countsBy<K extends string>(
+  keys: readonly K[],
+  rows: readonly { key: string; count: number }[],
+): Record<K, number> {
   const out = Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
   for (const r of rows) if ((keys as readonly string[]).includes(r.key)) out[r.key as K] += r.count;
   return out;
@@ -242,7 +256,10 @@ export interface ContractsAggregates {
 export function shapeContractsReport(filters: ReportFilters, a: ContractsAggregates) {
   const byStatus = countsBy(CONTRACT_STATUSES, a.byStatus);
   const ageingOf = (status: string) =>
-    AGEING_BANDS.map((b) => ({ band: b.label, count: a.ageing.find((r) => r.status === status && r.band === b.label)?.count ?? 0 }));
+    AGEING_BANDS.map((b) => ({
+      band: b.label,
+      count: a.ageing.find((r) => r.status === status && r.band === b.label)?.count ?? 0,
+    }));
   return {
     window: windowOf(filters),
     total: Object.values(byStatus).reduce((s, n) => s + n, 0),
@@ -270,7 +287,15 @@ export interface SignaturesAggregates {
     approvals: number;
     approverMedianHours: number | null;
   }[];
-  totals: { sent: number; completed: number; signatures: number; medianHoursToSign: number | null; approvals: number; approverMedianHours: number | null; approverAverageHours: number | null };
+  totals: {
+    sent: number;
+    completed: number;
+    signatures: number;
+    medianHoursToSign: number | null;
+    approvals: number;
+    approverMedianHours: number | null;
+    approverAverageHours: number | null;
+  };
 }
 
 export function shapeSignaturesReport(filters: ReportFilters, a: SignaturesAggregates) {
@@ -284,7 +309,11 @@ export function shapeSignaturesReport(filters: ReportFilters, a: SignaturesAggre
       signatures: t.signatures,
       medianHoursToSign: hours(t.medianHoursToSign),
     },
-    approverTurnaround: { approvals: t.approvals, medianHours: hours(t.approverMedianHours), averageHours: hours(t.approverAverageHours) },
+    approverTurnaround: {
+      approvals: t.approvals,
+      medianHours: hours(t.approverMedianHours),
+      averageHours: hours(t.approverAverageHours),
+    },
     series: fillSeries(bucketsBetween(filters.period, filters.startDate, filters.endDate), a.series, (r, period) => ({
       period,
       sent: r?.sent ?? 0,
@@ -440,12 +469,16 @@ type Figures = Record<string, unknown>;
 /** Label/value pairs printed above the PDF's chart, from a report's figures (GET /reports/<kind> shape). */
 export function reportHighlights(kind: ReportKind, figures: Figures): [string, string][] {
   const f = figures as never as Record<string, Record<string, unknown> & unknown[]>;
-  const show = (v: unknown) => (v === null || v === undefined ? "–" : typeof v === "number" ? v.toLocaleString("en-US") : String(v));
+  const show = (v: unknown) =>
+    v === null || v === undefined ? "–" : typeof v === "number" ? v.toLocaleString("en-US") : String(v);
   const pct = (v: unknown) => (typeof v === "number" ? `${(v * 100).toFixed(1)} %` : "–");
   switch (kind) {
     case "contracts": {
       const byStatus = f.byStatus as Record<string, number>;
-      return [["Contracts created", show(figures.total)], ...CONTRACT_STATUSES.map((s) => [capital(s), show(byStatus[s])] as [string, string])];
+      return [
+        ["Contracts created", show(figures.total)],
+        ...CONTRACT_STATUSES.map((s) => [capital(s), show(byStatus[s])] as [string, string]),
+      ];
     }
     case "signatures": {
       const t = f.totals as Record<string, unknown>;
@@ -485,17 +518,41 @@ export function reportHighlights(kind: ReportKind, figures: Figures): [string, s
 }
 
 /** The bar chart of the PDF: labels and one or two series of a report's figures. */
-export function reportChart(kind: ReportKind, figures: Figures): { title: string; labels: string[]; series: { name: string; values: number[] }[] } {
+export function reportChart(
+  kind: ReportKind,
+  figures: Figures,
+): { title: string; labels: string[]; series: { name: string; values: number[] }[] } {
   const series = (figures.series ?? []) as Record<string, number | string>[];
   const labels = series.map((s) => String(s.period));
   const values = (key: string) => series.map((s) => Number(s[key] ?? 0));
   switch (kind) {
     case "contracts":
-      return { title: "Contracts per period", labels, series: [{ name: "Created", values: values("created") }, { name: "Executed", values: values("executed") }] };
+      return {
+        title: "Contracts per period",
+        labels,
+        series: [
+          { name: "Created", values: values("created") },
+          { name: "Executed", values: values("executed") },
+        ],
+      };
     case "signatures":
-      return { title: "Signatures per period", labels, series: [{ name: "Sent", values: values("sent") }, { name: "Fully signed", values: values("completed") }] };
+      return {
+        title: "Signatures per period",
+        labels,
+        series: [
+          { name: "Sent", values: values("sent") },
+          { name: "Fully signed", values: values("completed") },
+        ],
+      };
     case "escrows":
-      return { title: "Escrows per period", labels, series: [{ name: "Opened", values: values("created") }, { name: "Funded", values: values("funded") }] };
+      return {
+        title: "Escrows per period",
+        labels,
+        series: [
+          { name: "Opened", values: values("created") },
+          { name: "Funded", values: values("funded") },
+        ],
+      };
     case "activity": {
       const users = (figures.users as ActivityRow[]).slice(0, 12);
       return {

@@ -13,7 +13,12 @@ export interface ReminderPolicy {
   escalateAfterHours: number | null;
 }
 
-export const DEFAULT_REMINDERS: ReminderPolicy = { firstAfterHours: 24, everyHours: 48, max: 3, escalateAfterHours: 72 };
+export const DEFAULT_REMINDERS: ReminderPolicy = {
+  firstAfterHours: 24,
+  everyHours: 48,
+  max: 3,
+  escalateAfterHours: 72,
+};
 
 /** Per-party bookkeeping of the signing flow, kept next to the contract's state. */
 export interface PartyProgress {
@@ -53,7 +58,11 @@ function progressOf(info: SigningInfo | null | undefined, signerId: string): Par
 
 /** Marks the parties of the current order notified (once), returning them so the room can email them. */
 function notifyTurn(state: ContractState, info: SigningInfo, now: string): { signers: Signer[]; notified: Signer[] } {
-  const due = new Set(partiesInTurn(state).filter((s) => s.status === "waiting").map((s) => s.id));
+  const due = new Set(
+    partiesInTurn(state)
+      .filter((s) => s.status === "waiting")
+      .map((s) => s.id),
+  );
   const notified: Signer[] = [];
   const signers = state.signers.map((s) => {
     if (!due.has(s.id)) return s;
@@ -69,9 +78,14 @@ function notifyTurn(state: ContractState, info: SigningInfo, now: string): { sig
  * Workflow approvers come before every party of the contract: they take orders 1…k (their rule orders, ranked),
  * and existing parties move back by k. An approver already a party keeps their place.
  */
-export function withWorkflowApprovers(signers: Signer[], approvers: { id: string; email: string; name?: string; order: number }[]): Signer[] {
+export function withWorkflowApprovers(
+  signers: Signer[],
+  approvers: { id: string; email: string; name?: string; order: number }[],
+): Signer[] {
   const known = new Set(signers.map((s) => s.email));
-  const fresh = approvers.filter((a, i) => !known.has(a.email) && approvers.findIndex((b) => b.email === a.email) === i);
+  const fresh = approvers.filter(
+    (a, i) => !known.has(a.email) && approvers.findIndex((b) => b.email === a.email) === i,
+  );
   if (fresh.length === 0) return signers;
   const ranks = [...new Set(fresh.map((a) => a.order))].sort((a, b) => a - b);
   const shift = ranks.length;
@@ -122,7 +136,14 @@ export function send(
 ): { state: ContractState; info: SigningInfo; notified: Signer[] } {
   assertCanSend(state, input.signers, now);
   const info: SigningInfo = { reminders: input.reminders, progress: {} };
-  const base: ContractState = { ...state, signers: input.signers, status: "pending", documentHash: input.documentHash, sentAt: now, updatedAt: now };
+  const base: ContractState = {
+    ...state,
+    signers: input.signers,
+    status: "pending",
+    documentHash: input.documentHash,
+    sentAt: now,
+    updatedAt: now,
+  };
   const { signers, notified } = notifyTurn(base, info, now);
   const viewers = signers.filter((s) => s.role === "viewer").map((s) => ({ ...s, status: "notified" as const }));
   const merged = signers.map((s) => viewers.find((v) => v.id === s.id) ?? s);
@@ -191,11 +212,16 @@ export function act(
 ): ActResult {
   assertCanAct(state, signerId, action, now);
 
-  const nextInfo: SigningInfo = { reminders: info?.reminders ?? DEFAULT_REMINDERS, progress: { ...(info?.progress ?? {}) } };
+  const nextInfo: SigningInfo = {
+    reminders: info?.reminders ?? DEFAULT_REMINDERS,
+    progress: { ...(info?.progress ?? {}) },
+  };
   const acted: ContractState = {
     ...state,
     updatedAt: now,
-    signers: state.signers.map((s) => (s.id === signerId ? { ...s, status: "signed" as const, signedAt: now, signature } : s)),
+    signers: state.signers.map((s) =>
+      s.id === signerId ? { ...s, status: "signed" as const, signedAt: now, signature } : s,
+    ),
   };
   if (currentOrder(acted) === null) {
     return { state: { ...acted, status: "active", activatedAt: now }, info: nextInfo, notified: [], activated: true };
@@ -255,9 +281,12 @@ export function dueReminders(state: ContractState, info: SigningInfo | null | un
     if (!p.notifiedAt) continue;
     const since = Date.parse(p.notifiedAt);
     const nextAt =
-      p.reminders === 0 ? since + policy.firstAfterHours * HOUR : Date.parse(p.lastReminderAt ?? p.notifiedAt) + policy.everyHours * HOUR;
+      p.reminders === 0
+        ? since + policy.firstAfterHours * HOUR
+        : Date.parse(p.lastReminderAt ?? p.notifiedAt) + policy.everyHours * HOUR;
     if (p.reminders < policy.max && t >= nextAt) remind.push(s);
-    if (policy.escalateAfterHours !== null && !p.escalatedAt && t >= since + policy.escalateAfterHours * HOUR) escalate.push(s);
+    if (policy.escalateAfterHours !== null && !p.escalatedAt && t >= since + policy.escalateAfterHours * HOUR)
+      escalate.push(s);
   }
   return { remind, escalate };
 }
@@ -284,7 +313,11 @@ export function nextReminderAt(state: ContractState, info: SigningInfo | null | 
     if (!p.notifiedAt) continue;
     const since = Date.parse(p.notifiedAt);
     if (p.reminders < policy.max) {
-      consider(p.reminders === 0 ? since + policy.firstAfterHours * HOUR : Date.parse(p.lastReminderAt ?? p.notifiedAt) + policy.everyHours * HOUR);
+      consider(
+        p.reminders === 0
+          ? since + policy.firstAfterHours * HOUR
+          : Date.parse(p.lastReminderAt ?? p.notifiedAt) + policy.everyHours * HOUR,
+      );
     }
     if (policy.escalateAfterHours !== null && !p.escalatedAt) consider(since + policy.escalateAfterHours * HOUR);
   }

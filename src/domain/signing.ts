@@ -15,7 +15,11 @@ const dataUrl = z.string().regex(/^data:[a-z+/.-]+;base64,[A-Za-z0-9+/=]+$/, "ex
 
 export const signatureInput = z
   .discriminatedUnion("type", [
-    z.object({ type: z.literal("typed"), value: z.string().trim().min(1).max(200), font: z.enum(SIGNATURE_FONTS).default("caveat") }),
+    z.object({
+      type: z.literal("typed"),
+      value: z.string().trim().min(1).max(200),
+      font: z.enum(SIGNATURE_FONTS).default("caveat"),
+    }),
     z.object({ type: z.literal("drawn"), value: dataUrl.max(Math.ceil((MAX_DRAWN_BYTES * 4) / 3) + 40) }),
     z.object({ type: z.literal("uploaded"), value: dataUrl.max(Math.ceil((MAX_UPLOADED_BYTES * 4) / 3) + 40) }),
     z.object({

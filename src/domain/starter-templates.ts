@@ -29,7 +29,7 @@ export const STARTER_TEMPLATES: readonly StarterTemplate[] = [
     body: [
       "MUTUAL NON-DISCLOSURE AGREEMENT",
       "",
-      "This agreement is made between {{disclosingParty}} and {{receivingParty}} (each a \"Party\").",
+      'This agreement is made between {{disclosingParty}} and {{receivingParty}} (each a "Party").',
       "",
       "1. Purpose. The Parties wish to exchange confidential information for the purpose of {{purpose}}.",
       "2. Confidentiality. Each Party shall keep the other's confidential information secret, use it only for the Purpose, and disclose it only to those who need to know it and are bound by equivalent duties.",
@@ -98,7 +98,8 @@ export const STARTER_TEMPLATES: readonly StarterTemplate[] = [
   {
     id: "tpl_StarterEscrowSale000",
     name: "Escrow sale agreement",
-    description: "The agreement behind an Escra escrow: price held in escrow, commission, payout, inspection and disputes.",
+    description:
+      "The agreement behind an Escra escrow: price held in escrow, commission, payout, inspection and disputes.",
     category: "commerce",
     contractType: "sale",
     // Filled by src/domain/escrow-contract.ts from the escrow's own terms; amounts arrive formatted (₦150,000.00).

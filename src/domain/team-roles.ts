@@ -50,8 +50,7 @@ export function checkRoleChange(input: {
 }): RoleChangeVerdict {
   const { actor, from, to, ownerCount } = input;
   if (actor === null) return "forbidden";
-  const allowed =
-    actor === "owner" || (actor === "admin" && RANK[from] < RANK.admin && RANK[to] < RANK.admin);
+  const allowed = actor === "owner" || (actor === "admin" && RANK[from] < RANK.admin && RANK[to] < RANK.admin);
   if (!allowed) return "forbidden";
   if (from === "owner" && to !== "owner" && ownerCount <= 1) return "last_owner";
   return "ok";

@@ -22,11 +22,13 @@ export function templateProblems(body: string, variables: readonly TemplateVaria
   const details: ErrorDetail[] = [];
   const declared = new Set<string>();
   variables.forEach((v, i) => {
-    if (declared.has(v.name)) details.push({ path: `variables.${i}.name`, message: `variable ${v.name} is declared twice` });
+    if (declared.has(v.name))
+      details.push({ path: `variables.${i}.name`, message: `variable ${v.name} is declared twice` });
     declared.add(v.name);
   });
   for (const name of placeholdersOf(body)) {
-    if (!declared.has(name)) details.push({ path: "body", message: `placeholder {{${name}}} is not a declared variable` });
+    if (!declared.has(name))
+      details.push({ path: "body", message: `placeholder {{${name}}} is not a declared variable` });
   }
   return details;
 }
@@ -44,7 +46,8 @@ export function renderTemplate(
   const details: ErrorDetail[] = [];
   const known = new Set(declared.map((v) => v.name));
   for (const name of Object.keys(given)) {
-    if (!known.has(name)) details.push({ path: `variables.${name}`, message: `${name} is not a variable of this template` });
+    if (!known.has(name))
+      details.push({ path: `variables.${name}`, message: `${name} is not a variable of this template` });
   }
   // A Map, not an object: a placeholder named `constructor` or `__proto__` must not find Object.prototype's members.
   const values = new Map<string, string>();

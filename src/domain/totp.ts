@@ -56,8 +56,7 @@ export function hotp(secret: Uint8Array, counter: number, digits = TOTP_DIGITS):
   view.setUint32(4, counter >>> 0);
   const mac = hmac(sha1, secret, message);
   const offset = mac[mac.length - 1]! & 0x0f;
-  const binary =
-    ((mac[offset]! & 0x7f) << 24) | (mac[offset + 1]! << 16) | (mac[offset + 2]! << 8) | mac[offset + 3]!;
+  const binary = ((mac[offset]! & 0x7f) << 24) | (mac[offset + 1]! << 16) | (mac[offset + 2]! << 8) | mac[offset + 3]!;
   return String(binary % 10 ** digits).padStart(digits, "0");
 }
 

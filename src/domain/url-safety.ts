@@ -10,7 +10,8 @@ export interface UrlCheck {
   reason?: string;
 }
 
-const LOCAL_NAMES = /^(localhost|localhost\.localdomain|ip6-localhost|ip6-loopback|broadcasthost|metadata|metadata\.google\.internal)$/i;
+const LOCAL_NAMES =
+  /^(localhost|localhost\.localdomain|ip6-localhost|ip6-loopback|broadcasthost|metadata|metadata\.google\.internal)$/i;
 const LOCAL_SUFFIXES = /\.(localhost|local|internal|intranet|lan|home\.arpa|localdomain)$/i;
 
 /** Global unicast IPv6 (2000::/3): everything outside it — loopback, mapped and compatible IPv4 — is not public. */
@@ -66,10 +67,14 @@ export function checkWebhookUrl(raw: string, allowPrivate: boolean): UrlCheck {
   // URL already normalised numeric forms (http://2130706433/ → 127.0.0.1) and lower-cased the host.
   const host = url.hostname.replace(/\.$/, "");
   if (host.startsWith("[")) {
-    return isPrivateIpv6(host) ? { ok: false, reason: "must not point to a private or loopback address" } : { ok: true };
+    return isPrivateIpv6(host)
+      ? { ok: false, reason: "must not point to a private or loopback address" }
+      : { ok: true };
   }
   if (ipaddr.IPv4.isValidFourPartDecimal(host)) {
-    return isPrivateIpv4(host) ? { ok: false, reason: "must not point to a private or loopback address" } : { ok: true };
+    return isPrivateIpv4(host)
+      ? { ok: false, reason: "must not point to a private or loopback address" }
+      : { ok: true };
   }
   if (LOCAL_NAMES.test(host) || LOCAL_SUFFIXES.test(host) || !host.includes(".")) {
     return { ok: false, reason: "must not point to a local host name" };

@@ -2,7 +2,6 @@
 // super_admin grants or takes away admin rights or acts on another admin; nobody changes or suspends themselves.
 import { isAdmin, type GlobalRole } from "./scopes";
 
-
 export type AdminVerdict = { ok: true } | { ok: false; reason: "self" | "not_admin" | "needs_super_admin" };
 
 export function checkUserAdminChange(input: {
@@ -27,7 +26,11 @@ export const USER_STATUSES = ["active", "unverified", "suspended", "deleted"] as
 export type UserStatus = (typeof USER_STATUSES)[number];
 
 /** One status for lists and filters; deletion wins over suspension, suspension over verification. */
-export function userStatus(u: { deletedAt: string | null; suspended: boolean; emailVerifiedAt: string | null }): UserStatus {
+export function userStatus(u: {
+  deletedAt: string | null;
+  suspended: boolean;
+  emailVerifiedAt: string | null;
+}): UserStatus {
   if (u.deletedAt) return "deleted";
   if (u.suspended) return "suspended";
   if (!u.emailVerifiedAt) return "unverified";

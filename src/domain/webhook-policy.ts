@@ -50,7 +50,10 @@ export function outcomeOf(attempt: number, status: number | null, retryAfterSeco
   if (status === 410) return { kind: "gone" };
   if (attempt >= MAX_ATTEMPTS) return { kind: "exhausted" };
   const scheduled = RETRY_SCHEDULE_SECONDS[attempt - 1]!;
-  const honoured = (status === 429 || status === 503) && retryAfterSeconds !== null ? Math.max(scheduled, retryAfterSeconds) : scheduled;
+  const honoured =
+    (status === 429 || status === 503) && retryAfterSeconds !== null
+      ? Math.max(scheduled, retryAfterSeconds)
+      : scheduled;
   return { kind: "retry", delaySeconds: Math.min(honoured, MAX_RETRY_DELAY_SECONDS) };
 }
 

@@ -20,12 +20,22 @@ export function signPayload(secret: string, messageId: string, timestampSeconds:
 }
 
 /** The `webhook-signature` header value: one signature per active secret, newest first. */
-export function signatureHeader(secrets: readonly string[], messageId: string, timestampSeconds: number, body: string): string {
+export function signatureHeader(
+  secrets: readonly string[],
+  messageId: string,
+  timestampSeconds: number,
+  body: string,
+): string {
   return secrets.map((s) => signPayload(s, messageId, timestampSeconds, body)).join(" ");
 }
 
 /** The three Standard Webhooks headers for one attempt. */
-export function webhookHeaders(secrets: readonly string[], messageId: string, now: Date, body: string): Record<string, string> {
+export function webhookHeaders(
+  secrets: readonly string[],
+  messageId: string,
+  now: Date,
+  body: string,
+): Record<string, string> {
   const timestamp = Math.floor(now.getTime() / 1000);
   return {
     "webhook-id": messageId,

@@ -13,7 +13,8 @@ export interface WorkflowRule {
 /** A rule matches when each condition it sets holds; a value condition never matches a contract without value. */
 export function ruleMatches(rule: WorkflowRule, contract: { type: string; value: { amount: number } | null }): boolean {
   if (rule.whenType !== null && rule.whenType !== contract.type) return false;
-  if (rule.whenMinValue !== null && (contract.value === null || contract.value.amount < rule.whenMinValue)) return false;
+  if (rule.whenMinValue !== null && (contract.value === null || contract.value.amount < rule.whenMinValue))
+    return false;
   return true;
 }
 

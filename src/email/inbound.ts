@@ -10,7 +10,13 @@ import { log } from "../lib/request-context";
 import { findUserById, findVerifiedUserByEmail } from "../db/users";
 import { checkAttachment } from "../lib/attachments";
 import { storeAttachment } from "../services/contracts/store-attachment";
-import { contractIdFromAddress, isParty, MAX_INBOUND_ATTACHMENTS, normaliseAddress, type InboundEmailRecord } from "../domain/inbound-email";
+import {
+  contractIdFromAddress,
+  isParty,
+  MAX_INBOUND_ATTACHMENTS,
+  normaliseAddress,
+  type InboundEmailRecord,
+} from "../domain/inbound-email";
 import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
 
@@ -24,7 +30,8 @@ export async function handleInboundEmail(message: ForwardableEmailMessage, env: 
     const outcome = await accept(message, env);
     log("info", "inbound email accepted", outcome);
   } catch (err) {
-    const reason = err instanceof Rejection ? err.message : "The message could not be processed; please try again later";
+    const reason =
+      err instanceof Rejection ? err.message : "The message could not be processed; please try again later";
     log(err instanceof Rejection ? "info" : "error", "inbound email rejected", {
       to: message.to,
       reason,
@@ -58,10 +65,15 @@ async function accept(message: ForwardableEmailMessage, env: Bindings) {
 
   const files = email.attachments.filter((a) => a.disposition !== "inline" || a.filename);
   if (files.length === 0) throw new Rejection("The message has no attachments");
-  if (files.length > MAX_INBOUND_ATTACHMENTS) throw new Rejection(`At most ${MAX_INBOUND_ATTACHMENTS} attachments per message`);
+  if (files.length > MAX_INBOUND_ATTACHMENTS)
+    throw new Rejection(`At most ${MAX_INBOUND_ATTACHMENTS} attachments per message`);
 
   const audit = await room.auditTrail();
-  if (audit.some((e) => e.type === "contract.email_received" && (e.data as { messageId?: string }).messageId === messageId)) {
+  if (
+    audit.some(
+      (e) => e.type === "contract.email_received" && (e.data as { messageId?: string }).messageId === messageId,
+    )
+  ) {
     // The same message delivered again: already attached and audited.
     return { contractId, messageId, duplicate: true };
   }
@@ -80,7 +92,8 @@ async function accept(message: ForwardableEmailMessage, env: Bindings) {
   });
 
   const sender = normaliseAddress(message.from);
-  const senderUser = owner && normaliseAddress(owner.email) === sender ? owner : await findVerifiedUserByEmail(env.DB, sender);
+  const senderUser =
+    owner && normaliseAddress(owner.email) === sender ? owner : await findVerifiedUserByEmail(env.DB, sender);
   const actorId = senderUser?.id ?? state.signers.find((s) => normaliseAddress(s.email) === sender)!.id;
 
   const stored: InboundEmailRecord["attachments"] = [];
@@ -90,7 +103,8 @@ async function accept(message: ForwardableEmailMessage, env: Bindings) {
       stored.push({ id: meta.id, name: meta.name, sha256: meta.sha256, size: meta.size });
     } catch (err) {
       // e.g. the contract was sent between our check and this write.
-      if (err instanceof ApiError) throw new Rejection(`Attachment "${file.name.slice(0, 100)}" was not added: ${err.message}`);
+      if (err instanceof ApiError)
+        throw new Rejection(`Attachment "${file.name.slice(0, 100)}" was not added: ${err.message}`);
       throw err;
     }
   }

@@ -19,7 +19,9 @@ export const deliverToFeedsConsumer: EventConsumer = {
     }
     const failed: unknown[] = [];
     for (let i = 0; i < recipients.length; i += CONCURRENCY) {
-      const results = await Promise.allSettled(recipients.slice(i, i + CONCURRENCY).map((userId) => deliverTo(env, userId, event)));
+      const results = await Promise.allSettled(
+        recipients.slice(i, i + CONCURRENCY).map((userId) => deliverTo(env, userId, event)),
+      );
       for (const r of results) if (r.status === "rejected") failed.push(r.reason);
     }
     // Retrying the whole event is safe: feeds that already have it answer `duplicate`.

@@ -19,7 +19,14 @@ import {
   type WebhookEndpointRow,
 } from "../db/webhooks";
 import { checkWebhookUrl, privateUrlsAllowed } from "../domain/url-safety";
-import { outcomeOf, parseRetryAfter, shouldDisable, snippet, SNIPPET_BYTES, TIMEOUT_MS } from "../domain/webhook-policy";
+import {
+  outcomeOf,
+  parseRetryAfter,
+  shouldDisable,
+  snippet,
+  SNIPPET_BYTES,
+  TIMEOUT_MS,
+} from "../domain/webhook-policy";
 import { webhookHeaders } from "../domain/webhook-signature";
 import { sendEmail } from "../lib/email";
 import { log } from "../lib/request-context";
@@ -72,7 +79,15 @@ async function deliverOne(env: Bindings, deliveryId: string, attempt: number, ma
   if (endpoint.status !== "enabled") {
     await recordAttempt(
       database,
-      { deliveryId, attempt, at: now, statusCode: null, latencyMs: 0, error: "endpoint disabled", responseSnippet: null },
+      {
+        deliveryId,
+        attempt,
+        at: now,
+        statusCode: null,
+        latencyMs: 0,
+        error: "endpoint disabled",
+        responseSnippet: null,
+      },
       { status: "failed", nextAttemptAt: null },
     );
     return;
@@ -81,7 +96,15 @@ async function deliverOne(env: Bindings, deliveryId: string, attempt: number, ma
   if (!(await mayActFor(database, endpoint.userId))) {
     await recordAttempt(
       database,
-      { deliveryId, attempt, at: now, statusCode: null, latencyMs: 0, error: "endpoint owner suspended or erased", responseSnippet: null },
+      {
+        deliveryId,
+        attempt,
+        at: now,
+        statusCode: null,
+        latencyMs: 0,
+        error: "endpoint owner suspended or erased",
+        responseSnippet: null,
+      },
       { status: "failed", nextAttemptAt: null },
     );
     return;
@@ -90,8 +113,20 @@ async function deliverOne(env: Bindings, deliveryId: string, attempt: number, ma
   // Checked again at delivery: the setting may have changed since the endpoint was created.
   const urlCheck = checkWebhookUrl(endpoint.url, privateUrlsAllowed(env.WEBHOOK_ALLOW_PRIVATE_URLS));
   const result: AttemptResult = urlCheck.ok
-    ? await post(endpoint.url, signingSecrets(env, endpoint, startedAt), delivery.messageId, delivery.payload, startedAt)
-    : { statusCode: null, retryAfter: null, error: `refused: URL ${urlCheck.reason}`, responseSnippet: null, latencyMs: 0 };
+    ? await post(
+        endpoint.url,
+        signingSecrets(env, endpoint, startedAt),
+        delivery.messageId,
+        delivery.payload,
+        startedAt,
+      )
+    : {
+        statusCode: null,
+        retryAfter: null,
+        error: `refused: URL ${urlCheck.reason}`,
+        responseSnippet: null,
+        latencyMs: 0,
+      };
 
   const record = {
     deliveryId,
@@ -133,7 +168,12 @@ async function deliverOne(env: Bindings, deliveryId: string, attempt: number, ma
         return;
       }
       if (retryIn !== null) {
-        await enqueueJob(env, WEBHOOK_DELIVER_JOB, { deliveryIds: [deliveryId], attempt: attempt + 1 }, { delaySeconds: retryIn });
+        await enqueueJob(
+          env,
+          WEBHOOK_DELIVER_JOB,
+          { deliveryIds: [deliveryId], attempt: attempt + 1 },
+          { delaySeconds: retryIn },
+        );
       }
       return;
     }
@@ -145,7 +185,13 @@ function correlationHeader(): Record<string, string> {
   return id ? { [CORRELATION_HEADER]: id } : {};
 }
 
-async function post(url: string, secrets: string[], messageId: string, body: string, now: Date): Promise<AttemptResult> {
+async function post(
+  url: string,
+  secrets: string[],
+  messageId: string,
+  body: string,
+  now: Date,
+): Promise<AttemptResult> {
   const started = Date.now();
   try {
     const res = await fetch(url, {
@@ -208,10 +254,20 @@ async function readSnippet(res: Response): Promise<string | null> {
   return snippet(new TextDecoder().decode(all));
 }
 
-async function disableAndTell(env: Bindings, database: Database, endpoint: WebhookEndpointRow, reason: string, now: string) {
+async function disableAndTell(
+  env: Bindings,
+  database: Database,
+  endpoint: WebhookEndpointRow,
+  reason: string,
+  now: string,
+) {
   if (!(await disableEndpoint(database, endpoint.id, reason, now))) return; // someone else already did (and told)
   log("warn", "webhook endpoint disabled", { endpointId: endpoint.id, reason });
-  const owner = await database.select({ email: users.email, deletedAt: users.deletedAt }).from(users).where(eq(users.id, endpoint.userId)).get();
+  const owner = await database
+    .select({ email: users.email, deletedAt: users.deletedAt })
+    .from(users)
+    .where(eq(users.id, endpoint.userId))
+    .get();
   if (!owner || owner.deletedAt) return;
   await sendEmail(env, {
     to: owner.email,
@@ -223,7 +279,7 @@ async function disableAndTell(env: Bindings, database: Database, endpoint: Webho
       lines: [
         `We stopped sending events to ${endpoint.url} (${endpoint.id}).`,
         `Reason: ${reason}.`,
-        "Fix the receiver, then re-enable the endpoint with PATCH /api/v1/webhook-endpoints/{id} and { \"status\": \"enabled\" }. Failed deliveries can be retried from the delivery log.",
+        'Fix the receiver, then re-enable the endpoint with PATCH /api/v1/webhook-endpoints/{id} and { "status": "enabled" }. Failed deliveries can be retried from the delivery log.',
       ],
     },
   });

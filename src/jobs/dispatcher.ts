@@ -55,7 +55,11 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Bindin
   if (batch.queue === QUEUE_NAMES.deadLetters) return storeDeadLetterBatch(batch, env);
   for (const message of batch.messages) {
     const parsed = queueMessageSchema.safeParse(message.body);
-    const ctx: DeliveryContext = { attempts: message.attempts, lastAttempt: isLastAttempt(message.attempts), queue: batch.queue };
+    const ctx: DeliveryContext = {
+      attempts: message.attempts,
+      lastAttempt: isLastAttempt(message.attempts),
+      queue: batch.queue,
+    };
     if (!parsed.success) {
       // Retrying a malformed body can never succeed; keep it visible instead of dropping it.
       log("error", "malformed queue message", { queue: batch.queue, messageId: message.id });
@@ -66,18 +70,29 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Bindin
     try {
       // The job runs (and logs, and enqueues its follow-ups) under the id of the request that caused it.
       await withCorrelation(parsed.data.correlationId ?? parsed.data.id, async () => {
-        log("info", "queue message", { queue: batch.queue, kind: parsed.data.kind, messageId: parsed.data.id, attempts: message.attempts });
+        log("info", "queue message", {
+          queue: batch.queue,
+          kind: parsed.data.kind,
+          messageId: parsed.data.id,
+          attempts: message.attempts,
+        });
         await dispatch(batch.queue, parsed.data, env, ctx);
       });
       message.ack();
     } catch (err) {
       if (err instanceof UnconsumableEvent) {
         log("error", "unconsumable event", { messageId: message.id, kind: parsed.data.kind, error: err.message });
-        await storeDeadLetter(env, { messageId: message.id, body: message.body, attempts: message.attempts, origin: "events" });
+        await storeDeadLetter(env, {
+          messageId: message.id,
+          body: message.body,
+          attempts: message.attempts,
+          origin: "events",
+        });
         message.ack();
         continue;
       }
-      const delaySeconds = err instanceof RetryLater ? clampDelay(err.delaySeconds) : retryDelaySeconds(message.attempts);
+      const delaySeconds =
+        err instanceof RetryLater ? clampDelay(err.delaySeconds) : retryDelaySeconds(message.attempts);
       log("warn", "queue message failed", {
         correlationId: parsed.data.correlationId ?? parsed.data.id,
         queue: batch.queue,

@@ -78,7 +78,8 @@ export const escrowEventsConsumer: EventConsumer = {
       return onPaymentUnmatched(env, data.escrowId, data.reference);
     }
     if (event.type === "escrow.payout_failed" && data.escrowId) return payoutFollowUp(env, data.escrowId);
-    if (event.type === "escrow.cancelled" && data.escrowId) return withdrawEscrowContract(env, data.escrowId, "cancelled");
+    if (event.type === "escrow.cancelled" && data.escrowId)
+      return withdrawEscrowContract(env, data.escrowId, "cancelled");
     if (event.type === "escrow.expired" && data.escrowId) return withdrawEscrowContract(env, data.escrowId, "expired");
   },
 };

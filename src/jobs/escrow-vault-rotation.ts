@@ -16,7 +16,11 @@ export interface RotationReport {
 
 export async function rotateEscrowVault(env: Bindings, oldKek: string, newKek: string): Promise<RotationReport> {
   const report: RotationReport = { rewrapped: [], alreadyCurrent: [] };
-  const delivered = await db(env.DB).select({ id: escrows.id }).from(escrows).where(isNotNull(escrows.deliveredAt)).all();
+  const delivered = await db(env.DB)
+    .select({ id: escrows.id })
+    .from(escrows)
+    .where(isNotNull(escrows.deliveredAt))
+    .all();
   const target = kekId(newKek);
   for (const { id } of delivered) {
     const room = escrowRoom(env, id);

@@ -18,7 +18,12 @@ export function webhookBody(event: Pick<DomainEvent, "type" | "occurredAt" | "da
 }
 
 /** One `webhook.deliver` job per 100 deliveries making the same attempt (their POSTs run in parallel). */
-export async function enqueueDeliveries(env: Bindings, deliveryIds: string[], attempt: number, options: { manual?: boolean } = {}) {
+export async function enqueueDeliveries(
+  env: Bindings,
+  deliveryIds: string[],
+  attempt: number,
+  options: { manual?: boolean } = {},
+) {
   const messages = [];
   for (let i = 0; i < deliveryIds.length; i += 100) {
     messages.push({
@@ -58,6 +63,11 @@ export const fanOutWebhooksConsumer: EventConsumer = {
     }
     // Re-read rather than trust the inserts: a redelivered event re-enqueues deliveries whose job never got sent.
     const pending = await unattemptedDeliveriesOf(database, event.id);
-    if (pending.length > 0) await enqueueDeliveries(env, pending.map((d) => d.id), 1);
+    if (pending.length > 0)
+      await enqueueDeliveries(
+        env,
+        pending.map((d) => d.id),
+        1,
+      );
   },
 };

@@ -91,7 +91,11 @@ async function notifyUser(env: Bindings, database: Database, userId: string, eve
         data: {
           subject: text.title,
           heading: text.title,
-          lines: [`Hi ${user.name},`, text.body, "You can choose which events reach you by email in your notification settings."],
+          lines: [
+            `Hi ${user.name},`,
+            text.body,
+            "You can choose which events reach you by email in your notification settings.",
+          ],
           ...(text.link ? { action: { label: "Open in Escra", url: text.link } } : {}),
         },
       });

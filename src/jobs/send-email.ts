@@ -17,7 +17,12 @@ const payloadSchema = z.object({ deliveryId: z.string().min(1) });
 
 export const sendEmailJob: JobHandler = (message, env, ctx) => deliverEmail(message.payload, env, ctx, mailerFor(env));
 
-export async function deliverEmail(payload: unknown, env: Bindings, ctx: DeliveryContext, mailer: Mailer): Promise<void> {
+export async function deliverEmail(
+  payload: unknown,
+  env: Bindings,
+  ctx: DeliveryContext,
+  mailer: Mailer,
+): Promise<void> {
   const parsed = payloadSchema.safeParse(payload);
   if (!parsed.success) {
     log("error", "email.send without a delivery id");
@@ -94,7 +99,16 @@ export async function deliverEmail(payload: unknown, env: Bindings, ctx: Deliver
     await database
       .update(emailDeliveries)
       // Template data can hold one-time codes and reset tokens: once sent it is no longer needed, so it is not kept.
-      .set({ status: "sent", sentAt, providerMessageId, data: "{}", lastError: null, failedAt: null, lockedUntil: null, updatedAt: sentAt })
+      .set({
+        status: "sent",
+        sentAt,
+        providerMessageId,
+        data: "{}",
+        lastError: null,
+        failedAt: null,
+        lockedUntil: null,
+        updatedAt: sentAt,
+      })
       .where(and(eq(emailDeliveries.id, deliveryId), ne(emailDeliveries.status, "sent")));
   } catch (err) {
     const reason = err instanceof MailerError ? err.message : "provider error";

@@ -32,7 +32,9 @@ export interface OnChainResult {
 /** Each network's head block now, one RPC call per network the records use; a network that does not answer is left
  * out (its records keep their stored counts). */
 export async function headBlocks(env: Bindings, records: AnchorRecordRow[]): Promise<Map<number, bigint>> {
-  const networks = anchorNetworks(env.ANCHOR_NETWORKS).filter((n) => records.some((r) => r.chainId === n.chainId && r.blockNumber !== null));
+  const networks = anchorNetworks(env.ANCHOR_NETWORKS).filter((n) =>
+    records.some((r) => r.chainId === n.chainId && r.blockNumber !== null),
+  );
   const heads = new Map<number, bigint>();
   await Promise.all(
     networks.map(async (n) => {
@@ -52,19 +54,28 @@ export async function headBlocks(env: Bindings, records: AnchorRecordRow[]): Pro
  * reached its network's threshold reads `confirmed`. GET /contracts/:id/anchor and POST /verify both report this,
  * with the same heads as the live check, so they always agree.
  */
-export function withLiveConfirmations(env: Bindings, records: AnchorRecordRow[], heads: Map<number, bigint>): AnchorRecordRow[] {
+export function withLiveConfirmations(
+  env: Bindings,
+  records: AnchorRecordRow[],
+  heads: Map<number, bigint>,
+): AnchorRecordRow[] {
   const required = new Map(anchorNetworks(env.ANCHOR_NETWORKS).map((n) => [n.chainId, n.confirmations]));
   return records.map((r) => {
     const head = heads.get(r.chainId);
     if (head === undefined || r.blockNumber === null || (r.status !== "anchored" && r.status !== "confirmed")) return r;
     const confirmations = Math.max(r.confirmations, confirmationsOf(head, r.blockNumber));
     const need = required.get(r.chainId);
-    const status = r.status === "anchored" && need !== undefined && isConfirmed(confirmations, need) ? "confirmed" : r.status;
+    const status =
+      r.status === "anchored" && need !== undefined && isConfirmed(confirmations, need) ? "confirmed" : r.status;
     return { ...r, confirmations, status };
   });
 }
 
-export async function checkOnChain(env: Bindings, records: AnchorRecordRow[], heads?: Map<number, bigint>): Promise<OnChainResult> {
+export async function checkOnChain(
+  env: Bindings,
+  records: AnchorRecordRow[],
+  heads?: Map<number, bigint>,
+): Promise<OnChainResult> {
   const networks = new Map(anchorNetworks(env.ANCHOR_NETWORKS).map((n) => [n.chainId, n]));
   const seen = new Set<string>();
   const candidates = records.filter((r) => {
@@ -73,7 +84,9 @@ export async function checkOnChain(env: Bindings, records: AnchorRecordRow[], he
     seen.add(key);
     return true;
   });
-  const checks = await Promise.all(candidates.slice(0, MAX_CHECKS).map((r) => checkRecord(networks, r, heads?.get(r.chainId))));
+  const checks = await Promise.all(
+    candidates.slice(0, MAX_CHECKS).map((r) => checkRecord(networks, r, heads?.get(r.chainId))),
+  );
   return { verified: checks.some((c) => c.verified), checkedAt: new Date().toISOString(), checks };
 }
 
@@ -83,12 +96,24 @@ async function checkRecord(
   head?: bigint,
 ): Promise<OnChainCheck> {
   const network = networks.get(r.chainId);
-  const base = { recordId: r.id, network: { name: r.network, chainId: r.chainId }, txHash: r.txHash!, confirmations: 0, required: network?.confirmations ?? 0 };
-  const fail = (reason: string, confirmations = 0): OnChainCheck => ({ ...base, verified: false, confirmations, reason });
+  const base = {
+    recordId: r.id,
+    network: { name: r.network, chainId: r.chainId },
+    txHash: r.txHash!,
+    confirmations: 0,
+    required: network?.confirmations ?? 0,
+  };
+  const fail = (reason: string, confirmations = 0): OnChainCheck => ({
+    ...base,
+    verified: false,
+    confirmations,
+    reason,
+  });
   if (!network) return fail("network not configured");
 
   const path = JSON.parse(r.proof!) as string[];
-  if (!verifyProof(r.root!, r.hash, path) || (r.leaf !== null && r.leaf !== leafHash(r.hash as Hex32))) return fail("proof does not match the root");
+  if (!verifyProof(r.root!, r.hash, path) || (r.leaf !== null && r.leaf !== leafHash(r.hash as Hex32)))
+    return fail("proof does not match the root");
 
   try {
     const client = chainClient(network, VERIFY_RPC_TIMEOUT_MS);
@@ -99,7 +124,8 @@ async function checkRecord(
     if (!receipt) return fail("transaction not mined");
     if (receipt.status !== "success") return fail("transaction reverted");
     const confirmations = confirmationsOf(head ?? (await headBlock(client)), receipt.blockNumber);
-    if (confirmations < network.confirmations) return fail(`${confirmations} of ${network.confirmations} confirmations`, confirmations);
+    if (confirmations < network.confirmations)
+      return fail(`${confirmations} of ${network.confirmations} confirmations`, confirmations);
     return { ...base, verified: true, confirmations };
   } catch {
     return fail("network unreachable");

@@ -20,7 +20,8 @@ export interface EnqueueAnchorInput {
 /** Throws on a malformed input (a caller bug, not user input); returns the normalised hash. */
 function checked(input: EnqueueAnchorInput): Hex32 {
   if (input.kind !== "document" && input.kind !== "execution") throw new TypeError("enqueueAnchor: unknown kind");
-  if (!isHex32(input.hash.toLowerCase().replace(/^(0x)?/, "0x"))) throw new TypeError("enqueueAnchor: hash must be 32 bytes of hex");
+  if (!isHex32(input.hash.toLowerCase().replace(/^(0x)?/, "0x")))
+    throw new TypeError("enqueueAnchor: hash must be 32 bytes of hex");
   if (!hasPrefix(input.contractId, "ctr")) throw new TypeError("enqueueAnchor: contractId must be a ctr_ id");
   return toHex32(input.hash);
 }
@@ -32,8 +33,17 @@ function checked(input: EnqueueAnchorInput): Hex32 {
  */
 export async function enqueueAnchor(env: Bindings, input: EnqueueAnchorInput): Promise<AnchorRecordRow[]> {
   const hash = checked(input);
-  const networks = anchorNetworks(env.ANCHOR_NETWORKS).map((n) => ({ name: n.name, chainId: n.chainId, id: newId("anc") }));
-  return insertAnchorRecords(env.DB, { kind: input.kind, hash, contractId: input.contractId }, networks, new Date().toISOString());
+  const networks = anchorNetworks(env.ANCHOR_NETWORKS).map((n) => ({
+    name: n.name,
+    chainId: n.chainId,
+    id: newId("anc"),
+  }));
+  return insertAnchorRecords(
+    env.DB,
+    { kind: input.kind, hash, contractId: input.contractId },
+    networks,
+    new Date().toISOString(),
+  );
 }
 
 /**

@@ -12,10 +12,19 @@ interface Argon2Exports {
   free(ptr: number): void;
   /** argon2_hash(t, m, p, pwd, pwdlen, salt, saltlen, hash, hashlen, encoded, encodedlen, type, version) → 0 on success */
   argon2_hash(
-    t: number, m: number, p: number,
-    pwd: number, pwdlen: number, salt: number, saltlen: number,
-    hash: number, hashlen: number, encoded: number, encodedlen: number,
-    type: number, version: number,
+    t: number,
+    m: number,
+    p: number,
+    pwd: number,
+    pwdlen: number,
+    salt: number,
+    saltlen: number,
+    hash: number,
+    hashlen: number,
+    encoded: number,
+    encodedlen: number,
+    type: number,
+    version: number,
   ): number;
   argon2_error_message(code: number): number;
 }
@@ -56,7 +65,21 @@ export class Argon2Wasm {
       // The heap view is taken after the mallocs: growing memory detaches earlier views.
       new Uint8Array(x.memory.buffer).set(password, pwd);
       new Uint8Array(x.memory.buffer).set(salt, slt);
-      const code = x.argon2_hash(t, m, p, pwd, password.length, slt, salt.length, out, dkLen, 0, 0, ARGON2ID, VERSION_13);
+      const code = x.argon2_hash(
+        t,
+        m,
+        p,
+        pwd,
+        password.length,
+        slt,
+        salt.length,
+        out,
+        dkLen,
+        0,
+        0,
+        ARGON2ID,
+        VERSION_13,
+      );
       if (code !== 0) throw new Error(`argon2: ${this.#message(code)}`);
       return new Uint8Array(x.memory.buffer).slice(out, out + dkLen);
     } finally {

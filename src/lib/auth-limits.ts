@@ -39,7 +39,9 @@ function scaled(limit: Limit): { limit: (env: Bindings) => number; windowSeconds
     windowSeconds: limit.windowSeconds,
     limit: (env) => {
       const factor = Number(env.AUTH_LIMIT_MULTIPLIER ?? "1");
-      return env.ENVIRONMENT === "production" || !Number.isFinite(factor) || factor < 1 ? limit.limit : Math.floor(limit.limit * factor);
+      return env.ENVIRONMENT === "production" || !Number.isFinite(factor) || factor < 1
+        ? limit.limit
+        : Math.floor(limit.limit * factor);
     },
   };
 }
@@ -55,7 +57,11 @@ export function ipLimit(name: AuthLimitName): MiddlewareHandler<AppEnv> {
  * Counts the request against the named per-account limit (429 RATE001 when exhausted). `account` is a
  * normalised email (anonymous routes) or a user id (authenticated ones).
  */
-export async function limitAccount(c: Context<AppEnv>, name: AuthLimitName, account: { email: string } | { userId: string }) {
+export async function limitAccount(
+  c: Context<AppEnv>,
+  name: AuthLimitName,
+  account: { email: string } | { userId: string },
+) {
   const limits: { ip?: Limit; account?: Limit } = AUTH_LIMITS[name];
   if (!limits.account) throw new Error(`No per-account limit named ${name}`);
   const key = "email" in account ? emailBucket(c.env, account.email) : `usr:${account.userId}`;

@@ -7,7 +7,13 @@ import type { AppEnv, Principal } from "../env";
 import { ApiError } from "./errors";
 import { looksLikeJwt, verifyAccessToken } from "./jwt";
 import { hashOpaqueSecret, isApiKeySecret } from "./tokens";
-import { LAST_USED_GRANULARITY_MS, apiKeyStateByHash, sessionState, touchApiKey, touchSession } from "../db/credentials";
+import {
+  LAST_USED_GRANULARITY_MS,
+  apiKeyStateByHash,
+  sessionState,
+  touchApiKey,
+  touchSession,
+} from "../db/credentials";
 import { ADMIN_ROLES, effectiveScopes, isScope, keyActingRole, roleMayGrant, type Scope } from "../domain/scopes";
 import type { Role } from "../db/schema/identity";
 import { runInBackground } from "./background";
@@ -123,7 +129,11 @@ async function apiKeyPrincipal(c: Context<AppEnv>, token: string, now: Date): Pr
   }
   if (!state.lastUsedAt || now.getTime() - Date.parse(state.lastUsedAt) > LAST_USED_GRANULARITY_MS) {
     state.lastUsedAt = now.toISOString();
-    const origin = { userId: state.userId, ip: c.req.header("cf-connecting-ip") ?? null, userAgent: c.req.header("user-agent") ?? null };
+    const origin = {
+      userId: state.userId,
+      ip: c.req.header("cf-connecting-ip") ?? null,
+      userAgent: c.req.header("user-agent") ?? null,
+    };
     runInBackground(c, "API key last-used update", () => touchApiKey(c.env.DB, state.id, now, origin));
   }
   let stored: string[] = [];
@@ -139,7 +149,12 @@ async function apiKeyPrincipal(c: Context<AppEnv>, token: string, now: Date): Pr
 }
 
 /** A credential state from the isolate's cache while fresh, else from D1 (unknown credentials are cached too). */
-async function cached<T>(c: Context<AppEnv>, cache: CredentialCache<T | null>, key: string, read: () => Promise<T | null>) {
+async function cached<T>(
+  c: Context<AppEnv>,
+  cache: CredentialCache<T | null>,
+  key: string,
+  read: () => Promise<T | null>,
+) {
   const ttl = cacheTtlMs(c.env);
   const hit = ttl > 0 ? cache.get(key) : undefined;
   if (hit !== undefined) return hit;
@@ -159,7 +174,10 @@ async function oauthPrincipal(c: Context<AppEnv>, token: string, now: Date): Pro
     runInBackground(c, "OAuth authorization last-used update", () => touchGrant(c.env.DB, state.grantId, now));
   }
   const registered = new Set(parseScopeList(state.applicationScopes));
-  const scopes = effectiveScopes(state.role, parseScopeList(state.tokenScopes).filter((s) => registered.has(s)));
+  const scopes = effectiveScopes(
+    state.role,
+    parseScopeList(state.tokenScopes).filter((s) => registered.has(s)),
+  );
   return {
     userId: state.userId,
     role: keyActingRole(state.role, scopes),

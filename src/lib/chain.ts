@@ -69,7 +69,14 @@ export interface AnchorTxInput {
 
 /** Signs the 0-value self-transfer whose input data is exactly the root; returns the raw tx and its hash. */
 export async function signAnchorTx(account: PrivateKeyAccount, input: AnchorTxInput) {
-  const base = { chainId: input.network.chainId, to: account.address, value: 0n, data: input.root, nonce: input.nonce, gas: input.gas };
+  const base = {
+    chainId: input.network.chainId,
+    to: account.address,
+    value: 0n,
+    data: input.root,
+    nonce: input.nonce,
+    gas: input.gas,
+  };
   const serialized =
     input.fees.type === "legacy"
       ? await account.signTransaction({ ...base, type: "legacy", gasPrice: input.fees.gasPrice })
@@ -84,7 +91,12 @@ export async function signAnchorTx(account: PrivateKeyAccount, input: AnchorTxIn
 
 /** Gas for an anchor tx (32 bytes of calldata), measured by the node with a worst-case all-non-zero root. */
 export async function estimateAnchorGas(client: ChainClient, account: PrivateKeyAccount): Promise<bigint> {
-  const gas = await client.estimateGas({ account: account.address, to: account.address, value: 0n, data: `0x${"ff".repeat(32)}` });
+  const gas = await client.estimateGas({
+    account: account.address,
+    to: account.address,
+    value: 0n,
+    data: `0x${"ff".repeat(32)}`,
+  });
   return (gas * 110n + 99n) / 100n;
 }
 

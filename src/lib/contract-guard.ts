@@ -19,7 +19,10 @@ export async function requireContractAccess(
   const level = await contractAccess(env, principal, contractId);
   if (level === "none") throw fail.notFound("Contract");
   if (!atLeastAccess(level, min)) {
-    throw new ApiError("AUTH003", min === "owner" ? "Only the contract's owner may do this" : "You may only view this contract");
+    throw new ApiError(
+      "AUTH003",
+      min === "owner" ? "Only the contract's owner may do this" : "You may only view this contract",
+    );
   }
   return level;
 }

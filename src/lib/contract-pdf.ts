@@ -76,7 +76,15 @@ export class Writer {
       for (const line of this.fonts.wrap(paragraph, style, size, max)) {
         if (this.y - leading < PAGE.margin + 20) this.newPage();
         this.y -= leading;
-        this.fonts.drawLine(this.page, line, { x: PAGE.margin, y: this.y, max, size, style, color: options.color ?? INK, rtl });
+        this.fonts.drawLine(this.page, line, {
+          x: PAGE.margin,
+          y: this.y,
+          max,
+          size,
+          style,
+          color: options.color ?? INK,
+          rtl,
+        });
       }
     }
     this.y -= options.gapAfter ?? 0;
@@ -94,7 +102,13 @@ export class Writer {
     await this.fonts.prepare(texts.join(""), "regular");
     this.pages.forEach((page, i) => {
       this.fonts.drawLine(page, texts[i]!, {
-        x: PAGE.margin, y: PAGE.margin - 24, max: PAGE.width - 2 * PAGE.margin, size: 8, style: "regular", color: MUTED, rtl: false,
+        x: PAGE.margin,
+        y: PAGE.margin - 24,
+        max: PAGE.width - 2 * PAGE.margin,
+        size: 8,
+        style: "regular",
+        color: MUTED,
+        rtl: false,
       });
     });
   }
@@ -113,9 +127,14 @@ async function newDocument(title: string, subject: string, at: Date) {
 
 async function writeContract(w: Writer, content: DocumentContent) {
   await w.text(content.title, { size: 20, style: "bold", gapAfter: 6 });
-  await w.text(`Contract ${content.id} \u2014 ${content.type} \u2014 version ${content.version}`, { size: 9.5, color: MUTED, gapAfter: 4 });
+  await w.text(`Contract ${content.id} \u2014 ${content.type} \u2014 version ${content.version}`, {
+    size: 9.5,
+    color: MUTED,
+    gapAfter: 4,
+  });
   if (content.description) await w.text(content.description, { color: MUTED, gapAfter: 4 });
-  if (content.value) await w.text(`Value: ${formatMoneySymbol(content.value)} (${content.value.currency})`, { style: "bold" });
+  if (content.value)
+    await w.text(`Value: ${formatMoneySymbol(content.value)} (${content.value.currency})`, { style: "bold" });
   if (content.expiresAt) await w.text(`Offer expires: ${content.expiresAt}`);
 
   await w.heading("Parties");
@@ -185,12 +204,20 @@ async function embedImage(doc: PDFDocument, image: { bytes: Uint8Array; type: st
  */
 export async function renderExecutedPdf(x: ExecutedContent, fonts: FontLoader): Promise<Uint8Array> {
   const { content } = x;
-  const doc = await newDocument(`${content.title} (executed)`, `Escra executed contract ${content.id}`, new Date(x.activatedAt));
+  const doc = await newDocument(
+    `${content.title} (executed)`,
+    `Escra executed contract ${content.id}`,
+    new Date(x.activatedAt),
+  );
   const w = new Writer(doc, fonts);
   await writeContract(w, content);
 
   await w.heading("Signatures");
-  await w.text(`Signed document SHA-256 ${x.documentHash}; every required party signed by ${x.activatedAt}.`, { size: 8.5, color: MUTED, gapAfter: 4 });
+  await w.text(`Signed document SHA-256 ${x.documentHash}; every required party signed by ${x.activatedAt}.`, {
+    size: 8.5,
+    color: MUTED,
+    gapAfter: 4,
+  });
   await w.text(`Sender: ${x.owner.name} <${x.owner.email}> (owner, ${x.owner.id})`, { style: "bold", gapAfter: 6 });
   for (const s of sortedParties(content.signers)) {
     const sig = (s.signature ?? null) as SignatureView | null;
@@ -200,7 +227,12 @@ export async function renderExecutedPdf(x: ExecutedContent, fonts: FontLoader): 
     if (embedded) {
       const scale = Math.min(180 / embedded.width, 50 / embedded.height, 1);
       const { page, top } = w.space(embedded.height * scale + 6);
-      page.drawImage(embedded, { x: PAGE.margin, y: top - embedded.height * scale - 3, width: embedded.width * scale, height: embedded.height * scale });
+      page.drawImage(embedded, {
+        x: PAGE.margin,
+        y: top - embedded.height * scale - 3,
+        width: embedded.width * scale,
+        height: embedded.height * scale,
+      });
     } else if (image) {
       await w.text(`Signed (${sig?.type ?? "image"}; the image could not be decoded)`, { size: 11 });
     } else if (sig?.type === "typed" && sig.value) {
@@ -213,7 +245,11 @@ export async function renderExecutedPdf(x: ExecutedContent, fonts: FontLoader): 
       await w.text(`Not signed (${s.status})`, { size: 11, color: MUTED });
     }
     if (sig?.address) await w.text(`Wallet ${sig.address} (EIP-712)`, { size: 8.5 });
-    await w.text(`Signer ${s.id} \u2014 ${s.signedAt ? `signed ${s.signedAt}` : s.status}`, { size: 8.5, color: MUTED, gapAfter: 8 });
+    await w.text(`Signer ${s.id} \u2014 ${s.signedAt ? `signed ${s.signedAt}` : s.status}`, {
+      size: 8.5,
+      color: MUTED,
+      gapAfter: 8,
+    });
   }
   await w.footers(`${content.id} v${content.version} executed`);
   return doc.save({ useObjectStreams: false });

@@ -44,7 +44,10 @@ export function validateEmailRequest(input: Pick<EmailRequest, "to" | "template"
  * Validates recipient and template data up front (a bad call fails here, not later in the queue),
  * then inserts the delivery (status queued, attempts 0) and enqueues the job.
  */
-export async function sendEmail<N extends EmailTemplateName>(env: Bindings, input: SendEmailInput<N>): Promise<{ id: string }> {
+export async function sendEmail<N extends EmailTemplateName>(
+  env: Bindings,
+  input: SendEmailInput<N>,
+): Promise<{ id: string }> {
   const to = validateEmailRequest(input);
   const id = input.id ?? newId("eml");
   const now = new Date().toISOString();
@@ -77,7 +80,11 @@ export async function sendEmail<N extends EmailTemplateName>(env: Bindings, inpu
     // caller that chose the id retries with it, so its delivery stays queued for that retry to enqueue.
     await db(env.DB)
       .update(emailDeliveries)
-      .set(input.id ? { lastError: "could not enqueue", updatedAt: now } : { status: "failed", lastError: "could not enqueue", failedAt: now, updatedAt: now })
+      .set(
+        input.id
+          ? { lastError: "could not enqueue", updatedAt: now }
+          : { status: "failed", lastError: "could not enqueue", failedAt: now, updatedAt: now },
+      )
       .where(and(eq(emailDeliveries.id, id), eq(emailDeliveries.status, "queued")));
     throw err;
   }

@@ -22,11 +22,16 @@ export function zodDetails(error: ZodError): ErrorDetail[] {
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof ApiError) return errorResponse(c, err);
-  if (err instanceof ZodError) return errorResponse(c, new ApiError("VAL001", "Request validation failed", { details: zodDetails(err) }));
+  if (err instanceof ZodError)
+    return errorResponse(c, new ApiError("VAL001", "Request validation failed", { details: zodDetails(err) }));
   if (err instanceof HTTPException) return errorResponse(c, fromHttpException(err));
   // A payment provider failure that no route mapped with more precise guidance is still the provider's, not ours.
   if (err instanceof ProviderError) {
-    log("warn", "payment provider failure", { requestId: c.get("requestId"), status: err.httpStatus, error: err.message });
+    log("warn", "payment provider failure", {
+      requestId: c.get("requestId"),
+      status: err.httpStatus,
+      error: err.message,
+    });
     const message = "The payment provider did not complete the request; nothing was changed. Try again in a minute";
     return errorResponse(c, new ApiError("PROC001", message));
   }

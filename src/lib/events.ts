@@ -37,7 +37,10 @@ export function buildEventMessage<T extends EventType>(input: PublishEventInput<
   });
 }
 
-export async function publishEvent<T extends EventType>(env: Bindings, input: PublishEventInput<T>): Promise<{ id: string }> {
+export async function publishEvent<T extends EventType>(
+  env: Bindings,
+  input: PublishEventInput<T>,
+): Promise<{ id: string }> {
   const message = buildEventMessage(input);
   await env.EVENTS.send(message);
   return { id: message.id };

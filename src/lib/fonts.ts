@@ -54,7 +54,11 @@ export function unrenderableDetails(fields: Record<string, string | null | undef
     const missing = uncoveredCharacters(text);
     if (missing.length === 0) continue;
     const shown = missing.slice(0, 5).map(describe).join(", ");
-    details.push({ path, message: `no font covers ${shown}${missing.length > 5 ? " and more" : ""}`, characters: missing });
+    details.push({
+      path,
+      message: `no font covers ${shown}${missing.length > 5 ? " and more" : ""}`,
+      characters: missing,
+    });
   }
   return details;
 }
@@ -67,7 +71,10 @@ export function assertRenderable(fields: Record<string, string | null | undefine
 
 /** zod check for text that goes into a PDF: `z.string().superRefine(renderableText)` refuses (VAL001, at the
  * field's path) a character no kept font covers, listing the characters. */
-export function renderableText(value: string | null | undefined, ctx: { addIssue(issue: { code: "custom"; message: string }): void }) {
+export function renderableText(
+  value: string | null | undefined,
+  ctx: { addIssue(issue: { code: "custom"; message: string }): void },
+) {
   if (!value) return;
   const details = unrenderableDetails({ value });
   if (details[0]) ctx.addIssue({ code: "custom", message: details[0].message });

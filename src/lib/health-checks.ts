@@ -60,7 +60,8 @@ async function checkChain(env: Bindings) {
     networks.map(async (network) => {
       const client = createPublicClient({ transport: http(network.rpcUrl, { timeout: TIMEOUT_MS, retryCount: 0 }) });
       const chainId = await client.getChainId();
-      if (chainId !== network.chainId) throw new Error(`${network.name}: chain id ${chainId}, expected ${network.chainId}`);
+      if (chainId !== network.chainId)
+        throw new Error(`${network.name}: chain id ${chainId}, expected ${network.chainId}`);
     }),
   );
 }

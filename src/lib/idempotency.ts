@@ -243,7 +243,9 @@ export const secretResponse: MiddlewareHandler<AppEnv> = async function secretRe
 
 async function release(env: Bindings, scope: string, key: string, token: string) {
   try {
-    await db(env.DB).delete(idempotencyKeys).where(ownedBy(scope, key, token));
+    await db(env.DB)
+      .delete(idempotencyKeys)
+      .where(ownedBy(scope, key, token));
   } catch (err) {
     log("error", "idempotency key not released", { error: String(err) });
   }

@@ -17,7 +17,12 @@ function key(env: KeyEnv, purpose: string): Uint8Array {
 }
 
 /** Peppered hash of a short code, bound to its purpose and owner so a hash is useless in another row. */
-export function hashCode(env: KeyEnv, purpose: "verify-email" | "verify-phone" | "recovery", ownerId: string, code: string): string {
+export function hashCode(
+  env: KeyEnv,
+  purpose: "verify-email" | "verify-phone" | "recovery",
+  ownerId: string,
+  code: string,
+): string {
   return hmacSha256Hex(key(env, "code-pepper"), `${purpose}:${ownerId}:${code}`);
 }
 
@@ -27,7 +32,8 @@ export function emailThrottleKey(env: KeyEnv, normalisedEmail: string): string {
 }
 
 /** Rate-limit bucket key for an email: keyed HMAC, so DO names never carry addresses. */
-export const emailBucket = (env: KeyEnv, normalisedEmail: string) => `email:${emailThrottleKey(env, normalisedEmail).slice(0, 32)}`;
+export const emailBucket = (env: KeyEnv, normalisedEmail: string) =>
+  `email:${emailThrottleKey(env, normalisedEmail).slice(0, 32)}`;
 
 export function sealTotpSecret(env: KeyEnv, userId: string, secretBase32: string): string {
   return seal(key(env, "totp"), secretBase32, `totp:${userId}`);

@@ -2,16 +2,47 @@
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 export const ID_PREFIXES = [
-  "usr", "ctr", "sig", "tpl", "esc", "lst", "att", "whe", "msg", "ntf", "key", "ses", "anc", "rpt", "team",
-  "req", "evt", "eml", "dlq", "wfl", "shr", "ver", "ssr", "whd", "pay", "inv", "aud", "bat",
+  "usr",
+  "ctr",
+  "sig",
+  "tpl",
+  "esc",
+  "lst",
+  "att",
+  "whe",
+  "msg",
+  "ntf",
+  "key",
+  "ses",
+  "anc",
+  "rpt",
+  "team",
+  "req",
+  "evt",
+  "eml",
+  "dlq",
+  "wfl",
+  "shr",
+  "ver",
+  "ssr",
+  "whd",
+  "pay",
+  "inv",
+  "aud",
+  "bat",
   // identity internals: refresh tokens, email verification codes, password resets, MFA recovery codes
-  "rft", "evc", "pwr", "rcv",
+  "rft",
+  "evc",
+  "pwr",
+  "rcv",
   // outgoing SMS (the sms.send job's message id)
   "sms",
   // retention policies (governance)
   "pol",
   // partner OAuth 2: applications (the client_id), authorizations, token rows
-  "oap", "oag", "oat",
+  "oap",
+  "oag",
+  "oat",
   // external identities (OpenID Connect sign-in)
   "idn",
 ] as const;

@@ -10,6 +10,9 @@ export async function enqueueJob(
   options: { id?: string; delaySeconds?: number } = {},
 ): Promise<{ id: string }> {
   const id = options.id ?? newId("msg");
-  await env.JOBS.send(queueMessage("jobs", kind, id, payload), options.delaySeconds ? { delaySeconds: options.delaySeconds } : undefined);
+  await env.JOBS.send(
+    queueMessage("jobs", kind, id, payload),
+    options.delaySeconds ? { delaySeconds: options.delaySeconds } : undefined,
+  );
   return { id };
 }

@@ -54,7 +54,9 @@ async function loadKeys(env: KeyEnv): Promise<KeyMaterial> {
 }
 
 /** The platform's current Ed25519 signing key and its kid (also used to countersign contract signatures). */
-export async function platformSigningKey(env: KeyEnv): Promise<{ kid: string; signingKey: CryptoKey; jwks: JSONWebKeySet }> {
+export async function platformSigningKey(
+  env: KeyEnv,
+): Promise<{ kid: string; signingKey: CryptoKey; jwks: JSONWebKeySet }> {
   const { kid, signingKey, jwks } = await loadKeys(env);
   return { kid, signingKey, jwks };
 }

@@ -20,7 +20,12 @@ export async function endLiveSessions(env: Bindings, userId: string, end: LiveEn
   const input =
     end.why === "account_closed"
       ? { sessionIds: null, code: CLOSE_CODES.forbidden, reason: "account suspended or closed" }
-      : { sessionIds: end.sessionIds, exceptSessionId: end.exceptSessionId ?? null, code: CLOSE_CODES.unauthenticated, reason: "session ended" };
+      : {
+          sessionIds: end.sessionIds,
+          exceptSessionId: end.exceptSessionId ?? null,
+          code: CLOSE_CODES.unauthenticated,
+          reason: "session ended",
+        };
   if (input.sessionIds !== null && input.sessionIds.length === 0) return;
   try {
     await env.USER_FEED.get(env.USER_FEED.idFromName(userId)).endSessions(input);

@@ -39,7 +39,7 @@ export const LIVE_PROTOCOL_DESCRIPTION = [
   '`since` were already dropped, `{ "type": "resume:gap", "payload": { "since", "oldestSeq", "latestSeq" } }`',
   "comes first (reload the resource's state). Events received live between auth and the end of a replay may",
   "repeat: ignore any `seq` you have already seen. At most 5 sockets per user per room; the 6th is closed with",
-  "4008. Malformed messages after auth get `{ \"type\": \"error\" }` and the socket stays open. Open sockets",
+  '4008. Malformed messages after auth get `{ "type": "error" }` and the socket stays open. Open sockets',
   "are checked again every 5 minutes: a session that ended (logout, revocation, suspension) is closed with 4001,",
   "a user the room no longer admits with 4003; reconnect with a fresh token and resume.",
 ].join(" ");

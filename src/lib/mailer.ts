@@ -56,7 +56,10 @@ export function singleLineHeaders(provider: Mailer): Mailer {
   return {
     name: provider.name,
     async send(email) {
-      for (const [field, value] of [["to", email.to], ["deliveryId", email.deliveryId]] as const) {
+      for (const [field, value] of [
+        ["to", email.to],
+        ["deliveryId", email.deliveryId],
+      ] as const) {
         if (new RegExp(HEADER_BREAKING.source).test(value)) {
           throw new MailerError(`the ${field} header holds a control character`);
         }
@@ -109,7 +112,9 @@ export function cloudflareMailer(binding: SendEmail | undefined): Mailer {
         return { providerMessageId: result?.messageId ?? null };
       } catch (err) {
         // Provider errors carry SMTP-ish reasons ("destination address not verified"); keep them short.
-        throw new MailerError(`provider rejected the message: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500));
+        throw new MailerError(
+          `provider rejected the message: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500),
+        );
       }
     },
   };

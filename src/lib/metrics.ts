@@ -40,7 +40,14 @@ export function countRequest(method: string, route: string, status: number, dura
   const key = `${method} ${route} ${status}`;
   let series = pending.get(key);
   if (!series) {
-    series = { method, route, status, count: 0, sumMs: 0, buckets: new Array<number>(LATENCY_BUCKETS_SECONDS.length + 1).fill(0) };
+    series = {
+      method,
+      route,
+      status,
+      count: 0,
+      sumMs: 0,
+      buckets: new Array<number>(LATENCY_BUCKETS_SECONDS.length + 1).fill(0),
+    };
     pending.set(key, series);
   }
   series.count += 1;
@@ -104,7 +111,11 @@ export function recordRequestMetrics(c: Context<AppEnv>, route: string, duration
  * A live room's current count of authenticated sockets, reported by the hub when it changes (one RPC per socket
  * open/close, not per message). Failures only cost accuracy of the gauge.
  */
-export async function reportLiveSockets(env: Pick<Bindings, "METRICS_ROOM">, room: string, sockets: number): Promise<void> {
+export async function reportLiveSockets(
+  env: Pick<Bindings, "METRICS_ROOM">,
+  room: string,
+  sockets: number,
+): Promise<void> {
   try {
     await metricsRoom(env).setLiveSockets(room, sockets);
   } catch {

@@ -68,6 +68,9 @@ export const isoDate = z
 export const moneySchema = z
   .object({
     amount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).openapi({ description: "integer minor units" }),
-    currency: z.string().regex(/^[A-Z]{3}$/).openapi({ example: "NGN" }),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .openapi({ example: "NGN" }),
   })
   .openapi("Money");

@@ -38,7 +38,11 @@ function argon2id(password: string, salt: Uint8Array, params: Argon2Params, dkLe
   return engine.argon2id({ password: new TextEncoder().encode(password), salt, ...params, dkLen });
 }
 
-export function hashPassword(password: string, params: Argon2Params = CURRENT_PARAMS, salt = randomBytes(SALT_BYTES)): string {
+export function hashPassword(
+  password: string,
+  params: Argon2Params = CURRENT_PARAMS,
+  salt = randomBytes(SALT_BYTES),
+): string {
   const hash = argon2id(password, salt, params, HASH_BYTES);
   return `$argon2id$v=${VERSION}$m=${params.m},t=${params.t},p=${params.p}$${b64(salt)}$${b64(hash)}`;
 }

@@ -122,8 +122,9 @@ async function requestTimestamp(
     }
     if (!reply.timeStampToken) throw new Error("TSA reply without a token");
     const tstInfo = pkijs.TSTInfo.fromBER(
-      (new pkijs.SignedData({ schema: reply.timeStampToken.content }).encapContentInfo.eContent as asn1js.OctetString)
-        .getValue(),
+      (
+        new pkijs.SignedData({ schema: reply.timeStampToken.content }).encapContentInfo.eContent as asn1js.OctetString
+      ).getValue(),
     );
     const echoed = new Uint8Array(tstInfo.messageImprint.hashedMessage.valueBlock.valueHexView);
     const sameNonce = tstInfo.nonce?.isEqual(new asn1js.Integer({ valueHex: nonce })) ?? false;
@@ -165,9 +166,7 @@ class CadesSigner extends Signer {
         // ESSCertIDv2 ::= SEQUENCE { certHash OCTET STRING } with the default SHA-256 left out.
         new pkijs.Attribute({
           type: OID.signingCertificateV2,
-          values: [
-            seq(seq(seq(new asn1js.OctetString({ valueHex: certHash })))),
-          ],
+          values: [seq(seq(seq(new asn1js.OctetString({ valueHex: certHash }))))],
         }),
       ],
     });

@@ -19,7 +19,6 @@ interface Metrics {
   layout(text: string): { advanceWidth: number };
 }
 
-
 /** Any right-to-left character (Hebrew, Arabic, Syriac, Thaana, NKo… and their presentation forms). */
 const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]|\ud802[\udc00-\udfff]|\ud83a[\udc00-\udfff]/;
 /** Characters that stay in the face of the run they are in when it has them (spaces, marks, punctuation). */
@@ -191,7 +190,9 @@ export class FontBook {
       i = next;
     }
     if (text.length > start) out.push({ text: text.slice(start), face });
-    return out.flatMap((r) => (FONT_FACES[r.face]!.shaped ? r.text.split(/(?<= )/).map((t) => ({ text: t, face: r.face })) : [r]));
+    return out.flatMap((r) =>
+      FONT_FACES[r.face]!.shaped ? r.text.split(/(?<= )/).map((t) => ({ text: t, face: r.face })) : [r],
+    );
   }
 
   private advance(face: number, cp: number): number {
@@ -280,13 +281,18 @@ export class FontBook {
   private visualRuns(line: string, style: FontStyle, size: number, rtl: boolean): Run[] {
     const pieces: Run[] = [];
     if (!RTL.test(line) && !rtl) {
-      for (const r of this.runs(line, style)) pieces.push({ ...r, level: 0, width: this.runWidth(r.text, r.face, size) });
+      for (const r of this.runs(line, style))
+        pieces.push({ ...r, level: 0, width: this.runWidth(r.text, r.face, size) });
       return pieces;
     }
     const { levels } = bidi.getEmbeddingLevels(line, rtl ? "rtl" : "ltr");
     // UAX #9 L4: paired punctuation in right-to-left runs is drawn with its mirror glyph ("(" as ")").
     const mirrored = bidi.getMirroredCharactersMap(line, levels);
-    if (mirrored.size) line = line.split("").map((unit, i) => mirrored.get(i) ?? unit).join("");
+    if (mirrored.size)
+      line = line
+        .split("")
+        .map((unit, i) => mirrored.get(i) ?? unit)
+        .join("");
     // Split by level first (UTF-16 indexes, as bidi-js reports them), then by face.
     let start = 0;
     for (let i = 1; i <= line.length; i++) {
@@ -356,7 +362,11 @@ export class FontBook {
 
   /** Draws one line: left-aligned at `x`, or right-aligned to `x + max` in a right-to-left paragraph. A line with a
    * reordering script is wrapped in one ActualText span holding the line as written. */
-  drawLine(page: PDFPage, line: string, o: { x: number; y: number; max: number; size: number; style: FontStyle; color: RGB; rtl: boolean }) {
+  drawLine(
+    page: PDFPage,
+    line: string,
+    o: { x: number; y: number; max: number; size: number; style: FontStyle; color: RGB; rtl: boolean },
+  ) {
     const runs = this.visualRuns(line, o.style, o.size, o.rtl);
     const total = runs.reduce((sum, r) => sum + r.width, 0);
     let x = o.rtl ? o.x + o.max - total : o.x;

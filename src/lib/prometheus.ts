@@ -47,7 +47,8 @@ export function renderPrometheus(families: readonly MetricFamily[]): string {
     lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`);
     if (family.type === "histogram") {
       for (const s of family.samples) {
-        for (const b of s.buckets) lines.push(`${family.name}_bucket${formatLabels(s.labels, { le: formatValue(b.le) })} ${b.count}`);
+        for (const b of s.buckets)
+          lines.push(`${family.name}_bucket${formatLabels(s.labels, { le: formatValue(b.le) })} ${b.count}`);
         lines.push(`${family.name}_bucket${formatLabels(s.labels, { le: "+Inf" })} ${s.count}`);
         lines.push(`${family.name}_sum${formatLabels(s.labels)} ${formatValue(s.sum)}`);
         lines.push(`${family.name}_count${formatLabels(s.labels)} ${s.count}`);

@@ -59,7 +59,10 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
  * body, e.g. the email being logged into). Sets the X-RateLimit-* headers; throws 429 RATE001 when exceeded.
  * Returns null when `key` returned null (nothing counted).
  */
-export async function enforceRateLimit(c: Context<AppEnv>, options: RateLimitOptions): Promise<RateLimitDecision | null> {
+export async function enforceRateLimit(
+  c: Context<AppEnv>,
+  options: RateLimitOptions,
+): Promise<RateLimitDecision | null> {
   const key = options.key ? await options.key(c) : clientKey(c);
   if (key === null) return null;
   const limit = typeof options.limit === "function" ? options.limit(c.env) : options.limit;
@@ -81,7 +84,14 @@ export async function enforceRateLimit(c: Context<AppEnv>, options: RateLimitOpt
 }
 
 /** Counts `hits` hits for `key` under `name` without an HTTP context (queue consumers, DO code). */
-export async function consume(env: Bindings, name: string, key: string, limit: number, windowSeconds: number, hits = 1) {
+export async function consume(
+  env: Bindings,
+  name: string,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+  hits = 1,
+) {
   const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`${name}:${key}`));
   return stub.hit(limit, windowSeconds, hits);
 }
@@ -112,7 +122,13 @@ interface LocalWindow {
 export class LocalCounter {
   readonly #windows = new Map<string, LocalWindow>();
 
-  async hit(c: Context<AppEnv>, name: string, key: string, limit: number, windowSeconds: number): Promise<RateLimitDecision> {
+  async hit(
+    c: Context<AppEnv>,
+    name: string,
+    key: string,
+    limit: number,
+    windowSeconds: number,
+  ): Promise<RateLimitDecision> {
     const id = `${name}:${key}`;
     const now = Date.now();
     const windowMs = windowSeconds * 1000;
@@ -123,7 +139,8 @@ export class LocalCounter {
       this.#remember(id, w, now);
       return this.#exact(c.env, name, key, w, windowSeconds);
     }
-    if (limit - (w.count + 1) < Math.max(EXACT_MARGIN, Math.ceil(limit / 10))) return this.#exact(c.env, name, key, w, windowSeconds);
+    if (limit - (w.count + 1) < Math.max(EXACT_MARGIN, Math.ceil(limit / 10)))
+      return this.#exact(c.env, name, key, w, windowSeconds);
     w.count += 1;
     w.pending += 1;
     if (now - w.syncedAt >= SYNC_MS && !w.syncing) this.#flush(c, name, key, w, windowSeconds);
@@ -131,7 +148,13 @@ export class LocalCounter {
   }
 
   /** This request plus the isolate's pending hits, counted by the object now; its answer decides. */
-  async #exact(env: Bindings, name: string, key: string, w: LocalWindow, windowSeconds: number): Promise<RateLimitDecision> {
+  async #exact(
+    env: Bindings,
+    name: string,
+    key: string,
+    w: LocalWindow,
+    windowSeconds: number,
+  ): Promise<RateLimitDecision> {
     const hits = w.pending + 1;
     w.pending = 0;
     let decision: RateLimitDecision;
@@ -227,7 +250,8 @@ export function ipv6Network(ip: string): string {
   const [head = "", tail] = ip.toLowerCase().split("::");
   const left = head ? head.split(":") : [];
   const right = tail ? tail.split(":") : [];
-  const groups = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  const groups =
+    tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
   const network = groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "") || "0");
   return `${network.join(":")}::/64`;
 }

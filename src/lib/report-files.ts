@@ -91,7 +91,9 @@ export class CsvWriter implements RowWriter {
   }
   async begin(headers: readonly string[]) {
     // UTF-8 byte order mark: spreadsheet programs otherwise read non-ASCII names as Latin-1.
-    await this.sink.write(this.encoder.encode(`\ufeff${stringify([headers as string[]], { record_delimiter: "windows" })}`));
+    await this.sink.write(
+      this.encoder.encode(`\ufeff${stringify([headers as string[]], { record_delimiter: "windows" })}`),
+    );
   }
   async rows(rows: readonly ExportCell[][]) {
     if (rows.length === 0) return;
@@ -118,7 +120,9 @@ export class JsonWriter implements RowWriter {
   }
   async rows(rows: readonly ExportCell[][]) {
     if (rows.length === 0) return;
-    const text = rows.map((r) => JSON.stringify(Object.fromEntries(this.keys.map((k, i) => [k, r[i] ?? null])))).join(",\n");
+    const text = rows
+      .map((r) => JSON.stringify(Object.fromEntries(this.keys.map((k, i) => [k, r[i] ?? null]))))
+      .join(",\n");
     await this.sink.write(this.encoder.encode(`${this.first ? "\n" : ",\n"}${text}`));
     this.first = false;
   }

@@ -49,15 +49,36 @@ export async function reportPdf(load: FontLoader, input: ReportPdfInput): Promis
   doc.setProducer("Escra reports");
   const fonts = new FontBook(doc, load);
   const cells = input.rows.map((r) => r.map((c) => (c === null ? "" : printable(String(c)))));
-  const texts = [input.title, input.subtitle, input.chart.title, ...input.chart.labels, ...input.chart.series.map((s) => s.name)]
+  const texts = [
+    input.title,
+    input.subtitle,
+    input.chart.title,
+    ...input.chart.labels,
+    ...input.chart.series.map((s) => s.name),
+  ]
     .concat(input.summary.flat(), input.headers)
     .map(printable);
   await fonts.prepare(texts.join("\n") + "0123456789.,-% of rows shown", "regular");
   await fonts.prepare([input.title, ...input.headers].map(printable).join("\n"), "bold");
-  for (let i = 0; i < cells.length; i += 500) await fonts.prepare(cells.slice(i, i + 500).flat().join("\n"), "regular");
+  for (let i = 0; i < cells.length; i += 500)
+    await fonts.prepare(
+      cells
+        .slice(i, i + 500)
+        .flat()
+        .join("\n"),
+      "regular",
+    );
 
-  const text = (page: PDFPage, s: string, x: number, y: number, size: number, style: FontStyle = "regular", color = INK, max = 800) =>
-    fonts.drawLine(page, fit(printable(s), style, size, max), { x, y, max, size, style, color, rtl: false });
+  const text = (
+    page: PDFPage,
+    s: string,
+    x: number,
+    y: number,
+    size: number,
+    style: FontStyle = "regular",
+    color = INK,
+    max = 800,
+  ) => fonts.drawLine(page, fit(printable(s), style, size, max), { x, y, max, size, style, color, rtl: false });
   const fit = (s: string, style: FontStyle, size: number, max: number) => {
     if (fonts.width(s, style, size) <= max) return s;
     let chars = [...s];
@@ -105,7 +126,15 @@ export async function reportPdf(load: FontLoader, input: ReportPdfInput): Promis
   }
   if (input.totalRows > input.rows.length) {
     if (!tablePage || ty < 40) newTablePage();
-    text(tablePage!, `${input.rows.length} of ${input.totalRows} rows shown; export CSV, XLSX or JSON for all rows.`, 40, ty - 6, 8, "regular", MUTED);
+    text(
+      tablePage!,
+      `${input.rows.length} of ${input.totalRows} rows shown; export CSV, XLSX or JSON for all rows.`,
+      40,
+      ty - 6,
+      8,
+      "regular",
+      MUTED,
+    );
   }
   return doc.save();
 }
@@ -114,7 +143,16 @@ function columnWidths(n: number, total: number): number[] {
   return Array.from({ length: n }, () => total / Math.max(1, n));
 }
 
-type TextFn = (page: PDFPage, s: string, x: number, y: number, size: number, style?: FontStyle, color?: RGB, max?: number) => void;
+type TextFn = (
+  page: PDFPage,
+  s: string,
+  x: number,
+  y: number,
+  size: number,
+  style?: FontStyle,
+  color?: RGB,
+  max?: number,
+) => void;
 
 /** Grouped vertical bars, y axis from 0 to a nice maximum with five gridlines, legend on top. */
 function drawChart(
@@ -136,7 +174,12 @@ function drawChart(
   const max = niceMax(Math.max(0, ...chart.series.flatMap((s) => s.values)));
   for (let g = 0; g <= 5; g++) {
     const gy = bottom + (plotHeight * g) / 5;
-    page.drawLine({ start: { x: left, y: gy }, end: { x: left + plotWidth, y: gy }, thickness: g === 0 ? 0.8 : 0.4, color: g === 0 ? INK : RULE });
+    page.drawLine({
+      start: { x: left, y: gy },
+      end: { x: left + plotWidth, y: gy },
+      thickness: g === 0 ? 0.8 : 0.4,
+      color: g === 0 ? INK : RULE,
+    });
     const value = (max * g) / 5;
     text(page, Number.isInteger(value) ? String(value) : value.toFixed(1), box.x, gy - 3, 7, "regular", MUTED, 32);
   }
@@ -148,8 +191,16 @@ function drawChart(
     chart.series.forEach((s, j) => {
       const v = s.values[i] ?? 0;
       const h = (plotHeight * v) / max;
-      if (h > 0) page.drawRectangle({ x: left + i * slot + slot * 0.125 + j * barWidth, y: bottom, width: barWidth, height: h, color: s.color });
+      if (h > 0)
+        page.drawRectangle({
+          x: left + i * slot + slot * 0.125 + j * barWidth,
+          y: bottom,
+          width: barWidth,
+          height: h,
+          color: s.color,
+        });
     });
-    if (i % labelEvery === 0) text(page, label, left + i * slot, bottom - 12, 7, "regular", MUTED, slot * labelEvery - 2);
+    if (i % labelEvery === 0)
+      text(page, label, left + i * slot, bottom - 12, 7, "regular", MUTED, slot * labelEvery - 2);
   });
 }

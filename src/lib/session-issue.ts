@@ -43,7 +43,14 @@ export async function startSession(
   const { sessionId, refreshToken, statements } = newSessionStatements(env.DB, { userId: user.id, ...origin }, now);
   const audit = auditInsert(
     env,
-    { action: "auth.login.succeeded", actorId: user.id, ...origin, resourceType: "session", resourceId: sessionId, data: details },
+    {
+      action: "auth.login.succeeded",
+      actorId: user.id,
+      ...origin,
+      resourceType: "session",
+      resourceId: sessionId,
+      data: details,
+    },
     now,
   );
   await db(env.DB).batch([...statements, audit, ...extra]);

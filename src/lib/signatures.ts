@@ -58,7 +58,10 @@ export async function buildSignatureRecord(env: Bindings, input: BuildSignatureI
   if (sig.type === "drawn" || sig.type === "uploaded") {
     image = parseSignatureImage(sig.type, sig.value);
     if (!image) {
-      const allowed = sig.type === "drawn" ? "a PNG, or an SVG of plain pen strokes, of at most 100 KB" : "a PNG or JPEG of at most 1 MB";
+      const allowed =
+        sig.type === "drawn"
+          ? "a PNG, or an SVG of plain pen strokes, of at most 100 KB"
+          : "a PNG or JPEG of at most 1 MB";
       throw fail.invalid([{ path: "signature.value", message: `expected ${allowed}` }]);
     }
   }
@@ -70,7 +73,8 @@ export async function buildSignatureRecord(env: Bindings, input: BuildSignatureI
       address: sig.address,
       signature: sig.value,
     });
-    if (!valid) throw fail.invalid([{ path: "signature.value", message: "not a signature of this document by this address" }]);
+    if (!valid)
+      throw fail.invalid([{ path: "signature.value", message: "not a signature of this document by this address" }]);
   }
   // Every check passed: only now the one side effect, under a key no other bytes can ever take.
   let imageKey: string | null = null;

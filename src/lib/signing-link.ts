@@ -15,7 +15,10 @@ export interface SigningLinkEnv {
  * `{token}` (URL-encoded). A template without `{token}` or that does not give an http(s) URL is a configuration
  * mistake that would send links nobody can use, so the hosted page is used instead.
  */
-export function signingUrl(env: SigningLinkEnv, party: { contractId: string; signerId: string; token: string }): string {
+export function signingUrl(
+  env: SigningLinkEnv,
+  party: { contractId: string; signerId: string; token: string },
+): string {
   const fill = (template: string) =>
     template
       .replaceAll("{PUBLIC_BASE_URL}", env.PUBLIC_BASE_URL.replace(/\/+$/, ""))

@@ -15,14 +15,28 @@ export interface SigningTokenClaims {
 const key = (secret: string) => deriveKey(secret, "signing-token");
 const mac = (secret: string, body: string) => base64UrlEncode(hmacSha256(key(secret), `${PREFIX}.${body}`));
 
-export function issueSigningToken(env: { VAULT_KEK: string }, contractId: string, signerId: string, now = new Date()): string {
-  const claims: SigningTokenClaims = { contractId, signerId, exp: Math.floor(now.getTime() / 1000) + SIGNING_TOKEN_TTL_HOURS * 3600 };
+export function issueSigningToken(
+  env: { VAULT_KEK: string },
+  contractId: string,
+  signerId: string,
+  now = new Date(),
+): string {
+  const claims: SigningTokenClaims = {
+    contractId,
+    signerId,
+    exp: Math.floor(now.getTime() / 1000) + SIGNING_TOKEN_TTL_HOURS * 3600,
+  };
   const body = base64UrlEncode(new TextEncoder().encode(JSON.stringify(claims)));
   return `${PREFIX}.${body}.${mac(env.VAULT_KEK, body)}`;
 }
 
 /** The claims when the token is genuine, unexpired and for `contractId`; null otherwise. */
-export function verifySigningToken(env: { VAULT_KEK: string }, token: string, contractId: string, now = new Date()): SigningTokenClaims | null {
+export function verifySigningToken(
+  env: { VAULT_KEK: string },
+  token: string,
+  contractId: string,
+  now = new Date(),
+): SigningTokenClaims | null {
   const [prefix, body, tag] = token.split(".");
   if (prefix !== PREFIX || !body || !tag || token.length > 1000) return null;
   if (!timingSafeEqual(tag, mac(env.VAULT_KEK, body))) return null;

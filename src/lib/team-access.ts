@@ -10,7 +10,12 @@ import type { Database } from "../db/client";
 import { findTeam, teamRoleOf } from "../db/teams";
 import { canReadTeam } from "../domain/team-roles";
 
-export const pathParam = (name: string) => z.string().min(1).max(64).openapi({ param: { name, in: "path" } });
+export const pathParam = (name: string) =>
+  z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name, in: "path" } });
 export const teamParams = z.object({ id: pathParam("id") });
 
 export const teamTags = ["Teams"];

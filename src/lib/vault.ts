@@ -42,19 +42,33 @@ export function openRecord(kekSecret: string, recordId: string, record: SealedRe
 }
 
 /** Rotation: unwrap with the old KEK, wrap with the new one; the ciphertext is carried over byte for byte. */
-export function rewrapRecord(oldKekSecret: string, newKekSecret: string, recordId: string, record: SealedRecord): SealedRecord {
+export function rewrapRecord(
+  oldKekSecret: string,
+  newKekSecret: string,
+  recordId: string,
+  record: SealedRecord,
+): SealedRecord {
   if (record.kekId === kekId(newKekSecret)) return record;
   if (record.kekId !== kekId(oldKekSecret)) throw new Error("record is wrapped under an unknown key");
   const dataKey = open(wrappingKey(oldKekSecret), record.wrappedKey, dekAad(recordId));
   try {
-    return { v: 1, kekId: kekId(newKekSecret), wrappedKey: seal(wrappingKey(newKekSecret), dataKey, dekAad(recordId)), ciphertext: record.ciphertext };
+    return {
+      v: 1,
+      kekId: kekId(newKekSecret),
+      wrappedKey: seal(wrappingKey(newKekSecret), dataKey, dekAad(recordId)),
+      ciphertext: record.ciphertext,
+    };
   } finally {
     dataKey.fill(0);
   }
 }
 
 /** Opens with the current KEK, or with the previous one while a rotation is under way. */
-export function openWithKeys(keys: { current: string; previous?: string | undefined }, recordId: string, record: SealedRecord): string {
+export function openWithKeys(
+  keys: { current: string; previous?: string | undefined },
+  recordId: string,
+  record: SealedRecord,
+): string {
   if (keys.previous && record.kekId === kekId(keys.previous)) return openRecord(keys.previous, recordId, record);
   return openRecord(keys.current, recordId, record);
 }

@@ -86,7 +86,10 @@ const listRoute = createRoute({
   path: "/admin/anchors/batches",
   summary: "Anchoring batches, newest first, with status and cost (admins)",
   request: { query: pageQuery.extend({ status: z.enum(BATCH_STATUSES).optional() }) },
-  responses: { 200: jsonContent(listEnvelope(batchSchema), "a page of batches"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: {
+    200: jsonContent(listEnvelope(batchSchema), "a page of batches"),
+    ...errorResponses("AUTH003", "AUTH004"),
+  },
 });
 
 const triggerRoute = createRoute({
@@ -94,8 +97,12 @@ const triggerRoute = createRoute({
   middleware: [requireAdmin(), requireScope("admin:write")] as const,
   method: "post",
   path: "/admin/anchors/batches",
-  summary: "Settle open batches (confirmations, lost transactions), then batch and send every pending record now, one transaction per network (admins)",
-  responses: { 200: jsonContent(envelope(triggerResultSchema), "one outcome per configured network"), ...errorResponses("AUTH003", "AUTH004") },
+  summary:
+    "Settle open batches (confirmations, lost transactions), then batch and send every pending record now, one transaction per network (admins)",
+  responses: {
+    200: jsonContent(envelope(triggerResultSchema), "one outcome per configured network"),
+    ...errorResponses("AUTH003", "AUTH004"),
+  },
 });
 
 export const adminAnchoringRoutes = createRouter()
@@ -115,7 +122,13 @@ export const adminAnchoringRoutes = createRouter()
       ...requestOrigin(c),
       resourceType: "anchor_batch",
       resourceId: outcomes.find((o) => o.batch)?.batch?.id ?? null,
-      data: { outcomes: outcomes.map((o) => ({ network: o.network, batchId: o.batch?.id ?? null, skipped: o.skipped ?? null })) },
+      data: {
+        outcomes: outcomes.map((o) => ({
+          network: o.network,
+          batchId: o.batch?.id ?? null,
+          skipped: o.skipped ?? null,
+        })),
+      },
     });
     return ok(
       c,

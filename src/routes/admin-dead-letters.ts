@@ -37,7 +37,6 @@ function present(row: DeadLetterRow) {
   return { ...row, body };
 }
 
-
 const listRoute = createRoute({
   method: "get",
   path: "/admin/dead-letters",
@@ -74,7 +73,11 @@ export const adminDeadLetterRoutes = createRouter()
   .openapi(listRoute, async (c) => {
     const query = c.req.valid("query");
     const replayed = query.replayed === undefined ? undefined : query.replayed === "true";
-    const { items, total } = await listDeadLetters(c.env.DB, { queue: query.queue, kind: query.kind, replayed }, pageWindow(query));
+    const { items, total } = await listDeadLetters(
+      c.env.DB,
+      { queue: query.queue, kind: query.kind, replayed },
+      pageWindow(query),
+    );
     return paginated(c, items.map(present), query, total);
   })
   .openapi(replayRoute, async (c) => {

@@ -60,7 +60,13 @@ const patchBody = z
   .refine((b) => b.role !== undefined || b.suspended !== undefined, "give role or suspended")
   .openapi("AdminUserUpdate");
 
-const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 const base = { tags: ["Admin"], security: [{ bearer: [] }] };
 
 const listRoute = createRoute({
@@ -70,7 +76,10 @@ const listRoute = createRoute({
   path: "/admin/users",
   summary: "List users (admins)",
   request: { query: listQuery },
-  responses: { 200: jsonContent(listEnvelope(adminUserSchema), "users, newest first"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: {
+    200: jsonContent(listEnvelope(adminUserSchema), "users, newest first"),
+    ...errorResponses("AUTH003", "AUTH004"),
+  },
 });
 
 const patchRoute = createRoute({
@@ -114,13 +123,22 @@ export const adminUserRoutes = createRouter()
     if (query.q) {
       const pattern = containing(query.q);
       // SQLite's LIKE ignores ASCII case; ESCAPE makes a searched `%` or `_` literal.
-      conditions.push(or(sql`${users.email} LIKE ${pattern} ESCAPE '\\'`, sql`${users.name} LIKE ${pattern} ESCAPE '\\'`));
+      conditions.push(
+        or(sql`${users.email} LIKE ${pattern} ESCAPE '\\'`, sql`${users.name} LIKE ${pattern} ESCAPE '\\'`),
+      );
     }
     const where = and(...conditions);
     const database = db(c.env.DB);
     const { limit, offset } = pageWindow(query);
     const [rows, total] = await Promise.all([
-      database.select().from(users).where(where).orderBy(desc(users.createdAt), desc(users.id)).limit(limit).offset(offset).all(),
+      database
+        .select()
+        .from(users)
+        .where(where)
+        .orderBy(desc(users.createdAt), desc(users.id))
+        .limit(limit)
+        .offset(offset)
+        .all(),
       database.select({ n: count() }).from(users).where(where).get(),
     ]);
     return paginated(c, rows.map(adminUserView), query, total?.n ?? 0);
@@ -154,12 +172,17 @@ export const adminUserRoutes = createRouter()
     const suspensionChanged = body.suspended !== undefined && body.suspended !== target.suspended;
     const changes: Partial<UserRow> = { updatedAt: at };
     if (roleChanged) changes.role = body.role;
-    if (suspensionChanged) Object.assign(changes, { suspended: body.suspended, suspendedAt: body.suspended ? at : null });
+    if (suspensionChanged)
+      Object.assign(changes, { suspended: body.suspended, suspendedAt: body.suspended ? at : null });
     if (!roleChanged && !suspensionChanged) return ok(c, adminUserView(target));
 
     const origin = requestOrigin(c);
     const audit = (action: string, data: Record<string, unknown>) =>
-      auditInsert(c.env, { action, actorId: principal.userId, ...origin, resourceType: "user", resourceId: target.id, data }, now);
+      auditInsert(
+        c.env,
+        { action, actorId: principal.userId, ...origin, resourceType: "user", resourceId: target.id, data },
+        now,
+      );
     const statements = [
       database.update(users).set(changes).where(eq(users.id, target.id)),
       ...(roleChanged ? [audit("admin.user.role_changed", { from: target.role, to: body.role })] : []),

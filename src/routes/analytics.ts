@@ -9,7 +9,11 @@ import { PERIODS } from "../domain/reports";
 import { buildDashboard } from "../services/analytics/build-dashboard";
 import { buildUsage } from "../services/analytics/build-usage";
 
-const read = { tags: ["Analytics"], middleware: [requireScope("analytics:read")], security: [{ bearer: [] as string[] }] };
+const read = {
+  tags: ["Analytics"],
+  middleware: [requireScope("analytics:read")],
+  security: [{ bearer: [] as string[] }],
+};
 
 const period = z.enum(PERIODS).default("month").openapi({
   description: "rolling window ending now: day (by hour), week and month (by day), quarter (by week), year (by month)",
@@ -28,13 +32,20 @@ const dashboardSchema = z
       contractsCreated: z.number().int(),
       contractsSent: z.number().int(),
       contractsExecuted: z.number().int(),
-      signatureRate: z.number().nullable().openapi({ description: "of contracts sent in the window, the share executed; 4 decimals" }),
+      signatureRate: z
+        .number()
+        .nullable()
+        .openapi({ description: "of contracts sent in the window, the share executed; 4 decimals" }),
       averageHoursToExecute: z.number().nullable().openapi({ description: "mean hours from sent to executed" }),
-      escrowVolume: z.array(z.object({ currency: z.string(), count: z.number().int(), amount: z.number().int() })).openapi({
-        description: "escrows funded in the window; amount in minor units",
-      }),
+      escrowVolume: z
+        .array(z.object({ currency: z.string(), count: z.number().int(), amount: z.number().int() }))
+        .openapi({
+          description: "escrows funded in the window; amount in minor units",
+        }),
     }),
-    series: z.array(z.object({ period: z.string(), created: z.number().int(), sent: z.number().int(), executed: z.number().int() })),
+    series: z.array(
+      z.object({ period: z.string(), created: z.number().int(), sent: z.number().int(), executed: z.number().int() }),
+    ),
   })
   .openapi("AnalyticsDashboard");
 
@@ -60,7 +71,8 @@ const dashboardRoute = createRoute({
   ...read,
   method: "get",
   path: "/analytics/dashboard",
-  summary: "Summary figures and time series: contracts created/sent/executed, signature rate, time to execute, escrow volume",
+  summary:
+    "Summary figures and time series: contracts created/sent/executed, signature rate, time to execute, escrow volume",
   description: "Covers your own contracts and your teams' (platform admins: everything).",
   request: { query: z.object({ period }) },
   responses: { 200: jsonContent(envelope(dashboardSchema), "the dashboard"), ...errorResponses("AUTH003", "AUTH004") },
@@ -77,5 +89,7 @@ const usageRoute = createRoute({
 });
 
 export const analyticsRoutes = createRouter()
-  .openapi(dashboardRoute, async (c) => ok(c, await buildDashboard(c.env, principalOf(c), c.req.valid("query").period), 200))
+  .openapi(dashboardRoute, async (c) =>
+    ok(c, await buildDashboard(c.env, principalOf(c), c.req.valid("query").period), 200),
+  )
   .openapi(usageRoute, async (c) => ok(c, await buildUsage(c.env, principalOf(c), c.req.valid("query")), 200));

@@ -20,7 +20,7 @@ const getAnchorRoute = createRoute({
   summary: "Anchoring records of a contract, with their OpenZeppelin Merkle proofs",
   description:
     "One record per anchored value (the sent document, the executed contract) and network. `proof` verifies with " +
-    "`StandardMerkleTree.verify(root, [\"bytes32\"], [hash], path)`; the transaction's input data is the root.",
+    '`StandardMerkleTree.verify(root, ["bytes32"], [hash], path)`; the transaction\'s input data is the root.',
   request: { params: contractIdParam },
   responses: {
     200: jsonContent(envelope(z.object({ records: z.array(anchorRecordSchema) })), "the records, oldest first"),

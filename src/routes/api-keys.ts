@@ -56,7 +56,13 @@ const createBody = z
   })
   .openapi("CreateApiKey");
 
-const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 
 const base = { tags: ["API keys"], middleware: [requireSession()], security: [{ bearer: [] }] };
 
@@ -82,7 +88,10 @@ const listKeysRoute = createRoute({
   path: "/api-keys",
   summary: "List the caller's API keys (never the secret)",
   request: { query: pageQuery },
-  responses: { 200: jsonContent(listEnvelope(apiKeySchema), "the caller's keys, newest first"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: {
+    200: jsonContent(listEnvelope(apiKeySchema), "the caller's keys, newest first"),
+    ...errorResponses("AUTH003", "AUTH004"),
+  },
 });
 
 const rotateKeyRoute = createRoute({
@@ -127,14 +136,17 @@ export const apiKeyRoutes = createRouter()
       expiresAt: body.expiresAt ?? null,
       now: now.toISOString(),
     });
-    const audit = auditRow({
-      action: "api_key.created",
-      actorId: principal.userId,
-      ...requestOrigin(c),
-      resourceType: "api_key",
-      resourceId: row.id,
-      data: { name: row.name, scopes: body.scopes, expiresAt: row.expiresAt, prefix: row.prefix },
-    }, now);
+    const audit = auditRow(
+      {
+        action: "api_key.created",
+        actorId: principal.userId,
+        ...requestOrigin(c),
+        resourceType: "api_key",
+        resourceId: row.id,
+        data: { name: row.name, scopes: body.scopes, expiresAt: row.expiresAt, prefix: row.prefix },
+      },
+      now,
+    );
     if (!(await insertApiKeyWithinCap(database, row, audit, MAX_ACTIVE_KEYS, now))) {
       throw fail.conflict(`At most ${MAX_ACTIVE_KEYS} active API keys; revoke one first`);
     }
@@ -145,7 +157,12 @@ export const apiKeyRoutes = createRouter()
     const query = c.req.valid("query");
     const { items, total } = await listApiKeys(db(c.env.DB), principal.userId, pageWindow(query));
     const now = new Date();
-    return paginated(c, items.map((r) => apiKeyView(r, now)), query, total);
+    return paginated(
+      c,
+      items.map((r) => apiKeyView(r, now)),
+      query,
+      total,
+    );
   })
   .openapi(rotateKeyRoute, async (c) => {
     const principal = principalOf(c);
@@ -159,14 +176,18 @@ export const apiKeyRoutes = createRouter()
     const { secret, prefix, secretHash } = mintSecret();
     const [updated] = await database.batch([
       rotateStatement(database, id, secretHash, prefix).returning(),
-      auditInsert(c.env, {
-        action: "api_key.rotated",
-        actorId: principal.userId,
-        ...requestOrigin(c),
-        resourceType: "api_key",
-        resourceId: id,
-        data: { oldPrefix: key.prefix, newPrefix: prefix },
-      }, now),
+      auditInsert(
+        c.env,
+        {
+          action: "api_key.rotated",
+          actorId: principal.userId,
+          ...requestOrigin(c),
+          resourceType: "api_key",
+          resourceId: id,
+          data: { oldPrefix: key.prefix, newPrefix: prefix },
+        },
+        now,
+      ),
     ]);
     // A revoke between our read and the batch leaves nothing updated: report it rather than a dead secret.
     if (updated.length === 0) throw fail.conflict("This API key is revoked; create a new one", { status: "revoked" });
@@ -182,14 +203,18 @@ export const apiKeyRoutes = createRouter()
     if (key.revokedAt) return ok(c, apiKeyView(key, now));
     const [updated] = await database.batch([
       revokeStatement(database, id, now.toISOString()).returning(),
-      auditInsert(c.env, {
-        action: "api_key.revoked",
-        actorId: principal.userId,
-        ...requestOrigin(c),
-        resourceType: "api_key",
-        resourceId: id,
-        data: { prefix: key.prefix },
-      }, now),
+      auditInsert(
+        c.env,
+        {
+          action: "api_key.revoked",
+          actorId: principal.userId,
+          ...requestOrigin(c),
+          resourceType: "api_key",
+          resourceId: id,
+          data: { prefix: key.prefix },
+        },
+        now,
+      ),
     ]);
     return ok(c, apiKeyView(updated[0] ?? { ...key, revokedAt: now.toISOString() }, now));
   });

@@ -14,17 +14,35 @@ import { auditEntryView, exportAuditLogs } from "../services/audit/export-audit-
 const filterQuery = z.object({
   startDate: instant({ description: "entries at or after this instant" }).optional(),
   endDate: instant({ description: "entries at or before this instant" }).optional(),
-  userId: z.string().regex(/^usr_[0-9A-Za-z]+$/).max(64).optional().openapi({ description: "who acted" }),
+  userId: z
+    .string()
+    .regex(/^usr_[0-9A-Za-z]+$/)
+    .max(64)
+    .optional()
+    .openapi({ description: "who acted" }),
   action: z
     .string()
     .regex(/^[a-z_]+(\.[a-z_]+)*(\.\*)?$/)
     .max(100)
     .optional()
-    .openapi({ description: "exact action (`auth.login.failed`) or a prefix ending in `.*` (`auth.*`)", example: "auth.*" }),
-  resourceType: z.string().regex(/^[a-z_]+$/).max(40).optional().openapi({ example: "contract" }),
-  resourceId: z.string().regex(/^[a-z]+_[0-9A-Za-z]+$/).max(64).optional().openapi({
-    description: "with resourceType=contract, the export also carries that contract's hash-chained trail",
-  }),
+    .openapi({
+      description: "exact action (`auth.login.failed`) or a prefix ending in `.*` (`auth.*`)",
+      example: "auth.*",
+    }),
+  resourceType: z
+    .string()
+    .regex(/^[a-z_]+$/)
+    .max(40)
+    .optional()
+    .openapi({ example: "contract" }),
+  resourceId: z
+    .string()
+    .regex(/^[a-z]+_[0-9A-Za-z]+$/)
+    .max(64)
+    .optional()
+    .openapi({
+      description: "with resourceType=contract, the export also carries that contract's hash-chained trail",
+    }),
 });
 
 const auditEntrySchema = z
@@ -65,7 +83,7 @@ const exportRoute = createRoute({
     "Same filters and visibility as GET /audit/logs, oldest first. With `resourceType=contract&resourceId=ctr_…` the " +
     "JSON carries `contractTrail` ({ events: [{ seq, type, actorId, at, data, prevHash, hash }], head }) where " +
     "hash = SHA-256(prevHash + canonicalJson({seq,type,actorId,at,data})) from a genesis of 64 zeros (see README " +
-    "\"Audit log\" and scripts/verify-audit-chain.mjs). PDF holds at most 2,000 entries.",
+    '"Audit log" and scripts/verify-audit-chain.mjs). PDF holds at most 2,000 entries.',
   request: { query: filterQuery.extend({ format: z.enum(["json", "csv", "pdf"]).default("json") }) },
   responses: {
     200: {

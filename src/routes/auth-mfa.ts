@@ -18,16 +18,19 @@ import { db } from "../db/client";
 import { findUserById, updateMfa, type UserRow } from "../db/users";
 import { deleteRecoveryCodesStatement, enableMfaOnce, startMfaEnrolment } from "../db/mfa";
 import { base32Decode, base32Encode, otpauthUrl, verifyTotp } from "../domain/totp";
-import {
-  RECOVERY_CODE_COUNT,
-  normaliseRecoveryCode,
-  recoveryCode,
-} from "../domain/identity-policy";
+import { RECOVERY_CODE_COUNT, normaliseRecoveryCode, recoveryCode } from "../domain/identity-policy";
 import { bearerSecurity } from "../schemas/auth";
 
 const base = { tags: ["Auth"], middleware: [requireSession()], security: bearerSecurity };
 const codeBody = z
-  .object({ code: z.string().trim().min(6).max(20).openapi({ example: "123456", description: "a TOTP code (disable also takes a recovery code)" }) })
+  .object({
+    code: z
+      .string()
+      .trim()
+      .min(6)
+      .max(20)
+      .openapi({ example: "123456", description: "a TOTP code (disable also takes a recovery code)" }),
+  })
   .openapi("MfaCode");
 
 const enableRoute = createRoute({
@@ -36,10 +39,15 @@ const enableRoute = createRoute({
   method: "post",
   path: "/auth/mfa/enable",
   summary: "Start TOTP enrolment: returns the secret and an otpauth:// URL to scan",
-  description: "MFA is not on until /auth/mfa/verify confirms a code. Calling again restarts enrolment with a new secret.",
+  description:
+    "MFA is not on until /auth/mfa/verify confirms a code. Calling again restarts enrolment with a new secret.",
   responses: {
     200: jsonContent(
-      envelope(z.object({ secret: z.string().openapi({ description: "base32" }), otpauthUrl: z.string() }).openapi("MfaEnrolment")),
+      envelope(
+        z
+          .object({ secret: z.string().openapi({ description: "base32" }), otpauthUrl: z.string() })
+          .openapi("MfaEnrolment"),
+      ),
       "enrolment started",
     ),
     ...errorResponses("AUTH003", "AUTH004", "RES002"),
@@ -87,7 +95,11 @@ export const authMfaRoutes = createRouter()
     if (!(await startMfaEnrolment(c.env.DB, user.id, sealTotpSecret(c.env, user.id, secret), new Date()))) {
       throw new ApiError("RES002", "MFA is already on; disable it first to enrol a new device");
     }
-    return ok(c, { secret, otpauthUrl: otpauthUrl({ secretBase32: secret, account: user.email, issuer: "Escra" }) }, 200);
+    return ok(
+      c,
+      { secret, otpauthUrl: otpauthUrl({ secretBase32: secret, account: user.email, issuer: "Escra" }) },
+      200,
+    );
   })
 
   .openapi(verifyRoute, async (c) => {
@@ -106,7 +118,14 @@ export const authMfaRoutes = createRouter()
       now,
     );
     const sealed = user.mfaSecretSealed;
-    const enabled = await enableMfaOnce(c.env.DB, { userId: user.id, secretSealed: sealed, step, codeHashes: hashes, audit, now });
+    const enabled = await enableMfaOnce(c.env.DB, {
+      userId: user.id,
+      secretSealed: sealed,
+      step,
+      codeHashes: hashes,
+      audit,
+      now,
+    });
     if (!enabled) throw new ApiError("RES002", "MFA was turned on or its enrolment restarted meanwhile");
     return ok(c, { recoveryCodes: codes }, 200);
   })
@@ -119,7 +138,18 @@ export const authMfaRoutes = createRouter()
     await db(c.env.DB).batch([
       updateMfa(c.env.DB, user.id, { mfaEnabled: false, mfaSecretSealed: null, mfaLastStep: null }, now),
       deleteRecoveryCodesStatement(c.env.DB, user.id),
-      auditInsert(c.env, { action: "auth.mfa.disabled", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { method } }, now),
+      auditInsert(
+        c.env,
+        {
+          action: "auth.mfa.disabled",
+          actorId: user.id,
+          ...requestOrigin(c),
+          resourceType: "user",
+          resourceId: user.id,
+          data: { method },
+        },
+        now,
+      ),
     ]);
     return ok(c, { mfaEnabled: false as const }, 200);
   });

@@ -43,10 +43,15 @@ const confirmRoute = createRoute({
   tags,
   summary: "Set a new password with a reset token; signs out every session",
   request: {
-    body: jsonBody(z.object({ token: z.string().min(1).max(200), newPassword: passwordField }).openapi("PasswordResetConfirm")),
+    body: jsonBody(
+      z.object({ token: z.string().min(1).max(200), newPassword: passwordField }).openapi("PasswordResetConfirm"),
+    ),
   },
   responses: {
-    200: jsonContent(envelope(z.object({ passwordChanged: z.literal(true), sessionsRevoked: z.number().int() })), "changed"),
+    200: jsonContent(
+      envelope(z.object({ passwordChanged: z.literal(true), sessionsRevoked: z.number().int() })),
+      "changed",
+    ),
     ...errorResponses("AUTH001"),
   },
 });
@@ -59,10 +64,15 @@ const changeRoute = createRoute({
   middleware: [requireSession()],
   security: bearerSecurity,
   request: {
-    body: jsonBody(z.object({ currentPassword: loginPasswordField, newPassword: passwordField }).openapi("PasswordChange")),
+    body: jsonBody(
+      z.object({ currentPassword: loginPasswordField, newPassword: passwordField }).openapi("PasswordChange"),
+    ),
   },
   responses: {
-    200: jsonContent(envelope(z.object({ passwordChanged: z.literal(true), sessionsRevoked: z.number().int() })), "changed"),
+    200: jsonContent(
+      envelope(z.object({ passwordChanged: z.literal(true), sessionsRevoked: z.number().int() })),
+      "changed",
+    ),
     ...errorResponses("AUTH001", "AUTH002", "AUTH003", "AUTH004"),
   },
 });
@@ -77,14 +87,29 @@ export const authPasswordRoutes = createRouter()
       const now = new Date();
       if (!user || user.deletedAt !== null || user.suspended) {
         await db(c.env.DB).batch([
-          auditInsert(c.env, { action: "auth.password.reset_requested", actorId: null, ...requestOrigin(c), data: { known: false } }, now),
+          auditInsert(
+            c.env,
+            { action: "auth.password.reset_requested", actorId: null, ...requestOrigin(c), data: { known: false } },
+            now,
+          ),
         ]);
         return;
       }
       const { token, statements } = newResetStatements(c.env.DB, user.id, now);
       await db(c.env.DB).batch([
         ...statements,
-        auditInsert(c.env, { action: "auth.password.reset_requested", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { known: true } }, now),
+        auditInsert(
+          c.env,
+          {
+            action: "auth.password.reset_requested",
+            actorId: user.id,
+            ...requestOrigin(c),
+            resourceType: "user",
+            resourceId: user.id,
+            data: { known: true },
+          },
+          now,
+        ),
       ]);
       await sendEmail(c.env, {
         to: user.email,
@@ -104,7 +129,8 @@ export const authPasswordRoutes = createRouter()
     const userId = await consumeResetToken(c.env.DB, token, now);
     if (!userId) throw new ApiError("AUTH001", "Invalid or expired reset token");
     const user = await findUserById(c.env.DB, userId);
-    if (!user || user.deletedAt !== null || user.suspended) throw new ApiError("AUTH001", "Invalid or expired reset token");
+    if (!user || user.deletedAt !== null || user.suspended)
+      throw new ApiError("AUTH001", "Invalid or expired reset token");
     const [, revoked] = await db(c.env.DB).batch([
       setPasswordHash(c.env.DB, user.id, passwordHash, now),
       revokeUserSessionsStatement(c.env.DB, user.id, "password_reset", now),
@@ -114,7 +140,17 @@ export const authPasswordRoutes = createRouter()
         ? [grantConfiguredAdmin(c.env.DB, user.id, now)]
         : []),
       clearLockState(c.env.DB, emailThrottleKey(c.env, user.email)),
-      auditInsert(c.env, { action: "auth.password.reset", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
+      auditInsert(
+        c.env,
+        {
+          action: "auth.password.reset",
+          actorId: user.id,
+          ...requestOrigin(c),
+          resourceType: "user",
+          resourceId: user.id,
+        },
+        now,
+      ),
     ]);
     await endLiveSessions(c.env, user.id, { why: "session_ended", sessionIds: null });
     return ok(c, { passwordChanged: true as const, sessionsRevoked: revoked.meta.changes }, 200);
@@ -129,7 +165,18 @@ export const authPasswordRoutes = createRouter()
     const now = new Date();
     if (!verifyPassword(currentPassword, user.passwordHash)) {
       await db(c.env.DB).batch([
-        auditInsert(c.env, { action: "auth.password.change_failed", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { reason: "bad_password" } }, now),
+        auditInsert(
+          c.env,
+          {
+            action: "auth.password.change_failed",
+            actorId: user.id,
+            ...requestOrigin(c),
+            resourceType: "user",
+            resourceId: user.id,
+            data: { reason: "bad_password" },
+          },
+          now,
+        ),
       ]);
       throw new ApiError("AUTH001", "Current password is wrong");
     }
@@ -141,8 +188,22 @@ export const authPasswordRoutes = createRouter()
     const [, revoked] = await db(c.env.DB).batch([
       setPasswordHash(c.env.DB, user.id, hashPassword(newPassword), now),
       revokeUserSessionsStatement(c.env.DB, user.id, "password_change", now, principal.sessionId!),
-      auditInsert(c.env, { action: "auth.password.changed", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now),
+      auditInsert(
+        c.env,
+        {
+          action: "auth.password.changed",
+          actorId: user.id,
+          ...requestOrigin(c),
+          resourceType: "user",
+          resourceId: user.id,
+        },
+        now,
+      ),
     ]);
-    await endLiveSessions(c.env, user.id, { why: "session_ended", sessionIds: null, exceptSessionId: principal.sessionId });
+    await endLiveSessions(c.env, user.id, {
+      why: "session_ended",
+      sessionIds: null,
+      exceptSessionId: principal.sessionId,
+    });
     return ok(c, { passwordChanged: true as const, sessionsRevoked: revoked.meta.changes }, 200);
   });

@@ -29,7 +29,15 @@ const revokeRoute = createRoute({
   method: "delete",
   path: "/auth/sessions/{id}",
   summary: "Revoke one of the caller's sessions (its tokens stop working at once)",
-  request: { params: z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) }) },
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .min(1)
+        .max(64)
+        .openapi({ param: { name: "id", in: "path" } }),
+    }),
+  },
   responses: {
     200: jsonContent(envelope(z.object({ id: z.string(), revoked: z.literal(true) })), "revoked"),
     ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001"),
@@ -63,7 +71,17 @@ export const authSessionRoutes = createRouter()
     const now = new Date();
     await db(c.env.DB).batch([
       revokeSessionStatement(c.env.DB, id, "user_revoked", now),
-      auditInsert(c.env, { action: "auth.session.revoked", actorId: principal.userId, ...requestOrigin(c), resourceType: "session", resourceId: id }, now),
+      auditInsert(
+        c.env,
+        {
+          action: "auth.session.revoked",
+          actorId: principal.userId,
+          ...requestOrigin(c),
+          resourceType: "session",
+          resourceId: id,
+        },
+        now,
+      ),
     ]);
     await endLiveSessions(c.env, principal.userId, { why: "session_ended", sessionIds: [id] });
     return ok(c, { id, revoked: true as const }, 200);

@@ -134,12 +134,15 @@ const logoutRoute = createRoute({
   path: "/auth/logout",
   tags,
   summary: "Revoke the current session",
-  description: "Access tokens of the session stop working at once; so does its refresh token; its live sockets close (4001).",
+  description:
+    "Access tokens of the session stop working at once; so does its refresh token; its live sockets close (4001).",
   middleware: [requireSession()],
   security: bearerSecurity,
   request: {
     body: {
-      content: { "application/json": { schema: z.object({ refreshToken: z.string().max(200).optional() }).openapi("Logout") } },
+      content: {
+        "application/json": { schema: z.object({ refreshToken: z.string().max(200).optional() }).openapi("Logout") },
+      },
       required: false,
     },
   },

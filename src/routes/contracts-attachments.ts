@@ -21,18 +21,28 @@ import { abortUpload } from "../services/contracts/abort-upload";
 import { requireContractAccess } from "../lib/contract-guard";
 import { attachmentSchema, contractIdParam } from "../schemas/contracts";
 
-
 const write = { tags: ["Contracts"], middleware: [requireScope("contracts:write")], security: [{ bearer: [] }] };
 const read = { tags: ["Contracts"], middleware: [requireScope("contracts:read")], security: [{ bearer: [] }] };
 
 const attIdParam = contractIdParam.extend({
-  attId: z.string().regex(/^att_[0-9A-Za-z]{20}$/, "expected an att_ id").openapi({ param: { name: "attId", in: "path" } }),
+  attId: z
+    .string()
+    .regex(/^att_[0-9A-Za-z]{20}$/, "expected an att_ id")
+    .openapi({ param: { name: "attId", in: "path" } }),
 });
 const uploadIdParam = contractIdParam.extend({
-  uploadId: z.string().regex(/^att_[0-9A-Za-z]{20}$/, "expected an upload id").openapi({ param: { name: "uploadId", in: "path" } }),
+  uploadId: z
+    .string()
+    .regex(/^att_[0-9A-Za-z]{20}$/, "expected an upload id")
+    .openapi({ param: { name: "uploadId", in: "path" } }),
 });
 const partParam = uploadIdParam.extend({
-  partNumber: z.coerce.number().int().min(1).max(MAX_PARTS).openapi({ param: { name: "partNumber", in: "path" } }),
+  partNumber: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PARTS)
+    .openapi({ param: { name: "partNumber", in: "path" } }),
 });
 
 const uploadSchema = z
@@ -62,7 +72,10 @@ const downloadRoute = createRoute({
   summary: "Download an attachment (the original bytes, with their type)",
   request: { params: attIdParam },
   responses: {
-    200: { description: "the file", content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } } },
+    200: {
+      description: "the file",
+      content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } },
+    },
     ...errorResponses("AUTH004", "RES001"),
   },
 });
@@ -94,7 +107,10 @@ const putPartRoute = createRoute({
   description: `${PART_RULES} A part that would break these rules is refused when it arrives (VAL001 naming the part).`,
   request: { params: partParam },
   responses: {
-    200: jsonContent(envelope(z.object({ partNumber: z.number().int(), etag: z.string(), size: z.number().int() })), "part stored"),
+    200: jsonContent(
+      envelope(z.object({ partNumber: z.number().int(), etag: z.string(), size: z.number().int() })),
+      "part stored",
+    ),
     ...errorResponses("AUTH004", "RES001", "RES002", "VAL003", "VAL004"),
   },
 });
@@ -115,7 +131,10 @@ const abortUploadRoute = createRoute({
   path: "/contracts/{id}/uploads/{uploadId}",
   summary: "Abandon a resumable upload",
   request: { params: uploadIdParam },
-  responses: { 200: jsonContent(envelope(z.object({ uploadId: z.string(), aborted: z.literal(true) })), "aborted"), ...errorResponses("AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(envelope(z.object({ uploadId: z.string(), aborted: z.literal(true) })), "aborted"),
+    ...errorResponses("AUTH004", "RES001"),
+  },
 });
 
 export const contractAttachmentRoutes = createRouter()
@@ -124,15 +143,20 @@ export const contractAttachmentRoutes = createRouter()
     const { id } = c.req.valid("param");
     await requireContractAccess(c.env, principal, id, "edit");
     const type = (c.req.header("content-type") ?? "").toLowerCase();
-    if (!type.startsWith("multipart/form-data")) throw new ApiError("VAL004", "Send the file as multipart/form-data field `file`");
+    if (!type.startsWith("multipart/form-data"))
+      throw new ApiError("VAL004", "Send the file as multipart/form-data field `file`");
     const declared = Number(c.req.header("content-length") ?? "0");
     if (declared > DIRECT_UPLOAD_MAX_BYTES + 64 * 1024) throw tooLargeForDirectUpload();
     const form = await c.req.formData();
     const file = form.get("file");
-    if (!(file instanceof File)) throw fail.invalid([{ path: "file", message: "a file field named `file` is required" }]);
+    if (!(file instanceof File))
+      throw fail.invalid([{ path: "file", message: "a file field named `file` is required" }]);
     if (file.size === 0) throw fail.invalid([{ path: "file", message: "the file is empty" }]);
     if (file.size > DIRECT_UPLOAD_MAX_BYTES) throw tooLargeForDirectUpload();
-    const meta = await storeAttachment(c.env, principal.userId, id, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+    const meta = await storeAttachment(c.env, principal.userId, id, {
+      name: file.name,
+      bytes: new Uint8Array(await file.arrayBuffer()),
+    });
     return ok(c, attachmentView(meta), 201);
   })
   .openapi(downloadRoute, async (c) => {

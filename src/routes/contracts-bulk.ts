@@ -23,7 +23,10 @@ const bulkBody = z
     tags: z.array(z.string().trim().min(1).max(50)).min(1).max(20).optional(),
     reason: z.string().trim().min(1).max(2_000).optional(),
   })
-  .refine((b) => b.action !== "tag" || b.tags !== undefined, { message: "tags are required for action tag", path: ["tags"] })
+  .refine((b) => b.action !== "tag" || b.tags !== undefined, {
+    message: "tags are required for action tag",
+    path: ["tags"],
+  })
   .openapi("BulkContracts");
 
 const resultSchema = z
@@ -43,7 +46,10 @@ const bulkRoute = createRoute({
   path: "/contracts/bulk",
   summary: "Cancel, delete or tag many contracts; one result per id",
   request: { body: jsonBody(bulkBody) },
-  responses: { 200: jsonContent(envelope(z.object({ results: z.array(resultSchema) })), "per-id results"), ...errorResponses("AUTH004") },
+  responses: {
+    200: jsonContent(envelope(z.object({ results: z.array(resultSchema) })), "per-id results"),
+    ...errorResponses("AUTH004"),
+  },
 });
 
 /** Rooms are independent single writers; a few at a time keeps the request's subrequests bounded. */
@@ -57,7 +63,8 @@ async function runOne(env: Bindings, principal: Principal, input: z.infer<typeof
       return { id, ok: true, status: unwrap(await room.tag(principal.userId, input.tags ?? [])).status };
     }
     await requireContractAccess(env, principal, id, "owner");
-    if (input.action === "cancel") return { id, ok: true, status: unwrap(await room.cancel(principal.userId, input.reason ?? null)).status };
+    if (input.action === "cancel")
+      return { id, ok: true, status: unwrap(await room.cancel(principal.userId, input.reason ?? null)).status };
     unwrap(await room.remove(principal.userId));
     await purgeContractFiles(env, id);
     return { id, ok: true, status: "deleted" };

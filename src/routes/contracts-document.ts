@@ -19,10 +19,14 @@ const documentRoute = createRoute({
   ...partyReadable,
   method: "get",
   path: "/contracts/{id}/document",
-  summary: "The contract as PDF (drafts rendered now; the frozen document once sent). X-Document-SHA256 carries its hash.",
+  summary:
+    "The contract as PDF (drafts rendered now; the frozen document once sent). X-Document-SHA256 carries its hash.",
   request: { params: contractIdParam },
   responses: {
-    200: { description: "the PDF", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
+    200: {
+      description: "the PDF",
+      content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } },
+    },
     ...errorResponses("AUTH002", "AUTH004", "RES001", "SYS002"),
   },
 });
@@ -43,7 +47,10 @@ const executedRoute = createRoute({
     "before every required party has signed.",
   request: { params: contractIdParam },
   responses: {
-    200: { description: "the PDF", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
+    200: {
+      description: "the PDF",
+      content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } },
+    },
     ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001", "RES002", "SYS002"),
   },
 });
@@ -67,21 +74,25 @@ export const contractDocumentRoutes = createRouter()
     }) as never;
   })
   .openapi(documentRoute, async (c) => {
-  const { id } = c.req.valid("param");
-  const reader = await contractReader(c, id);
-  const contract = reader.kind === "party" ? reader.contract : await findContract(db(c.env.DB), id);
-  if (!contract) throw fail.notFound("Contract");
-  const headers = {
-    "content-type": "application/pdf",
-    "content-disposition": contentDisposition("inline", `${contract.title || id}.pdf`),
-  };
+    const { id } = c.req.valid("param");
+    const reader = await contractReader(c, id);
+    const contract = reader.kind === "party" ? reader.contract : await findContract(db(c.env.DB), id);
+    if (!contract) throw fail.notFound("Contract");
+    const headers = {
+      "content-type": "application/pdf",
+      "content-disposition": contentDisposition("inline", `${contract.title || id}.pdf`),
+    };
 
-  if (contract.documentHash) {
-    const frozen = await c.env.DOCUMENTS.get(frozenDocumentKey(id));
-    // The hash says a document was frozen; its absence is a storage fault, not a reason to render a different one.
-    if (!frozen) throw new ApiError("SYS002", "The contract's document is temporarily unavailable");
-    return new Response(frozen.body, { headers: { ...headers, "x-document-sha256": contract.documentHash } }) as never;
-  }
-  const pdf = await renderContractPdf(contract, assetFontLoader(c.env.ASSETS));
-  return new Response(pdf, { headers: { ...headers, "x-document-sha256": hex(await crypto.subtle.digest("SHA-256", pdf)) } }) as never;
-});
+    if (contract.documentHash) {
+      const frozen = await c.env.DOCUMENTS.get(frozenDocumentKey(id));
+      // The hash says a document was frozen; its absence is a storage fault, not a reason to render a different one.
+      if (!frozen) throw new ApiError("SYS002", "The contract's document is temporarily unavailable");
+      return new Response(frozen.body, {
+        headers: { ...headers, "x-document-sha256": contract.documentHash },
+      }) as never;
+    }
+    const pdf = await renderContractPdf(contract, assetFontLoader(c.env.ASSETS));
+    return new Response(pdf, {
+      headers: { ...headers, "x-document-sha256": hex(await crypto.subtle.digest("SHA-256", pdf)) },
+    }) as never;
+  });

@@ -11,4 +11,6 @@ const route = liveRoute({
   params: contractIdParam,
 });
 
-export const contractLiveRoutes = createRouter().openapi(route, (c) => forwardToLiveRoom(c, c.env.CONTRACT_ROOM, c.req.valid("param").id));
+export const contractLiveRoutes = createRouter().openapi(route, (c) =>
+  forwardToLiveRoom(c, c.env.CONTRACT_ROOM, c.req.valid("param").id),
+);

@@ -35,9 +35,16 @@ const shareRoute = createRoute({
   summary: "Share with a person (view or edit); sharing again with the same email changes the permission",
   request: {
     params: contractIdParam,
-    body: jsonBody(z.object({ email: z.string().trim().email().max(254), permission: z.enum(["view", "edit"]) }).openapi("ShareContract")),
+    body: jsonBody(
+      z
+        .object({ email: z.string().trim().email().max(254), permission: z.enum(["view", "edit"]) })
+        .openapi("ShareContract"),
+    ),
   },
-  responses: { 201: jsonContent(envelope(shareSchema), "shared"), ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002") },
+  responses: {
+    201: jsonContent(envelope(shareSchema), "shared"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
+  },
 });
 
 const listSharesRoute = createRoute({
@@ -46,7 +53,10 @@ const listSharesRoute = createRoute({
   path: "/contracts/{id}/shares",
   summary: "Who the contract is shared with (owner only)",
   request: { params: contractIdParam },
-  responses: { 200: jsonContent(envelope(z.array(shareSchema)), "shares"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(envelope(z.array(shareSchema)), "shares"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
 });
 
 const revokeRoute = createRoute({
@@ -56,7 +66,10 @@ const revokeRoute = createRoute({
   summary: "Revoke a share",
   request: {
     params: contractIdParam.extend({
-      shareId: z.string().regex(/^shr_[0-9A-Za-z]{20}$/, "expected a shr_ id").openapi({ param: { name: "shareId", in: "path" } }),
+      shareId: z
+        .string()
+        .regex(/^shr_[0-9A-Za-z]{20}$/, "expected a shr_ id")
+        .openapi({ param: { name: "shareId", in: "path" } }),
     }),
   },
   responses: {

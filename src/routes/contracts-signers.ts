@@ -32,7 +32,10 @@ const removeSignerRoute = createRoute({
   summary: "Remove a signer from a draft",
   request: {
     params: contractIdParam.extend({
-      signerId: z.string().regex(/^sig_[0-9A-Za-z]{20}$/, "expected a sig_ id").openapi({ param: { name: "signerId", in: "path" } }),
+      signerId: z
+        .string()
+        .regex(/^sig_[0-9A-Za-z]{20}$/, "expected a sig_ id")
+        .openapi({ param: { name: "signerId", in: "path" } }),
     }),
   },
   responses: {

@@ -30,13 +30,35 @@ const reason = z.string().trim().min(1).max(2000);
 
 const sendBody = z
   .object({
-    message: z.string().trim().min(1).max(2000).optional().openapi({ description: "A note to the parties, quoted in their signing emails" }),
+    message: z
+      .string()
+      .trim()
+      .min(1)
+      .max(2000)
+      .optional()
+      .openapi({ description: "A note to the parties, quoted in their signing emails" }),
     reminders: z
       .object({
-        firstAfterHours: z.number().int().min(1).max(24 * 30).optional(),
-        everyHours: z.number().int().min(1).max(24 * 30).optional(),
+        firstAfterHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .optional(),
+        everyHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .optional(),
         max: z.number().int().min(0).max(20).optional(),
-        escalateAfterHours: z.number().int().min(1).max(24 * 90).nullable().optional(),
+        escalateAfterHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 90)
+          .nullable()
+          .optional(),
       })
       .optional(),
   })
@@ -74,8 +96,16 @@ const sendRoute = ownerRoute(
   "Send a draft: freeze the document (documentHash), apply workflow rules, notify the first routing order",
   sendBody,
 );
-const cancelRoute = ownerRoute("/contracts/{id}/cancel", "Cancel (owner) with a reason", z.object({ reason }).openapi("CancelContract"));
-const completeRoute = ownerRoute("/contracts/{id}/complete", "Mark an active contract completed (owner)", z.object({}).openapi("CompleteContract"));
+const cancelRoute = ownerRoute(
+  "/contracts/{id}/cancel",
+  "Cancel (owner) with a reason",
+  z.object({ reason }).openapi("CancelContract"),
+);
+const completeRoute = ownerRoute(
+  "/contracts/{id}/complete",
+  "Mark an active contract completed (owner)",
+  z.object({}).openapi("CompleteContract"),
+);
 const approveRoute = createRoute({
   ...party,
   path: "/contracts/{id}/approve",
@@ -86,7 +116,8 @@ const approveRoute = createRoute({
 const signRoute = createRoute({
   ...party,
   path: "/contracts/{id}/sign",
-  summary: "Sign (the signer whose turn it is): typed, drawn, uploaded or wallet (EIP-712 over contractId, documentHash, signerEmail)",
+  summary:
+    "Sign (the signer whose turn it is): typed, drawn, uploaded or wallet (EIP-712 over contractId, documentHash, signerEmail)",
   request: { params: contractIdParam, body: jsonBody(signBody) },
   responses: partyResponses,
 });
@@ -112,7 +143,10 @@ const certificateRoute = createRoute({
   ...partyReadable,
   request: { params: contractIdParam },
   responses: {
-    200: { description: "the PDF (X-Document-SHA256, X-Execution-Hash and X-Audit-Head carry its hashes)", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
+    200: {
+      description: "the PDF (X-Document-SHA256, X-Execution-Hash and X-Audit-Head carry its hashes)",
+      content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } },
+    },
     ...errorResponses("AUTH002", "AUTH004", "RES001", "RES002"),
   },
 });
@@ -135,7 +169,8 @@ async function partyOf(c: Context<AppEnv>, id: string): Promise<Actor> {
   }
   const principal = principalOf(c);
   await requireContractAccess(c.env, principal, id, "view");
-  if (!hasScope(principal, "contracts:write")) throw new ApiError("AUTH003", "Your role or API key does not allow this");
+  if (!hasScope(principal, "contracts:write"))
+    throw new ApiError("AUTH003", "Your role or API key does not allow this");
   const [state, email] = await Promise.all([room.get(), verifiedEmailOf(db(c.env.DB), principal.userId)]);
   const signer = email ? state?.signers.find((s) => s.email === email) : undefined;
   if (!state) throw fail.notFound("Contract");
@@ -160,7 +195,11 @@ export const contractSigningRoutes = createRouter()
   .openapi(approveRoute, async (c) => {
     const { id } = c.req.valid("param");
     const party = await partyOf(c, id);
-    return ok(c, contractView(unwrap(await contractRoom(c.env, id).act(party.actorId, party.signer.id, "approve", null))), 200);
+    return ok(
+      c,
+      contractView(unwrap(await contractRoom(c.env, id).act(party.actorId, party.signer.id, "approve", null))),
+      200,
+    );
   })
   .openapi(signRoute, async (c) => {
     const { id } = c.req.valid("param");

@@ -111,7 +111,10 @@ const auditRoute = createRoute({
   path: "/contracts/{id}/audit",
   summary: "The contract's hash-chained audit events: hash = sha256(prevHash || canonical(event))",
   request: { params: contractIdParam },
-  responses: { 200: jsonContent(envelope(z.array(auditEventSchema)), "the chain, oldest first"), ...errorResponses("AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(envelope(z.array(auditEventSchema)), "the chain, oldest first"),
+    ...errorResponses("AUTH004", "RES001"),
+  },
 });
 
 /** A team contract: the caller must be at least a member of that team. */
@@ -214,5 +217,9 @@ export const contractRoutes = createRouter()
     const { id } = c.req.valid("param");
     await requireContractAccess(c.env, principalOf(c), id, "view");
     const events = await contractRoom(c.env, id).auditTrail();
-    return ok(c, events.map((e) => ({ ...e, data: e.data as Record<string, unknown> })), 200);
+    return ok(
+      c,
+      events.map((e) => ({ ...e, data: e.data as Record<string, unknown> })),
+      200,
+    );
   });

@@ -16,7 +16,10 @@ const body = z.object({
   type: z.enum(EVENT_TYPES as [EventType, ...EventType[]]),
   data: z.record(z.string(), z.unknown()),
   subject: eventSubjectSchema,
-  audience: z.array(z.string().regex(/^usr_[0-9A-Za-z]{20}$/, "expected a usr_ id")).min(1).max(1000),
+  audience: z
+    .array(z.string().regex(/^usr_[0-9A-Za-z]{20}$/, "expected a usr_ id"))
+    .min(1)
+    .max(1000),
   /**
    * `queue` (default): through EVENTS like any domain event, so every consumer sees it.
    * `feeds`: straight to the audience's feeds, to time the live fan-out without the queue's batching delay.
@@ -40,7 +43,8 @@ const route = createRoute({
 export const devEventRoutes = createRouter().openapi(route, async (c) => {
   const input = c.req.valid("json");
   const checked = validateEventData(input.type, input.data);
-  if (!checked.success) throw new ApiError("VAL001", "Event data does not match the catalog", { details: checked.issues });
+  if (!checked.success)
+    throw new ApiError("VAL001", "Event data does not match the catalog", { details: checked.issues });
   if (input.via === "feeds") {
     const event: DomainEvent = {
       id: newId("evt"),
@@ -54,6 +58,11 @@ export const devEventRoutes = createRouter().openapi(route, async (c) => {
     await deliverToFeedsConsumer.consume(event, c.env, { attempts: 1, lastAttempt: false, queue: "dev" });
     return ok(c, { id: event.id }, 202);
   }
-  const { id } = await publishEvent(c.env, { type: input.type, data: checked.data, subject: input.subject, audience: input.audience });
+  const { id } = await publishEvent(c.env, {
+    type: input.type,
+    data: checked.data,
+    subject: input.subject,
+    audience: input.audience,
+  });
   return ok(c, { id }, 202);
 });

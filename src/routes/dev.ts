@@ -66,9 +66,20 @@ const paymentSucceedRoute = createRoute({
   tags: ["Development"],
   summary: "Make the test payment provider deliver its signed charge.success webhook (development only)",
   middleware: [publicRoute(), devOnly] as const,
-  request: { params: z.object({ reference: z.string().min(1).max(100).openapi({ param: { name: "reference", in: "path" } }) }) },
+  request: {
+    params: z.object({
+      reference: z
+        .string()
+        .min(1)
+        .max(100)
+        .openapi({ param: { name: "reference", in: "path" } }),
+    }),
+  },
   responses: {
-    200: jsonContent(envelope(z.object({ reference: z.string(), outcome: z.string() })), "delivered; outcome of our webhook"),
+    200: jsonContent(
+      envelope(z.object({ reference: z.string(), outcome: z.string() })),
+      "delivered; outcome of our webhook",
+    ),
     ...errorResponses("RES001"),
   },
 });

@@ -10,14 +10,23 @@ import { auditFromRequest } from "../lib/audit";
 import { newId } from "../lib/ids";
 import { db } from "../db/client";
 import { deletePolicy, getPolicy, insertPolicy, listPolicies, policyView, updatePolicy } from "../db/retention";
-import { MAX_PERIOD_DAYS, POLICY_TYPES, RECORD_KINDS, policyTypeProblem, type PolicyType, type RecordKind } from "../domain/retention";
+import {
+  MAX_PERIOD_DAYS,
+  POLICY_TYPES,
+  RECORD_KINDS,
+  policyTypeProblem,
+  type PolicyType,
+  type RecordKind,
+} from "../domain/retention";
 import { retentionDryRun } from "../services/governance/apply-retention";
 
 const policySchema = z
   .object({
     id: z.string().openapi({ example: "pol_DefaultAuditLogs0001" }),
     recordKind: z.enum(RECORD_KINDS),
-    type: z.enum(POLICY_TYPES).openapi({ description: "`deletion` deletes due rows; `retention` keeps them and clears their payload" }),
+    type: z
+      .enum(POLICY_TYPES)
+      .openapi({ description: "`deletion` deletes due rows; `retention` keeps them and clears their payload" }),
     periodDays: z.number().int().openapi({ description: "age in days after which a record is due" }),
     updatedBy: z.string().nullable().openapi({ description: "admin who last changed it; null for a seeded default" }),
     createdAt: isoDate,
@@ -26,7 +35,9 @@ const policySchema = z
   .openapi("RetentionPolicy");
 
 const period = z.number().int().min(1).max(MAX_PERIOD_DAYS);
-const createBody = z.object({ recordKind: z.enum(RECORD_KINDS), type: z.enum(POLICY_TYPES), periodDays: period }).strict();
+const createBody = z
+  .object({ recordKind: z.enum(RECORD_KINDS), type: z.enum(POLICY_TYPES), periodDays: period })
+  .strict();
 const updateBody = z.object({ type: z.enum(POLICY_TYPES), periodDays: period }).strict();
 const idParam = z.object({ id: z.string().regex(/^pol_[0-9A-Za-z]{20}$/, "expected a pol_ id") });
 const readAccess = [requireScope("admin:read"), requireRole("admin", "super_admin")];
@@ -49,7 +60,10 @@ const listRoute = createRoute({
   tags: ["Governance"],
   summary: "Retention policies, one per record kind",
   middleware: readAccess,
-  responses: { 200: jsonContent(envelope(z.array(policySchema)), "the policies"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: {
+    200: jsonContent(envelope(z.array(policySchema)), "the policies"),
+    ...errorResponses("AUTH003", "AUTH004"),
+  },
 });
 
 const createRoute_ = createRoute({
@@ -98,7 +112,10 @@ const dryRunRoute = createRoute({
   summary: "How many records each policy would delete or clear if the daily run happened now",
   // Changes nothing, but a POST under a read scope fails the authorization walk's rule; it is an admin's tool anyway.
   middleware: writeAccess,
-  responses: { 200: jsonContent(envelope(z.array(outcomeSchema)), "counts per policy"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: {
+    200: jsonContent(envelope(z.array(outcomeSchema)), "counts per policy"),
+    ...errorResponses("AUTH003", "AUTH004"),
+  },
 });
 
 function assertType(kind: RecordKind, type: PolicyType) {
@@ -114,9 +131,24 @@ export const governanceRoutes = createRouter()
     assertType(input.recordKind, input.type);
     const principal = principalOf(c);
     const at = new Date().toISOString();
-    const row = await insertPolicy(db(c.env.DB), { id: newId("pol"), ...input, updatedBy: principal.userId, createdAt: at, updatedAt: at });
-    if (!row) throw fail.conflict(`${input.recordKind} already has a policy; change it with PUT`, { recordKind: input.recordKind });
-    await auditFromRequest(c, { action: "retention_policy.created", actorId: principal.userId, resourceType: "retention_policy", resourceId: row.id, data: input });
+    const row = await insertPolicy(db(c.env.DB), {
+      id: newId("pol"),
+      ...input,
+      updatedBy: principal.userId,
+      createdAt: at,
+      updatedAt: at,
+    });
+    if (!row)
+      throw fail.conflict(`${input.recordKind} already has a policy; change it with PUT`, {
+        recordKind: input.recordKind,
+      });
+    await auditFromRequest(c, {
+      action: "retention_policy.created",
+      actorId: principal.userId,
+      resourceType: "retention_policy",
+      resourceId: row.id,
+      data: input,
+    });
     return ok(c, policyView(row), 201);
   })
   .openapi(updateRoute, async (c) => {
@@ -127,7 +159,11 @@ export const governanceRoutes = createRouter()
     if (!current) throw fail.notFound("Retention policy");
     assertType(current.recordKind as RecordKind, input.type);
     const principal = principalOf(c);
-    const row = await updatePolicy(database, id, { ...input, updatedBy: principal.userId, updatedAt: new Date().toISOString() });
+    const row = await updatePolicy(database, id, {
+      ...input,
+      updatedBy: principal.userId,
+      updatedAt: new Date().toISOString(),
+    });
     if (!row) throw fail.notFound("Retention policy");
     await auditFromRequest(c, {
       action: "retention_policy.updated",
@@ -142,6 +178,11 @@ export const governanceRoutes = createRouter()
     const { id } = c.req.valid("param");
     const principal = principalOf(c);
     if (!(await deletePolicy(db(c.env.DB), id))) throw fail.notFound("Retention policy");
-    await auditFromRequest(c, { action: "retention_policy.deleted", actorId: principal.userId, resourceType: "retention_policy", resourceId: id });
+    await auditFromRequest(c, {
+      action: "retention_policy.deleted",
+      actorId: principal.userId,
+      resourceType: "retention_policy",
+      resourceId: id,
+    });
     return ok(c, { id, deleted: true as const }, 200);
   });

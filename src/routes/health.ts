@@ -61,7 +61,9 @@ export const detailedHealthSchema = healthSchema
       emails: z.number().int().openapi({ description: "emails queued" }),
       anchorRecords: z.number().int().openapi({ description: "anchor records waiting for a batch" }),
     }),
-    deadLetters: z.array(z.object({ queue: z.string(), count: z.number().int() })).openapi({ description: "dead letters not yet replayed, per origin queue" }),
+    deadLetters: z
+      .array(z.object({ queue: z.string(), count: z.number().int() }))
+      .openapi({ description: "dead letters not yet replayed, per origin queue" }),
     webhookDeliveries: countByStatus,
     webhookSuccessRatio: z.number().openapi({ description: "succeeded / (succeeded + failed); 1 when none finished" }),
     emailDeliveries: countByStatus,

@@ -22,7 +22,8 @@ const route = createRoute({
   path: "/.well-known/jwks.json",
   tags: ["Auth"],
   summary: "Public keys for verifying access tokens (JWK Set)",
-  description: "Pick the key by the token's `kid` header. Cache for up to 5 minutes; during a key rotation two keys are listed.",
+  description:
+    "Pick the key by the token's `kid` header. Cache for up to 5 minutes; during a key rotation two keys are listed.",
   responses: {
     200: {
       content: { "application/json": { schema: z.object({ keys: z.array(jwkSchema) }).openapi("JwkSet") } },
@@ -35,5 +36,5 @@ export const jwksRoutes = createRouter().openapi(route, async (c) => {
   const jwks = await publicKeySet(c.env);
   c.header("Cache-Control", "public, max-age=300");
   // The JWK Set is served as RFC 7517 defines it; the zod schema documents exactly these fields.
-  return c.json(jwks as z.infer<typeof route.responses[200]["content"]["application/json"]["schema"]>, 200);
+  return c.json(jwks as z.infer<(typeof route.responses)[200]["content"]["application/json"]["schema"]>, 200);
 });

@@ -63,7 +63,10 @@ const createListingRoute = createRoute({
   path: "/listings",
   summary: "Create a listing (draft) as its seller",
   request: { body: jsonBody(createListingBody) },
-  responses: { 201: jsonContent(envelope(listingSchema), "the draft"), ...errorResponses("AUTH003", "AUTH004", "AUTH006") },
+  responses: {
+    201: jsonContent(envelope(listingSchema), "the draft"),
+    ...errorResponses("AUTH003", "AUTH004", "AUTH006"),
+  },
 });
 const listRoute = createRoute({
   ...read,

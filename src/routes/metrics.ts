@@ -11,7 +11,8 @@ const route = createRoute({
   method: "get",
   path: "/metrics",
   tags: ["Operations"],
-  summary: "Prometheus metrics: requests and latency by route and status, backlogs, dead letters, deliveries, anchoring lag",
+  summary:
+    "Prometheus metrics: requests and latency by route and status, backlogs, dead letters, deliveries, anchoring lag",
   description:
     "Text exposition format 0.0.4. Authenticate with `Authorization: Bearer <METRICS_TOKEN>` (a scraper) or as an " +
     "admin (session, or an API key with `admin:read`). Request counters are summed across isolates every 10 s.",

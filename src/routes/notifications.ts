@@ -32,7 +32,13 @@ const listQuery = pageQuery.extend({
     .openapi({ description: "only unread notifications" }),
 });
 
-const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 const base = { tags: ["Notifications"], security: [{ bearer: [] }] };
 
 const listRoute = createRoute({
@@ -43,7 +49,10 @@ const listRoute = createRoute({
   summary: "The caller's notifications, newest first",
   description: "`metadata.unreadCount` carries the number of unread notifications whatever the filter.",
   request: { query: listQuery },
-  responses: { 200: jsonContent(listEnvelope(notificationSchema), "a page of notifications"), ...errorResponses("VAL001", "AUTH003", "AUTH004") },
+  responses: {
+    200: jsonContent(listEnvelope(notificationSchema), "a page of notifications"),
+    ...errorResponses("VAL001", "AUTH003", "AUTH004"),
+  },
 });
 
 const readRoute = createRoute({
@@ -53,7 +62,10 @@ const readRoute = createRoute({
   path: "/notifications/{id}/read",
   summary: "Mark one notification read (idempotent)",
   request: { params: idParam },
-  responses: { 200: jsonContent(envelope(notificationSchema), "read"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(envelope(notificationSchema), "read"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
 });
 
 const readAllRoute = createRoute({
@@ -72,7 +84,13 @@ export const notificationRoutes = createRouter()
   .openapi(listRoute, async (c) => {
     const query = c.req.valid("query");
     const { limit, offset } = pageWindow(query);
-    const { rows, total, unread } = await listNotifications(db(c.env.DB), principalOf(c).userId, query.unread, limit, offset);
+    const { rows, total, unread } = await listNotifications(
+      db(c.env.DB),
+      principalOf(c).userId,
+      query.unread,
+      limit,
+      offset,
+    );
     return c.json(
       {
         success: true as const,

@@ -27,7 +27,13 @@ import {
   updateApplicationBody,
 } from "./oauth-schemas";
 
-const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 
 const base = { tags: ["OAuth applications"], middleware: [requireSession()], security: [{ bearer: [] }] };
 
@@ -132,14 +138,18 @@ export const oauthApplicationRoutes = createRouter()
     const now = new Date();
     const [updated] = await database.batch([
       updateApplicationStatement(database, id, body, now.toISOString()),
-      auditInsert(c.env, {
-        action: "oauth_application.updated",
-        actorId: principal.userId,
-        ...requestOrigin(c),
-        resourceType: "oauth_application",
-        resourceId: id,
-        data: body,
-      }, now),
+      auditInsert(
+        c.env,
+        {
+          action: "oauth_application.updated",
+          actorId: principal.userId,
+          ...requestOrigin(c),
+          resourceType: "oauth_application",
+          resourceId: id,
+          data: body,
+        },
+        now,
+      ),
     ]);
     // Deleted between our read and the batch.
     if (!updated[0]) throw fail.notFound("Application");
@@ -153,13 +163,17 @@ export const oauthApplicationRoutes = createRouter()
     const now = new Date();
     await database.batch([
       ...deleteApplicationStatements(database, id, now.toISOString()),
-      auditInsert(c.env, {
-        action: "oauth_application.deleted",
-        actorId: principal.userId,
-        ...requestOrigin(c),
-        resourceType: "oauth_application",
-        resourceId: id,
-      }, now),
+      auditInsert(
+        c.env,
+        {
+          action: "oauth_application.deleted",
+          actorId: principal.userId,
+          ...requestOrigin(c),
+          resourceType: "oauth_application",
+          resourceId: id,
+        },
+        now,
+      ),
     ]);
     return ok(c, { id, deleted: true as const });
   });

@@ -13,7 +13,13 @@ import { db } from "../db/client";
 import { authorizationView, findOwnAuthorization, listAuthorizations, revokeGrantStatement } from "../db/oauth";
 import { authorizationSchema } from "./oauth-schemas";
 
-const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 const base = { tags: ["OAuth applications"], middleware: [requireSession()], security: [{ bearer: [] }] };
 
 const listRoute = createRoute({
@@ -57,14 +63,18 @@ export const oauthAuthorizationRoutes = createRouter()
     const now = new Date();
     await database.batch([
       revokeGrantStatement(database, id, "user_revoked", now.toISOString()),
-      auditInsert(c.env, {
-        action: "oauth.authorization_revoked",
-        actorId: principal.userId,
-        ...requestOrigin(c),
-        resourceType: "oauth_authorization",
-        resourceId: id,
-        data: { applicationId: found.grant.applicationId },
-      }, now),
+      auditInsert(
+        c.env,
+        {
+          action: "oauth.authorization_revoked",
+          actorId: principal.userId,
+          ...requestOrigin(c),
+          resourceType: "oauth_authorization",
+          resourceId: id,
+          data: { applicationId: found.grant.applicationId },
+        },
+        now,
+      ),
     ]);
     const revoked = { ...found.grant, revokedAt: now.toISOString(), revokedReason: "user_revoked" };
     return ok(c, authorizationView({ ...found, grant: revoked }));

@@ -13,13 +13,9 @@ const redirectUri = z
   })
   .openapi({ example: "https://partner.example.com/oauth/callback" });
 
-const scopeList = z
-  .array(z.enum(PARTNER_SCOPES))
-  .min(1)
-  .max(PARTNER_SCOPES.length)
-  .openapi({
-    description: "Scopes the application may ask users for (src/domain/scopes.ts; `admin:*` is never granted)",
-  });
+const scopeList = z.array(z.enum(PARTNER_SCOPES)).min(1).max(PARTNER_SCOPES.length).openapi({
+  description: "Scopes the application may ask users for (src/domain/scopes.ts; `admin:*` is never granted)",
+});
 
 export const createApplicationBody = z
   .object({

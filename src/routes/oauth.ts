@@ -33,8 +33,11 @@ import {
 const tags = ["OAuth 2 (partner applications)"];
 const html = (description: string) => ({ content: { "text/html": { schema: z.string() } }, description });
 const oauthErrors = {
-  400: jsonContent(oauthErrorSchema, "OAuth error (RFC 6749 §5.2): invalid_request, invalid_grant, invalid_scope, " +
-    "unsupported_grant_type, unauthorized_client — not the API envelope"),
+  400: jsonContent(
+    oauthErrorSchema,
+    "OAuth error (RFC 6749 §5.2): invalid_request, invalid_grant, invalid_scope, " +
+      "unsupported_grant_type, unauthorized_client — not the API envelope",
+  ),
   401: jsonContent(oauthErrorSchema, "invalid_client: client authentication failed (RFC 6749 §5.2)"),
 };
 

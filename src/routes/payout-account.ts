@@ -49,7 +49,10 @@ const getRoute = createRoute({
   method: "get",
   path: "/users/me/payout-account",
   summary: "The caller's payout account",
-  responses: { 200: jsonContent(envelope(payoutAccountData), "the payout account"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(envelope(payoutAccountData), "the payout account"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
 });
 
 const deleteRoute = createRoute({

@@ -12,7 +12,8 @@ const route = createRoute({
   method: "post",
   path: "/webhooks/paystack",
   tags: ["Escrow"],
-  summary: "Paystack events (charge.success, refund.*, transfer.*); x-paystack-signature = hex HMAC-SHA512 of the raw body",
+  summary:
+    "Paystack events (charge.success, refund.*, transfer.*); x-paystack-signature = hex HMAC-SHA512 of the raw body",
   description:
     "A replayed event (same event and object id) is acknowledged and changes nothing. A bad signature is 401 and " +
     "logged. Nothing is acknowledged before the escrow applied the event: any failure answers non-2xx so Paystack " +
@@ -20,7 +21,10 @@ const route = createRoute({
     "payout_sent, payout_failed, payout_reversed, refund_processed, refund_failed, ignored (recorded, not applied), replay.",
   request: { headers: z.object({ "x-paystack-signature": z.string().max(256).optional() }) },
   responses: {
-    200: jsonContent(envelope(z.object({ received: z.literal(true), outcome: z.string() })), "accepted (or a replay, acknowledged)"),
+    200: jsonContent(
+      envelope(z.object({ received: z.literal(true), outcome: z.string() })),
+      "accepted (or a replay, acknowledged)",
+    ),
     ...errorResponses("AUTH004", "VAL001"),
   },
 });

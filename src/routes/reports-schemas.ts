@@ -41,7 +41,13 @@ export const contractsReportSchema = z
       draft: z.array(band).openapi({ description: "drafts, by days since created" }),
     }),
     series: z.array(
-      z.object({ period: z.string(), created: z.number().int(), sent: z.number().int(), executed: z.number().int(), cancelled: z.number().int() }),
+      z.object({
+        period: z.string(),
+        created: z.number().int(),
+        sent: z.number().int(),
+        executed: z.number().int(),
+        cancelled: z.number().int(),
+      }),
     ),
   })
   .openapi("ContractsReport");
@@ -54,9 +60,15 @@ export const signaturesReportSchema = z
       completed: z.number().int().openapi({ description: "sent in the window and fully signed" }),
       completionRate: nullableNumber.openapi({ description: "completed / sent, 4 decimals; null when none sent" }),
       signatures: z.number().int(),
-      medianHoursToSign: nullableNumber.openapi({ description: "median hours from sending to each signer's signature" }),
+      medianHoursToSign: nullableNumber.openapi({
+        description: "median hours from sending to each signer's signature",
+      }),
     }),
-    approverTurnaround: z.object({ approvals: z.number().int(), medianHours: nullableNumber, averageHours: nullableNumber }),
+    approverTurnaround: z.object({
+      approvals: z.number().int(),
+      medianHours: nullableNumber,
+      averageHours: nullableNumber,
+    }),
     series: z.array(
       z.object({
         period: z.string(),
@@ -105,7 +117,12 @@ export const escrowsReportSchema = z
         refunded: z.number().int().openapi({ description: "minor units refunded to buyers" }),
       }),
     ),
-    disputes: z.object({ opened: z.number().int(), open: z.number().int(), refunded: z.number().int(), released: z.number().int() }),
+    disputes: z.object({
+      opened: z.number().int(),
+      open: z.number().int(),
+      refunded: z.number().int(),
+      released: z.number().int(),
+    }),
     series: z.array(z.object({ period: z.string(), created: z.number().int(), funded: z.number().int() })),
   })
   .openapi("EscrowsReport");
@@ -146,5 +163,8 @@ export const reportRecordSchema = z
   .openapi("ReportExport");
 
 export const reportIdParam = z.object({
-  id: z.string().regex(/^rpt_[0-9A-Za-z]{20}$/, "expected a rpt_ id").openapi({ param: { name: "id", in: "path" } }),
+  id: z
+    .string()
+    .regex(/^rpt_[0-9A-Za-z]{20}$/, "expected a rpt_ id")
+    .openapi({ param: { name: "id", in: "path" } }),
 });

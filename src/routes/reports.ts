@@ -24,7 +24,11 @@ import {
 } from "./reports-schemas";
 
 const read = { tags: ["Reports"], middleware: [requireScope("reports:read")], security: [{ bearer: [] as string[] }] };
-const write = { tags: ["Reports"], middleware: [requireScope("reports:write")], security: [{ bearer: [] as string[] }] };
+const write = {
+  tags: ["Reports"],
+  middleware: [requireScope("reports:write")],
+  security: [{ bearer: [] as string[] }],
+};
 
 const SCOPE_NOTE =
   "Covers your own contracts and your teams' (platform admins: everything); `teamId` narrows to one team you are in.";
@@ -41,7 +45,11 @@ function reportRoute<S extends z.ZodType>(kind: ReportKind, schema: S, summary: 
   });
 }
 
-const contractsRoute = reportRoute("contracts", contractsReportSchema, "Contract status counts, ageing of open contracts, events per period");
+const contractsRoute = reportRoute(
+  "contracts",
+  contractsReportSchema,
+  "Contract status counts, ageing of open contracts, events per period",
+);
 const signaturesRoute = reportRoute(
   "signatures",
   signaturesReportSchema,
@@ -68,7 +76,10 @@ const createRoute_ = createRoute({
     "live feed) and download it once ready. The file expires after REPORT_TTL_HOURS (default 24). A PDF holds the " +
     "summary, a chart and at most 2,000 rows; the other formats hold every row.",
   request: { body: jsonBody(createReportBody) },
-  responses: { 202: jsonContent(envelope(reportRecordSchema), "queued"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: {
+    202: jsonContent(envelope(reportRecordSchema), "queued"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
 });
 
 const getRoute = createRoute({
@@ -77,7 +88,10 @@ const getRoute = createRoute({
   path: "/reports/{id}",
   summary: "An export's status, progress, row count and expiry",
   request: { params: reportIdParam },
-  responses: { 200: jsonContent(envelope(reportRecordSchema), "the export"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(envelope(reportRecordSchema), "the export"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
 });
 
 const downloadRoute = createRoute({
@@ -91,7 +105,9 @@ const downloadRoute = createRoute({
       description: "the file",
       content: {
         "text/csv": { schema: z.string() },
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { schema: z.string().openapi({ format: "binary" }) },
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+          schema: z.string().openapi({ format: "binary" }),
+        },
         "application/pdf": { schema: z.string().openapi({ format: "binary" }) },
         "application/json": { schema: z.string() },
       },
@@ -117,12 +133,24 @@ const view = (r: ReportRow) => ({
 });
 
 export const reportRoutes = createRouter()
-  .openapi(contractsRoute, async (c) => ok(c, await buildReport(c.env, principalOf(c), "contracts", c.req.valid("query")), 200))
-  .openapi(signaturesRoute, async (c) => ok(c, await buildReport(c.env, principalOf(c), "signatures", c.req.valid("query")), 200))
-  .openapi(activityRoute, async (c) => ok(c, await buildReport(c.env, principalOf(c), "activity", c.req.valid("query")), 200))
-  .openapi(escrowsRoute, async (c) => ok(c, await buildReport(c.env, principalOf(c), "escrows", c.req.valid("query")), 200))
-  .openapi(createRoute_, async (c) => ok(c, view(await requestReportExport(c.env, principalOf(c), c.req.valid("json"))), 202))
-  .openapi(getRoute, async (c) => ok(c, view(await readReportExport(c.env, principalOf(c), c.req.valid("param").id)), 200))
+  .openapi(contractsRoute, async (c) =>
+    ok(c, await buildReport(c.env, principalOf(c), "contracts", c.req.valid("query")), 200),
+  )
+  .openapi(signaturesRoute, async (c) =>
+    ok(c, await buildReport(c.env, principalOf(c), "signatures", c.req.valid("query")), 200),
+  )
+  .openapi(activityRoute, async (c) =>
+    ok(c, await buildReport(c.env, principalOf(c), "activity", c.req.valid("query")), 200),
+  )
+  .openapi(escrowsRoute, async (c) =>
+    ok(c, await buildReport(c.env, principalOf(c), "escrows", c.req.valid("query")), 200),
+  )
+  .openapi(createRoute_, async (c) =>
+    ok(c, view(await requestReportExport(c.env, principalOf(c), c.req.valid("json"))), 202),
+  )
+  .openapi(getRoute, async (c) =>
+    ok(c, view(await readReportExport(c.env, principalOf(c), c.req.valid("param").id)), 200),
+  )
   .openapi(downloadRoute, async (c) => {
     const { row, object } = await openReportFile(c.env, principalOf(c), c.req.valid("param").id);
     return new Response(object.body, {

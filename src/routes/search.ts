@@ -58,7 +58,10 @@ const savedSearchSchema = z
   .openapi("SavedSearch");
 
 const savedIdParam = z.object({
-  id: z.string().regex(/^ssr_[0-9A-Za-z]{20}$/, "expected an ssr_ id").openapi({ param: { name: "id", in: "path" } }),
+  id: z
+    .string()
+    .regex(/^ssr_[0-9A-Za-z]{20}$/, "expected an ssr_ id")
+    .openapi({ param: { name: "id", in: "path" } }),
 });
 
 const searchRoute = createRoute({
@@ -79,8 +82,15 @@ const createSavedRoute = createRoute({
   method: "post",
   path: "/saved-searches",
   summary: "Save a named contract search",
-  request: { body: jsonBody(z.object({ name: z.string().trim().min(1).max(100), query: savedQuerySchema }).openapi("CreateSavedSearch")) },
-  responses: { 201: jsonContent(envelope(savedSearchSchema), "saved"), ...errorResponses("AUTH003", "AUTH004", "RES002") },
+  request: {
+    body: jsonBody(
+      z.object({ name: z.string().trim().min(1).max(100), query: savedQuerySchema }).openapi("CreateSavedSearch"),
+    ),
+  },
+  responses: {
+    201: jsonContent(envelope(savedSearchSchema), "saved"),
+    ...errorResponses("AUTH003", "AUTH004", "RES002"),
+  },
 });
 const listSavedRoute = createRoute({
   ...read,
@@ -96,7 +106,10 @@ const deleteSavedRoute = createRoute({
   path: "/saved-searches/{id}",
   summary: "Delete a saved search",
   request: { params: savedIdParam },
-  responses: { 200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "deleted"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "deleted"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
 });
 const runSavedRoute = createRoute({
   ...read,
@@ -104,14 +117,24 @@ const runSavedRoute = createRoute({
   path: "/saved-searches/{id}/results",
   summary: "Run a saved search now",
   request: { params: savedIdParam, query: pageQuery },
-  responses: { 200: jsonContent(listEnvelope(contractSchema), "matching contracts"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(listEnvelope(contractSchema), "matching contracts"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
 });
 
 async function contractHits(database: Database, principal: Principal, query: string, limit: number) {
   const where = and(await visibleContracts(database, principal), contractMatch(query));
   const [rows, total] = await Promise.all([
     database
-      .select({ id: contracts.id, title: contracts.title, status: contracts.status, updatedAt: contracts.updatedAt, snippet: contractSnippet, score: contractRank })
+      .select({
+        id: contracts.id,
+        title: contracts.title,
+        status: contracts.status,
+        updatedAt: contracts.updatedAt,
+        snippet: contractSnippet,
+        score: contractRank,
+      })
       .from(contracts)
       .innerJoin(contractsFts, contractFtsJoin)
       .where(where)
@@ -128,7 +151,13 @@ async function templateHits(database: Database, principal: Principal, query: str
   const where = and(visibleTemplates(principal), templateMatch(query));
   const [rows, total] = await Promise.all([
     database
-      .select({ id: templates.id, title: templates.name, updatedAt: templates.updatedAt, snippet: templateSnippet, score: templateRank })
+      .select({
+        id: templates.id,
+        title: templates.name,
+        updatedAt: templates.updatedAt,
+        snippet: templateSnippet,
+        score: templateRank,
+      })
       .from(templates)
       .innerJoin(templatesFts, templateFtsJoin)
       .where(where)
@@ -156,7 +185,12 @@ export const searchRoutes = createRouter()
     ]);
     const merged = [...fromContracts.hits, ...fromTemplates.hits].sort((a, b) => a.score - b.score);
     const { offset, limit } = pageWindow({ page, perPage });
-    return paginated(c, merged.slice(offset, offset + limit), { page, perPage }, fromContracts.total + fromTemplates.total);
+    return paginated(
+      c,
+      merged.slice(offset, offset + limit),
+      { page, perPage },
+      fromContracts.total + fromTemplates.total,
+    );
   })
   .openapi(createSavedRoute, async (c) => {
     const principal = principalOf(c);
@@ -175,10 +209,22 @@ export const searchRoutes = createRouter()
     const mine = eq(savedSearches.userId, principal.userId);
     const { limit, offset } = pageWindow({ page, perPage });
     const [rows, total] = await Promise.all([
-      database.select().from(savedSearches).where(mine).orderBy(desc(savedSearches.createdAt)).limit(limit).offset(offset).all(),
+      database
+        .select()
+        .from(savedSearches)
+        .where(mine)
+        .orderBy(desc(savedSearches.createdAt))
+        .limit(limit)
+        .offset(offset)
+        .all(),
       database.select({ n: count() }).from(savedSearches).where(mine).get(),
     ]);
-    return paginated(c, rows.map(({ userId: _u, ...r }) => r), { page, perPage }, total?.n ?? 0);
+    return paginated(
+      c,
+      rows.map(({ userId: _u, ...r }) => r),
+      { page, perPage },
+      total?.n ?? 0,
+    );
   })
   .openapi(deleteSavedRoute, async (c) => {
     const principal = principalOf(c);
@@ -203,6 +249,11 @@ export const searchRoutes = createRouter()
     if (!saved) throw fail.notFound("Saved search");
     // Re-validated on the way out: a stored query is data, and the filters' rules may have tightened since.
     const filters = listContractsQuery.parse(saved.query);
-    const { items, total } = await listContracts(database, await visibleContracts(database, principal), filters, pageWindow({ page, perPage }));
+    const { items, total } = await listContracts(
+      database,
+      await visibleContracts(database, principal),
+      filters,
+      pageWindow({ page, perPage }),
+    );
     return paginated(c, items, { page, perPage }, total);
   });

@@ -15,7 +15,15 @@ import { inviteBody, inviteMember } from "../services/teams/invite-member";
 import { revokeInvitation } from "../services/teams/revoke-invitation";
 import { acceptInvitation } from "../services/teams/accept-invitation";
 import { memberSchema } from "../schemas/teams";
-import { bearer, pathParam, teamForMember, teamParams, teamTags as tags, teamWrite as write, teamRead as read } from "../lib/team-access";
+import {
+  bearer,
+  pathParam,
+  teamForMember,
+  teamParams,
+  teamTags as tags,
+  teamWrite as write,
+  teamRead as read,
+} from "../lib/team-access";
 
 const invitationSchema = z
   .object({
@@ -30,7 +38,13 @@ const invitationSchema = z
   })
   .openapi("TeamInvitation");
 
-const tokenParams = z.object({ token: z.string().min(20).max(100).openapi({ param: { name: "token", in: "path" } }) });
+const tokenParams = z.object({
+  token: z
+    .string()
+    .min(20)
+    .max(100)
+    .openapi({ param: { name: "token", in: "path" } }),
+});
 
 const invitationView = (i: InvitationRow) => ({
   id: i.id,

@@ -9,13 +9,28 @@ import { fail } from "../lib/errors";
 import { principalOf } from "../lib/auth";
 import { newId } from "../lib/ids";
 import { db } from "../db/client";
-import { createTeamWithOwner, deleteTeam, listMembers, listTeamsOf, memberCount, updateTeam, type TeamRow } from "../db/teams";
+import {
+  createTeamWithOwner,
+  deleteTeam,
+  listMembers,
+  listTeamsOf,
+  memberCount,
+  updateTeam,
+  type TeamRow,
+} from "../db/teams";
 import { TEAM_ROLES, canDeleteTeam, canUpdateTeam, type TeamRole } from "../domain/team-roles";
 import { memberSchema } from "../schemas/teams";
 import { requestOrigin } from "../lib/audit";
 import { changeMemberRole } from "../services/teams/change-member-role";
 import { removeMember } from "../services/teams/remove-member";
-import { pathParam, teamAudit as audit, teamForMember, teamParams, teamRead as read, teamWrite as write } from "../lib/team-access";
+import {
+  pathParam,
+  teamAudit as audit,
+  teamForMember,
+  teamParams,
+  teamRead as read,
+  teamWrite as write,
+} from "../lib/team-access";
 
 const teamSchema = z
   .object({
@@ -44,7 +59,6 @@ const roleBody = z.object({ role: z.enum(TEAM_ROLES) }).openapi("TeamRoleChange"
 
 const memberParams = z.object({ id: pathParam("id"), userId: pathParam("userId") });
 
-
 const teamView = (team: TeamRow, role: TeamRole) => ({
   id: team.id,
   name: team.name,
@@ -69,7 +83,10 @@ const listTeamsRoute = createRoute({
   path: "/teams",
   summary: "The teams the caller belongs to",
   request: { query: pageQuery },
-  responses: { 200: jsonContent(listEnvelope(teamSchema), "teams, newest first"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: {
+    200: jsonContent(listEnvelope(teamSchema), "teams, newest first"),
+    ...errorResponses("AUTH003", "AUTH004"),
+  },
 });
 
 const getTeamRoute = createRoute({
@@ -78,7 +95,10 @@ const getTeamRoute = createRoute({
   path: "/teams/{id}",
   summary: "A team the caller belongs to",
   request: { params: teamParams },
-  responses: { 200: jsonContent(envelope(teamDetailSchema), "the team"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(envelope(teamDetailSchema), "the team"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
 });
 
 const updateTeamRoute = createRoute({
@@ -108,7 +128,10 @@ const listMembersRoute = createRoute({
   path: "/teams/{id}/members",
   summary: "Members of a team",
   request: { params: teamParams, query: pageQuery },
-  responses: { 200: jsonContent(listEnvelope(memberSchema), "members, oldest first"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(listEnvelope(memberSchema), "members, oldest first"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
 });
 
 const changeRoleRoute = createRoute({
@@ -130,7 +153,10 @@ const removeMemberRoute = createRoute({
   summary: "Remove a member, or leave the team (your own user id)",
   request: { params: memberParams },
   responses: {
-    200: jsonContent(envelope(z.object({ teamId: z.string(), userId: z.string(), removed: z.literal(true) })), "removed"),
+    200: jsonContent(
+      envelope(z.object({ teamId: z.string(), userId: z.string(), removed: z.literal(true) })),
+      "removed",
+    ),
     ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
   },
 });
@@ -150,7 +176,13 @@ export const teamRoutes = createRouter()
       createdAt: at,
       updatedAt: at,
     };
-    const entry = { action: "team.created", actorId: principal.userId, resourceType: "team", resourceId: team.id, data: { name: team.name } };
+    const entry = {
+      action: "team.created",
+      actorId: principal.userId,
+      resourceType: "team",
+      resourceId: team.id,
+      data: { name: team.name },
+    };
     await createTeamWithOwner(database, team, audit(c, entry, now));
     return ok(c, teamView(team, "owner"), 201);
   })
@@ -159,7 +191,12 @@ export const teamRoutes = createRouter()
     const query = c.req.valid("query");
     const { limit, offset } = pageWindow(query);
     const { items, total } = await listTeamsOf(db(c.env.DB), principal.userId, limit, offset);
-    return paginated(c, items.map((i) => teamView(i.team, i.role)), query, total);
+    return paginated(
+      c,
+      items.map((i) => teamView(i.team, i.role)),
+      query,
+      total,
+    );
   })
   .openapi(getTeamRoute, async (c) => {
     const principal = principalOf(c);
@@ -180,7 +217,13 @@ export const teamRoutes = createRouter()
       updatedAt: now.toISOString(),
     };
     const fields = Object.keys(changes).filter((k) => k !== "updatedAt");
-    const entry = { action: "team.updated", actorId: principal.userId, resourceType: "team", resourceId: team.id, data: { fields } };
+    const entry = {
+      action: "team.updated",
+      actorId: principal.userId,
+      resourceType: "team",
+      resourceId: team.id,
+      data: { fields },
+    };
     await updateTeam(database, team.id, changes, audit(c, entry, now));
     return ok(c, teamView({ ...team, ...changes }, role));
   })
@@ -190,7 +233,13 @@ export const teamRoutes = createRouter()
     const { team, role } = await teamForMember(database, c.req.valid("param").id, principal.userId);
     if (!canDeleteTeam(role)) throw fail.forbidden("Only the team's owners can delete it");
     const now = new Date();
-    const entry = { action: "team.deleted", actorId: principal.userId, resourceType: "team", resourceId: team.id, data: { name: team.name } };
+    const entry = {
+      action: "team.deleted",
+      actorId: principal.userId,
+      resourceType: "team",
+      resourceId: team.id,
+      data: { name: team.name },
+    };
     await deleteTeam(database, team.id, audit(c, entry, now));
     return ok(c, { id: team.id, deleted: true as const });
   })

@@ -13,7 +13,10 @@ import { createTemplate } from "../services/templates/create-template";
 import { updateTemplate } from "../services/templates/update-template";
 
 const idParam = z.object({
-  id: z.string().regex(/^tpl_[0-9A-Za-z]{20}$/, "expected a tpl_ id").openapi({ param: { name: "id", in: "path" } }),
+  id: z
+    .string()
+    .regex(/^tpl_[0-9A-Za-z]{20}$/, "expected a tpl_ id")
+    .openapi({ param: { name: "id", in: "path" } }),
 });
 
 const read = { tags: ["Templates"], middleware: [requireScope("templates:read")], security: [{ bearer: [] }] };
@@ -25,7 +28,10 @@ const createTemplateRoute = createRoute({
   path: "/templates",
   summary: "Create a template (optionally shared with a team)",
   request: { body: jsonBody(templateBody) },
-  responses: { 201: jsonContent(envelope(templateSchema), "created"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: {
+    201: jsonContent(envelope(templateSchema), "created"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
 });
 const listTemplatesRoute = createRoute({
   ...read,
@@ -55,7 +61,10 @@ const putTemplateRoute = createRoute({
   path: "/templates/{id}",
   summary: "Replace a template: a new version",
   request: { params: idParam, body: jsonBody(templateBody) },
-  responses: { 200: jsonContent(envelope(templateSchema), "the new version"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(envelope(templateSchema), "the new version"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
 });
 const versionsRoute = createRoute({
   ...read,
@@ -63,7 +72,10 @@ const versionsRoute = createRoute({
   path: "/templates/{id}/versions",
   summary: "Every version of a template, oldest first",
   request: { params: idParam },
-  responses: { 200: jsonContent(envelope(z.array(templateVersionSchema)), "versions"), ...errorResponses("AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(envelope(z.array(templateVersionSchema)), "versions"),
+    ...errorResponses("AUTH004", "RES001"),
+  },
 });
 
 export const templateRoutes = createRouter()
@@ -90,5 +102,9 @@ export const templateRoutes = createRouter()
     const database = db(c.env.DB);
     const { row } = await visibleTemplate(database, principalOf(c), c.req.valid("param").id);
     const versions = await templateVersionsOf(database, row.id);
-    return ok(c, versions.map(({ templateId: _t, ...v }) => templateView(v)), 200);
+    return ok(
+      c,
+      versions.map(({ templateId: _t, ...v }) => templateView(v)),
+      200,
+    );
   });

@@ -52,12 +52,10 @@ const channelsSchema = z.object(
 );
 const digestSchema = z
   .object({
-    threshold: z
-      .number()
-      .int()
-      .min(DIGEST_LIMITS.threshold.min)
-      .max(DIGEST_LIMITS.threshold.max)
-      .openapi({ description: "Notice emails per window sent one by one; later ones wait for the daily digest. 0 = off", example: 5 }),
+    threshold: z.number().int().min(DIGEST_LIMITS.threshold.min).max(DIGEST_LIMITS.threshold.max).openapi({
+      description: "Notice emails per window sent one by one; later ones wait for the daily digest. 0 = off",
+      example: 5,
+    }),
     windowMinutes: z
       .number()
       .int()
@@ -79,7 +77,11 @@ const preferencesUpdate = z
   .openapi("NotificationPreferencesUpdate");
 
 const avatarForm = z
-  .object({ file: z.instanceof(File).openapi({ type: "string", format: "binary", description: "PNG, JPEG or WebP, at most 2 MB" }) })
+  .object({
+    file: z
+      .instanceof(File)
+      .openapi({ type: "string", format: "binary", description: "PNG, JPEG or WebP, at most 2 MB" }),
+  })
   .openapi("AvatarUpload");
 
 /** Refuses before parsing: a body that is not multipart (VAL004) or announces more than an avatar can be (VAL003). */
@@ -123,7 +125,8 @@ const putAvatarRoute = createRoute({
   method: "put",
   path: "/users/me/avatar",
   summary: "Upload the caller's avatar (PNG, JPEG or WebP by content, ≤ 2 MB)",
-  description: "The type is read from the file's first bytes; the declared type is ignored. Replaces any earlier avatar.",
+  description:
+    "The type is read from the file's first bytes; the declared type is ignored. Replaces any earlier avatar.",
   request: { body: { content: { "multipart/form-data": { schema: avatarForm } }, required: true } },
   responses: {
     200: jsonContent(envelope(userEnvelopeData), "stored; `user.avatarUrl` serves it"),
@@ -137,7 +140,15 @@ const getAvatarRoute = createRoute({
   method: "get",
   path: "/users/{id}/avatar",
   summary: "A user's avatar image (public, so it works in <img> tags)",
-  request: { params: z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) }) },
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .min(1)
+        .max(64)
+        .openapi({ param: { name: "id", in: "path" } }),
+    }),
+  },
   responses: {
     200: {
       description: "the image, in its detected type",
@@ -154,7 +165,10 @@ const getPreferencesRoute = createRoute({
   method: "get",
   path: "/users/me/notification-preferences",
   summary: "Per event type and channel (in_app, email, sms): whether the caller is notified",
-  responses: { 200: jsonContent(envelope(preferencesSchema), "every event type, defaults filled in"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: {
+    200: jsonContent(envelope(preferencesSchema), "every event type, defaults filled in"),
+    ...errorResponses("AUTH003", "AUTH004"),
+  },
 });
 
 const putPreferencesRoute = createRoute({
@@ -184,7 +198,10 @@ const exportRoute = createRoute({
   path: "/users/me/export",
   summary: "Everything Escra holds about the caller, as JSON (GDPR access/portability)",
   responses: {
-    200: jsonContent(envelope(z.object({ exportedAt: isoDate }).catchall(z.unknown()).openapi("UserExport")), "the export"),
+    200: jsonContent(
+      envelope(z.object({ exportedAt: isoDate }).catchall(z.unknown()).openapi("UserExport")),
+      "the export",
+    ),
     ...errorResponses("AUTH003", "AUTH004"),
   },
 });
@@ -234,7 +251,18 @@ export const userRoutes = createRouter()
     const changes = { ...body, updatedAt: now.toISOString() };
     await database.batch([
       database.update(users).set(changes).where(eq(users.id, user.id)),
-      auditInsert(c.env, { action: "user.profile.updated", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { fields: Object.keys(body) } }, now),
+      auditInsert(
+        c.env,
+        {
+          action: "user.profile.updated",
+          actorId: user.id,
+          ...requestOrigin(c),
+          resourceType: "user",
+          resourceId: user.id,
+          data: { fields: Object.keys(body) },
+        },
+        now,
+      ),
     ]);
     return ok(c, { user: userView({ ...user, ...changes }) });
   })
@@ -249,11 +277,25 @@ export const userRoutes = createRouter()
     const database = db(c.env.DB);
     const user = await currentUser(database, principal.userId);
     const key = avatarKeyOf(user.id);
-    await c.env.DOCUMENTS.put(key, bytes, { httpMetadata: { contentType: type.mime }, customMetadata: { userId: user.id } });
+    await c.env.DOCUMENTS.put(key, bytes, {
+      httpMetadata: { contentType: type.mime },
+      customMetadata: { userId: user.id },
+    });
     const now = new Date();
     await database.batch([
       database.update(users).set({ avatarKey: key, updatedAt: now.toISOString() }).where(eq(users.id, user.id)),
-      auditInsert(c.env, { action: "user.avatar.updated", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { type: type.mime, bytes: bytes.length } }, now),
+      auditInsert(
+        c.env,
+        {
+          action: "user.avatar.updated",
+          actorId: user.id,
+          ...requestOrigin(c),
+          resourceType: "user",
+          resourceId: user.id,
+          data: { type: type.mime, bytes: bytes.length },
+        },
+        now,
+      ),
     ]);
     return ok(c, { user: userView({ ...user, avatarKey: key }) });
   })
@@ -284,7 +326,17 @@ export const userRoutes = createRouter()
     const user = await currentUser(database, principal.userId);
     const data = await exportUserData(database, user);
     const now = new Date();
-    await auditInsert(c.env, { action: "user.data.exported", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id }, now);
+    await auditInsert(
+      c.env,
+      {
+        action: "user.data.exported",
+        actorId: user.id,
+        ...requestOrigin(c),
+        resourceType: "user",
+        resourceId: user.id,
+      },
+      now,
+    );
     c.header("content-disposition", contentDisposition("attachment", `escra-export-${user.id}.json`));
     return ok(c, { exportedAt: now.toISOString(), ...data });
   })
@@ -295,7 +347,18 @@ export const userRoutes = createRouter()
     const user = await currentUser(database, principal.userId);
     const now = new Date();
     if (!verifyPassword(password, user.passwordHash)) {
-      await auditInsert(c.env, { action: "user.erasure.failed", actorId: user.id, ...requestOrigin(c), resourceType: "user", resourceId: user.id, data: { reason: "wrong_password" } }, now);
+      await auditInsert(
+        c.env,
+        {
+          action: "user.erasure.failed",
+          actorId: user.id,
+          ...requestOrigin(c),
+          resourceType: "user",
+          resourceId: user.id,
+          data: { reason: "wrong_password" },
+        },
+        now,
+      );
       throw new ApiError("AUTH001", "Wrong password");
     }
     await eraseUser(c.env, user, requestOrigin(c), now);
@@ -304,7 +367,11 @@ export const userRoutes = createRouter()
     // and the object is unreachable (avatarKey is null) — logged for an operator to remove.
     if (user.avatarKey) {
       await c.env.DOCUMENTS.delete(user.avatarKey).catch((error: unknown) =>
-        log("error", "avatar delete after erasure failed", { userId: user.id, key: user.avatarKey, error: String(error) }),
+        log("error", "avatar delete after erasure failed", {
+          userId: user.id,
+          key: user.avatarKey,
+          error: String(error),
+        }),
       );
     }
     return ok(c, { id: user.id, deleted: true as const });

@@ -33,7 +33,9 @@ const verifyResultSchema = z
     contracts: z.array(z.object({ id: z.string(), status: z.string().nullable() })),
     records: z.array(anchorRecordSchema),
     onChain: z.object({
-      verified: z.boolean().openapi({ description: "some record's transaction is on chain with enough confirmations, input = root, proof valid" }),
+      verified: z.boolean().openapi({
+        description: "some record's transaction is on chain with enough confirmations, input = root, proof valid",
+      }),
       checkedAt: z.string(),
       checks: z.array(
         z.object({
@@ -52,7 +54,10 @@ const verifyResultSchema = z
 
 const verifyRoute = createRoute({
   tags: ["Anchoring"],
-  middleware: [publicRoute(), rateLimit({ name: "verify", limit: VERIFY_LIMIT_PER_MINUTE, windowSeconds: 60 })] as const,
+  middleware: [
+    publicRoute(),
+    rateLimit({ name: "verify", limit: VERIFY_LIMIT_PER_MINUTE, windowSeconds: 60 }),
+  ] as const,
   method: "post",
   path: "/verify",
   summary: "Verify a document or hash against the anchors (public)",

@@ -10,7 +10,13 @@ import { deliveryView, findDelivery, findOwnDelivery, reopenDelivery } from "../
 import { enqueueDeliveries } from "../jobs/fan-out-webhooks";
 import { deliverySchema } from "../schemas/webhooks";
 
-const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 
 const retryRoute = createRoute({
   tags: ["Webhooks"],
@@ -31,7 +37,8 @@ export const webhookDeliveryRoutes = createRouter().openapi(retryRoute, async (c
   const database = db(c.env.DB);
   const found = await findOwnDelivery(database, principalOf(c).userId, c.req.valid("param").id);
   if (!found) throw fail.notFound("Webhook delivery");
-  if (found.endpoint.status !== "enabled") throw fail.conflict("The endpoint is disabled; enable it first", { status: found.endpoint.status });
+  if (found.endpoint.status !== "enabled")
+    throw fail.conflict("The endpoint is disabled; enable it first", { status: found.endpoint.status });
   if (!(await reopenDelivery(database, found.delivery.id, new Date().toISOString()))) {
     throw fail.conflict("This delivery is still being retried", { status: "pending" });
   }

@@ -45,9 +45,9 @@ const eventFilter = z
   .array(z.enum(["*", ...WEBHOOK_EVENT_TYPES] as [string, ...string[]]))
   .min(1)
   .max(WEBHOOK_EVENT_TYPES.length)
-  .refine((list) => !list.includes("*") || list.length === 1, "\"*\" stands alone")
+  .refine((list) => !list.includes("*") || list.length === 1, '"*" stands alone')
   .refine((list) => new Set(list).size === list.length, "event types must be unique")
-  .openapi({ example: ["contract.completed", "contract.signed"], description: "event types, or [\"*\"] for all" });
+  .openapi({ example: ["contract.completed", "contract.signed"], description: 'event types, or ["*"] for all' });
 
 const urlField = z.string().trim().min(1).max(2000).openapi({ example: "https://partner.example.com/escra" });
 
@@ -62,14 +62,18 @@ const endpointSchema = z
     disabledAt: isoDate.nullable(),
     failingSince: isoDate.nullable(),
     consecutiveFailures: z.number().int(),
-    previousSecretExpiresAt: isoDate.nullable().openapi({ description: "until then the pre-rotation secret also signs" }),
+    previousSecretExpiresAt: isoDate
+      .nullable()
+      .openapi({ description: "until then the pre-rotation secret also signs" }),
     createdAt: isoDate,
     updatedAt: isoDate,
   })
   .openapi("WebhookEndpoint");
 
 const endpointWithSecret = endpointSchema
-  .extend({ secret: z.string().openapi({ example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", description: "shown only here" }) })
+  .extend({
+    secret: z.string().openapi({ example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", description: "shown only here" }),
+  })
   .openapi("WebhookEndpointWithSecret");
 
 const createBody = z
@@ -86,7 +90,13 @@ const patchBody = z
   .refine((b) => Object.keys(b).length > 0, "nothing to change")
   .openapi("UpdateWebhookEndpoint");
 
-const idParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 
 const readBase = { tags: ["Webhooks"], middleware: [requireScope("webhooks:read")], security: [{ bearer: [] }] };
 const writeBase = { tags: ["Webhooks"], middleware: [requireScope("webhooks:write")], security: [{ bearer: [] }] };
@@ -113,7 +123,10 @@ const listEndpointsRoute = createRoute({
   path: "/webhook-endpoints",
   summary: "List the caller's webhook endpoints",
   request: { query: pageQuery },
-  responses: { 200: jsonContent(listEnvelope(endpointSchema), "newest first"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: {
+    200: jsonContent(listEnvelope(endpointSchema), "newest first"),
+    ...errorResponses("AUTH003", "AUTH004"),
+  },
 });
 
 const getEndpointRoute = createRoute({
@@ -122,7 +135,10 @@ const getEndpointRoute = createRoute({
   path: "/webhook-endpoints/{id}",
   summary: "One webhook endpoint",
   request: { params: idParam },
-  responses: { 200: jsonContent(envelope(endpointSchema), "the endpoint"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(envelope(endpointSchema), "the endpoint"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
 });
 
 const patchEndpointRoute = createRoute({
@@ -155,7 +171,8 @@ const rotateSecretRoute = createRoute({
   method: "post",
   path: "/webhook-endpoints/{id}/rotate-secret",
   summary: "New signing secret; the old one also signs for 24 hours",
-  description: "During the overlap `webhook-signature` carries two `v1,` signatures. A second rotation within it drops the oldest secret.",
+  description:
+    "During the overlap `webhook-signature` carries two `v1,` signatures. A second rotation within it drops the oldest secret.",
   request: { params: idParam },
   responses: {
     200: jsonContent(envelope(endpointWithSecret), "the new secret, shown once"),
@@ -181,7 +198,10 @@ const listDeliveriesRoute = createRoute({
   path: "/webhook-endpoints/{id}/deliveries",
   summary: "The endpoint's delivery log (attempts, status codes, latency, response snippets)",
   request: { params: idParam, query: pageQuery },
-  responses: { 200: jsonContent(listEnvelope(deliverySchema), "newest first"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(listEnvelope(deliverySchema), "newest first"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
 });
 
 function assertSafeUrl(c: Context<AppEnv>, url: string) {
@@ -207,14 +227,17 @@ export const webhookEndpointRoutes = createRouter()
       { userId: principal.userId, url: body.url, events: body.events, description: body.description },
       now.toISOString(),
     );
-    const audit = auditRow({
-      action: "webhook_endpoint.created",
-      actorId: principal.userId,
-      ...requestOrigin(c),
-      resourceType: "webhook_endpoint",
-      resourceId: row.id,
-      data: { url: row.url, events: body.events },
-    }, now);
+    const audit = auditRow(
+      {
+        action: "webhook_endpoint.created",
+        actorId: principal.userId,
+        ...requestOrigin(c),
+        resourceType: "webhook_endpoint",
+        resourceId: row.id,
+        data: { url: row.url, events: body.events },
+      },
+      now,
+    );
     if (!(await insertEndpointWithinCap(database, row, audit, MAX_ENDPOINTS))) {
       throw fail.conflict(`At most ${MAX_ENDPOINTS} webhook endpoints; delete one first`);
     }
@@ -246,20 +269,30 @@ export const webhookEndpointRoutes = createRouter()
             ? { status: "disabled" as const, disabledReason: "Disabled by its owner", disabledAt: now.toISOString() }
             : {}),
           ...(enabling
-            ? { status: "enabled" as const, disabledReason: null, disabledAt: null, failingSince: null, consecutiveFailures: 0 }
+            ? {
+                status: "enabled" as const,
+                disabledReason: null,
+                disabledAt: null,
+                failingSince: null,
+                consecutiveFailures: 0,
+              }
             : {}),
           updatedAt: now.toISOString(),
         })
         .where(eq(webhookEndpoints.id, endpoint.id))
         .returning(),
-      auditInsert(c.env, {
-        action: "webhook_endpoint.updated",
-        actorId: principal.userId,
-        ...requestOrigin(c),
-        resourceType: "webhook_endpoint",
-        resourceId: endpoint.id,
-        data: { changed: Object.keys(body) },
-      }, now),
+      auditInsert(
+        c.env,
+        {
+          action: "webhook_endpoint.updated",
+          actorId: principal.userId,
+          ...requestOrigin(c),
+          resourceType: "webhook_endpoint",
+          resourceId: endpoint.id,
+          data: { changed: Object.keys(body) },
+        },
+        now,
+      ),
     ]);
     if (!updated[0]) throw fail.notFound("Webhook endpoint");
     return ok(c, endpointView(updated[0]));
@@ -298,26 +331,36 @@ export const webhookEndpointRoutes = createRouter()
         })
         .where(eq(webhookEndpoints.id, endpoint.id))
         .returning(),
-      auditInsert(c.env, {
-        action: "webhook_endpoint.secret_rotated",
-        actorId: principal.userId,
-        ...requestOrigin(c),
-        resourceType: "webhook_endpoint",
-        resourceId: endpoint.id,
-      }, now),
+      auditInsert(
+        c.env,
+        {
+          action: "webhook_endpoint.secret_rotated",
+          actorId: principal.userId,
+          ...requestOrigin(c),
+          resourceType: "webhook_endpoint",
+          resourceId: endpoint.id,
+        },
+        now,
+      ),
     ]);
     if (!updated[0]) throw fail.notFound("Webhook endpoint");
     return ok(c, { ...endpointView(updated[0]), secret });
   })
   .openapi(testEndpointRoute, async (c) => {
     const endpoint = await ownEndpoint(c, c.req.valid("param").id);
-    if (endpoint.status !== "enabled") throw fail.conflict("This endpoint is disabled; enable it first", { status: endpoint.status });
+    if (endpoint.status !== "enabled")
+      throw fail.conflict("This endpoint is disabled; enable it first", { status: endpoint.status });
     const data = { endpointId: endpoint.id, message: "This is a test event from Escra." };
     const checked = validateEventData("webhook.test", data);
     if (!checked.success) throw new Error("webhook.test data no longer matches the catalog");
     const now = new Date().toISOString();
     const delivery = newDeliveryRow(
-      { endpointId: endpoint.id, eventId: newId("evt"), eventType: "webhook.test", payload: webhookBody({ type: "webhook.test", occurredAt: now, data: checked.data }) },
+      {
+        endpointId: endpoint.id,
+        eventId: newId("evt"),
+        eventType: "webhook.test",
+        payload: webhookBody({ type: "webhook.test", occurredAt: now, data: checked.data }),
+      },
       now,
     );
     const database = db(c.env.DB);
@@ -330,5 +373,10 @@ export const webhookEndpointRoutes = createRouter()
     const query = c.req.valid("query");
     const { limit, offset } = pageWindow(query);
     const { rows, attempts, total } = await deliveriesOfEndpoint(db(c.env.DB), endpoint.id, limit, offset);
-    return paginated(c, rows.map((r) => deliveryView(r, attempts)), query, total);
+    return paginated(
+      c,
+      rows.map((r) => deliveryView(r, attempts)),
+      query,
+      total,
+    );
   });

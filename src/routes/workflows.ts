@@ -15,8 +15,13 @@ import { duplicateSignerDetails, normalizeEmail } from "../domain/contract-machi
 const workflowInput = z
   .object({
     name: z.string().trim().min(1).max(200),
-    when: z.object({ type: z.string().trim().min(1).max(60).optional(), minValue: z.number().int().min(0).optional() }).default({}),
-    approvers: z.array(z.object({ email: z.email().max(254), order: z.number().int().min(1).max(100) })).min(1).max(20),
+    when: z
+      .object({ type: z.string().trim().min(1).max(60).optional(), minValue: z.number().int().min(0).optional() })
+      .default({}),
+    approvers: z
+      .array(z.object({ email: z.email().max(254), order: z.number().int().min(1).max(100) }))
+      .min(1)
+      .max(20),
   })
   .openapi("WorkflowInput");
 
@@ -32,16 +37,30 @@ const workflowSchema = z
   .openapi("Workflow");
 
 const idParam = z.object({
-  id: z.string().regex(/^wfl_[0-9A-Za-z]{20}$/, "expected a wfl_ id").openapi({ param: { name: "id", in: "path" } }),
+  id: z
+    .string()
+    .regex(/^wfl_[0-9A-Za-z]{20}$/, "expected a wfl_ id")
+    .openapi({ param: { name: "id", in: "path" } }),
 });
 
-const read = { tags: ["Workflows"], middleware: [requireScope("contracts:read")], security: [{ bearer: [] as string[] }] };
-const write = { tags: ["Workflows"], middleware: [requireScope("contracts:write")], security: [{ bearer: [] as string[] }] };
+const read = {
+  tags: ["Workflows"],
+  middleware: [requireScope("contracts:read")],
+  security: [{ bearer: [] as string[] }],
+};
+const write = {
+  tags: ["Workflows"],
+  middleware: [requireScope("contracts:write")],
+  security: [{ bearer: [] as string[] }],
+};
 
 const view = (w: WorkflowRow) => ({
   id: w.id,
   name: w.name,
-  when: { ...(w.whenType !== null ? { type: w.whenType } : {}), ...(w.whenMinValue !== null ? { minValue: w.whenMinValue } : {}) },
+  when: {
+    ...(w.whenType !== null ? { type: w.whenType } : {}),
+    ...(w.whenMinValue !== null ? { minValue: w.whenMinValue } : {}),
+  },
   approvers: w.approvers,
   createdAt: w.createdAt,
   updatedAt: w.updatedAt,
@@ -79,7 +98,10 @@ const putWorkflowRoute = createRoute({
   path: "/workflows/{id}",
   summary: "Replace an approval rule",
   request: { params: idParam, body: jsonBody(workflowInput) },
-  responses: { 200: jsonContent(envelope(workflowSchema), "the rule"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: {
+    200: jsonContent(envelope(workflowSchema), "the rule"),
+    ...errorResponses("AUTH003", "AUTH004", "RES001"),
+  },
 });
 const deleteWorkflowRoute = createRoute({
   ...write,
@@ -97,7 +119,13 @@ export const workflowRoutes = createRouter()
   .openapi(createWorkflowRoute, async (c) => {
     const principal = principalOf(c);
     const now = new Date().toISOString();
-    const row = { id: newId("wfl"), ownerId: principal.userId, ...columns(c.req.valid("json")), createdAt: now, updatedAt: now };
+    const row = {
+      id: newId("wfl"),
+      ownerId: principal.userId,
+      ...columns(c.req.valid("json")),
+      createdAt: now,
+      updatedAt: now,
+    };
     await db(c.env.DB).insert(workflows).values(row);
     return ok(c, view(row), 201);
   })
@@ -109,13 +137,19 @@ export const workflowRoutes = createRouter()
     const existing = await findWorkflow(c.env, principal.userId, id);
     if (!existing) throw fail.notFound("Workflow");
     const row = { ...existing, ...values, updatedAt: new Date().toISOString() };
-    await db(c.env.DB).update(workflows).set(row).where(and(eq(workflows.id, id), eq(workflows.ownerId, principal.userId)));
+    await db(c.env.DB)
+      .update(workflows)
+      .set(row)
+      .where(and(eq(workflows.id, id), eq(workflows.ownerId, principal.userId)));
     return ok(c, view(row), 200);
   })
   .openapi(deleteWorkflowRoute, async (c) => {
     const principal = principalOf(c);
     const { id } = c.req.valid("param");
-    const res = await db(c.env.DB).delete(workflows).where(and(eq(workflows.id, id), eq(workflows.ownerId, principal.userId))).run();
+    const res = await db(c.env.DB)
+      .delete(workflows)
+      .where(and(eq(workflows.id, id), eq(workflows.ownerId, principal.userId)))
+      .run();
     if (!res.meta.changes) throw fail.notFound("Workflow");
     return ok(c, { id, deleted: true as const }, 200);
   });

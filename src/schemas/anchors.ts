@@ -4,7 +4,10 @@ import { isoDate } from "../lib/openapi";
 import type { AnchorRecordRow } from "../db/anchors";
 import { ANCHOR_KINDS, ANCHOR_STATUSES } from "../db/schema/anchoring";
 
-export const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/).openapi({ example: `0x${"ab".repeat(32)}` });
+export const hex32 = z
+  .string()
+  .regex(/^0x[0-9a-f]{64}$/)
+  .openapi({ example: `0x${"ab".repeat(32)}` });
 
 export const anchorRecordSchema = z
   .object({
@@ -39,7 +42,10 @@ export function anchorRecordView(r: AnchorRecordRow) {
     kind: r.kind,
     hash: r.hash,
     status: r.status,
-    proof: settled && r.leaf && r.proof && r.root ? { leaf: r.leaf, path: JSON.parse(r.proof) as string[], root: r.root } : null,
+    proof:
+      settled && r.leaf && r.proof && r.root
+        ? { leaf: r.leaf, path: JSON.parse(r.proof) as string[], root: r.root }
+        : null,
     network: { name: r.network, chainId: r.chainId },
     txHash: settled ? r.txHash : null,
     blockNumber: settled ? r.blockNumber : null,

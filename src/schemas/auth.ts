@@ -15,7 +15,10 @@ export const userSchema = z
     industry: z.string().nullable(),
     emailVerified: z.boolean(),
     mfaEnabled: z.boolean(),
-    phone: z.string().nullable().openapi({ description: "E.164, present once verified by an SMS code", example: "+2348012345678" }),
+    phone: z
+      .string()
+      .nullable()
+      .openapi({ description: "E.164, present once verified by an SMS code", example: "+2348012345678" }),
     phoneVerified: z.boolean(),
     avatarUrl: z.string().nullable().openapi({ example: "/api/v1/users/usr_3kTq9ZyP0aB1cD2eF3gH/avatar" }),
     createdAt: isoDate,

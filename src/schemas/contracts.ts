@@ -8,7 +8,10 @@ import { renderableText } from "../lib/fonts";
 export const MAX_BODY_CHARS = 100_000;
 
 export const contractIdParam = z.object({
-  id: z.string().regex(/^ctr_[0-9A-Za-z]{20}$/, "expected a ctr_ id").openapi({ param: { name: "id", in: "path" }, example: "ctr_0123456789abcdefghij" }),
+  id: z
+    .string()
+    .regex(/^ctr_[0-9A-Za-z]{20}$/, "expected a ctr_ id")
+    .openapi({ param: { name: "id", in: "path" }, example: "ctr_0123456789abcdefghij" }),
 });
 
 /** When a pending contract expires unsigned; any RFC 3339 offset in, a UTC instant stored and answered. */
@@ -16,7 +19,10 @@ const futureDate = instant({ future: true, description: "When the contract expir
 const utc = z.string().openapi({ format: "date-time", description: `UTC instant (${INSTANT_RULE})` });
 const tag = z.string().trim().min(1).max(50);
 const variables = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]{0,63}$/, "variable names are letters, digits, _ and ."), z.string().max(10_000).superRefine(renderableText))
+  .record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]{0,63}$/, "variable names are letters, digits, _ and ."),
+    z.string().max(10_000).superRefine(renderableText),
+  )
   .refine((v) => Object.keys(v).length <= 100, "at most 100 variables");
 
 export const signerInput = z
@@ -39,23 +45,39 @@ const contractTitle = z
 export const createContractBody = z
   .object({
     title: contractTitle.superRefine(renderableText),
-    type: z.string().trim().min(1).max(60).superRefine(renderableText).optional().openapi({ example: "nda", description: "required unless templateId is given (then the template's type)" }),
+    type: z
+      .string()
+      .trim()
+      .min(1)
+      .max(60)
+      .superRefine(renderableText)
+      .optional()
+      .openapi({ example: "nda", description: "required unless templateId is given (then the template's type)" }),
     description: z.string().max(5_000).superRefine(renderableText).optional(),
     body: z.string().max(MAX_BODY_CHARS).superRefine(renderableText).optional(),
-    templateId: z.string().regex(/^tpl_[0-9A-Za-z]{20}$/, "expected a tpl_ id").optional(),
+    templateId: z
+      .string()
+      .regex(/^tpl_[0-9A-Za-z]{20}$/, "expected a tpl_ id")
+      .optional(),
     variables: variables.optional(),
     value: moneySchema.optional(),
     tags: z.array(tag).max(20).optional(),
     category: z.string().trim().min(1).max(100).optional(),
     signers: z.array(signerInput).max(MAX_SIGNERS).optional(),
     expiresAt: futureDate.optional(),
-    teamId: z.string().regex(/^team_[0-9A-Za-z]{20}$/, "expected a team_ id").optional(),
+    teamId: z
+      .string()
+      .regex(/^team_[0-9A-Za-z]{20}$/, "expected a team_ id")
+      .optional(),
   })
   .refine((b) => !(b.body !== undefined && b.templateId !== undefined), {
     message: "give either body or templateId, not both",
     path: ["body"],
   })
-  .refine((b) => b.type !== undefined || b.templateId !== undefined, { message: "type is required without a templateId", path: ["type"] })
+  .refine((b) => b.type !== undefined || b.templateId !== undefined, {
+    message: "type is required without a templateId",
+    path: ["type"],
+  })
   .openapi("CreateContract");
 
 export const patchContractBody = z
@@ -87,7 +109,14 @@ export const signerSchema = z
   .openapi("Signer");
 
 export const attachmentSchema = z
-  .object({ id: z.string(), name: z.string(), contentType: z.string(), size: z.number().int(), sha256: z.string(), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    contentType: z.string(),
+    size: z.number().int(),
+    sha256: z.string(),
+    createdAt: z.string(),
+  })
   .openapi("Attachment");
 
 export const contractSchema = z
@@ -130,7 +159,10 @@ export const partyContractSchema = contractSchema
         role: z.enum(SIGNER_ROLES),
         status: z.enum(SIGNER_STATUSES),
         mayAct: z.boolean().openapi({ description: "the contract is pending and it is this party's turn to act" }),
-        requestedBy: z.object({ name: z.string(), email: z.string() }).nullable().openapi({ description: "the sender" }),
+        requestedBy: z
+          .object({ name: z.string(), email: z.string() })
+          .nullable()
+          .openapi({ description: "the sender" }),
       })
       .openapi({ description: "present only when read with X-Signing-Token: the reader's own party" }),
   })

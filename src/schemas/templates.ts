@@ -25,7 +25,11 @@ export const templateBody = z
       .openapi({ deprecated: true, example: "nda", description: "deprecated alias of `type`; give one of the two" }),
     body: z.string().min(1).max(100_000),
     variables: z.array(variableSchema).max(100).default([]),
-    teamId: z.string().regex(/^team_[0-9A-Za-z]{20}$/, "expected a team_ id").nullable().optional(),
+    teamId: z
+      .string()
+      .regex(/^team_[0-9A-Za-z]{20}$/, "expected a team_ id")
+      .nullable()
+      .optional(),
   })
   .superRefine((v, ctx) => {
     if (v.type === undefined && v.contractType === undefined) {

@@ -143,8 +143,12 @@ export function signingLink(email: MailboxEmail): string {
  * an unexpired one made the same way, so the two cannot drift apart unnoticed.
  */
 export function mintSigningToken(vaultKek: string, contractId: string, signerId: string, expiresAt: Date): string {
-  const key = Buffer.from(hkdfSync("sha256", Buffer.from(vaultKek.trim(), "base64"), Buffer.alloc(0), "escra:signing-token:v1", 32));
-  const body = Buffer.from(JSON.stringify({ contractId, signerId, exp: Math.floor(expiresAt.getTime() / 1000) })).toString("base64url");
+  const key = Buffer.from(
+    hkdfSync("sha256", Buffer.from(vaultKek.trim(), "base64"), Buffer.alloc(0), "escra:signing-token:v1", 32),
+  );
+  const body = Buffer.from(
+    JSON.stringify({ contractId, signerId, exp: Math.floor(expiresAt.getTime() / 1000) }),
+  ).toString("base64url");
   const tag = createHmac("sha256", key).update(`est1.${body}`).digest("base64url");
   return `est1.${body}.${tag}`;
 }

@@ -28,11 +28,19 @@ async function sentToSigner(title: string) {
   const signer = `signer-${crypto.randomUUID().slice(0, 8)}@example.com`;
   const created = await api.call("POST", "/api/v1/contracts", {
     token: owner.token,
-    body: { title, type: "services", body: "The consultant advises the client.\n\nFees are due monthly.", signers: [{ email: signer, name: "Sam Signer" }] },
+    body: {
+      title,
+      type: "services",
+      body: "The consultant advises the client.\n\nFees are due monthly.",
+      signers: [{ email: signer, name: "Sam Signer" }],
+    },
   });
   expect(created.status).toBe(201);
   const id = created.body.data.id as string;
-  const sent = await api.call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: { message: "Please sign by Friday." } });
+  const sent = await api.call("POST", `/api/v1/contracts/${id}/send`, {
+    token: owner.token,
+    body: { message: "Please sign by Friday." },
+  });
   expect(sent.status).toBe(200);
   const email = await api.waitForEmail(signer, /asks you to sign/);
   return { id, signer, email, signerId: sent.body.data.signers[0].id as string };
@@ -46,7 +54,9 @@ async function drawSignature(page: Page) {
   await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.6);
   await page.mouse.down();
   for (let i = 1; i <= 20; i++) {
-    await page.mouse.move(box.x + box.width * (0.1 + i * 0.035), box.y + box.height * (0.6 - Math.sin(i / 3) * 0.3), { steps: 2 });
+    await page.mouse.move(box.x + box.width * (0.1 + i * 0.035), box.y + box.height * (0.6 - Math.sin(i / 3) * 0.3), {
+      steps: 2,
+    });
   }
   await page.mouse.up();
 }
@@ -92,7 +102,10 @@ async function signThroughThePage(viewport: { width: number; height: number }, t
   await page.getByRole("button", { name: "Sign the document" }).click();
 
   await expect.poll(() => page.locator("h1").first().textContent(), { timeout: 30_000 }).toBe("Thank you — you signed");
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download the signed PDF" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download the signed PDF" }).click(),
+  ]);
   const file = join(ARTIFACTS, `${viewport.width}-${download.suggestedFilename()}`);
   await download.saveAs(file);
   expect(readFileSync(file).subarray(0, 5).toString()).toBe("%PDF-");
@@ -125,8 +138,12 @@ describe("the hosted signing page", () => {
     const context = await world.browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     await page.goto(`${world.baseUrl}/sign/${id}?token=${encodeURIComponent(expired)}`);
-    await expect.poll(() => page.locator("h1").first().textContent(), { timeout: 30_000 }).toBe("This signing link has expired or is not valid");
-    expect(await page.locator("body").textContent()).toContain("Ask the person who sent you the document to send it again");
+    await expect
+      .poll(() => page.locator("h1").first().textContent(), { timeout: 30_000 })
+      .toBe("This signing link has expired or is not valid");
+    expect(await page.locator("body").textContent()).toContain(
+      "Ask the person who sent you the document to send it again",
+    );
     expect(await page.locator("body").textContent()).not.toContain("AUTH002");
     await context.close();
   }, 120_000);

@@ -36,7 +36,9 @@ interface RecordRow {
 }
 
 async function recordsOf(ids: string[]): Promise<RecordRow[]> {
-  const { results } = await env.DB.prepare(`SELECT * FROM anchor_records WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`)
+  const { results } = await env.DB.prepare(
+    `SELECT * FROM anchor_records WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+  )
     .bind(JSON.stringify(ids))
     .all<RecordRow>();
   return results;
@@ -81,7 +83,9 @@ describe("anchoring a batch on Anvil", () => {
     expect(batch.gasUsed).toBe(String(BigInt(receipt.gasUsed)));
 
     let rows = await recordsOf(ids);
-    expect(rows.every((r) => r.status === "anchored" && r.batch_id === batch.id && r.tx_hash === batch.txHash)).toBe(true);
+    expect(rows.every((r) => r.status === "anchored" && r.batch_id === batch.id && r.tx_hash === batch.txHash)).toBe(
+      true,
+    );
     expect(new Set(rows.map((r) => r.root))).toEqual(new Set([batch.root]));
     for (const r of rows) {
       const proof = JSON.parse(r.proof!) as string[];
@@ -134,7 +138,9 @@ describe("anchoring a batch on Anvil", () => {
     await anchorConfirm(e, new Date());
     expect((await batchRow(lost.id))?.status).toBe("dropped");
     let rows = await recordsOf(ids);
-    expect(rows.every((r) => r.status === "pending" && r.batch_id === null && r.proof === null && r.attempts === 1)).toBe(true);
+    expect(
+      rows.every((r) => r.status === "pending" && r.batch_id === null && r.proof === null && r.attempts === 1),
+    ).toBe(true);
 
     const [second] = await anchorBatch(e, new Date());
     const again = second!.batch!;
@@ -175,7 +181,9 @@ describe("anchoring a batch on Anvil", () => {
     }
     await anchorConfirm(e, new Date());
     const rows = await recordsOf(ids);
-    expect(rows.every((r) => r.status === "anchored" && r.batch_id === batch.id && r.tx_hash === batch.txHash)).toBe(true);
+    expect(rows.every((r) => r.status === "anchored" && r.batch_id === batch.id && r.tx_hash === batch.txHash)).toBe(
+      true,
+    );
     expect(rows.map((r) => r.proof)).toEqual(proofsBefore);
   });
 
@@ -266,7 +274,11 @@ describe("an anchor network whose RPC is down", () => {
       await rpc("evm_setAutomine", [true]);
     }
     // The same chain reached through a dead URL: nothing changes, nothing is lost.
-    const down = chainEnv({ ANCHOR_NETWORKS: JSON.stringify([{ name: "anvil", chainId: 31337, rpcUrl: "http://127.0.0.1:9", confirmations: 2 }]) });
+    const down = chainEnv({
+      ANCHOR_NETWORKS: JSON.stringify([
+        { name: "anvil", chainId: 31337, rpcUrl: "http://127.0.0.1:9", confirmations: 2 },
+      ]),
+    });
     await anchorConfirm(down, new Date(Date.now() + 60 * 60_000));
     expect((await batchRow(batchId))?.status).toBe("sent");
     expect((await recordsOf(ids)).every((r) => r.status === "pending" && r.batch_id === batchId)).toBe(true);

@@ -23,16 +23,23 @@ describe(`a batch of ${SIZE.toLocaleString("en")} records`, () => {
     const started = performance.now();
     const [outcome] = await anchorBatch(chainEnv({ ANCHOR_PRIVATE_KEY: ANVIL_KEYS.nine }), new Date());
     const elapsed = performance.now() - started;
-    console.log(`anchor batch of ${SIZE} records (tree + ${SIZE} proofs written to D1 + tx): ${elapsed.toFixed(0)} ms in workerd`);
+    console.log(
+      `anchor batch of ${SIZE} records (tree + ${SIZE} proofs written to D1 + tx): ${elapsed.toFixed(0)} ms in workerd`,
+    );
 
     const batch = outcome!.batch!;
     expect(batch).toMatchObject({ recordCount: SIZE, size: SIZE, status: "mined" });
     expect((await rpc("eth_getTransactionByHash", [batch.txHash])).input).toBe(batch.root);
-    const missing = await env.DB.prepare("SELECT count(*) AS n FROM anchor_records WHERE proof IS NULL OR root IS NOT ?")
+    const missing = await env.DB.prepare(
+      "SELECT count(*) AS n FROM anchor_records WHERE proof IS NULL OR root IS NOT ?",
+    )
       .bind(batch.root)
       .first<{ n: number }>();
     expect(missing!.n).toBe(0);
-    const { results } = await env.DB.prepare("SELECT hash, proof, root FROM anchor_records ORDER BY random() LIMIT 25").all<{ hash: string; proof: string; root: string }>();
-    for (const r of results) expect(StandardMerkleTree.verify(r.root, ["bytes32"], [r.hash], JSON.parse(r.proof))).toBe(true);
+    const { results } = await env.DB.prepare(
+      "SELECT hash, proof, root FROM anchor_records ORDER BY random() LIMIT 25",
+    ).all<{ hash: string; proof: string; root: string }>();
+    for (const r of results)
+      expect(StandardMerkleTree.verify(r.root, ["bytes32"], [r.hash], JSON.parse(r.proof))).toBe(true);
   }, 120_000);
 });

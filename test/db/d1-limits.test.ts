@@ -23,9 +23,19 @@ async function seedTeams(ownerId: string, otherId: string, count: number) {
   for (let i = 0; i < count; i += 1) {
     const id = `team_limits_${ownerId}_${i}`;
     statements.push(
-      env.DB.prepare("INSERT INTO teams (id, name, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").bind(id, `T${i}`, ownerId, at, at),
-      env.DB.prepare("INSERT INTO team_members (team_id, user_id, role, created_at, updated_at) VALUES (?, ?, 'owner', ?, ?)").bind(id, ownerId, at, at),
-      env.DB.prepare("INSERT INTO team_members (team_id, user_id, role, created_at, updated_at) VALUES (?, ?, 'member', ?, ?)").bind(id, otherId, at, at),
+      env.DB.prepare("INSERT INTO teams (id, name, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").bind(
+        id,
+        `T${i}`,
+        ownerId,
+        at,
+        at,
+      ),
+      env.DB.prepare(
+        "INSERT INTO team_members (team_id, user_id, role, created_at, updated_at) VALUES (?, ?, 'owner', ?, ?)",
+      ).bind(id, ownerId, at, at),
+      env.DB.prepare(
+        "INSERT INTO team_members (team_id, user_id, role, created_at, updated_at) VALUES (?, ?, 'member', ?, ?)",
+      ).bind(id, otherId, at, at),
     );
   }
   await env.DB.batch(statements);
@@ -36,11 +46,16 @@ describe("DELETE /users/me for a member of many teams", () => {
     const [member, colleague] = await Promise.all([createUser(), createUser()]);
     await seedTeams(member.user.id, colleague.user.id, MANY);
 
-    const res = await call("DELETE", "/api/v1/users/me", { token: member.accessToken, body: { password: member.password } });
+    const res = await call("DELETE", "/api/v1/users/me", {
+      token: member.accessToken,
+      body: { password: member.password },
+    });
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ id: member.user.id, deleted: true });
 
-    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM team_members WHERE user_id = ?").bind(member.user.id).first<{ n: number }>();
+    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM team_members WHERE user_id = ?")
+      .bind(member.user.id)
+      .first<{ n: number }>();
     expect(left?.n).toBe(0);
     // Every team keeps an owner: the remaining member inherits it.
     const owned = await env.DB.prepare("SELECT COUNT(*) AS n FROM team_members WHERE user_id = ? AND role = 'owner'")
@@ -57,17 +72,26 @@ const hex32 = (i: number) => `0x${i.toString(16).padStart(64, "0")}` as `0x${str
 describe("every list-binding statement stays under D1's limits with 250 items", () => {
   it("a statement over 100 parameters fails with D1's own reason, which the error log carries", async () => {
     const ids = Array.from({ length: 101 }, (_, i) => `usr_nope_${i}`);
-    const error = await db(env.DB).select().from(users).where(inArray(users.id, ids)).all().then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const error = await db(env.DB)
+      .select()
+      .from(users)
+      .where(inArray(users.id, ids))
+      .all()
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(Error);
     expect(causesOf(error).join(" ")).toMatch(/too many SQL variables/i);
   });
 
   it("anchors: records for 250 networks are queued and read back; 250 proofs of ~1.4 KB are stored", async () => {
     const contractId = `ctr_limits_${crypto.randomUUID()}`;
-    const networks = Array.from({ length: MANY }, (_, i) => ({ name: `net${i}`, chainId: 900_000 + i, id: `anc_l_${crypto.randomUUID()}` }));
+    const networks = Array.from({ length: MANY }, (_, i) => ({
+      name: `net${i}`,
+      chainId: 900_000 + i,
+      id: `anc_l_${crypto.randomUUID()}`,
+    }));
     const now = new Date().toISOString();
     const rows = await insertAnchorRecords(env.DB, { kind: "document", hash: hex32(1), contractId }, networks, now);
     expect(rows).toHaveLength(MANY);
@@ -78,17 +102,38 @@ describe("every list-binding statement stays under D1's limits with 250 items", 
     await env.DB.prepare(
       `INSERT INTO anchor_batches (id, network, chain_id, status, from_address, to_address, nonce, gas_limit, created_at, updated_at)
        VALUES (?, 'net', 777, 'building', '0x0', '0x0', 0, '0', ?, ?)`,
-    ).bind(batchId, now, now).run();
+    )
+      .bind(batchId, now, now)
+      .run();
     for (let i = 0; i < MANY; i += 1) {
-      await insertAnchorRecords(env.DB, { kind: "document", hash: hex32(10_000 + i), contractId }, [{ name: "net", chainId: 777, id: `anc_p_${crypto.randomUUID()}` }], now);
+      await insertAnchorRecords(
+        env.DB,
+        { kind: "document", hash: hex32(10_000 + i), contractId },
+        [{ name: "net", chainId: 777, id: `anc_p_${crypto.randomUUID()}` }],
+        now,
+      );
     }
-    await env.DB.prepare("UPDATE anchor_records SET batch_id = ? WHERE contract_id = ? AND chain_id = 777").bind(batchId, contractId).run();
+    await env.DB.prepare("UPDATE anchor_records SET batch_id = ? WHERE contract_id = ? AND chain_id = 777")
+      .bind(batchId, contractId)
+      .run();
     const proof = Array.from({ length: 17 }, (_, i) => hex32(i));
-    const entries = Array.from({ length: MANY }, (_, i) => ({ hash: hex32(10_000 + i), leaf: hex32(20_000 + i), proof }));
+    const entries = Array.from({ length: MANY }, (_, i) => ({
+      hash: hex32(10_000 + i),
+      leaf: hex32(20_000 + i),
+      proof,
+    }));
     await storeProofsAndMarkSent(env.DB, batchId, entries, {
-      root: hex32(3), size: MANY, recordCount: MANY, txHash: hex32(4), maxFeePerGas: "1", maxPriorityFeePerGas: null, sentAt: now,
+      root: hex32(3),
+      size: MANY,
+      recordCount: MANY,
+      txHash: hex32(4),
+      maxFeePerGas: "1",
+      maxPriorityFeePerGas: null,
+      sentAt: now,
     });
-    const stored = await env.DB.prepare("SELECT COUNT(*) AS n FROM anchor_records WHERE batch_id = ? AND proof IS NOT NULL")
+    const stored = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM anchor_records WHERE batch_id = ? AND proof IS NOT NULL",
+    )
       .bind(batchId)
       .first<{ n: number }>();
     expect(stored?.n).toBe(MANY);
@@ -97,7 +142,9 @@ describe("every list-binding statement stays under D1's limits with 250 items", 
   it("webhook deliveries: a page of 250 deliveries reads all their attempts", async () => {
     const endpointId = `whe_limits_${crypto.randomUUID()}`;
     const now = new Date().toISOString();
-    const deliveries = Array.from({ length: MANY }, (_, i) => newDeliveryRow({ endpointId, eventId: `evt_l_${i}`, eventType: "contract.created", payload: "{}" }, now));
+    const deliveries = Array.from({ length: MANY }, (_, i) =>
+      newDeliveryRow({ endpointId, eventId: `evt_l_${i}`, eventType: "contract.created", payload: "{}" }, now),
+    );
     const database = db(env.DB);
     const [first, ...rest] = deliveries.flatMap((d) => [
       database.insert(webhookDeliveries).values(d),
@@ -122,7 +169,15 @@ describe("every list-binding statement stays under D1's limits with 250 items", 
       emails.map((email, i) =>
         db(env.DB)
           .insert(users)
-          .values({ id: `usr_lim${tag}${String(i).padStart(5, "0")}`, email, name: "S", passwordHash: "x", emailVerifiedAt: at, createdAt: at, updatedAt: at }),
+          .values({
+            id: `usr_lim${tag}${String(i).padStart(5, "0")}`,
+            email,
+            name: "S",
+            passwordHash: "x",
+            emailVerifiedAt: at,
+            createdAt: at,
+            updatedAt: at,
+          }),
       ) as [never, ...never[]],
     );
     expect((await verifiedUserIdsByEmails(env.DB, emails)).length).toBe(MANY);
@@ -133,7 +188,9 @@ describe("every list-binding statement stays under D1's limits with 250 items", 
     const hashes = Array.from({ length: MANY }, (_, i) => `hash_${i}`);
     const [first, ...rest] = replaceRecoveryCodesStatements(env.DB, owner.user.id, hashes, new Date());
     await db(env.DB).batch([first, ...rest]);
-    const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM mfa_recovery_codes WHERE user_id = ?").bind(owner.user.id).first<{ n: number }>();
+    const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM mfa_recovery_codes WHERE user_id = ?")
+      .bind(owner.user.id)
+      .first<{ n: number }>();
     expect(n?.n).toBe(MANY);
   });
 });

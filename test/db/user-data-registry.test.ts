@@ -1,7 +1,12 @@
 // Export and erasure are complete by construction: every store that references a user is registered (issue 15.1).
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { danglingRegistrations, unregisteredUserTables, USER_DATA_STORES, USER_DATA_TABLES } from "../../src/db/user-data-registry";
+import {
+  danglingRegistrations,
+  unregisteredUserTables,
+  USER_DATA_STORES,
+  USER_DATA_TABLES,
+} from "../../src/db/user-data-registry";
 
 describe("user-data registry", () => {
   it("registers every D1 table of the migrated schema that references a user", async () => {
@@ -19,7 +24,9 @@ describe("user-data registry", () => {
 
   it("names only export sections and erasure steps that exist, and no table that does not", async () => {
     expect(danglingRegistrations()).toEqual([]);
-    const { results } = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{ name: string }>();
+    const { results } = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{
+      name: string;
+    }>();
     const tables = new Set(results.map((r) => r.name));
     expect(Object.keys(USER_DATA_TABLES).filter((t) => !tables.has(t))).toEqual([]);
   });

@@ -21,23 +21,37 @@ describe("fees", () => {
       maxFeePerGas: gwei(15),
       maxPriorityFeePerGas: gwei(1),
     });
-    expect(withHeadroom({ type: "eip1559", maxFeePerGas: 1n, maxPriorityFeePerGas: 5n })).toMatchObject({ maxFeePerGas: 5n });
+    expect(withHeadroom({ type: "eip1559", maxFeePerGas: 1n, maxPriorityFeePerGas: 5n })).toMatchObject({
+      maxFeePerGas: 5n,
+    });
     expect(withHeadroom({ type: "legacy", gasPrice: gwei(10) })).toEqual({ type: "legacy", gasPrice: gwei(12) });
   });
 
   it("bumps a replacement by at least 25% on both fields, or to the current market if higher", () => {
     const previous: Fees = { type: "eip1559", maxFeePerGas: gwei(20), maxPriorityFeePerGas: gwei(2) };
     const calm: Fees = { type: "eip1559", maxFeePerGas: gwei(10), maxPriorityFeePerGas: gwei(1) };
-    expect(bumpFees(previous, calm)).toEqual({ type: "eip1559", maxFeePerGas: gwei(25), maxPriorityFeePerGas: 2_500_000_000n });
+    expect(bumpFees(previous, calm)).toEqual({
+      type: "eip1559",
+      maxFeePerGas: gwei(25),
+      maxPriorityFeePerGas: 2_500_000_000n,
+    });
     const spike: Fees = { type: "eip1559", maxFeePerGas: gwei(100), maxPriorityFeePerGas: gwei(5) };
     expect(bumpFees(previous, spike)).toEqual(spike);
     // Tiny values still strictly increase (a +25% of 1 wei rounds up, never to the same value).
-    expect(bumpFees({ type: "eip1559", maxFeePerGas: 1n, maxPriorityFeePerGas: 0n }, { type: "eip1559", maxFeePerGas: 0n, maxPriorityFeePerGas: 0n })).toEqual({
+    expect(
+      bumpFees(
+        { type: "eip1559", maxFeePerGas: 1n, maxPriorityFeePerGas: 0n },
+        { type: "eip1559", maxFeePerGas: 0n, maxPriorityFeePerGas: 0n },
+      ),
+    ).toEqual({
       type: "eip1559",
       maxFeePerGas: 2n,
       maxPriorityFeePerGas: 1n,
     });
-    expect(bumpFees({ type: "legacy", gasPrice: gwei(8) }, { type: "legacy", gasPrice: gwei(1) })).toEqual({ type: "legacy", gasPrice: gwei(10) });
+    expect(bumpFees({ type: "legacy", gasPrice: gwei(8) }, { type: "legacy", gasPrice: gwei(1) })).toEqual({
+      type: "legacy",
+      gasPrice: gwei(10),
+    });
   });
 
   it("round-trips through the batch columns", () => {

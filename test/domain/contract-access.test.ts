@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { decideAccess, type AccessFacts } from "../../src/db/contract-access";
 
-const facts = (f: Partial<AccessFacts> = {}): AccessFacts => ({ role: "user", isOwner: false, teamRole: null, sharePermission: null, isParty: false, ...f });
+const facts = (f: Partial<AccessFacts> = {}): AccessFacts => ({
+  role: "user",
+  isOwner: false,
+  teamRole: null,
+  sharePermission: null,
+  isParty: false,
+  ...f,
+});
 
 describe("decideAccess", () => {
   it("gives each relationship its level, the strongest one winning", () => {

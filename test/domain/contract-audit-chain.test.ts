@@ -37,7 +37,14 @@ function buildChain(n: number): AuditEvent[] {
   const events: AuditEvent[] = [];
   for (let i = 0; i < n; i++) {
     const head = events.at(-1) ?? null;
-    events.push(nextAuditEvent(head, { type: "contract.updated", actorId: "usr_a", at: `2026-11-22T12:00:0${i}.000Z`, data: { version: i + 1 } }));
+    events.push(
+      nextAuditEvent(head, {
+        type: "contract.updated",
+        actorId: "usr_a",
+        at: `2026-11-22T12:00:0${i}.000Z`,
+        data: { version: i + 1 },
+      }),
+    );
   }
   return events;
 }
@@ -46,7 +53,12 @@ describe("audit chain", () => {
   it("hashes sha256(prevHash || canonical(event)) starting from the genesis hash", () => {
     const [first] = buildChain(1);
     const expected = bytesToHex(
-      sha256(utf8ToBytes(GENESIS_HASH + canonicalJson({ seq: 1, type: "contract.updated", actorId: "usr_a", at: first!.at, data: { version: 1 } }))),
+      sha256(
+        utf8ToBytes(
+          GENESIS_HASH +
+            canonicalJson({ seq: 1, type: "contract.updated", actorId: "usr_a", at: first!.at, data: { version: 1 } }),
+        ),
+      ),
     );
     expect(first!.seq).toBe(1);
     expect(first!.prevHash).toBe(GENESIS_HASH);
@@ -69,7 +81,9 @@ describe("audit chain", () => {
 
     expect(verifyChain([chain[0]!, chain[2]!, chain[3]!])).toMatchObject({ valid: false, seq: 3 });
 
-    const forged = chain.map((e) => (e.seq === 3 ? { ...e, actorId: "usr_evil", hash: chainHash(e.prevHash, { ...e, actorId: "usr_evil" }) } : e));
+    const forged = chain.map((e) =>
+      e.seq === 3 ? { ...e, actorId: "usr_evil", hash: chainHash(e.prevHash, { ...e, actorId: "usr_evil" }) } : e,
+    );
     expect(verifyChain(forged)).toMatchObject({ valid: false, seq: 4, reason: "prevHash does not link" });
   });
 });
@@ -83,7 +97,12 @@ describe("personal fields as salted commitments", () => {
     expect(sealed.data).toMatchObject({ shareId: "shr_1", permission: "view" });
     expect(isCommitment((sealed.data as Record<string, unknown>).email)).toBe(true);
     expect(JSON.stringify(sealed.data)).not.toContain("vera");
-    const event = nextAuditEvent(null, { type: "contract.shared", actorId: "usr_a", at: "2026-11-30T00:00:00.000Z", data: sealed.data });
+    const event = nextAuditEvent(null, {
+      type: "contract.shared",
+      actorId: "usr_a",
+      at: "2026-11-30T00:00:00.000Z",
+      data: sealed.data,
+    });
     const shown = disclose(event, sealed.disclosures);
     expect(shown.data).toMatchObject({ email: "vera@x.com" });
     expect(shown.disclosures).toEqual({ email: sealed.disclosures[0]!.salt });

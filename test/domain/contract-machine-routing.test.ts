@@ -48,7 +48,8 @@ function code(fn: () => unknown): string | undefined {
   return undefined;
 }
 
-const sent = () => send(draft(), { documentHash: "ab".repeat(32), signers: draft().signers, reminders: DEFAULT_REMINDERS }, T0);
+const sent = () =>
+  send(draft(), { documentHash: "ab".repeat(32), signers: draft().signers, reminders: DEFAULT_REMINDERS }, T0);
 
 describe("routing", () => {
   it("send: draft → pending, notifies the first order and viewers; only from draft", () => {
@@ -57,14 +58,26 @@ describe("routing", () => {
     expect(r.state.documentHash).toBe("ab".repeat(32));
     expect(r.notified.map((s) => s.id).sort()).toEqual(["sig_a", "sig_v"]);
     expect(r.info.progress.sig_a?.notifiedAt).toBe(T0);
-    expect(code(() => send(r.state, { documentHash: "x", signers: r.state.signers, reminders: DEFAULT_REMINDERS }, T0))).toBe("RES002");
+    expect(
+      code(() => send(r.state, { documentHash: "x", signers: r.state.signers, reminders: DEFAULT_REMINDERS }, T0)),
+    ).toBe("RES002");
   });
 
   it("send: refuses a contract without a signer, or already expired", () => {
     const d = draft();
-    expect(code(() => send(d, { documentHash: "x", signers: d.signers.filter((s) => s.role !== "signer"), reminders: DEFAULT_REMINDERS }, T0))).toBe("RES002");
+    expect(
+      code(() =>
+        send(
+          d,
+          { documentHash: "x", signers: d.signers.filter((s) => s.role !== "signer"), reminders: DEFAULT_REMINDERS },
+          T0,
+        ),
+      ),
+    ).toBe("RES002");
     const e = draft(at(-1));
-    expect(code(() => send(e, { documentHash: "x", signers: e.signers, reminders: DEFAULT_REMINDERS }, T0))).toBe("RES002");
+    expect(code(() => send(e, { documentHash: "x", signers: e.signers, reminders: DEFAULT_REMINDERS }, T0))).toBe(
+      "RES002",
+    );
   });
 
   it("routes lower order first, equal order in parallel, and activates on the last required signature", () => {
@@ -152,4 +165,3 @@ describe("routing", () => {
     expect(byId.sig_d?.order).toBe(5);
   });
 });
-

@@ -39,12 +39,22 @@ function code(fn: () => unknown): string | undefined {
 
 describe("contract state machine", () => {
   it("allows exactly draft→pending→active→completed and cancelling from draft, pending, active", () => {
-    const allowed = new Set(["draft>pending", "pending>active", "active>completed", "draft>cancelled", "pending>cancelled", "active>cancelled"]);
+    const allowed = new Set([
+      "draft>pending",
+      "pending>active",
+      "active>completed",
+      "draft>cancelled",
+      "pending>cancelled",
+      "active>cancelled",
+    ]);
     for (const from of CONTRACT_STATUSES) {
       for (const to of CONTRACT_STATUSES) {
         const key = `${from}>${to}`;
         expect(canTransition(from, to), key).toBe(allowed.has(key));
-        expect(code(() => assertTransition(from, to)), key).toBe(allowed.has(key) ? undefined : "RES002");
+        expect(
+          code(() => assertTransition(from, to)),
+          key,
+        ).toBe(allowed.has(key) ? undefined : "RES002");
       }
     }
   });
@@ -57,7 +67,22 @@ describe("contract state machine", () => {
 
   it("rejects duplicate signers within one draft as VAL001", () => {
     expect(
-      code(() => createDraft({ id: "ctr_x", ownerId: "u", title: "t", type: "t", body: "", signers: [{ id: "a", email: "a@x.com", name: "A" }, { id: "b", email: "A@x.com", name: "B" }] }, NOW)),
+      code(() =>
+        createDraft(
+          {
+            id: "ctr_x",
+            ownerId: "u",
+            title: "t",
+            type: "t",
+            body: "",
+            signers: [
+              { id: "a", email: "a@x.com", name: "A" },
+              { id: "b", email: "A@x.com", name: "B" },
+            ],
+          },
+          NOW,
+        ),
+      ),
     ).toBe("VAL001");
   });
 

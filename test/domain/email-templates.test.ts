@@ -7,7 +7,12 @@ describe("email templates", () => {
   it("render a text and an HTML part in the branded layout", () => {
     const email = renderEmail(
       "notice",
-      { subject: "Contract signed", heading: "All parties signed", lines: ["Lease #4 is now active."], action: { label: "Open contract", url: "/contracts/ctr_1" } },
+      {
+        subject: "Contract signed",
+        heading: "All parties signed",
+        lines: ["Lease #4 is now active."],
+        action: { label: "Open contract", url: "/contracts/ctr_1" },
+      },
       ctx,
     );
     expect(email.subject).toBe("Contract signed");
@@ -33,7 +38,10 @@ describe("email templates", () => {
 
   it("drops action links that are not http(s)", () => {
     expect(safeUrl("javascript:alert(1)", ctx.baseUrl)).toBeNull();
-    const email = renderLayout({ subject: "s", heading: "h", paragraphs: [], action: { label: "Click", url: "javascript:alert(1)" } }, ctx);
+    const email = renderLayout(
+      { subject: "s", heading: "h", paragraphs: [], action: { label: "Click", url: "javascript:alert(1)" } },
+      ctx,
+    );
     expect(email.html).not.toContain("javascript:");
     expect(email.text).not.toContain("Click");
   });
@@ -46,7 +54,9 @@ describe("email templates", () => {
 
   it("refuse unknown templates and bad data without echoing values", () => {
     expect(() => renderEmail("nope", {}, ctx)).toThrow(EmailTemplateError);
-    expect(() => renderEmail("notice", { subject: "", heading: "secret-value" }, ctx)).toThrow(/invalid data for email template "notice": subject/);
+    expect(() => renderEmail("notice", { subject: "", heading: "secret-value" }, ctx)).toThrow(
+      /invalid data for email template "notice": subject/,
+    );
     expect(() => renderEmail("notice", { subject: "", heading: "secret-value" }, ctx)).not.toThrow(/secret-value/);
   });
 });

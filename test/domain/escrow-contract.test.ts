@@ -42,7 +42,9 @@ describe("escrow contract variables", () => {
     const template = STARTER_TEMPLATES.find((t) => t.id === "tpl_StarterEscrowSale000")!;
     const { body } = renderTemplate(template.body, template.variables, escrowContractVariables(terms));
     expect(body).toContain("The price is \u20a6150,000.00.");
-    expect(body).toContain("Escra's commission is 2.5% of the price, \u20a63,750.00, paid by the Seller out of the price.");
+    expect(body).toContain(
+      "Escra's commission is 2.5% of the price, \u20a63,750.00, paid by the Seller out of the price.",
+    );
     expect(body).toContain("On release the Seller's payout is \u20a6146,250.00.");
     expect(body).toContain("The Buyer has 72 hours (3 days) from the reveal to inspect");
     expect(body).toMatch(/6\. Disputes\. Either party may open a dispute/);

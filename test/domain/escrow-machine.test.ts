@@ -50,7 +50,11 @@ const base = () =>
     },
     NOW,
   );
-const inStatus = (status: EscrowStatus, extra: Partial<EscrowState> = {}): EscrowState => ({ ...base(), status, ...extra });
+const inStatus = (status: EscrowStatus, extra: Partial<EscrowState> = {}): EscrowState => ({
+  ...base(),
+  status,
+  ...extra,
+});
 const codeOf = (fn: () => unknown) => {
   try {
     fn();
@@ -134,7 +138,10 @@ describe("escrow machine: the happy path and what each step emits", () => {
 
     const revealed = reveal(delivered.state, "buyer", NOW);
     expect(revealed.events).toEqual(["escrow.credentials_released"]);
-    expect(revealed.state).toMatchObject({ status: "credentials_released", inspectionEndsAt: "2026-11-23T12:00:00.000Z" });
+    expect(revealed.state).toMatchObject({
+      status: "credentials_released",
+      inspectionEndsAt: "2026-11-23T12:00:00.000Z",
+    });
     expect(codeOf(() => reveal(revealed.state, "buyer", NOW))).toBe("RES002");
 
     const done = confirm(revealed.state, "buyer", LATER);
@@ -152,7 +159,10 @@ describe("escrow machine: the happy path and what each step emits", () => {
   });
 
   it("fund takes only the exact amount and currency (any other charge is the payment machine's unmatched payment)", () => {
-    for (const paid of [{ amount: 99_999, currency: "NGN" }, { amount: 100_000, currency: "USD" }]) {
+    for (const paid of [
+      { amount: 99_999, currency: "NGN" },
+      { amount: 100_000, currency: "USD" },
+    ]) {
       expect(codeOf(() => fund(base(), paid, NOW))).toBe("RES002");
     }
   });
@@ -187,7 +197,11 @@ describe("escrow machine: the happy path and what each step emits", () => {
     expect(released.state).toMatchObject({ status: "completed", payout: { status: "queued" } });
     const refunded = refund(d.state, "admin", LATER);
     expect(refunded.events).toEqual(["escrow.refunded"]);
-    expect(refunded.state).toMatchObject({ status: "refunded", refundedAt: LATER, payment: { status: "refund_pending" } });
+    expect(refunded.state).toMatchObject({
+      status: "refunded",
+      refundedAt: LATER,
+      payment: { status: "refund_pending" },
+    });
     expect(codeOf(() => release(d.state, "buyer", LATER))).toBe("AUTH003");
   });
 
@@ -222,7 +236,9 @@ describe("escrow machine: the ways out of an unfunded escrow", () => {
     expect(e.events).toEqual(["escrow.expired"]);
     expect(e.state).toMatchObject({ status: "expired", expiredAt: LATER });
     expect(expire(inStatus("funds_held"), LATER)).toBeNull();
-    expect(createEscrow({ ...(base() as any), split: splitAmount(100, 0), reservationMinutes: 5 }, NOW).expiresAt).toBe("2026-11-22T12:05:00.000Z");
+    expect(createEscrow({ ...(base() as any), split: splitAmount(100, 0), reservationMinutes: 5 }, NOW).expiresAt).toBe(
+      "2026-11-22T12:05:00.000Z",
+    );
   });
 
   it("settleDeadlines applies whichever deadline passed (reservation or inspection), checked at command time", () => {
@@ -234,7 +250,10 @@ describe("escrow machine: the ways out of an unfunded escrow", () => {
 
   it("a retried checkout reuses the open reference for 30 minutes", () => {
     const s = initializePayment(base(), "buyer", "test", "ref_1", NOW, "https://pay/ref_1");
-    expect(openCheckout(s, "buyer", "2026-11-22T12:29:00.000Z")).toEqual({ reference: "ref_1", authorizationUrl: "https://pay/ref_1" });
+    expect(openCheckout(s, "buyer", "2026-11-22T12:29:00.000Z")).toEqual({
+      reference: "ref_1",
+      authorizationUrl: "https://pay/ref_1",
+    });
     expect(openCheckout(s, "buyer", "2026-11-22T12:30:00.000Z")).toBeNull();
     expect(openCheckout(base(), "buyer", NOW)).toBeNull();
     expect(codeOf(() => openCheckout(s, "seller", NOW))).toBe("AUTH003");
@@ -249,16 +268,38 @@ describe("escrow machine: binding a contract (issue 12 kind 4)", () => {
 
   it("binds a draft or pending contract signed by both parties", () => {
     for (const status of ["draft", "pending"]) {
-      expect(contractBindingRefusal({ status, signers: [signer("Bea@example.com"), signer("sam@example.com")] }, buyer, seller)).toBeNull();
+      expect(
+        contractBindingRefusal(
+          { status, signers: [signer("Bea@example.com"), signer("sam@example.com")] },
+          buyer,
+          seller,
+        ),
+      ).toBeNull();
     }
   });
 
   it("refuses a contract between the buyer and a friend, an active contract, an unverified party, an approver-only seller", () => {
-    const friend = contractBindingRefusal({ status: "pending", signers: [signer("bea@example.com"), signer("friend@example.com")] }, buyer, seller);
+    const friend = contractBindingRefusal(
+      { status: "pending", signers: [signer("bea@example.com"), signer("friend@example.com")] },
+      buyer,
+      seller,
+    );
     expect(friend).toMatch(/seller/);
-    expect(contractBindingRefusal({ status: "active", signers: [signer("bea@example.com"), signer("sam@example.com")] }, buyer, seller)).toMatch(/active/);
+    expect(
+      contractBindingRefusal(
+        { status: "active", signers: [signer("bea@example.com"), signer("sam@example.com")] },
+        buyer,
+        seller,
+      ),
+    ).toMatch(/active/);
     const both = { status: "draft", signers: [signer("bea@example.com"), signer("sam@example.com")] };
     expect(contractBindingRefusal(both, buyer, { ...seller, emailVerifiedAt: null })).toMatch(/seller/);
-    expect(contractBindingRefusal({ status: "draft", signers: [signer("bea@example.com"), signer("sam@example.com", "approver")] }, buyer, seller)).toMatch(/seller/);
+    expect(
+      contractBindingRefusal(
+        { status: "draft", signers: [signer("bea@example.com"), signer("sam@example.com", "approver")] },
+        buyer,
+        seller,
+      ),
+    ).toMatch(/seller/);
   });
 });

@@ -4,18 +4,44 @@ import { buildEventMessage, InvalidEventError } from "../../src/lib/events";
 
 // API.md "Event types", verbatim.
 const API_EVENT_TYPES = [
-  "contract.created", "contract.updated", "contract.sent", "contract.approved", "contract.signed",
-  "contract.declined", "contract.activated", "contract.completed", "contract.cancelled", "contract.expired",
+  "contract.created",
+  "contract.updated",
+  "contract.sent",
+  "contract.approved",
+  "contract.signed",
+  "contract.declined",
+  "contract.activated",
+  "contract.completed",
+  "contract.cancelled",
+  "contract.expired",
   "contract.reminder_sent",
-  "escrow.created", "escrow.funded", "escrow.contract_signed", "escrow.delivered", "escrow.credentials_released",
-  "escrow.completed", "escrow.disputed", "escrow.released", "escrow.refunded", "escrow.payout_sent",
-  "escrow.payout_failed", "escrow.cancelled", "escrow.expired", "escrow.payment_unmatched",
-  "listing.submitted", "listing.approved", "listing.rejected", "listing.reserved", "listing.sold",
+  "escrow.created",
+  "escrow.funded",
+  "escrow.contract_signed",
+  "escrow.delivered",
+  "escrow.credentials_released",
+  "escrow.completed",
+  "escrow.disputed",
+  "escrow.released",
+  "escrow.refunded",
+  "escrow.payout_sent",
+  "escrow.payout_failed",
+  "escrow.cancelled",
+  "escrow.expired",
+  "escrow.payment_unmatched",
+  "listing.submitted",
+  "listing.approved",
+  "listing.rejected",
+  "listing.reserved",
+  "listing.sold",
   // Added to the catalog (API.md: "more types may be added"): every listing transition has its event.
-  "listing.info_requested", "listing.unreserved",
-  "anchor.anchored", "anchor.confirmed",
+  "listing.info_requested",
+  "listing.unreserved",
+  "anchor.anchored",
+  "anchor.confirmed",
   "webhook.test",
-  "report.progress", "report.ready",
+  "report.progress",
+  "report.ready",
 ];
 
 describe("event catalog", () => {
@@ -54,7 +80,9 @@ describe("event catalog", () => {
   });
 
   it("rejects money as a float", () => {
-    expect(validateEventData("escrow.funded", { escrowId: "esc_abc", status: "funds_held", amount: 10.5 }).success).toBe(false);
+    expect(
+      validateEventData("escrow.funded", { escrowId: "esc_abc", status: "funds_held", amount: 10.5 }).success,
+    ).toBe(false);
   });
 });
 

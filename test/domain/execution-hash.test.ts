@@ -19,13 +19,21 @@ describe("executionHash", () => {
         `{"signedAt":"2026-11-22T10:00:00.000Z","signerId":"sig_1","type":"typed"},` +
         `{"signedAt":"2026-11-22T11:00:00.000Z","signerId":"sig_2","type":"drawn"}]}`,
     );
-    expect(executionHash({ documentHash, signatures, auditHead })).toBe(`0x${bytesToHex(sha256(utf8ToBytes(preimage)))}`);
+    expect(executionHash({ documentHash, signatures, auditHead })).toBe(
+      `0x${bytesToHex(sha256(utf8ToBytes(preimage)))}`,
+    );
   });
 
   it("ignores hex case, a 0x prefix and object key order", () => {
     const a = executionHash({ documentHash, signatures, auditHead });
     const reordered = signatures.map(({ type, signedAt, signerId }) => ({ type, signedAt, signerId }));
-    expect(executionHash({ documentHash: `0x${documentHash.toUpperCase()}`, signatures: reordered, auditHead: `0X${auditHead}` })).toBe(a);
+    expect(
+      executionHash({
+        documentHash: `0x${documentHash.toUpperCase()}`,
+        signatures: reordered,
+        auditHead: `0X${auditHead}`,
+      }),
+    ).toBe(a);
   });
 
   it("changes with the document, any signature, their order, or the audit head", () => {

@@ -39,7 +39,8 @@ describe("template lookups use own values only", () => {
   });
 });
 
-const PEN = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100" width="300" height="100">' +
+const PEN =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100" width="300" height="100">' +
   '<path d="M10 80 C 40 10, 65 10, 95 80 S 150 150, 180 80" fill="none" stroke="#000" stroke-width="2.5" stroke-linecap="round"/></svg>';
 
 describe("drawn SVG signatures: strict allow-list, re-serialised", () => {
@@ -48,7 +49,11 @@ describe("drawn SVG signatures: strict allow-list, re-serialised", () => {
       '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><a><animate attributeName="href" ' +
       'values="javascript:alert(1)"/><text x="20" y="20">Sign</text></a></svg>';
     expect(sanitizeSignatureSvg(svg)).toBeNull();
-    expect(sanitizeSignatureSvg('<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0L9 9"><animate attributeName="d" values="M0 0"/></path></svg>')).toBeNull();
+    expect(
+      sanitizeSignatureSvg(
+        '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0L9 9"><animate attributeName="d" values="M0 0"/></path></svg>',
+      ),
+    ).toBeNull();
   });
 
   it.each([
@@ -73,9 +78,17 @@ describe("drawn SVG signatures: strict allow-list, re-serialised", () => {
   });
 
   it("refuses DTDs and entities, CDATA, a foreign root, a missing namespace, a prefixed root and trailing markup", () => {
-    expect(sanitizeSignatureSvg('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "<script>alert(1)</script>">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>')).toBeNull();
+    expect(
+      sanitizeSignatureSvg(
+        '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "<script>alert(1)</script>">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+      ),
+    ).toBeNull();
     expect(sanitizeSignatureSvg('<svg xmlns="http://www.w3.org/2000/svg"><![CDATA[<script>]]></svg>')).toBeNull();
-    expect(sanitizeSignatureSvg('<html xmlns="http://www.w3.org/1999/xhtml"><svg xmlns="http://www.w3.org/2000/svg"/></html>')).toBeNull();
+    expect(
+      sanitizeSignatureSvg(
+        '<html xmlns="http://www.w3.org/1999/xhtml"><svg xmlns="http://www.w3.org/2000/svg"/></html>',
+      ),
+    ).toBeNull();
     expect(sanitizeSignatureSvg('<svg><path d="M0 0"/></svg>')).toBeNull();
     expect(sanitizeSignatureSvg('<svg xmlns="http://www.w3.org/2000/svg"/><?php x ?>')).toBeNull();
     expect(sanitizeSignatureSvg('<svg:svg xmlns:svg="http://www.w3.org/2000/svg"/>')).toBeNull();
@@ -99,7 +112,10 @@ describe("drawn SVG signatures: strict allow-list, re-serialised", () => {
 
   it("parseSignatureImage stores the sanitised bytes, not the input", () => {
     const input = `<?xml version="1.0"?><!-- comment -->${PEN}`;
-    const image = parseSignatureImage("drawn", `data:image/svg+xml;base64,${base64Encode(new TextEncoder().encode(input))}`);
+    const image = parseSignatureImage(
+      "drawn",
+      `data:image/svg+xml;base64,${base64Encode(new TextEncoder().encode(input))}`,
+    );
     expect(image?.type.mime).toBe("image/svg+xml");
     expect(new TextDecoder().decode(image!.bytes)).toBe(PEN);
   });
@@ -144,12 +160,14 @@ describe("webhook URL guard: every IPv6 form of a private IPv4, classified by ip
     expect(checkWebhookUrl(url, false)).toMatchObject({ ok: false });
   });
 
-  it.each(["https://[2606:4700:4700::1111]/", "https://[2a00:1450:4001:80b::200e]/", "https://1.1.1.1/", "https://8.8.4.4/hook"])(
-    "accepts the public address %s",
-    (url) => {
-      expect(checkWebhookUrl(url, false)).toEqual({ ok: true });
-    },
-  );
+  it.each([
+    "https://[2606:4700:4700::1111]/",
+    "https://[2a00:1450:4001:80b::200e]/",
+    "https://1.1.1.1/",
+    "https://8.8.4.4/hook",
+  ])("accepts the public address %s", (url) => {
+    expect(checkWebhookUrl(url, false)).toEqual({ ok: true });
+  });
 
   it("classifies the literal forms directly", () => {
     expect(isPrivateIpv6("::ffff:0:10.0.0.1")).toBe(true);

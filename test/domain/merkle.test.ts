@@ -13,7 +13,10 @@ describe("buildTree matches @openzeppelin/merkle-tree StandardMerkleTree(['bytes
     it(`${n} leaves: same root, leaf and proof for every value`, () => {
       const values = hashes(n, `n${n}`);
       const ours = buildTree(values);
-      const oz = StandardMerkleTree.of(values.map((v) => [v]), ["bytes32"]);
+      const oz = StandardMerkleTree.of(
+        values.map((v) => [v]),
+        ["bytes32"],
+      );
       expect(ours.root).toBe(oz.root);
       expect(ours.size).toBe(n);
       for (const [i, [value]] of oz.entries()) {

@@ -11,7 +11,10 @@ import {
 describe("email digest rule", () => {
   it("falls back to the defaults for unset columns", () => {
     expect(digestSettings({ digestThreshold: null, digestWindowMinutes: null })).toEqual(DEFAULT_DIGEST);
-    expect(digestSettings({ digestThreshold: 0, digestWindowMinutes: 30 })).toEqual({ threshold: 0, windowMinutes: 30 });
+    expect(digestSettings({ digestThreshold: 0, digestWindowMinutes: 30 })).toEqual({
+      threshold: 0,
+      windowMinutes: 30,
+    });
   });
 
   it("holds a notice once the threshold was emailed within the window; 0 never holds", () => {
@@ -22,7 +25,9 @@ describe("email digest rule", () => {
   });
 
   it("starts the window windowMinutes before now", () => {
-    expect(windowStart({ threshold: 5, windowMinutes: 10 }, "2026-11-30T07:10:00.000Z")).toBe("2026-11-30T07:00:00.000Z");
+    expect(windowStart({ threshold: 5, windowMinutes: 10 }, "2026-11-30T07:10:00.000Z")).toBe(
+      "2026-11-30T07:00:00.000Z",
+    );
   });
 
   it("lists at most DIGEST_LISTED notices and counts the rest", () => {

@@ -11,7 +11,11 @@ describe("notificationText", () => {
         data: { contractId: "ctr_1", status: "cancelled", signerId: "sig_1", title: "NDA", reason: "wrong party" },
         subject: { type: "contract", id: "ctr_1" },
       }),
-    ).toEqual({ title: 'Contract "NDA" was declined', body: 'Contract "NDA" was declined. Reason: wrong party', link: "/contracts/ctr_1" });
+    ).toEqual({
+      title: 'Contract "NDA" was declined',
+      body: 'Contract "NDA" was declined. Reason: wrong party',
+      link: "/contracts/ctr_1",
+    });
   });
 
   it("has words for every event type and no link for resources the app has no page for", () => {

@@ -58,18 +58,21 @@ describe("scopes", () => {
   });
 
   it("refuses scope escalation instead of narrowing it", () => {
-    const attempt = () => grantableScopes({ requested: ["contracts:read", "escrows:write"], registered: ["contracts:read"], role: "user" });
+    const attempt = () =>
+      grantableScopes({ requested: ["contracts:read", "escrows:write"], registered: ["contracts:read"], role: "user" });
     expect(attempt).toThrow(OAuthError);
     expect(attempt).toThrow(/escrows:write/);
-    expect(() => grantableScopes({ requested: ["contracts:write"], registered: ["contracts:write"], role: "viewer" })).toThrow(
-      expect.objectContaining({ error: "invalid_scope" }),
-    );
+    expect(() =>
+      grantableScopes({ requested: ["contracts:write"], registered: ["contracts:write"], role: "viewer" }),
+    ).toThrow(expect.objectContaining({ error: "invalid_scope" }));
   });
 
   it("narrows a refresh only to a subset", () => {
     expect(narrowedScopes(["contracts:read", "escrows:read"], ["escrows:read"])).toEqual(["escrows:read"]);
     expect(narrowedScopes(["contracts:read"], [])).toEqual(["contracts:read"]);
-    expect(() => narrowedScopes(["contracts:read"], ["contracts:write"])).toThrow(expect.objectContaining({ error: "invalid_scope" }));
+    expect(() => narrowedScopes(["contracts:read"], ["contracts:write"])).toThrow(
+      expect.objectContaining({ error: "invalid_scope" }),
+    );
   });
 
   it("describes every partner scope in words and offers no admin scope", () => {

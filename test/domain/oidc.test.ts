@@ -18,29 +18,43 @@ describe("decideSignIn: an email address is not an identity until it is verified
   const unverified = { email: "ada@example.com", verified: false };
 
   it("a linked identity signs in to its owner whatever the email says", () => {
-    expect(decideSignIn({ identityOwner: { id: "usr_1" }, emailHolder: { id: "usr_2", emailVerified: true }, assertion: unverified })).toEqual({
+    expect(
+      decideSignIn({
+        identityOwner: { id: "usr_1" },
+        emailHolder: { id: "usr_2", emailVerified: true },
+        assertion: unverified,
+      }),
+    ).toEqual({
       kind: "sign_in",
       userId: "usr_1",
     });
   });
 
   it("links an existing account only when both sides verified the address", () => {
-    expect(decideSignIn({ identityOwner: null, emailHolder: { id: "usr_2", emailVerified: true }, assertion: verified })).toEqual({
+    expect(
+      decideSignIn({ identityOwner: null, emailHolder: { id: "usr_2", emailVerified: true }, assertion: verified }),
+    ).toEqual({
       kind: "link",
       userId: "usr_2",
     });
-    expect(decideSignIn({ identityOwner: null, emailHolder: { id: "usr_2", emailVerified: true }, assertion: unverified })).toEqual({
+    expect(
+      decideSignIn({ identityOwner: null, emailHolder: { id: "usr_2", emailVerified: true }, assertion: unverified }),
+    ).toEqual({
       kind: "refuse",
       reason: "email_not_verified",
     });
-    expect(decideSignIn({ identityOwner: null, emailHolder: { id: "usr_2", emailVerified: false }, assertion: unverified })).toEqual({
+    expect(
+      decideSignIn({ identityOwner: null, emailHolder: { id: "usr_2", emailVerified: false }, assertion: unverified }),
+    ).toEqual({
       kind: "refuse",
       reason: "email_not_verified",
     });
   });
 
   it("a verified assertion replaces an unverified registration of the address; a new address creates an account", () => {
-    expect(decideSignIn({ identityOwner: null, emailHolder: { id: "usr_3", emailVerified: false }, assertion: verified })).toEqual({
+    expect(
+      decideSignIn({ identityOwner: null, emailHolder: { id: "usr_3", emailVerified: false }, assertion: verified }),
+    ).toEqual({
       kind: "create",
       emailVerified: true,
       replaceUnverified: "usr_3",
@@ -50,7 +64,9 @@ describe("decideSignIn: an email address is not an identity until it is verified
       emailVerified: false,
       replaceUnverified: null,
     });
-    expect(decideSignIn({ identityOwner: null, emailHolder: null, assertion: { email: null, verified: false } })).toEqual({
+    expect(
+      decideSignIn({ identityOwner: null, emailHolder: null, assertion: { email: null, verified: false } }),
+    ).toEqual({
       kind: "refuse",
       reason: "no_email",
     });
@@ -70,16 +86,30 @@ describe("Microsoft multi-tenant issuer (tenant template filled with tid)", () =
     expect(acceptsDiscoveredIssuer("https://login.microsoftonline.com/common/v2.0", TEMPLATE)).toBe(true);
     expect(acceptsDiscoveredIssuer("https://accounts.google.com", "https://accounts.google.com")).toBe(true);
     expect(acceptsDiscoveredIssuer("https://accounts.google.com", "https://evil.example")).toBe(false);
-    expect(acceptsDiscoveredIssuer("https://login.microsoftonline.com/common/v2.0", "https://evil.example/{tenantid}/v2.0")).toBe(false);
+    expect(
+      acceptsDiscoveredIssuer("https://login.microsoftonline.com/common/v2.0", "https://evil.example/{tenantid}/v2.0"),
+    ).toBe(false);
   });
 });
 
 describe("assertedEmail", () => {
   it("reads email_verified (boolean or the string some providers send) and normalises the address", () => {
-    expect(assertedEmail("google", { email: " Ada@Example.COM ", email_verified: true })).toEqual({ email: "ada@example.com", verified: true });
-    expect(assertedEmail("linkedin", { email: "ada@example.com", email_verified: "true" })).toEqual({ email: "ada@example.com", verified: true });
-    expect(assertedEmail("google", { email: "ada@example.com" })).toEqual({ email: "ada@example.com", verified: false });
-    expect(assertedEmail("google", { email: "not an email", email_verified: true })).toEqual({ email: null, verified: false });
+    expect(assertedEmail("google", { email: " Ada@Example.COM ", email_verified: true })).toEqual({
+      email: "ada@example.com",
+      verified: true,
+    });
+    expect(assertedEmail("linkedin", { email: "ada@example.com", email_verified: "true" })).toEqual({
+      email: "ada@example.com",
+      verified: true,
+    });
+    expect(assertedEmail("google", { email: "ada@example.com" })).toEqual({
+      email: "ada@example.com",
+      verified: false,
+    });
+    expect(assertedEmail("google", { email: "not an email", email_verified: true })).toEqual({
+      email: null,
+      verified: false,
+    });
   });
 
   it("Microsoft: only xms_edov vouches for the email (it sends no email_verified)", () => {
@@ -91,7 +121,10 @@ describe("assertedEmail", () => {
 
 describe("allow-lists and unlinking", () => {
   it("redirect URIs match exactly, with {provider} filled in", () => {
-    const list = ["https://app.example/auth/{provider}/done", "https://api.example/api/v1/auth/oauth/{provider}/callback"];
+    const list = [
+      "https://app.example/auth/{provider}/done",
+      "https://api.example/api/v1/auth/oauth/{provider}/callback",
+    ];
     expect(allowedRedirectUri(list, "google", "https://app.example/auth/google/done")).toBe(true);
     expect(allowedRedirectUri(list, "google", "https://app.example/auth/linkedin/done")).toBe(false);
     expect(allowedRedirectUri(list, "google", "https://app.example/auth/google/done/../x")).toBe(false);

@@ -8,10 +8,24 @@ const p = { email: "vera@x.com", pseudonymEmail: "erased+usr_1@erased.invalid", 
 describe("erasePartyFromContract", () => {
   it("pseudonymises the person's signer rows and shares, whatever the case of the stored address, and nobody else's", () => {
     const draft = createDraft(
-      { id: "ctr_x", ownerId: "usr_o", title: "t", type: "t", body: "", signers: [{ id: "sig_a", email: "Vera@x.com", name: "Vera" }, { id: "sig_b", email: "bo@x.com", name: "Bo" }] },
+      {
+        id: "ctr_x",
+        ownerId: "usr_o",
+        title: "t",
+        type: "t",
+        body: "",
+        signers: [
+          { id: "sig_a", email: "Vera@x.com", name: "Vera" },
+          { id: "sig_b", email: "bo@x.com", name: "Bo" },
+        ],
+      },
       NOW,
     );
-    const shared = share(draft, { id: "shr_1", email: "vera@x.com", userId: null, permission: "view", createdBy: "usr_o", createdAt: NOW }, NOW);
+    const shared = share(
+      draft,
+      { id: "shr_1", email: "vera@x.com", userId: null, permission: "view", createdBy: "usr_o", createdAt: NOW },
+      NOW,
+    );
     const erased = erasePartyFromContract(shared, p, "2026-12-01T00:00:00.000Z");
     expect(erased.changed).toBe(true);
     expect(erased.signerIds).toEqual(["sig_a"]);
@@ -57,14 +71,26 @@ describe("redactText and the text of a contract", () => {
       ...draft,
       signers: draft.signers.map((s) => ({
         ...s,
-        signature: { type: "typed", value: "Vera Victim", signerEmail: "vera@x.com", ip: "10.0.0.1", userAgent: "UA", countersignature: { alg: "EdDSA", kid: "k", jws: "h.p.s" } },
+        signature: {
+          type: "typed",
+          value: "Vera Victim",
+          signerEmail: "vera@x.com",
+          ip: "10.0.0.1",
+          userAgent: "UA",
+          countersignature: { alg: "EdDSA", kid: "k", jws: "h.p.s" },
+        },
       })),
     };
     const erased = erasePartyFromContract(signedState, p, NOW);
     expect(erased.state.title).toBe("NDA with Erased user");
     expect(erased.state.body).toBe("Contact erased+usr_1@erased.invalid");
     expect(erased.state.variables).toEqual({ party: "Erased user" });
-    expect(erased.state.signers[0]!.signature).toMatchObject({ value: null, ip: null, userAgent: null, countersignature: { jws: "h..s", detached: true } });
+    expect(erased.state.signers[0]!.signature).toMatchObject({
+      value: null,
+      ip: null,
+      userAgent: null,
+      countersignature: { jws: "h..s", detached: true },
+    });
     expect(JSON.stringify(erased.state)).not.toMatch(/vera/i);
   });
 

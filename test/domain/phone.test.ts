@@ -10,7 +10,15 @@ describe("checkPhone", () => {
   });
 
   it("refuses numbers that are not written in E.164", () => {
-    for (const input of ["08012345678", "2348012345678", "+234 801 234 5678", "+0123456789", "+", "phone", "+2348012345678999"]) {
+    for (const input of [
+      "08012345678",
+      "2348012345678",
+      "+234 801 234 5678",
+      "+0123456789",
+      "+",
+      "phone",
+      "+2348012345678999",
+    ]) {
       expect(checkPhone(input)).toMatchObject({ ok: false, reason: expect.stringContaining("E.164") });
     }
   });

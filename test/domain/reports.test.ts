@@ -30,10 +30,14 @@ describe("report filters", () => {
   });
 
   it("refuse a window that ends before it starts, a status of another kind and too many buckets", () => {
-    expect(resolveFilters("contracts", { startDate: "2026-02-01T00:00:00.000Z", endDate: "2026-01-01T00:00:00.000Z" }, NOW)).toEqual({
+    expect(
+      resolveFilters("contracts", { startDate: "2026-02-01T00:00:00.000Z", endDate: "2026-01-01T00:00:00.000Z" }, NOW),
+    ).toEqual({
       problems: [{ path: "startDate", message: "must not be after endDate" }],
     });
-    expect(resolveFilters("contracts", { status: "funds_held" }, NOW)).toMatchObject({ problems: [{ path: "status" }] });
+    expect(resolveFilters("contracts", { status: "funds_held" }, NOW)).toMatchObject({
+      problems: [{ path: "status" }],
+    });
     expect(resolveFilters("escrows", { status: "funds_held" }, NOW)).toHaveProperty("filters");
     expect(resolveFilters("activity", { status: "draft" }, NOW)).toMatchObject({ problems: [{ path: "status" }] });
     expect(resolveFilters("signatures", { period: "day", startDate: "2020-01-01T00:00:00.000Z" }, NOW)).toMatchObject({
@@ -48,7 +52,10 @@ describe("report scope", () => {
     { teamId: "team_m", role: "member" as const },
   ];
   it("admins see everything; users their own and their teams', listing the members of teams they administer", () => {
-    expect(decideReportScope({ role: "admin", userId: "usr_1", teamRoles: [] })).toEqual({ data: { kind: "all" }, people: { kind: "all" } });
+    expect(decideReportScope({ role: "admin", userId: "usr_1", teamRoles: [] })).toEqual({
+      data: { kind: "all" },
+      people: { kind: "all" },
+    });
     expect(decideReportScope({ role: "user", userId: "usr_1", teamRoles: teams })).toEqual({
       data: { kind: "user", userId: "usr_1" },
       people: { kind: "teams", userId: "usr_1", teamIds: ["team_a"] },
@@ -75,7 +82,12 @@ describe("report scope", () => {
     expect(mayReadReport(report, { userId: "usr_1", teamRoles: [] })).toBe(true);
     expect(mayReadReport(report, { userId: "usr_2", teamRoles: [{ teamId: "team_a", role: "owner" }] })).toBe(true);
     expect(mayReadReport(report, { userId: "usr_2", teamRoles: [{ teamId: "team_a", role: "member" }] })).toBe(false);
-    expect(mayReadReport({ ownerId: "usr_1", teamId: null }, { userId: "usr_2", teamRoles: [{ teamId: "team_a", role: "admin" }] })).toBe(false);
+    expect(
+      mayReadReport(
+        { ownerId: "usr_1", teamId: null },
+        { userId: "usr_2", teamRoles: [{ teamId: "team_a", role: "admin" }] },
+      ),
+    ).toBe(false);
   });
 });
 
@@ -91,9 +103,21 @@ describe("periods", () => {
   });
 
   it("list every bucket of a window, including those at its edges", () => {
-    expect(bucketsBetween("month", "2026-01-31T00:00:00.000Z", "2026-03-01T00:00:00.000Z")).toEqual(["2026-01", "2026-02", "2026-03"]);
-    expect(bucketsBetween("week", "2026-01-07T00:00:00.000Z", "2026-01-19T00:00:00.000Z")).toEqual(["2026-01-05", "2026-01-12", "2026-01-19"]);
-    expect(bucketsBetween("quarter", "2025-12-01T00:00:00.000Z", "2026-04-01T00:00:00.000Z")).toEqual(["2025-Q4", "2026-Q1", "2026-Q2"]);
+    expect(bucketsBetween("month", "2026-01-31T00:00:00.000Z", "2026-03-01T00:00:00.000Z")).toEqual([
+      "2026-01",
+      "2026-02",
+      "2026-03",
+    ]);
+    expect(bucketsBetween("week", "2026-01-07T00:00:00.000Z", "2026-01-19T00:00:00.000Z")).toEqual([
+      "2026-01-05",
+      "2026-01-12",
+      "2026-01-19",
+    ]);
+    expect(bucketsBetween("quarter", "2025-12-01T00:00:00.000Z", "2026-04-01T00:00:00.000Z")).toEqual([
+      "2025-Q4",
+      "2026-Q1",
+      "2026-Q2",
+    ]);
     expect(bucketsBetween("day", "2026-01-01T00:00:00.000Z", "2030-01-01T00:00:00.000Z", 10)).toHaveLength(10);
   });
 });
@@ -107,7 +131,16 @@ describe("figures", () => {
     expect(rate(1, 0)).toBeNull();
     expect(hours(5.249999999)).toBe(5.25);
     expect(hours(null)).toBeNull();
-    expect([0, 7, 8, 30, 31, 90, 91, 400].map(ageingBand)).toEqual(["0-7d", "0-7d", "8-30d", "8-30d", "31-90d", "31-90d", "91d+", "91d+"]);
+    expect([0, 7, 8, 30, 31, 90, 91, 400].map(ageingBand)).toEqual([
+      "0-7d",
+      "0-7d",
+      "8-30d",
+      "8-30d",
+      "31-90d",
+      "31-90d",
+      "91d+",
+      "91d+",
+    ]);
     expect(progressPercent(999, 1000, false)).toBe(99);
     expect(progressPercent(1000, 1000, false)).toBe(99);
     expect(progressPercent(1000, 1000, true)).toBe(100);
@@ -115,7 +148,11 @@ describe("figures", () => {
   });
 
   it("fill every status and every bucket, so clients never guess a missing one", () => {
-    const filters = { period: "month" as const, startDate: "2026-01-01T00:00:00.000Z", endDate: "2026-03-01T00:00:00.000Z" };
+    const filters = {
+      period: "month" as const,
+      startDate: "2026-01-01T00:00:00.000Z",
+      endDate: "2026-03-01T00:00:00.000Z",
+    };
     const report = shapeContractsReport(filters, {
       byStatus: [{ key: "pending", count: 3 }],
       ageing: [{ status: "pending", band: "8-30d", count: 3 }],
@@ -124,13 +161,34 @@ describe("figures", () => {
     expect(report.total).toBe(3);
     expect(report.byStatus).toEqual({ draft: 0, pending: 3, active: 0, completed: 0, cancelled: 0 });
     expect(report.ageing.pending.map((b) => b.count)).toEqual([0, 3, 0, 0]);
-    expect(report.series.map((s) => [s.period, s.created])).toEqual([["2026-01", 0], ["2026-02", 3], ["2026-03", 0]]);
+    expect(report.series.map((s) => [s.period, s.created])).toEqual([
+      ["2026-01", 0],
+      ["2026-02", 3],
+      ["2026-03", 0],
+    ]);
     const sig = shapeSignaturesReport(filters, {
       series: [],
-      totals: { sent: 0, completed: 0, signatures: 0, medianHoursToSign: null, approvals: 0, approverMedianHours: null, approverAverageHours: null },
+      totals: {
+        sent: 0,
+        completed: 0,
+        signatures: 0,
+        medianHoursToSign: null,
+        approvals: 0,
+        approverMedianHours: null,
+        approverAverageHours: null,
+      },
     });
     expect(sig.totals.completionRate).toBeNull();
-    expect(sig.series[0]).toEqual({ period: "2026-01", sent: 0, completed: 0, completionRate: null, signatures: 0, medianHoursToSign: null, approvals: 0, approverMedianHours: null });
+    expect(sig.series[0]).toEqual({
+      period: "2026-01",
+      sent: 0,
+      completed: 0,
+      completionRate: null,
+      signatures: 0,
+      medianHoursToSign: null,
+      approvals: 0,
+      approverMedianHours: null,
+    });
   });
 
   it("expiry from REPORT_TTL_HOURS, 24 h by default", () => {
@@ -143,15 +201,17 @@ describe("figures", () => {
 
 describe("export cells", () => {
   it("follow the kind's columns; spreadsheet formulas are neutralised in CSV; XML text is escaped and cleaned", () => {
-    expect(exportCells("activity", { userId: "usr_1", name: "A", email: "a@x", contractsCreated: 2, extra: true })).toEqual([
-      "usr_1", "A", "a@x", 2, null, null, null,
-    ]);
-    expect(neutralizeFormula("=HYPERLINK(\"x\")")).toBe("'=HYPERLINK(\"x\")");
+    expect(
+      exportCells("activity", { userId: "usr_1", name: "A", email: "a@x", contractsCreated: 2, extra: true }),
+    ).toEqual(["usr_1", "A", "a@x", 2, null, null, null]);
+    expect(neutralizeFormula('=HYPERLINK("x")')).toBe('\'=HYPERLINK("x")');
     expect(neutralizeFormula("-5")).toBe("'-5");
     expect(neutralizeFormula(-5)).toBe(-5);
     expect(xmlText('a<b>&"c"\u0001')).toBe("a&lt;b&gt;&amp;&quot;c&quot;");
     expect([0, 25, 26, 701, 702].map(columnName)).toEqual(["A", "Z", "AA", "ZZ", "AAA"]);
-    expect(sheetRowXml(2, ["x", 5, null])).toBe('<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">x</t></is></c><c r="B2"><v>5</v></c></row>');
+    expect(sheetRowXml(2, ["x", 5, null])).toBe(
+      '<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">x</t></is></c><c r="B2"><v>5</v></c></row>',
+    );
     expect([0, 3, 10, 11, 180, 2_000].map(niceMax)).toEqual([1, 5, 10, 20, 200, 2_000]);
   });
 });

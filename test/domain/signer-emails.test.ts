@@ -18,13 +18,20 @@ describe("signing links", () => {
   });
 
   it("follow SIGNING_URL_TEMPLATE to the integrator's own frontend", () => {
-    const env = { PUBLIC_BASE_URL: "https://api.example", SIGNING_URL_TEMPLATE: "https://app.example/c/{contractId}/s/{signerId}?t={token}" };
-    expect(signingUrl(env, party)).toBe(`https://app.example/c/${party.contractId}/s/${party.signerId}?t=${encodeURIComponent(TOKEN)}`);
+    const env = {
+      PUBLIC_BASE_URL: "https://api.example",
+      SIGNING_URL_TEMPLATE: "https://app.example/c/{contractId}/s/{signerId}?t={token}",
+    };
+    expect(signingUrl(env, party)).toBe(
+      `https://app.example/c/${party.contractId}/s/${party.signerId}?t=${encodeURIComponent(TOKEN)}`,
+    );
   });
 
   it("fall back to the hosted page when the template could not work (no {token}, not http)", () => {
     for (const template of ["https://app.example/sign", "javascript:alert({token})", "  "]) {
-      expect(signingUrl({ PUBLIC_BASE_URL: "https://escra.example", SIGNING_URL_TEMPLATE: template }, party)).toContain("https://escra.example/sign/");
+      expect(signingUrl({ PUBLIC_BASE_URL: "https://escra.example", SIGNING_URL_TEMPLATE: template }, party)).toContain(
+        "https://escra.example/sign/",
+      );
     }
   });
 });
@@ -63,9 +70,17 @@ describe("the signing request email", () => {
   });
 
   it("says approve to approvers, Reminder: on reminders, and a copy to viewers", () => {
-    expect(renderEmail("signing-request", request({ role: "approver" }), ctx).subject).toBe('Olivia Owner asks you to approve "Consulting agreement"');
-    expect(renderEmail("signing-request", request({ kind: "reminder" }), ctx).subject).toBe('Reminder: Olivia Owner asks you to sign "Consulting agreement"');
-    const copy = renderEmail("signing-request", request({ kind: "copy", role: "viewer", message: null, deadline: null }), ctx);
+    expect(renderEmail("signing-request", request({ role: "approver" }), ctx).subject).toBe(
+      'Olivia Owner asks you to approve "Consulting agreement"',
+    );
+    expect(renderEmail("signing-request", request({ kind: "reminder" }), ctx).subject).toBe(
+      'Reminder: Olivia Owner asks you to sign "Consulting agreement"',
+    );
+    const copy = renderEmail(
+      "signing-request",
+      request({ kind: "copy", role: "viewer", message: null, deadline: null }),
+      ctx,
+    );
     expect(copy.subject).toBe('Olivia Owner sent you a copy of "Consulting agreement"');
     expect(copy.text).toContain("You do not need to do anything");
   });
@@ -93,7 +108,9 @@ describe("the executed-document email", () => {
     );
     expect(email.subject).toBe('Signed by everyone: "Consulting agreement"');
     expect(email.text).toContain("Download the signed PDF: https://escra.example/sign/ctr_1?token=t&download=executed");
-    expect(email.text).toContain("Download the certificate of completion: https://escra.example/sign/ctr_1?token=t&download=certificate");
+    expect(email.text).toContain(
+      "Download the certificate of completion: https://escra.example/sign/ctr_1?token=t&download=certificate",
+    );
     expect(email.html).toContain("download=certificate");
   });
 });
@@ -115,7 +132,8 @@ describe("one email per person per occurrence", () => {
   });
 
   it("leaves every other event to the preferences", () => {
-    for (const type of ["contract.completed", "escrow.funded", "listing.sold"]) expect(notificationEmailWanted(type, true)).toBe(true);
+    for (const type of ["contract.completed", "escrow.funded", "listing.sold"])
+      expect(notificationEmailWanted(type, true)).toBe(true);
   });
 });
 

@@ -4,11 +4,7 @@ import { STARTER_TEMPLATES } from "../../src/domain/starter-templates";
 import { ApiError } from "../../src/lib/errors";
 import { hasPrefix } from "../../src/lib/ids";
 
-const vars = [
-  { name: "party", required: true },
-  { name: "city", default: "Lagos" },
-  { name: "note" },
-];
+const vars = [{ name: "party", required: true }, { name: "city", default: "Lagos" }, { name: "note" }];
 
 describe("templates", () => {
   it("finds placeholders, tolerating inner spaces, each once", () => {
@@ -22,14 +18,25 @@ describe("templates", () => {
 
   it("names every missing required variable, and unknown ones, in VAL001", () => {
     try {
-      renderTemplate("{{a}}{{b}}", [{ name: "a", required: true }, { name: "b", required: true }], { zzz: "1", b: " " });
+      renderTemplate(
+        "{{a}}{{b}}",
+        [
+          { name: "a", required: true },
+          { name: "b", required: true },
+        ],
+        { zzz: "1", b: " " },
+      );
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ApiError);
       const err = e as ApiError;
       expect(err.code).toBe("VAL001");
       expect(err.message).toBe("Missing required variables: a, b");
-      expect((err.details as { path: string }[]).map((d) => d.path)).toEqual(["variables.zzz", "variables.a", "variables.b"]);
+      expect((err.details as { path: string }[]).map((d) => d.path)).toEqual([
+        "variables.zzz",
+        "variables.a",
+        "variables.b",
+      ]);
     }
   });
 

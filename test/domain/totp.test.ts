@@ -6,7 +6,18 @@ const RFC_SECRET = new TextEncoder().encode("12345678901234567890");
 
 describe("RFC 4226 HOTP", () => {
   it("matches Appendix D for counters 0..9", () => {
-    const expected = ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"];
+    const expected = [
+      "755224",
+      "287082",
+      "359152",
+      "969429",
+      "338314",
+      "254676",
+      "287922",
+      "162583",
+      "399871",
+      "520489",
+    ];
     expect(expected.map((_, i) => hotp(RFC_SECRET, i))).toEqual(expected);
   });
 });

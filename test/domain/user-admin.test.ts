@@ -11,8 +11,14 @@ describe("checkUserAdminChange", () => {
     expect(checkUserAdminChange({ actor: admin, target: user, suspension: true })).toEqual({ ok: true });
   });
   it("keeps admin rights for super_admins to grant or act on", () => {
-    expect(checkUserAdminChange({ actor: admin, target: user, role: "admin" })).toEqual({ ok: false, reason: "needs_super_admin" });
-    expect(checkUserAdminChange({ actor: admin, target: user, role: "super_admin" })).toEqual({ ok: false, reason: "needs_super_admin" });
+    expect(checkUserAdminChange({ actor: admin, target: user, role: "admin" })).toEqual({
+      ok: false,
+      reason: "needs_super_admin",
+    });
+    expect(checkUserAdminChange({ actor: admin, target: user, role: "super_admin" })).toEqual({
+      ok: false,
+      reason: "needs_super_admin",
+    });
     expect(checkUserAdminChange({ actor: admin, target: { id: "usr_b", role: "admin" }, suspension: true })).toEqual({
       ok: false,
       reason: "needs_super_admin",
@@ -21,9 +27,18 @@ describe("checkUserAdminChange", () => {
     expect(checkUserAdminChange({ actor: superAdmin, target: admin, role: "user" })).toEqual({ ok: true });
   });
   it("never lets anyone demote or suspend themselves, nor a non-admin act", () => {
-    expect(checkUserAdminChange({ actor: superAdmin, target: superAdmin, role: "user" })).toEqual({ ok: false, reason: "self" });
-    expect(checkUserAdminChange({ actor: admin, target: admin, suspension: true })).toEqual({ ok: false, reason: "self" });
-    expect(checkUserAdminChange({ actor: user, target: { id: "usr_x", role: "viewer" }, role: "user" })).toEqual({ ok: false, reason: "not_admin" });
+    expect(checkUserAdminChange({ actor: superAdmin, target: superAdmin, role: "user" })).toEqual({
+      ok: false,
+      reason: "self",
+    });
+    expect(checkUserAdminChange({ actor: admin, target: admin, suspension: true })).toEqual({
+      ok: false,
+      reason: "self",
+    });
+    expect(checkUserAdminChange({ actor: user, target: { id: "usr_x", role: "viewer" }, role: "user" })).toEqual({
+      ok: false,
+      reason: "not_admin",
+    });
   });
 });
 

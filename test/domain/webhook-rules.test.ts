@@ -2,7 +2,15 @@
 import { describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
 import { checkWebhookUrl, isPrivateIpv4, isPrivateIpv6 } from "../../src/domain/url-safety";
-import { matchesFilter, MAX_ATTEMPTS, outcomeOf, ownerMaySee, parseRetryAfter, shouldDisable, snippet } from "../../src/domain/webhook-policy";
+import {
+  matchesFilter,
+  MAX_ATTEMPTS,
+  outcomeOf,
+  ownerMaySee,
+  parseRetryAfter,
+  shouldDisable,
+  snippet,
+} from "../../src/domain/webhook-policy";
 import { generateWebhookSecret, signatureHeader, webhookHeaders } from "../../src/domain/webhook-signature";
 
 describe("checkWebhookUrl", () => {
@@ -30,12 +38,20 @@ describe("checkWebhookUrl", () => {
     expect(checkWebhookUrl(url, false).ok).toBe(false);
   });
 
-  it.each(["https://partner.example.com/hooks", "https://172.32.0.1/", "https://8.8.8.8/", "https://[2001:4860::8888]/"])("accepts %s", (url) => {
+  it.each([
+    "https://partner.example.com/hooks",
+    "https://172.32.0.1/",
+    "https://8.8.8.8/",
+    "https://[2001:4860::8888]/",
+  ])("accepts %s", (url) => {
     expect(checkWebhookUrl(url, false)).toEqual({ ok: true });
   });
 
   it("needs https unless private URLs are allowed, and never takes credentials or other schemes", () => {
-    expect(checkWebhookUrl("http://partner.example.com/", false)).toMatchObject({ ok: false, reason: "must use https" });
+    expect(checkWebhookUrl("http://partner.example.com/", false)).toMatchObject({
+      ok: false,
+      reason: "must use https",
+    });
     expect(checkWebhookUrl("http://127.0.0.1:8547/x", true)).toEqual({ ok: true });
     expect(checkWebhookUrl("ftp://partner.example.com/", true).ok).toBe(false);
     expect(checkWebhookUrl("https://user:pw@partner.example.com/", true).ok).toBe(false);
@@ -108,7 +124,11 @@ describe("delivery policy", () => {
 describe("Standard Webhooks signing", () => {
   it("produces headers the standardwebhooks package verifies, with either secret during a rotation", () => {
     const [oldSecret, newSecret] = [generateWebhookSecret(), generateWebhookSecret()];
-    const body = JSON.stringify({ type: "webhook.test", timestamp: new Date().toISOString(), data: { endpointId: "whe_x" } });
+    const body = JSON.stringify({
+      type: "webhook.test",
+      timestamp: new Date().toISOString(),
+      data: { endpointId: "whe_x" },
+    });
     const headers = webhookHeaders([newSecret, oldSecret], "msg_abc", new Date(), body);
     expect(headers["webhook-signature"]!.split(" ")).toHaveLength(2);
     expect(new Webhook(newSecret).verify(body, headers)).toMatchObject({ type: "webhook.test" });
@@ -120,6 +140,8 @@ describe("Standard Webhooks signing", () => {
   it("matches the package's own signature byte for byte", () => {
     const secret = generateWebhookSecret();
     const at = new Date("2026-11-22T12:00:00Z");
-    expect(signatureHeader([secret], "msg_1", Math.floor(at.getTime() / 1000), "{}")).toBe(new Webhook(secret).sign("msg_1", at, "{}"));
+    expect(signatureHeader([secret], "msg_1", Math.floor(at.getTime() / 1000), "{}")).toBe(
+      new Webhook(secret).sign("msg_1", at, "{}"),
+    );
   });
 });

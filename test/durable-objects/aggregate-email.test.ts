@@ -90,7 +90,9 @@ describe("signing emails through the outbox", () => {
       const after = await outboxOf(contractId);
       expect(after.map((e) => e.id)).toEqual(held.map((e) => e.id));
       expect(after[0]!.attempts).toBe(held[0]!.attempts + 1);
-      expect(await runInDurableObject(stubOf(contractId), (_i: ContractRoom, state) => state.storage.getAlarm())).not.toBeNull();
+      expect(
+        await runInDurableObject(stubOf(contractId), (_i: ContractRoom, state) => state.storage.getAlarm()),
+      ).not.toBeNull();
     } finally {
       await env.DB.exec("ALTER TABLE email_deliveries_offline RENAME TO email_deliveries");
     }
@@ -120,17 +122,27 @@ describe("signing emails through the outbox", () => {
     expect(held).toHaveLength(3);
     const ids = held.map((e) => JSON.parse(e.payload).id as string);
     await waitFor(async () => {
-      const r = await env.DB.prepare("SELECT count(*) AS n FROM email_deliveries WHERE id IN (?, ?, ?) AND status = 'sent'")
+      const r = await env.DB.prepare(
+        "SELECT count(*) AS n FROM email_deliveries WHERE id IN (?, ?, ?) AND status = 'sent'",
+      )
         .bind(...ids)
         .first<{ n: number }>();
       return r?.n === 3;
     });
-    const attemptsBefore = await env.DB.prepare("SELECT id, attempts FROM email_deliveries WHERE id IN (?, ?, ?) ORDER BY id").bind(...ids).all();
+    const attemptsBefore = await env.DB.prepare(
+      "SELECT id, attempts FROM email_deliveries WHERE id IN (?, ?, ?) ORDER BY id",
+    )
+      .bind(...ids)
+      .all();
 
     // Put the delivered entries back, as if the object died between sendEmail and the outbox DELETE.
     await runInDurableObject(stubOf(contractId), async (_i: ContractRoom, state) => {
       for (const e of held) {
-        state.storage.sql.exec("INSERT INTO outbox (channel, payload, created_at) VALUES ('email', ?, ?)", e.payload, new Date().toISOString());
+        state.storage.sql.exec(
+          "INSERT INTO outbox (channel, payload, created_at) VALUES ('email', ?, ?)",
+          e.payload,
+          new Date().toISOString(),
+        );
       }
       await state.storage.setAlarm(Date.now() + 60_000);
     });
@@ -140,7 +152,11 @@ describe("signing emails through the outbox", () => {
     // Give a wrongly enqueued job time to run before counting.
     await new Promise((r) => setTimeout(r, 1_500));
     for (const to of [first, second, viewer]) expect(await listEmails(to)).toHaveLength(1);
-    const attemptsAfter = await env.DB.prepare("SELECT id, attempts FROM email_deliveries WHERE id IN (?, ?, ?) ORDER BY id").bind(...ids).all();
+    const attemptsAfter = await env.DB.prepare(
+      "SELECT id, attempts FROM email_deliveries WHERE id IN (?, ?, ?) ORDER BY id",
+    )
+      .bind(...ids)
+      .all();
     expect(attemptsAfter.results).toEqual(attemptsBefore.results);
   });
 
@@ -180,7 +196,10 @@ describe("signing emails through the outbox", () => {
 
 describe("an outbox created before the email channel", () => {
   it("is rebuilt with its entries when the aggregate starts, and then takes emails", async () => {
-    const created = await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "Old room", type: "sale", body: "Terms." } });
+    const created = await call("POST", "/api/v1/contracts", {
+      token: owner.token,
+      body: { title: "Old room", type: "sale", body: "Terms." },
+    });
     const id = created.body.data.id as string;
     const result = await runInDurableObject(stubOf(id), (_i: ContractRoom, state) => {
       const sql = state.storage.sql;
@@ -192,13 +211,20 @@ describe("an outbox created before the email channel", () => {
         attempts INTEGER NOT NULL DEFAULT 0,
         last_error TEXT,
         created_at TEXT NOT NULL)`);
-      sql.exec("INSERT INTO outbox (id, channel, payload, attempts, created_at) VALUES (7, 'projection', '[]', 2, 'then')");
-      expect(() => sql.exec("INSERT INTO outbox (channel, payload, created_at) VALUES ('email', '{}', 'now')")).toThrow();
+      sql.exec(
+        "INSERT INTO outbox (id, channel, payload, attempts, created_at) VALUES (7, 'projection', '[]', 2, 'then')",
+      );
+      expect(() =>
+        sql.exec("INSERT INTO outbox (channel, payload, created_at) VALUES ('email', '{}', 'now')"),
+      ).toThrow();
 
       new Aggregate(state, env, { subjectType: "contract" });
       const kept = sql.exec("SELECT id, channel, payload, attempts, created_at FROM outbox").toArray();
       sql.exec("INSERT INTO outbox (channel, payload, created_at) VALUES ('email', '{}', 'now')");
-      const ids = sql.exec<{ id: number }>("SELECT id FROM outbox ORDER BY id").toArray().map((r) => r.id);
+      const ids = sql
+        .exec<{ id: number }>("SELECT id FROM outbox ORDER BY id")
+        .toArray()
+        .map((r) => r.id);
       sql.exec("DELETE FROM outbox");
       // A second start finds the current definition and leaves the table alone.
       new Aggregate(state, env, { subjectType: "contract" });
@@ -212,7 +238,10 @@ describe("an outbox created before the email channel", () => {
 describe("escalation email", () => {
   const state = { id: "ctr_x", title: "Big deal", ownerId: "usr_o" } as ContractState;
   const parties = (n: number) =>
-    Array.from({ length: n }, (_, i) => ({ id: `sig_${i}`, name: `P${i}`, email: `p${i}@example.com`, role: "signer" }) as Signer);
+    Array.from(
+      { length: n },
+      (_, i) => ({ id: `sig_${i}`, name: `P${i}`, email: `p${i}@example.com`, role: "signer" }) as Signer,
+    );
 
   it("lists every blocking party while they fit the notice, and says how many more when they do not", () => {
     const few = escalationEmail(env, state, "owner@example.com", parties(19));

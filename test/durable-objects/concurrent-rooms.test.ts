@@ -7,7 +7,11 @@ import { createUser, type TestUser } from "../helpers/users";
 
 let owner: TestUser, signer: TestUser, buyer: TestUser;
 beforeAll(async () => {
-  [owner, signer, buyer] = await Promise.all([createUser({ name: "Olu Owner" }), createUser({ name: "Sade Signer" }), createUser({ name: "Bola Buyer" })]);
+  [owner, signer, buyer] = await Promise.all([
+    createUser({ name: "Olu Owner" }),
+    createUser({ name: "Sade Signer" }),
+    createUser({ name: "Bola Buyer" }),
+  ]);
 });
 
 describe("rooms rendering documents at the same time", () => {
@@ -16,13 +20,20 @@ describe("rooms rendering documents at the same time", () => {
       [1, 2, 3].map(async (n) => {
         const created = await call("POST", "/api/v1/contracts", {
           token: owner.accessToken,
-          body: { title: `Parallel deal ${n}`, type: "deal", body: `Terms of deal ${n}: ₦${n},000 — Ọnụọha.`, signers: [{ email: signer.email, name: "Sade Signer" }] },
+          body: {
+            title: `Parallel deal ${n}`,
+            type: "deal",
+            body: `Terms of deal ${n}: ₦${n},000 — Ọnụọha.`,
+            signers: [{ email: signer.email, name: "Sade Signer" }],
+          },
         });
         expect(created.status).toBe(201);
         return created.body.data.id as string;
       }),
     );
-    const sent = await Promise.all(ids.map((id) => call("POST", `/api/v1/contracts/${id}/send`, { token: owner.accessToken, body: {} })));
+    const sent = await Promise.all(
+      ids.map((id) => call("POST", `/api/v1/contracts/${id}/send`, { token: owner.accessToken, body: {} })),
+    );
     expect(sent.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(sent.map((r) => r.body.data.status)).toEqual(["pending", "pending", "pending"]);
     expect(new Set(sent.map((r) => r.body.data.documentHash)).size).toBe(3);
@@ -33,7 +44,13 @@ describe("rooms rendering documents at the same time", () => {
       [1, 2, 3].map((n) =>
         call("POST", "/api/v1/escrows", {
           token: buyer.accessToken,
-          body: { sellerEmail: signer.email, amount: 100_000 * n, currency: "NGN", description: `Laptop ${n}`, inspectionPeriodHours: 24 },
+          body: {
+            sellerEmail: signer.email,
+            amount: 100_000 * n,
+            currency: "NGN",
+            description: `Laptop ${n}`,
+            inspectionPeriodHours: 24,
+          },
         }),
       ),
     );

@@ -26,7 +26,11 @@ const stubOf = (id: string) => env.CONTRACT_ROOM.get(env.CONTRACT_ROOM.idFromNam
 
 function outboxOf(id: string) {
   return runInDurableObject(stubOf(id), (_instance: ContractRoom, state) =>
-    state.storage.sql.exec<{ id: number; channel: string; payload: string; attempts: number }>("SELECT id, channel, payload, attempts FROM outbox ORDER BY id").toArray(),
+    state.storage.sql
+      .exec<{ id: number; channel: string; payload: string; attempts: number }>(
+        "SELECT id, channel, payload, attempts FROM outbox ORDER BY id",
+      )
+      .toArray(),
   );
 }
 
@@ -58,7 +62,8 @@ describe("concurrent edits", () => {
     // Every edit's text survives in exactly one version.
     expect(new Set(versions.slice(1).map((v: any) => v.description)).size).toBe(n);
 
-    const audit = (await call("GET", `/api/v1/contracts/${id}/audit`, { token: owner.token })).body.data as AuditEvent[];
+    const audit = (await call("GET", `/api/v1/contracts/${id}/audit`, { token: owner.token })).body
+      .data as AuditEvent[];
     expect(audit.map((e) => e.seq)).toEqual(Array.from({ length: n + 1 }, (_, i) => i + 1));
     expect(verifyChain(audit).valid).toBe(true);
 
@@ -75,10 +80,16 @@ describe("a failing D1 projection", () => {
     await env.DB.exec("ALTER TABLE contract_attachments RENAME TO contract_attachments_offline");
     let pending;
     try {
-      const edit = await call("PATCH", `/api/v1/contracts/${id}`, { token: owner.token, body: { title: "Edited during outage" } });
+      const edit = await call("PATCH", `/api/v1/contracts/${id}`, {
+        token: owner.token,
+        body: { title: "Edited during outage" },
+      });
       expect(edit.status).toBe(200); // the room committed: the answer is durable
       expect(edit.body.data).toMatchObject({ version: 2, title: "Edited during outage" });
-      const second = await call("PATCH", `/api/v1/contracts/${id}`, { token: owner.token, body: { title: "Edited twice" } });
+      const second = await call("PATCH", `/api/v1/contracts/${id}`, {
+        token: owner.token,
+        body: { title: "Edited twice" },
+      });
       expect(second.body.data.version).toBe(3);
 
       const stale = await env.DB.prepare("SELECT title, version FROM contracts WHERE id = ?").bind(id).first();
@@ -103,7 +114,9 @@ describe("a failing D1 projection", () => {
 
     expect(await runDurableObjectAlarm(stubOf(id))).toBe(true);
     expect(await outboxOf(id)).toEqual([]);
-    const caughtUp = await env.DB.prepare("SELECT title, version, revision FROM contracts WHERE id = ?").bind(id).first();
+    const caughtUp = await env.DB.prepare("SELECT title, version, revision FROM contracts WHERE id = ?")
+      .bind(id)
+      .first();
     expect(caughtUp).toEqual({ title: "Edited twice", version: 3, revision: 3 });
     const got = await call("GET", `/api/v1/contracts/${id}`, { token: owner.token });
     expect(got.body.data).toMatchObject({ title: "Edited twice", version: 3 });
@@ -112,7 +125,9 @@ describe("a failing D1 projection", () => {
     const eventIds = pending!.filter((e) => e.channel === "event").map((e) => JSON.parse(e.payload).id as string);
     expect(eventIds).toHaveLength(2);
     for (const eventId of eventIds) {
-      await waitFor(() => env.DB.prepare("SELECT consumer FROM event_consumptions WHERE event_id = ?").bind(eventId).first());
+      await waitFor(() =>
+        env.DB.prepare("SELECT consumer FROM event_consumptions WHERE event_id = ?").bind(eventId).first(),
+      );
     }
     // Nothing is left for the alarm to do.
     expect(await runInDurableObject(stubOf(id), (_i: ContractRoom, state) => state.storage.getAlarm())).toBeNull();
@@ -124,7 +139,9 @@ describe("the shared alarm", () => {
     const id = await newContract();
     const soon = Date.now() + 60_000;
     await runInDurableObject(stubOf(id), (_i: ContractRoom, state) => state.storage.setAlarm(soon));
-    expect((await call("PATCH", `/api/v1/contracts/${id}`, { token: owner.token, body: { title: "Still on time" } })).status).toBe(200);
+    expect(
+      (await call("PATCH", `/api/v1/contracts/${id}`, { token: owner.token, body: { title: "Still on time" } })).status,
+    ).toBe(200);
     expect(await runInDurableObject(stubOf(id), (_i: ContractRoom, state) => state.storage.getAlarm())).toBe(soon);
   });
 });
@@ -152,7 +169,10 @@ describe("GET /contracts/:id/audit", () => {
   it("returns a chain whose every hash recomputes, and a tampered row is detected", async () => {
     const id = await newContract({ signers: [{ email: "x@example.com", name: "X" }] });
     await call("PATCH", `/api/v1/contracts/${id}`, { token: owner.token, body: { body: "New terms." } });
-    await call("POST", `/api/v1/contracts/${id}/signers`, { token: owner.token, body: { email: "y@example.com", name: "Y", order: 2 } });
+    await call("POST", `/api/v1/contracts/${id}/signers`, {
+      token: owner.token,
+      body: { email: "y@example.com", name: "Y", order: 2 },
+    });
 
     const res = await call("GET", `/api/v1/contracts/${id}/audit`, { token: owner.token });
     expect(res.status).toBe(200);
@@ -167,9 +187,13 @@ describe("GET /contracts/:id/audit", () => {
 
     // Someone with storage access rewrites history: the chain no longer verifies, at that row.
     await runInDurableObject(stubOf(id), (_i: ContractRoom, state) => {
-      state.storage.sql.exec("UPDATE audit_events SET data = ? WHERE seq = 2", JSON.stringify({ contractId: id, status: "draft", change: "forged" }));
+      state.storage.sql.exec(
+        "UPDATE audit_events SET data = ? WHERE seq = 2",
+        JSON.stringify({ contractId: id, status: "draft", change: "forged" }),
+      );
     });
-    const tampered = (await call("GET", `/api/v1/contracts/${id}/audit`, { token: owner.token })).body.data as AuditEvent[];
+    const tampered = (await call("GET", `/api/v1/contracts/${id}/audit`, { token: owner.token })).body
+      .data as AuditEvent[];
     expect(verifyChain(tampered)).toMatchObject({ valid: false, seq: 2, reason: "hash mismatch" });
   });
 });

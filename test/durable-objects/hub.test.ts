@@ -28,7 +28,10 @@ describe("authentication", () => {
     const user = await liveUser();
     const client = await open(feedOf(user.userId));
     client.send({ type: "auth", payload: { token: user.accessToken } });
-    expect(await client.next()).toEqual({ type: "auth:success", payload: { userId: user.userId, permissions: ["read"] } });
+    expect(await client.next()).toEqual({
+      type: "auth:success",
+      payload: { userId: user.userId, permissions: ["read"] },
+    });
     await client.close();
   });
 
@@ -271,7 +274,11 @@ describe("events", () => {
 
     // Resuming from within the held window replays without a gap notice.
     client.send({ type: "resume", payload: { since: 1_003 } });
-    expect((await client.until("resume:done")).map((m) => m.type)).toEqual(["contract.updated", "contract.updated", "resume:done"]);
+    expect((await client.until("resume:done")).map((m) => m.type)).toEqual([
+      "contract.updated",
+      "contract.updated",
+      "resume:done",
+    ]);
     await client.close();
   });
 
@@ -287,7 +294,10 @@ describe("events", () => {
 
     // A socket accepted before the eviction authenticates after it (its pending state came from its attachment).
     late.send({ type: "auth", payload: { token: user.accessToken } });
-    expect(await late.next()).toEqual({ type: "auth:success", payload: { userId: user.userId, permissions: ["read"] } });
+    expect(await late.next()).toEqual({
+      type: "auth:success",
+      payload: { userId: user.userId, permissions: ["read"] },
+    });
 
     await feed.deliver(event("escrow.delivered", { escrowId: "esc_00000000000000000001", status: "funds_held" }));
     expect(await client.next()).toMatchObject({ type: "escrow.delivered", seq: 2 });

@@ -26,7 +26,10 @@ export class LiveClient {
   }
 
   /** Opens a socket through the Worker (`path` under BASE) or through any fetcher (e.g. an object's stub). */
-  static async open(path: string, fetcher: { fetch(req: Request): Promise<Response> } = exports.default): Promise<LiveClient> {
+  static async open(
+    path: string,
+    fetcher: { fetch(req: Request): Promise<Response> } = exports.default,
+  ): Promise<LiveClient> {
     const res = await fetcher.fetch(new Request(`${BASE}${path}`, { headers: { upgrade: "websocket" } }));
     expect(res.status).toBe(101);
     const ws = res.webSocket!;
@@ -51,7 +54,8 @@ export class LiveClient {
   async next(timeoutMs = 5_000): Promise<Received> {
     const deadline = Date.now() + timeoutMs;
     while (this.inbox.length === 0) {
-      if (this.ws.readyState >= WebSocket.CLOSING && this.inbox.length === 0) throw new Error("socket closed while waiting for a message");
+      if (this.ws.readyState >= WebSocket.CLOSING && this.inbox.length === 0)
+        throw new Error("socket closed while waiting for a message");
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new Error("timed out waiting for a message");
       await new Promise<void>((resolve) => {

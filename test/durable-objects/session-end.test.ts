@@ -22,7 +22,10 @@ async function stillAnswers(client: LiveClient) {
 }
 
 async function newContract(owner: TestUser): Promise<string> {
-  const res = await call("POST", "/api/v1/contracts", { token: owner.accessToken, body: { title: "Supply agreement", type: "supply", body: "Terms." } });
+  const res = await call("POST", "/api/v1/contracts", {
+    token: owner.accessToken,
+    body: { title: "Supply agreement", type: "supply", body: "Terms." },
+  });
   expect(res.status).toBe(201);
   return res.body.data.id;
 }
@@ -35,7 +38,10 @@ async function socketsOf(user: TestUser, token: string, contractId: string) {
 }
 
 async function secondSession(user: TestUser) {
-  const res = await call("POST", "/api/v1/auth/login", { body: { email: user.email, password: user.password }, headers: { "cf-connecting-ip": "10.9.9.9" } });
+  const res = await call("POST", "/api/v1/auth/login", {
+    body: { email: user.email, password: user.password },
+    headers: { "cf-connecting-ip": "10.9.9.9" },
+  });
   expect(res.status).toBe(200);
   return res.body.data as { accessToken: string; refreshToken: string };
 }
@@ -72,7 +78,9 @@ describe("a session that ends closes its live sockets everywhere (issue 20.5)", 
     const victim = await socketsOf(user, other.accessToken, contractId);
     const mine = await socketsOf(user, user.accessToken, contractId);
 
-    const revoked = await call("DELETE", `/api/v1/auth/sessions/${await sessionIdOf(other.accessToken)}`, { token: user.accessToken });
+    const revoked = await call("DELETE", `/api/v1/auth/sessions/${await sessionIdOf(other.accessToken)}`, {
+      token: user.accessToken,
+    });
     expect(revoked.status).toBe(200);
     expect(await closedWithin(victim.feed)).toBe(4001);
     expect(await closedWithin(victim.room)).toBe(4001);
@@ -107,10 +115,14 @@ describe("a session that ends closes its live sockets everywhere (issue 20.5)", 
     const rotated = await call("POST", "/api/v1/auth/refresh", { body: { refreshToken: user.refreshToken } });
     expect(rotated.status).toBe(200);
     const sockets = await socketsOf(user, rotated.body.data.accessToken, contractId);
-    await env.DB.prepare("UPDATE refresh_tokens SET replaced_at = ? WHERE replaced_at IS NOT NULL AND session_id IN (SELECT id FROM sessions WHERE user_id = ?)")
+    await env.DB.prepare(
+      "UPDATE refresh_tokens SET replaced_at = ? WHERE replaced_at IS NOT NULL AND session_id IN (SELECT id FROM sessions WHERE user_id = ?)",
+    )
       .bind(new Date(Date.now() - 60_000).toISOString(), user.user.id)
       .run();
-    expect((await call("POST", "/api/v1/auth/refresh", { body: { refreshToken: user.refreshToken } })).body.error.code).toBe("AUTH002");
+    expect(
+      (await call("POST", "/api/v1/auth/refresh", { body: { refreshToken: user.refreshToken } })).body.error.code,
+    ).toBe("AUTH002");
     expect(await closedWithin(sockets.feed)).toBe(4001);
     expect(await closedWithin(sockets.room)).toBe(4001);
   });
@@ -125,7 +137,10 @@ describe("a suspended or erased account stops everywhere at once (issue 11.4)", 
     const a = await socketsOf(user, user.accessToken, contractId);
     const b = await socketsOf(user, other.accessToken, contractId);
 
-    const suspended = await call("PATCH", `/api/v1/admin/users/${user.user.id}`, { token: admin.accessToken, body: { suspended: true } });
+    const suspended = await call("PATCH", `/api/v1/admin/users/${user.user.id}`, {
+      token: admin.accessToken,
+      body: { suspended: true },
+    });
     expect(suspended.status).toBe(200);
     for (const socket of [a.feed, a.room, b.feed, b.room]) expect(await closedWithin(socket)).toBe(4003);
   });
@@ -134,7 +149,10 @@ describe("a suspended or erased account stops everywhere at once (issue 11.4)", 
     const user = await createUser();
     const contractId = await newContract(user);
     const sockets = await socketsOf(user, user.accessToken, contractId);
-    const erased = await call("DELETE", "/api/v1/users/me", { token: user.accessToken, body: { password: user.password } });
+    const erased = await call("DELETE", "/api/v1/users/me", {
+      token: user.accessToken,
+      body: { password: user.password },
+    });
     expect(erased.status).toBe(200);
     expect(await closedWithin(sockets.feed)).toBe(4003);
     expect(await closedWithin(sockets.room)).toBe(4003);

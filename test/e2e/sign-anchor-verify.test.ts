@@ -21,7 +21,11 @@ const strip0x = (hex: string) => hex.toLowerCase().replace(/^0x/, "");
 
 /** The anchoring cron exactly as the Worker's scheduled handler runs it (confirm pass, then batch pass). */
 async function runAnchorCron() {
-  await runScheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }), chain(), createExecutionContext());
+  await runScheduled(
+    createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }),
+    chain(),
+    createExecutionContext(),
+  );
 }
 
 function verifyFile(bytes: Uint8Array) {
@@ -66,18 +70,31 @@ describe("sign → anchor → verify, through the public API", () => {
     documentHash = sent.body.data.documentHash;
     expect(strip0x(documentHash)).toMatch(/^[0-9a-f]{64}$/);
 
-    await Promise.all([waitForEmail({ to: alice.email, subject: "asks you to sign" }), waitForEmail({ to: bob.email, subject: "asks you to sign" })]);
-    const first = await call("POST", `/api/v1/contracts/${contractId}/sign`, { token: alice.token, body: typed("Alice Example") });
+    await Promise.all([
+      waitForEmail({ to: alice.email, subject: "asks you to sign" }),
+      waitForEmail({ to: bob.email, subject: "asks you to sign" }),
+    ]);
+    const first = await call("POST", `/api/v1/contracts/${contractId}/sign`, {
+      token: alice.token,
+      body: typed("Alice Example"),
+    });
     expect(first.status).toBe(200);
     expect(first.body.data.status).toBe("pending");
-    const second = await call("POST", `/api/v1/contracts/${contractId}/sign`, { token: bob.token, body: typed("Bob Example") });
+    const second = await call("POST", `/api/v1/contracts/${contractId}/sign`, {
+      token: bob.token,
+      body: typed("Bob Example"),
+    });
     expect(second.status).toBe(200);
     expect(second.body.data.status).toBe("active");
-    expect((await call("GET", `/api/v1/contracts/${contractId}`, { token: owner.token })).body.data.status).toBe("active");
+    expect((await call("GET", `/api/v1/contracts/${contractId}`, { token: owner.token })).body.data.status).toBe(
+      "active",
+    );
   });
 
   it("serves the frozen PDF whose SHA-256 is the documentHash", async () => {
-    const res = await fetchWorker(`/api/v1/contracts/${contractId}/document`, { headers: { authorization: `Bearer ${owner.token}` } });
+    const res = await fetchWorker(`/api/v1/contracts/${contractId}/document`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("application/pdf");
     pdf = new Uint8Array(await res.arrayBuffer());
@@ -95,7 +112,9 @@ describe("sign → anchor → verify, through the public API", () => {
     ]);
     expect(pending.find((r) => r.kind === "document").hash).toBe(`0x${strip0x(documentHash)}`);
     // The execution record anchors what the certificate states as the execution hash.
-    const cert = await fetchWorker(`/api/v1/contracts/${contractId}/certificate`, { headers: { authorization: `Bearer ${owner.token}` } });
+    const cert = await fetchWorker(`/api/v1/contracts/${contractId}/certificate`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
     expect(cert.status).toBe(200);
     const executionHash = cert.headers.get("x-execution-hash");
     expect(executionHash).toBeTruthy();
@@ -142,7 +161,11 @@ describe("sign → anchor → verify, through the public API", () => {
     });
     expect(res.body.data.records).toHaveLength(1);
     expect(res.body.data.records[0]).toMatchObject({ kind: "document", status: "confirmed", contractId });
-    expect(res.body.data.onChain.checks[0]).toMatchObject({ verified: true, txHash: res.body.data.records[0].txHash, network: { chainId: 31337 } });
+    expect(res.body.data.onChain.checks[0]).toMatchObject({
+      verified: true,
+      txHash: res.body.data.records[0].txHash,
+      network: { chainId: 31337 },
+    });
   });
 
   it("POST /verify with the same PDF and one byte changed: unknown, nothing on chain", async () => {
@@ -154,6 +177,12 @@ describe("sign → anchor → verify, through the public API", () => {
 
     const res = await verifyFile(altered);
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ hash: alteredHash, known: false, contracts: [], records: [], onChain: { verified: false, checks: [] } });
+    expect(res.body.data).toMatchObject({
+      hash: alteredHash,
+      known: false,
+      contracts: [],
+      records: [],
+      onChain: { verified: false, checks: [] },
+    });
   });
 });

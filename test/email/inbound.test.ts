@@ -22,13 +22,20 @@ function b64(bytes: Uint8Array): string {
   return btoa(s).replace(/(.{76})/g, "$1\r\n");
 }
 
-function rawMessage(options: { from: string; to: string; messageId?: string | null; files?: { name: string; type: string; bytes: Uint8Array }[] }) {
+function rawMessage(options: {
+  from: string;
+  to: string;
+  messageId?: string | null;
+  files?: { name: string; type: string; bytes: Uint8Array }[];
+}) {
   const boundary = "escra-test-boundary";
   const lines = [
     `From: Party <${options.from}>`,
     `To: ${options.to}`,
     "Subject: Signed scan attached",
-    ...(options.messageId === null ? [] : [`Message-ID: <${options.messageId ?? crypto.randomUUID()}@mail.example.com>`]),
+    ...(options.messageId === null
+      ? []
+      : [`Message-ID: <${options.messageId ?? crypto.randomUUID()}@mail.example.com>`]),
     "Date: Sun, 22 Nov 2026 12:00:00 +0000",
     "MIME-Version: 1.0",
     `Content-Type: multipart/mixed; boundary="${boundary}"`,
@@ -100,7 +107,11 @@ describe("inbound contract email", () => {
 
     const contract = (await call("GET", `/api/v1/contracts/${contractId}`, { token: owner.token })).body.data;
     expect(contract.attachments).toHaveLength(1);
-    expect(contract.attachments[0]).toMatchObject({ name: "signed-scan.pdf", contentType: "application/pdf", size: bytes.byteLength });
+    expect(contract.attachments[0]).toMatchObject({
+      name: "signed-scan.pdf",
+      contentType: "application/pdf",
+      size: bytes.byteLength,
+    });
     const stored = await env.DOCUMENTS.get(`contracts/${contractId}/attachments/${contract.attachments[0].id}`);
     expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(bytes);
 
@@ -117,7 +128,12 @@ describe("inbound contract email", () => {
     });
 
     // The same message delivered again adds nothing.
-    await send({ from: signer.email, to: address(contractId), messageId: "scan-1", files: [{ name: "signed-scan.pdf", type: "application/pdf", bytes }] });
+    await send({
+      from: signer.email,
+      to: address(contractId),
+      messageId: "scan-1",
+      files: [{ name: "signed-scan.pdf", type: "application/pdf", bytes }],
+    });
     const again = (await call("GET", `/api/v1/contracts/${contractId}`, { token: owner.token })).body.data;
     expect(again.attachments).toHaveLength(1);
   });
@@ -154,7 +170,11 @@ describe("inbound contract email", () => {
   });
 
   it("accepts the owner's mail, and refuses attachments once the contract is no longer a draft", async () => {
-    const ok = await send({ from: owner.email.toUpperCase(), to: address(contractId), files: [{ name: "annex.pdf", type: "application/pdf", bytes: pdf("annex") }] });
+    const ok = await send({
+      from: owner.email.toUpperCase(),
+      to: address(contractId),
+      files: [{ name: "annex.pdf", type: "application/pdf", bytes: pdf("annex") }],
+    });
     expect(ok.rejected).toBeNull();
     const contract = (await call("GET", `/api/v1/contracts/${contractId}`, { token: owner.token })).body.data;
     expect(contract.attachments.map((a: { name: string }) => a.name)).toEqual(["signed-scan.pdf", "annex.pdf"]);
@@ -162,12 +182,21 @@ describe("inbound contract email", () => {
     // Through the room: the cancel route belongs to the signing work and may not be mounted yet.
     const cancelled = await contractRoom(env, contractId).cancel(owner.userId, "deal off");
     expect(cancelled.ok).toBe(true);
-    const late = await send({ from: owner.email, to: address(contractId), files: [{ name: "late.pdf", type: "application/pdf", bytes: pdf("late") }] });
+    const late = await send({
+      from: owner.email,
+      to: address(contractId),
+      files: [{ name: "late.pdf", type: "application/pdf", bytes: pdf("late") }],
+    });
     expect(late.rejected).toMatch(/draft/);
   });
 
   it("rejects a message without a Message-ID", async () => {
-    const { rejected } = await send({ from: owner.email, to: address(contractId), messageId: null, files: [{ name: "a.pdf", type: "application/pdf", bytes: pdf("a") }] });
+    const { rejected } = await send({
+      from: owner.email,
+      to: address(contractId),
+      messageId: null,
+      files: [{ name: "a.pdf", type: "application/pdf", bytes: pdf("a") }],
+    });
     expect(rejected).toMatch(/Message-ID/);
   });
 });

@@ -23,7 +23,14 @@ async function dealEmails(email: string) {
   return (await listEmails(email)).filter((m) => !/verify your email|verification code/i.test(m.subject));
 }
 
-const STEPS = ["escrow.funded", "escrow.contract_signed", "escrow.delivered", "escrow.credentials_released", "escrow.completed", "escrow.payout_sent"];
+const STEPS = [
+  "escrow.funded",
+  "escrow.contract_signed",
+  "escrow.delivered",
+  "escrow.credentials_released",
+  "escrow.completed",
+  "escrow.payout_sent",
+];
 const typed = (name: string) => ({ signature: { type: "typed", value: name }, consent: true });
 
 async function collect(client: LiveClient, types: string[]) {
@@ -40,14 +47,27 @@ describe("escrow end to end", () => {
     const { buyer, seller, outsider } = await parties();
     const admin = await createUser({ role: "admin" });
     // The seller lists; an admin approves; the buyer buys it from the catalog.
-    const listing = (await call("POST", "/api/v1/listings", {
-      token: seller.accessToken,
-      body: { title: "Newsletter with 12k subscribers", description: "Tech niche", category: "newsletters", price: { amount: 750_000, currency: "NGN" } },
-    })).body.data;
+    const listing = (
+      await call("POST", "/api/v1/listings", {
+        token: seller.accessToken,
+        body: {
+          title: "Newsletter with 12k subscribers",
+          description: "Tech niche",
+          category: "newsletters",
+          price: { amount: 750_000, currency: "NGN" },
+        },
+      })
+    ).body.data;
     await call("POST", `/api/v1/listings/${listing.id}/submit`, { token: seller.accessToken });
-    expect((await call("POST", `/api/v1/admin/listings/${listing.id}/approve`, { token: admin.accessToken, body: {} })).body.data.status).toBe("approved");
+    expect(
+      (await call("POST", `/api/v1/admin/listings/${listing.id}/approve`, { token: admin.accessToken, body: {} })).body
+        .data.status,
+    ).toBe("approved");
     expect((await call("GET", `/api/v1/catalog/${listing.id}`)).status).toBe(200);
-    const bought = await call("POST", "/api/v1/escrows", { token: buyer.accessToken, body: { listingId: listing.id, description: "Newsletter purchase", inspectionPeriodHours: 24 } });
+    const bought = await call("POST", "/api/v1/escrows", {
+      token: buyer.accessToken,
+      body: { listingId: listing.id, description: "Newsletter purchase", inspectionPeriodHours: 24 },
+    });
     expect(bought.status).toBe(201);
     const e = bought.body.data;
     expect(e).toMatchObject({ amount: 750_000, commission: 18_750, sellerPayout: 731_250, listingId: listing.id });
@@ -59,20 +79,42 @@ describe("escrow end to end", () => {
     expect((await intruder.closed).code).toBe(4003);
 
     const fund = await call("POST", `/api/v1/escrows/${e.id}/fund`, { token: buyer.accessToken });
-    expect((await call("POST", `/api/v1/dev/payments/${fund.body.data.payment.reference}/succeed`)).body.data.outcome).toBe("funded");
+    expect(
+      (await call("POST", `/api/v1/dev/payments/${fund.body.data.payment.reference}/succeed`)).body.data.outcome,
+    ).toBe("funded");
 
     // The generated escrow contract was sent to both; each signs; contract.activated moves the escrow on.
     for (const who of [seller, buyer]) {
-      const signed = await call("POST", `/api/v1/contracts/${e.contractId}/sign`, { token: who.accessToken, body: typed(who.user.name) });
+      const signed = await call("POST", `/api/v1/contracts/${e.contractId}/sign`, {
+        token: who.accessToken,
+        body: typed(who.user.name),
+      });
       expect(signed.status, JSON.stringify(signed.body)).toBe(200);
     }
-    await waitFor(async () => (await call("GET", `/api/v1/escrows/${e.id}`, { token: buyer.accessToken })).body.data.status === "contract_signed", "contract_signed", 15_000);
+    await waitFor(
+      async () =>
+        (await call("GET", `/api/v1/escrows/${e.id}`, { token: buyer.accessToken })).body.data.status ===
+        "contract_signed",
+      "contract_signed",
+      15_000,
+    );
 
-    expect((await call("POST", `/api/v1/escrows/${e.id}/deliver`, { token: seller.accessToken, body: { credentials: { login: "a", password: "b" } } })).status).toBe(200);
+    expect(
+      (
+        await call("POST", `/api/v1/escrows/${e.id}/deliver`, {
+          token: seller.accessToken,
+          body: { credentials: { login: "a", password: "b" } },
+        })
+      ).status,
+    ).toBe(200);
     const reveal = await call("POST", `/api/v1/escrows/${e.id}/reveal`, { token: buyer.accessToken });
     expect(reveal.body.data.credentials).toEqual({ login: "a", password: "b" });
-    expect((await call("POST", `/api/v1/escrows/${e.id}/reveal`, { token: buyer.accessToken })).body.error.code).toBe("RES002");
-    expect((await call("POST", `/api/v1/escrows/${e.id}/confirm`, { token: buyer.accessToken })).body.data.status).toBe("completed");
+    expect((await call("POST", `/api/v1/escrows/${e.id}/reveal`, { token: buyer.accessToken })).body.error.code).toBe(
+      "RES002",
+    );
+    expect((await call("POST", `/api/v1/escrows/${e.id}/confirm`, { token: buyer.accessToken })).body.data.status).toBe(
+      "completed",
+    );
 
     for (const socket of [buyerSocket, sellerSocket]) {
       const events = await collect(socket, STEPS);
@@ -81,9 +123,16 @@ describe("escrow end to end", () => {
     }
     const final = (await call("GET", `/api/v1/escrows/${e.id}`, { token: seller.accessToken })).body.data;
     expect(final).toMatchObject({ status: "completed", payout: { status: "sent" } });
-    const transfers = (await new TestPaymentProvider(env).transfers()).filter((t) => t.reference === payoutReference(e.id));
+    const transfers = (await new TestPaymentProvider(env).transfers()).filter(
+      (t) => t.reference === payoutReference(e.id),
+    );
     expect(transfers).toEqual([expect.objectContaining({ amount: 731_250 })]);
-    await waitFor(async () => (await call("GET", `/api/v1/listings/${listing.id}`, { token: seller.accessToken })).body.data.status === "sold", "listing sold");
+    await waitFor(
+      async () =>
+        (await call("GET", `/api/v1/listings/${listing.id}`, { token: seller.accessToken })).body.data.status ===
+        "sold",
+      "listing sold",
+    );
 
     // Issue 13: one email per party per event, each naming the deal (the escrow's id or description, or the
     // contract's title) — not the 14 undifferentiated emails one party once received for one contract and escrow.

@@ -14,7 +14,13 @@ describe("POST /escrows", () => {
   it("opens a pending escrow with the commission split and a generated escrow contract", async () => {
     const res = await call("POST", "/api/v1/escrows", {
       token: buyer.accessToken,
-      body: { sellerEmail: seller.email.toUpperCase(), amount: 500_001, currency: "NGN", description: "Domain shop.ng", inspectionPeriodHours: 48 },
+      body: {
+        sellerEmail: seller.email.toUpperCase(),
+        amount: 500_001,
+        currency: "NGN",
+        description: "Domain shop.ng",
+        inspectionPeriodHours: 48,
+      },
     });
     expect(res.status).toBe(201);
     const e = res.body.data;
@@ -33,7 +39,9 @@ describe("POST /escrows", () => {
     expect(e.contractId).toMatch(/^ctr_/);
 
     // The projection and the contract are there once the call answered.
-    const row = await env.DB.prepare("SELECT status, commission, seller_payout FROM escrows WHERE id = ?").bind(e.id).first();
+    const row = await env.DB.prepare("SELECT status, commission, seller_payout FROM escrows WHERE id = ?")
+      .bind(e.id)
+      .first();
     expect(row).toEqual({ status: "pending", commission: 12_500, seller_payout: 487_501 });
     const contract = await call("GET", `/api/v1/contracts/${e.contractId}`, { token: buyer.accessToken });
     expect(contract.status).toBe(200);
@@ -66,13 +74,25 @@ describe("POST /escrows", () => {
     expect(contract.status).toBe(201);
     const res = await call("POST", "/api/v1/escrows", {
       token: buyer.accessToken,
-      body: { sellerEmail: seller.email, amount: 1000, currency: "USD", description: "x", contractId: contract.body.data.id },
+      body: {
+        sellerEmail: seller.email,
+        amount: 1000,
+        currency: "USD",
+        description: "x",
+        contractId: contract.body.data.id,
+      },
     });
     expect(res.status).toBe(201);
     expect(res.body.data.contractId).toBe(contract.body.data.id);
     const hidden = await call("POST", "/api/v1/escrows", {
       token: outsider.accessToken,
-      body: { sellerEmail: seller.email, amount: 1000, currency: "USD", description: "x", contractId: first.contractId },
+      body: {
+        sellerEmail: seller.email,
+        amount: 1000,
+        currency: "USD",
+        description: "x",
+        contractId: first.contractId,
+      },
     });
     expect(hidden.status).toBe(404);
     expect(hidden.body.error.code).toBe("RES001");
@@ -86,7 +106,13 @@ describe("POST /escrows", () => {
       { sellerEmail: seller.email, amount: 10.5, currency: "NGN", description: "float" },
       { sellerEmail: seller.email, amount: 100, currency: "XYZ", description: "bad currency" },
       { sellerEmail: seller.email, amount: 100, currency: "NGN", description: "" },
-      { sellerEmail: seller.email, listingId: "lst_00000000000000000000", amount: 100, currency: "NGN", description: "both" },
+      {
+        sellerEmail: seller.email,
+        listingId: "lst_00000000000000000000",
+        amount: 100,
+        currency: "NGN",
+        description: "both",
+      },
       { sellerEmail: buyer.email, amount: 100, currency: "NGN", description: "self" },
     ]) {
       const res = await call("POST", "/api/v1/escrows", { token: buyer.accessToken, body });
@@ -98,7 +124,9 @@ describe("POST /escrows", () => {
   });
 
   it("needs a caller (AUTH004), a known seller (RES001), and write rights (viewer → AUTH003)", async () => {
-    const anon = await call("POST", "/api/v1/escrows", { body: { sellerEmail: seller.email, amount: 1, currency: "NGN", description: "x" } });
+    const anon = await call("POST", "/api/v1/escrows", {
+      body: { sellerEmail: seller.email, amount: 1, currency: "NGN", description: "x" },
+    });
     expect(anon.status).toBe(401);
     expect(anon.body.error.code).toBe("AUTH004");
     const unknown = await call("POST", "/api/v1/escrows", {
@@ -107,7 +135,10 @@ describe("POST /escrows", () => {
     });
     expect(unknown.status).toBe(404);
     const viewer = await createUser({ role: "viewer" });
-    const res = await call("POST", "/api/v1/escrows", { token: viewer.accessToken, body: { sellerEmail: seller.email, amount: 1, currency: "NGN", description: "x" } });
+    const res = await call("POST", "/api/v1/escrows", {
+      token: viewer.accessToken,
+      body: { sellerEmail: seller.email, amount: 1, currency: "NGN", description: "x" },
+    });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe("AUTH003");
   });

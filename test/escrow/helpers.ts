@@ -5,14 +5,25 @@ import { createUser, type TestUser } from "../helpers/users";
 import { escrowRoom } from "../../durable-objects/escrow-room";
 
 export async function parties() {
-  const [buyer, seller, outsider] = await Promise.all([createUser({ name: "Bea Buyer" }), createUser({ name: "Sam Seller" }), createUser()]);
+  const [buyer, seller, outsider] = await Promise.all([
+    createUser({ name: "Bea Buyer" }),
+    createUser({ name: "Sam Seller" }),
+    createUser(),
+  ]);
   return { buyer, seller, outsider };
 }
 
 export async function openEscrow(buyer: TestUser, seller: TestUser, extra: Record<string, unknown> = {}) {
   const res = await call("POST", "/api/v1/escrows", {
     token: buyer.accessToken,
-    body: { sellerEmail: seller.email, amount: 500_000, currency: "NGN", description: "Instagram account @shop", inspectionPeriodHours: 24, ...extra },
+    body: {
+      sellerEmail: seller.email,
+      amount: 500_000,
+      currency: "NGN",
+      description: "Instagram account @shop",
+      inspectionPeriodHours: 24,
+      ...extra,
+    },
   });
   if (res.status !== 201) throw new Error(`open escrow: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.data as { id: string; contractId: string; [k: string]: any };
@@ -33,7 +44,11 @@ export async function markContractSigned(escrowId: string) {
   if (!r.ok) throw new Error(`contractActivated: ${JSON.stringify(r.error)}`);
 }
 
-export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

@@ -17,7 +17,8 @@ beforeAll(async () => {
 });
 
 const SECRET = { username: "shop-owner", password: "hunter2-TopSecret-pw", recoveryCodes: ["rc-9911-AAAA"] };
-const post = (path: string, who: TestUser, body?: unknown) => call("POST", `/api/v1${path}`, { token: who.accessToken, ...(body ? { body } : {}) });
+const post = (path: string, who: TestUser, body?: unknown) =>
+  call("POST", `/api/v1${path}`, { token: who.accessToken, ...(body ? { body } : {}) });
 const get = async (id: string) => (await call("GET", `/api/v1/escrows/${id}`, { token: admin.accessToken })).body.data;
 
 async function fundedAndSigned() {
@@ -78,7 +79,9 @@ describe("deliver and reveal (the vault)", () => {
     const e = await revealed();
     const needles = ["hunter2", "shop-owner", "rc-9911"];
     // D1: every table, every row.
-    const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' AND name NOT LIKE '_cf_%'").all<{ name: string }>();
+    const tables = await env.DB.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' AND name NOT LIKE '_cf_%'",
+    ).all<{ name: string }>();
     for (const { name } of tables.results) {
       const rows = await env.DB.prepare(`SELECT * FROM "${name}"`).all();
       const text = JSON.stringify(rows.results);
@@ -93,8 +96,14 @@ describe("deliver and reveal (the vault)", () => {
     // The object's SQLite storage, every table raw.
     const stub = env.ESCROW_ROOM.get(env.ESCROW_ROOM.idFromName(e.id));
     const dump = await runInDurableObject(stub, (_o: EscrowRoom, state) => {
-      const names = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'sqlite_%'").toArray();
-      return names.map(({ name }) => JSON.stringify(state.storage.sql.exec(`SELECT * FROM "${name}"`).toArray())).join("\n");
+      const names = state.storage.sql
+        .exec<{ name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'sqlite_%'",
+        )
+        .toArray();
+      return names
+        .map(({ name }) => JSON.stringify(state.storage.sql.exec(`SELECT * FROM "${name}"`).toArray()))
+        .join("\n");
     });
     expect(dump).toContain("wrappedKey"); // the sealed record is there…
     for (const n of needles) expect(dump).not.toContain(n); // …and nothing of it is readable
@@ -111,15 +120,27 @@ describe("confirm and payout", () => {
     expect(done.body.data).toMatchObject({ status: "completed", payout: { status: "queued" } });
     expect((await post(`/escrows/${e.id}/confirm`, buyer)).body.error.code).toBe("RES002");
 
-    const sent = await waitFor(async () => ((await get(e.id)).payout.status === "sent" ? true : null), "payout sent", 25_000); // the EVENTS → JOBS pipeline lags seconds behind on a loaded machine
+    const sent = await waitFor(
+      async () => ((await get(e.id)).payout.status === "sent" ? true : null),
+      "payout sent",
+      25_000,
+    ); // the EVENTS → JOBS pipeline lags seconds behind on a loaded machine
     expect(sent).toBe(true);
-    const transfers = (await new TestPaymentProvider(env).transfers()).filter((t) => t.reference === payoutReference(e.id));
-    expect(transfers).toEqual([expect.objectContaining({ amount: e.sellerPayout, currency: "NGN", recipient: `RCP_test_${seller.user.id}` })]);
+    const transfers = (await new TestPaymentProvider(env).transfers()).filter(
+      (t) => t.reference === payoutReference(e.id),
+    );
+    expect(transfers).toEqual([
+      expect.objectContaining({ amount: e.sellerPayout, currency: "NGN", recipient: `RCP_test_${seller.user.id}` }),
+    ]);
 
     // A redelivered escrow.completed (new message id) queues nothing that pays again.
     await deliver("escra-jobs", queueMessage("jobs", "escrow.payout", `again-${e.id}`, { escrowId: e.id }));
-    expect((await new TestPaymentProvider(env).transfers()).filter((t) => t.reference === payoutReference(e.id))).toHaveLength(1);
-    const trail = (await call("GET", `/api/v1/escrows/${e.id}/events`, { token: buyer.accessToken })).body.data.map((ev: any) => ev.type);
+    expect(
+      (await new TestPaymentProvider(env).transfers()).filter((t) => t.reference === payoutReference(e.id)),
+    ).toHaveLength(1);
+    const trail = (await call("GET", `/api/v1/escrows/${e.id}/events`, { token: buyer.accessToken })).body.data.map(
+      (ev: any) => ev.type,
+    );
     expect(trail.filter((t: string) => t === "escrow.payout_sent")).toHaveLength(1);
   });
 
@@ -180,9 +201,17 @@ describe("disputes", () => {
     const released = await post(`/admin/escrows/${e.id}/release`, admin, {});
     expect(released.status).toBe(200);
     expect(released.body.data.status).toBe("completed");
-    await waitFor(async () => ((await get(e.id)).payout.status === "sent" ? true : null), "payout after release", 25_000);
-    const types = (await call("GET", `/api/v1/escrows/${e.id}/events`, { token: seller.accessToken })).body.data.map((ev: any) => ev.type);
-    expect(types).toEqual(expect.arrayContaining(["escrow.disputed", "escrow.released", "escrow.completed", "escrow.payout_sent"]));
+    await waitFor(
+      async () => ((await get(e.id)).payout.status === "sent" ? true : null),
+      "payout after release",
+      25_000,
+    );
+    const types = (await call("GET", `/api/v1/escrows/${e.id}/events`, { token: seller.accessToken })).body.data.map(
+      (ev: any) => ev.type,
+    );
+    expect(types).toEqual(
+      expect.arrayContaining(["escrow.disputed", "escrow.released", "escrow.completed", "escrow.payout_sent"]),
+    );
   });
 });
 

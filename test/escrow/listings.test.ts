@@ -6,12 +6,27 @@ import { fundEscrow, markContractSigned, waitFor } from "./helpers";
 
 let seller: TestUser, buyer: TestUser, other: TestUser, admin: TestUser;
 beforeAll(async () => {
-  [seller, buyer, other, admin] = await Promise.all([createUser({ name: "Sella" }), createUser({ name: "Bayo" }), createUser(), createUser({ role: "admin" })]);
+  [seller, buyer, other, admin] = await Promise.all([
+    createUser({ name: "Sella" }),
+    createUser({ name: "Bayo" }),
+    createUser(),
+    createUser({ role: "admin" }),
+  ]);
 });
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 1, 2, 3]);
-const draft = (over: Record<string, unknown> = {}) => ({ title: "Instagram page 50k", description: "Fashion niche", category: "Social", price: { amount: 250_000, currency: "NGN" }, ...over });
-const post = (path: string, who: TestUser | null, body?: unknown) => call("POST", `/api/v1${path}`, { ...(who ? { token: who.accessToken } : {}), ...(body !== undefined ? { body } : {}) });
+const draft = (over: Record<string, unknown> = {}) => ({
+  title: "Instagram page 50k",
+  description: "Fashion niche",
+  category: "Social",
+  price: { amount: 250_000, currency: "NGN" },
+  ...over,
+});
+const post = (path: string, who: TestUser | null, body?: unknown) =>
+  call("POST", `/api/v1${path}`, {
+    ...(who ? { token: who.accessToken } : {}),
+    ...(body !== undefined ? { body } : {}),
+  });
 
 async function approvedListing(over: Record<string, unknown> = {}) {
   const created = await post("/listings", seller, draft(over));
@@ -25,23 +40,44 @@ async function approvedListing(over: Record<string, unknown> = {}) {
 function uploadProof(id: string, who: TestUser, bytes: Uint8Array, name = "shot.png") {
   const form = new FormData();
   form.append("file", new File([bytes], name));
-  return fetchWorker(`/api/v1/listings/${id}/proofs`, { method: "POST", headers: { authorization: `Bearer ${who.accessToken}` }, body: form });
+  return fetchWorker(`/api/v1/listings/${id}/proofs`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${who.accessToken}` },
+    body: form,
+  });
 }
 
 describe("listings (seller)", () => {
   it("create → edit → proof → submit; only the seller acts; bad input VAL001", async () => {
     const created = await post("/listings", seller, draft());
     expect(created.status).toBe(201);
-    expect(created.body.data).toMatchObject({ status: "draft", category: "social", price: { amount: 250_000, currency: "NGN" }, sellerId: seller.user.id });
+    expect(created.body.data).toMatchObject({
+      status: "draft",
+      category: "social",
+      price: { amount: 250_000, currency: "NGN" },
+      sellerId: seller.user.id,
+    });
     const id = created.body.data.id;
-    expect((await post("/listings", seller, draft({ price: { amount: 1.5, currency: "NGN" } }))).body.error.code).toBe("VAL001");
+    expect((await post("/listings", seller, draft({ price: { amount: 1.5, currency: "NGN" } }))).body.error.code).toBe(
+      "VAL001",
+    );
     expect((await post("/listings", null, draft())).body.error.code).toBe("AUTH004");
 
-    const patched = await call("PATCH", `/api/v1/listings/${id}`, { token: seller.accessToken, body: { title: "Instagram page 60k" } });
+    const patched = await call("PATCH", `/api/v1/listings/${id}`, {
+      token: seller.accessToken,
+      body: { title: "Instagram page 60k" },
+    });
     expect(patched.body.data.title).toBe("Instagram page 60k");
-    expect((await call("PATCH", `/api/v1/listings/${id}`, { token: seller.accessToken, body: {} })).body.error.code).toBe("VAL001");
-    expect((await call("PATCH", `/api/v1/listings/${id}`, { token: other.accessToken, body: { title: "mine now" } })).status).toBe(404);
-    expect((await call("PATCH", `/api/v1/listings/${id}`, { token: admin.accessToken, body: { title: "admin edit" } })).body.error.code).toBe("AUTH003");
+    expect(
+      (await call("PATCH", `/api/v1/listings/${id}`, { token: seller.accessToken, body: {} })).body.error.code,
+    ).toBe("VAL001");
+    expect(
+      (await call("PATCH", `/api/v1/listings/${id}`, { token: other.accessToken, body: { title: "mine now" } })).status,
+    ).toBe(404);
+    expect(
+      (await call("PATCH", `/api/v1/listings/${id}`, { token: admin.accessToken, body: { title: "admin edit" } })).body
+        .error.code,
+    ).toBe("AUTH003");
 
     const proof = await uploadProof(id, seller, PNG);
     expect(proof.status).toBe(201);
@@ -55,11 +91,16 @@ describe("listings (seller)", () => {
     const submitted = await post(`/listings/${id}/submit`, seller);
     expect(submitted.body.data.status).toBe("under_review");
     expect((await post(`/listings/${id}/submit`, seller)).body.error.code).toBe("RES002");
-    expect((await call("PATCH", `/api/v1/listings/${id}`, { token: seller.accessToken, body: { title: "late" } })).body.error.code).toBe("RES002");
+    expect(
+      (await call("PATCH", `/api/v1/listings/${id}`, { token: seller.accessToken, body: { title: "late" } })).body.error
+        .code,
+    ).toBe("RES002");
 
     const mine = await call("GET", "/api/v1/listings?status=under_review", { token: seller.accessToken });
     expect(mine.body.data.map((l: any) => l.id)).toContain(id);
-    expect((await call("GET", "/api/v1/listings", { token: other.accessToken })).body.data.map((l: any) => l.id)).not.toContain(id);
+    expect(
+      (await call("GET", "/api/v1/listings", { token: other.accessToken })).body.data.map((l: any) => l.id),
+    ).not.toContain(id);
     expect((await call("GET", `/api/v1/listings/${id}`, { token: other.accessToken })).status).toBe(404);
   });
 
@@ -73,13 +114,21 @@ describe("listings (seller)", () => {
     expect((await call("GET", `/api/v1/listings/${id}`, { token: seller.accessToken })).status).toBe(404);
     const sub = (await post("/listings", seller, draft())).body.data.id;
     await post(`/listings/${sub}/submit`, seller);
-    expect((await call("DELETE", `/api/v1/listings/${sub}`, { token: seller.accessToken })).body.error.code).toBe("RES002");
+    expect((await call("DELETE", `/api/v1/listings/${sub}`, { token: seller.accessToken })).body.error.code).toBe(
+      "RES002",
+    );
   });
 });
 
 describe("moderation and catalog", () => {
   it("admin approves, rejects, requests info; only admins; the catalog shows approved only, filtered", async () => {
-    const a = (await post("/listings", seller, draft({ title: "Domain bestshoes.ng", category: "domains", price: { amount: 90_000, currency: "NGN" } }))).body.data.id;
+    const a = (
+      await post(
+        "/listings",
+        seller,
+        draft({ title: "Domain bestshoes.ng", category: "domains", price: { amount: 90_000, currency: "NGN" } }),
+      )
+    ).body.data.id;
     const b = (await post("/listings", seller, draft({ title: "Shopify store", category: "stores" }))).body.data.id;
     const c = (await post("/listings", seller, draft({ title: "YouTube channel" }))).body.data.id;
     for (const id of [a, b, c]) await post(`/listings/${id}/submit`, seller);
@@ -91,8 +140,12 @@ describe("moderation and catalog", () => {
 
     expect((await post(`/admin/listings/${a}/approve`, admin, {})).body.data.status).toBe("approved");
     expect((await post(`/admin/listings/${b}/reject`, admin, {})).body.error.code).toBe("VAL001");
-    expect((await post(`/admin/listings/${b}/reject`, admin, { reason: "no proof of ownership" })).body.data).toMatchObject({ status: "rejected", reviewNote: "no proof of ownership" });
-    expect((await post(`/admin/listings/${c}/request-info`, admin, { reason: "add traffic stats" })).body.data).toMatchObject({ status: "draft", reviewNote: "add traffic stats" });
+    expect(
+      (await post(`/admin/listings/${b}/reject`, admin, { reason: "no proof of ownership" })).body.data,
+    ).toMatchObject({ status: "rejected", reviewNote: "no proof of ownership" });
+    expect(
+      (await post(`/admin/listings/${c}/request-info`, admin, { reason: "add traffic stats" })).body.data,
+    ).toMatchObject({ status: "draft", reviewNote: "add traffic stats" });
     expect((await post(`/admin/listings/${a}/approve`, admin, {})).body.error.code).toBe("RES002");
     const audit = await env.DB.prepare("SELECT action FROM audit_logs WHERE resource_id = ?").bind(b).all();
     expect(audit.results).toEqual([{ action: "listing.reject" }]);
@@ -100,7 +153,9 @@ describe("moderation and catalog", () => {
     const catalog = await call("GET", "/api/v1/catalog?category=domains");
     expect(catalog.status).toBe(200);
     expect(catalog.body.data.map((l: any) => l.id)).toEqual([a]);
-    expect((await call("GET", "/api/v1/catalog?q=bestshoes&maxPrice=100000")).body.data.map((l: any) => l.id)).toEqual([a]);
+    expect((await call("GET", "/api/v1/catalog?q=bestshoes&maxPrice=100000")).body.data.map((l: any) => l.id)).toEqual([
+      a,
+    ]);
     expect((await call("GET", "/api/v1/catalog?q=bestshoes&minPrice=100000")).body.data).toEqual([]);
     expect((await call("GET", "/api/v1/catalog?minPrice=-1")).body.error.code).toBe("VAL001");
     expect((await call("GET", `/api/v1/catalog/${a}`)).body.data.title).toBe("Domain bestshoes.ng");
@@ -112,11 +167,21 @@ describe("buying a listing", () => {
   it("reserves it (a second buyer gets RES002), completion marks it sold", async () => {
     const id = await approvedListing();
     expect((await post("/escrows", seller, { listingId: id, description: "own" })).body.error.code).toBe("VAL001");
-    expect((await post("/escrows", buyer, { listingId: id, amount: 1, description: "cheaper" })).body.error.code).toBe("VAL001");
+    expect((await post("/escrows", buyer, { listingId: id, amount: 1, description: "cheaper" })).body.error.code).toBe(
+      "VAL001",
+    );
     const bought = await post("/escrows", buyer, { listingId: id, description: "buying the page" });
     expect(bought.status).toBe(201);
-    expect(bought.body.data).toMatchObject({ listingId: id, sellerId: seller.user.id, amount: 250_000, currency: "NGN" });
-    expect((await call("GET", `/api/v1/listings/${id}`, { token: seller.accessToken })).body.data).toMatchObject({ status: "reserved", escrowId: bought.body.data.id });
+    expect(bought.body.data).toMatchObject({
+      listingId: id,
+      sellerId: seller.user.id,
+      amount: 250_000,
+      currency: "NGN",
+    });
+    expect((await call("GET", `/api/v1/listings/${id}`, { token: seller.accessToken })).body.data).toMatchObject({
+      status: "reserved",
+      escrowId: bought.body.data.id,
+    });
     expect((await post("/escrows", other, { listingId: id, description: "me too" })).body.error.code).toBe("RES002");
     expect((await call("GET", `/api/v1/catalog/${id}`)).status).toBe(404);
 
@@ -126,7 +191,11 @@ describe("buying a listing", () => {
     await post(`/escrows/${e.id}/deliver`, seller, { credentials: { login: "x" } });
     await post(`/escrows/${e.id}/reveal`, buyer);
     await post(`/escrows/${e.id}/confirm`, buyer);
-    await waitFor(async () => (await call("GET", `/api/v1/listings/${id}`, { token: seller.accessToken })).body.data.status === "sold", "listing sold");
+    await waitFor(
+      async () =>
+        (await call("GET", `/api/v1/listings/${id}`, { token: seller.accessToken })).body.data.status === "sold",
+      "listing sold",
+    );
   });
 
   it("a refund returns the listing to the catalog", async () => {
@@ -135,8 +204,14 @@ describe("buying a listing", () => {
     await fundEscrow(buyer, e.id);
     await post(`/escrows/${e.id}/dispute`, buyer, { reason: "seller vanished" });
     expect((await post(`/admin/escrows/${e.id}/refund`, admin, {})).body.data.status).toBe("refunded");
-    await waitFor(async () => (await call("GET", `/api/v1/catalog/${id}`)).status === 200, "listing back in the catalog");
-    expect((await call("GET", `/api/v1/listings/${id}`, { token: seller.accessToken })).body.data).toMatchObject({ status: "approved", escrowId: null });
+    await waitFor(
+      async () => (await call("GET", `/api/v1/catalog/${id}`)).status === 200,
+      "listing back in the catalog",
+    );
+    expect((await call("GET", `/api/v1/listings/${id}`, { token: seller.accessToken })).body.data).toMatchObject({
+      status: "approved",
+      escrowId: null,
+    });
   });
 });
 
@@ -155,7 +230,10 @@ describe("path and query validation", () => {
       ["POST", "/api/v1/admin/escrows/esc_bad/refund", admin],
     ];
     for (const [method, path, who] of cases) {
-      const res = await call(method, path, { ...(who ? { token: who.accessToken } : {}), ...(method === "POST" ? { body: {} } : {}) });
+      const res = await call(method, path, {
+        ...(who ? { token: who.accessToken } : {}),
+        ...(method === "POST" ? { body: {} } : {}),
+      });
       expect(res.status, `${method} ${path}`).toBe(400);
       expect(res.body.error.code).toBe("VAL001");
     }

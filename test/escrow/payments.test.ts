@@ -17,7 +17,8 @@ const webhook = (body: string, signature?: string) =>
   });
 const chargeSuccess = (reference: string, amount: number, currency = "NGN", id = Math.floor(Math.random() * 1e9)) =>
   JSON.stringify({ event: "charge.success", data: { id, status: "success", reference, amount, currency } });
-const escrowRow = (id: string) => env.DB.prepare("SELECT status, payment_status, funded_at FROM escrows WHERE id = ?").bind(id).first<any>();
+const escrowRow = (id: string) =>
+  env.DB.prepare("SELECT status, payment_status, funded_at FROM escrows WHERE id = ?").bind(id).first<any>();
 
 describe("POST /escrows/:id/fund", () => {
   it("gives the buyer a checkout; the signed webhook then funds the escrow", async () => {
@@ -34,9 +35,14 @@ describe("POST /escrows/:id/fund", () => {
     expect(paid.status).toBe(200);
     expect(paid.body.data.outcome).toBe("funded");
     const got = await call("GET", `/api/v1/escrows/${e.id}`, { token: seller.accessToken });
-    expect(got.body.data).toMatchObject({ status: "funds_held", payment: { status: "succeeded", reference: payment.reference } });
+    expect(got.body.data).toMatchObject({
+      status: "funds_held",
+      payment: { status: "succeeded", reference: payment.reference },
+    });
     expect(got.body.data.fundedAt).not.toBeNull();
-    const stored = await env.DB.prepare("SELECT outcome, escrow_id FROM payment_events WHERE reference = ?").bind(payment.reference).all();
+    const stored = await env.DB.prepare("SELECT outcome, escrow_id FROM payment_events WHERE reference = ?")
+      .bind(payment.reference)
+      .all();
     expect(stored.results).toEqual([{ outcome: "funded", escrow_id: e.id }]);
 
     const again = await call("POST", `/api/v1/escrows/${e.id}/fund`, { token: buyer.accessToken });
@@ -66,10 +72,15 @@ describe("POST /webhooks/paystack", () => {
     expect(wrongKey.status).toBe(401);
     const missing = await webhook(body);
     expect(missing.status).toBe(401);
-    const tampered = await webhook(body.replace(String(e.amount), String(e.amount + 1)), paystackSignature(env.PAYSTACK_SECRET_KEY, body));
+    const tampered = await webhook(
+      body.replace(String(e.amount), String(e.amount + 1)),
+      paystackSignature(env.PAYSTACK_SECRET_KEY, body),
+    );
     expect(tampered.status).toBe(401);
     expect((await escrowRow(e.id)).status).toBe("pending");
-    const events = await env.DB.prepare("SELECT count(*) AS n FROM payment_events WHERE escrow_id = ?").bind(e.id).first<{ n: number }>();
+    const events = await env.DB.prepare("SELECT count(*) AS n FROM payment_events WHERE escrow_id = ?")
+      .bind(e.id)
+      .first<{ n: number }>();
     expect(events!.n).toBe(0);
   });
 
@@ -89,7 +100,10 @@ describe("POST /webhooks/paystack", () => {
   });
 
   it("an amount or currency mismatch does not fund: the charge is unmatched, refunded and on the timeline", async () => {
-    for (const [amount, currency, reason] of [[1, "NGN", "amount_mismatch"], [500_000, "USD", "currency_mismatch"]] as const) {
+    for (const [amount, currency, reason] of [
+      [1, "NGN", "amount_mismatch"],
+      [500_000, "USD", "currency_mismatch"],
+    ] as const) {
       const e = await openEscrow(buyer, seller);
       const fund = await call("POST", `/api/v1/escrows/${e.id}/fund`, { token: buyer.accessToken });
       const body = chargeSuccess(fund.body.data.payment.reference, amount, currency);
@@ -98,10 +112,16 @@ describe("POST /webhooks/paystack", () => {
       expect(res.body.data.outcome).toBe("unmatched");
       expect(await escrowRow(e.id)).toMatchObject({ status: "pending", funded_at: null });
       const trail = await call("GET", `/api/v1/escrows/${e.id}/events`, { token: buyer.accessToken });
-      expect(trail.body.data.find((ev: any) => ev.type === "escrow.payment_unmatched")?.data).toMatchObject({ reason, amount, currency });
+      expect(trail.body.data.find((ev: any) => ev.type === "escrow.payment_unmatched")?.data).toMatchObject({
+        reason,
+        amount,
+        currency,
+      });
       const { waitFor } = await import("./helpers");
       await waitFor(async () => {
-        const row = await env.DB.prepare("SELECT state FROM unmatched_payments WHERE escrow_id = ?").bind(e.id).first<{ state: string }>();
+        const row = await env.DB.prepare("SELECT state FROM unmatched_payments WHERE escrow_id = ?")
+          .bind(e.id)
+          .first<{ state: string }>();
         return row?.state === "refunded";
       }, "the unmatched charge refunded");
     }
@@ -176,11 +196,16 @@ describe("POST /webhooks/paystack: transfers and refunds", () => {
     expect((await room.get())!.payout.status).toBe("reversed");
     const trail = await room.auditTrail();
     expect(trail.filter((ev) => ev.type === "escrow.payout_sent")).toHaveLength(1);
-    expect(trail.at(-1)).toMatchObject({ type: "escrow.provider_event_not_applied", data: { event: "transfer.success", reference } });
+    expect(trail.at(-1)).toMatchObject({
+      type: "escrow.provider_event_not_applied",
+      data: { event: "transfer.success", reference },
+    });
     // The seller is asked to fix the payout account, and is not told the money was sent a second time.
     const { waitForEmail } = await import("../helpers/mailbox");
     await waitForEmail({ to: seller.email, subject: /update your payout account/i });
-    const sentNotices = await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE user_id = ? AND type = 'escrow.payout_sent' AND subject_id = ?")
+    const sentNotices = await env.DB.prepare(
+      "SELECT count(*) AS n FROM notifications WHERE user_id = ? AND type = 'escrow.payout_sent' AND subject_id = ?",
+    )
       .bind(seller.user.id, e.id)
       .first<{ n: number }>();
     expect(sentNotices!.n).toBeLessThanOrEqual(1);

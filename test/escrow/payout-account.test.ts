@@ -22,7 +22,8 @@ import { waitForEmail } from "../helpers/mailbox";
 const ACCOUNT = { name: "Ada Seller", accountNumber: "0123456789", bankCode: "058", currency: "NGN" };
 const PATH = "/api/v1/users/me/payout-account";
 
-const rawUser = (id: string) => env.DB.prepare("SELECT * FROM users WHERE id = ?").bind(id).first<Record<string, unknown>>();
+const rawUser = (id: string) =>
+  env.DB.prepare("SELECT * FROM users WHERE id = ?").bind(id).first<Record<string, unknown>>();
 
 /** Paystack at its HTTP boundary: records every call, creates recipients and takes each transfer reference once. */
 function fakePaystack(options: { failRecipient?: boolean } = {}) {
@@ -32,19 +33,33 @@ function fakePaystack(options: { failRecipient?: boolean } = {}) {
     const path = new URL(String(input)).pathname;
     const body = init?.body ? JSON.parse(String(init.body)) : undefined;
     calls.push({ method: init?.method ?? "GET", path, auth: new Headers(init?.headers).get("authorization"), body });
-    const json = (status: number, payload: unknown) => new Response(JSON.stringify(payload), { status, headers: { "content-type": "application/json" } });
+    const json = (status: number, payload: unknown) =>
+      new Response(JSON.stringify(payload), { status, headers: { "content-type": "application/json" } });
     if (path === "/transferrecipient") {
       if (options.failRecipient) return json(422, { status: false, message: "Could not resolve account name" });
-      return json(201, { status: true, message: "Transfer recipient created successfully", data: { recipient_code: "RCP_paystack_1", type: "nuban" } });
+      return json(201, {
+        status: true,
+        message: "Transfer recipient created successfully",
+        data: { recipient_code: "RCP_paystack_1", type: "nuban" },
+      });
     }
     if (path === "/transfer") {
-      if (transfers.some((t) => t.reference === body.reference)) return json(400, { status: false, message: "Duplicate Transfer Reference" });
+      if (transfers.some((t) => t.reference === body.reference))
+        return json(400, { status: false, message: "Duplicate Transfer Reference" });
       transfers.push({ reference: body.reference, amount: body.amount, recipient: body.recipient });
-      return json(200, { status: true, message: "Transfer has been queued", data: { status: "success", reference: body.reference, transfer_code: "TRF_1" } });
+      return json(200, {
+        status: true,
+        message: "Transfer has been queued",
+        data: { status: "success", reference: body.reference, transfer_code: "TRF_1" },
+      });
     }
     return json(404, { status: false, message: "not found" });
   }) as typeof fetch;
-  return { calls, transfers, provider: new PaystackProvider({ baseUrl: "https://paystack.fake", secretKey: "sk_test_payout", fetch: fetcher }) };
+  return {
+    calls,
+    transfers,
+    provider: new PaystackProvider({ baseUrl: "https://paystack.fake", secretKey: "sk_test_payout", fetch: fetcher }),
+  };
 }
 
 describe("PUT/GET/DELETE /users/me/payout-account", () => {
@@ -52,13 +67,24 @@ describe("PUT/GET/DELETE /users/me/payout-account", () => {
     const { user, accessToken: token } = await createUser();
     const put = await call("PUT", PATH, { token, body: ACCOUNT });
     expect(put.status).toBe(200);
-    expect(put.body.data.payoutAccount).toEqual({ name: "Ada Seller", bankCode: "058", last4: "6789", currency: "NGN", updatedAt: expect.any(String) });
+    expect(put.body.data.payoutAccount).toEqual({
+      name: "Ada Seller",
+      bankCode: "058",
+      last4: "6789",
+      currency: "NGN",
+      updatedAt: expect.any(String),
+    });
     expect(JSON.stringify(put.body)).not.toContain("0123456789");
     expect(JSON.stringify(put.body)).not.toContain("RCP_");
 
     const row = (await rawUser(user.id))!;
     expect(row.payout_recipient_code).toMatch(/^RCP_test_/);
-    expect(row).toMatchObject({ payout_provider: "test", payout_bank_code: "058", payout_account_last4: "6789", payout_account_name: "Ada Seller" });
+    expect(row).toMatchObject({
+      payout_provider: "test",
+      payout_bank_code: "058",
+      payout_account_last4: "6789",
+      payout_account_name: "Ada Seller",
+    });
     expect(JSON.stringify(row)).not.toContain("0123456789");
 
     const get = await call("GET", PATH, { token });
@@ -134,7 +160,14 @@ describe("PUT/GET/DELETE /users/me/payout-account", () => {
     expect((await call("PUT", PATH, { token, body: ACCOUNT })).status).toBe(200);
     expect((await call("DELETE", "/api/v1/users/me", { token, body: { password } })).status).toBe(200);
     const row = (await rawUser(user.id))!;
-    for (const column of ["payout_recipient_code", "payout_provider", "payout_bank_code", "payout_account_last4", "payout_account_name", "payout_currency"]) {
+    for (const column of [
+      "payout_recipient_code",
+      "payout_provider",
+      "payout_bank_code",
+      "payout_account_last4",
+      "payout_account_name",
+      "payout_currency",
+    ]) {
       expect(row[column], column).toBeNull();
     }
   });
@@ -154,17 +187,30 @@ describe("Paystack transfer recipients", () => {
       },
     ]);
     const row = (await rawUser(user.id))!;
-    expect(row).toMatchObject({ payout_recipient_code: "RCP_paystack_1", payout_provider: "paystack", payout_account_last4: "6789" });
+    expect(row).toMatchObject({
+      payout_recipient_code: "RCP_paystack_1",
+      payout_provider: "paystack",
+      payout_account_last4: "6789",
+    });
     expect(JSON.stringify(row)).not.toContain("0123456789");
   });
 
   it("a refused recipient changes nothing: the previous account stays", async () => {
     const { user } = await createUser();
-    await setPayoutAccount(db(env.DB), fakePaystack().provider, user.id, { type: "nuban", ...ACCOUNT, currency: "NGN" });
+    await setPayoutAccount(db(env.DB), fakePaystack().provider, user.id, {
+      type: "nuban",
+      ...ACCOUNT,
+      currency: "NGN",
+    });
     const before = await rawUser(user.id);
     const failing = fakePaystack({ failRecipient: true });
     await expect(
-      setPayoutAccount(db(env.DB), failing.provider, user.id, { type: "nuban", ...ACCOUNT, accountNumber: "9999999999", currency: "NGN" }),
+      setPayoutAccount(db(env.DB), failing.provider, user.id, {
+        type: "nuban",
+        ...ACCOUNT,
+        accountNumber: "9999999999",
+        currency: "NGN",
+      }),
     ).rejects.toBeInstanceOf(ProviderError);
     expect(await rawUser(user.id)).toEqual(before);
   });
@@ -176,11 +222,24 @@ describe("escrow.payout without a payout account", () => {
     const buyer = { userId: newId("usr"), isAdmin: false };
     const seller = { userId: sellerId, isAdmin: false };
     const room = escrowRoom(env, id);
-    const must = <T,>(r: { ok: boolean; value?: T; error?: unknown }) => {
+    const must = <T>(r: { ok: boolean; value?: T; error?: unknown }) => {
       if (!r.ok) throw new Error(JSON.stringify(r.error));
       return r.value as T;
     };
-    must(await room.create({ id, buyerId: buyer.userId, sellerId, listingId: null, contractId: null, currency: "NGN", split: splitAmount(200_000, 250), description: "d", inspectionPeriodHours: 1, provider: "paystack" }));
+    must(
+      await room.create({
+        id,
+        buyerId: buyer.userId,
+        sellerId,
+        listingId: null,
+        contractId: null,
+        currency: "NGN",
+        split: splitAmount(200_000, 250),
+        description: "d",
+        inspectionPeriodHours: 1,
+        provider: "paystack",
+      }),
+    );
     must(await room.startPayment(buyer, "paystack", "ref-pa-1"));
     must(await room.paymentReceived({ reference: "ref-pa-1", amount: 200_000, currency: "NGN" }));
     must(await room.contractActivated());
@@ -196,10 +255,17 @@ describe("escrow.payout without a payout account", () => {
     const paystack = fakePaystack();
     const job = payoutJob({ providerFor: () => paystack.provider });
     const run = (lastAttempt = false) =>
-      job(queueMessage("jobs", "escrow.payout", `payout:${id}`, { escrowId: id }), env, { attempts: 1, lastAttempt, queue: "escra-jobs" });
+      job(queueMessage("jobs", "escrow.payout", `payout:${id}`, { escrowId: id }), env, {
+        attempts: 1,
+        lastAttempt,
+        queue: "escra-jobs",
+      });
 
     for (let i = 0; i < 2; i++) {
-      const err = await run().then(() => null, (e: unknown) => e);
+      const err = await run().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(RetryLater);
       expect((err as RetryLater).delaySeconds).toBe(PAYOUT_ACCOUNT_WAIT_SECONDS);
     }
@@ -208,14 +274,24 @@ describe("escrow.payout without a payout account", () => {
     expect(paystack.transfers).toEqual([]);
     expect((await room.get())!.payout.status).not.toBe("sent");
 
-    const emails = await env.DB.prepare("SELECT id, \"to\", template FROM email_deliveries WHERE user_id = ? AND template = 'notice'").bind(seller.user.id).all();
+    const emails = await env.DB.prepare(
+      "SELECT id, \"to\", template FROM email_deliveries WHERE user_id = ? AND template = 'notice'",
+    )
+      .bind(seller.user.id)
+      .all();
     expect(emails.results).toEqual([{ id: payoutAccountEmailId(id), to: seller.email, template: "notice" }]);
     expect((await waitForEmail({ to: seller.email, subject: "payout account" })).text).toContain(id);
 
-    await setPayoutAccount(db(env.DB), paystack.provider, seller.user.id, { type: "nuban", ...ACCOUNT, currency: "NGN" });
+    await setPayoutAccount(db(env.DB), paystack.provider, seller.user.id, {
+      type: "nuban",
+      ...ACCOUNT,
+      currency: "NGN",
+    });
     await run();
     await run(); // a redelivery: nothing more
-    expect(paystack.transfers).toEqual([{ reference: payoutReference(id), amount: 195_000, recipient: "RCP_paystack_1" }]);
+    expect(paystack.transfers).toEqual([
+      { reference: payoutReference(id), amount: 195_000, recipient: "RCP_paystack_1" },
+    ]);
     expect((await room.get())!.payout).toMatchObject({ status: "sent", reference: payoutReference(id) });
   });
 
@@ -225,7 +301,13 @@ describe("escrow.payout without a payout account", () => {
     const { id } = await completedPaystackEscrow(seller.user.id);
     const paystack = fakePaystack();
     const job = payoutJob({ providerFor: () => paystack.provider });
-    await expect(job(queueMessage("jobs", "escrow.payout", `payout:${id}`, { escrowId: id }), env, { attempts: 1, lastAttempt: false, queue: "escra-jobs" })).rejects.toBeInstanceOf(RetryLater);
+    await expect(
+      job(queueMessage("jobs", "escrow.payout", `payout:${id}`, { escrowId: id }), env, {
+        attempts: 1,
+        lastAttempt: false,
+        queue: "escra-jobs",
+      }),
+    ).rejects.toBeInstanceOf(RetryLater);
     expect(paystack.transfers).toEqual([]);
   });
 });

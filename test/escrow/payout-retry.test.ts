@@ -19,18 +19,33 @@ function fakePaystack(modes: Mode[]) {
   const fetcher = (async (_input: RequestInfo | URL, init?: RequestInit) => {
     const body = JSON.parse(String(init?.body));
     const mode = modes[call++] ?? "ok";
-    const json = (status: number, payload: unknown) => new Response(JSON.stringify(payload), { status, headers: { "content-type": "application/json" } });
+    const json = (status: number, payload: unknown) =>
+      new Response(JSON.stringify(payload), { status, headers: { "content-type": "application/json" } });
     if (mode === "fail-before") return json(503, { status: false, message: "Service unavailable" });
-    if (ledger.some((t) => t.reference === body.reference)) return json(400, { status: false, message: "Duplicate Transfer Reference" });
+    if (ledger.some((t) => t.reference === body.reference))
+      return json(400, { status: false, message: "Duplicate Transfer Reference" });
     ledger.push({ reference: body.reference, amount: body.amount, recipient: body.recipient });
     if (mode === "fail-after-accepting") return json(504, { status: false, message: "Gateway timeout" });
-    return json(200, { status: true, message: "Transfer has been queued", data: { status: "success", reference: body.reference, transfer_code: "TRF_x" } });
+    return json(200, {
+      status: true,
+      message: "Transfer has been queued",
+      data: { status: "success", reference: body.reference, transfer_code: "TRF_x" },
+    });
   }) as typeof fetch;
   const job = payoutJob({
-    providerFor: () => new PaystackProvider({ baseUrl: "https://paystack.fake", secretKey: "sk_test_x", fetch: fetcher }),
+    providerFor: () =>
+      new PaystackProvider({ baseUrl: "https://paystack.fake", secretKey: "sk_test_x", fetch: fetcher }),
     recipientFor: async () => "RCP_seller",
   });
-  return { ledger, run: (escrowId: string) => job(queueMessage("jobs", "escrow.payout", `payout:${escrowId}`, { escrowId }), env, { attempts: 1, lastAttempt: false, queue: "escra-jobs" }) };
+  return {
+    ledger,
+    run: (escrowId: string) =>
+      job(queueMessage("jobs", "escrow.payout", `payout:${escrowId}`, { escrowId }), env, {
+        attempts: 1,
+        lastAttempt: false,
+        queue: "escra-jobs",
+      }),
+  };
 }
 
 /** A completed Paystack escrow, driven through its room. */
@@ -39,11 +54,24 @@ async function completedEscrow() {
   const buyer = { userId: newId("usr"), isAdmin: false };
   const seller = { userId: newId("usr"), isAdmin: false };
   const room = escrowRoom(env, id);
-  const must = <T,>(r: { ok: boolean; value?: T; error?: unknown }) => {
+  const must = <T>(r: { ok: boolean; value?: T; error?: unknown }) => {
     if (!r.ok) throw new Error(JSON.stringify(r.error));
     return r.value as T;
   };
-  must(await room.create({ id, buyerId: buyer.userId, sellerId: seller.userId, listingId: null, contractId: null, currency: "NGN", split: splitAmount(200_000, 250), description: "d", inspectionPeriodHours: 1, provider: "paystack" }));
+  must(
+    await room.create({
+      id,
+      buyerId: buyer.userId,
+      sellerId: seller.userId,
+      listingId: null,
+      contractId: null,
+      currency: "NGN",
+      split: splitAmount(200_000, 250),
+      description: "d",
+      inspectionPeriodHours: 1,
+      provider: "paystack",
+    }),
+  );
   must(await room.startPayment(buyer, "paystack", "ref-1"));
   expect(must(await room.paymentReceived({ reference: "ref-1", amount: 200_000, currency: "NGN" }))).toBe("funded");
   must(await room.contractActivated());
@@ -86,15 +114,32 @@ describe("a failed or reversed payout is followed up (issue 20 kind 4)", () => {
     const fetcher = (async (_input: RequestInfo | URL, init?: RequestInit) => {
       const body = JSON.parse(String(init?.body));
       ledger.push({ reference: body.reference, recipient: body.recipient });
-      return new Response(JSON.stringify({ status: true, message: "ok", data: { status: "success", reference: body.reference, transfer_code: "TRF" } }), { status: 200 });
+      return new Response(
+        JSON.stringify({
+          status: true,
+          message: "ok",
+          data: { status: "success", reference: body.reference, transfer_code: "TRF" },
+        }),
+        { status: 200 },
+      );
     }) as typeof fetch;
     const job = payoutJob({
-      providerFor: () => new PaystackProvider({ baseUrl: "https://paystack.fake", secretKey: "sk_test_x", fetch: fetcher }),
+      providerFor: () =>
+        new PaystackProvider({ baseUrl: "https://paystack.fake", secretKey: "sk_test_x", fetch: fetcher }),
       recipientFor: async () => recipient,
     });
-    const run = () => job(queueMessage("jobs", "escrow.payout", `payout:${id}`, { escrowId: id }), env, { attempts: 1, lastAttempt: false, queue: "escra-jobs" });
+    const run = () =>
+      job(queueMessage("jobs", "escrow.payout", `payout:${id}`, { escrowId: id }), env, {
+        attempts: 1,
+        lastAttempt: false,
+        queue: "escra-jobs",
+      });
     await run();
-    expect((await room.get())!.payout).toMatchObject({ status: "sent", reference: payoutReference(id), recipient: "RCP_old" });
+    expect((await room.get())!.payout).toMatchObject({
+      status: "sent",
+      reference: payoutReference(id),
+      recipient: "RCP_old",
+    });
     // The bank returns the money: transfer.reversed.
     const reversed = await room.payoutSettled(payoutReference(id), "reversed", "account closed");
     expect(reversed).toEqual({ ok: true, value: "payout_reversed" });
@@ -107,7 +152,11 @@ describe("a failed or reversed payout is followed up (issue 20 kind 4)", () => {
       { reference: payoutReference(id), recipient: "RCP_old" },
       { reference: payoutReference(id, 1), recipient: "RCP_new" },
     ]);
-    expect((await room.get())!.payout).toMatchObject({ status: "sent", reference: payoutReference(id, 1), generation: 1 });
+    expect((await room.get())!.payout).toMatchObject({
+      status: "sent",
+      reference: payoutReference(id, 1),
+      generation: 1,
+    });
     // A late event for the first attempt changes nothing.
     expect(await room.payoutSettled(payoutReference(id), "sent", null)).toEqual({ ok: true, value: "ignored" });
     const types = (await room.auditTrail()).map((e) => e.type);

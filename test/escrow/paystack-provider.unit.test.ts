@@ -15,27 +15,69 @@ function fakePaystack(answer: (method: string, path: string, body: any) => { sta
     const a = answer(method, url.pathname, body);
     return new Response(JSON.stringify(a.json), { status: a.status, headers: { "content-type": "application/json" } });
   }) as typeof fetch;
-  return { calls, provider: new PaystackProvider({ baseUrl: "https://paystack.fake/", secretKey: "sk_test_abc", fetch: fetcher }) };
+  return {
+    calls,
+    provider: new PaystackProvider({ baseUrl: "https://paystack.fake/", secretKey: "sk_test_abc", fetch: fetcher }),
+  };
 }
 
 describe("PaystackProvider", () => {
   it("initializes, verifies, refunds, creates recipients and transfers at the documented endpoints", async () => {
     const { calls, provider } = fakePaystack((method, path) => {
-      if (path === "/transaction/initialize") return { status: 200, json: { status: true, message: "ok", data: { authorization_url: "https://checkout.paystack.com/x", access_code: "x", reference: "ref-1" } } };
-      if (path === "/transaction/verify/ref-1") return { status: 200, json: { status: true, message: "ok", data: { status: "success", amount: 5000, currency: "NGN", reference: "ref-1" } } };
-      if (path === "/refund") return { status: 200, json: { status: true, message: "ok", data: { status: "pending" } } };
-      if (path === "/transferrecipient") return { status: 201, json: { status: true, message: "ok", data: { recipient_code: "RCP_1" } } };
-      if (path === "/transfer") return { status: 200, json: { status: true, message: "ok", data: { status: "pending", transfer_code: "TRF_1", reference: "po-1" } } };
+      if (path === "/transaction/initialize")
+        return {
+          status: 200,
+          json: {
+            status: true,
+            message: "ok",
+            data: { authorization_url: "https://checkout.paystack.com/x", access_code: "x", reference: "ref-1" },
+          },
+        };
+      if (path === "/transaction/verify/ref-1")
+        return {
+          status: 200,
+          json: {
+            status: true,
+            message: "ok",
+            data: { status: "success", amount: 5000, currency: "NGN", reference: "ref-1" },
+          },
+        };
+      if (path === "/refund")
+        return { status: 200, json: { status: true, message: "ok", data: { status: "pending" } } };
+      if (path === "/transferrecipient")
+        return { status: 201, json: { status: true, message: "ok", data: { recipient_code: "RCP_1" } } };
+      if (path === "/transfer")
+        return {
+          status: 200,
+          json: { status: true, message: "ok", data: { status: "pending", transfer_code: "TRF_1", reference: "po-1" } },
+        };
       return { status: 404, json: { status: false, message: `no ${method} ${path}` } };
     });
-    expect(await provider.initialize({ reference: "ref-1", email: "b@x.com", amount: 5000, currency: "NGN", metadata: { escrowId: "esc_1" } })).toEqual({
+    expect(
+      await provider.initialize({
+        reference: "ref-1",
+        email: "b@x.com",
+        amount: 5000,
+        currency: "NGN",
+        metadata: { escrowId: "esc_1" },
+      }),
+    ).toEqual({
       authorizationUrl: "https://checkout.paystack.com/x",
       reference: "ref-1",
     });
-    expect(await provider.verify("ref-1")).toEqual({ reference: "ref-1", status: "success", amount: 5000, currency: "NGN" });
+    expect(await provider.verify("ref-1")).toEqual({
+      reference: "ref-1",
+      status: "success",
+      amount: 5000,
+      currency: "NGN",
+    });
     expect(await provider.refund({ reference: "ref-1", amount: 5000 })).toEqual({ status: "pending" });
-    expect(await provider.createRecipient({ name: "S", accountNumber: "0123456789", bankCode: "058", currency: "NGN" })).toEqual({ recipientCode: "RCP_1" });
-    expect(await provider.transfer({ reference: "po-1", amount: 4875, currency: "NGN", recipient: "RCP_1", reason: "r" })).toEqual({
+    expect(
+      await provider.createRecipient({ name: "S", accountNumber: "0123456789", bankCode: "058", currency: "NGN" }),
+    ).toEqual({ recipientCode: "RCP_1" });
+    expect(
+      await provider.transfer({ reference: "po-1", amount: 4875, currency: "NGN", recipient: "RCP_1", reason: "r" }),
+    ).toEqual({
       reference: "po-1",
       status: "pending",
       transferCode: "TRF_1",
@@ -48,18 +90,42 @@ describe("PaystackProvider", () => {
       "POST /transferrecipient",
       "POST /transfer",
     ]);
-    expect(calls[0]!.body).toEqual({ email: "b@x.com", amount: 5000, currency: "NGN", reference: "ref-1", metadata: { escrowId: "esc_1" } });
+    expect(calls[0]!.body).toEqual({
+      email: "b@x.com",
+      amount: 5000,
+      currency: "NGN",
+      reference: "ref-1",
+      metadata: { escrowId: "esc_1" },
+    });
     expect(calls[2]!.body).toEqual({ transaction: "ref-1", amount: 5000 });
-    expect(calls[4]!.body).toEqual({ source: "balance", amount: 4875, currency: "NGN", recipient: "RCP_1", reference: "po-1", reason: "r" });
+    expect(calls[4]!.body).toEqual({
+      source: "balance",
+      amount: 4875,
+      currency: "NGN",
+      recipient: "RCP_1",
+      reference: "po-1",
+      reason: "r",
+    });
   });
 
   it("maps non-2xx, status:false and network failures to ProviderError", async () => {
-    const { provider } = fakePaystack(() => ({ status: 400, json: { status: false, message: "Duplicate Transfer Reference" } }));
-    await expect(provider.transfer({ reference: "po-1", amount: 1, currency: "NGN", recipient: "R", reason: "r" })).rejects.toMatchObject({
+    const { provider } = fakePaystack(() => ({
+      status: 400,
+      json: { status: false, message: "Duplicate Transfer Reference" },
+    }));
+    await expect(
+      provider.transfer({ reference: "po-1", amount: 1, currency: "NGN", recipient: "R", reason: "r" }),
+    ).rejects.toMatchObject({
       name: "ProviderError",
       httpStatus: 400,
     });
-    const down = new PaystackProvider({ baseUrl: "https://paystack.fake", secretKey: "k", fetch: (async () => { throw new TypeError("network"); }) as typeof fetch });
+    const down = new PaystackProvider({
+      baseUrl: "https://paystack.fake",
+      secretKey: "k",
+      fetch: (async () => {
+        throw new TypeError("network");
+      }) as typeof fetch,
+    });
     await expect(down.verify("x")).rejects.toBeInstanceOf(ProviderError);
   });
 });
@@ -91,9 +157,13 @@ describe("references and signatures", () => {
 });
 
 describe("Paystack's predictable refusals → stable codes with guidance (issue 20 kind 2)", () => {
-  const refusing = (status: number, message: string) => fakePaystack(() => ({ status, json: { status: false, message } })).provider;
+  const refusing = (status: number, message: string) =>
+    fakePaystack(() => ({ status, json: { status: false, message } })).provider;
   const refusalOf = async (p: Promise<unknown>) => {
-    const err = await p.then(() => null, (e) => e);
+    const err = await p.then(
+      () => null,
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(ProviderError);
     return err as ProviderError;
   };
@@ -115,18 +185,35 @@ describe("Paystack's predictable refusals → stable codes with guidance (issue 
       expect(e.status).toBe(code === "PAY001" ? 402 : 502);
       expect(e.message).toMatch(guidance);
     }
-    const unreachable = new PaystackProvider({ baseUrl: "https://paystack.fake", secretKey: "k", fetch: (async () => { throw new TypeError("fetch failed"); }) as typeof fetch });
+    const unreachable = new PaystackProvider({
+      baseUrl: "https://paystack.fake",
+      secretKey: "k",
+      fetch: (async () => {
+        throw new TypeError("fetch failed");
+      }) as typeof fetch,
+    });
     expect(providerApiError("initialize", await refusalOf(unreachable.initialize(init))).code).toBe("PROC001");
   });
 
   it("refunds and transfers: already done, retry later, or the seller must fix the account", async () => {
     const { classifyRefusal } = await import("../../src/lib/payments/refusals");
     const refund = { reference: "ref-1", amount: 5000 };
-    expect(classifyRefusal("refund", await refusalOf(refusing(400, "Transaction has been fully reversed").refund(refund))).kind).toBe("done");
+    expect(
+      classifyRefusal("refund", await refusalOf(refusing(400, "Transaction has been fully reversed").refund(refund)))
+        .kind,
+    ).toBe("done");
     expect(classifyRefusal("refund", await refusalOf(refusing(502, "Bad gateway").refund(refund))).kind).toBe("retry");
     const transfer = { reference: "po-1", amount: 1, currency: "NGN", recipient: "RCP_1", reason: "r" };
-    expect(classifyRefusal("transfer", await refusalOf(refusing(400, "Duplicate Transfer Reference").transfer(transfer))).kind).toBe("done");
-    expect(classifyRefusal("transfer", await refusalOf(refusing(400, "Your balance is not enough to fulfil this request").transfer(transfer))).kind).toBe("retry");
+    expect(
+      classifyRefusal("transfer", await refusalOf(refusing(400, "Duplicate Transfer Reference").transfer(transfer)))
+        .kind,
+    ).toBe("done");
+    expect(
+      classifyRefusal(
+        "transfer",
+        await refusalOf(refusing(400, "Your balance is not enough to fulfil this request").transfer(transfer)),
+      ).kind,
+    ).toBe("retry");
     const account = classifyRefusal("transfer", await refusalOf(refusing(400, "Invalid recipient").transfer(transfer)));
     expect(account).toMatchObject({ kind: "refused", code: "PAY001" });
     expect(account.message).toMatch(/payout-account/);

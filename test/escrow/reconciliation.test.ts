@@ -212,7 +212,12 @@ describe("a pending escrow always has a way out (issue 12 kind 2)", () => {
   });
 
   it("a reserved listing returns to the catalog when its escrow is cancelled", async () => {
-    const draft = { title: "Domain shop.ng", description: "Registered 2019", category: "domains", price: { amount: 75_000, currency: "NGN" } };
+    const draft = {
+      title: "Domain shop.ng",
+      description: "Registered 2019",
+      category: "domains",
+      price: { amount: 75_000, currency: "NGN" },
+    };
     const listingId = (await post("/listings", seller, draft)).body.data.id as string;
     expect((await post(`/listings/${listingId}/submit`, seller)).status).toBe(200);
     expect((await post(`/admin/listings/${listingId}/approve`, admin, {})).status).toBe(200);

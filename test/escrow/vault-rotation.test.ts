@@ -16,7 +16,14 @@ describe("vault key rotation", () => {
     await fundEscrow(buyer, e.id);
     await markContractSigned(e.id);
     const creds = { login: "owner", password: "rotate-me-123" };
-    expect((await call("POST", `/api/v1/escrows/${e.id}/deliver`, { token: seller.accessToken, body: { credentials: creds } })).status).toBe(200);
+    expect(
+      (
+        await call("POST", `/api/v1/escrows/${e.id}/deliver`, {
+          token: seller.accessToken,
+          body: { credentials: creds },
+        })
+      ).status,
+    ).toBe(200);
     const before = (await escrowRoom(env, e.id).sealedRecord())!;
 
     const newKek = base64Encode(randomBytes(32));

@@ -19,7 +19,9 @@ export interface Actor {
 
 let counter = 0;
 
-export async function actor(options: { role?: "super_admin" | "admin" | "user" | "viewer"; email?: string; verified?: boolean } = {}): Promise<Actor> {
+export async function actor(
+  options: { role?: "super_admin" | "admin" | "user" | "viewer"; email?: string; verified?: boolean } = {},
+): Promise<Actor> {
   if (options.verified !== false) {
     const made = await createUser({ role: options.role, email: options.email });
     return { userId: made.user.id, email: made.email, token: made.accessToken };
@@ -51,9 +53,13 @@ export async function team(members: { actor: Actor; role: TeamRole }[]): Promise
   const id = newId("team");
   const at = new Date().toISOString();
   const d = db(env.DB);
-  await d.insert(teams).values({ id, name: `Team ${id.slice(-4)}`, createdBy: members[0]!.actor.userId, createdAt: at, updatedAt: at });
+  await d
+    .insert(teams)
+    .values({ id, name: `Team ${id.slice(-4)}`, createdBy: members[0]!.actor.userId, createdAt: at, updatedAt: at });
   for (const m of members) {
-    await d.insert(teamMembers).values({ teamId: id, userId: m.actor.userId, role: m.role, createdAt: at, updatedAt: at });
+    await d
+      .insert(teamMembers)
+      .values({ teamId: id, userId: m.actor.userId, role: m.role, createdAt: at, updatedAt: at });
   }
   return id;
 }

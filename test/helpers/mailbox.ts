@@ -28,12 +28,16 @@ export async function waitForEmail(options: {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   const matches = (email: MailboxEmail) =>
     options.subject === undefined ||
-    (typeof options.subject === "string" ? email.subject.includes(options.subject) : options.subject.test(email.subject));
+    (typeof options.subject === "string"
+      ? email.subject.includes(options.subject)
+      : options.subject.test(email.subject));
   for (;;) {
     const found = (await listEmails(options.to)).find(matches);
     if (found) return found;
     if (Date.now() > deadline) {
-      throw new Error(`no email to ${options.to}${options.subject ? ` with subject ${options.subject}` : ""} arrived in time`);
+      throw new Error(
+        `no email to ${options.to}${options.subject ? ` with subject ${options.subject}` : ""} arrived in time`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -85,12 +85,22 @@ export async function seedReportData(options: {
   const statements: D1PreparedStatement[] = [];
 
   for (const teamId of options.teamIds) {
-    statements.push(env.DB.prepare("INSERT INTO teams (id, name, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").bind(teamId, `Team ${teamId}`, options.people[0]!.id, now, now));
+    statements.push(
+      env.DB.prepare("INSERT INTO teams (id, name, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").bind(
+        teamId,
+        `Team ${teamId}`,
+        options.people[0]!.id,
+        now,
+        now,
+      ),
+    );
   }
   for (const p of options.people) {
     for (const [teamId, role] of Object.entries(p.teams)) {
       statements.push(
-        env.DB.prepare("INSERT INTO team_members (team_id, user_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").bind(teamId, p.id, role, now, now),
+        env.DB.prepare(
+          "INSERT INTO team_members (team_id, user_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+        ).bind(teamId, p.id, role, now, now),
       );
     }
   }
@@ -105,13 +115,19 @@ export async function seedReportData(options: {
     const status = pick(statuses);
     // Quarter-hour instants: hour differences stay exact in SQLite's julianday arithmetic.
     const created = start + Math.floor((rnd() * span) / QUARTER_HOUR) * QUARTER_HOUR;
-    const sent = status === "draft" || (status === "cancelled" && rnd() < 0.3) ? null : created + (1 + Math.floor(rnd() * 96)) * QUARTER_HOUR;
+    const sent =
+      status === "draft" || (status === "cancelled" && rnd() < 0.3)
+        ? null
+        : created + (1 + Math.floor(rnd() * 96)) * QUARTER_HOUR;
     const id = `ctr_${options.tag}${String(i).padStart(6, "0")}`;
     const n = 1 + Math.floor(rnd() * 3);
     const withApprover = rnd() < 0.4;
     let lastSigned = sent ?? created;
     const parties: SeedSigner[] = [];
-    const roles: ("signer" | "approver")[] = [...(withApprover ? (["approver"] as const) : []), ...Array.from({ length: n }, () => "signer" as const)];
+    const roles: ("signer" | "approver")[] = [
+      ...(withApprover ? (["approver"] as const) : []),
+      ...Array.from({ length: n }, () => "signer" as const),
+    ];
     roles.forEach((role, k) => {
       const allSigned = status === "active" || status === "completed";
       const signed = sent !== null && (allSigned || (status === "pending" && k === 0 && rnd() < 0.5));
@@ -147,7 +163,19 @@ export async function seedReportData(options: {
       env.DB.prepare(
         `INSERT INTO contracts (id, title, type, status, version, owner_id, team_id, body, variables, tags, created_at, updated_at,
            sent_at, activated_at, cancelled_at, revision) VALUES (?, ?, ?, ?, 1, ?, ?, 'Body', '{}', '[]', ?, ?, ?, ?, ?, 1)`,
-      ).bind(c.id, c.title, c.type, c.status, c.ownerId, c.teamId, c.createdAt, c.createdAt, c.sentAt, c.activatedAt, c.cancelledAt),
+      ).bind(
+        c.id,
+        c.title,
+        c.type,
+        c.status,
+        c.ownerId,
+        c.teamId,
+        c.createdAt,
+        c.createdAt,
+        c.sentAt,
+        c.activatedAt,
+        c.cancelledAt,
+      ),
     );
   }
   signers.forEach((s, k) => {
@@ -158,18 +186,30 @@ export async function seedReportData(options: {
     );
   });
 
-  const escrowStatuses = ["pending", "funds_held", "contract_signed", "credentials_released", "completed", "refunded", "disputed", "cancelled", "expired"];
+  const escrowStatuses = [
+    "pending",
+    "funds_held",
+    "contract_signed",
+    "credentials_released",
+    "completed",
+    "refunded",
+    "disputed",
+    "cancelled",
+    "expired",
+  ];
   const escrows: SeedEscrow[] = [];
   for (let i = 0; i < options.escrows; i++) {
     const status = escrowStatuses[i % escrowStatuses.length]!;
     const buyer = pick(options.people);
     let seller = pick(options.people);
     if (seller.id === buyer.id) seller = options.people[(options.people.indexOf(buyer) + 1) % options.people.length]!;
-    const teamContract = rnd() < 0.4 ? contracts.find((c, k) => c.teamId && k % 7 === i % 7) ?? null : null;
+    const teamContract = rnd() < 0.4 ? (contracts.find((c, k) => c.teamId && k % 7 === i % 7) ?? null) : null;
     const created = start + Math.floor((rnd() * span) / QUARTER_HOUR) * QUARTER_HOUR;
     const funded = ["pending", "cancelled", "expired"].includes(status) ? null : created + 8 * QUARTER_HOUR;
-    const released = status === "completed" || (status === "disputed" && i % 2 === 0) ? created + 400 * QUARTER_HOUR : null;
-    const disputed = status === "disputed" || (status === "refunded" && i % 2 === 1) ? created + 300 * QUARTER_HOUR : null;
+    const released =
+      status === "completed" || (status === "disputed" && i % 2 === 0) ? created + 400 * QUARTER_HOUR : null;
+    const disputed =
+      status === "disputed" || (status === "refunded" && i % 2 === 1) ? created + 300 * QUARTER_HOUR : null;
     const refunded = status === "refunded" ? created + 500 * QUARTER_HOUR : null;
     const currency = rnd() < 0.6 ? "NGN" : "USD";
     const amount = (10 + Math.floor(rnd() * 990)) * 100;
@@ -198,7 +238,24 @@ export async function seedReportData(options: {
         `INSERT INTO escrows (id, status, buyer_id, seller_id, contract_id, amount, currency, commission, seller_payout, description,
            inspection_period_hours, payment_provider, payment_status, payout_status, created_at, updated_at, funded_at, released_at,
            refunded_at, disputed_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'Seeded', 72, 'test', 'none', ?, ?, ?, ?, ?, ?, ?, 1)`,
-      ).bind(e.id, e.status, e.buyerId, e.sellerId, e.contractId, e.amount, e.currency, e.commission, e.sellerPayout, e.payoutStatus, e.createdAt, e.createdAt, e.fundedAt, e.releasedAt, e.refundedAt, e.disputedAt),
+      ).bind(
+        e.id,
+        e.status,
+        e.buyerId,
+        e.sellerId,
+        e.contractId,
+        e.amount,
+        e.currency,
+        e.commission,
+        e.sellerPayout,
+        e.payoutStatus,
+        e.createdAt,
+        e.createdAt,
+        e.fundedAt,
+        e.releasedAt,
+        e.refundedAt,
+        e.disputedAt,
+      ),
     );
   }
   for (let i = 0; i < statements.length; i += 200) await env.DB.batch(statements.slice(i, i + 200));

@@ -34,20 +34,32 @@ export async function verificationCode(email: string): Promise<string> {
 }
 
 export async function login(email: string, password: string, extra: Record<string, unknown> = {}) {
-  return call("POST", "/api/v1/auth/login", { body: { email, password, ...extra }, headers: { "cf-connecting-ip": testIp() } });
+  return call("POST", "/api/v1/auth/login", {
+    body: { email, password, ...extra },
+    headers: { "cf-connecting-ip": testIp() },
+  });
 }
 
-export async function createUser(options: { role?: TestRole; email?: string; name?: string; password?: string } = {}): Promise<TestUser> {
+export async function createUser(
+  options: { role?: TestRole; email?: string; name?: string; password?: string } = {},
+): Promise<TestUser> {
   const email = (options.email ?? uniqueEmail()).toLowerCase();
   const password = options.password ?? `pw-${crypto.randomUUID()}`;
   const name = options.name ?? "Test User";
   const ip = testIp();
-  const registered = await call("POST", "/api/v1/auth/register", { body: { email, password, name }, headers: { "cf-connecting-ip": ip } });
-  if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${JSON.stringify(registered.body)}`);
+  const registered = await call("POST", "/api/v1/auth/register", {
+    body: { email, password, name },
+    headers: { "cf-connecting-ip": ip },
+  });
+  if (registered.status !== 201)
+    throw new Error(`register failed: ${registered.status} ${JSON.stringify(registered.body)}`);
   const userId: string = registered.body.data.user.id;
 
   const code = await verificationCode(email);
-  const verified = await call("POST", "/api/v1/auth/verify-email", { body: { email, code }, headers: { "cf-connecting-ip": ip } });
+  const verified = await call("POST", "/api/v1/auth/verify-email", {
+    body: { email, code },
+    headers: { "cf-connecting-ip": ip },
+  });
   if (verified.status !== 200) throw new Error(`verify failed: ${verified.status} ${JSON.stringify(verified.body)}`);
 
   // Roles other than the default are granted by admins; tests set them directly.
@@ -57,5 +69,11 @@ export async function createUser(options: { role?: TestRole; email?: string; nam
 
   const res = await login(email, password);
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { user: res.body.data.user, accessToken: res.body.data.accessToken, refreshToken: res.body.data.refreshToken, password, email };
+  return {
+    user: res.body.data.user,
+    accessToken: res.body.data.accessToken,
+    refreshToken: res.body.data.refreshToken,
+    password,
+    email,
+  };
 }

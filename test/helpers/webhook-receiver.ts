@@ -20,7 +20,8 @@ export async function receiverBox(script: { statuses?: number[]; retryAfter?: st
   if (!res.ok) throw new Error(`receiver answered ${res.status}`);
   return {
     url: `${WEBHOOK_RECEIVER_URL}/${box}`,
-    received: async (): Promise<ReceivedDelivery[]> => (await fetch(`${WEBHOOK_RECEIVER_URL}/__requests/${box}`)).json(),
+    received: async (): Promise<ReceivedDelivery[]> =>
+      (await fetch(`${WEBHOOK_RECEIVER_URL}/__requests/${box}`)).json(),
     /** Polls until the box has received at least `n` deliveries. */
     async waitFor(n: number, timeoutMs = 10_000): Promise<ReceivedDelivery[]> {
       const deadline = Date.now() + timeoutMs;

@@ -11,7 +11,9 @@ const stored = (messageId: string) =>
 
 describe("escra-dead-letters consumer", () => {
   it("stores a dead-lettered job with the queue it came from, once even if redelivered", async () => {
-    const body = queueMessage("jobs", "email.send", "eml_00000000000000000001", { deliveryId: "eml_00000000000000000001" });
+    const body = queueMessage("jobs", "email.send", "eml_00000000000000000001", {
+      deliveryId: "eml_00000000000000000001",
+    });
     const first = await deliver("escra-dead-letters", body, { messageId: "dlq-msg-1" });
     expect(first.result.explicitAcks).toEqual(["dlq-msg-1"]);
     await deliver("escra-dead-letters", body, { messageId: "dlq-msg-1" });

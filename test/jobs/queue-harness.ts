@@ -11,7 +11,9 @@ export async function deliver(
   options: { attempts?: number; messageId?: string; env?: Partial<Cloudflare.Env> } = {},
 ) {
   const messageId = options.messageId ?? `test-msg-${Date.now()}-${++seq}`;
-  const batch = createMessageBatch(queue, [{ id: messageId, timestamp: new Date(), attempts: options.attempts ?? 1, body }]);
+  const batch = createMessageBatch(queue, [
+    { id: messageId, timestamp: new Date(), attempts: options.attempts ?? 1, body },
+  ]);
   const ctx = createExecutionContext();
   await worker.queue(batch, { ...env, ...options.env });
   return { messageId, result: await getQueueResult(batch, ctx) };

@@ -30,7 +30,9 @@ async function queuedDelivery(to: string) {
 }
 
 const delivery = (id: string) =>
-  env.DB.prepare("SELECT status, attempts, last_error, sent_at, failed_at, provider_message_id, subject, data FROM email_deliveries WHERE id = ?")
+  env.DB.prepare(
+    "SELECT status, attempts, last_error, sent_at, failed_at, provider_message_id, subject, data FROM email_deliveries WHERE id = ?",
+  )
     .bind(id)
     .first<Record<string, unknown>>();
 
@@ -84,7 +86,13 @@ describe("email.send job", () => {
       html: expect.stringContaining("<h1"),
     });
     const row = await delivery(id);
-    expect(row).toMatchObject({ status: "sent", attempts: 2, last_error: null, provider_message_id: "<cf-1@escra.test>", subject: "Your receipt" });
+    expect(row).toMatchObject({
+      status: "sent",
+      attempts: 2,
+      last_error: null,
+      provider_message_id: "<cf-1@escra.test>",
+      subject: "Your receipt",
+    });
     expect(row!.data).toBe("{}"); // template data (codes, tokens) is not kept once sent
 
     // The queue may deliver the same message again: it is acknowledged without a second send.
@@ -96,16 +104,24 @@ describe("email.send job", () => {
 
   it("fails a delivery whose provider binding is missing instead of pretending it was sent", async () => {
     const id = await queuedDelivery("nobody@example.com");
-    const res = await deliver("escra-jobs", job(id), { attempts: 7, env: { ENVIRONMENT: "production", MAILER: undefined } });
+    const res = await deliver("escra-jobs", job(id), {
+      attempts: 7,
+      env: { ENVIRONMENT: "production", MAILER: undefined },
+    });
     expect(res.result.retryMessages).toHaveLength(1);
-    expect(await delivery(id)).toMatchObject({ status: "failed", last_error: expect.stringContaining("not configured") });
+    expect(await delivery(id)).toMatchObject({
+      status: "failed",
+      last_error: expect.stringContaining("not configured"),
+    });
   });
 
   it("in development writes to the dev mailbox once even when the job is redelivered", async () => {
     const id = await queuedDelivery("twice@example.com");
     await deliver("escra-jobs", job(id));
     await deliver("escra-jobs", job(id));
-    const { results } = await env.DB.prepare("SELECT subject FROM dev_mailbox WHERE `to` = ?").bind("twice@example.com").all();
+    const { results } = await env.DB.prepare("SELECT subject FROM dev_mailbox WHERE `to` = ?")
+      .bind("twice@example.com")
+      .all();
     expect(results).toEqual([{ subject: "Your receipt" }]);
     expect(await delivery(id)).toMatchObject({ status: "sent", attempts: 1 });
   });

@@ -3,7 +3,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createRouter } from "../../src/lib/router";
-import { authenticate, principalOf, requireAuth, requireRole, requireScope, requireVerifiedEmail } from "../../src/lib/auth";
+import {
+  authenticate,
+  principalOf,
+  requireAuth,
+  requireRole,
+  requireScope,
+  requireVerifiedEmail,
+} from "../../src/lib/auth";
 import { onError } from "../../src/lib/error-handler";
 import { requestContext } from "../../src/lib/request-context";
 import { sha256Hex } from "../../src/lib/crypto";
@@ -34,7 +41,16 @@ async function apiKey(userId: string, scopes: string[], extra: { expiresAt?: str
   await env.DB.prepare(
     "INSERT INTO api_keys (id, user_id, name, prefix, secret_hash, scopes, expires_at, revoked_at, created_at) VALUES (?, ?, 'k', ?, ?, ?, ?, ?, ?)",
   )
-    .bind(id, userId, secret.slice(0, 12), sha256Hex(secret), JSON.stringify(scopes), extra.expiresAt ?? null, extra.revokedAt ?? null, new Date().toISOString())
+    .bind(
+      id,
+      userId,
+      secret.slice(0, 12),
+      sha256Hex(secret),
+      JSON.stringify(scopes),
+      extra.expiresAt ?? null,
+      extra.revokedAt ?? null,
+      new Date().toISOString(),
+    )
     .run();
   return { id, secret };
 }
@@ -59,13 +75,22 @@ describe("authenticate", () => {
     const res = await get("/me", key.secret);
     expect(res.status).toBe(200);
     // admin:read is dropped: the owner is not an admin.
-    expect(await res.json()).toMatchObject({ userId: u.user.id, sessionId: null, apiKeyId: key.id, scopes: ["contracts:read"] });
+    expect(await res.json()).toMatchObject({
+      userId: u.user.id,
+      sessionId: null,
+      apiKeyId: key.id,
+      scopes: ["contracts:read"],
+    });
     for (let i = 0; i < 20; i++) {
-      const row = await env.DB.prepare("SELECT last_used_at FROM api_keys WHERE id = ?").bind(key.id).first<{ last_used_at: string | null }>();
+      const row = await env.DB.prepare("SELECT last_used_at FROM api_keys WHERE id = ?")
+        .bind(key.id)
+        .first<{ last_used_at: string | null }>();
       if (row?.last_used_at) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const row = await env.DB.prepare("SELECT last_used_at FROM api_keys WHERE id = ?").bind(key.id).first<{ last_used_at: string | null }>();
+    const row = await env.DB.prepare("SELECT last_used_at FROM api_keys WHERE id = ?")
+      .bind(key.id)
+      .first<{ last_used_at: string | null }>();
     expect(row!.last_used_at).not.toBeNull();
   });
 
@@ -120,7 +145,10 @@ describe("guards", () => {
 describe("requireVerifiedEmail", () => {
   it("AUTH006 until the email is verified", async () => {
     const email = uniqueEmail("unverified");
-    await call("POST", "/api/v1/auth/register", { body: { email, password: "a long enough password", name: "U" }, headers: { "cf-connecting-ip": testIp() } });
+    await call("POST", "/api/v1/auth/register", {
+      body: { email, password: "a long enough password", name: "U" },
+      headers: { "cf-connecting-ip": testIp() },
+    });
     const session = await login(email, "a long enough password");
     expect(session.status).toBe(200);
     const res = await get("/verified", session.body.data.accessToken);

@@ -56,7 +56,9 @@ describe("correlation id", () => {
     expect(jobLine).toMatchObject({ level: "info", queue: "escra-jobs" });
     const eventLine = lines.find((l) => l.message === "domain event" && l.type === "contract.created");
     expect(eventLine?.correlationId).toBe(requestId);
-    const attemptLine = await poll(() => lines.find((l) => l.message === "webhook delivery attempt" && l.correlationId === requestId));
+    const attemptLine = await poll(() =>
+      lines.find((l) => l.message === "webhook delivery attempt" && l.correlationId === requestId),
+    );
     expect(attemptLine).toMatchObject({ statusCode: 200, outcome: "succeeded" });
   });
 });

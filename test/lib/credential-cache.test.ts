@@ -10,7 +10,11 @@ const TTL_MS = 2000;
 const cacheOn = { AUTH_CACHE_TTL_MS: String(TTL_MS) };
 const app = pipelineApp();
 const as = (token: string, method: string, path: string, body?: unknown) =>
-  send(app, method, path, { headers: { authorization: `Bearer ${token}` }, env: cacheOn, ...(body === undefined ? {} : { body }) });
+  send(app, method, path, {
+    headers: { authorization: `Bearer ${token}` },
+    env: cacheOn,
+    ...(body === undefined ? {} : { body }),
+  });
 
 describe("credential cache (AUTH_CACHE_TTL_MS)", () => {
   it("logout through the API kills the access token for the very next request", async () => {
@@ -29,9 +33,13 @@ describe("credential cache (AUTH_CACHE_TTL_MS)", () => {
     const v = await createUser();
     expect((await as(u.accessToken, "GET", "/api/v1/auth/me")).status).toBe(200);
     expect((await as(v.accessToken, "GET", "/api/v1/auth/me")).body.data.user.role).toBe("user");
-    expect((await as(admin.accessToken, "PATCH", `/api/v1/admin/users/${u.user.id}`, { suspended: true })).status).toBe(200);
+    expect((await as(admin.accessToken, "PATCH", `/api/v1/admin/users/${u.user.id}`, { suspended: true })).status).toBe(
+      200,
+    );
     expect((await as(u.accessToken, "GET", "/api/v1/auth/me")).status).toBe(401);
-    expect((await as(admin.accessToken, "PATCH", `/api/v1/admin/users/${v.user.id}`, { role: "viewer" })).status).toBe(200);
+    expect((await as(admin.accessToken, "PATCH", `/api/v1/admin/users/${v.user.id}`, { role: "viewer" })).status).toBe(
+      200,
+    );
     expect((await as(v.accessToken, "GET", "/api/v1/auth/me")).body.data.user.role).toBe("viewer");
   });
 

@@ -1,13 +1,25 @@
 // Shared crypto helpers: AES-256-GCM sealing bound to context, derived keys, HMAC, constant-time compare.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { base64UrlDecode, base64UrlEncode, deriveKey, hmacSha256Hex, open, openText, seal, sha256Hex, timingSafeEqual } from "../../src/lib/crypto";
+import {
+  base64UrlDecode,
+  base64UrlEncode,
+  deriveKey,
+  hmacSha256Hex,
+  open,
+  openText,
+  seal,
+  sha256Hex,
+  timingSafeEqual,
+} from "../../src/lib/crypto";
 
 describe("crypto helpers", () => {
   it("sha256 and hmac match known vectors", () => {
     expect(sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     // RFC 4231 test case 2
-    expect(hmacSha256Hex("Jefe", "what do ya want for nothing?")).toBe("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    expect(hmacSha256Hex("Jefe", "what do ya want for nothing?")).toBe(
+      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+    );
   });
 
   it("seals and opens; a different aad, key or a flipped byte fails", () => {

@@ -12,7 +12,10 @@ describe("mailer", () => {
 
   it("parses the configured From into the binding's address shape", () => {
     expect(parseAddress("Escra <no-reply@escra.io>")).toEqual({ name: "Escra", email: "no-reply@escra.io" });
-    expect(parseAddress('"Escra Billing" <billing@escra.io>')).toEqual({ name: "Escra Billing", email: "billing@escra.io" });
+    expect(parseAddress('"Escra Billing" <billing@escra.io>')).toEqual({
+      name: "Escra Billing",
+      email: "billing@escra.io",
+    });
     expect(parseAddress("no-reply@escra.io")).toBe("no-reply@escra.io");
     expect(parseAddress("<no-reply@escra.io>")).toBe("no-reply@escra.io");
   });
@@ -21,6 +24,8 @@ describe("mailer", () => {
     const email = { deliveryId: "eml_x", from: "a@b.c", to: "d@e.f", subject: "s", text: "t", html: "h" };
     await expect(cloudflareMailer(undefined).send(email)).rejects.toThrow(MailerError);
     const refusing = { send: async () => Promise.reject(new Error("550 no such user")) } as unknown as SendEmail;
-    await expect(cloudflareMailer(refusing).send(email)).rejects.toThrow("provider rejected the message: 550 no such user");
+    await expect(cloudflareMailer(refusing).send(email)).rejects.toThrow(
+      "provider rejected the message: 550 no such user",
+    );
   });
 });

@@ -15,7 +15,9 @@ describe("sendEmail", () => {
     expect(email.text).toContain("Your contract is ready & waiting.");
     expect(email.html).toContain("Hello &lt;Ada&gt;");
     expect(email.html).not.toContain("<Ada>");
-    const row = await env.DB.prepare("SELECT status, attempts, sent_at FROM email_deliveries WHERE id = ?").bind(id).first();
+    const row = await env.DB.prepare("SELECT status, attempts, sent_at FROM email_deliveries WHERE id = ?")
+      .bind(id)
+      .first();
     expect(row).toMatchObject({ status: "sent", attempts: 1 });
     expect(row!.sent_at).toEqual(expect.any(String));
   });

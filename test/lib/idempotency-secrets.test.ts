@@ -12,11 +12,17 @@ const ESCROW_TIMEOUT_MS = 90_000;
 const CREDENTIALS = { username: "shop-owner", password: "hunter2-replayed-secret" };
 
 function post(who: TestUser, path: string, key: string, body?: unknown) {
-  return call("POST", `/api/v1${path}`, { token: who.accessToken, headers: { "idempotency-key": key }, ...(body ? { body } : {}) });
+  return call("POST", `/api/v1${path}`, {
+    token: who.accessToken,
+    headers: { "idempotency-key": key },
+    ...(body ? { body } : {}),
+  });
 }
 
 async function keyRow(userId: string, key: string) {
-  return env.DB.prepare("SELECT state, response_body, response_headers FROM idempotency_keys WHERE scope = ? AND key = ?")
+  return env.DB.prepare(
+    "SELECT state, response_body, response_headers FROM idempotency_keys WHERE scope = ? AND key = ?",
+  )
     .bind(`usr:${userId}`, key)
     .first<{ state: string; response_body: string | null; response_headers: string | null }>();
 }
@@ -33,36 +39,59 @@ async function expectWithheld(who: TestUser, path: string, key: string, secret: 
 }
 
 describe("a replayed Idempotency-Key never returns a secret again", () => {
-  it("credential reveal: the replay is RES002 without the credentials (issue example)", async () => {
-    const { buyer, seller } = await parties();
-    const e = await openEscrow(buyer, seller);
-    await fundEscrow(buyer, e.id);
-    await markContractSigned(e.id);
-    expect((await call("POST", `/api/v1/escrows/${e.id}/deliver`, { token: seller.accessToken, body: { credentials: CREDENTIALS } })).status).toBe(200);
+  it(
+    "credential reveal: the replay is RES002 without the credentials (issue example)",
+    async () => {
+      const { buyer, seller } = await parties();
+      const e = await openEscrow(buyer, seller);
+      await fundEscrow(buyer, e.id);
+      await markContractSigned(e.id);
+      expect(
+        (
+          await call("POST", `/api/v1/escrows/${e.id}/deliver`, {
+            token: seller.accessToken,
+            body: { credentials: CREDENTIALS },
+          })
+        ).status,
+      ).toBe(200);
 
-    const first = await post(buyer, `/escrows/${e.id}/reveal`, "reveal-k");
-    expect(first.status).toBe(200);
-    expect(first.body.data.credentials).toEqual(CREDENTIALS);
-    await expectWithheld(buyer, `/escrows/${e.id}/reveal`, "reveal-k", "hunter2");
-    // Still RES002 on a third try, and the escrow stays released exactly once.
-    expect((await post(buyer, `/escrows/${e.id}/reveal`, "reveal-k")).body.error.code).toBe("RES002");
-    const audit = await call("GET", `/api/v1/escrows/${e.id}/events`, { token: buyer.accessToken });
-    const releases = (audit.body.data as { type: string }[]).filter((ev) => ev.type === "escrow.credentials_released");
-    expect(releases).toHaveLength(1);
-  }, ESCROW_TIMEOUT_MS);
+      const first = await post(buyer, `/escrows/${e.id}/reveal`, "reveal-k");
+      expect(first.status).toBe(200);
+      expect(first.body.data.credentials).toEqual(CREDENTIALS);
+      await expectWithheld(buyer, `/escrows/${e.id}/reveal`, "reveal-k", "hunter2");
+      // Still RES002 on a third try, and the escrow stays released exactly once.
+      expect((await post(buyer, `/escrows/${e.id}/reveal`, "reveal-k")).body.error.code).toBe("RES002");
+      const audit = await call("GET", `/api/v1/escrows/${e.id}/events`, { token: buyer.accessToken });
+      const releases = (audit.body.data as { type: string }[]).filter(
+        (ev) => ev.type === "escrow.credentials_released",
+      );
+      expect(releases).toHaveLength(1);
+    },
+    ESCROW_TIMEOUT_MS,
+  );
 
-  it("two concurrent reveals with one key: one gets the credentials, the other RES002 without them", async () => {
-    const { buyer, seller } = await parties();
-    const e = await openEscrow(buyer, seller);
-    await fundEscrow(buyer, e.id);
-    await markContractSigned(e.id);
-    await call("POST", `/api/v1/escrows/${e.id}/deliver`, { token: seller.accessToken, body: { credentials: CREDENTIALS } });
-    const both = await Promise.all([post(buyer, `/escrows/${e.id}/reveal`, "reveal-c"), post(buyer, `/escrows/${e.id}/reveal`, "reveal-c")]);
-    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
-    const loser = both.find((r) => r.status === 409)!;
-    expect(loser.body.error.code).toBe("RES002");
-    expect(JSON.stringify(loser.body)).not.toContain("hunter2");
-  }, ESCROW_TIMEOUT_MS);
+  it(
+    "two concurrent reveals with one key: one gets the credentials, the other RES002 without them",
+    async () => {
+      const { buyer, seller } = await parties();
+      const e = await openEscrow(buyer, seller);
+      await fundEscrow(buyer, e.id);
+      await markContractSigned(e.id);
+      await call("POST", `/api/v1/escrows/${e.id}/deliver`, {
+        token: seller.accessToken,
+        body: { credentials: CREDENTIALS },
+      });
+      const both = await Promise.all([
+        post(buyer, `/escrows/${e.id}/reveal`, "reveal-c"),
+        post(buyer, `/escrows/${e.id}/reveal`, "reveal-c"),
+      ]);
+      expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+      const loser = both.find((r) => r.status === 409)!;
+      expect(loser.body.error.code).toBe("RES002");
+      expect(JSON.stringify(loser.body)).not.toContain("hunter2");
+    },
+    ESCROW_TIMEOUT_MS,
+  );
 
   it("API key create and rotate: the secret is shown once", async () => {
     const u = await createUser();
@@ -93,7 +122,12 @@ describe("a replayed Idempotency-Key never returns a secret again", () => {
 
     const rotated = await post(u, `/webhook-endpoints/${created.body.data.id}/rotate-secret`, "whe-rotate");
     expect(rotated.status).toBe(200);
-    await expectWithheld(u, `/webhook-endpoints/${created.body.data.id}/rotate-secret`, "whe-rotate", rotated.body.data.secret);
+    await expectWithheld(
+      u,
+      `/webhook-endpoints/${created.body.data.id}/rotate-secret`,
+      "whe-rotate",
+      rotated.body.data.secret,
+    );
   });
 
   it("MFA enable (secret) and verify (recovery codes): neither is replayed", async () => {

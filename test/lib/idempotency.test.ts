@@ -134,7 +134,13 @@ describe("Idempotency-Key", () => {
       `INSERT INTO idempotency_keys (scope, key, fingerprint, state, claim_token, created_at, locked_until, expires_at)
        VALUES (?, 'key-busy', ?, 'in_progress', 'someone-else', ?, ?, ?)`,
     )
-      .bind(`ip:${ip}`, fingerprintRow!.fingerprint, new Date(now).toISOString(), new Date(now + 60_000).toISOString(), new Date(now + IDEMPOTENCY_TTL_MS).toISOString())
+      .bind(
+        `ip:${ip}`,
+        fingerprintRow!.fingerprint,
+        new Date(now).toISOString(),
+        new Date(now + 60_000).toISOString(),
+        new Date(now + IDEMPOTENCY_TTL_MS).toISOString(),
+      )
       .run();
     const before = await echoCount();
     const res = await post(body, "key-busy");
@@ -231,7 +237,11 @@ describe("Idempotency-Key with multipart uploads", () => {
     // Each Request serialises the form with a fresh random boundary, as a client's retry would.
     const req = new Request("https://escra.test/api/v1/test/upload", { method: "POST", body: form });
     const body = await req.arrayBuffer();
-    const headers = { "content-type": req.headers.get("content-type")!, "cf-connecting-ip": ip, "idempotency-key": key };
+    const headers = {
+      "content-type": req.headers.get("content-type")!,
+      "cf-connecting-ip": ip,
+      "idempotency-key": key,
+    };
     return sendRaw(app, "/api/v1/test/upload", body, headers);
   }
 

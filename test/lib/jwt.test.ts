@@ -9,7 +9,11 @@ async function keyEnv(kid: string, previous?: object) {
   const jwk = { ...(await exportJWK(privateKey)), kid };
   const pub = { ...(await exportJWK(publicKey)), kid };
   return {
-    env: { JWT_PRIVATE_KEY: JSON.stringify(jwk), JWT_PREVIOUS_PUBLIC_KEY: previous ? JSON.stringify(previous) : undefined, PUBLIC_BASE_URL: env.PUBLIC_BASE_URL },
+    env: {
+      JWT_PRIVATE_KEY: JSON.stringify(jwk),
+      JWT_PREVIOUS_PUBLIC_KEY: previous ? JSON.stringify(previous) : undefined,
+      PUBLIC_BASE_URL: env.PUBLIC_BASE_URL,
+    },
     pub,
   };
 }
@@ -26,12 +30,20 @@ describe("access JWTs", () => {
   });
 
   it("rejects expired and tampered tokens", async () => {
-    const old = await signAccessToken(env, { sub: "usr_a", sid: "ses_a", role: "user" }, new Date(Date.now() - 16 * 60_000));
+    const old = await signAccessToken(
+      env,
+      { sub: "usr_a", sid: "ses_a", role: "user" },
+      new Date(Date.now() - 16 * 60_000),
+    );
     expect(await verifyAccessToken(env, old)).toBeNull();
     const token = await signAccessToken(env, { sub: "usr_a", sid: "ses_a", role: "user" });
     const [h, p, s] = token.split(".");
-    const forged = btoa(JSON.stringify({ ...JSON.parse(atob(p!.replace(/-/g, "+").replace(/_/g, "/"))), role: "admin" }))
-      .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const forged = btoa(
+      JSON.stringify({ ...JSON.parse(atob(p!.replace(/-/g, "+").replace(/_/g, "/"))), role: "admin" }),
+    )
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "");
     expect(await verifyAccessToken(env, `${h}.${forged}.${s}`)).toBeNull();
   });
 

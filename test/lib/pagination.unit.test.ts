@@ -11,7 +11,14 @@ describe("pageQuery", () => {
   });
 
   it("rejects out-of-range or non-integer values", () => {
-    for (const bad of [{ page: "0" }, { page: "-1" }, { page: "1.5" }, { perPage: "0" }, { perPage: "101" }, { page: "abc" }]) {
+    for (const bad of [
+      { page: "0" },
+      { page: "-1" },
+      { page: "1.5" },
+      { perPage: "0" },
+      { perPage: "101" },
+      { page: "abc" },
+    ]) {
       expect(pageQuery.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
     expect(pageQuery.parse({ perPage: "100" }).perPage).toBe(100);

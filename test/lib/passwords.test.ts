@@ -6,7 +6,14 @@ import argon2Module from "@phi-ag/argon2/argon2.wasm";
 import { describe, expect, it } from "vitest";
 import { Argon2Wasm } from "../../src/lib/argon2";
 import { base64Encode } from "../../src/lib/crypto";
-import { CURRENT_PARAMS, hashPassword, needsRehash, parsePasswordHash, verifyAgainstDummy, verifyPassword } from "../../src/lib/passwords";
+import {
+  CURRENT_PARAMS,
+  hashPassword,
+  needsRehash,
+  parsePasswordHash,
+  verifyAgainstDummy,
+  verifyPassword,
+} from "../../src/lib/passwords";
 
 const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -26,7 +33,12 @@ describe("argon2id in WebAssembly", () => {
     // uses both. So the RFC vector pins @noble/hashes, and the WebAssembly build must agree with @noble on
     // every input it can take (next tests) and on the reference implementation's own known answers.
     const tag = nobleArgon2id(new Uint8Array(32).fill(1), new Uint8Array(16).fill(2), {
-      m: 32, t: 3, p: 4, dkLen: 32, key: new Uint8Array(8).fill(3), personalization: new Uint8Array(12).fill(4),
+      m: 32,
+      t: 3,
+      p: 4,
+      dkLen: 32,
+      key: new Uint8Array(8).fill(3),
+      personalization: new Uint8Array(12).fill(4),
     });
     expect(hex(tag)).toBe("0d640df58d78766c08c037a34a8b53c9d01ef0452d75b65eb52520e96b01e659");
   });
@@ -43,7 +55,9 @@ describe("argon2id in WebAssembly", () => {
       [2, 16, 1, "password", "diffsalt", "bdf32b05ccc42eb15d58fd19b1f856b113da1e9a5874fdcc544308565aa8141c"],
     ];
     for (const [t, logM, p, password, salt, expected] of cases) {
-      expect(hex(wasm.argon2id({ password: utf8(password), salt: utf8(salt), m: 2 ** logM, t, p, dkLen: 32 }))).toBe(expected);
+      expect(hex(wasm.argon2id({ password: utf8(password), salt: utf8(salt), m: 2 ** logM, t, p, dkLen: 32 }))).toBe(
+        expected,
+      );
     }
   });
 
@@ -62,7 +76,10 @@ describe("argon2id in WebAssembly", () => {
 
   it("a hash stored by the previous pure-JS code verifies with the new one, and the other way round", () => {
     for (const password of ["correct horse battery", "pässwörd ✓ 密码 🔑 long enough"]) {
-      const stored = oldHash(password, new Uint8Array(16).map((_, i) => i * 13));
+      const stored = oldHash(
+        password,
+        new Uint8Array(16).map((_, i) => i * 13),
+      );
       expect(verifyPassword(password, stored)).toBe(true);
       expect(verifyPassword(`${password}!`, stored)).toBe(false);
       const parsed = parsePasswordHash(hashPassword(password))!;
@@ -72,7 +89,9 @@ describe("argon2id in WebAssembly", () => {
   });
 
   it("refuses parameters argon2 rejects instead of hashing something else", () => {
-    expect(() => wasm.argon2id({ password: utf8("x"), salt: utf8("short"), m: 1024, t: 1, p: 1, dkLen: 32 })).toThrow(/argon2/);
+    expect(() => wasm.argon2id({ password: utf8("x"), salt: utf8("short"), m: 1024, t: 1, p: 1, dkLen: 32 })).toThrow(
+      /argon2/,
+    );
   });
 });
 
@@ -110,7 +129,9 @@ describe("argon2id passwords", () => {
 
   it("refuses malformed hashes and parameters that would exhaust memory", () => {
     expect(parsePasswordHash("$argon2i$v=19$m=19456,t=2,p=1$AAAA$AAAA")).toBeNull();
-    expect(parsePasswordHash("$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc")).toBeNull();
+    expect(
+      parsePasswordHash("$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"),
+    ).toBeNull();
     expect(verifyPassword("password", "not a hash")).toBe(false);
   });
 
@@ -124,7 +145,9 @@ describe("argon2id passwords", () => {
     const started = performance.now();
     for (let i = 0; i < runs; i++) hashPassword(`measure ${i} password`);
     const elapsed = performance.now() - started;
-    console.log(`argon2id m=${CURRENT_PARAMS.m} KiB t=${CURRENT_PARAMS.t} p=${CURRENT_PARAMS.p}: ${(elapsed / runs).toFixed(1)} ms per hash (performance.now)`);
+    console.log(
+      `argon2id m=${CURRENT_PARAMS.m} KiB t=${CURRENT_PARAMS.t} p=${CURRENT_PARAMS.p}: ${(elapsed / runs).toFixed(1)} ms per hash (performance.now)`,
+    );
     expect(runs).toBe(5);
   });
 });

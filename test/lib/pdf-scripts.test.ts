@@ -64,13 +64,27 @@ describe("every script renders (pdftotext reads back the input)", () => {
     const extracted = lines(await pdftotext(pdf));
     const terms = extracted.indexOf("Terms");
     expect(terms).toBeGreaterThan(0);
-    expect(extracted.slice(terms + 1, terms + 1 + TEN_SCRIPTS.length)).toEqual(TEN_SCRIPTS.map((l) => l.normalize("NFC")));
+    expect(extracted.slice(terms + 1, terms + 1 + TEN_SCRIPTS.length)).toEqual(
+      TEN_SCRIPTS.map((l) => l.normalize("NFC")),
+    );
     expect(extracted.join("\n")).not.toContain("?");
   });
 
   it("the title, parties and footer use the same fonts (names in any script)", async () => {
-    const signer = { id: "sig_1", email: "c@example.com", name: "Chiamaka \u1eccn\u1ee5\u1ecdha", role: "signer" as const, order: 1, status: "waiting" as const, signedAt: null, signature: null };
-    const pdf = await renderContractPdf(content("Body.", { title: "\u0414\u043e\u0433\u043e\u0432\u043e\u0440 \u2014 \u5408\u540c", signers: [signer] }), fonts);
+    const signer = {
+      id: "sig_1",
+      email: "c@example.com",
+      name: "Chiamaka \u1eccn\u1ee5\u1ecdha",
+      role: "signer" as const,
+      order: 1,
+      status: "waiting" as const,
+      signedAt: null,
+      signature: null,
+    };
+    const pdf = await renderContractPdf(
+      content("Body.", { title: "\u0414\u043e\u0433\u043e\u0432\u043e\u0440 \u2014 \u5408\u540c", signers: [signer] }),
+      fonts,
+    );
     const extracted = lines(await pdftotext(pdf));
     expect(extracted[0]).toBe("\u0414\u043e\u0433\u043e\u0432\u043e\u0440 \u2014 \u5408\u540c");
     expect(extracted).toContain("1. Chiamaka \u1eccn\u1ee5\u1ecdha <c@example.com> \u2014 signer");
@@ -89,7 +103,14 @@ describe("every script renders (pdftotext reads back the input)", () => {
 
   it("knows which characters no font covers", () => {
     expect(uncoveredCharacters(TEN_SCRIPTS.join("\n"))).toEqual([]);
-    expect(uncoveredCharacters("Thai \u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35, Ethiopic \u1230")).toEqual(["\u0e2a", "\u0e27", "\u0e31", "\u0e14", "\u0e35", "\u1230"]);
+    expect(uncoveredCharacters("Thai \u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35, Ethiopic \u1230")).toEqual([
+      "\u0e2a",
+      "\u0e27",
+      "\u0e31",
+      "\u0e14",
+      "\u0e35",
+      "\u1230",
+    ]);
   });
 });
 
@@ -103,7 +124,12 @@ describe("a character no font covers is refused with VAL001 naming the field", (
   it("at create: title, body and a signer's name", async () => {
     const res = await call("POST", "/api/v1/contracts", {
       token: owner.token,
-      body: { title: `Deal ${THAI}`, type: "nda", body: "ok \u1230", signers: [{ email: "x@example.com", name: `X ${THAI}` }] },
+      body: {
+        title: `Deal ${THAI}`,
+        type: "nda",
+        body: "ok \u1230",
+        signers: [{ email: "x@example.com", name: `X ${THAI}` }],
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("VAL001");
@@ -113,7 +139,10 @@ describe("a character no font covers is refused with VAL001 naming the field", (
   });
 
   it("at update: the body, and nothing is changed", async () => {
-    const created = await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "Plain", type: "nda", body: "Fine." } });
+    const created = await call("POST", "/api/v1/contracts", {
+      token: owner.token,
+      body: { title: "Plain", type: "nda", body: "Fine." },
+    });
     expect(created.status).toBe(201);
     const id = created.body.data.id;
     const res = await call("PATCH", `/api/v1/contracts/${id}`, { token: owner.token, body: { body: `Now ${THAI}` } });
@@ -146,7 +175,10 @@ async function embeddedFonts(pdf: Uint8Array) {
     if (!(obj instanceof PDFDict) || !obj.get(PDFName.of("FontFile2"))) continue;
     const stream = doc.context.lookup(obj.get(PDFName.of("FontFile2"))) as PDFRawStream;
     const bytes = decodePDFRawStream(stream).decode();
-    fonts.push({ name: String(obj.get(PDFName.of("FontName"))), font: fontkit.create(bytes as never) as unknown as Parsed });
+    fonts.push({
+      name: String(obj.get(PDFName.of("FontName"))),
+      font: fontkit.create(bytes as never) as unknown as Parsed,
+    });
   }
   return fonts;
 }

@@ -27,7 +27,11 @@ export async function send(
     headers["content-type"] ??= "application/json";
   }
   const ctx = createExecutionContext();
-  const res = await app.fetch(new Request(`${BASE}${path}`, { method, headers, body }), { ...env, ...options.env }, ctx);
+  const res = await app.fetch(
+    new Request(`${BASE}${path}`, { method, headers, body }),
+    { ...env, ...options.env },
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   const text = await res.text();
   let parsed: any; // Envelopes are asserted field by field.
@@ -40,7 +44,13 @@ export async function send(
 }
 
 /** Sends a prepared body (multipart, bytes) with exactly the given headers. */
-export async function sendRaw(app: TestApp, path: string, body: BodyInit, headers: Record<string, string>, method = "POST") {
+export async function sendRaw(
+  app: TestApp,
+  path: string,
+  body: BodyInit,
+  headers: Record<string, string>,
+  method = "POST",
+) {
   const ctx = createExecutionContext();
   const res = await app.fetch(new Request(`${BASE}${path}`, { method, headers, body }), env, ctx);
   await waitOnExecutionContext(ctx);

@@ -32,7 +32,10 @@ describe("global /api/v1 limit (RATE_LIMIT_PER_MINUTE)", () => {
     expect(limited.headers.get("x-content-type-options")).toBe("nosniff");
 
     // Other clients are unaffected.
-    const other = await send(app, "GET", "/api/v1/ping", { headers: { "cf-connecting-ip": freshIp() }, env: strictEnv });
+    const other = await send(app, "GET", "/api/v1/ping", {
+      headers: { "cf-connecting-ip": freshIp() },
+      env: strictEnv,
+    });
     expect(other.status).toBe(200);
   });
 
@@ -53,7 +56,10 @@ describe("global /api/v1 limit (RATE_LIMIT_PER_MINUTE)", () => {
     await awayFromMinuteEdge();
     const statuses = [];
     for (const host of ["1", "2", "3", "ffff"]) {
-      const res = await send(app, "GET", "/api/v1/ping", { headers: { "cf-connecting-ip": `2001:db8:7:9::${host}` }, env: strictEnv });
+      const res = await send(app, "GET", "/api/v1/ping", {
+        headers: { "cf-connecting-ip": `2001:db8:7:9::${host}` },
+        env: strictEnv,
+      });
       statuses.push(res.status);
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
@@ -70,7 +76,11 @@ describe("global limit counted in the isolate (LocalCounter)", () => {
     const limit = { RATE_LIMIT_PER_MINUTE: "1000" };
     const remaining = [];
     for (let i = 0; i < 20; i++) {
-      remaining.push((await send(app, "GET", "/api/v1/ping", { headers: { "cf-connecting-ip": ip }, env: limit })).headers.get("x-ratelimit-remaining"));
+      remaining.push(
+        (await send(app, "GET", "/api/v1/ping", { headers: { "cf-connecting-ip": ip }, env: limit })).headers.get(
+          "x-ratelimit-remaining",
+        ),
+      );
     }
     expect(remaining).toEqual(Array.from({ length: 20 }, (_, i) => String(999 - i)));
     // The sync is time-driven: the first request after SYNC_MS pushes every pending hit (after its response).
@@ -83,10 +93,15 @@ describe("global limit counted in the isolate (LocalCounter)", () => {
     await awayFromMinuteEdge(5000);
     const ip = freshIp();
     const limit = { RATE_LIMIT_PER_MINUTE: "15" };
-    const statuses = [(await send(app, "GET", "/api/v1/ping", { headers: { "cf-connecting-ip": ip }, env: limit })).status];
+    const statuses = [
+      (await send(app, "GET", "/api/v1/ping", { headers: { "cf-connecting-ip": ip }, env: limit })).status,
+    ];
     // Another isolate (another edge location) spends 5 of the 15 meanwhile.
     await stubFor(ip).hit(15, 60, 5);
-    for (let i = 0; i < 11; i++) statuses.push((await send(app, "GET", "/api/v1/ping", { headers: { "cf-connecting-ip": ip }, env: limit })).status);
+    for (let i = 0; i < 11; i++)
+      statuses.push(
+        (await send(app, "GET", "/api/v1/ping", { headers: { "cf-connecting-ip": ip }, env: limit })).status,
+      );
     expect(statuses).toEqual([...Array(10).fill(200), 429, 429]);
   });
 });
@@ -129,11 +144,17 @@ describe("named limits for abuse-prone routes", () => {
   it("counts by a key from the body, and not at all when the key is absent", async () => {
     await awayFromMinuteEdge();
     const email = `${freshIp()}@example.com`;
-    const first = await send(app, "POST", "/api/v1/test/otp", { headers: { "cf-connecting-ip": freshIp() }, body: { email } });
+    const first = await send(app, "POST", "/api/v1/test/otp", {
+      headers: { "cf-connecting-ip": freshIp() },
+      body: { email },
+    });
     expect(first.status).toBe(200);
     expect(first.headers.get("x-ratelimit-limit")).toBe("1");
     // Same email from another IP: still limited.
-    const second = await send(app, "POST", "/api/v1/test/otp", { headers: { "cf-connecting-ip": freshIp() }, body: { email } });
+    const second = await send(app, "POST", "/api/v1/test/otp", {
+      headers: { "cf-connecting-ip": freshIp() },
+      body: { email },
+    });
     expect(second.status).toBe(429);
     const noKey = await send(app, "POST", "/api/v1/test/otp", { headers: { "cf-connecting-ip": freshIp() }, body: {} });
     expect(noKey.status).toBe(200);

@@ -17,13 +17,25 @@ function app() {
   const a = createRouter();
   a.use("*", requestContext);
   a.use("*", authenticate);
-  a.openapi(createRoute({ method: "post", path: "/forgotten", request: { body }, responses: ok }), (c) => c.json({ ok: true }, 200));
+  a.openapi(createRoute({ method: "post", path: "/forgotten", request: { body }, responses: ok }), (c) =>
+    c.json({ ok: true }, 200),
+  );
   a.openapi(
-    createRoute({ method: "post", path: "/scoped", middleware: [requireScope("contracts:write")], request: { body }, responses: ok }),
+    createRoute({
+      method: "post",
+      path: "/scoped",
+      middleware: [requireScope("contracts:write")],
+      request: { body },
+      responses: ok,
+    }),
     (c) => c.json({ ok: true }, 200),
   );
-  a.openapi(createRoute({ method: "post", path: "/person", middleware: [requireSession()], responses: ok }), (c) => c.json({ ok: true }, 200));
-  a.openapi(createRoute({ method: "get", path: "/open", middleware: [publicRoute()], responses: ok }), (c) => c.json({ ok: true }, 200));
+  a.openapi(createRoute({ method: "post", path: "/person", middleware: [requireSession()], responses: ok }), (c) =>
+    c.json({ ok: true }, 200),
+  );
+  a.openapi(createRoute({ method: "get", path: "/open", middleware: [publicRoute()], responses: ok }), (c) =>
+    c.json({ ok: true }, 200),
+  );
   a.onError(onError);
   return a;
 }
@@ -71,7 +83,10 @@ describe("route access", () => {
 
   it("publishes each route's access on its OpenAPI operation", () => {
     const doc = app().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "t", version: "1" } });
-    expect(doc.paths!["/forgotten"]!.post).toMatchObject({ "x-escra-access": "session", "x-escra-access-default": true });
+    expect(doc.paths!["/forgotten"]!.post).toMatchObject({
+      "x-escra-access": "session",
+      "x-escra-access-default": true,
+    });
     expect(doc.paths!["/scoped"]!.post).toMatchObject({
       "x-escra-access": "scope",
       "x-escra-scope": "contracts:write",

@@ -31,7 +31,9 @@ const sms = { to: "+2348012345678", text: "Your Escra verification code is 12345
 
 describe("Twilio", () => {
   it("posts To/From/Body form-encoded to the account's Messages.json with Basic auth", async () => {
-    const { calls, fetcher } = fakeFetch(() => json(201, { sid: "SM0123456789abcdef0123456789abcdef", status: "queued" }));
+    const { calls, fetcher } = fakeFetch(() =>
+      json(201, { sid: "SM0123456789abcdef0123456789abcdef", status: "queued" }),
+    );
     const provider = twilioSms({ accountSid: "AC123", authToken: "tok", from: "+15005550006", fetch: fetcher });
     expect(await provider.send(sms)).toEqual({ providerMessageId: "SM0123456789abcdef0123456789abcdef" });
     expect(calls).toHaveLength(1);
@@ -50,8 +52,12 @@ describe("Twilio", () => {
   });
 
   it("turns Twilio's error answer into an SmsError with its code, never the message text", async () => {
-    const { fetcher } = fakeFetch(() => json(400, { code: 21211, message: "The 'To' number is not a valid phone number.", status: 400 }));
-    const error = await twilioSms({ accountSid: "AC1", authToken: "t", from: "+15005550006", fetch: fetcher }).send(sms).catch((e: unknown) => e);
+    const { fetcher } = fakeFetch(() =>
+      json(400, { code: 21211, message: "The 'To' number is not a valid phone number.", status: 400 }),
+    );
+    const error = await twilioSms({ accountSid: "AC1", authToken: "t", from: "+15005550006", fetch: fetcher })
+      .send(sms)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsError);
     expect(String(error)).toContain("21211");
     expect(String(error)).not.toContain("123456");
@@ -61,7 +67,9 @@ describe("Twilio", () => {
     const { fetcher } = fakeFetch(() => {
       throw new TypeError("fetch failed");
     });
-    await expect(twilioSms({ accountSid: "AC1", authToken: "t", from: "+1", fetch: fetcher }).send(sms)).rejects.toBeInstanceOf(SmsError);
+    await expect(
+      twilioSms({ accountSid: "AC1", authToken: "t", from: "+1", fetch: fetcher }).send(sms),
+    ).rejects.toBeInstanceOf(SmsError);
   });
 });
 
@@ -71,11 +79,19 @@ describe("Africa's Talking", () => {
       json(201, {
         SMSMessageData: {
           Message: "Sent to 1/1 Total Cost: NGN 2.2000",
-          Recipients: [{ statusCode: 101, number: sms.to, status: "Success", cost: "NGN 2.2000", messageId: "ATXid_1" }],
+          Recipients: [
+            { statusCode: 101, number: sms.to, status: "Success", cost: "NGN 2.2000", messageId: "ATXid_1" },
+          ],
         },
       }),
     );
-    const provider = africasTalkingSms({ username: "sandbox", apiKey: "atsk_1", from: "ESCRA", baseUrl: "https://api.sandbox.africastalking.com", fetch: fetcher });
+    const provider = africasTalkingSms({
+      username: "sandbox",
+      apiKey: "atsk_1",
+      from: "ESCRA",
+      baseUrl: "https://api.sandbox.africastalking.com",
+      fetch: fetcher,
+    });
     expect(await provider.send(sms)).toEqual({ providerMessageId: "ATXid_1" });
     const [call] = calls;
     expect(call!.url).toBe("https://api.sandbox.africastalking.com/version1/messaging");
@@ -83,14 +99,26 @@ describe("Africa's Talking", () => {
     expect(call!.headers.get("apikey")).toBe("atsk_1");
     expect(call!.headers.get("accept")).toBe("application/json");
     expect(call!.headers.get("content-type")).toBe("application/x-www-form-urlencoded");
-    expect(Object.fromEntries(call!.form)).toEqual({ username: "sandbox", to: sms.to, message: sms.text, from: "ESCRA" });
+    expect(Object.fromEntries(call!.form)).toEqual({
+      username: "sandbox",
+      to: sms.to,
+      message: sms.text,
+      from: "ESCRA",
+    });
   });
 
   it("fails when the recipient status is not accepted (e.g. 405 InsufficientBalance)", async () => {
     const { fetcher } = fakeFetch(() =>
-      json(201, { SMSMessageData: { Message: "Sent to 0/1", Recipients: [{ statusCode: 405, number: sms.to, status: "InsufficientBalance" }] } }),
+      json(201, {
+        SMSMessageData: {
+          Message: "Sent to 0/1",
+          Recipients: [{ statusCode: 405, number: sms.to, status: "InsufficientBalance" }],
+        },
+      }),
     );
-    await expect(africasTalkingSms({ username: "u", apiKey: "k", fetch: fetcher }).send(sms)).rejects.toThrow(/InsufficientBalance/);
+    await expect(africasTalkingSms({ username: "u", apiKey: "k", fetch: fetcher }).send(sms)).rejects.toThrow(
+      /InsufficientBalance/,
+    );
   });
 
   it("fails on a plain-text error such as a wrong apiKey", async () => {
@@ -102,8 +130,25 @@ describe("Africa's Talking", () => {
 describe("smsProviderFor", () => {
   const base = { DB: {} as D1Database };
   it("chooses the provider named by SMS_PROVIDER when its credentials are set", () => {
-    expect(smsProviderFor({ ...base, ENVIRONMENT: "production", SMS_PROVIDER: "twilio", TWILIO_ACCOUNT_SID: "AC1", TWILIO_AUTH_TOKEN: "t", SMS_FROM: "+1" })?.name).toBe("twilio");
-    expect(smsProviderFor({ ...base, ENVIRONMENT: "production", SMS_PROVIDER: "africastalking", AFRICASTALKING_USERNAME: "u", AFRICASTALKING_API_KEY: "k" })?.name).toBe("africastalking");
+    expect(
+      smsProviderFor({
+        ...base,
+        ENVIRONMENT: "production",
+        SMS_PROVIDER: "twilio",
+        TWILIO_ACCOUNT_SID: "AC1",
+        TWILIO_AUTH_TOKEN: "t",
+        SMS_FROM: "+1",
+      })?.name,
+    ).toBe("twilio");
+    expect(
+      smsProviderFor({
+        ...base,
+        ENVIRONMENT: "production",
+        SMS_PROVIDER: "africastalking",
+        AFRICASTALKING_USERNAME: "u",
+        AFRICASTALKING_API_KEY: "k",
+      })?.name,
+    ).toBe("africastalking");
   });
   it("uses the dev mailbox in development and nothing in production unless configured", () => {
     expect(smsProviderFor({ ...base, ENVIRONMENT: "development" })?.name).toBe("dev-mailbox");

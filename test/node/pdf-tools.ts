@@ -69,7 +69,9 @@ function run(cmd: string, args: string[], input: Buffer, cwd?: string): Promise<
     child.stdout.on("data", (c: Buffer) => out.push(c));
     child.stderr.on("data", (c: Buffer) => err.push(c));
     child.on("error", (e) => resolve({ code: 127, out: Buffer.alloc(0), err: String(e) }));
-    child.on("close", (code) => resolve({ code: code ?? 1, out: Buffer.concat(out), err: Buffer.concat(err).toString() }));
+    child.on("close", (code) =>
+      resolve({ code: code ?? 1, out: Buffer.concat(out), err: Buffer.concat(err).toString() }),
+    );
     child.stdin.on("error", () => undefined);
     child.stdin.end(input);
   });
@@ -97,15 +99,23 @@ export async function startPdfTools(): Promise<string> {
       }
       const result =
         url.pathname === "/pdftotext"
-          ? await run("pdftotext", [...(url.searchParams.has("layout") ? ["-layout"] : []), "-enc", "UTF-8", "-", "-"], pdf)
+          ? await run(
+              "pdftotext",
+              [...(url.searchParams.has("layout") ? ["-layout"] : []), "-enc", "UTF-8", "-", "-"],
+              pdf,
+            )
           : url.pathname === "/pdfsig"
             ? await pdfsig(pdf)
-          : url.pathname === "/pdftoppm"
-            ? await run("pdftoppm", [
-                url.searchParams.has("gray") ? "-gray" : "-png",
-                ...["-r", url.searchParams.get("dpi") ?? "60", "-f", page, "-l", page, "-"],
-              ], pdf)
-            : { code: 404, out: Buffer.alloc(0), err: "unknown tool" };
+            : url.pathname === "/pdftoppm"
+              ? await run(
+                  "pdftoppm",
+                  [
+                    url.searchParams.has("gray") ? "-gray" : "-png",
+                    ...["-r", url.searchParams.get("dpi") ?? "60", "-f", page, "-l", page, "-"],
+                  ],
+                  pdf,
+                )
+              : { code: 404, out: Buffer.alloc(0), err: "unknown tool" };
       const status = result.code === 0 ? 200 : result.code === 127 ? 503 : result.code === 404 ? 404 : 422;
       res.writeHead(status, { "content-type": status === 200 ? "application/octet-stream" : "text/plain" });
       res.end(status === 200 ? result.out : result.err);

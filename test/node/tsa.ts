@@ -32,14 +32,49 @@ export async function startTestTsa(): Promise<string> {
   const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   writeFileSync(join(dir, "tsa.cnf"), CONFIG);
   writeFileSync(join(dir, "serial"), "01\n");
-  const extensions = ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", "extendedKeyUsage=critical,timeStamping"];
+  const extensions = [
+    "basicConstraints=critical,CA:FALSE",
+    "keyUsage=critical,digitalSignature",
+    "extendedKeyUsage=critical,timeStamping",
+  ];
   writeFileSync(join(dir, "tsa.ext"), `${extensions.join("\n")}\n`);
-  ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "30", "-keyout", "ca.key", "-out", "ca.pem",
-    "-subj", "/CN=Escra test TSA root", "-addext", "basicConstraints=critical,CA:TRUE");
+  ssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-sha256",
+    "-days",
+    "30",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-subj",
+    "/CN=Escra test TSA root",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+  );
   ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tsa.key", "-out", "tsa.csr", "-subj", "/CN=Escra test TSA");
-  ssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-sha256",
-    "-days", "30",
-    "-extfile", "tsa.ext", "-out", "tsa.pem");
+  ssl(
+    "x509",
+    "-req",
+    "-in",
+    "tsa.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-sha256",
+    "-days",
+    "30",
+    "-extfile",
+    "tsa.ext",
+    "-out",
+    "tsa.pem",
+  );
   let seq = 0;
   // Replies are made one at a time: `openssl ts` increments the serial file.
   let queue = Promise.resolve();
@@ -52,8 +87,22 @@ export async function startTestTsa(): Promise<string> {
           new Promise<void>((resolve) => {
             const n = ++seq;
             writeFileSync(join(dir, `q${n}.tsq`), Buffer.concat(chunks));
-            const args = ["ts", "-reply", "-config", "tsa.cnf", "-queryfile", `q${n}.tsq`, "-inkey", "tsa.key",
-              "-signer", "tsa.pem", "-chain", "ca.pem", "-out", `r${n}.tsr`];
+            const args = [
+              "ts",
+              "-reply",
+              "-config",
+              "tsa.cnf",
+              "-queryfile",
+              `q${n}.tsq`,
+              "-inkey",
+              "tsa.key",
+              "-signer",
+              "tsa.pem",
+              "-chain",
+              "ca.pem",
+              "-out",
+              `r${n}.tsr`,
+            ];
             execFile("openssl", args, { cwd: dir }, (error, _out, stderr) => {
               res.setHeader("connection", "close");
               if (error) {

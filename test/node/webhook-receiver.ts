@@ -50,7 +50,8 @@ export async function startWebhookReceiver(): Promise<string> {
       list.push({ headers, body, status, at: new Date().toISOString() });
       received.set(name, list);
       const answer = () => {
-        const extra: Record<string, string> = script?.retryAfter && (status === 429 || status === 503) ? { "retry-after": script.retryAfter } : {};
+        const extra: Record<string, string> =
+          script?.retryAfter && (status === 429 || status === 503) ? { "retry-after": script.retryAfter } : {};
         res.writeHead(status, { "content-type": "text/plain", ...extra });
         // Longer than the 1 KB snippet the delivery log keeps.
         res.end(`${status === 200 ? "ok" : "nope"} ${"x".repeat(2000)}`);

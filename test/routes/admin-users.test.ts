@@ -18,10 +18,15 @@ beforeAll(async () => {
 });
 
 const patch = (as: TestUser | null, target: TestUser | string, body: unknown) =>
-  call("PATCH", `/api/v1/admin/users/${typeof target === "string" ? target : target.user.id}`, { token: as?.accessToken, body });
+  call("PATCH", `/api/v1/admin/users/${typeof target === "string" ? target : target.user.id}`, {
+    token: as?.accessToken,
+    body,
+  });
 
 async function auditFor(userId: string) {
-  const { results } = await env.DB.prepare("SELECT action, actor_id, data FROM audit_logs WHERE resource_type = 'user' AND resource_id = ? AND action LIKE 'admin.%' ORDER BY created_at, rowid")
+  const { results } = await env.DB.prepare(
+    "SELECT action, actor_id, data FROM audit_logs WHERE resource_type = 'user' AND resource_id = ? AND action LIKE 'admin.%' ORDER BY created_at, rowid",
+  )
     .bind(userId)
     .all<{ action: string; actor_id: string; data: string | null }>();
   return results;
@@ -50,8 +55,12 @@ describe("GET /admin/users", () => {
   });
 
   it("refuses bad filters (VAL001), anonymous (AUTH004), users and viewers (AUTH003)", async () => {
-    expect((await call("GET", "/api/v1/admin/users?role=king", { token: admin.accessToken })).body.error?.code).toBe("VAL001");
-    expect((await call("GET", "/api/v1/admin/users?status=gone", { token: admin.accessToken })).body.error?.code).toBe("VAL001");
+    expect((await call("GET", "/api/v1/admin/users?role=king", { token: admin.accessToken })).body.error?.code).toBe(
+      "VAL001",
+    );
+    expect((await call("GET", "/api/v1/admin/users?status=gone", { token: admin.accessToken })).body.error?.code).toBe(
+      "VAL001",
+    );
     expect((await call("GET", "/api/v1/admin/users")).body.error?.code).toBe("AUTH004");
     expect((await call("GET", "/api/v1/admin/users", { token: plain.accessToken })).body.error?.code).toBe("AUTH003");
     expect((await call("GET", "/api/v1/admin/users", { token: viewer.accessToken })).body.error?.code).toBe("AUTH003");
@@ -85,7 +94,10 @@ describe("PATCH /admin/users/:id role", () => {
   });
 
   it("lets nobody demote or suspend themselves", async () => {
-    expect((await patch(superAdmin, superAdmin, { role: "user" })).body.error).toMatchObject({ code: "AUTH003", details: { reason: "self" } });
+    expect((await patch(superAdmin, superAdmin, { role: "user" })).body.error).toMatchObject({
+      code: "AUTH003",
+      details: { reason: "self" },
+    });
     expect((await patch(admin, admin, { suspended: true })).body.error?.code).toBe("AUTH003");
   });
 
@@ -103,7 +115,10 @@ describe("PATCH /admin/users/:id role", () => {
 describe("PATCH /admin/users/:id suspension", () => {
   it("revokes every session at once, stops API keys, and lifting it lets keys work again", async () => {
     const target = await createUser();
-    const key = await call("POST", "/api/v1/api-keys", { token: target.accessToken, body: { name: "k", scopes: ["teams:read"] } });
+    const key = await call("POST", "/api/v1/api-keys", {
+      token: target.accessToken,
+      body: { name: "k", scopes: ["teams:read"] },
+    });
     expect((await call("GET", "/api/v1/teams", { token: key.body.data.secret })).status).toBe(200);
 
     const res = await patch(admin, target, { suspended: true });
@@ -112,7 +127,9 @@ describe("PATCH /admin/users/:id suspension", () => {
 
     expect((await call("GET", "/api/v1/auth/me", { token: target.accessToken })).body.error?.code).toBe("AUTH002");
     expect((await call("GET", "/api/v1/teams", { token: key.body.data.secret })).body.error?.code).toBe("AUTH002");
-    const live = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NULL").bind(target.user.id).first<{ n: number }>();
+    const live = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NULL")
+      .bind(target.user.id)
+      .first<{ n: number }>();
     expect(live?.n).toBe(0);
     const refresh = await call("POST", "/api/v1/auth/refresh", { body: { refreshToken: target.refreshToken } });
     expect(refresh.status).toBe(401);
@@ -123,24 +140,51 @@ describe("PATCH /admin/users/:id suspension", () => {
     const lifted = await patch(admin, target, { suspended: false });
     expect(lifted.body.data).toMatchObject({ suspended: false, status: "active", suspendedAt: null });
     expect((await call("GET", "/api/v1/teams", { token: key.body.data.secret })).status).toBe(200);
-    expect((await auditFor(target.user.id)).map((a) => a.action)).toEqual(["admin.user.suspended", "admin.user.unsuspended"]);
+    expect((await auditFor(target.user.id)).map((a) => a.action)).toEqual([
+      "admin.user.suspended",
+      "admin.user.unsuspended",
+    ]);
   });
 
   it("needs admin:write on an admin's API key", async () => {
-    const reader = await call("POST", "/api/v1/api-keys", { token: admin.accessToken, body: { name: "r", scopes: ["admin:read"] } });
-    expect((await call("PATCH", `/api/v1/admin/users/${plain.user.id}`, { token: reader.body.data.secret, body: { role: "viewer" } })).body.error?.code).toBe("AUTH003");
-    const writer = await call("POST", "/api/v1/api-keys", { token: admin.accessToken, body: { name: "w", scopes: ["admin:write"] } });
+    const reader = await call("POST", "/api/v1/api-keys", {
+      token: admin.accessToken,
+      body: { name: "r", scopes: ["admin:read"] },
+    });
+    expect(
+      (
+        await call("PATCH", `/api/v1/admin/users/${plain.user.id}`, {
+          token: reader.body.data.secret,
+          body: { role: "viewer" },
+        })
+      ).body.error?.code,
+    ).toBe("AUTH003");
+    const writer = await call("POST", "/api/v1/api-keys", {
+      token: admin.accessToken,
+      body: { name: "w", scopes: ["admin:write"] },
+    });
     const target = await createUser();
-    expect((await call("PATCH", `/api/v1/admin/users/${target.user.id}`, { token: writer.body.data.secret, body: { role: "viewer" } })).status).toBe(200);
+    expect(
+      (
+        await call("PATCH", `/api/v1/admin/users/${target.user.id}`, {
+          token: writer.body.data.secret,
+          body: { role: "viewer" },
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
 describe("erased accounts", () => {
   it("show as deleted and cannot be changed (RES002)", async () => {
     const gone = await createUser();
-    expect((await call("DELETE", "/api/v1/users/me", { token: gone.accessToken, body: { password: gone.password } })).status).toBe(200);
+    expect(
+      (await call("DELETE", "/api/v1/users/me", { token: gone.accessToken, body: { password: gone.password } })).status,
+    ).toBe(200);
     const deleted = await call("GET", "/api/v1/admin/users?status=deleted", { token: admin.accessToken });
-    expect(deleted.body.data).toEqual([expect.objectContaining({ id: gone.user.id, status: "deleted", name: "Erased user" })]);
+    expect(deleted.body.data).toEqual([
+      expect.objectContaining({ id: gone.user.id, status: "deleted", name: "Erased user" }),
+    ]);
     const res = await patch(admin, gone.user.id, { suspended: true });
     expect(res.status).toBe(409);
     expect(res.body.error?.code).toBe("RES002");

@@ -87,18 +87,28 @@ describe("GET /analytics/dashboard", () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("VAL001");
     expect((await call("GET", "/api/v1/analytics/dashboard")).status).toBe(401);
-    const key = await call("POST", "/api/v1/api-keys", { token: a.accessToken, body: { name: "reports only", scopes: ["reports:read"] } });
+    const key = await call("POST", "/api/v1/api-keys", {
+      token: a.accessToken,
+      body: { name: "reports only", scopes: ["reports:read"] },
+    });
     const denied = await call("GET", "/api/v1/analytics/dashboard", { token: key.body.data.secret });
     expect(denied.status).toBe(403);
     expect(denied.body.error.code).toBe("AUTH003");
-    const allowed = await call("POST", "/api/v1/api-keys", { token: a.accessToken, body: { name: "analytics", scopes: ["analytics:read"] } });
-    expect((await call("GET", "/api/v1/analytics/usage?groupBy=team", { token: allowed.body.data.secret })).status).toBe(200);
+    const allowed = await call("POST", "/api/v1/api-keys", {
+      token: a.accessToken,
+      body: { name: "analytics", scopes: ["analytics:read"] },
+    });
+    expect(
+      (await call("GET", "/api/v1/analytics/usage?groupBy=team", { token: allowed.body.data.secret })).status,
+    ).toBe(200);
   });
 });
 
 describe("GET /analytics/usage", () => {
   it("groups contracts created by document type, team and user, largest first, with names", async () => {
-    const byType = await call("GET", "/api/v1/analytics/usage?groupBy=document_type&period=quarter", { token: admin.accessToken });
+    const byType = await call("GET", "/api/v1/analytics/usage?groupBy=document_type&period=quarter", {
+      token: admin.accessToken,
+    });
     expect(byType.status).toBe(200);
     for (const g of byType.body.data.groups) {
       const rows = data.contracts.filter((k) => k.type === g.key);
@@ -118,18 +128,32 @@ describe("GET /analytics/usage", () => {
     const teams = Object.fromEntries(byTeam.body.data.groups.map((g: any) => [String(g.key), g.contractsCreated]));
     const mine = visible(b.user.id);
     expect(teams).toEqual(
-      Object.fromEntries([...new Set(mine.map((k) => String(k.teamId)))].map((t) => [t, mine.filter((k) => String(k.teamId) === t).length])),
+      Object.fromEntries(
+        [...new Set(mine.map((k) => String(k.teamId)))].map((t) => [
+          t,
+          mine.filter((k) => String(k.teamId) === t).length,
+        ]),
+      ),
     );
     expect(byTeam.body.data.groups.find((g: any) => g.key === T1).label).toBe(`Team ${T1}`);
 
     const byUser = await call("GET", "/api/v1/analytics/usage?groupBy=user&period=quarter", { token: c.accessToken });
     const cGroup = byUser.body.data.groups.find((g: any) => g.key === c.user.id);
-    expect(cGroup).toMatchObject({ label: "Cyd Other", contractsCreated: data.contracts.filter((k) => k.ownerId === c.user.id).length });
-    expect(byUser.body.data.groups.every((g: any) => g.key !== a.user.id || visible(c.user.id).some((k) => k.ownerId === a.user.id))).toBe(true);
+    expect(cGroup).toMatchObject({
+      label: "Cyd Other",
+      contractsCreated: data.contracts.filter((k) => k.ownerId === c.user.id).length,
+    });
+    expect(
+      byUser.body.data.groups.every(
+        (g: any) => g.key !== a.user.id || visible(c.user.id).some((k) => k.ownerId === a.user.id),
+      ),
+    ).toBe(true);
   });
 
   it("needs a known groupBy (VAL001)", async () => {
     expect((await call("GET", "/api/v1/analytics/usage", { token: a.accessToken })).body.error.code).toBe("VAL001");
-    expect((await call("GET", "/api/v1/analytics/usage?groupBy=country", { token: a.accessToken })).body.error.code).toBe("VAL001");
+    expect(
+      (await call("GET", "/api/v1/analytics/usage?groupBy=country", { token: a.accessToken })).body.error.code,
+    ).toBe("VAL001");
   });
 });

@@ -30,7 +30,12 @@ beforeAll(async () => {
   [owner, stranger, admin] = await Promise.all([actor(), actor(), actor({ role: "admin" })]);
   const created = await call("POST", "/api/v1/contracts", {
     token: owner.token,
-    body: { title: "Anchored deal", type: "services", body: "Terms.", signers: [{ email: "client@example.com", name: "Client", role: "signer", order: 1 }] },
+    body: {
+      title: "Anchored deal",
+      type: "services",
+      body: "Terms.",
+      signers: [{ email: "client@example.com", name: "Client", role: "signer", order: 1 }],
+    },
   });
   expect(created.status).toBe(201);
   contractId = created.body.data.id;
@@ -44,7 +49,14 @@ describe("GET /contracts/:id/anchor", () => {
     let res = await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: owner.token });
     expect(res.status).toBe(200);
     expect(res.body.data.records).toHaveLength(2);
-    expect(res.body.data.records[0]).toMatchObject({ kind: "document", hash: documentHash, status: "pending", proof: null, txHash: null, network: { name: "anvil", chainId: 31337 } });
+    expect(res.body.data.records[0]).toMatchObject({
+      kind: "document",
+      hash: documentHash,
+      status: "pending",
+      proof: null,
+      txHash: null,
+      network: { name: "anvil", chainId: 31337 },
+    });
 
     const [outcome] = await anchorBatch(chain(), new Date());
     expect(outcome?.batch?.status).toBe("mined");
@@ -66,7 +78,9 @@ describe("GET /contracts/:id/anchor", () => {
     const deadline = Date.now() + 10_000;
     let rows: { type: string; data: string }[] = [];
     while (Date.now() < deadline) {
-      ({ results: rows } = await env.DB.prepare("SELECT type, data FROM notifications WHERE user_id = ? AND type LIKE 'anchor.%' ORDER BY type")
+      ({ results: rows } = await env.DB.prepare(
+        "SELECT type, data FROM notifications WHERE user_id = ? AND type LIKE 'anchor.%' ORDER BY type",
+      )
         .bind(owner.userId)
         .all<{ type: string; data: string }>());
       if (rows.length >= 2) break;
@@ -74,7 +88,11 @@ describe("GET /contracts/:id/anchor", () => {
     }
     expect(rows.map((r) => r.type)).toEqual(["anchor.anchored", "anchor.confirmed"]);
     for (const r of rows) expect(JSON.parse(r.data).contractIds).toEqual([contractId]);
-    const strangers = await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE user_id = ? AND type LIKE 'anchor.%'").bind(stranger.userId).first<{ n: number }>();
+    const strangers = await env.DB.prepare(
+      "SELECT count(*) AS n FROM notifications WHERE user_id = ? AND type LIKE 'anchor.%'",
+    )
+      .bind(stranger.userId)
+      .first<{ n: number }>();
     expect(strangers!.n).toBe(0);
   });
 
@@ -117,7 +135,13 @@ describe("POST /verify", () => {
     const other = new FormData();
     other.append("file", new File([altered], "contract.pdf", { type: "application/pdf" }));
     const res2 = await call("POST", "/api/v1/verify", { raw: other });
-    expect(res2.body.data).toMatchObject({ hash: sha(altered), known: false, contracts: [], records: [], onChain: { verified: false } });
+    expect(res2.body.data).toMatchObject({
+      hash: sha(altered),
+      known: false,
+      contracts: [],
+      records: [],
+      onChain: { verified: false },
+    });
   });
 
   it("is not verified while the transaction lacks confirmations", async () => {
@@ -135,7 +159,12 @@ describe("POST /verify", () => {
   it("answers an unknown hash as unknown", async () => {
     const res = await call("POST", "/api/v1/verify", { body: { hash: `0x${"00".repeat(32)}` } });
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ known: false, contracts: [], records: [], onChain: { verified: false, checks: [] } });
+    expect(res.body.data).toMatchObject({
+      known: false,
+      contracts: [],
+      records: [],
+      onChain: { verified: false, checks: [] },
+    });
   });
 
   it("rejects a malformed hash, an empty body and other media types", async () => {
@@ -176,7 +205,9 @@ describe("admin anchoring endpoints", () => {
     const confirmedOnly = await call("GET", "/api/v1/admin/anchors/batches?status=confirmed", { token: admin.token });
     expect(confirmedOnly.body.data.length).toBeGreaterThan(0);
     expect((confirmedOnly.body.data as any[]).every((b) => b.status === "confirmed")).toBe(true);
-    expect((await call("GET", "/api/v1/admin/anchors/batches?status=nope", { token: admin.token })).body.error?.code).toBe("VAL001");
+    expect(
+      (await call("GET", "/api/v1/admin/anchors/batches?status=nope", { token: admin.token })).body.error?.code,
+    ).toBe("VAL001");
   });
 
   it("trigger a batch now", async () => {
@@ -188,7 +219,9 @@ describe("admin anchoring endpoints", () => {
     expect(outcome.network).toEqual({ name: "anvil", chainId: 31337 });
     expect(outcome.batch).toMatchObject({ recordCount: 1, size: 1 });
     expect(["sent", "mined"]).toContain(outcome.batch.status);
-    const audit = await env.DB.prepare("SELECT actor_id FROM audit_logs WHERE action = 'anchor.batch_triggered'").first<{ actor_id: string }>();
+    const audit = await env.DB.prepare(
+      "SELECT actor_id FROM audit_logs WHERE action = 'anchor.batch_triggered'",
+    ).first<{ actor_id: string }>();
     expect(audit?.actor_id).toBe(admin.userId);
 
     const again = await call("POST", "/api/v1/admin/anchors/batches", { token: admin.token });
@@ -204,11 +237,15 @@ describe("admin anchoring endpoints", () => {
 
     const res = await call("POST", "/api/v1/admin/anchors/batches", { token: admin.token });
     expect(res.status).toBe(200);
-    const stored = await env.DB.prepare("SELECT status, confirmations FROM anchor_records WHERE hash = ?").bind(hash).first();
+    const stored = await env.DB.prepare("SELECT status, confirmations FROM anchor_records WHERE hash = ?")
+      .bind(hash)
+      .first();
     expect(stored).toEqual({ status: "confirmed", confirmations: 2 });
 
     const same = async () => {
-      const anchor = (await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: owner.token })).body.data.records.find((r: any) => r.hash === hash);
+      const anchor = (
+        await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: owner.token })
+      ).body.data.records.find((r: any) => r.hash === hash);
       const verify = (await call("POST", "/api/v1/verify", { body: { hash } })).body.data;
       expect(anchor.confirmations).toBe(verify.records[0].confirmations);
       expect(anchor.confirmations).toBe(verify.onChain.checks[0].confirmations);
@@ -222,7 +259,10 @@ describe("admin anchoring endpoints", () => {
   });
 
   it("refuse non-admins (AUTH003) and anonymous callers (AUTH004)", async () => {
-    for (const [method, path] of [["GET", "/api/v1/admin/anchors/batches"], ["POST", "/api/v1/admin/anchors/batches"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/api/v1/admin/anchors/batches"],
+      ["POST", "/api/v1/admin/anchors/batches"],
+    ] as const) {
       const user = await call(method, path, { token: owner.token });
       expect(user.status, `${method} ${path}`).toBe(403);
       expect(user.body.error?.code).toBe("AUTH003");
@@ -230,6 +270,8 @@ describe("admin anchoring endpoints", () => {
     }
     const batches = await env.DB.prepare("SELECT count(*) AS n FROM anchor_batches").first<{ n: number }>();
     expect((await call("POST", "/api/v1/admin/anchors/batches", { token: stranger.token })).status).toBe(403);
-    expect((await env.DB.prepare("SELECT count(*) AS n FROM anchor_batches").first<{ n: number }>())!.n).toBe(batches!.n);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM anchor_batches").first<{ n: number }>())!.n).toBe(
+      batches!.n,
+    );
   });
 });

@@ -9,7 +9,11 @@ let viewer: TestUser;
 let admin: TestUser;
 
 beforeAll(async () => {
-  [owner, viewer, admin] = await Promise.all([createUser(), createUser({ role: "viewer" }), createUser({ role: "admin" })]);
+  [owner, viewer, admin] = await Promise.all([
+    createUser(),
+    createUser({ role: "viewer" }),
+    createUser({ role: "admin" }),
+  ]);
 });
 
 async function mint(user: TestUser, body: Record<string, unknown>) {
@@ -17,7 +21,9 @@ async function mint(user: TestUser, body: Record<string, unknown>) {
 }
 
 async function auditActions(resourceId: string) {
-  const { results } = await env.DB.prepare("SELECT action FROM audit_logs WHERE resource_id = ? ORDER BY created_at, rowid")
+  const { results } = await env.DB.prepare(
+    "SELECT action FROM audit_logs WHERE resource_id = ? ORDER BY created_at, rowid",
+  )
     .bind(resourceId)
     .all<{ action: string }>();
   return results.map((r) => r.action);
@@ -31,9 +37,16 @@ describe("POST /api-keys", () => {
     expect(key.id).toMatch(/^key_/);
     expect(key.secret).toMatch(/^esk_[0-9A-Za-z]{40,}$/);
     expect(key.prefix).toBe(key.secret.slice(0, 12));
-    expect(key).toMatchObject({ name: "CI", scopes: ["contracts:read", "teams:write"], status: "active", lastUsedAt: null });
+    expect(key).toMatchObject({
+      name: "CI",
+      scopes: ["contracts:read", "teams:write"],
+      status: "active",
+      lastUsedAt: null,
+    });
 
-    const row = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(key.id).first<Record<string, string>>();
+    const row = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?")
+      .bind(key.id)
+      .first<Record<string, string>>();
     expect(JSON.stringify(row)).not.toContain(key.secret);
     expect(JSON.stringify(row)).not.toContain(key.secret.slice(12));
     const digest = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key.secret)))]
@@ -48,7 +61,12 @@ describe("POST /api-keys", () => {
     const teams = await call("GET", "/api/v1/teams", { token: body.data.secret });
     expect(teams.status).toBe(200);
     await expect
-      .poll(async () => (await call("GET", "/api/v1/api-keys", { token: owner.accessToken })).body.data.find((k: any) => k.id === body.data.id).lastUsedAt)
+      .poll(
+        async () =>
+          (await call("GET", "/api/v1/api-keys", { token: owner.accessToken })).body.data.find(
+            (k: any) => k.id === body.data.id,
+          ).lastUsedAt,
+      )
       .not.toBeNull();
   });
 
@@ -80,7 +98,10 @@ describe("POST /api-keys", () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.error?.code).toBe("AUTH004");
     const { body } = await mint(owner, { name: "k", scopes: ["contracts:read", "contracts:write"] });
-    const byKey = await call("POST", "/api/v1/api-keys", { token: body.data.secret, body: { name: "child", scopes: ["contracts:read"] } });
+    const byKey = await call("POST", "/api/v1/api-keys", {
+      token: body.data.secret,
+      body: { name: "child", scopes: ["contracts:read"] },
+    });
     expect(byKey.status).toBe(403);
     expect(byKey.body.error?.code).toBe("AUTH003");
   });
@@ -98,9 +119,15 @@ describe("POST /api-keys", () => {
   });
 
   it("expires keys at their expiresAt", async () => {
-    const { body } = await mint(owner, { name: "short", scopes: ["teams:read"], expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    const { body } = await mint(owner, {
+      name: "short",
+      scopes: ["teams:read"],
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    });
     expect((await call("GET", "/api/v1/teams", { token: body.data.secret })).status).toBe(200);
-    await env.DB.prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?").bind(new Date(Date.now() - 1000).toISOString(), body.data.id).run();
+    await env.DB.prepare("UPDATE api_keys SET expires_at = ? WHERE id = ?")
+      .bind(new Date(Date.now() - 1000).toISOString(), body.data.id)
+      .run();
     const res = await call("GET", "/api/v1/teams", { token: body.data.secret });
     expect(res.status).toBe(401);
     expect(res.body.error?.code).toBe("AUTH002");
@@ -133,7 +160,9 @@ describe("API key scopes", () => {
     const user = await createUser();
     const key = await mint(user, { name: "w", scopes: ["teams:write", "teams:read"] });
     await env.DB.prepare("UPDATE users SET role = 'viewer' WHERE id = ?").bind(user.user.id).run();
-    expect((await call("POST", "/api/v1/teams", { token: key.body.data.secret, body: { name: "t" } })).body.error?.code).toBe("AUTH003");
+    expect(
+      (await call("POST", "/api/v1/teams", { token: key.body.data.secret, body: { name: "t" } })).body.error?.code,
+    ).toBe("AUTH003");
     expect((await call("GET", "/api/v1/teams", { token: key.body.data.secret })).status).toBe(200);
   });
 });
@@ -156,7 +185,9 @@ describe("GET /api-keys", () => {
 
   it("refuses anonymous callers and invalid paging", async () => {
     expect((await call("GET", "/api/v1/api-keys")).body.error?.code).toBe("AUTH004");
-    expect((await call("GET", "/api/v1/api-keys?perPage=500", { token: owner.accessToken })).body.error?.code).toBe("VAL001");
+    expect((await call("GET", "/api/v1/api-keys?perPage=500", { token: owner.accessToken })).body.error?.code).toBe(
+      "VAL001",
+    );
   });
 });
 

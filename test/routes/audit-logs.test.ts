@@ -11,7 +11,9 @@ function canonical(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonical(v))).join(",")}]`;
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+  const keys = Object.keys(record)
+    .filter((k) => record[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(record[k])}`).join(",")}}`;
 }
 
@@ -46,11 +48,18 @@ describe("GET /api/v1/audit/logs", { timeout: 90_000 }, () => {
 
     // contract.created reaches the audit log through the EVENTS consumer.
     const mine = await waitFor(async () => {
-      const res = await call("GET", `/api/v1/audit/logs?resourceType=contract&resourceId=${contractId}`, { token: owner.accessToken });
+      const res = await call("GET", `/api/v1/audit/logs?resourceType=contract&resourceId=${contractId}`, {
+        token: owner.accessToken,
+      });
       return res.body.data?.length > 0 ? res : undefined;
     });
     expect(mine.status).toBe(200);
-    expect(mine.body.data[0]).toMatchObject({ action: "contract.created", actorId: owner.user.id, resourceType: "contract", resourceId: contractId });
+    expect(mine.body.data[0]).toMatchObject({
+      action: "contract.created",
+      actorId: owner.user.id,
+      resourceType: "contract",
+      resourceId: contractId,
+    });
     expect(mine.body.pagination).toMatchObject({ page: 1, perPage: 20 });
 
     const logins = await call("GET", "/api/v1/audit/logs?action=auth.*", { token: owner.accessToken });
@@ -90,14 +99,21 @@ describe("GET /api/v1/audit/logs", { timeout: 90_000 }, () => {
     expect(locked.body.data).toHaveLength(1);
     expect(locked.body.data[0].data.lockedUntil).toEqual(expect.any(String));
 
-    const key = await call("POST", "/api/v1/api-keys", { token: user.accessToken, body: { name: "audit", scopes: ["audit:read"] } });
+    const key = await call("POST", "/api/v1/api-keys", {
+      token: user.accessToken,
+      body: { name: "audit", scopes: ["audit:read"] },
+    });
     const secret = key.body.data.secret as string;
     expect((await call("GET", "/api/v1/audit/logs", { token: secret })).status).toBe(200);
     const used = await waitFor(async () => {
       const res = await call("GET", "/api/v1/audit/logs?action=api_key.used", { token: user.accessToken });
       return res.body.data?.length > 0 ? res : undefined;
     });
-    expect(used.body.data[0]).toMatchObject({ resourceType: "api_key", resourceId: key.body.data.id, actorId: user.user.id });
+    expect(used.body.data[0]).toMatchObject({
+      resourceType: "api_key",
+      resourceId: key.body.data.id,
+      actorId: user.user.id,
+    });
   });
 
   it("refuses bad input (VAL001), anonymous callers (AUTH004) and keys without audit:read (AUTH003)", async () => {
@@ -108,7 +124,10 @@ describe("GET /api/v1/audit/logs", { timeout: 90_000 }, () => {
       expect(res.body.error.code).toBe("VAL001");
     }
     expect((await call("GET", "/api/v1/audit/logs")).body.error.code).toBe("AUTH004");
-    const key = await call("POST", "/api/v1/api-keys", { token: user.accessToken, body: { name: "no-audit", scopes: ["contracts:read"] } });
+    const key = await call("POST", "/api/v1/api-keys", {
+      token: user.accessToken,
+      body: { name: "no-audit", scopes: ["contracts:read"] },
+    });
     const refused = await call("GET", "/api/v1/audit/logs", { token: key.body.data.secret });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe("AUTH003");
@@ -119,18 +138,35 @@ describe("GET /api/v1/audit/logs/export", { timeout: 90_000 }, () => {
   it("exports a contract's trail whose hash chain verifies with an independent SHA-256", async () => {
     const owner = await createUser();
     const contractId = await newContract(owner.accessToken, "Chain");
-    const patched = await call("PATCH", `/api/v1/contracts/${contractId}`, { token: owner.accessToken, body: { title: "Chain v2" } });
+    const patched = await call("PATCH", `/api/v1/contracts/${contractId}`, {
+      token: owner.accessToken,
+      body: { title: "Chain v2" },
+    });
     expect(patched.status).toBe(200);
 
-    const res = await fetchWorker(`/api/v1/audit/logs/export?format=json&resourceType=contract&resourceId=${contractId}`, {
-      headers: { authorization: `Bearer ${owner.accessToken}` },
-    });
+    const res = await fetchWorker(
+      `/api/v1/audit/logs/export?format=json&resourceType=contract&resourceId=${contractId}`,
+      {
+        headers: { authorization: `Bearer ${owner.accessToken}` },
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("application/json");
     expect(res.headers.get("content-disposition")).toContain("attachment");
     const exported = (await res.json()) as {
       entries: unknown[];
-      contractTrail: { head: string; events: { seq: number; type: string; actorId: string; at: string; data: unknown; prevHash: string; hash: string }[] };
+      contractTrail: {
+        head: string;
+        events: {
+          seq: number;
+          type: string;
+          actorId: string;
+          at: string;
+          data: unknown;
+          prevHash: string;
+          hash: string;
+        }[];
+      };
     };
     const events = exported.contractTrail.events;
     expect(events.length).toBeGreaterThanOrEqual(2);
@@ -138,7 +174,9 @@ describe("GET /api/v1/audit/logs/export", { timeout: 90_000 }, () => {
     for (const [i, e] of events.entries()) {
       expect(e.seq).toBe(i + 1);
       expect(e.prevHash).toBe(prev);
-      const hash = await sha256Hex(prev + canonical({ seq: e.seq, type: e.type, actorId: e.actorId, at: e.at, data: e.data }));
+      const hash = await sha256Hex(
+        prev + canonical({ seq: e.seq, type: e.type, actorId: e.actorId, at: e.at, data: e.data }),
+      );
       expect(e.hash).toBe(hash);
       prev = hash;
     }
@@ -146,27 +184,40 @@ describe("GET /api/v1/audit/logs/export", { timeout: 90_000 }, () => {
 
     // Tampering with one event breaks its link.
     const forged = { ...events[0]!, data: { ...(events[0]!.data as object), title: "Forged" } };
-    expect(await sha256Hex("0".repeat(64) + canonical({ seq: 1, type: forged.type, actorId: forged.actorId, at: forged.at, data: forged.data }))).not.toBe(events[0]!.hash);
+    expect(
+      await sha256Hex(
+        "0".repeat(64) +
+          canonical({ seq: 1, type: forged.type, actorId: forged.actorId, at: forged.at, data: forged.data }),
+      ),
+    ).not.toBe(events[0]!.hash);
 
     // Another user may not export this contract's trail.
     const stranger = await createUser();
-    const denied = await call("GET", `/api/v1/audit/logs/export?resourceType=contract&resourceId=${contractId}`, { token: stranger.accessToken });
+    const denied = await call("GET", `/api/v1/audit/logs/export?resourceType=contract&resourceId=${contractId}`, {
+      token: stranger.accessToken,
+    });
     expect(denied.status).toBe(404);
     expect(denied.body.error.code).toBe("RES001");
-    const unknown = await call("GET", `/api/v1/audit/logs/export?resourceType=contract&resourceId=${newId("ctr")}`, { token: owner.accessToken });
+    const unknown = await call("GET", `/api/v1/audit/logs/export?resourceType=contract&resourceId=${newId("ctr")}`, {
+      token: owner.accessToken,
+    });
     expect(unknown.body.error.code).toBe("RES001");
   });
 
   it("streams CSV and PDF; refuses an unknown format", async () => {
     const user = await createUser();
-    const csv = await fetchWorker("/api/v1/audit/logs/export?format=csv", { headers: { authorization: `Bearer ${user.accessToken}` } });
+    const csv = await fetchWorker("/api/v1/audit/logs/export?format=csv", {
+      headers: { authorization: `Bearer ${user.accessToken}` },
+    });
     expect(csv.status).toBe(200);
     const text = await csv.text();
     const [header, ...rows] = text.trim().split("\n");
     expect(header).toBe("id,createdAt,action,actorId,resourceType,resourceId,ip,requestId,data");
     expect(rows.some((r) => r.includes("auth.login.succeeded"))).toBe(true);
 
-    const pdf = await fetchWorker("/api/v1/audit/logs/export?format=pdf", { headers: { authorization: `Bearer ${user.accessToken}` } });
+    const pdf = await fetchWorker("/api/v1/audit/logs/export?format=pdf", {
+      headers: { authorization: `Bearer ${user.accessToken}` },
+    });
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get("content-type")).toBe("application/pdf");
     expect(new TextDecoder().decode((await pdf.arrayBuffer()).slice(0, 5))).toBe("%PDF-");

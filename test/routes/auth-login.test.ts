@@ -18,11 +18,20 @@ describe("POST /auth/login", () => {
       headers: { "cf-connecting-ip": "203.0.113.9", "user-agent": "Phone/1.0" },
     });
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ tokenType: "Bearer", expiresIn: 900, user: { id: u.user.id, email: u.email } });
-    expect(decodeProtectedHeader(res.body.data.accessToken)).toMatchObject({ alg: "EdDSA", kid: JSON.parse(env.JWT_PRIVATE_KEY).kid });
+    expect(res.body.data).toMatchObject({
+      tokenType: "Bearer",
+      expiresIn: 900,
+      user: { id: u.user.id, email: u.email },
+    });
+    expect(decodeProtectedHeader(res.body.data.accessToken)).toMatchObject({
+      alg: "EdDSA",
+      kid: JSON.parse(env.JWT_PRIVATE_KEY).kid,
+    });
     expect(res.body.data.refreshToken).toMatch(/^ert_[0-9A-Za-z]{43}$/);
 
-    const audit = await env.DB.prepare("SELECT * FROM audit_logs WHERE actor_id = ? AND action = 'auth.login.succeeded' ORDER BY created_at DESC")
+    const audit = await env.DB.prepare(
+      "SELECT * FROM audit_logs WHERE actor_id = ? AND action = 'auth.login.succeeded' ORDER BY created_at DESC",
+    )
       .bind(u.user.id)
       .first<Record<string, string>>();
     expect(audit).toMatchObject({ ip: "203.0.113.9", user_agent: "Phone/1.0", resource_type: "session" });
@@ -45,9 +54,15 @@ describe("POST /auth/login", () => {
     expect(unknown.status).toBe(401);
     expect(wrong.body.error).toEqual(unknown.body.error);
     expect(wrong.body.error.code).toBe("AUTH001");
-    const failed = await env.DB.prepare("SELECT data FROM audit_logs WHERE actor_id = ? AND action = 'auth.login.failed'").bind(u.user.id).first<{ data: string }>();
+    const failed = await env.DB.prepare(
+      "SELECT data FROM audit_logs WHERE actor_id = ? AND action = 'auth.login.failed'",
+    )
+      .bind(u.user.id)
+      .first<{ data: string }>();
     expect(JSON.parse(failed!.data)).toEqual({ reason: "bad_password" });
-    const anon = await env.DB.prepare("SELECT count(*) AS n FROM audit_logs WHERE actor_id IS NULL AND action = 'auth.login.failed' AND data LIKE '%unknown_email%'").first<{ n: number }>();
+    const anon = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit_logs WHERE actor_id IS NULL AND action = 'auth.login.failed' AND data LIKE '%unknown_email%'",
+    ).first<{ n: number }>();
     expect(anon!.n).toBeGreaterThan(0);
   });
 
@@ -71,7 +86,9 @@ describe("POST /auth/login", () => {
     // Once the lock has passed, the right password works and the counter starts again.
     const stateRows = await env.DB.prepare("SELECT * FROM login_throttles").all<{ email_key: string }>();
     expect(JSON.stringify(stateRows.results)).not.toContain(u.email);
-    await env.DB.prepare("UPDATE login_throttles SET locked_until = ?").bind(new Date(Date.now() - 1000).toISOString()).run();
+    await env.DB.prepare("UPDATE login_throttles SET locked_until = ?")
+      .bind(new Date(Date.now() - 1000).toISOString())
+      .run();
     expect((await login(u.email, u.password)).status).toBe(200);
   });
 
@@ -98,9 +115,13 @@ describe("POST /auth/login", () => {
 
   it("upgrades a hash made with weaker parameters at the next login", async () => {
     const u = await createUser();
-    await env.DB.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(hashPassword(u.password, { m: 1024, t: 1, p: 1 }), u.user.id).run();
+    await env.DB.prepare("UPDATE users SET password_hash = ? WHERE id = ?")
+      .bind(hashPassword(u.password, { m: 1024, t: 1, p: 1 }), u.user.id)
+      .run();
     expect((await login(u.email, u.password)).status).toBe(200);
-    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?").bind(u.user.id).first<{ password_hash: string }>();
+    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?")
+      .bind(u.user.id)
+      .first<{ password_hash: string }>();
     expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect((await login(u.email, u.password)).status).toBe(200);
   });
@@ -131,9 +152,19 @@ describe("POST /auth/refresh", () => {
     await call("POST", "/api/v1/auth/logout", { token: u.accessToken, body: {} });
     const other = await createUser();
     const withStale = { token: u.accessToken, headers: { "cf-connecting-ip": testIp() } };
-    const refreshed = await call("POST", "/api/v1/auth/refresh", { ...withStale, body: { refreshToken: other.refreshToken } });
+    const refreshed = await call("POST", "/api/v1/auth/refresh", {
+      ...withStale,
+      body: { refreshToken: other.refreshToken },
+    });
     expect(refreshed.status).toBe(200);
-    expect((await call("POST", "/api/v1/auth/login", { ...withStale, body: { email: other.email, password: other.password } })).status).toBe(200);
+    expect(
+      (
+        await call("POST", "/api/v1/auth/login", {
+          ...withStale,
+          body: { email: other.email, password: other.password },
+        })
+      ).status,
+    ).toBe(200);
     expect((await call("GET", "/api/v1/auth/me", { token: u.accessToken })).body.error.code).toBe("AUTH002");
   });
 
@@ -147,13 +178,21 @@ describe("POST /auth/refresh", () => {
     expect(reuse.body.error.code).toBe("AUTH002");
     // Both the thief's and the victim's current tokens are dead now.
     expect((await refresh(rotated.body.data.refreshToken)).body.error.code).toBe("AUTH002");
-    expect((await call("GET", "/api/v1/auth/me", { token: rotated.body.data.accessToken })).body.error.code).toBe("AUTH002");
+    expect((await call("GET", "/api/v1/auth/me", { token: rotated.body.data.accessToken })).body.error.code).toBe(
+      "AUTH002",
+    );
     expect((await call("GET", "/api/v1/auth/me", { token: u.accessToken })).body.error.code).toBe("AUTH002");
-    const session = await env.DB.prepare("SELECT s.revoked_reason FROM sessions s JOIN refresh_tokens r ON r.session_id = s.id WHERE r.token_hash IS NOT NULL AND s.user_id = ?")
+    const session = await env.DB.prepare(
+      "SELECT s.revoked_reason FROM sessions s JOIN refresh_tokens r ON r.session_id = s.id WHERE r.token_hash IS NOT NULL AND s.user_id = ?",
+    )
       .bind(u.user.id)
       .first<{ revoked_reason: string }>();
     expect(session!.revoked_reason).toBe("refresh_reuse");
-    const audit = await env.DB.prepare("SELECT count(*) AS n FROM audit_logs WHERE actor_id = ? AND action = 'auth.refresh.reused'").bind(u.user.id).first<{ n: number }>();
+    const audit = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit_logs WHERE actor_id = ? AND action = 'auth.refresh.reused'",
+    )
+      .bind(u.user.id)
+      .first<{ n: number }>();
     expect(audit!.n).toBe(1);
   });
 
@@ -165,10 +204,16 @@ describe("POST /auth/refresh", () => {
     expect(a.refreshToken).toBe(b.refreshToken);
     expect(a.accessToken).toBe(b.accessToken);
     expect(a.refreshToken).not.toBe(u.refreshToken);
-    const revoked = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NOT NULL").bind(u.user.id).first<{ n: number }>();
+    const revoked = await env.DB.prepare(
+      "SELECT count(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NOT NULL",
+    )
+      .bind(u.user.id)
+      .first<{ n: number }>();
     expect(revoked!.n).toBe(0);
     // One successor only, and it works: the session goes on.
-    const chain = await env.DB.prepare("SELECT count(*) AS n FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE s.user_id = ?")
+    const chain = await env.DB.prepare(
+      "SELECT count(*) AS n FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE s.user_id = ?",
+    )
       .bind(u.user.id)
       .first<{ n: number }>();
     expect(chain!.n).toBe(2);
@@ -193,7 +238,9 @@ describe("POST /auth/refresh", () => {
     expect(late.status).toBe(401);
     expect(late.body.error.code).toBe("AUTH002");
     expect((await refresh(first.body.data.refreshToken)).body.error.code).toBe("AUTH002");
-    const row = await env.DB.prepare("SELECT revoked_reason FROM sessions WHERE user_id = ? AND revoked_at IS NOT NULL").bind(u.user.id).first<{ revoked_reason: string }>();
+    const row = await env.DB.prepare("SELECT revoked_reason FROM sessions WHERE user_id = ? AND revoked_at IS NOT NULL")
+      .bind(u.user.id)
+      .first<{ revoked_reason: string }>();
     expect(row!.revoked_reason).toBe("refresh_reuse");
   });
 
@@ -211,7 +258,9 @@ describe("POST /auth/refresh", () => {
   it("refuses unknown and expired refresh tokens (AUTH002) and invalid input (VAL001)", async () => {
     expect((await refresh("ert_doesnotexist")).body.error.code).toBe("AUTH002");
     const u = await createUser();
-    await env.DB.prepare("UPDATE refresh_tokens SET expires_at = ? WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?)")
+    await env.DB.prepare(
+      "UPDATE refresh_tokens SET expires_at = ? WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?)",
+    )
       .bind(new Date(Date.now() - 1000).toISOString(), u.user.id)
       .run();
     expect((await refresh(u.refreshToken)).body.error.code).toBe("AUTH002");
@@ -234,13 +283,20 @@ describe("POST /auth/logout", () => {
   it("works without a body, and also kills the session of a refresh token sent along", async () => {
     const u = await createUser();
     const other = await login(u.email, u.password);
-    const res = await call("POST", "/api/v1/auth/logout", { token: u.accessToken, body: { refreshToken: other.body.data.refreshToken } });
+    const res = await call("POST", "/api/v1/auth/logout", {
+      token: u.accessToken,
+      body: { refreshToken: other.body.data.refreshToken },
+    });
     expect(res.status).toBe(200);
-    expect((await call("GET", "/api/v1/auth/me", { token: other.body.data.accessToken })).body.error.code).toBe("AUTH002");
+    expect((await call("GET", "/api/v1/auth/me", { token: other.body.data.accessToken })).body.error.code).toBe(
+      "AUTH002",
+    );
     const third = await login(u.email, u.password);
     const bare = await call("POST", "/api/v1/auth/logout", { token: third.body.data.accessToken });
     expect(bare.status).toBe(200);
-    expect((await call("GET", "/api/v1/auth/me", { token: third.body.data.accessToken })).body.error.code).toBe("AUTH002");
+    expect((await call("GET", "/api/v1/auth/me", { token: third.body.data.accessToken })).body.error.code).toBe(
+      "AUTH002",
+    );
   });
 
   it("needs a session (AUTH004 anonymous)", async () => {
@@ -282,7 +338,13 @@ describe("GET /.well-known/jwks.json", () => {
     expect(res.headers.get("cache-control")).toContain("max-age");
     const jwks = (await res.json()) as { keys: Array<Record<string, string>> };
     expect(jwks.keys).toHaveLength(1);
-    expect(jwks.keys[0]).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig", kid: JSON.parse(env.JWT_PRIVATE_KEY).kid });
+    expect(jwks.keys[0]).toMatchObject({
+      kty: "OKP",
+      crv: "Ed25519",
+      alg: "EdDSA",
+      use: "sig",
+      kid: JSON.parse(env.JWT_PRIVATE_KEY).kid,
+    });
     expect(jwks.keys[0]).not.toHaveProperty("d");
 
     const local = await jwtVerify(u.accessToken, createLocalJWKSet(jwks as never), { algorithms: ["EdDSA"] });

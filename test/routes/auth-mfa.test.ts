@@ -18,12 +18,22 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const mfa = (path: string, token: string, body?: unknown) => call("POST", `/api/v1/auth/mfa/${path}`, { token, body: body ?? {} });
+const mfa = (path: string, token: string, body?: unknown) =>
+  call("POST", `/api/v1/auth/mfa/${path}`, { token, body: body ?? {} });
 
 async function apiKeyFor(userId: string) {
   const secret = `esk_${crypto.randomUUID().replace(/-/g, "")}abcdefgh`;
-  await env.DB.prepare("INSERT INTO api_keys (id, user_id, name, prefix, secret_hash, scopes, created_at) VALUES (?, ?, 'k', ?, ?, ?, ?)")
-    .bind(`key_${crypto.randomUUID().slice(0, 20)}`, userId, secret.slice(0, 12), sha256Hex(secret), JSON.stringify(["profile:read"]), new Date().toISOString())
+  await env.DB.prepare(
+    "INSERT INTO api_keys (id, user_id, name, prefix, secret_hash, scopes, created_at) VALUES (?, ?, 'k', ?, ?, ?, ?)",
+  )
+    .bind(
+      `key_${crypto.randomUUID().slice(0, 20)}`,
+      userId,
+      secret.slice(0, 12),
+      sha256Hex(secret),
+      JSON.stringify(["profile:read"]),
+      new Date().toISOString(),
+    )
     .run();
   return secret;
 }
@@ -46,7 +56,9 @@ describe("MFA with a fixed secret and clock", () => {
     expect((await login(u.email, u.password)).status).toBe(200);
 
     // Swap in the RFC secret so the expected code is known independently of our implementation.
-    await env.DB.prepare("UPDATE users SET mfa_secret_sealed = ? WHERE id = ?").bind(sealTotpSecret(env, u.user.id, RFC_SECRET), u.user.id).run();
+    await env.DB.prepare("UPDATE users SET mfa_secret_sealed = ? WHERE id = ?")
+      .bind(sealTotpSecret(env, u.user.id, RFC_SECRET), u.user.id)
+      .run();
     vi.setSystemTime(T0);
     const wrong = await mfa("verify", token, { code: "000000" });
     expect(wrong.status).toBe(401);
@@ -60,10 +72,14 @@ describe("MFA with a fixed secret and clock", () => {
     expect((await call("GET", "/api/v1/auth/me", { token })).body.data.user.mfaEnabled).toBe(true);
 
     // At rest: the secret is sealed, recovery codes hashed.
-    const row = await env.DB.prepare("SELECT mfa_secret_sealed FROM users WHERE id = ?").bind(u.user.id).first<{ mfa_secret_sealed: string }>();
+    const row = await env.DB.prepare("SELECT mfa_secret_sealed FROM users WHERE id = ?")
+      .bind(u.user.id)
+      .first<{ mfa_secret_sealed: string }>();
     expect(row!.mfa_secret_sealed).toMatch(/^v1\./);
     expect(row!.mfa_secret_sealed).not.toContain(RFC_SECRET);
-    const stored = JSON.stringify((await env.DB.prepare("SELECT * FROM mfa_recovery_codes WHERE user_id = ?").bind(u.user.id).all()).results);
+    const stored = JSON.stringify(
+      (await env.DB.prepare("SELECT * FROM mfa_recovery_codes WHERE user_id = ?").bind(u.user.id).all()).results,
+    );
     for (const code of recoveryCodes) {
       expect(stored).not.toContain(code);
       expect(stored).not.toContain(code.replace("-", ""));
@@ -85,11 +101,17 @@ describe("MFA with a fixed secret and clock", () => {
     // Two logins racing with the same fresh code: exactly one wins.
     vi.setSystemTime(T0 + 90_000);
     const fresh = totp(base32Decode(RFC_SECRET), T0 + 90_000);
-    const raced = await Promise.all([login(u.email, u.password, { mfaCode: fresh }), login(u.email, u.password, { mfaCode: fresh })]);
+    const raced = await Promise.all([
+      login(u.email, u.password, { mfaCode: fresh }),
+      login(u.email, u.password, { mfaCode: fresh }),
+    ]);
     expect(raced.map((r) => r.status).sort()).toEqual([200, 401]);
     // Two steps old is outside the ±1 window.
     vi.setSystemTime(T0 + 120_000);
-    expect((await login(u.email, u.password, { mfaCode: totp(base32Decode(RFC_SECRET), T0 + 60_000 - 30_000) })).body.error.code).toBe("AUTH005");
+    expect(
+      (await login(u.email, u.password, { mfaCode: totp(base32Decode(RFC_SECRET), T0 + 60_000 - 30_000) })).body.error
+        .code,
+    ).toBe("AUTH005");
 
     // Recovery code: accepted once, in any case and spacing.
     const recovery = recoveryCodes[3]!;
@@ -103,13 +125,19 @@ describe("MFA with a fixed secret and clock", () => {
     expect(off.status).toBe(200);
     expect(off.body.data.mfaEnabled).toBe(false);
     expect((await login(u.email, u.password)).status).toBe(200);
-    const cleared = await env.DB.prepare("SELECT mfa_secret_sealed, (SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?) AS codes FROM users WHERE id = ?")
+    const cleared = await env.DB.prepare(
+      "SELECT mfa_secret_sealed, (SELECT count(*) FROM mfa_recovery_codes WHERE user_id = ?) AS codes FROM users WHERE id = ?",
+    )
       .bind(u.user.id, u.user.id)
       .first<{ mfa_secret_sealed: string | null; codes: number }>();
     expect(cleared).toEqual({ mfa_secret_sealed: null, codes: 0 });
 
-    const actions = (await env.DB.prepare("SELECT action FROM audit_logs WHERE actor_id = ?").bind(u.user.id).all<{ action: string }>()).results.map((r) => r.action);
-    expect(actions).toEqual(expect.arrayContaining(["auth.mfa.enabled", "auth.mfa.disabled", "auth.login.failed", "auth.login.succeeded"]));
+    const actions = (
+      await env.DB.prepare("SELECT action FROM audit_logs WHERE actor_id = ?").bind(u.user.id).all<{ action: string }>()
+    ).results.map((r) => r.action);
+    expect(actions).toEqual(
+      expect.arrayContaining(["auth.mfa.enabled", "auth.mfa.disabled", "auth.login.failed", "auth.login.succeeded"]),
+    );
   });
 });
 

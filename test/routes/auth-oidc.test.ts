@@ -29,7 +29,9 @@ describe("sign in with a provider: new accounts and linking", { timeout: 90_000 
     const me = await call("GET", "/api/v1/auth/me", { token: first.body.data.accessToken });
     expect(me.body.data.user.id).toBe(first.body.data.user.id);
     // The refresh token is a normal one.
-    const refreshed = await call("POST", "/api/v1/auth/refresh", { body: { refreshToken: first.body.data.refreshToken } });
+    const refreshed = await call("POST", "/api/v1/auth/refresh", {
+      body: { refreshToken: first.body.data.refreshToken },
+    });
     expect(refreshed.status).toBe(200);
 
     const list = await identities(first.body.data.accessToken);
@@ -42,7 +44,10 @@ describe("sign in with a provider: new accounts and linking", { timeout: 90_000 
     expect(again.status).toBe(200);
     expect(again.body.data).toMatchObject({ created: false, user: { id: first.body.data.user.id } });
     // No password works on a provider-made account.
-    const pw = await call("POST", "/api/v1/auth/login", { body: { email, password: "!none" }, headers: { "cf-connecting-ip": testIp() } });
+    const pw = await call("POST", "/api/v1/auth/login", {
+      body: { email, password: "!none" },
+      headers: { "cf-connecting-ip": testIp() },
+    });
     expect(pw.body.error.code).toBe("AUTH001");
   });
 
@@ -104,7 +109,9 @@ describe("sign in with a provider: new accounts and linking", { timeout: 90_000 
   });
 });
 
-describe("Microsoft (Entra ID multi-tenant): the issuer is the tenant template filled with the token's tid", { timeout: 90_000 }, () => {
+describe("Microsoft (Entra ID multi-tenant): the issuer is the tenant template filled with the token's tid", {
+  timeout: 90_000,
+}, () => {
   it("signs in through the `common` authority whose metadata names {tenantid}", async () => {
     const email = uniqueEmail("entra");
     const account = await providerAccount({ id: subject(), email, emailVerified: true });
@@ -114,7 +121,12 @@ describe("Microsoft (Entra ID multi-tenant): the issuer is the tenant template f
   });
 
   it("refuses an ID token whose tid names another tenant than its issuer", async () => {
-    const account = await providerAccount({ id: subject(), email: uniqueEmail("entra-tid"), emailVerified: true, tamper: "wrong_tid" });
+    const account = await providerAccount({
+      id: subject(),
+      email: uniqueEmail("entra-tid"),
+      emailVerified: true,
+      tamper: "wrong_tid",
+    });
     const res = await signIn("microsoft", account.id);
     expect(res.status).toBe(401);
     expect(res.body.error).toMatchObject({ code: "AUTH001", details: { reason: "iss_mismatch" } });
@@ -171,12 +183,19 @@ describe("forged, replayed and mismatched answers are refused (401 AUTH001)", { 
   });
 
   it("an ID token signed by another key than the provider publishes", async () => {
-    const account = await providerAccount({ id: subject(), email: uniqueEmail("rogue"), emailVerified: true, tamper: "rogue_key" });
+    const account = await providerAccount({
+      id: subject(),
+      email: uniqueEmail("rogue"),
+      emailVerified: true,
+      tamper: "rogue_key",
+    });
     const res = await signIn("google", account.id);
     expect(res.status).toBe(401);
     expect(res.body.error).toMatchObject({ code: "AUTH001", details: { reason: "bad_signature" } });
     // Nothing was created for the forged token.
-    const rows = await env.DB.prepare("SELECT count(*) AS n FROM user_identities WHERE subject = ?").bind(account.id).first<{ n: number }>();
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM user_identities WHERE subject = ?")
+      .bind(account.id)
+      .first<{ n: number }>();
     expect(rows?.n).toBe(0);
   });
 
@@ -227,7 +246,9 @@ describe("authorize: allow-lists and providers", { timeout: 90_000 }, () => {
     const listed = await call("GET", "/api/v1/auth/oauth/providers");
     expect(listed.body.data.providers.map((p: { id: string }) => p.id)).toEqual(["google", "microsoft", "linkedin"]);
     const doc = await call("GET", "/api/v1/openapi.json");
-    const param = doc.body.paths["/api/v1/auth/oauth/{provider}/authorize"].get.parameters.find((p: { name: string }) => p.name === "provider");
+    const param = doc.body.paths["/api/v1/auth/oauth/{provider}/authorize"].get.parameters.find(
+      (p: { name: string }) => p.name === "provider",
+    );
     expect(param.schema.enum).toEqual(["google", "microsoft", "linkedin"]);
   });
 
@@ -238,12 +259,21 @@ describe("authorize: allow-lists and providers", { timeout: 90_000 }, () => {
   });
 });
 
-describe("MFA on: the callback answers an AUTH005 challenge, finished with a one-time code", { timeout: 90_000 }, () => {
+describe("MFA on: the callback answers an AUTH005 challenge, finished with a one-time code", {
+  timeout: 90_000,
+}, () => {
   it("challenge + TOTP → the login response; a wrong code is AUTH005; a used challenge is AUTH001", async () => {
     const u = await createUser({ email: uniqueEmail("mfa") });
     const enabled = await call("POST", "/api/v1/auth/mfa/enable", { token: u.accessToken, body: {} });
     const secret = base32Decode(enabled.body.data.secret);
-    expect((await call("POST", "/api/v1/auth/mfa/verify", { token: u.accessToken, body: { code: totp(secret, Date.now()) } })).status).toBe(200);
+    expect(
+      (
+        await call("POST", "/api/v1/auth/mfa/verify", {
+          token: u.accessToken,
+          body: { code: totp(secret, Date.now()) },
+        })
+      ).status,
+    ).toBe(200);
 
     const account = await providerAccount({ id: subject(), email: u.email, emailVerified: true });
     const res = await signIn("google", account.id);
@@ -256,10 +286,16 @@ describe("MFA on: the callback answers an AUTH005 challenge, finished with a one
     const ip = { "cf-connecting-ip": testIp() };
     const wrong = await call("POST", "/api/v1/auth/oauth/mfa", { body: { challenge, mfaCode: "000000" }, headers: ip });
     expect(wrong.body.error.code).toBe("AUTH005");
-    const done = await call("POST", "/api/v1/auth/oauth/mfa", { body: { challenge, mfaCode: totp(secret, Date.now() + 30_000) }, headers: ip });
+    const done = await call("POST", "/api/v1/auth/oauth/mfa", {
+      body: { challenge, mfaCode: totp(secret, Date.now() + 30_000) },
+      headers: ip,
+    });
     expect(done.status).toBe(200);
     expect(done.body.data).toMatchObject({ tokenType: "Bearer", user: { id: u.user.id, mfaEnabled: true } });
-    const reused = await call("POST", "/api/v1/auth/oauth/mfa", { body: { challenge, mfaCode: totp(secret, Date.now() + 60_000) }, headers: ip });
+    const reused = await call("POST", "/api/v1/auth/oauth/mfa", {
+      body: { challenge, mfaCode: totp(secret, Date.now() + 60_000) },
+      headers: ip,
+    });
     expect(reused.body.error.code).toBe("AUTH001");
     const bad = await call("POST", "/api/v1/auth/oauth/mfa", { body: { challenge: "short" }, headers: ip });
     expect(bad.body.error.code).toBe("VAL001");
@@ -276,7 +312,10 @@ describe("explicit link and the unlink rules", { timeout: 90_000 }, () => {
     url.searchParams.set("login_hint", account.id);
     const res = await callback("linkedin", await followProvider(url.href));
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ identity: { provider: "linkedin" }, returnTo: "http://localhost:5173/settings" });
+    expect(res.body.data).toMatchObject({
+      identity: { provider: "linkedin" },
+      returnTo: "http://localhost:5173/settings",
+    });
     expect(res.body.data.accessToken).toBeUndefined();
     expect((await identities(u.accessToken)).body.data.identities).toHaveLength(1);
 
@@ -294,11 +333,18 @@ describe("explicit link and the unlink rules", { timeout: 90_000 }, () => {
 
   it("link needs a session: an API key is 403 AUTH003, no token AUTH004, bad body VAL001", async () => {
     const u = await createUser();
-    const key = await call("POST", "/api/v1/api-keys", { token: u.accessToken, body: { name: "k", scopes: ["profile:read"] } });
+    const key = await call("POST", "/api/v1/api-keys", {
+      token: u.accessToken,
+      body: { name: "k", scopes: ["profile:read"] },
+    });
     expect((await link(key.body.data.secret, "google")).body.error.code).toBe("AUTH003");
-    expect((await call("POST", "/api/v1/auth/identities/link", { body: { provider: "google" } })).body.error.code).toBe("AUTH004");
+    expect((await call("POST", "/api/v1/auth/identities/link", { body: { provider: "google" } })).body.error.code).toBe(
+      "AUTH004",
+    );
     expect((await link(u.accessToken, "github")).body.error.code).toBe("VAL001");
-    expect((await call("GET", "/api/v1/auth/identities", { token: key.body.data.secret })).body.error.code).toBe("AUTH003");
+    expect((await call("GET", "/api/v1/auth/identities", { token: key.body.data.secret })).body.error.code).toBe(
+      "AUTH003",
+    );
   });
 
   it("the last way to sign in cannot be unlinked; with a second identity or a password it can", async () => {
@@ -341,7 +387,9 @@ describe("export and erasure reach linked identities", { timeout: 90_000 }, () =
     const account = await providerAccount({ id: subject(), email: u.email, emailVerified: true });
     expect((await signIn("google", account.id)).body.data.user.id).toBe(u.user.id);
     const exported = await call("GET", "/api/v1/users/me/export", { token: u.accessToken });
-    expect(exported.body.data.identities).toEqual([expect.objectContaining({ provider: "google", subject: account.id, email: u.email })]);
+    expect(exported.body.data.identities).toEqual([
+      expect.objectContaining({ provider: "google", subject: account.id, email: u.email }),
+    ]);
 
     const erased = await call("DELETE", "/api/v1/users/me", { token: u.accessToken, body: { password: u.password } });
     expect(erased.status).toBe(200);

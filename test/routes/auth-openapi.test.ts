@@ -4,7 +4,9 @@ import { fetchWorker } from "../helpers/http";
 
 describe("OpenAPI", () => {
   it("documents every auth route, and security where a token is needed", async () => {
-    const doc = (await (await fetchWorker("/api/v1/openapi.json")).json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    const doc = (await (await fetchWorker("/api/v1/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
     const expected: Array<[string, string, boolean]> = [
       ["/api/v1/auth/register", "post", false],
       ["/api/v1/auth/verify-email", "post", false],

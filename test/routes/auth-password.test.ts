@@ -9,7 +9,10 @@ import { createUser, login, testIp, uniqueEmail } from "../helpers/users";
 const requestReset = (email: string) =>
   call("POST", "/api/v1/auth/password/reset", { body: { email }, headers: { "cf-connecting-ip": testIp() } });
 const confirm = (token: string, newPassword: string) =>
-  call("POST", "/api/v1/auth/password/reset/confirm", { body: { token, newPassword }, headers: { "cf-connecting-ip": testIp() } });
+  call("POST", "/api/v1/auth/password/reset/confirm", {
+    body: { token, newPassword },
+    headers: { "cf-connecting-ip": testIp() },
+  });
 
 async function resetToken(email: string): Promise<string> {
   const mail = await waitForEmail({ to: email, subject: "Reset your Escra password" });
@@ -64,7 +67,11 @@ describe("POST /auth/password/reset/confirm", () => {
     const again = await confirm(token, "another new password");
     expect(again.status).toBe(401);
     expect(again.body.error.code).toBe("AUTH001");
-    const audit = await env.DB.prepare("SELECT count(*) AS n FROM audit_logs WHERE actor_id = ? AND action = 'auth.password.reset'").bind(u.user.id).first<{ n: number }>();
+    const audit = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit_logs WHERE actor_id = ? AND action = 'auth.password.reset'",
+    )
+      .bind(u.user.id)
+      .first<{ n: number }>();
     expect(audit!.n).toBe(1);
   });
 
@@ -72,7 +79,9 @@ describe("POST /auth/password/reset/confirm", () => {
     const u = await createUser();
     await requestReset(u.email);
     const token = await resetToken(u.email);
-    await env.DB.prepare("UPDATE password_resets SET expires_at = ? WHERE user_id = ?").bind(new Date(Date.now() - 1000).toISOString(), u.user.id).run();
+    await env.DB.prepare("UPDATE password_resets SET expires_at = ? WHERE user_id = ?")
+      .bind(new Date(Date.now() - 1000).toISOString(), u.user.id)
+      .run();
     expect((await confirm(token, "a brand new password")).body.error.code).toBe("AUTH001");
     expect((await confirm("prt_nope", "a brand new password")).body.error.code).toBe("AUTH001");
   });
@@ -89,28 +98,47 @@ describe("POST /auth/password/change", () => {
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ passwordChanged: true, sessionsRevoked: 1 });
     expect((await call("GET", "/api/v1/auth/me", { token: u.accessToken })).status).toBe(200);
-    expect((await call("GET", "/api/v1/auth/me", { token: other.body.data.accessToken })).body.error.code).toBe("AUTH002");
+    expect((await call("GET", "/api/v1/auth/me", { token: other.body.data.accessToken })).body.error.code).toBe(
+      "AUTH002",
+    );
     expect((await login(u.email, "the next password")).status).toBe(200);
-    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?").bind(u.user.id).first<{ password_hash: string }>();
+    const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?")
+      .bind(u.user.id)
+      .first<{ password_hash: string }>();
     expect(row!.password_hash).not.toContain("the next password");
-    const audit = await env.DB.prepare("SELECT count(*) AS n FROM audit_logs WHERE actor_id = ? AND action = 'auth.password.changed'").bind(u.user.id).first<{ n: number }>();
+    const audit = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit_logs WHERE actor_id = ? AND action = 'auth.password.changed'",
+    )
+      .bind(u.user.id)
+      .first<{ n: number }>();
     expect(audit!.n).toBe(1);
   });
 
   it("refuses a wrong current password (AUTH001) and a short or unchanged new one (VAL001)", async () => {
     const u = await createUser();
-    const wrong = await call("POST", "/api/v1/auth/password/change", { token: u.accessToken, body: { currentPassword: "not it at all", newPassword: "the next password" } });
+    const wrong = await call("POST", "/api/v1/auth/password/change", {
+      token: u.accessToken,
+      body: { currentPassword: "not it at all", newPassword: "the next password" },
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe("AUTH001");
-    const short = await call("POST", "/api/v1/auth/password/change", { token: u.accessToken, body: { currentPassword: u.password, newPassword: "short" } });
+    const short = await call("POST", "/api/v1/auth/password/change", {
+      token: u.accessToken,
+      body: { currentPassword: u.password, newPassword: "short" },
+    });
     expect(short.body.error.code).toBe("VAL001");
-    const same = await call("POST", "/api/v1/auth/password/change", { token: u.accessToken, body: { currentPassword: u.password, newPassword: u.password } });
+    const same = await call("POST", "/api/v1/auth/password/change", {
+      token: u.accessToken,
+      body: { currentPassword: u.password, newPassword: u.password },
+    });
     expect(same.body.error.code).toBe("VAL001");
     expect((await login(u.email, u.password)).status).toBe(200);
   });
 
   it("AUTH004 anonymous", async () => {
-    const res = await call("POST", "/api/v1/auth/password/change", { body: { currentPassword: "x", newPassword: "the next password" } });
+    const res = await call("POST", "/api/v1/auth/password/change", {
+      body: { currentPassword: "x", newPassword: "the next password" },
+    });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe("AUTH004");
   });

@@ -15,7 +15,14 @@ const PASSWORD = "a long enough password";
 describe("POST /auth/register", () => {
   it("creates an unverified user, emails a code, and stores neither password nor code in clear", async () => {
     const email = uniqueEmail("reg");
-    const res = await register({ email: email.toUpperCase(), password: PASSWORD, name: "Ada", accountType: "business", company: "Acme", industry: "Legal" });
+    const res = await register({
+      email: email.toUpperCase(),
+      password: PASSWORD,
+      name: "Ada",
+      accountType: "business",
+      company: "Acme",
+      industry: "Legal",
+    });
     expect(res.status).toBe(201);
     expect(res.body.data.user).toMatchObject({
       email,
@@ -31,7 +38,9 @@ describe("POST /auth/register", () => {
     expect(res.body.data.user).not.toHaveProperty("passwordHash");
 
     const code = await verificationCode(email);
-    const user = await env.DB.prepare("SELECT * FROM users WHERE id = ?").bind(res.body.data.user.id).first<Record<string, string>>();
+    const user = await env.DB.prepare("SELECT * FROM users WHERE id = ?")
+      .bind(res.body.data.user.id)
+      .first<Record<string, string>>();
     expect(user!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(JSON.stringify(user)).not.toContain(PASSWORD);
     const codes = await env.DB.prepare("SELECT * FROM email_verifications WHERE user_id = ?").bind(user!.id).all();
@@ -40,7 +49,8 @@ describe("POST /auth/register", () => {
     expect((codes.results[0] as { code_hash: string }).code_hash).toMatch(/^[0-9a-f]{64}$/);
 
     // The email pipeline drops template data once the message is sent.
-    const sent = () => env.DB.prepare("SELECT data FROM email_deliveries WHERE user_id = ? AND status = 'sent'").bind(user!.id).all();
+    const sent = () =>
+      env.DB.prepare("SELECT data FROM email_deliveries WHERE user_id = ? AND status = 'sent'").bind(user!.id).all();
     let deliveries = await sent();
     for (let i = 0; i < 50 && deliveries.results.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -49,7 +59,9 @@ describe("POST /auth/register", () => {
     expect(deliveries.results.length).toBeGreaterThan(0);
     expect(JSON.stringify(deliveries.results)).not.toContain(code);
 
-    const audit = await env.DB.prepare("SELECT * FROM audit_logs WHERE actor_id = ? AND action = 'auth.registered'").bind(user!.id).first<Record<string, string>>();
+    const audit = await env.DB.prepare("SELECT * FROM audit_logs WHERE actor_id = ? AND action = 'auth.registered'")
+      .bind(user!.id)
+      .first<Record<string, string>>();
     expect(audit).toMatchObject({ user_agent: "escra-tests/1.0", resource_type: "user" });
     expect(audit!.ip).toMatch(/^10\./);
   });
@@ -62,7 +74,9 @@ describe("POST /auth/register", () => {
     const verified = await verify("admin@escra.test", await verificationCode("admin@escra.test"));
     expect(verified.status).toBe(200);
     expect(verified.body.data.user.role).toBe("admin");
-    const row = await env.DB.prepare("SELECT role FROM users WHERE email = 'admin@escra.test'").first<{ role: string }>();
+    const row = await env.DB.prepare("SELECT role FROM users WHERE email = 'admin@escra.test'").first<{
+      role: string;
+    }>();
     expect(row!.role).toBe("admin");
   });
 
@@ -73,7 +87,9 @@ describe("POST /auth/register", () => {
     const again = await register({ email: email.toUpperCase(), password: PASSWORD, name: "B" });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("RES002");
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?").bind(email).first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?")
+      .bind(email)
+      .first<{ n: number }>();
     expect(count!.n).toBe(1);
   });
 
@@ -89,14 +105,17 @@ describe("POST /auth/register", () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("VAL001");
     expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
-    const row = await env.DB.prepare("SELECT id FROM users WHERE email = ?").bind(String(body.email).toLowerCase()).first();
+    const row = await env.DB.prepare("SELECT id FROM users WHERE email = ?")
+      .bind(String(body.email).toLowerCase())
+      .first();
     expect(row).toBeNull();
   });
 
   it("limits registrations per IP (RATE001 with Retry-After)", async () => {
     const ip = testIp();
     let last = await register({ email: "bad", password: PASSWORD, name: "A" }, ip);
-    for (let i = 0; i < 20 && last.status !== 429; i++) last = await register({ email: "bad", password: PASSWORD, name: "A" }, ip);
+    for (let i = 0; i < 20 && last.status !== 429; i++)
+      last = await register({ email: "bad", password: PASSWORD, name: "A" }, ip);
     expect(last.status).toBe(429);
     expect(last.body.error.code).toBe("RATE001");
     expect(Number(last.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -118,7 +137,11 @@ describe("POST /auth/verify-email", () => {
     const again = await verify(email, code);
     expect(again.status).toBe(401);
     expect(again.body.error.code).toBe("AUTH001");
-    const audit = await env.DB.prepare("SELECT count(*) AS n FROM audit_logs WHERE actor_id = ? AND action = 'auth.email_verified'").bind(id).first<{ n: number }>();
+    const audit = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit_logs WHERE actor_id = ? AND action = 'auth.email_verified'",
+    )
+      .bind(id)
+      .first<{ n: number }>();
     expect(audit!.n).toBe(1);
   });
 
@@ -142,7 +165,9 @@ describe("POST /auth/verify-email", () => {
 
   it("refuses an expired code", async () => {
     const { email, code, id } = await registered();
-    await env.DB.prepare("UPDATE email_verifications SET expires_at = ? WHERE user_id = ?").bind(new Date(Date.now() - 1000).toISOString(), id).run();
+    await env.DB.prepare("UPDATE email_verifications SET expires_at = ? WHERE user_id = ?")
+      .bind(new Date(Date.now() - 1000).toISOString(), id)
+      .run();
     expect((await verify(email, code)).body.error.code).toBe("AUTH001");
   });
 
@@ -158,7 +183,10 @@ describe("POST /auth/resend-verification", () => {
     const email = uniqueEmail("resend");
     await register({ email, password: PASSWORD, name: "Rae" });
     const first = await verificationCode(email);
-    const res = await call("POST", "/api/v1/auth/resend-verification", { body: { email }, headers: { "cf-connecting-ip": testIp() } });
+    const res = await call("POST", "/api/v1/auth/resend-verification", {
+      body: { email },
+      headers: { "cf-connecting-ip": testIp() },
+    });
     expect(res.status).toBe(202);
     let second = first;
     for (let i = 0; i < 50 && (await listEmails(email)).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
@@ -169,7 +197,10 @@ describe("POST /auth/resend-verification", () => {
 
   it("answers 202 for an unknown email and sends nothing", async () => {
     const email = uniqueEmail("ghost");
-    const res = await call("POST", "/api/v1/auth/resend-verification", { body: { email }, headers: { "cf-connecting-ip": testIp() } });
+    const res = await call("POST", "/api/v1/auth/resend-verification", {
+      body: { email },
+      headers: { "cf-connecting-ip": testIp() },
+    });
     expect(res.status).toBe(202);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await listEmails(email)).toHaveLength(0);
@@ -192,7 +223,9 @@ describe("GET /auth/me", () => {
 
   it("AUTH004 without credentials or with a malformed header; AUTH002 for a bad token", async () => {
     expect((await call("GET", "/api/v1/auth/me")).body.error.code).toBe("AUTH004");
-    expect((await call("GET", "/api/v1/auth/me", { headers: { authorization: "Basic abc" } })).body.error.code).toBe("AUTH004");
+    expect((await call("GET", "/api/v1/auth/me", { headers: { authorization: "Basic abc" } })).body.error.code).toBe(
+      "AUTH004",
+    );
     expect((await call("GET", "/api/v1/auth/me", { token: "garbage" })).body.error.code).toBe("AUTH004");
     const bad = await call("GET", "/api/v1/auth/me", { token: "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln" });
     expect(bad.status).toBe(401);

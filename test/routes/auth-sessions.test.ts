@@ -6,7 +6,10 @@ import { createUser } from "../helpers/users";
 import { sha256Hex } from "../../src/lib/crypto";
 
 async function secondLogin(email: string, password: string, ip: string, userAgent: string) {
-  const res = await call("POST", "/api/v1/auth/login", { body: { email, password }, headers: { "cf-connecting-ip": ip, "user-agent": userAgent } });
+  const res = await call("POST", "/api/v1/auth/login", {
+    body: { email, password },
+    headers: { "cf-connecting-ip": ip, "user-agent": userAgent },
+  });
   expect(res.status).toBe(200);
   return res.body.data as { accessToken: string; refreshToken: string };
 }
@@ -30,7 +33,9 @@ describe("GET /auth/sessions", () => {
     expect((await call("GET", "/api/v1/auth/sessions")).body.error.code).toBe("AUTH004");
     const u = await createUser();
     const secret = `esk_${"k".repeat(40)}`;
-    await env.DB.prepare("INSERT INTO api_keys (id, user_id, name, prefix, secret_hash, scopes, created_at) VALUES ('key_sessionstest00000001', ?, 'k', 'esk_kkkkkkkk', ?, '[]', ?)")
+    await env.DB.prepare(
+      "INSERT INTO api_keys (id, user_id, name, prefix, secret_hash, scopes, created_at) VALUES ('key_sessionstest00000001', ?, 'k', 'esk_kkkkkkkk', ?, '[]', ?)",
+    )
       .bind(u.user.id, sha256Hex(secret), new Date().toISOString())
       .run();
     const res = await call("GET", "/api/v1/auth/sessions", { token: secret });
@@ -54,7 +59,11 @@ describe("DELETE /auth/sessions/:id", () => {
     expect((await call("GET", "/api/v1/auth/me", { token: u.accessToken })).status).toBe(200);
     const after = await call("GET", "/api/v1/auth/sessions", { token: u.accessToken });
     expect(after.body.data.map((s: { id: string }) => s.id)).not.toContain(target.id);
-    const audit = await env.DB.prepare("SELECT * FROM audit_logs WHERE action = 'auth.session.revoked' AND resource_id = ?").bind(target.id).first<Record<string, string>>();
+    const audit = await env.DB.prepare(
+      "SELECT * FROM audit_logs WHERE action = 'auth.session.revoked' AND resource_id = ?",
+    )
+      .bind(target.id)
+      .first<Record<string, string>>();
     expect(audit!.actor_id).toBe(u.user.id);
   });
 
@@ -66,7 +75,9 @@ describe("DELETE /auth/sessions/:id", () => {
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe("RES001");
     expect((await call("GET", "/api/v1/auth/me", { token: bob.accessToken })).status).toBe(200);
-    expect((await call("DELETE", "/api/v1/auth/sessions/ses_unknown", { token: alice.accessToken })).body.error.code).toBe("RES001");
+    expect(
+      (await call("DELETE", "/api/v1/auth/sessions/ses_unknown", { token: alice.accessToken })).body.error.code,
+    ).toBe("RES001");
   });
 
   it("AUTH004 anonymous", async () => {

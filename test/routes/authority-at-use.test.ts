@@ -28,11 +28,14 @@ async function invite(teamId: string, by: TestUser, email: string, role = "membe
 async function joined(teamId: string, owner: TestUser, role: string) {
   const user = await createUser();
   const token = await invite(teamId, owner, user.email, role);
-  expect((await call("POST", `/api/v1/teams/invitations/${token}/accept`, { token: user.accessToken })).status).toBe(200);
+  expect((await call("POST", `/api/v1/teams/invitations/${token}/accept`, { token: user.accessToken })).status).toBe(
+    200,
+  );
   return user;
 }
 
-const accept = (token: string, user: TestUser) => call("POST", `/api/v1/teams/invitations/${token}/accept`, { token: user.accessToken });
+const accept = (token: string, user: TestUser) =>
+  call("POST", `/api/v1/teams/invitations/${token}/accept`, { token: user.accessToken });
 
 describe("team invitations are checked against the inviter's right when accepted", () => {
   it("an admin removed from the team after inviting cannot bring the invitee in (409 RES002, the issue's example)", async () => {
@@ -42,14 +45,18 @@ describe("team invitations are checked against the inviter's right when accepted
     const accomplice = await createUser();
     const token = await invite(teamId, admin, accomplice.email, "member");
 
-    const removed = await call("DELETE", `/api/v1/teams/${teamId}/members/${admin.user.id}`, { token: owner.accessToken });
+    const removed = await call("DELETE", `/api/v1/teams/${teamId}/members/${admin.user.id}`, {
+      token: owner.accessToken,
+    });
     expect(removed.status).toBe(200);
 
     const res = await accept(token, accomplice);
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe("RES002");
     expect(res.body.error.details).toMatchObject({ reason: "inviter_lost_right" });
-    const member = await env.DB.prepare("SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?").bind(teamId, accomplice.user.id).first();
+    const member = await env.DB.prepare("SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?")
+      .bind(teamId, accomplice.user.id)
+      .first();
     expect(member).toBeNull();
   });
 
@@ -61,7 +68,14 @@ describe("team invitations are checked against the inviter's right when accepted
     const byAdmin = await invite(teamId, admin, invitee.email, "viewer");
     const byOwner = await invite(teamId, owner, other.email, "member");
 
-    expect((await call("PUT", `/api/v1/teams/${teamId}/members/${admin.user.id}`, { token: owner.accessToken, body: { role: "member" } })).status).toBe(200);
+    expect(
+      (
+        await call("PUT", `/api/v1/teams/${teamId}/members/${admin.user.id}`, {
+          token: owner.accessToken,
+          body: { role: "member" },
+        })
+      ).status,
+    ).toBe(200);
 
     const refused = await accept(byAdmin, invitee);
     expect(refused.status).toBe(409);
@@ -75,7 +89,9 @@ describe("team invitations are checked against the inviter's right when accepted
     const coOwner = await joined(teamId, owner, "owner");
     const invitee = await createUser();
     const token = await invite(teamId, coOwner, invitee.email, "member");
-    await env.DB.prepare("UPDATE users SET suspended = 1, suspended_at = ? WHERE id = ?").bind(new Date().toISOString(), coOwner.user.id).run();
+    await env.DB.prepare("UPDATE users SET suspended = 1, suspended_at = ? WHERE id = ?")
+      .bind(new Date().toISOString(), coOwner.user.id)
+      .run();
     const res = await accept(token, invitee);
     expect(res.status).toBe(409);
     expect(res.body.error.details).toMatchObject({ reason: "inviter_lost_right" });
@@ -94,19 +110,34 @@ describe("shares count only while the person who shared may still share", () => 
     });
     expect(created.status).toBe(201);
     const id = created.body.data.id as string;
-    const shared = await call("POST", `/api/v1/contracts/${id}/share`, { token: admin.accessToken, body: { email: outsider.email, permission: "edit" } });
+    const shared = await call("POST", `/api/v1/contracts/${id}/share`, {
+      token: admin.accessToken,
+      body: { email: outsider.email, permission: "edit" },
+    });
     expect(shared.status).toBe(201);
     expect((await call("GET", `/api/v1/contracts/${id}`, { token: outsider.accessToken })).status).toBe(200);
     // The owner's own share keeps working throughout.
     const reader = await createUser();
-    expect((await call("POST", `/api/v1/contracts/${id}/share`, { token: owner.accessToken, body: { email: reader.email, permission: "view" } })).status).toBe(201);
+    expect(
+      (
+        await call("POST", `/api/v1/contracts/${id}/share`, {
+          token: owner.accessToken,
+          body: { email: reader.email, permission: "view" },
+        })
+      ).status,
+    ).toBe(201);
 
-    expect((await call("DELETE", `/api/v1/teams/${teamId}/members/${admin.user.id}`, { token: owner.accessToken })).status).toBe(200);
+    expect(
+      (await call("DELETE", `/api/v1/teams/${teamId}/members/${admin.user.id}`, { token: owner.accessToken })).status,
+    ).toBe(200);
 
     const read = await call("GET", `/api/v1/contracts/${id}`, { token: outsider.accessToken });
     expect(read.status).toBe(404);
     expect(read.body.error.code).toBe("RES001");
-    const edit = await call("PATCH", `/api/v1/contracts/${id}`, { token: outsider.accessToken, body: { title: "hijacked" } });
+    const edit = await call("PATCH", `/api/v1/contracts/${id}`, {
+      token: outsider.accessToken,
+      body: { title: "hijacked" },
+    });
     expect(edit.body.error.code).toBe("RES001");
     expect((await call("GET", "/api/v1/contracts", { token: outsider.accessToken })).body.data).toEqual([]);
     expect((await call("GET", `/api/v1/contracts/${id}`, { token: reader.accessToken })).status).toBe(200);
@@ -116,7 +147,10 @@ describe("shares count only while the person who shared may still share", () => 
 describe("API keys follow their owner's current rights", () => {
   it("an admin's admin:write key stops working on admin routes once the admin is demoted", async () => {
     const admin = await createUser({ role: "admin" });
-    const minted = await call("POST", "/api/v1/api-keys", { token: admin.accessToken, body: { name: "ops", scopes: ["admin:read", "admin:write"] } });
+    const minted = await call("POST", "/api/v1/api-keys", {
+      token: admin.accessToken,
+      body: { name: "ops", scopes: ["admin:read", "admin:write"] },
+    });
     expect(minted.status).toBe(201);
     const key = minted.body.data.secret as string;
     expect((await call("GET", "/api/v1/admin/users", { token: key })).status).toBe(200);
@@ -129,12 +163,18 @@ describe("API keys follow their owner's current rights", () => {
 
   it("an admin's key without an admin scope has no admin powers outside admin routes either", async () => {
     const [admin, author] = await Promise.all([createUser({ role: "admin" }), createUser()]);
-    const created = await call("POST", "/api/v1/contracts", { token: author.accessToken, body: { title: "Private", type: "sale", body: "x" } });
+    const created = await call("POST", "/api/v1/contracts", {
+      token: author.accessToken,
+      body: { title: "Private", type: "sale", body: "x" },
+    });
     const id = created.body.data.id as string;
     // The admin's own session may look (platform admins see every contract) …
     expect((await call("GET", `/api/v1/contracts/${id}`, { token: admin.accessToken })).status).toBe(200);
     // … but a contracts:read key of the admin acts as a plain user.
-    const minted = await call("POST", "/api/v1/api-keys", { token: admin.accessToken, body: { name: "read", scopes: ["contracts:read"] } });
+    const minted = await call("POST", "/api/v1/api-keys", {
+      token: admin.accessToken,
+      body: { name: "read", scopes: ["contracts:read"] },
+    });
     const res = await call("GET", `/api/v1/contracts/${id}`, { token: minted.body.data.secret });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe("RES001");

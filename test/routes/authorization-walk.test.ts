@@ -36,7 +36,12 @@ function isAdminOperation(op: Operation) {
 
 /** What a key may never do unless its scopes say so: change state, act as admin, or act as the person. */
 function isGuardedFromKeys(op: Operation) {
-  return op.method !== "get" || isAdminOperation(op) || op.access === "session" || (op.scope !== undefined && isWriteScope(op.scope));
+  return (
+    op.method !== "get" ||
+    isAdminOperation(op) ||
+    op.access === "session" ||
+    (op.scope !== undefined && isWriteScope(op.scope))
+  );
 }
 
 async function invoke(op: Operation, key: string) {
@@ -45,7 +50,9 @@ async function invoke(op: Operation, key: string) {
 }
 
 beforeAll(async () => {
-  const doc = (await call("GET", "/api/v1/openapi.json")).body as unknown as { paths: Record<string, Record<string, any>> };
+  const doc = (await call("GET", "/api/v1/openapi.json")).body as unknown as {
+    paths: Record<string, Record<string, any>>;
+  };
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const method of METHODS) {
       const op = item[method];
@@ -61,37 +68,54 @@ beforeAll(async () => {
     }
   }
   const admin = await createUser({ role: "admin" });
-  adminKey = await mintKey(admin.accessToken, SCOPES.filter((s) => !isAdminScope(s)));
+  adminKey = await mintKey(
+    admin.accessToken,
+    SCOPES.filter((s) => !isAdminScope(s)),
+  );
   const user = await createUser();
-  readKey = await mintKey(user.accessToken, SCOPES.filter((s) => !isWriteScope(s) && !isAdminScope(s)));
+  readKey = await mintKey(
+    user.accessToken,
+    SCOPES.filter((s) => !isWriteScope(s) && !isAdminScope(s)),
+  );
 }, 60_000);
 
 describe("every operation declares who may call it", () => {
   it("publishes x-escra-access on every operation and leaves none to the default", () => {
     expect(operations.length).toBeGreaterThan(100);
-    expect(operations.filter((op) => !["public", "scope", "session"].includes(op.access ?? "")).map((op) => `${op.method} ${op.path}`)).toEqual([]);
+    expect(
+      operations
+        .filter((op) => !["public", "scope", "session"].includes(op.access ?? ""))
+        .map((op) => `${op.method} ${op.path}`),
+    ).toEqual([]);
     // A route that declares nothing still refuses API keys at run time; this names it so its author decides.
     expect(operations.filter((op) => op.defaulted).map((op) => `${op.method} ${op.path}`)).toEqual([]);
   });
 
   it("never guards a state-changing operation with a read scope alone", () => {
-    const weak = operations.filter((op) => op.method !== "get" && op.access === "scope" && op.scope !== undefined && !isWriteScope(op.scope));
+    const weak = operations.filter(
+      (op) => op.method !== "get" && op.access === "scope" && op.scope !== undefined && !isWriteScope(op.scope),
+    );
     expect(weak.map((op) => `${op.method} ${op.path} (${op.scope})`)).toEqual([]);
   });
 
   it("guards every /admin operation with an admin scope", () => {
     const admin = operations.filter((op) => op.path.startsWith("/api/v1/admin/"));
     expect(admin.length).toBeGreaterThan(5);
-    expect(admin.filter((op) => !op.scope || !isAdminScope(op.scope)).map((op) => `${op.method} ${op.path}`)).toEqual([]);
+    expect(admin.filter((op) => !op.scope || !isAdminScope(op.scope)).map((op) => `${op.method} ${op.path}`)).toEqual(
+      [],
+    );
   });
 });
 
 describe("an admin's API key without admin scopes", () => {
   it("is refused (403 AUTH003) by every admin and session-only operation", async () => {
     const wrong: string[] = [];
-    for (const op of operations.filter((o) => o.access !== "public" && (isAdminOperation(o) || o.access === "session"))) {
+    for (const op of operations.filter(
+      (o) => o.access !== "public" && (isAdminOperation(o) || o.access === "session"),
+    )) {
       const res = await invoke(op, adminKey);
-      if (res.status !== 403 || res.body.error?.code !== "AUTH003") wrong.push(`${op.method} ${op.path} → ${res.status} ${res.body.error?.code}`);
+      if (res.status !== 403 || res.body.error?.code !== "AUTH003")
+        wrong.push(`${op.method} ${op.path} → ${res.status} ${res.body.error?.code}`);
     }
     expect(wrong).toEqual([]);
   }, 120_000);
@@ -111,7 +135,8 @@ describe("a read-only API key", () => {
     for (const op of operations.filter((o) => o.access !== "public" && isGuardedFromKeys(o))) {
       // A party's action also admits an X-Signing-Token instead; without one the key needs the write scope.
       const res = await invoke(op, readKey);
-      if (res.status !== 403 || res.body.error?.code !== "AUTH003") wrong.push(`${op.method} ${op.path} → ${res.status} ${res.body.error?.code}`);
+      if (res.status !== 403 || res.body.error?.code !== "AUTH003")
+        wrong.push(`${op.method} ${op.path} → ${res.status} ${res.body.error?.code}`);
     }
     expect(wrong).toEqual([]);
   }, 120_000);
@@ -122,7 +147,8 @@ describe("a read-only API key", () => {
     const refused: string[] = [];
     for (const op of readable) {
       const res = await invoke(op, readKey);
-      if (res.status === 403 && /lacks the .* scope/.test(res.body.error?.message ?? "")) refused.push(`${op.method} ${op.path}`);
+      if (res.status === 403 && /lacks the .* scope/.test(res.body.error?.message ?? ""))
+        refused.push(`${op.method} ${op.path}`);
     }
     expect(refused).toEqual([]);
   }, 120_000);

@@ -14,8 +14,10 @@ import { getExecutedDocument } from "../../src/services/contracts/get-executed-d
 import { CONSENT_TEXT } from "../../src/domain/consent";
 
 /** Anvil's deterministic dev account #5: this file's own anchoring account (no other file sends from it). */
-const chain = () => chainEnv({ ANCHOR_PRIVATE_KEY: "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba" });
-const PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+const chain = () =>
+  chainEnv({ ANCHOR_PRIVATE_KEY: "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba" });
+const PNG =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 let owner: Actor;
 let b: Actor;
@@ -66,7 +68,9 @@ describe("GET /contracts/:id/certificate reads as an auditor needs", () => {
     const mined = records.find((r: { txHash: string | null }) => r.txHash);
     expect(mined).toBeTruthy();
 
-    const res = await fetchWorker(`/api/v1/contracts/${id}/certificate`, { headers: { authorization: `Bearer ${owner.token}` } });
+    const res = await fetchWorker(`/api/v1/contracts/${id}/certificate`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
     expect(res.status).toBe(200);
     const bytes = await res.arrayBuffer();
     const text = await pdftotext(bytes);

@@ -9,7 +9,9 @@ import { assetFontLoader } from "../../src/lib/fonts";
 const fonts = assetFontLoader(env.ASSETS);
 
 const hex = async (bytes: ArrayBuffer | Uint8Array) =>
-  [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 
 const content = (overrides: Partial<DocumentContent> = {}): DocumentContent => ({
   id: "ctr_00000000000000000001",
@@ -21,10 +23,37 @@ const content = (overrides: Partial<DocumentContent> = {}): DocumentContent => (
   value: { amount: 1_234_567_89, currency: "NGN" },
   expiresAt: "2027-01-01T00:00:00.000Z",
   signers: [
-    { id: "sig_b", email: "b@example.com", name: "B", role: "signer", order: 2, status: "waiting", signedAt: null, signature: null },
-    { id: "sig_a", email: "a@example.com", name: "A", role: "approver", order: 1, status: "waiting", signedAt: null, signature: null },
+    {
+      id: "sig_b",
+      email: "b@example.com",
+      name: "B",
+      role: "signer",
+      order: 2,
+      status: "waiting",
+      signedAt: null,
+      signature: null,
+    },
+    {
+      id: "sig_a",
+      email: "a@example.com",
+      name: "A",
+      role: "approver",
+      order: 1,
+      status: "waiting",
+      signedAt: null,
+      signature: null,
+    },
   ],
-  attachments: [{ id: "att_1", name: "spec.pdf", contentType: "application/pdf", size: 10, sha256: "ab".repeat(32), createdAt: "2026-11-22T00:00:00.000Z" }],
+  attachments: [
+    {
+      id: "att_1",
+      name: "spec.pdf",
+      contentType: "application/pdf",
+      size: 10,
+      sha256: "ab".repeat(32),
+      createdAt: "2026-11-22T00:00:00.000Z",
+    },
+  ],
   ...overrides,
 });
 
@@ -58,8 +87,14 @@ describe("GET /contracts/:id/document", () => {
   });
 
   it("renders a draft on the fly with its hash; re-fetching gives the same bytes, an edit changes them", async () => {
-    const id = (await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "Doc test", type: "nda", body: "Keep it secret." } })).body.data.id;
-    const get = () => fetchWorker(`/api/v1/contracts/${id}/document`, { headers: { authorization: `Bearer ${owner.token}` } });
+    const id = (
+      await call("POST", "/api/v1/contracts", {
+        token: owner.token,
+        body: { title: "Doc test", type: "nda", body: "Keep it secret." },
+      })
+    ).body.data.id;
+    const get = () =>
+      fetchWorker(`/api/v1/contracts/${id}/document`, { headers: { authorization: `Bearer ${owner.token}` } });
     const first = await get();
     expect(first.status).toBe(200);
     expect(first.headers.get("content-type")).toBe("application/pdf");
@@ -73,9 +108,15 @@ describe("GET /contracts/:id/document", () => {
   });
 
   it("is RES001 for strangers, VAL001 for a bad id, AUTH004 anonymous", async () => {
-    const id = (await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "Private doc", type: "nda" } })).body.data.id;
-    expect((await call("GET", `/api/v1/contracts/${id}/document`, { token: stranger.token })).body.error?.code).toBe("RES001");
-    expect((await call("GET", "/api/v1/contracts/nope/document", { token: owner.token })).body.error?.code).toBe("VAL001");
+    const id = (
+      await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "Private doc", type: "nda" } })
+    ).body.data.id;
+    expect((await call("GET", `/api/v1/contracts/${id}/document`, { token: stranger.token })).body.error?.code).toBe(
+      "RES001",
+    );
+    expect((await call("GET", "/api/v1/contracts/nope/document", { token: owner.token })).body.error?.code).toBe(
+      "VAL001",
+    );
     expect((await call("GET", `/api/v1/contracts/${id}/document`)).body.error?.code).toBe("AUTH004");
   });
 });

@@ -51,7 +51,10 @@ describe("emails of a full contract lifecycle", () => {
       },
     });
     const id = created.body.data.id as string;
-    const sent = await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.accessToken, body: { message: "Signed copies by the 5th, please." } });
+    const sent = await call("POST", `/api/v1/contracts/${id}/send`, {
+      token: owner.accessToken,
+      body: { message: "Signed copies by the 5th, please." },
+    });
     expect(sent.status).toBe(200);
 
     const request = await waitForEmail({ to: approver.email, subject: `asks you to approve "${TITLE}"` });
@@ -61,10 +64,14 @@ describe("emails of a full contract lifecycle", () => {
     expect((await call("POST", `/api/v1/contracts/${id}/approve`, { token: approver.accessToken })).status).toBe(200);
 
     const signerRequest = await waitForEmail({ to: signerWithAccount.email, subject: "asks you to sign" });
-    expect((await call("POST", `/api/v1/contracts/${id}/sign`, {
-      token: signerWithAccount.accessToken,
-      body: { signature: { type: "typed", value: "Sid Signer" }, consent: true },
-    })).status).toBe(200);
+    expect(
+      (
+        await call("POST", `/api/v1/contracts/${id}/sign`, {
+          token: signerWithAccount.accessToken,
+          body: { signature: { type: "typed", value: "Sid Signer" }, consent: true },
+        })
+      ).status,
+    ).toBe(200);
     expect(signerRequest.subject).toContain(TITLE);
     const linkRequest = await waitForEmail({ to: linkSigner, subject: "asks you to sign" });
     const done = await call("POST", `/api/v1/contracts/${id}/sign`, {
@@ -78,35 +85,69 @@ describe("emails of a full contract lifecycle", () => {
       const executed = await waitForEmail({ to, subject: `Signed by everyone: "${TITLE}"` });
       expect(executed.text).toMatch(/download=executed/);
       expect(executed.text).toMatch(/download=certificate/);
-      const certificate = await call("GET", `/api/v1/contracts/${id}/certificate`, { headers: { "x-signing-token": linkToken(executed) } });
+      const certificate = await call("GET", `/api/v1/contracts/${id}/certificate`, {
+        headers: { "x-signing-token": linkToken(executed) },
+      });
       expect(certificate.status).toBe(200);
     }
     await waitForEmail({ to: owner.email, subject: `Contract "${TITLE}" is now active` });
 
     const inboxes = await settledInboxes([owner.email, approver.email, signerWithAccount.email, linkSigner, viewer]);
-    const subjects = (to: string) => inboxes[to]!.filter((e) => !/verification code/.test(e.subject)).map((e) => e.subject).sort();
-    expect(subjects(approver.email)).toEqual([`Olivia Owner asks you to approve "${TITLE}"`, `Signed by everyone: "${TITLE}"`].sort());
-    expect(subjects(signerWithAccount.email)).toEqual([`Olivia Owner asks you to sign "${TITLE}"`, `Signed by everyone: "${TITLE}"`].sort());
-    expect(subjects(linkSigner)).toEqual([`Olivia Owner asks you to sign "${TITLE}"`, `Signed by everyone: "${TITLE}"`].sort());
-    expect(subjects(viewer)).toEqual([`Olivia Owner sent you a copy of "${TITLE}"`, `Signed by everyone: "${TITLE}"`].sort());
+    const subjects = (to: string) =>
+      inboxes[to]!.filter((e) => !/verification code/.test(e.subject))
+        .map((e) => e.subject)
+        .sort();
+    expect(subjects(approver.email)).toEqual(
+      [`Olivia Owner asks you to approve "${TITLE}"`, `Signed by everyone: "${TITLE}"`].sort(),
+    );
+    expect(subjects(signerWithAccount.email)).toEqual(
+      [`Olivia Owner asks you to sign "${TITLE}"`, `Signed by everyone: "${TITLE}"`].sort(),
+    );
+    expect(subjects(linkSigner)).toEqual(
+      [`Olivia Owner asks you to sign "${TITLE}"`, `Signed by everyone: "${TITLE}"`].sort(),
+    );
+    expect(subjects(viewer)).toEqual(
+      [`Olivia Owner sent you a copy of "${TITLE}"`, `Signed by everyone: "${TITLE}"`].sort(),
+    );
     expect(subjects(owner.email)).toEqual([`Contract "${TITLE}" is now active: every required party signed`]);
     for (const to of Object.keys(inboxes)) for (const s of subjects(to)) expect(s).toContain(TITLE);
   }, 120_000);
 
   it("a decline reaches every other party once, by the cancellation", async () => {
-    const [owner, a, b] = await Promise.all([createUser({ name: "Olivia Owner" }), createUser({ name: "A" }), createUser({ name: "B" })]);
+    const [owner, a, b] = await Promise.all([
+      createUser({ name: "Olivia Owner" }),
+      createUser({ name: "A" }),
+      createUser({ name: "B" }),
+    ]);
     const created = await call("POST", "/api/v1/contracts", {
       token: owner.accessToken,
-      body: { title: "Short-lived deal", type: "deal", body: "Terms.", signers: [{ email: a.email, name: "A" }, { email: b.email, name: "B" }] },
+      body: {
+        title: "Short-lived deal",
+        type: "deal",
+        body: "Terms.",
+        signers: [
+          { email: a.email, name: "A" },
+          { email: b.email, name: "B" },
+        ],
+      },
     });
     const id = created.body.data.id as string;
     await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.accessToken, body: {} });
-    expect((await call("POST", `/api/v1/contracts/${id}/decline`, { token: a.accessToken, body: { reason: "price" } })).status).toBe(200);
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/decline`, { token: a.accessToken, body: { reason: "price" } }))
+        .status,
+    ).toBe(200);
     await waitForEmail({ to: b.email, subject: 'Contract "Short-lived deal" was cancelled' });
     await waitForEmail({ to: owner.email, subject: 'Contract "Short-lived deal" was cancelled' });
     const inboxes = await settledInboxes([owner.email, a.email, b.email]);
-    const subjects = (to: string) => inboxes[to]!.filter((e) => !/verification code/.test(e.subject)).map((e) => e.subject).sort();
-    expect(subjects(b.email)).toEqual(['Contract "Short-lived deal" was cancelled', 'Olivia Owner asks you to sign "Short-lived deal"']);
+    const subjects = (to: string) =>
+      inboxes[to]!.filter((e) => !/verification code/.test(e.subject))
+        .map((e) => e.subject)
+        .sort();
+    expect(subjects(b.email)).toEqual([
+      'Contract "Short-lived deal" was cancelled',
+      'Olivia Owner asks you to sign "Short-lived deal"',
+    ]);
     expect(subjects(owner.email)).toEqual(['Contract "Short-lived deal" was cancelled']);
     // The one who declined knows; they get the request only.
     expect(subjects(a.email)).toEqual(['Olivia Owner asks you to sign "Short-lived deal"']);

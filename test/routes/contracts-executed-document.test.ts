@@ -8,7 +8,8 @@ import { actor, type Actor } from "../helpers/contract-fixtures";
 import { sha256Hex } from "../../src/lib/crypto";
 
 /** A real 1×1 PNG (the signature pad's output format). */
-const PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+const PNG =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 let owner: Actor;
 let b: Actor;
@@ -19,7 +20,9 @@ beforeAll(async () => {
 });
 
 const get = (id: string, token?: string) =>
-  fetchWorker(`/api/v1/contracts/${id}/executed-document`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  fetchWorker(`/api/v1/contracts/${id}/executed-document`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
 
 async function pdftotext(pdf: ArrayBuffer): Promise<string> {
   const res = await fetch(`${env.PDF_TOOLS_URL}/pdftotext?layout=1`, { method: "POST", body: pdf });
@@ -43,11 +46,19 @@ describe("GET /contracts/:id/executed-document", () => {
     });
     const id = created.body.data.id as string;
     await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} });
-    expect((await call("GET", `/api/v1/contracts/${id}/executed-document`, { token: owner.token })).body.error.code).toBe("RES002");
+    expect(
+      (await call("GET", `/api/v1/contracts/${id}/executed-document`, { token: owner.token })).body.error.code,
+    ).toBe("RES002");
     const frozenHash = (await call("GET", `/api/v1/contracts/${id}`, { token: owner.token })).body.data.documentHash;
 
-    await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: { signature: { type: "typed", value: "Chiamaka \u1eccn\u1ee5\u1ecdha" }, consent: true } });
-    const done = await call("POST", `/api/v1/contracts/${id}/sign`, { token: c.token, body: { signature: { type: "drawn", value: PNG }, consent: true } });
+    await call("POST", `/api/v1/contracts/${id}/sign`, {
+      token: b.token,
+      body: { signature: { type: "typed", value: "Chiamaka \u1eccn\u1ee5\u1ecdha" }, consent: true },
+    });
+    const done = await call("POST", `/api/v1/contracts/${id}/sign`, {
+      token: c.token,
+      body: { signature: { type: "drawn", value: PNG }, consent: true },
+    });
     expect(done.body.data.status).toBe("active");
     const signers = done.body.data.signers as { id: string; email: string; signedAt: string }[];
 
@@ -70,18 +81,33 @@ describe("GET /contracts/:id/executed-document", () => {
     expect(fonts).toMatch(/\/Subtype \/Image/);
 
     // Kept: the same bytes again, and the frozen document and its hash untouched.
-    expect(sha256Hex(new Uint8Array(await (await get(id, owner.token)).arrayBuffer()))).toBe(sha256Hex(new Uint8Array(bytes)));
-    expect((await call("GET", `/api/v1/contracts/${id}`, { token: owner.token })).body.data.documentHash).toBe(frozenHash);
+    expect(sha256Hex(new Uint8Array(await (await get(id, owner.token)).arrayBuffer()))).toBe(
+      sha256Hex(new Uint8Array(bytes)),
+    );
+    expect((await call("GET", `/api/v1/contracts/${id}`, { token: owner.token })).body.data.documentHash).toBe(
+      frozenHash,
+    );
     const frozen = new Uint8Array(await (await env.DOCUMENTS.get(`contracts/${id}/document.pdf`))!.arrayBuffer());
     expect(sha256Hex(frozen)).toBe(frozenHash);
   });
 
   it("is RES001 for strangers and unknown ids, VAL001 for a bad id, AUTH004 anonymous", async () => {
-    const id = (await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "X", type: "nda", body: "Y" } })).body.data.id;
-    expect((await call("GET", `/api/v1/contracts/${id}/executed-document`, { token: stranger.token })).body.error.code).toBe("RES001");
-    expect((await call("GET", "/api/v1/contracts/ctr_00000000000000000000/executed-document", { token: owner.token })).body.error.code).toBe("RES001");
-    expect((await call("GET", "/api/v1/contracts/nope/executed-document", { token: owner.token })).body.error.code).toBe("VAL001");
+    const id = (
+      await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "X", type: "nda", body: "Y" } })
+    ).body.data.id;
+    expect(
+      (await call("GET", `/api/v1/contracts/${id}/executed-document`, { token: stranger.token })).body.error.code,
+    ).toBe("RES001");
+    expect(
+      (await call("GET", "/api/v1/contracts/ctr_00000000000000000000/executed-document", { token: owner.token })).body
+        .error.code,
+    ).toBe("RES001");
+    expect(
+      (await call("GET", "/api/v1/contracts/nope/executed-document", { token: owner.token })).body.error.code,
+    ).toBe("VAL001");
     expect((await get(id)).status).toBe(401);
-    expect((await call("GET", `/api/v1/contracts/${id}/executed-document`, { token: owner.token })).body.error.code).toBe("RES002");
+    expect(
+      (await call("GET", `/api/v1/contracts/${id}/executed-document`, { token: owner.token })).body.error.code,
+    ).toBe("RES002");
   });
 });

@@ -33,7 +33,12 @@ async function pdfsig(pdf: Uint8Array): Promise<string> {
 async function activeContract(title: string): Promise<string> {
   const created = await call("POST", "/api/v1/contracts", {
     token: owner.token,
-    body: { title, type: "services", body: "The Client shall pay \u20a62,500,000.", signers: [{ email: b.email, name: "Ngozi Eze" }] },
+    body: {
+      title,
+      type: "services",
+      body: "The Client shall pay \u20a62,500,000.",
+      signers: [{ email: b.email, name: "Ngozi Eze" }],
+    },
   });
   const id = created.body.data.id as string;
   expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} })).status).toBe(200);
@@ -62,7 +67,9 @@ describe("PAdES seal of the executed PDF and the certificate", () => {
     const stored = await poll(() => env.DOCUMENTS.head(executedDocumentKey(id)));
     expect(stored.customMetadata?.seal).toBe("timestamped");
 
-    const res = await fetchWorker(`/api/v1/contracts/${id}/executed-document`, { headers: { authorization: `Bearer ${owner.token}` } });
+    const res = await fetchWorker(`/api/v1/contracts/${id}/executed-document`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-document-seal")).toBe("timestamped");
     const pdf = new Uint8Array(await res.arrayBuffer());
@@ -96,7 +103,9 @@ describe("PAdES seal of the executed PDF and the certificate", () => {
 
   it("the certificate is sealed too, with a timestamp, and validates", async () => {
     const id = await activeContract("Certified");
-    const res = await fetchWorker(`/api/v1/contracts/${id}/certificate`, { headers: { authorization: `Bearer ${owner.token}` } });
+    const res = await fetchWorker(`/api/v1/contracts/${id}/certificate`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-document-seal")).toBe("timestamped");
     const report = await pdfsig(new Uint8Array(await res.arrayBuffer()));
@@ -148,9 +157,13 @@ describe("GET /verify?hash= (the certificate's QR code opens it)", () => {
 
   it("the certificate's QR code and link point at it with the document hash", async () => {
     const id = await activeContract("QR target");
-    const res = await fetchWorker(`/api/v1/contracts/${id}/certificate`, { headers: { authorization: `Bearer ${owner.token}` } });
+    const res = await fetchWorker(`/api/v1/contracts/${id}/certificate`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
     const documentHash = res.headers.get("x-document-sha256")!.replace(/^0x/, "");
-    const text = await (await fetch(`${env.PDF_TOOLS_URL}/pdftotext`, { method: "POST", body: await res.arrayBuffer() })).text();
+    const text = await (
+      await fetch(`${env.PDF_TOOLS_URL}/pdftotext`, { method: "POST", body: await res.arrayBuffer() })
+    ).text();
     expect(text.replace(/\s+/g, "")).toContain(`/api/v1/verify?hash=0x${documentHash}`);
   });
 });

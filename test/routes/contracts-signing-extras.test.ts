@@ -20,12 +20,17 @@ let c: Actor;
 let stranger: Actor;
 
 const typed = (name: string) => ({ signature: { type: "typed", value: name }, consent: true });
-const PNG_BYTES = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 1, 2, 3]);
+const PNG_BYTES = new Uint8Array([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 1, 2, 3,
+]);
 const JPEG_BYTES = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 74, 70, 73, 70, 0, 1]);
 const dataUrl = (mime: string, bytes: Uint8Array) => `data:${mime};base64,${base64Encode(bytes)}`;
 
 async function newContract(signers: unknown[], extra: Record<string, unknown> = {}) {
-  const res = await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "Deal", type: "supply", body: "Terms.", signers, ...extra } });
+  const res = await call("POST", "/api/v1/contracts", {
+    token: owner.token,
+    body: { title: "Deal", type: "supply", body: "Terms.", signers, ...extra },
+  });
   expect(res.status).toBe(201);
   return res.body.data.id as string;
 }
@@ -38,20 +43,50 @@ describe("workflows", () => {
   it("CRUD for their owner; invalid input VAL001; others' rules RES001", async () => {
     const created = await call("POST", "/api/v1/workflows", {
       token: owner.token,
-      body: { name: "Big supply deals", when: { type: "supply", minValue: 1000 }, approvers: [{ email: approver.email.toUpperCase(), order: 1 }] },
+      body: {
+        name: "Big supply deals",
+        when: { type: "supply", minValue: 1000 },
+        approvers: [{ email: approver.email.toUpperCase(), order: 1 }],
+      },
     });
     expect(created.status).toBe(201);
-    expect(created.body.data).toMatchObject({ name: "Big supply deals", when: { type: "supply", minValue: 1000 }, approvers: [{ email: approver.email, order: 1 }] });
+    expect(created.body.data).toMatchObject({
+      name: "Big supply deals",
+      when: { type: "supply", minValue: 1000 },
+      approvers: [{ email: approver.email, order: 1 }],
+    });
     const wid = created.body.data.id;
-    expect((await call("GET", "/api/v1/workflows", { token: owner.token })).body.data.map((w: any) => w.id)).toEqual([wid]);
+    expect((await call("GET", "/api/v1/workflows", { token: owner.token })).body.data.map((w: any) => w.id)).toEqual([
+      wid,
+    ]);
     expect((await call("GET", "/api/v1/workflows", { token: stranger.token })).body.data).toEqual([]);
-    for (const body of [{ name: "x", approvers: [] }, { name: "", approvers: [{ email: "a@x.com", order: 1 }] }, { name: "x", approvers: [{ email: "a@x.com", order: 1 }, { email: "A@x.com", order: 2 }] }]) {
+    for (const body of [
+      { name: "x", approvers: [] },
+      { name: "", approvers: [{ email: "a@x.com", order: 1 }] },
+      {
+        name: "x",
+        approvers: [
+          { email: "a@x.com", order: 1 },
+          { email: "A@x.com", order: 2 },
+        ],
+      },
+    ]) {
       expect((await call("POST", "/api/v1/workflows", { token: owner.token, body })).body.error.code).toBe("VAL001");
     }
-    const put = { name: "Renamed", when: { type: "supply", minValue: 1000 }, approvers: [{ email: approver.email, order: 1 }] };
-    expect((await call("PUT", `/api/v1/workflows/${wid}`, { token: stranger.token, body: put })).body.error.code).toBe("RES001");
-    expect((await call("PUT", `/api/v1/workflows/${wid}`, { token: owner.token, body: put })).body.data.name).toBe("Renamed");
-    expect((await call("DELETE", `/api/v1/workflows/${wid}`, { token: stranger.token })).body.error.code).toBe("RES001");
+    const put = {
+      name: "Renamed",
+      when: { type: "supply", minValue: 1000 },
+      approvers: [{ email: approver.email, order: 1 }],
+    };
+    expect((await call("PUT", `/api/v1/workflows/${wid}`, { token: stranger.token, body: put })).body.error.code).toBe(
+      "RES001",
+    );
+    expect((await call("PUT", `/api/v1/workflows/${wid}`, { token: owner.token, body: put })).body.data.name).toBe(
+      "Renamed",
+    );
+    expect((await call("DELETE", `/api/v1/workflows/${wid}`, { token: stranger.token })).body.error.code).toBe(
+      "RES001",
+    );
     expect((await call("POST", "/api/v1/workflows", { body: put })).body.error.code).toBe("AUTH004");
 
     // Applied at send: matching contract gets the approver first; a small one does not.
@@ -62,34 +97,63 @@ describe("workflows", () => {
       [approver.email, "approver", 1, "notified"],
       [b.email, "signer", 2, "waiting"],
     ]);
-    const sentSmall = (await call("POST", `/api/v1/contracts/${small}/send`, { token: owner.token, body: {} })).body.data;
+    const sentSmall = (await call("POST", `/api/v1/contracts/${small}/send`, { token: owner.token, body: {} })).body
+      .data;
     expect(sentSmall.signers.map((s: any) => s.role)).toEqual(["signer"]);
-    expect((await call("DELETE", `/api/v1/workflows/${wid}`, { token: owner.token })).body.data).toEqual({ id: wid, deleted: true });
+    expect((await call("DELETE", `/api/v1/workflows/${wid}`, { token: owner.token })).body.data).toEqual({
+      id: wid,
+      deleted: true,
+    });
   });
 });
 
 describe("signature kinds", () => {
   it("drawn PNG and uploaded JPEG are stored in R2; a scripted SVG and a non-image are refused", async () => {
-    const id = await newContract([{ email: b.email, name: "B" }, { email: c.email, name: "C" }]);
+    const id = await newContract([
+      { email: b.email, name: "B" },
+      { email: c.email, name: "C" },
+    ]);
     await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} });
     const svg = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
-    const bad = await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: { signature: { type: "drawn", value: dataUrl("image/svg+xml", svg) }, consent: true } });
+    const bad = await call("POST", `/api/v1/contracts/${id}/sign`, {
+      token: b.token,
+      body: { signature: { type: "drawn", value: dataUrl("image/svg+xml", svg) }, consent: true },
+    });
     expect(bad.body.error.code).toBe("VAL001");
-    const notImage = await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: { signature: { type: "uploaded", value: dataUrl("image/png", new TextEncoder().encode("hello")) }, consent: true } });
+    const notImage = await call("POST", `/api/v1/contracts/${id}/sign`, {
+      token: b.token,
+      body: {
+        signature: { type: "uploaded", value: dataUrl("image/png", new TextEncoder().encode("hello")) },
+        consent: true,
+      },
+    });
     expect(notImage.body.error.code).toBe("VAL001");
-    const tooBig = await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: { signature: { type: "drawn", value: dataUrl("image/png", new Uint8Array(200 * 1024)) }, consent: true } });
+    const tooBig = await call("POST", `/api/v1/contracts/${id}/sign`, {
+      token: b.token,
+      body: { signature: { type: "drawn", value: dataUrl("image/png", new Uint8Array(200 * 1024)) }, consent: true },
+    });
     expect(tooBig.body.error.code).toBe("VAL001");
 
-    const drawn = await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: { signature: { type: "drawn", value: dataUrl("image/png", PNG_BYTES) }, consent: true } });
+    const drawn = await call("POST", `/api/v1/contracts/${id}/sign`, {
+      token: b.token,
+      body: { signature: { type: "drawn", value: dataUrl("image/png", PNG_BYTES) }, consent: true },
+    });
     expect(drawn.status).toBe(200);
     const bSig = drawn.body.data.signers.find((s: any) => s.email === b.email).signature;
     expect(bSig).toMatchObject({ type: "drawn", imageType: "image/png", consent: true });
     expect(new Uint8Array(await (await env.DOCUMENTS.get(bSig.imageKey))!.arrayBuffer())).toEqual(PNG_BYTES);
 
-    const uploaded = await call("POST", `/api/v1/contracts/${id}/sign`, { token: c.token, body: { signature: { type: "uploaded", value: dataUrl("image/jpeg", JPEG_BYTES) }, consent: true } });
+    const uploaded = await call("POST", `/api/v1/contracts/${id}/sign`, {
+      token: c.token,
+      body: { signature: { type: "uploaded", value: dataUrl("image/jpeg", JPEG_BYTES) }, consent: true },
+    });
     expect(uploaded.body.data.status).toBe("active");
     const cSig = uploaded.body.data.signers.find((s: any) => s.email === c.email).signature;
-    expect(cSig).toMatchObject({ type: "uploaded", imageType: "image/jpeg", valueSha256: sha256Hex(dataUrl("image/jpeg", JPEG_BYTES)) });
+    expect(cSig).toMatchObject({
+      type: "uploaded",
+      imageType: "image/jpeg",
+      valueSha256: sha256Hex(dataUrl("image/jpeg", JPEG_BYTES)),
+    });
     expect(await env.DOCUMENTS.head(cSig.imageKey)).not.toBeNull();
   });
 });
@@ -98,8 +162,14 @@ describe("GET /contracts/:id/certificate", () => {
   it("only once active; its hashes match the frozen document and the audit chain; strangers RES001", async () => {
     const id = await newContract([{ email: b.email, name: "B" }]);
     await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} });
-    expect((await call("GET", `/api/v1/contracts/${id}/certificate`, { token: owner.token })).body.error.code).toBe("RES002");
-    await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: typed("B"), headers: { "cf-connecting-ip": "198.51.100.9" } });
+    expect((await call("GET", `/api/v1/contracts/${id}/certificate`, { token: owner.token })).body.error.code).toBe(
+      "RES002",
+    );
+    await call("POST", `/api/v1/contracts/${id}/sign`, {
+      token: b.token,
+      body: typed("B"),
+      headers: { "cf-connecting-ip": "198.51.100.9" },
+    });
 
     const res = await call("GET", `/api/v1/contracts/${id}/certificate`, { token: b.token });
     expect(res.status).toBe(200);
@@ -117,32 +187,48 @@ describe("GET /contracts/:id/certificate", () => {
     expect(pdf.getKeywords()).toContain(`document:${sha256Hex(doc)}`);
     expect(pdf.getKeywords()).toContain(`audit:${head.seq}:${head.hash}`);
 
-    expect((await call("GET", `/api/v1/contracts/${id}/certificate`, { token: stranger.token })).body.error.code).toBe("RES001");
+    expect((await call("GET", `/api/v1/contracts/${id}/certificate`, { token: stranger.token })).body.error.code).toBe(
+      "RES001",
+    );
     expect((await call("GET", `/api/v1/contracts/${id}/certificate`)).body.error.code).toBe("AUTH004");
   });
 });
 
 async function fetchCertificate(id: string) {
   const { exports } = await import("cloudflare:workers");
-  return exports.default.fetch(new Request(`https://escra.test/api/v1/contracts/${id}/certificate`, { headers: { authorization: `Bearer ${owner.token}` } }));
+  return exports.default.fetch(
+    new Request(`https://escra.test/api/v1/contracts/${id}/certificate`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    }),
+  );
 }
 
 describe("cron: expiry and reminders", () => {
   it("a pending contract past expiresAt is cancelled (contract.expired); later actions RES002", async () => {
-    const id = await newContract([{ email: b.email, name: "B" }], { expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    const id = await newContract([{ email: b.email, name: "B" }], {
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    });
     await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} });
     await expireContracts(env, new Date(Date.now() + 30_000));
     expect((await call("GET", `/api/v1/contracts/${id}`, { token: owner.token })).body.data.status).toBe("pending");
     await expireContracts(env, new Date(Date.now() + 120_000));
     const after = (await call("GET", `/api/v1/contracts/${id}`, { token: owner.token })).body.data;
     expect(after).toMatchObject({ status: "cancelled", cancelReason: "expired" });
-    const audit = (await call("GET", `/api/v1/contracts/${id}/audit`, { token: owner.token })).body.data.map((e: any) => e.type);
+    const audit = (await call("GET", `/api/v1/contracts/${id}/audit`, { token: owner.token })).body.data.map(
+      (e: any) => e.type,
+    );
     expect(audit).toContain("contract.expired");
-    expect((await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: typed("B") })).body.error.code).toBe("RES002");
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: typed("B") })).body.error.code,
+    ).toBe("RES002");
   });
 
   it("reminds waiting parties on schedule, at most max, never someone who acted; escalates to the owner once", async () => {
-    const id = await newContract([{ email: b.email, name: "B" }, { email: c.email, name: "C" }, { email: approver.email, name: "Later", order: 2 }]);
+    const id = await newContract([
+      { email: b.email, name: "B" },
+      { email: c.email, name: "C" },
+      { email: approver.email, name: "Later", order: 2 },
+    ]);
     const sent = await call("POST", `/api/v1/contracts/${id}/send`, {
       token: owner.token,
       body: { reminders: { firstAfterHours: 1, everyHours: 2, max: 2, escalateAfterHours: 3 } },
@@ -150,10 +236,14 @@ describe("cron: expiry and reminders", () => {
     expect(sent.status).toBe(200);
     const t0 = Date.now();
     const h = (n: number) => new Date(t0 + n * 3_600_000 + 60_000);
-    const scheduled = await env.DB.prepare("SELECT next_due_at AS due FROM signing_schedule WHERE contract_id = ?").bind(id).first<{ due: string }>();
+    const scheduled = await env.DB.prepare("SELECT next_due_at AS due FROM signing_schedule WHERE contract_id = ?")
+      .bind(id)
+      .first<{ due: string }>();
     expect(Date.parse(scheduled!.due) - Date.parse(sent.body.data.sentAt)).toBe(3_600_000);
     await remindContracts(env, h(0.5));
-    expect((await contractRoom(env, id).auditTrail()).filter((e) => e.type === "contract.reminder_sent")).toHaveLength(0);
+    expect((await contractRoom(env, id).auditTrail()).filter((e) => e.type === "contract.reminder_sent")).toHaveLength(
+      0,
+    );
 
     await remindContracts(env, h(1));
     await waitForEmail({ to: b.email, subject: /^Reminder: .* asks you to sign "Deal"$/ });
@@ -167,9 +257,14 @@ describe("cron: expiry and reminders", () => {
     await remindContracts(env, h(10)); // max reached (2), escalation already sent
     const reminders = (await contractRoom(env, id).auditTrail()).filter((e) => e.type === "contract.reminder_sent");
     expect(reminders.map((e) => (e.data as any).signerId).sort()).toEqual(
-      [sent.body.data.signers.find((s: any) => s.email === b.email).id, ...Array(2).fill(sent.body.data.signers.find((s: any) => s.email === c.email).id)].sort(),
+      [
+        sent.body.data.signers.find((s: any) => s.email === b.email).id,
+        ...Array(2).fill(sent.body.data.signers.find((s: any) => s.email === c.email).id),
+      ].sort(),
     );
-    const bReminders = (await listEmails(b.email)).filter((m) => m.subject.startsWith("Reminder") && m.subject.includes('"Deal"'));
+    const bReminders = (await listEmails(b.email)).filter(
+      (m) => m.subject.startsWith("Reminder") && m.subject.includes('"Deal"'),
+    );
     expect(bReminders.length).toBeGreaterThanOrEqual(1);
     expect((await listEmails(approver.email)).filter((m) => m.subject.includes("Reminder"))).toHaveLength(0);
     expect((await listEmails(owner.email)).filter((m) => m.subject.includes("is waiting on"))).toHaveLength(1);
@@ -203,7 +298,9 @@ describe("live room admission and event audience", () => {
     const before = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
     expect(before).not.toBeNull();
     // The aggregate's outbox and the hub share the object's one alarm; neither may push the other's deadline back.
-    expect((await call("PATCH", `/api/v1/contracts/${id}`, { token: owner.token, body: { title: "Edited" } })).status).toBe(200);
+    expect(
+      (await call("PATCH", `/api/v1/contracts/${id}`, { token: owner.token, body: { title: "Edited" } })).status,
+    ).toBe(200);
     const after = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
     expect(after).not.toBeNull();
     expect(after!).toBeLessThanOrEqual(before!);

@@ -31,13 +31,16 @@ async function sentContract() {
   const id = created.body.data.id as string;
   const sent = await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} });
   expect(sent.status).toBe(200);
-  const idOf = (email: string) => (sent.body.data.signers as { id: string; email: string }[]).find((s) => s.email === email)!.id;
+  const idOf = (email: string) =>
+    (sent.body.data.signers as { id: string; email: string }[]).find((s) => s.email === email)!.id;
   const a = { id: idOf(aEmail), token: issueSigningToken(env, id, idOf(aEmail)) };
   const b = { id: idOf(bEmail), token: issueSigningToken(env, id, idOf(bEmail)) };
   return { id, a, b, documentHash: sent.body.data.documentHash as string };
 }
 
-const withToken = (token: string, extra: Record<string, string> = {}) => ({ headers: { "x-signing-token": token, ...extra } });
+const withToken = (token: string, extra: Record<string, string> = {}) => ({
+  headers: { "x-signing-token": token, ...extra },
+});
 
 beforeAll(async () => {
   [owner, member] = await Promise.all([actor(), actor()]);
@@ -48,8 +51,16 @@ describe("what a signing token may read", () => {
     const { id, a, b } = await sentContract();
     const res = await call("GET", `/api/v1/contracts/${id}`, withToken(b.token));
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ id, title: "Consulting agreement", body: "The consultant advises.", status: "pending" });
-    expect(res.body.data.signers.map((s: any) => [s.name, s.status])).toEqual([["Ada", "notified"], ["Bo", "waiting"]]);
+    expect(res.body.data).toMatchObject({
+      id,
+      title: "Consulting agreement",
+      body: "The consultant advises.",
+      status: "pending",
+    });
+    expect(res.body.data.signers.map((s: any) => [s.name, s.status])).toEqual([
+      ["Ada", "notified"],
+      ["Bo", "waiting"],
+    ]);
     expect(res.body.data.party).toMatchObject({ signerId: b.id, role: "signer", status: "waiting", mayAct: false });
     expect(res.body.data.party.requestedBy.email).toBe(owner.email);
     const mine = await call("GET", `/api/v1/contracts/${id}`, withToken(a.token));
@@ -58,7 +69,10 @@ describe("what a signing token may read", () => {
 
   it("never shows another party's signature record (IP, user agent), only its own", async () => {
     const { id, a, b } = await sentContract();
-    const signed = await call("POST", `/api/v1/contracts/${id}/sign`, { ...withToken(a.token, { "cf-connecting-ip": "203.0.113.9" }), body: typed("Ada") });
+    const signed = await call("POST", `/api/v1/contracts/${id}/sign`, {
+      ...withToken(a.token, { "cf-connecting-ip": "203.0.113.9" }),
+      body: typed("Ada"),
+    });
     expect(signed.status).toBe(200);
     const asB = await call("GET", `/api/v1/contracts/${id}`, withToken(b.token));
     const ada = asB.body.data.signers.find((s: any) => s.id === a.id);
@@ -85,7 +99,9 @@ describe("what a signing token may read", () => {
       expect(early.status).toBe(409);
       expect(early.body.error.code).toBe("RES002");
     }
-    expect((await call("POST", `/api/v1/contracts/${id}/sign`, { ...withToken(a.token), body: typed("Ada") })).status).toBe(200);
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/sign`, { ...withToken(a.token), body: typed("Ada") })).status,
+    ).toBe(200);
     const done = await call("POST", `/api/v1/contracts/${id}/sign`, { ...withToken(b.token), body: typed("Bo") });
     expect(done.body.data.status).toBe("active");
     for (const token of [a.token, b.token]) {
@@ -107,7 +123,10 @@ describe("what a signing token may not do", () => {
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe("AUTH002");
     }
-    const sign = await call("POST", `/api/v1/contracts/${second.id}/sign`, { ...withToken(first.a.token), body: typed("Ada") });
+    const sign = await call("POST", `/api/v1/contracts/${second.id}/sign`, {
+      ...withToken(first.a.token),
+      body: typed("Ada"),
+    });
     expect(sign.body.error.code).toBe("AUTH002");
   });
 
@@ -151,10 +170,14 @@ describe("what a signing token may not do", () => {
   it("answers RES001 for a genuine token whose contract or party does not exist", async () => {
     const { id } = await sentContract();
     const ghostContract = issueSigningToken(env, "ctr_00000000000000000000", "sig_00000000000000000000");
-    expect((await call("GET", "/api/v1/contracts/ctr_00000000000000000000", withToken(ghostContract))).body.error.code).toBe("RES001");
+    expect(
+      (await call("GET", "/api/v1/contracts/ctr_00000000000000000000", withToken(ghostContract))).body.error.code,
+    ).toBe("RES001");
     const ghostParty = issueSigningToken(env, id, "sig_00000000000000000000");
     for (const path of ["", "/document", "/certificate"]) {
-      expect((await call("GET", `/api/v1/contracts/${id}${path}`, withToken(ghostParty))).body.error.code).toBe("RES001");
+      expect((await call("GET", `/api/v1/contracts/${id}${path}`, withToken(ghostParty))).body.error.code).toBe(
+        "RES001",
+      );
     }
   });
 
@@ -175,11 +198,16 @@ describe("what a signing token may not do", () => {
 describe("OpenAPI", () => {
   it("names X-Signing-Token as a security scheme on exactly the operations it may use", async () => {
     const doc = (await call("GET", "/api/v1/openapi.json")).body as any;
-    expect(doc.components.securitySchemes.signingToken).toMatchObject({ type: "apiKey", in: "header", name: "X-Signing-Token" });
+    expect(doc.components.securitySchemes.signingToken).toMatchObject({
+      type: "apiKey",
+      in: "header",
+      name: "X-Signing-Token",
+    });
     const withScheme: string[] = [];
     for (const [path, item] of Object.entries<any>(doc.paths)) {
       for (const [method, op] of Object.entries<any>(item)) {
-        if ((op.security ?? []).some((s: Record<string, unknown>) => "signingToken" in s)) withScheme.push(`${method.toUpperCase()} ${path}`);
+        if ((op.security ?? []).some((s: Record<string, unknown>) => "signingToken" in s))
+          withScheme.push(`${method.toUpperCase()} ${path}`);
       }
     }
     const expected = [
@@ -190,7 +218,8 @@ describe("OpenAPI", () => {
       "POST /api/v1/contracts/{id}/approve",
       "POST /api/v1/contracts/{id}/decline",
     ];
-    if (doc.paths["/api/v1/contracts/{id}/executed-document"]) expected.push("GET /api/v1/contracts/{id}/executed-document");
+    if (doc.paths["/api/v1/contracts/{id}/executed-document"])
+      expected.push("GET /api/v1/contracts/{id}/executed-document");
     expect(withScheme.sort()).toEqual(expected.sort());
   });
 });

@@ -25,7 +25,10 @@ const dEmail = `d-${Date.now()}@example.com`;
 const typed = (name: string) => ({ signature: { type: "typed", value: name, font: "caveat" }, consent: true });
 
 async function newContract(signers: unknown[], extra: Record<string, unknown> = {}) {
-  const res = await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "Supply agreement", type: "supply", body: "Terms.", signers, ...extra } });
+  const res = await call("POST", "/api/v1/contracts", {
+    token: owner.token,
+    body: { title: "Supply agreement", type: "supply", body: "Terms.", signers, ...extra },
+  });
   expect(res.status).toBe(201);
   return res.body.data.id as string;
 }
@@ -89,10 +92,18 @@ describe("signing end to end", () => {
     expect(dup.body.error.code).toBe("RES002");
     // Both parallel signatures landed exactly once, each in the other's resulting state or later.
     const afterPair = (await call("GET", `/api/v1/contracts/${id}/audit`, { token: owner.token })).body.data;
-    const signedBy = afterPair.filter((e: any) => e.type === "contract.signed").map((e: any) => e.data.signerId).sort();
+    const signedBy = afterPair
+      .filter((e: any) => e.type === "contract.signed")
+      .map((e: any) => e.data.signerId)
+      .sort();
     const ids = (email: string) => sent.body.data.signers.find((s: any) => s.email === email).id;
     expect(signedBy).toEqual([ids(b.email), ids(c.email)].sort());
-    expect(afterPair.filter((e: any) => e.type === "contract.signed").map((e: any) => e.actorId).sort()).toEqual([b.userId, c.userId].sort());
+    expect(
+      afterPair
+        .filter((e: any) => e.type === "contract.signed")
+        .map((e: any) => e.actorId)
+        .sort(),
+    ).toEqual([b.userId, c.userId].sort());
 
     live = await LiveClient.authed(path, owner.token);
     live.send({ type: "resume", payload: { since: seen.at(-1)!.seq } });
@@ -117,17 +128,30 @@ describe("signing end to end", () => {
     expect(bad2.body.error.code).toBe("VAL001");
     const noConsent = await call("POST", `/api/v1/contracts/${id}/sign`, {
       headers: { "x-signing-token": token },
-      body: { signature: { type: "wallet", value: await WALLET.signTypedData(typedData), address: WALLET.address }, consent: false },
+      body: {
+        signature: { type: "wallet", value: await WALLET.signTypedData(typedData), address: WALLET.address },
+        consent: false,
+      },
     });
     expect(noConsent.body.error.code).toBe("VAL001");
     const good = await call("POST", `/api/v1/contracts/${id}/sign`, {
       headers: { "x-signing-token": token, "user-agent": "wallet-test", "cf-connecting-ip": "203.0.113.7" },
-      body: { signature: { type: "wallet", value: await WALLET.signTypedData(typedData), address: WALLET.address }, consent: true },
+      body: {
+        signature: { type: "wallet", value: await WALLET.signTypedData(typedData), address: WALLET.address },
+        consent: true,
+      },
     });
     expect(good.status).toBe(200);
     expect(good.body.data.status).toBe("active");
     const dSig = good.body.data.signers.find((s: any) => s.email === dEmail).signature as SignatureRecord;
-    expect(dSig).toMatchObject({ type: "wallet", address: WALLET.address.toLowerCase(), documentHash, ip: "203.0.113.7", userAgent: "wallet-test", consent: true });
+    expect(dSig).toMatchObject({
+      type: "wallet",
+      address: WALLET.address.toLowerCase(),
+      documentHash,
+      ip: "203.0.113.7",
+      userAgent: "wallet-test",
+      consent: true,
+    });
     expect(await verifyCountersignature(env, dSig)).toBe(true);
     expect(await verifyCountersignature(env, { ...dSig, ip: "198.51.100.1" })).toBe(false);
     seen.push(...(await live.until("contract.activated")));
@@ -153,7 +177,11 @@ describe("signing end to end", () => {
     await live.close();
 
     // Anchoring: the document and the execution record are queued.
-    const anchors = await env.DB.prepare("SELECT DISTINCT kind, hash FROM anchor_records WHERE contract_id = ? ORDER BY kind").bind(id).all<{ kind: string; hash: string }>();
+    const anchors = await env.DB.prepare(
+      "SELECT DISTINCT kind, hash FROM anchor_records WHERE contract_id = ? ORDER BY kind",
+    )
+      .bind(id)
+      .all<{ kind: string; hash: string }>();
     expect(anchors.results.map((r) => r.kind)).toEqual(["document", "execution"]);
     expect(anchors.results[0]!.hash).toBe(`0x${documentHash}`);
     const activated = unique.find((m) => m.type === "contract.activated")!;
@@ -162,37 +190,95 @@ describe("signing end to end", () => {
 
   it("refuses actions after cancellation, and by callers who are not parties or not the owner", async () => {
     const id = await newContract([{ email: b.email, name: "B", order: 1 }]);
-    expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: stranger.token, body: {} })).body.error.code).toBe("RES001");
-    expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: b.token, body: {} })).body.error.code).toBe("AUTH003"); // a party sees it, may not send
-    expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: { reminders: { max: -1 } } })).body.error.code).toBe("VAL001");
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/send`, { token: stranger.token, body: {} })).body.error.code,
+    ).toBe("RES001");
+    expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: b.token, body: {} })).body.error.code).toBe(
+      "AUTH003",
+    ); // a party sees it, may not send
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: { reminders: { max: -1 } } }))
+        .body.error.code,
+    ).toBe("VAL001");
     expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} })).status).toBe(200);
-    expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} })).body.error.code).toBe("RES002");
-    expect((await call("POST", `/api/v1/contracts/${id}/sign`, { token: stranger.token, body: typed("S") })).body.error.code).toBe("RES001");
+    expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} })).body.error.code).toBe(
+      "RES002",
+    );
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/sign`, { token: stranger.token, body: typed("S") })).body.error.code,
+    ).toBe("RES001");
     expect((await call("POST", `/api/v1/contracts/${id}/sign`, { body: typed("S") })).body.error.code).toBe("AUTH004");
-    expect((await call("POST", `/api/v1/contracts/${id}/sign`, { headers: { "x-signing-token": "est1.x.y" }, body: typed("S") })).body.error.code).toBe("AUTH002");
-    expect((await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: { signature: { type: "typed", value: "" }, consent: true } })).body.error.code).toBe("VAL001");
-    expect((await call("POST", `/api/v1/contracts/${id}/cancel`, { token: b.token, body: { reason: "no" } })).body.error.code).toBe("AUTH003");
-    expect((await call("POST", `/api/v1/contracts/${id}/cancel`, { token: owner.token, body: {} })).body.error.code).toBe("VAL001");
-    expect((await call("POST", `/api/v1/contracts/${id}/complete`, { token: owner.token, body: {} })).body.error.code).toBe("RES002");
-    expect((await call("POST", `/api/v1/contracts/${id}/complete`, { token: b.token, body: {} })).body.error.code).toBe("AUTH003");
-    expect((await call("POST", `/api/v1/contracts/${id}/approve`, { token: stranger.token })).body.error.code).toBe("RES001");
+    expect(
+      (
+        await call("POST", `/api/v1/contracts/${id}/sign`, {
+          headers: { "x-signing-token": "est1.x.y" },
+          body: typed("S"),
+        })
+      ).body.error.code,
+    ).toBe("AUTH002");
+    expect(
+      (
+        await call("POST", `/api/v1/contracts/${id}/sign`, {
+          token: b.token,
+          body: { signature: { type: "typed", value: "" }, consent: true },
+        })
+      ).body.error.code,
+    ).toBe("VAL001");
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/cancel`, { token: b.token, body: { reason: "no" } })).body.error
+        .code,
+    ).toBe("AUTH003");
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/cancel`, { token: owner.token, body: {} })).body.error.code,
+    ).toBe("VAL001");
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/complete`, { token: owner.token, body: {} })).body.error.code,
+    ).toBe("RES002");
+    expect((await call("POST", `/api/v1/contracts/${id}/complete`, { token: b.token, body: {} })).body.error.code).toBe(
+      "AUTH003",
+    );
+    expect((await call("POST", `/api/v1/contracts/${id}/approve`, { token: stranger.token })).body.error.code).toBe(
+      "RES001",
+    );
     expect((await call("POST", `/api/v1/contracts/${id}/approve`, { token: b.token })).body.error.code).toBe("RES002"); // a signer cannot approve
-    expect((await call("POST", `/api/v1/contracts/${id}/approve`, { headers: { "x-signing-token": "nope" } })).body.error.code).toBe("AUTH002");
-    expect((await call("POST", `/api/v1/contracts/${id}/decline`, { token: stranger.token, body: { reason: "x" } })).body.error.code).toBe("RES001");
-    expect((await call("POST", `/api/v1/contracts/${id}/decline`, { token: owner.token, body: { reason: "x" } })).body.error.code).toBe("AUTH003"); // owner is no party
-    expect((await call("POST", "/api/v1/contracts/not-an-id/approve", { token: b.token })).body.error.code).toBe("VAL001");
-    const cancelled = await call("POST", `/api/v1/contracts/${id}/cancel`, { token: owner.token, body: { reason: "changed plans" } });
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/approve`, { headers: { "x-signing-token": "nope" } })).body.error
+        .code,
+    ).toBe("AUTH002");
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/decline`, { token: stranger.token, body: { reason: "x" } })).body
+        .error.code,
+    ).toBe("RES001");
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/decline`, { token: owner.token, body: { reason: "x" } })).body.error
+        .code,
+    ).toBe("AUTH003"); // owner is no party
+    expect((await call("POST", "/api/v1/contracts/not-an-id/approve", { token: b.token })).body.error.code).toBe(
+      "VAL001",
+    );
+    const cancelled = await call("POST", `/api/v1/contracts/${id}/cancel`, {
+      token: owner.token,
+      body: { reason: "changed plans" },
+    });
     expect(cancelled.body.data).toMatchObject({ status: "cancelled", cancelReason: "changed plans" });
     const late = await call("POST", `/api/v1/contracts/${id}/sign`, { token: b.token, body: typed("B") });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe("RES002");
-    expect((await call("POST", `/api/v1/contracts/${id}/decline`, { token: b.token, body: { reason: "x" } })).body.error.code).toBe("RES002");
+    expect(
+      (await call("POST", `/api/v1/contracts/${id}/decline`, { token: b.token, body: { reason: "x" } })).body.error
+        .code,
+    ).toBe("RES002");
   });
 
   it("decline cancels with the reason", async () => {
-    const id = await newContract([{ email: b.email, name: "B", order: 1 }, { email: c.email, name: "C", order: 1 }]);
+    const id = await newContract([
+      { email: b.email, name: "B", order: 1 },
+      { email: c.email, name: "C", order: 1 },
+    ]);
     await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} });
-    expect((await call("POST", `/api/v1/contracts/${id}/decline`, { token: b.token, body: {} })).body.error.code).toBe("VAL001");
+    expect((await call("POST", `/api/v1/contracts/${id}/decline`, { token: b.token, body: {} })).body.error.code).toBe(
+      "VAL001",
+    );
     const res = await call("POST", `/api/v1/contracts/${id}/decline`, { token: b.token, body: { reason: "price" } });
     expect(res.body.data).toMatchObject({ status: "cancelled", cancelReason: "price" });
     expect(res.body.data.signers.find((s: any) => s.email === b.email).status).toBe("declined");

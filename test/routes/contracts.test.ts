@@ -44,7 +44,9 @@ describe("POST /contracts", () => {
       ["client@example.com", "signer", "waiting"],
       ["approver@example.com", "approver", "waiting"],
     ]);
-    const row = await env.DB.prepare("SELECT status, version, value_amount, revision FROM contracts WHERE id = ?").bind(c.id).first();
+    const row = await env.DB.prepare("SELECT status, version, value_amount, revision FROM contracts WHERE id = ?")
+      .bind(c.id)
+      .first();
     expect(row).toEqual({ status: "draft", version: 1, value_amount: 25_000_000, revision: 1 });
     const got = await call("GET", `/api/v1/contracts/${c.id}`, { token: owner.token });
     expect(got.status).toBe(200);
@@ -60,7 +62,15 @@ describe("POST /contracts", () => {
       { body: draft({ signers: [{ email: "not-an-email", name: "X" }] }), path: "signers.0.email" },
       { body: draft({ signers: [{ email: "a@example.com", name: "A", order: 0 }] }), path: "signers.0.order" },
       { body: draft({ signers: [{ email: "a@example.com", name: "A", role: "boss" }] }), path: "signers.0.role" },
-      { body: draft({ signers: [{ email: "a@example.com", name: "A" }, { email: "A@example.com", name: "B" }] }), path: "signers.1.email" },
+      {
+        body: draft({
+          signers: [
+            { email: "a@example.com", name: "A" },
+            { email: "A@example.com", name: "B" },
+          ],
+        }),
+        path: "signers.1.email",
+      },
       { body: draft({ expiresAt: "2020-01-01T00:00:00.000Z" }), path: "expiresAt" },
       { body: draft({ templateId: "tpl_StarterNDA0000000000" }), path: "body" },
     ];
@@ -77,13 +87,23 @@ describe("POST /contracts", () => {
   it("replays a create sent twice with the same Idempotency-Key: one contract", async () => {
     const key = `create-${Date.now()}`;
     const body = draft({ title: `Idempotent ${key}` });
-    const first = await call("POST", "/api/v1/contracts", { token: owner.token, body, headers: { "idempotency-key": key } });
-    const second = await call("POST", "/api/v1/contracts", { token: owner.token, body, headers: { "idempotency-key": key } });
+    const first = await call("POST", "/api/v1/contracts", {
+      token: owner.token,
+      body,
+      headers: { "idempotency-key": key },
+    });
+    const second = await call("POST", "/api/v1/contracts", {
+      token: owner.token,
+      body,
+      headers: { "idempotency-key": key },
+    });
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.headers.get("idempotent-replayed")).toBe("true");
     expect(second.body.data.id).toBe(first.body.data.id);
-    const rows = await env.DB.prepare("SELECT count(*) AS n FROM contracts WHERE title = ?").bind(`Idempotent ${key}`).first<{ n: number }>();
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM contracts WHERE title = ?")
+      .bind(`Idempotent ${key}`)
+      .first<{ n: number }>();
     expect(rows!.n).toBe(1);
   });
 
@@ -97,12 +117,20 @@ describe("POST /contracts", () => {
 
   it("creates team contracts only for members of that team", async () => {
     const viewerMember = await actor();
-    const teamId = await team([{ actor: owner, role: "owner" }, { actor: viewerMember, role: "viewer" }]);
+    const teamId = await team([
+      { actor: owner, role: "owner" },
+      { actor: viewerMember, role: "viewer" },
+    ]);
     const ok = await call("POST", "/api/v1/contracts", { token: owner.token, body: draft({ teamId }) });
     expect(ok.status).toBe(201);
     expect(ok.body.data.teamId).toBe(teamId);
-    expect((await call("POST", "/api/v1/contracts", { token: stranger.token, body: draft({ teamId }) })).body.error?.code).toBe("RES001");
-    expect((await call("POST", "/api/v1/contracts", { token: viewerMember.token, body: draft({ teamId }) })).body.error?.code).toBe("AUTH003");
+    expect(
+      (await call("POST", "/api/v1/contracts", { token: stranger.token, body: draft({ teamId }) })).body.error?.code,
+    ).toBe("RES001");
+    expect(
+      (await call("POST", "/api/v1/contracts", { token: viewerMember.token, body: draft({ teamId }) })).body.error
+        ?.code,
+    ).toBe("AUTH003");
   });
 });
 
@@ -110,10 +138,16 @@ describe("GET/PATCH/DELETE /contracts/:id", () => {
   it("edits a draft: each PATCH is a new version, listed by GET /versions", async () => {
     const { body } = await call("POST", "/api/v1/contracts", { token: owner.token, body: draft() });
     const id = body.data.id;
-    const p1 = await call("PATCH", `/api/v1/contracts/${id}`, { token: owner.token, body: { title: "Redesign v2", value: null } });
+    const p1 = await call("PATCH", `/api/v1/contracts/${id}`, {
+      token: owner.token,
+      body: { title: "Redesign v2", value: null },
+    });
     expect(p1.status).toBe(200);
     expect(p1.body.data).toMatchObject({ title: "Redesign v2", version: 2, value: null });
-    const p2 = await call("PATCH", `/api/v1/contracts/${id}`, { token: owner.token, body: { tags: ["Urgent"], category: null } });
+    const p2 = await call("PATCH", `/api/v1/contracts/${id}`, {
+      token: owner.token,
+      body: { tags: ["Urgent"], category: null },
+    });
     expect(p2.body.data).toMatchObject({ version: 3, tags: ["urgent"], category: null, title: "Redesign v2" });
 
     const versions = await call("GET", `/api/v1/contracts/${id}/versions`, { token: owner.token });
@@ -154,7 +188,10 @@ describe("GET/PATCH/DELETE /contracts/:id", () => {
       ["GET", `/api/v1/contracts/${id}/versions`],
       ["GET", `/api/v1/contracts/${id}/audit`],
     ] as const) {
-      const res = await call(method, path, { token: stranger.token, ...(method === "PATCH" ? { body: { title: "x" } } : {}) });
+      const res = await call(method, path, {
+        token: stranger.token,
+        ...(method === "PATCH" ? { body: { title: "x" } } : {}),
+      });
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.body.error?.code).toBe("RES001");
     }
@@ -183,7 +220,10 @@ describe("GET /contracts", () => {
     const alice = await actor();
     const bob = await actor();
     const carol = await actor();
-    const teamId = await team([{ actor: alice, role: "owner" }, { actor: carol, role: "viewer" }]);
+    const teamId = await team([
+      { actor: alice, role: "owner" },
+      { actor: carol, role: "viewer" },
+    ]);
     const mk = async (who: Actor, body: Record<string, unknown>) =>
       (await call("POST", "/api/v1/contracts", { token: who.token, body: draft(body) })).body.data.id as string;
     const a1 = await mk(alice, { title: "Alpha lease", type: "lease", tags: ["property"], signers: [] });
@@ -211,14 +251,21 @@ describe("GET /contracts", () => {
   });
 
   it("rejects bad filters (VAL001) and anonymous callers (AUTH004)", async () => {
-    expect((await call("GET", "/api/v1/contracts?status=bogus", { token: owner.token })).body.error?.code).toBe("VAL001");
-    expect((await call("GET", "/api/v1/contracts?perPage=500", { token: owner.token })).body.error?.code).toBe("VAL001");
+    expect((await call("GET", "/api/v1/contracts?status=bogus", { token: owner.token })).body.error?.code).toBe(
+      "VAL001",
+    );
+    expect((await call("GET", "/api/v1/contracts?perPage=500", { token: owner.token })).body.error?.code).toBe(
+      "VAL001",
+    );
     expect((await call("GET", "/api/v1/contracts")).body.error?.code).toBe("AUTH004");
   });
 
   it("does not match parties by an unverified email", async () => {
     const victimEmail = `victim-${Date.now()}@example.com`;
-    await call("POST", "/api/v1/contracts", { token: owner.token, body: draft({ signers: [{ email: victimEmail, name: "V" }] }) });
+    await call("POST", "/api/v1/contracts", {
+      token: owner.token,
+      body: draft({ signers: [{ email: victimEmail, name: "V" }] }),
+    });
     const squatter = await actor({ email: victimEmail, verified: false });
     const res = await call("GET", "/api/v1/contracts", { token: squatter.token });
     expect(res.body.data).toEqual([]);

@@ -27,7 +27,9 @@ async function deadLetteredEmail(to: string) {
     .run();
   const messageId = `dlq-${id}`;
   await deliver("escra-dead-letters", queueMessage("jobs", "email.send", id, { deliveryId: id }), { messageId });
-  const row = await env.DB.prepare("SELECT id FROM dead_letters WHERE message_id = ?").bind(messageId).first<{ id: string }>();
+  const row = await env.DB.prepare("SELECT id FROM dead_letters WHERE message_id = ?")
+    .bind(messageId)
+    .first<{ id: string }>();
   return { deliveryId: id, deadLetterId: row!.id };
 }
 
@@ -44,7 +46,12 @@ describe("GET /api/v1/admin/dead-letters", () => {
     const all = await call("GET", "/api/v1/admin/dead-letters?perPage=100", { token: admin.accessToken });
     expect(all.status).toBe(200);
     expect(all.body.data.length).toBeGreaterThanOrEqual(2);
-    expect(all.body.data[0]).toMatchObject({ queue: "escra-events", kind: "escrow.disputed", body: { id: event.id }, replayedAt: null });
+    expect(all.body.data[0]).toMatchObject({
+      queue: "escra-events",
+      kind: "escrow.disputed",
+      body: { id: event.id },
+      replayedAt: null,
+    });
 
     const jobs = await call("GET", "/api/v1/admin/dead-letters?queue=escra-jobs", { token: admin.accessToken });
     expect(jobs.body.data.every((d: any) => d.queue === "escra-jobs")).toBe(true);
@@ -74,14 +81,23 @@ describe("POST /api/v1/admin/dead-letters/:id/replay", () => {
 
     const res = await call("POST", `/api/v1/admin/dead-letters/${deadLetterId}/replay`, { token: admin.accessToken });
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ id: deadLetterId, queue: "escra-jobs", kind: "email.send", replayedAt: expect.any(String) });
+    expect(res.body.data).toMatchObject({
+      id: deadLetterId,
+      queue: "escra-jobs",
+      kind: "email.send",
+      replayedAt: expect.any(String),
+    });
 
     const email = await waitForEmail({ to: "replay@example.com", subject: "Second chance" });
     expect(email.html).toContain("Hello again");
-    const delivery = await env.DB.prepare("SELECT status, attempts FROM email_deliveries WHERE id = ?").bind(deliveryId).first();
+    const delivery = await env.DB.prepare("SELECT status, attempts FROM email_deliveries WHERE id = ?")
+      .bind(deliveryId)
+      .first();
     expect(delivery).toEqual({ status: "sent", attempts: 8 });
 
-    const audit = await env.DB.prepare("SELECT actor_id FROM audit_logs WHERE action = 'dead_letter.replayed' AND resource_id = ?")
+    const audit = await env.DB.prepare(
+      "SELECT actor_id FROM audit_logs WHERE action = 'dead_letter.replayed' AND resource_id = ?",
+    )
       .bind(deadLetterId)
       .first();
     expect(audit).toEqual({ actor_id: admin.user.id });
@@ -98,7 +114,9 @@ describe("POST /api/v1/admin/dead-letters/:id/replay", () => {
       subject: { type: "contract", id: "ctr_00000000000000000077" },
     });
     await deliver("escra-dead-letters", event, { messageId: "dlq-event-replay" });
-    const row = await env.DB.prepare("SELECT id FROM dead_letters WHERE message_id = 'dlq-event-replay'").first<{ id: string }>();
+    const row = await env.DB.prepare("SELECT id FROM dead_letters WHERE message_id = 'dlq-event-replay'").first<{
+      id: string;
+    }>();
 
     const res = await call("POST", `/api/v1/admin/dead-letters/${row!.id}/replay`, { token: admin.accessToken });
     expect(res.status).toBe(200);
@@ -107,12 +125,16 @@ describe("POST /api/v1/admin/dead-letters/:id/replay", () => {
       if (Date.now() > deadline) throw new Error("replayed event was not consumed");
       await new Promise((r) => setTimeout(r, 100));
     }
-    const listed = await call("GET", "/api/v1/admin/dead-letters?replayed=true&queue=escra-events", { token: admin.accessToken });
+    const listed = await call("GET", "/api/v1/admin/dead-letters?replayed=true&queue=escra-events", {
+      token: admin.accessToken,
+    });
     expect(listed.body.data.map((d: any) => d.id)).toContain(row!.id);
   });
 
   it("answers RES001 for an unknown id, VAL001 for a malformed one, and refuses non-admins", async () => {
-    const unknown = await call("POST", `/api/v1/admin/dead-letters/${newId("dlq")}/replay`, { token: admin.accessToken });
+    const unknown = await call("POST", `/api/v1/admin/dead-letters/${newId("dlq")}/replay`, {
+      token: admin.accessToken,
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error!.code).toBe("RES001");
 
@@ -121,19 +143,25 @@ describe("POST /api/v1/admin/dead-letters/:id/replay", () => {
     expect(malformed.body.error!.code).toBe("VAL001");
 
     const { deadLetterId } = await deadLetteredEmail("forbidden@example.com");
-    const asMember = await call("POST", `/api/v1/admin/dead-letters/${deadLetterId}/replay`, { token: member.accessToken });
+    const asMember = await call("POST", `/api/v1/admin/dead-letters/${deadLetterId}/replay`, {
+      token: member.accessToken,
+    });
     expect(asMember.status).toBe(403);
     expect(asMember.body.error!.code).toBe("AUTH003");
     const anonymous = await call("POST", `/api/v1/admin/dead-letters/${deadLetterId}/replay`);
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.error!.code).toBe("AUTH004");
-    const untouched = await env.DB.prepare("SELECT replayed_at FROM dead_letters WHERE id = ?").bind(deadLetterId).first();
+    const untouched = await env.DB.prepare("SELECT replayed_at FROM dead_letters WHERE id = ?")
+      .bind(deadLetterId)
+      .first();
     expect(untouched).toEqual({ replayed_at: null });
   });
 
   it("refuses to replay a malformed message with RES002", async () => {
     await deliver("escra-dead-letters", "not a queue message", { messageId: "dlq-garbage" });
-    const row = await env.DB.prepare("SELECT id FROM dead_letters WHERE message_id = 'dlq-garbage'").first<{ id: string }>();
+    const row = await env.DB.prepare("SELECT id FROM dead_letters WHERE message_id = 'dlq-garbage'").first<{
+      id: string;
+    }>();
     const res = await call("POST", `/api/v1/admin/dead-letters/${row!.id}/replay`, { token: admin.accessToken });
     expect(res.status).toBe(409);
     expect(res.body.error!.code).toBe("RES002");

@@ -34,7 +34,9 @@ describe("GET /api/v1/dev/mailbox", () => {
     const page2 = await call("GET", `/api/v1/dev/mailbox?to=${to}&perPage=2&page=2`);
     expect(page2.body.data.map((e: any) => e.subject)).toEqual(["First"]);
 
-    const delivery = await env.DB.prepare("SELECT status, attempts FROM email_deliveries WHERE `to` = ? ORDER BY created_at LIMIT 1")
+    const delivery = await env.DB.prepare(
+      "SELECT status, attempts FROM email_deliveries WHERE `to` = ? ORDER BY created_at LIMIT 1",
+    )
       .bind(to)
       .first();
     expect(delivery).toEqual({ status: "sent", attempts: 1 });

@@ -19,9 +19,17 @@ describe("rate limit per principal", () => {
   it("counts one user's requests together across IPs, and separately from other users", async () => {
     await awayFromMinuteEdge();
     const limit = Number(env.RATE_LIMIT_PER_MINUTE);
-    const fromA = await call("GET", "/api/v1/ping", { token: alice.accessToken, headers: { "cf-connecting-ip": freshIp() } });
-    const fromB = await call("GET", "/api/v1/ping", { token: alice.accessToken, headers: { "cf-connecting-ip": freshIp() } });
-    expect(Number(fromB.headers.get("x-ratelimit-remaining"))).toBe(Number(fromA.headers.get("x-ratelimit-remaining")) - 1);
+    const fromA = await call("GET", "/api/v1/ping", {
+      token: alice.accessToken,
+      headers: { "cf-connecting-ip": freshIp() },
+    });
+    const fromB = await call("GET", "/api/v1/ping", {
+      token: alice.accessToken,
+      headers: { "cf-connecting-ip": freshIp() },
+    });
+    expect(Number(fromB.headers.get("x-ratelimit-remaining"))).toBe(
+      Number(fromA.headers.get("x-ratelimit-remaining")) - 1,
+    );
 
     const sameIp = freshIp();
     const bobs = await call("GET", "/api/v1/ping", { token: bob.accessToken, headers: { "cf-connecting-ip": sameIp } });
@@ -33,11 +41,16 @@ describe("rate limit per principal", () => {
   it("still counts and labels a request whose token is rejected", async () => {
     await awayFromMinuteEdge();
     const ip = freshIp();
-    const rejected = await call("GET", "/api/v1/ping", { token: "not-a-valid-token", headers: { "cf-connecting-ip": ip } });
+    const rejected = await call("GET", "/api/v1/ping", {
+      token: "not-a-valid-token",
+      headers: { "cf-connecting-ip": ip },
+    });
     expect(rejected.status).toBe(401);
     expect(rejected.headers.get("x-ratelimit-limit")).toBe(env.RATE_LIMIT_PER_MINUTE);
     const next = await call("GET", "/api/v1/ping", { headers: { "cf-connecting-ip": ip } });
-    expect(Number(next.headers.get("x-ratelimit-remaining"))).toBe(Number(rejected.headers.get("x-ratelimit-remaining")) - 1);
+    expect(Number(next.headers.get("x-ratelimit-remaining"))).toBe(
+      Number(rejected.headers.get("x-ratelimit-remaining")) - 1,
+    );
   });
 });
 
@@ -68,7 +81,9 @@ describe("Idempotency-Key per principal", () => {
     expect(other.headers.get("idempotent-replayed")).toBeNull();
     expect(await echoCount()).toBe(before + 2);
 
-    const row = await env.DB.prepare("SELECT scope FROM idempotency_keys WHERE key = 'principal-key' ORDER BY scope").all<{ scope: string }>();
+    const row = await env.DB.prepare(
+      "SELECT scope FROM idempotency_keys WHERE key = 'principal-key' ORDER BY scope",
+    ).all<{ scope: string }>();
     expect(row.results.map((r) => r.scope).sort()).toEqual([`usr:${alice.user.id}`, `usr:${bob.user.id}`].sort());
   });
 });

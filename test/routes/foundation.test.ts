@@ -49,7 +49,10 @@ describe("error envelopes of the foundation", () => {
 
   it("answers a body over MAX_BODY_BYTES with 413 VAL003, declared or streamed", async () => {
     const big = JSON.stringify({ message: "x".repeat(MAX + 10) });
-    const declared = await call("POST", "/api/v1/dev/echo", { raw: big, headers: { "content-type": "application/json" } });
+    const declared = await call("POST", "/api/v1/dev/echo", {
+      raw: big,
+      headers: { "content-type": "application/json" },
+    });
     expect(declared.status).toBe(413);
     expectErrorEnvelope(declared, "VAL003");
 
@@ -61,13 +64,19 @@ describe("error envelopes of the foundation", () => {
         controller.close();
       },
     });
-    const streamed = await call("POST", "/api/v1/dev/echo", { raw: stream, headers: { "content-type": "application/json" } });
+    const streamed = await call("POST", "/api/v1/dev/echo", {
+      raw: stream,
+      headers: { "content-type": "application/json" },
+    });
     expect(streamed.status).toBe(413);
     expectErrorEnvelope(streamed, "VAL003");
   });
 
   it("answers a wrong content type with 415 VAL004", async () => {
-    const res = await call("POST", "/api/v1/dev/echo", { raw: "message=hi", headers: { "content-type": "text/plain" } });
+    const res = await call("POST", "/api/v1/dev/echo", {
+      raw: "message=hi",
+      headers: { "content-type": "text/plain" },
+    });
     expect(res.status).toBe(415);
     expectErrorEnvelope(res, "VAL004");
   });
@@ -172,7 +181,10 @@ describe("X-RateLimit-* headers", () => {
   it("count down per client, rejected requests included", async () => {
     const headers = { "cf-connecting-ip": freshIp() };
     const first = await call("GET", "/api/v1/health", { headers });
-    const rejected = await call("POST", "/api/v1/dev/echo", { raw: "hi", headers: { ...headers, "content-type": "text/plain" } });
+    const rejected = await call("POST", "/api/v1/dev/echo", {
+      raw: "hi",
+      headers: { ...headers, "content-type": "text/plain" },
+    });
     const third = await call("GET", "/api/v1/nope", { headers });
     const remaining = [first, rejected, third].map((r) => Number(r.headers.get("x-ratelimit-remaining")));
     const limit = Number(env.RATE_LIMIT_PER_MINUTE);
@@ -201,9 +213,18 @@ describe("bad requests leave no trace", () => {
     const bad = [
       await call("POST", "/api/v1/dev/echo", { body: { message: "" }, headers: { "idempotency-key": "bad-1" } }),
       await call("POST", "/api/v1/dev/echo", { raw: "{nope", headers: { ...json, "idempotency-key": "bad-2" } }),
-      await call("POST", "/api/v1/dev/echo", { raw: "x".repeat(MAX + 1), headers: { ...json, "idempotency-key": "bad-3" } }),
-      await call("POST", "/api/v1/dev/echo", { raw: "hi", headers: { "content-type": "text/plain", "idempotency-key": "bad-4" } }),
-      await call("POST", "/api/v1/dev/echo", { body: { message: "hi" }, headers: { "idempotency-key": "k".repeat(256) } }),
+      await call("POST", "/api/v1/dev/echo", {
+        raw: "x".repeat(MAX + 1),
+        headers: { ...json, "idempotency-key": "bad-3" },
+      }),
+      await call("POST", "/api/v1/dev/echo", {
+        raw: "hi",
+        headers: { "content-type": "text/plain", "idempotency-key": "bad-4" },
+      }),
+      await call("POST", "/api/v1/dev/echo", {
+        body: { message: "hi" },
+        headers: { "idempotency-key": "k".repeat(256) },
+      }),
       await call("POST", "/api/v1/nope", { body: { message: "hi" }, headers: { "idempotency-key": "bad-6" } }),
       await call("DELETE", "/api/v1/health"),
     ];

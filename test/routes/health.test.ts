@@ -31,7 +31,9 @@ describe("unknown routes", () => {
 // fails — the API still serves everything except anchoring, so 200; `down` when a critical part (D1, R2, the
 // queue producers, the Durable Object round trip) fails — 503, so load balancers and uptime checks take it out.
 describe("health when the chain RPC is unreachable", () => {
-  const closedPort = JSON.stringify([{ name: "anvil", chainId: 31337, rpcUrl: "http://127.0.0.1:9/", confirmations: 1 }]);
+  const closedPort = JSON.stringify([
+    { name: "anvil", chainId: 31337, rpcUrl: "http://127.0.0.1:9/", confirmations: 1 },
+  ]);
 
   it("checkHealth reports degraded: chain down, every critical service up", async () => {
     const health = await checkHealth({ ...env, ANCHOR_NETWORKS: closedPort });

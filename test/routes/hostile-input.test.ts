@@ -67,7 +67,10 @@ describe("drawn SVG signatures", () => {
     const pen = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M1 1L9 9" stroke="#000"/></svg>';
     const signed = await call("POST", `/api/v1/contracts/${id}/sign`, {
       token: signer.token,
-      body: { signature: { type: "drawn", value: svgUrl(`<?xml version="1.0"?>\n<!-- pad -->\n${pen}`) }, consent: true },
+      body: {
+        signature: { type: "drawn", value: svgUrl(`<?xml version="1.0"?>\n<!-- pad -->\n${pen}`) },
+        consent: true,
+      },
     });
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
     const sig = signed.body.data.signers[0].signature;
@@ -85,14 +88,23 @@ describe("email headers are single-line", () => {
     expect(created.status).toBe(400);
     expect(created.body.error.code).toBe("VAL001");
     expect(created.body.error.details[0].path).toBe("title");
-    const ok = await call("POST", "/api/v1/contracts", { token: owner.token, body: { title: "Lease", type: "lease", body: "Terms." } });
-    const patched = await call("PATCH", `/api/v1/contracts/${ok.body.data.id}`, { token: owner.token, body: { title: "Lease\nX-Injected: 1" } });
+    const ok = await call("POST", "/api/v1/contracts", {
+      token: owner.token,
+      body: { title: "Lease", type: "lease", body: "Terms." },
+    });
+    const patched = await call("PATCH", `/api/v1/contracts/${ok.body.data.id}`, {
+      token: owner.token,
+      body: { title: "Lease\nX-Injected: 1" },
+    });
     expect(patched.body.error.code).toBe("VAL001");
   });
 
   it("a team name with CR/LF reaches the invitation email's subject as one line", async () => {
     const inviter = await createUser();
-    const team = await call("POST", "/api/v1/teams", { token: inviter.accessToken, body: { name: "Acme\r\nBcc: victim@evil.test" } });
+    const team = await call("POST", "/api/v1/teams", {
+      token: inviter.accessToken,
+      body: { name: "Acme\r\nBcc: victim@evil.test" },
+    });
     expect(team.status).toBe(201);
     const invitee = uniqueEmail("invitee");
     const invited = await call("POST", `/api/v1/teams/${team.body.data.id}/members`, {
@@ -110,10 +122,28 @@ describe("email headers are single-line", () => {
     const mailer = mailerFor(env);
     const to = uniqueEmail("headers");
     const deliveryId = `eml_hdr_${crypto.randomUUID().slice(0, 8)}`;
-    await mailer.send({ deliveryId, from: "Escra\r\nBcc: x@evil.test <no-reply@escra.test>", to, subject: "a\r\n\r\nbody", text: "t", html: "h" });
-    const stored = await env.DB.prepare("SELECT subject, \"from\" AS sender FROM dev_mailbox WHERE delivery_id = ?").bind(deliveryId).first<{ subject: string; sender: string }>();
+    await mailer.send({
+      deliveryId,
+      from: "Escra\r\nBcc: x@evil.test <no-reply@escra.test>",
+      to,
+      subject: "a\r\n\r\nbody",
+      text: "t",
+      html: "h",
+    });
+    const stored = await env.DB.prepare('SELECT subject, "from" AS sender FROM dev_mailbox WHERE delivery_id = ?')
+      .bind(deliveryId)
+      .first<{ subject: string; sender: string }>();
     expect(stored).toEqual({ subject: "a body", sender: "Escra Bcc: x@evil.test <no-reply@escra.test>" });
-    await expect(mailer.send({ deliveryId: "eml_hdr_2", from: "a@b.c", to: `${to}\r\nBcc: x@evil.test`, subject: "s", text: "t", html: "h" })).rejects.toThrow(MailerError);
+    await expect(
+      mailer.send({
+        deliveryId: "eml_hdr_2",
+        from: "a@b.c",
+        to: `${to}\r\nBcc: x@evil.test`,
+        subject: "s",
+        text: "t",
+        html: "h",
+      }),
+    ).rejects.toThrow(MailerError);
   });
 });
 

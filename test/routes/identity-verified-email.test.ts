@@ -16,7 +16,10 @@ function shopEmail(label: string) {
 
 /** Registers without verifying and logs in (login does not need a verified address): the squatter of the issue. */
 async function unverifiedUser(email: string, name = "Squatter X") {
-  const res = await call("POST", "/api/v1/auth/register", { body: { email, password: PASSWORD, name }, headers: { "cf-connecting-ip": testIp() } });
+  const res = await call("POST", "/api/v1/auth/register", {
+    body: { email, password: PASSWORD, name },
+    headers: { "cf-connecting-ip": testIp() },
+  });
   expect(res.status).toBe(201);
   const session = await login(email, PASSWORD);
   expect(session.status).toBe(200);
@@ -26,10 +29,16 @@ async function unverifiedUser(email: string, name = "Squatter X") {
 
 /** The real owner of the mailbox registers and verifies with the code mailed to it. */
 async function ownerRegistersAndVerifies(email: string) {
-  const reg = await call("POST", "/api/v1/auth/register", { body: { email, password: `${PASSWORD}!`, name: "Real Owner" }, headers: { "cf-connecting-ip": testIp() } });
+  const reg = await call("POST", "/api/v1/auth/register", {
+    body: { email, password: `${PASSWORD}!`, name: "Real Owner" },
+    headers: { "cf-connecting-ip": testIp() },
+  });
   expect(reg.status).toBe(201);
   const code = await newestCode(email, 2);
-  const verified = await call("POST", "/api/v1/auth/verify-email", { body: { email, code }, headers: { "cf-connecting-ip": testIp() } });
+  const verified = await call("POST", "/api/v1/auth/verify-email", {
+    body: { email, code },
+    headers: { "cf-connecting-ip": testIp() },
+  });
   expect(verified.status).toBe(200);
   const session = await login(email, `${PASSWORD}!`);
   expect(session.status).toBe(200);
@@ -47,7 +56,13 @@ async function newestCode(email: string, count: number): Promise<string> {
   }
 }
 
-const escrowBody = (sellerEmail: string) => ({ sellerEmail, amount: 500_000, currency: "NGN", description: "Instagram account @shop", inspectionPeriodHours: 24 });
+const escrowBody = (sellerEmail: string) => ({
+  sellerEmail,
+  amount: 500_000,
+  currency: "NGN",
+  description: "Instagram account @shop",
+  inspectionPeriodHours: 24,
+});
 
 describe("an email address is not an identity until verified (issue 11.1)", () => {
   it("an unverified registration of seller@… is not the escrow's seller, and the real owner can still register", async () => {
@@ -68,7 +83,9 @@ describe("an email address is not an identity until verified (issue 11.1)", () =
     expect(owner.id).not.toBe(squatter.id);
     expect((await call("GET", "/api/v1/auth/me", { token: squatter.token })).body.error.code).toBe("AUTH002");
     expect((await login(sellerEmail, PASSWORD)).body.error.code).toBe("AUTH001");
-    const retired = await env.DB.prepare("SELECT email, deleted_at FROM users WHERE id = ?").bind(squatter.id).first<{ email: string; deleted_at: string }>();
+    const retired = await env.DB.prepare("SELECT email, deleted_at FROM users WHERE id = ?")
+      .bind(squatter.id)
+      .first<{ email: string; deleted_at: string }>();
     expect(retired!.deleted_at).not.toBeNull();
     expect(retired!.email).not.toBe(sellerEmail);
 
@@ -82,7 +99,10 @@ describe("an email address is not an identity until verified (issue 11.1)", () =
 
   it("registering an address held by a verified account is still 409 RES002", async () => {
     const taken = await createUser();
-    const again = await call("POST", "/api/v1/auth/register", { body: { email: taken.email, password: PASSWORD, name: "Thief" }, headers: { "cf-connecting-ip": testIp() } });
+    const again = await call("POST", "/api/v1/auth/register", {
+      body: { email: taken.email, password: PASSWORD, name: "Thief" },
+      headers: { "cf-connecting-ip": testIp() },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("RES002");
     expect((await login(taken.email, taken.password)).status).toBe(200);
@@ -92,15 +112,24 @@ describe("an email address is not an identity until verified (issue 11.1)", () =
     const owner = await createUser();
     const email = shopEmail("shared");
     const squatter = await unverifiedUser(email);
-    const created = await call("POST", "/api/v1/contracts", { token: owner.accessToken, body: { title: "Supply agreement", type: "supply", body: "Terms." } });
+    const created = await call("POST", "/api/v1/contracts", {
+      token: owner.accessToken,
+      body: { title: "Supply agreement", type: "supply", body: "Terms." },
+    });
     expect(created.status).toBe(201);
     const id = created.body.data.id;
-    const shared = await call("POST", `/api/v1/contracts/${id}/share`, { token: owner.accessToken, body: { email, permission: "edit" } });
+    const shared = await call("POST", `/api/v1/contracts/${id}/share`, {
+      token: owner.accessToken,
+      body: { email, permission: "edit" },
+    });
     expect(shared.status).toBe(201);
     expect(shared.body.data.userId).toBeNull();
 
     expect((await call("GET", `/api/v1/contracts/${id}`, { token: squatter.token })).status).toBe(404);
-    const patched = await call("PATCH", `/api/v1/contracts/${id}`, { token: squatter.token, body: { title: "Mine now" } });
+    const patched = await call("PATCH", `/api/v1/contracts/${id}`, {
+      token: squatter.token,
+      body: { title: "Mine now" },
+    });
     expect(patched.status).toBe(404);
     const listed = await call("GET", "/api/v1/contracts", { token: squatter.token });
     expect(listed.body.data.map((c: { id: string }) => c.id)).not.toContain(id);
@@ -117,9 +146,14 @@ describe("an email address is not an identity until verified (issue 11.1)", () =
     const squatter = await unverifiedUser(email);
     const team = await call("POST", "/api/v1/teams", { token: owner.accessToken, body: { name: "Sellers" } });
     expect(team.status).toBe(201);
-    const invited = await call("POST", `/api/v1/teams/${team.body.data.id}/members`, { token: owner.accessToken, body: { email, role: "member" } });
+    const invited = await call("POST", `/api/v1/teams/${team.body.data.id}/members`, {
+      token: owner.accessToken,
+      body: { email, role: "member" },
+    });
     expect(invited.status).toBe(201);
-    const delivery = await env.DB.prepare("SELECT user_id, on_behalf_of FROM email_deliveries WHERE \"to\" = ? AND template = 'team-invitation'")
+    const delivery = await env.DB.prepare(
+      "SELECT user_id, on_behalf_of FROM email_deliveries WHERE \"to\" = ? AND template = 'team-invitation'",
+    )
       .bind(email)
       .first<{ user_id: string | null; on_behalf_of: string }>();
     expect(delivery).toEqual({ user_id: null, on_behalf_of: owner.user.id });
@@ -130,7 +164,12 @@ describe("an email address is not an identity until verified (issue 11.1)", () =
     const unverified = await unverifiedUser(shopEmail("lister"));
     const listing = await call("POST", "/api/v1/listings", {
       token: unverified.token,
-      body: { title: "Instagram page 50k", description: "Fashion niche", category: "Social", price: { amount: 250_000, currency: "NGN" } },
+      body: {
+        title: "Instagram page 50k",
+        description: "Fashion niche",
+        category: "Social",
+        price: { amount: 250_000, currency: "NGN" },
+      },
     });
     expect(listing.status).toBe(403);
     expect(listing.body.error.code).toBe("AUTH006");
@@ -140,7 +179,10 @@ describe("an email address is not an identity until verified (issue 11.1)", () =
     });
     expect(payout.status).toBe(403);
     expect(payout.body.error.code).toBe("AUTH006");
-    const deliver = await call("POST", "/api/v1/escrows/esc_00000000000000000001/deliver", { token: unverified.token, body: { credentials: { password: "x" } } });
+    const deliver = await call("POST", "/api/v1/escrows/esc_00000000000000000001/deliver", {
+      token: unverified.token,
+      body: { credentials: { password: "x" } },
+    });
     expect(deliver.status).toBe(403);
     expect(deliver.body.error.code).toBe("AUTH006");
 
@@ -148,7 +190,12 @@ describe("an email address is not an identity until verified (issue 11.1)", () =
     const seller = await createUser();
     const ok = await call("POST", "/api/v1/listings", {
       token: seller.accessToken,
-      body: { title: "Instagram page 50k", description: "Fashion niche", category: "Social", price: { amount: 250_000, currency: "NGN" } },
+      body: {
+        title: "Instagram page 50k",
+        description: "Fashion niche",
+        category: "Social",
+        price: { amount: 250_000, currency: "NGN" },
+      },
     });
     expect(ok.status).toBe(201);
   });
@@ -159,25 +206,34 @@ describe("an email address is not an identity until verified (issue 11.1)", () =
     const verified = await createUser();
     const eightDaysAgo = new Date(Date.now() - 8 * 86_400_000).toISOString();
     const sixDaysAgo = new Date(Date.now() - 6 * 86_400_000).toISOString();
-    await env.DB.prepare("UPDATE users SET created_at = ? WHERE id IN (?, ?)").bind(eightDaysAgo, old.id, verified.user.id).run();
+    await env.DB.prepare("UPDATE users SET created_at = ? WHERE id IN (?, ?)")
+      .bind(eightDaysAgo, old.id, verified.user.id)
+      .run();
     await env.DB.prepare("UPDATE users SET created_at = ? WHERE id = ?").bind(sixDaysAgo, young.id).run();
 
     const retired = await expireUnverifiedAccounts(env, new Date());
     expect(retired).toBeGreaterThanOrEqual(1);
     expect(retired).toBeLessThanOrEqual(UNVERIFIED_SWEEP_BATCH);
     const state = async (id: string) =>
-      env.DB.prepare("SELECT deleted_at, email FROM users WHERE id = ?").bind(id).first<{ deleted_at: string | null; email: string }>();
+      env.DB.prepare("SELECT deleted_at, email FROM users WHERE id = ?")
+        .bind(id)
+        .first<{ deleted_at: string | null; email: string }>();
     expect((await state(old.id))!.deleted_at).not.toBeNull();
     expect((await state(young.id))!.deleted_at).toBeNull();
     expect((await state(verified.user.id))!.deleted_at).toBeNull();
     expect((await call("GET", "/api/v1/auth/me", { token: old.token })).body.error.code).toBe("AUTH002");
     expect((await call("GET", "/api/v1/auth/me", { token: young.token })).status).toBe(200);
-    const audit = await env.DB.prepare("SELECT count(*) AS n FROM audit_logs WHERE action = 'auth.unverified_account.expired' AND resource_id = ?")
+    const audit = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit_logs WHERE action = 'auth.unverified_account.expired' AND resource_id = ?",
+    )
       .bind(old.id)
       .first<{ n: number }>();
     expect(audit!.n).toBe(1);
     // Its address is free: registering it again is an ordinary new account.
-    const again = await call("POST", "/api/v1/auth/register", { body: { email: old.email, password: PASSWORD, name: "Later" }, headers: { "cf-connecting-ip": testIp() } });
+    const again = await call("POST", "/api/v1/auth/register", {
+      body: { email: old.email, password: PASSWORD, name: "Later" },
+      headers: { "cf-connecting-ip": testIp() },
+    });
     expect(again.status).toBe(201);
   });
 });

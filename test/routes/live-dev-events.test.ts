@@ -22,7 +22,11 @@ describe("POST /api/v1/dev/events", () => {
     const res = await call("POST", "/api/v1/dev/events", { body: contractEvent([user.userId], "feeds") });
     expect(res.status).toBe(202);
     expect(res.body.data.id).toMatch(/^evt_/);
-    expect(await client.next()).toMatchObject({ type: "contract.updated", seq: 1, data: { contractId: "ctr_00000000000000000009" } });
+    expect(await client.next()).toMatchObject({
+      type: "contract.updated",
+      seq: 1,
+      data: { contractId: "ctr_00000000000000000009" },
+    });
     await client.close();
   });
 
@@ -34,7 +38,9 @@ describe("POST /api/v1/dev/events", () => {
     // The local queue delivers in batches (max_batch_timeout 1 s).
     expect(await client.next(10_000)).toMatchObject({ type: "contract.updated", seq: 1 });
     const feed = env.USER_FEED.get(env.USER_FEED.idFromName(user.userId));
-    expect((await feed.deliver({ id: res.body.data.id, type: "contract.updated", data: {}, occurredAt: "" })).duplicate).toBe(true);
+    expect(
+      (await feed.deliver({ id: res.body.data.id, type: "contract.updated", data: {}, occurredAt: "" })).duplicate,
+    ).toBe(true);
     await client.close();
   });
 
@@ -45,7 +51,9 @@ describe("POST /api/v1/dev/events", () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error?.code).toBe("VAL001");
-    const unknown = await call("POST", "/api/v1/dev/events", { body: { ...contractEvent([user.userId]), type: "contract.exploded" } });
+    const unknown = await call("POST", "/api/v1/dev/events", {
+      body: { ...contractEvent([user.userId]), type: "contract.exploded" },
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error?.code).toBe("VAL001");
     const noAudience = await call("POST", "/api/v1/dev/events", { body: contractEvent([]) });

@@ -18,10 +18,18 @@ describe("GET /api/v1/live", () => {
     const user = await liveUser();
     const client = await LiveClient.open(`/api/v1/live?userId=${user.userId}`);
     client.send({ type: "auth", payload: { token: user.accessToken } });
-    expect(await client.next()).toEqual({ type: "auth:success", payload: { userId: user.userId, permissions: ["read"] } });
+    expect(await client.next()).toEqual({
+      type: "auth:success",
+      payload: { userId: user.userId, permissions: ["read"] },
+    });
 
     const feed = env.USER_FEED.get(env.USER_FEED.idFromName(user.userId));
-    await feed.deliver({ id: "evt_routeTest000000000001", type: "contract.signed", data: signed(), occurredAt: new Date().toISOString() });
+    await feed.deliver({
+      id: "evt_routeTest000000000001",
+      type: "contract.signed",
+      data: signed(),
+      occurredAt: new Date().toISOString(),
+    });
     expect(await client.next()).toMatchObject({ type: "contract.signed", seq: 1, data: signed() });
     await client.close();
   });
@@ -34,7 +42,9 @@ describe("GET /api/v1/live", () => {
     expect(res.status).toBe(101);
     const ws = res.webSocket!;
     ws.accept();
-    const first = new Promise<any>((resolve) => ws.addEventListener("message", (e) => resolve(JSON.parse(e.data as string))));
+    const first = new Promise<any>((resolve) =>
+      ws.addEventListener("message", (e) => resolve(JSON.parse(e.data as string))),
+    );
     ws.send(JSON.stringify({ type: "auth", payload: { token: user.accessToken } }));
     expect(await first).toMatchObject({ type: "auth:success", payload: { userId: user.userId } });
     ws.close(1000);

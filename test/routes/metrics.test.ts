@@ -12,7 +12,13 @@ import { newId } from "../../src/lib/ids";
 interface Family {
   name: string;
   type: string;
-  metrics: { value?: string; labels?: Record<string, string>; buckets?: Record<string, string>; count?: string; sum?: string }[];
+  metrics: {
+    value?: string;
+    labels?: Record<string, string>;
+    buckets?: Record<string, string>;
+    count?: string;
+    sum?: string;
+  }[];
 }
 
 async function scrape(token = env.METRICS_TOKEN): Promise<Family[]> {
@@ -43,10 +49,14 @@ describe("GET /api/v1/metrics", { timeout: 90_000 }, () => {
     const after = await scrape();
     expect(value(after, "escra_http_requests_total", liveness)).toBe(before + 3);
     // The template, not the path: every contract id lands in one series.
-    expect(value(after, "escra_http_requests_total", { route: "/api/v1/contracts/:id", status: "404" })).toBeGreaterThanOrEqual(1);
+    expect(
+      value(after, "escra_http_requests_total", { route: "/api/v1/contracts/:id", status: "404" }),
+    ).toBeGreaterThanOrEqual(1);
     expect(after.find((f) => f.name === "escra_http_request_duration_seconds")?.type).toBe("HISTOGRAM");
     // parse-prometheus-text-format folds a histogram's label sets into one, so its series are read from the text.
-    const text = await (await fetchWorker("/api/v1/metrics", { headers: { authorization: `Bearer ${env.METRICS_TOKEN}` } })).text();
+    const text = await (
+      await fetchWorker("/api/v1/metrics", { headers: { authorization: `Bearer ${env.METRICS_TOKEN}` } })
+    ).text();
     const series = (suffix: string, extra = "") =>
       Number(
         new RegExp(
@@ -102,7 +112,9 @@ describe("GET /api/v1/metrics", { timeout: 90_000 }, () => {
   it("admits the metrics token and admins; refuses everyone else", async () => {
     const admin = await createUser({ role: "admin" });
     const user = await createUser();
-    expect((await fetchWorker("/api/v1/metrics", { headers: { authorization: `Bearer ${admin.accessToken}` } })).status).toBe(200);
+    expect(
+      (await fetchWorker("/api/v1/metrics", { headers: { authorization: `Bearer ${admin.accessToken}` } })).status,
+    ).toBe(200);
 
     const none = await call("GET", "/api/v1/metrics");
     expect(none.status).toBe(401);
@@ -116,10 +128,13 @@ describe("GET /api/v1/metrics", { timeout: 90_000 }, () => {
 
     // An admin's key needs admin:read; the metrics token opens nothing else.
     const mint = async (scopes: string[]) =>
-      (await call("POST", "/api/v1/api-keys", { token: admin.accessToken, body: { name: "scraper", scopes } })).body.data.secret as string;
+      (await call("POST", "/api/v1/api-keys", { token: admin.accessToken, body: { name: "scraper", scopes } })).body
+        .data.secret as string;
     const withAdminRead = await mint(["admin:read"]);
     const withoutAdmin = await mint(["contracts:read"]);
-    expect((await fetchWorker("/api/v1/metrics", { headers: { authorization: `Bearer ${withAdminRead}` } })).status).toBe(200);
+    expect(
+      (await fetchWorker("/api/v1/metrics", { headers: { authorization: `Bearer ${withAdminRead}` } })).status,
+    ).toBe(200);
     expect((await call("GET", "/api/v1/metrics", { token: withoutAdmin })).body.error.code).toBe("AUTH003");
     const elsewhere = await call("GET", "/api/v1/auth/me", { token: env.METRICS_TOKEN });
     expect(elsewhere.status).toBe(401);
@@ -127,7 +142,9 @@ describe("GET /api/v1/metrics", { timeout: 90_000 }, () => {
   });
 
   it("takes no input: unknown query parameters are ignored and the scrape still succeeds", async () => {
-    const res = await fetchWorker("/api/v1/metrics?format=json", { headers: { authorization: `Bearer ${env.METRICS_TOKEN}` } });
+    const res = await fetchWorker("/api/v1/metrics?format=json", {
+      headers: { authorization: `Bearer ${env.METRICS_TOKEN}` },
+    });
     expect(res.status).toBe(200);
   });
 });

@@ -27,7 +27,9 @@ async function notifyOf(user: TestUser, title: string) {
 
 /** How many notice emails were recorded for the user (sendEmail records each before the queue delivers it). */
 async function notices(user: TestUser): Promise<number> {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM email_deliveries WHERE user_id = ? AND template = 'notice'")
+  const row = await env.DB.prepare(
+    "SELECT count(*) AS n FROM email_deliveries WHERE user_id = ? AND template = 'notice'",
+  )
     .bind(user.user.id)
     .first<{ n: number }>();
   return row!.n;
@@ -35,7 +37,11 @@ async function notices(user: TestUser): Promise<number> {
 
 async function runDigestCron() {
   const ctx = createExecutionContext();
-  await worker.scheduled!(createScheduledController({ cron: "0 7 * * *", scheduledTime: Date.now() }), env as never, ctx);
+  await worker.scheduled!(
+    createScheduledController({ cron: "0 7 * * *", scheduledTime: Date.now() }),
+    env as never,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
 }
 
@@ -51,13 +57,21 @@ describe("email digest", () => {
     expect(put.status).toBe(200);
     expect(put.body.data.digest).toEqual({ threshold: 2, windowMinutes: 10 });
     expect(put.body.data.preferences["contract.sent"]).toBeDefined();
-    for (const digest of [{ threshold: -1 }, { threshold: 101 }, { windowMinutes: 0 }, { windowMinutes: 2.5 }, { every: 1 }]) {
+    for (const digest of [
+      { threshold: -1 },
+      { threshold: 101 },
+      { windowMinutes: 0 },
+      { windowMinutes: 2.5 },
+      { every: 1 },
+    ]) {
       const bad = await putPreferences(user, { digest });
       expect(bad.status).toBe(400);
       expect(bad.body.error.code).toBe("VAL001");
     }
     expect((await putPreferences(user, {})).body.error.code).toBe("VAL001");
-    const unauthenticated = await call("PUT", "/api/v1/users/me/notification-preferences", { body: { digest: { threshold: 1 } } });
+    const unauthenticated = await call("PUT", "/api/v1/users/me/notification-preferences", {
+      body: { digest: { threshold: 1 } },
+    });
     expect(unauthenticated.status).toBe(401);
   });
 

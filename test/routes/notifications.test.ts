@@ -30,7 +30,9 @@ async function publishAndWait(input: Parameters<typeof publishEvent>[1]) {
 }
 
 async function emailsAbout(user: TestUser, contractId: string) {
-  const rows = await env.DB.prepare("SELECT data FROM email_deliveries WHERE user_id = ? AND template = 'notice'").bind(user.user.id).all<{ data: string }>();
+  const rows = await env.DB.prepare("SELECT data FROM email_deliveries WHERE user_id = ? AND template = 'notice'")
+    .bind(user.user.id)
+    .all<{ data: string }>();
   return rows.results.filter((r) => r.data.includes(contractId) || r.data.includes(`/contracts/${contractId}`));
 }
 
@@ -104,7 +106,9 @@ describe("notifications", () => {
     const ctx = { attempts: 1, lastAttempt: false, queue: "escra-events" };
     await notifyConsumer.consume(event, env, ctx);
     await notifyConsumer.consume(event, env, { ...ctx, attempts: 2 });
-    const rows = await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE user_id = ?").bind(erin.user.id).first<{ n: number }>();
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE user_id = ?")
+      .bind(erin.user.id)
+      .first<{ n: number }>();
     expect(rows!.n).toBe(1);
     expect(await emailsAbout(erin, event.subject.id)).toHaveLength(1);
   });
@@ -112,7 +116,8 @@ describe("notifications", () => {
   it("filters unread, marks one and all read, and keeps users apart", async () => {
     const frank = await createUser();
     const grace = await createUser();
-    for (const title of ["One", "Two", "Three"]) await publishAndWait(contractEvent("contract.updated", [frank.user.id], title));
+    for (const title of ["One", "Two", "Three"])
+      await publishAndWait(contractEvent("contract.updated", [frank.user.id], title));
 
     const all = await call("GET", "/api/v1/notifications?perPage=2", { token: frank.accessToken });
     expect(all.body.data).toHaveLength(2);
@@ -134,9 +139,15 @@ describe("notifications", () => {
     expect(unread.body.data.map((n: { id: string }) => n.id)).not.toContain(target);
     expect(unread.body.metadata.unreadCount).toBe(2);
 
-    expect((await call("POST", "/api/v1/notifications/read-all", { token: grace.accessToken })).body.data).toEqual({ updated: 0 });
-    expect((await call("POST", "/api/v1/notifications/read-all", { token: frank.accessToken })).body.data).toEqual({ updated: 2 });
-    expect((await call("GET", "/api/v1/notifications?unread=true", { token: frank.accessToken })).body.data).toEqual([]);
+    expect((await call("POST", "/api/v1/notifications/read-all", { token: grace.accessToken })).body.data).toEqual({
+      updated: 0,
+    });
+    expect((await call("POST", "/api/v1/notifications/read-all", { token: frank.accessToken })).body.data).toEqual({
+      updated: 2,
+    });
+    expect((await call("GET", "/api/v1/notifications?unread=true", { token: frank.accessToken })).body.data).toEqual(
+      [],
+    );
   });
 
   it("rejects bad queries and anonymous callers", async () => {

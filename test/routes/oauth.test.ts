@@ -73,7 +73,15 @@ async function consent(app: App, user: TestUser, options: { scope?: string; deci
 async function tokensFor(app: App, user: TestUser, scope?: string) {
   const { callback, verifier, state } = await consent(app, user, { scope });
   const params = oauth.validateAuthResponse(as, app.client, callback, state);
-  const res = await oauth.authorizationCodeGrantRequest(as, app.client, oauth.ClientSecretBasic(app.clientSecret), params, REDIRECT, verifier, http);
+  const res = await oauth.authorizationCodeGrantRequest(
+    as,
+    app.client,
+    oauth.ClientSecretBasic(app.clientSecret),
+    params,
+    REDIRECT,
+    verifier,
+    http,
+  );
   return oauth.processAuthorizationCodeResponse(as, app.client, res);
 }
 
@@ -89,7 +97,10 @@ async function tokenError(promise: Promise<unknown>): Promise<{ error: string; s
 }
 
 beforeAll(async () => {
-  as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oauth2", ...http }));
+  as = await oauth.processDiscoveryResponse(
+    issuer,
+    await oauth.discoveryRequest(issuer, { algorithm: "oauth2", ...http }),
+  );
   [partner, user, stranger, viewer, capped] = await Promise.all([
     createUser({ email: `oauth-partner-${crypto.randomUUID().slice(0, 8)}@example.com` }),
     createUser(),
@@ -117,12 +128,18 @@ describe("applications", () => {
     const app = await registerApp(partner, { name: "Listed app" });
     expect(app.clientId).toMatch(/^oap_/);
     expect(app.clientSecret).toMatch(/^ecs_/);
-    const row = await env.DB.prepare("SELECT secret_hash FROM oauth_applications WHERE id = ?").bind(app.id).first<{ secret_hash: string }>();
+    const row = await env.DB.prepare("SELECT secret_hash FROM oauth_applications WHERE id = ?")
+      .bind(app.id)
+      .first<{ secret_hash: string }>();
     expect(row!.secret_hash).not.toContain(app.clientSecret);
     const list = await call("GET", "/api/v1/oauth/applications", { token: partner.accessToken });
     expect(list.status).toBe(200);
     const listed = list.body.data.find((a: { id: string }) => a.id === app.id);
-    expect(listed).toMatchObject({ name: "Listed app", redirectUris: [REDIRECT], scopes: ["contracts:read", "escrows:read"] });
+    expect(listed).toMatchObject({
+      name: "Listed app",
+      redirectUris: [REDIRECT],
+      scopes: ["contracts:read", "escrows:read"],
+    });
     expect(JSON.stringify(list.body)).not.toContain(app.clientSecret);
     const one = await call("GET", `/api/v1/oauth/applications/${app.id}`, { token: partner.accessToken });
     expect(one.status).toBe(200);
@@ -145,19 +162,30 @@ describe("applications", () => {
     }
     const loopback = await call("POST", "/api/v1/oauth/applications", {
       token: partner.accessToken,
-      body: { name: "Dev", redirectUris: ["http://127.0.0.1:8080/cb", "http://localhost:3000/cb"], scopes: ["contracts:read"] },
+      body: {
+        name: "Dev",
+        redirectUris: ["http://127.0.0.1:8080/cb", "http://localhost:3000/cb"],
+        scopes: ["contracts:read"],
+      },
     });
     expect(loopback.status).toBe(201);
   });
 
   it("is the owner's alone: another user gets RES001, an API key AUTH003", async () => {
     const app = await registerApp(partner);
-    for (const [method, body] of [["GET", undefined], ["PATCH", { name: "Mine" }], ["DELETE", undefined]] as const) {
+    for (const [method, body] of [
+      ["GET", undefined],
+      ["PATCH", { name: "Mine" }],
+      ["DELETE", undefined],
+    ] as const) {
       const res = await call(method, `/api/v1/oauth/applications/${app.id}`, { token: stranger.accessToken, body });
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe("RES001");
     }
-    const key = await call("POST", "/api/v1/api-keys", { token: partner.accessToken, body: { name: "k", scopes: ["contracts:read"] } });
+    const key = await call("POST", "/api/v1/api-keys", {
+      token: partner.accessToken,
+      body: { name: "k", scopes: ["contracts:read"] },
+    });
     const byKey = await call("POST", "/api/v1/oauth/applications", {
       token: key.body.data.secret,
       body: { name: "Via key", redirectUris: [REDIRECT], scopes: ["contracts:read"] },
@@ -174,10 +202,16 @@ describe("applications", () => {
     });
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({ name: "Renamed", scopes: ["contracts:read"] });
-    const bad = await call("PATCH", `/api/v1/oauth/applications/${app.id}`, { token: partner.accessToken, body: { redirectUris: ["ftp://x/cb"] } });
+    const bad = await call("PATCH", `/api/v1/oauth/applications/${app.id}`, {
+      token: partner.accessToken,
+      body: { redirectUris: ["ftp://x/cb"] },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("VAL001");
-    const unknown = await call("PATCH", "/api/v1/oauth/applications/oap_00000000000000000000", { token: partner.accessToken, body: { name: "x" } });
+    const unknown = await call("PATCH", "/api/v1/oauth/applications/oap_00000000000000000000", {
+      token: partner.accessToken,
+      body: { name: "x" },
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe("RES001");
   });
@@ -201,14 +235,19 @@ describe("applications", () => {
     const after = await call("GET", "/api/v1/contracts", { token: tokens.access_token });
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe("AUTH002");
-    expect((await call("GET", `/api/v1/oauth/applications/${app.id}`, { token: partner.accessToken })).status).toBe(404);
+    expect((await call("GET", `/api/v1/oauth/applications/${app.id}`, { token: partner.accessToken })).status).toBe(
+      404,
+    );
   });
 });
 
 describe("authorization code + PKCE", () => {
   it("happy path: the token carries the granted scopes, works on a scoped route and is refused outside them", async () => {
     const app = await registerApp(partner);
-    const mine = await call("POST", "/api/v1/contracts", { token: user.accessToken, body: { title: "Partner-visible", type: "nda" } });
+    const mine = await call("POST", "/api/v1/contracts", {
+      token: user.accessToken,
+      body: { title: "Partner-visible", type: "nda" },
+    });
     expect(mine.status).toBe(201);
     const tokens = await tokensFor(app, user, "contracts:read");
     expect(tokens.token_type.toLowerCase()).toBe("bearer");
@@ -236,7 +275,9 @@ describe("authorization code + PKCE", () => {
   it("serves a consent page under a strict CSP naming the application and the scopes in words", async () => {
     const app = await registerApp(partner, { name: "<script>alert(1)</script> CRM" });
     const challenge = await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier());
-    const res = await fetchWorker(`/api/v1/oauth/authorize?${authorizeQuery(app, { state: "s", challenge, scope: "contracts:read" })}`);
+    const res = await fetchWorker(
+      `/api/v1/oauth/authorize?${authorizeQuery(app, { state: "s", challenge, scope: "contracts:read" })}`,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
     const csp = res.headers.get("content-security-policy")!;
@@ -261,9 +302,18 @@ describe("authorization code + PKCE", () => {
     const { callback, state } = await consent(app, user);
     const params = oauth.validateAuthResponse(as, app.client, callback, state);
     const res = await oauth.authorizationCodeGrantRequest(
-      as, app.client, oauth.ClientSecretBasic(app.clientSecret), params, REDIRECT, oauth.generateRandomCodeVerifier(), http,
+      as,
+      app.client,
+      oauth.ClientSecretBasic(app.clientSecret),
+      params,
+      REDIRECT,
+      oauth.generateRandomCodeVerifier(),
+      http,
     );
-    expect(await tokenError(oauth.processAuthorizationCodeResponse(as, app.client, res))).toEqual({ error: "invalid_grant", status: 400 });
+    expect(await tokenError(oauth.processAuthorizationCodeResponse(as, app.client, res))).toEqual({
+      error: "invalid_grant",
+      status: 400,
+    });
   });
 
   it("a replayed code is refused and the tokens it issued are revoked (RFC 6749 §4.1.2)", async () => {
@@ -272,11 +322,16 @@ describe("authorization code + PKCE", () => {
     const params = oauth.validateAuthResponse(as, app.client, callback, state);
     const auth = oauth.ClientSecretBasic(app.clientSecret);
     const first = await oauth.processAuthorizationCodeResponse(
-      as, app.client, await oauth.authorizationCodeGrantRequest(as, app.client, auth, params, REDIRECT, verifier, http),
+      as,
+      app.client,
+      await oauth.authorizationCodeGrantRequest(as, app.client, auth, params, REDIRECT, verifier, http),
     );
     expect((await call("GET", "/api/v1/contracts", { token: first.access_token })).status).toBe(200);
     const replay = await oauth.authorizationCodeGrantRequest(as, app.client, auth, params, REDIRECT, verifier, http);
-    expect(await tokenError(oauth.processAuthorizationCodeResponse(as, app.client, replay))).toEqual({ error: "invalid_grant", status: 400 });
+    expect(await tokenError(oauth.processAuthorizationCodeResponse(as, app.client, replay))).toEqual({
+      error: "invalid_grant",
+      status: 400,
+    });
     const after = await call("GET", "/api/v1/contracts", { token: first.access_token });
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe("AUTH002");
@@ -292,7 +347,10 @@ describe("authorization code + PKCE", () => {
     expect(page.status).toBe(400);
     expect(page.headers.get("location")).toBeNull();
     expect(await page.text()).toContain("not registered");
-    const decided = await call("POST", "/api/v1/oauth/authorize", { token: user.accessToken, body: { ...Object.fromEntries(query), decision: "approve" } });
+    const decided = await call("POST", "/api/v1/oauth/authorize", {
+      token: user.accessToken,
+      body: { ...Object.fromEntries(query), decision: "approve" },
+    });
     expect(decided.status).toBe(400);
     expect(decided.body.error.code).toBe("VAL001");
     const unknown = await call("POST", "/api/v1/oauth/authorize", {
@@ -307,13 +365,18 @@ describe("authorization code + PKCE", () => {
     const app = await registerApp(partner, { scopes: ["contracts:read"] });
     const challenge = await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier());
     const state = oauth.generateRandomState();
-    const page = await fetchWorker(`/api/v1/oauth/authorize?${authorizeQuery(app, { state, challenge, scope: "contracts:read escrows:write" })}`, {
-      redirect: "manual",
-    });
+    const page = await fetchWorker(
+      `/api/v1/oauth/authorize?${authorizeQuery(app, { state, challenge, scope: "contracts:read escrows:write" })}`,
+      {
+        redirect: "manual",
+      },
+    );
     expect(page.status).toBe(302);
     const location = new URL(page.headers.get("location")!);
     expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
-    expect(await tokenError(Promise.resolve().then(() => oauth.validateAuthResponse(as, app.client, location, state)))).toEqual({
+    expect(
+      await tokenError(Promise.resolve().then(() => oauth.validateAuthResponse(as, app.client, location, state))),
+    ).toEqual({
       error: "invalid_scope",
       status: 0,
     });
@@ -326,7 +389,9 @@ describe("authorization code + PKCE", () => {
   it("a denial goes back as access_denied", async () => {
     const app = await registerApp(partner);
     const { callback, state } = await consent(app, user, { decision: "deny" });
-    expect(await tokenError(Promise.resolve().then(() => oauth.validateAuthResponse(as, app.client, callback, state)))).toEqual({
+    expect(
+      await tokenError(Promise.resolve().then(() => oauth.validateAuthResponse(as, app.client, callback, state))),
+    ).toEqual({
       error: "access_denied",
       status: 0,
     });
@@ -339,7 +404,9 @@ describe("refresh, revocation and client credentials", () => {
     const auth = oauth.ClientSecretPost(app.clientSecret);
     const first = await tokensFor(app, user);
     const second = await oauth.processRefreshTokenResponse(
-      as, app.client, await oauth.refreshTokenGrantRequest(as, app.client, auth, first.refresh_token!, http),
+      as,
+      app.client,
+      await oauth.refreshTokenGrantRequest(as, app.client, auth, first.refresh_token!, http),
     );
     expect(second.refresh_token).not.toBe(first.refresh_token);
     expect(second.access_token).not.toBe(first.access_token);
@@ -359,7 +426,11 @@ describe("refresh, revocation and client credentials", () => {
     const ofApp = list.body.data.filter((a: { application: { id: string } }) => a.application.id === app.id);
     expect(ofApp).toHaveLength(1);
     const [authz] = ofApp;
-    expect(authz).toMatchObject({ application: { id: app.id, name: "Revocable" }, kind: "authorization_code", scopes: ["contracts:read"] });
+    expect(authz).toMatchObject({
+      application: { id: app.id, name: "Revocable" },
+      kind: "authorization_code",
+      scopes: ["contracts:read"],
+    });
     const notTheirs = await call("DELETE", `/api/v1/oauth/authorizations/${authz.id}`, { token: stranger.accessToken });
     expect(notTheirs.status).toBe(404);
     expect(notTheirs.body.error.code).toBe("RES001");
@@ -369,7 +440,9 @@ describe("refresh, revocation and client credentials", () => {
     const after = await call("GET", "/api/v1/contracts", { token: tokens.access_token });
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe("AUTH002");
-    const remaining = (await call("GET", "/api/v1/oauth/authorizations?perPage=100", { token: user.accessToken, headers: {} })).body.data;
+    const remaining = (
+      await call("GET", "/api/v1/oauth/authorizations?perPage=100", { token: user.accessToken, headers: {} })
+    ).body.data;
     expect(remaining.filter((a: { id: string }) => a.id === authz.id)).toEqual([]);
     const tokenAccess = await call("GET", "/api/v1/oauth/authorizations", { token: tokens.access_token });
     expect(tokenAccess.status).toBe(401);
@@ -379,13 +452,19 @@ describe("refresh, revocation and client credentials", () => {
     const app = await registerApp(partner);
     const auth = oauth.ClientSecretBasic(app.clientSecret);
     const tokens = await tokensFor(app, user);
-    await oauth.processRevocationResponse(await oauth.revocationRequest(as, app.client, auth, tokens.access_token, http));
+    await oauth.processRevocationResponse(
+      await oauth.revocationRequest(as, app.client, auth, tokens.access_token, http),
+    );
     expect((await call("GET", "/api/v1/contracts", { token: tokens.access_token })).status).toBe(401);
     const refreshed = await oauth.processRefreshTokenResponse(
-      as, app.client, await oauth.refreshTokenGrantRequest(as, app.client, auth, tokens.refresh_token!, http),
+      as,
+      app.client,
+      await oauth.refreshTokenGrantRequest(as, app.client, auth, tokens.refresh_token!, http),
     );
     expect((await call("GET", "/api/v1/contracts", { token: refreshed.access_token })).status).toBe(200);
-    await oauth.processRevocationResponse(await oauth.revocationRequest(as, app.client, auth, refreshed.refresh_token!, http));
+    await oauth.processRevocationResponse(
+      await oauth.revocationRequest(as, app.client, auth, refreshed.refresh_token!, http),
+    );
     expect((await call("GET", "/api/v1/contracts", { token: refreshed.access_token })).status).toBe(401);
     // Unknown tokens are answered like success (RFC 7009 §2.2).
     await oauth.processRevocationResponse(await oauth.revocationRequest(as, app.client, auth, "eoa_unknown", http));
@@ -394,19 +473,35 @@ describe("refresh, revocation and client credentials", () => {
   it("client credentials act for the owner's own account within the registered scopes, without a refresh token", async () => {
     const owner = stranger;
     const app = await registerApp(owner, { scopes: ["contracts:read"] });
-    const own = await call("POST", "/api/v1/contracts", { token: owner.accessToken, body: { title: "Owner's", type: "nda" } });
+    const own = await call("POST", "/api/v1/contracts", {
+      token: owner.accessToken,
+      body: { title: "Owner's", type: "nda" },
+    });
     const auth = oauth.ClientSecretPost(app.clientSecret);
     const tokens = await oauth.processClientCredentialsResponse(
-      as, app.client, await oauth.clientCredentialsGrantRequest(as, app.client, auth, {}, http),
+      as,
+      app.client,
+      await oauth.clientCredentialsGrantRequest(as, app.client, auth, {}, http),
     );
     expect(tokens.refresh_token).toBeUndefined();
     expect(tokens.scope).toBe("contracts:read");
     const list = await call("GET", "/api/v1/contracts", { token: tokens.access_token });
     expect(list.body.data.map((c: { id: string }) => c.id)).toContain(own.body.data.id);
-    const write = await call("POST", "/api/v1/contracts", { token: tokens.access_token, body: { title: "x", type: "nda" } });
+    const write = await call("POST", "/api/v1/contracts", {
+      token: tokens.access_token,
+      body: { title: "x", type: "nda" },
+    });
     expect(write.body.error.code).toBe("AUTH003");
-    const escalate = await oauth.clientCredentialsGrantRequest(as, app.client, auth, { scope: "contracts:write" }, http);
-    expect((await tokenError(oauth.processClientCredentialsResponse(as, app.client, escalate))).error).toBe("invalid_scope");
+    const escalate = await oauth.clientCredentialsGrantRequest(
+      as,
+      app.client,
+      auth,
+      { scope: "contracts:write" },
+      http,
+    );
+    expect((await tokenError(oauth.processClientCredentialsResponse(as, app.client, escalate))).error).toBe(
+      "invalid_scope",
+    );
   });
 });
 
@@ -416,7 +511,10 @@ describe("what a token can never do", () => {
     const tokens = await tokensFor(app, user);
     expect(tokens.scope).toBe("contracts:read escrows:read");
     expect((await call("GET", "/api/v1/escrows", { token: tokens.access_token })).status).toBe(200);
-    await call("PATCH", `/api/v1/oauth/applications/${app.id}`, { token: partner.accessToken, body: { scopes: ["contracts:read"] } });
+    await call("PATCH", `/api/v1/oauth/applications/${app.id}`, {
+      token: partner.accessToken,
+      body: { scopes: ["contracts:read"] },
+    });
     const narrowed = await call("GET", "/api/v1/escrows", { token: tokens.access_token });
     expect(narrowed.status).toBe(403);
     expect(narrowed.body.error.code).toBe("AUTH003");
@@ -454,7 +552,10 @@ describe("token endpoint errors (RFC 6749 §5.2, not the envelope)", () => {
 
   it("answers invalid_client (401 + Basic challenge), unsupported_grant_type and invalid_request", async () => {
     const app = await registerApp(partner);
-    const wrong = await post({ grant_type: "client_credentials" }, { authorization: `Basic ${btoa(`${app.clientId}:ecs_wrong`)}` });
+    const wrong = await post(
+      { grant_type: "client_credentials" },
+      { authorization: `Basic ${btoa(`${app.clientId}:ecs_wrong`)}` },
+    );
     expect(wrong.status).toBe(401);
     expect(wrong.body.error).toBe("invalid_client");
     expect(wrong.body.success).toBeUndefined();
@@ -470,8 +571,16 @@ describe("token endpoint errors (RFC 6749 §5.2, not the envelope)", () => {
       { authorization: `Basic ${btoa(`${app.clientId}:${app.clientSecret}`)}` },
     );
     expect(both.body.error).toBe("invalid_request");
-    expect((await post({ grant_type: "authorization_code", code: "eoc_nope", redirect_uri: REDIRECT, code_verifier: "x".repeat(43), ...creds })).body.error).toBe(
-      "invalid_grant",
-    );
+    expect(
+      (
+        await post({
+          grant_type: "authorization_code",
+          code: "eoc_nope",
+          redirect_uri: REDIRECT,
+          code_verifier: "x".repeat(43),
+          ...creds,
+        })
+      ).body.error,
+    ).toBe("invalid_grant");
   });
 });

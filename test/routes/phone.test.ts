@@ -17,14 +17,18 @@ let seq = 0;
 /** A distinct valid Nigerian mobile number per call (this file's storage is shared by its tests). */
 const mobile = () => `+234803${String(1_000_000 + ++seq * 7919).slice(-7)}`;
 
-const sendCode = (user: TestUser, phone: string) => call("POST", "/api/v1/users/me/phone", { token: user.accessToken, body: { phone } });
-const confirm = (user: TestUser, code: string) => call("POST", "/api/v1/auth/verify-phone", { token: user.accessToken, body: { code } });
+const sendCode = (user: TestUser, phone: string) =>
+  call("POST", "/api/v1/users/me/phone", { token: user.accessToken, body: { phone } });
+const confirm = (user: TestUser, code: string) =>
+  call("POST", "/api/v1/auth/verify-phone", { token: user.accessToken, body: { code } });
 
 /** The code in the newest SMS to `phone`, waiting for the queue to deliver it. */
 async function smsCode(phone: string, notAmong: string[] = []): Promise<string> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const codes = (await listEmails(phone)).filter((m) => m.subject === "SMS").map((m) => /\b(\d{6})\b/.exec(m.text)?.[1]);
+    const codes = (await listEmails(phone))
+      .filter((m) => m.subject === "SMS")
+      .map((m) => /\b(\d{6})\b/.exec(m.text)?.[1]);
     const code = codes.find((c) => c && !notAmong.includes(c));
     if (code) return code;
     if (Date.now() > deadline) throw new Error(`no SMS code to ${phone}`);
@@ -45,7 +49,10 @@ async function verifiedUser(): Promise<{ user: TestUser; phone: string }> {
 describe("POST /users/me/phone and POST /auth/verify-phone", () => {
   it("sends a 6-digit code by SMS; the code verifies the number and the user shows phoneVerified", async () => {
     const user = await createUser();
-    expect((await call("GET", "/api/v1/auth/me", { token: user.accessToken })).body.data.user).toMatchObject({ phone: null, phoneVerified: false });
+    expect((await call("GET", "/api/v1/auth/me", { token: user.accessToken })).body.data.user).toMatchObject({
+      phone: null,
+      phoneVerified: false,
+    });
     const phone = mobile();
     const sent = await sendCode(user, phone);
     expect(sent.status).toBe(202);
@@ -55,7 +62,9 @@ describe("POST /users/me/phone and POST /auth/verify-phone", () => {
     expect(ttl).toBeLessThanOrEqual(5 * 60_000);
 
     const code = await smsCode(phone);
-    const stored = await env.DB.prepare("SELECT code_hash, channel, target FROM email_verifications WHERE user_id = ? AND channel = 'phone'")
+    const stored = await env.DB.prepare(
+      "SELECT code_hash, channel, target FROM email_verifications WHERE user_id = ? AND channel = 'phone'",
+    )
       .bind(user.user.id)
       .first<{ code_hash: string; channel: string; target: string }>();
     expect(stored).toMatchObject({ channel: "phone", target: phone });
@@ -64,7 +73,10 @@ describe("POST /users/me/phone and POST /auth/verify-phone", () => {
     const verified = await confirm(user, code);
     expect(verified.status).toBe(200);
     expect(verified.body.data.user).toMatchObject({ id: user.user.id, phone, phoneVerified: true });
-    expect((await call("GET", "/api/v1/users/me", { token: user.accessToken })).body.data.user).toMatchObject({ phone, phoneVerified: true });
+    expect((await call("GET", "/api/v1/users/me", { token: user.accessToken })).body.data.user).toMatchObject({
+      phone,
+      phoneVerified: true,
+    });
   });
 
   it("refuses numbers that are not E.164, not valid, or landlines (400 VAL001) and sends nothing", async () => {
@@ -98,11 +110,15 @@ describe("POST /users/me/phone and POST /auth/verify-phone", () => {
     await sendCode(user, phone);
     const code = await smsCode(phone);
     const past = new Date(Date.now() - 1000).toISOString();
-    await env.DB.prepare("UPDATE email_verifications SET expires_at = ? WHERE user_id = ? AND channel = 'phone'").bind(past, user.user.id).run();
+    await env.DB.prepare("UPDATE email_verifications SET expires_at = ? WHERE user_id = ? AND channel = 'phone'")
+      .bind(past, user.user.id)
+      .run();
     const res = await confirm(user, code);
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe("AUTH001");
-    expect((await call("GET", "/api/v1/auth/me", { token: user.accessToken })).body.data.user.phoneVerified).toBe(false);
+    expect((await call("GET", "/api/v1/auth/me", { token: user.accessToken })).body.data.user.phoneVerified).toBe(
+      false,
+    );
   });
 
   it("after 5 wrong codes even the right one is refused (lockout, as for email codes); a new code works", async () => {
@@ -147,7 +163,10 @@ describe("POST /users/me/phone and POST /auth/verify-phone", () => {
     await sendCode(user, next);
     // Until confirmed, the old number stays the verified one.
     expect((await call("GET", "/api/v1/auth/me", { token: user.accessToken })).body.data.user.phone).toBe(phone);
-    expect((await confirm(user, await smsCode(next))).body.data.user).toMatchObject({ phone: next, phoneVerified: true });
+    expect((await confirm(user, await smsCode(next))).body.data.user).toMatchObject({
+      phone: next,
+      phoneVerified: true,
+    });
   });
 
   it("needs the person's session: anonymous is AUTH004, any API key AUTH003", async () => {
@@ -155,7 +174,10 @@ describe("POST /users/me/phone and POST /auth/verify-phone", () => {
     const anon = await call("POST", "/api/v1/users/me/phone", { body: { phone: mobile() } });
     expect(anon.status).toBe(401);
     expect(anon.body.error.code).toBe("AUTH004");
-    const key = await call("POST", "/api/v1/api-keys", { token: user.accessToken, body: { name: "k", scopes: ["profile:write", "profile:read"] } });
+    const key = await call("POST", "/api/v1/api-keys", {
+      token: user.accessToken,
+      body: { name: "k", scopes: ["profile:write", "profile:read"] },
+    });
     const secret = key.body.data.secret as string;
     for (const [path, body] of [
       ["/api/v1/users/me/phone", { phone: mobile() }],
@@ -198,7 +220,13 @@ describe("a failing SMS provider", () => {
 
     // Twilio (a real HTTP stand-in on loopback) answers 500: the job fails and the queue is asked to retry.
     const twilio = await receiverBox({ statuses: [500] });
-    const twilioEnv = { SMS_PROVIDER: "twilio", SMS_FROM: "+15005550006", TWILIO_ACCOUNT_SID: "AC1", TWILIO_AUTH_TOKEN: "secret", TWILIO_BASE_URL: twilio.url };
+    const twilioEnv = {
+      SMS_PROVIDER: "twilio",
+      SMS_FROM: "+15005550006",
+      TWILIO_ACCOUNT_SID: "AC1",
+      TWILIO_AUTH_TOKEN: "secret",
+      TWILIO_BASE_URL: twilio.url,
+    };
     const failed = await deliver("escra-jobs", captured[0], { attempts: 1, env: twilioEnv });
     expect(failed.result.retryMessages).toEqual([{ msgId: failed.messageId }]);
     const [request] = await twilio.waitFor(1);
@@ -228,7 +256,11 @@ describe("a failing SMS provider", () => {
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("SYS002");
-    const row = await env.DB.prepare("SELECT count(*) AS n FROM email_verifications WHERE user_id = ? AND channel = 'phone'").bind(user.user.id).first<{ n: number }>();
+    const row = await env.DB.prepare(
+      "SELECT count(*) AS n FROM email_verifications WHERE user_id = ? AND channel = 'phone'",
+    )
+      .bind(user.user.id)
+      .first<{ n: number }>();
     expect(row!.n).toBe(0);
   });
 });
@@ -238,18 +270,31 @@ describe("SMS as a notification channel", () => {
 
   it("cannot be turned on without a verified phone (409 RES002)", async () => {
     const user = await createUser();
-    const res = await call("PUT", PREFS, { token: user.accessToken, body: { preferences: { "escrow.funded": { sms: true } } } });
+    const res = await call("PUT", PREFS, {
+      token: user.accessToken,
+      body: { preferences: { "escrow.funded": { sms: true } } },
+    });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe("RES002");
     const prefs = await call("GET", PREFS, { token: user.accessToken });
     expect(prefs.body.data.preferences["escrow.funded"].sms).toBe(false);
     // Turning it off, or other channels, stays allowed.
-    expect((await call("PUT", PREFS, { token: user.accessToken, body: { preferences: { "escrow.funded": { sms: false, email: true } } } })).status).toBe(200);
+    expect(
+      (
+        await call("PUT", PREFS, {
+          token: user.accessToken,
+          body: { preferences: { "escrow.funded": { sms: false, email: true } } },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it("once the phone is verified, the chosen events arrive by SMS", async () => {
     const { user, phone } = await verifiedUser();
-    const put = await call("PUT", PREFS, { token: user.accessToken, body: { preferences: { "escrow.funded": { sms: true } } } });
+    const put = await call("PUT", PREFS, {
+      token: user.accessToken,
+      body: { preferences: { "escrow.funded": { sms: true } } },
+    });
     expect(put.status).toBe(200);
     expect(put.body.data.preferences["escrow.funded"]).toMatchObject({ sms: true });
     expect(put.body.data.preferences["escrow.released"]).toMatchObject({ sms: false });
@@ -264,7 +309,9 @@ describe("SMS as a notification channel", () => {
     const deadline = Date.now() + 15_000;
     let texts: string[] = [];
     while (Date.now() < deadline) {
-      texts = (await listEmails(phone)).filter((m) => m.subject === "SMS" && m.text.startsWith("Escra:")).map((m) => m.text);
+      texts = (await listEmails(phone))
+        .filter((m) => m.subject === "SMS" && m.text.startsWith("Escra:"))
+        .map((m) => m.text);
       if (texts.length > 0) break;
       await new Promise((r) => setTimeout(r, 150));
     }

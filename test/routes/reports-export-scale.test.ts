@@ -36,7 +36,9 @@ describe("a 100,000-row export", () => {
     expect(report).toMatchObject({ status: "ready", rowCount: ROWS, progress: 100 });
     // Larger than one part: the job could only have written it part by part.
     expect(report.size).toBeGreaterThan(PART_BYTES);
-    const res = await fetchWorker(`/api/v1/reports/${report.id}/download`, { headers: { authorization: `Bearer ${owner.accessToken}` } });
+    const res = await fetchWorker(`/api/v1/reports/${report.id}/download`, {
+      headers: { authorization: `Bearer ${owner.accessToken}` },
+    });
     let lines = 0;
     let tail = "";
     const decoder = new TextDecoder();
@@ -53,13 +55,18 @@ describe("a 100,000-row export", () => {
   it("XLSX: exceljs reads back the header and all rows", async () => {
     const report = await exportAndWait("xlsx");
     expect(report).toMatchObject({ status: "ready", rowCount: ROWS });
-    const file = await fetchWorker(`/api/v1/reports/${report.id}/download`, { headers: { authorization: `Bearer ${owner.accessToken}` } });
+    const file = await fetchWorker(`/api/v1/reports/${report.id}/download`, {
+      headers: { authorization: `Bearer ${owner.accessToken}` },
+    });
     const read = await fetch(`${env.PDF_TOOLS_URL}/xlsx`, { method: "POST", body: await file.arrayBuffer() });
     expect(read.status).toBe(200);
     const sheet = (await read.json()) as { rowCount: number; head: unknown[][]; last: unknown[] };
     expect(sheet.rowCount).toBe(ROWS + 1);
     expect(sheet.head[0]![0]).toBe("Contract ID");
     expect(sheet.head[1]!.slice(0, 4)).toEqual(["ctr_scale0000000000", "Bulk agreement 0", "nda", "draft"]);
-    expect(sheet.last.slice(0, 2)).toEqual([`ctr_scale${String(ROWS - 1).padStart(10, "0")}`, `Bulk agreement ${ROWS - 1}`]);
+    expect(sheet.last.slice(0, 2)).toEqual([
+      `ctr_scale${String(ROWS - 1).padStart(10, "0")}`,
+      `Bulk agreement ${ROWS - 1}`,
+    ]);
   }, 600_000);
 });

@@ -85,17 +85,33 @@ describe("GET /reports/contracts", () => {
     expect(res.status).toBe(200);
     const all = visible("admin").filter((k) => inWindow(k.createdAt));
     expect(res.body.data.total).toBe(all.length);
-    expect(res.body.data.byStatus).toEqual({ draft: 0, pending: 0, active: 0, completed: 0, cancelled: 0, ...countBy(all, (k) => k.status) });
+    expect(res.body.data.byStatus).toEqual({
+      draft: 0,
+      pending: 0,
+      active: 0,
+      completed: 0,
+      cancelled: 0,
+      ...countBy(all, (k) => k.status),
+    });
     const band = (days: number) => (days <= 7 ? "0-7d" : days <= 30 ? "8-30d" : days <= 90 ? "31-90d" : "91d+");
-    const pendingBands = countBy(all.filter((k) => k.status === "pending"), (k) => band(Math.floor((Date.parse(END) - Date.parse(k.sentAt!)) / DAY)));
+    const pendingBands = countBy(
+      all.filter((k) => k.status === "pending"),
+      (k) => band(Math.floor((Date.parse(END) - Date.parse(k.sentAt!)) / DAY)),
+    );
     expect(Object.fromEntries(res.body.data.ageing.pending.map((x: any) => [x.band, x.count]))).toEqual({
-      "0-7d": 0, "8-30d": 0, "31-90d": 0, "91d+": 0, ...pendingBands,
+      "0-7d": 0,
+      "8-30d": 0,
+      "31-90d": 0,
+      "91d+": 0,
+      ...pendingBands,
     });
     const months = ["2026-01", "2026-02", "2026-03"];
     expect(res.body.data.series.map((s: any) => s.period)).toEqual(months);
     for (const s of res.body.data.series) {
       expect(s.created).toBe(all.filter((k) => k.createdAt.startsWith(s.period)).length);
-      expect(s.executed).toBe(visible("admin").filter((k) => inWindow(k.activatedAt) && k.activatedAt!.startsWith(s.period)).length);
+      expect(s.executed).toBe(
+        visible("admin").filter((k) => inWindow(k.activatedAt) && k.activatedAt!.startsWith(s.period)).length,
+      );
     }
   });
 
@@ -117,14 +133,20 @@ describe("GET /reports/contracts", () => {
   });
 
   it("refuses a bad window, an unknown status and a series of too many buckets (VAL001)", async () => {
-    const backwards = await call("GET", `/api/v1/reports/contracts?startDate=${END}&endDate=${START}`, { token: a.accessToken });
+    const backwards = await call("GET", `/api/v1/reports/contracts?startDate=${END}&endDate=${START}`, {
+      token: a.accessToken,
+    });
     expect(backwards.status).toBe(400);
     expect(backwards.body.error.code).toBe("VAL001");
     const status = await call("GET", `/api/v1/reports/contracts?status=funds_held`, { token: a.accessToken });
     expect(status.body.error.details[0].path).toBe("status");
-    const days = await call("GET", `/api/v1/reports/signatures?period=day&startDate=2020-01-01T00:00:00Z&endDate=2026-01-01T00:00:00Z`, {
-      token: a.accessToken,
-    });
+    const days = await call(
+      "GET",
+      `/api/v1/reports/signatures?period=day&startDate=2020-01-01T00:00:00Z&endDate=2026-01-01T00:00:00Z`,
+      {
+        token: a.accessToken,
+      },
+    );
     expect(days.body.error.code).toBe("VAL001");
     const period = await call("GET", `/api/v1/reports/escrows?period=fortnight`, { token: a.accessToken });
     expect(period.body.error.code).toBe("VAL001");
@@ -133,12 +155,20 @@ describe("GET /reports/contracts", () => {
   it("needs a caller, and an API key needs reports:read (AUTH004, AUTH003)", async () => {
     const anonymous = await call("GET", "/api/v1/reports/contracts");
     expect(anonymous.status).toBe(401);
-    const key = await call("POST", "/api/v1/api-keys", { token: a.accessToken, body: { name: "no reports", scopes: ["contracts:read"] } });
+    const key = await call("POST", "/api/v1/api-keys", {
+      token: a.accessToken,
+      body: { name: "no reports", scopes: ["contracts:read"] },
+    });
     const denied = await call("GET", "/api/v1/reports/contracts", { token: key.body.data.secret });
     expect(denied.status).toBe(403);
     expect(denied.body.error.code).toBe("AUTH003");
-    const reader = await call("POST", "/api/v1/api-keys", { token: a.accessToken, body: { name: "reports", scopes: ["reports:read"] } });
-    expect((await call("GET", `/api/v1/reports/contracts?${WINDOW}`, { token: reader.body.data.secret })).status).toBe(200);
+    const reader = await call("POST", "/api/v1/api-keys", {
+      token: a.accessToken,
+      body: { name: "reports", scopes: ["reports:read"] },
+    });
+    expect((await call("GET", `/api/v1/reports/contracts?${WINDOW}`, { token: reader.body.data.secret })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -148,7 +178,8 @@ describe("GET /reports/signatures", () => {
     expect(res.status).toBe(200);
     const sent = visible(a.user.id).filter((k) => inWindow(k.sentAt));
     const byId = new Map(sent.map((k) => [k.id, k]));
-    const hoursOf = (s: SeedSigner) => (Date.parse(s.signedAt!) - Date.parse(byId.get(s.contractId)!.sentAt!)) / 3_600_000;
+    const hoursOf = (s: SeedSigner) =>
+      (Date.parse(s.signedAt!) - Date.parse(byId.get(s.contractId)!.sentAt!)) / 3_600_000;
     const signed = data.signers.filter((s) => byId.has(s.contractId) && s.status === "signed");
     const t = res.body.data.totals;
     expect(t.sent).toBe(sent.length);
@@ -164,7 +195,9 @@ describe("GET /reports/signatures", () => {
     });
     for (const week of res.body.data.series) {
       const inWeek = sent.filter((k) => mondayOf(k.sentAt!) === week.period);
-      const weekSigned = signed.filter((s) => s.role === "signer" && mondayOf(byId.get(s.contractId)!.sentAt!) === week.period);
+      const weekSigned = signed.filter(
+        (s) => s.role === "signer" && mondayOf(byId.get(s.contractId)!.sentAt!) === week.period,
+      );
       expect(week.sent).toBe(inWeek.length);
       expect(week.completionRate).toBe(r4(inWeek.filter((k) => k.activatedAt).length, inWeek.length));
       expect(week.medianHoursToSign).toBe(r2(mid(weekSigned.map(hoursOf))));
@@ -181,7 +214,8 @@ describe("GET /reports/activity", () => {
     email: u.email,
     contractsCreated: data.contracts.filter((k) => k.ownerId === u.user.id && inWindow(k.createdAt)).length,
     contractsSent: data.contracts.filter((k) => k.ownerId === u.user.id && inWindow(k.sentAt)).length,
-    signaturesGiven: data.signers.filter((s) => s.email === u.email && s.status === "signed" && inWindow(s.signedAt)).length,
+    signaturesGiven: data.signers.filter((s) => s.email === u.email && s.status === "signed" && inWindow(s.signedAt))
+      .length,
     escrowsOpened: data.escrows.filter((e) => e.buyerId === u.user.id && inWindow(e.createdAt)).length,
   });
 
@@ -212,10 +246,22 @@ describe("GET /reports/escrows", () => {
         currency,
         count: mine.length,
         funded: mine.filter((e) => e.fundedAt).length,
-        volume: sum(mine.filter((e) => e.fundedAt), (e) => e.amount),
-        commission: sum(mine.filter((e) => e.releasedAt), (e) => e.commission),
-        payouts: sum(mine.filter((e) => e.payoutStatus === "sent"), (e) => e.sellerPayout),
-        refunded: sum(mine.filter((e) => e.refundedAt), (e) => e.amount),
+        volume: sum(
+          mine.filter((e) => e.fundedAt),
+          (e) => e.amount,
+        ),
+        commission: sum(
+          mine.filter((e) => e.releasedAt),
+          (e) => e.commission,
+        ),
+        payouts: sum(
+          mine.filter((e) => e.payoutStatus === "sent"),
+          (e) => e.sellerPayout,
+        ),
+        refunded: sum(
+          mine.filter((e) => e.refundedAt),
+          (e) => e.amount,
+        ),
       });
     }
     expect(res.body.data.disputes).toEqual({
@@ -225,16 +271,28 @@ describe("GET /reports/escrows", () => {
       released: all.filter((e) => e.disputedAt && e.releasedAt).length,
     });
     expect(res.body.data.byStatus).toEqual({
-      pending: 0, funds_held: 0, contract_signed: 0, credentials_released: 0, completed: 0, refunded: 0, disputed: 0, cancelled: 0, expired: 0,
+      pending: 0,
+      funds_held: 0,
+      contract_signed: 0,
+      credentials_released: 0,
+      completed: 0,
+      refunded: 0,
+      disputed: 0,
+      cancelled: 0,
+      expired: 0,
       ...countBy(all, (e) => e.status),
     });
   });
 
   it("a user sees escrows they are party to or that are bound to their teams' contracts", async () => {
     const res = await call("GET", `/api/v1/reports/escrows?${WINDOW}&status=completed`, { token: d.accessToken });
-    const teamContracts = new Set(data.contracts.filter((k) => k.teamId && k.teamId in teamsOf[d.user.id]!).map((k) => k.id));
+    const teamContracts = new Set(
+      data.contracts.filter((k) => k.teamId && k.teamId in teamsOf[d.user.id]!).map((k) => k.id),
+    );
     const mine = data.escrows.filter(
-      (e) => e.status === "completed" && (e.buyerId === d.user.id || e.sellerId === d.user.id || (e.contractId && teamContracts.has(e.contractId))),
+      (e) =>
+        e.status === "completed" &&
+        (e.buyerId === d.user.id || e.sellerId === d.user.id || (e.contractId && teamContracts.has(e.contractId))),
     );
     expect(res.body.data.byStatus.completed).toBe(mine.length);
   });
@@ -248,30 +306,61 @@ describe("POST /reports (exports)", () => {
       body: { kind: "contracts", format: "csv", filters: { startDate: START, endDate: END } },
     });
     expect(created.status).toBe(202);
-    expect(created.body.data).toMatchObject({ kind: "contracts", format: "csv", status: "queued", progress: 0, downloadUrl: null });
+    expect(created.body.data).toMatchObject({
+      kind: "contracts",
+      format: "csv",
+      status: "queued",
+      progress: 0,
+      downloadUrl: null,
+    });
     const id = created.body.data.id;
     const done = await poll(id, a.accessToken);
     const expectedRows = visible(a.user.id).filter((k) => inWindow(k.createdAt));
-    expect(done.body.data).toMatchObject({ status: "ready", progress: 100, rowCount: expectedRows.length, downloadUrl: `/api/v1/reports/${id}/download` });
+    expect(done.body.data).toMatchObject({
+      status: "ready",
+      progress: 100,
+      rowCount: expectedRows.length,
+      downloadUrl: `/api/v1/reports/${id}/download`,
+    });
     const events = await feed.until("report.ready", 10_000);
     expect(events.some((m) => m.type === "report.progress" && m.data.reportId === id)).toBe(true);
-    expect(events.at(-1)).toMatchObject({ type: "report.ready", data: { reportId: id, status: "ready", progress: 100, rowCount: expectedRows.length } });
+    expect(events.at(-1)).toMatchObject({
+      type: "report.ready",
+      data: { reportId: id, status: "ready", progress: 100, rowCount: expectedRows.length },
+    });
     await feed.close();
 
-    const file = await fetchWorker(`/api/v1/reports/${id}/download`, { headers: { authorization: `Bearer ${a.accessToken}` } });
+    const file = await fetchWorker(`/api/v1/reports/${id}/download`, {
+      headers: { authorization: `Bearer ${a.accessToken}` },
+    });
     expect(file.status).toBe(200);
     expect(file.headers.get("content-type")).toContain("text/csv");
     expect(file.headers.get("content-disposition")).toContain(`escra-contracts-report-${id}.csv`);
-    const lines = (await file.text()).replace(/^\ufeff/, "").trim().split("\r\n");
-    expect(lines[0]).toBe("Contract ID,Title,Type,Status,Team ID,Owner ID,Value (minor units),Currency,Created at,Sent at,Executed at,Cancelled at");
-    expect(lines.slice(1).map((l) => l.split(",")[0]).sort()).toEqual(expectedRows.map((k) => k.id).sort());
+    const lines = (await file.text())
+      .replace(/^\ufeff/, "")
+      .trim()
+      .split("\r\n");
+    expect(lines[0]).toBe(
+      "Contract ID,Title,Type,Status,Team ID,Owner ID,Value (minor units),Currency,Created at,Sent at,Executed at,Cancelled at",
+    );
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(",")[0])
+        .sort(),
+    ).toEqual(expectedRows.map((k) => k.id).sort());
   });
 
   it("writes an XLSX that exceljs reads back, row for row", async () => {
-    const created = await call("POST", "/api/v1/reports", { token: admin.accessToken, body: { kind: "escrows", format: "xlsx", filters: { startDate: START, endDate: END } } });
+    const created = await call("POST", "/api/v1/reports", {
+      token: admin.accessToken,
+      body: { kind: "escrows", format: "xlsx", filters: { startDate: START, endDate: END } },
+    });
     const done = await poll(created.body.data.id, admin.accessToken);
     expect(done.body.data.status).toBe("ready");
-    const file = await fetchWorker(`/api/v1/reports/${created.body.data.id}/download`, { headers: { authorization: `Bearer ${admin.accessToken}` } });
+    const file = await fetchWorker(`/api/v1/reports/${created.body.data.id}/download`, {
+      headers: { authorization: `Bearer ${admin.accessToken}` },
+    });
     const read = await fetch(`${env.PDF_TOOLS_URL}/xlsx`, { method: "POST", body: await file.arrayBuffer() });
     expect(read.status).toBe(200);
     const sheet = (await read.json()) as { rowCount: number; head: unknown[][]; last: unknown[] };
@@ -282,12 +371,20 @@ describe("POST /reports (exports)", () => {
   });
 
   it("writes a PDF with the figures and a vector chart, and a JSON with summary and rows", async () => {
-    const pdf = await call("POST", "/api/v1/reports", { token: a.accessToken, body: { kind: "signatures", format: "pdf", filters: { startDate: START, endDate: END, period: "week" } } });
-    const json = await call("POST", "/api/v1/reports", { token: b.accessToken, body: { kind: "activity", format: "json", filters: { startDate: START, endDate: END } } });
+    const pdf = await call("POST", "/api/v1/reports", {
+      token: a.accessToken,
+      body: { kind: "signatures", format: "pdf", filters: { startDate: START, endDate: END, period: "week" } },
+    });
+    const json = await call("POST", "/api/v1/reports", {
+      token: b.accessToken,
+      body: { kind: "activity", format: "json", filters: { startDate: START, endDate: END } },
+    });
     expect((await poll(pdf.body.data.id, a.accessToken)).body.data.status).toBe("ready");
     expect((await poll(json.body.data.id, b.accessToken)).body.data.status).toBe("ready");
 
-    const pdfFile = await fetchWorker(`/api/v1/reports/${pdf.body.data.id}/download`, { headers: { authorization: `Bearer ${a.accessToken}` } });
+    const pdfFile = await fetchWorker(`/api/v1/reports/${pdf.body.data.id}/download`, {
+      headers: { authorization: `Bearer ${a.accessToken}` },
+    });
     expect(pdfFile.headers.get("content-type")).toBe("application/pdf");
     const bytes = await pdfFile.arrayBuffer();
     const text = await (await fetch(`${env.PDF_TOOLS_URL}/pdftotext`, { method: "POST", body: bytes })).text();
@@ -297,7 +394,9 @@ describe("POST /reports (exports)", () => {
     const sent = visible(a.user.id).filter((k) => inWindow(k.sentAt)).length;
     expect(text).toContain(String(sent));
 
-    const jsonFile = await fetchWorker(`/api/v1/reports/${json.body.data.id}/download`, { headers: { authorization: `Bearer ${b.accessToken}` } });
+    const jsonFile = await fetchWorker(`/api/v1/reports/${json.body.data.id}/download`, {
+      headers: { authorization: `Bearer ${b.accessToken}` },
+    });
     const parsed = (await jsonFile.json()) as any;
     expect(parsed.meta.kind).toBe("activity");
     expect(parsed.rows).toHaveLength(1);
@@ -306,22 +405,46 @@ describe("POST /reports (exports)", () => {
   });
 
   it("is visible only to who asked or the report team's admins; unknown ids are RES001; bad bodies VAL001", async () => {
-    const teamReport = await call("POST", "/api/v1/reports", { token: b.accessToken, body: { kind: "contracts", format: "json", filters: { teamId: T1, startDate: START, endDate: END } } });
+    const teamReport = await call("POST", "/api/v1/reports", {
+      token: b.accessToken,
+      body: { kind: "contracts", format: "json", filters: { teamId: T1, startDate: START, endDate: END } },
+    });
     expect(teamReport.status).toBe(202);
     const id = teamReport.body.data.id;
     expect((await call("GET", `/api/v1/reports/${id}`, { token: a.accessToken })).status).toBe(200);
     expect((await call("GET", `/api/v1/reports/${id}`, { token: c.accessToken })).body.error.code).toBe("RES001");
-    expect((await call("GET", `/api/v1/reports/${id}/download`, { token: d.accessToken })).body.error.code).toBe("RES001");
-    const personal = await call("POST", "/api/v1/reports", { token: b.accessToken, body: { kind: "contracts", format: "csv" } });
-    expect((await call("GET", `/api/v1/reports/${personal.body.data.id}`, { token: a.accessToken })).body.error.code).toBe("RES001");
-    expect((await call("GET", "/api/v1/reports/rpt_00000000000000000000", { token: a.accessToken })).body.error.code).toBe("RES001");
+    expect((await call("GET", `/api/v1/reports/${id}/download`, { token: d.accessToken })).body.error.code).toBe(
+      "RES001",
+    );
+    const personal = await call("POST", "/api/v1/reports", {
+      token: b.accessToken,
+      body: { kind: "contracts", format: "csv" },
+    });
+    expect(
+      (await call("GET", `/api/v1/reports/${personal.body.data.id}`, { token: a.accessToken })).body.error.code,
+    ).toBe("RES001");
+    expect(
+      (await call("GET", "/api/v1/reports/rpt_00000000000000000000", { token: a.accessToken })).body.error.code,
+    ).toBe("RES001");
     expect((await call("GET", "/api/v1/reports/nope", { token: a.accessToken })).body.error.code).toBe("VAL001");
-    const bad = await call("POST", "/api/v1/reports", { token: a.accessToken, body: { kind: "contracts", format: "docx" } });
+    const bad = await call("POST", "/api/v1/reports", {
+      token: a.accessToken,
+      body: { kind: "contracts", format: "docx" },
+    });
     expect(bad.body.error.code).toBe("VAL001");
-    const foreignTeam = await call("POST", "/api/v1/reports", { token: d.accessToken, body: { kind: "contracts", format: "csv", filters: { teamId: T2 } } });
+    const foreignTeam = await call("POST", "/api/v1/reports", {
+      token: d.accessToken,
+      body: { kind: "contracts", format: "csv", filters: { teamId: T2 } },
+    });
     expect(foreignTeam.body.error.code).toBe("RES001");
-    const readOnly = await call("POST", "/api/v1/api-keys", { token: a.accessToken, body: { name: "read", scopes: ["reports:read"] } });
-    const refused = await call("POST", "/api/v1/reports", { token: readOnly.body.data.secret, body: { kind: "contracts", format: "csv" } });
+    const readOnly = await call("POST", "/api/v1/api-keys", {
+      token: a.accessToken,
+      body: { name: "read", scopes: ["reports:read"] },
+    });
+    const refused = await call("POST", "/api/v1/reports", {
+      token: readOnly.body.data.secret,
+      body: { kind: "contracts", format: "csv" },
+    });
     expect(refused.body.error.code).toBe("AUTH003");
     await poll(id, b.accessToken);
     await poll(personal.body.data.id, b.accessToken);
@@ -332,12 +455,17 @@ describe("POST /reports (exports)", () => {
     await env.DB.prepare(
       `INSERT INTO reports (id, owner_id, kind, format, filters, status, progress, created_at, updated_at, expires_at)
        VALUES ('rpt_${TAG}queued0000000000', ?, 'contracts', 'csv', '{}', 'running', 40, ?, ?, ?)`,
-    ).bind(d.user.id, now, now, new Date(Date.now() + DAY).toISOString()).run();
+    )
+      .bind(d.user.id, now, now, new Date(Date.now() + DAY).toISOString())
+      .run();
     const early = await call("GET", `/api/v1/reports/rpt_${TAG}queued0000000000/download`, { token: d.accessToken });
     expect(early.status).toBe(409);
     expect(early.body.error.code).toBe("RES002");
 
-    const made = await call("POST", "/api/v1/reports", { token: d.accessToken, body: { kind: "escrows", format: "csv" } });
+    const made = await call("POST", "/api/v1/reports", {
+      token: d.accessToken,
+      body: { kind: "escrows", format: "csv" },
+    });
     const ready = await poll(made.body.data.id, d.accessToken);
     const key = `reports/${made.body.data.id}/escra-escrows-report-${made.body.data.id}.csv`;
     expect(await env.DOCUMENTS.head(key)).not.toBeNull();
@@ -345,6 +473,8 @@ describe("POST /reports (exports)", () => {
     const result = await expireReports(env as never, new Date(Date.parse(ready.body.data.expiresAt) + 60_000));
     expect(result.removed).toBeGreaterThanOrEqual(2);
     expect(await env.DOCUMENTS.head(key)).toBeNull();
-    expect((await call("GET", `/api/v1/reports/${made.body.data.id}`, { token: d.accessToken })).body.error.code).toBe("RES001");
+    expect((await call("GET", `/api/v1/reports/${made.body.data.id}`, { token: d.accessToken })).body.error.code).toBe(
+      "RES001",
+    );
   });
 });

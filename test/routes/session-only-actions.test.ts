@@ -19,7 +19,9 @@ async function keyOf(user: TestUser, scopes: string[]) {
 }
 
 const recipientOf = async (userId: string) =>
-  (await env.DB.prepare("SELECT payout_recipient_code AS r FROM users WHERE id = ?").bind(userId).first<{ r: string | null }>())!.r;
+  (await env.DB.prepare("SELECT payout_recipient_code AS r FROM users WHERE id = ?")
+    .bind(userId)
+    .first<{ r: string | null }>())!.r;
 
 /** Turns MFA on through the API and returns the recovery codes (each usable once as an MFA code). */
 async function enableMfa(user: TestUser): Promise<{ secret: string; recoveryCodes: string[] }> {
@@ -52,11 +54,18 @@ describe("account-defining changes refuse API keys", () => {
 
   it("a key holding every scope still cannot touch password, MFA, keys, sessions, payout account or erasure", async () => {
     const user = await createUser();
-    const key = await keyOf(user, SCOPES.filter((s) => !isAdminScope(s)));
+    const key = await keyOf(
+      user,
+      SCOPES.filter((s) => !isAdminScope(s)),
+    );
     const attempts: [string, string, unknown?][] = [
       ["PUT", PATH, ACCOUNT],
       ["DELETE", PATH],
-      ["POST", "/api/v1/auth/password/change", { currentPassword: user.password, newPassword: "another-long-password-1" }],
+      [
+        "POST",
+        "/api/v1/auth/password/change",
+        { currentPassword: user.password, newPassword: "another-long-password-1" },
+      ],
       ["POST", "/api/v1/auth/mfa/enable", {}],
       ["POST", "/api/v1/auth/mfa/disable", { code: "123456" }],
       ["POST", "/api/v1/api-keys", { name: "child", scopes: ["contracts:read"] }],
@@ -90,19 +99,28 @@ describe("the payout account with MFA on", () => {
     expect(wrong.body.error.code).toBe("AUTH005");
     expect(await recipientOf(seller.user.id)).toBeNull();
 
-    const done = await call("PUT", PATH, { token: seller.accessToken, body: { ...ACCOUNT, mfaCode: recoveryCodes[0] } });
+    const done = await call("PUT", PATH, {
+      token: seller.accessToken,
+      body: { ...ACCOUNT, mfaCode: recoveryCodes[0] },
+    });
     expect(done.status).toBe(200);
     expect(done.body.data.payoutAccount).toMatchObject({ last4: "6789" });
 
     // The code was consumed: the same one cannot authorise a second change.
-    const again = await call("PUT", PATH, { token: seller.accessToken, body: { ...ACCOUNT, accountNumber: "1111111111", mfaCode: recoveryCodes[0] } });
+    const again = await call("PUT", PATH, {
+      token: seller.accessToken,
+      body: { ...ACCOUNT, accountNumber: "1111111111", mfaCode: recoveryCodes[0] },
+    });
     expect(again.body.error.code).toBe("AUTH005");
     expect(done.body.data.payoutAccount.last4).toBe("6789");
   });
 
   it("without MFA a session changes it with no code, and mfaCode is bounded (VAL001)", async () => {
     const seller = await createUser();
-    expect((await call("PUT", PATH, { token: seller.accessToken, body: { ...ACCOUNT, mfaCode: "x".repeat(41) } })).body.error.code).toBe("VAL001");
+    expect(
+      (await call("PUT", PATH, { token: seller.accessToken, body: { ...ACCOUNT, mfaCode: "x".repeat(41) } })).body.error
+        .code,
+    ).toBe("VAL001");
     expect((await call("PUT", PATH, { token: seller.accessToken, body: ACCOUNT })).status).toBe(200);
   });
 

@@ -13,7 +13,10 @@ import { receiverBox } from "../helpers/webhook-receiver";
 import { deliver } from "../jobs/queue-harness";
 
 async function createEndpoint(owner: TestUser, url: string) {
-  const res = await call("POST", "/api/v1/webhook-endpoints", { token: owner.accessToken, body: { url, events: ["*"], description: "partner" } });
+  const res = await call("POST", "/api/v1/webhook-endpoints", {
+    token: owner.accessToken,
+    body: { url, events: ["*"], description: "partner" },
+  });
   expect(res.status).toBe(201);
   return res.body.data as { id: string };
 }
@@ -39,12 +42,17 @@ async function until<T>(probe: () => Promise<T | null | undefined | false>, what
 }
 
 const deliveryOf = (endpointId: string, eventId: string) =>
-  env.DB.prepare("SELECT id, status, attempts, last_error FROM webhook_deliveries WHERE endpoint_id = ? AND event_id = ?")
+  env.DB.prepare(
+    "SELECT id, status, attempts, last_error FROM webhook_deliveries WHERE endpoint_id = ? AND event_id = ?",
+  )
     .bind(endpointId, eventId)
     .first<{ id: string; status: string; attempts: number; last_error: string | null }>();
 
 async function suspend(admin: TestUser, user: TestUser) {
-  const res = await call("PATCH", `/api/v1/admin/users/${user.user.id}`, { token: admin.accessToken, body: { suspended: true } });
+  const res = await call("PATCH", `/api/v1/admin/users/${user.user.id}`, {
+    token: admin.accessToken,
+    body: { suspended: true },
+  });
   expect(res.status).toBe(200);
 }
 
@@ -81,7 +89,13 @@ describe("suspension stops webhook deliveries (issue 11.4)", () => {
     expect(cancelled!.status).toBe("failed");
     expect(cancelled!.last_error).toContain("suspended");
     // The retry job arriving anyway sends nothing.
-    await deliver("escra-jobs", queueMessage("jobs", "webhook.deliver", `msg_retry${first.id.slice(4, 14)}`, { deliveryIds: [first.id], attempt: 2 }));
+    await deliver(
+      "escra-jobs",
+      queueMessage("jobs", "webhook.deliver", `msg_retry${first.id.slice(4, 14)}`, {
+        deliveryIds: [first.id],
+        attempt: 2,
+      }),
+    );
     expect(await box.received()).toHaveLength(1);
   });
 
@@ -96,12 +110,22 @@ describe("suspension stops webhook deliveries (issue 11.4)", () => {
       return d && d.attempts === 1 && d.status === "pending" ? d : null;
     }, "the first failed attempt");
     // Suspended behind the API's back (no cancellation step ran): the job still checks the owner.
-    await env.DB.prepare("UPDATE users SET suspended = 1, suspended_at = ? WHERE id = ?").bind(new Date().toISOString(), owner.user.id).run();
-    await deliver("escra-jobs", queueMessage("jobs", "webhook.deliver", `msg_retry${first.id.slice(4, 14)}`, { deliveryIds: [first.id], attempt: 2 }));
+    await env.DB.prepare("UPDATE users SET suspended = 1, suspended_at = ? WHERE id = ?")
+      .bind(new Date().toISOString(), owner.user.id)
+      .run();
+    await deliver(
+      "escra-jobs",
+      queueMessage("jobs", "webhook.deliver", `msg_retry${first.id.slice(4, 14)}`, {
+        deliveryIds: [first.id],
+        attempt: 2,
+      }),
+    );
     const row = await deliveryOf(endpoint.id, event.id);
     expect(row!.status).toBe("failed");
     expect(await box.received()).toHaveLength(1);
-    const attempt = await env.DB.prepare("SELECT error FROM webhook_attempts WHERE delivery_id = ? AND attempt = 2").bind(first.id).first<{ error: string }>();
+    const attempt = await env.DB.prepare("SELECT error FROM webhook_attempts WHERE delivery_id = ? AND attempt = 2")
+      .bind(first.id)
+      .first<{ error: string }>();
     expect(attempt!.error).toBe("endpoint owner suspended or erased");
   });
 });
@@ -110,7 +134,10 @@ describe("suspension stops API keys and email on the user's behalf (issue 11.4)"
   it("a suspended user's API key stops authenticating at once", async () => {
     const admin = await createUser({ role: "admin" });
     const owner = await createUser();
-    const key = await call("POST", "/api/v1/api-keys", { token: owner.accessToken, body: { name: "CI", scopes: ["contracts:read"] } });
+    const key = await call("POST", "/api/v1/api-keys", {
+      token: owner.accessToken,
+      body: { name: "CI", scopes: ["contracts:read"] },
+    });
     expect(key.status).toBe(201);
     expect((await call("GET", "/api/v1/contracts", { token: key.body.data.secret })).status).toBe(200);
     await suspend(admin, owner);
@@ -129,27 +156,53 @@ describe("suspension stops API keys and email on the user's behalf (issue 11.4)"
         `INSERT INTO email_deliveries (id, user_id, on_behalf_of, "to", template, data, status, attempts, created_at, updated_at)
          VALUES (?, NULL, ?, ?, 'notice', ?, 'queued', 0, ?, ?)`,
       )
-        .bind(id, owner.user.id, to, JSON.stringify({ subject: "Please sign", heading: "Please sign", lines: ["Sign it"] }), now, now)
+        .bind(
+          id,
+          owner.user.id,
+          to,
+          JSON.stringify({ subject: "Please sign", heading: "Please sign", lines: ["Sign it"] }),
+          now,
+          now,
+        )
         .run();
     await insert("eml_behalfBefore00000001");
     await suspend(admin, owner);
-    const before = await env.DB.prepare("SELECT status, last_error FROM email_deliveries WHERE id = 'eml_behalfBefore00000001'").first<{ status: string; last_error: string }>();
+    const before = await env.DB.prepare(
+      "SELECT status, last_error FROM email_deliveries WHERE id = 'eml_behalfBefore00000001'",
+    ).first<{ status: string; last_error: string }>();
     expect(before).toEqual({ status: "failed", last_error: "not sent: account suspended" });
 
     // Queued after the suspension (a race with it): the send job checks the sender itself.
     await insert("eml_behalfAfter000000001");
-    await deliver("escra-jobs", queueMessage("jobs", "email.send", "eml_behalfAfter000000001", { deliveryId: "eml_behalfAfter000000001" }));
-    const after = await env.DB.prepare("SELECT status, last_error FROM email_deliveries WHERE id = 'eml_behalfAfter000000001'").first<{ status: string; last_error: string }>();
+    await deliver(
+      "escra-jobs",
+      queueMessage("jobs", "email.send", "eml_behalfAfter000000001", { deliveryId: "eml_behalfAfter000000001" }),
+    );
+    const after = await env.DB.prepare(
+      "SELECT status, last_error FROM email_deliveries WHERE id = 'eml_behalfAfter000000001'",
+    ).first<{ status: string; last_error: string }>();
     expect(after).toEqual({ status: "failed", last_error: "sender suspended or erased" });
     expect(await listEmails(to)).toEqual([]);
   });
 
   it("a share's email names its sharer as the sender it acts for", async () => {
     const owner = await createUser();
-    const created = await call("POST", "/api/v1/contracts", { token: owner.accessToken, body: { title: "Supply agreement", type: "supply", body: "Terms." } });
+    const created = await call("POST", "/api/v1/contracts", {
+      token: owner.accessToken,
+      body: { title: "Supply agreement", type: "supply", body: "Terms." },
+    });
     const to = `friend-${crypto.randomUUID().slice(0, 8)}@example.com`;
-    expect((await call("POST", `/api/v1/contracts/${created.body.data.id}/share`, { token: owner.accessToken, body: { email: to, permission: "view" } })).status).toBe(201);
-    const row = await env.DB.prepare(`SELECT on_behalf_of FROM email_deliveries WHERE "to" = ?`).bind(to).first<{ on_behalf_of: string }>();
+    expect(
+      (
+        await call("POST", `/api/v1/contracts/${created.body.data.id}/share`, {
+          token: owner.accessToken,
+          body: { email: to, permission: "view" },
+        })
+      ).status,
+    ).toBe(201);
+    const row = await env.DB.prepare(`SELECT on_behalf_of FROM email_deliveries WHERE "to" = ?`)
+      .bind(to)
+      .first<{ on_behalf_of: string }>();
     expect(row!.on_behalf_of).toBe(owner.user.id);
   });
 });

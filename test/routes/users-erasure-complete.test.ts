@@ -24,7 +24,9 @@ async function d1Holding(needle: string): Promise<string[]> {
   ).all<{ name: string }>();
   const hits: string[] = [];
   for (const { name } of tables) {
-    const { results: cols } = await env.DB.prepare(`SELECT name FROM pragma_table_info(?)`).bind(name).all<{ name: string }>();
+    const { results: cols } = await env.DB.prepare(`SELECT name FROM pragma_table_info(?)`)
+      .bind(name)
+      .all<{ name: string }>();
     for (const col of cols) {
       const row = await env.DB.prepare(
         `SELECT COUNT(*) AS n FROM "${name}" WHERE instr(lower(CAST("${col.name}" AS TEXT)), ?) > 0`,
@@ -39,7 +41,9 @@ async function d1Holding(needle: string): Promise<string[]> {
 
 /** Every table of a Durable Object's SQLite storage holding `needle`, as "table". */
 function storageHolding(sql: SqlStorage, needles: string[]): string[] {
-  const tables = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'").toArray();
+  const tables = sql
+    .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'")
+    .toArray();
   const hits: string[] = [];
   for (const { name } of tables) {
     const text = JSON.stringify(sql.exec(`SELECT * FROM "${name}"`).toArray()).toLowerCase();
@@ -55,7 +59,9 @@ async function contractWith(owner: TestUser, body: Record<string, unknown>) {
 }
 
 describe("DELETE /users/me reaches every copy", () => {
-  it("leaves the old name and email nowhere: D1, FTS, rooms, feeds, other parties' views", { timeout: 180_000 }, async () => {
+  it("leaves the old name and email nowhere: D1, FTS, rooms, feeds, other parties' views", {
+    timeout: 180_000,
+  }, async () => {
     const [victim, other] = await Promise.all([createUser({ name: NAME }), createUser({ name: "Olga Other" })]);
     const email = victim.email;
 
@@ -66,7 +72,14 @@ describe("DELETE /users/me reaches every copy", () => {
       body: `Between ${NAME} (${email}) and Olga Other.`,
       signers: [{ email: other.email, name: "Olga Other", order: 1 }],
     });
-    expect((await call("POST", `/api/v1/contracts/${owned}/share`, { token: victim.accessToken, body: { email: other.email, permission: "view" } })).status).toBeLessThan(300);
+    expect(
+      (
+        await call("POST", `/api/v1/contracts/${owned}/share`, {
+          token: victim.accessToken,
+          body: { email: other.email, permission: "view" },
+        })
+      ).status,
+    ).toBeLessThan(300);
     // Contracts others own that the victim signed (their name typed as signature), and one only shared with them.
     const signed = await contractWith(other, {
       title: "Consulting agreement",
@@ -74,7 +87,9 @@ describe("DELETE /users/me reaches every copy", () => {
       body: `Consultant: ${NAME}, reachable at ${email}.`,
       signers: [{ email, name: NAME, order: 1 }],
     });
-    expect((await call("POST", `/api/v1/contracts/${signed}/send`, { token: other.accessToken, body: {} })).status).toBe(200);
+    expect(
+      (await call("POST", `/api/v1/contracts/${signed}/send`, { token: other.accessToken, body: {} })).status,
+    ).toBe(200);
     const sig = await call("POST", `/api/v1/contracts/${signed}/sign`, {
       token: victim.accessToken,
       body: { signature: { type: "typed", value: NAME, font: "caveat" }, consent: true },
@@ -85,17 +100,18 @@ describe("DELETE /users/me reaches every copy", () => {
     const now = new Date().toISOString();
     const teamIds = Array.from({ length: TEAM_COUNT }, () => newId("team"));
     const rows = teamIds.flatMap((id, i) => [
-      env.DB.prepare("INSERT INTO teams (id, name, description, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)").bind(
-        id,
-        `Team ${i}`,
-        null,
-        victim.user.id,
-        now,
-        now,
-      ),
-      env.DB.prepare("INSERT INTO team_members (team_id, user_id, role, created_at, updated_at) VALUES (?, ?, 'owner', ?, ?)").bind(id, victim.user.id, now, now),
+      env.DB.prepare(
+        "INSERT INTO teams (id, name, description, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+      ).bind(id, `Team ${i}`, null, victim.user.id, now, now),
+      env.DB.prepare(
+        "INSERT INTO team_members (team_id, user_id, role, created_at, updated_at) VALUES (?, ?, 'owner', ?, ?)",
+      ).bind(id, victim.user.id, now, now),
       ...(i % 2 === 0
-        ? [env.DB.prepare("INSERT INTO team_members (team_id, user_id, role, created_at, updated_at) VALUES (?, ?, 'member', ?, ?)").bind(id, other.user.id, now, now)]
+        ? [
+            env.DB.prepare(
+              "INSERT INTO team_members (team_id, user_id, role, created_at, updated_at) VALUES (?, ?, 'member', ?, ?)",
+            ).bind(id, other.user.id, now, now),
+          ]
         : []),
     ]);
     await env.DB.batch(rows);
@@ -104,21 +120,31 @@ describe("DELETE /users/me reaches every copy", () => {
     const escrow = await openEscrow(victim, other, { description: `Handover from Olga to ${NAME}` });
     const listing = await call("POST", "/api/v1/listings", {
       token: victim.accessToken,
-      body: { title: "Newsletter", description: "Tech niche", category: "newsletters", price: { amount: 750_000, currency: "NGN" } },
+      body: {
+        title: "Newsletter",
+        description: "Tech niche",
+        category: "newsletters",
+        price: { amount: 750_000, currency: "NGN" },
+      },
     });
     expect(listing.status, JSON.stringify(listing.body)).toBe(201);
 
     // Before: the searches find them (the test's needles are real).
     expect((await d1Holding(NAME)).length).toBeGreaterThan(0);
 
-    const erased = await call("DELETE", "/api/v1/users/me", { token: victim.accessToken, body: { password: victim.password } });
+    const erased = await call("DELETE", "/api/v1/users/me", {
+      token: victim.accessToken,
+      body: { password: victim.password },
+    });
     expect(erased.status, JSON.stringify(erased.body)).toBe(200);
 
     // Every D1 table, every column (the FTS tables and their shadow tables included).
     expect(await d1Holding(NAME)).toEqual([]);
     expect(await d1Holding(email)).toEqual([]);
     expect(await d1Holding("Zamberwick")).toEqual([]);
-    const fts = await env.DB.prepare("SELECT COUNT(*) AS n FROM contracts_fts WHERE contracts_fts MATCH ?").bind("Zamberwick").first<{ n: number }>();
+    const fts = await env.DB.prepare("SELECT COUNT(*) AS n FROM contracts_fts WHERE contracts_fts MATCH ?")
+      .bind("Zamberwick")
+      .first<{ n: number }>();
     expect(fts?.n).toBe(0);
 
     // The rooms' whole storage (state, versions, audit trail and disclosures, live events, outbox) and their chains.
@@ -136,7 +162,9 @@ describe("DELETE /users/me reaches every copy", () => {
     const feed = env.USER_FEED.get(env.USER_FEED.idFromName(victim.user.id));
     expect(await runInDurableObject(feed, (_i, state) => storageHolding(state.storage.sql, needles))).toEqual([]);
     const listingStub = env.LISTING_ROOM.get(env.LISTING_ROOM.idFromName(listing.body.data.id));
-    expect(await runInDurableObject(listingStub, (_i, state) => storageHolding(state.storage.sql, needles))).toEqual([]);
+    expect(await runInDurableObject(listingStub, (_i, state) => storageHolding(state.storage.sql, needles))).toEqual(
+      [],
+    );
 
     // What the other party sees through the API.
     for (const path of [
@@ -153,12 +181,19 @@ describe("DELETE /users/me reaches every copy", () => {
       const seen = await call("GET", path, { token: other.accessToken });
       expect(seen.status, `${path} ${JSON.stringify(seen.body).slice(0, 200)}`).toBe(200);
       // `data` only: the search's own links echo the query.
-      for (const needle of needles) expect(JSON.stringify(seen.body.data).toLowerCase(), `${path}: ${needle}`).not.toContain(needle.toLowerCase());
+      for (const needle of needles)
+        expect(JSON.stringify(seen.body.data).toLowerCase(), `${path}: ${needle}`).not.toContain(needle.toLowerCase());
     }
     // The other member now owns the shared teams; the victim's own teams are gone.
-    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM team_members WHERE user_id = ?").bind(victim.user.id).first<{ n: number }>();
+    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM team_members WHERE user_id = ?")
+      .bind(victim.user.id)
+      .first<{ n: number }>();
     expect(left?.n).toBe(0);
-    const inherited = await env.DB.prepare("SELECT COUNT(*) AS n FROM team_members WHERE user_id = ? AND role = 'owner'").bind(other.user.id).first<{ n: number }>();
+    const inherited = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM team_members WHERE user_id = ? AND role = 'owner'",
+    )
+      .bind(other.user.id)
+      .first<{ n: number }>();
     expect(inherited?.n).toBe(TEAM_COUNT / 2);
 
     // The freed address registered again opens none of it.

@@ -11,14 +11,22 @@ describe("DELETE /users/me on a party to others' contracts", () => {
     const [owner, victim] = await Promise.all([actor(), createUser({ name: "Vera Victim" })]);
     const created = await call("POST", "/api/v1/contracts", {
       token: owner.token,
-      body: { title: "Lease", type: "lease", body: "Terms.", signers: [{ email: victim.email, name: "Vera Victim", order: 1 }] },
+      body: {
+        title: "Lease",
+        type: "lease",
+        body: "Terms.",
+        signers: [{ email: victim.email, name: "Vera Victim", order: 1 }],
+      },
     });
     expect(created.status).toBe(201);
     const id = created.body.data.id as string;
     expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} })).status).toBe(200);
     expect((await call("GET", `/api/v1/contracts/${id}`, { token: victim.accessToken })).status).toBe(200);
 
-    const erased = await call("DELETE", "/api/v1/users/me", { token: victim.accessToken, body: { password: victim.password } });
+    const erased = await call("DELETE", "/api/v1/users/me", {
+      token: victim.accessToken,
+      body: { password: victim.password },
+    });
     expect(erased.status).toBe(200);
 
     const seen = await call("GET", `/api/v1/contracts/${id}`, { token: owner.token });
@@ -26,7 +34,10 @@ describe("DELETE /users/me on a party to others' contracts", () => {
     const text = JSON.stringify(seen.body.data);
     expect(text).not.toContain(victim.email);
     expect(text).not.toContain("Vera Victim");
-    expect(seen.body.data.signers[0]).toMatchObject({ email: `erased+${victim.user.id.toLowerCase()}@erased.invalid`, name: "Erased user" });
+    expect(seen.body.data.signers[0]).toMatchObject({
+      email: `erased+${victim.user.id.toLowerCase()}@erased.invalid`,
+      name: "Erased user",
+    });
     const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM contract_signers WHERE email = ? OR name = ?")
       .bind(victim.email, "Vera Victim")
       .first<{ n: number }>();

@@ -7,10 +7,18 @@ import { openEscrow, waitFor } from "../escrow/helpers";
 
 describe("GET /users/me/export", () => {
   it("includes the caller's escrows, listings, notifications, webhook endpoints (no secrets) and files as links", async () => {
-    const [seller, buyer] = await Promise.all([createUser({ name: "Sella Export" }), createUser({ name: "Bayo Export" })]);
+    const [seller, buyer] = await Promise.all([
+      createUser({ name: "Sella Export" }),
+      createUser({ name: "Bayo Export" }),
+    ]);
     const listing = await call("POST", "/api/v1/listings", {
       token: seller.accessToken,
-      body: { title: "Newsletter 10k", description: "Tech", category: "Email", price: { amount: 90_000, currency: "NGN" } },
+      body: {
+        title: "Newsletter 10k",
+        description: "Tech",
+        category: "Email",
+        price: { amount: 90_000, currency: "NGN" },
+      },
     });
     expect(listing.status).toBe(201);
     const escrow = await openEscrow(buyer, seller);
@@ -30,7 +38,9 @@ describe("GET /users/me/export", () => {
     expect(data.escrows.map((e: { id: string }) => e.id)).toEqual([escrow.id]);
     expect(data.listings.map((l: { id: string }) => l.id)).toEqual([listing.body.data.id]);
     expect(data.notifications.length).toBeGreaterThan(0);
-    expect(data.webhookEndpoints).toEqual([expect.objectContaining({ id: endpoint.body.data.id, url: "https://example.com/hooks" })]);
+    expect(data.webhookEndpoints).toEqual([
+      expect.objectContaining({ id: endpoint.body.data.id, url: "https://example.com/hooks" }),
+    ]);
     expect(Object.keys(data.webhookEndpoints[0])).not.toContain("secret");
     expect(JSON.stringify(data.webhookEndpoints)).not.toMatch(/whsec_/);
     expect(Array.isArray(data.files)).toBe(true);
@@ -42,7 +52,11 @@ describe("GET /users/me/export", () => {
     expect(buyerExport.body.data.listings).toEqual([]);
     // The escrow's contract is the buyer's: its document is listed as a link, not as bytes.
     expect(buyerExport.body.data.files).toContainEqual(
-      expect.objectContaining({ kind: "contractDocument", contractId: escrow.contractId, url: `/api/v1/contracts/${escrow.contractId}/document` }),
+      expect.objectContaining({
+        kind: "contractDocument",
+        contractId: escrow.contractId,
+        url: `/api/v1/contracts/${escrow.contractId}/document`,
+      }),
     );
   });
 
@@ -59,17 +73,32 @@ describe("GET /users/me/export", () => {
         `INSERT INTO notifications (id, user_id, event_id, type, title, body, data, subject_type, subject_id, in_app, created_at)
          VALUES (?, ?, 'evt_erase', 'escrow.created', 't', 'b', '{}', 'escrow', 'esc_x', 1, ?)`,
       ).bind(`ntf_${crypto.randomUUID()}`, owner.user.id, at),
-      env.DB.prepare("INSERT INTO workflows (id, owner_id, name, approvers, created_at, updated_at) VALUES (?, ?, 'mine', '[]', ?, ?)")
-        .bind(`wfl_${crypto.randomUUID()}`, owner.user.id, at, at),
+      env.DB.prepare(
+        "INSERT INTO workflows (id, owner_id, name, approvers, created_at, updated_at) VALUES (?, ?, 'mine', '[]', ?, ?)",
+      ).bind(`wfl_${crypto.randomUUID()}`, owner.user.id, at, at),
       // A colleague's rule naming the erased user as approver keeps the rule, not the address.
-      env.DB.prepare("INSERT INTO workflows (id, owner_id, name, approvers, created_at, updated_at) VALUES (?, ?, 'theirs', ?, ?, ?)")
-        .bind(`wfl_${crypto.randomUUID()}`, colleague.user.id, JSON.stringify([{ email: owner.email, order: 1 }]), at, at),
+      env.DB.prepare(
+        "INSERT INTO workflows (id, owner_id, name, approvers, created_at, updated_at) VALUES (?, ?, 'theirs', ?, ?, ?)",
+      ).bind(
+        `wfl_${crypto.randomUUID()}`,
+        colleague.user.id,
+        JSON.stringify([{ email: owner.email, order: 1 }]),
+        at,
+        at,
+      ),
     ]);
 
-    const erased = await call("DELETE", "/api/v1/users/me", { token: owner.accessToken, body: { password: owner.password } });
+    const erased = await call("DELETE", "/api/v1/users/me", {
+      token: owner.accessToken,
+      body: { password: owner.password },
+    });
     expect(erased.status).toBe(200);
     const count = async (sql: string, ...args: string[]) =>
-      (await env.DB.prepare(sql).bind(...args).first<{ n: number }>())?.n;
+      (
+        await env.DB.prepare(sql)
+          .bind(...args)
+          .first<{ n: number }>()
+      )?.n;
     expect(await count("SELECT COUNT(*) AS n FROM notifications WHERE user_id = ?", owner.user.id)).toBe(0);
     expect(await count("SELECT COUNT(*) AS n FROM webhook_endpoints WHERE user_id = ?", owner.user.id)).toBe(0);
     expect(await count("SELECT COUNT(*) AS n FROM workflows WHERE owner_id = ?", owner.user.id)).toBe(0);

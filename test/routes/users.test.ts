@@ -10,7 +10,11 @@ let other: TestUser;
 let viewer: TestUser;
 
 beforeAll(async () => {
-  [user, other, viewer] = await Promise.all([createUser({ name: "Ada Lovelace" }), createUser(), createUser({ role: "viewer" })]);
+  [user, other, viewer] = await Promise.all([
+    createUser({ name: "Ada Lovelace" }),
+    createUser(),
+    createUser({ role: "viewer" }),
+  ]);
 });
 
 const PNG_HEAD = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -34,14 +38,24 @@ describe("GET/PATCH /users/me", () => {
   it("reads and updates the caller's profile", async () => {
     const me = await call("GET", "/api/v1/users/me", { token: user.accessToken });
     expect(me.status).toBe(200);
-    expect(me.body.data.user).toMatchObject({ id: user.user.id, name: "Ada Lovelace", email: user.email, avatarUrl: null });
+    expect(me.body.data.user).toMatchObject({
+      id: user.user.id,
+      name: "Ada Lovelace",
+      email: user.email,
+      avatarUrl: null,
+    });
 
     const res = await call("PATCH", "/api/v1/users/me", {
       token: user.accessToken,
       body: { name: "Ada King", company: "Analytical Engines", industry: "computing", accountType: "business" },
     });
     expect(res.status).toBe(200);
-    expect(res.body.data.user).toMatchObject({ name: "Ada King", company: "Analytical Engines", industry: "computing", accountType: "business" });
+    expect(res.body.data.user).toMatchObject({
+      name: "Ada King",
+      company: "Analytical Engines",
+      industry: "computing",
+      accountType: "business",
+    });
     expect((await call("GET", "/api/v1/auth/me", { token: user.accessToken })).body.data.user.name).toBe("Ada King");
 
     // A business account keeps a company, as at registration.
@@ -50,13 +64,21 @@ describe("GET/PATCH /users/me", () => {
   });
 
   it("refuses invalid and unknown fields (VAL001), anonymous callers and viewers", async () => {
-    for (const body of [{}, { name: "" }, { accountType: "corporation" }, { email: "new@example.com" }, { role: "admin" }]) {
+    for (const body of [
+      {},
+      { name: "" },
+      { accountType: "corporation" },
+      { email: "new@example.com" },
+      { role: "admin" },
+    ]) {
       const res = await call("PATCH", "/api/v1/users/me", { token: user.accessToken, body });
       expect(res.body.error?.code, JSON.stringify(body)).toBe("VAL001");
     }
     expect((await call("GET", "/api/v1/users/me")).body.error?.code).toBe("AUTH004");
     expect((await call("PATCH", "/api/v1/users/me", { body: { name: "x" } })).body.error?.code).toBe("AUTH004");
-    expect((await call("PATCH", "/api/v1/users/me", { token: viewer.accessToken, body: { name: "x" } })).body.error?.code).toBe("AUTH003");
+    expect(
+      (await call("PATCH", "/api/v1/users/me", { token: viewer.accessToken, body: { name: "x" } })).body.error?.code,
+    ).toBe("AUTH003");
     expect((await call("GET", "/api/v1/users/me", { token: viewer.accessToken })).status).toBe(200);
   });
 });
@@ -120,7 +142,9 @@ describe("PUT /users/me/avatar", () => {
 
 /** Test setup: a verified phone, as POST /auth/verify-phone leaves it. */
 const verifiedPhone = (userId: string) =>
-  env.DB.prepare("UPDATE users SET phone = '+2348031234567', phone_verified_at = ? WHERE id = ?").bind(new Date().toISOString(), userId).run();
+  env.DB.prepare("UPDATE users SET phone = '+2348031234567', phone_verified_at = ? WHERE id = ?")
+    .bind(new Date().toISOString(), userId)
+    .run();
 
 describe("notification preferences", () => {
   it("returns every event type with defaults, and stores changes per type and channel", async () => {
@@ -160,15 +184,32 @@ describe("notification preferences", () => {
       body: { preferences: { "contract.sent": { pigeon: true } } },
     });
     expect(channel.body.error?.code).toBe("VAL001");
-    expect((await call("PUT", "/api/v1/users/me/notification-preferences", { token: other.accessToken, body: { preferences: { "contract.sent": { email: "no" } } } })).body.error?.code).toBe("VAL001");
+    expect(
+      (
+        await call("PUT", "/api/v1/users/me/notification-preferences", {
+          token: other.accessToken,
+          body: { preferences: { "contract.sent": { email: "no" } } },
+        })
+      ).body.error?.code,
+    ).toBe("VAL001");
     expect((await call("GET", "/api/v1/users/me/notification-preferences")).body.error?.code).toBe("AUTH004");
-    expect((await call("PUT", "/api/v1/users/me/notification-preferences", { token: viewer.accessToken, body: { preferences: {} } })).body.error?.code).toBe("AUTH003");
+    expect(
+      (
+        await call("PUT", "/api/v1/users/me/notification-preferences", {
+          token: viewer.accessToken,
+          body: { preferences: {} },
+        })
+      ).body.error?.code,
+    ).toBe("AUTH003");
   });
 });
 
 describe("GET /users/me/export", () => {
   it("returns the caller's data: profile, sessions, keys (no secrets), teams, audit, preferences", async () => {
-    const key = await call("POST", "/api/v1/api-keys", { token: other.accessToken, body: { name: "export-key", scopes: ["contracts:read"] } });
+    const key = await call("POST", "/api/v1/api-keys", {
+      token: other.accessToken,
+      body: { name: "export-key", scopes: ["contracts:read"] },
+    });
     const team = await call("POST", "/api/v1/teams", { token: other.accessToken, body: { name: "Export team" } });
     const res = await call("GET", "/api/v1/users/me/export", { token: other.accessToken });
     expect(res.status).toBe(200);
@@ -178,10 +219,18 @@ describe("GET /users/me/export", () => {
     expect(data.sessions.length).toBeGreaterThanOrEqual(1);
     expect(data.apiKeys).toEqual([expect.objectContaining({ id: key.body.data.id, name: "export-key" })]);
     expect(data.teams).toEqual([expect.objectContaining({ id: team.body.data.id, role: "owner" })]);
-    expect(data.auditEntries.map((a: any) => a.action)).toEqual(expect.arrayContaining(["auth.registered", "api_key.created", "team.created"]));
+    expect(data.auditEntries.map((a: any) => a.action)).toEqual(
+      expect.arrayContaining(["auth.registered", "api_key.created", "team.created"]),
+    );
     expect(data.notificationPreferences["contract.sent"]).toEqual({ in_app: true, email: false, sms: false });
     expect(data.emails.length).toBeGreaterThanOrEqual(1);
-    for (const section of ["contracts", "contractParticipations", "contractShares", "savedSearches", "teamInvitations"]) {
+    for (const section of [
+      "contracts",
+      "contractParticipations",
+      "contractShares",
+      "savedSearches",
+      "teamInvitations",
+    ]) {
       expect(Array.isArray(data[section]), section).toBe(true);
     }
     const text = JSON.stringify(res.body);
@@ -193,18 +242,30 @@ describe("GET /users/me/export", () => {
 
   it("needs a user session: anonymous AUTH004, API key AUTH003", async () => {
     expect((await call("GET", "/api/v1/users/me/export")).body.error?.code).toBe("AUTH004");
-    const key = await call("POST", "/api/v1/api-keys", { token: other.accessToken, body: { name: "k", scopes: ["profile:read"] } });
-    expect((await call("GET", "/api/v1/users/me/export", { token: key.body.data.secret })).body.error?.code).toBe("AUTH003");
+    const key = await call("POST", "/api/v1/api-keys", {
+      token: other.accessToken,
+      body: { name: "k", scopes: ["profile:read"] },
+    });
+    expect((await call("GET", "/api/v1/users/me/export", { token: key.body.data.secret })).body.error?.code).toBe(
+      "AUTH003",
+    );
   });
 });
 
 describe("DELETE /users/me", () => {
   it("refuses a wrong password (AUTH001), a missing one (VAL001) and anonymous callers", async () => {
-    const wrong = await call("DELETE", "/api/v1/users/me", { token: user.accessToken, body: { password: "not the password" } });
+    const wrong = await call("DELETE", "/api/v1/users/me", {
+      token: user.accessToken,
+      body: { password: "not the password" },
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error?.code).toBe("AUTH001");
-    expect((await call("DELETE", "/api/v1/users/me", { token: user.accessToken, body: {} })).body.error?.code).toBe("VAL001");
-    expect((await call("DELETE", "/api/v1/users/me", { body: { password: user.password } })).body.error?.code).toBe("AUTH004");
+    expect((await call("DELETE", "/api/v1/users/me", { token: user.accessToken, body: {} })).body.error?.code).toBe(
+      "VAL001",
+    );
+    expect((await call("DELETE", "/api/v1/users/me", { body: { password: user.password } })).body.error?.code).toBe(
+      "AUTH004",
+    );
     expect((await call("GET", "/api/v1/users/me", { token: user.accessToken })).status).toBe(200);
   });
 
@@ -212,50 +273,83 @@ describe("DELETE /users/me", () => {
     const victim = await createUser({ name: "Erase Me" });
     const id = victim.user.id;
     // Things that reference the user: a key, an avatar, a team shared with someone else, a solo team, preferences.
-    const key = await call("POST", "/api/v1/api-keys", { token: victim.accessToken, body: { name: "k", scopes: ["teams:read"] } });
+    const key = await call("POST", "/api/v1/api-keys", {
+      token: victim.accessToken,
+      body: { name: "k", scopes: ["teams:read"] },
+    });
     expect((await upload(victim.accessToken, png())).status).toBe(200);
     const shared = await call("POST", "/api/v1/teams", { token: victim.accessToken, body: { name: "Shared" } });
     const solo = await call("POST", "/api/v1/teams", { token: victim.accessToken, body: { name: "Solo" } });
     const colleague = await createUser();
-    await env.DB.prepare("INSERT INTO team_members (team_id, user_id, role, created_at, updated_at) VALUES (?, ?, 'member', ?, ?)")
+    await env.DB.prepare(
+      "INSERT INTO team_members (team_id, user_id, role, created_at, updated_at) VALUES (?, ?, 'member', ?, ?)",
+    )
       .bind(shared.body.data.id, colleague.user.id, new Date().toISOString(), new Date().toISOString())
       .run();
     await verifiedPhone(id);
-    const smsOn = await call("PUT", "/api/v1/users/me/notification-preferences", { token: victim.accessToken, body: { preferences: { "contract.sent": { sms: true } } } });
+    const smsOn = await call("PUT", "/api/v1/users/me/notification-preferences", {
+      token: victim.accessToken,
+      body: { preferences: { "contract.sent": { sms: true } } },
+    });
     expect(smsOn.status).toBe(200);
 
     // Someone else's audit entry that mentions the victim's address (an invitation to it).
     const inviter = await createUser();
     const inviterTeam = await call("POST", "/api/v1/teams", { token: inviter.accessToken, body: { name: "Inviter" } });
-    await call("POST", `/api/v1/teams/${inviterTeam.body.data.id}/members`, { token: inviter.accessToken, body: { email: victim.email } });
+    await call("POST", `/api/v1/teams/${inviterTeam.body.data.id}/members`, {
+      token: inviter.accessToken,
+      body: { email: victim.email },
+    });
 
-    const res = await call("DELETE", "/api/v1/users/me", { token: victim.accessToken, body: { password: victim.password } });
+    const res = await call("DELETE", "/api/v1/users/me", {
+      token: victim.accessToken,
+      body: { password: victim.password },
+    });
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ id, deleted: true });
 
     // D1: the row stays with its id, but holds no personal data or secrets.
     const row = await env.DB.prepare("SELECT * FROM users WHERE id = ?").bind(id).first<Record<string, any>>();
-    expect(row).toMatchObject({ name: "Erased user", company: null, industry: null, mfa_enabled: 0, mfa_secret_sealed: null, avatar_key: null });
+    expect(row).toMatchObject({
+      name: "Erased user",
+      company: null,
+      industry: null,
+      mfa_enabled: 0,
+      mfa_secret_sealed: null,
+      avatar_key: null,
+    });
     expect(row).toMatchObject({ phone: null, phone_verified_at: null });
     expect(row!.email).not.toBe(victim.email);
     expect(row!.email).toMatch(/@erased\.invalid$/);
     expect(row!.password_hash).not.toMatch(/argon2/);
     expect(row!.deleted_at).toEqual(expect.any(String));
-    const sessions = await env.DB.prepare("SELECT revoked_at, ip, user_agent FROM sessions WHERE user_id = ?").bind(id).all<any>();
+    const sessions = await env.DB.prepare("SELECT revoked_at, ip, user_agent FROM sessions WHERE user_id = ?")
+      .bind(id)
+      .all<any>();
     expect(sessions.results.length).toBeGreaterThan(0);
     expect(sessions.results.every((s) => s.revoked_at && s.ip === null && s.user_agent === null)).toBe(true);
     const keys = await env.DB.prepare("SELECT revoked_at FROM api_keys WHERE user_id = ?").bind(id).all<any>();
     expect(keys.results.every((k) => k.revoked_at)).toBe(true);
-    const prefs = await env.DB.prepare("SELECT count(*) AS n FROM notification_preferences WHERE user_id = ?").bind(id).first<{ n: number }>();
+    const prefs = await env.DB.prepare("SELECT count(*) AS n FROM notification_preferences WHERE user_id = ?")
+      .bind(id)
+      .first<{ n: number }>();
     expect(prefs?.n).toBe(0);
-    const anywhere = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ? OR name = ?").bind(victim.email, "Erase Me").first<{ n: number }>();
+    const anywhere = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ? OR name = ?")
+      .bind(victim.email, "Erase Me")
+      .first<{ n: number }>();
     expect(anywhere?.n).toBe(0);
-    const mailbox = await env.DB.prepare("SELECT count(*) AS n FROM email_deliveries WHERE \"to\" = ?").bind(victim.email).first<{ n: number }>();
+    const mailbox = await env.DB.prepare('SELECT count(*) AS n FROM email_deliveries WHERE "to" = ?')
+      .bind(victim.email)
+      .first<{ n: number }>();
     expect(mailbox?.n).toBe(0);
 
-    const mentions = await env.DB.prepare("SELECT count(*) AS n FROM audit_logs WHERE instr(data, ?) > 0").bind(victim.email).first<{ n: number }>();
+    const mentions = await env.DB.prepare("SELECT count(*) AS n FROM audit_logs WHERE instr(data, ?) > 0")
+      .bind(victim.email)
+      .first<{ n: number }>();
     expect(mentions?.n).toBe(0);
-    const invitations = await env.DB.prepare("SELECT count(*) AS n FROM team_invitations WHERE email = ?").bind(victim.email).first<{ n: number }>();
+    const invitations = await env.DB.prepare("SELECT count(*) AS n FROM team_invitations WHERE email = ?")
+      .bind(victim.email)
+      .first<{ n: number }>();
     expect(invitations?.n).toBe(0);
 
     // R2: the avatar is gone.
@@ -265,16 +359,28 @@ describe("DELETE /users/me", () => {
     // Teams: the shared one passes to the colleague, the solo one is gone.
     const sharedNow = await call("GET", `/api/v1/teams/${shared.body.data.id}`, { token: colleague.accessToken });
     expect(sharedNow.body.data.role).toBe("owner");
-    expect((await env.DB.prepare("SELECT count(*) AS n FROM teams WHERE id = ?").bind(solo.body.data.id).first<{ n: number }>())?.n).toBe(0);
+    expect(
+      (
+        await env.DB.prepare("SELECT count(*) AS n FROM teams WHERE id = ?")
+          .bind(solo.body.data.id)
+          .first<{ n: number }>()
+      )?.n,
+    ).toBe(0);
 
     // Every credential is dead.
     expect((await call("GET", "/api/v1/users/me", { token: victim.accessToken })).body.error?.code).toBe("AUTH002");
     expect((await call("GET", "/api/v1/teams", { token: key.body.data.secret })).body.error?.code).toBe("AUTH002");
-    expect((await call("POST", "/api/v1/auth/refresh", { body: { refreshToken: victim.refreshToken } })).status).toBe(401);
+    expect((await call("POST", "/api/v1/auth/refresh", { body: { refreshToken: victim.refreshToken } })).status).toBe(
+      401,
+    );
     expect((await login(victim.email, victim.password)).status).toBe(401);
 
     // The audit trail keeps the erasure under the pseudonymous id.
-    const audit = await env.DB.prepare("SELECT count(*) AS n FROM audit_logs WHERE action = 'user.erased' AND actor_id = ?").bind(id).first<{ n: number }>();
+    const audit = await env.DB.prepare(
+      "SELECT count(*) AS n FROM audit_logs WHERE action = 'user.erased' AND actor_id = ?",
+    )
+      .bind(id)
+      .first<{ n: number }>();
     expect(audit?.n).toBe(1);
 
     // The address can register again, as a new account.

@@ -17,7 +17,10 @@ import { receiverBox, type ReceivedDelivery } from "../helpers/webhook-receiver"
 import { deliver } from "../jobs/queue-harness";
 
 async function createEndpoint(owner: TestUser, url: string, events: string[] = ["*"]) {
-  const res = await call("POST", "/api/v1/webhook-endpoints", { token: owner.accessToken, body: { url, events, description: "partner" } });
+  const res = await call("POST", "/api/v1/webhook-endpoints", {
+    token: owner.accessToken,
+    body: { url, events, description: "partner" },
+  });
   expect(res.status).toBe(201);
   return res.body.data as { id: string; secret: string; url: string; events: string[] };
 }
@@ -33,7 +36,11 @@ function contractCompleted(audience: string[]) {
 }
 
 function verify(secret: string, d: ReceivedDelivery) {
-  return new Webhook(secret).verify(d.body, d.headers) as { type: string; timestamp: string; data: Record<string, unknown> };
+  return new Webhook(secret).verify(d.body, d.headers) as {
+    type: string;
+    timestamp: string;
+    data: Record<string, unknown>;
+  };
 }
 
 async function deliveryOf(endpointId: string, eventId: string) {
@@ -42,7 +49,11 @@ async function deliveryOf(endpointId: string, eventId: string) {
     .first<{ id: string; status: string; attempts: number; message_id: string; next_attempt_at: string | null }>();
 }
 
-async function waitForDelivery(endpointId: string, eventId: string, until: (d: NonNullable<Awaited<ReturnType<typeof deliveryOf>>>) => boolean) {
+async function waitForDelivery(
+  endpointId: string,
+  eventId: string,
+  until: (d: NonNullable<Awaited<ReturnType<typeof deliveryOf>>>) => boolean,
+) {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const row = await deliveryOf(endpointId, eventId);
@@ -54,7 +65,13 @@ async function waitForDelivery(endpointId: string, eventId: string, until: (d: N
 
 /** Runs attempt `attempt` of a delivery through the worker's real queue handler, now (not after its delay). */
 function runAttempt(deliveryId: string, attempt: number) {
-  return deliver("escra-jobs", queueMessage("jobs", "webhook.deliver", `msg_test${attempt}${deliveryId.slice(4, 12)}`, { deliveryIds: [deliveryId], attempt }));
+  return deliver(
+    "escra-jobs",
+    queueMessage("jobs", "webhook.deliver", `msg_test${attempt}${deliveryId.slice(4, 12)}`, {
+      deliveryIds: [deliveryId],
+      attempt,
+    }),
+  );
 }
 
 describe("webhook endpoints", () => {
@@ -68,7 +85,9 @@ describe("webhook endpoints", () => {
     expect(raw.length).toBeGreaterThanOrEqual(24);
     expect(raw.length).toBeLessThanOrEqual(64);
 
-    const row = await env.DB.prepare("SELECT secret_sealed FROM webhook_endpoints WHERE id = ?").bind(endpoint.id).first<{ secret_sealed: string }>();
+    const row = await env.DB.prepare("SELECT secret_sealed FROM webhook_endpoints WHERE id = ?")
+      .bind(endpoint.id)
+      .first<{ secret_sealed: string }>();
     expect(row!.secret_sealed).not.toContain(endpoint.secret.slice(6));
 
     const list = await call("GET", "/api/v1/webhook-endpoints", { token: owner.accessToken });
@@ -80,12 +99,20 @@ describe("webhook endpoints", () => {
 
   it("refuses unknown event types, a * mixed with types, and anonymous callers", async () => {
     const owner = await createUser();
-    const bad = await call("POST", "/api/v1/webhook-endpoints", { token: owner.accessToken, body: { url: "https://example.com/h", events: ["contract.exploded"] } });
+    const bad = await call("POST", "/api/v1/webhook-endpoints", {
+      token: owner.accessToken,
+      body: { url: "https://example.com/h", events: ["contract.exploded"] },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("VAL001");
-    const mixed = await call("POST", "/api/v1/webhook-endpoints", { token: owner.accessToken, body: { url: "https://example.com/h", events: ["*", "contract.sent"] } });
+    const mixed = await call("POST", "/api/v1/webhook-endpoints", {
+      token: owner.accessToken,
+      body: { url: "https://example.com/h", events: ["*", "contract.sent"] },
+    });
     expect(mixed.body.error.code).toBe("VAL001");
-    const anon = await call("POST", "/api/v1/webhook-endpoints", { body: { url: "https://example.com/h", events: ["*"] } });
+    const anon = await call("POST", "/api/v1/webhook-endpoints", {
+      body: { url: "https://example.com/h", events: ["*"] },
+    });
     expect(anon.status).toBe(401);
     expect(anon.body.error.code).toBe("AUTH004");
   });
@@ -103,7 +130,10 @@ describe("webhook endpoints", () => {
         production,
         createExecutionContext(),
       );
-      return { status: res.status, body: (await res.json()) as { error?: { code: string; details: { path: string }[] } } };
+      return {
+        status: res.status,
+        body: (await res.json()) as { error?: { code: string; details: { path: string }[] } },
+      };
     };
     for (const url of [
       "https://127.0.0.1:8547/hook",
@@ -122,7 +152,9 @@ describe("webhook endpoints", () => {
       expect(res.body.error!.details[0]!.path).toBe("url");
     }
     expect((await post("https://partner.example.com/hook")).status).toBe(201);
-    const stored = await env.DB.prepare("SELECT count(*) AS n FROM webhook_endpoints WHERE user_id = ?").bind(owner.user.id).first<{ n: number }>();
+    const stored = await env.DB.prepare("SELECT count(*) AS n FROM webhook_endpoints WHERE user_id = ?")
+      .bind(owner.user.id)
+      .first<{ n: number }>();
     expect(stored!.n).toBe(1);
   });
 
@@ -159,11 +191,16 @@ describe("webhook endpoints", () => {
     });
     expect(patched.status).toBe(200);
     expect(patched.body.data).toMatchObject({ events: ["contract.signed"], description: null, status: "disabled" });
-    const empty = await call("PATCH", `/api/v1/webhook-endpoints/${endpoint.id}`, { token: owner.accessToken, body: {} });
+    const empty = await call("PATCH", `/api/v1/webhook-endpoints/${endpoint.id}`, {
+      token: owner.accessToken,
+      body: {},
+    });
     expect(empty.body.error.code).toBe("VAL001");
     const gone = await call("DELETE", `/api/v1/webhook-endpoints/${endpoint.id}`, { token: owner.accessToken });
     expect(gone.body.data).toEqual({ id: endpoint.id, deleted: true });
-    expect((await call("GET", `/api/v1/webhook-endpoints/${endpoint.id}`, { token: owner.accessToken })).status).toBe(404);
+    expect((await call("GET", `/api/v1/webhook-endpoints/${endpoint.id}`, { token: owner.accessToken })).status).toBe(
+      404,
+    );
   });
 });
 
@@ -241,7 +278,14 @@ describe("webhook deliveries", () => {
     const log = await call("GET", `/api/v1/webhook-endpoints/${endpoint.id}/deliveries`, { token: owner.accessToken });
     expect(log.status).toBe(200);
     const [entry] = log.body.data;
-    expect(entry).toMatchObject({ id: first.id, eventId, webhookId: first.message_id, status: "succeeded", attempts: 3, lastStatusCode: 200 });
+    expect(entry).toMatchObject({
+      id: first.id,
+      eventId,
+      webhookId: first.message_id,
+      status: "succeeded",
+      attempts: 3,
+      lastStatusCode: 200,
+    });
     expect(entry.history.map((h: { statusCode: number }) => h.statusCode)).toEqual([500, 502, 200]);
     for (const h of entry.history) {
       expect(h.latencyMs).toBeGreaterThanOrEqual(0);
@@ -309,7 +353,10 @@ describe("webhook deliveries", () => {
     expect(await box.received()).toHaveLength(1);
 
     // Re-enabling clears the failure state.
-    const enabled = await call("PATCH", `/api/v1/webhook-endpoints/${endpoint.id}`, { token: owner.accessToken, body: { status: "enabled" } });
+    const enabled = await call("PATCH", `/api/v1/webhook-endpoints/${endpoint.id}`, {
+      token: owner.accessToken,
+      body: { status: "enabled" },
+    });
     expect(enabled.body.data).toMatchObject({ status: "enabled", disabledReason: null, consecutiveFailures: 0 });
   });
 
@@ -318,10 +365,16 @@ describe("webhook deliveries", () => {
     const box = await receiverBox({ statuses: [500] });
     const endpoint = await createEndpoint(owner, box.url);
     const sixDaysAgo = new Date(Date.now() - 6 * 24 * 3600 * 1000).toISOString();
-    await env.DB.prepare("UPDATE webhook_endpoints SET failing_since = ?, consecutive_failures = 40 WHERE id = ?").bind(sixDaysAgo, endpoint.id).run();
+    await env.DB.prepare("UPDATE webhook_endpoints SET failing_since = ?, consecutive_failures = 40 WHERE id = ?")
+      .bind(sixDaysAgo, endpoint.id)
+      .run();
     const { id: eventId } = await contractCompleted([owner.user.id]);
     await waitForDelivery(endpoint.id, eventId, (d) => d.attempts === 1);
-    await waitUntil(async () => (await call("GET", `/api/v1/webhook-endpoints/${endpoint.id}`, { token: owner.accessToken })).body.data.status === "disabled");
+    await waitUntil(
+      async () =>
+        (await call("GET", `/api/v1/webhook-endpoints/${endpoint.id}`, { token: owner.accessToken })).body.data
+          .status === "disabled",
+    );
     await waitForEmail({ to: owner.email, subject: "webhook endpoint was disabled" });
   });
 
@@ -329,7 +382,9 @@ describe("webhook deliveries", () => {
     const owner = await createUser();
     const box = await receiverBox();
     const endpoint = await createEndpoint(owner, box.url);
-    const rotated = await call("POST", `/api/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { token: owner.accessToken });
+    const rotated = await call("POST", `/api/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
+      token: owner.accessToken,
+    });
     expect(rotated.status).toBe(200);
     const newSecret: string = rotated.body.data.secret;
     expect(newSecret).toMatch(/^whsec_/);
@@ -347,7 +402,9 @@ describe("webhook deliveries", () => {
     expect(verify(endpoint.secret, received!).type).toBe("webhook.test");
 
     // After the overlap only the new secret signs.
-    await env.DB.prepare("UPDATE webhook_endpoints SET previous_secret_expires_at = ? WHERE id = ?").bind(new Date(Date.now() - 1000).toISOString(), endpoint.id).run();
+    await env.DB.prepare("UPDATE webhook_endpoints SET previous_secret_expires_at = ? WHERE id = ?")
+      .bind(new Date(Date.now() - 1000).toISOString(), endpoint.id)
+      .run();
     await call("POST", `/api/v1/webhook-endpoints/${endpoint.id}/test`, { token: owner.accessToken });
     const [, second] = await box.waitFor(2);
     expect(second!.headers["webhook-signature"]!.split(" ")).toHaveLength(1);
@@ -366,7 +423,9 @@ describe("stuck deliveries", () => {
     await box.waitFor(1);
     // As if attempt 2 had been claimed an hour ago and the worker died mid-POST.
     const hourAgo = new Date(Date.now() - 3600_000).toISOString();
-    await env.DB.prepare("UPDATE webhook_deliveries SET status = 'pending', attempts = 2, last_attempt_at = ?, next_attempt_at = NULL WHERE id = ?")
+    await env.DB.prepare(
+      "UPDATE webhook_deliveries SET status = 'pending', attempts = 2, last_attempt_at = ?, next_attempt_at = NULL WHERE id = ?",
+    )
       .bind(hourAgo, delivered.id)
       .run();
 
@@ -374,7 +433,11 @@ describe("stuck deliveries", () => {
     const [, again] = await box.waitFor(2);
     expect(again!.headers["webhook-id"]).toBe(delivered.message_id);
     const done = await waitForDelivery(endpoint.id, eventId, (d) => d.status === "succeeded" && d.attempts === 3);
-    const attempts = await env.DB.prepare("SELECT attempt, error FROM webhook_attempts WHERE delivery_id = ? ORDER BY attempt").bind(done.id).all();
+    const attempts = await env.DB.prepare(
+      "SELECT attempt, error FROM webhook_attempts WHERE delivery_id = ? ORDER BY attempt",
+    )
+      .bind(done.id)
+      .all();
     expect(attempts.results).toEqual([
       { attempt: 1, error: null },
       { attempt: 2, error: "interrupted" },

@@ -27,7 +27,13 @@ interface SignerView {
   expiresAt: string | null;
   cancelReason: string | null;
   signers: Party[];
-  party: { signerId: string; role: Role; status: Party["status"]; mayAct: boolean; requestedBy: { name: string; email: string } | null };
+  party: {
+    signerId: string;
+    role: Role;
+    status: Party["status"];
+    mayAct: boolean;
+    requestedBy: { name: string; email: string } | null;
+  };
 }
 interface ApiFailure {
   status: number;
@@ -46,7 +52,11 @@ const API = `/api/v1/contracts/${encodeURIComponent(contractId)}`;
 // ---- tiny DOM helpers (text is always set as text, never as HTML) ----
 
 type Child = Node | string | null | undefined | false;
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | boolean> = {}, ...children: Child[]) {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | boolean> = {},
+  ...children: Child[]
+) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === false) continue;
@@ -66,10 +76,16 @@ function show(...sections: HTMLElement[]) {
   }
 }
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : "");
+const when = (iso: string | null) =>
+  iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : "";
 
 function notice(kind: "bad" | "good" | "info", title: string, ...lines: Child[]) {
-  return h("section", { class: `card notice ${kind === "info" ? "" : kind}` }, h("h1", {}, title), ...lines.map((l) => (typeof l === "string" ? h("p", {}, l) : l)));
+  return h(
+    "section",
+    { class: `card notice ${kind === "info" ? "" : kind}` },
+    h("h1", {}, title),
+    ...lines.map((l) => (typeof l === "string" ? h("p", {}, l) : l)),
+  );
 }
 
 // ---- the API, with the token instead of an account ----
@@ -80,16 +96,25 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
     headers: { "x-signing-token": token, ...(body === undefined ? {} : { "content-type": "application/json" }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const json = (await res.json().catch(() => null)) as { success?: boolean; data?: T; error?: { code: string; message: string } } | null;
+  const json = (await res.json().catch(() => null)) as {
+    success?: boolean;
+    data?: T;
+    error?: { code: string; message: string };
+  } | null;
   if (!res.ok || !json?.success) {
-    throw { status: res.status, code: json?.error?.code ?? "SYS001", message: json?.error?.message ?? res.statusText } satisfies ApiFailure;
+    throw {
+      status: res.status,
+      code: json?.error?.code ?? "SYS001",
+      message: json?.error?.message ?? res.statusText,
+    } satisfies ApiFailure;
   }
   return json.data as T;
 }
 
 async function download(path: string): Promise<Blob> {
   const res = await fetch(`${API}${path}`, { headers: { "x-signing-token": token } });
-  if (!res.ok) throw { status: res.status, code: "DOWNLOAD", message: `download failed (${res.status})` } satisfies ApiFailure;
+  if (!res.ok)
+    throw { status: res.status, code: "DOWNLOAD", message: `download failed (${res.status})` } satisfies ApiFailure;
   return res.blob();
 }
 
@@ -107,10 +132,23 @@ function unusable(failure: ApiFailure) {
     );
   }
   if (failure.code === "RES001" || failure.code === "VAL001") {
-    return show(notice("bad", "We cannot find this document", "The link may be incomplete, or the sender withdrew the document. Ask the sender for a new link."));
+    return show(
+      notice(
+        "bad",
+        "We cannot find this document",
+        "The link may be incomplete, or the sender withdrew the document. Ask the sender for a new link.",
+      ),
+    );
   }
-  if (failure.code === "RATE001") return show(notice("bad", "Too many attempts", "Please wait a minute and reload this page."));
-  return show(notice("bad", "Something went wrong", "We could not open the document just now. Please reload the page in a moment."));
+  if (failure.code === "RATE001")
+    return show(notice("bad", "Too many attempts", "Please wait a minute and reload this page."));
+  return show(
+    notice(
+      "bad",
+      "Something went wrong",
+      "We could not open the document just now. Please reload the page in a moment.",
+    ),
+  );
 }
 
 // ---- the pieces of the signing page ----
@@ -123,7 +161,13 @@ function summary(view: SignerView) {
     "section",
     { class: "card" },
     h("h1", {}, view.title),
-    h("p", {}, asker ? `${asker.name} (${asker.email}) asks you, ${me.name}, to ${verb} this document.` : `You are asked to ${verb} this document.`),
+    h(
+      "p",
+      {},
+      asker
+        ? `${asker.name} (${asker.email}) asks you, ${me.name}, to ${verb} this document.`
+        : `You are asked to ${verb} this document.`,
+    ),
     view.description ? h("p", { class: "muted" }, view.description) : null,
     h(
       "dl",
@@ -140,7 +184,12 @@ function summary(view: SignerView) {
 
 function parties(view: SignerView) {
   const sorted = [...view.signers].sort((a, b) => a.order - b.order);
-  const label: Record<Party["status"], string> = { waiting: "waiting", notified: "to act", signed: "done", declined: "declined" };
+  const label: Record<Party["status"], string> = {
+    waiting: "waiting",
+    notified: "to act",
+    signed: "done",
+    declined: "declined",
+  };
   return h(
     "section",
     { class: "card", "aria-labelledby": "parties-h" },
@@ -153,7 +202,11 @@ function parties(view: SignerView) {
           "li",
           {},
           h("span", {}, `${s.order}. ${s.name}${s.id === view.party.signerId ? " (you)" : ""} — ${s.role}`),
-          h("span", { class: `badge ${s.status === "signed" ? "signed" : s.status === "declined" ? "declined" : ""}` }, label[s.status]),
+          h(
+            "span",
+            { class: `badge ${s.status === "signed" ? "signed" : s.status === "declined" ? "declined" : ""}` },
+            label[s.status],
+          ),
         ),
       ),
     ),
@@ -161,7 +214,12 @@ function parties(view: SignerView) {
 }
 
 async function documentSection(view: SignerView) {
-  const holder = h("div", { class: "doc", role: "region", "aria-label": `The document "${view.title}", as PDF pages`, tabindex: "0" });
+  const holder = h("div", {
+    class: "doc",
+    role: "region",
+    "aria-label": `The document "${view.title}", as PDF pages`,
+    tabindex: "0",
+  });
   const status = h("p", { class: "muted", id: "doc-status" }, "Loading the document…");
   const section = h(
     "section",
@@ -170,7 +228,11 @@ async function documentSection(view: SignerView) {
     status,
     holder,
     h("details", {}, h("summary", {}, "Read the text of the document"), h("pre", { class: "doc-text" }, view.body)),
-    h("div", { class: "row" }, h("button", { type: "button", class: "secondary", id: "download-doc" }, "Download the PDF")),
+    h(
+      "div",
+      { class: "row" },
+      h("button", { type: "button", class: "secondary", id: "download-doc" }, "Download the PDF"),
+    ),
   );
   section.querySelector("#download-doc")!.addEventListener("click", () => saveAs("/document", `${view.title}.pdf`));
   void renderPdf(holder, status);
@@ -224,10 +286,19 @@ function signForm(view: SignerView) {
   const typed = h("input", { type: "text", id: "typed-name", autocomplete: "name", maxlength: "200", value: me.name });
   const preview = h("div", { class: "typed-preview", "aria-hidden": "true" }, me.name);
   typed.addEventListener("input", () => (preview.textContent = (typed as HTMLInputElement).value));
-  const padCanvas = h("canvas", { id: "signature-pad", "aria-label": "Drawing area: draw your signature with a mouse, finger or pen" });
+  const padCanvas = h("canvas", {
+    id: "signature-pad",
+    "aria-label": "Drawing area: draw your signature with a mouse, finger or pen",
+  });
   const upload = h("input", { type: "file", id: "signature-upload", accept: "image/png,image/jpeg" });
   const panes = {
-    typed: h("div", { "data-pane": "typed" }, h("label", { class: "field", for: "typed-name" }, "Type your full name"), typed, preview),
+    typed: h(
+      "div",
+      { "data-pane": "typed" },
+      h("label", { class: "field", for: "typed-name" }, "Type your full name"),
+      typed,
+      preview,
+    ),
     drawn: h(
       "div",
       { "data-pane": "drawn", hidden: true },
@@ -238,7 +309,11 @@ function signForm(view: SignerView) {
     uploaded: h(
       "div",
       { "data-pane": "uploaded", hidden: true },
-      h("label", { class: "field", for: "signature-upload" }, "Upload an image of your signature (PNG or JPEG, up to 1 MB)"),
+      h(
+        "label",
+        { class: "field", for: "signature-upload" },
+        "Upload an image of your signature (PNG or JPEG, up to 1 MB)",
+      ),
       upload,
     ),
   };
@@ -279,7 +354,10 @@ function signForm(view: SignerView) {
     radio.addEventListener("change", () => {
       for (const [name, pane] of Object.entries(panes)) pane.hidden = name !== radio.value;
       if (radio.value === "drawn" && !pad) {
-        pad = new SignaturePad(padCanvas as HTMLCanvasElement, { penColor: "#14213d", backgroundColor: "rgba(255,255,255,0)" });
+        pad = new SignaturePad(padCanvas as HTMLCanvasElement, {
+          penColor: "#14213d",
+          backgroundColor: "rgba(255,255,255,0)",
+        });
         sizePad();
         window.addEventListener("resize", sizePad);
       }
@@ -290,7 +368,8 @@ function signForm(view: SignerView) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
-    const kind = (form.querySelector<HTMLInputElement>('input[name="kind"]:checked')?.value ?? "typed") as keyof typeof panes;
+    const kind = (form.querySelector<HTMLInputElement>('input[name="kind"]:checked')?.value ??
+      "typed") as keyof typeof panes;
     if (!(consent as HTMLInputElement).checked) {
       error.textContent = "Please tick the box to agree to sign electronically.";
       return consent.focus();
@@ -401,7 +480,10 @@ function actionFailed(failure: ApiFailure, error: HTMLElement) {
     return;
   }
   if (failure.code === "AUTH002" || failure.code === "RES001") return unusable(failure);
-  error.textContent = failure.code === "VAL001" ? `That did not work: ${failure.message}. Please check and try again.` : "That did not work. Please try again.";
+  error.textContent =
+    failure.code === "VAL001"
+      ? `That did not work: ${failure.message}. Please check and try again.`
+      : "That did not work. Please try again.";
 }
 
 function executedSection(view: SignerView) {
@@ -425,7 +507,9 @@ function executedSection(view: SignerView) {
       await saveAs("/document", `${view.title}.pdf`);
     }
   });
-  section.querySelector("#download-certificate")!.addEventListener("click", () => saveAs("/certificate", `${view.title} (certificate).pdf`));
+  section
+    .querySelector("#download-certificate")!
+    .addEventListener("click", () => saveAs("/certificate", `${view.title} (certificate).pdf`));
   return section;
 }
 
@@ -445,7 +529,11 @@ async function load(justDid?: Outcome) {
   const confirmation = justDid
     ? notice(
         "good",
-        justDid === "signed" ? "Thank you — you signed" : justDid === "approved" ? "Thank you — you approved" : "You declined",
+        justDid === "signed"
+          ? "Thank you — you signed"
+          : justDid === "approved"
+            ? "Thank you — you approved"
+            : "You declined",
         justDid === "declined"
           ? "The sender has been told, with your reason. Nobody can sign this document any more."
           : view.status === "active" || view.status === "completed"
@@ -460,7 +548,13 @@ async function load(justDid?: Outcome) {
       history.replaceState(null, "", `${location.pathname}?token=${encodeURIComponent(token)}`);
       setTimeout(() => (document.getElementById(`download-${autoDownload}`) as HTMLButtonElement | null)?.click(), 0);
     }
-    return show(...[confirmation ?? notice("good", view.title, "This document is fully signed."), executedSection(view), parties(view)].filter(Boolean) as HTMLElement[]);
+    return show(
+      ...([
+        confirmation ?? notice("good", view.title, "This document is fully signed."),
+        executedSection(view),
+        parties(view),
+      ].filter(Boolean) as HTMLElement[]),
+    );
   }
   if (view.status === "cancelled") {
     const declined = view.signers.find((s) => s.status === "declined");
@@ -477,12 +571,24 @@ async function load(justDid?: Outcome) {
     );
   }
   if (view.status === "expired") {
-    return show(notice("bad", "This document expired", "The deadline passed before every party signed. Ask the sender to send it again."), parties(view));
+    return show(
+      notice(
+        "bad",
+        "This document expired",
+        "The deadline passed before every party signed. Ask the sender to send it again.",
+      ),
+      parties(view),
+    );
   }
-  if (view.status !== "pending") return show(notice("bad", "This document is not out for signature", "Ask the sender for a new link."));
+  if (view.status !== "pending")
+    return show(notice("bad", "This document is not out for signature", "Ask the sender for a new link."));
   if (me.role === "viewer") {
     return show(
-      notice("info", "A copy for you", "You receive this document to read; you do not need to sign it. We will email you the signed document once every party has signed."),
+      notice(
+        "info",
+        "A copy for you",
+        "You receive this document to read; you do not need to sign it. We will email you the signed document once every party has signed.",
+      ),
       summary(view),
       await documentSection(view),
       parties(view),
@@ -490,17 +596,26 @@ async function load(justDid?: Outcome) {
   }
   if (me.status === "signed") {
     return show(
-      confirmation ?? notice("good", "You already acted on this document", `Done on ${when(me.signedAt)}. We will email you the signed document once every party has signed.`),
+      confirmation ??
+        notice(
+          "good",
+          "You already acted on this document",
+          `Done on ${when(me.signedAt)}. We will email you the signed document once every party has signed.`,
+        ),
       parties(view),
     );
   }
   if (!view.party.mayAct) {
-    const waitingFor = view.signers.filter((s) => s.role !== "viewer" && s.status !== "signed" && s.order < me.order).map((s) => s.name);
+    const waitingFor = view.signers
+      .filter((s) => s.role !== "viewer" && s.status !== "signed" && s.order < me.order)
+      .map((s) => s.name);
     return show(
       notice(
         "info",
         "It is not your turn yet",
-        waitingFor.length ? `This document is waiting for ${waitingFor.join(", ")} first.` : "Other parties act before you.",
+        waitingFor.length
+          ? `This document is waiting for ${waitingFor.join(", ")} first.`
+          : "Other parties act before you.",
         "We will email you when it is your turn; you can read the document below meanwhile.",
       ),
       summary(view),

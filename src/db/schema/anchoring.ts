@@ -91,5 +91,8 @@ export const anchorBatches = sqliteTable(
     confirmedAt: text("confirmed_at"),
     updatedAt: text("updated_at").notNull(),
   },
-  (t) => [index("anchor_batches_status_idx").on(t.chainId, t.status), index("anchor_batches_created_idx").on(t.createdAt)],
+  (t) => [
+    index("anchor_batches_status_idx").on(t.chainId, t.status),
+    index("anchor_batches_created_idx").on(t.createdAt),
+  ],
 );

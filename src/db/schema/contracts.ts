@@ -60,7 +60,10 @@ export const contractSigners = sqliteTable(
     signedAt: text("signed_at"),
     signature: text("signature", { mode: "json" }).$type<Record<string, unknown>>(),
   },
-  (t) => [index("contract_signers_contract_idx").on(t.contractId, t.order), index("contract_signers_email_idx").on(t.email)],
+  (t) => [
+    index("contract_signers_contract_idx").on(t.contractId, t.order),
+    index("contract_signers_email_idx").on(t.email),
+  ],
 );
 
 export const contractAttachments = sqliteTable(

@@ -86,7 +86,10 @@ export const unmatchedPayments = sqliteTable(
     refundedAt: text("refunded_at"),
     revision: integer("revision").notNull(),
   },
-  (t) => [uniqueIndex("unmatched_payments_reference_idx").on(t.reference), index("unmatched_payments_state_idx").on(t.state, t.receivedAt)],
+  (t) => [
+    uniqueIndex("unmatched_payments_reference_idx").on(t.reference),
+    index("unmatched_payments_state_idx").on(t.state, t.receivedAt),
+  ],
 );
 
 /**

@@ -171,7 +171,10 @@ export const apiKeys = sqliteTable(
     revokedAt: text("revoked_at"),
     createdAt: text("created_at").notNull(),
   },
-  (t) => [uniqueIndex("api_keys_secret_hash_uq").on(t.secretHash), index("api_keys_user_idx").on(t.userId, t.createdAt)],
+  (t) => [
+    uniqueIndex("api_keys_secret_hash_uq").on(t.secretHash),
+    index("api_keys_user_idx").on(t.userId, t.createdAt),
+  ],
 );
 
 /**

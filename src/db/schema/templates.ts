@@ -28,7 +28,10 @@ export const templates = sqliteTable(
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
-  (t) => [index("templates_owner_idx").on(t.ownerId, t.createdAt), index("templates_team_idx").on(t.teamId, t.createdAt)],
+  (t) => [
+    index("templates_owner_idx").on(t.ownerId, t.createdAt),
+    index("templates_team_idx").on(t.teamId, t.createdAt),
+  ],
 );
 
 export const templateVersions = sqliteTable(

@@ -28,7 +28,10 @@ export const webhookEndpoints = sqliteTable(
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
-  (t) => [index("webhook_endpoints_user_idx").on(t.userId, t.createdAt), index("webhook_endpoints_status_idx").on(t.status)],
+  (t) => [
+    index("webhook_endpoints_user_idx").on(t.userId, t.createdAt),
+    index("webhook_endpoints_status_idx").on(t.status),
+  ],
 );
 
 export const webhookDeliveries = sqliteTable(

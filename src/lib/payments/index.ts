@@ -7,7 +7,11 @@ import { TestPaymentProvider } from "./test-provider";
 
 export function paymentProvider(env: Bindings, fetcher?: typeof fetch): PaymentProvider {
   if (env.PAYMENT_PROVIDER === "paystack") {
-    return new PaystackProvider({ baseUrl: env.PAYSTACK_BASE_URL, secretKey: env.PAYSTACK_SECRET_KEY, ...(fetcher ? { fetch: fetcher } : {}) });
+    return new PaystackProvider({
+      baseUrl: env.PAYSTACK_BASE_URL,
+      secretKey: env.PAYSTACK_SECRET_KEY,
+      ...(fetcher ? { fetch: fetcher } : {}),
+    });
   }
   if (env.PAYMENT_PROVIDER === "test" && env.ENVIRONMENT !== "production") return new TestPaymentProvider(env);
   throw new Error(`PAYMENT_PROVIDER ${JSON.stringify(env.PAYMENT_PROVIDER)} is not usable in ${env.ENVIRONMENT}`);

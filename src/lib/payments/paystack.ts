@@ -24,14 +24,24 @@ export class PaystackProvider implements PaymentProvider {
     this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
-  async initialize(input: { reference: string; email: string; amount: number; currency: string; metadata: Record<string, string> }) {
-    const data = await this.call<{ authorization_url: string; access_code: string; reference: string }>("POST", "/transaction/initialize", {
-      email: input.email,
-      amount: input.amount,
-      currency: input.currency,
-      reference: input.reference,
-      metadata: input.metadata,
-    });
+  async initialize(input: {
+    reference: string;
+    email: string;
+    amount: number;
+    currency: string;
+    metadata: Record<string, string>;
+  }) {
+    const data = await this.call<{ authorization_url: string; access_code: string; reference: string }>(
+      "POST",
+      "/transaction/initialize",
+      {
+        email: input.email,
+        amount: input.amount,
+        currency: input.currency,
+        reference: input.reference,
+        metadata: input.metadata,
+      },
+    );
     return { authorizationUrl: data.authorization_url, reference: data.reference };
   }
 
@@ -40,12 +50,16 @@ export class PaystackProvider implements PaymentProvider {
       "GET",
       `/transaction/verify/${encodeURIComponent(reference)}`,
     );
-    const status: ChargeStatus["status"] = (["success", "failed", "abandoned"] as const).find((s) => s === data.status) ?? "pending";
+    const status: ChargeStatus["status"] =
+      (["success", "failed", "abandoned"] as const).find((s) => s === data.status) ?? "pending";
     return { reference: data.reference, status, amount: data.amount, currency: data.currency };
   }
 
   async refund(input: { reference: string; amount: number }) {
-    const data = await this.call<{ status: string }>("POST", "/refund", { transaction: input.reference, amount: input.amount });
+    const data = await this.call<{ status: string }>("POST", "/refund", {
+      transaction: input.reference,
+      amount: input.amount,
+    });
     return { status: data.status };
   }
 
@@ -60,7 +74,13 @@ export class PaystackProvider implements PaymentProvider {
     return { recipientCode: data.recipient_code };
   }
 
-  async transfer(input: { reference: string; amount: number; currency: string; recipient: string; reason: string }): Promise<TransferResult> {
+  async transfer(input: {
+    reference: string;
+    amount: number;
+    currency: string;
+    recipient: string;
+    reason: string;
+  }): Promise<TransferResult> {
     const data = await this.call<{ status: string; transfer_code: string; reference: string }>("POST", "/transfer", {
       source: "balance",
       amount: input.amount,
@@ -69,7 +89,12 @@ export class PaystackProvider implements PaymentProvider {
       reference: input.reference,
       reason: input.reason,
     });
-    const status = data.status === "success" ? "success" : data.status === "failed" || data.status === "reversed" ? "failed" : "pending";
+    const status =
+      data.status === "success"
+        ? "success"
+        : data.status === "failed" || data.status === "reversed"
+          ? "failed"
+          : "pending";
     return { reference: data.reference ?? input.reference, status, transferCode: data.transfer_code ?? null };
   }
 
@@ -92,7 +117,10 @@ export class PaystackProvider implements PaymentProvider {
       answer = null;
     }
     if (!res.ok || !answer || answer.status !== true) {
-      throw new ProviderError(`Paystack ${method} ${path.split("/")[1]} failed (${res.status}): ${answer?.message ?? "no JSON answer"}`, res.status);
+      throw new ProviderError(
+        `Paystack ${method} ${path.split("/")[1]} failed (${res.status}): ${answer?.message ?? "no JSON answer"}`,
+        res.status,
+      );
     }
     return answer.data;
   }

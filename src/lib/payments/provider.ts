@@ -39,7 +39,12 @@ export interface PaymentProvider {
   initialize(input: ChargeInit): Promise<{ authorizationUrl: string; reference: string }>;
   verify(reference: string): Promise<ChargeStatus>;
   refund(input: { reference: string; amount: number }): Promise<{ status: string }>;
-  createRecipient(input: { name: string; accountNumber: string; bankCode: string; currency: string }): Promise<{ recipientCode: string }>;
+  createRecipient(input: {
+    name: string;
+    accountNumber: string;
+    bankCode: string;
+    currency: string;
+  }): Promise<{ recipientCode: string }>;
   transfer(input: TransferInit): Promise<TransferResult>;
 }
 
@@ -84,7 +89,10 @@ export function escrowIdOfReference(reference: string): string | null {
   if (charge) return `esc_${charge[1]}`;
   const payout = /^po-((?:[0-9a-f]{2}){20})(?:-[1-9][0-9]{0,5})?$/.exec(reference);
   if (payout) {
-    const id = payout[1]!.match(/../g)!.map((h) => String.fromCharCode(parseInt(h, 16))).join("");
+    const id = payout[1]!
+      .match(/../g)!
+      .map((h) => String.fromCharCode(parseInt(h, 16)))
+      .join("");
     return /^[0-9A-Za-z]{20}$/.test(id) ? `esc_${id}` : null;
   }
   return null;

@@ -9,7 +9,11 @@ export function paystackSignature(secretKey: string, rawBody: string | Uint8Arra
   return bytesToHex(hmac(sha512, utf8ToBytes(secretKey), typeof rawBody === "string" ? utf8ToBytes(rawBody) : rawBody));
 }
 
-export function verifyPaystackSignature(secretKey: string, rawBody: string | Uint8Array, signature: string | null | undefined): boolean {
+export function verifyPaystackSignature(
+  secretKey: string,
+  rawBody: string | Uint8Array,
+  signature: string | null | undefined,
+): boolean {
   if (!signature || !/^[0-9a-f]{128}$/i.test(signature)) return false;
   return timingSafeEqual(paystackSignature(secretKey, rawBody), signature.toLowerCase());
 }

@@ -5,7 +5,13 @@
 import type { Bindings } from "../../env";
 import { randomToken } from "../ids";
 import { paystackSignature } from "./signature";
-import { ProviderError, type ChargeInit, type PaymentProvider, type TransferInit, type TransferResult } from "./provider";
+import {
+  ProviderError,
+  type ChargeInit,
+  type PaymentProvider,
+  type TransferInit,
+  type TransferResult,
+} from "./provider";
 
 const PREFIX = "test-payments";
 
@@ -22,7 +28,10 @@ export class TestPaymentProvider implements PaymentProvider {
   async initialize(input: ChargeInit) {
     const charge: TestCharge = { ...input, id: Date.now(), status: "pending" };
     await this.env.DOCUMENTS.put(`${PREFIX}/charges/${input.reference}.json`, JSON.stringify(charge));
-    return { authorizationUrl: `${this.env.PUBLIC_BASE_URL}/api/v1/dev/payments/${input.reference}/succeed`, reference: input.reference };
+    return {
+      authorizationUrl: `${this.env.PUBLIC_BASE_URL}/api/v1/dev/payments/${input.reference}/succeed`,
+      reference: input.reference,
+    };
   }
 
   async charge(reference: string): Promise<TestCharge | null> {
@@ -39,7 +48,12 @@ export class TestPaymentProvider implements PaymentProvider {
   async verify(reference: string) {
     const charge = await this.charge(reference);
     if (!charge) throw new ProviderError("no such charge", 404);
-    return { reference, status: charge.status === "pending" ? ("pending" as const) : ("success" as const), amount: charge.amount, currency: charge.currency };
+    return {
+      reference,
+      status: charge.status === "pending" ? ("pending" as const) : ("success" as const),
+      amount: charge.amount,
+      currency: charge.currency,
+    };
   }
 
   async refund(input: { reference: string; amount: number }) {
@@ -64,7 +78,9 @@ export class TestPaymentProvider implements PaymentProvider {
   /** Every transfer the test bank made (tests count payouts with it). */
   async transfers(): Promise<TransferInit[]> {
     const list = await this.env.DOCUMENTS.list({ prefix: `${PREFIX}/transfers/` });
-    return Promise.all(list.objects.map(async (o) => (await (await this.env.DOCUMENTS.get(o.key))!.json()) as TransferInit));
+    return Promise.all(
+      list.objects.map(async (o) => (await (await this.env.DOCUMENTS.get(o.key))!.json()) as TransferInit),
+    );
   }
 }
 
@@ -83,7 +99,16 @@ export async function deliverTestChargeSuccess(
   await provider.markCharge(reference, "success");
   const body = JSON.stringify({
     event: "charge.success",
-    data: { id: charge.id, status: "success", reference, amount: charge.amount, currency: charge.currency, customer: { email: charge.email }, metadata: charge.metadata, paid_at: new Date().toISOString() },
+    data: {
+      id: charge.id,
+      status: "success",
+      reference,
+      amount: charge.amount,
+      currency: charge.currency,
+      customer: { email: charge.email },
+      metadata: charge.metadata,
+      paid_at: new Date().toISOString(),
+    },
   });
   return { reference, outcome: await deliver(body, paystackSignature(env.PAYSTACK_SECRET_KEY, body)) };
 }

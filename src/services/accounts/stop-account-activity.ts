@@ -28,7 +28,10 @@ export async function stopAccountActivity(env: Bindings, userId: string, reason:
           eq(webhookDeliveries.status, "pending"),
           inArray(
             webhookDeliveries.endpointId,
-            database.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(eq(webhookEndpoints.userId, userId)),
+            database
+              .select({ id: webhookEndpoints.id })
+              .from(webhookEndpoints)
+              .where(eq(webhookEndpoints.userId, userId)),
           ),
         ),
       ),

@@ -6,7 +6,12 @@ import { analyticsWindow, shapeDashboard } from "../../domain/analytics";
 import type { Period } from "../../domain/reports";
 import { scopeOf } from "../reports/build-report";
 
-export async function buildDashboard(env: Bindings, principal: Pick<Principal, "userId" | "role">, period: Period, now = new Date()) {
+export async function buildDashboard(
+  env: Bindings,
+  principal: Pick<Principal, "userId" | "role">,
+  period: Period,
+  now = new Date(),
+) {
   const scope = await scopeOf(env, principal);
   const window = analyticsWindow(period, now);
   return shapeDashboard(window, await dashboardAggregates(env.DB, scope.data, window));

@@ -17,7 +17,17 @@ export type AuditExportFormat = "json" | "csv" | "pdf";
 
 export const PDF_MAX_ROWS = 2_000;
 
-const CSV_COLUMNS = ["id", "createdAt", "action", "actorId", "resourceType", "resourceId", "ip", "requestId", "data"] as const;
+const CSV_COLUMNS = [
+  "id",
+  "createdAt",
+  "action",
+  "actorId",
+  "resourceType",
+  "resourceId",
+  "ip",
+  "requestId",
+  "data",
+] as const;
 
 export interface ContractTrail {
   contractId: string;
@@ -79,11 +89,19 @@ export async function exportAuditLogs(
   const rows = auditLogPages(env.DB, input.filters, scope);
   switch (input.format) {
     case "json":
-      return { body: jsonStream(rows, trail, input.filters), contentType: "application/json", filename: `audit-log-${stamp}.json` };
+      return {
+        body: jsonStream(rows, trail, input.filters),
+        contentType: "application/json",
+        filename: `audit-log-${stamp}.json`,
+      };
     case "csv":
       return { body: csvStream(rows), contentType: "text/csv; charset=utf-8", filename: `audit-log-${stamp}.csv` };
     case "pdf":
-      return { body: bytesStream(await pdfOf(rows, trail)), contentType: "application/pdf", filename: `audit-log-${stamp}.pdf` };
+      return {
+        body: bytesStream(await pdfOf(rows, trail)),
+        contentType: "application/pdf",
+        filename: `audit-log-${stamp}.pdf`,
+      };
   }
 }
 
@@ -148,7 +166,17 @@ function csvStream(pages: AsyncGenerator<AuditLogRow[]>) {
     for await (const page of pages) {
       emit(
         stringify(
-          page.map((row) => [row.id, row.createdAt, row.action, row.actorId, row.resourceType, row.resourceId, row.ip, row.requestId, row.data]),
+          page.map((row) => [
+            row.id,
+            row.createdAt,
+            row.action,
+            row.actorId,
+            row.resourceType,
+            row.resourceId,
+            row.ip,
+            row.requestId,
+            row.data,
+          ]),
           // Formula injection: a cell starting with = + - @ is prefixed so spreadsheets show it as text.
           { cast: { string: (v) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v) } },
         ),
@@ -168,7 +196,11 @@ function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
 }
 
 /** Helvetica covers WinAnsi only: other characters are written as U+XXXX so nothing is silently dropped. */
-const winAnsi = (text: string) => text.replace(/[^\x20-\x7e\u00a0-\u00ff]/gu, (ch) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`);
+const winAnsi = (text: string) =>
+  text.replace(
+    /[^\x20-\x7e\u00a0-\u00ff]/gu,
+    (ch) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`,
+  );
 
 async function pdfOf(pages: AsyncGenerator<AuditLogRow[]>, trail: ContractTrail | null): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
@@ -196,7 +228,9 @@ async function pdfOf(pages: AsyncGenerator<AuditLogRow[]>, trail: ContractTrail 
         truncated = true;
         break;
       }
-      line(`${row.createdAt}  ${row.action}  actor=${row.actorId ?? "-"}  ${row.resourceType ?? ""}:${row.resourceId ?? ""}  ip=${row.ip ?? "-"}`);
+      line(
+        `${row.createdAt}  ${row.action}  actor=${row.actorId ?? "-"}  ${row.resourceType ?? ""}:${row.resourceId ?? ""}  ip=${row.ip ?? "-"}`,
+      );
       rows += 1;
     }
     if (truncated) break;
@@ -205,7 +239,8 @@ async function pdfOf(pages: AsyncGenerator<AuditLogRow[]>, trail: ContractTrail 
   if (trail) {
     y -= 8;
     line(`Hash chain of contract ${trail.contractId} (${trail.algorithm})`, bold, 10);
-    for (const e of trail.events) line(`#${e.seq} ${e.at} ${e.type} actor=${e.actorId ?? "-"}  prev=${e.prevHash}  hash=${e.hash}`);
+    for (const e of trail.events)
+      line(`#${e.seq} ${e.at} ${e.type} actor=${e.actorId ?? "-"}  prev=${e.prevHash}  hash=${e.hash}`);
     line(`head ${trail.head}`, bold);
   }
   return pdf.save();

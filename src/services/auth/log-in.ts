@@ -11,7 +11,12 @@ import { startSession } from "../../lib/session-issue";
 import { claimTotpStep, findUserByEmail, hasPassword, setPasswordHash } from "../../db/users";
 import { clearLockState, readLockState, recordLoginFailure } from "../../db/login-throttles";
 import { useRecoveryCode } from "../../db/mfa";
-import { lockSecondsRemaining, looksLikeRecoveryCode, normaliseEmail, normaliseRecoveryCode } from "../../domain/identity-policy";
+import {
+  lockSecondsRemaining,
+  looksLikeRecoveryCode,
+  normaliseEmail,
+  normaliseRecoveryCode,
+} from "../../domain/identity-policy";
 import { base32Decode, verifyTotp } from "../../domain/totp";
 import type { loginBody } from "../../schemas/auth";
 import type { SecurityEvent } from "../../domain/events";
@@ -107,7 +112,12 @@ export async function logIn(env: Bindings, origin: { ip: string | null; userAgen
       }
       mfaMethod = "totp";
     } else if (looksLikeRecoveryCode(code)) {
-      const used = await useRecoveryCode(d1, user.id, hashCode(env, "recovery", user.id, normaliseRecoveryCode(code)), now);
+      const used = await useRecoveryCode(
+        d1,
+        user.id,
+        hashCode(env, "recovery", user.id, normaliseRecoveryCode(code)),
+        now,
+      );
       if (!used) return failLogin("bad_recovery_code", user.id, mfaError("Invalid one-time code"));
       mfaMethod = "recovery_code";
     } else {

@@ -24,7 +24,11 @@ export async function logOut(
   await db(env.DB).batch([
     revokeSessionStatement(env.DB, sessionId, "logout", now),
     ...extra.map((id) => revokeSessionStatement(env.DB, id, "logout", now)),
-    auditInsert(env, { action: "auth.logout", actorId: userId, ...origin, resourceType: "session", resourceId: sessionId }, now),
+    auditInsert(
+      env,
+      { action: "auth.logout", actorId: userId, ...origin, resourceType: "session", resourceId: sessionId },
+      now,
+    ),
   ]);
   // The session's live sockets close too (4001), in every room, within seconds.
   await endLiveSessions(env, userId, { why: "session_ended", sessionIds: [sessionId, ...extra] });

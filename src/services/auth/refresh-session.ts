@@ -44,7 +44,13 @@ export async function refreshSession(env: Bindings, origin: Origin, refreshToken
 }
 
 /** A replaced token: the same successor pair within the grace window, else reuse (the session is revoked). */
-async function answerReplaced(env: Bindings, origin: Origin, presented: string, found: RefreshLookup, now: Date): Promise<TokenPair> {
+async function answerReplaced(
+  env: Bindings,
+  origin: Origin,
+  presented: string,
+  found: RefreshLookup,
+  now: Date,
+): Promise<TokenPair> {
   if (replacedTokenVerdict(found.replacedAt!, now) === "reuse") throw await revokeForReuse(env, origin, found, now);
   if (found.sessionRevokedAt !== null) throw invalid();
   const successor = refreshSuccessor(env, presented);
@@ -63,7 +69,14 @@ async function revokeForReuse(env: Bindings, origin: Origin, found: RefreshLooku
     revokeSessionStatement(env.DB, found.sessionId, "refresh_reuse", now),
     auditInsert(
       env,
-      { action: "auth.refresh.reused", actorId: found.userId, ...origin, resourceType: "session", resourceId: found.sessionId, data: { generation: found.generation } },
+      {
+        action: "auth.refresh.reused",
+        actorId: found.userId,
+        ...origin,
+        resourceType: "session",
+        resourceId: found.sessionId,
+        data: { generation: found.generation },
+      },
       now,
     ),
   ]);

@@ -76,12 +76,29 @@ export async function registerAccount(
           ...origin,
           resourceType: "user",
           resourceId: user.id,
-          data: { role: user.role, accountType: user.accountType, ...(holder ? { replacedUnverified: holder.id } : {}) },
+          data: {
+            role: user.role,
+            accountType: user.accountType,
+            ...(holder ? { replacedUnverified: holder.id } : {}),
+          },
         },
         now,
       ),
       ...(holder
-        ? [auditInsert(env, { action: "auth.unverified_account.replaced", actorId: null, ...origin, resourceType: "user", resourceId: holder.id, data: { by: user.id } }, now)]
+        ? [
+            auditInsert(
+              env,
+              {
+                action: "auth.unverified_account.replaced",
+                actorId: null,
+                ...origin,
+                resourceType: "user",
+                resourceId: holder.id,
+                data: { by: user.id },
+              },
+              now,
+            ),
+          ]
         : []),
     ];
     await db(env.DB).batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);

@@ -24,7 +24,13 @@ export async function resendVerification(
     ...newVerificationStatements(env.DB, user.id, hashCode(env, "verify-email", user.id, code), now),
     auditInsert(
       env,
-      { action: "auth.email_verification.resent", actorId: user.id, ...origin, resourceType: "user", resourceId: user.id },
+      {
+        action: "auth.email_verification.resent",
+        actorId: user.id,
+        ...origin,
+        resourceType: "user",
+        resourceId: user.id,
+      },
       now,
     ),
   ]);

@@ -30,7 +30,13 @@ export async function verifyEmail(
   if (!pending || !(await spendAttempt(env.DB, pending.id))) throw invalid();
   const presented = hashCode(env, "verify-email", user.id, input.code);
   if (!timingSafeEqual(presented, pending.codeHash)) {
-    const entry = { action: "auth.email_verification.failed", actorId: user.id, ...origin, resourceType: "user", resourceId: user.id };
+    const entry = {
+      action: "auth.email_verification.failed",
+      actorId: user.id,
+      ...origin,
+      resourceType: "user",
+      resourceId: user.id,
+    };
     await auditInsert(env, entry);
     throw invalid();
   }
@@ -39,13 +45,24 @@ export async function verifyEmail(
   await db(env.DB).batch([
     consumeVerification(env.DB, pending.id, now),
     markEmailVerified(env.DB, user.id, now),
-    auditInsert(env, { action: "auth.email_verified", actorId: user.id, ...origin, resourceType: "user", resourceId: user.id }, now),
+    auditInsert(
+      env,
+      { action: "auth.email_verified", actorId: user.id, ...origin, resourceType: "user", resourceId: user.id },
+      now,
+    ),
     ...(becomesAdmin
       ? [
           grantConfiguredAdmin(env.DB, user.id, now),
           auditInsert(
             env,
-            { action: "admin.user.role_changed", actorId: null, ...origin, resourceType: "user", resourceId: user.id, data: granted },
+            {
+              action: "admin.user.role_changed",
+              actorId: null,
+              ...origin,
+              resourceType: "user",
+              resourceId: user.id,
+              data: granted,
+            },
             now,
           ),
         ]

@@ -13,4 +13,3 @@ export async function abortUpload(env: Bindings, contractId: string, uploadId: s
   await closeUpload(database, uploadId, new Date().toISOString());
   return { uploadId, aborted: true as const };
 }
-

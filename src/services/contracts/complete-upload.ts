@@ -20,7 +20,12 @@ async function sha256Hex(stream: ReadableStream<Uint8Array>): Promise<string> {
  * @throws RES001 unknown or closed upload, RES002 parts missing or badly sized or no longer a draft,
  * VAL004 type not allowed (the object is removed)
  */
-export async function completeUpload(env: Bindings, actorId: string, contractId: string, uploadId: string): Promise<AttachmentMeta> {
+export async function completeUpload(
+  env: Bindings,
+  actorId: string,
+  contractId: string,
+  uploadId: string,
+): Promise<AttachmentMeta> {
   const database = db(env.DB);
   const upload = await findOpenUpload(database, contractId, uploadId);
   if (!upload) throw fail.notFound("Upload");

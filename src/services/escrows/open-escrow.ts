@@ -23,7 +23,6 @@ import type { createEscrowBody } from "../../schemas/escrows";
 
 export type OpenEscrowInput = z.infer<typeof createEscrowBody>;
 
-
 /** How many unfunded escrows a buyer may hold at once when ESCROW_MAX_UNFUNDED is not set. */
 export const DEFAULT_MAX_UNFUNDED = 5;
 
@@ -123,7 +122,10 @@ async function emailDeal(env: Bindings, input: OpenEscrowInput): Promise<Deal> {
   // Only an account that proved the address is its seller: an unverified registration of it gains nothing.
   const seller = await findVerifiedUserByEmail(env.DB, input.sellerEmail!.trim().toLowerCase());
   if (!seller) {
-    throw new ApiError("RES001", "No verified Escra account has this seller email; ask the seller to sign up and verify it");
+    throw new ApiError(
+      "RES001",
+      "No verified Escra account has this seller email; ask the seller to sign up and verify it",
+    );
   }
   return { seller, amount: input.amount!, currency: input.currency! as Currency };
 }

@@ -15,7 +15,11 @@ const OPEN = new Set(["draft", "pending"]);
  * signed or brought by the parties is left as it is, so a redelivered event changes nothing.
  * @param outcome "cancelled" | "expired" — the escrow event that ended it.
  */
-export async function withdrawEscrowContract(env: Bindings, escrowId: string, outcome: "cancelled" | "expired"): Promise<void> {
+export async function withdrawEscrowContract(
+  env: Bindings,
+  escrowId: string,
+  outcome: "cancelled" | "expired",
+): Promise<void> {
   const escrow = await escrowRoom(env, escrowId).get();
   if (!escrow?.contractId) return;
   const room = contractRoom(env, escrow.contractId);

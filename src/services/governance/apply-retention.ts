@@ -34,7 +34,10 @@ export async function retentionDryRun(env: Bindings, now: Date): Promise<PolicyO
     const kind = p.recordKind as RecordKind;
     const type = p.type as PolicyType;
     const cutoff = retentionCutoff(now, p.periodDays);
-    const n = kind === "unverified_accounts" ? await dueUnverified(database, cutoff) : await countDue(database, kind, type, cutoff, at);
+    const n =
+      kind === "unverified_accounts"
+        ? await dueUnverified(database, cutoff)
+        : await countDue(database, kind, type, cutoff, at);
     out.push({ policyId: p.id, recordKind: kind, type, periodDays: p.periodDays, cutoff, count: n });
   }
   return out;
@@ -83,7 +86,17 @@ export async function applyRetention(env: Bindings, now: Date): Promise<PolicyOu
   const total = out.reduce((sum, o) => sum + o.count, 0);
   if (total > 0) {
     const counts = Object.fromEntries(out.map((o) => [o.recordKind, o.count]));
-    await auditInsert(env, { action: "retention.applied", actorId: null, resourceType: "retention_policy", resourceId: null, data: { counts } }, now);
+    await auditInsert(
+      env,
+      {
+        action: "retention.applied",
+        actorId: null,
+        resourceType: "retention_policy",
+        resourceId: null,
+        data: { counts },
+      },
+      now,
+    );
   }
   return out;
 }

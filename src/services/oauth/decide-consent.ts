@@ -61,14 +61,18 @@ export async function decideConsent(
       usedAt: null,
       grantId: null,
     }),
-    auditInsert(env, {
-      action: "oauth.consent_granted",
-      actorId: principal.userId,
-      ...origin,
-      resourceType: "oauth_application",
-      resourceId: application.id,
-      data: { scopes, redirectUri },
-    }, now),
+    auditInsert(
+      env,
+      {
+        action: "oauth.consent_granted",
+        actorId: principal.userId,
+        ...origin,
+        resourceType: "oauth_application",
+        resourceId: application.id,
+        data: { scopes, redirectUri },
+      },
+      now,
+    ),
   ]);
   return { redirectTo: redirectTo(env, redirectUri, { code: code.secret, state }) };
 }

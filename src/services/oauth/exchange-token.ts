@@ -91,13 +91,17 @@ async function revokeForReplay(
   const at = now.toISOString();
   await database.batch([
     revokeGrantStatement(database, grantId, reason, at),
-    auditInsert(env, {
-      action: `oauth.${reason}`,
-      actorId: null,
-      resourceType: "oauth_authorization",
-      resourceId: grantId,
-      data: { userId },
-    }, now),
+    auditInsert(
+      env,
+      {
+        action: `oauth.${reason}`,
+        actorId: null,
+        resourceType: "oauth_authorization",
+        resourceId: grantId,
+        data: { userId },
+      },
+      now,
+    ),
   ]);
 }
 
@@ -131,7 +135,10 @@ async function redeemAuthorizationCode(
   if (!user || user.suspended || user.deletedAt !== null) throw invalid;
   // Rights at redemption: the application's registration or the user's role may have narrowed since consent.
   const registered = new Set(jsonList(application.scopes));
-  const scopes = effectiveScopes(user.role, jsonList(row.scopes).filter((s) => registered.has(s)));
+  const scopes = effectiveScopes(
+    user.role,
+    jsonList(row.scopes).filter((s) => registered.has(s)),
+  );
   if (scopes.length === 0) throw new OAuthError("invalid_grant", "Nothing of what was granted can still be granted");
   const grant = newGrantRow({
     applicationId: application.id,
@@ -178,7 +185,10 @@ async function refresh(
     throw invalid;
   }
   const registered = new Set(jsonList(application.scopes));
-  const held = effectiveScopes(row.role, jsonList(row.token.scopes).filter((s) => registered.has(s)));
+  const held = effectiveScopes(
+    row.role,
+    jsonList(row.token.scopes).filter((s) => registered.has(s)),
+  );
   if (held.length === 0) throw invalid;
   const scopes = narrowedScopes(held, requested);
   const minted = mintTokens(row.grant.id, scopes, now, held);

@@ -36,14 +36,17 @@ export async function registerApplication(
     scopes: input.scopes,
     now: now.toISOString(),
   });
-  const audit = auditRow({
-    action: "oauth_application.created",
-    actorId: principal.userId,
-    ...origin,
-    resourceType: "oauth_application",
-    resourceId: row.id,
-    data: { name: row.name, scopes: input.scopes, redirectUris: input.redirectUris },
-  }, now);
+  const audit = auditRow(
+    {
+      action: "oauth_application.created",
+      actorId: principal.userId,
+      ...origin,
+      resourceType: "oauth_application",
+      resourceId: row.id,
+      data: { name: row.name, scopes: input.scopes, redirectUris: input.redirectUris },
+    },
+    now,
+  );
   if (!(await insertApplicationWithinCap(db(env.DB), row, audit, MAX_APPLICATIONS))) {
     throw fail.conflict(`At most ${MAX_APPLICATIONS} applications; delete one first`);
   }

@@ -5,7 +5,8 @@ import { operationalCounts } from "../../db/operations";
 import { metricsRoom } from "../../lib/metrics";
 import type { MetricsSnapshot } from "../../../durable-objects/metrics-room";
 
-const count = (rows: { status: string; count: number }[], status: string) => rows.find((r) => r.status === status)?.count ?? 0;
+const count = (rows: { status: string; count: number }[], status: string) =>
+  rows.find((r) => r.status === status)?.count ?? 0;
 
 /** checkHealth() plus backlogs, dead letters, delivery outcomes, anchoring lag and live sockets. */
 export async function checkDetailedHealth(env: Bindings, now = new Date()) {

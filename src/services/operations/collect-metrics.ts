@@ -23,7 +23,10 @@ function requestFamilies(snapshot: MetricsSnapshot): MetricFamily[] {
       name: "escra_http_requests_total",
       help: "HTTP requests served, by method, route template and status",
       type: "counter",
-      samples: snapshot.requests.map((s) => ({ labels: { method: s.method, route: s.route, status: s.status }, value: s.count })),
+      samples: snapshot.requests.map((s) => ({
+        labels: { method: s.method, route: s.route, status: s.status },
+        value: s.count,
+      })),
     },
     {
       name: "escra_http_request_duration_seconds",
@@ -42,8 +45,10 @@ function requestFamilies(snapshot: MetricsSnapshot): MetricFamily[] {
   ];
 }
 
-const byStatus = (rows: { status: string; count: number }[]) => rows.map((r) => ({ labels: { status: r.status }, value: r.count }));
-const countOf = (rows: { status: string; count: number }[], status: string) => rows.find((r) => r.status === status)?.count ?? 0;
+const byStatus = (rows: { status: string; count: number }[]) =>
+  rows.map((r) => ({ labels: { status: r.status }, value: r.count }));
+const countOf = (rows: { status: string; count: number }[], status: string) =>
+  rows.find((r) => r.status === status)?.count ?? 0;
 
 function operationalFamilies(counts: OperationalCounts, snapshot: MetricsSnapshot, now: Date): MetricFamily[] {
   const succeeded = countOf(counts.webhookDeliveries, "succeeded");

@@ -39,9 +39,18 @@ export async function resolveReportRequest(
 }
 
 /** The caller's scope for filters already resolved (the export job re-checks it when it runs). */
-export async function scopeOf(env: Bindings, principal: Pick<Principal, "userId" | "role">, teamId?: string): Promise<ReportScope> {
+export async function scopeOf(
+  env: Bindings,
+  principal: Pick<Principal, "userId" | "role">,
+  teamId?: string,
+): Promise<ReportScope> {
   const teamRoles = await teamRolesOf(db(env.DB), principal.userId);
-  const scope = decideReportScope({ role: principal.role, userId: principal.userId, teamRoles, ...(teamId ? { teamId } : {}) });
+  const scope = decideReportScope({
+    role: principal.role,
+    userId: principal.userId,
+    teamRoles,
+    ...(teamId ? { teamId } : {}),
+  });
   // Not telling a non-member whether the team exists.
   if (scope === "not_member") throw new ApiError("RES001", "Team not found");
   return scope;
@@ -75,7 +84,11 @@ export async function reportFigures(env: Bindings, kind: ReportKind, filters: Re
       return shapeSignaturesReport(filters, await signaturesAggregates(env.DB, scope.data, filters));
     case "activity":
       // One more than shown, so the answer can say it was cut.
-      return shapeActivityReport(filters, await activityRowsAll(env, scope, filters, ACTIVITY_REPORT_LIMIT + 1), ACTIVITY_REPORT_LIMIT);
+      return shapeActivityReport(
+        filters,
+        await activityRowsAll(env, scope, filters, ACTIVITY_REPORT_LIMIT + 1),
+        ACTIVITY_REPORT_LIMIT,
+      );
     case "escrows":
       return shapeEscrowsReport(filters, await escrowsAggregates(env.DB, scope.data, filters));
   }

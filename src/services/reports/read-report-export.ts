@@ -7,7 +7,12 @@ import { findReport, type ReportRow } from "../../db/reports";
 import { teamRolesOf } from "../../db/teams";
 import { mayReadReport } from "../../domain/reports";
 
-export async function readReportExport(env: Bindings, principal: Principal, id: string, now = new Date()): Promise<ReportRow> {
+export async function readReportExport(
+  env: Bindings,
+  principal: Principal,
+  id: string,
+  now = new Date(),
+): Promise<ReportRow> {
   const database = db(env.DB);
   const row = await findReport(database, id);
   if (!row || row.expiresAt <= now.toISOString()) throw fail.notFound("Report");
@@ -22,7 +27,10 @@ export async function readReportExport(env: Bindings, principal: Principal, id: 
 export async function openReportFile(env: Bindings, principal: Principal, id: string) {
   const row = await readReportExport(env, principal, id);
   if (row.status !== "ready" || !row.r2Key) {
-    throw fail.conflict(`The report is ${row.status}; download it once it is ready`, { status: row.status, progress: row.progress });
+    throw fail.conflict(`The report is ${row.status}; download it once it is ready`, {
+      status: row.status,
+      progress: row.progress,
+    });
   }
   const object = await env.DOCUMENTS.get(row.r2Key);
   if (!object) throw fail.notFound("Report");

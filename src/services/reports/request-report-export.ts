@@ -11,7 +11,11 @@ import { resolveReportRequest } from "./build-report";
 
 export const REPORT_EXPORT_JOB = "report.export";
 
-export async function requestReportExport(env: Bindings, principal: Principal, input: CreateReportInput): Promise<ReportRow> {
+export async function requestReportExport(
+  env: Bindings,
+  principal: Principal,
+  input: CreateReportInput,
+): Promise<ReportRow> {
   const now = new Date();
   const { filters } = await resolveReportRequest(env, principal, input.kind, input.filters, now);
   const row: ReportRow = {

@@ -54,7 +54,11 @@ export async function writeReportExport(env: Bindings, reportId: string, attempt
     const message = refused ? err.message : "The report could not be produced";
     log("error", "report export failed", { reportId, error: err instanceof Error ? err.message : String(err) });
     await updateReport(database, reportId, { status: "failed", error: message, updatedAt: new Date().toISOString() });
-    await notify(env, row.ownerId, "report.ready", `${reportId}:failed`, { reportId, status: "failed", progress: row.progress });
+    await notify(env, row.ownerId, "report.ready", `${reportId}:failed`, {
+      reportId,
+      status: "failed",
+      progress: row.progress,
+    });
   }
 }
 
@@ -65,8 +69,17 @@ async function produce(env: Bindings, row: ReportRow) {
   // The right to the data is checked again now: a member who left the team since asking gets nothing.
   const scope = await scopeOf(env, { userId: owner.id, role: owner.role }, row.filters.teamId);
   const total = await exportRowCount(env.DB, row.kind, scope, row.filters);
-  await updateReport(database, row.id, { status: "running", progress: 0, rowCount: total, updatedAt: new Date().toISOString() });
-  await notify(env, row.ownerId, "report.progress", `${row.id}:progress:0`, { reportId: row.id, status: "running", progress: 0 });
+  await updateReport(database, row.id, {
+    status: "running",
+    progress: 0,
+    rowCount: total,
+    updatedAt: new Date().toISOString(),
+  });
+  await notify(env, row.ownerId, "report.progress", `${row.id}:progress:0`, {
+    reportId: row.id,
+    status: "running",
+    progress: 0,
+  });
 
   const key = `reports/${row.id}/${reportFileName(row)}`;
   const sink = await R2PartSink.open(env.DOCUMENTS, key, CONTENT_TYPES[row.format]);
@@ -80,7 +93,17 @@ async function produce(env: Bindings, row: ReportRow) {
       : row.format === "xlsx"
         ? new XlsxWriter(sink)
         : row.format === "json"
-          ? new JsonWriter(sink, { id: row.id, kind: row.kind, filters: row.filters, generatedAt: new Date().toISOString(), summary: figures }, columns.map((c) => c.key))
+          ? new JsonWriter(
+              sink,
+              {
+                id: row.id,
+                kind: row.kind,
+                filters: row.filters,
+                generatedAt: new Date().toISOString(),
+                summary: figures,
+              },
+              columns.map((c) => c.key),
+            )
           : null;
   try {
     await writer?.begin(columns.map((c) => c.header));
@@ -119,10 +142,14 @@ async function produce(env: Bindings, row: ReportRow) {
       const chart = reportChart(row.kind, figures!);
       const pdf = await reportPdf(assetFontLoader(env.ASSETS), {
         title: `${row.kind.charAt(0).toUpperCase()}${row.kind.slice(1)} report`,
-        subtitle: `${row.filters.startDate.slice(0, 10)} to ${row.filters.endDate.slice(0, 10)}, by ${row.filters.period}` +
+        subtitle:
+          `${row.filters.startDate.slice(0, 10)} to ${row.filters.endDate.slice(0, 10)}, by ${row.filters.period}` +
           `${row.filters.teamId ? `, team ${row.filters.teamId}` : ""} · ${row.id}`,
         summary: reportHighlights(row.kind, figures!),
-        chart: { ...chart, series: chart.series.map((s, i) => ({ ...s, color: CHART_COLORS[i % CHART_COLORS.length]! })) },
+        chart: {
+          ...chart,
+          series: chart.series.map((s, i) => ({ ...s, color: CHART_COLORS[i % CHART_COLORS.length]! })),
+        },
         headers: columns.map((c) => c.header),
         rows: pdfRows,
         totalRows: total,
@@ -131,8 +158,21 @@ async function produce(env: Bindings, row: ReportRow) {
     }
     const size = await sink.close();
     const now = new Date().toISOString();
-    await updateReport(database, row.id, { status: "ready", progress: 100, rowCount: written, size, r2Key: key, completedAt: now, updatedAt: now });
-    await notify(env, row.ownerId, "report.ready", `${row.id}:ready`, { reportId: row.id, status: "ready", progress: 100, rowCount: written });
+    await updateReport(database, row.id, {
+      status: "ready",
+      progress: 100,
+      rowCount: written,
+      size,
+      r2Key: key,
+      completedAt: now,
+      updatedAt: now,
+    });
+    await notify(env, row.ownerId, "report.ready", `${row.id}:ready`, {
+      reportId: row.id,
+      status: "ready",
+      progress: 100,
+      rowCount: written,
+    });
   } catch (err) {
     await sink.abort();
     throw err;
@@ -143,5 +183,10 @@ async function produce(env: Bindings, row: ReportRow) {
 async function notify(env: Bindings, userId: string, type: EventType, id: string, data: Record<string, unknown>) {
   const valid = validateEventData(type, data);
   if (!valid.success) throw new Error(`invalid ${type} data: ${JSON.stringify(valid.issues)}`);
-  await env.USER_FEED.get(env.USER_FEED.idFromName(userId)).deliver({ id, type, data: valid.data, occurredAt: new Date().toISOString() });
+  await env.USER_FEED.get(env.USER_FEED.idFromName(userId)).deliver({
+    id,
+    type,
+    data: valid.data,
+    occurredAt: new Date().toISOString(),
+  });
 }

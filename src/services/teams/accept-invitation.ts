@@ -36,9 +36,11 @@ export async function acceptInvitation(
     });
   }
   const user = await findUserById(env.DB, actor.userId);
-  if (!user || user.email !== invitation.email) throw fail.forbidden("This invitation was sent to another email address");
+  if (!user || user.email !== invitation.email)
+    throw fail.forbidden("This invitation was sent to another email address");
   if (!user.emailVerifiedAt) throw new ApiError("AUTH006", "Verify your email address before joining a team");
-  if (await teamRoleOf(database, invitation.teamId, actor.userId)) throw fail.conflict("You are already a member of this team");
+  if (await teamRoleOf(database, invitation.teamId, actor.userId))
+    throw fail.conflict("You are already a member of this team");
   if (!(await inviterMayStillInvite(database, invitation))) {
     throw fail.conflict(
       "The person who invited you may no longer invite to this team; ask an owner or admin to invite you again",
@@ -50,15 +52,19 @@ export async function acceptInvitation(
   const [accepted] = await database.batch([
     accept,
     join,
-    auditInsert(env, {
-      action: "team.member.joined",
-      actorId: actor.userId,
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-      resourceType: "team",
-      resourceId: invitation.teamId,
-      data: { invitationId: invitation.id, role: invitation.role },
-    }, now),
+    auditInsert(
+      env,
+      {
+        action: "team.member.joined",
+        actorId: actor.userId,
+        ip: actor.ip,
+        userAgent: actor.userAgent,
+        resourceType: "team",
+        resourceId: invitation.teamId,
+        data: { invitationId: invitation.id, role: invitation.role },
+      },
+      now,
+    ),
   ]);
   if (accepted.length === 0) throw fail.conflict("This invitation is no longer valid; ask for a new one");
   const member = await findMember(database, invitation.teamId, actor.userId);

@@ -42,15 +42,18 @@ export async function changeMemberRole(env: Pick<Bindings, "DB">, actor: TeamAct
   if (verdict === "forbidden") throw fail.forbidden("Your team role does not allow this change");
   if (verdict === "last_owner") throw lastOwner();
   const now = new Date();
-  const audit = auditRow({
-    action: "team.member.role_changed",
-    actorId: actor.userId,
-    ip: actor.ip,
-    userAgent: actor.userAgent,
-    resourceType: "team",
-    resourceId: input.teamId,
-    data: { userId: input.userId, from: target.role, to: input.role },
-  }, now);
+  const audit = auditRow(
+    {
+      action: "team.member.role_changed",
+      actorId: actor.userId,
+      ip: actor.ip,
+      userAgent: actor.userAgent,
+      resourceType: "team",
+      resourceId: input.teamId,
+      data: { userId: input.userId, from: target.role, to: input.role },
+    },
+    now,
+  );
   const changed = await changeMemberRoleGuarded(
     database,
     {

@@ -4,7 +4,13 @@ import { z } from "@hono/zod-openapi";
 import type { Bindings } from "../../env";
 import { db } from "../../db/client";
 import { findUserById, findVerifiedUserByEmail } from "../../db/users";
-import { insertInvitation, openInvitation, revokeOpenInvitationsOf, teamRoleOf, type InvitationRow } from "../../db/teams";
+import {
+  insertInvitation,
+  openInvitation,
+  revokeOpenInvitationsOf,
+  teamRoleOf,
+  type InvitationRow,
+} from "../../db/teams";
 import { auditInsert } from "../../lib/audit";
 import { fail } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -35,7 +41,8 @@ export async function inviteMember(
   const email = input.email.trim().toLowerCase();
   const database = db(env.DB);
   if (!canInvite(actor.role, input.role)) {
-    const why = actor.role === "admin" ? "Team admins can invite members and viewers only" : "Only owners and admins can invite";
+    const why =
+      actor.role === "admin" ? "Team admins can invite members and viewers only" : "Only owners and admins can invite";
     throw fail.forbidden(why);
   }
   // Whoever merely registered the address is nobody yet: only a verified account is "already a member".
@@ -63,20 +70,30 @@ export async function inviteMember(
   await database.batch([
     revokeOpenInvitationsOf(database, team.id, email, now.toISOString()),
     insertInvitation(database, invitation),
-    auditInsert(env, {
-      action: "team.member.invited",
-      actorId: actor.userId,
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-      resourceType: "team",
-      resourceId: team.id,
-      data: { invitationId: invitation.id, email, role: input.role, replaced: previous?.id ?? null },
-    }, now),
+    auditInsert(
+      env,
+      {
+        action: "team.member.invited",
+        actorId: actor.userId,
+        ip: actor.ip,
+        userAgent: actor.userAgent,
+        resourceType: "team",
+        resourceId: team.id,
+        data: { invitationId: invitation.id, email, role: input.role, replaced: previous?.id ?? null },
+      },
+      now,
+    ),
   ]);
   await sendEmail(env, {
     to: email,
     template: "team-invitation",
-    data: { teamName: team.name, inviterName: inviter?.name ?? "A teammate", role: input.role, token, expiresAt: invitation.expiresAt },
+    data: {
+      teamName: team.name,
+      inviterName: inviter?.name ?? "A teammate",
+      role: input.role,
+      token,
+      expiresAt: invitation.expiresAt,
+    },
     userId: existingUser?.id ?? null,
     onBehalfOf: actor.userId,
   });

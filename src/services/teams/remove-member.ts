@@ -33,15 +33,18 @@ export async function removeMember(env: Pick<Bindings, "DB">, actor: TeamActor, 
   if (verdict === "forbidden") throw fail.forbidden("Your team role does not allow removing this member");
   if (verdict === "last_owner") throw lastOwner();
   const now = new Date();
-  const audit = auditRow({
-    action: self ? "team.member.left" : "team.member.removed",
-    actorId: actor.userId,
-    ip: actor.ip,
-    userAgent: actor.userAgent,
-    resourceType: "team",
-    resourceId: input.teamId,
-    data: { userId: input.userId, role: target.role },
-  }, now);
+  const audit = auditRow(
+    {
+      action: self ? "team.member.left" : "team.member.removed",
+      actorId: actor.userId,
+      ip: actor.ip,
+      userAgent: actor.userAgent,
+      resourceType: "team",
+      resourceId: input.teamId,
+      data: { userId: input.userId, role: target.role },
+    },
+    now,
+  );
   const removed = await removeMemberGuarded(
     database,
     { teamId: input.teamId, actorId: actor.userId, actorRole: actor.role, userId: input.userId, from: target.role },

@@ -19,15 +19,19 @@ export async function revokeInvitation(env: Bindings, actor: TeamActor, teamId: 
   if (!open) throw fail.notFound("Invitation");
   await database.batch([
     revokeInvitationStatement(database, invitationId, now.toISOString()),
-    auditInsert(env, {
-      action: "team.invitation.revoked",
-      actorId: actor.userId,
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-      resourceType: "team",
-      resourceId: teamId,
-      data: { invitationId, email: open.email },
-    }, now),
+    auditInsert(
+      env,
+      {
+        action: "team.invitation.revoked",
+        actorId: actor.userId,
+        ip: actor.ip,
+        userAgent: actor.userAgent,
+        resourceType: "team",
+        resourceId: teamId,
+        data: { invitationId, email: open.email },
+      },
+      now,
+    ),
   ]);
   return { id: invitationId, revoked: true as const };
 }

@@ -9,7 +9,11 @@ import { templateProblems } from "../../domain/templates";
 import type { TemplateInput } from "../../schemas/templates";
 
 /** @throws VAL001 placeholder problems, RES001 a team the caller is not in, AUTH003 a team viewer sharing */
-export async function checkTemplateDefinition(env: Bindings, principal: Principal, input: TemplateInput): Promise<void> {
+export async function checkTemplateDefinition(
+  env: Bindings,
+  principal: Principal,
+  input: TemplateInput,
+): Promise<void> {
   const problems = templateProblems(input.body, input.variables);
   if (problems.length) throw fail.invalid(problems);
   if (input.teamId) {

@@ -12,11 +12,18 @@ import { checkTemplateDefinition } from "./check-definition";
  * @throws RES001 not visible, AUTH003 view-only / starter / sharing change by a non-owner, VAL001 definition,
  *   RES002 changed meanwhile
  */
-export async function updateTemplate(env: Bindings, principal: Principal, id: string, input: TemplateInput): Promise<TemplateRow> {
+export async function updateTemplate(
+  env: Bindings,
+  principal: Principal,
+  id: string,
+  input: TemplateInput,
+): Promise<TemplateRow> {
   const database = db(env.DB);
   const { row, access } = await visibleTemplate(database, principal, id);
   if (access !== "edit") {
-    const why = row.starter ? "Starter templates are read-only; create your own from one" : "You may only view this template";
+    const why = row.starter
+      ? "Starter templates are read-only; create your own from one"
+      : "You may only view this template";
     throw new ApiError("AUTH003", why);
   }
   if (input.teamId !== undefined && input.teamId !== row.teamId && row.ownerId !== principal.userId) {

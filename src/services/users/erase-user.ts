@@ -24,8 +24,16 @@ export interface ErasureOrigin {
 async function contractsOf(database: Database, userId: string, email: string): Promise<string[]> {
   const [owned, signed, shared] = await Promise.all([
     database.select({ id: contracts.id }).from(contracts).where(eq(contracts.ownerId, userId)).all(),
-    database.selectDistinct({ id: contractSigners.contractId }).from(contractSigners).where(eq(contractSigners.email, email)).all(),
-    database.selectDistinct({ id: contractShares.contractId }).from(contractShares).where(eq(contractShares.email, email)).all(),
+    database
+      .selectDistinct({ id: contractSigners.contractId })
+      .from(contractSigners)
+      .where(eq(contractSigners.email, email))
+      .all(),
+    database
+      .selectDistinct({ id: contractShares.contractId })
+      .from(contractShares)
+      .where(eq(contractShares.email, email))
+      .all(),
   ]);
   return [...new Set([...owned, ...signed, ...shared].map((r) => r.id))];
 }
@@ -66,7 +74,11 @@ export async function eraseUser(env: Bindings, user: UserRow, origin: ErasureOri
   });
   await database.batch([
     // The audit entry names only the pseudonymous id: it must not re-identify the person it records erasing.
-    auditInsert(env, { action: "user.erased", actorId: user.id, ...origin, resourceType: "user", resourceId: user.id }, now),
+    auditInsert(
+      env,
+      { action: "user.erased", actorId: user.id, ...origin, resourceType: "user", resourceId: user.id },
+      now,
+    ),
     ...statements,
   ]);
   // FTS5 deletes leave the old terms in the index segments until they merge; 'optimize' merges them now

@@ -41,4 +41,3 @@ export async function emailPayoutAccountChange(
     log("error", "payout account change email not queued", { userId: user.id, error: String(error) });
   }
 }
-

@@ -19,7 +19,10 @@ export type PreferencesUpdate = {
 /** The caller's full preferences: every event type's channels (defaults filled in) and the digest settings. */
 export async function getNotificationPreferences(env: { DB: D1Database }, actor: { userId: string }) {
   const database = db(env.DB);
-  const [preferences, user] = await Promise.all([preferencesOf(database, actor.userId), findUserById(env.DB, actor.userId)]);
+  const [preferences, user] = await Promise.all([
+    preferencesOf(database, actor.userId),
+    findUserById(env.DB, actor.userId),
+  ]);
   return { preferences, digest: digestSettings(user ?? { digestThreshold: null, digestWindowMinutes: null }) };
 }
 

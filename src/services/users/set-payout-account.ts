@@ -77,4 +77,3 @@ export async function setUserPayoutAccount(
   ]);
   return payoutAccountView({ ...user, ...columns })!;
 }
-

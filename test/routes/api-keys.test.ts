@@ -202,7 +202,8 @@ describe("POST /api-keys/:id/rotate", () => {
     expect(rotated.body.data.secret).not.toBe(old);
     expect((await call("GET", "/api/v1/teams", { token: old })).body.error?.code).toBe("AUTH002");
     expect((await call("GET", "/api/v1/teams", { token: rotated.body.data.secret })).status).toBe(200);
-    expect(await auditActions(created.body.data.id)).toEqual(["api_key.created", "api_key.rotated"]);
+    // The rotated key's first use is a security event of its own (issue 16.2: key use is audited, once a minute).
+    expect(await auditActions(created.body.data.id)).toEqual(["api_key.created", "api_key.rotated", "api_key.used"]);
   });
 
   it("answers RES001 for someone else's key and RES002 for a revoked one", async () => {

@@ -165,6 +165,7 @@ describe("GET /api/v1/audit/logs/export", { timeout: 90_000 }, () => {
           data: unknown;
           prevHash: string;
           hash: string;
+          disclosures?: Record<string, string>;
         }[];
       };
     };
@@ -174,16 +175,20 @@ describe("GET /api/v1/audit/logs/export", { timeout: 90_000 }, () => {
     for (const [i, e] of events.entries()) {
       expect(e.seq).toBe(i + 1);
       expect(e.prevHash).toBe(prev);
-      const hash = await sha256Hex(
-        prev + canonical({ seq: e.seq, type: e.type, actorId: e.actorId, at: e.at, data: e.data }),
-      );
+      // Personal fields enter the chain as salted commitments (README, "Erasure across copies"): a disclosed field
+      // is replaced by `commit:sha256:` + sha256(salt + ":" + canonical(value)) before hashing.
+      const data = { ...(e.data as Record<string, unknown>) };
+      for (const [field, salt] of Object.entries(e.disclosures ?? {})) {
+        data[field] = `commit:sha256:${await sha256Hex(`${salt}:${canonical(data[field])}`)}`;
+      }
+      const hash = await sha256Hex(prev + canonical({ seq: e.seq, type: e.type, actorId: e.actorId, at: e.at, data }));
       expect(e.hash).toBe(hash);
       prev = hash;
     }
     expect(exported.contractTrail.head).toBe(prev);
 
     // Tampering with one event breaks its link.
-    const forged = { ...events[0]!, data: { ...(events[0]!.data as object), title: "Forged" } };
+    const forged = { ...events[0]!, data: { ...(events[0]!.data as object), status: "forged" } };
     expect(
       await sha256Hex(
         "0".repeat(64) +

@@ -23,7 +23,15 @@ if (!trail) {
 }
 let prev = "0".repeat(64);
 for (const [i, e] of trail.events.entries()) {
-  const body = canonical({ seq: e.seq, type: e.type, actorId: e.actorId, at: e.at, data: e.data });
+  // Personal fields were hashed as salted commitments: sha256(salt + ":" + canonical(value)), hex, prefixed.
+  const data = { ...e.data };
+  for (const [field, salt] of Object.entries(e.disclosures ?? {})) {
+    const digest = createHash("sha256")
+      .update(`${salt}:${canonical(data[field])}`, "utf8")
+      .digest("hex");
+    data[field] = `commit:sha256:${digest}`;
+  }
+  const body = canonical({ seq: e.seq, type: e.type, actorId: e.actorId, at: e.at, data });
   const hash = createHash("sha256")
     .update(prev + body, "utf8")
     .digest("hex");

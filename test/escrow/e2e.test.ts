@@ -140,7 +140,8 @@ describe("escrow end to end", () => {
       const subjects = (await dealEmails(party.email)).map((m) => m.subject);
       console.log(`emails to the ${party === buyer ? "buyer" : "seller"}:`, subjects);
       expect(new Set(subjects).size).toBe(subjects.length);
-      for (const subject of subjects) expect(subject).toMatch(new RegExp(`${e.id}|Newsletter purchase`));
+      for (const subject of subjects)
+        expect(subject).toMatch(new RegExp(`${e.id}|Newsletter purchase|${listing.title}`));
       expect(subjects.length).toBeLessThanOrEqual(9);
     }
     // Four accounts (argon2) and two queue hops: on a loaded 2-core machine this takes longer than the default 30 s.

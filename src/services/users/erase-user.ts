@@ -2,6 +2,7 @@
 // shares and the text naming them (its outbox rewrites the D1 projection, and so the full-text index, before
 // answering); every escrow room they are a party to does the same; their live feed forgets its events; then one D1
 // batch erases the rest atomically and the full-text index is merged so no deleted term survives in its segments.
+import { endLiveSessions } from "../../lib/live-sessions";
 import { eq, or, sql } from "drizzle-orm";
 import type { Bindings } from "../../env";
 import { db, type Database } from "../../db/client";
@@ -65,6 +66,9 @@ export async function eraseUser(env: Bindings, user: UserRow, origin: ErasureOri
     .where(or(eq(escrows.buyerId, user.id), eq(escrows.sellerId, user.id)))
     .all();
   for (const { id } of escrowIds) unwrap(await escrowRoom(env, id).eraseParty(user.id, party));
+  // The feed knows which rooms hold the user's sockets: close them (4003) before its storage is erased, or the
+  // rooms' sockets would outlive the account. stopAccountActivity closes any opened in between.
+  await endLiveSessions(env, user.id, { why: "account_closed" });
   await env.USER_FEED.get(env.USER_FEED.idFromName(user.id)).erase();
   const statements = await erasureStatements(database, {
     user,

@@ -75,9 +75,9 @@ export default defineConfig(async () => ({
   test: {
     // Request logs are printed only for failing tests.
     silent: "passed-only" as const,
-    // Two files at a time, each in its own workerd with its own storage: most of a workers test's wall time is spent
-    // waiting (queues, alarms, Anvil, argon2 in another isolate), so two overlap well even on a 2-core machine.
-    maxWorkers: 2,
+    // Four files at a time, each in its own workerd with its own storage: most of a workers test's wall time is spent
+    // waiting (queues, alarms, Anvil, the browser), so four overlap well even on a 2-core machine.
+    maxWorkers: 4,
     projects: [
       { test: { name: "unit", include: UNIT_TESTS, environment: "node", testTimeout: 10_000 } },
       ...(unitOnly(process.argv) ? [] : [await workersProject()]),

@@ -185,17 +185,7 @@ export const versionSchema = z
   })
   .openapi("ContractVersion");
 
-export const auditEventSchema = z
-  .object({
-    seq: z.number().int(),
-    type: z.string(),
-    actorId: z.string().nullable(),
-    at: z.string(),
-    data: z.record(z.string(), z.unknown()),
-    prevHash: z.string(),
-    hash: z.string(),
-  })
-  .openapi("AuditEvent");
+export { auditEventSchema } from "./audit-trail";
 
 export const listContractsQuery = z.object({
   status: z.enum(CONTRACT_STATUSES).optional(),

@@ -85,17 +85,7 @@ export const listEscrowsQuery = z.object({
     }),
 });
 
-export const auditEventSchema = z
-  .object({
-    seq: z.number().int(),
-    type: z.string(),
-    actorId: z.string().nullable(),
-    at: z.string(),
-    data: z.record(z.string(), z.unknown()),
-    prevHash: z.string(),
-    hash: z.string(),
-  })
-  .openapi("EscrowAuditEvent");
+export { auditEventSchema } from "./audit-trail";
 
 export const fundResponse = z.object({
   payment: z.object({ provider: z.string(), reference: z.string(), authorizationUrl: z.string() }),

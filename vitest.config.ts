@@ -5,6 +5,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
+import { unstable_readConfig } from "wrangler";
 import { generateDevSecrets } from "./scripts/lib/dev-secrets.ts";
 import { startTestAnvil } from "./test/node/anvil.ts";
 import { startWebhookReceiver } from "./test/node/webhook-receiver.ts";
@@ -25,6 +26,27 @@ function unitOnly(argv: readonly string[]): boolean {
   return projects.length > 0 && projects.every((name) => name === "unit");
 }
 
+/**
+ * wrangler.toml's queue consumers, each delivering as soon as a message is sent (`max_batch_timeout` 0) instead of
+ * after the deployed 1 s: every test that waits for an email or a job's effect would otherwise wait out one timeout
+ * per queue hop (event → job → email is two). Batch size, retries and dead-letter queues stay as deployed.
+ */
+function immediateQueueConsumers() {
+  const { queues } = unstable_readConfig({ config: "./wrangler.toml" });
+  return Object.fromEntries(
+    queues.consumers.map((consumer) => [
+      consumer.queue,
+      {
+        maxBatchSize: consumer.max_batch_size,
+        maxBatchTimeout: 0,
+        maxRetries: consumer.max_retries,
+        deadLetterQueue: consumer.dead_letter_queue,
+        retryDelay: consumer.retry_delay,
+      },
+    ]),
+  );
+}
+
 async function workersProject() {
   const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
   // Two nodes: one shared by every test file, one for the file that reverts snapshots and stops automine.
@@ -38,6 +60,7 @@ async function workersProject() {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          queueConsumers: immediateQueueConsumers(),
           bindings: {
             ...generateDevSecrets(),
             ENVIRONMENT: "test",

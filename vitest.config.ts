@@ -13,6 +13,10 @@ import { startPdfTools } from "./test/node/pdf-tools.ts";
 import { startTestTsa } from "./test/node/tsa.ts";
 import { startTestOidcProviders } from "./test/node/oidc-provider.ts";
 
+// wrangler's informational lines (one "Using secrets defined in .dev.vars" per test file: the tests take their
+// secrets from generateDevSecrets() below, not from that file) would bury the runner's output; warnings still show.
+process.env.WRANGLER_LOG ??= "warn";
+
 /** Pure tests: no `cloudflare:*` import, no binding. They live in test/domain/ or are named `*.unit.test.ts`. */
 const UNIT_TESTS = ["test/domain/**/*.test.ts", "test/**/*.unit.test.ts"];
 /** Browser tests: Node, a real `wrangler dev` and headless chromium (scripts/system-deps.sh installs it). */

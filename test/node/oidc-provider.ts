@@ -15,6 +15,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider, { type Configuration } from "oidc-provider";
+// The provider's own in-memory store, passed explicitly: the default is the same store plus a warning, printed on
+// every test run, that it is for development only — which a test provider is.
+// @ts-expect-error the package ships no types for its adapter modules
+import { createMemoryAdapter } from "oidc-provider/lib/adapters/memory_adapter.js";
 import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 
 export const TEST_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
@@ -104,6 +108,7 @@ export async function startTestOidcProviders(): Promise<TestOidcProviders> {
       },
       ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Grant: 600, Interaction: 600, Session: 600 },
       cookies: { keys: ["test-cookie-key-0123456789"] },
+      adapter: createMemoryAdapter(),
     };
     const provider = new Provider(`${base}${prefix}`, configuration);
     mounts.push({ prefix, name, provider, privateJwk });

@@ -119,9 +119,12 @@ describe("sign → anchor → verify, through the public API", () => {
       ["document", "pending"],
       ["execution", "pending"],
     ]);
-    expect(pending.filter((r) => r.kind === "document").map((r) => r.hash).sort()).toEqual(
-      [`0x${strip0x(documentHash)}`, executedHash].sort(),
-    );
+    expect(
+      pending
+        .filter((r) => r.kind === "document")
+        .map((r) => r.hash)
+        .sort(),
+    ).toEqual([`0x${strip0x(documentHash)}`, executedHash].sort());
     // The execution record anchors what the certificate states as the execution hash.
     const cert = await fetchWorker(`/api/v1/contracts/${contractId}/certificate`, {
       headers: { authorization: `Bearer ${owner.token}` },

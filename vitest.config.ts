@@ -35,10 +35,19 @@ function unitOnly(argv: readonly string[]): boolean {
  * after the deployed 1 s: every test that waits for an email or a job's effect would otherwise wait out one timeout
  * per queue hop (event → job → email is two). Batch size, retries and dead-letter queues stay as deployed.
  */
+/** A `[[queues.consumers]]` entry of wrangler.toml (wrangler's own type for it does not reach this file). */
+type QueueConsumer = {
+  queue: string;
+  max_batch_size?: number;
+  max_retries?: number;
+  dead_letter_queue?: string;
+  retry_delay?: number;
+};
+
 function immediateQueueConsumers() {
   const { queues } = unstable_readConfig({ config: "./wrangler.toml" });
   return Object.fromEntries(
-    queues.consumers.map((consumer) => [
+    queues.consumers.map((consumer: QueueConsumer) => [
       consumer.queue,
       {
         maxBatchSize: consumer.max_batch_size,

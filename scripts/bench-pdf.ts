@@ -1,39 +1,22 @@
 // PDF bench (issue 14): render time of a 100,000-character contract body holding one 50,000-character word, and of
 // a contract in ten scripts, with the Worker's own renderer (src/lib/contract-pdf.ts bundled by esbuild) and the
 // fonts of public/fonts. `node scripts/bench-pdf.ts [--runs 5]`; fails when the long body takes 1 s or more.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
-import { ensureFontAssets, FONT_ASSETS_DIR } from "./lib/font-assets.ts";
+import { importWorkerModules, localFonts, type FontLoader } from "./lib/worker-code.ts";
 import { ROOT } from "./lib/processes.ts";
 
 const { values: args } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
 const runs = Math.max(1, Number(args.runs));
 const LIMIT_MS = 1_000;
 
-ensureFontAssets();
-const out = join(ROOT, ".bench", "contract-pdf.mjs");
-mkdirSync(join(ROOT, ".bench"), { recursive: true });
-await build({
-  entryPoints: [join(ROOT, "src", "lib", "contract-pdf.ts")],
-  bundle: true,
-  format: "esm",
-  platform: "neutral",
-  mainFields: ["module", "main"],
-  outfile: out,
-  logLevel: "error",
-});
 // Typed here rather than imported: src/ is checked against the Workers types, scripts/ against Node's.
-type Render = (content: unknown, fonts: (file: string) => Promise<Uint8Array>) => Promise<Uint8Array>;
-const { renderContractPdf } = (await import(out)) as { renderContractPdf: Render };
-// The Worker's loader returns one bytes object per file (cached per isolate); so does this one.
-const loaded = new Map<string, Uint8Array>();
-const fonts = async (file: string) => {
-  if (!loaded.has(file)) loaded.set(file, new Uint8Array(readFileSync(join(FONT_ASSETS_DIR, file))));
-  return loaded.get(file)!;
-};
+const { renderContractPdf } = await importWorkerModules<{
+  renderContractPdf: (content: unknown, fonts: FontLoader) => Promise<Uint8Array>;
+}>("contract-pdf", ["src/lib/contract-pdf.ts"]);
+const fonts = localFonts();
 
 const content = (body: string) => ({
   id: "ctr_00000000000000000001",

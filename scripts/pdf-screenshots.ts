@@ -1,39 +1,13 @@
 // `npm run docs:pdf-screenshots`: renders a sample executed contract and its certificate of completion with the
 // Worker's own renderers (bundled by esbuild, fonts from public/fonts) and saves page 1 of each as PNG under docs/
 // (pdftoppm, Debian poppler-utils), so the README shows what a party receives.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { build } from "esbuild";
-import { ensureFontAssets, FONT_ASSETS_DIR } from "./lib/font-assets.ts";
-import { ROOT } from "./lib/processes.ts";
+import { importWorkerModules, localFonts, pictureFirstPage, type FontLoader } from "./lib/worker-code.ts";
 
-ensureFontAssets();
-const out = join(ROOT, ".bench", "pdf-screenshots.mjs");
-await build({
-  stdin: {
-    contents: 'export * from "./src/lib/contract-pdf.ts"; export * from "./src/lib/certificate-pdf.ts";',
-    resolveDir: ROOT,
-    loader: "ts",
-  },
-  bundle: true,
-  format: "esm",
-  platform: "neutral",
-  mainFields: ["module", "main"],
-  outfile: out,
-  logLevel: "error",
-});
-// Typed here rather than imported: src/ is checked against the Workers types, scripts/ against Node's.
-type Fonts = (file: string) => Promise<Uint8Array>;
-const lib = (await import(out)) as {
-  renderExecutedPdf: (x: unknown, fonts: Fonts) => Promise<Uint8Array>;
-  renderCertificatePdf: (input: unknown, fonts: Fonts) => Promise<Uint8Array>;
-};
-const loaded = new Map<string, Uint8Array>();
-const fonts = async (file: string) => {
-  if (!loaded.has(file)) loaded.set(file, new Uint8Array(readFileSync(join(FONT_ASSETS_DIR, file))));
-  return loaded.get(file)!;
-};
+const lib = await importWorkerModules<{
+  renderExecutedPdf: (x: unknown, fonts: FontLoader) => Promise<Uint8Array>;
+  renderCertificatePdf: (input: unknown, fonts: FontLoader) => Promise<Uint8Array>;
+}>("pdf-screenshots", ["src/lib/contract-pdf.ts", "src/lib/certificate-pdf.ts"]);
+const fonts = localFonts();
 
 const at = "2026-11-30T09:15:00.000Z";
 const signature = (type: string, value: string | null, signerId: string) => ({
@@ -158,13 +132,9 @@ const certificate = await lib.renderCertificatePdf(
   fonts,
 );
 
-mkdirSync(join(ROOT, "docs"), { recursive: true });
 for (const [name, pdf] of [
   ["executed-contract", executed],
   ["certificate", certificate],
 ] as const) {
-  const file = join(ROOT, ".bench", `${name}.pdf`);
-  writeFileSync(file, pdf);
-  execFileSync("pdftoppm", ["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", file, join(ROOT, "docs", name)]);
-  console.log(`docs/${name}.png`);
+  console.log(pictureFirstPage(name, pdf));
 }

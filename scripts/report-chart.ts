@@ -2,33 +2,10 @@
 // (src/lib/report-pdf.ts and the shaping of src/domain/reports.ts, bundled by esbuild; fonts from public/fonts) on a
 // quarter of sample weekly figures, and saves it as docs/report-chart.png (pdftoppm, Debian poppler-utils) for the
 // README's "Reports and analytics" section.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { build } from "esbuild";
-import { ensureFontAssets, FONT_ASSETS_DIR } from "./lib/font-assets.ts";
-import { ROOT } from "./lib/processes.ts";
+import { importWorkerModules, localFonts, pictureFirstPage, type FontLoader } from "./lib/worker-code.ts";
 
-ensureFontAssets();
-mkdirSync(join(ROOT, ".bench"), { recursive: true });
-const out = join(ROOT, ".bench", "report-chart.mjs");
-await build({
-  stdin: {
-    contents: 'export * from "./src/lib/report-pdf.ts"; export * from "./src/domain/reports.ts";',
-    resolveDir: ROOT,
-    loader: "ts",
-  },
-  bundle: true,
-  format: "esm",
-  platform: "neutral",
-  mainFields: ["module", "main"],
-  outfile: out,
-  logLevel: "error",
-});
-type Fonts = (file: string) => Promise<Uint8Array>;
-// Typed here rather than imported: src/ is checked against the Workers types, scripts/ against Node's.
-const lib = (await import(out)) as {
-  reportPdf: (fonts: Fonts, input: unknown) => Promise<Uint8Array>;
+const lib = await importWorkerModules<{
+  reportPdf: (fonts: FontLoader, input: unknown) => Promise<Uint8Array>;
   shapeSignaturesReport: (filters: unknown, aggregates: unknown) => Record<string, unknown>;
   reportHighlights: (kind: string, figures: unknown) => [string, string][];
   reportChart: (
@@ -38,8 +15,8 @@ const lib = (await import(out)) as {
   bucketsBetween: (period: string, start: string, end: string) => string[];
   CHART_COLORS: unknown[];
   EXPORT_COLUMNS: Record<string, { header: string }[]>;
-};
-const fonts: Fonts = async (file) => new Uint8Array(readFileSync(join(FONT_ASSETS_DIR, file)));
+}>("report-chart", ["src/lib/report-pdf.ts", "src/domain/reports.ts"]);
+const fonts = localFonts();
 
 const filters = { period: "week", startDate: "2026-09-07T00:00:00.000Z", endDate: "2026-11-29T23:59:59.999Z" };
 const weeks = lib.bucketsBetween("week", filters.startDate, filters.endDate);
@@ -79,19 +56,4 @@ const pdf = await lib.reportPdf(fonts, {
   rows: [],
   totalRows: 0,
 });
-const file = join(ROOT, ".bench", "report-chart.pdf");
-writeFileSync(file, pdf);
-mkdirSync(join(ROOT, "docs"), { recursive: true });
-execFileSync("pdftoppm", [
-  "-png",
-  "-r",
-  "80",
-  "-f",
-  "1",
-  "-l",
-  "1",
-  "-singlefile",
-  file,
-  join(ROOT, "docs", "report-chart"),
-]);
-console.log("docs/report-chart.png");
+console.log(pictureFirstPage("report-chart", pdf));

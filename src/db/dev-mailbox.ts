@@ -1,5 +1,7 @@
-// Reads of the development mailbox (the emails the dev mailer "sent"), newest first.
+// The development mailbox: what the dev mailer and dev SMS provider "sent", stored once per delivery, read newest
+// first by GET /dev/mailbox.
 import { count, desc, eq } from "drizzle-orm";
+import { newId } from "../lib/ids";
 import { db } from "./client";
 import { devMailbox } from "./schema";
 
@@ -27,4 +29,20 @@ export async function listDevMailbox(
     database.select({ n: count() }).from(devMailbox).where(where),
   ]);
   return { items: rows, total: total?.n ?? 0 };
+}
+
+/**
+ * Stores one message; a second store of the same `deliveryId` (a redelivered job) adds nothing.
+ * @returns the message's id (`msg_…`), which the dev providers report as the provider's message id
+ */
+export async function storeInDevMailbox(
+  d1: D1Database,
+  message: { deliveryId: string; to: string; from: string; subject: string; text: string; html: string },
+): Promise<string> {
+  const id = newId("msg");
+  await db(d1)
+    .insert(devMailbox)
+    .values({ id, ...message, sentAt: new Date().toISOString() })
+    .onConflictDoNothing({ target: devMailbox.deliveryId });
+  return id;
 }

@@ -1,8 +1,6 @@
 // The email provider interface: the dev mailbox (a D1 table) in development/test, Cloudflare's send_email binding elsewhere.
 import type { Bindings } from "../env";
-import { devMailbox } from "../db/schema";
-import { db } from "../db/client";
-import { newId } from "./ids";
+import { storeInDevMailbox } from "../db/dev-mailbox";
 
 export interface OutgoingEmail {
   /** The delivery id; providers use it to make a repeated send a no-op where they can. */
@@ -75,21 +73,8 @@ export function devMailboxMailer(d1: D1Database): Mailer {
   return {
     name: "dev-mailbox",
     async send(email) {
-      const id = newId("msg");
-      await db(d1)
-        .insert(devMailbox)
-        .values({
-          id,
-          deliveryId: email.deliveryId,
-          to: email.to,
-          from: email.from,
-          subject: email.subject,
-          text: email.text,
-          html: email.html,
-          sentAt: new Date().toISOString(),
-        })
-        .onConflictDoNothing({ target: devMailbox.deliveryId });
-      return { providerMessageId: id };
+      const { deliveryId, to, from, subject, text, html } = email;
+      return { providerMessageId: await storeInDevMailbox(d1, { deliveryId, to, from, subject, text, html }) };
     },
   };
 }

@@ -1,8 +1,7 @@
 // SMS behind one interface, like email: Africa's Talking or Twilio at their documented HTTP APIs, chosen by
 // SMS_PROVIDER; the dev mailbox in development/test (GET /dev/mailbox?to=+234…), and nothing when unconfigured.
 import type { Bindings } from "../env";
-import { db } from "../db/client";
-import { devMailbox } from "../db/schema";
+import { storeInDevMailbox } from "../db/dev-mailbox";
 import { newId } from "./ids";
 import { usesDevMailbox } from "./mailer";
 import { enqueueJob } from "./jobs";
@@ -135,21 +134,8 @@ export function devMailboxSms(d1: D1Database): SmsProvider {
   return {
     name: "dev-mailbox",
     async send(sms) {
-      const id = newId("msg");
-      await db(d1)
-        .insert(devMailbox)
-        .values({
-          id,
-          deliveryId: sms.messageId,
-          to: sms.to,
-          from: "sms",
-          subject: "SMS",
-          text: sms.text,
-          html: "",
-          sentAt: new Date().toISOString(),
-        })
-        .onConflictDoNothing({ target: devMailbox.deliveryId });
-      return { providerMessageId: id };
+      const message = { deliveryId: sms.messageId, to: sms.to, from: "sms", subject: "SMS", text: sms.text, html: "" };
+      return { providerMessageId: await storeInDevMailbox(d1, message) };
     },
   };
 }

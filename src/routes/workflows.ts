@@ -1,15 +1,19 @@
 // /workflows: the caller's approval rules ({ name, when: { type?, minValue? }, approvers }), applied at send.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
 import { newId } from "../lib/ids";
-import { db } from "../db/client";
-import { workflows } from "../db/schema/workflows";
-import { findWorkflow, listWorkflows, type WorkflowRow } from "../db/workflows";
+import {
+  deleteWorkflow,
+  findWorkflow,
+  insertWorkflow,
+  listWorkflows,
+  replaceWorkflow,
+  type WorkflowRow,
+} from "../db/workflows";
 import { duplicateSignerDetails, normalizeEmail } from "../domain/contract-machine";
 
 const workflowInput = z
@@ -126,7 +130,7 @@ export const workflowRoutes = createRouter()
       createdAt: now,
       updatedAt: now,
     };
-    await db(c.env.DB).insert(workflows).values(row);
+    await insertWorkflow(c.env, row);
     return ok(c, view(row), 201);
   })
   .openapi(listWorkflowRoute, async (c) => ok(c, (await listWorkflows(c.env, principalOf(c).userId)).map(view), 200))
@@ -137,19 +141,12 @@ export const workflowRoutes = createRouter()
     const existing = await findWorkflow(c.env, principal.userId, id);
     if (!existing) throw fail.notFound("Workflow");
     const row = { ...existing, ...values, updatedAt: new Date().toISOString() };
-    await db(c.env.DB)
-      .update(workflows)
-      .set(row)
-      .where(and(eq(workflows.id, id), eq(workflows.ownerId, principal.userId)));
+    await replaceWorkflow(c.env, row);
     return ok(c, view(row), 200);
   })
   .openapi(deleteWorkflowRoute, async (c) => {
     const principal = principalOf(c);
     const { id } = c.req.valid("param");
-    const res = await db(c.env.DB)
-      .delete(workflows)
-      .where(and(eq(workflows.id, id), eq(workflows.ownerId, principal.userId)))
-      .run();
-    if (!res.meta.changes) throw fail.notFound("Workflow");
+    if (!(await deleteWorkflow(c.env, principal.userId, id))) throw fail.notFound("Workflow");
     return ok(c, { id, deleted: true as const }, 200);
   });

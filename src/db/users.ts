@@ -159,3 +159,14 @@ export function setVerifiedPhone(d1: D1Database, userId: string, phone: string, 
   const at = now.toISOString();
   return db(d1).update(users).set({ phone, phoneVerifiedAt: at, updatedAt: at }).where(eq(users.id, userId));
 }
+
+/** The statement that writes `changes` to the user row (for a batch with its audit entries). */
+export function updateUserStatement(database: Database, userId: string, changes: Partial<UserRow>) {
+  return database.update(users).set(changes).where(eq(users.id, userId));
+}
+
+/** The R2 key of the user's avatar; null when there is none (or no such user). */
+export async function findAvatarKey(d1: D1Database, userId: string): Promise<string | null> {
+  const row = await db(d1).select({ avatarKey: users.avatarKey }).from(users).where(eq(users.id, userId)).get();
+  return row?.avatarKey ?? null;
+}

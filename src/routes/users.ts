@@ -1,8 +1,7 @@
 // /users: the caller's own account — profile, avatar (R2), notification preferences, data export and erasure (GDPR).
 // Export and erasure need a user session (not an API key); the rest take the profile:* / notifications:* scopes.
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
@@ -11,38 +10,25 @@ import { ok } from "../lib/respond";
 import { ApiError, fail } from "../lib/errors";
 import { principalOf, publicRoute, requireScope, requireSession } from "../lib/auth";
 import { auditInsert, requestOrigin } from "../lib/audit";
-import { log } from "../lib/request-context";
-import { verifyPassword } from "../lib/passwords";
 import { AVATAR_TYPES, SNIFF_BYTES, sniffFileType } from "../lib/image-type";
-import { db, type Database } from "../db/client";
-import { ACCOUNT_TYPES, users } from "../db/schema/identity";
-import { userView } from "../db/users";
+import { db } from "../db/client";
+import { findAvatarKey, userView } from "../db/users";
 import { getNotificationPreferences, setNotificationPreferences } from "../services/users/set-notification-preferences";
 import { DIGEST_LIMITS } from "../domain/notification-digest";
 import { exportUserData } from "../db/user-data";
-import { eraseUser } from "../services/users/erase-user";
+import { deleteAccount } from "../services/users/delete-account";
+import { liveUser } from "../services/users/live-user";
+import { setAvatar } from "../services/users/set-avatar";
+import { profileUpdateInput, updateProfile } from "../services/users/update-profile";
 import { userEnvelopeData } from "../schemas/auth";
 import { NOTIFICATION_CHANNELS } from "../domain/notification-preferences";
-import { stopAccountActivity } from "../services/accounts/stop-account-activity";
 
 export const AVATAR_MAX_BYTES = 2 * 1024 * 1024;
 /** Room for the multipart envelope around a maximal file, so the early Content-Length check never refuses a valid upload. */
 const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
-export const avatarKeyOf = (userId: string) => `avatars/${userId}`;
 
 const tags = ["Users"];
 const security = [{ bearer: [] }];
-
-const profileBody = z
-  .object({
-    name: z.string().trim().min(1).max(200).optional(),
-    company: z.string().trim().max(200).nullable().optional(),
-    industry: z.string().trim().max(100).nullable().optional(),
-    accountType: z.enum(ACCOUNT_TYPES).optional(),
-  })
-  .strict()
-  .refine((b) => Object.keys(b).length > 0, "give at least one of name, company, industry, accountType")
-  .openapi("ProfileUpdate");
 
 const channelsSchema = z.object(
   Object.fromEntries(NOTIFICATION_CHANNELS.map((ch) => [ch, z.boolean()])) as Record<
@@ -114,7 +100,7 @@ const patchMeRoute = createRoute({
   method: "patch",
   path: "/users/me",
   summary: "Update the caller's profile",
-  request: { body: jsonBody(profileBody) },
+  request: { body: jsonBody(profileUpdateInput) },
   responses: { 200: jsonContent(envelope(userEnvelopeData), "updated"), ...errorResponses("AUTH003", "AUTH004") },
 });
 
@@ -224,85 +210,32 @@ const deleteMeRoute = createRoute({
   },
 });
 
-async function currentUser(database: Database, userId: string) {
-  const row = await database.select().from(users).where(eq(users.id, userId)).get();
-  // The auth middleware refuses erased and missing users, so this only trips on a race with erasure.
-  if (!row || row.deletedAt) throw fail.notFound("User");
-  return row;
-}
+/** The caller as the actor of a flow on their own account. */
+const actorOf = (c: Context<AppEnv>) => ({ userId: principalOf(c).userId, ...requestOrigin(c) });
 
 export const userRoutes = createRouter()
   .openapi(getMeRoute, async (c) => {
-    const user = await currentUser(db(c.env.DB), principalOf(c).userId);
+    const user = await liveUser(c.env.DB, principalOf(c).userId);
     return ok(c, { user: userView(user) });
   })
   .openapi(patchMeRoute, async (c) => {
-    const principal = principalOf(c);
-    const body = c.req.valid("json");
-    const database = db(c.env.DB);
-    const user = await currentUser(database, principal.userId);
-    // Same rule as registration, on the profile as it would be after the change.
-    const accountType = body.accountType ?? user.accountType;
-    const company = body.company !== undefined ? body.company : user.company;
-    if (accountType === "business" && !company) {
-      throw fail.invalid([{ path: "company", message: "is required for a business account" }]);
-    }
-    const now = new Date();
-    const changes = { ...body, updatedAt: now.toISOString() };
-    await database.batch([
-      database.update(users).set(changes).where(eq(users.id, user.id)),
-      auditInsert(
-        c.env,
-        {
-          action: "user.profile.updated",
-          actorId: user.id,
-          ...requestOrigin(c),
-          resourceType: "user",
-          resourceId: user.id,
-          data: { fields: Object.keys(body) },
-        },
-        now,
-      ),
-    ]);
-    return ok(c, { user: userView({ ...user, ...changes }) });
+    const user = await updateProfile(c.env, actorOf(c), c.req.valid("json"));
+    return ok(c, { user: userView(user) });
   })
   .openapi(putAvatarRoute, async (c) => {
-    const principal = principalOf(c);
     const { file } = c.req.valid("form");
     if (file.size > AVATAR_MAX_BYTES) throw tooLarge();
     if (file.size === 0) throw fail.invalid([{ path: "file", message: "the file is empty" }]);
     const bytes = new Uint8Array(await file.arrayBuffer());
     const type = sniffFileType(bytes.subarray(0, SNIFF_BYTES), AVATAR_TYPES);
     if (!type) throw new ApiError("VAL004", "The avatar must be a PNG, JPEG or WebP image");
-    const database = db(c.env.DB);
-    const user = await currentUser(database, principal.userId);
-    const key = avatarKeyOf(user.id);
-    await c.env.DOCUMENTS.put(key, bytes, {
-      httpMetadata: { contentType: type.mime },
-      customMetadata: { userId: user.id },
-    });
-    const now = new Date();
-    await database.batch([
-      database.update(users).set({ avatarKey: key, updatedAt: now.toISOString() }).where(eq(users.id, user.id)),
-      auditInsert(
-        c.env,
-        {
-          action: "user.avatar.updated",
-          actorId: user.id,
-          ...requestOrigin(c),
-          resourceType: "user",
-          resourceId: user.id,
-          data: { type: type.mime, bytes: bytes.length },
-        },
-        now,
-      ),
-    ]);
-    return ok(c, { user: userView({ ...user, avatarKey: key }) });
+    const user = await setAvatar(c.env, actorOf(c), bytes, type.mime);
+    return ok(c, { user: userView(user) });
   })
   .openapi(getAvatarRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const user = await db(c.env.DB).select({ avatarKey: users.avatarKey }).from(users).where(eq(users.id, id)).get();
-    const object = user?.avatarKey ? await c.env.DOCUMENTS.get(user.avatarKey) : null;
+    const avatarKey = await findAvatarKey(c.env.DB, id);
+    const object = avatarKey ? await c.env.DOCUMENTS.get(avatarKey) : null;
     if (!object) throw fail.notFound("Avatar");
     const headers = new Headers();
     object.writeHttpMetadata(headers);
@@ -322,9 +255,8 @@ export const userRoutes = createRouter()
   })
   .openapi(exportRoute, async (c) => {
     const principal = principalOf(c);
-    const database = db(c.env.DB);
-    const user = await currentUser(database, principal.userId);
-    const data = await exportUserData(database, user);
+    const user = await liveUser(c.env.DB, principal.userId);
+    const data = await exportUserData(db(c.env.DB), user);
     const now = new Date();
     await auditInsert(
       c.env,
@@ -341,38 +273,6 @@ export const userRoutes = createRouter()
     return ok(c, { exportedAt: now.toISOString(), ...data });
   })
   .openapi(deleteMeRoute, async (c) => {
-    const principal = principalOf(c);
-    const { password } = c.req.valid("json");
-    const database = db(c.env.DB);
-    const user = await currentUser(database, principal.userId);
-    const now = new Date();
-    if (!verifyPassword(password, user.passwordHash)) {
-      await auditInsert(
-        c.env,
-        {
-          action: "user.erasure.failed",
-          actorId: user.id,
-          ...requestOrigin(c),
-          resourceType: "user",
-          resourceId: user.id,
-          data: { reason: "wrong_password" },
-        },
-        now,
-      );
-      throw new ApiError("AUTH001", "Wrong password");
-    }
-    await eraseUser(c.env, user, requestOrigin(c), now);
-    await stopAccountActivity(c.env, user.id, "account erased");
-    // After the batch, so a failed erasure never loses the avatar; if this delete fails the account is still erased
-    // and the object is unreachable (avatarKey is null) — logged for an operator to remove.
-    if (user.avatarKey) {
-      await c.env.DOCUMENTS.delete(user.avatarKey).catch((error: unknown) =>
-        log("error", "avatar delete after erasure failed", {
-          userId: user.id,
-          key: user.avatarKey,
-          error: String(error),
-        }),
-      );
-    }
-    return ok(c, { id: user.id, deleted: true as const });
+    const id = await deleteAccount(c.env, actorOf(c), c.req.valid("json"));
+    return ok(c, { id, deleted: true as const });
   });

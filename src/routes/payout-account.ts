@@ -1,14 +1,12 @@
 // /users/me/payout-account: the bank account a seller's escrow payouts go to. Created as a transfer recipient at
 // the payment provider; Escra keeps only the recipient code, bank code, last 4 digits and the account name.
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireScope, requireSession, requireVerifiedEmail } from "../lib/auth";
-import { db } from "../db/client";
-import { users } from "../db/schema/identity";
+import { liveUser } from "../services/users/live-user";
 import { payoutAccountView } from "../db/payout-accounts";
 import { payoutAccountInput, setUserPayoutAccount } from "../services/users/set-payout-account";
 import { removeUserPayoutAccount } from "../services/users/remove-payout-account";
@@ -69,12 +67,6 @@ const deleteRoute = createRoute({
     ...errorResponses("AUTH003", "AUTH004", "RES001"),
   },
 });
-
-async function liveUser(d1: D1Database, userId: string) {
-  const row = await db(d1).select().from(users).where(eq(users.id, userId)).get();
-  if (!row || row.deletedAt) throw fail.notFound("User");
-  return row;
-}
 
 export const payoutAccountRoutes = createRouter()
   .openapi(putRoute, async (c) => {

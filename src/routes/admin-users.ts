@@ -3,20 +3,17 @@
 // middleware checks the owner) and work again if the suspension is lifted. An API key reaches these routes only
 // if it holds admin:read / admin:write (which only admins can grant).
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, count, desc, eq, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, isoDate, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
-import { ApiError, fail } from "../lib/errors";
 import { principalOf, requireAdmin, requireScope } from "../lib/auth";
-import { auditInsert, requestOrigin } from "../lib/audit";
-import { db } from "../db/client";
-import { ROLES, users } from "../db/schema/identity";
+import { requestOrigin } from "../lib/audit";
+import { ROLES } from "../db/schema/identity";
 import { userView, type UserRow } from "../db/users";
-import { revokeUserSessionsStatement } from "../db/sessions";
-import { USER_STATUSES, checkUserAdminChange, userStatus, type UserStatus } from "../domain/user-admin";
-import { stopAccountActivity } from "../services/accounts/stop-account-activity";
+import { listUsersForAdmin } from "../db/admin-users";
+import { USER_STATUSES, userStatus } from "../domain/user-admin";
+import { administerUser } from "../services/users/administer-user";
 
 const adminUserSchema = z
   .object({
@@ -98,102 +95,15 @@ const patchRoute = createRoute({
   },
 });
 
-/** LIKE pattern for a substring, with the wildcards of the input escaped. */
-const containing = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-
-function statusCondition(status: UserStatus): SQL | undefined {
-  switch (status) {
-    case "deleted":
-      return isNotNull(users.deletedAt);
-    case "suspended":
-      return and(isNull(users.deletedAt), eq(users.suspended, true));
-    case "unverified":
-      return and(isNull(users.deletedAt), eq(users.suspended, false), isNull(users.emailVerifiedAt));
-    case "active":
-      return and(isNull(users.deletedAt), eq(users.suspended, false), isNotNull(users.emailVerifiedAt));
-  }
-}
-
 export const adminUserRoutes = createRouter()
   .openapi(listRoute, async (c) => {
     const query = c.req.valid("query");
-    const conditions: (SQL | undefined)[] = [];
-    if (query.role) conditions.push(eq(users.role, query.role));
-    if (query.status) conditions.push(statusCondition(query.status));
-    if (query.q) {
-      const pattern = containing(query.q);
-      // SQLite's LIKE ignores ASCII case; ESCAPE makes a searched `%` or `_` literal.
-      conditions.push(
-        or(sql`${users.email} LIKE ${pattern} ESCAPE '\\'`, sql`${users.name} LIKE ${pattern} ESCAPE '\\'`),
-      );
-    }
-    const where = and(...conditions);
-    const database = db(c.env.DB);
-    const { limit, offset } = pageWindow(query);
-    const [rows, total] = await Promise.all([
-      database
-        .select()
-        .from(users)
-        .where(where)
-        .orderBy(desc(users.createdAt), desc(users.id))
-        .limit(limit)
-        .offset(offset)
-        .all(),
-      database.select({ n: count() }).from(users).where(where).get(),
-    ]);
-    return paginated(c, rows.map(adminUserView), query, total?.n ?? 0);
+    const { rows, total } = await listUsersForAdmin(c.env.DB, query, pageWindow(query));
+    return paginated(c, rows.map(adminUserView), query, total);
   })
   .openapi(patchRoute, async (c) => {
     const principal = principalOf(c);
-    const { id } = c.req.valid("param");
-    const body = c.req.valid("json");
-    const database = db(c.env.DB);
-    const target = await database.select().from(users).where(eq(users.id, id)).get();
-    if (!target) throw fail.notFound("User");
-    const verdict = checkUserAdminChange({
-      actor: { id: principal.userId, role: principal.role },
-      target: { id: target.id, role: target.role },
-      role: body.role,
-      suspension: body.suspended,
-    });
-    if (!verdict.ok) {
-      const messages = {
-        self: "You cannot change your own role or suspend yourself",
-        not_admin: "Only admins manage users",
-        needs_super_admin: "Only a super_admin grants or removes admin rights or acts on an admin",
-      } as const;
-      throw new ApiError("AUTH003", messages[verdict.reason], { details: { reason: verdict.reason } });
-    }
-    if (target.deletedAt) throw fail.conflict("This account was erased");
-
-    const now = new Date();
-    const at = now.toISOString();
-    const roleChanged = body.role !== undefined && body.role !== target.role;
-    const suspensionChanged = body.suspended !== undefined && body.suspended !== target.suspended;
-    const changes: Partial<UserRow> = { updatedAt: at };
-    if (roleChanged) changes.role = body.role;
-    if (suspensionChanged)
-      Object.assign(changes, { suspended: body.suspended, suspendedAt: body.suspended ? at : null });
-    if (!roleChanged && !suspensionChanged) return ok(c, adminUserView(target));
-
-    const origin = requestOrigin(c);
-    const audit = (action: string, data: Record<string, unknown>) =>
-      auditInsert(
-        c.env,
-        { action, actorId: principal.userId, ...origin, resourceType: "user", resourceId: target.id, data },
-        now,
-      );
-    const statements = [
-      database.update(users).set(changes).where(eq(users.id, target.id)),
-      ...(roleChanged ? [audit("admin.user.role_changed", { from: target.role, to: body.role })] : []),
-      ...(suspensionChanged && body.suspended
-        ? [revokeUserSessionsStatement(c.env.DB, target.id, "suspended", now), audit("admin.user.suspended", {})]
-        : []),
-      ...(suspensionChanged && !body.suspended ? [audit("admin.user.unsuspended", {})] : []),
-    ];
-    await database.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
-    // Suspension stops everything at once: sessions and keys already refuse (D1), live sockets close 4003, and
-    // queued email sent on the user's behalf is cancelled (webhook deliveries check the owner when they run).
-    if (suspensionChanged && body.suspended) await stopAccountActivity(c.env, target.id, "account suspended");
-    return ok(c, adminUserView({ ...target, ...changes }));
+    const actor = { userId: principal.userId, role: principal.role, ...requestOrigin(c) };
+    const user = await administerUser(c.env, actor, { ...c.req.valid("json"), id: c.req.valid("param").id });
+    return ok(c, adminUserView(user));
   });

@@ -9,7 +9,6 @@ import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ApiError, fail } from "../lib/errors";
 import { principalOf, requireScope, requireVerifiedEmail } from "../lib/auth";
 import { newId } from "../lib/ids";
-import { sha256Hex } from "../lib/crypto";
 import { GIF, JPEG, PDF, PNG, WEBP, sniffFileType } from "../lib/image-type";
 import type { Bindings, Principal } from "../env";
 import { db } from "../db/client";
@@ -25,13 +24,14 @@ import {
   patchListingBody,
 } from "../schemas/listings";
 import { isAdmin } from "../domain/scopes";
+import { addListingProof } from "../services/listings/add-listing-proof";
+import { deleteListing } from "../services/listings/delete-listing";
 
 const tags = ["Marketplace"];
 const read = { tags, middleware: [requireScope("listings:read")], security: [{ bearer: [] }] };
 const write = { tags, middleware: [requireScope("listings:write")], security: [{ bearer: [] }] };
 const PROOF_TYPES = [PNG, JPEG, WEBP, GIF, PDF];
 const PROOF_MAX_BYTES = 10 * 1024 * 1024;
-export const proofKey = (listingId: string, proofId: string) => `listings/${listingId}/proofs/${proofId}`;
 
 const callerOf = (p: Principal): ListingCaller => ({ userId: p.userId, isAdmin: isAdmin(p) });
 
@@ -154,9 +154,7 @@ export const listingRoutes = createRouter()
     const principal = principalOf(c);
     const { id } = c.req.valid("param");
     await ownListing(c.env, principal, id);
-    const deleted = unwrap(await listingRoom(c.env, id).remove(id, callerOf(principal)));
-    // The room committed the deletion; the bytes go after (a leftover object is unreachable, never a dangling row).
-    if (deleted.proofs.length) await c.env.DOCUMENTS.delete(deleted.proofs.map((p) => proofKey(id, p.id)));
+    await deleteListing(c.env, callerOf(principal), id);
     return ok(c, { id, deleted: true as const }, 200);
   })
   .openapi(submitRoute, async (c) => {
@@ -182,17 +180,6 @@ export const listingRoutes = createRouter()
     const bytes = new Uint8Array(await file.arrayBuffer());
     const type = sniffFileType(bytes, PROOF_TYPES);
     if (!type) throw new ApiError("VAL004", "Proofs must be PNG, JPEG, WebP, GIF or PDF");
-    const proof = {
-      id: newId("att"),
-      name: file.name.slice(0, 200) || `proof.${type.ext}`,
-      contentType: type.mime,
-      size: bytes.length,
-      sha256: sha256Hex(bytes),
-      createdAt: new Date().toISOString(),
-    };
-    await c.env.DOCUMENTS.put(proofKey(id, proof.id), bytes, { httpMetadata: { contentType: type.mime } });
-    const added = await listingRoom(c.env, id).addProof(id, callerOf(principal), proof);
-    // Refused meanwhile (e.g. submitted in another tab): the stored bytes belong to nothing, so they go.
-    if (!added.ok) await c.env.DOCUMENTS.delete(proofKey(id, proof.id));
-    return ok(c, listingView(unwrap(added)), 201);
+    const listing = await addListingProof(c.env, callerOf(principal), id, { name: file.name, bytes, type });
+    return ok(c, listingView(listing), 201);
   });

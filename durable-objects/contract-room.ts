@@ -204,7 +204,7 @@ export class ContractRoom extends LiveObject {
     );
   }
 
-  update(actorId: string, patch: DraftPatch): Promise<RpcResult<ContractState>> {
+  editDraft(actorId: string, patch: DraftPatch): Promise<RpcResult<ContractState>> {
     return this.command(actorId, (state, ctx) => {
       const next = applyPatch(state, patch, ctx.now);
       this.recordVersion(next, ctx);

@@ -5,16 +5,10 @@ import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
-import { ApiError, fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
-import { newId } from "../lib/ids";
-import type { Bindings, Principal } from "../env";
 import { db } from "../db/client";
 import { findContract, listContracts } from "../db/contracts";
 import { visibleContracts } from "../db/contract-access";
-import { teamRoleOf } from "../db/teams";
-import { atLeast } from "../domain/team-roles";
-import { duplicateSignerDetails } from "../domain/contract-machine";
 import { contractView } from "../domain/contract-view";
 import { contractRoom } from "../../durable-objects/contract-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
@@ -23,6 +17,8 @@ import { findUserById } from "../db/users";
 import { partyView } from "../domain/contract-view";
 import { contractReader, requireContractAccess } from "../lib/contract-guard";
 import { purgeContractFiles } from "../services/contracts/purge-contract-files";
+import { createContract } from "../services/contracts/create-contract";
+import { fail } from "../lib/errors";
 import {
   auditEventSchema,
   contractIdParam,
@@ -33,7 +29,6 @@ import {
   patchContractBody,
   versionSchema,
 } from "../schemas/contracts";
-import { instantiateTemplate } from "../db/templates";
 
 const read = { tags: ["Contracts"], middleware: [requireScope("contracts:read")], security: [{ bearer: [] }] };
 const write = { tags: ["Contracts"], middleware: [requireScope("contracts:write")], security: [{ bearer: [] }] };
@@ -117,55 +112,9 @@ const auditRoute = createRoute({
   },
 });
 
-/** A team contract: the caller must be at least a member of that team. */
-async function checkTeam(env: Bindings, principal: Principal, teamId: string | undefined) {
-  if (!teamId) return;
-  const role = await teamRoleOf(db(env.DB), teamId, principal.userId);
-  if (!role) throw fail.notFound("Team");
-  if (!atLeast(role, "member")) throw new ApiError("AUTH003", "Team viewers cannot create team contracts");
-}
-
 export const contractRoutes = createRouter()
   .openapi(createContractRoute, async (c) => {
-    const principal = principalOf(c);
-    const input = c.req.valid("json");
-    const duplicates = duplicateSignerDetails(input.signers ?? []);
-    if (duplicates.length) throw fail.invalid(duplicates);
-    await checkTeam(c.env, principal, input.teamId);
-
-    let body = input.body ?? "";
-    let variables = input.variables ?? {};
-    let type = input.type;
-    let template: { templateId: string; templateVersion: number } | null = null;
-    if (input.templateId) {
-      const rendered = await instantiateTemplate(c.env, principal, input.templateId, variables);
-      body = rendered.body;
-      variables = rendered.variables;
-      type ??= rendered.contractType;
-      template = { templateId: rendered.templateId, templateVersion: rendered.version };
-    }
-    if (type === undefined) throw fail.invalid([{ path: "type", message: "type is required" }]);
-
-    const id = newId("ctr");
-    const state = unwrap(
-      await contractRoom(c.env, id).create({
-        id,
-        ownerId: principal.userId,
-        teamId: input.teamId ?? null,
-        title: input.title,
-        type,
-        description: input.description ?? null,
-        body,
-        variables,
-        value: input.value ?? null,
-        tags: input.tags ?? [],
-        category: input.category ?? null,
-        expiresAt: input.expiresAt ?? null,
-        templateId: template?.templateId ?? null,
-        templateVersion: template?.templateVersion ?? null,
-        signers: (input.signers ?? []).map((s) => ({ ...s, id: newId("sig") })),
-      }),
-    );
+    const state = await createContract(c.env, principalOf(c), c.req.valid("json"));
     return ok(c, contractView(state), 201);
   })
   .openapi(listContractsRoute, async (c) => {
@@ -197,7 +146,7 @@ export const contractRoutes = createRouter()
     const { id } = c.req.valid("param");
     const patch = c.req.valid("json");
     await requireContractAccess(c.env, principal, id, "edit");
-    const state = unwrap(await contractRoom(c.env, id).update(principal.userId, patch));
+    const state = unwrap(await contractRoom(c.env, id).editDraft(principal.userId, patch));
     return ok(c, contractView(state), 200);
   })
   .openapi(deleteContractRoute, async (c) => {

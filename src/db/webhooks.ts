@@ -405,3 +405,12 @@ export async function overdueDeliveries(database: Database, cutoff: string, limi
     .limit(limit)
     .all();
 }
+
+/** The statement that writes `changes` to the endpoint (for a batch with its audit entry); returns the row. */
+export function updateEndpointStatement(database: Database, id: string, changes: Partial<WebhookEndpointRow>) {
+  return database.update(webhookEndpoints).set(changes).where(eq(webhookEndpoints.id, id)).returning();
+}
+
+export async function insertDelivery(database: Database, delivery: WebhookDeliveryRow): Promise<void> {
+  await database.insert(webhookDeliveries).values(delivery);
+}

@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { call } from "../helpers/http";
 import { createUser, type TestUser } from "../helpers/users";
 import { MAX_ACTIVE_KEYS } from "../../src/routes/api-keys";
-import { MAX_ENDPOINTS } from "../../src/routes/webhook-endpoints";
+import { MAX_ENDPOINTS } from "../../src/services/webhooks/create-endpoint";
 import { MAX_SAVED_SEARCHES } from "../../src/db/saved-searches";
 import { MAX_SIGNERS } from "../../src/domain/contract-machine";
 import { base32Decode, totp } from "../../src/domain/totp";

@@ -25,7 +25,7 @@ import {
   applicationWithSecret,
   createApplicationBody,
   updateApplicationBody,
-} from "./oauth-schemas";
+} from "../schemas/oauth";
 
 const idParam = z.object({
   id: z

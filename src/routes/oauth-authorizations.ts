@@ -11,7 +11,7 @@ import { principalOf, requireSession } from "../lib/auth";
 import { auditInsert, requestOrigin } from "../lib/audit";
 import { db } from "../db/client";
 import { authorizationView, findOwnAuthorization, listAuthorizations, revokeGrantStatement } from "../db/oauth";
-import { authorizationSchema } from "./oauth-schemas";
+import { authorizationSchema } from "../schemas/oauth";
 
 const idParam = z.object({
   id: z

@@ -28,7 +28,7 @@ import {
   revokeForm,
   tokenForm,
   tokenResponseSchema,
-} from "./oauth-schemas";
+} from "../schemas/oauth";
 
 const tags = ["OAuth 2 (partner applications)"];
 const html = (description: string) => ({ content: { "text/html": { schema: z.string() } }, description });

@@ -21,7 +21,7 @@ import {
   reportQuery,
   reportRecordSchema,
   signaturesReportSchema,
-} from "./reports-schemas";
+} from "../schemas/reports";
 
 const read = { tags: ["Reports"], middleware: [requireScope("reports:read")], security: [{ bearer: [] as string[] }] };
 const write = {

@@ -6,7 +6,7 @@ import { db } from "../../db/client";
 import { findApplication, jsonList, type OAuthApplicationRow } from "../../db/oauth";
 import { OAuthError, isS256Challenge, parseScopeParam, redirectUriRegistered } from "../../domain/oauth";
 import { redirectTo } from "../../lib/oauth";
-import type { AuthorizationRequest } from "../../routes/oauth-schemas";
+import type { AuthorizationRequest } from "../../schemas/oauth";
 
 export type CheckedAuthorizationRequest =
   /** Do not redirect: say `message` to the user (`field` names the faulty parameter). */

@@ -9,7 +9,7 @@ import { newOpaqueSecret } from "../../lib/tokens";
 import { db } from "../../db/client";
 import { insertCode, jsonList } from "../../db/oauth";
 import { CODE_MARKER, CODE_TTL_SECONDS, OAuthError, grantableScopes } from "../../domain/oauth";
-import type { ConsentDecision } from "../../routes/oauth-schemas";
+import type { ConsentDecision } from "../../schemas/oauth";
 import { checkAuthorizationRequest } from "./check-authorization-request";
 
 /**

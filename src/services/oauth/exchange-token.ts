@@ -33,7 +33,7 @@ import {
   pkceVerifierMatches,
 } from "../../domain/oauth";
 import { effectiveScopes, type Scope } from "../../domain/scopes";
-import type { TokenForm } from "../../routes/oauth-schemas";
+import type { TokenForm } from "../../schemas/oauth";
 
 export interface TokenResponse {
   access_token: string;

@@ -8,7 +8,7 @@ import { applicationView, insertApplicationWithinCap, newApplicationRow } from "
 import { MAX_APPLICATIONS } from "../../domain/oauth";
 import { scopesBeyondRole } from "../../domain/scopes";
 import type { z } from "@hono/zod-openapi";
-import type { createApplicationBody } from "../../routes/oauth-schemas";
+import type { createApplicationBody } from "../../schemas/oauth";
 
 export type RegisterApplicationInput = z.infer<typeof createApplicationBody>;
 

@@ -7,7 +7,7 @@ import { hashOpaqueSecret } from "../../lib/tokens";
 import { db } from "../../db/client";
 import { revokeGrantStatement, revokeTokenStatement, tokenWithGrant } from "../../db/oauth";
 import { OAuthError } from "../../domain/oauth";
-import type { RevokeForm } from "../../routes/oauth-schemas";
+import type { RevokeForm } from "../../schemas/oauth";
 
 /**
  * @throws OAuthError invalid_client (client authentication), invalid_request (no `token`)

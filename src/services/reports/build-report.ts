@@ -16,7 +16,7 @@ import {
   type ReportKind,
   type ReportScope,
 } from "../../domain/reports";
-import type { ReportQuery } from "../../routes/reports-schemas";
+import type { ReportQuery } from "../../schemas/reports";
 
 /** People listed by GET /reports/activity; the export lists everyone. */
 export const ACTIVITY_REPORT_LIMIT = 500;

@@ -6,7 +6,7 @@ import { insertReport, type ReportRow } from "../../db/reports";
 import { newId } from "../../lib/ids";
 import { enqueueJob } from "../../lib/jobs";
 import { reportExpiry, reportTtlHours } from "../../domain/reports";
-import type { CreateReportInput } from "../../routes/reports-schemas";
+import type { CreateReportInput } from "../../schemas/reports";
 import { resolveReportRequest } from "./build-report";
 
 export const REPORT_EXPORT_JOB = "report.export";

@@ -165,7 +165,9 @@ export const webhookEndpointRoutes = createRouter()
     await deleteEndpoint(c.env, actorOf(c), id);
     return ok(c, { id, deleted: true as const });
   })
-  .openapi(rotateSecretRoute, async (c) => ok(c, await rotateEndpointSecret(c.env, actorOf(c), c.req.valid("param").id)))
+  .openapi(rotateSecretRoute, async (c) =>
+    ok(c, await rotateEndpointSecret(c.env, actorOf(c), c.req.valid("param").id)),
+  )
   .openapi(testEndpointRoute, async (c) => {
     return ok(c, await sendTestEvent(c.env, principalOf(c).userId, c.req.valid("param").id), 202);
   })

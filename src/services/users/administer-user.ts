@@ -52,7 +52,8 @@ export async function administerUser(env: Bindings, actor: AdminActor, input: Ad
   const suspensionChanged = input.suspended !== undefined && input.suspended !== target.suspended;
   const changes: Partial<UserRow> = { updatedAt: at };
   if (roleChanged) changes.role = input.role;
-  if (suspensionChanged) Object.assign(changes, { suspended: input.suspended, suspendedAt: input.suspended ? at : null });
+  if (suspensionChanged)
+    Object.assign(changes, { suspended: input.suspended, suspendedAt: input.suspended ? at : null });
   if (!roleChanged && !suspensionChanged) return target;
 
   const { ip, userAgent } = actor;

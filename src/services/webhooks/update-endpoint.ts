@@ -28,7 +28,13 @@ export async function updateEndpoint(env: Bindings, actor: UserActor, id: string
         ? { status: "disabled" as const, disabledReason: "Disabled by its owner", disabledAt: now.toISOString() }
         : {}),
       ...(enabling
-        ? { status: "enabled" as const, disabledReason: null, disabledAt: null, failingSince: null, consecutiveFailures: 0 }
+        ? {
+            status: "enabled" as const,
+            disabledReason: null,
+            disabledAt: null,
+            failingSince: null,
+            consecutiveFailures: 0,
+          }
         : {}),
       updatedAt: now.toISOString(),
     }),

@@ -41,7 +41,7 @@ import { LIVE_PATH } from "./lib/live-path";
 import type { LiveEvent } from "./lib/hub-protocol";
 import { SIGNING_SCHEMA, partyAudience, scheduleStatements } from "./contract-room/signing";
 import { SigningCommands, type SendRequest } from "./contract-room/commands";
-import { assertCanAct, expire, type PartyAction } from "../src/domain/routing";
+import { assertCanAct, expire, type RecipientAction } from "../src/domain/routing";
 import { hasPassed } from "../src/domain/time";
 import { erasePartyFromContract, redactJsonText, redactText, type PartyPseudonym } from "../src/domain/party-erasure";
 import type { SignatureRecord } from "../src/lib/signatures";
@@ -117,7 +117,7 @@ export class ContractRoom extends LiveObject {
   act(
     actorId: string | null,
     signerId: string,
-    action: PartyAction,
+    action: RecipientAction,
     signature: SignatureRecord | null,
   ): Promise<RpcResult<ContractState>> {
     return this.signing.act(actorId, signerId, action, signature);
@@ -143,7 +143,7 @@ export class ContractRoom extends LiveObject {
    * Before a party acts with side effects of its own (a signature image to store): records a due expiry, then
    * checks the party may approve/sign now. RES002 with the reason otherwise; nothing else changes.
    */
-  checkAct(signerId: string, action: PartyAction): Promise<RpcResult<ContractState>> {
+  checkAct(signerId: string, action: RecipientAction): Promise<RpcResult<ContractState>> {
     return rpcResult(async () => {
       await this.expireIfDue();
       const state = await this.get();

@@ -14,7 +14,7 @@ import {
   recordReminders,
   send,
   withWorkflowApprovers,
-  type PartyAction,
+  type RecipientAction,
   type ReminderPolicy,
 } from "../../src/domain/routing";
 import { enqueueAnchorStatements } from "../../src/lib/anchoring";
@@ -109,7 +109,7 @@ export class SigningCommands {
   async act(
     actorId: string | null,
     signerId: string,
-    action: PartyAction,
+    action: RecipientAction,
     signature: SignatureRecord | null,
   ): Promise<RpcResult<ContractState>> {
     const before = await this.room.load();

@@ -9,7 +9,7 @@ export interface ReminderPolicy {
   firstAfterHours: number;
   everyHours: number;
   max: number;
-  /** The owner is told who blocks once a party has waited this long (null: never). */
+  /** The owner is told who blocks once a recipient has waited this long (null: never). */
   escalateAfterHours: number | null;
 }
 
@@ -20,8 +20,8 @@ export const DEFAULT_REMINDERS: ReminderPolicy = {
   escalateAfterHours: 72,
 };
 
-/** Per-party bookkeeping of the signing flow, kept next to the contract's state. */
-export interface PartyProgress {
+/** Per-recipient bookkeeping of the signing flow, kept next to the contract's state. */
+export interface RecipientProgress {
   notifiedAt: string | null;
   reminders: number;
   lastReminderAt: string | null;
@@ -30,36 +30,36 @@ export interface PartyProgress {
 
 export interface SigningInfo {
   reminders: ReminderPolicy;
-  progress: Record<string, PartyProgress>;
+  progress: Record<string, RecipientProgress>;
   /** The sender's note given at send, quoted in every signing request and reminder (absent before it existed). */
   message?: string | null;
 }
 
-export type PartyAction = "approve" | "sign";
+export type RecipientAction = "approve" | "sign";
 
 const isRequired = (s: Signer) => s.role !== "viewer";
 const HOUR = 3_600_000;
 
-/** The order whose parties must act now, or null when every required party has acted. */
+/** The order whose recipients must act now, or null when every required recipient has acted. */
 export function currentOrder(state: Pick<ContractState, "signers">): number | null {
   const waiting = state.signers.filter((s) => isRequired(s) && s.status !== "signed").map((s) => s.order);
   return waiting.length ? Math.min(...waiting) : null;
 }
 
-/** The required parties whose turn it is and who have not acted yet. */
-export function partiesInTurn(state: Pick<ContractState, "signers">): Signer[] {
+/** The required recipients whose turn it is and who have not acted yet. */
+export function recipientsInTurn(state: Pick<ContractState, "signers">): Signer[] {
   const order = currentOrder(state);
   return order === null ? [] : state.signers.filter((s) => isRequired(s) && s.order === order && s.status !== "signed");
 }
 
-function progressOf(info: SigningInfo | null | undefined, signerId: string): PartyProgress {
+function progressOf(info: SigningInfo | null | undefined, signerId: string): RecipientProgress {
   return info?.progress[signerId] ?? { notifiedAt: null, reminders: 0, lastReminderAt: null, escalatedAt: null };
 }
 
-/** Marks the parties of the current order notified (once), returning them so the room can email them. */
+/** Marks the recipients of the current order notified (once), returning them so the room can email them. */
 function notifyTurn(state: ContractState, info: SigningInfo, now: string): { signers: Signer[]; notified: Signer[] } {
   const due = new Set(
-    partiesInTurn(state)
+    recipientsInTurn(state)
       .filter((s) => s.status === "waiting")
       .map((s) => s.id),
   );
@@ -75,8 +75,8 @@ function notifyTurn(state: ContractState, info: SigningInfo, now: string): { sig
 }
 
 /**
- * Workflow approvers come before every party of the contract: they take orders 1…k (their rule orders, ranked),
- * and existing parties move back by k. An approver already a party keeps their place.
+ * Workflow approvers come before every recipient of the contract: they take orders 1…k (their rule orders, ranked),
+ * and existing recipients move back by k. An approver already a recipient keeps their place.
  */
 export function withWorkflowApprovers(
   signers: Signer[],
@@ -153,14 +153,14 @@ export function send(
 export interface ActResult {
   state: ContractState;
   info: SigningInfo;
-  /** Parties notified because their order's turn came. */
+  /** Recipients notified because their order's turn came. */
   notified: Signer[];
   activated: boolean;
 }
 
 /**
- * Why a contract is not open for a party's action (RES002), or nothing when it is pending. An expired contract says
- * so with its expiry, so a party who arrives late learns why rather than seeing a bare "cancelled".
+ * Why a contract is not open for a recipient's action (RES002), or nothing when it is pending. An expired contract says
+ * so with its expiry, so a recipient who arrives late learns why rather than seeing a bare "cancelled".
  */
 function assertPending(state: ContractState, what: string): void {
   if (state.status === "pending") return;
@@ -173,21 +173,26 @@ function assertPending(state: ContractState, what: string): void {
 
 /**
  * The preconditions of approve/sign, checked before any side effect (a signature image is stored only once the
- * party may sign) and again inside the command. RES002 when the contract is not pending or its expiresAt has
- * passed at `now`, the party's role does not do this action, they already acted, or it is not their turn.
+ * recipient may sign) and again inside the command. RES002 when the contract is not pending or its expiresAt has
+ * passed at `now`, the recipient's role does not do this action, they already acted, or it is not their turn.
  */
-export function assertCanAct(state: ContractState, signerId: string, action: PartyAction, now: string): Signer {
-  const party = state.signers.find((s) => s.id === signerId);
-  if (!party) throw fail.notFound("Signer");
+export function assertCanAct(state: ContractState, signerId: string, action: RecipientAction, now: string): Signer {
+  const recipient = state.signers.find((s) => s.id === signerId);
+  if (!recipient) throw fail.notFound("Signer");
   assertPending(state, "nothing can be signed now");
   assertNotExpired(state, now);
-  const expected: Record<Signer["role"], PartyAction | null> = { approver: "approve", signer: "sign", viewer: null };
-  if (expected[party.role] !== action) throw fail.conflict(`A ${party.role} cannot ${action}`, { role: party.role });
-  if (party.status === "signed") throw fail.conflict("You have already acted on this contract");
-  if (party.order !== currentOrder(state)) {
-    throw fail.conflict("It is not your turn yet", { order: party.order, currentOrder: currentOrder(state) });
+  const expected: Record<Signer["role"], RecipientAction | null> = {
+    approver: "approve",
+    signer: "sign",
+    viewer: null,
+  };
+  if (expected[recipient.role] !== action)
+    throw fail.conflict(`A ${recipient.role} cannot ${action}`, { role: recipient.role });
+  if (recipient.status === "signed") throw fail.conflict("You have already acted on this contract");
+  if (recipient.order !== currentOrder(state)) {
+    throw fail.conflict("It is not your turn yet", { order: recipient.order, currentOrder: currentOrder(state) });
   }
-  return party;
+  return recipient;
 }
 
 /** A pending contract whose expiresAt passed takes no more actions, even before anything recorded its expiry. */
@@ -199,14 +204,14 @@ function assertNotExpired(state: ContractState, now: string): void {
 }
 
 /**
- * A party approves or signs. Refused with RES002 when the contract is not pending, the party's role does not do
+ * A recipient approves or signs. Refused with RES002 when the contract is not pending, the recipient's role does not do
  * this action, they already acted, or it is not their order's turn.
  */
 export function act(
   state: ContractState,
   info: SigningInfo | null | undefined,
   signerId: string,
-  action: PartyAction,
+  action: RecipientAction,
   signature: Record<string, unknown> | null,
   now: string,
 ): ActResult {
@@ -232,15 +237,15 @@ export function act(
 
 /** A signer or approver who has not acted declines: the contract is cancelled with their reason. */
 export function decline(state: ContractState, signerId: string, reason: string, now: string): ContractState {
-  const party = state.signers.find((s) => s.id === signerId);
-  if (!party) throw fail.notFound("Signer");
+  const recipient = state.signers.find((s) => s.id === signerId);
+  if (!recipient) throw fail.notFound("Signer");
   assertPending(state, "it cannot be declined");
   if (state.expiresAt && hasPassed(state.expiresAt, now)) {
     const details = { expiresAt: state.expiresAt };
     throw fail.conflict(`This contract expired at ${state.expiresAt}; it cannot be declined`, details);
   }
-  if (party.role === "viewer") throw fail.conflict("A viewer cannot decline");
-  if (party.status === "signed") throw fail.conflict("You have already acted on this contract");
+  if (recipient.role === "viewer") throw fail.conflict("A viewer cannot decline");
+  if (recipient.status === "signed") throw fail.conflict("You have already acted on this contract");
   return {
     ...state,
     status: "cancelled",
@@ -265,18 +270,18 @@ export function expire(state: ContractState, now: string): ContractState | null 
 
 export interface ReminderPlan {
   remind: Signer[];
-  /** Parties the owner should hear about (blocking past the escalation delay, not yet escalated). */
+  /** Recipients the owner should hear about (blocking past the escalation delay, not yet escalated). */
   escalate: Signer[];
 }
 
-/** Who gets a reminder / who is escalated at `now`: only parties in turn who have not acted. */
+/** Who gets a reminder / who is escalated at `now`: only recipients in turn who have not acted. */
 export function dueReminders(state: ContractState, info: SigningInfo | null | undefined, now: string): ReminderPlan {
   if (state.status !== "pending" || !info) return { remind: [], escalate: [] };
   const t = Date.parse(now);
   const policy = info.reminders;
   const remind: Signer[] = [];
   const escalate: Signer[] = [];
-  for (const s of partiesInTurn(state)) {
+  for (const s of recipientsInTurn(state)) {
     const p = progressOf(info, s.id);
     if (!p.notifiedAt) continue;
     const since = Date.parse(p.notifiedAt);
@@ -308,7 +313,7 @@ export function nextReminderAt(state: ContractState, info: SigningInfo | null | 
   const policy = info.reminders;
   let next: number | null = null;
   const consider = (t: number) => (next = next === null || t < next ? t : next);
-  for (const s of partiesInTurn(state)) {
+  for (const s of recipientsInTurn(state)) {
     const p = progressOf(info, s.id);
     if (!p.notifiedAt) continue;
     const since = Date.parse(p.notifiedAt);

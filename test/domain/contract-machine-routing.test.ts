@@ -9,7 +9,7 @@ import {
   dueReminders,
   expire,
   nextReminderAt,
-  partiesInTurn,
+  recipientsInTurn,
   recordReminders,
   send,
   withWorkflowApprovers,
@@ -97,7 +97,7 @@ describe("routing", () => {
     expect(r.activated).toBe(true);
     expect(r.state.status).toBe("active");
     expect(r.state.activatedAt).toBe(at(3));
-    expect(partiesInTurn(r.state)).toEqual([]);
+    expect(recipientsInTurn(r.state)).toEqual([]);
     expect(complete(r.state, at(4)).status).toBe("completed");
     ({ state, info } = sent());
     expect(code(() => complete(state, at(4)))).toBe("RES002");

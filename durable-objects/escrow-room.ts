@@ -219,8 +219,9 @@ export class EscrowRoom extends LiveObject {
     }));
   }
 
-  release(caller: Caller): Promise<RpcResult<EscrowState>> {
-    return this.command(caller.userId, (s, now) => machine.release(s, this.actor(s, caller), now));
+  /** The admin release of funds to the seller (dispute resolution), never the credential reveal. */
+  releaseFunds(caller: Caller): Promise<RpcResult<EscrowState>> {
+    return this.command(caller.userId, (s, now) => machine.releaseFunds(s, this.actor(s, caller), now));
   }
 
   refund(caller: Caller, reason: string | null): Promise<RpcResult<EscrowState>> {

@@ -152,12 +152,14 @@ export interface EscrowState {
   cancelReason: string | null;
   contractActivatedAt: string | null;
   deliveredAt: string | null;
+  /** The credential reveal to the buyer (`reveal`); starts the inspection period. */
   revealedAt: string | null;
   inspectionEndsAt: string | null;
   createdAt: string;
   updatedAt: string;
   fundedAt: string | null;
   contractSignedAt: string | null;
+  /** API.md's name for the same instant as revealedAt: credentials released to the buyer (not a release of funds). */
   releasedAt: string | null;
   completedAt: string | null;
   refundedAt: string | null;
@@ -436,8 +438,11 @@ export function dispute(s: EscrowState, actor: EscrowActor, reason: string, now:
   };
 }
 
-/** Admin resolution in the seller's favour: completes and queues the payout. */
-export function release(s: EscrowState, actor: EscrowActor, now: string): Transition {
+/**
+ * The admin release of funds: dispute resolution in the seller's favour; completes and queues the payout. Not the
+ * credential reveal (`reveal`, status `credentials_released`), which API.md also calls a release.
+ */
+export function releaseFunds(s: EscrowState, actor: EscrowActor, now: string): Transition {
   assertCanTake("release", s.status, actor);
   return { state: completed(s, now), events: ["escrow.released", "escrow.completed"] };
 }

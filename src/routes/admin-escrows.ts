@@ -131,7 +131,7 @@ export const adminEscrowRoutes = createRouter()
     const principal = principalOf(c);
     const { id } = c.req.valid("param");
     const { reason } = c.req.valid("json");
-    const state = unwrap(await escrowRoom(c.env, id).release({ userId: principal.userId, isAdmin: true }));
+    const state = unwrap(await escrowRoom(c.env, id).releaseFunds({ userId: principal.userId, isAdmin: true }));
     await recordAudit(c.env, {
       action: "escrow.release",
       actorId: principal.userId,

@@ -20,7 +20,7 @@ import {
   initializePayment,
   payoutSettled,
   refund,
-  release,
+  releaseFunds,
   reveal,
   type EscrowAction,
   type EscrowActor,
@@ -192,7 +192,7 @@ describe("escrow machine: the happy path and what each step emits", () => {
     const d = dispute(inStatus("credentials_released"), "seller", "not as described", NOW);
     expect(d.events).toEqual(["escrow.disputed"]);
     expect(d.state).toMatchObject({ status: "disputed", disputeReason: "not as described", disputedAt: NOW });
-    const released = release(d.state, "admin", LATER);
+    const released = releaseFunds(d.state, "admin", LATER);
     expect(released.events).toEqual(["escrow.released", "escrow.completed"]);
     expect(released.state).toMatchObject({ status: "completed", payout: { status: "queued" } });
     const refunded = refund(d.state, "admin", LATER);
@@ -202,7 +202,7 @@ describe("escrow machine: the happy path and what each step emits", () => {
       refundedAt: LATER,
       payment: { status: "refund_pending" },
     });
-    expect(codeOf(() => release(d.state, "buyer", LATER))).toBe("AUTH003");
+    expect(codeOf(() => releaseFunds(d.state, "buyer", LATER))).toBe("AUTH003");
   });
 
   it("payout outcomes: each reported once, a sent payout is never marked failed", () => {

@@ -2,6 +2,7 @@
 // shaping of the aggregates src/db/reports.ts computes in SQL into the figures the API answers.
 import { CONTRACT_STATUSES, ESCROW_STATUSES } from "./events";
 import type { TeamRole } from "./team-roles";
+import { isAdmin } from "./scopes";
 
 export const REPORT_KINDS = ["contracts", "signatures", "activity", "escrows"] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
@@ -109,7 +110,7 @@ export function decideReportScope(input: {
   teamRoles: readonly { teamId: string; role: TeamRole }[];
   teamId?: string;
 }): ReportScope | "not_member" {
-  const admin = input.role === "admin" || input.role === "super_admin";
+  const admin = isAdmin(input);
   const adminTeams = input.teamRoles.filter((t) => TEAM_ADMIN_ROLES.includes(t.role)).map((t) => t.teamId);
   if (input.teamId) {
     const membership = input.teamRoles.find((t) => t.teamId === input.teamId);

@@ -10,6 +10,8 @@ import { requestOrigin } from "../lib/audit";
 import { contentDisposition } from "../lib/content-disposition";
 import { listAuditLogs, type AuditScope } from "../db/audit-logs";
 import { auditEntryView, exportAuditLogs } from "../services/audit/export-audit-logs";
+import { isAdmin } from "../domain/scopes";
+import type { Principal } from "../env";
 
 const filterQuery = z.object({
   startDate: instant({ description: "entries at or after this instant" }).optional(),
@@ -98,8 +100,7 @@ const exportRoute = createRoute({
   },
 });
 
-const scopeOf = (p: { role: string; userId: string }): AuditScope =>
-  p.role === "admin" || p.role === "super_admin" ? { kind: "all" } : { kind: "user", userId: p.userId };
+const scopeOf = (p: Principal): AuditScope => (isAdmin(p) ? { kind: "all" } : { kind: "user", userId: p.userId });
 
 export const auditRoutes = createRouter()
   .openapi(listRoute, async (c) => {

@@ -5,7 +5,7 @@ import { createRouter } from "../lib/router";
 import { envelope, errorResponses, isoDate, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
-import { principalOf, requireRole, requireScope } from "../lib/auth";
+import { principalOf, requireAdmin, requireScope } from "../lib/auth";
 import { auditFromRequest } from "../lib/audit";
 import { newId } from "../lib/ids";
 import { db } from "../db/client";
@@ -40,8 +40,8 @@ const createBody = z
   .strict();
 const updateBody = z.object({ type: z.enum(POLICY_TYPES), periodDays: period }).strict();
 const idParam = z.object({ id: z.string().regex(/^pol_[0-9A-Za-z]{20}$/, "expected a pol_ id") });
-const readAccess = [requireScope("admin:read"), requireRole("admin", "super_admin")];
-const writeAccess = [requireScope("admin:write"), requireRole("admin", "super_admin")];
+const readAccess = [requireScope("admin:read"), requireAdmin()];
+const writeAccess = [requireScope("admin:write"), requireAdmin()];
 
 const outcomeSchema = z
   .object({

@@ -12,6 +12,7 @@ import { GENESIS_HASH, type AuditEvent } from "../../domain/audit-chain";
 import type { SecurityEvent } from "../../domain/events";
 import { recordAudit } from "../../lib/audit";
 import { fail } from "../../lib/errors";
+import { isAdmin } from "../../domain/scopes";
 
 export type AuditExportFormat = "json" | "csv" | "pdf";
 
@@ -75,9 +76,9 @@ export async function exportAuditLogs(
   input: { format: AuditExportFormat; filters: AuditFilters },
   origin: { ip: string | null; userAgent: string | null },
 ): Promise<AuditExport> {
-  const isAdmin = principal.role === "admin" || principal.role === "super_admin";
-  const scope: AuditScope = isAdmin ? { kind: "all" } : { kind: "user", userId: principal.userId };
-  const trail = await contractTrailFor(env, principal, isAdmin, input.filters);
+  const admin = isAdmin(principal);
+  const scope: AuditScope = admin ? { kind: "all" } : { kind: "user", userId: principal.userId };
+  const trail = await contractTrailFor(env, principal, admin, input.filters);
   const exported: SecurityEvent = "audit.exported";
   await recordAudit(env, {
     action: exported,
@@ -105,10 +106,10 @@ export async function exportAuditLogs(
   }
 }
 
-async function contractTrailFor(env: Bindings, principal: Principal, isAdmin: boolean, filters: AuditFilters) {
+async function contractTrailFor(env: Bindings, principal: Principal, admin: boolean, filters: AuditFilters) {
   if (filters.resourceType !== "contract" || !filters.resourceId) return null;
   const contractId = filters.resourceId;
-  if (!isAdmin && (await contractAccess(env, principal, contractId)) !== "owner") throw fail.notFound("Contract");
+  if (!admin && (await contractAccess(env, principal, contractId)) !== "owner") throw fail.notFound("Contract");
   const events = await contractRoom(env, contractId).auditTrail();
   if (events.length === 0) throw fail.notFound("Contract");
   const trail: ContractTrail = {

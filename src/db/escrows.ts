@@ -7,45 +7,26 @@ import type {
   ChargeRefundStatus,
   EscrowState,
   EscrowStatus,
-  PaymentStatus,
   PayoutStatus,
   UnmatchedReason,
 } from "../domain/escrow-machine";
-import type { EscrowView } from "../domain/escrow-view";
+import { escrowFields, type EscrowView } from "../domain/escrow-view";
+import { columnPicker } from "../lib/view";
 import type { Statement } from "./contracts-projection";
 
 type EscrowRow = typeof escrows.$inferSelect;
 
+const escrowColumns = columnPicker(escrows);
+
 export function escrowProjection(d1: D1Database, s: EscrowState, revision: number): Statement[] {
-  const row = {
-    id: s.id,
-    status: s.status,
-    buyerId: s.buyerId,
-    sellerId: s.sellerId,
-    listingId: s.listingId,
-    contractId: s.contractId,
-    amount: s.amount,
-    currency: s.currency,
-    commission: s.commission,
-    sellerPayout: s.sellerPayout,
-    description: s.description,
-    inspectionPeriodHours: s.inspectionPeriodHours,
+  const row = escrowColumns({
+    ...s,
     paymentProvider: s.payment.provider,
     paymentReference: s.payment.reference,
     paymentStatus: s.payment.status,
     payoutStatus: s.payout.status,
-    deliveredAt: s.deliveredAt,
-    inspectionEndsAt: s.inspectionEndsAt,
-    createdAt: s.createdAt,
-    updatedAt: s.updatedAt,
-    fundedAt: s.fundedAt,
-    releasedAt: s.releasedAt,
-    completedAt: s.completedAt,
-    refundedAt: s.refundedAt,
-    disputedAt: s.disputedAt,
-    disputeReason: s.disputeReason,
     revision,
-  };
+  });
   const { id: _id, ...updates } = row;
   const q = db(d1)
     .insert(escrows)
@@ -183,32 +164,11 @@ export async function releaseContractLink(database: Database, contractId: string
 }
 
 export function rowView(r: EscrowRow): EscrowView {
-  return {
-    id: r.id,
-    status: r.status,
-    buyerId: r.buyerId,
-    sellerId: r.sellerId,
-    listingId: r.listingId,
-    contractId: r.contractId,
-    amount: r.amount,
-    currency: r.currency,
-    commission: r.commission,
-    sellerPayout: r.sellerPayout,
-    description: r.description,
-    inspectionPeriodHours: r.inspectionPeriodHours,
-    payment: { provider: r.paymentProvider, reference: r.paymentReference, status: r.paymentStatus as PaymentStatus },
-    payout: { status: r.payoutStatus as PayoutStatus },
-    deliveredAt: r.deliveredAt,
-    inspectionEndsAt: r.inspectionEndsAt,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    fundedAt: r.fundedAt,
-    releasedAt: r.releasedAt,
-    completedAt: r.completedAt,
-    refundedAt: r.refundedAt,
-    disputedAt: r.disputedAt,
-    disputeReason: r.disputeReason,
-  };
+  return escrowFields({
+    ...r,
+    payment: { provider: r.paymentProvider, reference: r.paymentReference, status: r.paymentStatus },
+    payout: { status: r.payoutStatus },
+  });
 }
 
 export async function findEscrow(database: Database, id: string): Promise<EscrowView | null> {

@@ -6,6 +6,7 @@ import { db } from "./client";
 import { contractAttachments, contracts, contractShares, contractSigners } from "./schema/contracts";
 import type { ContractState } from "../domain/contract-machine";
 import { normalizeInstant } from "../lib/time";
+import { columnPicker } from "../lib/view";
 
 export interface Statement {
   sql: string;
@@ -17,37 +18,18 @@ const toStatement = (q: { toSQL(): { sql: string; params: unknown[] } }): Statem
   return { sql, params };
 };
 
+const contractColumns = columnPicker(contracts);
+
 export function contractProjection(d1: D1Database, state: ContractState, revision: number): Statement[] {
   const d = db(d1);
   if (state.deletedAt) return contractRemoval(d1, state.id);
-  const row = {
-    id: state.id,
-    title: state.title,
-    type: state.type,
-    description: state.description,
-    status: state.status,
-    version: state.version,
-    ownerId: state.ownerId,
-    teamId: state.teamId,
-    body: state.body,
-    variables: state.variables,
-    templateId: state.templateId,
-    templateVersion: state.templateVersion,
+  const row = contractColumns({
+    ...state,
     valueAmount: state.value?.amount ?? null,
     valueCurrency: state.value?.currency ?? null,
-    tags: state.tags,
-    category: state.category,
-    documentHash: state.documentHash,
     expiresAt: normalizeInstant(state.expiresAt), // the expiry sweep compares it as UTC text
-    createdAt: state.createdAt,
-    updatedAt: state.updatedAt,
-    sentAt: state.sentAt,
-    activatedAt: state.activatedAt,
-    completedAt: state.completedAt,
-    cancelledAt: state.cancelledAt,
-    cancelReason: state.cancelReason,
     revision,
-  };
+  });
   const { id: _id, ...updates } = row;
   const statements: Statement[] = [
     toStatement(

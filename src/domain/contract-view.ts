@@ -1,56 +1,27 @@
-// The API's `contract` object (API.md "Contracts and templates"), built from the room's state or its D1 projection.
+// The API's `contract` object (API.md "Contracts and templates"), built from the room's state or its D1 projection
+// by picking the fields of its one schema (schemas/contracts.ts: contractSchema, signerSchema, attachmentSchema).
+import type { z } from "@hono/zod-openapi";
 import type { AttachmentMeta, ContractState, Signer } from "./contract-machine";
 import { normalizeInstant } from "./time";
+import { attachmentSchema, contractSchema, signerSchema } from "../schemas/contracts";
+import { viewPicker } from "../lib/view";
 
-export type ContractView = ReturnType<typeof contractView>;
+export type ContractView = z.infer<typeof contractSchema>;
 
-export function signerView(s: Signer) {
-  return {
-    id: s.id,
-    email: s.email,
-    name: s.name,
-    role: s.role,
-    order: s.order,
-    status: s.status,
-    signedAt: s.signedAt,
-    signature: s.signature,
-  };
-}
+export const signerView: (s: Signer) => z.infer<typeof signerSchema> = viewPicker(signerSchema);
 
-export function attachmentView(a: AttachmentMeta) {
-  return { id: a.id, name: a.name, contentType: a.contentType, size: a.size, sha256: a.sha256, createdAt: a.createdAt };
-}
+export const attachmentView: (a: AttachmentMeta) => z.infer<typeof attachmentSchema> = viewPicker(attachmentSchema);
 
-export function contractView(state: Omit<ContractState, "deletedAt" | "shares">) {
-  return {
-    id: state.id,
-    title: state.title,
-    type: state.type,
-    description: state.description,
-    status: state.status,
-    version: state.version,
-    ownerId: state.ownerId,
-    teamId: state.teamId,
-    templateId: state.templateId,
-    templateVersion: state.templateVersion,
-    body: state.body,
-    variables: state.variables,
-    value: state.value,
-    tags: state.tags,
-    category: state.category,
+const contractFields = viewPicker(contractSchema);
+
+export function contractView(state: Omit<ContractState, "deletedAt" | "shares">): ContractView {
+  return contractFields({
+    ...state,
     signers: [...state.signers].sort((a, b) => a.order - b.order).map(signerView),
     attachments: state.attachments.map(attachmentView),
-    documentHash: state.documentHash,
     // Rooms created before times were normalised at the boundary may hold an offset; the API answers UTC.
     expiresAt: normalizeInstant(state.expiresAt),
-    createdAt: state.createdAt,
-    updatedAt: state.updatedAt,
-    sentAt: state.sentAt,
-    activatedAt: state.activatedAt,
-    completedAt: state.completedAt,
-    cancelledAt: state.cancelledAt,
-    cancelReason: state.cancelReason,
-  };
+  });
 }
 
 /** Who sent the contract for signature, as a party sees it. */

@@ -13,31 +13,20 @@ import {
 } from "../domain/listing-machine";
 import { auditInsert, type AuditEntry } from "../lib/audit";
 import type { Statement } from "./contracts-projection";
+import type { z } from "@hono/zod-openapi";
+import { listingSchema } from "../schemas/listings";
+import { viewPicker } from "../lib/view";
 
 export type ListingRow = typeof listings.$inferSelect;
 export type ProofRow = typeof listingProofs.$inferSelect;
 
-/** The listing as its seller and admins see it (API.md "Listing"). */
-export function listingView(s: ListingState) {
-  return {
-    id: s.id,
-    sellerId: s.sellerId,
-    title: s.title,
-    description: s.description,
-    category: s.category,
-    price: { amount: s.priceAmount, currency: s.currency },
-    status: s.status,
-    reviewNote: s.reviewNote,
-    escrowId: s.escrowId,
-    proofs: s.proofs,
-    createdAt: s.createdAt,
-    updatedAt: s.updatedAt,
-    submittedAt: s.submittedAt,
-    approvedAt: s.approvedAt,
-    soldAt: s.soldAt,
-  };
+const listingFields = viewPicker(listingSchema);
+
+/** The listing as its seller and admins see it (API.md "Listing", schemas/listings.ts listingSchema). */
+export function listingView(s: ListingState): z.infer<typeof listingSchema> {
+  return listingFields({ ...s, price: { amount: s.priceAmount, currency: s.currency } });
 }
-export type ListingView = ReturnType<typeof listingView>;
+export type ListingView = z.infer<typeof listingSchema>;
 
 /**
  * A listing as the public catalog shows it: what a buyer needs to decide, nothing more — no proof names or

@@ -3,30 +3,25 @@ import { and, eq, inArray, isNotNull, isNull, lt, or } from "drizzle-orm";
 import { selectInChunks } from "./chunks";
 import { db, type Database } from "./client";
 import { users, type AccountType, type Role } from "./schema/identity";
+import type { z } from "@hono/zod-openapi";
+import { userSchema } from "../schemas/user";
+import { viewPicker } from "../lib/view";
 
 export type UserRow = typeof users.$inferSelect;
 
-/** API.md's `user` object; never the hash, MFA secret or internal flags. */
-export function userView(row: UserRow) {
-  return {
-    id: row.id,
-    email: row.email,
-    name: row.name,
-    role: row.role,
-    accountType: row.accountType,
-    company: row.company,
-    industry: row.industry,
+const userFields = viewPicker(userSchema);
+
+/** API.md's `user` object (schemas/user.ts); never the hash, MFA secret or internal flags. */
+export function userView(row: UserRow): UserView {
+  return userFields({
+    ...row,
     emailVerified: row.emailVerifiedAt !== null,
-    mfaEnabled: row.mfaEnabled,
-    /** E.164, present only once verified by an SMS code. */
-    phone: row.phone,
     phoneVerified: row.phoneVerifiedAt !== null,
-    /** Served by GET /api/v1/users/{id}/avatar (src/routes/users.ts). */
+    // Served by GET /api/v1/users/{id}/avatar (src/routes/users.ts).
     avatarUrl: row.avatarKey ? `/api/v1/users/${row.id}/avatar` : null,
-    createdAt: row.createdAt,
-  };
+  });
 }
-export type UserView = ReturnType<typeof userView>;
+export type UserView = z.infer<typeof userSchema>;
 
 export async function findUserByEmail(d1: D1Database, normalisedEmail: string): Promise<UserRow | null> {
   const rows = await db(d1).select().from(users).where(eq(users.email, normalisedEmail)).limit(1);

@@ -10,6 +10,9 @@ import { generateWebhookSecret } from "../domain/webhook-signature";
 import { auditLogs } from "./schema/audit";
 import { batch, belowCap, changes, insertWhere, rowExists } from "./guarded-writes";
 import { ADMIN_ROLES } from "../domain/scopes";
+import type { z } from "@hono/zod-openapi";
+import { endpointSchema } from "../schemas/webhooks";
+import { viewPicker } from "../lib/view";
 
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
@@ -35,21 +38,11 @@ export function signingSecrets(env: Pick<Bindings, "VAULT_KEK">, row: WebhookEnd
 }
 
 /** The public view: never the secret. */
-export function endpointView(row: WebhookEndpointRow) {
-  return {
-    id: row.id,
-    url: row.url,
-    description: row.description,
-    events: JSON.parse(row.events) as string[],
-    status: row.status,
-    disabledReason: row.disabledReason,
-    disabledAt: row.disabledAt,
-    failingSince: row.failingSince,
-    consecutiveFailures: row.consecutiveFailures,
-    previousSecretExpiresAt: row.previousSecretExpiresAt,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
+const endpointFields = viewPicker(endpointSchema);
+
+/** API.md's webhook endpoint (schemas/webhooks.ts endpointSchema): never a secret. */
+export function endpointView(row: WebhookEndpointRow): z.infer<typeof endpointSchema> {
+  return endpointFields({ ...row, events: JSON.parse(row.events) as string[] });
 }
 
 export function newEndpointRow(

@@ -9,24 +9,17 @@ import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { principalOf, requireAdmin, requireScope } from "../lib/auth";
 import { requestOrigin } from "../lib/audit";
+import { userSchema } from "../schemas/user";
+import { viewPicker } from "../lib/view";
 import { ROLES } from "../db/schema/identity";
 import { userView, type UserRow } from "../db/users";
 import { listUsersForAdmin } from "../db/admin-users";
 import { USER_STATUSES, userStatus } from "../domain/user-admin";
 import { administerUser } from "../services/users/administer-user";
 
-const adminUserSchema = z
-  .object({
-    id: z.string(),
-    email: z.string(),
-    name: z.string(),
-    role: z.enum(ROLES),
-    accountType: z.string(),
-    company: z.string().nullable(),
-    industry: z.string().nullable(),
-    emailVerified: z.boolean(),
-    mfaEnabled: z.boolean(),
-    createdAt: isoDate,
+// The public `user` plus what admins see of the account's state.
+const adminUserSchema = userSchema
+  .extend({
     status: z.enum(USER_STATUSES),
     suspended: z.boolean(),
     suspendedAt: isoDate.nullable(),
@@ -35,16 +28,8 @@ const adminUserSchema = z
   })
   .openapi("AdminUser");
 
-function adminUserView(row: UserRow) {
-  return {
-    ...userView(row),
-    status: userStatus(row),
-    suspended: row.suspended,
-    suspendedAt: row.suspendedAt,
-    deletedAt: row.deletedAt,
-    updatedAt: row.updatedAt,
-  };
-}
+const adminUserFields = viewPicker(adminUserSchema);
+const adminUserView = (row: UserRow) => adminUserFields({ ...row, ...userView(row), status: userStatus(row) });
 
 const listQuery = pageQuery.extend({
   role: z.enum(ROLES).optional(),

@@ -2,28 +2,9 @@
 import { z } from "@hono/zod-openapi";
 import { isoDate } from "../lib/openapi";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../lib/passwords";
-import { ACCOUNT_TYPES, ROLES } from "../db/schema/identity";
+import { userSchema } from "./user";
 
-export const userSchema = z
-  .object({
-    id: z.string().openapi({ example: "usr_3kTq9ZyP0aB1cD2eF3gH" }),
-    email: z.string(),
-    name: z.string(),
-    role: z.enum(ROLES),
-    accountType: z.enum(ACCOUNT_TYPES),
-    company: z.string().nullable(),
-    industry: z.string().nullable(),
-    emailVerified: z.boolean(),
-    mfaEnabled: z.boolean(),
-    phone: z
-      .string()
-      .nullable()
-      .openapi({ description: "E.164, present once verified by an SMS code", example: "+2348012345678" }),
-    phoneVerified: z.boolean(),
-    avatarUrl: z.string().nullable().openapi({ example: "/api/v1/users/usr_3kTq9ZyP0aB1cD2eF3gH/avatar" }),
-    createdAt: isoDate,
-  })
-  .openapi("User");
+export { userSchema };
 
 export const userEnvelopeData = z.object({ user: userSchema });
 

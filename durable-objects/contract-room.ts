@@ -27,6 +27,7 @@ import {
   type Share,
 } from "../src/domain/contract-machine";
 import { contractProjection } from "../src/db/contracts-projection";
+import { CONTRACT_EMITS, type ContractEmission } from "../src/domain/contract-events";
 import {
   Aggregate,
   type AggregateEvent,
@@ -47,7 +48,6 @@ import { erasePartyFromContract, redactJsonText, redactText, type PartyPseudonym
 import type { SignatureRecord } from "../src/lib/signatures";
 import { contractAccess } from "../src/db/contract-access";
 import type { EmailRequest } from "../src/lib/email";
-import type { AuditEventType } from "../src/domain/events";
 
 /** Thrown inside an expiry transaction that finds nothing left to expire (rolls it back; never leaves the room). */
 const ALREADY_SETTLED = new Error("contract already settled");
@@ -87,7 +87,7 @@ export class ContractRoom extends LiveObject {
     this.signing = new SigningCommands(env, ctx.storage.sql, {
       load: () => this.get(),
       command: (actorId, change) => this.command(actorId, change),
-      event: (type, state, extra) => this.event(type, state, extra),
+      emit: (state, emissions) => this.emit(state, emissions),
     });
   }
 
@@ -195,7 +195,7 @@ export class ContractRoom extends LiveObject {
           if (current) throw fail.conflict("Contract already exists");
           const state = createDraft(input, ctx.now);
           this.recordVersion(state, ctx);
-          return this.decide(ctx, { state, events: [this.event("contract.created", state)] }, [input.ownerId], live);
+          return this.decide(ctx, { state, events: this.emit(state, CONTRACT_EMITS.created()) }, [input.ownerId], live);
         })
         .then((state) => {
           this.flushLive(live);
@@ -208,39 +208,35 @@ export class ContractRoom extends LiveObject {
     return this.command(actorId, (state, ctx) => {
       const next = applyPatch(state, patch, ctx.now);
       this.recordVersion(next, ctx);
-      return { state: next, events: [this.event("contract.updated", next, { change: "edited" })] };
+      return { state: next, events: this.emit(next, CONTRACT_EMITS.edited()) };
     });
   }
 
   remove(actorId: string): Promise<RpcResult<ContractState>> {
     return this.command(actorId, (state, ctx) => {
       const next = deleteDraft(state, ctx.now);
-      // Not in the public catalog: a deleted draft concerns only its owner, so it is audited, not published.
-      return { state: next, events: [{ ...this.event("contract.deleted", next), publish: false }] };
+      return { state: next, events: this.emit(next, CONTRACT_EMITS.deleted()) };
     });
   }
 
   addSigner(actorId: string, signer: NewSigner): Promise<RpcResult<ContractState>> {
     return this.command(actorId, (state, ctx) => {
       const next = addSigner(state, signer, ctx.now);
-      return {
-        state: next,
-        events: [this.event("contract.updated", next, { change: "signer_added", signerId: signer.id })],
-      };
+      return { state: next, events: this.emit(next, CONTRACT_EMITS.signerAdded(signer.id)) };
     });
   }
 
   removeSigner(actorId: string, signerId: string): Promise<RpcResult<ContractState>> {
     return this.command(actorId, (state, ctx) => {
       const next = removeSigner(state, signerId, ctx.now);
-      return { state: next, events: [this.event("contract.updated", next, { change: "signer_removed", signerId })] };
+      return { state: next, events: this.emit(next, CONTRACT_EMITS.signerRemoved(signerId)) };
     });
   }
 
   cancel(actorId: string, reason: string | null): Promise<RpcResult<ContractState>> {
     return this.command(actorId, (state, ctx) => {
       const next = cancel(state, reason, ctx.now);
-      return { state: next, events: [this.event("contract.cancelled", next, reason ? { reason } : {})] };
+      return { state: next, events: this.emit(next, CONTRACT_EMITS.cancelled(reason)) };
     });
   }
 
@@ -248,23 +244,14 @@ export class ContractRoom extends LiveObject {
   tag(actorId: string, tags: string[]): Promise<RpcResult<ContractState>> {
     return this.command(actorId, (state, ctx) => {
       const next = { ...state, tags: normalizeTags([...state.tags, ...tags]), updatedAt: ctx.now };
-      return { state: next, events: [this.event("contract.updated", next, { change: "tagged", tags: next.tags })] };
+      return { state: next, events: this.emit(next, CONTRACT_EMITS.tagged(next.tags)) };
     });
   }
 
   addAttachment(actorId: string, attachment: AttachmentMeta): Promise<RpcResult<ContractState>> {
     return this.command(actorId, (state, ctx) => {
       const next = addAttachment(state, attachment, ctx.now);
-      return {
-        state: next,
-        events: [
-          this.event("contract.updated", next, {
-            change: "attachment_added",
-            attachmentId: attachment.id,
-            sha256: attachment.sha256,
-          }),
-        ],
-      };
+      return { state: next, events: this.emit(next, CONTRACT_EMITS.attachmentAdded(attachment)) };
     });
   }
 
@@ -275,25 +262,21 @@ export class ContractRoom extends LiveObject {
   recordInboundEmail(actorId: string, email: InboundEmailRecord): Promise<RpcResult<ContractState>> {
     return this.command(actorId, (state, ctx) => {
       const next = { ...state, updatedAt: ctx.now };
-      return {
-        state: next,
-        events: [{ ...this.event("contract.email_received", next, { ...email }), publish: false }],
-      };
+      return { state: next, events: this.emit(next, CONTRACT_EMITS.emailReceived(email)) };
     });
   }
 
   share(actorId: string, entry: Share): Promise<RpcResult<ContractState>> {
     return this.command(actorId, (state, ctx) => {
       const next = share(state, entry, ctx.now);
-      const data = { shareId: entry.id, email: entry.email, permission: entry.permission };
-      return { state: next, events: [{ ...this.event("contract.shared", next, data), publish: false }] };
+      return { state: next, events: this.emit(next, CONTRACT_EMITS.shared(entry)) };
     });
   }
 
   revokeShare(actorId: string, shareId: string): Promise<RpcResult<ContractState>> {
     return this.command(actorId, (state, ctx) => {
       const next = revokeShare(state, shareId, ctx.now);
-      return { state: next, events: [{ ...this.event("contract.share_revoked", next, { shareId }), publish: false }] };
+      return { state: next, events: this.emit(next, CONTRACT_EMITS.shareRevoked(shareId)) };
     });
   }
 
@@ -312,10 +295,7 @@ export class ContractRoom extends LiveObject {
       const forgotten = this.aggregate.forgetPersonal((json) => redactJsonText(json, redact) !== json);
       if (!erased.changed && forgotten === 0) return { state, events: [] };
       const data = { signerIds: erased.signerIds, shareIds: erased.shareIds, auditDisclosuresErased: forgotten };
-      return {
-        state: erased.state,
-        events: [{ ...this.event("contract.party_erased", erased.state, data), publish: false }],
-      };
+      return { state: erased.state, events: this.emit(erased.state, CONTRACT_EMITS.partyErased(data)) };
     });
   }
 
@@ -368,7 +348,7 @@ export class ContractRoom extends LiveObject {
         if (!current || !next) throw ALREADY_SETTLED;
         const change: Change = {
           state: next,
-          events: [this.event("contract.expired", next), this.event("contract.cancelled", next, { reason: "expired" })],
+          events: this.emit(next, CONTRACT_EMITS.expired()),
           projection: scheduleStatements(next, null),
         };
         return this.decide(ctx, change, audience, live);
@@ -412,13 +392,17 @@ export class ContractRoom extends LiveObject {
     for (const event of live) this.hub.broadcast(event);
   }
 
-  private event(type: AuditEventType, state: ContractState, extra: Record<string, unknown> = {}): AggregateEvent {
-    // The owner always hears of their contract; consumers add the parties they resolve themselves.
-    return {
-      type,
-      data: { contractId: state.id, status: state.status, version: state.version, title: state.title, ...extra },
-      audience: [state.ownerId],
-    };
+  /** The transition's events (chosen in domain/contract-events.ts) as the aggregate records them. */
+  private emit(state: ContractState, emissions: readonly ContractEmission[]): AggregateEvent[] {
+    return emissions.map(({ type, data, publish }) => {
+      // The owner always hears of their contract; consumers add the parties they resolve themselves.
+      const event: AggregateEvent = {
+        type,
+        data: { contractId: state.id, status: state.status, version: state.version, title: state.title, ...data },
+        audience: [state.ownerId],
+      };
+      return publish ? event : { ...event, publish: false };
+    });
   }
 
   private recordVersion(state: ContractState, ctx: CommandContext) {

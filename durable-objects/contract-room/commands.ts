@@ -35,7 +35,7 @@ import {
   scheduleStatements,
 } from "./signing";
 import type { Change } from "../contract-room";
-import type { AuditEventType } from "../../src/domain/events";
+import { CONTRACT_EMITS, type ContractEmission } from "../../src/domain/contract-events";
 
 export interface SendRequest {
   /** Approvers of the matching workflow rules (ids assigned by the route). */
@@ -51,7 +51,8 @@ interface RoomHooks {
     actorId: string | null,
     change: (state: ContractState, ctx: CommandContext) => Change,
   ): Promise<RpcResult<ContractState>>;
-  event(type: AuditEventType, state: ContractState, extra?: Record<string, unknown>): AggregateEvent;
+  /** The transition's events, chosen in domain/contract-events.ts, as the aggregate records them. */
+  emit(state: ContractState, emissions: readonly ContractEmission[]): AggregateEvent[];
 }
 
 export class SigningCommands {
@@ -91,7 +92,7 @@ export class SigningCommands {
             saveSigningInfo(ctx.sql, info);
             return {
               state: r.state,
-              events: [this.room.event("contract.sent", r.state, { documentHash })],
+              events: this.room.emit(r.state, CONTRACT_EMITS.sent(documentHash)),
               projection: [
                 ...enqueueAnchorStatements(this.env, { kind: "document", hash: documentHash, contractId: current.id }),
                 ...scheduleStatements(r.state, r.info),
@@ -128,12 +129,10 @@ export class SigningCommands {
       );
       saveSigningInfo(ctx.sql, r.info);
       const emails = this.notifications(r.state, r.notified, { sender, message: r.info.message ?? null });
-      const events = [
-        this.room.event(action === "sign" ? "contract.signed" : "contract.approved", r.state, { signerId }),
-      ];
+      const events = this.room.emit(r.state, CONTRACT_EMITS.acted(action, signerId));
       if (!r.activated) return { state: r.state, events, projection: scheduleStatements(r.state, r.info), emails };
       const execution = executionRecord(r.state, ctx.sql);
-      events.push(this.room.event("contract.activated", r.state, execution));
+      events.push(...this.room.emit(r.state, CONTRACT_EMITS.activated(execution)));
       return {
         state: r.state,
         events,
@@ -155,10 +154,7 @@ export class SigningCommands {
       const next = decline(state, signerId, reason, ctx.now);
       return {
         state: next,
-        events: [
-          this.room.event("contract.declined", next, { signerId, reason }),
-          this.room.event("contract.cancelled", next, { reason }),
-        ],
+        events: this.room.emit(next, CONTRACT_EMITS.declined(signerId, reason)),
         projection: scheduleStatements(next, null),
       };
     });
@@ -167,7 +163,7 @@ export class SigningCommands {
   complete(actorId: string): Promise<RpcResult<ContractState>> {
     return this.room.command(actorId, (state, ctx) => {
       const next = complete(state, ctx.now);
-      return { state: next, events: [this.room.event("contract.completed", next)] };
+      return { state: next, events: this.room.emit(next, CONTRACT_EMITS.completed()) };
     });
   }
 
@@ -188,13 +184,10 @@ export class SigningCommands {
       return {
         state: current,
         projection: scheduleStatements(current, recorded),
-        events: [
-          ...plan.remind.map((s) => this.room.event("contract.reminder_sent", current, { signerId: s.id })),
-          ...plan.escalate.map((s) => ({
-            ...this.room.event("contract.escalated", current, { signerId: s.id }),
-            publish: false,
-          })),
-        ],
+        events: this.room.emit(current, [
+          ...CONTRACT_EMITS.reminded(plan.remind.map((s) => s.id)),
+          ...CONTRACT_EMITS.escalated(plan.escalate.map((s) => s.id)),
+        ]),
         emails: [
           ...partyEmails(this.env, current, plan.remind, "reminder", { sender: owner, message: info?.message ?? null }),
           ...(plan.escalate.length && owner ? [escalationEmail(this.env, current, owner.email, plan.escalate)] : []),

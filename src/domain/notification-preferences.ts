@@ -1,5 +1,6 @@
 // Per-user notification preferences: which event types reach the user on which channel. Pure defaults + merging;
 // the notifications consumer reads them through src/db/notification-preferences.ts before sending.
+import type { EventType } from "./events";
 
 export const NOTIFICATION_CHANNELS = ["in_app", "email", "sms"] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
@@ -48,9 +49,13 @@ export function unknownEventTypes(eventTypes: readonly string[], update: Record<
  * A decline or an expiry is two events (contract.declined/expired, then contract.cancelled with the reason): people
  * hear of it once, by the cancellation's email.
  */
-const TOLD_BY_THE_CANCELLATION = new Set(["contract.declined", "contract.expired"]);
+const TOLD_BY_THE_CANCELLATION: ReadonlySet<string> = new Set<EventType>(["contract.declined", "contract.expired"]);
 /** The contract's room emails its parties their own signing request, reminder and executed copy for these. */
-const PARTY_EMAILED_BY_THE_ROOM = new Set(["contract.sent", "contract.reminder_sent", "contract.activated"]);
+const PARTY_EMAILED_BY_THE_ROOM: ReadonlySet<string> = new Set<EventType>([
+  "contract.sent",
+  "contract.reminder_sent",
+  "contract.activated",
+]);
 
 /**
  * One email per person per occurrence: whether the notification email for `eventType` goes to a user who is a

@@ -2,6 +2,7 @@
 // by picking the fields of its one schema (schemas/contracts.ts: contractSchema, signerSchema, attachmentSchema).
 import type { z } from "@hono/zod-openapi";
 import type { AttachmentMeta, ContractState, Signer } from "./contract-machine";
+import { ELECTRONIC_SIGNATURE_CONSENT } from "./consent";
 import { normalizeInstant } from "./time";
 import { attachmentSchema, contractSchema, signerSchema } from "../schemas/contracts";
 import { viewPicker } from "../lib/view";
@@ -33,7 +34,7 @@ export interface RequestedBy {
 /**
  * The signer view (API.md: what a signing token may read of `GET /contracts/:id`): the contract, every party's
  * name, role, order and status, but only the reader's own signature record (others' hold IPs and user agents);
- * plus `party`: who the reader is, whether it is their turn to act, and who asked.
+ * plus `party`: who the reader is, whether it is their turn to act, who asked, and the consent wording to show.
  */
 export function partyView(contract: ContractView, signerId: string, requestedBy: RequestedBy | null) {
   const required = contract.signers.filter((s) => s.role !== "viewer" && s.status !== "signed");
@@ -47,6 +48,6 @@ export function partyView(contract: ContractView, signerId: string, requestedBy:
   return {
     ...contract,
     signers: contract.signers.map((s) => (s.id === signerId ? s : { ...s, signature: null })),
-    party: { signerId, role: me.role, status: me.status, mayAct, requestedBy },
+    party: { signerId, role: me.role, status: me.status, mayAct, requestedBy, consent: ELECTRONIC_SIGNATURE_CONSENT },
   };
 }

@@ -5,6 +5,9 @@ import { verifyTypedData, type Hex } from "viem";
 import { base64Decode } from "../lib/crypto";
 import { JPEG, PNG, sniffFileType, type FileType } from "../lib/image-type";
 import { sanitizeSignatureSvg } from "./svg-signature";
+import { walletTypedData } from "./wallet-typed-data";
+
+export { walletTypedData };
 
 export const SIGNATURE_FONTS = ["caveat", "dancing-script", "great-vibes", "homemade-apple", "sans", "serif"] as const;
 /** Drawn signatures are small pen strokes; uploaded ones are scans or photos. */
@@ -65,22 +68,6 @@ export function parseSignatureImage(kind: "drawn" | "uploaded", value: string): 
   }
   const type = sniffFileType(bytes, kind === "drawn" ? [PNG] : [PNG, JPEG]);
   return type ? { type, bytes } : null;
-}
-
-/** EIP-712: what a wallet signer signs — this contract, this exact document, this party. */
-export function walletTypedData(contractId: string, documentHash: string, signerEmail: string) {
-  return {
-    domain: { name: "Escra", version: "1" },
-    types: {
-      ContractSignature: [
-        { name: "contractId", type: "string" },
-        { name: "documentHash", type: "bytes32" },
-        { name: "signerEmail", type: "string" },
-      ],
-    },
-    primaryType: "ContractSignature" as const,
-    message: { contractId, documentHash: `0x${documentHash.replace(/^0x/i, "").toLowerCase()}` as Hex, signerEmail },
-  };
 }
 
 /** True when `signature` is `address`'s EIP-712 signature over this contract's document for this signer. */

@@ -163,6 +163,17 @@ export const partyContractSchema = contractSchema
           .object({ name: z.string(), email: z.string() })
           .nullable()
           .openapi({ description: "the sender" }),
+        consent: z
+          .object({
+            version: z.string().openapi({ example: "esign-eidas-2026-11-30" }),
+            text: z.string(),
+          })
+          .openapi({
+            description:
+              "the consent to electronic records and signatures (ESIGN Act, eIDAS) to show the party, word for " +
+              "word, next to the box they tick before signing; `consent: true` on POST /contracts/:id/sign states " +
+              "they agreed to this text, and `version` names the exact wording recorded with their consent",
+          }),
       })
       .openapi({ description: "present only when read with X-Signing-Token: the reader's own party" }),
   })

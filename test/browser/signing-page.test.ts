@@ -1,11 +1,13 @@
 // The hosted signing page in a real browser (issue 13, done-when): Debian's chromium opens the link from the dev
 // mailbox of a real `wrangler dev`, sees the PDF rendered by pdf.js, draws a signature, consents, signs and
-// downloads the executed PDF — on a desktop and at 390 px; an expired link shows the explanatory page; and the
+// downloads the executed PDF — on a desktop and at 390 px; a signer signs with a browser wallet (EIP-712), and a
+// browser without one sees that option explained, not hidden; an expired link shows the explanatory page; and the
 // signing email's HTML fits 390 and 800 px (screenshots kept in .bench/browser/).
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, Api, mintSigningToken, signingLink, startWorld, type World } from "./harness.ts";
 
@@ -94,10 +96,23 @@ async function signThroughThePage(viewport: { width: number; height: number }, t
   expect(painted.width).toBeGreaterThan(100);
   expect(painted.dark).toBeGreaterThan(200); // text was rendered, not a blank page
 
+  // This browser has no wallet: the wallet option is there, disabled, and tells why (read with it by screen readers).
+  const walletOption = page.getByRole("radio", { name: "Wallet" });
+  expect(await walletOption.isDisabled()).toBe(true);
+  expect(await walletOption.getAttribute("aria-describedby")).toBe("wallet-missing");
+  expect(await page.locator("#wallet-missing").isVisible()).toBe(true);
+  expect(await page.locator("#wallet-missing").textContent()).toContain("needs a browser wallet");
+
   await drawSignature(page);
   await page.getByRole("button", { name: "Sign the document" }).click();
   // No consent yet: the page asks for it and does not sign.
   await expect.poll(() => page.locator("#sign-error").textContent()).toContain("agree to sign electronically");
+  // The consent shown is the API's wording, word for word (one source: src/domain/consent.ts).
+  const served = await fetch(`${world.baseUrl}/api/v1/contracts/${id}`, {
+    headers: { "x-signing-token": new URL(link).searchParams.get("token")! },
+  });
+  const consent = ((await served.json()) as { data: { party: { consent: { text: string } } } }).data.party.consent;
+  expect(await page.locator("label[for='consent']").textContent()).toBe(consent.text);
   await page.getByLabel(/I agree to use electronic records and signatures/).check();
   await page.getByRole("button", { name: "Sign the document" }).click();
 
@@ -147,6 +162,63 @@ describe("the hosted signing page", () => {
     expect(await page.locator("body").textContent()).not.toContain("AUTH002");
     await context.close();
   }, 120_000);
+});
+
+describe("signing with a browser wallet (EIP-712)", () => {
+  it("connects an injected EIP-1193 wallet, signs the typed data the API verifies, and the contract proceeds", async () => {
+    const { email, id } = await sentToSigner("Wallet agreement");
+    // The wallet is a third party, replaced at its boundary — EIP-1193's `request` on window.ethereum — by a
+    // function that signs in Node with viem, as a wallet would sign the JSON of eth_signTypedData_v4.
+    const account = privateKeyToAccount(generatePrivateKey());
+    const calls: string[] = [];
+    const context = await world.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (err) => problems.push(err.message));
+    await page.exposeFunction("__testWallet", async (method: string, params: unknown[]) => {
+      calls.push(method);
+      if (method === "eth_requestAccounts") return [account.address.toLowerCase()];
+      if (method === "eth_signTypedData_v4") {
+        const [address, json] = params as [string, string];
+        if (address.toLowerCase() !== account.address.toLowerCase()) throw new Error(`unknown account ${address}`);
+        // Signed as the wallet receives it, EIP712Domain included: a wrong domain type would fail the API's check.
+        // biome-ignore lint/suspicious/noExplicitAny: the JSON's types are only known at run time
+        const typed = JSON.parse(json) as any;
+        return account.signTypedData(typed);
+      }
+      throw Object.assign(new Error(`unsupported method ${method}`), { code: 4200 });
+    });
+    await page.addInitScript(() => {
+      const bridge = (window as unknown as { __testWallet: (m: string, p: unknown[]) => Promise<unknown> })
+        .__testWallet;
+      (window as unknown as { ethereum: unknown }).ethereum = {
+        request: ({ method, params }: { method: string; params?: unknown[] }) => bridge(method, params ?? []),
+      };
+    });
+
+    await page.goto(signingLink(email));
+    await expect.poll(() => page.locator("h1").first().textContent(), { timeout: 30_000 }).toBe("Wallet agreement");
+    expect(await page.locator("#wallet-missing").count()).toBe(0);
+    await page.getByRole("radio", { name: "Wallet" }).check();
+    await page.getByRole("button", { name: "Connect a wallet" }).click();
+    await expect
+      .poll(() => page.locator("#wallet-status").textContent())
+      .toContain(account.address.toLowerCase());
+    await page.getByLabel(/I agree to use electronic records and signatures/).check();
+    await page.getByRole("button", { name: "Sign the document" }).click();
+    await expect.poll(() => page.locator("h1").first().textContent(), { timeout: 30_000 }).toBe("Thank you — you signed");
+    expect(calls).toEqual(["eth_requestAccounts", "eth_signTypedData_v4"]);
+    expect(problems).toEqual([]);
+
+    const after = await api.call("GET", `/api/v1/contracts/${id}`, { token: owner.token });
+    expect(after.body.data.status).toBe("active");
+    expect(after.body.data.signers[0].status).toBe("signed");
+    expect(after.body.data.signers[0].signature).toMatchObject({
+      type: "wallet",
+      address: account.address.toLowerCase(),
+    });
+    await context.close();
+  }, 180_000);
 });
 
 describe("the signing email", () => {

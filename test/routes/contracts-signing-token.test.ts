@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { call, fetchWorker } from "../helpers/http";
 import { actor, type Actor } from "../helpers/contract-fixtures";
 import { issueSigningToken } from "../../src/lib/signing-token";
+import { CONSENT_TEXT, CONSENT_VERSION } from "../../src/domain/consent";
 
 let owner: Actor;
 let member: Actor;
@@ -65,6 +66,13 @@ describe("what a signing token may read", () => {
     expect(res.body.data.party.requestedBy.email).toBe(owner.email);
     const mine = await call("GET", `/api/v1/contracts/${id}`, withToken(a.token));
     expect(mine.body.data.party).toMatchObject({ signerId: a.id, mayAct: true });
+  });
+
+  it("serves the consent wording a signing page shows, with its version — the text the certificate quotes", async () => {
+    const { id, a } = await sentContract();
+    const res = await call("GET", `/api/v1/contracts/${id}`, withToken(a.token));
+    expect(res.body.data.party.consent).toEqual({ version: CONSENT_VERSION, text: CONSENT_TEXT });
+    expect(res.body.data.party.consent.text).toMatch(/ESIGN Act and the EU eIDAS Regulation/);
   });
 
   it("never shows another party's signature record (IP, user agent), only its own", async () => {

@@ -1,9 +1,11 @@
 // The hosted signing page (/sign/<contractId>?token=…, built to public/sign-assets/sign.js by scripts/sign-assets.ts):
 // reads the signer view with the link's token (X-Signing-Token), renders the frozen PDF with pdf.js, takes a
-// typed, drawn or uploaded signature with explicit consent, and signs, approves or declines. Every outcome — an
-// expired, used, cancelled or not-your-turn link included — is a page a person can read, never a JSON error.
+// typed, drawn or uploaded signature — or an EIP-712 signature from the signer's browser wallet (EIP-1193) — with
+// explicit consent in the wording the API serves, and signs, approves or declines. Every outcome — an expired, used,
+// cancelled or not-your-turn link included — is a page a person can read, never a JSON error.
 import * as pdfjs from "pdfjs-dist";
 import SignaturePad from "signature_pad";
+import { walletTypedDataJson } from "../../src/domain/wallet-typed-data.ts";
 
 pdfjs.GlobalWorkerOptions.workerSrc = "/sign-assets/pdf.worker.min.mjs";
 
@@ -33,6 +35,8 @@ interface SignerView {
     status: Party["status"];
     mayAct: boolean;
     requestedBy: { name: string; email: string } | null;
+    /** The ESIGN/eIDAS consent to show, word for word (src/domain/consent.ts, served by the API). */
+    consent: { version: string; text: string };
   };
 }
 interface ApiFailure {
@@ -274,11 +278,34 @@ async function saveAs(path: string, filename: string) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** ESIGN Act (15 U.S.C. § 7001(c)) and eIDAS (Regulation (EU) No 910/2014, art. 25) consent, before any signature. */
-const CONSENT_TEXT =
-  "I agree to use electronic records and signatures for this document. I understand that my electronic signature " +
-  "is legally binding, just like a handwritten signature, under the US ESIGN Act and the EU eIDAS Regulation, and " +
-  "that I may ask the sender for a paper copy or withdraw this consent before signing.";
+// ---- a browser wallet (EIP-1193), for EIP-712 signatures ----
+
+/** EIP-1193's provider interface, as wallets inject it at `window.ethereum`. */
+interface Eip1193Provider {
+  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
+}
+/** EIP-1193 §provider errors: 4001 = the person rejected the request in their wallet. */
+interface ProviderError {
+  code?: number;
+  message?: string;
+}
+
+const injectedWallet = () => (window as unknown as { ethereum?: Eip1193Provider }).ethereum ?? null;
+
+/** The first account the wallet lets this page use (EIP-1102 `eth_requestAccounts` opens the wallet's prompt). */
+async function connectWallet(wallet: Eip1193Provider): Promise<string> {
+  const accounts = (await wallet.request({ method: "eth_requestAccounts" })) as string[];
+  const address = accounts?.[0];
+  if (!address || !/^0x[0-9a-fA-F]{40}$/.test(address)) throw { message: "the wallet returned no account" };
+  return address;
+}
+
+function walletFailure(err: unknown): string {
+  const e = err as ProviderError;
+  if (e?.code === 4001) return "You declined the request in your wallet. Try again when you are ready.";
+  if (e?.code === -32002) return "Your wallet is already asking you something: open it and answer first.";
+  return `Your wallet could not do this${e?.message ? ` (${e.message})` : ""}. Please try again.`;
+}
 
 function signForm(view: SignerView) {
   const me = view.signers.find((s) => s.id === view.party.signerId)!;
@@ -291,6 +318,24 @@ function signForm(view: SignerView) {
     "aria-label": "Drawing area: draw your signature with a mouse, finger or pen",
   });
   const upload = h("input", { type: "file", id: "signature-upload", accept: "image/png,image/jpeg" });
+  // Read once the form is built: wallets inject their provider at document start, before this script runs.
+  const wallet = injectedWallet();
+  let walletAddress: string | null = null;
+  const walletStatus = h("p", { id: "wallet-status", role: "status" }, "No wallet connected yet.");
+  const connectButton = h("button", { type: "button", class: "secondary", id: "wallet-connect" }, "Connect a wallet");
+  connectButton.addEventListener("click", async () => {
+    if (!wallet) return;
+    error.textContent = "";
+    connectButton.setAttribute("disabled", "");
+    try {
+      walletAddress = await connectWallet(wallet);
+      walletStatus.textContent = `Connected: ${walletAddress}. Signing asks your wallet to sign this document.`;
+      connectButton.textContent = "Connected";
+    } catch (err) {
+      connectButton.removeAttribute("disabled");
+      error.textContent = walletFailure(err);
+    }
+  });
   const panes = {
     typed: h(
       "div",
@@ -316,9 +361,42 @@ function signForm(view: SignerView) {
       ),
       upload,
     ),
+    wallet: h(
+      "div",
+      { "data-pane": "wallet", hidden: true },
+      h(
+        "p",
+        { class: "muted" },
+        "Your wallet signs this contract, its exact document (by its SHA-256) and your email as EIP-712 typed data. " +
+          "It costs nothing and sends no transaction.",
+      ),
+      walletStatus,
+      h("div", { class: "row" }, connectButton),
+    ),
   };
-  const choice = (value: keyof typeof panes, text: string, checked = false) =>
-    h("label", {}, h("input", { type: "radio", name: "kind", value, checked }), h("span", {}, text));
+  const choice = (value: keyof typeof panes, text: string, checked = false, disabled = false, describedBy = "") =>
+    h(
+      "label",
+      { class: disabled ? "disabled" : "" },
+      h("input", {
+        type: "radio",
+        name: "kind",
+        value,
+        checked,
+        disabled,
+        ...(describedBy ? { "aria-describedby": describedBy } : {}),
+      }),
+      h("span", {}, text),
+    );
+  // No wallet: the option stays visible, disabled, and says why (a screen reader reads the reason with the option).
+  const noWallet = wallet
+    ? null
+    : h(
+        "p",
+        { class: "muted", id: "wallet-missing" },
+        "Signing with a wallet needs a browser wallet (an Ethereum wallet extension such as MetaMask, or the browser " +
+          "built into a wallet app). None was found in this browser, so you can type, draw or upload your signature.",
+      );
   const consent = h("input", { type: "checkbox", id: "consent" });
   const signButton = h("button", { type: "submit", id: "sign" }, "Sign the document");
   const form = h(
@@ -329,12 +407,21 @@ function signForm(view: SignerView) {
       "fieldset",
       {},
       h("legend", {}, "How do you want to sign?"),
-      h("div", { class: "tabs" }, choice("typed", "Type", true), choice("drawn", "Draw"), choice("uploaded", "Upload")),
+      h(
+        "div",
+        { class: "tabs" },
+        choice("typed", "Type", true),
+        choice("drawn", "Draw"),
+        choice("uploaded", "Upload"),
+        choice("wallet", "Wallet", false, !wallet, wallet ? "" : "wallet-missing"),
+      ),
+      noWallet,
     ),
     panes.typed,
     panes.drawn,
     panes.uploaded,
-    h("div", { class: "consent" }, consent, h("label", { for: "consent" }, CONSENT_TEXT)),
+    panes.wallet,
+    h("div", { class: "consent" }, consent, h("label", { for: "consent" }, view.party.consent.text)),
     error,
     h("div", { class: "row" }, signButton),
   );
@@ -388,13 +475,30 @@ function signForm(view: SignerView) {
         return padCanvas.focus();
       }
       signature = { type: "drawn", value: pad.toDataURL("image/png") };
-    } else {
+    } else if (kind === "uploaded") {
       const file = (upload as HTMLInputElement).files?.[0];
       if (!file || file.size > 1024 * 1024 || !/^image\/(png|jpeg)$/.test(file.type)) {
         error.textContent = "Please choose a PNG or JPEG image of at most 1 MB.";
         return upload.focus();
       }
       signature = { type: "uploaded", value: await asDataUrl(file) };
+    } else {
+      if (!wallet || !walletAddress || !view.documentHash) {
+        error.textContent = "Please connect your wallet first.";
+        return connectButton.focus();
+      }
+      try {
+        // The wallet hashes and shows the typed data itself; the API verifies the same structure
+        // (src/domain/wallet-typed-data.ts), so nothing is hashed here.
+        const value = (await wallet.request({
+          method: "eth_signTypedData_v4",
+          params: [walletAddress, walletTypedDataJson(view.id, view.documentHash, me.email)],
+        })) as string;
+        signature = { type: "wallet", value, address: walletAddress };
+      } catch (err) {
+        error.textContent = walletFailure(err);
+        return connectButton.focus();
+      }
     }
     signButton.setAttribute("disabled", "");
     signButton.textContent = "Signing…";

@@ -182,7 +182,7 @@ describe("signing with a browser wallet (EIP-712)", () => {
         const [address, json] = params as [string, string];
         if (address.toLowerCase() !== account.address.toLowerCase()) throw new Error(`unknown account ${address}`);
         // Signed as the wallet receives it, EIP712Domain included: a wrong domain type would fail the API's check.
-        // biome-ignore lint/suspicious/noExplicitAny: the JSON's types are only known at run time
+        // any: the JSON's types are only known at run time (viem infers them from literals otherwise).
         const typed = JSON.parse(json) as any;
         return account.signTypedData(typed);
       }
@@ -201,12 +201,12 @@ describe("signing with a browser wallet (EIP-712)", () => {
     expect(await page.locator("#wallet-missing").count()).toBe(0);
     await page.getByRole("radio", { name: "Wallet" }).check();
     await page.getByRole("button", { name: "Connect a wallet" }).click();
-    await expect
-      .poll(() => page.locator("#wallet-status").textContent())
-      .toContain(account.address.toLowerCase());
+    await expect.poll(() => page.locator("#wallet-status").textContent()).toContain(account.address.toLowerCase());
     await page.getByLabel(/I agree to use electronic records and signatures/).check();
     await page.getByRole("button", { name: "Sign the document" }).click();
-    await expect.poll(() => page.locator("h1").first().textContent(), { timeout: 30_000 }).toBe("Thank you — you signed");
+    await expect
+      .poll(() => page.locator("h1").first().textContent(), { timeout: 30_000 })
+      .toBe("Thank you — you signed");
     expect(calls).toEqual(["eth_requestAccounts", "eth_signTypedData_v4"]);
     expect(problems).toEqual([]);
 

@@ -39,6 +39,7 @@ import { listingRoutes } from "./routes/listings";
 import { adminListingRoutes } from "./routes/admin-listings";
 import { catalogRoutes } from "./routes/catalog";
 import { contractSigningRoutes } from "./routes/contracts-signing";
+import { signingConsentRoutes } from "./routes/signing-consent";
 import { contractLiveRoutes } from "./routes/contracts-live";
 import { workflowRoutes } from "./routes/workflows";
 import { authOauthRoutes } from "./routes/auth-oauth";
@@ -90,6 +91,7 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", adminListingRoutes);
   app.route("/api/v1", catalogRoutes);
   app.route("/api/v1", contractSigningRoutes);
+  app.route("/api/v1", signingConsentRoutes);
   app.route("/api/v1", contractLiveRoutes);
   app.route("/api/v1", workflowRoutes);
   app.route("/api/v1", reportRoutes);

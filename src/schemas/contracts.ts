@@ -150,6 +150,22 @@ export const contractSchema = z
   })
   .openapi("Contract");
 
+/** The ESIGN/eIDAS consent wording (src/domain/consent.ts): the signer view's `party.consent`, GET /signing/consent. */
+export const signingConsentSchema = z
+  .object({
+    version: z.string().openapi({
+      example: "esign-eidas-2026-11-30",
+      description: "names this exact wording; a new wording gets a new version",
+    }),
+    text: z.string().openapi({ example: "I agree to use electronic records and signatures for this document. …" }),
+  })
+  .openapi("SigningConsent", {
+    description:
+      "the consent to electronic records and signatures (US ESIGN Act, EU eIDAS) to show the party word for word, " +
+      "next to the box they tick, before signing; `consent: true` on POST /contracts/:id/sign states they agreed " +
+      "to this text, and the certificate of completion quotes it",
+  });
+
 /** GET /contracts/:id read with a signing token: the contract as its party sees it (domain/contract-view partyView). */
 export const partyContractSchema = contractSchema
   .extend({
@@ -163,17 +179,7 @@ export const partyContractSchema = contractSchema
           .object({ name: z.string(), email: z.string() })
           .nullable()
           .openapi({ description: "the sender" }),
-        consent: z
-          .object({
-            version: z.string().openapi({ example: "esign-eidas-2026-11-30" }),
-            text: z.string(),
-          })
-          .openapi({
-            description:
-              "the consent to electronic records and signatures (ESIGN Act, eIDAS) to show the party, word for " +
-              "word, next to the box they tick before signing; `consent: true` on POST /contracts/:id/sign states " +
-              "they agreed to this text, and `version` names the exact wording recorded with their consent",
-          }),
+        consent: signingConsentSchema,
       })
       .openapi({ description: "present only when read with X-Signing-Token: the reader's own party" }),
   })

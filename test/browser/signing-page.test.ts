@@ -277,4 +277,38 @@ describe("live sockets under wrangler dev", () => {
     expect(elapsed).toBeGreaterThanOrEqual(9_500);
     expect(elapsed).toBeLessThan(12_000);
   }, 60_000);
+
+  it("real clients — chromium's and Node's (undici) WebSocket — see the 4001 close event after 10 s, not later", async () => {
+    // A client's `close` event fires only after the closing handshake (its Close answered, then the TCP teardown),
+    // so a server that sent its Close on time but held the connection open would still look late to a user.
+    const url = `${world.baseUrl.replace(/^http/, "ws")}/api/v1/live?userId=${owner.id}`;
+    const context = await world.browser.newContext();
+    const page = await context.newPage();
+    const inBrowser = page.evaluate(
+      (target) =>
+        new Promise<{ code: number; elapsed: number }>((resolve) => {
+          const started = performance.now();
+          const socket = new WebSocket(target);
+          socket.onclose = (event) => resolve({ code: event.code, elapsed: performance.now() - started });
+        }),
+      url,
+    );
+    const inNode = new Promise<{ code: number; elapsed: number }>((resolve, reject) => {
+      const started = Date.now();
+      const socket = new WebSocket(url);
+      socket.addEventListener("close", (event) => resolve({ code: event.code, elapsed: Date.now() - started }));
+      socket.addEventListener("error", () => reject(new Error("socket error")));
+    });
+    const [browser, node] = await Promise.all([inBrowser, inNode]);
+    console.log(
+      `live auth deadline, close event: chromium ${browser.code} after ${Math.round(browser.elapsed)} ms, ` +
+        `node ${node.code} after ${node.elapsed} ms`,
+    );
+    for (const client of [browser, node]) {
+      expect(client.code).toBe(4001);
+      expect(client.elapsed).toBeGreaterThanOrEqual(9_500);
+      expect(client.elapsed).toBeLessThan(12_000);
+    }
+    await context.close();
+  }, 60_000);
 });

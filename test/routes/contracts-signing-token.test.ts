@@ -75,6 +75,16 @@ describe("what a signing token may read", () => {
     expect(res.body.data.party.consent.text).toMatch(/ESIGN Act and the EU eIDAS Regulation/);
   });
 
+  it("is the same wording GET /signing/consent serves anyone, without a credential (account signers' frontends)", async () => {
+    const { id, a } = await sentContract();
+    const view = await call("GET", `/api/v1/contracts/${id}`, withToken(a.token));
+    const served = await call("GET", "/api/v1/signing/consent");
+    expect(served.status).toBe(200);
+    expect(served.body.data).toEqual(view.body.data.party.consent);
+    // An account's credentials change nothing: one wording for everyone.
+    expect((await call("GET", "/api/v1/signing/consent", { token: owner.token })).body.data).toEqual(served.body.data);
+  });
+
   it("never shows another party's signature record (IP, user agent), only its own", async () => {
     const { id, a, b } = await sentContract();
     const signed = await call("POST", `/api/v1/contracts/${id}/sign`, {

@@ -175,24 +175,36 @@ describe("signing with a browser wallet (EIP-712)", () => {
     const page = await context.newPage();
     const problems: string[] = [];
     page.on("pageerror", (err) => problems.push(err.message));
+    // The person first rejects the signature request in their wallet (EIP-1193 error 4001), then accepts.
+    let rejectNext = true;
+    // Answers { result } or { error: { code, message } }: an Error thrown here would reach the page without its code.
     await page.exposeFunction("__testWallet", async (method: string, params: unknown[]) => {
       calls.push(method);
-      if (method === "eth_requestAccounts") return [account.address.toLowerCase()];
+      if (method === "eth_requestAccounts") return { result: [account.address.toLowerCase()] };
       if (method === "eth_signTypedData_v4") {
+        if (rejectNext) {
+          rejectNext = false;
+          return { error: { code: 4001, message: "User rejected the request." } };
+        }
         const [address, json] = params as [string, string];
-        if (address.toLowerCase() !== account.address.toLowerCase()) throw new Error(`unknown account ${address}`);
+        if (address.toLowerCase() !== account.address.toLowerCase())
+          return { error: { code: 4100, message: `unknown account ${address}` } };
         // Signed as the wallet receives it, EIP712Domain included: a wrong domain type would fail the API's check.
         // any: the JSON's types are only known at run time (viem infers them from literals otherwise).
         const typed = JSON.parse(json) as any;
-        return account.signTypedData(typed);
+        return { result: await account.signTypedData(typed) };
       }
-      throw Object.assign(new Error(`unsupported method ${method}`), { code: 4200 });
+      return { error: { code: 4200, message: `unsupported method ${method}` } };
     });
     await page.addInitScript(() => {
-      const bridge = (window as unknown as { __testWallet: (m: string, p: unknown[]) => Promise<unknown> })
-        .__testWallet;
+      type Answer = { result?: unknown; error?: { code: number; message: string } };
+      const bridge = (window as unknown as { __testWallet: (m: string, p: unknown[]) => Promise<Answer> }).__testWallet;
       (window as unknown as { ethereum: unknown }).ethereum = {
-        request: ({ method, params }: { method: string; params?: unknown[] }) => bridge(method, params ?? []),
+        request: async ({ method, params }: { method: string; params?: unknown[] }) => {
+          const answer = await bridge(method, params ?? []);
+          if (answer.error) throw answer.error;
+          return answer.result;
+        },
       };
     });
 
@@ -205,9 +217,13 @@ describe("signing with a browser wallet (EIP-712)", () => {
     await page.getByLabel(/I agree to use electronic records and signatures/).check();
     await page.getByRole("button", { name: "Sign the document" }).click();
     await expect
+      .poll(() => page.locator("#sign-error").textContent())
+      .toContain("You declined the request in your wallet");
+    await page.getByRole("button", { name: "Sign the document" }).click();
+    await expect
       .poll(() => page.locator("h1").first().textContent(), { timeout: 30_000 })
       .toBe("Thank you — you signed");
-    expect(calls).toEqual(["eth_requestAccounts", "eth_signTypedData_v4"]);
+    expect(calls).toEqual(["eth_requestAccounts", "eth_signTypedData_v4", "eth_signTypedData_v4"]);
     expect(problems).toEqual([]);
 
     const after = await api.call("GET", `/api/v1/contracts/${id}`, { token: owner.token });

@@ -487,6 +487,8 @@ function signForm(view: SignerView) {
         error.textContent = "Please connect your wallet first.";
         return connectButton.focus();
       }
+      signButton.setAttribute("disabled", "");
+      signButton.textContent = "Confirm in your wallet…";
       try {
         // The wallet hashes and shows the typed data itself; the API verifies the same structure
         // (src/domain/wallet-typed-data.ts), so nothing is hashed here.
@@ -496,8 +498,10 @@ function signForm(view: SignerView) {
         })) as string;
         signature = { type: "wallet", value, address: walletAddress };
       } catch (err) {
+        signButton.removeAttribute("disabled");
+        signButton.textContent = "Sign the document";
         error.textContent = walletFailure(err);
-        return connectButton.focus();
+        return signButton.focus();
       }
     }
     signButton.setAttribute("disabled", "");

@@ -25,6 +25,7 @@ import { adminAnchoringRoutes } from "./routes/admin-anchoring";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { adminUserRoutes } from "./routes/admin-users";
 import { userRoutes } from "./routes/users";
+import { userLifecycleRoutes } from "./routes/users-lifecycle";
 import { phoneRoutes } from "./routes/phone";
 import { payoutAccountRoutes } from "./routes/payout-account";
 import { teamRoutes } from "./routes/teams";
@@ -77,6 +78,7 @@ export function mountRoutes(app: App) {
   app.route("/api/v1", apiKeyRoutes);
   app.route("/api/v1", adminUserRoutes);
   app.route("/api/v1", userRoutes);
+  app.route("/api/v1", userLifecycleRoutes);
   app.route("/api/v1", phoneRoutes);
   app.route("/api/v1", payoutAccountRoutes);
   app.route("/api/v1", teamRoutes);

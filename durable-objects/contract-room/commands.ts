@@ -20,6 +20,8 @@ import {
 import { enqueueAnchorStatements } from "../../src/lib/anchoring";
 import { fail } from "../../src/lib/errors";
 import type { SignatureRecord } from "../../src/lib/signatures";
+import { esignConsentStatement } from "../../src/db/consents";
+import { CONSENT_TEXT_VERSION } from "../../src/domain/consent";
 import type { AggregateEvent, CommandContext } from "../lib/aggregate";
 import { rpcResult, unwrap, type RpcResult } from "../lib/rpc-result";
 import {
@@ -130,7 +132,24 @@ export class SigningCommands {
       saveSigningInfo(ctx.sql, r.info);
       const emails = this.notifications(r.state, r.notified, { sender, message: r.info.message ?? null });
       const events = this.room.emit(r.state, CONTRACT_EMITS.acted(action, signerId));
-      if (!r.activated) return { state: r.state, events, projection: scheduleStatements(r.state, r.info), emails };
+      // The consent to electronic signature is logged with the signature, through the same outbox (issue 15.5).
+      const consent = signature
+        ? [
+            esignConsentStatement({
+              contractId: r.state.id,
+              signerId,
+              signerEmail: signature.signerEmail,
+              actorId,
+              textVersion: CONSENT_TEXT_VERSION,
+              ip: signature.ip,
+              userAgent: signature.userAgent,
+              signedAt: signature.signedAt,
+            }),
+          ]
+        : [];
+      if (!r.activated) {
+        return { state: r.state, events, projection: [...scheduleStatements(r.state, r.info), ...consent], emails };
+      }
       const execution = executionRecord(r.state, ctx.sql);
       events.push(...this.room.emit(r.state, CONTRACT_EMITS.activated(execution)));
       return {
@@ -143,6 +162,7 @@ export class SigningCommands {
             contractId: r.state.id,
           }),
           ...scheduleStatements(r.state, r.info),
+          ...consent,
         ],
         emails: [...emails, ...executedEmails(this.env, r.state, execution)],
       };

@@ -9,6 +9,7 @@ import { remindContracts } from "./contract-reminders";
 import { expireUnverifiedAccounts } from "./unverified-accounts";
 import { sendEmailDigests } from "./email-digest";
 import { expireReports } from "./report-expiry";
+import { expireDataExports } from "./data-export-expiry";
 import { applyRetention } from "../services/governance/apply-retention";
 
 type Task = (env: Bindings, now: Date) => Promise<unknown>;
@@ -16,7 +17,13 @@ type Task = (env: Bindings, now: Date) => Promise<unknown>;
 /** Tasks by cron expression (must match wrangler.toml's triggers). Capability issues add their tasks. */
 export const SCHEDULES: Record<string, Task[]> = {
   "* * * * *": [expireContracts, remindContracts],
-  "*/5 * * * *": [anchorCycle, resumeStuckWebhookDeliveries, expireUnverifiedAccounts, expireReports],
+  "*/5 * * * *": [
+    anchorCycle,
+    resumeStuckWebhookDeliveries,
+    expireUnverifiedAccounts,
+    expireReports,
+    expireDataExports,
+  ],
   "0 3 * * *": [purgeExpiredIdempotencyKeys, applyRetention],
   "0 7 * * *": [sendEmailDigests],
 };

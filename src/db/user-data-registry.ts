@@ -83,6 +83,11 @@ export const USER_DATA_TABLES: Record<string, UserDataRegistration> = {
     export: { none: "report files are copies of data exported in its own sections; they expire (REPORT_TTL_HOURS)" },
     erasure: { none: "removed with its file by the cron at expiry (REPORT_TTL_HOURS, default 24 h)" },
   },
+  data_exports: {
+    export: { none: "the asynchronous exports are copies of this export; they expire 24 h after they are ready" },
+    erasure: "dataExports",
+  },
+  consent_records: { export: "consents", erasure: "consents" },
   retention_policies: {
     export: { none: "platform configuration; only the id of the admin who last changed a policy" },
     erasure: { none: "holds only the pseudonymous admin id" },

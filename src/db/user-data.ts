@@ -36,18 +36,31 @@ import { applicationView, authorizationView, eraseOAuthStatements } from "./oaut
 import { oauthApplications, oauthGrants } from "./schema/oauth";
 import { preferencesOf } from "./notification-preferences";
 import { teamRank, type TeamRole } from "../domain/team-roles";
+import { consentRecords, dataExports } from "./schema/lifecycle";
+import { consentsOf, consentView } from "./consents";
 
 /** Cap per section so one export stays a bounded response; the export says when a section was cut. */
 export const EXPORT_ROW_LIMIT = 1000;
 
+/** A window of a list section's rows: the sync export reads the first EXPORT_ROW_LIMIT, the async one every page. */
+export interface ExportPage {
+  limit: number;
+  offset: number;
+}
+
+export const FIRST_PAGE: ExportPage = { limit: EXPORT_ROW_LIMIT, offset: 0 };
+
 export interface ExportSection {
   name: string;
-  collect: (database: Database, user: UserRow) => Promise<unknown>;
+  /** `object`: one value (the profile, the preferences), read once; `list`: rows, read page by page. */
+  shape?: "object" | "list";
+  collect: (database: Database, user: UserRow, page: ExportPage) => Promise<unknown>;
 }
 
 export const EXPORT_SECTIONS: ExportSection[] = [
   {
     name: "profile",
+    shape: "object",
     collect: async (_db, user) => ({
       ...userView(user),
       suspended: user.suspended,
@@ -58,11 +71,12 @@ export const EXPORT_SECTIONS: ExportSection[] = [
   {
     // Only what we hold: bank code, last 4 digits and name (the provider keeps the account number).
     name: "payoutAccount",
+    shape: "object",
     collect: async (_db, user) => payoutAccountView(user),
   },
   {
     name: "sessions",
-    collect: (database, user) =>
+    collect: (database, user, page) =>
       database
         .select({
           id: sessions.id,
@@ -77,13 +91,14 @@ export const EXPORT_SECTIONS: ExportSection[] = [
         .from(sessions)
         .where(eq(sessions.userId, user.id))
         .orderBy(desc(sessions.createdAt))
-        .limit(EXPORT_ROW_LIMIT)
+        .limit(page.limit)
+        .offset(page.offset)
         .all(),
   },
   {
     name: "identities",
     // The sign-in providers linked to the account (issue 17.1): which provider, the address it asserted, when used.
-    collect: (database, user) =>
+    collect: (database, user, page) =>
       database
         .select({
           id: userIdentities.id,
@@ -97,44 +112,57 @@ export const EXPORT_SECTIONS: ExportSection[] = [
         })
         .from(userIdentities)
         .where(eq(userIdentities.userId, user.id))
-        .limit(EXPORT_ROW_LIMIT)
+        .orderBy(userIdentities.id)
+        .limit(page.limit)
+        .offset(page.offset)
         .all(),
   },
   {
     name: "apiKeys",
-    collect: async (database, user) =>
-      (await database.select().from(apiKeys).where(eq(apiKeys.userId, user.id)).limit(EXPORT_ROW_LIMIT).all()).map(
-        (k) => apiKeyView(k),
-      ),
+    collect: async (database, user, page) =>
+      (
+        await database
+          .select()
+          .from(apiKeys)
+          .where(eq(apiKeys.userId, user.id))
+          .orderBy(apiKeys.id)
+          .limit(page.limit)
+          .offset(page.offset)
+          .all()
+      ).map((k) => apiKeyView(k)),
   },
   {
     name: "oauthApplications",
-    collect: async (database, user) =>
+    collect: async (database, user, page) =>
       (
         await database
           .select()
           .from(oauthApplications)
           .where(eq(oauthApplications.ownerId, user.id))
-          .limit(EXPORT_ROW_LIMIT)
+          .orderBy(oauthApplications.id)
+          .limit(page.limit)
+          .offset(page.offset)
           .all()
       ).map((a) => ({ ...applicationView(a), deletedAt: a.deletedAt })),
   },
   {
     name: "oauthAuthorizations",
-    collect: async (database, user) =>
+    collect: async (database, user, page) =>
       (
         await database
           .select({ grant: oauthGrants, applicationName: oauthApplications.name })
           .from(oauthGrants)
           .innerJoin(oauthApplications, eq(oauthApplications.id, oauthGrants.applicationId))
           .where(eq(oauthGrants.userId, user.id))
-          .limit(EXPORT_ROW_LIMIT)
+          .orderBy(oauthGrants.id)
+          .limit(page.limit)
+          .offset(page.offset)
           .all()
       ).map(authorizationView),
   },
   {
     name: "teams",
-    collect: (database, user) =>
+    collect: (database, user, page) =>
       database
         .select({
           id: teams.id,
@@ -146,12 +174,14 @@ export const EXPORT_SECTIONS: ExportSection[] = [
         .from(teamMembers)
         .innerJoin(teams, eq(teams.id, teamMembers.teamId))
         .where(eq(teamMembers.userId, user.id))
-        .limit(EXPORT_ROW_LIMIT)
+        .orderBy(teamMembers.teamId)
+        .limit(page.limit)
+        .offset(page.offset)
         .all(),
   },
   {
     name: "teamInvitations",
-    collect: (database, user) =>
+    collect: (database, user, page) =>
       database
         .select({
           id: teamInvitations.id,
@@ -166,16 +196,19 @@ export const EXPORT_SECTIONS: ExportSection[] = [
         })
         .from(teamInvitations)
         .where(or(eq(teamInvitations.email, user.email), eq(teamInvitations.invitedBy, user.id)))
-        .limit(EXPORT_ROW_LIMIT)
+        .orderBy(teamInvitations.id)
+        .limit(page.limit)
+        .offset(page.offset)
         .all(),
   },
   {
     name: "notificationPreferences",
+    shape: "object",
     collect: (database, user) => preferencesOf(database, user.id),
   },
   {
     name: "auditEntries",
-    collect: async (database, user) =>
+    collect: async (database, user, page) =>
       (
         await database
           .select()
@@ -187,14 +220,15 @@ export const EXPORT_SECTIONS: ExportSection[] = [
             ),
           )
           .orderBy(desc(auditLogs.createdAt))
-          .limit(EXPORT_ROW_LIMIT)
+          .limit(page.limit)
+          .offset(page.offset)
           .all()
       ).map((a) => ({ ...a, data: a.data ? (JSON.parse(a.data) as unknown) : null })),
   },
   {
     name: "emails",
     // Template data can hold one-time codes and tokens: only what was sent when, never the data.
-    collect: (database, user) =>
+    collect: (database, user, page) =>
       database
         .select({
           id: emailDeliveries.id,
@@ -208,12 +242,13 @@ export const EXPORT_SECTIONS: ExportSection[] = [
         .from(emailDeliveries)
         .where(or(eq(emailDeliveries.userId, user.id), eq(emailDeliveries.to, user.email)))
         .orderBy(desc(emailDeliveries.createdAt))
-        .limit(EXPORT_ROW_LIMIT)
+        .limit(page.limit)
+        .offset(page.offset)
         .all(),
   },
   {
     name: "contracts",
-    collect: (database, user) =>
+    collect: (database, user, page) =>
       database
         .select({
           id: contracts.id,
@@ -226,12 +261,13 @@ export const EXPORT_SECTIONS: ExportSection[] = [
         .from(contracts)
         .where(eq(contracts.ownerId, user.id))
         .orderBy(desc(contracts.createdAt))
-        .limit(EXPORT_ROW_LIMIT)
+        .limit(page.limit)
+        .offset(page.offset)
         .all(),
   },
   {
     name: "contractParticipations",
-    collect: (database, user) =>
+    collect: (database, user, page) =>
       database
         .select({
           contractId: contractSigners.contractId,
@@ -242,90 +278,123 @@ export const EXPORT_SECTIONS: ExportSection[] = [
         })
         .from(contractSigners)
         .where(eq(contractSigners.email, user.email))
-        .limit(EXPORT_ROW_LIMIT)
+        .orderBy(contractSigners.id)
+        .limit(page.limit)
+        .offset(page.offset)
         .all(),
   },
   {
     name: "contractShares",
-    collect: (database, user) =>
+    collect: (database, user, page) =>
       database
         .select()
         .from(contractShares)
         .where(or(eq(contractShares.userId, user.id), eq(contractShares.email, user.email)))
-        .limit(EXPORT_ROW_LIMIT)
+        .orderBy(contractShares.id)
+        .limit(page.limit)
+        .offset(page.offset)
         .all(),
   },
   {
     name: "savedSearches",
-    collect: (database, user) =>
-      database.select().from(savedSearches).where(eq(savedSearches.userId, user.id)).limit(EXPORT_ROW_LIMIT).all(),
+    collect: (database, user, page) =>
+      database
+        .select()
+        .from(savedSearches)
+        .where(eq(savedSearches.userId, user.id))
+        .orderBy(savedSearches.id)
+        .limit(page.limit)
+        .offset(page.offset)
+        .all(),
   },
   {
     // As buyer or as seller, in the API's escrow shape.
     name: "escrows",
-    collect: async (database, user) =>
-      (await listEscrows(database, user.id, {}, { limit: EXPORT_ROW_LIMIT, offset: 0 })).items,
+    collect: async (database, user, page) => (await listEscrows(database, user.id, {}, page)).items,
   },
   {
     name: "listings",
-    collect: async (database, user) =>
-      (await listListings(database, { sellerId: user.id }, { limit: EXPORT_ROW_LIMIT, offset: 0 })).items,
+    collect: async (database, user, page) => (await listListings(database, { sellerId: user.id }, page)).items,
   },
   {
     name: "notifications",
-    collect: async (database, user) =>
+    collect: async (database, user, page) =>
       (
         await database
           .select()
           .from(notifications)
           .where(eq(notifications.userId, user.id))
           .orderBy(desc(notifications.createdAt))
-          .limit(EXPORT_ROW_LIMIT)
+          .limit(page.limit)
+          .offset(page.offset)
           .all()
       ).map(notificationView),
   },
   {
     // The endpoint as its owner sees it in the API: never its signing secrets.
     name: "webhookEndpoints",
-    collect: async (database, user) =>
+    collect: async (database, user, page) =>
       (
         await database
           .select()
           .from(webhookEndpoints)
           .where(eq(webhookEndpoints.userId, user.id))
-          .limit(EXPORT_ROW_LIMIT)
+          .orderBy(webhookEndpoints.id)
+          .limit(page.limit)
+          .offset(page.offset)
           .all()
       ).map(endpointView),
   },
   {
     name: "templates",
-    collect: (database, user) =>
-      database.select().from(templates).where(eq(templates.ownerId, user.id)).limit(EXPORT_ROW_LIMIT).all(),
+    collect: (database, user, page) =>
+      database
+        .select()
+        .from(templates)
+        .where(eq(templates.ownerId, user.id))
+        .orderBy(templates.id)
+        .limit(page.limit)
+        .offset(page.offset)
+        .all(),
   },
   {
     name: "workflows",
-    collect: (database, user) =>
-      database.select().from(workflows).where(eq(workflows.ownerId, user.id)).limit(EXPORT_ROW_LIMIT).all(),
+    collect: (database, user, page) =>
+      database
+        .select()
+        .from(workflows)
+        .where(eq(workflows.ownerId, user.id))
+        .orderBy(workflows.id)
+        .limit(page.limit)
+        .offset(page.offset)
+        .all(),
+  },
+  {
+    // Consents given and withdrawn (issue 15.5): e-signature consent at signing, notification channel choices.
+    name: "consents",
+    collect: async (database, user, page) => (await consentsOf(database, user.id, page)).items.map(consentView),
   },
   {
     // Files are links (paths under this API, fetched with the same credentials), not bytes: the export stays a
     // bounded JSON document. Listing proofs have no download route and are listed with their hashes in `listings`.
     name: "files",
-    collect: async (database, user) => {
+    collect: async (database, user, page) => {
       const [owned, uploaded] = await Promise.all([
         database
           .select({ id: contracts.id, title: contracts.title, documentHash: contracts.documentHash })
           .from(contracts)
           .where(eq(contracts.ownerId, user.id))
           .orderBy(desc(contracts.createdAt))
-          .limit(EXPORT_ROW_LIMIT)
+          .limit(page.limit)
+          .offset(page.offset)
           .all(),
         database
           .select()
           .from(contractAttachments)
           .where(eq(contractAttachments.uploadedBy, user.id))
           .orderBy(desc(contractAttachments.createdAt))
-          .limit(EXPORT_ROW_LIMIT)
+          .limit(page.limit)
+          .offset(page.offset)
           .all(),
       ]);
       return [
@@ -351,11 +420,19 @@ export const EXPORT_SECTIONS: ExportSection[] = [
   },
 ];
 
+/**
+ * The synchronous export: every section, list sections cut at EXPORT_ROW_LIMIT rows.
+ * @returns the sections by name, and `truncated`: the list sections that reached the cap (their complete rows come
+ *   from the asynchronous export, POST /users/me/exports)
+ */
 export async function exportUserData(database: Database, user: UserRow) {
   const sections = await Promise.all(
-    EXPORT_SECTIONS.map(async (s) => [s.name, await s.collect(database, user)] as const),
+    EXPORT_SECTIONS.map(async (s) => [s.name, await s.collect(database, user, FIRST_PAGE)] as const),
   );
-  return Object.fromEntries(sections);
+  const truncated = sections
+    .filter(([, value]) => Array.isArray(value) && value.length >= EXPORT_ROW_LIMIT)
+    .map(([name]) => name);
+  return { ...Object.fromEntries(sections), truncated };
 }
 
 // ---- erasure ----
@@ -593,6 +670,37 @@ export const ERASURE_STEPS: ErasureStep[] = [
         .all();
       return endpoints.flatMap((e) => [...deleteEndpointStatements(database, e.id)]);
     },
+  },
+  {
+    // E-signature consents stay as the record that consent was given (what, when, which wording, which contract,
+    // under the pseudonymous id): evidence for the signed records others rely on (GDPR Art. 17(3)(b), (e)). The
+    // address, IP and user agent are cleared — the certificate of completion already issued keeps the signing
+    // evidence the law requires. Notification choices mean nothing without the account: they go.
+    name: "consents",
+    statements: async (database, { user, pseudonymEmail }) => [
+      database
+        .delete(consentRecords)
+        .where(and(eq(consentRecords.userId, user.id), eq(consentRecords.kind, "notifications"))),
+      database
+        .update(consentRecords)
+        .set({ email: pseudonymEmail, ip: null, userAgent: null })
+        .where(or(eq(consentRecords.userId, user.id), eq(consentRecords.email, user.email))),
+    ],
+  },
+  {
+    // Export files are removed by the expiry cron within minutes (their expiry moves to now); a job still writing
+    // one finds the export failed and discards its file.
+    name: "dataExports",
+    statements: async (database, { user, now }) => [
+      database
+        .update(dataExports)
+        .set({ status: "failed", error: "account erased", updatedAt: now })
+        .where(and(eq(dataExports.userId, user.id), inArray(dataExports.status, ["queued", "running"]))),
+      database
+        .update(dataExports)
+        .set({ expiresAt: now, updatedAt: now })
+        .where(and(eq(dataExports.userId, user.id), ne(dataExports.status, "expired"))),
+    ],
   },
   {
     // The user's own approval rules go; other owners' rules naming the old address as approver get the pseudonym.

@@ -93,6 +93,37 @@ export const EMAIL_TEMPLATES = {
       footnote: "The links are personal and work for 72 hours; do not forward this email.",
     }),
   ),
+  /**
+   * The asynchronous personal-data export is ready (GDPR Art. 15/20). The link is the authenticated download route:
+   * it works for 24 hours and only when signed in as the account's owner, so a forwarded email discloses nothing.
+   */
+  "data-export-ready": defineTemplate(
+    z.object({
+      name: z.string().min(1).max(200),
+      exportId: z.string().min(1).max(40),
+      expiresAt: z.string().max(40),
+      size: z.number().int().min(0),
+    }),
+    (d, ctx) => ({
+      subject: "Your Escra data export is ready",
+      preheader: "Download it within 24 hours",
+      heading: "Your data export is ready",
+      paragraphs: [
+        `Hi ${d.name}, the copy of your personal data you asked for is ready: one JSON file, files as links.`,
+        "Sign in to Escra to download it; the download link works until the time below, then the file is deleted.",
+      ],
+      facts: [
+        { label: "Export", value: d.exportId },
+        { label: "Size", value: `${Math.max(1, Math.ceil(d.size / 1024))} KB` },
+        { label: "Available until", value: d.expiresAt },
+      ],
+      action: {
+        label: "Download your data",
+        url: `${ctx.baseUrl.replace(/\/$/, "")}/api/v1/users/me/exports/${encodeURIComponent(d.exportId)}/download`,
+      },
+      footnote: "If you did not ask for an export, change your password and review your sessions.",
+    }),
+  ),
   /** A general notice: notifications and operational messages that need no bespoke layout. */
   notice: defineTemplate(
     z.object({

@@ -71,6 +71,13 @@ const reportData = z.looseObject({
   rowCount: z.number().int().min(0).optional(),
 });
 
+/** A personal-data export (issue 15.1) finished: ready to download, or failed. */
+const dataExportData = z.looseObject({
+  exportId: prefixedId("dex"),
+  status: z.enum(["ready", "failed"]),
+  expiresAt: z.string().optional(),
+});
+
 const webhookTestData = z.looseObject({
   endpointId: prefixedId("whe"),
   message: z.string().max(500).optional(),
@@ -131,6 +138,8 @@ export const EVENT_CATALOG = {
 
   "report.progress": reportData,
   "report.ready": reportData,
+
+  "export.ready": dataExportData,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventType = keyof typeof EVENT_CATALOG;
@@ -170,7 +179,7 @@ export type AuditEventType = EventType | AuditOnlyEventType;
 /** The published events of one aggregate kind, e.g. EventOf<"escrow"> = "escrow.created" | "escrow.funded" | … */
 export type EventOf<K extends string> = Extract<EventType, `${K}.${string}`>;
 /** Events that go to the personal live feed only: never a webhook, an email or an in-app notification (API.md). */
-export const FEED_ONLY_EVENT_TYPES: readonly EventType[] = ["report.progress", "report.ready"];
+export const FEED_ONLY_EVENT_TYPES: readonly EventType[] = ["report.progress", "report.ready", "export.ready"];
 
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(EVENT_CATALOG, type);

@@ -48,6 +48,7 @@ const PHRASES: Record<EventType, string> = {
   "webhook.test": "received a test event",
   "report.progress": "is being prepared",
   "report.ready": "is ready to download",
+  "export.ready": "is ready to download",
 };
 
 const NOUNS: Record<DomainEvent["subject"]["type"], string> = {

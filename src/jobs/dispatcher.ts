@@ -23,6 +23,8 @@ import { EXECUTED_DOCUMENT_JOB, executedDocumentConsumer, executedDocumentJob } 
 import { ESCROW_PAYOUT_JOB, escrowPayoutJob } from "./escrow-payout";
 import { reportExportJob } from "./report-export";
 import { REPORT_EXPORT_JOB } from "../services/reports/request-report-export";
+import { dataExportJob } from "./data-export";
+import { DATA_EXPORT_JOB } from "../services/users/request-data-export";
 import { RetryLater, type DeliveryContext, type EventConsumer, type JobHandler } from "./types";
 
 export type { DeliveryContext, EventConsumer, JobHandler } from "./types";
@@ -36,6 +38,7 @@ export const jobHandlers: Record<string, JobHandler> = {
   [WEBHOOK_DELIVER_JOB]: deliverWebhookJob,
   [ESCROW_PAYOUT_JOB]: escrowPayoutJob,
   [REPORT_EXPORT_JOB]: reportExportJob,
+  [DATA_EXPORT_JOB]: dataExportJob,
   [EXECUTED_DOCUMENT_JOB]: executedDocumentJob,
 };
 

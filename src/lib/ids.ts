@@ -45,6 +45,9 @@ export const ID_PREFIXES = [
   "oat",
   // external identities (OpenID Connect sign-in)
   "idn",
+  // data lifecycle: asynchronous personal-data exports, consent records
+  "dex",
+  "cns",
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -251,7 +251,7 @@ export const userRoutes = createRouter()
     return ok(c, await getNotificationPreferences(c.env, principalOf(c)));
   })
   .openapi(putPreferencesRoute, async (c) => {
-    return ok(c, await setNotificationPreferences(c.env, principalOf(c), c.req.valid("json")));
+    return ok(c, await setNotificationPreferences(c.env, principalOf(c), c.req.valid("json"), requestOrigin(c)));
   })
   .openapi(exportRoute, async (c) => {
     const principal = principalOf(c);

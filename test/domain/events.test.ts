@@ -42,6 +42,8 @@ const API_EVENT_TYPES = [
   "webhook.test",
   "report.progress",
   "report.ready",
+  // Added for issue 15.1: the asynchronous personal-data export, personal feed only like the reports'.
+  "export.ready",
 ];
 
 describe("event catalog", () => {

@@ -19,3 +19,4 @@ export * from "./signing";
 export * from "./reports";
 export * from "./governance";
 export * from "./oauth";
+export * from "./lifecycle";

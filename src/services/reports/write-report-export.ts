@@ -11,7 +11,7 @@ import { assetFontLoader } from "../../lib/fonts";
 import { log } from "../../lib/request-context";
 import { CsvWriter, JsonWriter, R2PartSink, XlsxWriter, type RowWriter } from "../../lib/report-files";
 import { CHART_COLORS, PDF_MAX_ROWS, reportPdf } from "../../lib/report-pdf";
-import { validateEventData, type EventType } from "../../domain/events";
+import { notifyFeed } from "../../lib/feed-notify";
 import {
   EXPORT_COLUMNS,
   exportCells,
@@ -54,7 +54,7 @@ export async function writeReportExport(env: Bindings, reportId: string, attempt
     const message = refused ? err.message : "The report could not be produced";
     log("error", "report export failed", { reportId, error: err instanceof Error ? err.message : String(err) });
     await updateReport(database, reportId, { status: "failed", error: message, updatedAt: new Date().toISOString() });
-    await notify(env, row.ownerId, "report.ready", `${reportId}:failed`, {
+    await notifyFeed(env, row.ownerId, "report.ready", `${reportId}:failed`, {
       reportId,
       status: "failed",
       progress: row.progress,
@@ -75,7 +75,7 @@ async function produce(env: Bindings, row: ReportRow) {
     rowCount: total,
     updatedAt: new Date().toISOString(),
   });
-  await notify(env, row.ownerId, "report.progress", `${row.id}:progress:0`, {
+  await notifyFeed(env, row.ownerId, "report.progress", `${row.id}:progress:0`, {
     reportId: row.id,
     status: "running",
     progress: 0,
@@ -129,7 +129,7 @@ async function produce(env: Bindings, row: ReportRow) {
       }
       if (percent >= reported + 10) {
         reported = percent - (percent % 10);
-        await notify(env, row.ownerId, "report.progress", `${row.id}:progress:${reported}`, {
+        await notifyFeed(env, row.ownerId, "report.progress", `${row.id}:progress:${reported}`, {
           reportId: row.id,
           status: "running",
           progress: reported,
@@ -167,7 +167,7 @@ async function produce(env: Bindings, row: ReportRow) {
       completedAt: now,
       updatedAt: now,
     });
-    await notify(env, row.ownerId, "report.ready", `${row.id}:ready`, {
+    await notifyFeed(env, row.ownerId, "report.ready", `${row.id}:ready`, {
       reportId: row.id,
       status: "ready",
       progress: 100,
@@ -177,16 +177,4 @@ async function produce(env: Bindings, row: ReportRow) {
     await sink.abort();
     throw err;
   }
-}
-
-/** Puts a report event on the owner's personal feed (the feed ignores an id it already has). */
-async function notify(env: Bindings, userId: string, type: EventType, id: string, data: Record<string, unknown>) {
-  const valid = validateEventData(type, data);
-  if (!valid.success) throw new Error(`invalid ${type} data: ${JSON.stringify(valid.issues)}`);
-  await env.USER_FEED.get(env.USER_FEED.idFromName(userId)).deliver({
-    id,
-    type,
-    data: valid.data,
-    occurredAt: new Date().toISOString(),
-  });
 }

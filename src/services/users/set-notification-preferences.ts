@@ -1,6 +1,7 @@
 // Notification preferences: per event type and channel, plus the email digest's burst threshold (issue 13.4).
 // Event types must come from the catalog, and the SMS channel can be turned on only by a user with a verified
-// phone (issue 17.3) — otherwise the choice could never be honoured.
+// phone (issue 17.3) — otherwise the choice could never be honoured. Each channel turned on or off is logged as a
+// consent given or withdrawn (issue 15.5), in the same batch as the change.
 import { fail } from "../../lib/errors";
 import { db } from "../../db/client";
 import { findUserById } from "../../db/users";
@@ -10,6 +11,8 @@ import { digestSettings, type DigestSettings } from "../../domain/notification-d
 import { preferencesOf, upsertPreferenceStatements } from "../../db/notification-preferences";
 import { EVENT_TYPES } from "../../domain/events";
 import { smsTurnedOn, unknownEventTypes, type NotificationChannel } from "../../domain/notification-preferences";
+import { channelConsentChanges } from "../../domain/consent";
+import { channelConsentStatements, type ConsentOrigin } from "../../db/consents";
 
 export type PreferencesUpdate = {
   preferences?: Record<string, Partial<Record<NotificationChannel, boolean>>>;
@@ -27,7 +30,8 @@ export async function getNotificationPreferences(env: { DB: D1Database }, actor:
 }
 
 /**
- * Stores the given (event type, channel) choices and digest settings; others keep their value.
+ * Stores the given (event type, channel) choices and digest settings; others keep their value. A choice that changes
+ * a channel's effective value appends a consent record (given/withdrawn) with `origin`.
  * @returns the full preferences after the change (as getNotificationPreferences)
  * @throws ApiError VAL001 (unknown event type), RES002 (`sms: true` without a verified phone)
  */
@@ -35,6 +39,7 @@ export async function setNotificationPreferences(
   env: { DB: D1Database },
   actor: { userId: string },
   input: PreferencesUpdate,
+  origin: ConsentOrigin = { ip: null, userAgent: null },
 ) {
   const { preferences = {}, digest } = input;
   const unknown = unknownEventTypes(EVENT_TYPES, preferences);
@@ -62,7 +67,12 @@ export async function setNotificationPreferences(
           .where(eq(users.id, actor.userId)),
       ]
     : [];
-  const [first, ...rest] = [...upsertPreferenceStatements(database, actor.userId, preferences, now), ...digestUpdate];
+  const changes = channelConsentChanges(await preferencesOf(database, actor.userId), preferences);
+  const [first, ...rest] = [
+    ...upsertPreferenceStatements(database, actor.userId, preferences, now),
+    ...digestUpdate,
+    ...channelConsentStatements(database, actor.userId, changes, origin, now),
+  ];
   if (first) await database.batch([first, ...rest]);
   return getNotificationPreferences(env, actor);
 }

@@ -1,5 +1,6 @@
 // Removes personal-data export files past their expiry (24 h after ready, or at once for an erased account): the
-// file in R2, then the record turns `expired` (kept EXPIRED_EXPORT_RECORD_DAYS so a late click reads why, then deleted).
+// file in R2, then the record turns `expired` (kept EXPIRED_EXPORT_RECORD_DAYS so a late click reads why, then
+// deleted).
 import type { Bindings } from "../env";
 import { db } from "../db/client";
 import { deleteOldExpiredExports, dueDataExports, markDataExportExpired } from "../db/data-exports";

@@ -47,13 +47,11 @@ const exportIdParam = z.object({
 const consentSchema = z
   .object({
     id: z.string(),
-    kind: z
-      .enum(CONSENT_KINDS)
-      .openapi({
-        description:
-          "esign: consent to electronic signature at signing; " +
-          "notifications: a channel turned on (given) or off (withdrawn)",
-      }),
+    kind: z.enum(CONSENT_KINDS).openapi({
+      description:
+        "esign: consent to electronic signature at signing; " +
+        "notifications: a channel turned on (given) or off (withdrawn)",
+    }),
     action: z.enum(CONSENT_ACTIONS),
     contractId: z.string().nullable(),
     eventType: z.string().nullable(),

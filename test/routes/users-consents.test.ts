@@ -42,7 +42,7 @@ beforeAll(async () => {
 });
 
 describe("e-signature consent", () => {
-  it("signing logs the consent with contract, wording version, time, IP and user agent — by account or by link", async () => {
+  it("signing logs consent: contract, wording version, time, IP, user agent (by account or link)", async () => {
     const { id, signerId } = await sentContract([signer, linkSigner]);
     const signed = await call("POST", `/api/v1/contracts/${id}/sign`, {
       token: signer.accessToken,
@@ -104,7 +104,7 @@ describe("e-signature consent", () => {
 });
 
 describe("notification consents", () => {
-  it("turning a channel off is a withdrawal, on again a consent; a choice that changes nothing records nothing", async () => {
+  it("a channel turned off is a withdrawal, on again a consent; a no-op choice records nothing", async () => {
     const put = (channels: Record<string, boolean>) =>
       call("PUT", "/api/v1/users/me/notification-preferences", {
         token: owner.accessToken,
@@ -149,7 +149,7 @@ describe("notification consents", () => {
 });
 
 describe("erasure", () => {
-  it("keeps the e-signature consent as pseudonymous evidence, drops notification choices and the address, IP, UA", async () => {
+  it("keeps e-signature consent as pseudonymous evidence; drops notification choices, address, IP, UA", async () => {
     const leaving = await createUser({ name: "Lea Leaving" });
     const { id } = await sentContract([leaving]);
     expect(

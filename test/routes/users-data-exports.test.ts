@@ -1,6 +1,6 @@
-// The asynchronous personal-data export (issue 15.1): POST /users/me/exports → queue job → JSON file in R2 → an email
-// with the link and `export.ready` on the live feed; the file holds every row (a large account past the synchronous
-// export's 1,000-row cap), downloadable 24 h by its owner only, then RES002 and removed by the expiry cron.
+// The asynchronous personal-data export (issue 15.1): POST /users/me/exports → queue job → JSON file in R2 → an
+// email with the link and `export.ready` on the live feed; the file holds every row (a large account past the
+// synchronous export's 1,000-row cap), downloadable 24 h by its owner only, then RES002 and removed by the cron.
 import { beforeAll, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { call, fetchWorker } from "../helpers/http";
@@ -51,7 +51,7 @@ beforeAll(async () => {
 describe("POST /users/me/exports", () => {
   let exportId: string;
 
-  it("a large account: the sync export says it is cut, the async one holds every row, is emailed and on the feed", async () => {
+  it("a large account: the sync export is cut; the async one has every row, emailed and on the feed", async () => {
     const sync = await call("GET", "/api/v1/users/me/export", { token: owner.accessToken });
     expect(sync.status).toBe(200);
     expect(sync.body.data.contracts).toHaveLength(1_000);
@@ -126,7 +126,7 @@ describe("POST /users/me/exports", () => {
     expect(unknown.body.error.code).toBe("RES001");
   });
 
-  it("one export at a time: another request while one is pending is RES002; its file is not ready yet (RES002)", async () => {
+  it("one export at a time: asking again while one is pending is RES002; its file is not ready (RES002)", async () => {
     const pendingId = await pendingExport(other.user.id);
     const again = await call("POST", "/api/v1/users/me/exports", { token: other.accessToken });
     expect(again.status).toBe(409);

@@ -183,6 +183,9 @@ const exportRoute = createRoute({
   method: "get",
   path: "/users/me/export",
   summary: "Everything Escra holds about the caller, as JSON (GDPR access/portability)",
+  description:
+    "One key per section; list sections hold at most 1,000 rows, and `truncated` names those that reached it. " +
+    "A large account gets its complete copy from POST /users/me/exports (same document, every row, emailed link).",
   responses: {
     200: jsonContent(
       envelope(z.object({ exportedAt: isoDate }).catchall(z.unknown()).openapi("UserExport")),

@@ -38,7 +38,7 @@ CREATE TABLE `consent_records` (
 --> statement-breakpoint
 CREATE INDEX `consent_records_user_idx` ON `consent_records` (`user_id`,`created_at`);
 --> statement-breakpoint
-CREATE UNIQUE INDEX `consent_records_signer_idx` ON `consent_records` (`signer_id`) WHERE `signer_id` IS NOT NULL;
+CREATE INDEX `consent_records_contract_idx` ON `consent_records` (`contract_id`);
 --> statement-breakpoint
 CREATE TRIGGER `consent_records_append_only`
 BEFORE UPDATE OF `id`, `user_id`, `kind`, `action`, `contract_id`, `signer_id`, `event_type`, `channel`,

@@ -44,8 +44,8 @@ export function channelConsentStatements(
 
 /**
  * The e-signature consent a party gave when signing, as a raw statement for a Durable Object's outbox
- * (idempotent: one record per signer, so a replayed outbox entry adds nothing). The account is the one that acted,
- * else the account that verified the signer's address (a party signing by link is still that person).
+ * (idempotent: the id is drawn once, in the command, so a replayed outbox entry adds nothing). The account is the
+ * one that acted, else the account that verified the signer's address (a party signing by link is that person).
  */
 export function esignConsentStatement(input: {
   contractId: string;
@@ -63,7 +63,7 @@ export function esignConsentStatement(input: {
           VALUES (?, coalesce(?, (SELECT id FROM users WHERE email = ? AND email_verified_at IS NOT NULL
                                    AND deleted_at IS NULL LIMIT 1)),
                   ?, 'esign', 'given', ?, ?, NULL, NULL, ?, ?, ?, ?)
-          ON CONFLICT DO NOTHING`,
+          ON CONFLICT (id) DO NOTHING`,
     params: [
       newId("cns"),
       input.actorId,

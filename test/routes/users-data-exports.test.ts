@@ -85,7 +85,11 @@ describe("POST /users/me/exports", () => {
     expect(file.status).toBe(200);
     expect(file.headers.get("content-type")).toContain("application/json");
     expect(file.headers.get("content-disposition")).toContain(`escra-export-${owner.user.id}.json`);
-    const data = (await file.json()) as Record<string, unknown[]> & { truncated: string[] };
+    const data = (await file.json()) as Record<string, unknown> & {
+      contracts: unknown[];
+      files: unknown[];
+      truncated: string[];
+    };
     expect(Number(file.headers.get("content-length"))).toBe(done.body.data.size);
     // Same documented schema as the synchronous export: the same sections, every row, nothing cut.
     const syncKeys = Object.keys(sync.body.data).filter((k) => k !== "exportedAt");
@@ -162,5 +166,29 @@ describe("POST /users/me/exports", () => {
     const fresh = await call("POST", "/api/v1/users/me/exports", { token: owner.accessToken });
     expect(fresh.status).toBe(202);
     await poll(fresh.body.data.id, owner.accessToken);
+  }, 60_000);
+
+  it("erasure ends the account's exports: a pending one fails, a ready file is removed by the next cron run", async () => {
+    const leaving = await createUser({ name: "Eli Erased" });
+    const created = await call("POST", "/api/v1/users/me/exports", { token: leaving.accessToken });
+    expect(created.status).toBe(202);
+    const ready = await poll(created.body.data.id, leaving.accessToken);
+    expect(ready.body.data.status).toBe("ready");
+    const pendingId = await pendingExport(leaving.user.id, "running");
+    const { r2_key: key } = (await env.DB.prepare("SELECT r2_key FROM data_exports WHERE id = ?")
+      .bind(created.body.data.id)
+      .first<{ r2_key: string }>())!;
+
+    const erased = await call("DELETE", "/api/v1/users/me", {
+      token: leaving.accessToken,
+      body: { password: leaving.password },
+    });
+    expect(erased.status).toBe(200);
+    const pending = await env.DB.prepare("SELECT status FROM data_exports WHERE id = ?")
+      .bind(pendingId)
+      .first<{ status: string }>();
+    expect(pending?.status).toBe("failed");
+    await expireDataExports(env, new Date());
+    expect(await env.DOCUMENTS.head(key)).toBeNull();
   }, 60_000);
 });

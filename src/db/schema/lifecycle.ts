@@ -1,7 +1,6 @@
 // Data lifecycle (issue 15): asynchronous personal-data exports (file in R2 until expiry) and the append-only log
 // of consents given and withdrawn. Migration 0036 also adds the trigger that keeps consent records unchanged.
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { CONSENT_ACTIONS, CONSENT_KINDS } from "../../domain/consent";
 import { DATA_EXPORT_STATUSES } from "../../domain/data-export";
 
@@ -36,7 +35,7 @@ export const consentRecords = sqliteTable(
     email: text("email"),
     kind: text("kind", { enum: CONSENT_KINDS }).notNull(),
     action: text("action", { enum: CONSENT_ACTIONS }).notNull(),
-    /** e-signature consents: the contract and the party (one consent per party) */
+    /** e-signature consents: the contract and the party who signed */
     contractId: text("contract_id"),
     signerId: text("signer_id"),
     /** notification consents: the event type and channel opted in or out */
@@ -50,6 +49,6 @@ export const consentRecords = sqliteTable(
   },
   (t) => [
     index("consent_records_user_idx").on(t.userId, t.createdAt),
-    uniqueIndex("consent_records_signer_idx").on(t.signerId).where(sql`signer_id IS NOT NULL`),
+    index("consent_records_contract_idx").on(t.contractId),
   ],
 );

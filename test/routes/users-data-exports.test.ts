@@ -168,7 +168,7 @@ describe("POST /users/me/exports", () => {
     await poll(fresh.body.data.id, owner.accessToken);
   }, 60_000);
 
-  it("erasure ends the account's exports: a pending one fails, a ready file is removed by the next cron run", async () => {
+  it("erasure ends the account's exports: a pending one fails, a ready file goes at the next cron run", async () => {
     const leaving = await createUser({ name: "Eli Erased" });
     const created = await call("POST", "/api/v1/users/me/exports", { token: leaving.accessToken });
     expect(created.status).toBe(202);

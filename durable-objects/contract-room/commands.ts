@@ -21,7 +21,7 @@ import { enqueueAnchorStatements } from "../../src/lib/anchoring";
 import { fail } from "../../src/lib/errors";
 import type { SignatureRecord } from "../../src/lib/signatures";
 import { esignConsentStatement } from "../../src/db/consents";
-import { CONSENT_TEXT_VERSION } from "../../src/domain/consent";
+import { CONSENT_VERSION } from "../../src/domain/consent";
 import type { AggregateEvent, CommandContext } from "../lib/aggregate";
 import { rpcResult, unwrap, type RpcResult } from "../lib/rpc-result";
 import {
@@ -140,7 +140,7 @@ export class SigningCommands {
               signerId,
               signerEmail: signature.signerEmail,
               actorId,
-              textVersion: CONSENT_TEXT_VERSION,
+              textVersion: CONSENT_VERSION,
               ip: signature.ip,
               userAgent: signature.userAgent,
               signedAt: signature.signedAt,

@@ -19,8 +19,6 @@ export const ELECTRONIC_SIGNATURE_CONSENT = { version: CONSENT_VERSION, text: CO
 
 // ---- consent records (issue 15.5): what was agreed to, in which wording; the log itself is src/db/consents.ts ----
 
-/** Transitional name of CONSENT_VERSION (removed below in this change). */
-export const CONSENT_TEXT_VERSION = CONSENT_VERSION;
 
 /** Consent kinds: the e-signature consent given at signing; a notification channel opt-in or opt-out. */
 export const CONSENT_KINDS = ["esign", "notifications"] as const;
@@ -36,7 +34,7 @@ const NOTIFICATION_CONSENT_TEXT =
 
 /** Every wording ever agreed to, by version: a consent record's `textVersion` always resolves here. */
 export const CONSENT_TEXTS: Readonly<Record<string, string>> = {
-  [CONSENT_TEXT_VERSION]: CONSENT_TEXT,
+  [CONSENT_VERSION]: CONSENT_TEXT,
   [NOTIFICATION_CONSENT_VERSION]: NOTIFICATION_CONSENT_TEXT,
 };
 

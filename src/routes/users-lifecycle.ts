@@ -56,7 +56,7 @@ const consentSchema = z
     contractId: z.string().nullable(),
     eventType: z.string().nullable(),
     channel: z.string().nullable(),
-    textVersion: z.string().openapi({ description: "the wording agreed to", example: "esign-2026-11" }),
+    textVersion: z.string().openapi({ description: "the wording agreed to", example: "esign-eidas-2026-11-30" }),
     text: z.string().nullable().openapi({ description: "that wording, quoted" }),
     ip: z.string().nullable(),
     userAgent: z.string().nullable(),

@@ -5,7 +5,7 @@ import { dataExportExpiry, downloadRefusal, visibleExportStatus } from "../../sr
 import {
   CONSENT_TEXT,
   CONSENT_TEXTS,
-  CONSENT_TEXT_VERSION,
+  CONSENT_VERSION,
   NOTIFICATION_CONSENT_VERSION,
   channelConsentChanges,
 } from "../../src/domain/consent";
@@ -34,7 +34,7 @@ describe("data export validity", () => {
 
 describe("consent texts", () => {
   it("every version resolves to its wording; the e-signature version is the text the signing page shows", () => {
-    expect(CONSENT_TEXTS[CONSENT_TEXT_VERSION]).toBe(CONSENT_TEXT);
+    expect(CONSENT_TEXTS[CONSENT_VERSION]).toBe(CONSENT_TEXT);
     expect(CONSENT_TEXTS[NOTIFICATION_CONSENT_VERSION]).toEqual(expect.any(String));
   });
 });

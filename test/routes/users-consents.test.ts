@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { call } from "../helpers/http";
 import { createUser, type TestUser } from "../helpers/users";
 import { issueSigningToken } from "../../src/lib/signing-token";
-import { CONSENT_TEXT, CONSENT_TEXT_VERSION, NOTIFICATION_CONSENT_VERSION } from "../../src/domain/consent";
+import { CONSENT_TEXT, CONSENT_VERSION, NOTIFICATION_CONSENT_VERSION } from "../../src/domain/consent";
 
 let owner: TestUser, signer: TestUser, linkSigner: TestUser, stranger: TestUser;
 
@@ -71,7 +71,7 @@ describe("e-signature consent", () => {
         contractId: id,
         eventType: null,
         channel: null,
-        textVersion: CONSENT_TEXT_VERSION,
+        textVersion: CONSENT_VERSION,
         text: CONSENT_TEXT,
         ip: "203.0.113.21",
         userAgent: "consent-test/1",
@@ -183,7 +183,7 @@ describe("erasure", () => {
         email: `erased+${leaving.user.id.toLowerCase()}@erased.invalid`,
         ip: null,
         user_agent: null,
-        text_version: CONSENT_TEXT_VERSION,
+        text_version: CONSENT_VERSION,
       },
     ]);
   });

@@ -146,15 +146,16 @@ export function percentile(sorted: number[], p: number): number {
 
 /**
  * Waits until the Worker is idle again: requests still in flight when a run ends (a slow scenario, a warm-up)
- * would otherwise eat into the next scenario's figures. Idle = three sequential pings each under `fastMs`.
+ * would otherwise eat into the next scenario's figures. Idle = three sequential pings each under `fastMs`; gives up
+ * after `timeoutMs` (on a loaded machine ping may never get under `fastMs`: waiting longer only lengthens the run).
  */
-export async function settle(baseUrl: string, fastMs = 100, timeoutMs = 60_000): Promise<void> {
+export async function settle(baseUrl: string, fastMs = 100, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let fast = 0;
   while (fast < 3 && Date.now() < deadline) {
     const started = performance.now();
     try {
-      await (await fetch(`${baseUrl}/api/v1/ping`, { signal: AbortSignal.timeout(10_000) })).arrayBuffer();
+      await (await fetch(`${baseUrl}/api/v1/ping`, { signal: AbortSignal.timeout(5_000) })).arrayBuffer();
     } catch {
       // a timeout counts as slow
     }

@@ -51,16 +51,32 @@ export const ID_PREFIXES = [
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
-export function randomToken(length: number): string {
-  // Rejection sampling keeps every character equally likely.
-  const out: string[] = [];
-  while (out.length < length) {
-    const bytes = crypto.getRandomValues(new Uint8Array(length * 2));
-    for (const b of bytes) {
-      if (b < 248 && out.length < length) out.push(ALPHABET[b % 62]!);
-    }
+/**
+ * Random bytes drawn from crypto.getRandomValues a block at a time: one native call per ~POOL_BYTES / 24 ids
+ * instead of one per id (per request for the request id, which made it 12 % of GET /ping's CPU profile). Bytes are
+ * used once, in order, and never leave the isolate, so each token is as random as one drawn directly.
+ */
+const POOL_BYTES = 1024;
+let pool = new Uint8Array(0);
+let poolAt = 0;
+
+function randomByte(): number {
+  if (poolAt >= pool.length) {
+    // Filled lazily, inside a request: Workers refuse getRandomValues at global scope.
+    pool = crypto.getRandomValues(new Uint8Array(POOL_BYTES));
+    poolAt = 0;
   }
-  return out.join("");
+  return pool[poolAt++]!;
+}
+
+/** `length` characters of base62; rejection sampling (bytes ≥ 248 are skipped) keeps every character equally likely. */
+export function randomToken(length: number): string {
+  let out = "";
+  while (out.length < length) {
+    const b = randomByte();
+    if (b < 248) out += ALPHABET[b % 62]!;
+  }
+  return out;
 }
 
 export function newId(prefix: IdPrefix): string {

@@ -100,28 +100,25 @@ export async function contractAccess(env: Bindings, principal: Principal, contra
   });
 }
 
-function shareMatches(userId: string, email: string | null): SQL {
-  return email
-    ? or(eq(contractShares.userId, userId), eq(contractShares.email, email))!
-    : eq(contractShares.userId, userId);
+/** SQL: the caller's verified email, lower-cased; NULL when unverified (a comparison with it is then never true). */
+function verifiedEmailSql(userId: string): SQL {
+  return sql`(SELECT lower(${users.email}) FROM ${users} WHERE ${users.id} = ${userId} AND ${users.emailVerifiedAt} IS NOT NULL)`;
 }
 
-/** The list filter equivalent to contractAccess(...) !== "none"; undefined (no filter) for platform admins. */
-export async function visibleContracts(database: Database, principal: Principal): Promise<SQL | undefined> {
+/**
+ * The list filter equivalent to contractAccess(...) !== "none"; undefined (no filter) for platform admins. The
+ * verified email is a subquery of the filter rather than a read before it: one D1 round trip less per list.
+ */
+export async function visibleContracts(_database: Database, principal: Principal): Promise<SQL | undefined> {
   if (isAdmin(principal)) return undefined;
-  const email = await verifiedEmailOf(database, principal.userId);
-  const clauses: SQL[] = [
+  const email = verifiedEmailSql(principal.userId);
+  return or(
     eq(contracts.ownerId, principal.userId),
     sql`${contracts.teamId} IN (SELECT ${teamMembers.teamId} FROM ${teamMembers} WHERE ${teamMembers.userId} = ${principal.userId})`,
     sql`EXISTS (SELECT 1 FROM ${contractShares} WHERE ${contractShares.contractId} = ${contracts.id}
-      AND ${shareMatches(principal.userId, email)} AND ${shareStillGranted})`,
-  ];
-  if (email) {
-    clauses.push(
-      sql`EXISTS (SELECT 1 FROM ${contractSigners} WHERE ${contractSigners.contractId} = ${contracts.id} AND ${contractSigners.email} = ${email})`,
-    );
-  }
-  return or(...clauses);
+      AND (${contractShares.userId} = ${principal.userId} OR ${contractShares.email} = ${email}) AND ${shareStillGranted})`,
+    sql`EXISTS (SELECT 1 FROM ${contractSigners} WHERE ${contractSigners.contractId} = ${contracts.id} AND ${contractSigners.email} = ${email})`,
+  );
 }
 
 /** Whether `email` is a party (signer, approver, viewer) of the contract; emails are stored lower-cased. */

@@ -1,5 +1,5 @@
 // Reads of the contracts projection: one contract, or a filtered page of those the caller may see.
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { contractFtsJoin, contractMatch, contractRank, contractsFts } from "./contracts-search";
 import { ftsQuery } from "../domain/search-query";
 import type { Database } from "./client";
@@ -18,17 +18,12 @@ export interface ContractFilters {
   q?: string;
 }
 
-async function withChildren(database: Database, rows: ContractRow[]): Promise<ContractView[]> {
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const [signers, attachments] = await Promise.all([
-    selectInChunks(ids, (chunk) =>
-      database.select().from(contractSigners).where(inArray(contractSigners.contractId, chunk)).all(),
-    ),
-    selectInChunks(ids, (chunk) =>
-      database.select().from(contractAttachments).where(inArray(contractAttachments.contractId, chunk)).all(),
-    ).then((rows) => rows.sort((a, b) => a.createdAt.localeCompare(b.createdAt))),
-  ]);
+type SignerRow = typeof contractSigners.$inferSelect;
+type AttachmentRow = typeof contractAttachments.$inferSelect;
+
+/** Contract rows with their signers and attachments (any order; attachments are sorted oldest first here). */
+function assemble(rows: ContractRow[], signers: SignerRow[], attachments: AttachmentRow[]): ContractView[] {
+  attachments.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   return rows.map((row) => {
     const { valueAmount, valueCurrency, revision: _revision, ...rest } = row;
     const state: Omit<ContractState, "deletedAt" | "shares"> = {
@@ -41,10 +36,14 @@ async function withChildren(database: Database, rows: ContractRow[]): Promise<Co
   });
 }
 
+/** One contract with its signers and attachments: one D1 batch (one round trip, one consistent snapshot). */
 export async function findContract(database: Database, id: string): Promise<ContractView | null> {
-  const row = await database.select().from(contracts).where(eq(contracts.id, id)).get();
-  if (!row) return null;
-  return (await withChildren(database, [row]))[0] ?? null;
+  const [rows, signers, attachments] = await database.batch([
+    database.select().from(contracts).where(eq(contracts.id, id)).limit(1),
+    database.select().from(contractSigners).where(eq(contractSigners.contractId, id)),
+    database.select().from(contractAttachments).where(eq(contractAttachments.contractId, id)),
+  ]);
+  return assemble(rows, signers, attachments)[0] ?? null;
 }
 
 /** The structured filters; `q` (full text) is applied by listContracts through contracts_fts. */
@@ -69,24 +68,43 @@ export async function listContracts(
   window: { limit: number; offset: number },
 ): Promise<{ items: ContractView[]; total: number }> {
   const structured = and(visibility, ...filterClauses(filters));
+  // Each branch is one D1 batch — one round trip, one snapshot: the page, the total, and the page's signers and
+  // attachments (selected by the page as a subquery, so no IN-list of ids grows with perPage).
   if (filters.q === undefined) {
-    const [rows, totalRow] = await Promise.all([
+    const newestFirst = [desc(contracts.createdAt), desc(contracts.id)];
+    const page = database
+      .select({ id: contracts.id })
+      .from(contracts)
+      .where(structured)
+      .orderBy(...newestFirst)
+      .limit(window.limit)
+      .offset(window.offset);
+    const [rows, totalRows, signers, attachments] = await database.batch([
       database
         .select()
         .from(contracts)
         .where(structured)
-        .orderBy(desc(contracts.createdAt), desc(contracts.id))
+        .orderBy(...newestFirst)
         .limit(window.limit)
-        .offset(window.offset)
-        .all(),
-      database.select({ n: count() }).from(contracts).where(structured).get(),
+        .offset(window.offset),
+      database.select({ n: count() }).from(contracts).where(structured),
+      database.select().from(contractSigners).where(inArray(contractSigners.contractId, page)),
+      database.select().from(contractAttachments).where(inArray(contractAttachments.contractId, page)),
     ]);
-    return { items: await withChildren(database, rows), total: totalRow?.n ?? 0 };
+    return { items: assemble(rows, signers, attachments), total: totalRows[0]?.n ?? 0 };
   }
   const query = ftsQuery(filters.q);
   if (query === null) return { items: [], total: 0 };
   const where = and(structured, contractMatch(query));
-  const [rows, totalRow] = await Promise.all([
+  const page = database
+    .select({ id: contracts.id })
+    .from(contracts)
+    .innerJoin(contractsFts, contractFtsJoin)
+    .where(where)
+    .orderBy(contractRank, desc(contracts.createdAt))
+    .limit(window.limit)
+    .offset(window.offset);
+  const [rows, totalRows, signers, attachments] = await database.batch([
     database
       .select({ contract: contracts })
       .from(contracts)
@@ -94,16 +112,18 @@ export async function listContracts(
       .where(where)
       .orderBy(contractRank, desc(contracts.createdAt))
       .limit(window.limit)
-      .offset(window.offset)
-      .all(),
-    database.select({ n: count() }).from(contracts).innerJoin(contractsFts, contractFtsJoin).where(where).get(),
+      .offset(window.offset),
+    database.select({ n: count() }).from(contracts).innerJoin(contractsFts, contractFtsJoin).where(where),
+    database.select().from(contractSigners).where(inArray(contractSigners.contractId, page)),
+    database.select().from(contractAttachments).where(inArray(contractAttachments.contractId, page)),
   ]);
   return {
-    items: await withChildren(
-      database,
+    items: assemble(
       rows.map((r) => r.contract),
+      signers,
+      attachments,
     ),
-    total: totalRow?.n ?? 0,
+    total: totalRows[0]?.n ?? 0,
   };
 }
 

@@ -53,6 +53,42 @@ export async function checkHealth(env: Bindings) {
   return { status, services } as const;
 }
 
+/**
+ * How long one isolate reuses a finished health check, in ms. GET /health is public and unauthenticated: probing
+ * per request made it cost ~4 × ping (a D1 query, an R2 head, two queue messages, a DO round trip and a chain RPC
+ * each time, see README "Performance") and let anyone flood the queues through it. Load balancers poll every few
+ * seconds, so a result at most this old is as useful; a failure shows within the same bound.
+ */
+export const HEALTH_CACHE_MS = 2_000;
+
+type Health = Awaited<ReturnType<typeof checkHealth>>;
+const recentHealth = new Map<string, { at: number; health: Health; refreshing: boolean }>();
+
+/**
+ * checkHealth() shared by the requests of one isolate: a result is reused for HEALTH_CACHE_MS after it arrived;
+ * while one request refreshes an older result, the others answer with that result (at most HEALTH_CACHE_MS plus
+ * one probe timeout old) rather than all probing at once. Each request only awaits probes it started itself:
+ * workerd cancels a request's I/O when it ends, so a promise shared across requests could leave the others hanging.
+ * Keyed by ANCHOR_NETWORKS, the only setting that changes which dependencies are probed.
+ */
+export async function recentCheckHealth(env: Bindings): Promise<Health> {
+  const key = env.ANCHOR_NETWORKS ?? "";
+  const now = Date.now();
+  const hit = recentHealth.get(key);
+  if (hit && (now - hit.at < HEALTH_CACHE_MS || (hit.refreshing && now - hit.at < HEALTH_CACHE_MS + TIMEOUT_MS))) {
+    return hit.health;
+  }
+  if (hit) hit.refreshing = true;
+  try {
+    const health = await checkHealth(env);
+    if (recentHealth.size > 16) recentHealth.clear();
+    recentHealth.set(key, { at: Date.now(), health, refreshing: false });
+    return health;
+  } finally {
+    if (hit) hit.refreshing = false;
+  }
+}
+
 async function checkChain(env: Bindings) {
   const networks = anchorNetworks(env.ANCHOR_NETWORKS);
   if (networks.length === 0) throw new Error("no anchor network configured");

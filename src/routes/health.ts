@@ -1,10 +1,10 @@
-// Probes: GET /api/v1/health (every dependency, really), /health/detailed (admin: plus backlogs), /readiness (can
+// Probes: GET /api/v1/health (every dependency, really, at most every 2 s per isolate), /health/detailed (admin: plus backlogs), /readiness (can
 // serve: D1 answers), /liveness and /ping (the isolate runs; touch nothing).
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
-import { checkHealth } from "../lib/health-checks";
+import { recentCheckHealth } from "../lib/health-checks";
 import { publicRoute, requireScope } from "../lib/auth";
 import { checkDetailedHealth, checkReadiness } from "../services/operations/check-health";
 
@@ -112,7 +112,7 @@ const livenessRoute = createRoute({
 
 export const healthRoutes = createRouter()
   .openapi(route, async (c) => {
-    const health = await checkHealth(c.env);
+    const health = await recentCheckHealth(c.env);
     return health.status === "down" ? ok(c, health, 503) : ok(c, health, 200);
   })
   .openapi(pingRoute, (c) => ok(c, { pong: true as const }))

@@ -39,6 +39,11 @@ export interface Bindings {
    * revocation made outside this isolate applies. Default 2000; "0" reads D1 on every request.
    */
   AUTH_CACHE_TTL_MS?: string;
+  /**
+   * "all": one JSON log line per request. Otherwise only failed (status ≥ 400) and slow requests get one
+   * (src/lib/request-context.ts): the platform's invocation log records every request.
+   */
+  LOG_REQUESTS?: string;
   ANCHOR_NETWORKS: string;
   /** "true" lets webhook endpoints use http and private/loopback addresses (development, tests); off in production. */
   WEBHOOK_ALLOW_PRIVATE_URLS?: string;

@@ -218,7 +218,7 @@ export const scenarios: Scenario[] = [
     runs: [{ connections: LOAD, target: { minRatio: 0.1 } }],
     setup: async ({ baseUrl }) => {
       const token = await benchToken(baseUrl);
-      const pool = await benchSigningPool(baseUrl, token, Number(process.env.BENCH_SIGN_POOL ?? 800));
+      const pool = await benchSigningPool(baseUrl, token, Number(process.env.BENCH_SIGN_POOL ?? 500));
       let i = 0;
       return {
         headers: { "content-type": "application/json" },

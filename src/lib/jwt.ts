@@ -113,8 +113,7 @@ export async function verifyAccessToken(env: KeyEnv, token: string): Promise<Acc
     }
     const claims = { sub: payload.sub, sid: payload.sid, role: payload.role as Role };
     // exp and iat are required numbers once jwtVerify accepted the token; remember it for as long as it would pass.
-    const until =
-      1000 * (Math.min(payload.exp!, payload.iat! + MAX_TOKEN_AGE_SECONDS) + CLOCK_TOLERANCE_SECONDS);
+    const until = 1000 * (Math.min(payload.exp!, payload.iat! + MAX_TOKEN_AGE_SECONDS) + CLOCK_TOLERANCE_SECONDS);
     if (material.verified.size >= MAX_VERIFIED_TOKENS) material.verified.clear();
     material.verified.set(cacheKey, { claims, until });
     return claims;

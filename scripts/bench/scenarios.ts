@@ -377,7 +377,11 @@ async function benchSigningPool(
       headers: auth,
       body: "{}",
     });
-    if (sent.status !== 200) throw new Error(`bench send failed: ${sent.status} ${await sent.text()}`);
+    if (sent.status !== 200) {
+      // Under load a send (it renders and freezes a 25-party PDF) can fail; the pool does without that contract.
+      console.error(`[bench] sign setup: send failed (${sent.status}), contract skipped: ${await sent.text()}`);
+      return [];
+    }
     const contractId = body.data.id;
     return body.data.signers.map((s) => ({ contractId, token: issue(contractId, s.id) }));
   };
@@ -385,6 +389,7 @@ async function benchSigningPool(
   for (let c = 0; c < contracts; c += 4) {
     byContract.push(...(await Promise.all(Array.from({ length: Math.min(4, contracts - c) }, (_, i) => one(c + i)))));
   }
+  if (byContract.flat().length === 0) throw new Error("bench signing: no contract could be sent");
   // Contract by contract, its 25 signers in a row: 32 connections keep one or two rooms busy with parallel
   // signatures, which is the contention the scenario is about.
   return byContract.flat();

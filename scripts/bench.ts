@@ -83,6 +83,8 @@ await supervise(async (group) => {
     const rss = () => workerdRss(scenario.bare ? bareGroup : escraGroup);
     try {
       const prepared = (await scenario.setup?.({ baseUrl: url })) ?? {};
+      // A setup that sent contracts leaves queue work behind (signing emails, events); let it drain first.
+      if (scenario.setup) await settle(url, 100, 60_000);
       for (const run of scenario.runs ?? [{ connections: "load" }]) {
         const c = run.connections === "load" ? connections : run.connections;
         if (warmupSeconds > 0)

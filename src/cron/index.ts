@@ -10,6 +10,7 @@ import { expireUnverifiedAccounts } from "./unverified-accounts";
 import { sendEmailDigests } from "./email-digest";
 import { expireReports } from "./report-expiry";
 import { expireDataExports } from "./data-export-expiry";
+import { rollUpAnalytics } from "./analytics-rollup";
 import { applyRetention } from "../services/governance/apply-retention";
 
 type Task = (env: Bindings, now: Date) => Promise<unknown>;
@@ -23,6 +24,7 @@ export const SCHEDULES: Record<string, Task[]> = {
     expireUnverifiedAccounts,
     expireReports,
     expireDataExports,
+    rollUpAnalytics,
   ],
   "0 3 * * *": [purgeExpiredIdempotencyKeys, applyRetention],
   "0 7 * * *": [sendEmailDigests],

@@ -1,12 +1,57 @@
-// Analytics queries (GET /analytics/dashboard, /analytics/usage): counts per bucket and per group over the D1
-// projection, each a range scan of one covering index (migration 0032) so they stay fast at a million contracts
-// (scripts/bench-analytics.ts measures them).
-import type { DataScope, ReportFilters } from "../domain/reports";
-import type { AnalyticsWindow, DashboardAggregates, UsageGroup, UsageRow } from "../domain/analytics";
-import { all, bucketSql, contractClause, escrowClause, hoursBetween, within } from "./reports";
+// Analytics queries (GET /analytics/dashboard, /analytics/usage): sums over the daily rollups (migration 0037) for
+// the whole, clean days of the window, plus the source rows of its partial first and last day and of every dirty
+// day (written since the cron last rolled it up) — exact at any moment, and a year costs ~365 rollup rows instead of
+// a scan of every contract (scripts/bench/analytics.ts measures it at a million contracts).
+import type { DataScope } from "../domain/reports";
+import {
+  rollupPlan,
+  type AnalyticsWindow,
+  type DashboardAggregates,
+  type RollupPlan,
+  type UsageGroup,
+  type UsageRow,
+} from "../domain/analytics";
+import { all, bucketSql, escrowClause, msBetween, within, type Clause } from "./reports";
 
-function filtersOf(w: AnalyticsWindow): ReportFilters {
-  return { period: w.period, startDate: w.startDate, endDate: w.endDate };
+/**
+ * The live part of a window: its edge ranges (JSON `[[lo, hi], …]`, inclusive) and the dirty days between its whole
+ * days, as `ranges(lo, hi)`. Joined as the outer loop (CROSS JOIN) so each range is one index range scan.
+ */
+function rangesCte(plan: RollupPlan): Clause {
+  return {
+    sql: `ranges(lo, hi) AS (
+      SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)
+      UNION ALL SELECT day, day || 'T~' FROM analytics_dirty WHERE day >= ? AND day <= ?)`,
+    params: [JSON.stringify(plan.live), plan.firstDay, plan.lastDay],
+  };
+}
+
+/** The clean whole days of the plan in the rollup (alias `a`). */
+function rolledDays(plan: RollupPlan): Clause {
+  return {
+    sql: "a.day >= ? AND a.day <= ? AND a.day NOT IN (SELECT day FROM analytics_dirty WHERE day >= ? AND day <= ?)",
+    params: [plan.firstDay, plan.lastDay, plan.firstDay, plan.lastDay],
+  };
+}
+
+/** Contracts the scope covers, on the source (`c`) and on the rollup (`a`): which grain, and the filter. */
+function scopeClauses(scope: DataScope, admin: "all" | "owner" | "team" | "type") {
+  if (scope.kind === "team") {
+    return {
+      source: { sql: "c.team_id = ?", params: [scope.teamId] },
+      grain: "full",
+      rollup: { sql: "a.team_id = ?", params: [scope.teamId] },
+    };
+  }
+  if (scope.kind === "user") {
+    const teams = "(SELECT team_id FROM team_members WHERE user_id = ?)";
+    return {
+      source: { sql: `(c.owner_id = ? OR c.team_id IN ${teams})`, params: [scope.userId, scope.userId] },
+      grain: "full",
+      rollup: { sql: `(a.owner_id = ? OR a.team_id IN ${teams})`, params: [scope.userId, scope.userId] },
+    };
+  }
+  return { source: { sql: "1 = 1", params: [] }, grain: admin, rollup: { sql: "1 = 1", params: [] } };
 }
 
 export async function dashboardAggregates(
@@ -14,42 +59,77 @@ export async function dashboardAggregates(
   scope: DataScope,
   w: AnalyticsWindow,
 ): Promise<DashboardAggregates> {
-  const c = contractClause(scope, filtersOf(w));
-  const e = escrowClause(scope, filtersOf(w));
-  const window = [w.startDate, w.endDate];
-  const perBucket = (column: string, extra = "") =>
-    `SELECT ${bucketSql(w.granularity, column)} AS bucket, COUNT(*) AS n${extra} FROM contracts c
-     WHERE ${within(column)} AND ${c.sql} GROUP BY bucket`;
-  const [created, sent, executed, cohort, escrowVolume] = await Promise.all([
-    all<{ bucket: string; n: number }>(d1, perBucket("c.created_at"), [...window, ...c.params]),
-    all<{ bucket: string; n: number }>(d1, perBucket("c.sent_at"), [...window, ...c.params]),
-    all<{ bucket: string; n: number; hours: number | null }>(
-      d1,
-      perBucket("c.activated_at", `, SUM(${hoursBetween("c.sent_at", "c.activated_at")}) AS hours`),
-      [...window, ...c.params],
-    ),
-    all<{ sent: number; executed: number | null }>(
-      d1,
-      `SELECT COUNT(*) AS sent, SUM(c.activated_at IS NOT NULL) AS executed FROM contracts c WHERE ${within("c.sent_at")} AND ${c.sql}`,
-      [...window, ...c.params],
-    ),
-    all<{ currency: string; count: number; amount: number }>(
+  const plan = rollupPlan(w);
+  const ranges = rangesCte(plan);
+  const days = rolledDays(plan);
+  const s = scopeClauses(scope, "all");
+  const live = (column: string, values: string) =>
+    `SELECT ${column} AS at, ${values} FROM ranges r CROSS JOIN contracts c
+     WHERE ${column} >= r.lo AND ${column} <= r.hi AND ${s.source.sql}`;
+  const contractsSql = `WITH ${ranges.sql},
+    ev(at, created, sent, sent_executed, executed, ms) AS (
+      ${live("c.created_at", "1, 0, 0, 0, NULL")}
+      UNION ALL ${live("c.sent_at", "0, 1, c.activated_at IS NOT NULL, 0, NULL")}
+      UNION ALL ${live("c.activated_at", `0, 0, 0, 1, ${msBetween("c.sent_at", "c.activated_at")}`)}),
+    parts(bucket, created, sent, sent_executed, executed, ms) AS (
+      SELECT ${bucketSql(w.granularity, "at")}, created, sent, sent_executed, executed, ms FROM ev
+      UNION ALL SELECT ${bucketSql(w.granularity, "a.day")}, a.created, a.sent, a.sent_executed, a.executed, a.execute_ms
+        FROM analytics_daily a WHERE a.grain = ? AND ${days.sql} AND ${s.rollup.sql})
+    SELECT bucket, SUM(created) AS created, SUM(sent) AS sent, SUM(sent_executed) AS sentExecuted,
+      SUM(executed) AS executed, COALESCE(SUM(ms), 0) AS ms
+    FROM parts GROUP BY bucket`;
+  const contractParams = [
+    ...ranges.params,
+    ...s.source.params,
+    ...s.source.params,
+    ...s.source.params,
+    s.grain,
+    ...days.params,
+    ...s.rollup.params,
+  ];
+  const [contracts, escrowVolume] = await Promise.all([
+    all<DashboardAggregates["contracts"][number]>(d1, contractsSql, contractParams),
+    escrowVolumeOf(d1, scope, w, plan),
+  ]);
+  return { contracts, escrowVolume };
+}
+
+/**
+ * Escrows funded in the window per currency. The rollup keeps no parties, so only the admin's view (everything)
+ * reads it; a user's view (escrows they are party to or bound to their teams' contracts) scans the funded index.
+ */
+async function escrowVolumeOf(d1: D1Database, scope: DataScope, w: AnalyticsWindow, plan: RollupPlan) {
+  type Row = DashboardAggregates["escrowVolume"][number];
+  if (scope.kind !== "all") {
+    const e = escrowClause(scope, { period: w.period, startDate: w.startDate, endDate: w.endDate });
+    return all<Row>(
       d1,
       `SELECT e.currency, COUNT(*) AS count, SUM(e.amount) AS amount FROM escrows e
        WHERE ${within("e.funded_at")} AND ${e.sql} GROUP BY e.currency`,
-      [...window, ...e.params],
-    ),
-  ]);
-  return {
-    created,
-    sent,
-    executed,
-    sentCohort: { sent: cohort[0]?.sent ?? 0, executed: cohort[0]?.executed ?? 0 },
-    escrowVolume,
-  };
+      [w.startDate, w.endDate, ...e.params],
+    );
+  }
+  const ranges = rangesCte(plan);
+  const days = rolledDays(plan);
+  return all<Row>(
+    d1,
+    `WITH ${ranges.sql},
+     parts(currency, count, amount) AS (
+       SELECT e.currency, 1, e.amount FROM ranges r CROSS JOIN escrows e WHERE e.funded_at >= r.lo AND e.funded_at <= r.hi
+       UNION ALL SELECT a.currency, a.funded, a.funded_amount FROM analytics_daily a WHERE a.grain = 'currency' AND ${days.sql})
+     SELECT currency, SUM(count) AS count, SUM(amount) AS amount FROM parts GROUP BY currency HAVING SUM(count) > 0`,
+    [...ranges.params, ...days.params],
+  );
 }
 
-const GROUP_COLUMN: Record<UsageGroup, string> = { user: "c.owner_id", team: "c.team_id", document_type: "c.type" };
+const SOURCE_COLUMN: Record<UsageGroup, string> = { user: "c.owner_id", team: "c.team_id", document_type: "c.type" };
+/** '' in the rollup is "no team" (a key column cannot be NULL). */
+const ROLLUP_COLUMN: Record<UsageGroup, string> = {
+  user: "a.owner_id",
+  team: "NULLIF(a.team_id, '')",
+  document_type: "a.type",
+};
+const ADMIN_GRAIN = { user: "owner", team: "team", document_type: "type" } as const;
 
 /** Contracts created in the window per owner, team or type: created, sent by now, executed by now; with labels. */
 export async function usageRows(
@@ -58,13 +138,22 @@ export async function usageRows(
   w: AnalyticsWindow,
   groupBy: UsageGroup,
 ): Promise<UsageRow[]> {
-  const c = contractClause(scope, filtersOf(w));
-  const column = GROUP_COLUMN[groupBy];
+  const plan = rollupPlan(w);
+  const ranges = rangesCte(plan);
+  const days = rolledDays(plan);
+  const s = scopeClauses(scope, ADMIN_GRAIN[groupBy]);
+  const column = SOURCE_COLUMN[groupBy];
   const rows = await all<Omit<UsageRow, "label">>(
     d1,
-    `SELECT ${column} AS key, COUNT(*) AS created, SUM(c.sent_at IS NOT NULL) AS sent, SUM(c.activated_at IS NOT NULL) AS executed
-     FROM contracts c WHERE ${within("c.created_at")} AND ${c.sql} GROUP BY ${column}`,
-    [w.startDate, w.endDate, ...c.params],
+    `WITH ${ranges.sql},
+     parts(key, created, sent, executed) AS (
+       SELECT ${column}, 1, c.sent_at IS NOT NULL, c.activated_at IS NOT NULL FROM ranges r CROSS JOIN contracts c
+         WHERE c.created_at >= r.lo AND c.created_at <= r.hi AND ${s.source.sql}
+       UNION ALL SELECT ${ROLLUP_COLUMN[groupBy]}, a.created, a.created_sent, a.created_executed FROM analytics_daily a
+         WHERE a.grain = ? AND ${days.sql} AND ${s.rollup.sql})
+     SELECT key, SUM(created) AS created, SUM(sent) AS sent, SUM(executed) AS executed
+     FROM parts GROUP BY key HAVING SUM(created) > 0`,
+    [...ranges.params, ...s.source.params, s.grain, ...days.params, ...s.rollup.params],
   );
   if (groupBy === "document_type") return rows.map((r) => ({ ...r, label: r.key }));
   const keys = rows.map((r) => r.key).filter((k): k is string => k !== null);

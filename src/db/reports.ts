@@ -16,8 +16,8 @@ import {
   type SignaturesAggregates,
 } from "../domain/reports";
 
-type Bind = string | number | null;
-interface Clause {
+export type Bind = string | number | null;
+export interface Clause {
   sql: string;
   params: Bind[];
 }

@@ -36,38 +36,41 @@ export function analyticsWindow(period: Period, now: Date): AnalyticsWindow {
 }
 
 export interface DashboardAggregates {
-  created: { bucket: string; n: number }[];
-  sent: { bucket: string; n: number }[];
-  executed: { bucket: string; n: number; hours: number | null }[];
-  /** Of the contracts sent in the window: how many, and how many are executed by now. */
-  sentCohort: { sent: number; executed: number };
+  /**
+   * Per bucket: contracts created, sent and executed in it; of those sent, how many are executed by now; and the sum
+   * of milliseconds from sending to execution of those executed (exact integers).
+   */
+  contracts: { bucket: string; created: number; sent: number; sentExecuted: number; executed: number; ms: number }[];
   escrowVolume: { currency: string; count: number; amount: number }[];
 }
 
 export function shapeDashboard(w: AnalyticsWindow, a: DashboardAggregates) {
-  const sum = (rows: readonly { n: number }[]) => rows.reduce((s, r) => s + r.n, 0);
-  const executed = sum(a.executed);
-  const hoursTotal = a.executed.reduce((s, r) => s + (r.hours ?? 0), 0);
-  const key = (rows: readonly { bucket: string; n: number }[]) => new Map(rows.map((r) => [r.bucket, r.n]));
-  const [created, sent, done] = [key(a.created), key(a.sent), key(a.executed)];
+  const sum = (pick: (r: DashboardAggregates["contracts"][number]) => number) =>
+    a.contracts.reduce((s, r) => s + pick(r), 0);
+  const executed = sum((r) => r.executed);
+  const sent = sum((r) => r.sent);
+  const byBucket = new Map(a.contracts.map((r) => [r.bucket, r]));
   return {
     window: w,
     summary: {
-      contractsCreated: sum(a.created),
-      contractsSent: sum(a.sent),
+      contractsCreated: sum((r) => r.created),
+      contractsSent: sent,
       contractsExecuted: executed,
       /** Of the contracts sent in the window, the share fully signed (executed) by now; null when none were sent. */
-      signatureRate: rate(a.sentCohort.executed, a.sentCohort.sent),
+      signatureRate: rate(
+        sum((r) => r.sentExecuted),
+        sent,
+      ),
       /** Mean hours from sending to execution of the contracts executed in the window. */
-      averageHoursToExecute: executed ? hours(hoursTotal / executed) : null,
+      averageHoursToExecute: executed ? hours(sum((r) => r.ms) / 3_600_000 / executed) : null,
       /** Funded in the window, minor units per currency. */
       escrowVolume: [...a.escrowVolume].sort((x, y) => (x.currency < y.currency ? -1 : 1)),
     },
     series: bucketsBetween(w.granularity, w.startDate, w.endDate, 1_000).map((bucket) => ({
       period: bucket,
-      created: created.get(bucket) ?? 0,
-      sent: sent.get(bucket) ?? 0,
-      executed: done.get(bucket) ?? 0,
+      created: byBucket.get(bucket)?.created ?? 0,
+      sent: byBucket.get(bucket)?.sent ?? 0,
+      executed: byBucket.get(bucket)?.executed ?? 0,
     })),
   };
 }
@@ -93,4 +96,43 @@ export function shapeUsage(w: AnalyticsWindow, groupBy: UsageGroup, rows: readon
       executionRate: rate(r.executed, r.sent),
     }));
   return { window: w, groupBy, groups: groups.slice(0, limit), truncated: groups.length > limit };
+}
+
+/**
+ * Which part of a window the daily rollups answer and which part is read live: the rollups hold whole UTC days, so
+ * the first and last (partial) day of the window are read from the source rows, and so is every dirty day in
+ * between (the query adds those). An hourly series (period=day) is all live: a day's rollup has no hours.
+ * `live` ranges are inclusive ISO-instant bounds; `firstDay`…`lastDay` (YYYY-MM-DD, inclusive) are the whole days,
+ * none when firstDay > lastDay.
+ */
+export interface RollupPlan {
+  live: [string, string][];
+  firstDay: string;
+  lastDay: string;
+}
+
+/** Sorts after every instant of a day ('YYYY-MM-DDT…'), before the next day. */
+export const DAY_END = "T~";
+
+export function rollupPlan(w: Pick<AnalyticsWindow, "startDate" | "endDate" | "granularity">): RollupPlan {
+  const startDay = w.startDate.slice(0, 10);
+  const endDay = w.endDate.slice(0, 10);
+  const firstDay = shiftDay(startDay, 1);
+  const lastDay = shiftDay(endDay, -1);
+  if (w.granularity === "hour" || firstDay > lastDay) {
+    return { live: [[w.startDate, w.endDate]], firstDay: "9999-12-31", lastDay: "0000-01-01" };
+  }
+  return {
+    live: [
+      [w.startDate, startDay + DAY_END],
+      [endDay, w.endDate],
+    ],
+    firstDay,
+    lastDay,
+  };
+}
+
+/** `day` (YYYY-MM-DD) moved by `days` UTC days. */
+export function shiftDay(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00.000Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }

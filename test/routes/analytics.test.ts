@@ -1,6 +1,9 @@
 // Analytics (issue 16.3): dashboard and usage figures a client reads, checked against values computed here from the
 // seeded rows (a rolling window ending now), the caller's scope, bad input and the analytics:read scope.
 import { beforeAll, describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { SCHEDULES } from "../../src/cron/index";
+import { rollUpAnalytics } from "../../src/cron/analytics-rollup";
 import { call } from "../helpers/http";
 import { createUser, type TestUser } from "../helpers/users";
 import { seedReportData, type SeedContract, type SeedEscrow } from "../helpers/report-seed";
@@ -155,5 +158,107 @@ describe("GET /analytics/usage", () => {
     expect(
       (await call("GET", "/api/v1/analytics/usage?groupBy=country", { token: a.accessToken })).body.error.code,
     ).toBe("VAL001");
+  });
+});
+
+describe("daily rollups (the five-minute cron)", () => {
+  const PERIODS = ["day", "week", "month", "quarter", "year"];
+  /** Every dashboard and usage view of the admin and of three users, without the window (it moves with now). */
+  async function views() {
+    const get = (user: TestUser, path: string) => call("GET", `/api/v1/analytics/${path}`, { token: user.accessToken });
+    const jobs: Promise<[string, unknown]>[] = [];
+    for (const user of [admin, a, b, c]) {
+      for (const period of PERIODS) {
+        jobs.push(
+          get(user, `dashboard?period=${period}`).then((dash) => {
+            expect(dash.status).toBe(200);
+            const series = dash.body.data.series.filter((x: any) => x.created || x.sent || x.executed);
+            return [`${user.user.id} dashboard ${period}`, { summary: dash.body.data.summary, series }];
+          }),
+        );
+        for (const groupBy of ["user", "team", "document_type"]) {
+          jobs.push(
+            get(user, `usage?groupBy=${groupBy}&period=${period}`).then((usage) => {
+              expect(usage.status).toBe(200);
+              return [`${user.user.id} usage ${groupBy} ${period}`, usage.body.data.groups];
+            }),
+          );
+        }
+      }
+    }
+    return Object.fromEntries(await Promise.all(jobs));
+  }
+  const rollUp = () => rollUpAnalytics(env, new Date());
+  async function dirtyPastDays() {
+    const today = new Date().toISOString().slice(0, 10);
+    const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM analytics_dirty WHERE day < ?").bind(today).first();
+    return row!.n;
+  }
+  /** The admin's quarter figures, computed here from the seeded rows. */
+  function expectedQuarter() {
+    const sent = data.contracts.filter((k) => k.sentAt);
+    const executed = data.contracts.filter((k) => k.activatedAt);
+    const hours = executed.map((k) => (Date.parse(k.activatedAt!) - Date.parse(k.sentAt!)) / 3_600_000);
+    return {
+      contractsCreated: data.contracts.length,
+      contractsSent: sent.length,
+      contractsExecuted: executed.length,
+      signatureRate: r4(sent.filter((k) => k.activatedAt).length, sent.length),
+      averageHoursToExecute: r2(hours.reduce((s, h) => s + h, 0) / hours.length),
+    };
+  }
+  function expectedTeams(userId: string | "admin") {
+    const rows = visible(userId);
+    return Object.fromEntries(
+      [...new Set(rows.map((k) => String(k.teamId)))].map((t) => [
+        t,
+        rows.filter((k) => String(k.teamId) === t).length,
+      ]),
+    );
+  }
+  async function actualTeams(user: TestUser) {
+    const res = await call("GET", "/api/v1/analytics/usage?groupBy=team&period=quarter", { token: user.accessToken });
+    return Object.fromEntries(res.body.data.groups.map((g: any) => [String(g.key), g.contractsCreated]));
+  }
+
+  it("runs every five minutes, rolls up every past day, and every figure stays what the source rows give", async () => {
+    expect(SCHEDULES["*/5 * * * *"]).toContain(rollUpAnalytics);
+    const before = await views();
+    expect(await dirtyPastDays()).toBeGreaterThan(0);
+    // A bounded share of days per run: run until a run finds nothing left.
+    let runs = 0;
+    while ((await rollUp()).days > 0) runs++;
+    expect(runs).toBeGreaterThanOrEqual(1);
+    expect(await dirtyPastDays()).toBe(0);
+    const rolled = await env.DB.prepare("SELECT SUM(created) AS n FROM analytics_daily WHERE grain = 'all'").first();
+    expect(rolled!.n).toBeGreaterThan(0);
+    expect(await views()).toEqual(before);
+    const quarter = await call("GET", "/api/v1/analytics/dashboard?period=quarter", { token: admin.accessToken });
+    expect(quarter.body.data.summary).toMatchObject(expectedQuarter());
+  });
+
+  it("a write after the roll-up shows at once (its days are read live), and still after the next run", async () => {
+    // Execute a contract sent weeks ago (its sending day is rolled up) and move another from team 1 to team 2.
+    const waiting = data.contracts.find((k) => k.sentAt && !k.activatedAt && k.status === "pending")!;
+    const moved = data.contracts.find((k) => k.teamId === T1 && k.ownerId === a.user.id)!;
+    const activatedAt = new Date(Date.now() - 3_600_000).toISOString();
+    await env.DB.batch([
+      env.DB.prepare("UPDATE contracts SET activated_at = ?, status = 'active' WHERE id = ?").bind(
+        activatedAt,
+        waiting.id,
+      ),
+      env.DB.prepare("UPDATE contracts SET team_id = ? WHERE id = ?").bind(T2, moved.id),
+    ]);
+    waiting.activatedAt = activatedAt;
+    moved.teamId = T2;
+    for (const round of ["before the cron", "after the cron"]) {
+      const quarter = await call("GET", "/api/v1/analytics/dashboard?period=quarter", { token: admin.accessToken });
+      expect(quarter.body.data.summary, round).toMatchObject(expectedQuarter());
+      expect(await actualTeams(admin), round).toEqual(expectedTeams("admin"));
+      expect(await actualTeams(b), round).toEqual(expectedTeams(b.user.id));
+      expect(await actualTeams(c), round).toEqual(expectedTeams(c.user.id));
+      await rollUp();
+    }
+    expect(await dirtyPastDays()).toBe(0);
   });
 });

@@ -17,6 +17,7 @@ export * from "./workflows";
 export * from "./listings";
 export * from "./signing";
 export * from "./reports";
+export * from "./analytics";
 export * from "./governance";
 export * from "./oauth";
 export * from "./lifecycle";

@@ -1,0 +1,47 @@
+// Daily analytics rollups (migration 0037): per UTC day and grain, the contract and escrow counts the analytics
+// queries sum; `analytics_dirty` lists the days whose rollup is stale (marked by triggers on every write).
+// The migration declares both tables WITHOUT ROWID (rows clustered by key) and creates the triggers; drizzle
+// expresses neither.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const ANALYTICS_GRAINS = ["all", "owner", "team", "type", "full", "currency"] as const;
+
+export const analyticsDaily = sqliteTable(
+  "analytics_daily",
+  {
+    /**
+     * Which dimensions a row keeps: `all` none, `owner`/`team`/`type` one, `full` owner + team + type (what a
+     * user's or team's scope filters on), `currency` escrows funded. Unused dimensions hold ''.
+     */
+    grain: text("grain", { enum: ANALYTICS_GRAINS }).notNull(),
+    /** UTC day, YYYY-MM-DD */
+    day: text("day").notNull(),
+    ownerId: text("owner_id").notNull().default(""),
+    /** '' = no team */
+    teamId: text("team_id").notNull().default(""),
+    type: text("type").notNull().default(""),
+    currency: text("currency").notNull().default(""),
+    /** Contracts created that day; of them, sent by now and executed by now. */
+    created: integer("created").notNull().default(0),
+    createdSent: integer("created_sent").notNull().default(0),
+    createdExecuted: integer("created_executed").notNull().default(0),
+    /** Contracts sent that day; of them, executed by now. */
+    sent: integer("sent").notNull().default(0),
+    sentExecuted: integer("sent_executed").notNull().default(0),
+    /** Contracts executed (activated) that day, and the sum of their milliseconds from sending to execution. */
+    executed: integer("executed").notNull().default(0),
+    executeMs: integer("execute_ms").notNull().default(0),
+    /** Escrows funded that day, and their amount in minor units of `currency`. */
+    funded: integer("funded").notNull().default(0),
+    fundedAmount: integer("funded_amount").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.grain, t.day, t.ownerId, t.teamId, t.type, t.currency] }),
+    index("analytics_daily_owner_idx").on(t.ownerId, t.day).where(sql`grain = 'full'`),
+    index("analytics_daily_team_idx").on(t.teamId, t.day).where(sql`grain = 'full'`),
+  ],
+);
+
+/** UTC days (YYYY-MM-DD) written since their rollup was computed: read live until the cron recomputes them. */
+export const analyticsDirty = sqliteTable("analytics_dirty", { day: text("day").primaryKey() });

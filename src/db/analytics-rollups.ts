@@ -12,9 +12,18 @@ export function rollupSql(days: readonly string[]): { sql: string; params: strin
   const metrics = "created, created_sent, created_executed, sent, sent_executed, executed, execute_ms";
   const sums =
     "SUM(created), SUM(created_sent), SUM(created_executed), SUM(sent), SUM(sent_executed), SUM(executed), SUM(execute_ms)";
-  const derived = (grain: string, columns: string, group: string) =>
+  // The one-dimension grains serve GET /analytics/usage only (contracts by creation day): no rows without creations.
+  const derived = (grain: string, columns: string, group: string, having = "") =>
     `SELECT '${grain}', day, ${columns}, ${sums} FROM analytics_daily
-     WHERE grain = 'full' AND day IN (SELECT value FROM json_each(?)) GROUP BY day${group}`;
+     WHERE grain = 'full' AND day IN (SELECT value FROM json_each(?)) GROUP BY day${group}${having}`;
+  const created = " HAVING SUM(created) > 0";
+  const months = JSON.stringify([...new Set(days.map((day) => day.slice(0, 7)))]);
+  // A month's rows are the sum of its daily rows, recomputed whenever one of its days is (reads skip a month that
+  // still has a dirty day).
+  const monthly = (grain: string, columns: string, group: string) =>
+    `SELECT '${grain}_month', m.value, ${columns}, SUM(a.created), SUM(a.created_sent), SUM(a.created_executed)
+     FROM json_each(?) m CROSS JOIN analytics_daily a
+     WHERE a.grain = '${grain}' AND a.day >= m.value || '-01' AND a.day <= m.value || '-31' GROUP BY m.value${group}`;
   return [
     { sql: "DELETE FROM analytics_daily WHERE day IN (SELECT value FROM json_each(?))", params: [json] },
     {
@@ -35,10 +44,22 @@ export function rollupSql(days: readonly string[]): { sql: string; params: strin
     {
       sql: `INSERT INTO analytics_daily (grain, day, owner_id, team_id, type, ${metrics})
         ${derived("all", "'', '', ''", "")}
-        UNION ALL ${derived("owner", "owner_id, '', ''", ", owner_id")}
-        UNION ALL ${derived("team", "'', team_id, ''", ", team_id")}
-        UNION ALL ${derived("type", "'', '', type", ", type")}`,
+        UNION ALL ${derived("owner", "owner_id, '', ''", ", owner_id", created)}
+        UNION ALL ${derived("team", "'', team_id, ''", ", team_id", created)}
+        UNION ALL ${derived("type", "'', '', type", ", type", created)}`,
       params: [json, json, json, json],
+    },
+    {
+      sql: `DELETE FROM analytics_daily WHERE grain IN ('owner_month', 'team_month', 'type_month')
+        AND day IN (SELECT value FROM json_each(?))`,
+      params: [months],
+    },
+    {
+      sql: `INSERT INTO analytics_daily (grain, day, owner_id, team_id, type, created, created_sent, created_executed)
+        ${monthly("owner", "a.owner_id, '', ''", ", a.owner_id")}
+        UNION ALL ${monthly("team", "'', a.team_id, ''", ", a.team_id")}
+        UNION ALL ${monthly("type", "'', '', a.type", ", a.type")}`,
+      params: [months, months, months],
     },
     {
       sql: `WITH ${d}

@@ -4,6 +4,7 @@
 // a scan of every contract (scripts/bench/analytics.ts measures it at a million contracts).
 import type { DataScope } from "../domain/reports";
 import {
+  monthPlan,
   rollupPlan,
   type AnalyticsWindow,
   type DashboardAggregates,
@@ -34,13 +35,17 @@ function rolledDays(plan: RollupPlan): Clause {
   };
 }
 
-/** Contracts the scope covers, on the source (`c`) and on the rollup (`a`): which grain, and the filter. */
+/**
+ * Contracts the scope covers, on the source (`c`) and on the rollup (`a`): which grain, and the rollup filter as
+ * branches to add up (a user's own rows, then their teams' rows owned by others: no OR, so each branch is a range
+ * of one partial index, and nothing counts twice). The grain is inlined: a partial index needs the literal.
+ */
 function scopeClauses(scope: DataScope, admin: "all" | "owner" | "team" | "type") {
   if (scope.kind === "team") {
     return {
       source: { sql: "c.team_id = ?", params: [scope.teamId] },
       grain: "full",
-      rollup: { sql: "a.team_id = ?", params: [scope.teamId] },
+      rollup: [{ sql: "a.team_id = ?", params: [scope.teamId] }],
     };
   }
   if (scope.kind === "user") {
@@ -48,10 +53,19 @@ function scopeClauses(scope: DataScope, admin: "all" | "owner" | "team" | "type"
     return {
       source: { sql: `(c.owner_id = ? OR c.team_id IN ${teams})`, params: [scope.userId, scope.userId] },
       grain: "full",
-      rollup: { sql: `(a.owner_id = ? OR a.team_id IN ${teams})`, params: [scope.userId, scope.userId] },
+      rollup: [
+        { sql: "a.owner_id = ?", params: [scope.userId] },
+        { sql: `a.team_id IN ${teams} AND a.owner_id <> ?`, params: [scope.userId, scope.userId] },
+      ],
     };
   }
-  return { source: { sql: "1 = 1", params: [] }, grain: admin, rollup: { sql: "1 = 1", params: [] } };
+  return { source: { sql: "1 = 1", params: [] }, grain: admin, rollup: [{ sql: "1 = 1", params: [] }] };
+}
+
+/** `select(branch)` over each rollup branch of the scope, joined by UNION ALL. */
+function branches(rollup: Clause[], select: (branch: Clause) => Clause): Clause {
+  const parts = rollup.map(select);
+  return { sql: parts.map((p) => p.sql).join(" UNION ALL "), params: parts.flatMap((p) => p.params) };
 }
 
 export async function dashboardAggregates(
@@ -63,6 +77,11 @@ export async function dashboardAggregates(
   const ranges = rangesCte(plan);
   const days = rolledDays(plan);
   const s = scopeClauses(scope, "all");
+  const rolled = branches(s.rollup, (b) => ({
+    sql: `SELECT ${bucketSql(w.granularity, "a.day")}, a.created, a.sent, a.sent_executed, a.executed, a.execute_ms
+      FROM analytics_daily a WHERE a.grain = '${s.grain}' AND ${days.sql} AND ${b.sql}`,
+    params: [...days.params, ...b.params],
+  }));
   const live = (column: string, values: string) =>
     `SELECT ${column} AS at, ${values} FROM ranges r CROSS JOIN contracts c
      WHERE ${column} >= r.lo AND ${column} <= r.hi AND ${s.source.sql}`;
@@ -73,8 +92,7 @@ export async function dashboardAggregates(
       UNION ALL ${live("c.activated_at", `0, 0, 0, 1, ${msBetween("c.sent_at", "c.activated_at")}`)}),
     parts(bucket, created, sent, sent_executed, executed, ms) AS (
       SELECT ${bucketSql(w.granularity, "at")}, created, sent, sent_executed, executed, ms FROM ev
-      UNION ALL SELECT ${bucketSql(w.granularity, "a.day")}, a.created, a.sent, a.sent_executed, a.executed, a.execute_ms
-        FROM analytics_daily a WHERE a.grain = ? AND ${days.sql} AND ${s.rollup.sql})
+      UNION ALL ${rolled.sql})
     SELECT bucket, SUM(created) AS created, SUM(sent) AS sent, SUM(sent_executed) AS sentExecuted,
       SUM(executed) AS executed, COALESCE(SUM(ms), 0) AS ms
     FROM parts GROUP BY bucket`;
@@ -83,9 +101,7 @@ export async function dashboardAggregates(
     ...s.source.params,
     ...s.source.params,
     ...s.source.params,
-    s.grain,
-    ...days.params,
-    ...s.rollup.params,
+    ...rolled.params,
   ];
   const [contracts, escrowVolume] = await Promise.all([
     all<DashboardAggregates["contracts"][number]>(d1, contractsSql, contractParams),
@@ -131,6 +147,37 @@ const ROLLUP_COLUMN: Record<UsageGroup, string> = {
 };
 const ADMIN_GRAIN = { user: "owner", team: "team", document_type: "type" } as const;
 
+/**
+ * The admin's usage from the rollups: whole clean months from the monthly grain; the other whole days — and every
+ * day of a month that still has a dirty day — from the daily grain, minus the dirty days (read live).
+ */
+function adminUsageRollup(plan: RollupPlan, grain: string, values: string): Clause {
+  const months = monthPlan(plan);
+  const monthLo = `${months.firstMonth}-01`;
+  const monthHi = `${months.lastMonth}-31`;
+  return {
+    sql: `SELECT ${values} FROM analytics_daily a WHERE a.grain = '${grain}_month' AND a.day >= ? AND a.day <= ?
+        AND a.day NOT IN (SELECT substr(day, 1, 7) FROM analytics_dirty WHERE day >= ? AND day <= ?)
+      UNION ALL SELECT ${values} FROM (
+        SELECT json_extract(value, '$[0]') AS lo, json_extract(value, '$[1]') AS hi FROM json_each(?)
+        UNION SELECT substr(day, 1, 7) || '-01', substr(day, 1, 7) || '-31' FROM analytics_dirty WHERE day >= ? AND day <= ?
+      ) dr CROSS JOIN analytics_daily a
+      WHERE a.grain = '${grain}' AND a.day >= dr.lo AND a.day <= dr.hi
+        AND a.day NOT IN (SELECT day FROM analytics_dirty WHERE day >= ? AND day <= ?)`,
+    params: [
+      months.firstMonth,
+      months.lastMonth,
+      monthLo,
+      monthHi,
+      JSON.stringify(months.days),
+      monthLo,
+      monthHi,
+      plan.firstDay,
+      plan.lastDay,
+    ],
+  };
+}
+
 /** Contracts created in the window per owner, team or type: created, sent by now, executed by now; with labels. */
 export async function usageRows(
   d1: D1Database,
@@ -140,20 +187,29 @@ export async function usageRows(
 ): Promise<UsageRow[]> {
   const plan = rollupPlan(w);
   const ranges = rangesCte(plan);
-  const days = rolledDays(plan);
   const s = scopeClauses(scope, ADMIN_GRAIN[groupBy]);
   const column = SOURCE_COLUMN[groupBy];
+  const values = `${ROLLUP_COLUMN[groupBy]}, a.created, a.created_sent, a.created_executed`;
+  const rolled =
+    scope.kind === "all"
+      ? adminUsageRollup(plan, s.grain, values)
+      : branches(s.rollup, (b) => {
+          const days = rolledDays(plan);
+          return {
+            sql: `SELECT ${values} FROM analytics_daily a WHERE a.grain = 'full' AND ${days.sql} AND ${b.sql}`,
+            params: [...days.params, ...b.params],
+          };
+        });
   const rows = await all<Omit<UsageRow, "label">>(
     d1,
     `WITH ${ranges.sql},
      parts(key, created, sent, executed) AS (
        SELECT ${column}, 1, c.sent_at IS NOT NULL, c.activated_at IS NOT NULL FROM ranges r CROSS JOIN contracts c
          WHERE c.created_at >= r.lo AND c.created_at <= r.hi AND ${s.source.sql}
-       UNION ALL SELECT ${ROLLUP_COLUMN[groupBy]}, a.created, a.created_sent, a.created_executed FROM analytics_daily a
-         WHERE a.grain = ? AND ${days.sql} AND ${s.rollup.sql})
+       UNION ALL ${rolled.sql})
      SELECT key, SUM(created) AS created, SUM(sent) AS sent, SUM(executed) AS executed
      FROM parts GROUP BY key HAVING SUM(created) > 0`,
-    [...ranges.params, ...s.source.params, s.grain, ...days.params, ...s.rollup.params],
+    [...ranges.params, ...s.source.params, ...rolled.params],
   );
   if (groupBy === "document_type") return rows.map((r) => ({ ...r, label: r.key }));
   const keys = rows.map((r) => r.key).filter((k): k is string => k !== null);

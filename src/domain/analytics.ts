@@ -136,3 +136,43 @@ export function rollupPlan(w: Pick<AnalyticsWindow, "startDate" | "endDate" | "g
 export function shiftDay(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00.000Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
+
+/**
+ * The whole days of a usage window split for the rollups: whole calendar months (`firstMonth`…`lastMonth`, YYYY-MM,
+ * none when firstMonth > lastMonth) read from the monthly rows, the other whole days (`days`, inclusive YYYY-MM-DD
+ * ranges) from the daily rows. A month with a dirty day is read from its daily rows instead (the query does that).
+ */
+export interface MonthPlan {
+  days: [string, string][];
+  firstMonth: string;
+  lastMonth: string;
+}
+
+export function monthPlan(plan: RollupPlan): MonthPlan {
+  const none: MonthPlan = { days: [[plan.firstDay, plan.lastDay]], firstMonth: "9999-12", lastMonth: "0000-01" };
+  if (plan.firstDay > plan.lastDay) return none;
+  const firstMonth = plan.firstDay.endsWith("-01") ? plan.firstDay.slice(0, 7) : monthAfter(plan.firstDay);
+  const lastMonth = shiftDay(plan.lastDay, 1).endsWith("-01")
+    ? plan.lastDay.slice(0, 7)
+    : monthBefore(plan.lastDay.slice(0, 7));
+  if (firstMonth > lastMonth) return none;
+  const days: [string, string][] = [];
+  const monthStart = `${firstMonth}-01`;
+  const afterMonths = `${monthAfter(`${lastMonth}-01`)}-01`;
+  if (plan.firstDay < monthStart) days.push([plan.firstDay, shiftDay(monthStart, -1)]);
+  if (afterMonths <= plan.lastDay) days.push([afterMonths, plan.lastDay]);
+  return { days, firstMonth, lastMonth };
+}
+
+/** The month (YYYY-MM) after the month of `day` (YYYY-MM-DD). */
+function monthAfter(day: string): string {
+  const d = new Date(`${day.slice(0, 7)}-01T00:00:00.000Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return d.toISOString().slice(0, 7);
+}
+
+function monthBefore(month: string): string {
+  const d = new Date(`${month}-01T00:00:00.000Z`);
+  d.setUTCMonth(d.getUTCMonth() - 1);
+  return d.toISOString().slice(0, 7);
+}

@@ -1,6 +1,6 @@
 // The pure part of the analytics rollups: which days of a window the daily rollups answer and which are read live.
 import { describe, expect, it } from "vitest";
-import { analyticsWindow, rollupPlan, shiftDay } from "../../src/domain/analytics";
+import { analyticsWindow, monthPlan, rollupPlan, shiftDay } from "../../src/domain/analytics";
 
 describe("rollupPlan", () => {
   it("reads the partial first and last day live and the whole days between from the rollups", () => {
@@ -31,5 +31,38 @@ describe("rollupPlan", () => {
     expect("2026-02-23T00:00:00.000Z" > hi).toBe(true);
     expect(shiftDay("2028-02-28", 1)).toBe("2028-02-29");
     expect(shiftDay("2026-01-01", -1)).toBe("2025-12-31");
+  });
+});
+
+describe("monthPlan", () => {
+  it("reads whole calendar months from the monthly rows and the days around them from the daily rows", () => {
+    const plan = rollupPlan(analyticsWindow("year", new Date("2026-11-30T10:15:00.000Z")));
+    expect(plan).toMatchObject({ firstDay: "2025-12-01", lastDay: "2026-11-29" });
+    expect(monthPlan(plan)).toEqual({
+      days: [["2026-11-01", "2026-11-29"]],
+      firstMonth: "2025-12",
+      lastMonth: "2026-10",
+    });
+    const quarter = rollupPlan(analyticsWindow("quarter", new Date("2026-03-31T23:00:00.000Z")));
+    expect(quarter).toMatchObject({ firstDay: "2025-12-31", lastDay: "2026-03-30" });
+    expect(monthPlan(quarter)).toEqual({
+      days: [
+        ["2025-12-31", "2025-12-31"],
+        ["2026-03-01", "2026-03-30"],
+      ],
+      firstMonth: "2026-01",
+      lastMonth: "2026-02",
+    });
+  });
+
+  it("has no month when the whole days fill none", () => {
+    const plan = rollupPlan(analyticsWindow("month", new Date("2026-11-30T10:15:00.000Z")));
+    expect(monthPlan(plan)).toEqual({
+      days: [["2026-11-01", "2026-11-29"]],
+      firstMonth: "9999-12",
+      lastMonth: "0000-01",
+    });
+    const week = rollupPlan(analyticsWindow("week", new Date("2026-11-10T10:15:00.000Z")));
+    expect(monthPlan(week).firstMonth > monthPlan(week).lastMonth).toBe(true);
   });
 });

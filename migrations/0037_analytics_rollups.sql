@@ -21,9 +21,10 @@ CREATE TABLE `analytics_daily` (
 	PRIMARY KEY(`grain`, `day`, `owner_id`, `team_id`, `type`, `currency`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
-CREATE INDEX `analytics_daily_owner_idx` ON `analytics_daily` (`owner_id`,`day`) WHERE grain = 'full';
+-- A user's scope reads their own rows and their teams' rows through these; the metrics ride along (covering).
+CREATE INDEX `analytics_daily_owner_idx` ON `analytics_daily` (`owner_id`,`day`,`created`,`created_sent`,`created_executed`,`sent`,`sent_executed`,`executed`,`execute_ms`) WHERE grain = 'full';
 --> statement-breakpoint
-CREATE INDEX `analytics_daily_team_idx` ON `analytics_daily` (`team_id`,`day`) WHERE grain = 'full';
+CREATE INDEX `analytics_daily_team_idx` ON `analytics_daily` (`team_id`,`day`,`created`,`created_sent`,`created_executed`,`sent`,`sent_executed`,`executed`,`execute_ms`) WHERE grain = 'full';
 --> statement-breakpoint
 CREATE TABLE `analytics_dirty` (
 	`day` text PRIMARY KEY NOT NULL

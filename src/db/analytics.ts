@@ -35,17 +35,27 @@ function rolledDays(plan: RollupPlan): Clause {
   };
 }
 
+/** One branch of a scope on the rollup: its FROM (alias `a`) and filter. */
+interface Branch extends Clause {
+  from: string;
+}
+
 /**
  * Contracts the scope covers, on the source (`c`) and on the rollup (`a`): which grain, and the rollup filter as
  * branches to add up (a user's own rows, then their teams' rows owned by others: no OR, so each branch is a range
  * of one partial index, and nothing counts twice). The grain is inlined: a partial index needs the literal.
  */
-function scopeClauses(scope: DataScope, admin: "all" | "owner" | "team" | "type") {
+function scopeClauses(
+  scope: DataScope,
+  admin: "all" | "owner" | "team" | "type",
+): { source: Clause; grain: string; rollup: Branch[] } {
   if (scope.kind === "team") {
     return {
       source: { sql: "c.team_id = ?", params: [scope.teamId] },
       grain: "full",
-      rollup: [{ sql: "a.team_id = ?", params: [scope.teamId] }],
+      rollup: [
+        { from: "analytics_daily a INDEXED BY analytics_daily_team_idx", sql: "a.team_id = ?", params: [scope.teamId] },
+      ],
     };
   }
   if (scope.kind === "user") {
@@ -54,16 +64,30 @@ function scopeClauses(scope: DataScope, admin: "all" | "owner" | "team" | "type"
       source: { sql: `(c.owner_id = ? OR c.team_id IN ${teams})`, params: [scope.userId, scope.userId] },
       grain: "full",
       rollup: [
-        { sql: "a.owner_id = ?", params: [scope.userId] },
-        { sql: `a.team_id IN ${teams} AND a.owner_id <> ?`, params: [scope.userId, scope.userId] },
+        {
+          from: "analytics_daily a INDEXED BY analytics_daily_owner_idx",
+          sql: "a.owner_id = ?",
+          params: [scope.userId],
+        },
+        {
+          // Members first (CROSS JOIN keeps that order), then each team's rows: the planner would otherwise scan the
+          // year's rows of every owner for the few teams' ones.
+          from: "team_members tm CROSS JOIN analytics_daily a INDEXED BY analytics_daily_team_idx",
+          sql: "tm.user_id = ? AND a.team_id = tm.team_id AND a.owner_id <> ?",
+          params: [scope.userId, scope.userId],
+        },
       ],
     };
   }
-  return { source: { sql: "1 = 1", params: [] }, grain: admin, rollup: [{ sql: "1 = 1", params: [] }] };
+  return {
+    source: { sql: "1 = 1", params: [] },
+    grain: admin,
+    rollup: [{ from: "analytics_daily a", sql: "1 = 1", params: [] }],
+  };
 }
 
 /** `select(branch)` over each rollup branch of the scope, joined by UNION ALL. */
-function branches(rollup: Clause[], select: (branch: Clause) => Clause): Clause {
+function branches(rollup: Branch[], select: (branch: Branch) => Clause): Clause {
   const parts = rollup.map(select);
   return { sql: parts.map((p) => p.sql).join(" UNION ALL "), params: parts.flatMap((p) => p.params) };
 }
@@ -79,7 +103,7 @@ export async function dashboardAggregates(
   const s = scopeClauses(scope, "all");
   const rolled = branches(s.rollup, (b) => ({
     sql: `SELECT ${bucketSql(w.granularity, "a.day")}, a.created, a.sent, a.sent_executed, a.executed, a.execute_ms
-      FROM analytics_daily a WHERE a.grain = '${s.grain}' AND ${days.sql} AND ${b.sql}`,
+      FROM ${b.from} WHERE a.grain = '${s.grain}' AND ${days.sql} AND ${b.sql}`,
     params: [...days.params, ...b.params],
   }));
   const live = (column: string, values: string) =>
@@ -196,7 +220,7 @@ export async function usageRows(
       : branches(s.rollup, (b) => {
           const days = rolledDays(plan);
           return {
-            sql: `SELECT ${values} FROM analytics_daily a WHERE a.grain = 'full' AND ${days.sql} AND ${b.sql}`,
+            sql: `SELECT ${values} FROM ${b.from} WHERE a.grain = 'full' AND ${days.sql} AND ${b.sql}`,
             params: [...days.params, ...b.params],
           };
         });

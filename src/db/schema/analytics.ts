@@ -50,8 +50,23 @@ export const analyticsDaily = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.grain, t.day, t.ownerId, t.teamId, t.type, t.currency] }),
-    index("analytics_daily_owner_idx").on(t.ownerId, t.day).where(sql`grain = 'full'`),
-    index("analytics_daily_team_idx").on(t.teamId, t.day).where(sql`grain = 'full'`),
+    // A user's scope: their own rows, their teams' rows; covering (the metrics ride along, no lookups).
+    index("analytics_daily_owner_idx")
+      .on(
+        t.ownerId,
+        t.day,
+        t.created,
+        t.createdSent,
+        t.createdExecuted,
+        t.sent,
+        t.sentExecuted,
+        t.executed,
+        t.executeMs,
+      )
+      .where(sql`grain = 'full'`),
+    index("analytics_daily_team_idx")
+      .on(t.teamId, t.day, t.created, t.createdSent, t.createdExecuted, t.sent, t.sentExecuted, t.executed, t.executeMs)
+      .where(sql`grain = 'full'`),
   ],
 );
 

@@ -12,11 +12,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, mkdtempSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { pathToFileURL } from "node:url";
 import { DatabaseSync } from "node:sqlite";
-import { build } from "esbuild";
 import { getPlatformProxy } from "wrangler";
 import { ROOT } from "../lib/processes.ts";
+import { importWorkerModules } from "../lib/worker-code.ts";
 
 const { values } = parseArgs({
   options: {
@@ -47,26 +46,14 @@ interface RollupModule {
   rollupSql(days: readonly string[]): { sql: string; params: string[] }[];
 }
 
-/** src/ imports without extensions (esbuild resolves them); bundle the modules the bench calls. */
-async function loadModules(dir: string): Promise<{ db: AnalyticsModule; domain: DomainModule; rollup: RollupModule }> {
-  await build({
-    entryPoints: {
-      db: join(ROOT, "src/db/analytics.ts"),
-      domain: join(ROOT, "src/domain/analytics.ts"),
-      rollup: join(ROOT, "src/db/analytics-rollups.ts"),
-    },
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    outdir: dir,
-    outExtension: { ".js": ".mjs" },
-    logLevel: "error",
-  });
-  return {
-    db: (await import(pathToFileURL(join(dir, "db.mjs")).href)) as AnalyticsModule,
-    domain: (await import(pathToFileURL(join(dir, "domain.mjs")).href)) as DomainModule,
-    rollup: (await import(pathToFileURL(join(dir, "rollup.mjs")).href)) as RollupModule,
-  };
+/** The three modules the bench calls, bundled as the Worker runs them. */
+async function loadModules(): Promise<{ db: AnalyticsModule; domain: DomainModule; rollup: RollupModule }> {
+  const modules = await importWorkerModules<AnalyticsModule & DomainModule & RollupModule>("bench-analytics", [
+    "src/db/analytics.ts",
+    "src/domain/analytics.ts",
+    "src/db/analytics-rollups.ts",
+  ]);
+  return { db: modules, domain: modules, rollup: modules };
 }
 
 async function migrate(d1: D1Like) {
@@ -190,7 +177,7 @@ const options = { configPath: join(ROOT, "wrangler.toml"), persist };
 const PERIODS = ["day", "week", "month", "quarter", "year"] as const;
 const GROUPS = ["user", "team", "document_type"] as const;
 try {
-  const { db, domain, rollup } = await loadModules(work);
+  const { db, domain, rollup } = await loadModules();
   if (existsSync(seededMark)) {
     console.log(`reusing the database seeded in ${persist.path}: ${readFileSync(seededMark, "utf8")}`);
   } else {

@@ -1,7 +1,7 @@
 // The escrow state machine (pure): which action may move an escrow from which status, who may trigger it, and
 // which events it emits. EscrowRoom applies these inside its storage transaction; nothing here does I/O.
 import { ApiError, fail } from "../lib/errors";
-import { ESCROW_STATUSES, type AuditOnlyEventType, type EventOf } from "./events";
+import { ESCROW_STATUSES, type UNMATCHED_REASONS, type AuditOnlyEventType, type EventOf } from "./events";
 import type { Currency, Split } from "./money";
 
 export { ESCROW_STATUSES };
@@ -83,13 +83,7 @@ export type PaymentStatus =
 export type PayoutStatus = "none" | "queued" | "sent" | "failed" | "reversed";
 
 /** Why a successful charge did not fund its escrow (it is then refunded through the provider). */
-export type UnmatchedReason =
-  | "already_funded"
-  | "amount_mismatch"
-  | "currency_mismatch"
-  | "escrow_cancelled"
-  | "escrow_expired"
-  | "escrow_closed";
+export type UnmatchedReason = (typeof UNMATCHED_REASONS)[number];
 export type ChargeRefundStatus = "refund_pending" | "refunded" | "refund_failed";
 
 /** A successful provider charge for one of this escrow's references (one per reference: the provider charges a reference once). */

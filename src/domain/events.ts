@@ -17,6 +17,15 @@ export const ESCROW_STATUSES = [
   "cancelled",
   "expired",
 ] as const;
+/** Why a successful charge did not fund its escrow (it is then refunded through the provider). */
+export const UNMATCHED_REASONS = [
+  "already_funded",
+  "amount_mismatch",
+  "currency_mismatch",
+  "escrow_cancelled",
+  "escrow_expired",
+  "escrow_closed",
+] as const;
 export const LISTING_STATUSES = ["draft", "under_review", "approved", "rejected", "reserved", "sold"] as const;
 
 // Loose objects: each event's required fields are typed; producers may add context (titles, amounts) freely.
@@ -113,14 +122,7 @@ export const EVENT_CATALOG = {
   "escrow.payment_unmatched": escrowData.extend({
     paymentId: prefixedId("pay"),
     reference: z.string().min(1).max(200),
-    reason: z.enum([
-      "already_funded",
-      "amount_mismatch",
-      "currency_mismatch",
-      "escrow_cancelled",
-      "escrow_expired",
-      "escrow_closed",
-    ]),
+    reason: z.enum(UNMATCHED_REASONS),
   }),
 
   "listing.submitted": listingData,

@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { CURRENCIES } from "../domain/money";
 import { ESCROW_STATUSES } from "../domain/escrow-machine";
+import { UNMATCHED_REASONS } from "../domain/events";
 
 const idOf = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{20}$`), `expected a ${prefix}_ id`);
@@ -115,14 +116,7 @@ export const unmatchedPaymentSchema = z
     currency: z.string(),
     reference: z.string().openapi({ description: "the provider's charge reference (issued by the escrow)" }),
     escrowId: z.string(),
-    reason: z.enum([
-      "already_funded",
-      "amount_mismatch",
-      "currency_mismatch",
-      "escrow_cancelled",
-      "escrow_expired",
-      "escrow_closed",
-    ]),
+    reason: z.enum(UNMATCHED_REASONS),
     provider: z.string(),
     lastError: z.string().nullable(),
     receivedAt: z.string(),

@@ -11,7 +11,8 @@ import type {
   UnmatchedReason,
 } from "../domain/escrow-machine";
 import { escrowFields, type EscrowView } from "../domain/escrow-view";
-import { columnPicker } from "../lib/view";
+import { columnPicker, viewPicker } from "../lib/view";
+import { unmatchedPaymentSchema } from "../schemas/escrows";
 import type { Statement } from "./contracts-projection";
 
 type EscrowRow = typeof escrows.$inferSelect;
@@ -82,21 +83,15 @@ export function unmatchedPaymentsProjection(d1: D1Database, s: EscrowState, revi
 
 export type UnmatchedPaymentRow = typeof unmatchedPayments.$inferSelect;
 
+const unmatchedPaymentFields = viewPicker(unmatchedPaymentSchema);
+
+/** API.md's unmatched payment (schemas/escrows.ts unmatchedPaymentSchema). */
 export function unmatchedPaymentView(r: UnmatchedPaymentRow) {
-  return {
-    id: r.id,
+  return unmatchedPaymentFields({
+    ...r,
     state: r.state as ChargeRefundStatus,
-    amount: r.amount,
-    currency: r.currency,
-    reference: r.reference,
-    escrowId: r.escrowId,
     reason: r.reason as UnmatchedReason,
-    provider: r.provider,
-    lastError: r.lastError,
-    receivedAt: r.receivedAt,
-    updatedAt: r.updatedAt,
-    refundedAt: r.refundedAt,
-  };
+  });
 }
 
 /** A page of unmatched payments, newest first, optionally in one state. */

@@ -11,7 +11,7 @@ import { auditLogs } from "./schema/audit";
 import { batch, belowCap, changes, insertWhere, rowExists } from "./guarded-writes";
 import { ADMIN_ROLES } from "../domain/scopes";
 import type { z } from "@hono/zod-openapi";
-import { endpointSchema } from "../schemas/webhooks";
+import { deliverySchema, endpointSchema } from "../schemas/webhooks";
 import { viewPicker } from "../lib/view";
 
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
@@ -329,33 +329,16 @@ export async function deliveriesOfEndpoint(database: Database, endpointId: strin
   return { rows, attempts, total: total?.n ?? 0 };
 }
 
+const deliveryFields = viewPicker(deliverySchema);
+const attemptFields = viewPicker(deliverySchema.shape.history.element);
+
+/** API.md's webhook delivery (schemas/webhooks.ts deliverySchema) with its attempts (any delivery's; filtered). */
 export function deliveryView(row: WebhookDeliveryRow, attempts: WebhookAttemptRow[]) {
-  return {
-    id: row.id,
-    endpointId: row.endpointId,
-    eventId: row.eventId,
-    eventType: row.eventType,
+  return deliveryFields({
+    ...row,
     webhookId: row.messageId,
-    status: row.status,
-    attempts: row.attempts,
-    nextAttemptAt: row.nextAttemptAt,
-    lastAttemptAt: row.lastAttemptAt,
-    lastStatusCode: row.lastStatusCode,
-    lastLatencyMs: row.lastLatencyMs,
-    lastError: row.lastError,
-    createdAt: row.createdAt,
-    succeededAt: row.succeededAt,
-    history: attempts
-      .filter((a) => a.deliveryId === row.id)
-      .map((a) => ({
-        attempt: a.attempt,
-        at: a.at,
-        statusCode: a.statusCode,
-        latencyMs: a.latencyMs,
-        error: a.error,
-        responseSnippet: a.responseSnippet,
-      })),
-  };
+    history: attempts.filter((a) => a.deliveryId === row.id).map(attemptFields),
+  });
 }
 
 /** Delivery owned (through its endpoint) by `userId`. */

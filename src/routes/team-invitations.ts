@@ -24,6 +24,7 @@ import {
   teamWrite as write,
   teamRead as read,
 } from "../lib/team-access";
+import { viewPicker } from "../lib/view";
 
 const invitationSchema = z
   .object({
@@ -46,16 +47,8 @@ const tokenParams = z.object({
     .openapi({ param: { name: "token", in: "path" } }),
 });
 
-const invitationView = (i: InvitationRow) => ({
-  id: i.id,
-  teamId: i.teamId,
-  email: i.email,
-  role: i.role,
-  status: "pending" as const,
-  invitedBy: i.invitedBy,
-  createdAt: i.createdAt,
-  expiresAt: i.expiresAt,
-});
+const invitationFields = viewPicker(invitationSchema);
+const invitationView = (i: InvitationRow) => invitationFields({ ...i, status: "pending" as const });
 
 const inviteRoute = createRoute({
   ...write,

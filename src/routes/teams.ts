@@ -21,6 +21,7 @@ import {
 import { TEAM_ROLES, canDeleteTeam, canUpdateTeam, type TeamRole } from "../domain/team-roles";
 import { memberSchema } from "../schemas/teams";
 import { requestOrigin } from "../lib/audit";
+import { viewPicker } from "../lib/view";
 import { changeMemberRole } from "../services/teams/change-member-role";
 import { removeMember } from "../services/teams/remove-member";
 import {
@@ -59,15 +60,8 @@ const roleBody = z.object({ role: z.enum(TEAM_ROLES) }).openapi("TeamRoleChange"
 
 const memberParams = z.object({ id: pathParam("id"), userId: pathParam("userId") });
 
-const teamView = (team: TeamRow, role: TeamRole) => ({
-  id: team.id,
-  name: team.name,
-  description: team.description,
-  createdBy: team.createdBy,
-  createdAt: team.createdAt,
-  updatedAt: team.updatedAt,
-  role,
-});
+const teamFields = viewPicker(teamSchema);
+const teamView = (team: TeamRow, role: TeamRole) => teamFields({ ...team, role });
 const createTeamRoute = createRoute({
   ...write,
   method: "post",

@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { CURRENCIES } from "../domain/money";
 import { LISTING_STATUSES } from "../domain/listing-machine";
+import { attachmentSchema } from "./contracts";
 
 export const listingIdParam = z.object({
   id: z
@@ -23,16 +24,8 @@ export const listingSchema = z
     status: z.enum(LISTING_STATUSES),
     reviewNote: z.string().nullable(),
     escrowId: z.string().nullable(),
-    proofs: z.array(
-      z.object({
-        id: z.string(),
-        name: z.string(),
-        contentType: z.string(),
-        size: z.number().int(),
-        sha256: z.string(),
-        createdAt: z.string(),
-      }),
-    ),
+    // A proof is stored and described like a contract attachment (the same file record).
+    proofs: z.array(attachmentSchema),
     createdAt: z.string(),
     updatedAt: z.string(),
     submittedAt: z.string().nullable(),

@@ -26,35 +26,43 @@ CREATE INDEX `analytics_daily_owner_idx` ON `analytics_daily` (`owner_id`,`day`,
 --> statement-breakpoint
 CREATE INDEX `analytics_daily_team_idx` ON `analytics_daily` (`team_id`,`day`,`created`,`created_sent`,`created_executed`,`sent`,`sent_executed`,`executed`,`execute_ms`) WHERE grain = 'full';
 --> statement-breakpoint
+-- The triggers below never rely on a conflict clause of their own: SQLite lets the statement that fires a trigger
+-- override it (an upsert into contracts would turn INSERT OR IGNORE into ABORT), so they insert only missing days.
 CREATE TABLE `analytics_dirty` (
 	`day` text PRIMARY KEY NOT NULL
 ) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE TRIGGER `contracts_analytics_ai` AFTER INSERT ON `contracts` BEGIN
-  INSERT OR IGNORE INTO analytics_dirty (day) SELECT substr(value, 1, 10) FROM json_each(json_array(new.created_at, new.sent_at, new.activated_at)) WHERE value IS NOT NULL;
+  INSERT INTO analytics_dirty (day) SELECT DISTINCT substr(value, 1, 10) FROM json_each(json_array(new.created_at, new.sent_at, new.activated_at))
+    WHERE value IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analytics_dirty WHERE day = substr(value, 1, 10));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `contracts_analytics_au` AFTER UPDATE OF created_at, sent_at, activated_at, owner_id, team_id, type ON `contracts`
 WHEN old.created_at IS NOT new.created_at OR old.sent_at IS NOT new.sent_at OR old.activated_at IS NOT new.activated_at
   OR old.owner_id IS NOT new.owner_id OR old.team_id IS NOT new.team_id OR old.type IS NOT new.type BEGIN
-  INSERT OR IGNORE INTO analytics_dirty (day) SELECT substr(value, 1, 10) FROM json_each(json_array(old.created_at, old.sent_at, old.activated_at, new.created_at, new.sent_at, new.activated_at)) WHERE value IS NOT NULL;
+  INSERT INTO analytics_dirty (day) SELECT DISTINCT substr(value, 1, 10) FROM json_each(json_array(old.created_at, old.sent_at, old.activated_at, new.created_at, new.sent_at, new.activated_at))
+    WHERE value IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analytics_dirty WHERE day = substr(value, 1, 10));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `contracts_analytics_ad` AFTER DELETE ON `contracts` BEGIN
-  INSERT OR IGNORE INTO analytics_dirty (day) SELECT substr(value, 1, 10) FROM json_each(json_array(old.created_at, old.sent_at, old.activated_at)) WHERE value IS NOT NULL;
+  INSERT INTO analytics_dirty (day) SELECT DISTINCT substr(value, 1, 10) FROM json_each(json_array(old.created_at, old.sent_at, old.activated_at))
+    WHERE value IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analytics_dirty WHERE day = substr(value, 1, 10));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `escrows_analytics_ai` AFTER INSERT ON `escrows` WHEN new.funded_at IS NOT NULL BEGIN
-  INSERT OR IGNORE INTO analytics_dirty (day) VALUES (substr(new.funded_at, 1, 10));
+  INSERT INTO analytics_dirty (day) SELECT substr(new.funded_at, 1, 10)
+    WHERE NOT EXISTS (SELECT 1 FROM analytics_dirty WHERE day = substr(new.funded_at, 1, 10));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `escrows_analytics_au` AFTER UPDATE OF funded_at, currency, amount ON `escrows`
 WHEN old.funded_at IS NOT new.funded_at OR old.currency IS NOT new.currency OR old.amount IS NOT new.amount BEGIN
-  INSERT OR IGNORE INTO analytics_dirty (day) SELECT substr(value, 1, 10) FROM json_each(json_array(old.funded_at, new.funded_at)) WHERE value IS NOT NULL;
+  INSERT INTO analytics_dirty (day) SELECT DISTINCT substr(value, 1, 10) FROM json_each(json_array(old.funded_at, new.funded_at))
+    WHERE value IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analytics_dirty WHERE day = substr(value, 1, 10));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `escrows_analytics_ad` AFTER DELETE ON `escrows` WHEN old.funded_at IS NOT NULL BEGIN
-  INSERT OR IGNORE INTO analytics_dirty (day) VALUES (substr(old.funded_at, 1, 10));
+  INSERT INTO analytics_dirty (day) SELECT substr(old.funded_at, 1, 10)
+    WHERE NOT EXISTS (SELECT 1 FROM analytics_dirty WHERE day = substr(old.funded_at, 1, 10));
 END;
 --> statement-breakpoint
 -- Every day that already has data starts dirty: read live until the cron has rolled it up.

@@ -19,7 +19,6 @@ export const ELECTRONIC_SIGNATURE_CONSENT = { version: CONSENT_VERSION, text: CO
 
 // ---- consent records (issue 15.5): what was agreed to, in which wording; the log itself is src/db/consents.ts ----
 
-
 /** Consent kinds: the e-signature consent given at signing; a notification channel opt-in or opt-out. */
 export const CONSENT_KINDS = ["esign", "notifications"] as const;
 export type ConsentKind = (typeof CONSENT_KINDS)[number];

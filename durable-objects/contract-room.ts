@@ -40,7 +40,7 @@ import { LiveHub } from "./lib/hub";
 import { LiveObject } from "./lib/live-object";
 import { LIVE_PATH } from "./lib/live-path";
 import type { LiveEvent } from "./lib/hub-protocol";
-import { SIGNING_SCHEMA, partyAudience, scheduleStatements } from "./contract-room/signing";
+import { SIGNING_SCHEMA, partyAudience, scheduleStatements, type ExecutionRecord } from "./contract-room/signing";
 import { SigningCommands, type SendRequest } from "./contract-room/commands";
 import { assertCanAct, expire, type RecipientAction } from "../src/domain/routing";
 import { hasPassed } from "../src/domain/time";
@@ -129,6 +129,16 @@ export class ContractRoom extends LiveObject {
 
   complete(actorId: string): Promise<RpcResult<ContractState>> {
     return this.signing.complete(actorId);
+  }
+
+  /** The executed PDF is final (src/services/contracts/get-executed-document.ts): records what it commits to. */
+  recordExecution(executedDocumentHash: string): Promise<RpcResult<ExecutionRecord>> {
+    return this.signing.recordExecution(executedDocumentHash);
+  }
+
+  /** The execution record (escra-execution-v2), or null while the executed PDF is not final. */
+  async executionRecord(): Promise<ExecutionRecord | null> {
+    return this.signing.executionRecord();
   }
 
   /**

@@ -12,6 +12,8 @@ export interface Bindings {
   DOCUMENTS: R2Bucket;
   EVENTS: Queue<QueueMessage>;
   JOBS: Queue<QueueMessage>;
+  /** Document rendering (executed PDF, seal, TSA) on its own queue, so a slow render never delays JOBS' emails. */
+  DOCUMENT_JOBS: Queue<QueueMessage>;
   CONTRACT_ROOM: DurableObjectNamespace<ContractRoom>;
   ESCROW_ROOM: DurableObjectNamespace<EscrowRoom>;
   LISTING_ROOM: DurableObjectNamespace<ListingRoom>;

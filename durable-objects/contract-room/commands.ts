@@ -27,6 +27,7 @@ import { rpcResult, unwrap, type RpcResult } from "../lib/rpc-result";
 import {
   escalationEmail,
   executionRecord,
+  findExecutionRecord,
   freezeDocument,
   loadSigningInfo,
   partyEmails,
@@ -35,6 +36,7 @@ import {
   type Sender,
   saveSigningInfo,
   scheduleStatements,
+  type ExecutionRecord,
 } from "./signing";
 import type { Change } from "../contract-room";
 import { CONTRACT_EMITS, type ContractEmission } from "../../src/domain/contract-events";
@@ -147,26 +149,52 @@ export class SigningCommands {
             }),
           ]
         : [];
-      if (!r.activated) {
-        return { state: r.state, events, projection: [...scheduleStatements(r.state, r.info), ...consent], emails };
-      }
-      const execution = executionRecord(r.state, ctx.sql);
-      events.push(...this.room.emit(r.state, CONTRACT_EMITS.activated(execution)));
-      return {
-        state: r.state,
-        events,
-        projection: [
-          ...enqueueAnchorStatements(this.env, {
-            kind: "execution",
-            hash: execution.executionHash,
-            contractId: r.state.id,
-          }),
-          ...scheduleStatements(r.state, r.info),
-          ...consent,
-        ],
-        emails: [...emails, ...executedEmails(this.env, r.state, execution)],
-      };
+      // The execution record follows once the executed PDF is rendered and sealed (recordExecution), so that it
+      // commits to the file the parties receive; contract.activated only says every required party signed.
+      if (r.activated) events.push(...this.room.emit(r.state, CONTRACT_EMITS.activated()));
+      return { state: r.state, events, projection: [...scheduleStatements(r.state, r.info), ...consent], emails };
     });
+  }
+
+  /**
+   * Makes the execution record of an active (or completed) contract over its final executed PDF: the
+   * contract.execution_recorded event (audit, webhooks, live), the "execution" anchoring record naming the executed
+   * PDF's hash, and the parties' executed-document emails. Idempotent: once made, the record never changes and a
+   * later call (a retried job, a racing reader) returns it whatever hash it brings.
+   * @param executedDocumentHash SHA-256 (hex) of the sealed executed PDF as it will be served from now on
+   * @throws RES001 unknown contract; RES002 before every required party signed, or after cancellation
+   */
+  async recordExecution(executedDocumentHash: string): Promise<RpcResult<ExecutionRecord>> {
+    return rpcResult(async () => {
+      const existing = findExecutionRecord(this.sql);
+      if (existing) return existing;
+      unwrap(
+        await this.room.command(null, (state, ctx) => {
+          if (findExecutionRecord(ctx.sql)) return { state, events: [] };
+          if ((state.status !== "active" && state.status !== "completed") || !state.documentHash) {
+            throw fail.conflict(`An execution record exists once every party signed; this contract is ${state.status}`);
+          }
+          const execution = executionRecord(state, ctx.sql, executedDocumentHash);
+          return {
+            state,
+            events: this.room.emit(state, CONTRACT_EMITS.executionRecorded(execution)),
+            projection: enqueueAnchorStatements(this.env, {
+              kind: "execution",
+              hash: execution.executionHash,
+              contractId: state.id,
+              executedDocumentHash: execution.executedDocumentHash,
+            }),
+            emails: executedEmails(this.env, state, execution),
+          };
+        }),
+      );
+      return findExecutionRecord(this.sql)!;
+    });
+  }
+
+  /** The execution record, or null while the executed PDF is not final yet. */
+  executionRecord(): ExecutionRecord | null {
+    return findExecutionRecord(this.sql);
   }
 
   decline(actorId: string | null, signerId: string, reason: string): Promise<RpcResult<ContractState>> {

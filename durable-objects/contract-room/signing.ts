@@ -85,17 +85,60 @@ export function signaturesInOrder(state: ContractState): Record<string, unknown>
     .map((s) => ({ signerId: s.id, role: s.role, signedAt: s.signedAt, signature: s.signature }));
 }
 
-/** Execution record of a contract that just became active: over the audit chain as it stood before this command. */
-export function executionRecord(state: ContractState, sql: SqlStorage) {
+/** The execution record (escra-execution-v2), as the contract.execution_recorded event's data holds it. */
+export interface ExecutionRecord {
+  /** 0x + 64 hex: the value anchored as the contract's "execution" record. */
+  executionHash: string;
+  /** SHA-256 (hex) of the executed PDF, the exact sealed bytes GET /contracts/:id/executed-document serves. */
+  executedDocumentHash: string;
+  /** SHA-256 (hex) of the frozen PDF the signatures are over. */
+  documentHash: string;
+  /** The audit chain head the record commits to: the last event before contract.execution_recorded. */
+  auditHead: string;
+  auditSeq: number;
+}
+
+/**
+ * Execution record of an active contract once its executed PDF is final: over the audit chain as it stood before
+ * this command, the frozen document's hash (what was signed), the executed PDF's hash (what the parties hold) and the
+ * signatures.
+ */
+export function executionRecord(state: ContractState, sql: SqlStorage, executedDocumentHash: string): ExecutionRecord {
   const head = sql
     .exec<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
     .toArray()[0]!;
+  const executed = executedDocumentHash.replace(/^0x/i, "").toLowerCase();
   const hash = executionHash({
     documentHash: state.documentHash!,
+    executedDocumentHash: executed,
     signatures: signaturesInOrder(state),
     auditHead: head.hash,
   });
-  return { executionHash: hash, auditHead: head.hash, auditSeq: head.seq };
+  return {
+    executionHash: hash,
+    executedDocumentHash: executed,
+    documentHash: state.documentHash!,
+    auditHead: head.hash,
+    auditSeq: head.seq,
+  };
+}
+
+/** The contract's execution record, read from its contract.execution_recorded audit event; null before it exists. */
+export function findExecutionRecord(sql: SqlStorage): ExecutionRecord | null {
+  const row = sql
+    .exec<{ data: string }>(
+      "SELECT data FROM audit_events WHERE type = 'contract.execution_recorded' ORDER BY seq DESC LIMIT 1",
+    )
+    .toArray()[0];
+  if (!row) return null;
+  const d = JSON.parse(row.data) as Partial<ExecutionRecord>;
+  return {
+    executionHash: d.executionHash!,
+    executedDocumentHash: d.executedDocumentHash!,
+    documentHash: d.documentHash!,
+    auditHead: d.auditHead!,
+    auditSeq: d.auditSeq!,
+  };
 }
 
 export type PartyEmail = "request" | "reminder" | "copy";
@@ -148,13 +191,14 @@ export function partyEmails(
 }
 
 /**
- * On execution, every party (with an account or only a link) gets the executed document and the certificate:
+ * Once the executed PDF is final and its execution record made, every party (with an account or only a link) gets
+ * the executed document and the certificate:
  * links to the hosted page with a fresh signing token, which downloads either file (`download=` in the query).
  */
 export function executedEmails(
   env: Bindings,
   state: ContractState,
-  execution: { executionHash: string },
+  execution: Pick<ExecutionRecord, "executionHash">,
 ): SendEmailInput<"contract-executed">[] {
   return state.signers.map((party) => {
     const url = signingUrl(env, {

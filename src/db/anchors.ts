@@ -1,6 +1,6 @@
 // Anchoring queries: queueing records, claiming them into a batch, writing proofs in bulk, and the batch/record
 // state changes the cron tasks make. Multi-row changes go through D1 batch() so each step is atomic.
-import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, or } from "drizzle-orm";
 import { db } from "./client";
 import { chunkForStatement, chunkRows, selectInChunks } from "./chunks";
 import { anchorBatches, anchorRecords, type AnchorKind, type BatchStatus } from "./schema/anchoring";
@@ -19,6 +19,8 @@ export interface AnchorKey {
   kind: AnchorKind;
   hash: Hex32;
   contractId: string;
+  /** An execution record's executed PDF hash (not part of the key's uniqueness). */
+  executedDocumentHash?: Hex32 | null;
 }
 
 /**
@@ -366,12 +368,15 @@ export function recordsOfContract(d1: D1Database, contractId: string) {
     .all();
 }
 
-/** Records of a hash, bounded: a hash shared by thousands of contracts is answered with the first ones. */
+/**
+ * Records of a hash — anchored as itself, or the execution records that commit to it as their executed PDF — bounded:
+ * a hash shared by thousands of contracts is answered with the first ones.
+ */
 export function recordsByHash(d1: D1Database, hash: Hex32, limit = 50) {
   return db(d1)
     .select()
     .from(anchorRecords)
-    .where(eq(anchorRecords.hash, hash))
+    .where(or(eq(anchorRecords.hash, hash), eq(anchorRecords.executedDocumentHash, hash)))
     .orderBy(asc(anchorRecords.createdAt), asc(anchorRecords.id))
     .limit(limit)
     .all();

@@ -46,8 +46,10 @@ export const CONTRACT_EMITS = {
   acted: (action: RecipientAction, signerId: string) => [
     emit(action === "sign" ? "contract.signed" : "contract.approved", { signerId }),
   ],
-  /** Every required recipient acted: the execution record (hashes of the executed contract) is the data. */
-  activated: (execution: object) => [emit("contract.activated", { ...execution })],
+  /** Every required recipient acted; the execution record follows once the executed PDF is sealed. */
+  activated: () => [emit("contract.activated")],
+  /** The execution record over the final executed PDF (escra-execution-v2: its hashes are the data). */
+  executionRecorded: (execution: object) => [emit("contract.execution_recorded", { ...execution })],
   declined: (signerId: string, reason: string) => [
     emit("contract.declined", { signerId, reason }),
     emit("contract.cancelled", { reason }),

@@ -100,6 +100,18 @@ export const EVENT_CATALOG = {
   "contract.signed": contractSignerData,
   "contract.declined": contractSignerData.extend({ reason: z.string().max(2000).optional() }),
   "contract.activated": contractData,
+  /**
+   * The executed PDF is final (sealed, timestamped when the TSA allows) and the execution record over it is made:
+   * `executionHash` (anchored as the contract's "execution" record) commits to `executedDocumentHash`, the SHA-256 of
+   * the PDF GET /contracts/:id/executed-document serves, and to `documentHash`, the frozen PDF the parties signed.
+   */
+  "contract.execution_recorded": contractData.extend({
+    executionHash: z.string().regex(/^0x[0-9a-f]{64}$/),
+    executedDocumentHash: z.string().regex(/^[0-9a-f]{64}$/),
+    documentHash: z.string().regex(/^[0-9a-f]{64}$/),
+    auditHead: z.string(),
+    auditSeq: z.number().int().min(1),
+  }),
   "contract.completed": contractData,
   "contract.cancelled": contractReasonData,
   "contract.expired": contractData,

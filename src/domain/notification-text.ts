@@ -18,6 +18,7 @@ const PHRASES: Record<EventType, string> = {
   "contract.signed": "was signed by a party",
   "contract.declined": "was declined",
   "contract.activated": "is now active: every required party signed",
+  "contract.execution_recorded": "has its executed document sealed and anchored as the execution record",
   "contract.completed": "was completed",
   "contract.cancelled": "was cancelled",
   "contract.expired": "expired before every party signed",

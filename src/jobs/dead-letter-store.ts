@@ -37,7 +37,8 @@ export async function storeDeadLetter(
 export async function resendDeadLetter(env: Bindings, storedBody: string): Promise<OriginQueue> {
   const body = queueMessageSchema.parse(JSON.parse(storedBody));
   const origin = originOf(body);
-  await (origin === "events" ? env.EVENTS : env.JOBS).send({ ...body, origin });
+  const queues = { events: env.EVENTS, jobs: env.JOBS, documents: env.DOCUMENT_JOBS } as const;
+  await queues[origin].send({ ...body, origin });
   return origin;
 }
 

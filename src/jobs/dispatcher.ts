@@ -1,5 +1,5 @@
-// The one queue dispatcher: JOBS messages go to the handler for their kind, EVENTS messages to every event
-// consumer, dead-lettered messages into D1. Capability modules register by adding a line to the lists below.
+// The one queue dispatcher: JOBS and DOCUMENT_JOBS messages go to the handler for their kind, EVENTS messages to
+// every event consumer, dead-lettered messages into D1. Capability modules register by adding a line to the lists below.
 import type { Bindings } from "../env";
 import { QUEUE_NAMES, queueMessageSchema, type QueueMessage } from "../lib/queue-messages";
 import { log } from "../lib/request-context";
@@ -30,7 +30,7 @@ import { RetryLater, type DeliveryContext, type EventConsumer, type JobHandler }
 export type { DeliveryContext, EventConsumer, JobHandler } from "./types";
 export { RetryLater } from "./types";
 
-/** JOBS handlers by message kind (one each). */
+/** JOBS and DOCUMENT_JOBS handlers by message kind (one each; the producer picks the queue). */
 export const jobHandlers: Record<string, JobHandler> = {
   "system.health": async () => {},
   [EMAIL_SEND_JOB]: sendEmailJob,

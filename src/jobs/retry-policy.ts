@@ -1,6 +1,6 @@
 // When a failed queue message is tried again, and which attempt is the last (mirrors wrangler.toml).
 
-/** wrangler.toml: max_retries = 6 for escra-events and escra-jobs → 1 delivery + 6 retries. */
+/** wrangler.toml: max_retries = 6 for escra-events, escra-jobs and escra-documents → 1 delivery + 6 retries. */
 export const MAX_DELIVERY_ATTEMPTS = 7;
 
 /** Queues cap a message delay at 12 hours. */

@@ -15,6 +15,8 @@ export interface EnqueueAnchorInput {
   /** 32 bytes as hex (0x-prefixed or not, any case); stored lowercase with 0x. */
   hash: string;
   contractId: string;
+  /** "execution" only: SHA-256 of the executed PDF the execution hash commits to (hex, any case/prefix). */
+  executedDocumentHash?: string;
 }
 
 /** Throws on a malformed input (a caller bug, not user input); returns the normalised hash. */
@@ -23,8 +25,17 @@ function checked(input: EnqueueAnchorInput): Hex32 {
   if (!isHex32(input.hash.toLowerCase().replace(/^(0x)?/, "0x")))
     throw new TypeError("enqueueAnchor: hash must be 32 bytes of hex");
   if (!hasPrefix(input.contractId, "ctr")) throw new TypeError("enqueueAnchor: contractId must be a ctr_ id");
+  if (input.executedDocumentHash !== undefined) {
+    if (input.kind !== "execution")
+      throw new TypeError("enqueueAnchor: only an execution record names an executed PDF");
+    if (!isHex32(input.executedDocumentHash.toLowerCase().replace(/^(0x)?/, "0x")))
+      throw new TypeError("enqueueAnchor: executedDocumentHash must be 32 bytes of hex");
+  }
   return toHex32(input.hash);
 }
+
+const executedOf = (input: EnqueueAnchorInput) =>
+  input.executedDocumentHash === undefined ? null : toHex32(input.executedDocumentHash);
 
 /**
  * Queues the hash for anchoring with status `pending`, one record per network in ANCHOR_NETWORKS. Idempotent per
@@ -40,7 +51,7 @@ export async function enqueueAnchor(env: Bindings, input: EnqueueAnchorInput): P
   }));
   return insertAnchorRecords(
     env.DB,
-    { kind: input.kind, hash, contractId: input.contractId },
+    { kind: input.kind, hash, contractId: input.contractId, executedDocumentHash: executedOf(input) },
     networks,
     new Date().toISOString(),
   );
@@ -65,6 +76,7 @@ export function enqueueAnchorStatements(
         kind: input.kind,
         hash,
         contractId: input.contractId,
+        executedDocumentHash: executedOf(input),
         network: n.name,
         chainId: n.chainId,
         status: "pending",

@@ -9,21 +9,40 @@ import type { AuditEvent } from "../domain/audit-chain";
 import type { ContractState } from "../domain/contract-machine";
 import { CONSENT_TEXT } from "../domain/consent";
 import { humanInstant } from "../domain/time";
+import { EXECUTION_HASH_SCHEME, LEGACY_EXECUTION_HASH_SCHEME } from "../domain/execution-hash";
 import { INK, MUTED, PAGE, Writer, pdfSafe } from "./contract-pdf";
 import type { FontLoader } from "./fonts";
 
 export interface CertificateFacts {
+  /** SHA-256 (hex) of the frozen PDF as sent, the hash every signature is over. */
   documentHash: string;
+  /** SHA-256 (hex) of the executed PDF the execution record commits to; null until it is final. */
+  executedDocumentHash: string | null;
+  /** The execution record's hash (0x…, anchored as "execution"); null until the executed PDF is final. */
   executionHash: string | null;
+  /** Which preimage layout executionHash follows (escra-execution-v2; v1 for records made before 14.2). */
+  executionScheme: string | null;
   auditHead: { seq: number; hash: string };
 }
 
-/** The hashes the certificate states: document, execution (from contract.activated), and the audit chain head. */
+/**
+ * The hashes the certificate states: the frozen document, the executed document and the execution record (from
+ * contract.execution_recorded; a legacy record's from contract.activated), and the audit chain head.
+ */
 export function certificateFacts(state: ContractState, audit: AuditEvent[]): CertificateFacts {
   const last = audit.at(-1)!;
-  const activated = audit.find((e) => e.type === "contract.activated");
-  const executionHash = (activated?.data as { executionHash?: string } | undefined)?.executionHash ?? null;
-  return { documentHash: state.documentHash!, executionHash, auditHead: { seq: last.seq, hash: last.hash } };
+  const recorded = audit.findLast((e) => e.type === "contract.execution_recorded")?.data as
+    | { executionHash?: string; executedDocumentHash?: string }
+    | undefined;
+  const legacy = audit.find((e) => e.type === "contract.activated")?.data as { executionHash?: string } | undefined;
+  const executionHash = recorded?.executionHash ?? legacy?.executionHash ?? null;
+  return {
+    documentHash: state.documentHash!,
+    executedDocumentHash: recorded?.executedDocumentHash ?? null,
+    executionHash,
+    executionScheme: recorded ? EXECUTION_HASH_SCHEME : executionHash ? LEGACY_EXECUTION_HASH_SCHEME : null,
+    auditHead: { seq: last.seq, hash: last.hash },
+  };
 }
 
 /** An anchoring record as the certificate states it (the API's AnchorRecord view). */
@@ -47,8 +66,6 @@ export interface CertificateInput {
   actors: Map<string, string>;
   /** Drawn or uploaded signature images by signer id (PNG or JPEG). */
   images: Map<string, { bytes: Uint8Array; type: string }>;
-  /** SHA-256 of the sealed executed PDF, when it exists. */
-  executedDocumentHash: string | null;
   anchors: CertificateAnchor[];
   /** Where /verify lives (the QR code's target), e.g. https://api.escra.example/api/v1/verify */
   verifyUrl: string;
@@ -95,7 +112,7 @@ export async function renderCertificatePdf(x: CertificateInput, fonts: FontLoade
   doc.setSubject(`Escra certificate for contract ${state.id}`);
   doc.setKeywords([
     `document:${facts.documentHash}`,
-    `executed:${x.executedDocumentHash ?? ""}`,
+    `executed:${facts.executedDocumentHash ?? ""}`,
     `execution:${facts.executionHash ?? ""}`,
     `audit:${facts.auditHead.seq}:${facts.auditHead.hash}`,
   ]);
@@ -145,9 +162,20 @@ export async function renderCertificatePdf(x: CertificateInput, fonts: FontLoade
 
   await w.heading("Hashes");
   await w.text(`Document as sent (SHA-256 of the frozen PDF): ${facts.documentHash}`, { size: 8.5 });
-  const executed = x.executedDocumentHash ?? "-";
+  const executed = facts.executedDocumentHash ?? "- (being sealed)";
   await w.text(`Executed document (SHA-256 of the sealed executed PDF): ${executed}`, { size: 8.5 });
-  await w.text(`Execution record (escra-execution-v1): ${facts.executionHash ?? "-"}`, { size: 8.5 });
+  const scheme = facts.executionScheme ?? EXECUTION_HASH_SCHEME;
+  await w.text(`Execution record (${scheme}): ${facts.executionHash ?? "- (made once the executed PDF is sealed)"}`, {
+    size: 8.5,
+  });
+  if (facts.executedDocumentHash) {
+    await w.text(
+      "The execution record is SHA-256 of the canonical JSON of { auditHead, documentHash, executedDocumentHash, " +
+        `scheme: "${EXECUTION_HASH_SCHEME}", signatures }: it commits to the executed PDF, the document the parties ` +
+        "signed, the signatures and the audit chain up to it. It is the value anchored on chain for the executed PDF.",
+      { size: 8, color: MUTED },
+    );
+  }
   await w.text(`Audit chain head: event ${facts.auditHead.seq}, hash ${facts.auditHead.hash}`, { size: 8.5 });
 
   await w.heading("Anchoring");
@@ -166,7 +194,9 @@ export async function renderCertificatePdf(x: CertificateInput, fonts: FontLoade
   }
   await w.text(
     "To verify offline: compute the SHA-256 of the PDF you hold; take its record's proof from " +
-      `GET /api/v1/contracts/${state.id}/anchor; check StandardMerkleTree.verify(root, ["bytes32"], [hash], proof) ` +
+      `GET /api/v1/contracts/${state.id}/anchor (the frozen PDF: the document record of that hash; the executed PDF: ` +
+      "the execution record whose executedDocumentHash is that hash, whose anchored hash is the execution record " +
+      'above); check StandardMerkleTree.verify(root, ["bytes32"], [hash], proof) ' +
       "(OpenZeppelin) or `npm run verify-proof`; and check that the transaction's input data is exactly the root " +
       "on the named chain. Or scan the code to ask /verify, or upload the file there.",
     { size: 8.5, color: MUTED, gapAfter: 4 },

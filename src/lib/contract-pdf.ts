@@ -166,8 +166,12 @@ export async function renderContractPdf(content: DocumentContent, fonts: FontLoa
   return doc.save({ useObjectStreams: false });
 }
 
-/** Where the executed document is kept once rendered (so its bytes, and hash, never change afterwards). */
+/** Where the executed document is kept once rendered (re-sealed once at most, while it waits for a timestamp). */
 export const executedDocumentKey = (contractId: string) => `contracts/${contractId}/executed.pdf`;
+
+/** The final executed PDF under its own SHA-256 (hex): the bytes the execution record commits to, never rewritten. */
+export const executedVersionKey = (contractId: string, sha256: string) =>
+  `contracts/${contractId}/executed-${sha256}.pdf`;
 
 export interface ExecutedContent {
   content: DocumentContent;

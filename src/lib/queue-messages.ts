@@ -1,16 +1,18 @@
-// The shape of every message on EVENTS and JOBS, so consumers, the dead-letter store and replay agree.
+// The shape of every message on EVENTS, JOBS and DOCUMENT_JOBS, so consumers, the dead-letter store and replay agree.
 import { z } from "zod";
 import { ApiError } from "./errors";
 import { currentCorrelationId } from "./correlation";
 
 /** Queues that carry work; the dead-letter queue stores and replays messages of these. */
-export const ORIGIN_QUEUES = ["events", "jobs"] as const;
+export const ORIGIN_QUEUES = ["events", "jobs", "documents"] as const;
 export type OriginQueue = (typeof ORIGIN_QUEUES)[number];
 
 /** Queue names as in wrangler.toml; `batch.queue` carries these. */
 export const QUEUE_NAMES = {
   events: "escra-events",
   jobs: "escra-jobs",
+  /** Document rendering (executed PDF, seal), apart from JOBS so it never delays emails. */
+  documents: "escra-documents",
   deadLetters: "escra-dead-letters",
 } as const;
 

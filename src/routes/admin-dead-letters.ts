@@ -12,7 +12,7 @@ import { claimReplay, getDeadLetter, listDeadLetters, releaseReplay, type DeadLe
 import { isReplayable, resendDeadLetter } from "../jobs/dead-letter-store";
 import { log } from "../lib/request-context";
 
-const ORIGIN_QUEUE_NAMES = [QUEUE_NAMES.events, QUEUE_NAMES.jobs] as const;
+const ORIGIN_QUEUE_NAMES = [QUEUE_NAMES.events, QUEUE_NAMES.jobs, QUEUE_NAMES.documents] as const;
 
 const deadLetterSchema = z
   .object({

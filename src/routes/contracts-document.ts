@@ -42,9 +42,11 @@ const executedRoute = createRoute({
     "then per party the name, role, typed signature (handwriting face) or drawn/uploaded image, wallet address for " +
     "EIP-712, signing time and signer id, with the owner as sender. Sealed with a PAdES baseline signature " +
     "(ETSI.CAdES.detached) by the platform's sealing certificate with an RFC 3161 timestamp (B-T); when the " +
-    "Time-Stamping Authority was down it is sealed without one and re-sealed later. X-Document-SHA256 carries its " +
-    "hash (anchored as a document record), X-Document-Seal `timestamped`, `untimestamped` or `unsealed`. RES002 " +
-    "before every required party has signed.",
+    "Time-Stamping Authority was down it is sealed without one and re-sealed once the TSA answers. Once the seal is " +
+    "final the file never changes and the contract's execution record commits to it: X-Document-SHA256 carries the " +
+    "file's SHA-256 (the execution record's `executedDocumentHash`), X-Execution-Hash the execution record's hash " +
+    "(anchored as the contract's `execution` record; empty while the seal still waits for its timestamp), " +
+    "X-Document-Seal `timestamped`, `untimestamped` or `unsealed`. RES002 before every required party has signed.",
   request: { params: contractIdParam },
   responses: {
     200: {
@@ -63,13 +65,14 @@ export const contractDocumentRoutes = createRouter()
     // A party's signing token reads it too once executed (API.md: the token's reach); before that, RES002.
     const reader = await contractReader(c, id);
     const title = reader.kind === "party" ? reader.contract.title : (await findContract(db(c.env.DB), id))?.title;
-    const { pdf, sha256, seal } = await getExecutedDocument(c.env, id);
+    const { pdf, sha256, seal, execution } = await getExecutedDocument(c.env, id);
     return new Response(pdf, {
       headers: {
         "content-type": "application/pdf",
         "content-disposition": contentDisposition("inline", `${title || id} (executed).pdf`),
         "x-document-sha256": sha256,
         "x-document-seal": seal,
+        "x-execution-hash": execution?.executionHash ?? "",
       },
     }) as never;
   })

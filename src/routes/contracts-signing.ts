@@ -144,7 +144,10 @@ const certificateRoute = createRoute({
   request: { params: contractIdParam },
   responses: {
     200: {
-      description: "the PDF (X-Document-SHA256, X-Execution-Hash and X-Audit-Head carry its hashes)",
+      description:
+        "the PDF. X-Document-SHA256: the frozen PDF's hash; X-Executed-Document-SHA256: the executed PDF's hash; " +
+        "X-Execution-Hash: the execution record over the executed PDF (both empty until the executed PDF is sealed " +
+        "and the record made, see GET /contracts/{id}/executed-document); X-Audit-Head: seq:hash",
       content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } },
     },
     ...errorResponses("AUTH002", "AUTH004", "RES001", "RES002"),
@@ -251,6 +254,7 @@ export const contractSigningRoutes = createRouter()
         "content-type": "application/pdf",
         "content-disposition": contentDisposition("inline", `${title || id} - certificate.pdf`),
         "x-document-sha256": facts.documentHash,
+        "x-executed-document-sha256": facts.executedDocumentHash ?? "",
         "x-execution-hash": facts.executionHash ?? "",
         "x-audit-head": `${facts.auditHead.seq}:${facts.auditHead.hash}`,
         "x-certificate-sha256": sha256,

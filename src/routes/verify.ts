@@ -63,7 +63,10 @@ const verifyRoute = createRoute({
   summary: "Verify a document or hash against the anchors (public)",
   description:
     "Send `{ hash }` (SHA-256, hex) as JSON, or the file itself as multipart `file` (its SHA-256 is used). " +
-    "`onChain.verified` is checked live against the chain, not read from our records.",
+    "The frozen PDF as sent is found as a `document` record of that hash; the executed PDF (with the signature " +
+    "blocks, as served by GET /contracts/{id}/executed-document) is found as the `execution` record whose " +
+    "`executedDocumentHash` is that hash — its `hash` is the execution hash that record anchors, and its proof " +
+    "leads to the root. `onChain.verified` is checked live against the chain, not read from our records.",
   request: {
     body: {
       content: { "application/json": { schema: jsonBodySchema }, "multipart/form-data": { schema: formBodySchema } },

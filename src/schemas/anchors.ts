@@ -14,7 +14,17 @@ export const anchorRecordSchema = z
     id: z.string().openapi({ example: "anc_0123456789abcdefghij" }),
     contractId: z.string(),
     kind: z.enum(ANCHOR_KINDS),
-    hash: hex32.openapi({ description: "the anchored value: SHA-256 of the document, or the execution hash" }),
+    hash: hex32.openapi({
+      description:
+        'the anchored value: "document", SHA-256 of the frozen PDF as sent; "execution", the execution hash ' +
+        "(escra-execution-v2: SHA-256 of canonical JSON over the executed PDF's and the frozen PDF's SHA-256, the " +
+        "signatures and the audit chain head)",
+    }),
+    executedDocumentHash: hex32.nullable().openapi({
+      description:
+        "on an execution record: SHA-256 of the executed PDF (GET /contracts/{id}/executed-document, the sealed " +
+        "bytes) that `hash` commits to; POST /verify of that PDF finds this record. null on document records",
+    }),
     status: z.enum(ANCHOR_STATUSES),
     proof: z
       .object({
@@ -41,6 +51,7 @@ export function anchorRecordView(r: AnchorRecordRow) {
     contractId: r.contractId,
     kind: r.kind,
     hash: r.hash,
+    executedDocumentHash: r.executedDocumentHash ?? null,
     status: r.status,
     proof:
       settled && r.leaf && r.proof && r.root

@@ -49,3 +49,27 @@ describe("executionHash", () => {
     expect(() => executionHash({ documentHash, signatures, auditHead: "z".repeat(64) })).toThrow(TypeError);
   });
 });
+
+describe("executionHash v2 (commits to the executed PDF)", () => {
+  const executedDocumentHash = "d".repeat(64);
+
+  it("adds the executed PDF's SHA-256 to the preimage under scheme escra-execution-v2", () => {
+    const preimage = executionPreimage({ documentHash, executedDocumentHash, signatures: [], auditHead });
+    expect(preimage).toBe(
+      `{"auditHead":"${auditHead}","documentHash":"${documentHash}","executedDocumentHash":"${executedDocumentHash}",` +
+        `"scheme":"escra-execution-v2","signatures":[]}`,
+    );
+    expect(executionHash({ documentHash, executedDocumentHash, signatures: [], auditHead })).toBe(
+      `0x${bytesToHex(sha256(utf8ToBytes(preimage)))}`,
+    );
+  });
+
+  it("changes with the executed PDF and never equals the legacy v1 hash", () => {
+    const v2 = executionHash({ documentHash, executedDocumentHash, signatures, auditHead });
+    expect(executionHash({ documentHash, executedDocumentHash: "e".repeat(64), signatures, auditHead })).not.toBe(v2);
+    expect(executionHash({ documentHash, signatures, auditHead })).not.toBe(v2);
+    expect(() => executionHash({ documentHash, executedDocumentHash: "xyz", signatures, auditHead })).toThrow(
+      TypeError,
+    );
+  });
+});

@@ -27,6 +27,11 @@ export const anchorRecords = sqliteTable(
     /** The anchored value: 0x + 64 lowercase hex (SHA-256 of the document, or the execution hash). */
     hash: text("hash").notNull(),
     contractId: text("contract_id").notNull(),
+    /**
+     * On an "execution" record: SHA-256 (0x + 64 lowercase hex) of the executed PDF its hash commits to
+     * (escra-execution-v2), so /verify finds the record from the file; null on "document" and legacy v1 records.
+     */
+    executedDocumentHash: text("executed_document_hash"),
     network: text("network").notNull(),
     chainId: integer("chain_id").notNull(),
     status: text("status", { enum: ANCHOR_STATUSES }).notNull().default("pending"),
@@ -51,6 +56,7 @@ export const anchorRecords = sqliteTable(
     index("anchor_records_claim_idx").on(t.chainId, t.status, t.batchId),
     index("anchor_records_batch_idx").on(t.batchId, t.hash),
     index("anchor_records_hash_idx").on(t.hash),
+    index("anchor_records_executed_idx").on(t.executedDocumentHash),
     index("anchor_records_contract_idx").on(t.contractId, t.createdAt),
     index("anchor_records_status_idx").on(t.status, t.network, t.createdAt),
   ],

@@ -1,5 +1,5 @@
 // The certificate of completion (issue 14.3/14.4): gathered from the contract room (state, audit chain), the
-// accounts (sender and actor names), R2 (signature images, the executed PDF's hash) and the anchoring records, then
+// accounts (sender and actor names), R2 (signature images), the execution record and the anchoring records, then
 // PAdES-sealed and kept in R2 per audit head and anchoring state — a new event or an anchoring step makes a new
 // certificate, while asking twice for the same facts returns the same sealed bytes.
 import type { Bindings } from "../../env";
@@ -9,7 +9,6 @@ import { assetFontLoader } from "../../lib/fonts";
 import { keepSealed, type SealLevel } from "../../lib/sealed-store";
 import { certificateFacts, renderCertificatePdf } from "../../lib/certificate-pdf";
 import type { CertificateAnchor, CertificateFacts } from "../../lib/certificate-pdf";
-import { executedDocumentKey } from "../../lib/contract-pdf";
 import { headBlocks, withLiveConfirmations } from "../../lib/anchor-verify";
 import { recordsOfContract } from "../../db/anchors";
 import { findUserById } from "../../db/users";
@@ -49,12 +48,11 @@ export async function getCertificate(env: Bindings, contractId: string): Promise
       proof: settled && r.root ? { root: r.root } : null,
     };
   });
-  const executed = await env.DOCUMENTS.head(executedDocumentKey(contractId));
   // One certificate per audit head and anchoring state (confirmation counts move on without changing what is proved).
   const anchoringState = anchors.map((a) => `${a.hash}:${a.status}:${a.txHash}`).join(",");
   const anchoring = sha256Hex(new TextEncoder().encode(anchoringState)).slice(0, 16);
-  const executedHash = executed?.customMetadata?.sha256?.slice(0, 16) ?? "none";
-  const key = `contracts/${contractId}/certificate-${facts.auditHead.seq}-${anchoring}-${executedHash}.pdf`;
+  // The execution record is an audit event, so the audit head already tells a certificate made before it apart.
+  const key = `contracts/${contractId}/certificate-${facts.auditHead.seq}-${anchoring}.pdf`;
 
   const base = env.PUBLIC_BASE_URL.replace(/\/$/, "");
   const kept = await keepSealed(
@@ -79,7 +77,6 @@ export async function getCertificate(env: Bindings, contractId: string): Promise
           sender: owner ? { name: owner.name, email: owner.email } : null,
           actors,
           images,
-          executedDocumentHash: executed?.customMetadata?.sha256 ?? null,
           anchors,
           verifyUrl: `${base}/api/v1/verify?hash=0x${facts.documentHash.replace(/^0x/, "")}`,
         },

@@ -13,8 +13,10 @@ const NUMBER = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`;
 const NUMBERS = /^[\s,0-9eE.+-]*$/;
 const LENGTH = new RegExp(String.raw`^\s*${NUMBER}(?:px|pt|pc|mm|cm|in|em|ex|%)?\s*$`);
 /** Path data: commands and numbers only (SVG 2 §9.3.9). */
-const PATH_DATA = /^[\sMmLlHhVvCcSsQqTtAaZz0-9eE.,+-]*$/;
-const TRANSFORM = /^(?:\s*(?:matrix|translate|scale|rotate|skewX|skewY)\s*\([\s\d.,eE+-]*\)[\s,]*)*$/;
+const PATH_DATA = new RegExp(String.raw`^[\sMmLlHhVvCcSsQqTtAaZz0-9eE.,+-]*$`);
+const TRANSFORM = new RegExp(
+  String.raw`^(?:\s*(?:matrix|translate|scale|rotate|skewX|skewY)\s*\([\s\d.,eE+-]*\)[\s,]*)*$`,
+);
 /** Colours only: a hex value, a named colour, or rgb()/rgba() — no url(#…) paint servers. */
 const PAINT = /^\s*(?:#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30}|rgba?\(\s*[\d.%\s,]+\))\s*$/;
 const UNIT_INTERVAL = new RegExp(String.raw`^\s*${NUMBER}%?\s*$`);

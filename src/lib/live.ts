@@ -1,7 +1,7 @@
 // Live rooms from the Worker's side: forward a WebSocket upgrade to the Durable Object hosting the room (which
 // authenticates the socket by its first message), and the OpenAPI description every live route shares.
 import type { Context } from "hono";
-import { createRoute, type z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import { LIVE_PATH } from "../../durable-objects/lib/live-path";
 import { ApiError } from "./errors";

@@ -5,7 +5,7 @@
 import "regenerator-runtime/runtime.js";
 import fontkit from "@pdf-lib/fontkit";
 import bidiFactory from "bidi-js";
-import { type PDFDocument, PDFHexString, PDFName, PDFOperator, PDFOperatorNames as Ops } from "pdf-lib";
+import { PDFDocument, PDFHexString, PDFName, PDFOperator, PDFOperatorNames as Ops } from "pdf-lib";
 import type { PDFFont, PDFPage, RGB } from "pdf-lib";
 import { ApiError } from "./errors";
 import { FONT_FACES, faceFor, type FontLoader, type FontStyle } from "./fonts";

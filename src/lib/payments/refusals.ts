@@ -3,7 +3,7 @@
 // Paystack's documented error answers: `{ status: false, message }` with 400 (bad request), 401 (bad secret key),
 // 404 (unknown reference), 5xx (their side). Messages quoted from Paystack's API answers.
 import { ApiError } from "../errors";
-import type { ProviderError } from "./provider";
+import { ProviderError } from "./provider";
 
 export type ProviderOperation = "initialize" | "verify" | "refund" | "transfer" | "recipient";
 

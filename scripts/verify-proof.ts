@@ -5,7 +5,9 @@
 //   node scripts/verify-proof.ts proof.json --rpc http://127.0.0.1:8545 [--confirmations 2] [--hash 0x…] [--file doc.pdf]
 //
 // proof.json: one record of GET /api/v1/contracts/:id/anchor, or that response (envelope or data), or POST /verify's.
-// --file / --hash: check only the records about this document (its SHA-256) or this hash; there must be one.
+// --file / --hash: check only the records about this document (its SHA-256) or this hash; there must be one. The
+// executed PDF's records are the execution records naming it as `executedDocumentHash` (their `hash` commits to it:
+// README "Anchoring and proofs" says how to recompute it from the contract's signatures and audit chain).
 // Exit code 0 when every record verifies, 1 when one does not, 2 on bad usage.
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
@@ -15,6 +17,8 @@ import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 
 interface ProofRecord {
   hash: string;
+  kind?: string;
+  executedDocumentHash?: string | null;
   proof: { leaf?: string; path: string[]; root: string } | null;
   network?: { name?: string; chainId?: number };
   txHash: string | null;
@@ -125,7 +129,9 @@ async function verify(r: ProofRecord): Promise<string[]> {
 }
 
 const all = recordsIn(JSON.parse(readFileSync(positionals[0]!, "utf8")));
-const records = expected ? all.filter((r) => String(r.hash).toLowerCase() === expected) : all;
+const about = (r: ProofRecord) =>
+  String(r.hash).toLowerCase() === expected || String(r.executedDocumentHash ?? "").toLowerCase() === expected;
+const records = expected ? all.filter(about) : all;
 if (records.length === 0) {
   console.log(`FAILED: the proof file has no record for ${expected}`);
   process.exit(1);
@@ -133,6 +139,8 @@ if (records.length === 0) {
 let failures = 0;
 for (const r of records) {
   console.log(`${r.hash} on ${r.network?.name ?? "?"} (chain ${r.network?.chainId ?? "?"})`);
+  if (r.executedDocumentHash)
+    console.log(`  execution record over the executed PDF ${String(r.executedDocumentHash).toLowerCase()}`);
   let problems: string[];
   try {
     problems = await verify(r);

@@ -198,7 +198,7 @@ export function partyEmails(
 export function executedEmails(
   env: Bindings,
   state: ContractState,
-  execution: Pick<ExecutionRecord, "executionHash">,
+  execution: Pick<ExecutionRecord, "executionHash" | "executedDocumentHash">,
 ): SendEmailInput<"contract-executed">[] {
   return state.signers.map((party) => {
     const url = signingUrl(env, {
@@ -216,6 +216,7 @@ export function executedEmails(
         executedUrl: withDownload("executed"),
         certificateUrl: withDownload("certificate"),
         documentHash: state.documentHash,
+        executedDocumentHash: execution.executedDocumentHash,
         executionHash: execution.executionHash,
       },
       // Sent for the owner: if they are suspended or erased before it goes out, it does not.

@@ -75,6 +75,8 @@ export const EMAIL_TEMPLATES = {
       executedUrl: z.string().max(2000),
       certificateUrl: z.string().max(2000),
       documentHash: z.string().max(100).nullable(),
+      /** SHA-256 of the executed PDF the links download (the execution record commits to it). */
+      executedDocumentHash: z.string().max(100).nullable().optional(),
       executionHash: z.string().max(100).nullable(),
     }),
     (d) => ({
@@ -86,6 +88,7 @@ export const EMAIL_TEMPLATES = {
       ],
       facts: [
         ...(d.documentHash ? [{ label: "Document SHA-256", value: d.documentHash }] : []),
+        ...(d.executedDocumentHash ? [{ label: "Executed document SHA-256", value: d.executedDocumentHash }] : []),
         ...(d.executionHash ? [{ label: "Execution hash", value: d.executionHash }] : []),
       ],
       action: { label: "Download the signed PDF", url: d.executedUrl },

@@ -1,5 +1,6 @@
-// End to end, as a client sees it: two accounts sign a contract, the frozen PDF is anchored by the */5 cron on the real
-// Anvil, and POST /verify with that very PDF proves it on chain, while the same PDF with one byte changed is unknown.
+// End to end, as a client sees it: two accounts sign a contract, the frozen PDF and the execution record (which commits
+// to the executed PDF) are anchored by the */5 cron on the real Anvil, and POST /verify with either PDF proves it on
+// chain — the executed one through its execution record — while the same PDF with one byte changed is unknown.
 import { beforeAll, describe, expect, it } from "vitest";
 import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { createPublicClient, http, type Hex } from "viem";
@@ -10,6 +11,7 @@ import { actor, type Actor } from "../helpers/contract-fixtures";
 import { waitForEmail } from "../helpers/mailbox";
 import { ANVIL_KEYS, chainEnv, mine, rpcUrl } from "../helpers/anchor-chain";
 import { runScheduled } from "../../src/cron";
+import { executionHash as executionHashOf } from "../../src/domain/execution-hash";
 
 // This file's own anchoring account (dev #6): its nonces never race the other anchoring test files' accounts.
 const chain = () => chainEnv({ ANCHOR_PRIVATE_KEY: ANVIL_KEYS.six });
@@ -42,6 +44,7 @@ let bob: Actor;
 let contractId: string;
 let documentHash: string;
 let pdf: Uint8Array;
+let executedPdf: Uint8Array;
 
 beforeAll(async () => {
   [owner, alice, bob] = await Promise.all([actor(), actor(), actor()]);
@@ -103,36 +106,61 @@ describe("sign → anchor → verify, through the public API", () => {
   });
 
   it("queues the document and execution records, which the cron anchors and confirms with valid proofs", async () => {
-    // The executed PDF is rendered by a queue job after activation, or on first request: fetching it here makes its
-    // "document" record certain (the job may or may not have run yet), so the record set is deterministic.
+    // The executed PDF is rendered by a queue job after activation, or on first request; its execution record is made
+    // once its seal is final (the test TSA answers), so after this fetch both records exist whoever rendered it.
     const executed = await fetchWorker(`/api/v1/contracts/${contractId}/executed-document`, {
       headers: { authorization: `Bearer ${owner.token}` },
     });
     expect(executed.status).toBe(200);
-    const executedHash = await sha256(new Uint8Array(await executed.arrayBuffer()));
+    expect(executed.headers.get("x-document-seal")).toBe("timestamped");
+    executedPdf = new Uint8Array(await executed.arrayBuffer());
+    const executedHash = await sha256(executedPdf);
+    expect(`0x${executed.headers.get("x-document-sha256")}`).toBe(executedHash);
 
     const before = await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: owner.token });
     expect(before.status).toBe(200);
     const pending = before.body.data.records as any[];
     expect(pending.map((r) => [r.kind, r.status]).sort()).toEqual([
       ["document", "pending"],
-      ["document", "pending"],
       ["execution", "pending"],
     ]);
-    expect(
-      pending
-        .filter((r) => r.kind === "document")
-        .map((r) => r.hash)
-        .sort(),
-    ).toEqual([`0x${strip0x(documentHash)}`, executedHash].sort());
-    // The execution record anchors what the certificate states as the execution hash.
+    const documentRecord = pending.find((r) => r.kind === "document");
+    const executionRecord = pending.find((r) => r.kind === "execution");
+    expect(documentRecord).toMatchObject({ hash: `0x${strip0x(documentHash)}`, executedDocumentHash: null });
+    // The execution record commits to the executed PDF exactly as served…
+    expect(executionRecord.executedDocumentHash).toBe(executedHash);
+    // …and its hash is what the executed document, the certificate and the execution event all state.
+    expect(executed.headers.get("x-execution-hash")).toBe(executionRecord.hash);
     const cert = await fetchWorker(`/api/v1/contracts/${contractId}/certificate`, {
       headers: { authorization: `Bearer ${owner.token}` },
     });
     expect(cert.status).toBe(200);
-    const executionHash = cert.headers.get("x-execution-hash");
-    expect(executionHash).toBeTruthy();
-    expect(pending.find((r) => r.kind === "execution").hash).toBe(`0x${strip0x(executionHash!)}`);
+    expect(cert.headers.get("x-execution-hash")).toBe(executionRecord.hash);
+    expect(`0x${cert.headers.get("x-executed-document-sha256")}`).toBe(executedHash);
+    const audit = await call("GET", `/api/v1/contracts/${contractId}/audit`, { token: owner.token });
+    const recorded = (audit.body.data as any[]).filter((e) => e.type === "contract.execution_recorded");
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0].data).toMatchObject({
+      executionHash: executionRecord.hash,
+      executedDocumentHash: strip0x(executedHash),
+      documentHash: strip0x(documentHash),
+    });
+    // A party recomputes the anchored execution hash from what it can read: the executed PDF's SHA-256, the
+    // contract's signatures (GET /contracts/:id, in signing order) and the audit head the record names.
+    const contract = (await call("GET", `/api/v1/contracts/${contractId}`, { token: owner.token })).body.data;
+    const signatures = (contract.signers as any[])
+      .filter((s) => s.status === "signed" && s.signature)
+      .sort((x, y) => x.signedAt.localeCompare(y.signedAt) || x.order - y.order || x.id.localeCompare(y.id))
+      .map((s) => ({ signerId: s.id, role: s.role, signedAt: s.signedAt, signature: s.signature }));
+    const recomputed = executionHashOf({
+      documentHash,
+      executedDocumentHash: executedHash,
+      signatures,
+      auditHead: recorded[0].data.auditHead,
+    });
+    expect(recomputed).toBe(executionRecord.hash);
+    // The audit head it names is the event just before the record in the hash chain.
+    expect(audit.body.data.find((e: any) => e.seq === recorded[0].seq - 1).hash).toBe(recorded[0].data.auditHead);
 
     // Batch pass: all records go out in one transaction (Anvil mines it on receipt). The intermediate `anchored`
     // state and "1 of 2 confirmations" are not asserted here: Anvil is shared with other test files that mine and
@@ -143,8 +171,8 @@ describe("sign → anchor → verify, through the public API", () => {
     await runAnchorCron();
     const res = await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: owner.token });
     const records = res.body.data.records as any[];
-    expect(records.map((r) => r.kind).sort()).toEqual(["document", "document", "execution"]);
-    // One transaction proves all three.
+    expect(records.map((r) => r.kind).sort()).toEqual(["document", "execution"]);
+    // One transaction proves both.
     expect(new Set(records.map((r) => r.txHash)).size).toBe(1);
     expect(new Set(records.map((r) => r.proof.root)).size).toBe(1);
 
@@ -181,6 +209,26 @@ describe("sign → anchor → verify, through the public API", () => {
       txHash: res.body.data.records[0].txHash,
       network: { chainId: 31337 },
     });
+  });
+
+  it("POST /verify with the executed PDF: its execution record, whose proof verifies on chain", async () => {
+    const executedHash = await sha256(executedPdf);
+    const res = await verifyFile(executedPdf);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({
+      hash: executedHash,
+      known: true,
+      contracts: [{ id: contractId, status: "active" }],
+      onChain: { verified: true },
+    });
+    // PDF → its SHA-256 → the execution record naming it → the record's proof → the root in the transaction.
+    const [record] = res.body.data.records;
+    expect(res.body.data.records).toHaveLength(1);
+    expect(record).toMatchObject({ kind: "execution", executedDocumentHash: executedHash, status: "confirmed" });
+    expect(StandardMerkleTree.verify(record.proof.root, ["bytes32"], [record.hash], record.proof.path)).toBe(true);
+    const tx = await createPublicClient({ transport: http(rpcUrl()) }).getTransaction({ hash: record.txHash as Hex });
+    expect(tx.input).toBe(record.proof.root);
+    expect(res.body.data.onChain.checks[0]).toMatchObject({ verified: true, recordId: record.id });
   });
 
   it("POST /verify with the same PDF and one byte changed: unknown, nothing on chain", async () => {

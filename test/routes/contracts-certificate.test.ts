@@ -60,7 +60,7 @@ describe("GET /contracts/:id/certificate reads as an auditor needs", () => {
     expect(done.body.data.status).toBe("active");
     const executed = await getExecutedDocument(env, id);
 
-    // Anchor what is queued (the frozen document, the execution record, the executed PDF) and confirm it.
+    // Anchor what is queued (the frozen document, the execution record over the executed PDF) and confirm it.
     await anchorBatch(chain(), new Date());
     await mine(2);
     await anchorConfirm(chain(), new Date());
@@ -87,7 +87,18 @@ describe("GET /contracts/:id/certificate reads as an auditor needs", () => {
     expect(flat).toContain(CONSENT_TEXT.slice(0, 60));
     expect(flat).toContain(res.headers.get("x-document-sha256")!);
     expect(flat).toContain(executed.sha256);
+    // The execution record the certificate states is the one made over that executed PDF, and the one anchored.
+    expect(res.headers.get("x-executed-document-sha256")).toBe(executed.sha256);
+    expect(res.headers.get("x-execution-hash")).toBe(executed.execution!.executionHash);
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        kind: "execution",
+        hash: executed.execution!.executionHash,
+        executedDocumentHash: `0x${executed.sha256}`,
+      }),
+    );
     expect(flat).toContain(res.headers.get("x-execution-hash")!);
+    expect(flat).toContain("escra-execution-v2");
     // Audit actors by name; a party acting through a link by their name too.
     expect(flat).toMatch(new RegExp(`contract\\.sent by ${me.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} <`));
     expect(flat).not.toMatch(/by usr_/);

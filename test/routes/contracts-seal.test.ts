@@ -2,15 +2,17 @@
 // ETSI.CAdES.detached) by the platform's sealing certificate with an RFC 3161 timestamp from a real TSA
 // (`openssl ts -reply`, test/node/tsa.ts); poppler's pdfsig, an independent verifier, reports the signature valid,
 // the whole document signed and the timestamp present, and reports the seal broken after one byte changes.
-// The executed PDF is produced on activation (a queue effect) and its hash anchored; a TSA that is down seals
-// without a timestamp and a later pass re-seals.
+// The executed PDF is produced on activation (a queue effect) and the execution record anchored over its hash; a TSA
+// that is down seals without a timestamp and a later pass re-seals, and only the final file gets the record.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, fetchWorker } from "../helpers/http";
 import { actor, type Actor } from "../helpers/contract-fixtures";
 import { sha256Hex } from "../../src/lib/crypto";
 import { executedDocumentKey } from "../../src/lib/contract-pdf";
-import { getExecutedDocument } from "../../src/services/contracts/get-executed-document";
+import { getExecutedDocument, sealIsFinal } from "../../src/services/contracts/get-executed-document";
+import { keepSealed } from "../../src/lib/sealed-store";
+import { PDFDocument } from "pdf-lib";
 
 let owner: Actor;
 let b: Actor;
@@ -61,10 +63,18 @@ async function poll<T>(what: () => Promise<T | null | undefined>, timeoutMs = 20
 }
 
 describe("PAdES seal of the executed PDF and the certificate", () => {
-  it("the executed PDF is produced on activation, sealed with a timestamp, and its hash anchored", async () => {
+  it("the executed PDF is produced on activation, sealed with a timestamp, and the execution record made over it", async () => {
     const id = await activeContract("Sealed on activation");
-    // The contract.activated consumer stores it without anyone asking.
-    const stored = await poll(() => env.DOCUMENTS.head(executedDocumentKey(id)));
+    // The contract.activated consumer (its own DOCUMENTS queue) stores it and records the execution unasked.
+    const execution = await poll(async () => {
+      const rows = await env.DB.prepare(
+        "SELECT hash, executed_document_hash AS executed FROM anchor_records WHERE contract_id = ? AND kind = 'execution'",
+      )
+        .bind(id)
+        .all<{ hash: string; executed: string }>();
+      return rows.results[0];
+    });
+    const stored = (await env.DOCUMENTS.head(executedDocumentKey(id)))!;
     expect(stored.customMetadata?.seal).toBe("timestamped");
 
     const res = await fetchWorker(`/api/v1/contracts/${id}/executed-document`, {
@@ -83,9 +93,16 @@ describe("PAdES seal of the executed PDF and the certificate", () => {
     expect(report).toMatch(/Signer full Distinguished Name: .*CN=Escra development sealing/);
     expect(report).toMatch(TIMESTAMP);
 
+    // Served file → its SHA-256 → the execution record naming it (the hash anchored), as the headers say.
+    expect(execution.executed).toBe(`0x${sha256Hex(pdf)}`);
+    expect(res.headers.get("x-execution-hash")).toBe(execution.hash);
     const anchors = await call("GET", `/api/v1/contracts/${id}/anchor`, { token: owner.token });
-    const hashes = (anchors.body.data.records as { kind: string; hash: string }[]).map((r) => `${r.kind}:${r.hash}`);
-    expect(hashes).toContain(`document:0x${sha256Hex(pdf)}`);
+    const records = anchors.body.data.records as { kind: string; hash: string; executedDocumentHash: string | null }[];
+    expect(records.map((r) => r.kind).sort()).toEqual(["document", "execution"]);
+    expect(records.find((r) => r.kind === "execution")).toMatchObject({
+      hash: execution.hash,
+      executedDocumentHash: `0x${sha256Hex(pdf)}`,
+    });
   });
 
   it("one changed byte is reported broken by pdfsig", async () => {
@@ -115,25 +132,51 @@ describe("PAdES seal of the executed PDF and the certificate", () => {
   });
 
   it("with the TSA down the PDF is sealed without a timestamp, and a later pass re-seals it with one", async () => {
-    const id = await activeContract("TSA down");
-    // Whatever the activation consumer stored first is replaced by a render made while the TSA is unreachable.
-    await poll(() => env.DOCUMENTS.head(executedDocumentKey(id)));
-    await env.DOCUMENTS.delete(executedDocumentKey(id));
+    // The mechanism on a key of its own: the contract's render job (TSA up here) cannot race it.
+    const key = `contracts/ctr_${crypto.randomUUID().replaceAll("-", "")}/executed.pdf`;
+    const blank = await PDFDocument.create();
+    blank.addPage();
+    const unsealed = await blank.save();
     const down = { ...env, TSA_URL: "http://127.0.0.1:9/" };
-    const first = await getExecutedDocument(down, id);
+    const first = await keepSealed(down, key, async () => unsealed, "Executed contract, sealed by Escra");
     expect(first.seal).toBe("untimestamped");
     const report = await pdfsig(first.pdf);
     expect(report).toContain("Signature Validation: Signature is Valid.");
     expect(report).toContain("--- CMS");
     expect(report).not.toMatch(TIMESTAMP);
+    // Not final: no execution record is made over it while a timestamp may still come, except on the job's last try.
+    expect(sealIsFinal(first.seal, true, false)).toBe(false);
+    expect(sealIsFinal(first.seal, true, true)).toBe(true);
+    expect(sealIsFinal(first.seal, false, false)).toBe(true);
+    expect(sealIsFinal("timestamped", true, false)).toBe(true);
 
-    const again = await getExecutedDocument(env, id);
+    const again = await keepSealed(env, key, async () => unsealed, "Executed contract, sealed by Escra");
     expect(again.seal).toBe("timestamped");
     expect(again.sha256).not.toBe(first.sha256);
     expect(await pdfsig(again.pdf)).toMatch(TIMESTAMP);
+  });
+
+  it("once the execution record is made the executed PDF never changes, whatever the TSA does", async () => {
+    const id = await activeContract("Fixed once recorded");
+    const recorded = await getExecutedDocument(env, id);
+    expect(recorded.execution?.executedDocumentHash).toBe(recorded.sha256);
+    // Even with the working copy gone and the TSA down, the recorded bytes are served, unchanged.
+    await env.DOCUMENTS.delete(executedDocumentKey(id));
+    const down = { ...env, TSA_URL: "http://127.0.0.1:9/" };
+    const later = await getExecutedDocument(down, id);
+    expect(later.sha256).toBe(recorded.sha256);
+    expect(sha256Hex(later.pdf)).toBe(recorded.sha256);
+    expect(later.execution).toEqual(recorded.execution);
+    const res = await fetchWorker(`/api/v1/contracts/${id}/executed-document`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
+    expect(res.headers.get("x-document-sha256")).toBe(recorded.sha256);
+    // One execution record, over that file.
     const anchors = await call("GET", `/api/v1/contracts/${id}/anchor`, { token: owner.token });
-    const hashes = (anchors.body.data.records as { hash: string }[]).map((r) => r.hash);
-    expect(hashes).toEqual(expect.arrayContaining([`0x${first.sha256}`, `0x${again.sha256}`]));
+    const executions = (anchors.body.data.records as { kind: string; executedDocumentHash: string }[]).filter(
+      (r) => r.kind === "execution",
+    );
+    expect(executions.map((r) => r.executedDocumentHash)).toEqual([`0x${recorded.sha256}`]);
   });
 });
 

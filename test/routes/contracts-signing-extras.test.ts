@@ -171,6 +171,9 @@ describe("GET /contracts/:id/certificate", () => {
       headers: { "cf-connecting-ip": "198.51.100.9" },
     });
 
+    // The executed PDF (rendered by a job, or on this first request) is final here: its execution record exists.
+    const executed = await call("GET", `/api/v1/contracts/${id}/executed-document`, { token: b.token });
+    expect(executed.status).toBe(200);
     const res = await call("GET", `/api/v1/contracts/${id}/certificate`, { token: b.token });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/pdf");
@@ -179,8 +182,12 @@ describe("GET /contracts/:id/certificate", () => {
     const audit = (await call("GET", `/api/v1/contracts/${id}/audit`, { token: owner.token })).body.data;
     const head = audit.at(-1);
     expect(res.headers.get("x-audit-head")).toBe(`${head.seq}:${head.hash}`);
-    const activated = audit.find((e: any) => e.type === "contract.activated");
-    expect(res.headers.get("x-execution-hash")).toBe(activated.data.executionHash);
+    // The execution record, made over the executed PDF, is what the certificate and the executed document state.
+    const recorded = audit.find((e: any) => e.type === "contract.execution_recorded");
+    expect(res.headers.get("x-execution-hash")).toBe(recorded.data.executionHash);
+    expect(res.headers.get("x-execution-hash")).toBe(executed.headers.get("x-execution-hash"));
+    expect(res.headers.get("x-executed-document-sha256")).toBe(executed.headers.get("x-document-sha256"));
+    expect(recorded.data.executedDocumentHash).toBe(executed.headers.get("x-document-sha256"));
     // The same values inside the PDF itself.
     const raw = await (await fetchCertificate(id)).arrayBuffer();
     const pdf = await PDFDocument.load(raw, { updateMetadata: false });

@@ -1,5 +1,6 @@
 // The one queue dispatcher: JOBS and DOCUMENT_JOBS messages go to the handler for their kind, EVENTS messages to
-// every event consumer, dead-lettered messages into D1. Capability modules register by adding a line to the lists below.
+// every event consumer, dead-lettered messages into D1. Capability modules register by adding a line to the lists
+// below.
 import type { Bindings } from "../env";
 import { QUEUE_NAMES, queueMessageSchema, type QueueMessage } from "../lib/queue-messages";
 import { log } from "../lib/request-context";

@@ -89,6 +89,11 @@ describe("emails of a full contract lifecycle", () => {
         headers: { "x-signing-token": linkToken(executed) },
       });
       expect(certificate.status).toBe(200);
+      // It goes out with the execution record, and states the hashes the certificate states.
+      const executedHash = certificate.headers.get("x-executed-document-sha256")!;
+      expect(executedHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(executed.text).toContain(executedHash);
+      expect(executed.text).toContain(certificate.headers.get("x-execution-hash")!);
     }
     await waitForEmail({ to: owner.email, subject: `Contract "${TITLE}" is now active` });
 

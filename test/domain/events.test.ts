@@ -15,6 +15,8 @@ const API_EVENT_TYPES = [
   "contract.cancelled",
   "contract.expired",
   "contract.reminder_sent",
+  // Added (API.md: "more types may be added"): the execution record over the final executed PDF (issue 14.2).
+  "contract.execution_recorded",
   "escrow.created",
   "escrow.funded",
   "escrow.contract_signed",
@@ -49,6 +51,21 @@ const API_EVENT_TYPES = [
 describe("event catalog", () => {
   it("lists every event type of API.md", () => {
     expect([...EVENT_TYPES].sort()).toEqual([...API_EVENT_TYPES].sort());
+  });
+
+  it("contract.execution_recorded carries the execution hash and the executed and frozen PDFs' hashes", () => {
+    const data = {
+      contractId: "ctr_abc",
+      status: "active",
+      executionHash: `0x${"a".repeat(64)}`,
+      executedDocumentHash: "b".repeat(64),
+      documentHash: "c".repeat(64),
+      auditHead: "d".repeat(64),
+      auditSeq: 7,
+    };
+    expect(validateEventData("contract.execution_recorded", data).success).toBe(true);
+    const { executedDocumentHash: _, ...withoutExecuted } = data;
+    expect(validateEventData("contract.execution_recorded", withoutExecuted).success).toBe(false);
   });
 
   it("rejects unknown types", () => {

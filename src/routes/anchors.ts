@@ -19,7 +19,9 @@ const getAnchorRoute = createRoute({
   path: "/contracts/{id}/anchor",
   summary: "Anchoring records of a contract, with their OpenZeppelin Merkle proofs",
   description:
-    "One record per anchored value (the sent document, the executed contract) and network. `proof` verifies with " +
+    "One record per anchored value and network: `document`, the SHA-256 of the frozen PDF as sent; `execution`, " +
+    "the execution hash over the executed PDF (its SHA-256 is the record's `executedDocumentHash`), the frozen " +
+    "PDF's hash, the signatures and the audit chain — made once the executed PDF is sealed. `proof` verifies with " +
     '`StandardMerkleTree.verify(root, ["bytes32"], [hash], path)`; the transaction\'s input data is the root.',
   request: { params: contractIdParam },
   responses: {

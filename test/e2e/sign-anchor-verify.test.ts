@@ -9,6 +9,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { call, fetchWorker } from "../helpers/http";
 import { actor, type Actor } from "../helpers/contract-fixtures";
 import { waitForEmail } from "../helpers/mailbox";
+import { executedWithRecord } from "../helpers/executed-document";
 import { ANVIL_KEYS, chainEnv, mine, rpcUrl } from "../helpers/anchor-chain";
 import { runScheduled } from "../../src/cron";
 import { executionHash as executionHashOf } from "../../src/domain/execution-hash";
@@ -107,15 +108,12 @@ describe("sign → anchor → verify, through the public API", () => {
 
   it("queues the document and execution records, which the cron anchors and confirms with valid proofs", async () => {
     // The executed PDF is rendered by a queue job after activation, or on first request; its execution record is made
-    // once its seal is final (the test TSA answers), so after this fetch both records exist whoever rendered it.
-    const executed = await fetchWorker(`/api/v1/contracts/${contractId}/executed-document`, {
-      headers: { authorization: `Bearer ${owner.token}` },
-    });
-    expect(executed.status).toBe(200);
-    expect(executed.headers.get("x-document-seal")).toBe("timestamped");
-    executedPdf = new Uint8Array(await executed.arrayBuffer());
+    // once its seal is final (polled for: a slow TSA delays it), so then both records exist whoever rendered it.
+    const executed = await executedWithRecord(contractId, { token: owner.token });
+    expect(executed.seal).toBe("timestamped");
+    executedPdf = executed.pdf;
     const executedHash = await sha256(executedPdf);
-    expect(`0x${executed.headers.get("x-document-sha256")}`).toBe(executedHash);
+    expect(`0x${executed.sha256}`).toBe(executedHash);
 
     const before = await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: owner.token });
     expect(before.status).toBe(200);
@@ -130,7 +128,7 @@ describe("sign → anchor → verify, through the public API", () => {
     // The execution record commits to the executed PDF exactly as served…
     expect(executionRecord.executedDocumentHash).toBe(executedHash);
     // …and its hash is what the executed document, the certificate and the execution event all state.
-    expect(executed.headers.get("x-execution-hash")).toBe(executionRecord.hash);
+    expect(executed.executionHash).toBe(executionRecord.hash);
     const cert = await fetchWorker(`/api/v1/contracts/${contractId}/certificate`, {
       headers: { authorization: `Bearer ${owner.token}` },
     });

@@ -3,14 +3,18 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { call } from "../helpers/http";
-import { actor } from "../helpers/contract-fixtures";
+import { actor, type Actor } from "../helpers/contract-fixtures";
 import { queueMessage } from "../../src/lib/queue-messages";
 import { EXECUTED_DOCUMENT_JOB } from "../../src/jobs/executed-document";
+import { executedWithRecord } from "../helpers/executed-document";
 import { resendDeadLetter } from "../../src/jobs/dead-letter-store";
 import { deliver } from "./queue-harness";
 
+let owner: Actor;
+
 async function activeContract(): Promise<string> {
-  const [owner, signer] = await Promise.all([actor(), actor()]);
+  let signer: Actor;
+  [owner, signer] = await Promise.all([actor(), actor()]);
   const created = await call("POST", "/api/v1/contracts", {
     token: owner.token,
     body: { title: "Rendered apart", type: "services", body: "Terms.", signers: [{ email: signer.email, name: "S" }] },
@@ -33,14 +37,20 @@ const executionRecords = (id: string) =>
     .all<{ hash: string; executed: string }>();
 
 describe("escra-documents queue", () => {
-  it("runs the executed-document job: once acked, the execution record over the executed PDF exists", async () => {
+  it("runs the executed-document job: acked once the execution record over the executed PDF exists", async () => {
     const id = await activeContract();
     const message = queueMessage("documents", EXECUTED_DOCUMENT_JOB, `msg_exec_test_${id}`, { contractId: id });
     expect(message.origin).toBe("documents");
     const res = await deliver("escra-documents", message);
-    expect(res.result.explicitAcks).toEqual([res.messageId]);
-    expect(res.result.retryMessages).toEqual([]);
-    // Whichever ran first (this delivery or the activation's own job), there is exactly one record, over the file.
+    const recorded = (await executionRecords(id)).results.length > 0;
+    if (recorded) {
+      expect(res.result.explicitAcks).toEqual([res.messageId]);
+    } else {
+      // The TSA did not answer in time (a loaded machine): sealed without a timestamp, retried later, no record yet.
+      expect(res.result.retryMessages.map((m) => m.msgId)).toEqual([res.messageId]);
+      await executedWithRecord(id, { token: owner.token });
+    }
+    // Whichever ran first (this delivery, the activation's own job, a reader), exactly one record, over the file.
     const { results } = await executionRecords(id);
     expect(results).toHaveLength(1);
     const stored = await env.DOCUMENTS.head(`contracts/${id}/executed-${results[0]!.executed.slice(2)}.pdf`);

@@ -10,7 +10,7 @@ import { actor, type Actor } from "../helpers/contract-fixtures";
 import { chainEnv, mine } from "../helpers/anchor-chain";
 import { anchorBatch } from "../../src/cron/anchor-batch";
 import { anchorConfirm } from "../../src/cron/anchor-confirm";
-import { getExecutedDocument } from "../../src/services/contracts/get-executed-document";
+import { executedWithRecord } from "../helpers/executed-document";
 import { CONSENT_TEXT } from "../../src/domain/consent";
 
 /** Anvil's deterministic dev account #5: this file's own anchoring account (no other file sends from it). */
@@ -58,7 +58,7 @@ describe("GET /contracts/:id/certificate reads as an auditor needs", () => {
       body: { signature: { type: "drawn", value: PNG }, consent: true },
     });
     expect(done.body.data.status).toBe("active");
-    const executed = await getExecutedDocument(env, id);
+    const executed = await executedWithRecord(id, { token: owner.token });
 
     // Anchor what is queued (the frozen document, the execution record over the executed PDF) and confirm it.
     await anchorBatch(chain(), new Date());
@@ -89,11 +89,11 @@ describe("GET /contracts/:id/certificate reads as an auditor needs", () => {
     expect(flat).toContain(executed.sha256);
     // The execution record the certificate states is the one made over that executed PDF, and the one anchored.
     expect(res.headers.get("x-executed-document-sha256")).toBe(executed.sha256);
-    expect(res.headers.get("x-execution-hash")).toBe(executed.execution!.executionHash);
+    expect(res.headers.get("x-execution-hash")).toBe(executed.executionHash);
     expect(records).toContainEqual(
       expect.objectContaining({
         kind: "execution",
-        hash: executed.execution!.executionHash,
+        hash: executed.executionHash,
         executedDocumentHash: `0x${executed.sha256}`,
       }),
     );

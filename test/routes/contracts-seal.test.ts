@@ -7,6 +7,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, fetchWorker } from "../helpers/http";
+import { executedWithRecord } from "../helpers/executed-document";
 import { actor, type Actor } from "../helpers/contract-fixtures";
 import { sha256Hex } from "../../src/lib/crypto";
 import { executedDocumentKey } from "../../src/lib/contract-pdf";
@@ -158,7 +159,9 @@ describe("PAdES seal of the executed PDF and the certificate", () => {
 
   it("once the execution record is made the executed PDF never changes, whatever the TSA does", async () => {
     const id = await activeContract("Fixed once recorded");
+    const polled = await executedWithRecord(id, { token: owner.token });
     const recorded = await getExecutedDocument(env, id);
+    expect(recorded.sha256).toBe(polled.sha256);
     expect(recorded.execution?.executedDocumentHash).toBe(recorded.sha256);
     // Even with the working copy gone and the TSA down, the recorded bytes are served, unchanged.
     await env.DOCUMENTS.delete(executedDocumentKey(id));

@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, beforeAll } from "vitest";
 import { PDFDocument } from "pdf-lib";
 import { call } from "../helpers/http";
+import { executedWithRecord } from "../helpers/executed-document";
 import { actor, type Actor } from "../helpers/contract-fixtures";
 import { listEmails, waitForEmail } from "../helpers/mailbox";
 import { LiveClient } from "../durable-objects/live-client";
@@ -171,9 +172,8 @@ describe("GET /contracts/:id/certificate", () => {
       headers: { "cf-connecting-ip": "198.51.100.9" },
     });
 
-    // The executed PDF (rendered by a job, or on this first request) is final here: its execution record exists.
-    const executed = await call("GET", `/api/v1/contracts/${id}/executed-document`, { token: b.token });
-    expect(executed.status).toBe(200);
+    // The executed PDF (rendered by a job, or on a first request) once final: its execution record exists.
+    const executed = await executedWithRecord(id, { token: b.token });
     const res = await call("GET", `/api/v1/contracts/${id}/certificate`, { token: b.token });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/pdf");
@@ -185,9 +185,9 @@ describe("GET /contracts/:id/certificate", () => {
     // The execution record, made over the executed PDF, is what the certificate and the executed document state.
     const recorded = audit.find((e: any) => e.type === "contract.execution_recorded");
     expect(res.headers.get("x-execution-hash")).toBe(recorded.data.executionHash);
-    expect(res.headers.get("x-execution-hash")).toBe(executed.headers.get("x-execution-hash"));
-    expect(res.headers.get("x-executed-document-sha256")).toBe(executed.headers.get("x-document-sha256"));
-    expect(recorded.data.executedDocumentHash).toBe(executed.headers.get("x-document-sha256"));
+    expect(res.headers.get("x-execution-hash")).toBe(executed.executionHash);
+    expect(res.headers.get("x-executed-document-sha256")).toBe(executed.sha256);
+    expect(recorded.data.executedDocumentHash).toBe(executed.sha256);
     // The same values inside the PDF itself.
     const raw = await (await fetchCertificate(id)).arrayBuffer();
     const pdf = await PDFDocument.load(raw, { updateMetadata: false });

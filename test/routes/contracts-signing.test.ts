@@ -4,23 +4,13 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, beforeAll } from "vitest";
 import { privateKeyToAccount } from "viem/accounts";
 import { call } from "../helpers/http";
+import { executedWithRecord } from "../helpers/executed-document";
 import { actor, type Actor } from "../helpers/contract-fixtures";
 import { waitForEmail } from "../helpers/mailbox";
 import { LiveClient, type Received } from "../durable-objects/live-client";
 import { walletTypedData } from "../../src/domain/signing";
 import { verifyCountersignature, type SignatureRecord } from "../../src/lib/signatures";
 import { sha256Hex } from "../../src/lib/crypto";
-
-/** Polls for a queue job's visible effect (never assumes it has or has not run). */
-async function pollFor<T>(what: () => Promise<T | null | undefined>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await what();
-    if (v) return v;
-    if (Date.now() > until) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 // Fixed test keys: public, never used for anything real.
 const WALLET = privateKeyToAccount(`0x${"22".repeat(32)}`);
@@ -192,10 +182,9 @@ describe("signing end to end", () => {
     // job has sealed it (polled for), and commits to that PDF: the execution_recorded event states both hashes.
     const activated = unique.find((m) => m.type === "contract.activated")!;
     expect(activated.data.executionHash).toBeUndefined();
-    const recorded = await pollFor(async () => {
-      const audit = (await call("GET", `/api/v1/contracts/${id}/audit`, { token: owner.token })).body.data as any[];
-      return audit.find((e) => e.type === "contract.execution_recorded");
-    });
+    await executedWithRecord(id, { token: owner.token });
+    const audit = (await call("GET", `/api/v1/contracts/${id}/audit`, { token: owner.token })).body.data as any[];
+    const recorded = audit.find((e) => e.type === "contract.execution_recorded");
     const anchors = await env.DB.prepare(
       "SELECT DISTINCT kind, hash, executed_document_hash AS executed FROM anchor_records WHERE contract_id = ?" +
         " ORDER BY kind",

@@ -2,7 +2,7 @@
 // room's command() (state machine in src/domain/routing.ts, audit, outbox, live); their emails are part of the
 // command's decision, so the outbox sends them with the change or retries them, never loses them.
 import type { Bindings } from "../../src/env";
-import type { ContractState, Signer } from "../../src/domain/contract-machine";
+import { wasExecuted, type ContractState, type Signer } from "../../src/domain/contract-machine";
 import type { EmailRequest } from "../../src/lib/email";
 import {
   DEFAULT_REMINDERS,
@@ -162,7 +162,8 @@ export class SigningCommands {
    * PDF's hash, and the parties' executed-document emails. Idempotent: once made, the record never changes and a
    * later call (a retried job, a racing reader) returns it whatever hash it brings.
    * @param executedDocumentHash SHA-256 (hex) of the sealed executed PDF as it will be served from now on
-   * @throws RES001 unknown contract; RES002 before every required party signed, or after cancellation
+   * @throws RES001 unknown contract; RES002 before every required party signed (a cancellation after that does not
+   *   stop the record: the parties signed)
    */
   async recordExecution(executedDocumentHash: string): Promise<RpcResult<ExecutionRecord>> {
     return rpcResult(async () => {
@@ -171,7 +172,7 @@ export class SigningCommands {
       unwrap(
         await this.room.command(null, (state, ctx) => {
           if (findExecutionRecord(ctx.sql)) return { state, events: [] };
-          if ((state.status !== "active" && state.status !== "completed") || !state.documentHash) {
+          if (!wasExecuted(state)) {
             throw fail.conflict(`An execution record exists once every party signed; this contract is ${state.status}`);
           }
           const execution = executionRecord(state, ctx.sql, executedDocumentHash);

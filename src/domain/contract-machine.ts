@@ -108,6 +108,17 @@ export function assertTransition(from: ContractStatus, to: ContractStatus): void
 }
 
 /** Drafting commands (edit, delete, signers) are only allowed while the contract is a draft. */
+/**
+ * Whether the contract was executed: every required party signed (it was activated) on a frozen document. Completion
+ * or a later cancellation does not undo a signing, so the executed PDF, its execution record and the certificate
+ * exist from activation on whatever the status became.
+ */
+export function wasExecuted<T extends Pick<ContractState, "activatedAt" | "documentHash">>(
+  state: T,
+): state is T & { activatedAt: string; documentHash: string } {
+  return state.activatedAt !== null && state.documentHash !== null;
+}
+
 export function assertDraft(state: ContractState, action: string): void {
   if (state.status !== "draft") {
     throw fail.conflict(`Only a draft can be ${action}; this contract is ${state.status}`, { status: state.status });

@@ -160,7 +160,7 @@ interface Actor {
   state: ContractState;
 }
 
-/** Who acts: the signing token's party, else the caller's account matched to a party by verified email. */
+/** Who acts: the signing token's party (as its own account only if that is the bearer's), else the caller's account matched to a party by verified email. */
 async function partyOf(c: Context<AppEnv>, id: string): Promise<Actor> {
   const token = c.get("signingParty");
   const room = contractRoom(c.env, id);
@@ -168,7 +168,11 @@ async function partyOf(c: Context<AppEnv>, id: string): Promise<Actor> {
     const state = await room.get();
     const signer = state?.signers.find((s) => s.id === token.signerId);
     if (!state || !signer) throw fail.notFound("Contract");
-    return { actorId: c.get("principal")?.userId ?? null, signer, state };
+    // A bearer sent along names the actor only when it is this party's own account: someone signed in as Alice who
+    // opens Bob's link acts as Bob's link, so the audit trail and Bob's consent record never name Alice.
+    const principal = c.get("principal");
+    const email = principal ? await verifiedEmailOf(db(c.env.DB), principal.userId) : null;
+    return { actorId: principal && email === signer.email ? principal.userId : null, signer, state };
   }
   const principal = principalOf(c);
   await requireContractAccess(c.env, principal, id, "view");

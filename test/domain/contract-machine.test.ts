@@ -9,6 +9,7 @@ import {
   createDraft,
   deleteDraft,
   removeSigner,
+  wasExecuted,
   type ContractState,
 } from "../../src/domain/contract-machine";
 import { ApiError } from "../../src/lib/errors";
@@ -110,5 +111,17 @@ describe("contract state machine", () => {
     expect(code(() => addSigner(s, { id: "sig_3", email: "Q@X.COM", name: "Q again" }, NOW))).toBe("RES002");
     expect(removeSigner(s, "sig_1", NOW).signers.map((x) => x.id)).toEqual(["sig_2"]);
     expect(code(() => removeSigner(s, "sig_9", NOW))).toBe("RES001");
+  });
+});
+
+describe("wasExecuted", () => {
+  it("holds from activation on, whatever the status became (completed, cancelled later)", () => {
+    const activated = { ...base(), status: "active" as const, documentHash: "ab".repeat(32), activatedAt: NOW };
+    expect(wasExecuted(base())).toBe(false);
+    expect(wasExecuted(activated)).toBe(true);
+    expect(wasExecuted({ ...activated, status: "completed" as const })).toBe(true);
+    expect(wasExecuted({ ...activated, status: "cancelled" as const, cancelledAt: NOW })).toBe(true);
+    // Sent and cancelled before every party signed: never executed.
+    expect(wasExecuted({ ...activated, status: "cancelled" as const, activatedAt: null })).toBe(false);
   });
 });

@@ -4,6 +4,7 @@
 // certificate, while asking twice for the same facts returns the same sealed bytes.
 import type { Bindings } from "../../env";
 import { fail } from "../../lib/errors";
+import { wasExecuted } from "../../domain/contract-machine";
 import { sha256Hex } from "../../lib/crypto";
 import { assetFontLoader } from "../../lib/fonts";
 import { keepSealed, type SealLevel } from "../../lib/sealed-store";
@@ -30,7 +31,7 @@ export async function getCertificate(env: Bindings, contractId: string): Promise
   const room = contractRoom(env, contractId);
   const [state, audit] = await Promise.all([room.get(), room.auditTrail()]);
   if (!state) throw fail.notFound("Contract");
-  if (state.status !== "active" && state.status !== "completed") {
+  if (!wasExecuted(state)) {
     throw fail.conflict(`A certificate exists once every party signed; this contract is ${state.status}`);
   }
   const facts = certificateFacts(state, audit);

@@ -11,6 +11,7 @@ import { keepSealed, type SealLevel } from "../../lib/sealed-store";
 import { executedDocumentKey, executedVersionKey, renderExecutedPdf } from "../../lib/contract-pdf";
 import { findUserById } from "../../db/users";
 import { contractView } from "../../domain/contract-view";
+import { wasExecuted } from "../../domain/contract-machine";
 import { unwrap } from "../../../durable-objects/lib/rpc-result";
 import { contractRoom } from "../../../durable-objects/contract-room";
 import type { ExecutionRecord } from "../../../durable-objects/contract-room/signing";
@@ -79,7 +80,7 @@ async function readRecorded(env: Bindings, contractId: string, execution: Execut
 async function renderExecuted(env: Bindings, contractId: string): Promise<Uint8Array> {
   const state = await contractRoom(env, contractId).get();
   if (!state) throw fail.notFound("Contract");
-  if ((state.status !== "active" && state.status !== "completed") || !state.activatedAt || !state.documentHash) {
+  if (!wasExecuted(state)) {
     throw fail.conflict(`The executed document exists once every party signed; this contract is ${state.status}`);
   }
   const owner = await findUserById(env.DB, state.ownerId);

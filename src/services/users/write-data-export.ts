@@ -53,7 +53,9 @@ async function produce(env: Bindings, row: DataExportRow, user: UserRow) {
     .update(dataExports)
     .set({ status: "running", updatedAt: now() })
     .where(and(eq(dataExports.id, row.id), eq(dataExports.status, row.status)));
-  const key = `exports/${row.id}/${dataExportFileName(row)}`;
+  // A key per run: the queue delivers at least once, and a second run that loses the race to finish deletes only
+  // its own upload, never the file the export row names.
+  const key = `exports/${row.id}/${crypto.randomUUID()}/${dataExportFileName(row)}`;
   const sink = await R2PartSink.open(env.DOCUMENTS, key, "application/json");
   const encoder = new TextEncoder();
   const write = (text: string) => sink.write(encoder.encode(text));
@@ -114,6 +116,8 @@ async function announce(env: Bindings, row: DataExportRow, owner?: UserRow) {
   await sendEmail(env, {
     id: `eml_${row.id.slice(4)}`,
     userId: user.id,
+    // Re-checked when the email is sent: an account erased after the export finished gets no mail.
+    onBehalfOf: user.id,
     to: user.email,
     template: "data-export-ready",
     data: { name: user.name, exportId: row.id, expiresAt: row.expiresAt, size: row.size ?? 0 },

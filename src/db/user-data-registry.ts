@@ -102,6 +102,11 @@ export const USER_DATA_TABLES: Record<string, UserDataRegistration> = {
     export: { none: "an index of `templates`, exported there" },
     erasure: { none: "follows `templates` by triggers" },
   },
+  // Derived: daily/monthly counts for analytics (migration 0037), recomputed by the cron from `contracts`/`escrows`.
+  analytics_daily: {
+    export: { none: "counts derived from `contracts` and `escrows`, exported there" },
+    erasure: { none: "counts under the pseudonymous owner id; no name, email or content" },
+  },
 };
 
 /** Durable Object namespaces, by binding name (wrangler.toml). */

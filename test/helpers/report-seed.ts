@@ -2,6 +2,7 @@
 // with signatures spread over weeks and escrows in every state would take minutes of requests). Deterministic
 // (seeded PRNG), and returned as plain rows so tests compute the expected figures independently of the SQL.
 import { env } from "cloudflare:workers";
+import { ESCROW_STATUSES } from "../../src/domain/events";
 
 export interface SeedContract {
   id: string;
@@ -186,20 +187,9 @@ export async function seedReportData(options: {
     );
   });
 
-  const escrowStatuses = [
-    "pending",
-    "funds_held",
-    "contract_signed",
-    "credentials_released",
-    "completed",
-    "refunded",
-    "disputed",
-    "cancelled",
-    "expired",
-  ];
   const escrows: SeedEscrow[] = [];
   for (let i = 0; i < options.escrows; i++) {
-    const status = escrowStatuses[i % escrowStatuses.length]!;
+    const status = ESCROW_STATUSES[i % ESCROW_STATUSES.length]!; // every status of the catalog, in turn
     const buyer = pick(options.people);
     let seller = pick(options.people);
     if (seller.id === buyer.id) seller = options.people[(options.people.indexOf(buyer) + 1) % options.people.length]!;

@@ -1,7 +1,7 @@
-// Three projects: `unit` (pure domain/lib rules, plain Node, seconds), `workers` (inside workerd with the real
-// bindings of wrangler.toml — D1, R2, Queues, DOs — plus a real Anvil and a webhook receiver) and `browser` (the
-// hosted signing page in headless chromium against `wrangler dev`). `npm test` runs all; `npm run test:unit` runs
-// only `unit` and starts none of the services.
+// Four projects: `unit` (pure domain/lib rules, plain Node, seconds), `workers` and `workers-fresh` (inside workerd
+// with the real bindings of wrangler.toml — D1, R2, Queues, DOs — plus a real Anvil and a webhook receiver; see
+// FRESH_STORAGE_TESTS for which is which) and `browser` (the hosted signing page in headless chromium against
+// `wrangler dev`). `npm test` runs all; `npm run test:unit` runs only `unit` and starts none of the services.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
@@ -12,6 +12,7 @@ import { startWebhookReceiver } from "./test/node/webhook-receiver.ts";
 import { startPdfTools } from "./test/node/pdf-tools.ts";
 import { startTestTsa } from "./test/node/tsa.ts";
 import { startTestOidcProviders } from "./test/node/oidc-provider.ts";
+import { bareImports } from "./test/node/bare-imports.ts";
 
 // wrangler's informational lines (one "Using secrets defined in .dev.vars" per test file: the tests take their
 // secrets from generateDevSecrets() below, not from that file) would bury the runner's output; warnings still show.
@@ -21,6 +22,33 @@ process.env.WRANGLER_LOG ??= "warn";
 const UNIT_TESTS = ["test/domain/**/*.test.ts", "test/**/*.unit.test.ts"];
 /** Browser tests: Node, a real `wrangler dev` and headless chromium (scripts/system-deps.sh installs it). */
 const BROWSER_TESTS = ["test/browser/**/*.test.ts"];
+/**
+ * Workers tests that need a database no other file has touched, so they get a fresh workerd and fresh storage each
+ * (project `workers-fresh`); every other workers file shares its workerd and storage with the files that ran before
+ * it in the same worker (project `workers`), which saves each file the runtime's start and the Worker's module load.
+ * A file belongs here when it asserts over the whole database or takes part of it away from everyone else.
+ */
+const FRESH_STORAGE_TESTS = [
+  // Whole-database views: admin reports and analytics, the public catalog, the admin user list.
+  "test/routes/reports.test.ts",
+  "test/routes/analytics.test.ts",
+  "test/routes/admin-users.test.ts",
+  "test/escrow/listings.test.ts",
+  "test/escrow/escrows.test.ts",
+  // Anchoring takes every pending record into one batch and counts them.
+  "test/cron/anchor-chain.test.ts",
+  "test/cron/anchor-scale.test.ts",
+  "test/routes/anchor-routes.test.ts",
+  "test/e2e/sign-anchor-verify.test.ts",
+  // Take a D1 table offline, or add tables that the schema walk would meet.
+  "test/durable-objects/contract-room.test.ts",
+  "test/durable-objects/aggregate-email.test.ts",
+  "test/escrow/listing-room.test.ts",
+  "test/db/user-data-registry.test.ts",
+  "test/lib/provider-errors.test.ts",
+  // Count the isolate's global request windows.
+  "test/lib/rate-limit.test.ts",
+];
 
 /** Whether this run selects only the unit project (`vitest run --project unit`), so no service is started. */
 function unitOnly(argv: readonly string[]): boolean {
@@ -60,7 +88,8 @@ function immediateQueueConsumers() {
   );
 }
 
-async function workersProject() {
+/** The two workers projects: one sharing a workerd per worker across files, one fresh per file (see above). */
+async function workersProjects() {
   const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
   // Two nodes: one shared by every test file, one for the file that reverts snapshots and stops automine.
   const [anvilUrl, isolatedAnvilUrl] = await Promise.all([startTestAnvil(), startTestAnvil()]);
@@ -68,55 +97,68 @@ async function workersProject() {
   const [pdfToolsUrl, tsaUrl] = await Promise.all([startPdfTools(), startTestTsa()]);
   // A real OpenID Provider (node-oidc-provider) as the issuer of Google, Microsoft and LinkedIn sign-in.
   const oidc = await startTestOidcProviders();
-  return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          queueConsumers: immediateQueueConsumers(),
-          bindings: {
-            ...generateDevSecrets(),
-            ENVIRONMENT: "test",
-            ADMIN_EMAILS: "admin@escra.test",
-            ANCHOR_NETWORKS: JSON.stringify([{ name: "anvil", chainId: 31337, rpcUrl: anvilUrl, confirmations: 2 }]),
-            ANVIL_RPC_URL: anvilUrl,
-            ANVIL_ISOLATED_RPC_URL: isolatedAnvilUrl,
-            WEBHOOK_ALLOW_PRIVATE_URLS: "true",
-            WEBHOOK_RECEIVER_URL: webhookReceiverUrl,
-            // Test files open many escrows per buyer; the cap itself is tested with its own env (test/escrow/reconciliation).
-            ESCROW_MAX_UNFUNDED: "1000",
-            // Tests change users and sessions in D1 behind the API's back and expect the next request to see it;
-            // the isolate's credential cache is tested with its TTL on in test/lib/credential-cache.test.ts.
-            AUTH_CACHE_TTL_MS: "0",
-            PDF_TOOLS_URL: pdfToolsUrl,
-            TSA_URL: tsaUrl,
-            ...oidc.bindings,
-            TEST_MIGRATIONS: migrations,
-          },
+  const plugin = () =>
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        queueConsumers: immediateQueueConsumers(),
+        bindings: {
+          ...generateDevSecrets(),
+          ENVIRONMENT: "test",
+          ADMIN_EMAILS: "admin@escra.test",
+          ANCHOR_NETWORKS: JSON.stringify([{ name: "anvil", chainId: 31337, rpcUrl: anvilUrl, confirmations: 2 }]),
+          ANVIL_RPC_URL: anvilUrl,
+          ANVIL_ISOLATED_RPC_URL: isolatedAnvilUrl,
+          WEBHOOK_ALLOW_PRIVATE_URLS: "true",
+          WEBHOOK_RECEIVER_URL: webhookReceiverUrl,
+          // Test files open many escrows per buyer; the cap itself is tested with its own env (test/escrow/reconciliation).
+          ESCROW_MAX_UNFUNDED: "1000",
+          // Tests change users and sessions in D1 behind the API's back and expect the next request to see it;
+          // the isolate's credential cache is tested with its TTL on in test/lib/credential-cache.test.ts.
+          AUTH_CACHE_TTL_MS: "0",
+          PDF_TOOLS_URL: pdfToolsUrl,
+          TSA_URL: tsaUrl,
+          ...oidc.bindings,
+          TEST_MIGRATIONS: migrations,
         },
-      }),
-    ],
-    test: {
-      name: "workers",
-      include: ["test/**/*.test.ts"],
-      exclude: [...UNIT_TESTS, ...BROWSER_TESTS],
-      setupFiles: ["./test/setup.ts"],
-      testTimeout: 30_000,
-      hookTimeout: 60_000,
+      },
+    });
+  const test = {
+    setupFiles: ["./test/setup.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Pre-bundled npm dependencies: see bareImports().
+    deps: {
+      optimizer: {
+        ssr: { enabled: true, include: bareImports(["src", "test"], ["test/node", "test/browser"]) },
+      },
     },
   };
+  return [
+    {
+      plugins: [plugin()],
+      test: {
+        ...test,
+        name: "workers",
+        include: ["test/**/*.test.ts"],
+        exclude: [...UNIT_TESTS, ...BROWSER_TESTS, ...FRESH_STORAGE_TESTS],
+        isolate: false,
+      },
+    },
+    { plugins: [plugin()], test: { ...test, name: "workers-fresh", include: FRESH_STORAGE_TESTS } },
+  ];
 }
 
 export default defineConfig(async () => ({
   test: {
     // Request logs are printed only for failing tests.
     silent: "passed-only" as const,
-    // Four files at a time, each in its own workerd with its own storage: most of a workers test's wall time is spent
-    // waiting (queues, alarms, Anvil, the browser), so four overlap well even on a 2-core machine.
+    // Four files at a time: most of a workers test's wall time is spent waiting (queues, alarms, Anvil, the browser),
+    // so four overlap well even on a 2-core machine.
     maxWorkers: 4,
     projects: [
       { test: { name: "unit", include: UNIT_TESTS, environment: "node", testTimeout: 10_000 } },
-      ...(unitOnly(process.argv) ? [] : [await workersProject()]),
+      ...(unitOnly(process.argv) ? [] : await workersProjects()),
       // In Node: each file starts its own `wrangler dev` and drives Debian's chromium (test/browser/harness.ts).
       {
         test: {

@@ -1,10 +1,10 @@
 // Random secrets: fresh ones for local development and tests (.dev.vars, vitest), and the generators
 // `scripts/secret.ts` uses to print production values for `wrangler secret put` (see README "Deploying").
-import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { issueFromNewCa, opensslIn } from "./openssl-ca.ts";
 
 /** Anvil's first deterministic dev account; funded on every local chain, worthless anywhere else. */
 export const ANVIL_DEV_PRIVATE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -31,61 +31,22 @@ export const newMetricsToken = (): string => randomBytes(24).toString("base64url
  */
 export function newSealingIdentity(commonName = "Escra development sealing"): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), "escra-seal-"));
-  const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   try {
-    ssl(
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-sha256",
-      "-days",
-      "3650",
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.pem",
-      "-subj",
-      "/CN=Escra development CA/O=Escra (development)",
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign,cRLSign",
+    issueFromNewCa(
+      dir,
+      {
+        subject: "/CN=Escra development CA/O=Escra (development)",
+        days: 3650,
+        extensions: ["keyUsage=critical,keyCertSign,cRLSign"],
+      },
+      {
+        name: "seal",
+        subject: `/CN=${commonName}/O=Escra (development)`,
+        days: 730,
+        extensions: ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature,nonRepudiation"],
+      },
     );
-    ssl(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      "seal.key",
-      "-out",
-      "seal.csr",
-      "-subj",
-      `/CN=${commonName}/O=Escra (development)`,
-    );
-    const extensions = ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature,nonRepudiation"];
-    writeFileSync(join(dir, "seal.ext"), `${extensions.join("\n")}\n`);
-    ssl(
-      "x509",
-      "-req",
-      "-in",
-      "seal.csr",
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-sha256",
-      "-days",
-      "730",
-      "-extfile",
-      "seal.ext",
-      "-out",
-      "seal.pem",
-    );
-    ssl("pkcs8", "-topk8", "-nocrypt", "-in", "seal.key", "-out", "seal.p8");
+    opensslIn(dir)("pkcs8", "-topk8", "-nocrypt", "-in", "seal.key", "-out", "seal.p8");
     const read = (f: string) => readFileSync(join(dir, f), "utf8").trim();
     return { SEALING_KEY: read("seal.p8"), SEALING_CERT: `${read("seal.pem")}\n${read("ca.pem")}` };
   } catch (error) {

@@ -2,12 +2,13 @@
 // vitest run (started by vitest.config.ts, URL handed over as TSA_URL). Its key and certificate (extendedKeyUsage
 // critical, timeStamping, as RFC 3161 §2.3 requires) are made at start in a temporary directory.
 //   POST / (application/timestamp-query) → application/timestamp-reply
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { issueFromNewCa } from "../../scripts/lib/openssl-ca.ts";
 
 const CONFIG = `
 [ tsa ]
@@ -29,51 +30,21 @@ ess_cert_id_alg = sha256
 
 export async function startTestTsa(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "escra-tsa-"));
-  const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   writeFileSync(join(dir, "tsa.cnf"), CONFIG);
   writeFileSync(join(dir, "serial"), "01\n");
-  const extensions = [
-    "basicConstraints=critical,CA:FALSE",
-    "keyUsage=critical,digitalSignature",
-    "extendedKeyUsage=critical,timeStamping",
-  ];
-  writeFileSync(join(dir, "tsa.ext"), `${extensions.join("\n")}\n`);
-  ssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-sha256",
-    "-days",
-    "30",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-subj",
-    "/CN=Escra test TSA root",
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-  );
-  ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tsa.key", "-out", "tsa.csr", "-subj", "/CN=Escra test TSA");
-  ssl(
-    "x509",
-    "-req",
-    "-in",
-    "tsa.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-sha256",
-    "-days",
-    "30",
-    "-extfile",
-    "tsa.ext",
-    "-out",
-    "tsa.pem",
+  issueFromNewCa(
+    dir,
+    { subject: "/CN=Escra test TSA root", days: 30, extensions: [] },
+    {
+      name: "tsa",
+      subject: "/CN=Escra test TSA",
+      days: 30,
+      extensions: [
+        "basicConstraints=critical,CA:FALSE",
+        "keyUsage=critical,digitalSignature",
+        "extendedKeyUsage=critical,timeStamping",
+      ],
+    },
   );
   let seq = 0;
   // Replies are made one at a time: `openssl ts` increments the serial file.

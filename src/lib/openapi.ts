@@ -1,5 +1,7 @@
 // Schema builders shared by every route definition, so the OpenAPI document describes the real envelopes.
 import { z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
 import { ERROR_STATUS, type ErrorCode } from "./errors";
 
 export const metadataSchema = z
@@ -58,6 +60,54 @@ export function errorResponses(...codes: ErrorCode[]) {
   return Object.fromEntries(
     [...byStatus].map(([status, list]) => [status, jsonContent(errorEnvelopeSchema, list.join(", "))]),
   );
+}
+
+/**
+ * A route's `responses`: its one success answer (status, JSON schema, description) and the error codes it can
+ * produce besides the ones every route can (VAL001, RATE001, SYS001).
+ */
+export function answers<S extends number, T extends z.ZodType>(
+  status: S,
+  schema: T,
+  description: string,
+  ...codes: ErrorCode[]
+) {
+  // Typed as a literal `{ 200: …, ...errorResponses(…) }` is (a spread index signature adds nothing), so the
+  // handler's answers are checked against the success schema only, as everywhere else.
+  return { [status]: jsonContent(schema, description), ...errorResponses(...codes) } as Record<
+    S,
+    ReturnType<typeof jsonContent<T>>
+  >;
+}
+
+/**
+ * A path parameter: a non-empty string of at most 64 characters. A well-formed id that names nothing (or something
+ * the caller may not see) is the lookup's RES001, not a validation error.
+ */
+export function pathParam(name: string) {
+  return z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name, in: "path" } });
+}
+
+/** The `{id}` path parameters of a resource's routes. */
+export const idParams = z.object({ id: pathParam("id") });
+
+/** The answer of a deletion: the deleted resource's id. */
+export const deletedSchema = z.object({ id: z.string(), deleted: z.literal(true) });
+
+/** OpenAPI `security` of a route called with `Authorization: Bearer` (an access JWT, an API key or an OAuth token). */
+export const bearerSecurity = [{ bearer: [] as string[] }];
+
+/**
+ * What a route called with a bearer token shares with its group: its tag in the reference, the bearer scheme, and
+ * its middleware — the access guard first (lib/auth.ts: `requireScope(…)`, `requireSession()`), then any other.
+ * @example createRoute({ ...bearerRoute("Webhooks", requireScope("webhooks:read")), method: "get", path: … })
+ */
+export function bearerRoute(tag: string, ...middleware: MiddlewareHandler<AppEnv>[]) {
+  return { tags: [tag], security: bearerSecurity, middleware };
 }
 
 /** A time the API answers: always a UTC instant (`…Z`); time inputs use lib/time.ts `instant()` instead. */

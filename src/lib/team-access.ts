@@ -1,27 +1,18 @@
-// What the teams and team-invitations routes share: path params, scope guards, and the membership lookup that
+// What the teams and team-invitations routes share: path params, access guards, and the membership lookup that
 // decides visibility (a non-member sees RES001 for a team, a member without the right AUTH003).
-import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { fail } from "./errors";
 import { requireScope } from "./auth";
+import { bearerRoute, idParams } from "./openapi";
 import { auditRow, requestOrigin, type AuditEntry } from "./audit";
 import type { Database } from "../db/client";
 import { findTeam, teamRoleOf } from "../db/teams";
 import { canReadTeam } from "../domain/team-roles";
 
-export const pathParam = (name: string) =>
-  z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name, in: "path" } });
-export const teamParams = z.object({ id: pathParam("id") });
-
-export const teamTags = ["Teams"];
-export const bearer = [{ bearer: [] }];
-export const teamRead = { tags: teamTags, security: bearer, middleware: [requireScope("teams:read")] };
-export const teamWrite = { tags: teamTags, security: bearer, middleware: [requireScope("teams:write")] };
+export const teamParams = idParams;
+export const teamRead = bearerRoute("Teams", requireScope("teams:read"));
+export const teamWrite = bearerRoute("Teams", requireScope("teams:write"));
 
 /** The team and the caller's role in it; RES001 when the caller is not a member (a team they may not see). */
 export async function teamForMember(database: Database, teamId: string, userId: string) {

@@ -4,7 +4,7 @@
 // if it holds admin:read / admin:write (which only admins can grant).
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, isoDate, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { answers, bearerRoute, envelope, idParams, isoDate, jsonBody, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { principalOf, requireAdmin, requireScope } from "../lib/auth";
@@ -42,42 +42,25 @@ const patchBody = z
   .refine((b) => b.role !== undefined || b.suspended !== undefined, "give role or suspended")
   .openapi("AdminUserUpdate");
 
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
-const base = { tags: ["Admin"], security: [{ bearer: [] }] };
-
 const listRoute = createRoute({
-  ...base,
-  middleware: [requireAdmin(), requireScope("admin:read")],
+  ...bearerRoute("Admin", requireAdmin(), requireScope("admin:read")),
   method: "get",
   path: "/admin/users",
   summary: "List users (admins)",
   request: { query: listQuery },
-  responses: {
-    200: jsonContent(listEnvelope(adminUserSchema), "users, newest first"),
-    ...errorResponses("AUTH003", "AUTH004"),
-  },
+  responses: answers(200, listEnvelope(adminUserSchema), "users, newest first", "AUTH003", "AUTH004"),
 });
 
 const patchRoute = createRoute({
-  ...base,
-  middleware: [requireAdmin(), requireScope("admin:write")],
+  ...bearerRoute("Admin", requireAdmin(), requireScope("admin:write")),
   method: "patch",
   path: "/admin/users/{id}",
   summary: "Change a user's role or suspend them (admins)",
   description:
     "Admins manage `user` and `viewer` accounts; granting or removing admin rights, or acting on an admin, needs a " +
     "super_admin. Nobody changes or suspends themselves. Suspending revokes every session at once.",
-  request: { params: idParam, body: jsonBody(patchBody) },
-  responses: {
-    200: jsonContent(envelope(adminUserSchema), "updated"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  request: { params: idParams, body: jsonBody(patchBody) },
+  responses: answers(200, envelope(adminUserSchema), "updated", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 export const adminUserRoutes = createRouter()

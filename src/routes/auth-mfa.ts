@@ -5,7 +5,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
 import { secretResponse } from "../lib/idempotency";
-import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
 import { principalOf, requireSession } from "../lib/auth";
@@ -19,7 +19,6 @@ import { findUserById, updateMfa, type UserRow } from "../db/users";
 import { deleteRecoveryCodesStatement, enableMfaOnce, startMfaEnrolment } from "../db/mfa";
 import { base32Decode, base32Encode, otpauthUrl, verifyTotp } from "../domain/totp";
 import { RECOVERY_CODE_COUNT, normaliseRecoveryCode, recoveryCode } from "../domain/identity-policy";
-import { bearerSecurity } from "../schemas/auth";
 
 const base = { tags: ["Auth"], middleware: [requireSession()], security: bearerSecurity };
 const codeBody = z

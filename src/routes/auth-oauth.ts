@@ -3,7 +3,7 @@
 // linked identities (list, explicit link, unlink). Providers this environment does not configure answer 404.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
 import { principalOf, publicRoute, requireSession } from "../lib/auth";
@@ -16,7 +16,7 @@ import { completeLoginChallenge } from "../services/auth/complete-login-challeng
 import { unlinkIdentity } from "../services/auth/unlink-identity";
 import { identitiesOf } from "../db/oidc";
 import { OIDC_PROVIDERS, PROVIDER_DEFAULTS, isOidcProvider, type OidcProvider } from "../domain/oidc";
-import { bearerSecurity, tokenPairSchema } from "../schemas/auth";
+import { tokenPairSchema } from "../schemas/auth";
 
 const tags = ["Auth"];
 

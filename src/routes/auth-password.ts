@@ -4,7 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
 import { principalOf, publicRoute, requireSession } from "../lib/auth";
@@ -20,7 +20,7 @@ import { consumeResetToken, newResetStatements } from "../db/password-resets";
 import { revokeUserSessionsStatement } from "../db/sessions";
 import { clearLockState } from "../db/login-throttles";
 import { PASSWORD_RESET_TTL_MINUTES, isAdminEmail, normaliseEmail } from "../domain/identity-policy";
-import { acceptedSchema, bearerSecurity, emailField, loginPasswordField, passwordField } from "../schemas/auth";
+import { acceptedSchema, emailField, loginPasswordField, passwordField } from "../schemas/auth";
 import { endLiveSessions } from "../lib/live-sessions";
 
 const tags = ["Auth"];

@@ -1,47 +1,46 @@
 // /auth/sessions: the caller's live sessions (devices) and revoking one; revocation applies to the next request.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonContent } from "../lib/openapi";
+import { answers, bearerRoute, envelope, idParams } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
 import { principalOf, requireSession } from "../lib/auth";
 import { auditInsert, requestOrigin } from "../lib/audit";
 import { db } from "../db/client";
 import { findUserSession, listLiveSessions, revokeSessionStatement } from "../db/sessions";
-import { bearerSecurity, sessionSchema } from "../schemas/auth";
+import { sessionSchema } from "../schemas/auth";
 import { endLiveSessions } from "../lib/live-sessions";
 
-const base = { tags: ["Auth"], middleware: [requireSession()], security: bearerSecurity };
-
 const listRoute = createRoute({
-  ...base,
+  ...bearerRoute("Auth", requireSession()),
   method: "get",
   path: "/auth/sessions",
   summary: "The caller's live sessions, newest first (at most 100)",
-  responses: {
-    200: jsonContent(envelope(z.array(sessionSchema)), "sessions; `current` marks the one making this request"),
-    ...errorResponses("AUTH002", "AUTH003", "AUTH004"),
-  },
+  responses: answers(
+    200,
+    envelope(z.array(sessionSchema)),
+    "sessions; `current` marks the one making this request",
+    "AUTH002",
+    "AUTH003",
+    "AUTH004",
+  ),
 });
 
 const revokeRoute = createRoute({
-  ...base,
+  ...bearerRoute("Auth", requireSession()),
   method: "delete",
   path: "/auth/sessions/{id}",
   summary: "Revoke one of the caller's sessions (its tokens stop working at once)",
-  request: {
-    params: z.object({
-      id: z
-        .string()
-        .min(1)
-        .max(64)
-        .openapi({ param: { name: "id", in: "path" } }),
-    }),
-  },
-  responses: {
-    200: jsonContent(envelope(z.object({ id: z.string(), revoked: z.literal(true) })), "revoked"),
-    ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001"),
-  },
+  request: { params: idParams },
+  responses: answers(
+    200,
+    envelope(z.object({ id: z.string(), revoked: z.literal(true) })),
+    "revoked",
+    "AUTH002",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+  ),
 });
 
 export const authSessionRoutes = createRouter()

@@ -3,7 +3,7 @@
 // error, same argon2 work); register must say "taken" (RES002) to be usable, so it is rate limited per IP instead.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
 import { principalOf, publicRoute, requireScope, requireSession } from "../lib/auth";
@@ -21,7 +21,6 @@ import { normaliseEmail } from "../domain/identity-policy";
 import { ACCOUNT_TYPES } from "../db/schema/identity";
 import {
   acceptedSchema,
-  bearerSecurity,
   emailField,
   loginBody,
   passwordField,

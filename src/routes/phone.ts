@@ -2,12 +2,12 @@
 // confirms it. Both need the person's session: a phone number becomes a notification channel of the account.
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireSession } from "../lib/auth";
 import { phoneCodeSent, phoneInput, startPhoneVerification } from "../services/users/start-phone-verification";
 import { verifyPhone, verifyPhoneInput } from "../services/users/verify-phone";
-import { bearerSecurity, userEnvelopeData } from "../schemas/auth";
+import { userEnvelopeData } from "../schemas/auth";
 
 const startRoute = createRoute({
   method: "post",

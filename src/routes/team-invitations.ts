@@ -3,7 +3,7 @@
 // sent to (POST /teams/invitations/{token}/accept), so nobody is put in a team without consenting.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerRoute, envelope, errorResponses, isoDate, jsonBody, jsonContent, pathParam } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireSession } from "../lib/auth";
@@ -15,15 +15,7 @@ import { inviteBody, inviteMember } from "../services/teams/invite-member";
 import { revokeInvitation } from "../services/teams/revoke-invitation";
 import { acceptInvitation } from "../services/teams/accept-invitation";
 import { memberSchema } from "../schemas/teams";
-import {
-  bearer,
-  pathParam,
-  teamForMember,
-  teamParams,
-  teamTags as tags,
-  teamWrite as write,
-  teamRead as read,
-} from "../lib/team-access";
+import { teamForMember, teamParams, teamWrite as write, teamRead as read } from "../lib/team-access";
 import { viewPicker } from "../lib/view";
 
 const invitationSchema = z
@@ -90,9 +82,7 @@ const revokeInvitationRoute = createRoute({
 });
 
 const acceptRoute = createRoute({
-  tags,
-  security: bearer,
-  middleware: [requireSession()],
+  ...bearerRoute("Teams", requireSession()),
   method: "post",
   path: "/teams/invitations/{token}/accept",
   summary: "Accept an invitation (the logged-in user whose verified email it was sent to)",

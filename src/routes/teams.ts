@@ -2,7 +2,7 @@
 // Who may do what is decided by src/domain/team-roles.ts; a non-member sees RES001, a member without the right AUTH003.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, isoDate, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { envelope, errorResponses, isoDate, jsonBody, jsonContent, listEnvelope, pathParam } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
@@ -25,7 +25,6 @@ import { viewPicker } from "../lib/view";
 import { changeMemberRole } from "../services/teams/change-member-role";
 import { removeMember } from "../services/teams/remove-member";
 import {
-  pathParam,
   teamAudit as audit,
   teamForMember,
   teamParams,

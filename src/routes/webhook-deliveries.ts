@@ -1,7 +1,7 @@
 // /webhook-deliveries/:id/retry: one more attempt of a finished delivery, with the same webhook-id and body.
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonContent } from "../lib/openapi";
+import { answers, bearerRoute, envelope, idParams } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
@@ -10,27 +10,14 @@ import { deliveryView, findDelivery, findOwnDelivery, reopenDelivery } from "../
 import { enqueueDeliveries } from "../jobs/fan-out-webhooks";
 import { deliverySchema } from "../schemas/webhooks";
 
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
-
 const retryRoute = createRoute({
-  tags: ["Webhooks"],
-  middleware: [requireScope("webhooks:write")],
-  security: [{ bearer: [] }],
+  ...bearerRoute("Webhooks", requireScope("webhooks:write")),
   method: "post",
   path: "/webhook-deliveries/{id}/retry",
   summary: "Retry a delivery now (one attempt, same webhook-id)",
   description: "Only a succeeded or failed delivery of an enabled endpoint; one still pending is RES002.",
-  request: { params: idParam },
-  responses: {
-    202: jsonContent(envelope(deliverySchema), "queued"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  request: { params: idParams },
+  responses: answers(202, envelope(deliverySchema), "queued", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 export const webhookDeliveryRoutes = createRouter().openapi(retryRoute, async (c) => {

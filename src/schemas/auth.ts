@@ -40,8 +40,6 @@ export const sessionSchema = z
 
 export const acceptedSchema = z.object({ accepted: z.literal(true) }).openapi("Accepted");
 
-export const bearerSecurity = [{ bearer: [] }];
-
 export const loginBody = z
   .object({
     email: emailField,

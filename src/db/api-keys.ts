@@ -7,6 +7,8 @@ import { API_KEY_MARKER, newOpaqueSecret } from "../lib/tokens";
 import type { Scope } from "../domain/scopes";
 import { auditLogs } from "./schema/audit";
 import { batch, belowCap, changes, insertWhere, rowExists } from "./guarded-writes";
+import { viewPicker } from "../lib/view";
+import { apiKeySchema } from "../schemas/api-keys";
 
 /** `esk_` + 8 characters: enough to tell keys apart in a list, far too little to guess the rest. */
 const DISPLAY_PREFIX_LENGTH = API_KEY_MARKER.length + 8;
@@ -26,19 +28,11 @@ export function keyStatus(row: Pick<ApiKeyRow, "revokedAt" | "expiresAt">, now =
   return "active";
 }
 
-/** The public view of a key: never the secret or its hash. */
+const apiKeyFields = viewPicker(apiKeySchema);
+
+/** The public view of a key (schemas/api-keys.ts apiKeySchema): never the secret or its hash. */
 export function apiKeyView(row: ApiKeyRow, now = new Date()) {
-  return {
-    id: row.id,
-    name: row.name,
-    prefix: row.prefix,
-    scopes: JSON.parse(row.scopes) as string[],
-    status: keyStatus(row, now),
-    expiresAt: row.expiresAt,
-    lastUsedAt: row.lastUsedAt,
-    revokedAt: row.revokedAt,
-    createdAt: row.createdAt,
-  };
+  return apiKeyFields({ ...row, scopes: JSON.parse(row.scopes) as string[], status: keyStatus(row, now) });
 }
 
 export function newApiKeyRow(input: {

@@ -3,21 +3,21 @@ import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull } from "driz
 import type { Database } from "./client";
 import { notifications } from "./schema";
 import { chunkForStatement } from "./chunks";
+import { viewPicker } from "../lib/view";
+import { notificationSchema } from "../schemas/notifications";
 
 export type NotificationRow = typeof notifications.$inferSelect;
 
+const notificationFields = viewPicker(notificationSchema);
+
+/** API.md's notification (schemas/notifications.ts notificationSchema). */
 export function notificationView(row: NotificationRow) {
-  return {
-    id: row.id,
-    type: row.type,
-    title: row.title,
-    body: row.body,
+  return notificationFields({
+    ...row,
     data: JSON.parse(row.data) as Record<string, unknown>,
     subject: { type: row.subjectType, id: row.subjectId },
     read: row.readAt !== null,
-    readAt: row.readAt,
-    createdAt: row.createdAt,
-  };
+  });
 }
 
 /** Inserts the row unless the user already has one for this event; returns the row either way. */

@@ -19,6 +19,8 @@ import {
   REFRESH_TOKEN_TTL_SECONDS,
 } from "../domain/oauth";
 import type { Scope } from "../domain/scopes";
+import { viewPicker } from "../lib/view";
+import { applicationSchema, authorizationSchema } from "../schemas/oauth";
 
 export type OAuthApplicationRow = typeof oauthApplications.$inferSelect;
 export type OAuthGrantRow = typeof oauthGrants.$inferSelect;
@@ -37,17 +39,16 @@ export function jsonList(text: string): string[] {
 
 // ---- applications ----
 
-/** The owner's view of an application: never the secret or its hash. */
+const applicationFields = viewPicker(applicationSchema);
+
+/** The owner's view of an application (schemas/oauth.ts applicationSchema): never the secret or its hash. */
 export function applicationView(row: OAuthApplicationRow) {
-  return {
-    id: row.id,
+  return applicationFields({
+    ...row,
     clientId: row.id,
-    name: row.name,
     redirectUris: jsonList(row.redirectUris),
     scopes: jsonList(row.scopes),
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
+  });
 }
 
 export function newApplicationRow(input: {
@@ -366,16 +367,15 @@ export function revokeTokenStatement(database: Database, tokenId: string, now: s
 
 // ---- the user's authorizations ----
 
+const authorizationFields = viewPicker(authorizationSchema);
+
+/** A user's authorization (schemas/oauth.ts authorizationSchema) with the name of its application. */
 export function authorizationView(row: { grant: OAuthGrantRow; applicationName: string }) {
-  return {
-    id: row.grant.id,
+  return authorizationFields({
+    ...row.grant,
     application: { id: row.grant.applicationId, name: row.applicationName },
-    kind: row.grant.kind,
     scopes: jsonList(row.grant.scopes),
-    createdAt: row.grant.createdAt,
-    lastUsedAt: row.grant.lastUsedAt,
-    revokedAt: row.grant.revokedAt,
-  };
+  });
 }
 
 const liveGrantsOf = (userId: string) => and(eq(oauthGrants.userId, userId), isNull(oauthGrants.revokedAt));

@@ -5,6 +5,7 @@ import { db } from "../db/client";
 import { auditLogs } from "../db/schema/audit";
 import { newId } from "./ids";
 import { currentCorrelationId } from "./correlation";
+import { principalOf } from "./auth";
 
 export interface AuditEntry {
   action: string;
@@ -48,6 +49,11 @@ export async function recordAudit(env: Pick<Bindings, "DB">, entry: AuditEntry):
 /** Client IP (Cloudflare sets CF-Connecting-IP at the edge) and user agent of the request. */
 export function requestOrigin(c: Context<AppEnv>): { ip: string | null; userAgent: string | null } {
   return { ip: c.req.header("cf-connecting-ip") ?? null, userAgent: c.req.header("user-agent") ?? null };
+}
+
+/** The signed-in caller as the actor of a flow: services record who acted and from where in their audit entries. */
+export function requestActor(c: Context<AppEnv>): { userId: string; ip: string | null; userAgent: string | null } {
+  return { userId: principalOf(c).userId, ...requestOrigin(c) };
 }
 
 /** Audit helper for route handlers: fills ip and user agent from the request. */

@@ -14,7 +14,15 @@ import {
   touchApiKey,
   touchSession,
 } from "../db/credentials";
-import { ADMIN_ROLES, effectiveScopes, isScope, keyActingRole, roleMayGrant, type Scope } from "../domain/scopes";
+import {
+  ADMIN_ROLES,
+  effectiveScopes,
+  isScope,
+  keyActingRole,
+  roleMayGrant,
+  scopesBeyondRole,
+  type Scope,
+} from "../domain/scopes";
 import type { Role } from "../db/schema/identity";
 import { runInBackground } from "./background";
 import { verifySigningToken } from "./signing-token";
@@ -254,6 +262,20 @@ export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
     if (!roles.includes(principal.role)) throw new ApiError("AUTH003", "Your role does not allow this");
     await next();
   };
+}
+
+/**
+ * A credential someone mints (an API key, a partner application) holds no scope beyond their role.
+ * @param message what the refusal says, e.g. "A key cannot hold scopes beyond your role"
+ * @throws ApiError AUTH003 listing each scope beyond the role in `details` (path `scopes`)
+ */
+export function assertScopesWithinRole(role: Role, scopes: readonly Scope[], message: string): void {
+  const beyond = scopesBeyondRole(role, scopes);
+  if (beyond.length > 0) {
+    throw new ApiError("AUTH003", message, {
+      details: beyond.map((scope) => ({ path: "scopes", message: `your role cannot grant ${scope}`, scope })),
+    });
+  }
 }
 
 /** Whether the principal may act with `scope`: an API key must hold it; a user session is bounded by its role. */

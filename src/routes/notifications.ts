@@ -2,27 +2,14 @@
 // Rows are written by the notifications consumer (src/jobs/notify.ts) per the user's preferences.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, isoDate, jsonContent, listEnvelope } from "../lib/openapi";
+import { answers, bearerRoute, envelope, idParams, listEnvelope } from "../lib/openapi";
 import { metadata, ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginationBlock } from "../lib/pagination";
 import { fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
 import { db } from "../db/client";
 import { listNotifications, markAllRead, markRead, notificationView } from "../db/notifications";
-
-const notificationSchema = z
-  .object({
-    id: z.string().openapi({ example: "ntf_3kTq9ZyP0aB1cD2eF3gH" }),
-    type: z.string().openapi({ example: "contract.sent" }),
-    title: z.string(),
-    body: z.string(),
-    data: z.record(z.string(), z.unknown()),
-    subject: z.object({ type: z.string(), id: z.string() }),
-    read: z.boolean(),
-    readAt: isoDate.nullable(),
-    createdAt: isoDate,
-  })
-  .openapi("Notification");
+import { notificationSchema } from "../schemas/notifications";
 
 const listQuery = pageQuery.extend({
   unread: z
@@ -32,52 +19,37 @@ const listQuery = pageQuery.extend({
     .openapi({ description: "only unread notifications" }),
 });
 
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
-const base = { tags: ["Notifications"], security: [{ bearer: [] }] };
-
 const listRoute = createRoute({
-  ...base,
-  middleware: [requireScope("notifications:read")],
+  ...bearerRoute("Notifications", requireScope("notifications:read")),
   method: "get",
   path: "/notifications",
   summary: "The caller's notifications, newest first",
   description: "`metadata.unreadCount` carries the number of unread notifications whatever the filter.",
   request: { query: listQuery },
-  responses: {
-    200: jsonContent(listEnvelope(notificationSchema), "a page of notifications"),
-    ...errorResponses("VAL001", "AUTH003", "AUTH004"),
-  },
+  responses: answers(200, listEnvelope(notificationSchema), "a page of notifications", "VAL001", "AUTH003", "AUTH004"),
 });
 
 const readRoute = createRoute({
-  ...base,
-  middleware: [requireScope("notifications:write")],
+  ...bearerRoute("Notifications", requireScope("notifications:write")),
   method: "post",
   path: "/notifications/{id}/read",
   summary: "Mark one notification read (idempotent)",
-  request: { params: idParam },
-  responses: {
-    200: jsonContent(envelope(notificationSchema), "read"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  request: { params: idParams },
+  responses: answers(200, envelope(notificationSchema), "read", "AUTH003", "AUTH004", "RES001"),
 });
 
 const readAllRoute = createRoute({
-  ...base,
-  middleware: [requireScope("notifications:write")],
+  ...bearerRoute("Notifications", requireScope("notifications:write")),
   method: "post",
   path: "/notifications/read-all",
   summary: "Mark every notification of the caller read",
-  responses: {
-    200: jsonContent(envelope(z.object({ updated: z.number().int() })), "how many were unread"),
-    ...errorResponses("AUTH003", "AUTH004"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ updated: z.number().int() })),
+    "how many were unread",
+    "AUTH003",
+    "AUTH004",
+  ),
 });
 
 export const notificationRoutes = createRouter()

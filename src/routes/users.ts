@@ -1,15 +1,15 @@
 // /users: the caller's own account — profile, avatar (R2), notification preferences, data export and erasure (GDPR).
 // Export and erasure need a user session (not an API key); the rest take the profile:* / notifications:* scopes.
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, idParams, isoDate, jsonBody, jsonContent } from "../lib/openapi";
 import { contentDisposition } from "../lib/content-disposition";
 import { ok } from "../lib/respond";
 import { ApiError, fail } from "../lib/errors";
 import { principalOf, publicRoute, requireScope, requireSession } from "../lib/auth";
-import { auditInsert, requestOrigin } from "../lib/audit";
+import { auditInsert, requestActor, requestOrigin } from "../lib/audit";
 import { AVATAR_TYPES, SNIFF_BYTES, sniffFileType } from "../lib/image-type";
 import { db } from "../db/client";
 import { findAvatarKey, userView } from "../db/users";
@@ -28,7 +28,7 @@ export const AVATAR_MAX_BYTES = 2 * 1024 * 1024;
 const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
 
 const tags = ["Users"];
-const security = [{ bearer: [] }];
+const security = bearerSecurity;
 
 const channelsSchema = z.object(
   Object.fromEntries(NOTIFICATION_CHANNELS.map((ch) => [ch, z.boolean()])) as Record<
@@ -126,15 +126,7 @@ const getAvatarRoute = createRoute({
   method: "get",
   path: "/users/{id}/avatar",
   summary: "A user's avatar image (public, so it works in <img> tags)",
-  request: {
-    params: z.object({
-      id: z
-        .string()
-        .min(1)
-        .max(64)
-        .openapi({ param: { name: "id", in: "path" } }),
-    }),
-  },
+  request: { params: idParams },
   responses: {
     200: {
       description: "the image, in its detected type",
@@ -213,16 +205,13 @@ const deleteMeRoute = createRoute({
   },
 });
 
-/** The caller as the actor of a flow on their own account. */
-const actorOf = (c: Context<AppEnv>) => ({ userId: principalOf(c).userId, ...requestOrigin(c) });
-
 export const userRoutes = createRouter()
   .openapi(getMeRoute, async (c) => {
     const user = await liveUser(c.env.DB, principalOf(c).userId);
     return ok(c, { user: userView(user) });
   })
   .openapi(patchMeRoute, async (c) => {
-    const user = await updateProfile(c.env, actorOf(c), c.req.valid("json"));
+    const user = await updateProfile(c.env, requestActor(c), c.req.valid("json"));
     return ok(c, { user: userView(user) });
   })
   .openapi(putAvatarRoute, async (c) => {
@@ -232,7 +221,7 @@ export const userRoutes = createRouter()
     const bytes = new Uint8Array(await file.arrayBuffer());
     const type = sniffFileType(bytes.subarray(0, SNIFF_BYTES), AVATAR_TYPES);
     if (!type) throw new ApiError("VAL004", "The avatar must be a PNG, JPEG or WebP image");
-    const user = await setAvatar(c.env, actorOf(c), bytes, type.mime);
+    const user = await setAvatar(c.env, requestActor(c), bytes, type.mime);
     return ok(c, { user: userView(user) });
   })
   .openapi(getAvatarRoute, async (c) => {
@@ -276,6 +265,6 @@ export const userRoutes = createRouter()
     return ok(c, { exportedAt: now.toISOString(), ...data });
   })
   .openapi(deleteMeRoute, async (c) => {
-    const id = await deleteAccount(c.env, actorOf(c), c.req.valid("json"));
+    const id = await deleteAccount(c.env, requestActor(c), c.req.valid("json"));
     return ok(c, { id, deleted: true as const });
   });

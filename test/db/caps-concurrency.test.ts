@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { call } from "../helpers/http";
 import { createUser, type TestUser } from "../helpers/users";
-import { MAX_ACTIVE_KEYS } from "../../src/routes/api-keys";
+import { MAX_ACTIVE_KEYS } from "../../src/services/api-keys/create-api-key";
 import { MAX_ENDPOINTS } from "../../src/services/webhooks/create-endpoint";
 import { MAX_SAVED_SEARCHES } from "../../src/db/saved-searches";
 import { MAX_SIGNERS } from "../../src/domain/contract-machine";

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { call } from "../helpers/http";
 import { createUser, type TestUser } from "../helpers/users";
-import { MAX_ACTIVE_KEYS } from "../../src/routes/api-keys";
+import { MAX_ACTIVE_KEYS } from "../../src/services/api-keys/create-api-key";
 
 let owner: TestUser;
 let viewer: TestUser;

@@ -1,12 +1,12 @@
 // Registering a partner application (POST /oauth/applications): its scopes must lie within the owner's role (as an
 // API key's do), its client secret is minted and shown once, and the owner's cap is kept in one guarded batch.
 import type { Bindings, Principal } from "../../env";
-import { ApiError, fail } from "../../lib/errors";
+import { fail } from "../../lib/errors";
 import { auditRow } from "../../lib/audit";
 import { db } from "../../db/client";
 import { applicationView, insertApplicationWithinCap, newApplicationRow } from "../../db/oauth";
 import { MAX_APPLICATIONS } from "../../domain/oauth";
-import { scopesBeyondRole } from "../../domain/scopes";
+import { assertScopesWithinRole } from "../../lib/auth";
 import type { z } from "@hono/zod-openapi";
 import type { createApplicationBody } from "../../schemas/oauth";
 
@@ -23,12 +23,7 @@ export async function registerApplication(
   origin: { ip: string | null; userAgent: string | null },
   now = new Date(),
 ) {
-  const beyond = scopesBeyondRole(principal.role, input.scopes);
-  if (beyond.length > 0) {
-    throw new ApiError("AUTH003", "An application cannot ask for scopes beyond your role", {
-      details: beyond.map((scope) => ({ path: "scopes", message: `your role cannot grant ${scope}`, scope })),
-    });
-  }
+  assertScopesWithinRole(principal.role, input.scopes, "An application cannot ask for scopes beyond your role");
   const { row, clientSecret } = newApplicationRow({
     ownerId: principal.userId,
     name: input.name,

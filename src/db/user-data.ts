@@ -1,8 +1,9 @@
 // GDPR: everything we hold about a user (export) and how their personal data is erased. Two registries, one entry
 // per table that references a user: a module that adds such a table adds its export section and erasure step here.
 // Erasure pseudonymises rather than deletes rows other parties rely on (contracts, signatures, escrows, audit).
-import { and, asc, desc, eq, getTableColumns, inArray, isNull, ne, or, sql, type AnyColumn } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNull, ne, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import type { SelectedFields, SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
 import {
   apiKeys,
@@ -57,6 +58,41 @@ export interface ExportSection {
   collect: (database: Database, user: UserRow, page: ExportPage) => Promise<unknown>;
 }
 
+/**
+ * A list section of one table: the rows `where` picks for the user, in `orderBy` order, a page at a time.
+ * @param options.select only these columns (every column when absent: a table with no secret in it)
+ * @param options.join a table joined in (inner join `on`), for `select` to take columns from
+ * @param options.view maps each row to what the export shows (e.g. the API's view, which leaves secrets out)
+ */
+function tableSection<T extends SQLiteTable, Row = T["$inferSelect"]>(
+  name: string,
+  table: T,
+  where: (user: UserRow) => SQL | undefined,
+  orderBy: SQL | SQLiteColumn,
+  options: {
+    select?: SelectedFields;
+    join?: { table: SQLiteTable; on: SQL };
+    view?: (row: Row) => unknown;
+  } = {},
+): ExportSection {
+  return {
+    name,
+    collect: async (database, user, page) => {
+      // A generic table's query builder is too wide for drizzle's types: the rows are the table's, or `select`'s
+      // (typed by `view`'s parameter).
+      const query = options.select ? database.select(options.select) : database.select();
+      const from = query.from(table as SQLiteTable);
+      const rows = (await (options.join ? from.innerJoin(options.join.table, options.join.on) : from)
+        .where(where(user))
+        .orderBy(orderBy)
+        .limit(page.limit)
+        .offset(page.offset)
+        .all()) as Row[];
+      return options.view ? rows.map(options.view) : rows;
+    },
+  };
+}
+
 export const EXPORT_SECTIONS: ExportSection[] = [
   {
     name: "profile",
@@ -74,239 +110,138 @@ export const EXPORT_SECTIONS: ExportSection[] = [
     shape: "object",
     collect: async (_db, user) => payoutAccountView(user),
   },
-  {
-    name: "sessions",
-    collect: (database, user, page) =>
-      database
-        .select({
-          id: sessions.id,
-          userAgent: sessions.userAgent,
-          ip: sessions.ip,
-          createdAt: sessions.createdAt,
-          lastUsedAt: sessions.lastUsedAt,
-          expiresAt: sessions.expiresAt,
-          revokedAt: sessions.revokedAt,
-          revokedReason: sessions.revokedReason,
-        })
-        .from(sessions)
-        .where(eq(sessions.userId, user.id))
-        .orderBy(desc(sessions.createdAt))
-        .limit(page.limit)
-        .offset(page.offset)
-        .all(),
-  },
-  {
-    name: "identities",
-    // The sign-in providers linked to the account (issue 17.1): which provider, the address it asserted, when used.
-    collect: (database, user, page) =>
-      database
-        .select({
-          id: userIdentities.id,
-          provider: userIdentities.provider,
-          issuer: userIdentities.issuer,
-          subject: userIdentities.subject,
-          email: userIdentities.email,
-          emailVerified: userIdentities.emailVerified,
-          createdAt: userIdentities.createdAt,
-          lastUsedAt: userIdentities.lastUsedAt,
-        })
-        .from(userIdentities)
-        .where(eq(userIdentities.userId, user.id))
-        .orderBy(userIdentities.id)
-        .limit(page.limit)
-        .offset(page.offset)
-        .all(),
-  },
-  {
-    name: "apiKeys",
-    collect: async (database, user, page) =>
-      (
-        await database
-          .select()
-          .from(apiKeys)
-          .where(eq(apiKeys.userId, user.id))
-          .orderBy(apiKeys.id)
-          .limit(page.limit)
-          .offset(page.offset)
-          .all()
-      ).map((k) => apiKeyView(k)),
-  },
-  {
-    name: "oauthApplications",
-    collect: async (database, user, page) =>
-      (
-        await database
-          .select()
-          .from(oauthApplications)
-          .where(eq(oauthApplications.ownerId, user.id))
-          .orderBy(oauthApplications.id)
-          .limit(page.limit)
-          .offset(page.offset)
-          .all()
-      ).map((a) => ({ ...applicationView(a), deletedAt: a.deletedAt })),
-  },
-  {
-    name: "oauthAuthorizations",
-    collect: async (database, user, page) =>
-      (
-        await database
-          .select({ grant: oauthGrants, applicationName: oauthApplications.name })
-          .from(oauthGrants)
-          .innerJoin(oauthApplications, eq(oauthApplications.id, oauthGrants.applicationId))
-          .where(eq(oauthGrants.userId, user.id))
-          .orderBy(oauthGrants.id)
-          .limit(page.limit)
-          .offset(page.offset)
-          .all()
-      ).map(authorizationView),
-  },
-  {
-    name: "teams",
-    collect: (database, user, page) =>
-      database
-        .select({
-          id: teams.id,
-          name: teams.name,
-          description: teams.description,
-          role: teamMembers.role,
-          joinedAt: teamMembers.createdAt,
-        })
-        .from(teamMembers)
-        .innerJoin(teams, eq(teams.id, teamMembers.teamId))
-        .where(eq(teamMembers.userId, user.id))
-        .orderBy(teamMembers.teamId)
-        .limit(page.limit)
-        .offset(page.offset)
-        .all(),
-  },
-  {
-    name: "teamInvitations",
-    collect: (database, user, page) =>
-      database
-        .select({
-          id: teamInvitations.id,
-          teamId: teamInvitations.teamId,
-          email: teamInvitations.email,
-          role: teamInvitations.role,
-          invitedBy: teamInvitations.invitedBy,
-          createdAt: teamInvitations.createdAt,
-          expiresAt: teamInvitations.expiresAt,
-          acceptedAt: teamInvitations.acceptedAt,
-          revokedAt: teamInvitations.revokedAt,
-        })
-        .from(teamInvitations)
-        .where(or(eq(teamInvitations.email, user.email), eq(teamInvitations.invitedBy, user.id)))
-        .orderBy(teamInvitations.id)
-        .limit(page.limit)
-        .offset(page.offset)
-        .all(),
-  },
+  tableSection("sessions", sessions, (user) => eq(sessions.userId, user.id), desc(sessions.createdAt), {
+    select: {
+      id: sessions.id,
+      userAgent: sessions.userAgent,
+      ip: sessions.ip,
+      createdAt: sessions.createdAt,
+      lastUsedAt: sessions.lastUsedAt,
+      expiresAt: sessions.expiresAt,
+      revokedAt: sessions.revokedAt,
+      revokedReason: sessions.revokedReason,
+    },
+  }),
+  // The sign-in providers linked to the account (issue 17.1): which provider, the address it asserted, when used.
+  tableSection("identities", userIdentities, (user) => eq(userIdentities.userId, user.id), userIdentities.id, {
+    select: {
+      id: userIdentities.id,
+      provider: userIdentities.provider,
+      issuer: userIdentities.issuer,
+      subject: userIdentities.subject,
+      email: userIdentities.email,
+      emailVerified: userIdentities.emailVerified,
+      createdAt: userIdentities.createdAt,
+      lastUsedAt: userIdentities.lastUsedAt,
+    },
+  }),
+  tableSection("apiKeys", apiKeys, (user) => eq(apiKeys.userId, user.id), apiKeys.id, { view: (k) => apiKeyView(k) }),
+  tableSection(
+    "oauthApplications",
+    oauthApplications,
+    (user) => eq(oauthApplications.ownerId, user.id),
+    oauthApplications.id,
+    {
+      view: (a) => ({ ...applicationView(a), deletedAt: a.deletedAt }),
+    },
+  ),
+  tableSection("oauthAuthorizations", oauthGrants, (user) => eq(oauthGrants.userId, user.id), oauthGrants.id, {
+    select: { grant: oauthGrants, applicationName: oauthApplications.name },
+    join: { table: oauthApplications, on: eq(oauthApplications.id, oauthGrants.applicationId) },
+    view: authorizationView,
+  }),
+  tableSection("teams", teamMembers, (user) => eq(teamMembers.userId, user.id), teamMembers.teamId, {
+    select: {
+      id: teams.id,
+      name: teams.name,
+      description: teams.description,
+      role: teamMembers.role,
+      joinedAt: teamMembers.createdAt,
+    },
+    join: { table: teams, on: eq(teams.id, teamMembers.teamId) },
+  }),
+  tableSection(
+    "teamInvitations",
+    teamInvitations,
+    (user) => or(eq(teamInvitations.email, user.email), eq(teamInvitations.invitedBy, user.id)),
+    teamInvitations.id,
+    {
+      select: {
+        id: teamInvitations.id,
+        teamId: teamInvitations.teamId,
+        email: teamInvitations.email,
+        role: teamInvitations.role,
+        invitedBy: teamInvitations.invitedBy,
+        createdAt: teamInvitations.createdAt,
+        expiresAt: teamInvitations.expiresAt,
+        acceptedAt: teamInvitations.acceptedAt,
+        revokedAt: teamInvitations.revokedAt,
+      },
+    },
+  ),
   {
     name: "notificationPreferences",
     shape: "object",
     collect: (database, user) => preferencesOf(database, user.id),
   },
-  {
-    name: "auditEntries",
-    collect: async (database, user, page) =>
-      (
-        await database
-          .select()
-          .from(auditLogs)
-          .where(
-            or(
-              eq(auditLogs.actorId, user.id),
-              and(eq(auditLogs.resourceType, "user"), eq(auditLogs.resourceId, user.id)),
-            ),
-          )
-          .orderBy(desc(auditLogs.createdAt))
-          .limit(page.limit)
-          .offset(page.offset)
-          .all()
-      ).map((a) => ({ ...a, data: a.data ? (JSON.parse(a.data) as unknown) : null })),
-  },
-  {
-    name: "emails",
-    // Template data can hold one-time codes and tokens: only what was sent when, never the data.
-    collect: (database, user, page) =>
-      database
-        .select({
-          id: emailDeliveries.id,
-          to: emailDeliveries.to,
-          template: emailDeliveries.template,
-          subject: emailDeliveries.subject,
-          status: emailDeliveries.status,
-          createdAt: emailDeliveries.createdAt,
-          sentAt: emailDeliveries.sentAt,
-        })
-        .from(emailDeliveries)
-        .where(or(eq(emailDeliveries.userId, user.id), eq(emailDeliveries.to, user.email)))
-        .orderBy(desc(emailDeliveries.createdAt))
-        .limit(page.limit)
-        .offset(page.offset)
-        .all(),
-  },
-  {
-    name: "contracts",
-    collect: (database, user, page) =>
-      database
-        .select({
-          id: contracts.id,
-          title: contracts.title,
-          type: contracts.type,
-          status: contracts.status,
-          teamId: contracts.teamId,
-          createdAt: contracts.createdAt,
-        })
-        .from(contracts)
-        .where(eq(contracts.ownerId, user.id))
-        .orderBy(desc(contracts.createdAt))
-        .limit(page.limit)
-        .offset(page.offset)
-        .all(),
-  },
-  {
-    name: "contractParticipations",
-    collect: (database, user, page) =>
-      database
-        .select({
-          contractId: contractSigners.contractId,
-          role: contractSigners.role,
-          status: contractSigners.status,
-          name: contractSigners.name,
-          signedAt: contractSigners.signedAt,
-        })
-        .from(contractSigners)
-        .where(eq(contractSigners.email, user.email))
-        .orderBy(contractSigners.id)
-        .limit(page.limit)
-        .offset(page.offset)
-        .all(),
-  },
-  {
-    name: "contractShares",
-    collect: (database, user, page) =>
-      database
-        .select()
-        .from(contractShares)
-        .where(or(eq(contractShares.userId, user.id), eq(contractShares.email, user.email)))
-        .orderBy(contractShares.id)
-        .limit(page.limit)
-        .offset(page.offset)
-        .all(),
-  },
-  {
-    name: "savedSearches",
-    collect: (database, user, page) =>
-      database
-        .select()
-        .from(savedSearches)
-        .where(eq(savedSearches.userId, user.id))
-        .orderBy(savedSearches.id)
-        .limit(page.limit)
-        .offset(page.offset)
-        .all(),
-  },
+  tableSection(
+    "auditEntries",
+    auditLogs,
+    (user) =>
+      or(eq(auditLogs.actorId, user.id), and(eq(auditLogs.resourceType, "user"), eq(auditLogs.resourceId, user.id))),
+    desc(auditLogs.createdAt),
+    { view: (a) => ({ ...a, data: a.data ? (JSON.parse(a.data) as unknown) : null }) },
+  ),
+  // Template data can hold one-time codes and tokens: only what was sent when, never the data.
+  tableSection(
+    "emails",
+    emailDeliveries,
+    (user) => or(eq(emailDeliveries.userId, user.id), eq(emailDeliveries.to, user.email)),
+    desc(emailDeliveries.createdAt),
+    {
+      select: {
+        id: emailDeliveries.id,
+        to: emailDeliveries.to,
+        template: emailDeliveries.template,
+        subject: emailDeliveries.subject,
+        status: emailDeliveries.status,
+        createdAt: emailDeliveries.createdAt,
+        sentAt: emailDeliveries.sentAt,
+      },
+    },
+  ),
+  tableSection("contracts", contracts, (user) => eq(contracts.ownerId, user.id), desc(contracts.createdAt), {
+    select: {
+      id: contracts.id,
+      title: contracts.title,
+      type: contracts.type,
+      status: contracts.status,
+      teamId: contracts.teamId,
+      createdAt: contracts.createdAt,
+    },
+  }),
+  tableSection(
+    "contractParticipations",
+    contractSigners,
+    (user) => eq(contractSigners.email, user.email),
+    contractSigners.id,
+    {
+      select: {
+        contractId: contractSigners.contractId,
+        role: contractSigners.role,
+        status: contractSigners.status,
+        name: contractSigners.name,
+        signedAt: contractSigners.signedAt,
+      },
+    },
+  ),
+  tableSection(
+    "contractShares",
+    contractShares,
+    (user) => or(eq(contractShares.userId, user.id), eq(contractShares.email, user.email)),
+    contractShares.id,
+  ),
+  tableSection("savedSearches", savedSearches, (user) => eq(savedSearches.userId, user.id), savedSearches.id),
   {
     // As buyer or as seller, in the API's escrow shape.
     name: "escrows",
@@ -316,59 +251,27 @@ export const EXPORT_SECTIONS: ExportSection[] = [
     name: "listings",
     collect: async (database, user, page) => (await listListings(database, { sellerId: user.id }, page)).items,
   },
-  {
-    name: "notifications",
-    collect: async (database, user, page) =>
-      (
-        await database
-          .select()
-          .from(notifications)
-          .where(eq(notifications.userId, user.id))
-          .orderBy(desc(notifications.createdAt))
-          .limit(page.limit)
-          .offset(page.offset)
-          .all()
-      ).map(notificationView),
-  },
-  {
-    // The endpoint as its owner sees it in the API: never its signing secrets.
-    name: "webhookEndpoints",
-    collect: async (database, user, page) =>
-      (
-        await database
-          .select()
-          .from(webhookEndpoints)
-          .where(eq(webhookEndpoints.userId, user.id))
-          .orderBy(webhookEndpoints.id)
-          .limit(page.limit)
-          .offset(page.offset)
-          .all()
-      ).map(endpointView),
-  },
-  {
-    name: "templates",
-    collect: (database, user, page) =>
-      database
-        .select()
-        .from(templates)
-        .where(eq(templates.ownerId, user.id))
-        .orderBy(templates.id)
-        .limit(page.limit)
-        .offset(page.offset)
-        .all(),
-  },
-  {
-    name: "workflows",
-    collect: (database, user, page) =>
-      database
-        .select()
-        .from(workflows)
-        .where(eq(workflows.ownerId, user.id))
-        .orderBy(workflows.id)
-        .limit(page.limit)
-        .offset(page.offset)
-        .all(),
-  },
+  tableSection(
+    "notifications",
+    notifications,
+    (user) => eq(notifications.userId, user.id),
+    desc(notifications.createdAt),
+    {
+      view: notificationView,
+    },
+  ),
+  // The endpoint as its owner sees it in the API: never its signing secrets.
+  tableSection(
+    "webhookEndpoints",
+    webhookEndpoints,
+    (user) => eq(webhookEndpoints.userId, user.id),
+    webhookEndpoints.id,
+    {
+      view: endpointView,
+    },
+  ),
+  tableSection("templates", templates, (user) => eq(templates.ownerId, user.id), templates.id),
+  tableSection("workflows", workflows, (user) => eq(workflows.ownerId, user.id), workflows.id),
   {
     // Consents given and withdrawn (issue 15.5): e-signature consent at signing, notification channel choices.
     name: "consents",

@@ -6,15 +6,20 @@ import type { SecurityEvent } from "../domain/events";
 import { db } from "./client";
 import { apiKeys, sessions, users, type Role } from "./schema/identity";
 
-export interface SessionState {
+/** What every credential check reads of the credential's owner: their role and whether they may still act. */
+interface OwnerState {
+  role: Role;
+  suspended: boolean;
+  deletedAt: string | null;
+}
+const OWNER_STATE = { role: users.role, suspended: users.suspended, deletedAt: users.deletedAt };
+
+export interface SessionState extends OwnerState {
   sessionId: string;
   userId: string;
-  role: Role;
   revokedAt: string | null;
   expiresAt: string;
   lastUsedAt: string;
-  suspended: boolean;
-  deletedAt: string | null;
 }
 
 export async function sessionState(d1: D1Database, sessionId: string): Promise<SessionState | null> {
@@ -22,12 +27,10 @@ export async function sessionState(d1: D1Database, sessionId: string): Promise<S
     .select({
       sessionId: sessions.id,
       userId: sessions.userId,
-      role: users.role,
       revokedAt: sessions.revokedAt,
       expiresAt: sessions.expiresAt,
       lastUsedAt: sessions.lastUsedAt,
-      suspended: users.suspended,
-      deletedAt: users.deletedAt,
+      ...OWNER_STATE,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -36,16 +39,13 @@ export async function sessionState(d1: D1Database, sessionId: string): Promise<S
   return rows[0] ?? null;
 }
 
-export interface ApiKeyState {
+export interface ApiKeyState extends OwnerState {
   id: string;
   userId: string;
-  role: Role;
   scopes: string;
   expiresAt: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
-  suspended: boolean;
-  deletedAt: string | null;
 }
 
 export async function apiKeyStateByHash(d1: D1Database, secretHash: string): Promise<ApiKeyState | null> {
@@ -53,13 +53,11 @@ export async function apiKeyStateByHash(d1: D1Database, secretHash: string): Pro
     .select({
       id: apiKeys.id,
       userId: apiKeys.userId,
-      role: users.role,
       scopes: apiKeys.scopes,
       expiresAt: apiKeys.expiresAt,
       lastUsedAt: apiKeys.lastUsedAt,
       revokedAt: apiKeys.revokedAt,
-      suspended: users.suspended,
-      deletedAt: users.deletedAt,
+      ...OWNER_STATE,
     })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))

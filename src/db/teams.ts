@@ -147,18 +147,15 @@ export async function changeMemberRoleGuarded(
   audit: typeof auditLogs.$inferInsert,
 ): Promise<boolean> {
   const guard = memberChangeGuard(change, change.from === "owner" && change.to !== "owner");
-  // The audit row first, under the same guard: both see the same state inside the batch.
-  const [, updated] = await batch(database, [
-    insertWhere(database, auditLogs, audit, guard),
-    statement(
-      database,
-      database
-        .update(teamMembers)
-        .set({ role: change.to, updatedAt: change.at })
-        .where(and(eq(teamMembers.teamId, change.teamId), eq(teamMembers.userId, change.userId), guard)),
-    ),
-  ]);
-  return changes(updated) === 1;
+  return writeMemberIfGuard(
+    database,
+    audit,
+    guard,
+    database
+      .update(teamMembers)
+      .set({ role: change.to, updatedAt: change.at })
+      .where(and(eq(teamMembers.teamId, change.teamId), eq(teamMembers.userId, change.userId), guard)),
+  );
 }
 
 /**
@@ -171,16 +168,40 @@ export async function removeMemberGuarded(
   audit: typeof auditLogs.$inferInsert,
 ): Promise<boolean> {
   const guard = memberChangeGuard(change, change.from === "owner");
-  const [, removed] = await batch(database, [
+  return writeMemberIfGuard(
+    database,
+    audit,
+    guard,
+    database
+      .delete(teamMembers)
+      .where(and(eq(teamMembers.teamId, change.teamId), eq(teamMembers.userId, change.userId), guard)),
+  );
+}
+
+/**
+ * The audit row, then the membership write, in one batch and under the same guard (both see the same state).
+ * @returns whether the write changed exactly one membership
+ */
+async function writeMemberIfGuard(
+  database: Database,
+  audit: typeof auditLogs.$inferInsert,
+  guard: SQL,
+  write: Parameters<typeof statement>[1],
+): Promise<boolean> {
+  const [, written] = await batch(database, [
     insertWhere(database, auditLogs, audit, guard),
-    statement(
-      database,
-      database
-        .delete(teamMembers)
-        .where(and(eq(teamMembers.teamId, change.teamId), eq(teamMembers.userId, change.userId), guard)),
-    ),
+    statement(database, write),
   ]);
-  return changes(removed) === 1;
+  return changes(written) === 1;
+}
+
+/**
+ * SQL condition: the invitation is neither accepted nor revoked — and, given `now` (ISO), not expired either (a
+ * statement that revokes or accepts leaves the expiry to its caller's check).
+ */
+function invitationOpen(now?: string): SQL {
+  const open = [isNull(teamInvitations.acceptedAt), isNull(teamInvitations.revokedAt)];
+  return and(...open, ...(now === undefined ? [] : [gt(teamInvitations.expiresAt, now)])) as SQL;
 }
 
 /** Invitations still open for an email in a team (not accepted, revoked or expired). */
@@ -188,15 +209,7 @@ export function openInvitation(database: Database, teamId: string, email: string
   return database
     .select()
     .from(teamInvitations)
-    .where(
-      and(
-        eq(teamInvitations.teamId, teamId),
-        eq(teamInvitations.email, email),
-        isNull(teamInvitations.acceptedAt),
-        isNull(teamInvitations.revokedAt),
-        gt(teamInvitations.expiresAt, now),
-      ),
-    )
+    .where(and(eq(teamInvitations.teamId, teamId), eq(teamInvitations.email, email), invitationOpen(now)))
     .get();
 }
 
@@ -204,14 +217,7 @@ export function listOpenInvitations(database: Database, teamId: string, now: str
   return database
     .select()
     .from(teamInvitations)
-    .where(
-      and(
-        eq(teamInvitations.teamId, teamId),
-        isNull(teamInvitations.acceptedAt),
-        isNull(teamInvitations.revokedAt),
-        gt(teamInvitations.expiresAt, now),
-      ),
-    )
+    .where(and(eq(teamInvitations.teamId, teamId), invitationOpen(now)))
     .orderBy(desc(teamInvitations.createdAt))
     .all();
 }
@@ -247,14 +253,7 @@ export function revokeOpenInvitationsOf(database: Database, teamId: string, emai
   return database
     .update(teamInvitations)
     .set({ revokedAt: at })
-    .where(
-      and(
-        eq(teamInvitations.teamId, teamId),
-        eq(teamInvitations.email, email),
-        isNull(teamInvitations.acceptedAt),
-        isNull(teamInvitations.revokedAt),
-      ),
-    );
+    .where(and(eq(teamInvitations.teamId, teamId), eq(teamInvitations.email, email), invitationOpen()));
 }
 
 export function insertInvitation(database: Database, invitation: InvitationRow) {
@@ -266,9 +265,7 @@ export function revokeInvitationStatement(database: Database, invitationId: stri
   return database
     .update(teamInvitations)
     .set({ revokedAt: at })
-    .where(
-      and(eq(teamInvitations.id, invitationId), isNull(teamInvitations.acceptedAt), isNull(teamInvitations.revokedAt)),
-    );
+    .where(and(eq(teamInvitations.id, invitationId), invitationOpen()));
 }
 
 /**
@@ -288,8 +285,7 @@ export function acceptInvitationStatements(
     .where(
       and(
         eq(teamInvitations.id, invitation.id),
-        isNull(teamInvitations.acceptedAt),
-        isNull(teamInvitations.revokedAt),
+        invitationOpen(),
         // Re-checked in the same statement, so a removal racing this accept cannot slip through.
         inviterStillEntitled(invitation),
       ),

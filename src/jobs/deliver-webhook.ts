@@ -76,39 +76,16 @@ async function deliverOne(env: Bindings, deliveryId: string, attempt: number, ma
   const now = startedAt.toISOString();
   if (!(await claimAttempt(database, deliveryId, attempt, now))) return;
 
-  if (endpoint.status !== "enabled") {
-    await recordAttempt(
+  // An attempt that could not be made: recorded as failed, with no retry (nothing a later attempt would change).
+  const failUnattempted = (error: string) =>
+    recordAttempt(
       database,
-      {
-        deliveryId,
-        attempt,
-        at: now,
-        statusCode: null,
-        latencyMs: 0,
-        error: "endpoint disabled",
-        responseSnippet: null,
-      },
+      { deliveryId, attempt, at: now, statusCode: null, latencyMs: 0, error, responseSnippet: null },
       { status: "failed", nextAttemptAt: null },
     );
-    return;
-  }
+  if (endpoint.status !== "enabled") return failUnattempted("endpoint disabled");
   // Checked at delivery, not only at fan-out: the owner may have been suspended or erased since (retries too).
-  if (!(await mayActFor(database, endpoint.userId))) {
-    await recordAttempt(
-      database,
-      {
-        deliveryId,
-        attempt,
-        at: now,
-        statusCode: null,
-        latencyMs: 0,
-        error: "endpoint owner suspended or erased",
-        responseSnippet: null,
-      },
-      { status: "failed", nextAttemptAt: null },
-    );
-    return;
-  }
+  if (!(await mayActFor(database, endpoint.userId))) return failUnattempted("endpoint owner suspended or erased");
 
   // Checked again at delivery: the setting may have changed since the endpoint was created.
   const urlCheck = checkWebhookUrl(endpoint.url, privateUrlsAllowed(env.WEBHOOK_ALLOW_PRIVATE_URLS));

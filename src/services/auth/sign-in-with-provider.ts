@@ -79,6 +79,27 @@ export async function signInWithProvider(
   const now = new Date();
   const origin = requestOrigin(c);
   const label = PROVIDER_DEFAULTS[provider].label;
+  /** The new identity row for `userId` and its audit row (`how`: the user asked, or their verified email matched). */
+  const linkIdentity = (userId: string, how: "explicit" | "verified_email") => {
+    const { id, statement } = insertIdentityStatement(
+      env.DB,
+      { userId, provider, ...identityFields(verified, assertion) },
+      now,
+    );
+    const audit = auditInsert(
+      env,
+      {
+        action: "auth.identity.linked",
+        actorId: userId,
+        ...origin,
+        resourceType: "user",
+        resourceId: userId,
+        data: { provider, identityId: id, how },
+      },
+      now,
+    );
+    return { id, statements: [statement, audit] as const };
+  };
 
   if (flow.linkUserId) {
     const user = await findUserById(env.DB, flow.linkUserId);
@@ -90,27 +111,9 @@ export async function signInWithProvider(
     if ((await listIdentities(env.DB, user.id)).some((i) => i.provider === provider)) {
       throw new ApiError("RES002", `A ${label} account is already linked; unlink it first`);
     }
-    const { id, statement } = insertIdentityStatement(
-      env.DB,
-      { userId: user.id, provider, ...identityFields(verified, assertion) },
-      now,
-    );
+    const { id, statements } = linkIdentity(user.id, "explicit");
     try {
-      await db(env.DB).batch([
-        statement,
-        auditInsert(
-          env,
-          {
-            action: "auth.identity.linked",
-            actorId: user.id,
-            ...origin,
-            resourceType: "user",
-            resourceId: user.id,
-            data: { provider, identityId: id, how: "explicit" },
-          },
-          now,
-        ),
-      ]);
+      await db(env.DB).batch(statements);
     } catch (error) {
       if (isUniqueViolation(error)) throw new ApiError("RES002", `This ${label} account is already linked`);
       throw error;
@@ -161,26 +164,7 @@ export async function signInWithProvider(
       break;
     case "link": {
       user = liveHolder!;
-      const { id, statement } = insertIdentityStatement(
-        env.DB,
-        { userId: user.id, provider, ...identityFields(verified, assertion) },
-        now,
-      );
-      extra.push(
-        statement,
-        auditInsert(
-          env,
-          {
-            action: "auth.identity.linked",
-            actorId: user.id,
-            ...origin,
-            resourceType: "user",
-            resourceId: user.id,
-            data: { provider, identityId: id, how: "verified_email" },
-          },
-          now,
-        ),
-      );
+      extra.push(...linkIdentity(user.id, "verified_email").statements);
       break;
     }
     case "create":

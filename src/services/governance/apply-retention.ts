@@ -30,17 +30,26 @@ export async function retentionDryRun(env: Bindings, now: Date): Promise<PolicyO
   const database = db(env.DB);
   const at = now.toISOString();
   const out: PolicyOutcome[] = [];
-  for (const p of await listPolicies(database)) {
-    const kind = p.recordKind as RecordKind;
-    const type = p.type as PolicyType;
-    const cutoff = retentionCutoff(now, p.periodDays);
+  for (const policy of await policiesAt(database, now)) {
+    const { recordKind: kind, type, cutoff } = policy;
     const n =
       kind === "unverified_accounts"
         ? await dueUnverified(database, cutoff)
         : await countDue(database, kind, type, cutoff, at);
-    out.push({ policyId: p.id, recordKind: kind, type, periodDays: p.periodDays, cutoff, count: n });
+    out.push({ ...policy, count: n });
   }
   return out;
+}
+
+/** Every policy as an outcome before counting: its record kind, type, period and the cutoff it makes due at `now`. */
+async function policiesAt(database: Database, now: Date): Promise<Omit<PolicyOutcome, "count">[]> {
+  return (await listPolicies(database)).map((p) => ({
+    policyId: p.id,
+    recordKind: p.recordKind as RecordKind,
+    type: p.type as PolicyType,
+    periodDays: p.periodDays,
+    cutoff: retentionCutoff(now, p.periodDays),
+  }));
 }
 
 async function dueUnverified(database: Database, cutoff: string): Promise<number> {
@@ -57,10 +66,8 @@ export async function applyRetention(env: Bindings, now: Date): Promise<PolicyOu
   const database = db(env.DB);
   const at = now.toISOString();
   const out: PolicyOutcome[] = [];
-  for (const p of await listPolicies(database)) {
-    const kind = p.recordKind as RecordKind;
-    const type = p.type as PolicyType;
-    const cutoff = retentionCutoff(now, p.periodDays);
+  for (const policy of await policiesAt(database, now)) {
+    const { recordKind: kind, type, cutoff } = policy;
     let changed = 0;
     try {
       if (kind === "unverified_accounts") {
@@ -79,9 +86,13 @@ export async function applyRetention(env: Bindings, now: Date): Promise<PolicyOu
       }
     } catch (error) {
       // One failing kind does not stop the others; the next run resumes it.
-      log("error", "retention policy not applied", { policyId: p.id, recordKind: kind, error: String(error) });
+      log("error", "retention policy not applied", {
+        policyId: policy.policyId,
+        recordKind: kind,
+        error: String(error),
+      });
     }
-    out.push({ policyId: p.id, recordKind: kind, type, periodDays: p.periodDays, cutoff, count: changed });
+    out.push({ ...policy, count: changed });
   }
   const total = out.reduce((sum, o) => sum + o.count, 0);
   if (total > 0) {

@@ -2,7 +2,7 @@
 // trigger that runs a batch now instead of waiting for the */5 cron.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, isoDate, jsonContent, listEnvelope } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, isoDate, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { principalOf, requireAdmin, requireScope } from "../lib/auth";
@@ -77,7 +77,7 @@ const triggerResultSchema = z
   })
   .openapi("AnchorBatchTrigger");
 
-const base = { tags: ["Admin", "Anchoring"], security: [{ bearer: [] }] };
+const base = { tags: ["Admin", "Anchoring"], security: bearerSecurity };
 
 const listRoute = createRoute({
   ...base,

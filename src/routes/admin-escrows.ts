@@ -2,7 +2,7 @@
 // and reconciliation: every payment that funded no escrow, with its refund.
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { requireAdmin, requireScope, principalOf } from "../lib/auth";
 import { recordAudit } from "../lib/audit";
@@ -27,7 +27,7 @@ import { refundUnmatchedPayment } from "../services/payments/refund-unmatched-pa
 const admin = {
   tags: ["Escrow", "Admin"],
   middleware: [requireScope("admin:write"), requireAdmin()],
-  security: [{ bearer: [] }],
+  security: bearerSecurity,
 };
 
 const releaseRoute = createRoute({

@@ -4,7 +4,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
@@ -16,7 +16,7 @@ import { listingRoom } from "../../durable-objects/listing-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { listingIdParam, listingSchema, listingStatusQuery, requiredReasonBody, reviewBody } from "../schemas/listings";
 
-const admin = { tags: ["Marketplace", "Admin"], security: [{ bearer: [] }] };
+const admin = { tags: ["Marketplace", "Admin"], security: bearerSecurity };
 const adminRead = { ...admin, middleware: [requireScope("admin:read"), requireAdmin()] };
 const adminWrite = { ...admin, middleware: [requireScope("admin:write"), requireAdmin()] };
 

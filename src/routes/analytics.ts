@@ -1,7 +1,7 @@
 // /analytics: the dashboard (summary and time series of a rolling period) and usage by user, team or document type.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonContent } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireScope } from "../lib/auth";
 import { USAGE_GROUPS } from "../domain/analytics";
@@ -12,7 +12,7 @@ import { buildUsage } from "../services/analytics/build-usage";
 const read = {
   tags: ["Analytics"],
   middleware: [requireScope("analytics:read")],
-  security: [{ bearer: [] as string[] }],
+  security: bearerSecurity,
 };
 
 const period = z.enum(PERIODS).default("month").openapi({

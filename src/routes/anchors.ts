@@ -2,7 +2,7 @@
 // Also the record schema and view shared with POST /verify.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonContent } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireScope } from "../lib/auth";
 import { recordsOfContract } from "../db/anchors";
@@ -14,7 +14,7 @@ import { anchorRecordSchema, anchorRecordView } from "../schemas/anchors";
 const getAnchorRoute = createRoute({
   tags: ["Anchoring"],
   middleware: [requireScope("contracts:read")] as const,
-  security: [{ bearer: [] }],
+  security: bearerSecurity,
   method: "get",
   path: "/contracts/{id}/anchor",
   summary: "Anchoring records of a contract, with their OpenZeppelin Merkle proofs",

@@ -3,7 +3,7 @@
 // magic bytes against an allow-list, never by what the client declares; the SHA-256 is recorded on the contract.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerRoute, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { contentDisposition } from "../lib/content-disposition";
 import { ApiError, fail } from "../lib/errors";
@@ -21,8 +21,8 @@ import { abortUpload } from "../services/contracts/abort-upload";
 import { requireContractAccess } from "../lib/contract-guard";
 import { attachmentSchema, contractIdParam } from "../schemas/contracts";
 
-const write = { tags: ["Contracts"], middleware: [requireScope("contracts:write")], security: [{ bearer: [] }] };
-const read = { tags: ["Contracts"], middleware: [requireScope("contracts:read")], security: [{ bearer: [] }] };
+const write = bearerRoute("Contracts", requireScope("contracts:write"));
+const read = bearerRoute("Contracts", requireScope("contracts:read"));
 
 const attIdParam = contractIdParam.extend({
   attId: z

@@ -2,7 +2,7 @@
 // state) and gets its own result, so one refused id never blocks the others.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
@@ -41,7 +41,7 @@ const resultSchema = z
 const bulkRoute = createRoute({
   tags: ["Contracts"],
   middleware: [requireScope("contracts:write")],
-  security: [{ bearer: [] }],
+  security: bearerSecurity,
   method: "post",
   path: "/contracts/bulk",
   summary: "Cancel, delete or tag many contracts; one result per id",

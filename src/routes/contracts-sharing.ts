@@ -2,7 +2,7 @@
 // lists the shares and revokes them. Shares live in the room's state (audited) and are projected for access checks.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerRoute, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
@@ -15,7 +15,7 @@ import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { requireContractAccess } from "../lib/contract-guard";
 import { contractIdParam } from "../schemas/contracts";
 
-const write = { tags: ["Contracts"], middleware: [requireScope("contracts:write")], security: [{ bearer: [] }] };
+const write = bearerRoute("Contracts", requireScope("contracts:write"));
 
 const shareSchema = z
   .object({

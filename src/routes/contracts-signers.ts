@@ -1,7 +1,7 @@
 // /contracts/:id/signers: add and remove parties of a draft (role, routing order). Duplicates are RES002.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerRoute, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireScope } from "../lib/auth";
 import { newId } from "../lib/ids";
@@ -11,7 +11,7 @@ import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { requireContractAccess } from "../lib/contract-guard";
 import { contractIdParam, signerInput, signerSchema } from "../schemas/contracts";
 
-const write = { tags: ["Contracts"], middleware: [requireScope("contracts:write")], security: [{ bearer: [] }] };
+const write = bearerRoute("Contracts", requireScope("contracts:write"));
 
 const addSignerRoute = createRoute({
   ...write,

@@ -4,7 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { contentDisposition } from "../lib/content-disposition";
 import { ApiError, fail } from "../lib/errors";
@@ -83,7 +83,7 @@ const ownerRoute = (path: string, summary: string, body: z.ZodType) =>
     path,
     summary,
     middleware: [requireScope("contracts:write")],
-    security: [{ bearer: [] }],
+    security: bearerSecurity,
     request: { params: contractIdParam, body: jsonBody(body) },
     responses: {
       200: jsonContent(envelope(contractSchema), "the contract after the action"),

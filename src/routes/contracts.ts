@@ -2,7 +2,7 @@
 // contract's ContractRoom (its single writer); reads come from the D1 projection, history from the room.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { bearerRoute, envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { principalOf, requireScope } from "../lib/auth";
@@ -30,8 +30,8 @@ import {
   versionSchema,
 } from "../schemas/contracts";
 
-const read = { tags: ["Contracts"], middleware: [requireScope("contracts:read")], security: [{ bearer: [] }] };
-const write = { tags: ["Contracts"], middleware: [requireScope("contracts:write")], security: [{ bearer: [] }] };
+const read = bearerRoute("Contracts", requireScope("contracts:read"));
+const write = bearerRoute("Contracts", requireScope("contracts:write"));
 
 const createContractRoute = createRoute({
   ...write,

@@ -5,7 +5,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createRouter } from "../lib/router";
 import { secretResponse } from "../lib/idempotency";
-import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
@@ -36,8 +36,8 @@ import { fundEscrow } from "../services/escrows/fund-escrow";
 import { isAdmin } from "../domain/scopes";
 
 const tags = ["Escrow"];
-const read = { tags, middleware: [requireScope("escrows:read")], security: [{ bearer: [] }] };
-const write = { tags, middleware: [requireScope("escrows:write")], security: [{ bearer: [] }] };
+const read = { tags, middleware: [requireScope("escrows:read")], security: bearerSecurity };
+const write = { tags, middleware: [requireScope("escrows:write")], security: bearerSecurity };
 
 const callerOf = (p: Principal): Caller => ({ userId: p.userId, isAdmin: isAdmin(p) });
 

@@ -3,7 +3,7 @@
 // the D1 projection.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ApiError, fail } from "../lib/errors";
@@ -28,8 +28,8 @@ import { addListingProof } from "../services/listings/add-listing-proof";
 import { deleteListing } from "../services/listings/delete-listing";
 
 const tags = ["Marketplace"];
-const read = { tags, middleware: [requireScope("listings:read")], security: [{ bearer: [] }] };
-const write = { tags, middleware: [requireScope("listings:write")], security: [{ bearer: [] }] };
+const read = { tags, middleware: [requireScope("listings:read")], security: bearerSecurity };
+const write = { tags, middleware: [requireScope("listings:write")], security: bearerSecurity };
 const PROOF_TYPES = [PNG, JPEG, WEBP, GIF, PDF];
 const PROOF_MAX_BYTES = 10 * 1024 * 1024;
 

@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
 import { secretResponse } from "../lib/idempotency";
-import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, publicRoute, requireSession } from "../lib/auth";
 import { requestOrigin } from "../lib/audit";
@@ -65,7 +65,7 @@ const authorizePageRoute = createRoute({
 const decideRoute = createRoute({
   tags,
   middleware: [requireSession()],
-  security: [{ bearer: [] }],
+  security: bearerSecurity,
   method: "post",
   path: "/oauth/authorize",
   summary: "The signed-in user's consent decision",

@@ -2,7 +2,7 @@
 // the payment provider; Escra keeps only the recipient code, bank code, last 4 digits and the account name.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireScope, requireSession, requireVerifiedEmail } from "../lib/auth";
@@ -12,7 +12,7 @@ import { payoutAccountInput, setUserPayoutAccount } from "../services/users/set-
 import { removeUserPayoutAccount } from "../services/users/remove-payout-account";
 
 const tags = ["Users"];
-const security = [{ bearer: [] }];
+const security = bearerSecurity;
 
 const payoutAccountSchema = z
   .object({ name: z.string(), bankCode: z.string(), last4: z.string(), currency: z.string(), updatedAt: isoDate })

@@ -2,7 +2,7 @@
 // json) written by a queue job into R2, read back by who asked (or the report's team owners/admins).
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerRoute, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireScope } from "../lib/auth";
 import { contentDisposition } from "../lib/content-disposition";
@@ -23,12 +23,8 @@ import {
   signaturesReportSchema,
 } from "../schemas/reports";
 
-const read = { tags: ["Reports"], middleware: [requireScope("reports:read")], security: [{ bearer: [] as string[] }] };
-const write = {
-  tags: ["Reports"],
-  middleware: [requireScope("reports:write")],
-  security: [{ bearer: [] as string[] }],
-};
+const read = bearerRoute("Reports", requireScope("reports:read"));
+const write = bearerRoute("Reports", requireScope("reports:write"));
 
 const SCOPE_NOTE =
   "Covers your own contracts and your teams' (platform admins: everything); `teamId` narrows to one team you are in.";

@@ -3,7 +3,7 @@
 // need only the read scope.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { bearerRoute, envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
@@ -20,9 +20,9 @@ import { runSavedSearch } from "../services/search/run-saved-search";
 import { searchEverything } from "../services/search/search-everything";
 import { contractSchema, listContractsQuery } from "../schemas/contracts";
 
-const read = { tags: ["Search"], middleware: [requireScope("contracts:read")], security: [{ bearer: [] }] };
+const read = bearerRoute("Search", requireScope("contracts:read"));
 // Saving or deleting a search changes the caller's state, so a read-only key may run searches but not store them.
-const write = { tags: ["Search"], middleware: [requireScope("contracts:write")], security: [{ bearer: [] }] };
+const write = bearerRoute("Search", requireScope("contracts:write"));
 
 const hitSchema = z
   .object({

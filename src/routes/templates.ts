@@ -2,7 +2,7 @@
 // their owner, their team (members edit, viewers read), admins, and everyone for the shipped starter templates.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { bearerRoute, envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { principalOf, requireScope } from "../lib/auth";
@@ -19,8 +19,8 @@ const idParam = z.object({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 
-const read = { tags: ["Templates"], middleware: [requireScope("templates:read")], security: [{ bearer: [] }] };
-const write = { tags: ["Templates"], middleware: [requireScope("templates:write")], security: [{ bearer: [] }] };
+const read = bearerRoute("Templates", requireScope("templates:read"));
+const write = bearerRoute("Templates", requireScope("templates:write"));
 
 const createTemplateRoute = createRoute({
   ...write,

@@ -2,7 +2,7 @@
 // for accounts too large for GET /users/me/export, and the caller's consent records (given and withdrawn).
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, isoDate, jsonContent, listEnvelope } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, isoDate, jsonContent, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireScope, requireSession } from "../lib/auth";
 import { requestOrigin } from "../lib/audit";
@@ -18,7 +18,7 @@ import { openDataExportFile, readDataExport } from "../services/users/read-data-
 import { dataExportFileName } from "../services/users/write-data-export";
 
 const tags = ["Users"];
-const security = [{ bearer: [] }];
+const security = bearerSecurity;
 
 const exportSchema = z
   .object({

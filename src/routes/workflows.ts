@@ -1,7 +1,7 @@
 // /workflows: the caller's approval rules ({ name, when: { type?, minValue? }, approvers }), applied at send.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
@@ -50,12 +50,12 @@ const idParam = z.object({
 const read = {
   tags: ["Workflows"],
   middleware: [requireScope("contracts:read")],
-  security: [{ bearer: [] as string[] }],
+  security: bearerSecurity,
 };
 const write = {
   tags: ["Workflows"],
   middleware: [requireScope("contracts:write")],
-  security: [{ bearer: [] as string[] }],
+  security: bearerSecurity,
 };
 
 const view = (w: WorkflowRow) => ({

@@ -48,6 +48,14 @@ const FRESH_STORAGE_TESTS = [
   "test/lib/provider-errors.test.ts",
   // Count the isolate's global request windows.
   "test/lib/rate-limit.test.ts",
+  // Run or count a cron job over every due row of the database (retention, idempotency purge, expiry of the oldest
+  // unverified accounts), or read a global admin list newest-first (dead letters, unmatched payments).
+  "test/routes/governance-policies.test.ts",
+  "test/lib/idempotency.test.ts",
+  "test/routes/identity-verified-email.test.ts",
+  "test/routes/dead-letters.test.ts",
+  "test/escrow/reconciliation.test.ts",
+  "test/lib/email-send.test.ts",
 ];
 
 /** Whether this run selects only the unit project (`vitest run --project unit`), so no service is started. */

@@ -629,6 +629,36 @@ export async function erasureStatements(database: Database, ctx: ErasureContext)
 // ---- retiring an unverified account ----
 
 /**
+ * What the mailbox's owner takes over when they prove the address of an account that was never verified (a password
+ * reset): the account stays theirs (contracts, teams, name), but every way in and every outward channel that its
+ * unverified holder could have set up goes — whoever typed the address may not be the person who reads its mail
+ * (account pre-hijacking: a squatter's API key, linked sign-in provider, MFA secret, webhook endpoint or phone).
+ * @returns statements for the reset's own batch; they change nothing the owner needs to log in with the new password
+ */
+export async function claimUnverifiedStatements(database: Database, user: UserRow, now: string) {
+  const byName = (name: string) => ERASURE_STEPS.find((step) => step.name === name)!;
+  // The webhook step reads only the user's id: the account keeps its address and name.
+  const ctx: ErasureContext = { user, pseudonymEmail: user.email, pseudonymName: user.name, now };
+  const endpoints = await byName("webhookEndpoints").statements(database, ctx);
+  return [
+    database
+      .update(users)
+      .set({ mfaEnabled: false, mfaSecretSealed: null, mfaLastStep: null, phone: null, phoneVerifiedAt: null })
+      .where(and(eq(users.id, user.id), isNull(users.emailVerifiedAt))),
+    database.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, user.id)),
+    database
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.userId, user.id), isNull(apiKeys.revokedAt))),
+    ...eraseOAuthStatements(database, user.id, now),
+    database.delete(userIdentities).where(eq(userIdentities.userId, user.id)),
+    database.delete(loginChallenges).where(eq(loginChallenges.userId, user.id)),
+    database.delete(oidcFlows).where(eq(oidcFlows.linkUserId, user.id)),
+    ...endpoints,
+  ] as BatchItem<"sqlite">[];
+}
+
+/**
  * Retires an account that never proved its address (a second registration of the address, or 7 days passed):
  * the account is closed like an erasure, but what is addressed to the EMAIL (shares, team invitations, mail to
  * it) stays, because it belongs to whoever owns the mailbox, not to this account.

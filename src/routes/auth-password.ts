@@ -1,8 +1,6 @@
 // /auth/password: reset by emailed single-use token (202 whatever the email) and change while logged in.
 // A reset revokes every session; a change revokes every session but the caller's.
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
 import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
@@ -10,18 +8,17 @@ import { ApiError } from "../lib/errors";
 import { principalOf, publicRoute, requireSession } from "../lib/auth";
 import { auditInsert, requestOrigin } from "../lib/audit";
 import { hashPassword, verifyPassword } from "../lib/passwords";
-import { emailThrottleKey } from "../lib/identity-secrets";
 import { ipLimit, limitAccount } from "../lib/auth-limits";
 import { sendEmail } from "../lib/email";
 import { runInBackground } from "../lib/background";
 import { db } from "../db/client";
-import { findUserByEmail, findUserById, grantConfiguredAdmin, markEmailVerified, setPasswordHash } from "../db/users";
-import { consumeResetToken, newResetStatements } from "../db/password-resets";
+import { findUserByEmail, findUserById, setPasswordHash } from "../db/users";
+import { newResetStatements } from "../db/password-resets";
 import { revokeUserSessionsStatement } from "../db/sessions";
-import { clearLockState } from "../db/login-throttles";
-import { PASSWORD_RESET_TTL_MINUTES, isAdminEmail, normaliseEmail } from "../domain/identity-policy";
+import { PASSWORD_RESET_TTL_MINUTES, normaliseEmail } from "../domain/identity-policy";
 import { acceptedSchema, emailField, loginPasswordField, passwordField } from "../schemas/auth";
 import { endLiveSessions } from "../lib/live-sessions";
+import { confirmPasswordReset } from "../services/auth/confirm-password-reset";
 
 const tags = ["Auth"];
 
@@ -122,38 +119,8 @@ export const authPasswordRoutes = createRouter()
   })
 
   .openapi(confirmRoute, async (c) => {
-    const { token, newPassword } = c.req.valid("json");
-    const now = new Date();
-    // Hash first: a malformed request must not burn the token.
-    const passwordHash = hashPassword(newPassword);
-    const userId = await consumeResetToken(c.env.DB, token, now);
-    if (!userId) throw new ApiError("AUTH001", "Invalid or expired reset token");
-    const user = await findUserById(c.env.DB, userId);
-    if (!user || user.deletedAt !== null || user.suspended)
-      throw new ApiError("AUTH001", "Invalid or expired reset token");
-    const [, revoked] = await db(c.env.DB).batch([
-      setPasswordHash(c.env.DB, user.id, passwordHash, now),
-      revokeUserSessionsStatement(c.env.DB, user.id, "password_reset", now),
-      // Receiving the token proves control of the mailbox; a lockout from guessing is lifted too.
-      ...(user.emailVerifiedAt === null ? [markEmailVerified(c.env.DB, user.id, now)] : []),
-      ...(user.emailVerifiedAt === null && user.role === "user" && isAdminEmail(c.env.ADMIN_EMAILS, user.email)
-        ? [grantConfiguredAdmin(c.env.DB, user.id, now)]
-        : []),
-      clearLockState(c.env.DB, emailThrottleKey(c.env, user.email)),
-      auditInsert(
-        c.env,
-        {
-          action: "auth.password.reset",
-          actorId: user.id,
-          ...requestOrigin(c),
-          resourceType: "user",
-          resourceId: user.id,
-        },
-        now,
-      ),
-    ]);
-    await endLiveSessions(c.env, user.id, { why: "session_ended", sessionIds: null });
-    return ok(c, { passwordChanged: true as const, sessionsRevoked: revoked.meta.changes }, 200);
+    const { sessionsRevoked } = await confirmPasswordReset(c.env, requestOrigin(c), c.req.valid("json"));
+    return ok(c, { passwordChanged: true as const, sessionsRevoked }, 200);
   })
 
   .openapi(changeRoute, async (c) => {

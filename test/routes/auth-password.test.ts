@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { call } from "../helpers/http";
 import { listEmails, waitForEmail } from "../helpers/mailbox";
 import { createUser, login, testIp, uniqueEmail } from "../helpers/users";
+import { base32Decode, totp } from "../../src/domain/totp";
 
 const requestReset = (email: string) =>
   call("POST", "/api/v1/auth/password/reset", { body: { email }, headers: { "cf-connecting-ip": testIp() } });
@@ -141,5 +142,52 @@ describe("POST /auth/password/change", () => {
     });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe("AUTH004");
+  });
+});
+
+describe("a password reset of an unverified account (attack pass: account pre-hijacking)", () => {
+  it("the mailbox owner who resets gets the account without what a squatter set up: keys, MFA, webhooks", async () => {
+    // A squatter registers the victim's address, never verifies, and prepares a way back in.
+    const email = uniqueEmail("prehijack");
+    const squatterPassword = "squatter password 1";
+    const reg = await call("POST", "/api/v1/auth/register", {
+      body: { email, password: squatterPassword, name: "Victim Name" },
+      headers: { "cf-connecting-ip": testIp() },
+    });
+    expect(reg.status).toBe(201);
+    const squatter = await login(email, squatterPassword);
+    expect(squatter.status).toBe(200);
+    const session = squatter.body.data.accessToken as string;
+    const key = await call("POST", "/api/v1/api-keys", {
+      token: session,
+      body: { name: "backdoor", scopes: ["contracts:read", "profile:read"] },
+    });
+    expect(key.status).toBe(201);
+    const hook = await call("POST", "/api/v1/webhook-endpoints", {
+      token: session,
+      body: { url: "https://example.com/squatter-hooks", events: ["*"] },
+    });
+    expect(hook.status).toBe(201);
+    const enabled = await call("POST", "/api/v1/auth/mfa/enable", { token: session });
+    const code = totp(base32Decode(enabled.body.data.secret), Date.now());
+    expect((await call("POST", "/api/v1/auth/mfa/verify", { token: session, body: { code } })).status).toBe(200);
+
+    // The owner of the mailbox uses "forgot password".
+    await requestReset(email);
+    const token = await resetToken(email);
+    expect((await confirm(token, "the owner's own password")).status).toBe(200);
+
+    // They get in with their password alone (no squatter's MFA) and own a clean account.
+    const owner = await login(email, "the owner's own password");
+    expect(owner.status).toBe(200);
+    expect(owner.body.data.user).toMatchObject({ emailVerified: true, mfaEnabled: false });
+    const ownerToken = owner.body.data.accessToken as string;
+    // The squatter's key no longer opens it, and its webhook endpoint no longer receives its events.
+    const byKey = await call("GET", "/api/v1/auth/me", { token: key.body.data.secret });
+    expect(byKey.status).toBe(401);
+    const hooks = await call("GET", "/api/v1/webhook-endpoints", { token: ownerToken });
+    expect(hooks.body.data).toEqual([]);
+    const keys = await call("GET", "/api/v1/api-keys", { token: ownerToken });
+    expect(keys.body.data.filter((k: { revokedAt: string | null }) => !k.revokedAt)).toEqual([]);
   });
 });

@@ -301,7 +301,8 @@ export const EXPORT_SECTIONS: ExportSection[] = [
           .all(),
       ]);
       return [
-        ...(user.avatarKey ? [{ kind: "avatar", url: `/api/v1/users/${user.id}/avatar` }] : []),
+        // Once, on the first page: the async export reads page after page.
+        ...(user.avatarKey && page.offset === 0 ? [{ kind: "avatar", url: `/api/v1/users/${user.id}/avatar` }] : []),
         ...owned.map((c) => ({
           kind: "contractDocument",
           contractId: c.id,
@@ -332,9 +333,19 @@ export async function exportUserData(database: Database, user: UserRow) {
   const sections = await Promise.all(
     EXPORT_SECTIONS.map(async (s) => [s.name, await s.collect(database, user, FIRST_PAGE)] as const),
   );
-  const truncated = sections
-    .filter(([, value]) => Array.isArray(value) && value.length >= EXPORT_ROW_LIMIT)
-    .map(([name]) => name);
+  // A section that filled the cap is cut only if a row lies beyond it: exactly EXPORT_ROW_LIMIT rows is complete,
+  // and `files` joins several lists, so it can hold more than the cap without any of them being cut.
+  const beyond: ExportPage = { limit: 1, offset: EXPORT_ROW_LIMIT };
+  const truncated = (
+    await Promise.all(
+      EXPORT_SECTIONS.map(async (s, i) => {
+        const value = sections[i]![1];
+        if (!Array.isArray(value) || value.length < EXPORT_ROW_LIMIT) return null;
+        const more = (await s.collect(database, user, beyond)) as unknown[];
+        return more.length > 0 ? s.name : null;
+      }),
+    )
+  ).filter((name): name is string => name !== null);
   return { ...Object.fromEntries(sections), truncated };
 }
 

@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { call } from "../helpers/http";
 import { createUser } from "../helpers/users";
 import { openEscrow, waitFor } from "../escrow/helpers";
+import { seedManyContracts } from "../helpers/report-seed";
 
 describe("GET /users/me/export", () => {
   it("includes the caller's escrows, listings, notifications, webhook endpoints (no secrets) and files as links", async () => {
@@ -104,6 +105,27 @@ describe("GET /users/me/export", () => {
     expect(await count("SELECT COUNT(*) AS n FROM workflows WHERE owner_id = ?", owner.user.id)).toBe(0);
     expect(await count("SELECT COUNT(*) AS n FROM workflows WHERE owner_id = ?", colleague.user.id)).toBe(1);
     expect(await count("SELECT COUNT(*) AS n FROM workflows WHERE instr(approvers, ?) > 0", owner.email)).toBe(0);
+  });
+
+  it("`truncated` names a section only when rows lie beyond the 1,000 listed (exactly 1,000 is complete)", async () => {
+    const owner = await createUser({ name: "Exact Thousand" });
+    const tag = `x${owner.user.id.slice(-9)}`;
+    await seedManyContracts({ ownerId: owner.user.id, tag, count: 1_000, start: "2026-02-01T00:00:00.000Z" });
+    const exact = await call("GET", "/api/v1/users/me/export", { token: owner.accessToken });
+    expect(exact.status).toBe(200);
+    expect(exact.body.data.contracts).toHaveLength(1_000);
+    expect(exact.body.data.files).toHaveLength(1_000);
+    expect(exact.body.data.truncated).toEqual([]);
+
+    await env.DB.prepare(
+      `INSERT INTO contracts (id, title, type, status, version, owner_id, body, variables, tags, created_at, updated_at,
+         revision) VALUES (?, 'One more', 'nda', 'draft', 1, ?, 'Body', '{}', '[]', ?, ?, 1)`,
+    )
+      .bind(`ctr_${tag}9999999999`, owner.user.id, "2026-03-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z")
+      .run();
+    const over = await call("GET", "/api/v1/users/me/export", { token: owner.accessToken });
+    expect(over.body.data.contracts).toHaveLength(1_000);
+    expect(over.body.data.truncated).toEqual(expect.arrayContaining(["contracts", "files"]));
   });
 
   it("refuses anonymous callers (AUTH004)", async () => {

@@ -4,7 +4,7 @@
 // issue #6834 asks for typed ones), so matching is by the documented message fragments, most specific first.
 import { ApiError } from "./errors";
 
-export type Provider = "d1" | "r2" | "queues" | "chain";
+export type Provider = "d1" | "r2" | "queues" | "chain" | "durable_objects";
 
 export interface ProviderRefusal {
   provider: Provider;
@@ -126,6 +126,22 @@ const RULES: Rule[] = [
     ),
     error: () => unavailable("The database"),
   },
+  // ---- Durable Objects (Cloudflare docs "Durable Objects: Error handling": these are transient; retry later) ----
+  {
+    provider: "durable_objects",
+    kind: "transient",
+    test: new RegExp(
+      [
+        "Durable Object is overloaded",
+        "Durable Object reset because its code was updated",
+        "Durable Object storage operation exceeded timeout",
+        "Cannot resolve Durable Object due to transient issue",
+        "Internal error in Durable Object storage",
+      ].join("|"),
+      "i",
+    ),
+    error: () => unavailable("This record's service"),
+  },
   // ---- R2 ----
   {
     provider: "r2",
@@ -227,6 +243,10 @@ export function providerRefusal(err: unknown): ProviderRefusal | null {
   for (const rule of RULES) {
     if (rule.test.test(text)) return { provider: rule.provider, kind: rule.kind, error: rule.error() };
   }
+  // Cloudflare marks transient binding failures (Durable Objects, D1) with `retryable`/`overloaded` whatever the text.
+  const flags = err as { retryable?: unknown; overloaded?: unknown } | null;
+  if (typeof flags === "object" && flags !== null && (flags.retryable === true || flags.overloaded === true))
+    return { provider: "durable_objects", kind: "retryable", error: unavailable("A service this request needs") };
   return null;
 }
 

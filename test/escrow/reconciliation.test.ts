@@ -430,6 +430,21 @@ describe("fault: the payment webhook arrives while D1 is failing (issue 12 done-
     expect((await trailTypes(e.id)).filter((t) => t === "escrow.funded")).toHaveLength(1);
   });
 
+  it("D1 down: the answer is 503 SYS002 with Retry-After (a dependency is unavailable), never 500", async () => {
+    const e = await openEscrow(buyer, seller);
+    const fund = await post(`/escrows/${e.id}/fund`, buyer);
+    const body = chargeBody(fund.body.data.payment.reference, e.amount);
+    for (const failing of [/.*/, /^update "payment_events"/i]) {
+      const down = { on: true };
+      const res = await deliverWith(flakyD1(env.DB, failing, down), body);
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect(((await res.json()) as any).error.code).toBe("SYS002");
+    }
+    const retried = await signedWebhook(body);
+    expect(retried.body.data.outcome).toBe("funded");
+  });
+
   it("D1 fails after the room applied the charge: non-2xx, and the retry answers funded without funding twice", async () => {
     const e = await openEscrow(buyer, seller);
     const fund = await post(`/escrows/${e.id}/fund`, buyer);

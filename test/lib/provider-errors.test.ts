@@ -102,5 +102,10 @@ describe("provider refusals", () => {
     expect(code("D1_ERROR: UNIQUE constraint failed: users.email: SQLITE_CONSTRAINT")).toBe("RES002");
     expect(code("D1 DB reset because its code was updated.")).toBe("SYS002");
     expect(code("insufficient funds for gas * price + value")).toBe("PROC001");
+    // Durable Objects (our rooms) answer transient failures too: a dependency unavailable, not a bug.
+    expect(code("Durable Object is overloaded. Too many requests queued.")).toBe("SYS002");
+    expect(code("Durable Object reset because its code was updated.")).toBe("SYS002");
+    const flagged = Object.assign(new Error("something transient"), { retryable: true });
+    expect(providerRefusal(flagged)?.error).toMatchObject({ code: "SYS002", headers: { "retry-after": "5" } });
   });
 });

@@ -1,12 +1,12 @@
 // Team queries every module shares: a user's role in a team and the teams they belong to (contracts and templates
 // use these for visibility), plus the member and invitation reads of the teams routes.
-import { and, asc, count, desc, eq, gt, inArray, isNull, ne, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNull, ne, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Database } from "./client";
 import { teamInvitations, teamMembers, teams } from "./schema/teams";
 import { users } from "./schema/identity";
 import { auditLogs } from "./schema/audit";
 import { batch, changes, insertWhere, rowExists, statement } from "./guarded-writes";
-import { rolesThatMayInvite, type TeamRole } from "../domain/team-roles";
+import { TEAM_ROLES, rolesThatMayInvite, type TeamRole } from "../domain/team-roles";
 
 /** The user's role in the team, or null when they are not a member (or the team does not exist). */
 export async function teamRoleOf(database: Database, teamId: string, userId: string): Promise<TeamRole | null> {
@@ -213,13 +213,18 @@ export function openInvitation(database: Database, teamId: string, email: string
     .get();
 }
 
-export function listOpenInvitations(database: Database, teamId: string, now: string) {
-  return database
-    .select()
+/**
+ * A team's invitations not yet accepted, revoked or expired, newest first; `inviterEntitled` says whether an accept
+ * would still take effect (false once the inviter lost the right to invite that role: listed as what it is).
+ */
+export async function listOpenInvitations(database: Database, teamId: string, now: string) {
+  const rows = await database
+    .select({ invitation: teamInvitations, inviterEntitled: sql<number>`${rowInviterStillEntitled()}` })
     .from(teamInvitations)
     .where(and(eq(teamInvitations.teamId, teamId), invitationOpen(now)))
     .orderBy(desc(teamInvitations.createdAt))
     .all();
+  return rows.map((r) => ({ ...r.invitation, inviterEntitled: Number(r.inviterEntitled) === 1 }));
 }
 
 export function findInvitationByTokenHash(database: Database, tokenHash: string) {
@@ -232,10 +237,26 @@ export function findInvitationByTokenHash(database: Database, tokenHash: string)
  * demoted after inviting cannot still bring someone in.
  */
 export function inviterStillEntitled(invitation: { teamId: string; invitedBy: string; role: TeamRole }): SQL {
+  return entitledInviter(
+    invitation.teamId,
+    invitation.invitedBy,
+    inArray(teamMembers.role, rolesThatMayInvite(invitation.role)),
+  );
+}
+
+/** The same condition for each row of a query over team_invitations (the list shows what an accept would decide). */
+function rowInviterStillEntitled(): SQL {
+  const byRole = TEAM_ROLES.map((role) => {
+    const may = rolesThatMayInvite(role);
+    return may.length > 0 ? sql`(${teamInvitations.role} = ${role} AND ${inArray(teamMembers.role, may)})` : null;
+  }).filter((c): c is SQL => c !== null);
+  return entitledInviter(teamInvitations.teamId, teamInvitations.invitedBy, sql`(${sql.join(byRole, sql` OR `)})`);
+}
+
+function entitledInviter(teamId: SQLWrapper | string, invitedBy: SQLWrapper | string, roleMayInvite: SQL): SQL {
   return sql`EXISTS (SELECT 1 FROM ${teamMembers} INNER JOIN ${users} ON ${users.id} = ${teamMembers.userId}
-    WHERE ${teamMembers.teamId} = ${invitation.teamId} AND ${teamMembers.userId} = ${invitation.invitedBy}
-      AND ${inArray(teamMembers.role, rolesThatMayInvite(invitation.role))}
-      AND ${users.suspended} = 0 AND ${users.deletedAt} IS NULL)`;
+    WHERE ${teamMembers.teamId} = ${teamId} AND ${teamMembers.userId} = ${invitedBy}
+      AND ${roleMayInvite} AND ${users.suspended} = 0 AND ${users.deletedAt} IS NULL)`;
 }
 
 export async function inviterMayStillInvite(

@@ -24,7 +24,11 @@ const invitationSchema = z
     teamId: z.string(),
     email: z.string(),
     role: z.enum(TEAM_ROLES),
-    status: z.literal("pending"),
+    status: z.enum(["pending", "inviter_lost_right"]).openapi({
+      description:
+        "`pending`: can be accepted; `inviter_lost_right`: the person who sent it may no longer invite this role " +
+        "(removed, demoted, suspended), so accepting it is refused (RES002) — revoke it or invite again",
+    }),
     invitedBy: z.string(),
     createdAt: isoDate,
     expiresAt: isoDate,
@@ -40,7 +44,8 @@ const tokenParams = z.object({
 });
 
 const invitationFields = viewPicker(invitationSchema);
-const invitationView = (i: InvitationRow) => invitationFields({ ...i, status: "pending" as const });
+const invitationView = (i: InvitationRow, inviterEntitled = true) =>
+  invitationFields({ ...i, status: inviterEntitled ? ("pending" as const) : ("inviter_lost_right" as const) });
 
 const inviteRoute = createRoute({
   ...write,
@@ -61,7 +66,7 @@ const listInvitationsRoute = createRoute({
   ...read,
   method: "get",
   path: "/teams/{id}/invitations",
-  summary: "Open invitations of a team (owners and admins)",
+  summary: "Open invitations of a team (owners and admins), each with whether it can still be accepted",
   request: { params: teamParams },
   responses: {
     200: jsonContent(envelope(z.array(invitationSchema)), "pending invitations, newest first"),
@@ -107,7 +112,10 @@ export const teamInvitationRoutes = createRouter()
     const { team, role } = await teamForMember(database, c.req.valid("param").id, principal.userId);
     if (!atLeast(role, "admin")) throw fail.forbidden("Only the team's owners and admins see its invitations");
     const open = await listOpenInvitations(database, team.id, new Date().toISOString());
-    return ok(c, open.map(invitationView));
+    return ok(
+      c,
+      open.map((i) => invitationView(i, i.inviterEntitled)),
+    );
   })
   .openapi(revokeInvitationRoute, async (c) => {
     const principal = principalOf(c);

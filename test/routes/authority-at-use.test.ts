@@ -60,6 +60,32 @@ describe("team invitations are checked against the inviter's right when accepted
     expect(member).toBeNull();
   });
 
+  it("the invitation list shows such an invitation as what it is (inviter_lost_right), and it can be revoked", async () => {
+    const owner = await createUser();
+    const teamId = await newTeam(owner);
+    const admin = await joined(teamId, owner, "admin");
+    const [invitee, other] = await Promise.all([createUser(), createUser()]);
+    await invite(teamId, admin, invitee.email, "member");
+    await invite(teamId, owner, other.email, "member");
+    expect(
+      (await call("DELETE", `/api/v1/teams/${teamId}/members/${admin.user.id}`, { token: owner.accessToken })).status,
+    ).toBe(200);
+
+    const list = await call("GET", `/api/v1/teams/${teamId}/invitations`, { token: owner.accessToken });
+    expect(list.status).toBe(200);
+    const byEmail = Object.fromEntries(
+      list.body.data.map((i: { email: string; status: string }) => [i.email, i.status]),
+    );
+    expect(byEmail).toEqual({ [invitee.email]: "inviter_lost_right", [other.email]: "pending" });
+    const stale = list.body.data.find((i: { email: string }) => i.email === invitee.email);
+    const revoked = await call("DELETE", `/api/v1/teams/${teamId}/invitations/${stale.id}`, {
+      token: owner.accessToken,
+    });
+    expect(revoked.status).toBe(200);
+    const after = await call("GET", `/api/v1/teams/${teamId}/invitations`, { token: owner.accessToken });
+    expect(after.body.data.map((i: { email: string }) => i.email)).toEqual([other.email]);
+  });
+
   it("an admin demoted to member after inviting: refused; an owner's invitation still works", async () => {
     const owner = await createUser();
     const teamId = await newTeam(owner);

@@ -139,6 +139,8 @@ export interface Variables {
   metricsToken?: boolean;
   /** Set by `secretResponse` (lib/idempotency.ts): this route's success carries a secret, never kept for replay. */
   secretResponse?: boolean;
+  /** Set by `sessionTokenResponse` (lib/idempotency.ts): session tokens, never kept; the key is released. */
+  sessionTokenResponse?: boolean;
 }
 
 export type AppEnv = { Bindings: Bindings; Variables: Variables };

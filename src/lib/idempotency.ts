@@ -10,6 +10,7 @@
 // A route whose success carries a secret (credential reveal, API key, webhook or MFA secret, recovery codes, tokens)
 // declares `secretResponse` in its middleware: its response is never stored; the key is kept as `withheld`, so a replay
 // or a concurrent duplicate answers 409 RES002 without the secret and does nothing again (API.md, "Once means once").
+// A route answering session tokens declares `sessionTokenResponse`: nothing is kept and the key is released.
 import type { Context, MiddlewareHandler } from "hono";
 import { and, eq, lte, or } from "drizzle-orm";
 import type { AppEnv, Bindings } from "../env";
@@ -184,6 +185,8 @@ async function tryClaim(env: Bindings, scope: string, key: string, fingerprint: 
 async function settle(c: Context<AppEnv>, scope: string, key: string, token: string) {
   const status = c.res.status;
   if (status >= 500 || NOT_ACTED_UPON.has(status)) return release(c.env, scope, key, token);
+  // Session tokens obey their own retry rules (a fresh login; the refresh grace window, then reuse): keep nothing.
+  if (c.get("sessionTokenResponse")) return release(c.env, scope, key, token);
   if (c.get("secretResponse") && status < 300) return withhold(c, scope, key, token);
   const body = await c.res.clone().text();
   if (body.length > MAX_STORED_BODY) {
@@ -238,6 +241,16 @@ async function withhold(c: Context<AppEnv>, scope: string, key: string, token: s
  */
 export const secretResponse: MiddlewareHandler<AppEnv> = async function secretResponse(c, next) {
   c.set("secretResponse", true);
+  await next();
+};
+
+/**
+ * Route middleware declaring that this route answers session tokens (login, refresh, an MFA challenge): the response
+ * is never stored and the key is released, so a retry with the same key runs the route again under its own rules —
+ * a stored pair replayed for 24 h would outlive a logout and defeat refresh-token reuse detection (API.md).
+ */
+export const sessionTokenResponse: MiddlewareHandler<AppEnv> = async function sessionTokenResponse(c, next) {
+  c.set("sessionTokenResponse", true);
   await next();
 };
 

@@ -9,6 +9,7 @@ import { ApiError } from "../lib/errors";
 import { principalOf, publicRoute, requireSession } from "../lib/auth";
 import { requestOrigin } from "../lib/audit";
 import { ipLimit } from "../lib/auth-limits";
+import { sessionTokenResponse } from "../lib/idempotency";
 import { enabledProviders } from "../lib/oidc";
 import { startProviderAuthorization } from "../services/auth/start-provider-authorization";
 import { signInWithProvider } from "../services/auth/sign-in-with-provider";
@@ -159,7 +160,7 @@ const callbackRoute = createRoute({
 const mfaRoute = createRoute({
   method: "post",
   path: "/auth/oauth/mfa",
-  middleware: [publicRoute(), ipLimit("loginChallenge")],
+  middleware: [publicRoute(), ipLimit("loginChallenge"), sessionTokenResponse],
   tags,
   summary: "Finish a provider sign-in on an account with MFA on",
   description:

@@ -9,6 +9,7 @@ import { ApiError } from "../lib/errors";
 import { principalOf, publicRoute, requireScope, requireSession } from "../lib/auth";
 import { requestOrigin } from "../lib/audit";
 import { ipLimit, limitAccount } from "../lib/auth-limits";
+import { sessionTokenResponse } from "../lib/idempotency";
 import { runInBackground } from "../lib/background";
 import { registerAccount } from "../services/auth/register-account";
 import { refreshSession } from "../services/auth/refresh-session";
@@ -101,7 +102,7 @@ const resendRoute = createRoute({
 const loginRoute = createRoute({
   method: "post",
   path: "/auth/login",
-  middleware: [publicRoute(), ipLimit("login")],
+  middleware: [publicRoute(), ipLimit("login"), sessionTokenResponse],
   tags,
   summary: "Log in; returns an access JWT and a refresh token",
   description:
@@ -118,7 +119,7 @@ const loginRoute = createRoute({
 const refreshRoute = createRoute({
   method: "post",
   path: "/auth/refresh",
-  middleware: [publicRoute(), ipLimit("refresh")],
+  middleware: [publicRoute(), ipLimit("refresh"), sessionTokenResponse],
   tags,
   summary: "Exchange a refresh token for a new pair",
   description:

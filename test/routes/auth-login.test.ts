@@ -270,6 +270,48 @@ describe("POST /auth/refresh", () => {
   });
 });
 
+describe("Idempotency-Key on token routes (attack pass: a replay must not outlive the token's own rules)", () => {
+  it("a refresh replayed with its Idempotency-Key after the grace window is reuse, not the stored pair", async () => {
+    const u = await createUser();
+    const ip = testIp();
+    const send = () =>
+      call("POST", "/api/v1/auth/refresh", {
+        body: { refreshToken: u.refreshToken },
+        headers: { "cf-connecting-ip": ip, "idempotency-key": `refresh-${u.user.id}` },
+      });
+    const first = await send();
+    expect(first.status).toBe(200);
+    // Within the grace window a retry gets the same pair (the route's own rule), not a stored copy.
+    const retried = await send();
+    expect(retried.status).toBe(200);
+    expect(retried.body.data.refreshToken).toBe(first.body.data.refreshToken);
+    await ageRotation(u.user.id, 31);
+    const replay = await send();
+    expect(replay.status).toBe(401);
+    expect(replay.body.error.code).toBe("AUTH002");
+    expect(replay.body.data).toBeUndefined();
+    expect((await call("GET", "/api/v1/auth/me", { token: first.body.data.accessToken })).status).toBe(401);
+  });
+
+  it("a login replayed with its Idempotency-Key after logout gets a new session, never the revoked tokens again", async () => {
+    const u = await createUser();
+    const ip = testIp();
+    const send = () =>
+      call("POST", "/api/v1/auth/login", {
+        body: { email: u.email, password: u.password },
+        headers: { "cf-connecting-ip": ip, "idempotency-key": `login-${u.user.id}` },
+      });
+    const first = await send();
+    expect(first.status).toBe(200);
+    await call("POST", "/api/v1/auth/logout", { token: first.body.data.accessToken, body: {} });
+    const again = await send();
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBeNull();
+    expect(again.body.data.refreshToken).not.toBe(first.body.data.refreshToken);
+    expect((await call("GET", "/api/v1/auth/me", { token: again.body.data.accessToken })).status).toBe(200);
+  });
+});
+
 describe("POST /auth/logout", () => {
   it("revokes the current session: its access and refresh tokens stop working at once", async () => {
     const u = await createUser();

@@ -1,14 +1,16 @@
 // The escrows projection: the idempotent upserts EscrowRoom ships through its outbox (escrow, unmatched payments,
 // freeing its hold and contract link), the reads routes use, buyers' holds and contract links, payment events.
-import { and, count, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { db, type Database } from "./client";
 import { escrowContractLinks, escrowHolds, escrows, paymentEvents, unmatchedPayments } from "./schema/escrows";
-import type {
-  ChargeRefundStatus,
-  EscrowState,
-  EscrowStatus,
-  PayoutStatus,
-  UnmatchedReason,
+import {
+  advances,
+  CHARGE_FLOW,
+  type ChargeRefundStatus,
+  type EscrowState,
+  type EscrowStatus,
+  type PayoutStatus,
+  type UnmatchedReason,
 } from "../domain/escrow-machine";
 import { escrowFields, type EscrowView } from "../domain/escrow-view";
 import { columnPicker, viewPicker } from "../lib/view";
@@ -117,6 +119,81 @@ export async function listUnmatchedPayments(
 
 export async function findUnmatchedPayment(database: Database, id: string): Promise<UnmatchedPaymentRow | null> {
   return (await database.select().from(unmatchedPayments).where(eq(unmatchedPayments.id, id)).get()) ?? null;
+}
+
+/**
+ * Records a charge for a reference that names no escrow of ours as an unmatched payment to refund (escrowId null,
+ * reason unknown_reference, refund_pending). A repeat for the same reference changes nothing.
+ * @returns the stored row (the first one's, for a repeat)
+ */
+export async function recordUnknownCharge(
+  database: Database,
+  charge: { id: string; reference: string; provider: string; amount: number; currency: string; at: string },
+): Promise<UnmatchedPaymentRow> {
+  await database
+    .insert(unmatchedPayments)
+    .values({
+      id: charge.id,
+      escrowId: null,
+      reference: charge.reference,
+      provider: charge.provider,
+      amount: charge.amount,
+      currency: charge.currency,
+      reason: "unknown_reference",
+      state: "refund_pending",
+      lastError: null,
+      receivedAt: charge.at,
+      updatedAt: charge.at,
+      refundedAt: null,
+      revision: 0,
+    })
+    .onConflictDoNothing({ target: unmatchedPayments.reference });
+  return (await findUnknownCharge(database, charge.reference))!;
+}
+
+/** The unmatched payment of a reference that names no escrow (RES001-worthy null when there is none). */
+export async function findUnknownCharge(database: Database, reference: string): Promise<UnmatchedPaymentRow | null> {
+  return (
+    (await database
+      .select()
+      .from(unmatchedPayments)
+      .where(and(eq(unmatchedPayments.reference, reference), isNull(unmatchedPayments.escrowId)))
+      .get()) ?? null
+  );
+}
+
+/**
+ * Moves an escrow-less unmatched payment along CHARGE_FLOW (domain/escrow-machine.ts) in one guarded statement:
+ * refund_failed → refund_pending (a retry), refund_pending → refunded | refund_failed (the provider's answer).
+ * @returns the row after the move, or null when it was not in a state the move starts from (late or repeated)
+ */
+export async function moveUnknownCharge(
+  database: Database,
+  reference: string,
+  to: ChargeRefundStatus,
+  error: string | null,
+  at: string,
+): Promise<UnmatchedPaymentRow | null> {
+  const from = (Object.keys(CHARGE_FLOW) as ChargeRefundStatus[]).filter((f) => advances(CHARGE_FLOW, f, to));
+  if (from.length === 0) return null;
+  const moved = await database
+    .update(unmatchedPayments)
+    .set({
+      state: to,
+      lastError: to === "refund_failed" ? error : null,
+      updatedAt: at,
+      ...(to === "refunded" ? { refundedAt: at } : {}),
+    })
+    .where(
+      and(
+        eq(unmatchedPayments.reference, reference),
+        isNull(unmatchedPayments.escrowId),
+        inArray(unmatchedPayments.state, from),
+      ),
+    )
+    .returning()
+    .all();
+  return moved[0] ?? null;
 }
 
 /**

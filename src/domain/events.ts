@@ -25,6 +25,8 @@ export const UNMATCHED_REASONS = [
   "escrow_cancelled",
   "escrow_expired",
   "escrow_closed",
+  /** a signed charge for a reference that names no escrow of ours */
+  "unknown_reference",
 ] as const;
 export const LISTING_STATUSES = ["draft", "under_review", "approved", "rejected", "reserved", "sold"] as const;
 

@@ -1,6 +1,7 @@
 // The one queue dispatcher: JOBS and DOCUMENT_JOBS messages go to the handler for their kind, EVENTS messages to
 // every event consumer, dead-lettered messages into D1. Capability modules register by adding a line to the lists
 // below.
+import { REFUND_UNKNOWN_CHARGE_JOB, refundUnknownChargeJob } from "./refund-unknown-charge";
 import type { Bindings } from "../env";
 import { QUEUE_NAMES, queueMessageSchema, type QueueMessage } from "../lib/queue-messages";
 import { log } from "../lib/request-context";
@@ -41,6 +42,7 @@ export const jobHandlers: Record<string, JobHandler> = {
   [REPORT_EXPORT_JOB]: reportExportJob,
   [DATA_EXPORT_JOB]: dataExportJob,
   [EXECUTED_DOCUMENT_JOB]: executedDocumentJob,
+  [REFUND_UNKNOWN_CHARGE_JOB]: refundUnknownChargeJob,
 };
 
 /** EVENTS consumers; each sees every domain event once it succeeds (see consume-event.ts). */

@@ -115,7 +115,10 @@ export const unmatchedPaymentSchema = z
     amount: z.number().int().openapi({ description: "integer minor units, as charged" }),
     currency: z.string(),
     reference: z.string().openapi({ description: "the provider's charge reference (issued by the escrow)" }),
-    escrowId: z.string(),
+    escrowId: z
+      .string()
+      .nullable()
+      .openapi({ description: "the escrow the reference names; null for a reference we never issued" }),
     reason: z.enum(UNMATCHED_REASONS),
     provider: z.string(),
     lastError: z.string().nullable(),

@@ -370,6 +370,66 @@ describe("an escrow binds only a contract between its own parties (issue 12 kind
   });
 });
 
+describe("a charge for a reference we never issued (no escrow of ours) is refunded as an unmatched payment", () => {
+  it("is recorded (unknown_reference), refunded, listed for admins, and a replay changes nothing", async () => {
+    const provider = new TestPaymentProvider(env);
+    // A foreign reference and one shaped like ours for an escrow that does not exist.
+    for (const reference of [`foreign-${crypto.randomUUID()}`, chargeReference(newId("esc"))]) {
+      await provider.initialize({
+        reference,
+        email: "payer@example.com",
+        amount: 7_500,
+        currency: "NGN",
+        metadata: {},
+      });
+      const body = chargeBody(reference, 7_500);
+      const res = await signedWebhook(body);
+      expect(res.status).toBe(200);
+      expect(res.body.data.outcome).toBe("unmatched");
+      const row = await waitFor(async () => {
+        const r = await unmatchedRow(reference);
+        return r?.state === "refunded" ? r : null;
+      }, "unknown-reference charge refunded");
+      expect(row).toMatchObject({ reason: "unknown_reference", amount: 7_500, escrow_id: null });
+      expect((await provider.charge(reference))!.status).toBe("refunded");
+      expect((await signedWebhook(body)).body.data.outcome).toBe("replay");
+
+      const listed = await call("GET", "/api/v1/admin/payments/unmatched?state=refunded&perPage=100", {
+        token: admin.accessToken,
+      });
+      expect(listed.body.data).toContainEqual(
+        expect.objectContaining({ id: row.id, reference, escrowId: null, reason: "unknown_reference" }),
+      );
+      const again = await post(`/admin/payments/${row.id}/refund`, admin, {});
+      expect(again.status).toBe(409);
+      expect(again.body.error.code).toBe("RES002");
+    }
+  });
+
+  it("a refused refund stays listed as refund_failed; an admin's retry refunds it once the provider agrees", async () => {
+    const reference = `foreign-${crypto.randomUUID()}`;
+    // The provider does not know this charge yet: its automatic refund is refused.
+    expect((await signedWebhook(chargeBody(reference, 3_000))).body.data.outcome).toBe("unmatched");
+    const failed = await waitFor(async () => {
+      const r = await unmatchedRow(reference);
+      return r?.state === "refund_failed" ? r : null;
+    }, "refund_failed");
+    const refused = await post(`/admin/payments/${failed.id}/refund`, admin, {});
+    expect(refused.status).toBe(402);
+    expect(refused.body.error.code).toBe("PAY001");
+    await new TestPaymentProvider(env).initialize({
+      reference,
+      email: "payer@example.com",
+      amount: 3_000,
+      currency: "NGN",
+      metadata: {},
+    });
+    const retried = await post(`/admin/payments/${failed.id}/refund`, admin, {});
+    expect(retried.status).toBe(200);
+    expect(retried.body.data).toMatchObject({ id: failed.id, state: "refunded", reference, escrowId: null });
+  });
+});
+
 describe("fault: the payment webhook arrives while D1 is failing (issue 12 done-when)", () => {
   /** The real D1, failing every statement whose SQL matches `failing` while `down.on` (an outage seen by the Worker). */
   function flakyD1(real: D1Database, failing: RegExp, down: { on: boolean }): D1Database {

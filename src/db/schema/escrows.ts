@@ -71,7 +71,8 @@ export const unmatchedPayments = sqliteTable(
   {
     /** `pay_…` */
     id: text("id").primaryKey(),
-    escrowId: text("escrow_id").notNull(),
+    /** null: a charge for a reference we never issued (reason unknown_reference; migration 0039) */
+    escrowId: text("escrow_id"),
     reference: text("reference").notNull(),
     provider: text("provider").notNull(),
     /** integer minor units */

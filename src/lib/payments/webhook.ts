@@ -3,7 +3,8 @@
 // it through the payment state machine (domain/payment-machine.ts).
 import type { Bindings } from "../../env";
 import { db } from "../../db/client";
-import { recordPaymentEvent, setPaymentEventOutcome } from "../../db/escrows";
+import { moveUnknownCharge, recordPaymentEvent, setPaymentEventOutcome } from "../../db/escrows";
+import { recordUnknownCharge } from "../../services/payments/record-unknown-charge";
 import { escrowRoom, type ProviderOutcome } from "../../../durable-objects/escrow-room";
 import { ApiError } from "../errors";
 import { sha256Hex } from "../crypto";
@@ -72,11 +73,8 @@ export async function processPaystackWebhook(
     outcome: "processing",
   });
   if (!pending) return "replay";
-  const outcome = escrowId && reference ? await apply(env, escrowId, reference, event) : "ignored";
-  if (outcome === "ignored" && event.event === "charge.success") {
-    // A signed charge for a reference that names no escrow of ours: nothing to fund or refund, but never silent.
-    log("warn", "paystack charge for a reference we did not issue", { reference, escrowId });
-  }
+  const applied = escrowId && reference ? await apply(env, escrowId, reference, event) : NO_ESCROW;
+  const outcome = applied === NO_ESCROW ? await applyWithoutEscrow(env, reference, event) : applied;
   await setPaymentEventOutcome(database, id, outcome);
   return outcome;
 }
@@ -90,12 +88,43 @@ function referenceOf(event: PaystackEvent): string | null {
   return typeof ref === "string" && ref.length > 0 && ref.length <= 200 ? ref : null;
 }
 
+/** apply()'s answer when the reference names no escrow that exists. */
+const NO_ESCROW = "no_escrow" as const;
+
+/**
+ * An event whose reference names no escrow of ours: a charge is money we must give back (recorded as an unmatched
+ * payment and refunded: services/payments/record-unknown-charge.ts); a refund's outcome moves that record forward.
+ */
+async function applyWithoutEscrow(env: Bindings, reference: string | null, event: PaystackEvent) {
+  const d = event.data;
+  if (!reference) return "ignored" as const;
+  if (event.event === "charge.success") {
+    if (typeof d.amount !== "number" || !Number.isSafeInteger(d.amount) || d.amount <= 0) return "ignored" as const;
+    if (typeof d.currency !== "string" || !/^[A-Z]{3}$/.test(d.currency)) return "ignored" as const;
+    await recordUnknownCharge(env, { reference, amount: d.amount, currency: d.currency });
+    return "unmatched" as const;
+  }
+  if (event.event === "refund.processed" || event.event === "refund.failed") {
+    const succeeded = event.event === "refund.processed";
+    const reason = typeof d.reason === "string" ? d.reason.slice(0, 500) : "refund failed";
+    const moved = await moveUnknownCharge(
+      db(env.DB),
+      reference,
+      succeeded ? "refunded" : "refund_failed",
+      succeeded ? null : reason,
+      new Date().toISOString(),
+    );
+    if (moved) return succeeded ? ("refund_processed" as const) : ("refund_failed" as const);
+  }
+  return "ignored" as const;
+}
+
 async function apply(
   env: Bindings,
   escrowId: string,
   reference: string,
   event: PaystackEvent,
-): Promise<WebhookOutcome> {
+): Promise<WebhookOutcome | typeof NO_ESCROW> {
   const room = escrowRoom(env, escrowId);
   const d = event.data;
   const reason = typeof d.reason === "string" ? d.reason.slice(0, 500) : null;
@@ -122,7 +151,8 @@ async function apply(
   })();
   if (!result) return "ignored";
   if (!result.ok) {
-    // E.g. a reference naming an escrow that does not exist: recorded, not applied.
+    // A reference shaped like ours for an escrow that does not exist: handled as one we never issued.
+    if (result.error.code === "RES001") return NO_ESCROW;
     log("warn", "paystack event not applicable", { type: event.event, escrowId, code: result.error.code });
     return "ignored";
   }

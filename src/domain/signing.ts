@@ -3,6 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { verifyTypedData, type Hex } from "viem";
 import { base64Decode } from "../lib/crypto";
+import { renderableText } from "../lib/fonts";
 import { JPEG, PNG, sniffFileType, type FileType } from "../lib/image-type";
 import { sanitizeSignatureSvg } from "./svg-signature";
 import { walletTypedData } from "./wallet-typed-data";
@@ -20,7 +21,8 @@ export const signatureInput = z
   .discriminatedUnion("type", [
     z.object({
       type: z.literal("typed"),
-      value: z.string().trim().min(1).max(200),
+      // Drawn in a handwriting face on the executed document and the certificate: every character must render.
+      value: z.string().trim().min(1).max(200).superRefine(renderableText),
       font: z.enum(SIGNATURE_FONTS).default("caveat"),
     }),
     z.object({ type: z.literal("drawn"), value: dataUrl.max(Math.ceil((MAX_DRAWN_BYTES * 4) / 3) + 40) }),

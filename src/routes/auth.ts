@@ -25,6 +25,7 @@ import {
   emailField,
   loginBody,
   passwordField,
+  personNameField,
   tokenPairSchema,
   userEnvelopeData,
 } from "../schemas/auth";
@@ -37,7 +38,7 @@ const registerBody = z
   .object({
     email: emailField,
     password: passwordField,
-    name: z.string().trim().min(1).max(200),
+    name: personNameField,
     accountType: z.enum(ACCOUNT_TYPES).default("personal"),
     company: z.string().trim().min(1).max(200).optional(),
     industry: z.string().trim().min(1).max(100).optional(),

@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { isoDate } from "../lib/openapi";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../lib/passwords";
 import { userSchema } from "./user";
+import { renderableText } from "../lib/fonts";
 
 export { userSchema };
 
@@ -16,6 +17,19 @@ export const passwordField = z
   .openapi({ example: "correct horse battery staple" });
 /** Login accepts what was set under any earlier policy, but never unbounded input. */
 export const loginPasswordField = z.string().min(1).max(PASSWORD_MAX_LENGTH);
+
+/**
+ * A person's name as they give it: one line (it reaches email text and headers) that every document can show — it
+ * is the sender on executed contracts and certificates and a party's name on generated escrow contracts, so a
+ * character no font covers is refused here (VAL001) rather than breaking those documents later.
+ */
+export const personNameField = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((v) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v), "must be one line without control characters")
+  .superRefine(renderableText);
 
 export const tokenPairSchema = z
   .object({

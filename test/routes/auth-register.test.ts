@@ -98,6 +98,9 @@ describe("POST /auth/register", () => {
     [{ email: uniqueEmail(), password: "short", name: "A" }, "password"],
     [{ email: uniqueEmail(), password: "x".repeat(257), name: "A" }, "password"],
     [{ email: uniqueEmail(), password: PASSWORD, name: "" }, "name"],
+    // A name is the sender on executed contracts and certificates: one line, every character drawable.
+    [{ email: uniqueEmail(), password: PASSWORD, name: "Ada\r\nBcc: x@example.com" }, "name"],
+    [{ email: uniqueEmail(), password: PASSWORD, name: "Ada \uE000" }, "name"],
     [{ email: uniqueEmail(), password: PASSWORD, name: "A", accountType: "business" }, "company"],
     [{ email: uniqueEmail(), password: PASSWORD, name: "A", accountType: "alien" }, "accountType"],
   ])("rejects invalid input %# with VAL001 naming %s, storing nothing", async (body, path) => {
@@ -119,6 +122,24 @@ describe("POST /auth/register", () => {
     expect(last.status).toBe(429);
     expect(last.body.error.code).toBe("RATE001");
     expect(Number(last.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+});
+
+describe("a person's name must render in documents (attack pass: hostile text)", () => {
+  it("PATCH /users/me refuses a name no font can draw or with a line break (VAL001); CJK and Arabic pass", async () => {
+    const u = await createUser();
+    for (const name of ["Ada \uE000", "Ada\nLovelace"]) {
+      const res = await call("PATCH", "/api/v1/users/me", { token: u.accessToken, body: { name } });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("VAL001");
+      expect(res.body.error.details[0].path).toBe("name");
+    }
+    const ok = await call("PATCH", "/api/v1/users/me", {
+      token: u.accessToken,
+      body: { name: "\u674e\u534e \u0645\u062d\u0645\u062f" },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body.data.user.name).toBe("\u674e\u534e \u0645\u062d\u0645\u062f");
   });
 });
 

@@ -299,4 +299,27 @@ describe("signing end to end", () => {
     expect(res.body.data).toMatchObject({ status: "cancelled", cancelReason: "price" });
     expect(res.body.data.signers.find((s: any) => s.email === b.email).status).toBe("declined");
   });
+
+  it("a typed signature no font can draw is refused at signing (VAL001), never breaking the executed PDF", async () => {
+    const id = await newContract([{ email: b.email, name: "B", order: 1 }]);
+    await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} });
+    // A private-use character: no font has it, so the executed document and the certificate could not show it.
+    const res = await call("POST", `/api/v1/contracts/${id}/sign`, {
+      token: b.token,
+      body: { signature: { type: "typed", value: "B \uE000" }, consent: true },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("VAL001");
+    expect(res.body.error.details[0].path).toBe("signature.value");
+    const after = await call("GET", `/api/v1/contracts/${id}`, { token: owner.token });
+    expect(after.body.data.status).toBe("pending");
+    // A name in a script the fonts cover signs, and its executed document renders.
+    const signed = await call("POST", `/api/v1/contracts/${id}/sign`, {
+      token: b.token,
+      body: { signature: { type: "typed", value: "\u674e\u534e \u0645\u062d\u0645\u062f" }, consent: true },
+    });
+    expect(signed.body.data.status).toBe("active");
+    const { pdf } = await executedWithRecord(id, { token: owner.token });
+    expect(pdf.byteLength).toBeGreaterThan(1000);
+  });
 });

@@ -1,5 +1,6 @@
 // The caller changes their own profile: registration's rule (a business account names its company) is checked on
 // the profile as it would be after the change; the change and its audit entry are one D1 batch.
+import { personNameField } from "../../schemas/auth";
 import { z } from "@hono/zod-openapi";
 import type { Bindings } from "../../env";
 import { db } from "../../db/client";
@@ -11,7 +12,7 @@ import { liveUser, type UserActor } from "./live-user";
 
 export const profileUpdateInput = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: personNameField.optional(),
     company: z.string().trim().max(200).nullable().optional(),
     industry: z.string().trim().max(100).nullable().optional(),
     accountType: z.enum(ACCOUNT_TYPES).optional(),

@@ -40,6 +40,14 @@ import { teamRank, type TeamRole } from "../domain/team-roles";
 import { consentRecords, dataExports } from "./schema/lifecycle";
 import { consentsOf, consentView } from "./consents";
 
+/**
+ * Rows addressed to the user's email count as theirs only once they proved the address (DESIGN.md "an email address
+ * is not an identity until it is verified"): for an unverified account the condition matches nothing.
+ */
+function provenAddress(column: AnyColumn, user: Pick<UserRow, "email" | "emailVerifiedAt">): SQL {
+  return user.emailVerifiedAt !== null ? eq(column, user.email) : sql`0`;
+}
+
 /** Cap per section so one export stays a bounded response; the export says when a section was cut. */
 export const EXPORT_ROW_LIMIT = 1000;
 
@@ -163,7 +171,7 @@ export const EXPORT_SECTIONS: ExportSection[] = [
   tableSection(
     "teamInvitations",
     teamInvitations,
-    (user) => or(eq(teamInvitations.email, user.email), eq(teamInvitations.invitedBy, user.id)),
+    (user) => or(provenAddress(teamInvitations.email, user), eq(teamInvitations.invitedBy, user.id)),
     teamInvitations.id,
     {
       select: {
@@ -196,7 +204,7 @@ export const EXPORT_SECTIONS: ExportSection[] = [
   tableSection(
     "emails",
     emailDeliveries,
-    (user) => or(eq(emailDeliveries.userId, user.id), eq(emailDeliveries.to, user.email)),
+    (user) => or(eq(emailDeliveries.userId, user.id), provenAddress(emailDeliveries.to, user)),
     desc(emailDeliveries.createdAt),
     {
       select: {
@@ -223,7 +231,7 @@ export const EXPORT_SECTIONS: ExportSection[] = [
   tableSection(
     "contractParticipations",
     contractSigners,
-    (user) => eq(contractSigners.email, user.email),
+    (user) => provenAddress(contractSigners.email, user),
     contractSigners.id,
     {
       select: {
@@ -238,7 +246,7 @@ export const EXPORT_SECTIONS: ExportSection[] = [
   tableSection(
     "contractShares",
     contractShares,
-    (user) => or(eq(contractShares.userId, user.id), eq(contractShares.email, user.email)),
+    (user) => or(eq(contractShares.userId, user.id), provenAddress(contractShares.email, user)),
     contractShares.id,
   ),
   tableSection("savedSearches", savedSearches, (user) => eq(savedSearches.userId, user.id), savedSearches.id),

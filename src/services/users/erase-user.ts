@@ -47,8 +47,11 @@ async function contractsOf(database: Database, userId: string, email: string): P
 export async function eraseUser(env: Bindings, user: UserRow, origin: ErasureOrigin, now: Date): Promise<string[]> {
   const database = db(env.DB);
   const pseudonym = pseudonymFor(user.id);
+  // What others addressed to the email (signer rows, shares, invitations, mail) belongs to whoever reads that mailbox:
+  // an account that never verified it erases only its own rows, so its address is matched as an unused one.
+  const owned = user.emailVerifiedAt !== null ? user : { ...user, email: pseudonym.email };
   const party: PartyPseudonym = {
-    email: user.email.toLowerCase(),
+    email: owned.email.toLowerCase(),
     pseudonymEmail: pseudonym.email,
     pseudonymName: pseudonym.name,
     names: [user.name],
@@ -71,7 +74,7 @@ export async function eraseUser(env: Bindings, user: UserRow, origin: ErasureOri
   await endLiveSessions(env, user.id, { why: "account_closed" });
   await env.USER_FEED.get(env.USER_FEED.idFromName(user.id)).erase();
   const statements = await erasureStatements(database, {
-    user,
+    user: owned,
     pseudonymEmail: pseudonym.email,
     pseudonymName: pseudonym.name,
     now: now.toISOString(),

@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { CURRENCIES } from "../domain/money";
 import { ESCROW_STATUSES } from "../domain/escrow-machine";
 import { UNMATCHED_REASONS } from "../domain/events";
+import { renderableText } from "../lib/fonts";
 
 const idOf = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{20}$`), `expected a ${prefix}_ id`);
@@ -52,7 +53,8 @@ export const createEscrowBody = z
       .optional()
       .openapi({ description: "integer minor units (from the listing when buying one)" }),
     currency: z.enum(CURRENCIES).optional(),
-    description: z.string().trim().min(1).max(2_000),
+    // The generated escrow contract shows it (title and terms): every character must render (VAL001 here, not later).
+    description: z.string().trim().min(1).max(2_000).superRefine(renderableText),
     inspectionPeriodHours: z
       .number()
       .int()

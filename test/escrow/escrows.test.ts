@@ -11,6 +11,34 @@ beforeAll(async () => {
 });
 
 describe("POST /escrows", () => {
+  it("a description the generated contract cannot show is VAL001 on `description`, leaving no contract behind", async () => {
+    const [b, s] = [await createUser(), await createUser()];
+    const before = await call("GET", "/api/v1/contracts", { token: b.accessToken });
+    const res = await call("POST", "/api/v1/escrows", {
+      token: b.accessToken,
+      body: { sellerEmail: s.email, amount: 10_000, currency: "NGN", description: "Goods \uE000" },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("VAL001");
+    expect(res.body.error.details[0].path).toBe("description");
+    const after = await call("GET", "/api/v1/contracts", { token: b.accessToken });
+    expect(after.body.pagination.total).toBe(before.body.pagination.total);
+    // A multi-line description is fine; the generated contract's title stays one line.
+    const multi = await call("POST", "/api/v1/escrows", {
+      token: b.accessToken,
+      body: { sellerEmail: s.email, amount: 10_000, currency: "NGN", description: "Laptop\nwith charger" },
+    });
+    expect(multi.status).toBe(201);
+    const contract = await call("GET", `/api/v1/contracts/${multi.body.data.contractId}`, { token: b.accessToken });
+    expect(contract.body.data.title).not.toMatch(/[\r\n]/);
+    // Not pending any more: later tests in this file count the pending escrows admins see.
+    const cancelled = await call("POST", `/api/v1/escrows/${multi.body.data.id}/cancel`, {
+      token: b.accessToken,
+      body: {},
+    });
+    expect(cancelled.status).toBe(200);
+  });
+
   it("opens a pending escrow with the commission split and a generated escrow contract", async () => {
     const res = await call("POST", "/api/v1/escrows", {
       token: buyer.accessToken,

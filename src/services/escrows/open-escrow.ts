@@ -179,7 +179,11 @@ async function generateContract(
     await contractRoom(env, id).create({
       id,
       ownerId: buyer.userId,
-      title: `Escrow: ${terms.description.slice(0, 180)}`,
+      // A title is one line (it becomes email subjects and PDF headings): the description's first line, flattened.
+      title: `Escrow: ${terms.description
+        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")
+        .trim()
+        .slice(0, 180)}`,
       type: rendered.contractType,
       body: rendered.body,
       variables: rendered.variables,

@@ -69,6 +69,20 @@ export function assertRenderable(fields: Record<string, string | null | undefine
   if (details.length) throw new ApiError("VAL001", "The document cannot show some characters", { details });
 }
 
+/**
+ * Text we did not get to validate (a sign-in provider's display name) made fit for documents and headers: one line
+ * (control characters and line separators become spaces), characters no font covers dropped, spaces collapsed.
+ * @returns the cleaned text; empty when nothing drawable is left
+ */
+export function drawableLine(text: string): string {
+  const missing = new Set(uncoveredCharacters(text));
+  return [...text.normalize("NFC").replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")]
+    .filter((ch) => !missing.has(ch))
+    .join("")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
 /** zod check for text that goes into a PDF: `z.string().superRefine(renderableText)` refuses (VAL001, at the
  * field's path) a character no kept font covers, listing the characters. */
 export function renderableText(

@@ -17,6 +17,19 @@ async function link(token: string, provider: string, body: Record<string, unknow
 }
 
 describe("sign in with a provider: new accounts and linking", { timeout: 90_000 }, () => {
+  it("a provider's display name becomes a name documents can show: one line, characters no font covers dropped", async () => {
+    const email = uniqueEmail("google-name");
+    const account = await providerAccount({
+      id: subject(),
+      email,
+      emailVerified: true,
+      name: "Ada\r\nLovelace \uE000",
+    });
+    const res = await signIn("google", account.id);
+    expect(res.status).toBe(200);
+    expect(res.body.data.user.name).toBe("Ada Lovelace");
+  });
+
   it("a new person signs in with Google: an account with a verified email and the login response; again: the same account", async () => {
     const email = uniqueEmail("google-new");
     const account = await providerAccount({ id: subject(), email, emailVerified: true, name: "Ada Lovelace" });

@@ -2,6 +2,7 @@
 // applies the linking policy (src/domain/oidc.ts decideSignIn) — sign in a linked identity, link it to the account
 // that verified the same address, create a new account, or refuse — and issues the same token pair as a password
 // login, or an MFA challenge (AUTH005) when the account has MFA on. A flow started by a signed-in user links instead.
+import { drawableLine } from "../../lib/fonts";
 import type { Context } from "hono";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { AppEnv } from "../../env";
@@ -208,8 +209,11 @@ async function createAccount(
   const claimedName = [
     verified.claims.name,
     [verified.claims.given_name, verified.claims.family_name].filter((p) => typeof p === "string").join(" "),
-  ].find((n): n is string => typeof n === "string" && n.trim().length > 0);
-  const name = (claimedName ?? email.split("@")[0]!).trim().slice(0, 200);
+  ]
+    .map((n) => (typeof n === "string" ? drawableLine(n) : ""))
+    .find((n) => n.length > 0);
+  // The provider's name is the person's name in documents and email: the same rules as a typed one (personNameField).
+  const name = (claimedName ?? drawableLine(email.split("@")[0]!)).slice(0, 200).trim() || "Escra user";
   const userId = newId("usr");
   const retire = unverifiedHolder ? await retireUnverifiedStatements(db(env.DB), unverifiedHolder, at) : null;
   const becomesAdmin = assertion.verified && isAdminEmail(env.ADMIN_EMAILS, email);

@@ -124,12 +124,12 @@ export async function findUnmatchedPayment(database: Database, id: string): Prom
 /**
  * Records a charge for a reference that names no escrow of ours as an unmatched payment to refund (escrowId null,
  * reason unknown_reference, refund_pending). A repeat for the same reference changes nothing.
- * @returns the stored row (the first one's, for a repeat)
+ * @returns the stored row (the first one's, for a repeat), or null when the reference is recorded against an escrow
  */
 export async function recordUnknownCharge(
   database: Database,
   charge: { id: string; reference: string; provider: string; amount: number; currency: string; at: string },
-): Promise<UnmatchedPaymentRow> {
+): Promise<UnmatchedPaymentRow | null> {
   await database
     .insert(unmatchedPayments)
     .values({
@@ -148,7 +148,7 @@ export async function recordUnknownCharge(
       revision: 0,
     })
     .onConflictDoNothing({ target: unmatchedPayments.reference });
-  return (await findUnknownCharge(database, charge.reference))!;
+  return findUnknownCharge(database, charge.reference);
 }
 
 /** The unmatched payment of a reference that names no escrow (RES001-worthy null when there is none). */

@@ -92,13 +92,21 @@ function referenceOf(event: PaystackEvent): string | null {
 const NO_ESCROW = "no_escrow" as const;
 
 /**
- * An event whose reference names no escrow of ours: a charge is money we must give back (recorded as an unmatched
- * payment and refunded: services/payments/record-unknown-charge.ts); a refund's outcome moves that record forward.
+ * An event whose reference names no escrow that exists. A charge under a reference of our shape (`esc-…`, issued by
+ * us for an escrow that is gone or never was) is money we must give back: recorded as an unmatched payment and
+ * refunded (services/payments/record-unknown-charge.ts). A charge under any other reference is not ours to touch:
+ * Paystack sends every event of the merchant account to this one URL, so payment pages, invoices, subscriptions or
+ * another integration on the same account arrive here too — it is logged and left alone. A refund's outcome moves
+ * our record forward.
  */
 async function applyWithoutEscrow(env: Bindings, reference: string | null, event: PaystackEvent) {
   const d = event.data;
   if (!reference) return "ignored" as const;
   if (event.event === "charge.success") {
+    if (escrowIdOfReference(reference) === null) {
+      log("info", "payment event for a reference another integration issued; left alone", { reference });
+      return "ignored" as const;
+    }
     if (typeof d.amount !== "number" || !Number.isSafeInteger(d.amount) || d.amount <= 0) return "ignored" as const;
     if (typeof d.currency !== "string" || !/^[A-Z]{3}$/.test(d.currency)) return "ignored" as const;
     await recordUnknownCharge(env, { reference, amount: d.amount, currency: d.currency });

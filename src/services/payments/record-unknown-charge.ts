@@ -1,6 +1,5 @@
-// A signed charge.success for a reference that names no escrow of ours (never issued, or for an escrow that does not
-// exist): the money arrived, so it is recorded as an unmatched payment (reason unknown_reference) and refunded by a
-// queued job — never only logged. Called by the payment webhook before it acknowledges the event.
+// A signed charge.success under a reference of our shape whose escrow does not exist: the money arrived, so it is
+// recorded as an unmatched payment (reason unknown_reference) and refunded by a queued job — never only logged. Called by the payment webhook before it acknowledges the event.
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { enqueueJob } from "../../lib/jobs";
@@ -18,8 +17,9 @@ export interface UnknownChargeInput {
 }
 
 /**
- * Records the charge (once per reference) and queues its refund (one job id per reference, so a redelivered webhook
- * does not queue a second; the refund itself is idempotent at the provider too).
+ * Records the charge (once per reference) and queues its refund. A redelivered webhook is answered as a replay before
+ * it gets here; should a second job still be queued (a retry after D1 failed mid-way), the refund is idempotent at
+ * the provider and the record moves forward once.
  * @throws whatever D1 or the queue throws: the webhook then answers non-2xx and the provider retries
  */
 export async function recordUnknownCharge(env: Bindings, input: UnknownChargeInput): Promise<void> {
@@ -32,7 +32,17 @@ export async function recordUnknownCharge(env: Bindings, input: UnknownChargeInp
     currency: input.currency,
     at: new Date().toISOString(),
   });
-  log("warn", "payment for a reference we did not issue; refunding it", { reference: input.reference, id: row.id });
+  if (!row) {
+    // The reference is recorded against an escrow already: reconciliation of that escrow owns it.
+    log("warn", "charge for a reference already reconciled against an escrow; not recorded again", {
+      reference: input.reference,
+    });
+    return;
+  }
+  log("warn", "payment for a reference we issued but no escrow holds; refunding it", {
+    reference: input.reference,
+    id: row.id,
+  });
   if (row.state === "refund_pending")
     await enqueueJob(env, REFUND_UNKNOWN_CHARGE_JOB, { reference: input.reference }, { id: `refund:${row.id}` });
 }

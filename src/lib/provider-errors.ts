@@ -2,6 +2,7 @@
 // to do, in one place: the error handler asks here before falling back to SYS001. The provider's own message is
 // logged server-side only; clients get ours. Providers throw plain Errors whose text is the only signal (workerd
 // issue #6834 asks for typed ones), so matching is by the documented message fragments, most specific first.
+import { DrizzleQueryError } from "drizzle-orm";
 import { ApiError } from "./errors";
 
 export type Provider = "d1" | "r2" | "queues" | "chain" | "durable_objects";
@@ -217,20 +218,29 @@ const RULES: Rule[] = [
   },
 ];
 
-/** The text a provider error carries: its message plus any `cause` chain (viem nests the RPC reason). */
-function errorText(err: unknown): string {
-  const parts: string[] = [];
+/** The error and its `cause` chain, outermost first (drizzle wraps D1's error, viem nests the RPC reason). */
+function errorChain(err: unknown): unknown[] {
+  const chain: unknown[] = [];
   let current: unknown = err;
   for (let depth = 0; current && depth < 5; depth++) {
-    if (current instanceof Error) {
-      parts.push(`${current.name}: ${current.message}`);
-      current = (current as { cause?: unknown }).cause;
-    } else {
-      parts.push(String(current));
-      break;
-    }
+    chain.push(current);
+    if (!(current instanceof Error)) break;
+    current = (current as { cause?: unknown }).cause;
   }
-  return parts.join(" | ");
+  return chain;
+}
+
+/** The text a provider error carries: its message plus any `cause` chain. */
+function errorText(err: unknown): string {
+  return errorChain(err)
+    .map((link) => (link instanceof Error ? `${link.name}: ${link.message}` : String(link)))
+    .join(" | ");
+}
+
+/** Cloudflare marks transient binding failures (Durable Objects, D1) with `retryable`/`overloaded`. */
+function isFlaggedTransient(link: unknown): boolean {
+  const flags = link as { retryable?: unknown; overloaded?: unknown } | null;
+  return typeof flags === "object" && flags !== null && (flags.retryable === true || flags.overloaded === true);
 }
 
 /**
@@ -243,11 +253,17 @@ export function providerRefusal(err: unknown): ProviderRefusal | null {
   for (const rule of RULES) {
     if (rule.test.test(text)) return { provider: rule.provider, kind: rule.kind, error: rule.error() };
   }
-  // Cloudflare marks transient binding failures (Durable Objects, D1) with `retryable`/`overloaded` whatever the text.
-  const flags = err as { retryable?: unknown; overloaded?: unknown } | null;
-  if (typeof flags === "object" && flags !== null && (flags.retryable === true || flags.overloaded === true))
-    return { provider: "durable_objects", kind: "retryable", error: unavailable("A service this request needs") };
-  return null;
+  // The flags, whatever the text, on any link of the chain: a D1 error arrives wrapped in drizzle's "Failed query".
+  const chain = errorChain(err);
+  const flagged = chain.find(isFlaggedTransient);
+  if (!flagged) return null;
+  // Labelled by its source: a query through drizzle or D1's own "D1_…" text is the database, else one of our rooms.
+  const fromD1 =
+    chain.some((link) => link instanceof DrizzleQueryError) ||
+    (flagged instanceof Error && /\bD1_[A-Z]+\b|\bD1 DB\b/.test(flagged.message));
+  return fromD1
+    ? { provider: "d1", kind: "retryable", error: unavailable("The database") }
+    : { provider: "durable_objects", kind: "retryable", error: unavailable("A service this request needs") };
 }
 
 /** The provider's own words, for the server log only (bounded). */

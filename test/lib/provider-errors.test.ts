@@ -3,6 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createPublicClient, http } from "viem";
+import { DrizzleQueryError } from "drizzle-orm";
 import { pipelineApp, send } from "./pipeline-app";
 import { providerRefusal } from "../../src/lib/provider-errors";
 import { enqueueJob } from "../../src/lib/jobs";
@@ -26,6 +27,11 @@ const app = pipelineApp((a) => {
   a.get("/api/v1/test/d1-overloaded", () => {
     // Cannot be provoked locally: the documented message of the production refusal.
     throw new Error("D1_ERROR: D1 DB is overloaded. Requests queued for too long.");
+  });
+  a.get("/api/v1/test/d1-flagged-drizzle", () => {
+    // A transient D1 failure cannot be provoked locally: its shape (flag on the binding's error) inside drizzle's.
+    const d1 = Object.assign(new Error("D1_ERROR: an internal error the docs do not list"), { retryable: true });
+    throw new DrizzleQueryError("select \"id\" from \"users\"", [], d1);
   });
   a.get("/api/v1/test/queue-too-large", async () => {
     // Locally the binding only says "Unknown Internal Error (15000)": producers check the size before sending.
@@ -107,5 +113,36 @@ describe("provider refusals", () => {
     expect(code("Durable Object reset because its code was updated.")).toBe("SYS002");
     const flagged = Object.assign(new Error("something transient"), { retryable: true });
     expect(providerRefusal(flagged)?.error).toMatchObject({ code: "SYS002", headers: { "retry-after": "5" } });
+  });
+
+  it("a flagged D1 error wrapped by drizzle is SYS002 labelled d1; a flagged Durable Object error durable_objects", () => {
+    // drizzle wraps every D1 failure ("Failed query: …") with the binding's error as `cause`.
+    const d1 = Object.assign(new Error("D1_ERROR: an internal error the docs do not list"), { retryable: true });
+    const wrapped = new DrizzleQueryError("select 1", [], d1);
+    expect(providerRefusal(wrapped)).toMatchObject({
+      provider: "d1",
+      kind: "retryable",
+      error: { code: "SYS002", headers: { "retry-after": "5" } },
+    });
+    const overloaded = Object.assign(new Error("D1_ERROR: something new"), { overloaded: true });
+    expect(providerRefusal(new DrizzleQueryError("select 1", [], overloaded))).toMatchObject({
+      provider: "d1",
+      error: { code: "SYS002" },
+    });
+    const room = Object.assign(new Error("something transient"), { retryable: true });
+    expect(providerRefusal(new Error("rpc failed", { cause: room }))).toMatchObject({
+      provider: "durable_objects",
+      kind: "retryable",
+    });
+    // An unflagged drizzle failure stays a bug (SYS001 through the handler).
+    expect(providerRefusal(new DrizzleQueryError("select 1", [], new Error("no such column: x")))).toBeNull();
+  });
+
+  it("a flagged D1 error thrown through a drizzle query reaches the client as SYS002, not 500", async () => {
+    const res = await send(app, "GET", "/api/v1/test/d1-flagged-drizzle");
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("5");
+    expect(res.body.error.code).toBe("SYS002");
+    expect(res.text).not.toMatch(/D1_ERROR|Failed query|users/);
   });
 });

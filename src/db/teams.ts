@@ -1,6 +1,6 @@
 // Team queries every module shares: a user's role in a team and the teams they belong to (contracts and templates
 // use these for visibility), plus the member and invitation reads of the teams routes.
-import { and, asc, count, desc, eq, gt, inArray, isNull, ne, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNull, ne, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Database } from "./client";
 import { teamInvitations, teamMembers, teams } from "./schema/teams";
 import { users } from "./schema/identity";
@@ -279,6 +279,24 @@ export function revokeOpenInvitationsOf(database: Database, teamId: string, emai
 
 export function insertInvitation(database: Database, invitation: InvitationRow) {
   return database.insert(teamInvitations).values(invitation);
+}
+
+/**
+ * Revokes the open invitations an account's holder could have sent while its address was unverified: those it sent,
+ * and those of the teams it belongs to (an admin it invited may have sent them). A statement for a batch (the claim
+ * of an unverified account, src/db/user-data.ts).
+ */
+export function revokeInvitationsSentFromStatement(database: Database, userId: string, at: string) {
+  const itsTeams = database.select({ id: teamMembers.teamId }).from(teamMembers).where(eq(teamMembers.userId, userId));
+  return database
+    .update(teamInvitations)
+    .set({ revokedAt: at })
+    .where(
+      and(
+        invitationOpen(),
+        or(eq(teamInvitations.invitedBy, userId), inArray(teamInvitations.teamId, itsTeams)),
+      ),
+    );
 }
 
 /** Revokes one invitation if it is still open. A statement for a batch. */

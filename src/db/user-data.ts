@@ -29,6 +29,7 @@ import { listEscrows } from "./escrows";
 import { listListings } from "./listings";
 import { notificationView } from "./notifications";
 import { deleteEndpointStatements, endpointView } from "./webhooks";
+import { revokeInvitationsSentFromStatement } from "./teams";
 import { userView, type UserRow } from "./users";
 import { selectInChunks } from "./chunks";
 import { NO_PAYOUT_ACCOUNT, payoutAccountView } from "./payout-accounts";
@@ -649,10 +650,14 @@ export async function erasureStatements(database: Database, ctx: ErasureContext)
 
 /**
  * What the mailbox's owner takes over when they prove the address of an account that was never verified (a password
- * reset): the account stays theirs (contracts, teams, name), but every way in and every outward channel that its
- * unverified holder could have set up goes — whoever typed the address may not be the person who reads its mail
- * (account pre-hijacking: a squatter's API key, linked sign-in provider, MFA secret, webhook endpoint or phone).
- * @returns statements for the reset's own batch; they change nothing the owner needs to log in with the new password
+ * reset, or the emailed verification code — both prove the mailbox the same way, and both call this): the account
+ * stays theirs (contracts, teams, name), but every way in and every outward channel that its unverified holder could
+ * have set up goes — whoever typed the address may not be the person who reads its mail (account pre-hijacking: a
+ * squatter's API key, linked sign-in provider, MFA secret, webhook endpoint, phone, approval rules that put an
+ * approver on every contract, open team invitations).
+ * @returns statements for the caller's own batch, placed BEFORE the statement that marks the address verified (the
+ *   profile update is guarded on `email_verified_at IS NULL`); they change nothing the owner needs to log in with
+ *   the new password
  */
 export async function claimUnverifiedStatements(database: Database, user: UserRow, now: string) {
   const byName = (name: string) => ERASURE_STEPS.find((step) => step.name === name)!;
@@ -674,6 +679,12 @@ export async function claimUnverifiedStatements(database: Database, user: UserRo
     database.delete(loginChallenges).where(eq(loginChallenges.userId, user.id)),
     database.delete(oidcFlows).where(eq(oidcFlows.linkUserId, user.id)),
     ...endpoints,
+    // Approval rules: at send each approver joins the contract ahead of the recipients (src/domain/routing.ts), so a
+    // squatter's "any contract → approver squatter@…" would receive and hold every contract the owner sends.
+    database.delete(workflows).where(eq(workflows.ownerId, user.id)),
+    // Open invitations into the account's teams would admit whoever the squatter chose once accepted. Members
+    // already admitted stay (README "Verified email": a known limit the owner sees in the team's member list).
+    revokeInvitationsSentFromStatement(database, user.id, now),
   ] as BatchItem<"sqlite">[];
 }
 

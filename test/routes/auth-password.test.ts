@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call } from "../helpers/http";
 import { listEmails, waitForEmail } from "../helpers/mailbox";
-import { createUser, login, testIp, uniqueEmail } from "../helpers/users";
+import { createUser, login, testIp, uniqueEmail, verificationCode } from "../helpers/users";
 import { base32Decode, totp } from "../../src/domain/totp";
 
 const requestReset = (email: string) =>
@@ -189,5 +189,81 @@ describe("a password reset of an unverified account (attack pass: account pre-hi
     expect(hooks.body.data).toEqual([]);
     const keys = await call("GET", "/api/v1/api-keys", { token: ownerToken });
     expect(keys.body.data.filter((k: { revokedAt: string | null }) => !k.revokedAt)).toEqual([]);
+  });
+});
+
+/**
+ * A squatter registers `email` (never verifying it) and sets up what would outlive the owner's claim: an API key, a
+ * webhook endpoint, a workflow making the squatter approver of every contract, a team with an open invitation.
+ */
+async function squatterPrepares(email: string, password: string) {
+  const reg = await call("POST", "/api/v1/auth/register", {
+    body: { email, password, name: "Victim Name" },
+    headers: { "cf-connecting-ip": testIp() },
+  });
+  expect(reg.status).toBe(201);
+  const session = (await login(email, password)).body.data.accessToken as string;
+  const key = await call("POST", "/api/v1/api-keys", {
+    token: session,
+    body: { name: "backdoor", scopes: ["contracts:read", "profile:read"] },
+  });
+  expect(key.status).toBe(201);
+  const hook = await call("POST", "/api/v1/webhook-endpoints", {
+    token: session,
+    body: { url: "https://example.com/squatter-hooks-2", events: ["*"] },
+  });
+  expect(hook.status).toBe(201);
+  const rule = await call("POST", "/api/v1/workflows", {
+    token: session,
+    body: { name: "Every contract", when: {}, approvers: [{ email: uniqueEmail("squatter-approver"), order: 1 }] },
+  });
+  expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+  const team = await call("POST", "/api/v1/teams", { token: session, body: { name: "Victim's team" } });
+  expect(team.status).toBe(201);
+  const invited = await call("POST", `/api/v1/teams/${team.body.data.id}/members`, {
+    token: session,
+    body: { email: uniqueEmail("squatter-friend"), role: "admin" },
+  });
+  expect(invited.status, JSON.stringify(invited.body)).toBe(201);
+  return { keySecret: key.body.data.secret as string, teamId: team.body.data.id as string };
+}
+
+/** What the squatter prepared is gone from the account `token` opens. */
+async function expectNothingLeft(token: string, prepared: { keySecret: string; teamId: string }) {
+  expect((await call("GET", "/api/v1/auth/me", { token: prepared.keySecret })).status).toBe(401);
+  expect((await call("GET", "/api/v1/webhook-endpoints", { token })).body.data).toEqual([]);
+  const workflows = await call("GET", "/api/v1/workflows", { token });
+  expect(workflows.status).toBe(200);
+  expect(workflows.body.data).toEqual([]);
+  const invitations = await call("GET", `/api/v1/teams/${prepared.teamId}/invitations`, { token });
+  expect(invitations.status).toBe(200);
+  expect(invitations.body.data).toEqual([]);
+}
+
+describe("claiming an unverified account also clears approval rules and open team invitations", () => {
+  it("by a password reset: the squatter's workflow and invitation are gone", async () => {
+    const email = uniqueEmail("prehijack-rules");
+    const prepared = await squatterPrepares(email, "squatter password 2");
+    await requestReset(email);
+    expect((await confirm(await resetToken(email), "the owner's own password")).status).toBe(200);
+    const owner = await login(email, "the owner's own password");
+    expect(owner.status).toBe(200);
+    await expectNothingLeft(owner.body.data.accessToken, prepared);
+  });
+
+  it("by the emailed verification code: the same claim runs, and a later reset still finds nothing", async () => {
+    const email = uniqueEmail("prehijack-verify");
+    const prepared = await squatterPrepares(email, "squatter password 3");
+    const verified = await call("POST", "/api/v1/auth/verify-email", {
+      body: { email, code: await verificationCode(email) },
+      headers: { "cf-connecting-ip": testIp() },
+    });
+    expect(verified.status).toBe(200);
+    expect(verified.body.data.user).toMatchObject({ emailVerified: true });
+    await requestReset(email);
+    expect((await confirm(await resetToken(email), "the owner's own password")).status).toBe(200);
+    const owner = await login(email, "the owner's own password");
+    expect(owner.status).toBe(200);
+    await expectNothingLeft(owner.body.data.accessToken, prepared);
   });
 });

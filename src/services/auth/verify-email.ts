@@ -1,12 +1,15 @@
 // Confirming an email address with the emailed code: attempts spent before comparing, the code consumed, the
-// address marked verified, and an address listed in ADMIN_EMAILS granted the admin role at that moment.
+// address marked verified, and an address listed in ADMIN_EMAILS granted the admin role at that moment. The code
+// proves the mailbox as a password reset does, so the same claim runs (claimUnverifiedStatements): what the account's
+// holder set up before anyone proved the address (keys, providers, MFA, webhooks, approval rules, invitations) goes.
 import type { Bindings } from "../../env";
 import { ApiError } from "../../lib/errors";
 import { auditInsert } from "../../lib/audit";
 import { timingSafeEqual } from "../../lib/crypto";
 import { hashCode } from "../../lib/identity-secrets";
 import { db } from "../../db/client";
-import { findUserByEmail, grantConfiguredAdmin, markEmailVerified, type UserRow } from "../../db/users";
+import { findUserByEmail, findUserById, grantConfiguredAdmin, markEmailVerified, type UserRow } from "../../db/users";
+import { claimUnverifiedStatements } from "../../db/user-data";
 import { consumeVerification, latestLiveVerification, spendAttempt } from "../../db/email-verifications";
 import { isAdminEmail, normaliseEmail } from "../../domain/identity-policy";
 
@@ -42,8 +45,11 @@ export async function verifyEmail(
   }
   const becomesAdmin = user.role === "user" && isAdminEmail(env.ADMIN_EMAILS, user.email);
   const granted = { from: "user", to: "admin", reason: "ADMIN_EMAILS" };
+  const claim = await claimUnverifiedStatements(db(env.DB), user, now.toISOString());
   await db(env.DB).batch([
     consumeVerification(env.DB, pending.id, now),
+    // The claim runs before the verification: its guarded update matches only while the address is unverified.
+    ...claim,
     markEmailVerified(env.DB, user.id, now),
     auditInsert(
       env,
@@ -68,5 +74,8 @@ export async function verifyEmail(
         ]
       : []),
   ]);
-  return { ...user, emailVerifiedAt: now.toISOString(), role: becomesAdmin ? ("admin" as const) : user.role };
+  // Read back: the claim changed the profile too (MFA, phone).
+  const after = await findUserById(env.DB, user.id);
+  if (!after) throw invalid();
+  return after;
 }

@@ -72,15 +72,23 @@ export function assertRenderable(fields: Record<string, string | null | undefine
 /**
  * Text we did not get to validate (a sign-in provider's display name) made fit for documents and headers: one line
  * (control characters and line separators become spaces), characters no font covers dropped, spaces collapsed.
+ * @param maxLength at most this many UTF-16 units (zod's `.max`), cut between characters: never half a surrogate pair
  * @returns the cleaned text; empty when nothing drawable is left
  */
-export function drawableLine(text: string): string {
+export function drawableLine(text: string, maxLength = Number.POSITIVE_INFINITY): string {
   const missing = new Set(uncoveredCharacters(text));
-  return [...text.normalize("NFC").replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")]
+  const line = [...text.normalize("NFC").replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")]
     .filter((ch) => !missing.has(ch))
     .join("")
     .replace(/\s+/g, " ")
     .trim();
+  if (line.length <= maxLength) return line;
+  let cut = "";
+  for (const ch of line) {
+    if (cut.length + ch.length > maxLength) break;
+    cut += ch;
+  }
+  return cut.trim();
 }
 
 /** zod check for text that goes into a PDF: `z.string().superRefine(renderableText)` refuses (VAL001, at the

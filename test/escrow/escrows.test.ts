@@ -31,6 +31,19 @@ describe("POST /escrows", () => {
     expect(multi.status).toBe(201);
     const contract = await call("GET", `/api/v1/contracts/${multi.body.data.contractId}`, { token: b.accessToken });
     expect(contract.body.data.title).not.toMatch(/[\r\n]/);
+    // A title cut to length never splits a character in two (U+1F170, drawable, is two UTF-16 units).
+    const long = await call("POST", "/api/v1/escrows", {
+      token: b.accessToken,
+      body: { sellerEmail: s.email, amount: 10_000, currency: "NGN", description: `${"a".repeat(179)}\u{1F170}` },
+    });
+    expect(long.status, JSON.stringify(long.body)).toBe(201);
+    const longContract = await call("GET", `/api/v1/contracts/${long.body.data.contractId}`, { token: b.accessToken });
+    expect(longContract.body.data.title).toBe(`Escrow: ${"a".repeat(179)}`);
+    const cancelledLong = await call("POST", `/api/v1/escrows/${long.body.data.id}/cancel`, {
+      token: b.accessToken,
+      body: {},
+    });
+    expect(cancelledLong.status).toBe(200);
     // Not pending any more: later tests in this file count the pending escrows admins see.
     const cancelled = await call("POST", `/api/v1/escrows/${multi.body.data.id}/cancel`, {
       token: b.accessToken,

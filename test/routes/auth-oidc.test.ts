@@ -30,6 +30,25 @@ describe("sign in with a provider: new accounts and linking", { timeout: 90_000 
     expect(res.body.data.user.name).toBe("Ada Lovelace");
   });
 
+  it("a provider's name cut to 200 characters never splits a character in two (a lone surrogate cannot render)", async () => {
+    const account = await providerAccount({
+      id: subject(),
+      email: uniqueEmail("google-long-name"),
+      emailVerified: true,
+      // U+1F170 is drawable (a symbol font covers it) and takes two UTF-16 units: units 200 and 201.
+      name: `${"a".repeat(199)}\u{1F170}`,
+    });
+    const res = await signIn("google", account.id);
+    expect(res.status).toBe(200);
+    expect(res.body.data.user.name).toBe("a".repeat(199));
+    // The name is one a person could have typed: the profile accepts it back unchanged.
+    const put = await call("PATCH", "/api/v1/users/me", {
+      token: res.body.data.accessToken,
+      body: { name: res.body.data.user.name },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+  });
+
   it("a new person signs in with Google: an account with a verified email and the login response; again: the same account", async () => {
     const email = uniqueEmail("google-new");
     const account = await providerAccount({ id: subject(), email, emailVerified: true, name: "Ada Lovelace" });

@@ -193,6 +193,9 @@ async function liveUser(d1: D1Database, id: string): Promise<UserRow | null> {
   return user && user.deletedAt === null ? user : null;
 }
 
+/** personNameField's `.max`: a provider's name is cut to what a typed one may be. */
+const NAME_MAX_LENGTH = 200;
+
 /** A new account from the provider's claims: no password, the email verified only if the provider vouched for it. */
 async function createAccount(
   c: Context<AppEnv>,
@@ -210,10 +213,10 @@ async function createAccount(
     verified.claims.name,
     [verified.claims.given_name, verified.claims.family_name].filter((p) => typeof p === "string").join(" "),
   ]
-    .map((n) => (typeof n === "string" ? drawableLine(n) : ""))
+    .map((n) => (typeof n === "string" ? drawableLine(n, NAME_MAX_LENGTH) : ""))
     .find((n) => n.length > 0);
   // The provider's name is the person's name in documents and email: the same rules as a typed one (personNameField).
-  const name = (claimedName ?? drawableLine(email.split("@")[0]!)).slice(0, 200).trim() || "Escra user";
+  const name = claimedName ?? (drawableLine(email.split("@")[0]!, NAME_MAX_LENGTH) || "Escra user");
   const userId = newId("usr");
   const retire = unverifiedHolder ? await retireUnverifiedStatements(db(env.DB), unverifiedHolder, at) : null;
   const becomesAdmin = assertion.verified && isAdminEmail(env.ADMIN_EMAILS, email);

@@ -4,6 +4,7 @@
 import type { z } from "@hono/zod-openapi";
 import type { Bindings, Principal } from "../../env";
 import { ApiError, fail } from "../../lib/errors";
+import { drawableLine } from "../../lib/fonts";
 import { newId } from "../../lib/ids";
 import { paymentProvider } from "../../lib/payments";
 import { db } from "../../db/client";
@@ -179,11 +180,9 @@ async function generateContract(
     await contractRoom(env, id).create({
       id,
       ownerId: buyer.userId,
-      // A title is one line (it becomes email subjects and PDF headings): the description's first line, flattened.
-      title: `Escrow: ${terms.description
-        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")
-        .trim()
-        .slice(0, 180)}`,
+      // A title is one line (it becomes email subjects and PDF headings): the description flattened and cut between
+      // characters (a cut through a surrogate pair would leave a character no font draws).
+      title: `Escrow: ${drawableLine(terms.description, 180)}`,
       type: rendered.contractType,
       body: rendered.body,
       variables: rendered.variables,

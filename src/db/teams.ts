@@ -291,12 +291,7 @@ export function revokeInvitationsSentFromStatement(database: Database, userId: s
   return database
     .update(teamInvitations)
     .set({ revokedAt: at })
-    .where(
-      and(
-        invitationOpen(),
-        or(eq(teamInvitations.invitedBy, userId), inArray(teamInvitations.teamId, itsTeams)),
-      ),
-    );
+    .where(and(invitationOpen(), or(eq(teamInvitations.invitedBy, userId), inArray(teamInvitations.teamId, itsTeams))));
 }
 
 /** Revokes one invitation if it is still open. A statement for a batch. */

@@ -31,7 +31,7 @@ const app = pipelineApp((a) => {
   a.get("/api/v1/test/d1-flagged-drizzle", () => {
     // A transient D1 failure cannot be provoked locally: its shape (flag on the binding's error) inside drizzle's.
     const d1 = Object.assign(new Error("D1_ERROR: an internal error the docs do not list"), { retryable: true });
-    throw new DrizzleQueryError("select \"id\" from \"users\"", [], d1);
+    throw new DrizzleQueryError('select "id" from "users"', [], d1);
   });
   a.get("/api/v1/test/queue-too-large", async () => {
     // Locally the binding only says "Unknown Internal Error (15000)": producers check the size before sending.

@@ -4,6 +4,7 @@ import { contractFtsJoin, contractMatch, contractRank, contractsFts } from "./co
 import { ftsQuery } from "../domain/search-query";
 import type { Database } from "./client";
 import { selectInChunks } from "./chunks";
+import { PreparedRead, readBatch } from "./prepared";
 import { contractAttachments, contracts, contractSigners } from "./schema/contracts";
 import type { ContractState, ContractStatus } from "../domain/contract-machine";
 import { contractView, type ContractView } from "../domain/contract-view";
@@ -36,13 +37,40 @@ function assemble(rows: ContractRow[], signers: SignerRow[], attachments: Attach
   });
 }
 
-/** One contract with its signers and attachments: one D1 batch (one round trip, one consistent snapshot). */
+const contractById = new PreparedRead((database) =>
+  database
+    .select()
+    .from(contracts)
+    .where(eq(contracts.id, sql.placeholder("id")))
+    .limit(1)
+    .prepare(),
+);
+const signersOfContract = new PreparedRead((database) =>
+  database
+    .select()
+    .from(contractSigners)
+    .where(eq(contractSigners.contractId, sql.placeholder("id")))
+    .prepare(),
+);
+const attachmentsOfContract = new PreparedRead((database) =>
+  database
+    .select()
+    .from(contractAttachments)
+    .where(eq(contractAttachments.contractId, sql.placeholder("id")))
+    .prepare(),
+);
+
+/**
+ * One contract with its signers and attachments: one D1 batch (one round trip, one consistent snapshot) of
+ * statements prepared once per isolate (db/prepared.ts).
+ */
 export async function findContract(database: Database, id: string): Promise<ContractView | null> {
-  const [rows, signers, attachments] = await database.batch([
-    database.select().from(contracts).where(eq(contracts.id, id)).limit(1),
-    database.select().from(contractSigners).where(eq(contractSigners.contractId, id)),
-    database.select().from(contractAttachments).where(eq(contractAttachments.contractId, id)),
-  ]);
+  const d1 = database.$client;
+  const [rows, signers, attachments] = await readBatch(d1, [
+    contractById.bind(d1, { id }),
+    signersOfContract.bind(d1, { id }),
+    attachmentsOfContract.bind(d1, { id }),
+  ] as const);
   return assemble(rows, signers, attachments)[0] ?? null;
 }
 

@@ -1,9 +1,10 @@
 // The lookups `authenticate` does per request: a session (with its user) or an API key (with its owner).
 // Each is one indexed D1 read by primary/unique key, joined to users so suspension/erasure apply at once.
-import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { auditInsert } from "../lib/audit";
 import type { SecurityEvent } from "../domain/events";
 import { db } from "./client";
+import { PreparedRead } from "./prepared";
 import { apiKeys, sessions, users, type Role } from "./schema/identity";
 
 /** What every credential check reads of the credential's owner: their role and whether they may still act. */
@@ -22,8 +23,8 @@ export interface SessionState extends OwnerState {
   lastUsedAt: string;
 }
 
-export async function sessionState(d1: D1Database, sessionId: string): Promise<SessionState | null> {
-  const rows = await db(d1)
+const sessionStateById = new PreparedRead((database) =>
+  database
     .select({
       sessionId: sessions.id,
       userId: sessions.userId,
@@ -34,8 +35,14 @@ export async function sessionState(d1: D1Database, sessionId: string): Promise<S
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, sessionId))
-    .limit(1);
+    .where(eq(sessions.id, sql.placeholder("sessionId")))
+    .limit(1)
+    .prepare(),
+);
+
+/** Prepared once per isolate (db/prepared.ts): read on every authenticated request the credential cache misses. */
+export async function sessionState(d1: D1Database, sessionId: string): Promise<SessionState | null> {
+  const rows = await sessionStateById.all(d1, { sessionId });
   return rows[0] ?? null;
 }
 

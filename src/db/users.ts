@@ -1,7 +1,8 @@
 // User rows: lookups, the public `user` view of API.md, and the writes identity flows make.
-import { and, eq, inArray, isNotNull, isNull, lt, or } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import { selectInChunks } from "./chunks";
 import { db, type Database } from "./client";
+import { PreparedRead } from "./prepared";
 import { users, type AccountType, type Role } from "./schema/identity";
 import type { z } from "@hono/zod-openapi";
 import { userSchema } from "../schemas/user";
@@ -67,8 +68,18 @@ export async function mayActFor(database: Database, userId: string): Promise<boo
   return !!row && !row.suspended && row.deletedAt === null;
 }
 
+/** Prepared once per isolate (db/prepared.ts): GET /auth/me and most authorised reads look a user up by id. */
+const userById = new PreparedRead((database) =>
+  database
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder("id")))
+    .limit(1)
+    .prepare(),
+);
+
 export async function findUserById(d1: D1Database, id: string): Promise<UserRow | null> {
-  const rows = await db(d1).select().from(users).where(eq(users.id, id)).limit(1);
+  const rows = await userById.all(d1, { id });
   return rows[0] ?? null;
 }
 

@@ -18,6 +18,7 @@ import { ApiError } from "./errors";
 import { errorResponse } from "./error-handler";
 import { log } from "./request-context";
 import { runInBackground } from "./background";
+import { setResponseHeaders } from "./response-headers";
 
 export type { RateLimitDecision };
 
@@ -78,7 +79,7 @@ export async function enforceRateLimit(
   }
   record(c, decision);
   const shown = tightest(c) ?? decision;
-  for (const [name, value] of Object.entries(headersFor(shown))) c.header(name, value);
+  setResponseHeaders(c, Object.entries(headersFor(shown)));
   if (!decision.allowed) throw tooManyRequests(decision);
   return decision;
 }
@@ -293,5 +294,5 @@ function isTighter(a: RateLimitDecision, b: RateLimitDecision) {
 
 /** Re-applied after the handler: a handler returning its own Response object would otherwise drop them. */
 function applyHeaders(c: Context<AppEnv>, decision: RateLimitDecision) {
-  for (const [name, value] of Object.entries(headersFor(decision))) c.header(name, value);
+  setResponseHeaders(c, Object.entries(headersFor(decision)));
 }

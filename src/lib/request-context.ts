@@ -6,6 +6,7 @@ import type { AppEnv } from "../env";
 import { newId } from "./ids";
 import { currentCorrelationId, withCorrelation } from "./correlation";
 import { recordRequestMetrics } from "./metrics";
+import { setResponseHeaders } from "./response-headers";
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -18,7 +19,7 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
     // Everything below runs with the request id as its correlation id (queue messages, DO calls, logs).
     await withCorrelation(requestId, next);
   } finally {
-    c.header("X-Request-Id", requestId);
+    setResponseHeaders(c, [["X-Request-Id", requestId]]);
     const route = safeRoutePath(c);
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     recordRequestMetrics(c, route, durationMs);

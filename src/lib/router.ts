@@ -5,9 +5,12 @@ import type { AppEnv } from "../env";
 import { ApiError } from "./errors";
 import { zodDetails } from "./error-handler";
 import { withDeclaredAccess } from "./auth";
+import { MemoRouter } from "./memo-router";
 
 export function createRouter() {
   const router = new OpenAPIHono<AppEnv>({
+    // Only the root app's router ever matches (route() copies a module's routes into it); see memo-router.ts.
+    router: new MemoRouter(),
     defaultHook: (result) => {
       if (!result.success) {
         throw new ApiError("VAL001", "Request validation failed", { details: zodDetails(result.error) });

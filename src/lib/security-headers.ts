@@ -2,6 +2,7 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../env";
+import { type HeaderEntry, setResponseHeaders } from "./response-headers";
 
 /** The docs page loads its renderer from our own origin only; everything else is JSON. */
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
@@ -9,49 +10,80 @@ export const DOCS_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+const SECURITY_HEADERS: readonly HeaderEntry[] = [
+  ["Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload"],
+  ["X-Content-Type-Options", "nosniff"],
+  ["X-Frame-Options", "DENY"],
+  ["Referrer-Policy", "no-referrer"],
+  ["Cross-Origin-Opener-Policy", "same-origin"],
+  ["Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"],
+];
+const SECURITY_HEADERS_WITH_CSP: readonly HeaderEntry[] = [...SECURITY_HEADERS, ["Content-Security-Policy", API_CSP]];
+
 export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  c.header("Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload");
-  c.header("X-Content-Type-Options", "nosniff");
-  c.header("X-Frame-Options", "DENY");
-  c.header("Referrer-Policy", "no-referrer");
-  c.header("Cross-Origin-Opener-Policy", "same-origin");
-  c.header("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
-  if (!c.res.headers.has("Content-Security-Policy")) c.header("Content-Security-Policy", API_CSP);
+  const hasCsp = c.res.headers.has("Content-Security-Policy");
+  setResponseHeaders(c, hasCsp ? SECURITY_HEADERS : SECURITY_HEADERS_WITH_CSP);
 };
 
-/**
- * Hono's cors() for the ALLOWED_ORIGINS in force, built once per distinct value (per isolate) rather than per
- * request: building it per request was a visible share of GET /api/v1/ping's CPU profile.
- */
-const corsByOrigins = new Map<string, MiddlewareHandler<AppEnv>>();
+const EXPOSED_HEADERS = [
+  "X-Request-Id",
+  "X-RateLimit-Limit",
+  "X-RateLimit-Remaining",
+  "X-RateLimit-Reset",
+  "Retry-After",
+  "Idempotent-Replayed",
+];
+const EXPOSED_HEADERS_VALUE = EXPOSED_HEADERS.join(",");
 
-export const corsFromEnv: MiddlewareHandler<AppEnv> = (c, next) => {
-  const list = c.env.ALLOWED_ORIGINS;
-  let handler = corsByOrigins.get(list);
-  if (!handler) {
+interface CorsPolicy {
+  allowed: Set<string>;
+  /** Hono's cors(), which answers preflight (OPTIONS) requests. */
+  preflight: MiddlewareHandler<AppEnv>;
+}
+
+/**
+ * CORS for the ALLOWED_ORIGINS in force, built once per distinct value (per isolate) rather than per request:
+ * building it per request was a visible share of GET /api/v1/ping's CPU profile.
+ */
+const corsByOrigins = new Map<string, CorsPolicy>();
+
+/**
+ * Preflight requests go to Hono's cors(). Other requests get the same headers Hono's cors() gives them
+ * (Access-Control-Allow-Origin for an allowed Origin, Access-Control-Expose-Headers, `Vary: Origin`), set after the
+ * handler in one pass: Hono's version touches `c.res` before the handler and appends Vary after it, which copies
+ * the Response twice per request (see response-headers.ts).
+ */
+export const corsFromEnv: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const policy = corsPolicy(c.env.ALLOWED_ORIGINS);
+  if (c.req.method === "OPTIONS") return policy.preflight(c, next);
+  await next();
+  const origin = c.req.header("origin");
+  const entries: HeaderEntry[] = [];
+  if (origin && policy.allowed.has(origin)) entries.push(["Access-Control-Allow-Origin", origin]);
+  entries.push(["Access-Control-Expose-Headers", EXPOSED_HEADERS_VALUE], ["Vary", "Origin", true]);
+  setResponseHeaders(c, entries);
+};
+
+function corsPolicy(list: string): CorsPolicy {
+  let policy = corsByOrigins.get(list);
+  if (!policy) {
     const allowed = new Set(allowedOrigins(list));
-    handler = cors({
+    const preflight = cors({
       origin: (origin) => (allowed.has(origin) ? origin : null),
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
       allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id", "X-Signing-Token"],
-      exposeHeaders: [
-        "X-Request-Id",
-        "X-RateLimit-Limit",
-        "X-RateLimit-Remaining",
-        "X-RateLimit-Reset",
-        "Retry-After",
-        "Idempotent-Replayed",
-      ],
+      exposeHeaders: EXPOSED_HEADERS,
       maxAge: 600,
       credentials: false,
     });
+    policy = { allowed, preflight };
     // Tests run with a few values; anything beyond that is not a configuration, so do not grow without bound.
     if (corsByOrigins.size > 16) corsByOrigins.clear();
-    corsByOrigins.set(list, handler);
+    corsByOrigins.set(list, policy);
   }
-  return handler(c, next);
-};
+  return policy;
+}
 
 function allowedOrigins(list: string): string[] {
   return list

@@ -48,7 +48,8 @@ export async function logIn(env: Bindings, origin: { ip: string | null; userAgen
       now,
     );
   const lockKey = emailThrottleKey(env, email);
-  const lock = await readLockState(d1, lockKey);
+  // Both reads in flight together (one round trip of waiting, not two); the lock is still decided first.
+  const [lock, user] = await Promise.all([readLockState(d1, lockKey), findUserByEmail(d1, email)]);
   const locked = lockSecondsRemaining(lock, now);
   if (locked > 0) {
     await audit({ reason: "locked", userId: null, emailKey: lockKey.slice(0, 16) });
@@ -81,7 +82,6 @@ export async function logIn(env: Bindings, origin: { ip: string | null; userAgen
   };
   const badCredentials = () => new ApiError("AUTH001", "Invalid email or password");
 
-  const user = await findUserByEmail(d1, email);
   if (!user || user.deletedAt !== null) {
     verifyAgainstDummy(input.password);
     return failLogin("unknown_email", null, badCredentials());

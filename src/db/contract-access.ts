@@ -2,12 +2,15 @@
 // equivalent SQL filter for lists (visibleContracts). Routes of drafting, signing and anchoring all use these.
 import { eq, or, sql, type SQL } from "drizzle-orm";
 import type { Bindings, Principal } from "../env";
-import { db, type Database } from "./client";
+import type { Database } from "./client";
 import { contracts, contractShares, contractSigners } from "./schema/contracts";
 import { teamMembers } from "./schema/teams";
 import { users } from "./schema/identity";
 import type { TeamRole } from "../domain/team-roles";
 import { isAdmin } from "../domain/scopes";
+import type { ContractView } from "../domain/contract-view";
+import { assembleContract, contractReads } from "./contracts";
+import { PreparedRawRead, readBatch } from "./prepared";
 
 export type ContractAccess = "none" | "view" | "edit" | "owner";
 const RANK: Record<ContractAccess, number> = { none: 0, view: 1, edit: 2, owner: 3 };
@@ -70,16 +73,16 @@ export async function verifiedEmailOf(database: Database, userId: string): Promi
   return row?.verifiedAt ? row.email.toLowerCase() : null;
 }
 
-/** One D1 round trip gathers every fact decideAccess needs (a verified email is required for email matches). */
-export async function contractAccess(env: Bindings, principal: Principal, contractId: string): Promise<ContractAccess> {
-  const uid = principal.userId;
+type AccessFactsRow = { owner_id: string; team_role: TeamRole | null; share_rank: number | null; is_party: number };
+
+/**
+ * Every fact decideAccess needs in one statement, prepared once per isolate (db/prepared.ts); values `uid` (the
+ * caller) and `contractId`. A verified email is required for email matches.
+ */
+const accessFactsRow = (() => {
+  const uid = sql.placeholder("uid");
   const me = sql`(SELECT lower(${users.email}) FROM ${users} WHERE ${users.id} = ${uid} AND ${users.emailVerifiedAt} IS NOT NULL)`;
-  const row = await db(env.DB).get<{
-    owner_id: string;
-    team_role: TeamRole | null;
-    share_rank: number | null;
-    is_party: number;
-  }>(sql`
+  return new PreparedRawRead<AccessFactsRow>(sql`
     SELECT ${contracts.ownerId} AS owner_id,
       (SELECT ${teamMembers.role} FROM ${teamMembers}
         WHERE ${teamMembers.teamId} = ${contracts.teamId} AND ${teamMembers.userId} = ${uid}) AS team_role,
@@ -89,15 +92,42 @@ export async function contractAccess(env: Bindings, principal: Principal, contra
           AND ${shareStillGranted}) AS share_rank,
       EXISTS (SELECT 1 FROM ${contractSigners}
         WHERE ${contractSigners.contractId} = ${contracts.id} AND ${contractSigners.email} = ${me}) AS is_party
-    FROM ${contracts} WHERE ${contracts.id} = ${contractId}`);
+    FROM ${contracts} WHERE ${contracts.id} = ${sql.placeholder("contractId")} LIMIT 1`);
+})();
+
+function accessFrom(principal: Principal, row: AccessFactsRow | undefined): ContractAccess {
   if (!row) return "none";
   return decideAccess({
     role: principal.role,
-    isOwner: row.owner_id === uid,
+    isOwner: row.owner_id === principal.userId,
     teamRole: row.team_role,
     sharePermission: row.share_rank === 2 ? "edit" : row.share_rank === 1 ? "view" : null,
     isParty: row.is_party === 1,
   });
+}
+
+/** The caller's access to a contract: one D1 read. */
+export async function contractAccess(env: Bindings, principal: Principal, contractId: string): Promise<ContractAccess> {
+  const rows = await accessFactsRow.all(env.DB, { uid: principal.userId, contractId });
+  return accessFrom(principal, rows[0]);
+}
+
+/**
+ * The caller's access and the contract (with its signers and attachments) in ONE D1 batch, for reads that need
+ * both: one round trip instead of two, one snapshot. The contract is null when the access is "none" (or it is gone).
+ */
+export async function contractWithAccess(
+  env: Bindings,
+  principal: Principal,
+  contractId: string,
+): Promise<{ level: ContractAccess; contract: ContractView | null }> {
+  const d1 = env.DB;
+  const [facts, rows, signers, attachments] = await readBatch(d1, [
+    accessFactsRow.bind(d1, { uid: principal.userId, contractId }),
+    ...contractReads(d1, contractId),
+  ] as const);
+  const level = accessFrom(principal, facts[0]);
+  return { level, contract: level === "none" ? null : assembleContract(rows, signers, attachments) };
 }
 
 /** SQL: the caller's verified email, lower-cased; NULL when unverified (a comparison with it is then never true). */

@@ -60,18 +60,27 @@ const attachmentsOfContract = new PreparedRead((database) =>
     .prepare(),
 );
 
+/** findContract's three reads bound for a caller's own batch (see contractWithAccess); results go to assembleContract. */
+export function contractReads(d1: D1Database, id: string) {
+  return [
+    contractById.bind(d1, { id }),
+    signersOfContract.bind(d1, { id }),
+    attachmentsOfContract.bind(d1, { id }),
+  ] as const;
+}
+
+export function assembleContract(rows: ContractRow[], signers: SignerRow[], attachments: AttachmentRow[]) {
+  return assemble(rows, signers, attachments)[0] ?? null;
+}
+
 /**
  * One contract with its signers and attachments: one D1 batch (one round trip, one consistent snapshot) of
  * statements prepared once per isolate (db/prepared.ts).
  */
 export async function findContract(database: Database, id: string): Promise<ContractView | null> {
   const d1 = database.$client;
-  const [rows, signers, attachments] = await readBatch(d1, [
-    contractById.bind(d1, { id }),
-    signersOfContract.bind(d1, { id }),
-    attachmentsOfContract.bind(d1, { id }),
-  ] as const);
-  return assemble(rows, signers, attachments)[0] ?? null;
+  const [rows, signers, attachments] = await readBatch(d1, contractReads(d1, id));
+  return assembleContract(rows, signers, attachments);
 }
 
 /** The structured filters; `q` (full text) is applied by listContracts through contracts_fts. */

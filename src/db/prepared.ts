@@ -4,7 +4,8 @@
 // Building a query (drizzle's select → buildSelectQuery → getSQL, its `is()` entity checks) was ~12–16 % of GET
 // /auth/me's and GET /contracts/:id's CPU in the bench profile (README "Performance"). Values go in through
 // `sql.placeholder(name)`, so the SQL text is fixed and D1 gets the same statement each time.
-import { fillPlaceholders } from "drizzle-orm";
+import { fillPlaceholders, type SQL } from "drizzle-orm";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { db, type Database } from "./client";
 
 /** What drizzle's `.prepare()` on an async (D1) select gives: the built query and its row mapping. */
@@ -51,6 +52,40 @@ export class PreparedRead<R> {
   /** Runs the query alone; rows as drizzle maps them. */
   all(d1: D1Database, values: Record<string, unknown>): Promise<R> {
     return this.#prepared(d1).query.all(values);
+  }
+}
+
+/** Renders raw `sql` templates the way drizzle's D1 driver does (quoted, `?` parameters). */
+const dialect = new SQLiteAsyncDialect();
+
+/**
+ * A raw `sql` query (correlated subqueries that a select's field list would render unqualified) prepared once per
+ * D1 binding; rows come back as D1 gives them (named by the query's aliases), typed `Row`.
+ */
+export class PreparedRawRead<Row> {
+  readonly #query: { sql: string; params: unknown[] };
+  readonly #byBinding = new WeakMap<D1Database, D1PreparedStatement>();
+
+  /** @param query values as `sql.placeholder(name)` */
+  constructor(query: SQL) {
+    this.#query = dialect.sqlToQuery(query);
+  }
+
+  #statement(d1: D1Database, values: Record<string, unknown>): D1PreparedStatement {
+    let statement = this.#byBinding.get(d1);
+    if (!statement) {
+      statement = d1.prepare(this.#query.sql);
+      this.#byBinding.set(d1, statement);
+    }
+    return statement.bind(...fillPlaceholders(this.#query.params, values));
+  }
+
+  bind(d1: D1Database, values: Record<string, unknown>): BoundRead<Row[]> {
+    return { statement: this.#statement(d1, values), map: (result) => result.results as Row[] };
+  }
+
+  async all(d1: D1Database, values: Record<string, unknown>): Promise<Row[]> {
+    return (await this.#statement(d1, values).all<Row & Record<string, unknown>>()).results;
   }
 }
 

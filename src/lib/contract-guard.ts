@@ -7,7 +7,7 @@ import { ApiError, fail } from "./errors";
 import { principalOf } from "./auth";
 import { db } from "../db/client";
 import { findContract } from "../db/contracts";
-import { atLeastAccess, contractAccess, type ContractAccess } from "../db/contract-access";
+import { atLeastAccess, contractAccess, contractWithAccess, type ContractAccess } from "../db/contract-access";
 import type { ContractView } from "../domain/contract-view";
 
 export async function requireContractAccess(
@@ -45,4 +45,15 @@ export async function contractReader(c: Context<AppEnv>, id: string): Promise<Co
   }
   const principal = principalOf(c);
   return { kind: "account", principal, level: await requireContractAccess(c.env, principal, id, "view") };
+}
+
+/**
+ * An account's read of contract `id` with view access: the access check and the contract in one D1 batch
+ * (contractWithAccess). RES001 when the caller may not see it or it does not exist, as requireContractAccess.
+ */
+export async function viewableContract(env: Bindings, principal: Principal, id: string): Promise<ContractView> {
+  const { level, contract } = await contractWithAccess(env, principal, id);
+  // Every level but "none" includes view.
+  if (level === "none" || !contract) throw fail.notFound("Contract");
+  return contract;
 }

@@ -7,7 +7,7 @@ import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { principalOf, requireScope } from "../lib/auth";
 import { db } from "../db/client";
-import { findContract, listContracts } from "../db/contracts";
+import { listContracts } from "../db/contracts";
 import { visibleContracts } from "../db/contract-access";
 import { contractView } from "../domain/contract-view";
 import { contractRoom } from "../../durable-objects/contract-room";
@@ -15,10 +15,9 @@ import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { partyReadable } from "../lib/signing-access";
 import { findUserById } from "../db/users";
 import { partyView } from "../domain/contract-view";
-import { contractReader, requireContractAccess } from "../lib/contract-guard";
+import { contractReader, requireContractAccess, viewableContract } from "../lib/contract-guard";
 import { purgeContractFiles } from "../services/contracts/purge-contract-files";
 import { createContract } from "../services/contracts/create-contract";
-import { fail } from "../lib/errors";
 import {
   auditEventSchema,
   contractIdParam,
@@ -131,15 +130,14 @@ export const contractRoutes = createRouter()
   })
   .openapi(getContractRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const reader = await contractReader(c, id);
-    if (reader.kind === "party") {
+    // A party (signing token) reads its own view; an account reads access and contract in one D1 batch.
+    const reader = c.get("signingParty") ? await contractReader(c, id) : null;
+    if (reader?.kind === "party") {
       const sender = await findUserById(c.env.DB, reader.contract.ownerId);
       const requestedBy = sender ? { name: sender.name, email: sender.email } : null;
       return ok(c, partyView(reader.contract, reader.signerId, requestedBy), 200);
     }
-    const contract = await findContract(db(c.env.DB), id);
-    if (!contract) throw fail.notFound("Contract");
-    return ok(c, contract, 200);
+    return ok(c, await viewableContract(c.env, principalOf(c), id), 200);
   })
   .openapi(patchContractRoute, async (c) => {
     const principal = principalOf(c);

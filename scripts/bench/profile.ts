@@ -1,4 +1,4 @@
-// `node scripts/bench/profile.ts [--only a,b] [--duration s] [--connections n]`: V8 CPU profiles of the Worker under
+// `npm run bench:profile -- [--only a,b] [--duration s] [--connections n]`: V8 CPU profiles of the Worker under
 // each bench scenario's load, taken through workerd's inspector (`wrangler dev --inspector-port`, Chrome DevTools
 // Protocol: Profiler.start/stop), reduced to the top self-time functions and the top inclusive frames of Escra's
 // own code. Absolute wall times on a shared machine are noise; where the CPU goes is not. Each profile is also

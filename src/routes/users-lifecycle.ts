@@ -2,7 +2,7 @@
 // for accounts too large for GET /users/me/export, and the caller's consent records (given and withdrawn).
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerSecurity, envelope, errorResponses, isoDate, jsonContent, listEnvelope } from "../lib/openapi";
+import { answers, bearerRoute, envelope, errorResponses, isoDate, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireScope, requireSession } from "../lib/auth";
 import { requestOrigin } from "../lib/audit";
@@ -16,9 +16,6 @@ import { DATA_EXPORT_STATUSES, DATA_EXPORT_TTL_HOURS } from "../domain/data-expo
 import { requestDataExport } from "../services/users/request-data-export";
 import { openDataExportFile, readDataExport } from "../services/users/read-data-export";
 import { dataExportFileName } from "../services/users/write-data-export";
-
-const tags = ["Users"];
-const security = bearerSecurity;
 
 const exportSchema = z
   .object({
@@ -65,9 +62,7 @@ const consentSchema = z
   .openapi("ConsentRecord");
 
 const requestExportRoute = createRoute({
-  tags,
-  security,
-  middleware: [requireSession()],
+  ...bearerRoute("Users", requireSession()),
   method: "post",
   path: "/users/me/exports",
   summary: "Export everything Escra holds about the caller, in the background (large accounts)",
@@ -76,30 +71,20 @@ const requestExportRoute = createRoute({
     "`data`, without its 1,000-rows-per-section cap (files as links to authenticated routes), into storage; when " +
     `ready the caller gets an email with the link and \`export.ready\` on the live feed. The file can be downloaded ` +
     `for ${DATA_EXPORT_TTL_HOURS} hours, then it is deleted. One export at a time: another one pending is RES002.`,
-  responses: {
-    202: jsonContent(envelope(exportSchema), "queued"),
-    ...errorResponses("AUTH003", "AUTH004", "RES002"),
-  },
+  responses: answers(202, envelope(exportSchema), "queued", "AUTH003", "AUTH004", "RES002"),
 });
 
 const getExportRoute = createRoute({
-  tags,
-  security,
-  middleware: [requireSession()],
+  ...bearerRoute("Users", requireSession()),
   method: "get",
   path: "/users/me/exports/{id}",
   summary: "An export's status and expiry",
   request: { params: exportIdParam },
-  responses: {
-    200: jsonContent(envelope(exportSchema), "the export"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(200, envelope(exportSchema), "the export", "AUTH003", "AUTH004", "RES001"),
 });
 
 const downloadExportRoute = createRoute({
-  tags,
-  security,
-  middleware: [requireSession()],
+  ...bearerRoute("Users", requireSession()),
   method: "get",
   path: "/users/me/exports/{id}/download",
   summary: "Download a ready export (JSON)",
@@ -114,9 +99,7 @@ const downloadExportRoute = createRoute({
 });
 
 const listConsentsRoute = createRoute({
-  tags,
-  security,
-  middleware: [requireScope("profile:read")],
+  ...bearerRoute("Users", requireScope("profile:read")),
   method: "get",
   path: "/users/me/consents",
   summary: "The caller's consent records, newest first (append-only: given and withdrawn)",
@@ -124,10 +107,7 @@ const listConsentsRoute = createRoute({
     "The consent to electronic signature given at each signing (contract, time, wording version, IP, user agent) " +
     "and every notification channel turned on or off. Records are never edited; a withdrawal is a new record.",
   request: { query: pageQuery },
-  responses: {
-    200: jsonContent(listEnvelope(consentSchema), "a page of consent records"),
-    ...errorResponses("AUTH003", "AUTH004"),
-  },
+  responses: answers(200, listEnvelope(consentSchema), "a page of consent records", "AUTH003", "AUTH004"),
 });
 
 const view = (r: DataExportRow) => ({

@@ -8,7 +8,7 @@ import { ApiError } from "../lib/errors";
 import { devOnly } from "../lib/dev-only";
 import { listDevMailbox } from "../db/dev-mailbox";
 import { deliverTestChargeSuccess } from "../lib/payments/test-provider";
-import { processPaystackWebhook } from "../lib/payments/webhook";
+import { processPaystackWebhook } from "../services/payments/process-paystack-webhook";
 import { publicRoute } from "../lib/auth";
 
 const mailboxEmail = z

@@ -4,7 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { envelope, errorResponses, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
-import { processPaystackWebhook } from "../lib/payments/webhook";
+import { processPaystackWebhook } from "../services/payments/process-paystack-webhook";
 import { publicRoute } from "../lib/auth";
 
 const route = createRoute({

@@ -4,13 +4,13 @@
 import type { Bindings } from "../../env";
 import { db } from "../../db/client";
 import { moveUnknownCharge, recordPaymentEvent, setPaymentEventOutcome } from "../../db/escrows";
-import { recordUnknownCharge } from "../../services/payments/record-unknown-charge";
+import { recordUnknownCharge } from "./record-unknown-charge";
 import { escrowRoom, type ProviderOutcome } from "../../../durable-objects/escrow-room";
-import { ApiError } from "../errors";
-import { sha256Hex } from "../crypto";
-import { log } from "../request-context";
-import { escrowIdOfReference } from "./provider";
-import { verifyPaystackSignature } from "./signature";
+import { ApiError } from "../../lib/errors";
+import { sha256Hex } from "../../lib/crypto";
+import { log } from "../../lib/request-context";
+import { escrowIdOfReference } from "../../lib/payments/provider";
+import { verifyPaystackSignature } from "../../lib/payments/signature";
 
 interface PaystackEvent {
   event: string;

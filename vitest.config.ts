@@ -165,7 +165,7 @@ export default defineConfig(async () => ({
     // so four overlap well even on a 2-core machine.
     maxWorkers: 4,
     projects: [
-      { test: { name: "unit", include: UNIT_TESTS, environment: "node", testTimeout: 10_000 } },
+      { test: { name: "unit", include: UNIT_TESTS, environment: "node", testTimeout: 10_000, isolate: false } },
       ...(unitOnly(process.argv) ? [] : await workersProjects()),
       // In Node: each file starts its own `wrangler dev` and drives Debian's chromium (test/browser/harness.ts).
       {

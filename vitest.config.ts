@@ -58,6 +58,12 @@ const FRESH_STORAGE_TESTS = [
   "test/lib/email-send.test.ts",
 ];
 
+/**
+ * Four files at a time: most of a workers test's wall time is spent waiting (queues, alarms, Anvil, the browser), so
+ * four overlap well even on a 2-core machine.
+ */
+const MAX_WORKERS = 4;
+
 /** Whether this run selects only the unit project (`vitest run --project unit`), so no service is started. */
 function unitOnly(argv: readonly string[]): boolean {
   const projects = argv.flatMap((arg, i) =>
@@ -131,7 +137,11 @@ async function workersProjects() {
         },
       },
     });
+  // These projects do not extend this file (`extends: false`): one that did would evaluate it again, starting a
+  // second set of the services above. So they repeat the root's two options.
   const test = {
+    silent: "passed-only" as const,
+    maxWorkers: MAX_WORKERS,
     setupFiles: ["./test/setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -144,6 +154,7 @@ async function workersProjects() {
   };
   return [
     {
+      extends: false,
       plugins: [plugin()],
       test: {
         ...test,
@@ -153,7 +164,7 @@ async function workersProjects() {
         isolate: false,
       },
     },
-    { plugins: [plugin()], test: { ...test, name: "workers-fresh", include: FRESH_STORAGE_TESTS } },
+    { extends: false, plugins: [plugin()], test: { ...test, name: "workers-fresh", include: FRESH_STORAGE_TESTS } },
   ];
 }
 
@@ -161,9 +172,7 @@ export default defineConfig(async () => ({
   test: {
     // Request logs are printed only for failing tests.
     silent: "passed-only" as const,
-    // Four files at a time: most of a workers test's wall time is spent waiting (queues, alarms, Anvil, the browser),
-    // so four overlap well even on a 2-core machine.
-    maxWorkers: 4,
+    maxWorkers: MAX_WORKERS,
     projects: [
       { test: { name: "unit", include: UNIT_TESTS, environment: "node", testTimeout: 10_000, isolate: false } },
       ...(unitOnly(process.argv) ? [] : await workersProjects()),

@@ -105,19 +105,25 @@ function immediateQueueConsumers() {
 /** The two workers projects: one sharing a workerd per worker across files, one fresh per file (see above). */
 async function workersProjects() {
   const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
-  // Two nodes: one shared by every test file, one for the file that reverts snapshots and stops automine.
-  const [anvilUrl, isolatedAnvilUrl] = await Promise.all([startTestAnvil(), startTestAnvil()]);
-  const webhookReceiverUrl = await startWebhookReceiver();
-  const [pdfToolsUrl, tsaUrl] = await Promise.all([startPdfTools(), startTestTsa()]);
-  // A real OpenID Provider (node-oidc-provider) as the issuer of Google, Microsoft and LinkedIn sign-in.
-  const oidc = await startTestOidcProviders();
+  const [anvilUrl, isolatedAnvilUrl, webhookReceiverUrl, pdfToolsUrl, tsaUrl, oidc] = await Promise.all([
+    // Two nodes: one shared by every test file, one for the file that reverts snapshots and stops automine.
+    startTestAnvil(),
+    startTestAnvil(),
+    startWebhookReceiver(),
+    startPdfTools(),
+    startTestTsa(),
+    // A real OpenID Provider (node-oidc-provider) as the issuer of Google, Microsoft and LinkedIn sign-in.
+    startTestOidcProviders(),
+  ]);
+  // Once for both projects: the sealing identity among them costs an RSA key generation.
+  const secrets = generateDevSecrets();
   const plugin = () =>
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         queueConsumers: immediateQueueConsumers(),
         bindings: {
-          ...generateDevSecrets(),
+          ...secrets,
           ENVIRONMENT: "test",
           ADMIN_EMAILS: "admin@escra.test",
           ANCHOR_NETWORKS: JSON.stringify([{ name: "anvil", chainId: 31337, rpcUrl: anvilUrl, confirmations: 2 }]),

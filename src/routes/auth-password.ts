@@ -4,21 +4,15 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
-import { ApiError } from "../lib/errors";
 import { principalOf, publicRoute, requireSession } from "../lib/auth";
-import { auditInsert, requestOrigin } from "../lib/audit";
-import { hashPassword, verifyPassword } from "../lib/passwords";
+import { requestOrigin } from "../lib/audit";
 import { ipLimit, limitAccount } from "../lib/auth-limits";
-import { sendEmail } from "../lib/email";
 import { runInBackground } from "../lib/background";
-import { db } from "../db/client";
-import { findUserByEmail, findUserById, setPasswordHash } from "../db/users";
-import { newResetStatements } from "../db/password-resets";
-import { revokeUserSessionsStatement } from "../db/sessions";
-import { PASSWORD_RESET_TTL_MINUTES, normaliseEmail } from "../domain/identity-policy";
+import { normaliseEmail } from "../domain/identity-policy";
 import { acceptedSchema, emailField, loginPasswordField, passwordField } from "../schemas/auth";
-import { endLiveSessions } from "../lib/live-sessions";
+import { changePassword } from "../services/auth/change-password";
 import { confirmPasswordReset } from "../services/auth/confirm-password-reset";
+import { requestPasswordReset } from "../services/auth/request-password-reset";
 
 const tags = ["Auth"];
 
@@ -79,42 +73,8 @@ export const authPasswordRoutes = createRouter()
     const email = normaliseEmail(c.req.valid("json").email);
     await limitAccount(c, "passwordReset", { email });
     // Everything account-dependent happens after the response, so its timing says nothing.
-    runInBackground(c, "password reset request", async () => {
-      const user = await findUserByEmail(c.env.DB, email);
-      const now = new Date();
-      if (!user || user.deletedAt !== null || user.suspended) {
-        await db(c.env.DB).batch([
-          auditInsert(
-            c.env,
-            { action: "auth.password.reset_requested", actorId: null, ...requestOrigin(c), data: { known: false } },
-            now,
-          ),
-        ]);
-        return;
-      }
-      const { token, statements } = newResetStatements(c.env.DB, user.id, now);
-      await db(c.env.DB).batch([
-        ...statements,
-        auditInsert(
-          c.env,
-          {
-            action: "auth.password.reset_requested",
-            actorId: user.id,
-            ...requestOrigin(c),
-            resourceType: "user",
-            resourceId: user.id,
-            data: { known: true },
-          },
-          now,
-        ),
-      ]);
-      await sendEmail(c.env, {
-        to: user.email,
-        template: "password-reset",
-        data: { name: user.name, token, expiresInMinutes: PASSWORD_RESET_TTL_MINUTES },
-        userId: user.id,
-      });
-    });
+    const origin = requestOrigin(c);
+    runInBackground(c, "password reset request", () => requestPasswordReset(c.env, origin, email));
     return ok(c, { accepted: true as const }, 202);
   })
 
@@ -126,51 +86,7 @@ export const authPasswordRoutes = createRouter()
   .openapi(changeRoute, async (c) => {
     const principal = principalOf(c);
     await limitAccount(c, "userSecretCheck", { userId: principal.userId });
-    const { currentPassword, newPassword } = c.req.valid("json");
-    const user = await findUserById(c.env.DB, principal.userId);
-    if (!user) throw new ApiError("AUTH002", "Access token is invalid, expired or revoked");
-    const now = new Date();
-    if (!verifyPassword(currentPassword, user.passwordHash)) {
-      await db(c.env.DB).batch([
-        auditInsert(
-          c.env,
-          {
-            action: "auth.password.change_failed",
-            actorId: user.id,
-            ...requestOrigin(c),
-            resourceType: "user",
-            resourceId: user.id,
-            data: { reason: "bad_password" },
-          },
-          now,
-        ),
-      ]);
-      throw new ApiError("AUTH001", "Current password is wrong");
-    }
-    if (newPassword === currentPassword) {
-      throw new ApiError("VAL001", "Request validation failed", {
-        details: [{ path: "newPassword", message: "must differ from the current password" }],
-      });
-    }
-    const [, revoked] = await db(c.env.DB).batch([
-      setPasswordHash(c.env.DB, user.id, hashPassword(newPassword), now),
-      revokeUserSessionsStatement(c.env.DB, user.id, "password_change", now, principal.sessionId!),
-      auditInsert(
-        c.env,
-        {
-          action: "auth.password.changed",
-          actorId: user.id,
-          ...requestOrigin(c),
-          resourceType: "user",
-          resourceId: user.id,
-        },
-        now,
-      ),
-    ]);
-    await endLiveSessions(c.env, user.id, {
-      why: "session_ended",
-      sessionIds: null,
-      exceptSessionId: principal.sessionId,
-    });
-    return ok(c, { passwordChanged: true as const, sessionsRevoked: revoked.meta.changes }, 200);
+    const actor = { userId: principal.userId, sessionId: principal.sessionId!, ...requestOrigin(c) };
+    const { sessionsRevoked } = await changePassword(c.env, actor, c.req.valid("json"));
+    return ok(c, { passwordChanged: true as const, sessionsRevoked }, 200);
   });

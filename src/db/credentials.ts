@@ -2,7 +2,7 @@
 // Each is one indexed D1 read by primary/unique key, joined to users so suspension/erasure apply at once.
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { auditInsert } from "../lib/audit";
-import type { SecurityEvent } from "../domain/events";
+import type { AuditLogEvent } from "../domain/events";
 import { db } from "./client";
 import { PreparedRead } from "./prepared";
 import { apiKeys, sessions, users, type Role } from "./schema/identity";
@@ -99,7 +99,7 @@ export async function touchApiKey(
     .set({ lastUsedAt: now.toISOString() })
     .where(and(eq(apiKeys.id, keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, since))));
   if (audit && moved.meta.changes === 1) {
-    const used: SecurityEvent = "api_key.used";
+    const used: AuditLogEvent = "api_key.used";
     await auditInsert(
       { DB: d1 },
       {

@@ -245,11 +245,19 @@ export function validateEventData<T extends EventType>(type: T | string, data: u
 }
 
 /**
- * Security events: audit-log actions (audit_logs.action, GET /audit/logs) that no aggregate emits — sign-ins, their
- * failures and lockouts, API key use, role changes. Named here beside the domain events so the audit log's
- * vocabulary has one catalog; every domain event above is recorded in the audit log under its own type too.
+ * Audit-log events: actions of the security and administration audit log (audit_logs.action, GET /audit/logs) that
+ * no aggregate emits — sign-ins and their failures, credentials, account changes, teams, partner integrations and
+ * operators' interventions. Named here beside the domain events so the audit log's vocabulary has one catalog; every
+ * published domain event above is recorded in the audit log under its own type too (AuditAction).
  */
-export const SECURITY_EVENTS = {
+export const AUDIT_LOG_EVENTS = {
+  "auth.registered": "an account was registered with a password",
+  "auth.email_verified": "an account's email address was verified with the emailed code",
+  "auth.email_verification.failed": "a wrong email verification code was entered",
+  "auth.email_verification.resent": "a new email verification code was sent",
+  "auth.unverified_account.replaced":
+    "an unverified account was replaced by a registration or provider sign-in that proved the address",
+  "auth.unverified_account.expired": "an unverified account passed its verification deadline and was removed",
   "auth.login.succeeded": "a person signed in (password, MFA or external provider)",
   "auth.login.failed":
     "a sign-in was refused (data.reason: unknown_email, bad_password, bad_mfa_code, locked, suspended)",
@@ -258,17 +266,66 @@ export const SECURITY_EVENTS = {
   "auth.session.revoked": "a session was revoked",
   "auth.refresh.reused": "a rotated refresh token was reused; the session was revoked",
   "auth.password.changed": "password changed",
+  "auth.password.change_failed": "a password change gave a wrong current password",
   "auth.password.reset": "password reset through the emailed link",
+  "auth.password.reset_requested": "a password reset link was requested (data.known: whether the address has one)",
   "auth.mfa.enabled": "MFA turned on",
   "auth.mfa.disabled": "MFA turned off",
+  "auth.identity.link_started": "linking an external sign-in provider to the account was started",
+  "auth.identity.linked": "an external sign-in provider was linked to the account",
+  "auth.identity.unlinked": "an external sign-in provider was unlinked from the account",
   "api_key.created": "an API key was minted",
   "api_key.used": "an API key authenticated a request (recorded at most once a minute per key)",
   "api_key.rotated": "an API key was rotated",
   "api_key.revoked": "an API key was revoked",
+  "oauth_application.created": "an OAuth application was registered",
+  "oauth_application.updated": "an OAuth application was changed",
+  "oauth_application.deleted": "an OAuth application was deleted",
+  "oauth.consent_granted": "a user granted an OAuth application access",
+  "oauth.authorization_revoked": "a user revoked an OAuth application's access",
+  "oauth.code_replayed": "an authorization code was used twice; the authorization it issued was revoked",
+  "oauth.refresh_token_reused": "a rotated OAuth refresh token was reused; its authorization was revoked",
+  "webhook_endpoint.created": "a webhook endpoint was created",
+  "webhook_endpoint.updated": "a webhook endpoint was changed",
+  "webhook_endpoint.secret_rotated": "a webhook endpoint's signing secret was rotated",
+  "webhook_endpoint.deleted": "a webhook endpoint was deleted",
+  "user.profile.updated": "a user changed their profile",
+  "user.avatar.updated": "a user changed their avatar",
+  "user.phone.code_sent": "a phone verification code was sent",
+  "user.phone.verification_failed": "a wrong phone verification code was entered",
+  "user.phone.verified": "a phone number was verified",
+  "user.payout_account.set": "a user set their payout account",
+  "user.payout_account.removed": "a user removed their payout account",
+  "user.data.export_requested": "a user asked for an export of their data",
+  "user.data.exported": "a user's data export was produced",
+  "user.erased": "a user's account was erased",
+  "user.erasure.failed": "an erasure request was refused (data.reason)",
+  "team.created": "a team was created",
+  "team.updated": "a team was renamed or changed",
+  "team.deleted": "a team was deleted",
+  "team.member.invited": "someone was invited to a team",
+  "team.invitation.revoked": "a team invitation was revoked",
+  "team.member.joined": "an invitee joined a team",
+  "team.member.role_changed": "a team member's role changed",
+  "team.member.left": "a member left a team",
+  "team.member.removed": "a member was removed from a team",
   "admin.user.role_changed": "a user's global role changed (data.from, data.to)",
   "admin.user.suspended": "an admin suspended a user",
   "admin.user.unsuspended": "an admin lifted a suspension",
-  "team.member.role_changed": "a team member's role changed",
+  "listing.approve": "an admin approved a listing under review (data.reason)",
+  "listing.reject": "an admin rejected a listing under review (data.reason)",
+  "listing.request_info": "an admin asked a listing's seller for more information (data.reason)",
+  "escrow.release": "an admin released an escrow's funds to the seller",
+  "escrow.refund": "an admin refunded an escrow to the buyer",
+  "payment.refund": "an admin refunded a payment no escrow matched",
+  "anchor.batch_triggered": "an admin started an anchoring batch ahead of the schedule",
+  "dead_letter.replayed": "an operator replayed a dead-lettered message",
+  "retention_policy.created": "a data retention policy was created",
+  "retention_policy.updated": "a data retention policy was changed",
+  "retention_policy.deleted": "a data retention policy was deleted",
+  "retention.applied": "the retention job removed data past its policy's period",
   "audit.exported": "someone exported the audit log (data.format, data.filters)",
 } as const;
-export type SecurityEvent = keyof typeof SECURITY_EVENTS;
+export type AuditLogEvent = keyof typeof AUDIT_LOG_EVENTS;
+/** Every action the audit log may hold: a published domain event, or an audit-log event. */
+export type AuditAction = EventType | AuditLogEvent;

@@ -6,9 +6,10 @@ import { auditLogs } from "../db/schema/audit";
 import { newId } from "./ids";
 import { currentCorrelationId } from "./correlation";
 import { principalOf } from "./auth";
+import type { AuditAction } from "../domain/events";
 
 export interface AuditEntry {
-  action: string;
+  action: AuditAction;
   actorId: string | null;
   ip?: string | null;
   userAgent?: string | null;

@@ -170,7 +170,7 @@ export const teamRoutes = createRouter()
       updatedAt: at,
     };
     const entry = {
-      action: "team.created",
+      action: "team.created" as const,
       actorId: principal.userId,
       resourceType: "team",
       resourceId: team.id,
@@ -211,7 +211,7 @@ export const teamRoutes = createRouter()
     };
     const fields = Object.keys(changes).filter((k) => k !== "updatedAt");
     const entry = {
-      action: "team.updated",
+      action: "team.updated" as const,
       actorId: principal.userId,
       resourceType: "team",
       resourceId: team.id,
@@ -227,7 +227,7 @@ export const teamRoutes = createRouter()
     if (!canDeleteTeam(role)) throw fail.forbidden("Only the team's owners can delete it");
     const now = new Date();
     const entry = {
-      action: "team.deleted",
+      action: "team.deleted" as const,
       actorId: principal.userId,
       resourceType: "team",
       resourceId: team.id,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { EVENT_TYPES, isEventType, validateEventData } from "../../src/domain/events";
+import {
+  AUDIT_LOG_EVENTS,
+  AUDIT_ONLY_EVENTS,
+  EVENT_TYPES,
+  isEventType,
+  validateEventData,
+} from "../../src/domain/events";
 import { buildEventMessage, InvalidEventError } from "../../src/lib/events";
 
 // API.md "Event types", verbatim.
@@ -66,6 +72,13 @@ describe("event catalog", () => {
     expect(validateEventData("contract.execution_recorded", data).success).toBe(true);
     const { executedDocumentHash: _, ...withoutExecuted } = data;
     expect(validateEventData("contract.execution_recorded", withoutExecuted).success).toBe(false);
+  });
+
+  it("names the audit log's own events apart from the published and the aggregate-only ones, in one shape", () => {
+    const auditLogEvents = Object.keys(AUDIT_LOG_EVENTS);
+    const elsewhere = new Set<string>([...EVENT_TYPES, ...AUDIT_ONLY_EVENTS]);
+    expect(auditLogEvents.filter((name) => elsewhere.has(name))).toEqual([]);
+    for (const name of auditLogEvents) expect(name).toMatch(/^[a-z_]+(\.[a-z_]+)+$/);
   });
 
   it("rejects unknown types", () => {

@@ -9,7 +9,7 @@ import { auditLogPages, type AuditFilters, type AuditLogRow, type AuditScope } f
 import { contractAccess } from "../../db/contract-access";
 import { contractRoom } from "../../../durable-objects/contract-room";
 import { GENESIS_HASH, type AuditEvent } from "../../domain/audit-chain";
-import type { SecurityEvent } from "../../domain/events";
+import type { AuditLogEvent } from "../../domain/events";
 import { recordAudit } from "../../lib/audit";
 import { fail } from "../../lib/errors";
 import { isAdmin } from "../../domain/scopes";
@@ -79,7 +79,7 @@ export async function exportAuditLogs(
   const admin = isAdmin(principal);
   const scope: AuditScope = admin ? { kind: "all" } : { kind: "user", userId: principal.userId };
   const trail = await contractTrailFor(env, principal, admin, input.filters);
-  const exported: SecurityEvent = "audit.exported";
+  const exported: AuditLogEvent = "audit.exported";
   await recordAudit(env, {
     action: exported,
     actorId: principal.userId,

@@ -8,6 +8,7 @@ import { endLiveSessions } from "../../lib/live-sessions";
 import { db } from "../../db/client";
 import { findUserById, setPasswordHash } from "../../db/users";
 import { revokeUserSessionsStatement } from "../../db/sessions";
+import type { AuditLogEvent } from "../../domain/events";
 
 export interface ChangePasswordInput {
   currentPassword: string;
@@ -30,7 +31,7 @@ export async function changePassword(
   const user = await findUserById(env.DB, userId);
   if (!user) throw new ApiError("AUTH002", "Access token is invalid, expired or revoked");
   const now = new Date();
-  const audited = (action: string, data?: Record<string, unknown>) =>
+  const audited = (action: AuditLogEvent, data?: Record<string, unknown>) =>
     auditInsert(
       env,
       { action, actorId: user.id, ...origin, resourceType: "user", resourceId: user.id, ...(data ? { data } : {}) },

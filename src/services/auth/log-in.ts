@@ -19,7 +19,7 @@ import {
 } from "../../domain/identity-policy";
 import { base32Decode, verifyTotp } from "../../domain/totp";
 import type { loginBody } from "../../schemas/auth";
-import type { SecurityEvent } from "../../domain/events";
+import type { AuditLogEvent } from "../../domain/events";
 
 export type LogInInput = z.infer<typeof loginBody>;
 
@@ -63,7 +63,7 @@ export async function logIn(env: Bindings, origin: { ip: string | null; userAgen
     const after = await recordLoginFailure(d1, lockKey, now);
     if (lockSecondsRemaining(after, now) > 0) {
       // This failure engaged the lock (a locked address is refused above before any check).
-      const lockedEvent: SecurityEvent = "auth.account.locked";
+      const lockedEvent: AuditLogEvent = "auth.account.locked";
       await auditInsert(
         env,
         {

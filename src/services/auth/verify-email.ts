@@ -34,7 +34,7 @@ export async function verifyEmail(
   const presented = hashCode(env, "verify-email", user.id, input.code);
   if (!timingSafeEqual(presented, pending.codeHash)) {
     const entry = {
-      action: "auth.email_verification.failed",
+      action: "auth.email_verification.failed" as const,
       actorId: user.id,
       ...origin,
       resourceType: "user",

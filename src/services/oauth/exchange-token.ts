@@ -85,7 +85,7 @@ async function revokeForReplay(
   database: Database,
   grantId: string,
   userId: string,
-  reason: string,
+  reason: "code_replayed" | "refresh_token_reused",
   now: Date,
 ) {
   const at = now.toISOString();

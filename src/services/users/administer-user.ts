@@ -8,6 +8,7 @@ import { revokeUserSessionsStatement } from "../../db/sessions";
 import { auditInsert } from "../../lib/audit";
 import { ApiError, fail } from "../../lib/errors";
 import { checkUserAdminChange } from "../../domain/user-admin";
+import type { AuditLogEvent } from "../../domain/events";
 import { stopAccountActivity } from "../accounts/stop-account-activity";
 
 export interface AdminActor {
@@ -57,7 +58,7 @@ export async function administerUser(env: Bindings, actor: AdminActor, input: Ad
   if (!roleChanged && !suspensionChanged) return target;
 
   const { ip, userAgent } = actor;
-  const audit = (action: string, data: Record<string, unknown>) =>
+  const audit = (action: AuditLogEvent, data: Record<string, unknown>) =>
     auditInsert(
       env,
       { action, actorId: actor.userId, ip, userAgent, resourceType: "user", resourceId: target.id, data },

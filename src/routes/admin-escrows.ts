@@ -5,10 +5,7 @@ import { createRouter } from "../lib/router";
 import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { requireAdmin, requireScope, principalOf } from "../lib/auth";
-import { recordAudit } from "../lib/audit";
 import { escrowView } from "../domain/escrow-view";
-import { escrowRoom } from "../../durable-objects/escrow-room";
-import { unwrap } from "../../durable-objects/lib/rpc-result";
 import {
   escrowIdParam,
   escrowSchema,
@@ -19,10 +16,10 @@ import {
 } from "../schemas/escrows";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { listEnvelope } from "../lib/openapi";
-import { fail } from "../lib/errors";
 import { db } from "../db/client";
-import { findUnmatchedPayment, listUnmatchedPayments, unmatchedPaymentView } from "../db/escrows";
-import { refundUnmatchedPayment } from "../services/payments/refund-unmatched-payment";
+import { listUnmatchedPayments, unmatchedPaymentView } from "../db/escrows";
+import { refundPaymentForAdmin } from "../services/payments/refund-payment-for-admin";
+import { resolveDispute } from "../services/escrows/resolve-dispute";
 
 const admin = {
   tags: ["Escrow", "Admin"],
@@ -98,62 +95,23 @@ export const adminEscrowRoutes = createRouter()
     return paginated(c, items, { page, perPage }, total);
   })
   .openapi(refundPaymentRoute, async (c) => {
-    const principal = principalOf(c);
-    const { id } = c.req.valid("param");
     const { reason } = c.req.valid("json");
-    const row = await findUnmatchedPayment(db(c.env.DB), id);
-    if (!row) throw fail.notFound("Payment");
-    await recordAudit(c.env, {
-      action: "payment.refund",
-      actorId: principal.userId,
-      resourceType: "payment",
-      resourceId: id,
-      data: { reason: reason ?? null, escrowId: row.escrowId },
-    });
-    const charge = await refundUnmatchedPayment(c.env, {
-      escrowId: row.escrowId,
-      reference: row.reference,
-      answerRefusal: true,
-    });
-    return ok(
-      c,
-      unmatchedPaymentView({
-        ...row,
-        state: charge.status,
-        lastError: charge.lastError,
-        updatedAt: charge.updatedAt,
-        refundedAt: charge.refundedAt,
-      }),
-      200,
-    );
+    const row = await refundPaymentForAdmin(c.env, principalOf(c).userId, c.req.valid("param").id, reason ?? null);
+    return ok(c, unmatchedPaymentView(row), 200);
   })
   .openapi(releaseRoute, async (c) => {
-    const principal = principalOf(c);
-    const { id } = c.req.valid("param");
     const { reason } = c.req.valid("json");
-    const state = unwrap(await escrowRoom(c.env, id).releaseFunds({ userId: principal.userId, isAdmin: true }));
-    await recordAudit(c.env, {
-      action: "escrow.release",
-      actorId: principal.userId,
-      resourceType: "escrow",
-      resourceId: id,
-      data: { reason: reason ?? null },
-    });
+    const state = await resolveDispute(
+      c.env,
+      principalOf(c).userId,
+      c.req.valid("param").id,
+      "release",
+      reason ?? null,
+    );
     return ok(c, escrowView(state), 200);
   })
   .openapi(refundRoute, async (c) => {
-    const principal = principalOf(c);
-    const { id } = c.req.valid("param");
     const { reason } = c.req.valid("json");
-    const state = unwrap(
-      await escrowRoom(c.env, id).refund({ userId: principal.userId, isAdmin: true }, reason ?? null),
-    );
-    await recordAudit(c.env, {
-      action: "escrow.refund",
-      actorId: principal.userId,
-      resourceType: "escrow",
-      resourceId: id,
-      data: { reason: reason ?? null },
-    });
+    const state = await resolveDispute(c.env, principalOf(c).userId, c.req.valid("param").id, "refund", reason ?? null);
     return ok(c, escrowView(state), 200);
   });

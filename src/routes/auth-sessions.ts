@@ -3,13 +3,11 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { answers, bearerRoute, envelope, idParams } from "../lib/openapi";
 import { ok } from "../lib/respond";
-import { ApiError } from "../lib/errors";
 import { principalOf, requireSession } from "../lib/auth";
-import { auditInsert, requestOrigin } from "../lib/audit";
-import { db } from "../db/client";
-import { findUserSession, listLiveSessions, revokeSessionStatement } from "../db/sessions";
+import { requestActor } from "../lib/audit";
+import { listLiveSessions } from "../db/sessions";
 import { sessionSchema } from "../schemas/auth";
-import { endLiveSessions } from "../lib/live-sessions";
+import { revokeSession } from "../services/auth/revoke-session";
 
 const listRoute = createRoute({
   ...bearerRoute("Auth", requireSession()),
@@ -62,26 +60,7 @@ export const authSessionRoutes = createRouter()
   })
 
   .openapi(revokeRoute, async (c) => {
-    const principal = principalOf(c);
     const { id } = c.req.valid("param");
-    const session = await findUserSession(c.env.DB, principal.userId, id);
-    // Someone else's session is indistinguishable from none.
-    if (!session || session.revokedAt !== null) throw new ApiError("RES001", "Session not found");
-    const now = new Date();
-    await db(c.env.DB).batch([
-      revokeSessionStatement(c.env.DB, id, "user_revoked", now),
-      auditInsert(
-        c.env,
-        {
-          action: "auth.session.revoked",
-          actorId: principal.userId,
-          ...requestOrigin(c),
-          resourceType: "session",
-          resourceId: id,
-        },
-        now,
-      ),
-    ]);
-    await endLiveSessions(c.env, principal.userId, { why: "session_ended", sessionIds: [id] });
+    await revokeSession(c.env, requestActor(c), id);
     return ok(c, { id, revoked: true as const }, 200);
   });

@@ -3,11 +3,9 @@ import { createRoute } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { answers, bearerRoute, envelope, idParams } from "../lib/openapi";
 import { ok } from "../lib/respond";
-import { fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
-import { db } from "../db/client";
-import { deliveryView, findDelivery, findOwnDelivery, reopenDelivery } from "../db/webhooks";
-import { enqueueDeliveries } from "../jobs/fan-out-webhooks";
+import { deliveryView } from "../db/webhooks";
+import { retryDelivery } from "../services/webhooks/retry-delivery";
 import { deliverySchema } from "../schemas/webhooks";
 
 const retryRoute = createRoute({
@@ -21,15 +19,6 @@ const retryRoute = createRoute({
 });
 
 export const webhookDeliveryRoutes = createRouter().openapi(retryRoute, async (c) => {
-  const database = db(c.env.DB);
-  const found = await findOwnDelivery(database, principalOf(c).userId, c.req.valid("param").id);
-  if (!found) throw fail.notFound("Webhook delivery");
-  if (found.endpoint.status !== "enabled")
-    throw fail.conflict("The endpoint is disabled; enable it first", { status: found.endpoint.status });
-  if (!(await reopenDelivery(database, found.delivery.id, new Date().toISOString()))) {
-    throw fail.conflict("This delivery is still being retried", { status: "pending" });
-  }
-  await enqueueDeliveries(c.env, [found.delivery.id], found.delivery.attempts + 1, { manual: true });
-  const reopened = await findDelivery(database, found.delivery.id);
-  return ok(c, deliveryView(reopened ?? found.delivery, []), 202);
+  const delivery = await retryDelivery(c.env, principalOf(c).userId, c.req.valid("param").id);
+  return ok(c, deliveryView(delivery, []), 202);
 });

@@ -211,3 +211,34 @@ export const listContractsQuery = z.object({
   category: z.string().trim().min(1).max(100).optional(),
   q: z.string().trim().min(1).max(200).optional(),
 });
+
+/** POST /contracts/bulk: one action over up to 100 distinct contract ids. */
+export const bulkContractsBody = z
+  .object({
+    action: z.enum(["cancel", "delete", "tag"]),
+    ids: z
+      .array(z.string().regex(/^ctr_[0-9A-Za-z]{20}$/, "expected a ctr_ id"))
+      .min(1)
+      .max(100)
+      .refine((ids) => new Set(ids).size === ids.length, "ids must be unique"),
+    tags: z.array(z.string().trim().min(1).max(50)).min(1).max(20).optional(),
+    reason: z.string().trim().min(1).max(2_000).optional(),
+  })
+  .refine((b) => b.action !== "tag" || b.tags !== undefined, {
+    message: "tags are required for action tag",
+    path: ["tags"],
+  })
+  .openapi("BulkContracts");
+
+/** The outcome for one id of a bulk request: its new status, or the error that id alone met. */
+export const bulkResultSchema = z
+  .object({
+    id: z.string(),
+    ok: z.boolean(),
+    status: z.string().optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  })
+  .openapi("BulkResult");
+
+export type BulkContractsInput = z.infer<typeof bulkContractsBody>;
+export type BulkResult = z.infer<typeof bulkResultSchema>;

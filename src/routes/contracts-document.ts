@@ -4,10 +4,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
 import { errorResponses } from "../lib/openapi";
 import { contentDisposition } from "../lib/content-disposition";
-import { ApiError, fail } from "../lib/errors";
+import { fail } from "../lib/errors";
 import { partyReadable } from "../lib/signing-access";
-import { frozenDocumentKey, renderContractPdf } from "../lib/contract-pdf";
-import { assetFontLoader } from "../lib/fonts";
+import { getContractDocument } from "../services/contracts/get-contract-document";
 import { getExecutedDocument } from "../services/contracts/get-executed-document";
 import { db } from "../db/client";
 import { findContract } from "../db/contracts";
@@ -57,8 +56,6 @@ const executedRoute = createRoute({
   },
 });
 
-const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
-
 export const contractDocumentRoutes = createRouter()
   .openapi(executedRoute, async (c) => {
     const { id } = c.req.valid("param");
@@ -81,21 +78,12 @@ export const contractDocumentRoutes = createRouter()
     const reader = await contractReader(c, id);
     const contract = reader.kind === "party" ? reader.contract : await findContract(db(c.env.DB), id);
     if (!contract) throw fail.notFound("Contract");
-    const headers = {
-      "content-type": "application/pdf",
-      "content-disposition": contentDisposition("inline", `${contract.title || id}.pdf`),
-    };
-
-    if (contract.documentHash) {
-      const frozen = await c.env.DOCUMENTS.get(frozenDocumentKey(id));
-      // The hash says a document was frozen; its absence is a storage fault, not a reason to render a different one.
-      if (!frozen) throw new ApiError("SYS002", "The contract's document is temporarily unavailable");
-      return new Response(frozen.body, {
-        headers: { ...headers, "x-document-sha256": contract.documentHash },
-      }) as never;
-    }
-    const pdf = await renderContractPdf(contract, assetFontLoader(c.env.ASSETS));
-    return new Response(pdf, {
-      headers: { ...headers, "x-document-sha256": hex(await crypto.subtle.digest("SHA-256", pdf)) },
+    const { body, sha256 } = await getContractDocument(c.env, contract);
+    return new Response(body, {
+      headers: {
+        "content-type": "application/pdf",
+        "content-disposition": contentDisposition("inline", `${contract.title || id}.pdf`),
+        "x-document-sha256": sha256,
+      },
     }) as never;
   });

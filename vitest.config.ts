@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { unstable_readConfig } from "wrangler";
 import { generateDevSecrets } from "./scripts/lib/dev-secrets.ts";
 import { startTestAnvil } from "./test/node/anvil.ts";
+import { ANVIL_CHAIN_IDS } from "./test/helpers/anvil-chains.ts";
 import { startWebhookReceiver } from "./test/node/webhook-receiver.ts";
 import { startPdfTools } from "./test/node/pdf-tools.ts";
 import { startTestTsa } from "./test/node/tsa.ts";
@@ -35,16 +36,10 @@ const FRESH_STORAGE_TESTS = [
   "test/routes/admin-users.test.ts",
   "test/escrow/listings.test.ts",
   "test/escrow/escrows.test.ts",
-  // Anchoring takes every pending record into one batch and counts them.
-  "test/cron/anchor-chain.test.ts",
-  "test/cron/anchor-scale.test.ts",
-  "test/routes/anchor-routes.test.ts",
-  "test/e2e/sign-anchor-verify.test.ts",
   // Take a D1 table offline, or add tables that the schema walk would meet.
   "test/durable-objects/contract-room.test.ts",
   "test/durable-objects/aggregate-email.test.ts",
   "test/escrow/listing-room.test.ts",
-  "test/db/user-data-registry.test.ts",
   "test/lib/provider-errors.test.ts",
   // Count the isolate's global request windows.
   "test/lib/rate-limit.test.ts",
@@ -105,10 +100,12 @@ function immediateQueueConsumers() {
 /** The two workers projects: one sharing a workerd per worker across files, one fresh per file (see above). */
 async function workersProjects() {
   const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
-  const [anvilUrl, isolatedAnvilUrl, webhookReceiverUrl, pdfToolsUrl, tsaUrl, oidc] = await Promise.all([
-    // Two nodes: one shared by every test file, one for the file that reverts snapshots and stops automine.
-    startTestAnvil(),
-    startTestAnvil(),
+  const [anvilUrl, isolatedAnvilUrl, scaleAnvilUrl, webhookReceiverUrl, pdfToolsUrl, tsaUrl, oidc] = await Promise.all([
+    // Three nodes: one shared by every test file, one for the file that reverts snapshots and stops automine, one for
+    // the file that batches 10,000 records; the last two have chain ids of their own (test/helpers/anvil-chains.ts).
+    startTestAnvil(ANVIL_CHAIN_IDS.shared),
+    startTestAnvil(ANVIL_CHAIN_IDS.isolated),
+    startTestAnvil(ANVIL_CHAIN_IDS.scale),
     startWebhookReceiver(),
     startPdfTools(),
     startTestTsa(),
@@ -126,9 +123,12 @@ async function workersProjects() {
           ...secrets,
           ENVIRONMENT: "test",
           ADMIN_EMAILS: "admin@escra.test",
-          ANCHOR_NETWORKS: JSON.stringify([{ name: "anvil", chainId: 31337, rpcUrl: anvilUrl, confirmations: 2 }]),
+          ANCHOR_NETWORKS: JSON.stringify([
+            { name: "anvil", chainId: ANVIL_CHAIN_IDS.shared, rpcUrl: anvilUrl, confirmations: 2 },
+          ]),
           ANVIL_RPC_URL: anvilUrl,
           ANVIL_ISOLATED_RPC_URL: isolatedAnvilUrl,
+          ANVIL_SCALE_RPC_URL: scaleAnvilUrl,
           WEBHOOK_ALLOW_PRIVATE_URLS: "true",
           WEBHOOK_RECEIVER_URL: webhookReceiverUrl,
           // Test files open many escrows per buyer; the cap itself is tested with its own env (test/escrow/reconciliation).

@@ -154,6 +154,8 @@ declare global {
       TEST_MIGRATIONS?: import("cloudflare:test").D1Migration[];
       ANVIL_RPC_URL?: string;
       ANVIL_ISOLATED_RPC_URL?: string;
+      /** Tests only: the Anvil node of test/cron/anchor-scale.test.ts (a chain id of its own). */
+      ANVIL_SCALE_RPC_URL?: string;
       /** Tests only: the loopback receiver for partner webhook deliveries (test/node/webhook-receiver.ts). */
       WEBHOOK_RECEIVER_URL?: string;
       /** Tests only: poppler's pdftotext/pdftoppm over loopback (test/node/pdf-tools.ts). */

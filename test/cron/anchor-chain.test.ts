@@ -14,10 +14,11 @@ import { runScheduled } from "../../src/cron";
 import { verifyProof, type Hex32 } from "../../src/domain/merkle";
 import { newId } from "../../src/lib/ids";
 import { chainClient, isTransportError } from "../../src/lib/chain";
-import { chainEnv, mine, rpc, rpcUrl, useChain } from "../helpers/anchor-chain";
+import { anvilNode } from "../helpers/anchor-chain";
 
-// This file reverts snapshots and stops automine: it gets an Anvil of its own.
-useChain(env.ANVIL_ISOLATED_RPC_URL);
+// This file reverts snapshots and stops automine: it gets an Anvil of its own, whose chain id also keeps its records
+// out of other files' batches (and theirs out of its own) in the shared database.
+const { chainEnv, mine, network, rpc } = anvilNode("isolated");
 
 const hashOf = (text: string) => `0x${bytesToHex(sha256(utf8ToBytes(text)))}` as Hex32;
 
@@ -172,7 +173,7 @@ describe("anchoring a batch on Anvil", () => {
       expect(await rpc("eth_sendRawTransaction", [raw])).toBe(batch.txHash); // the same transaction, pending again
       await anchorConfirm(e, new Date());
       expect((await batchRow(batch.id))?.status).toBe("sent");
-      let rows = await recordsOf(ids);
+      const rows = await recordsOf(ids);
       expect(rows.every((r) => r.status === "pending" && r.batch_id === batch.id && r.tx_hash === null)).toBe(true);
       expect(rows.map((r) => r.proof)).toEqual(proofsBefore);
       await mine(1);
@@ -275,9 +276,7 @@ describe("an anchor network whose RPC is down", () => {
     }
     // The same chain reached through a dead URL: nothing changes, nothing is lost.
     const down = chainEnv({
-      ANCHOR_NETWORKS: JSON.stringify([
-        { name: "anvil", chainId: 31337, rpcUrl: "http://127.0.0.1:9", confirmations: 2 },
-      ]),
+      ANCHOR_NETWORKS: JSON.stringify([{ ...network(), rpcUrl: "http://127.0.0.1:9", confirmations: 2 }]),
     });
     await anchorConfirm(down, new Date(Date.now() + 60 * 60_000));
     expect((await batchRow(batchId))?.status).toBe("sent");
@@ -292,7 +291,7 @@ describe("an anchor network whose RPC is down", () => {
 describe("telling an unknown broadcast outcome from a refusal", () => {
   it("a dead RPC is a transport error (the tx may have left); a node's refusal is not", async () => {
     const dead = chainClient({ name: "dead", chainId: 31337, rpcUrl: "http://127.0.0.1:9", confirmations: 1 }, 1000);
-    const refused = chainClient({ name: "anvil", chainId: 31337, rpcUrl: rpcUrl(), confirmations: 1 });
+    const refused = chainClient({ ...network(), confirmations: 1 });
     const garbage = { serializedTransaction: "0x02c0" as const };
     const err1 = await dead.sendRawTransaction(garbage).catch((e) => e);
     const err2 = await refused.sendRawTransaction(garbage).catch((e) => e);

@@ -4,10 +4,11 @@ import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../../scripts/lib/ports.ts";
 
-export async function startTestAnvil(): Promise<string> {
+/** Starts a node serving `chainId` (test/helpers/anvil-chains.ts) and returns its RPC URL. */
+export async function startTestAnvil(chainId: number): Promise<string> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const anvil = spawn("anvil", ["--port", String(port), "--chain-id", "31337", "--silent"], {
+  const anvil = spawn("anvil", ["--port", String(port), "--chain-id", String(chainId), "--silent"], {
     stdio: "ignore",
     env: { ...process.env, PATH: `${process.cwd()}/node_modules/.bin:${process.env.PATH}` },
   });

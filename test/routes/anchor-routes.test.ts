@@ -17,6 +17,13 @@ import { VERIFY_LIMIT_PER_MINUTE } from "../../src/routes/verify";
 const chain = () => chainEnv({ ANCHOR_PRIVATE_KEY: ANVIL_KEYS.eight });
 const sha = (bytes: Uint8Array) => `0x${bytesToHex(sha256(bytes))}`;
 
+/**
+ * POST /verify as this file's anonymous client: an address of its own, since the verify limit counts per caller and
+ * every test file in the same workerd would otherwise be the one caller "unknown".
+ */
+const verify = (options: Parameters<typeof call>[2] = {}) =>
+  call("POST", "/api/v1/verify", { ...options, headers: { "cf-connecting-ip": "198.51.100.61", ...options.headers } });
+
 const pdf = new TextEncoder().encode("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n");
 const documentHash = sha(pdf);
 const executionHash = sha(new TextEncoder().encode("execution of the test contract"));
@@ -25,6 +32,14 @@ let owner: Actor;
 let stranger: Actor;
 let admin: Actor;
 let contractId: string;
+/** The batch that anchored this file's first two records (admin list test). */
+let firstBatchId: string;
+
+/**
+ * Takes every record already pending on the shared chain (earlier files' work) into a batch, so the next batch holds
+ * only what this file queues after it.
+ */
+const settlePending = () => anchorBatch(chain(), new Date());
 
 beforeAll(async () => {
   [owner, stranger, admin] = await Promise.all([actor(), actor(), actor({ role: "admin" })]);
@@ -39,6 +54,7 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   contractId = created.body.data.id;
+  await settlePending();
 });
 
 describe("GET /contracts/:id/anchor", () => {
@@ -60,6 +76,7 @@ describe("GET /contracts/:id/anchor", () => {
 
     const [outcome] = await anchorBatch(chain(), new Date());
     expect(outcome?.batch?.status).toBe("mined");
+    firstBatchId = outcome!.batch!.id;
     await mine(1);
     await anchorConfirm(chain(), new Date());
 
@@ -110,7 +127,7 @@ describe("GET /contracts/:id/anchor", () => {
 
 describe("POST /verify", () => {
   it("reports a known, anchored hash as verified on chain, with its contract and records", async () => {
-    const res = await call("POST", "/api/v1/verify", { body: { hash: documentHash.slice(2).toUpperCase() } });
+    const res = await verify({ body: { hash: documentHash.slice(2).toUpperCase() } });
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({
       hash: documentHash,
@@ -126,7 +143,7 @@ describe("POST /verify", () => {
   it("takes the file itself as multipart `file`; one byte changed makes it unknown", async () => {
     const form = new FormData();
     form.append("file", new File([pdf], "contract.pdf", { type: "application/pdf" }));
-    const res = await call("POST", "/api/v1/verify", { raw: form });
+    const res = await verify({ raw: form });
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({ hash: documentHash, known: true, onChain: { verified: true } });
 
@@ -134,7 +151,7 @@ describe("POST /verify", () => {
     altered[10] = altered[10]! ^ 1;
     const other = new FormData();
     other.append("file", new File([altered], "contract.pdf", { type: "application/pdf" }));
-    const res2 = await call("POST", "/api/v1/verify", { raw: other });
+    const res2 = await verify({ raw: other });
     expect(res2.body.data).toMatchObject({
       hash: sha(altered),
       known: false,
@@ -148,16 +165,16 @@ describe("POST /verify", () => {
     const fresh = sha(new TextEncoder().encode(`fresh-${Date.now()}`));
     await enqueueAnchor(env, { kind: "document", hash: fresh, contractId });
     await anchorBatch(chain(), new Date());
-    const res = await call("POST", "/api/v1/verify", { body: { hash: fresh } });
+    const res = await verify({ body: { hash: fresh } });
     expect(res.body.data.known).toBe(true);
     expect(res.body.data.onChain.verified).toBe(false);
     expect(res.body.data.onChain.checks[0].reason).toBe("1 of 2 confirmations");
     await mine(1);
-    expect((await call("POST", "/api/v1/verify", { body: { hash: fresh } })).body.data.onChain.verified).toBe(true);
+    expect((await verify({ body: { hash: fresh } })).body.data.onChain.verified).toBe(true);
   });
 
   it("answers an unknown hash as unknown", async () => {
-    const res = await call("POST", "/api/v1/verify", { body: { hash: `0x${"00".repeat(32)}` } });
+    const res = await verify({ body: { hash: `0x${"00".repeat(32)}` } });
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({
       known: false,
@@ -168,12 +185,12 @@ describe("POST /verify", () => {
   });
 
   it("rejects a malformed hash, an empty body and other media types", async () => {
-    const bad = await call("POST", "/api/v1/verify", { body: { hash: "abc" } });
+    const bad = await verify({ body: { hash: "abc" } });
     expect(bad.status).toBe(400);
     expect(bad.body.error?.code).toBe("VAL001");
-    expect((await call("POST", "/api/v1/verify")).body.error?.code).toBe("VAL001");
-    expect((await call("POST", "/api/v1/verify", { body: {} })).body.error?.code).toBe("VAL001");
-    const text = await call("POST", "/api/v1/verify", { raw: "hash", headers: { "content-type": "text/plain" } });
+    expect((await verify()).body.error?.code).toBe("VAL001");
+    expect((await verify({ body: {} })).body.error?.code).toBe("VAL001");
+    const text = await verify({ raw: "hash", headers: { "content-type": "text/plain" } });
     expect(text.status).toBe(415);
     expect(text.body.error?.code).toBe("VAL004");
   });
@@ -196,8 +213,9 @@ describe("admin anchoring endpoints", () => {
     const res = await call("GET", "/api/v1/admin/anchors/batches", { token: admin.token });
     expect(res.status).toBe(200);
     expect(res.body.pagination.total).toBeGreaterThanOrEqual(2);
-    const mined = (res.body.data as any[]).find((b) => b.status === "confirmed");
-    expect(mined).toBeTruthy();
+    // This file's first batch, now confirmed (the list also holds earlier files' batches).
+    const mined = (res.body.data as any[]).find((b) => b.id === firstBatchId);
+    expect(mined?.status).toBe("confirmed");
     const receipt = await rpc("eth_getTransactionReceipt", [mined.txHash]);
     expect(mined.cost).toBe((BigInt(receipt.gasUsed) * BigInt(receipt.effectiveGasPrice)).toString());
     expect(mined).toMatchObject({ network: { name: "anvil", chainId: 31337 }, recordCount: 2, size: 2 });
@@ -211,6 +229,7 @@ describe("admin anchoring endpoints", () => {
   });
 
   it("trigger a batch now", async () => {
+    await settlePending();
     const hash = sha(new TextEncoder().encode(`trigger-${Date.now()}`));
     await enqueueAnchor(env, { kind: "document", hash, contractId });
     const res = await call("POST", "/api/v1/admin/anchors/batches", { token: admin.token });
@@ -220,8 +239,10 @@ describe("admin anchoring endpoints", () => {
     expect(outcome.batch).toMatchObject({ recordCount: 1, size: 1 });
     expect(["sent", "mined"]).toContain(outcome.batch.status);
     const audit = await env.DB.prepare(
-      "SELECT actor_id FROM audit_logs WHERE action = 'anchor.batch_triggered'",
-    ).first<{ actor_id: string }>();
+      "SELECT actor_id FROM audit_logs WHERE action = 'anchor.batch_triggered' AND resource_id = ?",
+    )
+      .bind(outcome.batch.id)
+      .first<{ actor_id: string }>();
     expect(audit?.actor_id).toBe(admin.userId);
 
     const again = await call("POST", "/api/v1/admin/anchors/batches", { token: admin.token });
@@ -246,10 +267,10 @@ describe("admin anchoring endpoints", () => {
       const anchor = (
         await call("GET", `/api/v1/contracts/${contractId}/anchor`, { token: owner.token })
       ).body.data.records.find((r: any) => r.hash === hash);
-      const verify = (await call("POST", "/api/v1/verify", { body: { hash } })).body.data;
-      expect(anchor.confirmations).toBe(verify.records[0].confirmations);
-      expect(anchor.confirmations).toBe(verify.onChain.checks[0].confirmations);
-      expect(anchor.status).toBe(verify.records[0].status);
+      const verified = (await verify({ body: { hash } })).body.data;
+      expect(anchor.confirmations).toBe(verified.records[0].confirmations);
+      expect(anchor.confirmations).toBe(verified.onChain.checks[0].confirmations);
+      expect(anchor.status).toBe(verified.records[0].status);
       return anchor;
     };
     expect(await same()).toMatchObject({ status: "confirmed", confirmations: 2 });

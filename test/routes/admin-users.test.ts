@@ -181,7 +181,10 @@ describe("erased accounts", () => {
     expect(
       (await call("DELETE", "/api/v1/users/me", { token: gone.accessToken, body: { password: gone.password } })).status,
     ).toBe(200);
-    const deleted = await call("GET", "/api/v1/admin/users?status=deleted", { token: admin.accessToken });
+    // Other files erase accounts too: an erased account's email is `erased+<id>@erased.invalid`, so q finds this one.
+    const deleted = await call("GET", `/api/v1/admin/users?status=deleted&q=${gone.user.id}`, {
+      token: admin.accessToken,
+    });
     expect(deleted.body.data).toEqual([
       expect.objectContaining({ id: gone.user.id, status: "deleted", name: "Erased user" }),
     ]);

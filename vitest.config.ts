@@ -30,8 +30,6 @@ const BROWSER_TESTS = ["test/browser/**/*.test.ts"];
  * A file belongs here when it asserts over the whole database or takes part of it away from everyone else.
  */
 const FRESH_STORAGE_TESTS = [
-  // Whole-database views: admin analytics over a rolling window ending now.
-  "test/routes/analytics.test.ts",
   // Take a D1 table offline, or add tables that the schema walk would meet.
   "test/durable-objects/contract-room.test.ts",
   "test/durable-objects/aggregate-email.test.ts",

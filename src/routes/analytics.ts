@@ -4,6 +4,7 @@ import { createRouter } from "../lib/router";
 import { bearerSecurity, envelope, errorResponses, jsonContent } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireScope } from "../lib/auth";
+import { instant } from "../lib/time";
 import { USAGE_GROUPS } from "../domain/analytics";
 import { PERIODS } from "../domain/reports";
 import { buildDashboard } from "../services/analytics/build-dashboard";
@@ -16,8 +17,15 @@ const read = {
 };
 
 const period = z.enum(PERIODS).default("month").openapi({
-  description: "rolling window ending now: day (by hour), week and month (by day), quarter (by week), year (by month)",
+  description:
+    "the rolling window ending at endDate: day by hour, week and month by day, quarter by week, year by month",
 });
+const endDate = instant({
+  description: "end of the rolling window, e.g. the last day of a past quarter (default: now)",
+}).optional();
+/** The window's end as the services take it (they default to now). */
+const endOf = (query: { endDate?: string }) => (query.endDate ? new Date(query.endDate) : undefined);
+
 const windowSchema = z.object({
   period: z.enum(PERIODS),
   startDate: z.string(),
@@ -74,7 +82,7 @@ const dashboardRoute = createRoute({
   summary:
     "Summary figures and time series: contracts created/sent/executed, signature rate, time to execute, escrow volume",
   description: "Covers your own contracts and your teams' (platform admins: everything).",
-  request: { query: z.object({ period }) },
+  request: { query: z.object({ period, endDate }) },
   responses: { 200: jsonContent(envelope(dashboardSchema), "the dashboard"), ...errorResponses("AUTH003", "AUTH004") },
 });
 
@@ -84,12 +92,16 @@ const usageRoute = createRoute({
   path: "/analytics/usage",
   summary: "Contracts created in the period per user, team or document type (largest 100 groups)",
   description: "Covers your own contracts and your teams' (platform admins: everything).",
-  request: { query: z.object({ groupBy: z.enum(USAGE_GROUPS), period }) },
+  request: { query: z.object({ groupBy: z.enum(USAGE_GROUPS), period, endDate }) },
   responses: { 200: jsonContent(envelope(usageSchema), "usage"), ...errorResponses("AUTH003", "AUTH004") },
 });
 
 export const analyticsRoutes = createRouter()
-  .openapi(dashboardRoute, async (c) =>
-    ok(c, await buildDashboard(c.env, principalOf(c), c.req.valid("query").period), 200),
-  )
-  .openapi(usageRoute, async (c) => ok(c, await buildUsage(c.env, principalOf(c), c.req.valid("query")), 200));
+  .openapi(dashboardRoute, async (c) => {
+    const query = c.req.valid("query");
+    return ok(c, await buildDashboard(c.env, principalOf(c), query.period, endOf(query)), 200);
+  })
+  .openapi(usageRoute, async (c) => {
+    const query = c.req.valid("query");
+    return ok(c, await buildUsage(c.env, principalOf(c), query, endOf(query)), 200);
+  });

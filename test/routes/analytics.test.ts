@@ -1,5 +1,7 @@
 // Analytics (issue 16.3): dashboard and usage figures a client reads, checked against values computed here from the
-// seeded rows (a rolling window ending now), the caller's scope, bad input and the analytics:read scope.
+// seeded rows, the caller's scope, bad input and the analytics:read scope. An admin's figures cover the whole database,
+// which other test files share: the rows are seeded in 2014, a year no other file writes to, and every window of
+// this file ends at END there (the `endDate` a client gives to look at a past period).
 import { beforeAll, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { SCHEDULES } from "../../src/cron/index";
@@ -12,6 +14,8 @@ const TAG = "anlX";
 const T1 = "team_anlXT100000000000000";
 const T2 = "team_anlXT200000000000000";
 const DAY = 86_400_000;
+const END = "2014-06-30T12:00:00.000Z";
+const AT = `endDate=${END}`;
 let admin: TestUser, a: TestUser, b: TestUser, c: TestUser;
 let data: { contracts: SeedContract[]; escrows: SeedEscrow[] };
 const teamsOf: Record<string, Record<string, string>> = {};
@@ -34,12 +38,12 @@ beforeAll(async () => {
   teamsOf[a.user.id] = { [T1]: "owner" };
   teamsOf[b.user.id] = { [T1]: "member" };
   teamsOf[c.user.id] = { [T2]: "owner" };
-  // Six to two weeks ago: every signature and execution lies inside a quarter ending now.
+  // Six to two weeks before END: every signature and execution lies inside the quarter ending at END.
   data = await seedReportData({
     tag: TAG,
     people: [a, b, c].map((u) => ({ id: u.user.id, email: u.email, teams: teamsOf[u.user.id] as never })),
     teamIds: [T1, T2],
-    start: new Date(Date.now() - 42 * DAY).toISOString(),
+    start: new Date(Date.parse(END) - 42 * DAY).toISOString(),
     weeks: 4,
     contracts: 240,
     escrows: 45,
@@ -49,7 +53,7 @@ beforeAll(async () => {
 
 describe("GET /analytics/dashboard", () => {
   it("sums contracts created, sent and executed, the signature rate, time to execute and escrow volume", async () => {
-    const res = await call("GET", "/api/v1/analytics/dashboard?period=quarter", { token: admin.accessToken });
+    const res = await call("GET", `/api/v1/analytics/dashboard?period=quarter&${AT}`, { token: admin.accessToken });
     expect(res.status).toBe(200);
     const all = visible("admin");
     const sent = all.filter((k) => k.sentAt);
@@ -74,15 +78,44 @@ describe("GET /analytics/dashboard", () => {
   });
 
   it("covers a user's own and their teams' contracts; a day by hour; a week by day", async () => {
-    const res = await call("GET", "/api/v1/analytics/dashboard?period=year", { token: a.accessToken });
+    const res = await call("GET", `/api/v1/analytics/dashboard?period=year&${AT}`, { token: a.accessToken });
     expect(res.body.data.summary.contractsCreated).toBe(visible(a.user.id).length);
     expect(res.body.data.summary.contractsCreated).toBeLessThan(data.contracts.length);
-    const day = await call("GET", "/api/v1/analytics/dashboard?period=day", { token: a.accessToken });
+    const day = await call("GET", `/api/v1/analytics/dashboard?period=day&${AT}`, { token: a.accessToken });
     expect(day.body.data.window.granularity).toBe("hour");
     expect(day.body.data.series.length).toBeGreaterThanOrEqual(24);
     expect(day.body.data.summary.contractsCreated).toBe(0);
     const week = await call("GET", "/api/v1/analytics/dashboard", { token: a.accessToken });
     expect(week.body.data.window).toMatchObject({ period: "month", granularity: "day" });
+  });
+
+  it("endDate ends the window at any instant (any offset), also of usage; without it the window ends now", async () => {
+    const atEnd = await call("GET", "/api/v1/analytics/dashboard?period=quarter&endDate=2014-06-30T14:00:00%2B02:00", {
+      token: a.accessToken,
+    });
+    expect(atEnd.status).toBe(200);
+    expect(atEnd.body.data.window).toEqual({
+      period: "quarter",
+      startDate: new Date(Date.parse(END) - 91 * DAY).toISOString(),
+      endDate: END,
+      granularity: "week",
+    });
+    expect(atEnd.body.data.summary.contractsCreated).toBe(visible(a.user.id).length);
+    // A quarter ending the day before the first seeded contract holds none of them.
+    const early = `endDate=${new Date(Date.parse(END) - 43 * DAY).toISOString()}`;
+    const before = await call("GET", `/api/v1/analytics/dashboard?period=quarter&${early}`, { token: a.accessToken });
+    expect(before.body.data.summary).toMatchObject({ contractsCreated: 0, contractsSent: 0, contractsExecuted: 0 });
+    const usage = await call("GET", `/api/v1/analytics/usage?groupBy=user&period=quarter&${early}`, {
+      token: a.accessToken,
+    });
+    expect(usage.body.data.groups).toEqual([]);
+    const current = await call("GET", "/api/v1/analytics/dashboard?period=quarter", { token: a.accessToken });
+    expect(Date.parse(current.body.data.window.endDate)).toBeGreaterThan(Date.now() - 60_000);
+    expect(current.body.data.summary.contractsCreated).toBe(0);
+    const bad = await call("GET", "/api/v1/analytics/usage?groupBy=team&endDate=last%20week", { token: a.accessToken });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("VAL001");
+    expect(bad.body.error.details[0].path).toBe("endDate");
   });
 
   it("refuses an unknown period (VAL001), a caller without a token (AUTH004) and a key without analytics:read (AUTH003)", async () => {
@@ -109,7 +142,7 @@ describe("GET /analytics/dashboard", () => {
 
 describe("GET /analytics/usage", () => {
   it("groups contracts created by document type, team and user, largest first, with names", async () => {
-    const byType = await call("GET", "/api/v1/analytics/usage?groupBy=document_type&period=quarter", {
+    const byType = await call("GET", `/api/v1/analytics/usage?groupBy=document_type&period=quarter&${AT}`, {
       token: admin.accessToken,
     });
     expect(byType.status).toBe(200);
@@ -127,7 +160,9 @@ describe("GET /analytics/usage", () => {
     const created = byType.body.data.groups.map((g: any) => g.contractsCreated);
     expect(created).toEqual([...created].sort((x: number, y: number) => y - x));
 
-    const byTeam = await call("GET", "/api/v1/analytics/usage?groupBy=team&period=quarter", { token: b.accessToken });
+    const byTeam = await call("GET", `/api/v1/analytics/usage?groupBy=team&period=quarter&${AT}`, {
+      token: b.accessToken,
+    });
     const teams = Object.fromEntries(byTeam.body.data.groups.map((g: any) => [String(g.key), g.contractsCreated]));
     const mine = visible(b.user.id);
     expect(teams).toEqual(
@@ -140,7 +175,9 @@ describe("GET /analytics/usage", () => {
     );
     expect(byTeam.body.data.groups.find((g: any) => g.key === T1).label).toBe(`Team ${T1}`);
 
-    const byUser = await call("GET", "/api/v1/analytics/usage?groupBy=user&period=quarter", { token: c.accessToken });
+    const byUser = await call("GET", `/api/v1/analytics/usage?groupBy=user&period=quarter&${AT}`, {
+      token: c.accessToken,
+    });
     const cGroup = byUser.body.data.groups.find((g: any) => g.key === c.user.id);
     expect(cGroup).toMatchObject({
       label: "Cyd Other",
@@ -163,14 +200,14 @@ describe("GET /analytics/usage", () => {
 
 describe("daily rollups (the five-minute cron)", () => {
   const PERIODS = ["day", "week", "month", "quarter", "year"];
-  /** Every dashboard and usage view of the admin and of three users, without the window (it moves with now). */
+  /** Every dashboard and usage view (ending at END) of the admin and of three users. */
   async function views() {
     const get = (user: TestUser, path: string) => call("GET", `/api/v1/analytics/${path}`, { token: user.accessToken });
     const jobs: Promise<[string, unknown]>[] = [];
     for (const user of [admin, a, b, c]) {
       for (const period of PERIODS) {
         jobs.push(
-          get(user, `dashboard?period=${period}`).then((dash) => {
+          get(user, `dashboard?period=${period}&${AT}`).then((dash) => {
             expect(dash.status).toBe(200);
             const series = dash.body.data.series.filter((x: any) => x.created || x.sent || x.executed);
             return [`${user.user.id} dashboard ${period}`, { summary: dash.body.data.summary, series }];
@@ -178,7 +215,7 @@ describe("daily rollups (the five-minute cron)", () => {
         );
         for (const groupBy of ["user", "team", "document_type"]) {
           jobs.push(
-            get(user, `usage?groupBy=${groupBy}&period=${period}`).then((usage) => {
+            get(user, `usage?groupBy=${groupBy}&period=${period}&${AT}`).then((usage) => {
               expect(usage.status).toBe(200);
               return [`${user.user.id} usage ${groupBy} ${period}`, usage.body.data.groups];
             }),
@@ -217,7 +254,9 @@ describe("daily rollups (the five-minute cron)", () => {
     );
   }
   async function actualTeams(user: TestUser) {
-    const res = await call("GET", "/api/v1/analytics/usage?groupBy=team&period=quarter", { token: user.accessToken });
+    const res = await call("GET", `/api/v1/analytics/usage?groupBy=team&period=quarter&${AT}`, {
+      token: user.accessToken,
+    });
     return Object.fromEntries(res.body.data.groups.map((g: any) => [String(g.key), g.contractsCreated]));
   }
 
@@ -233,7 +272,7 @@ describe("daily rollups (the five-minute cron)", () => {
     const rolled = await env.DB.prepare("SELECT SUM(created) AS n FROM analytics_daily WHERE grain = 'all'").first();
     expect(rolled!.n).toBeGreaterThan(0);
     expect(await views()).toEqual(before);
-    const quarter = await call("GET", "/api/v1/analytics/dashboard?period=quarter", { token: admin.accessToken });
+    const quarter = await call("GET", `/api/v1/analytics/dashboard?period=quarter&${AT}`, { token: admin.accessToken });
     expect(quarter.body.data.summary).toMatchObject(expectedQuarter());
   });
 
@@ -241,7 +280,7 @@ describe("daily rollups (the five-minute cron)", () => {
     // Execute a contract sent weeks ago (its sending day is rolled up) and move another from team 1 to team 2.
     const waiting = data.contracts.find((k) => k.sentAt && !k.activatedAt && k.status === "pending")!;
     const moved = data.contracts.find((k) => k.teamId === T1 && k.ownerId === a.user.id)!;
-    const activatedAt = new Date(Date.now() - 3_600_000).toISOString();
+    const activatedAt = new Date(Date.parse(END) - 3_600_000).toISOString();
     await env.DB.batch([
       env.DB.prepare("UPDATE contracts SET activated_at = ?, status = 'active' WHERE id = ?").bind(
         activatedAt,
@@ -252,7 +291,9 @@ describe("daily rollups (the five-minute cron)", () => {
     waiting.activatedAt = activatedAt;
     moved.teamId = T2;
     for (const round of ["before the cron", "after the cron"]) {
-      const quarter = await call("GET", "/api/v1/analytics/dashboard?period=quarter", { token: admin.accessToken });
+      const quarter = await call("GET", `/api/v1/analytics/dashboard?period=quarter&${AT}`, {
+        token: admin.accessToken,
+      });
       expect(quarter.body.data.summary, round).toMatchObject(expectedQuarter());
       expect(await actualTeams(admin), round).toEqual(expectedTeams("admin"));
       expect(await actualTeams(b), round).toEqual(expectedTeams(b.user.id));

@@ -6,13 +6,14 @@ import { analyticsWindow, shapeDashboard } from "../../domain/analytics";
 import type { Period } from "../../domain/reports";
 import { scopeOf } from "../reports/build-report";
 
+/** @param endDate the instant the rolling window ends at (GET's `endDate`; default now) */
 export async function buildDashboard(
   env: Bindings,
   principal: Pick<Principal, "userId" | "role">,
   period: Period,
-  now = new Date(),
+  endDate = new Date(),
 ) {
   const scope = await scopeOf(env, principal);
-  const window = analyticsWindow(period, now);
+  const window = analyticsWindow(period, endDate);
   return shapeDashboard(window, await dashboardAggregates(env.DB, scope.data, window));
 }

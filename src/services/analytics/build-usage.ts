@@ -6,13 +6,14 @@ import { analyticsWindow, shapeUsage, type UsageGroup } from "../../domain/analy
 import type { Period } from "../../domain/reports";
 import { scopeOf } from "../reports/build-report";
 
+/** @param endDate the instant the rolling window ends at (GET's `endDate`; default now) */
 export async function buildUsage(
   env: Bindings,
   principal: Pick<Principal, "userId" | "role">,
   input: { groupBy: UsageGroup; period: Period },
-  now = new Date(),
+  endDate = new Date(),
 ) {
   const scope = await scopeOf(env, principal);
-  const window = analyticsWindow(input.period, now);
+  const window = analyticsWindow(input.period, endDate);
   return shapeUsage(window, input.groupBy, await usageRows(env.DB, scope.data, window, input.groupBy));
 }

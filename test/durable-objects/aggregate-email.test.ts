@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { call } from "../helpers/http";
 import { actor, type Actor } from "../helpers/contract-fixtures";
+import { refuseWrites } from "../helpers/d1-outage";
 import { listEmails, waitForEmail } from "../helpers/mailbox";
 import { Aggregate } from "../../durable-objects/lib/aggregate";
 import type { ContractRoom } from "../../durable-objects/contract-room";
@@ -63,8 +64,9 @@ describe("signing emails through the outbox", () => {
     expect(created.status).toBe(201);
     contractId = created.body.data.id as string;
 
-    // sendEmail inserts into email_deliveries first: without the table every email of the send fails.
-    await env.DB.exec("ALTER TABLE email_deliveries RENAME TO email_deliveries_offline");
+    // sendEmail inserts into email_deliveries first: refusing these parties' rows fails every email of the send, as
+    // an outage would, while other files' emails (same database, same workerd) keep going out.
+    const restore = await refuseWrites("email_deliveries", "to", [first, second, viewer]);
     try {
       const sent = await call("POST", `/api/v1/contracts/${contractId}/send`, { token: owner.token, body: {} });
       expect(sent.status).toBe(200); // committed: the emails are the outbox's to deliver, not the client's problem
@@ -94,7 +96,7 @@ describe("signing emails through the outbox", () => {
         await runInDurableObject(stubOf(contractId), (_i: ContractRoom, state) => state.storage.getAlarm()),
       ).not.toBeNull();
     } finally {
-      await env.DB.exec("ALTER TABLE email_deliveries_offline RENAME TO email_deliveries");
+      await restore();
     }
     expect(await listEmails(first)).toEqual([]);
 
@@ -176,7 +178,7 @@ describe("signing emails through the outbox", () => {
     });
     const id = created.body.data.id as string;
     expect((await call("POST", `/api/v1/contracts/${id}/send`, { token: owner.token, body: {} })).status).toBe(200);
-    await env.DB.exec("ALTER TABLE email_deliveries RENAME TO email_deliveries_offline");
+    const restore = await refuseWrites("email_deliveries", "to", [signer.email]);
     try {
       const signed = await call("POST", `/api/v1/contracts/${id}/sign`, {
         token: owner.token,
@@ -186,7 +188,7 @@ describe("signing emails through the outbox", () => {
       const pending = await outboxOf(id);
       expect(pending.map((e) => [e.channel, JSON.parse(e.payload).to])).toEqual([["email", signer.email]]);
     } finally {
-      await env.DB.exec("ALTER TABLE email_deliveries_offline RENAME TO email_deliveries");
+      await restore();
     }
     expect(await runDurableObjectAlarm(stubOf(id))).toBe(true);
     await waitForEmail({ to: signer.email, subject: 'asks you to sign "Two step agreement"' });

@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { call } from "../helpers/http";
 import { actor, type Actor } from "../helpers/contract-fixtures";
+import { refuseWrites } from "../helpers/d1-outage";
 import { verifyChain, type AuditEvent } from "../../src/domain/audit-chain";
 import type { ContractRoom } from "../../durable-objects/contract-room";
 
@@ -76,8 +77,9 @@ describe("concurrent edits", () => {
 describe("a failing D1 projection", () => {
   it("keeps the change and its event in the outbox; the alarm catches D1 up and publishes every event", async () => {
     const id = await newContract();
-    // The projection batch writes contract_attachments too; without that table the whole batch fails atomically.
-    await env.DB.exec("ALTER TABLE contract_attachments RENAME TO contract_attachments_offline");
+    // The projection batch upserts the contract's row first; refusing that row fails the whole batch atomically, as
+    // an outage would. Only this contract's row: other files' rooms share this database and keep projecting.
+    const restore = await refuseWrites("contracts", "id", [id]);
     let pending;
     try {
       const edit = await call("PATCH", `/api/v1/contracts/${id}`, {
@@ -109,7 +111,7 @@ describe("a failing D1 projection", () => {
       const nextAt = await runInDurableObject(stubOf(id), (_i: ContractRoom, state) => state.storage.getAlarm());
       expect(nextAt! - Date.now()).toBeGreaterThan(1_000 * 2 ** (after[0]!.attempts - 1) - 1_000);
     } finally {
-      await env.DB.exec("ALTER TABLE contract_attachments_offline RENAME TO contract_attachments");
+      await restore();
     }
 
     expect(await runDurableObjectAlarm(stubOf(id))).toBe(true);

@@ -6,6 +6,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { call, fetchWorker } from "../helpers/http";
 import { createUser, type TestUser } from "../helpers/users";
 import { waitFor } from "./helpers";
+import { refuseWrites } from "../helpers/d1-outage";
 import { buildEventMessage } from "../../src/lib/events";
 import type { ListingRoom } from "../../durable-objects/listing-room";
 import { listingRoom } from "../../durable-objects/listing-room";
@@ -225,8 +226,17 @@ describe("a failing D1 projection", () => {
   it("keeps the change and its event in the outbox; the alarm catches D1 up and the event arrives exactly once", async () => {
     const id = (await post("/listings", seller, draft({ title: "During an outage" }))).body.data.id as string;
     await post(`/listings/${id}/submit`, seller);
-    // A moderation's projection batch writes the admin audit log too; without that table the batch fails atomically.
-    await env.DB.exec("ALTER TABLE audit_logs RENAME TO audit_logs_offline");
+    // The submission's event lands in the audit log too (audit consumer): let it, so the outage meets only the approval.
+    await waitFor(
+      () =>
+        env.DB.prepare("SELECT 1 FROM audit_logs WHERE resource_id = ? AND action = 'listing.submitted'")
+          .bind(id)
+          .first(),
+      "submission audited",
+    );
+    // A moderation's projection batch writes the admin audit log too; refusing this listing's audit rows fails the
+    // batch atomically, as an outage would, while other files' audit rows (same database) keep being written.
+    const restore = await refuseWrites("audit_logs", "resource_id", [id]);
     let pending: { channel: string; payload: string; attempts: number }[];
     try {
       const approved = await post(`/admin/listings/${id}/approve`, admin, {});
@@ -245,15 +255,17 @@ describe("a failing D1 projection", () => {
       expect((await outboxOf(id)).length).toBe(2);
       expect(await heard(id)).toEqual([]);
     } finally {
-      await env.DB.exec("ALTER TABLE audit_logs_offline RENAME TO audit_logs");
+      await restore();
     }
     expect(await runDurableObjectAlarm(stubOf(id))).toBe(true);
     expect(await outboxOf(id)).toEqual([]);
     expect(await env.DB.prepare("SELECT status FROM listings WHERE id = ?").bind(id).first()).toEqual({
       status: "approved",
     });
+    // The moderation's own audit row (events' rows, like the submission's above, carry their event id).
     expect(
-      (await env.DB.prepare("SELECT action FROM audit_logs WHERE resource_id = ?").bind(id).all()).results,
+      (await env.DB.prepare("SELECT action FROM audit_logs WHERE resource_id = ? AND event_id IS NULL").bind(id).all())
+        .results,
     ).toEqual([{ action: "listing.approve" }]);
 
     const eventId = JSON.parse(pending!.find((e) => e.channel === "event")!.payload).id as string;
@@ -350,8 +362,11 @@ describe("listings follow their escrow's events (EVENTS consumer)", () => {
 });
 
 describe("the public catalog", () => {
+  // Catalog searches match titles across every seller's listings: a tag no other file uses keeps them to this file's.
+  const tag = crypto.randomUUID().slice(0, 8);
+  const search = (title: string) => `/api/v1/catalog?q=${encodeURIComponent(`${title} ${tag}`)}`;
   it("shows public fields only: no proof names or hashes, review note, escrow or seller id", async () => {
-    const id = (await post("/listings", seller, draft({ title: "Public fields" }))).body.data.id as string;
+    const id = (await post("/listings", seller, draft({ title: `Public fields ${tag}` }))).body.data.id as string;
     const withProof = (await (await uploadProof(id, seller, "secret-bank-statement.png")).json()) as any;
     const { name, sha256 } = withProof.data.proofs[0];
     await post(`/listings/${id}/submit`, seller);
@@ -379,7 +394,7 @@ describe("the public catalog", () => {
       seller: { displayName: "Sella Public" },
       proofCount: 1,
     });
-    const listed = (await call("GET", "/api/v1/catalog?q=Public%20fields")).body.data;
+    const listed = (await call("GET", search("Public fields"))).body.data;
     expect(listed).toEqual([one.body.data]);
     for (const text of [JSON.stringify(one.body), JSON.stringify(listed)]) {
       for (const secret of [name, sha256, seller.user.id, "internal: checked", "reviewNote", "sellerId", "escrowId"])
@@ -397,7 +412,7 @@ describe("the public catalog", () => {
 
   it("a suspended seller's listings leave the catalog (and cannot be bought) until unsuspended", async () => {
     const other = await createUser({ name: "Soon Suspended" });
-    const id = await approvedListing(other, { title: "Suspended seller item" });
+    const id = await approvedListing(other, { title: `Suspended seller ${tag} item` });
     expect((await call("GET", `/api/v1/catalog/${id}`)).status).toBe(200);
     expect(
       (
@@ -408,7 +423,7 @@ describe("the public catalog", () => {
       ).status,
     ).toBe(200);
     expect((await call("GET", `/api/v1/catalog/${id}`)).status).toBe(404);
-    expect((await call("GET", "/api/v1/catalog?q=Suspended%20seller")).body.data).toEqual([]);
+    expect((await call("GET", search("Suspended seller"))).body.data).toEqual([]);
     expect((await post("/escrows", buyers[0]!, { listingId: id, description: "x" })).status).toBe(404);
     expect(
       (
@@ -418,12 +433,12 @@ describe("the public catalog", () => {
         })
       ).status,
     ).toBe(200);
-    expect((await call("GET", "/api/v1/catalog?q=Suspended%20seller")).body.data.map((l: any) => l.id)).toEqual([id]);
+    expect((await call("GET", search("Suspended seller"))).body.data.map((l: any) => l.id)).toEqual([id]);
   });
 
   it("an erased seller's listings leave the catalog", async () => {
     const other = await createUser({ name: "Soon Erased" });
-    const id = await approvedListing(other, { title: "Erased seller item" });
+    const id = await approvedListing(other, { title: `Erased seller ${tag} item` });
     expect((await call("GET", `/api/v1/catalog/${id}`)).status).toBe(200);
     const erased = await call("DELETE", "/api/v1/users/me", {
       token: other.accessToken,
@@ -431,6 +446,6 @@ describe("the public catalog", () => {
     });
     expect(erased.status).toBe(200);
     expect((await call("GET", `/api/v1/catalog/${id}`)).status).toBe(404);
-    expect((await call("GET", "/api/v1/catalog?q=Erased%20seller")).body.data).toEqual([]);
+    expect((await call("GET", search("Erased seller"))).body.data).toEqual([]);
   });
 });

@@ -20,8 +20,13 @@ const app = pipelineApp((a) => {
   });
   a.get("/api/v1/test/d1-constraint", async () => {
     await env.DB.prepare("CREATE TABLE IF NOT EXISTS t_unique (k TEXT PRIMARY KEY)").run();
-    await env.DB.prepare("INSERT OR IGNORE INTO t_unique (k) VALUES ('a')").run();
-    await env.DB.prepare("INSERT INTO t_unique (k) VALUES ('a')").run();
+    try {
+      await env.DB.prepare("INSERT OR IGNORE INTO t_unique (k) VALUES ('a')").run();
+      await env.DB.prepare("INSERT INTO t_unique (k) VALUES ('a')").run();
+    } finally {
+      // Other files share this database and walk its schema (user-data registry, erasure, table counts).
+      await env.DB.prepare("DROP TABLE t_unique").run();
+    }
     return new Response("unreachable");
   });
   a.get("/api/v1/test/d1-overloaded", () => {
@@ -43,7 +48,12 @@ const app = pipelineApp((a) => {
     const p1 = await upload.uploadPart(1, new Uint8Array(5 * MiB + 1024));
     const p2 = await upload.uploadPart(2, new Uint8Array(5 * MiB));
     const p3 = await upload.uploadPart(3, new Uint8Array(100));
-    await upload.complete([p1, p2, p3]);
+    try {
+      await upload.complete([p1, p2, p3]);
+    } finally {
+      // Its 10 MiB of parts would stay in the bucket that other files share.
+      await upload.abort().catch(() => {});
+    }
     return new Response("unreachable");
   });
   a.get("/api/v1/test/chain-down", async () => {

@@ -16,6 +16,11 @@ beforeAll(async () => {
   [admin, member] = await Promise.all([createUser({ role: "admin" }), createUser()]);
 });
 
+// The dead-letter list is global: other files' messages (and their jobs still failing in the background) share it.
+// This file's message ids and addresses carry a tag of their own, and its checks look for its own rows.
+const tag = crypto.randomUUID().slice(0, 8);
+const address = (name: string) => `${name}-${tag}@example.com`;
+
 /** An email whose job exhausted its attempts: delivery failed, message dead-lettered (through the real DLQ consumer). */
 async function deadLetteredEmail(to: string) {
   const id = newId("eml");
@@ -35,18 +40,26 @@ async function deadLetteredEmail(to: string) {
 
 describe("GET /api/v1/admin/dead-letters", () => {
   it("lists dead letters newest first, filtered by queue, with pagination", async () => {
-    await deadLetteredEmail("list-1@example.com");
+    const email = await deadLetteredEmail(address("list-1"));
     const event = buildEventMessage({
       type: "escrow.disputed",
       data: { escrowId: "esc_00000000000000000042", status: "disputed", reason: "not delivered" },
       subject: { type: "escrow", id: "esc_00000000000000000042" },
     });
-    await deliver("escra-dead-letters", event, { messageId: "dlq-event-list" });
+    await deliver("escra-dead-letters", event, { messageId: `dlq-event-list-${tag}` });
 
     const all = await call("GET", "/api/v1/admin/dead-letters?perPage=100", { token: admin.accessToken });
     expect(all.status).toBe(200);
     expect(all.body.data.length).toBeGreaterThanOrEqual(2);
-    expect(all.body.data[0]).toMatchObject({
+    // Newest first: the whole page by time, and this file's event (received last) before its email job.
+    const times = all.body.data.map((d: any) => d.receivedAt as string);
+    expect(times).toEqual([...times].sort().reverse());
+    const ours = all.body.data.filter(
+      (d: any) => d.id === email.deadLetterId || (d.body as { id?: string })?.id === event.id,
+    );
+    expect(ours).toHaveLength(2);
+    expect(ours[1].id).toBe(email.deadLetterId);
+    expect(ours[0]).toMatchObject({
       queue: "escra-events",
       kind: "escrow.disputed",
       body: { id: event.id },
@@ -55,7 +68,7 @@ describe("GET /api/v1/admin/dead-letters", () => {
 
     const jobs = await call("GET", "/api/v1/admin/dead-letters?queue=escra-jobs", { token: admin.accessToken });
     expect(jobs.body.data.every((d: any) => d.queue === "escra-jobs")).toBe(true);
-    expect(jobs.body.data.some((d: any) => d.kind === "email.send")).toBe(true);
+    expect(jobs.body.data.some((d: any) => d.id === email.deadLetterId && d.kind === "email.send")).toBe(true);
     expect(jobs.body.pagination).toMatchObject({ page: 1, perPage: 20 });
   });
 
@@ -77,7 +90,7 @@ describe("GET /api/v1/admin/dead-letters", () => {
 
 describe("POST /api/v1/admin/dead-letters/:id/replay", () => {
   it("re-sends a dead-lettered email job to JOBS, which then delivers it; a second replay is RES002", async () => {
-    const { deliveryId, deadLetterId } = await deadLetteredEmail("replay@example.com");
+    const { deliveryId, deadLetterId } = await deadLetteredEmail(address("replay"));
 
     const res = await call("POST", `/api/v1/admin/dead-letters/${deadLetterId}/replay`, { token: admin.accessToken });
     expect(res.status).toBe(200);
@@ -88,7 +101,7 @@ describe("POST /api/v1/admin/dead-letters/:id/replay", () => {
       replayedAt: expect.any(String),
     });
 
-    const email = await waitForEmail({ to: "replay@example.com", subject: "Second chance" });
+    const email = await waitForEmail({ to: address("replay"), subject: "Second chance" });
     expect(email.html).toContain("Hello again");
     const delivery = await env.DB.prepare("SELECT status, attempts FROM email_deliveries WHERE id = ?")
       .bind(deliveryId)
@@ -113,10 +126,10 @@ describe("POST /api/v1/admin/dead-letters/:id/replay", () => {
       data: { contractId: "ctr_00000000000000000077", status: "completed" },
       subject: { type: "contract", id: "ctr_00000000000000000077" },
     });
-    await deliver("escra-dead-letters", event, { messageId: "dlq-event-replay" });
-    const row = await env.DB.prepare("SELECT id FROM dead_letters WHERE message_id = 'dlq-event-replay'").first<{
-      id: string;
-    }>();
+    await deliver("escra-dead-letters", event, { messageId: `dlq-event-replay-${tag}` });
+    const row = await env.DB.prepare("SELECT id FROM dead_letters WHERE message_id = ?")
+      .bind(`dlq-event-replay-${tag}`)
+      .first<{ id: string }>();
 
     const res = await call("POST", `/api/v1/admin/dead-letters/${row!.id}/replay`, { token: admin.accessToken });
     expect(res.status).toBe(200);
@@ -142,7 +155,7 @@ describe("POST /api/v1/admin/dead-letters/:id/replay", () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body.error!.code).toBe("VAL001");
 
-    const { deadLetterId } = await deadLetteredEmail("forbidden@example.com");
+    const { deadLetterId } = await deadLetteredEmail(address("forbidden"));
     const asMember = await call("POST", `/api/v1/admin/dead-letters/${deadLetterId}/replay`, {
       token: member.accessToken,
     });
@@ -158,10 +171,10 @@ describe("POST /api/v1/admin/dead-letters/:id/replay", () => {
   });
 
   it("refuses to replay a malformed message with RES002", async () => {
-    await deliver("escra-dead-letters", "not a queue message", { messageId: "dlq-garbage" });
-    const row = await env.DB.prepare("SELECT id FROM dead_letters WHERE message_id = 'dlq-garbage'").first<{
-      id: string;
-    }>();
+    await deliver("escra-dead-letters", "not a queue message", { messageId: `dlq-garbage-${tag}` });
+    const row = await env.DB.prepare("SELECT id FROM dead_letters WHERE message_id = ?")
+      .bind(`dlq-garbage-${tag}`)
+      .first<{ id: string }>();
     const res = await call("POST", `/api/v1/admin/dead-letters/${row!.id}/replay`, { token: admin.accessToken });
     expect(res.status).toBe(409);
     expect(res.body.error!.code).toBe("RES002");

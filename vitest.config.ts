@@ -30,15 +30,6 @@ const BROWSER_TESTS = ["test/browser/**/*.test.ts"];
  * A file belongs here when it asserts over the whole database or takes part of it away from everyone else.
  */
 const FRESH_STORAGE_TESTS = [
-  // Count the isolate's global request windows.
-  "test/lib/rate-limit.test.ts",
-  // Run or count a cron job over every due row of the database (retention, idempotency purge, expiry of the oldest
-  // unverified accounts), or read a global admin list newest-first (unmatched payments).
-  "test/routes/governance-policies.test.ts",
-  "test/lib/idempotency.test.ts",
-  "test/routes/identity-verified-email.test.ts",
-  "test/escrow/reconciliation.test.ts",
-  "test/lib/email-send.test.ts",
 ];
 
 /**

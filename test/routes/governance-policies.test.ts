@@ -216,8 +216,25 @@ describe("GET/POST/PUT/DELETE /governance/policies", () => {
   });
 });
 
+/**
+ * Retires what other files left due in this workerd's shared database (old sessions, unverified accounts, dead
+ * letters…), by runs a minute ahead of the real clock, so the dry run and the run below count only the rows seeded
+ * here. Each run is bounded, hence the loop.
+ */
+async function settleOtherFilesRows() {
+  const ahead = new Date(Date.now() + 60_000);
+  while ((await applyRetention(env, ahead)).some((o) => o.count > 0));
+}
+
+/** The audit entries of the retention run at `now` (each run is audited at its own `now`). */
+const runAudits = (now: Date) =>
+  env.DB.prepare("SELECT data FROM audit_logs WHERE action = 'retention.applied' AND created_at = ?")
+    .bind(now.toISOString())
+    .all<{ data: string }>();
+
 describe("the daily retention run", () => {
   it("removes exactly what each default policy makes due, shows it in the dry run first, audits, and is idempotent", async () => {
+    await settleOtherFilesRows();
     await seed();
     const dry = await call("POST", "/api/v1/governance/policies/dry-run", { token: admin.accessToken });
     expect(dry.status).toBe(200);
@@ -263,21 +280,13 @@ describe("the daily retention run", () => {
     expect(await exists("audit_logs", "id", id("aud", "old"))).toBe(false);
     expect(await exists("audit_logs", "id", id("aud", "new"))).toBe(true);
 
-    const audit = await env.DB.prepare("SELECT data FROM audit_logs WHERE action = 'retention.applied'").all<{
-      data: string;
-    }>();
+    const audit = await runAudits(NOW);
     expect(audit.results).toHaveLength(1);
     expect(JSON.parse(audit.results[0]!.data)).toEqual({ counts: dueBefore });
 
     // Run again (a retried cron): nothing is due, nothing changes, nothing more is audited.
     const second = await applyRetention(env, NOW);
     expect(second.every((o) => o.count === 0)).toBe(true);
-    expect(
-      (
-        await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_logs WHERE action = 'retention.applied'").first<{
-          n: number;
-        }>()
-      )?.n,
-    ).toBe(1);
+    expect((await runAudits(NOW)).results).toHaveLength(1);
   });
 });

@@ -201,6 +201,10 @@ describe("an email address is not an identity until verified (issue 11.1)", () =
   });
 
   it("an account unverified for 7 days is retired by the sweep, in bounded batches; younger or verified ones stay", async () => {
+    // The sweep takes the oldest due accounts first: retire those other files left in this workerd's shared
+    // database (by sweeps a minute ahead of the clock), so the one sweep below meets this test's accounts.
+    const ahead = new Date(Date.now() + 60_000);
+    while ((await expireUnverifiedAccounts(env, ahead)) > 0);
     const old = await unverifiedUser(shopEmail("stale"));
     const young = await unverifiedUser(shopEmail("fresh"));
     const verified = await createUser();

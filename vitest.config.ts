@@ -1,7 +1,7 @@
-// Four projects: `unit` (pure domain/lib rules, plain Node, seconds), `workers` and `workers-fresh` (inside workerd
-// with the real bindings of wrangler.toml — D1, R2, Queues, DOs — plus a real Anvil and a webhook receiver; see
-// FRESH_STORAGE_TESTS for which is which) and `browser` (the hosted signing page in headless chromium against
-// `wrangler dev`). `npm test` runs all; `npm run test:unit` runs only `unit` and starts none of the services.
+// Three projects: `unit` (pure domain/lib rules, plain Node, seconds), `workers` (inside workerd with the real
+// bindings of wrangler.toml — D1, R2, Queues, DOs — plus real Anvil nodes, a webhook receiver, an OpenID provider, a
+// TSA and PDF tools) and `browser` (the hosted signing page in headless chromium against `wrangler dev`). `npm test`
+// runs all; `npm run test:unit` runs only `unit` and starts none of the services.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
@@ -23,15 +23,6 @@ process.env.WRANGLER_LOG ??= "warn";
 const UNIT_TESTS = ["test/domain/**/*.test.ts", "test/**/*.unit.test.ts"];
 /** Browser tests: Node, a real `wrangler dev` and headless chromium (scripts/system-deps.sh installs it). */
 const BROWSER_TESTS = ["test/browser/**/*.test.ts"];
-/**
- * Workers tests that need a database no other file has touched, so they get a fresh workerd and fresh storage each
- * (project `workers-fresh`); every other workers file shares its workerd and storage with the files that ran before
- * it in the same worker (project `workers`), which saves each file the runtime's start and the Worker's module load.
- * A file belongs here when it asserts over the whole database or takes part of it away from everyone else.
- */
-const FRESH_STORAGE_TESTS = [
-];
-
 /**
  * Four files at a time: most of a workers test's wall time is spent waiting (queues, alarms, Anvil, the browser), so
  * four overlap well even on a 2-core machine.
@@ -76,8 +67,13 @@ function immediateQueueConsumers() {
   );
 }
 
-/** The two workers projects: one sharing a workerd per worker across files, one fresh per file (see above). */
-async function workersProjects() {
+/**
+ * The workers project. Its files share a workerd and its storage per vitest worker (`isolate: false`): each file
+ * would otherwise start its own runtime and load the Worker's modules again, most of the suite's time. So a file
+ * sees the rows, objects and background work of the files that ran before it in the same worker, and asserts only
+ * over its own: its own ids, a date window or chain id no other file uses, a search for its own tag.
+ */
+async function workersProject() {
   const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
   const [anvilUrl, isolatedAnvilUrl, scaleAnvilUrl, webhookReceiverUrl, pdfToolsUrl, tsaUrl, oidc] = await Promise.all([
     // Three nodes: one shared by every test file, one for the file that reverts snapshots and stops automine, one for
@@ -91,66 +87,57 @@ async function workersProjects() {
     // A real OpenID Provider (node-oidc-provider) as the issuer of Google, Microsoft and LinkedIn sign-in.
     startTestOidcProviders(),
   ]);
-  // Once for both projects: the sealing identity among them costs an RSA key generation.
-  const secrets = generateDevSecrets();
-  const plugin = () =>
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        queueConsumers: immediateQueueConsumers(),
-        bindings: {
-          ...secrets,
-          ENVIRONMENT: "test",
-          ADMIN_EMAILS: "admin@escra.test",
-          ANCHOR_NETWORKS: JSON.stringify([
-            { name: "anvil", chainId: ANVIL_CHAIN_IDS.shared, rpcUrl: anvilUrl, confirmations: 2 },
-          ]),
-          ANVIL_RPC_URL: anvilUrl,
-          ANVIL_ISOLATED_RPC_URL: isolatedAnvilUrl,
-          ANVIL_SCALE_RPC_URL: scaleAnvilUrl,
-          WEBHOOK_ALLOW_PRIVATE_URLS: "true",
-          WEBHOOK_RECEIVER_URL: webhookReceiverUrl,
-          // Test files open many escrows per buyer; the cap itself is tested with its own env (test/escrow/reconciliation).
-          ESCROW_MAX_UNFUNDED: "1000",
-          // Tests change users and sessions in D1 behind the API's back and expect the next request to see it;
-          // the isolate's credential cache is tested with its TTL on in test/lib/credential-cache.test.ts.
-          AUTH_CACHE_TTL_MS: "0",
-          PDF_TOOLS_URL: pdfToolsUrl,
-          TSA_URL: tsaUrl,
-          ...oidc.bindings,
-          TEST_MIGRATIONS: migrations,
-        },
+  const plugin = cloudflareTest({
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      queueConsumers: immediateQueueConsumers(),
+      bindings: {
+        ...generateDevSecrets(),
+        ENVIRONMENT: "test",
+        ADMIN_EMAILS: "admin@escra.test",
+        ANCHOR_NETWORKS: JSON.stringify([
+          { name: "anvil", chainId: ANVIL_CHAIN_IDS.shared, rpcUrl: anvilUrl, confirmations: 2 },
+        ]),
+        ANVIL_RPC_URL: anvilUrl,
+        ANVIL_ISOLATED_RPC_URL: isolatedAnvilUrl,
+        ANVIL_SCALE_RPC_URL: scaleAnvilUrl,
+        WEBHOOK_ALLOW_PRIVATE_URLS: "true",
+        WEBHOOK_RECEIVER_URL: webhookReceiverUrl,
+        // Test files open many escrows per buyer; the cap itself is tested with its own env (test/escrow/reconciliation).
+        ESCROW_MAX_UNFUNDED: "1000",
+        // Tests change users and sessions in D1 behind the API's back and expect the next request to see it;
+        // the isolate's credential cache is tested with its TTL on in test/lib/credential-cache.test.ts.
+        AUTH_CACHE_TTL_MS: "0",
+        PDF_TOOLS_URL: pdfToolsUrl,
+        TSA_URL: tsaUrl,
+        ...oidc.bindings,
+        TEST_MIGRATIONS: migrations,
       },
-    });
-  // These projects do not extend this file (`extends: false`): one that did would evaluate it again, starting a
-  // second set of the services above. So they repeat the root's two options.
-  const test = {
-    silent: "passed-only" as const,
-    maxWorkers: MAX_WORKERS,
-    setupFiles: ["./test/setup.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Pre-bundled npm dependencies: see bareImports().
-    deps: {
-      optimizer: {
-        ssr: { enabled: true, include: bareImports(["src", "test"], ["test/node", "test/browser"]) },
+    },
+  });
+  return {
+    // Not extending this file (`extends: false`): a project that did would evaluate it again, starting a second set
+    // of the services above. So it repeats the root's two options.
+    extends: false as const,
+    plugins: [plugin],
+    test: {
+      name: "workers",
+      include: ["test/**/*.test.ts"],
+      exclude: [...UNIT_TESTS, ...BROWSER_TESTS],
+      isolate: false,
+      silent: "passed-only" as const,
+      maxWorkers: MAX_WORKERS,
+      setupFiles: ["./test/setup.ts"],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      // Pre-bundled npm dependencies: see bareImports().
+      deps: {
+        optimizer: {
+          ssr: { enabled: true, include: bareImports(["src", "test"], ["test/node", "test/browser"]) },
+        },
       },
     },
   };
-  return [
-    {
-      extends: false,
-      plugins: [plugin()],
-      test: {
-        ...test,
-        name: "workers",
-        include: ["test/**/*.test.ts"],
-        exclude: [...UNIT_TESTS, ...BROWSER_TESTS, ...FRESH_STORAGE_TESTS],
-        isolate: false,
-      },
-    },
-    { extends: false, plugins: [plugin()], test: { ...test, name: "workers-fresh", include: FRESH_STORAGE_TESTS } },
-  ];
 }
 
 export default defineConfig(async () => ({
@@ -160,7 +147,7 @@ export default defineConfig(async () => ({
     maxWorkers: MAX_WORKERS,
     projects: [
       { test: { name: "unit", include: UNIT_TESTS, environment: "node", testTimeout: 10_000, isolate: false } },
-      ...(unitOnly(process.argv) ? [] : await workersProjects()),
+      ...(unitOnly(process.argv) ? [] : [await workersProject()]),
       // In Node: each file starts its own `wrangler dev` and drives Debian's chromium (test/browser/harness.ts).
       {
         test: {

@@ -81,6 +81,27 @@ export function answers<S extends number, T extends z.ZodType>(
 }
 
 /**
+ * The `responses` of a route whose success is not a JSON envelope — a file (`fileContent`), a redirect, an empty
+ * body: that one response object as written, and the error codes it can produce besides VAL001, RATE001, SYS001.
+ */
+export function answersRaw<S extends number, R extends { description: string }>(
+  status: S,
+  response: R,
+  ...codes: ErrorCode[]
+) {
+  // Typed as `answers` is: only the success response is checked against the handler.
+  return { [status]: response, ...errorResponses(...codes) } as Record<S, R>;
+}
+
+/** Bytes in the reference (a PDF, a file download): an unnamed `string` of format `binary`. */
+export const binarySchema = z.string().openapi({ format: "binary" });
+
+/** A success response carrying a file of one of `mediaTypes` (e.g. `application/pdf`) instead of an envelope. */
+export function fileContent(description: string, ...mediaTypes: string[]) {
+  return { description, content: Object.fromEntries(mediaTypes.map((type) => [type, { schema: binarySchema }])) };
+}
+
+/**
  * A path parameter: a non-empty string of at most 64 characters. A well-formed id that names nothing (or something
  * the caller may not see) is the lookup's RES001, not a validation error.
  */
@@ -102,12 +123,27 @@ export const deletedSchema = z.object({ id: z.string(), deleted: z.literal(true)
 export const bearerSecurity = [{ bearer: [] as string[] }];
 
 /**
- * What a route called with a bearer token shares with its group: its tag in the reference, the bearer scheme, and
- * its middleware — the access guard first (lib/auth.ts: `requireScope(…)`, `requireSession()`), then any other.
+ * What a route called with a bearer token shares with its group: its tag in the reference (or tags, when it belongs
+ * to several groups), the bearer scheme, and its middleware — the access guard first (lib/auth.ts:
+ * `requireScope(…)`, `requireSession()`), then any other.
  * @example createRoute({ ...bearerRoute("Webhooks", requireScope("webhooks:read")), method: "get", path: … })
  */
-export function bearerRoute(tag: string, ...middleware: MiddlewareHandler<AppEnv>[]) {
-  return { tags: [tag], security: bearerSecurity, middleware };
+export function bearerRoute(tag: string | readonly string[], ...middleware: MiddlewareHandler<AppEnv>[]) {
+  return { tags: tagList(tag), security: bearerSecurity, middleware };
+}
+
+/**
+ * What a route called without a bearer token shares with its group: its tag(s) and its middleware — the access
+ * guard first (`publicRoute()`: anyone, the handler authenticating by other means if it must), then any other
+ * (rate limits, …). It publishes no `security`, as the route takes no Authorization.
+ * @example createRoute({ ...openRoute("Auth", publicRoute(), ipLimit("login")), method: "post", path: … })
+ */
+export function openRoute(tag: string | readonly string[], ...middleware: MiddlewareHandler<AppEnv>[]) {
+  return { tags: tagList(tag), middleware };
+}
+
+function tagList(tag: string | readonly string[]): string[] {
+  return typeof tag === "string" ? [tag] : [...tag];
 }
 
 /** A time the API answers: always a UTC instant (`…Z`); time inputs use lib/time.ts `instant()` instead. */

@@ -3,6 +3,7 @@
 // security scheme naming it.
 // Every other route ignores the header, so the token reaches nothing else (API.md "Contracts and templates").
 import { requireScopeOrSigningToken } from "./auth";
+import type { Scope } from "../domain/scopes";
 
 export const SIGNING_TOKEN_HEADER = "x-signing-token";
 /** Name of the OpenAPI security scheme (registered in routes/docs.ts). */
@@ -18,10 +19,15 @@ export interface SigningParty {
 export const bearerOrSigningToken: Record<string, string[]>[] = [{ bearer: [] }, { [SIGNING_TOKEN_SCHEME]: [] }];
 
 /**
- * Spread into a `createRoute` of a read a party may make with its signing token (with `contractReader` in the
- * handler): the guard plus the OpenAPI security naming both credentials.
+ * What a contract route a party may use with its signing token shares (as lib/openapi `bearerRoute` for the others):
+ * the Contracts tag, the OpenAPI security naming both credentials, and the guard admitting either for `scope`.
  */
-export const partyReadable = {
-  middleware: [requireScopeOrSigningToken("contracts:read")],
-  security: bearerOrSigningToken,
-};
+export function partyRoute(scope: Scope) {
+  return { tags: ["Contracts"], security: bearerOrSigningToken, middleware: [requireScopeOrSigningToken(scope)] };
+}
+
+/**
+ * Spread into a `createRoute` of a read a party may make with its signing token (with `contractReader` in the
+ * handler): the Contracts tag, the guard, and the OpenAPI security naming both credentials.
+ */
+export const partyReadable = partyRoute("contracts:read");

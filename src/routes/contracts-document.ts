@@ -14,7 +14,6 @@ import { contractReader } from "../lib/contract-guard";
 import { contractIdParam } from "../schemas/contracts";
 
 const documentRoute = createRoute({
-  tags: ["Contracts"],
   ...partyReadable,
   method: "get",
   path: "/contracts/{id}/document",
@@ -31,7 +30,6 @@ const documentRoute = createRoute({
 });
 
 const executedRoute = createRoute({
-  tags: ["Contracts"],
   ...partyReadable,
   method: "get",
   path: "/contracts/{id}/executed-document",

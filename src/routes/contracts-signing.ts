@@ -130,7 +130,6 @@ const declineRoute = createRoute({
 });
 
 const certificateRoute = createRoute({
-  tags,
   method: "get",
   path: "/contracts/{id}/certificate",
   summary: "Certificate of completion (PDF) once active: parties, actions, times, IPs, document hash, audit chain head",

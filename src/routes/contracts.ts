@@ -54,7 +54,6 @@ const listContractsRoute = createRoute({
 });
 
 const getContractRoute = createRoute({
-  tags: ["Contracts"],
   ...partyReadable,
   method: "get",
   path: "/contracts/{id}",

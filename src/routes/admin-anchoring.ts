@@ -2,7 +2,7 @@
 // trigger that runs a batch now instead of waiting for the */5 cron.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerSecurity, envelope, errorResponses, isoDate, jsonContent, listEnvelope } from "../lib/openapi";
+import { answers, bearerRoute, envelope, isoDate, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { principalOf, requireAdmin, requireScope } from "../lib/auth";
@@ -77,32 +77,22 @@ const triggerResultSchema = z
   })
   .openapi("AnchorBatchTrigger");
 
-const base = { tags: ["Admin", "Anchoring"], security: bearerSecurity };
-
 const listRoute = createRoute({
-  ...base,
-  middleware: [requireAdmin(), requireScope("admin:read")] as const,
+  ...bearerRoute(["Admin", "Anchoring"], requireAdmin(), requireScope("admin:read")),
   method: "get",
   path: "/admin/anchors/batches",
   summary: "Anchoring batches, newest first, with status and cost (admins)",
   request: { query: pageQuery.extend({ status: z.enum(BATCH_STATUSES).optional() }) },
-  responses: {
-    200: jsonContent(listEnvelope(batchSchema), "a page of batches"),
-    ...errorResponses("AUTH003", "AUTH004"),
-  },
+  responses: answers(200, listEnvelope(batchSchema), "a page of batches", "AUTH003", "AUTH004"),
 });
 
 const triggerRoute = createRoute({
-  ...base,
-  middleware: [requireAdmin(), requireScope("admin:write")] as const,
+  ...bearerRoute(["Admin", "Anchoring"], requireAdmin(), requireScope("admin:write")),
   method: "post",
   path: "/admin/anchors/batches",
   summary:
     "Settle open batches (confirmations, lost transactions), then batch and send every pending record now, one transaction per network (admins)",
-  responses: {
-    200: jsonContent(envelope(triggerResultSchema), "one outcome per configured network"),
-    ...errorResponses("AUTH003", "AUTH004"),
-  },
+  responses: answers(200, envelope(triggerResultSchema), "one outcome per configured network", "AUTH003", "AUTH004"),
 });
 
 export const adminAnchoringRoutes = createRouter()

@@ -1,7 +1,7 @@
 // Admin: list dead-lettered queue messages and replay one to the queue it came from.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, isoDate, jsonContent, listEnvelope } from "../lib/openapi";
+import { answers, bearerRoute, envelope, isoDate, listEnvelope } from "../lib/openapi";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ok } from "../lib/respond";
 import { ApiError, fail } from "../lib/errors";
@@ -38,11 +38,10 @@ function present(row: DeadLetterRow) {
 }
 
 const listRoute = createRoute({
+  ...bearerRoute("Operations", requireScope("admin:read"), requireAdmin()),
   method: "get",
   path: "/admin/dead-letters",
-  tags: ["Operations"],
   summary: "Dead-lettered queue messages, newest first",
-  middleware: [requireScope("admin:read"), requireAdmin()],
   request: {
     query: pageQuery.extend({
       queue: z.enum(ORIGIN_QUEUE_NAMES).optional(),
@@ -50,23 +49,16 @@ const listRoute = createRoute({
       replayed: z.enum(["true", "false"]).optional(),
     }),
   },
-  responses: {
-    200: jsonContent(listEnvelope(deadLetterSchema), "dead letters"),
-    ...errorResponses("AUTH003", "AUTH004"),
-  },
+  responses: answers(200, listEnvelope(deadLetterSchema), "dead letters", "AUTH003", "AUTH004"),
 });
 
 const replayRoute = createRoute({
+  ...bearerRoute("Operations", requireScope("admin:write"), requireAdmin()),
   method: "post",
   path: "/admin/dead-letters/{id}/replay",
-  tags: ["Operations"],
   summary: "Re-send a dead-lettered message to its original queue",
-  middleware: [requireScope("admin:write"), requireAdmin()],
   request: { params: z.object({ id: z.string().regex(/^dlq_[0-9A-Za-z]{20}$/, "expected a dlq_ id") }) },
-  responses: {
-    200: jsonContent(envelope(deadLetterSchema), "replayed"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002", "SYS002"),
-  },
+  responses: answers(200, envelope(deadLetterSchema), "replayed", "AUTH003", "AUTH004", "RES001", "RES002", "SYS002"),
 });
 
 export const adminDeadLetterRoutes = createRouter()

@@ -2,7 +2,7 @@
 // and reconciliation: every payment that funded no escrow, with its refund.
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { requireAdmin, requireScope, principalOf } from "../lib/auth";
 import { escrowView } from "../domain/escrow-view";
@@ -21,40 +21,26 @@ import { listUnmatchedPayments, unmatchedPaymentView } from "../db/escrows";
 import { refundPaymentForAdmin } from "../services/payments/refund-payment-for-admin";
 import { resolveDispute } from "../services/escrows/resolve-dispute";
 
-const admin = {
-  tags: ["Escrow", "Admin"],
-  middleware: [requireScope("admin:write"), requireAdmin()],
-  security: bearerSecurity,
-};
-
 const releaseRoute = createRoute({
-  ...admin,
+  ...bearerRoute(["Escrow", "Admin"], requireScope("admin:write"), requireAdmin()),
   method: "post",
   path: "/admin/escrows/{id}/release",
   summary: "Resolve a dispute for the seller: complete the escrow and queue the payout",
   request: { params: escrowIdParam, body: jsonBody(optionalReasonBody) },
-  responses: {
-    200: jsonContent(envelope(escrowSchema), "completed"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(200, envelope(escrowSchema), "completed", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 const refundRoute = createRoute({
-  ...admin,
+  ...bearerRoute(["Escrow", "Admin"], requireScope("admin:write"), requireAdmin()),
   method: "post",
   path: "/admin/escrows/{id}/refund",
   summary: "Refund the buyer (a disputed or funded escrow); the provider refund is queued",
   request: { params: escrowIdParam, body: jsonBody(optionalReasonBody) },
-  responses: {
-    200: jsonContent(envelope(escrowSchema), "refunded"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(200, envelope(escrowSchema), "refunded", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 const unmatchedRoute = createRoute({
-  ...admin,
-  middleware: [requireScope("admin:read"), requireAdmin()],
-  tags: ["Escrow", "Admin", "Payments"],
+  ...bearerRoute(["Escrow", "Admin", "Payments"], requireScope("admin:read"), requireAdmin()),
   method: "get",
   path: "/admin/payments/unmatched",
   summary:
@@ -63,15 +49,18 @@ const unmatchedRoute = createRoute({
     "Each was refunded automatically through the provider: `refund_pending` until the provider confirms, then " +
     "`refunded`; `refund_failed` needs an operator (POST /admin/payments/{id}/refund). Newest first.",
   request: { query: pageQuery.extend(unmatchedQuery.shape) },
-  responses: {
-    200: jsonContent(listEnvelope(unmatchedPaymentSchema), "a page of unmatched payments"),
-    ...errorResponses("VAL001", "AUTH003", "AUTH004"),
-  },
+  responses: answers(
+    200,
+    listEnvelope(unmatchedPaymentSchema),
+    "a page of unmatched payments",
+    "VAL001",
+    "AUTH003",
+    "AUTH004",
+  ),
 });
 
 const refundPaymentRoute = createRoute({
-  ...admin,
-  tags: ["Escrow", "Admin", "Payments"],
+  ...bearerRoute(["Escrow", "Admin", "Payments"], requireScope("admin:write"), requireAdmin()),
   method: "post",
   path: "/admin/payments/{id}/refund",
   summary: "Ask the provider again to refund an unmatched payment in full",
@@ -79,13 +68,18 @@ const refundPaymentRoute = createRoute({
     "RES002 once it is refunded. PAY001: the provider refused the refund (the message says why; the payment stays " +
     "`refund_failed`); PROC001: the provider is unavailable, try again. The escrow's timeline records each step.",
   request: { params: paymentIdParam, body: jsonBody(optionalReasonBody) },
-  responses: {
-    200: jsonContent(
-      envelope(unmatchedPaymentSchema),
-      "the payment (refunded, or refund_pending until the provider confirms)",
-    ),
-    ...errorResponses("VAL001", "AUTH003", "AUTH004", "RES001", "RES002", "PAY001", "PROC001"),
-  },
+  responses: answers(
+    200,
+    envelope(unmatchedPaymentSchema),
+    "the payment (refunded, or refund_pending until the provider confirms)",
+    "VAL001",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+    "RES002",
+    "PAY001",
+    "PROC001",
+  ),
 });
 
 export const adminEscrowRoutes = createRouter()

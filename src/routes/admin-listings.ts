@@ -4,7 +4,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
-import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
@@ -16,9 +16,8 @@ import { listingRoom } from "../../durable-objects/listing-room";
 import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { listingIdParam, listingSchema, listingStatusQuery, requiredReasonBody, reviewBody } from "../schemas/listings";
 
-const admin = { tags: ["Marketplace", "Admin"], security: bearerSecurity };
-const adminRead = { ...admin, middleware: [requireScope("admin:read"), requireAdmin()] };
-const adminWrite = { ...admin, middleware: [requireScope("admin:write"), requireAdmin()] };
+const adminRead = bearerRoute(["Marketplace", "Admin"], requireScope("admin:read"), requireAdmin());
+const adminWrite = bearerRoute(["Marketplace", "Admin"], requireScope("admin:write"), requireAdmin());
 
 const queueRoute = createRoute({
   ...adminRead,
@@ -26,10 +25,7 @@ const queueRoute = createRoute({
   path: "/admin/listings",
   summary: "Every listing (filter by status, e.g. under_review for the review queue)",
   request: { query: pageQuery.extend(listingStatusQuery.shape) },
-  responses: {
-    200: jsonContent(listEnvelope(listingSchema), "a page of listings"),
-    ...errorResponses("AUTH003", "AUTH004"),
-  },
+  responses: answers(200, listEnvelope(listingSchema), "a page of listings", "AUTH003", "AUTH004"),
 });
 
 const action = (path: string, summary: string, body: typeof reviewBody | typeof requiredReasonBody) =>
@@ -39,10 +35,7 @@ const action = (path: string, summary: string, body: typeof reviewBody | typeof 
     path,
     summary,
     request: { params: listingIdParam, body: jsonBody(body) },
-    responses: {
-      200: jsonContent(envelope(listingSchema), "the listing"),
-      ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-    },
+    responses: answers(200, envelope(listingSchema), "the listing", "AUTH003", "AUTH004", "RES001", "RES002"),
   });
 
 const approveRoute = action("/admin/listings/{id}/approve", "Approve: the listing appears in the catalog", reviewBody);

@@ -1,7 +1,7 @@
 // /analytics: the dashboard (summary and time series of a rolling period) and usage by user, team or document type.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerSecurity, envelope, errorResponses, jsonContent } from "../lib/openapi";
+import { answers, bearerRoute, envelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireScope } from "../lib/auth";
 import { instant } from "../lib/time";
@@ -10,11 +10,7 @@ import { PERIODS } from "../domain/reports";
 import { buildDashboard } from "../services/analytics/build-dashboard";
 import { buildUsage } from "../services/analytics/build-usage";
 
-const read = {
-  tags: ["Analytics"],
-  middleware: [requireScope("analytics:read")],
-  security: bearerSecurity,
-};
+const read = bearerRoute("Analytics", requireScope("analytics:read"));
 
 const period = z.enum(PERIODS).default("month").openapi({
   description:
@@ -83,7 +79,7 @@ const dashboardRoute = createRoute({
     "Summary figures and time series: contracts created/sent/executed, signature rate, time to execute, escrow volume",
   description: "Covers your own contracts and your teams' (platform admins: everything).",
   request: { query: z.object({ period, endDate }) },
-  responses: { 200: jsonContent(envelope(dashboardSchema), "the dashboard"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: answers(200, envelope(dashboardSchema), "the dashboard", "AUTH003", "AUTH004"),
 });
 
 const usageRoute = createRoute({
@@ -93,7 +89,7 @@ const usageRoute = createRoute({
   summary: "Contracts created in the period per user, team or document type (largest 100 groups)",
   description: "Covers your own contracts and your teams' (platform admins: everything).",
   request: { query: z.object({ groupBy: z.enum(USAGE_GROUPS), period, endDate }) },
-  responses: { 200: jsonContent(envelope(usageSchema), "usage"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: answers(200, envelope(usageSchema), "usage", "AUTH003", "AUTH004"),
 });
 
 export const analyticsRoutes = createRouter()

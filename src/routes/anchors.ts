@@ -2,7 +2,7 @@
 // Also the record schema and view shared with POST /verify.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerSecurity, envelope, errorResponses, jsonContent } from "../lib/openapi";
+import { answers, bearerRoute, envelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireScope } from "../lib/auth";
 import { recordsOfContract } from "../db/anchors";
@@ -12,9 +12,7 @@ import { contractIdParam } from "../schemas/contracts";
 import { anchorRecordSchema, anchorRecordView } from "../schemas/anchors";
 
 const getAnchorRoute = createRoute({
-  tags: ["Anchoring"],
-  middleware: [requireScope("contracts:read")] as const,
-  security: bearerSecurity,
+  ...bearerRoute("Anchoring", requireScope("contracts:read")),
   method: "get",
   path: "/contracts/{id}/anchor",
   summary: "Anchoring records of a contract, with their OpenZeppelin Merkle proofs",
@@ -24,10 +22,14 @@ const getAnchorRoute = createRoute({
     "PDF's hash, the signatures and the audit chain — made once the executed PDF is sealed. `proof` verifies with " +
     '`StandardMerkleTree.verify(root, ["bytes32"], [hash], path)`; the transaction\'s input data is the root.',
   request: { params: contractIdParam },
-  responses: {
-    200: jsonContent(envelope(z.object({ records: z.array(anchorRecordSchema) })), "the records, oldest first"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ records: z.array(anchorRecordSchema) })),
+    "the records, oldest first",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+  ),
 });
 
 export const anchorRoutes = createRouter().openapi(getAnchorRoute, async (c) => {

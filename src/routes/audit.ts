@@ -2,7 +2,7 @@
 // Admins see everything; anyone else their own actions and the events of the contracts and escrows they hold.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { errorResponses, jsonContent, listEnvelope } from "../lib/openapi";
+import { answers, answersRaw, bearerRoute, binarySchema, listEnvelope } from "../lib/openapi";
 import { principalOf, requireScope } from "../lib/auth";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { instant } from "../lib/time";
@@ -63,23 +63,18 @@ const auditEntrySchema = z
   .openapi("AuditEntry");
 
 const listRoute = createRoute({
-  middleware: [requireScope("audit:read")],
+  ...bearerRoute("Audit", requireScope("audit:read")),
   method: "get",
   path: "/audit/logs",
-  tags: ["Audit"],
   summary: "Audit log entries, newest first (admins: all; others: their actions and their contracts' and escrows')",
   request: { query: pageQuery.extend(filterQuery.shape) },
-  responses: {
-    200: jsonContent(listEnvelope(auditEntrySchema), "a page of entries"),
-    ...errorResponses("AUTH002", "AUTH003", "AUTH004"),
-  },
+  responses: answers(200, listEnvelope(auditEntrySchema), "a page of entries", "AUTH002", "AUTH003", "AUTH004"),
 });
 
 const exportRoute = createRoute({
-  middleware: [requireScope("audit:read")],
+  ...bearerRoute("Audit", requireScope("audit:read")),
   method: "get",
   path: "/audit/logs/export",
-  tags: ["Audit"],
   summary: "Download the audit log as JSON, CSV or PDF (streamed); a contract's export carries its hash chain",
   description:
     "Same filters and visibility as GET /audit/logs, oldest first. With `resourceType=contract&resourceId=ctr_…` the " +
@@ -87,17 +82,21 @@ const exportRoute = createRoute({
     "hash = SHA-256(prevHash + canonicalJson({seq,type,actorId,at,data})) from a genesis of 64 zeros (see README " +
     '"Audit log" and scripts/verify-audit-chain.mjs). PDF holds at most 2,000 entries.',
   request: { query: filterQuery.extend({ format: z.enum(["json", "csv", "pdf"]).default("json") }) },
-  responses: {
-    200: {
+  responses: answersRaw(
+    200,
+    {
       description: "the export",
       content: {
         "application/json": { schema: z.object({ entries: z.array(auditEntrySchema), contractTrail: z.unknown() }) },
         "text/csv": { schema: z.string() },
-        "application/pdf": { schema: z.string().openapi({ format: "binary" }) },
+        "application/pdf": { schema: binarySchema },
       },
     },
-    ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001"),
-  },
+    "AUTH002",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+  ),
 });
 
 const scopeOf = (p: Principal): AuditScope => (isAdmin(p) ? { kind: "all" } : { kind: "user", userId: p.userId });

@@ -5,7 +5,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
 import { secretResponse } from "../lib/idempotency";
-import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
 import { principalOf, requireSession } from "../lib/auth";
@@ -20,7 +20,6 @@ import { deleteRecoveryCodesStatement, enableMfaOnce, startMfaEnrolment } from "
 import { base32Decode, base32Encode, otpauthUrl, verifyTotp } from "../domain/totp";
 import { RECOVERY_CODE_COUNT, normaliseRecoveryCode, recoveryCode } from "../domain/identity-policy";
 
-const base = { tags: ["Auth"], middleware: [requireSession()], security: bearerSecurity };
 const codeBody = z
   .object({
     code: z
@@ -33,49 +32,58 @@ const codeBody = z
   .openapi("MfaCode");
 
 const enableRoute = createRoute({
-  ...base,
-  middleware: [...base.middleware, secretResponse],
+  ...bearerRoute("Auth", requireSession(), secretResponse),
   method: "post",
   path: "/auth/mfa/enable",
   summary: "Start TOTP enrolment: returns the secret and an otpauth:// URL to scan",
   description:
     "MFA is not on until /auth/mfa/verify confirms a code. Calling again restarts enrolment with a new secret.",
-  responses: {
-    200: jsonContent(
-      envelope(
-        z
-          .object({ secret: z.string().openapi({ description: "base32" }), otpauthUrl: z.string() })
-          .openapi("MfaEnrolment"),
-      ),
-      "enrolment started",
+  responses: answers(
+    200,
+    envelope(
+      z
+        .object({ secret: z.string().openapi({ description: "base32" }), otpauthUrl: z.string() })
+        .openapi("MfaEnrolment"),
     ),
-    ...errorResponses("AUTH003", "AUTH004", "RES002"),
-  },
+    "enrolment started",
+    "AUTH003",
+    "AUTH004",
+    "RES002",
+  ),
 });
 
 const verifyRoute = createRoute({
-  ...base,
-  middleware: [...base.middleware, secretResponse],
+  ...bearerRoute("Auth", requireSession(), secretResponse),
   method: "post",
   path: "/auth/mfa/verify",
   summary: "Confirm enrolment with a code; turns MFA on and returns ten recovery codes (shown once)",
   request: { body: jsonBody(codeBody) },
-  responses: {
-    200: jsonContent(envelope(z.object({ recoveryCodes: z.array(z.string()) }).openapi("MfaRecoveryCodes")), "MFA on"),
-    ...errorResponses("AUTH003", "AUTH004", "AUTH005", "RES002"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ recoveryCodes: z.array(z.string()) }).openapi("MfaRecoveryCodes")),
+    "MFA on",
+    "AUTH003",
+    "AUTH004",
+    "AUTH005",
+    "RES002",
+  ),
 });
 
 const disableRoute = createRoute({
-  ...base,
+  ...bearerRoute("Auth", requireSession()),
   method: "post",
   path: "/auth/mfa/disable",
   summary: "Turn MFA off (needs a valid TOTP or recovery code)",
   request: { body: jsonBody(codeBody) },
-  responses: {
-    200: jsonContent(envelope(z.object({ mfaEnabled: z.literal(false) })), "MFA off"),
-    ...errorResponses("AUTH003", "AUTH004", "AUTH005", "RES002"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ mfaEnabled: z.literal(false) })),
+    "MFA off",
+    "AUTH003",
+    "AUTH004",
+    "AUTH005",
+    "RES002",
+  ),
 });
 
 const wrongCode = () => new ApiError("AUTH005", "Invalid one-time code");

@@ -3,7 +3,7 @@
 // linked identities (list, explicit link, unlink). Providers this environment does not configure answer 404.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerSecurity, envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
+import { answers, answersRaw, bearerRoute, envelope, isoDate, jsonBody, openRoute } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
 import { principalOf, publicRoute, requireSession } from "../lib/auth";
@@ -18,8 +18,6 @@ import { unlinkIdentity } from "../services/auth/unlink-identity";
 import { identitiesOf } from "../db/oidc";
 import { OIDC_PROVIDERS, PROVIDER_DEFAULTS, isOidcProvider, type OidcProvider } from "../domain/oidc";
 import { tokenPairSchema } from "../schemas/auth";
-
-const tags = ["Auth"];
 
 /** A provider path segment: any name parses, so an unknown or unconfigured one is 404 RES001, not 400. */
 const providerParam = z.object({
@@ -57,29 +55,26 @@ const identitySchema = z
 const providersRoute = createRoute({
   method: "get",
   path: "/auth/oauth/providers",
-  middleware: [publicRoute()],
-  tags,
+  ...openRoute("Auth", publicRoute()),
   summary: "The external sign-in providers this environment offers",
   description:
     "Only providers whose client id and secret are configured are listed; the others answer 404 on every " +
     "/auth/oauth/{provider} route and are left out of the `provider` enum of this document.",
-  responses: {
-    200: jsonContent(
-      envelope(
-        z.object({
-          providers: z.array(
-            z.object({
-              id: z.enum(OIDC_PROVIDERS),
-              name: z.string().openapi({ example: "Google" }),
-              authorizeUrl: z.string().openapi({ example: "/api/v1/auth/oauth/google/authorize" }),
-            }),
-          ),
-        }),
-      ),
-      "enabled providers",
+  responses: answers(
+    200,
+    envelope(
+      z.object({
+        providers: z.array(
+          z.object({
+            id: z.enum(OIDC_PROVIDERS),
+            name: z.string().openapi({ example: "Google" }),
+            authorizeUrl: z.string().openapi({ example: "/api/v1/auth/oauth/google/authorize" }),
+          }),
+        ),
+      }),
     ),
-    ...errorResponses(),
-  },
+    "enabled providers",
+  ),
 });
 
 // ---- authorize ----
@@ -87,8 +82,7 @@ const providersRoute = createRoute({
 const authorizeRoute = createRoute({
   method: "get",
   path: "/auth/oauth/{provider}/authorize",
-  middleware: [publicRoute(), ipLimit("oidcAuthorize")],
-  tags,
+  ...openRoute("Auth", publicRoute(), ipLimit("oidcAuthorize")),
   summary: "Start signing in with a provider (302 to the provider)",
   description:
     "Navigate the browser here. Redirects to the provider's authorization endpoint with the code flow, PKCE (S256), " +
@@ -104,10 +98,12 @@ const authorizeRoute = createRoute({
       loginHint: z.string().max(254).optional().openapi({ description: "passed to the provider as login_hint" }),
     }),
   },
-  responses: {
-    302: { description: "to the provider", headers: z.object({ Location: z.string() }) },
-    ...errorResponses("RES001", "PROC001"),
-  },
+  responses: answersRaw(
+    302,
+    { description: "to the provider", headers: z.object({ Location: z.string() }) },
+    "RES001",
+    "PROC001",
+  ),
 });
 
 // ---- callback ----
@@ -128,8 +124,7 @@ const callbackResult = z
 const callbackRoute = createRoute({
   method: "get",
   path: "/auth/oauth/{provider}/callback",
-  middleware: [publicRoute(), ipLimit("oidcCallback")],
-  tags,
+  ...openRoute("Auth", publicRoute(), ipLimit("oidcCallback")),
   summary: "Finish a provider sign-in: the login response, or an MFA challenge",
   description:
     "Pass the provider's `code` and `state` (and `iss`) exactly as it sent them. A sign-in answers the same token " +
@@ -151,17 +146,24 @@ const callbackRoute = createRoute({
       error_description: z.string().max(2048).optional(),
     }),
   },
-  responses: {
-    200: jsonContent(envelope(callbackResult), "signed in (token pair) or identity linked"),
-    ...errorResponses("AUTH001", "AUTH003", "AUTH005", "AUTH006", "RES001", "RES002", "PROC001"),
-  },
+  responses: answers(
+    200,
+    envelope(callbackResult),
+    "signed in (token pair) or identity linked",
+    "AUTH001",
+    "AUTH003",
+    "AUTH005",
+    "AUTH006",
+    "RES001",
+    "RES002",
+    "PROC001",
+  ),
 });
 
 const mfaRoute = createRoute({
   method: "post",
   path: "/auth/oauth/mfa",
-  middleware: [publicRoute(), ipLimit("loginChallenge"), sessionTokenResponse],
-  tags,
+  ...openRoute("Auth", publicRoute(), ipLimit("loginChallenge"), sessionTokenResponse),
   summary: "Finish a provider sign-in on an account with MFA on",
   description:
     "The `challenge` from the callback's AUTH005 (5 minutes, 5 attempts, single use) and a TOTP or recovery code " +
@@ -176,10 +178,7 @@ const mfaRoute = createRoute({
         .openapi("ProviderMfa"),
     ),
   },
-  responses: {
-    200: jsonContent(envelope(tokenPairSchema), "logged in"),
-    ...errorResponses("AUTH001", "AUTH003", "AUTH005"),
-  },
+  responses: answers(200, envelope(tokenPairSchema), "logged in", "AUTH001", "AUTH003", "AUTH005"),
 });
 
 // ---- identities ----
@@ -187,25 +186,22 @@ const mfaRoute = createRoute({
 const listRoute = createRoute({
   method: "get",
   path: "/auth/identities",
-  middleware: [requireSession()],
-  security: bearerSecurity,
-  tags,
+  ...bearerRoute("Auth", requireSession()),
   summary: "The caller's linked sign-in providers",
-  responses: {
-    200: jsonContent(
-      envelope(z.object({ identities: z.array(identitySchema), hasPassword: z.boolean() })),
-      "linked identities",
-    ),
-    ...errorResponses("AUTH002", "AUTH003", "AUTH004"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ identities: z.array(identitySchema), hasPassword: z.boolean() })),
+    "linked identities",
+    "AUTH002",
+    "AUTH003",
+    "AUTH004",
+  ),
 });
 
 const linkRoute = createRoute({
   method: "post",
   path: "/auth/identities/link",
-  middleware: [requireSession()],
-  security: bearerSecurity,
-  tags,
+  ...bearerRoute("Auth", requireSession()),
   summary: "Link a provider to the signed-in account (returns the URL to navigate to)",
   description:
     "A browser navigation cannot carry the bearer token, so linking starts here: the answer's `authorizationUrl` " +
@@ -218,21 +214,23 @@ const linkRoute = createRoute({
         .openapi("LinkIdentity"),
     ),
   },
-  responses: {
-    201: jsonContent(
-      envelope(z.object({ authorizationUrl: z.string(), expiresAt: isoDate })),
-      "navigate to authorizationUrl",
-    ),
-    ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001", "RES002", "PROC001"),
-  },
+  responses: answers(
+    201,
+    envelope(z.object({ authorizationUrl: z.string(), expiresAt: isoDate })),
+    "navigate to authorizationUrl",
+    "AUTH002",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+    "RES002",
+    "PROC001",
+  ),
 });
 
 const unlinkRoute = createRoute({
   method: "delete",
   path: "/auth/identities/{id}",
-  middleware: [requireSession()],
-  security: bearerSecurity,
-  tags,
+  ...bearerRoute("Auth", requireSession()),
   summary: "Unlink a provider",
   description: "Only while another way to sign in remains (a password or another identity); otherwise 409 RES002.",
   request: {
@@ -243,10 +241,16 @@ const unlinkRoute = createRoute({
         .openapi({ param: { name: "id", in: "path" }, example: "idn_3kTq9ZyP0aB1cD2eF3gH" }),
     }),
   },
-  responses: {
-    200: jsonContent(envelope(z.object({ id: z.string(), unlinked: z.literal(true) })), "unlinked"),
-    ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ id: z.string(), unlinked: z.literal(true) })),
+    "unlinked",
+    "AUTH002",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+    "RES002",
+  ),
 });
 
 export const authOauthRoutes = createRouter()

@@ -2,7 +2,7 @@
 // A reset revokes every session; a change revokes every session but the caller's.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, openRoute } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, publicRoute, requireSession } from "../lib/auth";
 import { requestOrigin } from "../lib/audit";
@@ -14,58 +14,53 @@ import { changePassword } from "../services/auth/change-password";
 import { confirmPasswordReset } from "../services/auth/confirm-password-reset";
 import { requestPasswordReset } from "../services/auth/request-password-reset";
 
-const tags = ["Auth"];
-
 const resetRoute = createRoute({
   method: "post",
   path: "/auth/password/reset",
-  middleware: [publicRoute(), ipLimit("passwordReset")],
-  tags,
+  ...openRoute("Auth", publicRoute(), ipLimit("passwordReset")),
   summary: "Email a password reset token",
   description: "Always 202 after the same work, whether or not the email has an account.",
   request: { body: jsonBody(z.object({ email: emailField }).openapi("PasswordReset")) },
-  responses: { 202: jsonContent(envelope(acceptedSchema), "accepted"), ...errorResponses() },
+  responses: answers(202, envelope(acceptedSchema), "accepted"),
 });
 
 const confirmRoute = createRoute({
   method: "post",
   path: "/auth/password/reset/confirm",
-  middleware: [publicRoute(), ipLimit("passwordResetConfirm")],
-  tags,
+  ...openRoute("Auth", publicRoute(), ipLimit("passwordResetConfirm")),
   summary: "Set a new password with a reset token; signs out every session",
   request: {
     body: jsonBody(
       z.object({ token: z.string().min(1).max(200), newPassword: passwordField }).openapi("PasswordResetConfirm"),
     ),
   },
-  responses: {
-    200: jsonContent(
-      envelope(z.object({ passwordChanged: z.literal(true), sessionsRevoked: z.number().int() })),
-      "changed",
-    ),
-    ...errorResponses("AUTH001"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ passwordChanged: z.literal(true), sessionsRevoked: z.number().int() })),
+    "changed",
+    "AUTH001",
+  ),
 });
 
 const changeRoute = createRoute({
   method: "post",
   path: "/auth/password/change",
-  tags,
+  ...bearerRoute("Auth", requireSession()),
   summary: "Change the password; signs out every other session",
-  middleware: [requireSession()],
-  security: bearerSecurity,
   request: {
     body: jsonBody(
       z.object({ currentPassword: loginPasswordField, newPassword: passwordField }).openapi("PasswordChange"),
     ),
   },
-  responses: {
-    200: jsonContent(
-      envelope(z.object({ passwordChanged: z.literal(true), sessionsRevoked: z.number().int() })),
-      "changed",
-    ),
-    ...errorResponses("AUTH001", "AUTH002", "AUTH003", "AUTH004"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ passwordChanged: z.literal(true), sessionsRevoked: z.number().int() })),
+    "changed",
+    "AUTH001",
+    "AUTH002",
+    "AUTH003",
+    "AUTH004",
+  ),
 });
 
 export const authPasswordRoutes = createRouter()

@@ -3,7 +3,7 @@
 // error, same argon2 work); register must say "taken" (RES002) to be usable, so it is rate limited per IP instead.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, openRoute } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
 import { principalOf, publicRoute, requireScope, requireSession } from "../lib/auth";
@@ -30,8 +30,6 @@ import {
   userEnvelopeData,
 } from "../schemas/auth";
 
-const tags = ["Auth"];
-
 // ---- register ----
 
 const registerBody = z
@@ -52,8 +50,7 @@ const registerBody = z
 const registerRoute = createRoute({
   method: "post",
   path: "/auth/register",
-  middleware: [publicRoute(), ipLimit("register")],
-  tags,
+  ...openRoute("Auth", publicRoute(), ipLimit("register")),
   summary: "Create an account; a 6-digit verification code is emailed",
   description:
     "An email held by a verified account answers 409 RES002 (an account form must be able to say so); the route is " +
@@ -61,10 +58,7 @@ const registerRoute = createRoute({
     "unverified account is registered again: that account is replaced (retired, its sessions ended). Unverified " +
     "accounts expire after 7 days and are granted nothing addressed to their email.",
   request: { body: jsonBody(registerBody) },
-  responses: {
-    201: jsonContent(envelope(userEnvelopeData), "created (email not yet verified)"),
-    ...errorResponses("RES002"),
-  },
+  responses: answers(201, envelope(userEnvelopeData), "created (email not yet verified)", "RES002"),
 });
 
 // ---- verify / resend ----
@@ -76,26 +70,21 @@ const verifyBody = z
 const verifyRoute = createRoute({
   method: "post",
   path: "/auth/verify-email",
-  middleware: [publicRoute(), ipLimit("verifyEmail")],
-  tags,
+  ...openRoute("Auth", publicRoute(), ipLimit("verifyEmail")),
   summary: "Confirm the email address with the emailed code",
   description: "A code expires after 10 minutes or 5 wrong attempts (then ask for a new one).",
   request: { body: jsonBody(verifyBody) },
-  responses: {
-    200: jsonContent(envelope(userEnvelopeData), "verified"),
-    ...errorResponses("AUTH001"),
-  },
+  responses: answers(200, envelope(userEnvelopeData), "verified", "AUTH001"),
 });
 
 const resendRoute = createRoute({
   method: "post",
   path: "/auth/resend-verification",
-  middleware: [publicRoute(), ipLimit("resendVerification")],
-  tags,
+  ...openRoute("Auth", publicRoute(), ipLimit("resendVerification")),
   summary: "Email a new verification code",
   description: "Always 202, whether or not the address has an unverified account.",
   request: { body: jsonBody(z.object({ email: emailField }).openapi("ResendVerification")) },
-  responses: { 202: jsonContent(envelope(acceptedSchema), "accepted"), ...errorResponses() },
+  responses: answers(202, envelope(acceptedSchema), "accepted"),
 });
 
 // ---- login / refresh / logout / me ----
@@ -103,42 +92,35 @@ const resendRoute = createRoute({
 const loginRoute = createRoute({
   method: "post",
   path: "/auth/login",
-  middleware: [publicRoute(), ipLimit("login"), sessionTokenResponse],
-  tags,
+  ...openRoute("Auth", publicRoute(), ipLimit("login"), sessionTokenResponse),
   summary: "Log in; returns an access JWT and a refresh token",
   description:
     "Unknown email and wrong password both answer AUTH001 after the same argon2id work. With MFA on, a missing or " +
     "wrong `mfaCode` answers AUTH005 with `details.mfaRequired`. Five consecutive failures lock the email for 15 " +
     "minutes (423 AUTH007 with Retry-After).",
   request: { body: jsonBody(loginBody) },
-  responses: {
-    200: jsonContent(envelope(tokenPairSchema), "logged in"),
-    ...errorResponses("AUTH001", "AUTH003", "AUTH005", "AUTH007"),
-  },
+  responses: answers(200, envelope(tokenPairSchema), "logged in", "AUTH001", "AUTH003", "AUTH005", "AUTH007"),
 });
 
 const refreshRoute = createRoute({
   method: "post",
   path: "/auth/refresh",
-  middleware: [publicRoute(), ipLimit("refresh"), sessionTokenResponse],
-  tags,
+  ...openRoute("Auth", publicRoute(), ipLimit("refresh"), sessionTokenResponse),
   summary: "Exchange a refresh token for a new pair",
   description:
     "The presented token dies. Presented again within 30 s of its rotation (two tabs, a retried request) it returns " +
     "the same successor pair; presented later it is treated as theft: the whole session is revoked (AUTH002).",
   request: { body: jsonBody(z.object({ refreshToken: z.string().min(1).max(200) }).openapi("Refresh")) },
-  responses: { 200: jsonContent(envelope(tokenPairSchema), "new pair"), ...errorResponses("AUTH002") },
+  responses: answers(200, envelope(tokenPairSchema), "new pair", "AUTH002"),
 });
 
 const logoutRoute = createRoute({
   method: "post",
   path: "/auth/logout",
-  tags,
+  ...bearerRoute("Auth", requireSession()),
   summary: "Revoke the current session",
   description:
     "Access tokens of the session stop working at once; so does its refresh token; its live sockets close (4001).",
-  middleware: [requireSession()],
-  security: bearerSecurity,
   request: {
     body: {
       content: {
@@ -147,20 +129,22 @@ const logoutRoute = createRoute({
       required: false,
     },
   },
-  responses: {
-    200: jsonContent(envelope(z.object({ sessionId: z.string(), revoked: z.literal(true) })), "revoked"),
-    ...errorResponses("AUTH002", "AUTH003", "AUTH004"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ sessionId: z.string(), revoked: z.literal(true) })),
+    "revoked",
+    "AUTH002",
+    "AUTH003",
+    "AUTH004",
+  ),
 });
 
 const meRoute = createRoute({
   method: "get",
   path: "/auth/me",
-  tags,
+  ...bearerRoute("Auth", requireScope("profile:read")),
   summary: "The authenticated user",
-  middleware: [requireScope("profile:read")],
-  security: bearerSecurity,
-  responses: { 200: jsonContent(envelope(userEnvelopeData), "the caller"), ...errorResponses("AUTH002", "AUTH004") },
+  responses: answers(200, envelope(userEnvelopeData), "the caller", "AUTH002", "AUTH004"),
 });
 
 // ---- handlers ----

@@ -2,7 +2,7 @@
 // with filters (text, category, currency, price).
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonContent, listEnvelope } from "../lib/openapi";
+import { answers, envelope, listEnvelope, openRoute } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
@@ -11,31 +11,24 @@ import { findCatalogListing, listCatalog } from "../db/listings";
 import { catalogListingSchema, catalogQuery, listingIdParam } from "../schemas/listings";
 import { publicRoute } from "../lib/auth";
 
-const tags = ["Marketplace"];
-
 const listRoute = createRoute({
-  tags,
-  middleware: [publicRoute()],
+  ...openRoute("Marketplace", publicRoute()),
   method: "get",
   path: "/catalog",
   summary:
     "Approved listings of active sellers (public fields only), newest first; " +
     "filter by q (title), category, currency, minPrice, maxPrice",
   request: { query: pageQuery.extend(catalogQuery.shape) },
-  responses: {
-    200: jsonContent(listEnvelope(catalogListingSchema), "a page of the catalog"),
-    ...errorResponses("VAL001"),
-  },
+  responses: answers(200, listEnvelope(catalogListingSchema), "a page of the catalog", "VAL001"),
 });
 
 const getRoute = createRoute({
-  tags,
-  middleware: [publicRoute()],
+  ...openRoute("Marketplace", publicRoute()),
   method: "get",
   path: "/catalog/{id}",
   summary: "One approved listing (public)",
   request: { params: listingIdParam },
-  responses: { 200: jsonContent(envelope(catalogListingSchema), "the listing"), ...errorResponses("RES001") },
+  responses: answers(200, envelope(catalogListingSchema), "the listing", "RES001"),
 });
 
 export const catalogRoutes = createRouter()

@@ -3,7 +3,7 @@
 // magic bytes against an allow-list, never by what the client declares; the SHA-256 is recorded on the contract.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerRoute, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { answers, answersRaw, bearerRoute, envelope, fileContent, jsonBody } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { contentDisposition } from "../lib/content-disposition";
 import { ApiError, fail } from "../lib/errors";
@@ -60,10 +60,17 @@ const uploadRoute = createRoute({
   path: "/contracts/{id}/attachments",
   summary: "Attach a file to a draft (multipart/form-data field `file`, ≤ 25 MiB; PDF, PNG, JPEG, WebP, GIF, ZIP)",
   request: { params: contractIdParam },
-  responses: {
-    201: jsonContent(envelope(attachmentSchema), "stored; sha256 recorded on the contract"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002", "VAL003", "VAL004"),
-  },
+  responses: answers(
+    201,
+    envelope(attachmentSchema),
+    "stored; sha256 recorded on the contract",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+    "RES002",
+    "VAL003",
+    "VAL004",
+  ),
 });
 const downloadRoute = createRoute({
   ...read,
@@ -71,13 +78,7 @@ const downloadRoute = createRoute({
   path: "/contracts/{id}/attachments/{attId}",
   summary: "Download an attachment (the original bytes, with their type)",
   request: { params: attIdParam },
-  responses: {
-    200: {
-      description: "the file",
-      content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } },
-    },
-    ...errorResponses("AUTH004", "RES001"),
-  },
+  responses: answersRaw(200, fileContent("the file", "application/octet-stream"), "AUTH004", "RES001"),
 });
 const createUploadRoute = createRoute({
   ...write,
@@ -86,10 +87,7 @@ const createUploadRoute = createRoute({
   summary: "Start a resumable upload of a large attachment",
   description: `Then PUT the parts, in any order. ${PART_RULES}`,
   request: { params: contractIdParam, body: jsonBody(z.object({ name: z.string().trim().min(1).max(200) })) },
-  responses: {
-    201: jsonContent(envelope(uploadSchema), "upload started"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(201, envelope(uploadSchema), "upload started", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 const getUploadRoute = createRoute({
   ...write,
@@ -97,7 +95,7 @@ const getUploadRoute = createRoute({
   path: "/contracts/{id}/uploads/{uploadId}",
   summary: "The parts already stored (resume from the first missing one)",
   request: { params: uploadIdParam },
-  responses: { 200: jsonContent(envelope(uploadSchema), "upload state"), ...errorResponses("AUTH004", "RES001") },
+  responses: answers(200, envelope(uploadSchema), "upload state", "AUTH004", "RES001"),
 });
 const putPartRoute = createRoute({
   ...write,
@@ -106,13 +104,16 @@ const putPartRoute = createRoute({
   summary: "Upload one part (application/octet-stream): all but the last the same size, ≥ 5 MiB; the last no larger",
   description: `${PART_RULES} A part that would break these rules is refused when it arrives (VAL001 naming the part).`,
   request: { params: partParam },
-  responses: {
-    200: jsonContent(
-      envelope(z.object({ partNumber: z.number().int(), etag: z.string(), size: z.number().int() })),
-      "part stored",
-    ),
-    ...errorResponses("AUTH004", "RES001", "RES002", "VAL003", "VAL004"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ partNumber: z.number().int(), etag: z.string(), size: z.number().int() })),
+    "part stored",
+    "AUTH004",
+    "RES001",
+    "RES002",
+    "VAL003",
+    "VAL004",
+  ),
 });
 const completeUploadRoute = createRoute({
   ...write,
@@ -120,10 +121,7 @@ const completeUploadRoute = createRoute({
   path: "/contracts/{id}/uploads/{uploadId}/complete",
   summary: "Assemble the parts into the attachment (type checked by magic bytes, SHA-256 computed)",
   request: { params: uploadIdParam },
-  responses: {
-    201: jsonContent(envelope(attachmentSchema), "attached"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002", "VAL004"),
-  },
+  responses: answers(201, envelope(attachmentSchema), "attached", "AUTH003", "AUTH004", "RES001", "RES002", "VAL004"),
 });
 const abortUploadRoute = createRoute({
   ...write,
@@ -131,10 +129,13 @@ const abortUploadRoute = createRoute({
   path: "/contracts/{id}/uploads/{uploadId}",
   summary: "Abandon a resumable upload",
   request: { params: uploadIdParam },
-  responses: {
-    200: jsonContent(envelope(z.object({ uploadId: z.string(), aborted: z.literal(true) })), "aborted"),
-    ...errorResponses("AUTH004", "RES001"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ uploadId: z.string(), aborted: z.literal(true) })),
+    "aborted",
+    "AUTH004",
+    "RES001",
+  ),
 });
 
 export const contractAttachmentRoutes = createRouter()

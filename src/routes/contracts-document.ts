@@ -1,8 +1,8 @@
 // GET /contracts/:id/document: the contract as PDF. A draft is rendered on the fly from its current content; once
 // the signing flow has frozen the document at send (documentHash set), that exact stored file is served.
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { errorResponses } from "../lib/openapi";
+import { answersRaw, fileContent } from "../lib/openapi";
 import { contentDisposition } from "../lib/content-disposition";
 import { fail } from "../lib/errors";
 import { partyReadable } from "../lib/signing-access";
@@ -20,13 +20,7 @@ const documentRoute = createRoute({
   summary:
     "The contract as PDF (drafts rendered now; the frozen document once sent). X-Document-SHA256 carries its hash.",
   request: { params: contractIdParam },
-  responses: {
-    200: {
-      description: "the PDF",
-      content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } },
-    },
-    ...errorResponses("AUTH002", "AUTH004", "RES001", "SYS002"),
-  },
+  responses: answersRaw(200, fileContent("the PDF", "application/pdf"), "AUTH002", "AUTH004", "RES001", "SYS002"),
 });
 
 const executedRoute = createRoute({
@@ -45,13 +39,16 @@ const executedRoute = createRoute({
     "(anchored as the contract's `execution` record; empty while the seal still waits for its timestamp), " +
     "X-Document-Seal `timestamped`, `untimestamped` or `unsealed`. RES002 before every required party has signed.",
   request: { params: contractIdParam },
-  responses: {
-    200: {
-      description: "the PDF",
-      content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } },
-    },
-    ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001", "RES002", "SYS002"),
-  },
+  responses: answersRaw(
+    200,
+    fileContent("the PDF", "application/pdf"),
+    "AUTH002",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+    "RES002",
+    "SYS002",
+  ),
 });
 
 export const contractDocumentRoutes = createRouter()

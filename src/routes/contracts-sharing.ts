@@ -2,7 +2,7 @@
 // lists the shares and revokes them. Shares live in the room's state (audited) and are projected for access checks.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerRoute, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
@@ -41,10 +41,7 @@ const shareRoute = createRoute({
         .openapi("ShareContract"),
     ),
   },
-  responses: {
-    201: jsonContent(envelope(shareSchema), "shared"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(201, envelope(shareSchema), "shared", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 const listSharesRoute = createRoute({
@@ -53,10 +50,7 @@ const listSharesRoute = createRoute({
   path: "/contracts/{id}/shares",
   summary: "Who the contract is shared with (owner only)",
   request: { params: contractIdParam },
-  responses: {
-    200: jsonContent(envelope(z.array(shareSchema)), "shares"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(200, envelope(z.array(shareSchema)), "shares", "AUTH003", "AUTH004", "RES001"),
 });
 
 const revokeRoute = createRoute({
@@ -72,10 +66,14 @@ const revokeRoute = createRoute({
         .openapi({ param: { name: "shareId", in: "path" } }),
     }),
   },
-  responses: {
-    200: jsonContent(envelope(z.object({ id: z.string(), revoked: z.literal(true) })), "revoked"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ id: z.string(), revoked: z.literal(true) })),
+    "revoked",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+  ),
 });
 
 export const contractSharingRoutes = createRouter()

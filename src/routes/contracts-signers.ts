@@ -1,7 +1,7 @@
 // /contracts/:id/signers: add and remove parties of a draft (role, routing order). Duplicates are RES002.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerRoute, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireScope } from "../lib/auth";
 import { newId } from "../lib/ids";
@@ -19,10 +19,7 @@ const addSignerRoute = createRoute({
   path: "/contracts/{id}/signers",
   summary: "Add a signer, approver or viewer to a draft",
   request: { params: contractIdParam, body: jsonBody(signerInput) },
-  responses: {
-    201: jsonContent(envelope(signerSchema), "the new signer"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(201, envelope(signerSchema), "the new signer", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 const removeSignerRoute = createRoute({
@@ -38,10 +35,15 @@ const removeSignerRoute = createRoute({
         .openapi({ param: { name: "signerId", in: "path" } }),
     }),
   },
-  responses: {
-    200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "removed"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
+    "removed",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+    "RES002",
+  ),
 });
 
 export const contractSignerRoutes = createRouter()

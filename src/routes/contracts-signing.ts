@@ -4,14 +4,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
-import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { answers, answersRaw, bearerRoute, envelope, fileContent, jsonBody } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { contentDisposition } from "../lib/content-disposition";
 import { ApiError, fail } from "../lib/errors";
-import { hasScope, principalOf, requireScope, requireScopeOrSigningToken } from "../lib/auth";
+import { hasScope, principalOf, requireScope } from "../lib/auth";
 import { requestOrigin } from "../lib/audit";
 import { newId } from "../lib/ids";
-import { bearerOrSigningToken, partyReadable } from "../lib/signing-access";
+import { partyReadable, partyRoute } from "../lib/signing-access";
 import { buildSignatureRecord } from "../lib/signatures";
 import { getCertificate } from "../services/contracts/get-certificate";
 import { db } from "../db/client";
@@ -25,7 +25,6 @@ import { unwrap } from "../../durable-objects/lib/rpc-result";
 import { contractReader, requireContractAccess } from "../lib/contract-guard";
 import { contractIdParam, contractSchema } from "../schemas/contracts";
 
-const tags = ["Contracts"];
 const reason = z.string().trim().min(1).max(2000);
 
 const sendBody = z
@@ -64,31 +63,35 @@ const sendBody = z
   })
   .openapi("SendContract");
 
-const partyResponses = {
-  200: jsonContent(envelope(contractSchema), "the contract after the action"),
-  ...errorResponses("AUTH002", "AUTH003", "AUTH004", "RES001", "RES002"),
-};
+const partyResponses = answers(
+  200,
+  envelope(contractSchema),
+  "the contract after the action",
+  "AUTH002",
+  "AUTH003",
+  "AUTH004",
+  "RES001",
+  "RES002",
+);
 // The party's account, or the signing token of its email link (verified by the guard; partyOf finds the party).
-const party = {
-  tags,
-  method: "post" as const,
-  middleware: [requireScopeOrSigningToken("contracts:write")],
-  security: bearerOrSigningToken,
-};
+const party = { ...partyRoute("contracts:write"), method: "post" as const };
 
 const ownerRoute = (path: string, summary: string, body: z.ZodType) =>
   createRoute({
-    tags,
+    ...bearerRoute("Contracts", requireScope("contracts:write")),
     method: "post",
     path,
     summary,
-    middleware: [requireScope("contracts:write")],
-    security: bearerSecurity,
     request: { params: contractIdParam, body: jsonBody(body) },
-    responses: {
-      200: jsonContent(envelope(contractSchema), "the contract after the action"),
-      ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-    },
+    responses: answers(
+      200,
+      envelope(contractSchema),
+      "the contract after the action",
+      "AUTH003",
+      "AUTH004",
+      "RES001",
+      "RES002",
+    ),
   });
 
 const sendRoute = ownerRoute(
@@ -141,16 +144,19 @@ const certificateRoute = createRoute({
     "audit chain or the anchoring state moves on.",
   ...partyReadable,
   request: { params: contractIdParam },
-  responses: {
-    200: {
-      description:
-        "the PDF. X-Document-SHA256: the frozen PDF's hash; X-Executed-Document-SHA256: the executed PDF's hash; " +
+  responses: answersRaw(
+    200,
+    fileContent(
+      "the PDF. X-Document-SHA256: the frozen PDF's hash; X-Executed-Document-SHA256: the executed PDF's hash; " +
         "X-Execution-Hash: the execution record over the executed PDF (both empty until the executed PDF is sealed " +
         "and the record made, see GET /contracts/{id}/executed-document); X-Audit-Head: seq:hash",
-      content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } },
-    },
-    ...errorResponses("AUTH002", "AUTH004", "RES001", "RES002"),
-  },
+      "application/pdf",
+    ),
+    "AUTH002",
+    "AUTH004",
+    "RES001",
+    "RES002",
+  ),
 });
 
 interface Actor {

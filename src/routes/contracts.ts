@@ -2,7 +2,7 @@
 // contract's ContractRoom (its single writer); reads come from the D1 projection, history from the room.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerRoute, envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { principalOf, requireScope } from "../lib/auth";
@@ -38,10 +38,7 @@ const createContractRoute = createRoute({
   path: "/contracts",
   summary: "Create a draft contract (free body, or from a template with variables)",
   request: { body: jsonBody(createContractBody) },
-  responses: {
-    201: jsonContent(envelope(contractSchema), "the new draft"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(201, envelope(contractSchema), "the new draft", "AUTH003", "AUTH004", "RES001"),
 });
 
 const listContractsRoute = createRoute({
@@ -50,7 +47,7 @@ const listContractsRoute = createRoute({
   path: "/contracts",
   summary: "Contracts the caller may see, newest first",
   request: { query: pageQuery.extend(listContractsQuery.shape) },
-  responses: { 200: jsonContent(listEnvelope(contractSchema), "a page of contracts"), ...errorResponses("AUTH004") },
+  responses: answers(200, listEnvelope(contractSchema), "a page of contracts", "AUTH004"),
 });
 
 const getContractRoute = createRoute({
@@ -59,10 +56,14 @@ const getContractRoute = createRoute({
   path: "/contracts/{id}",
   summary: "One contract; with X-Signing-Token the signer view (others' signature records left out, plus `party`)",
   request: { params: contractIdParam },
-  responses: {
-    200: jsonContent(envelope(z.union([contractSchema, partyContractSchema])), "the contract"),
-    ...errorResponses("AUTH002", "AUTH004", "RES001"),
-  },
+  responses: answers(
+    200,
+    envelope(z.union([contractSchema, partyContractSchema])),
+    "the contract",
+    "AUTH002",
+    "AUTH004",
+    "RES001",
+  ),
 });
 
 const patchContractRoute = createRoute({
@@ -71,10 +72,7 @@ const patchContractRoute = createRoute({
   path: "/contracts/{id}",
   summary: "Edit a draft (each edit is a new version)",
   request: { params: contractIdParam, body: jsonBody(patchContractBody) },
-  responses: {
-    200: jsonContent(envelope(contractSchema), "the edited draft"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(200, envelope(contractSchema), "the edited draft", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 const deleteContractRoute = createRoute({
@@ -83,10 +81,15 @@ const deleteContractRoute = createRoute({
   path: "/contracts/{id}",
   summary: "Delete a draft (owner only)",
   request: { params: contractIdParam },
-  responses: {
-    200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "deleted"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
+    "deleted",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+    "RES002",
+  ),
 });
 
 const versionsRoute = createRoute({
@@ -95,7 +98,7 @@ const versionsRoute = createRoute({
   path: "/contracts/{id}/versions",
   summary: "Every draft version, oldest first",
   request: { params: contractIdParam },
-  responses: { 200: jsonContent(envelope(z.array(versionSchema)), "versions"), ...errorResponses("AUTH004", "RES001") },
+  responses: answers(200, envelope(z.array(versionSchema)), "versions", "AUTH004", "RES001"),
 });
 
 const auditRoute = createRoute({
@@ -104,10 +107,7 @@ const auditRoute = createRoute({
   path: "/contracts/{id}/audit",
   summary: "The contract's hash-chained audit events: hash = sha256(prevHash || canonical(event))",
   request: { params: contractIdParam },
-  responses: {
-    200: jsonContent(envelope(z.array(auditEventSchema)), "the chain, oldest first"),
-    ...errorResponses("AUTH004", "RES001"),
-  },
+  responses: answers(200, envelope(z.array(auditEventSchema)), "the chain, oldest first", "AUTH004", "RES001"),
 });
 
 export const contractRoutes = createRouter()

@@ -2,7 +2,7 @@
 // WebSocket bench can exercise the feeds before a real action exists that reaches the people they need.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { answers, envelope, jsonBody, openRoute } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { ApiError } from "../lib/errors";
 import { publishEvent } from "../lib/events";
@@ -30,14 +30,10 @@ const body = z.object({
 const route = createRoute({
   method: "post",
   path: "/dev/events",
-  tags: ["Development"],
+  ...openRoute("Development", publicRoute(), devOnly),
   summary: "Publish a catalog event to an audience (development only)",
-  middleware: [publicRoute(), devOnly] as const,
   request: { body: jsonBody(body) },
-  responses: {
-    202: jsonContent(envelope(z.object({ id: z.string() })), "published"),
-    ...errorResponses("RES001", "VAL004"),
-  },
+  responses: answers(202, envelope(z.object({ id: z.string() })), "published", "RES001", "VAL004"),
 });
 
 export const devEventRoutes = createRouter().openapi(route, async (c) => {

@@ -1,7 +1,7 @@
 // Development-only routes (API.md "Development only"): 404 RES001 in any environment but development/test.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, isoDate, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { answers, envelope, isoDate, jsonBody, listEnvelope, openRoute } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ApiError } from "../lib/errors";
@@ -18,9 +18,8 @@ const mailboxEmail = z
 const mailboxRoute = createRoute({
   method: "get",
   path: "/dev/mailbox",
-  tags: ["Development"],
+  ...openRoute("Development", publicRoute(), devOnly),
   summary: "Emails (and SMS, subject `SMS`, to an E.164 number) the app sent (development only), newest first",
-  middleware: [publicRoute(), devOnly] as const,
   request: {
     query: pageQuery.extend({
       to: z
@@ -29,10 +28,7 @@ const mailboxRoute = createRoute({
         .openapi({ example: "ada@example.com", description: "an email address, or an E.164 number for SMS" }),
     }),
   },
-  responses: {
-    200: jsonContent(listEnvelope(mailboxEmail), "emails, newest first"),
-    ...errorResponses("RES001"),
-  },
+  responses: answers(200, listEnvelope(mailboxEmail), "emails, newest first", "RES001"),
 });
 
 const echoBody = z.object({
@@ -47,14 +43,19 @@ const echoResult = z.object({ id: z.string(), message: z.string(), receivedAt: i
 const echoRoute = createRoute({
   method: "post",
   path: "/dev/echo",
-  tags: ["Development"],
+  ...openRoute("Development", publicRoute(), devOnly),
   summary: "Echo a JSON body and record one side effect (development only)",
-  middleware: [publicRoute(), devOnly] as const,
   request: { body: jsonBody(echoBody) },
-  responses: {
-    201: jsonContent(envelope(echoResult), "echoed; one dev-echo/ object written"),
-    ...errorResponses("RES001", "RES002", "RES003", "VAL003", "VAL004"),
-  },
+  responses: answers(
+    201,
+    envelope(echoResult),
+    "echoed; one dev-echo/ object written",
+    "RES001",
+    "RES002",
+    "RES003",
+    "VAL003",
+    "VAL004",
+  ),
 });
 
 export const DEV_ECHO_PREFIX = "dev-echo/";
@@ -63,9 +64,8 @@ export const DEV_ECHO_PREFIX = "dev-echo/";
 const paymentSucceedRoute = createRoute({
   method: "post",
   path: "/dev/payments/{reference}/succeed",
-  tags: ["Development"],
+  ...openRoute("Development", publicRoute(), devOnly),
   summary: "Make the test payment provider deliver its signed charge.success webhook (development only)",
-  middleware: [publicRoute(), devOnly] as const,
   request: {
     params: z.object({
       reference: z
@@ -75,13 +75,12 @@ const paymentSucceedRoute = createRoute({
         .openapi({ param: { name: "reference", in: "path" } }),
     }),
   },
-  responses: {
-    200: jsonContent(
-      envelope(z.object({ reference: z.string(), outcome: z.string() })),
-      "delivered; outcome of our webhook",
-    ),
-    ...errorResponses("RES001"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ reference: z.string(), outcome: z.string() })),
+    "delivered; outcome of our webhook",
+    "RES001",
+  ),
 });
 
 export const devRoutes = createRouter()

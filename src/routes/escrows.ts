@@ -5,7 +5,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createRouter } from "../lib/router";
 import { secretResponse } from "../lib/idempotency";
-import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
@@ -35,9 +35,8 @@ import { openEscrow } from "../services/escrows/open-escrow";
 import { fundEscrow } from "../services/escrows/fund-escrow";
 import { isAdmin } from "../domain/scopes";
 
-const tags = ["Escrow"];
-const read = { tags, middleware: [requireScope("escrows:read")], security: bearerSecurity };
-const write = { tags, middleware: [requireScope("escrows:write")], security: bearerSecurity };
+const read = bearerRoute("Escrow", requireScope("escrows:read"));
+const write = bearerRoute("Escrow", requireScope("escrows:write"));
 
 const callerOf = (p: Principal): Caller => ({ userId: p.userId, isAdmin: isAdmin(p) });
 
@@ -59,10 +58,7 @@ const createRouteDef = createRoute({
     "pending contract whose signers include both the buyer's and the seller's verified emails and that is bound " +
     "to no other escrow (RES002 otherwise).",
   request: { body: jsonBody(createEscrowBody) },
-  responses: {
-    201: jsonContent(envelope(escrowSchema), "the new escrow"),
-    ...errorResponses("VAL001", "AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(201, envelope(escrowSchema), "the new escrow", "VAL001", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 const listRoute = createRoute({
@@ -71,7 +67,7 @@ const listRoute = createRoute({
   path: "/escrows",
   summary: "Escrows you are party to (every escrow for admins), newest first",
   request: { query: pageQuery.extend(listEscrowsQuery.shape) },
-  responses: { 200: jsonContent(listEnvelope(escrowSchema), "a page of escrows"), ...errorResponses("AUTH004") },
+  responses: answers(200, listEnvelope(escrowSchema), "a page of escrows", "AUTH004"),
 });
 
 const getRoute = createRoute({
@@ -80,7 +76,7 @@ const getRoute = createRoute({
   path: "/escrows/{id}",
   summary: "One escrow (parties and admins)",
   request: { params: escrowIdParam },
-  responses: { 200: jsonContent(envelope(escrowSchema), "the escrow"), ...errorResponses("AUTH004", "RES001") },
+  responses: answers(200, envelope(escrowSchema), "the escrow", "AUTH004", "RES001"),
 });
 
 const eventsRoute = createRoute({
@@ -89,10 +85,7 @@ const eventsRoute = createRoute({
   path: "/escrows/{id}/events",
   summary: "The escrow's hash-chained audit events: hash = sha256(prevHash || canonical(event))",
   request: { params: escrowIdParam },
-  responses: {
-    200: jsonContent(envelope(z.array(auditEventSchema)), "the chain, oldest first"),
-    ...errorResponses("AUTH004", "RES001"),
-  },
+  responses: answers(200, envelope(z.array(auditEventSchema)), "the chain, oldest first", "AUTH004", "RES001"),
 });
 
 const fundRoute = createRoute({
@@ -106,10 +99,17 @@ const fundRoute = createRoute({
     "cancelled or expired) — is refunded automatically and listed in GET /admin/payments/unmatched. PAY001: the " +
     "provider refuses this payment (the message says what to change); PROC001: the provider is unavailable, retry.",
   request: { params: escrowIdParam },
-  responses: {
-    200: jsonContent(envelope(fundResponse), "the checkout"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002", "PAY001", "PROC001"),
-  },
+  responses: answers(
+    200,
+    envelope(fundResponse),
+    "the checkout",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+    "RES002",
+    "PAY001",
+    "PROC001",
+  ),
 });
 
 const cancelRoute = createRoute({
@@ -122,36 +122,25 @@ const cancelRoute = createRoute({
     "hold and any linked contract. A charge that still arrives for it is refunded automatically. An unfunded escrow " +
     "also expires by itself after ESCROW_RESERVATION_MINUTES (default 60): `expired`, `escrow.expired`.",
   request: { params: escrowIdParam, body: jsonBody(optionalReasonBody) },
-  responses: {
-    200: jsonContent(envelope(escrowSchema), "cancelled"),
-    ...errorResponses("VAL001", "AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(200, envelope(escrowSchema), "cancelled", "VAL001", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 const deliverRoute = createRoute({
-  ...write,
+  ...bearerRoute("Escrow", requireScope("escrows:write"), requireVerifiedEmail()),
   method: "post",
   path: "/escrows/{id}/deliver",
-  middleware: [...write.middleware, requireVerifiedEmail()],
   summary: "Seller: deliver the credentials, stored encrypted (AES-256-GCM, per-record key wrapped by the vault KEK)",
   request: { params: escrowIdParam, body: jsonBody(deliverBody) },
-  responses: {
-    200: jsonContent(envelope(escrowSchema), "delivered"),
-    ...errorResponses("AUTH003", "AUTH004", "AUTH006", "RES001", "RES002"),
-  },
+  responses: answers(200, envelope(escrowSchema), "delivered", "AUTH003", "AUTH004", "AUTH006", "RES001", "RES002"),
 });
 
 const revealRoute = createRoute({
-  ...write,
-  middleware: [...write.middleware, secretResponse],
+  ...bearerRoute("Escrow", requireScope("escrows:write"), secretResponse),
   method: "post",
   path: "/escrows/{id}/reveal",
   summary: "Buyer, once, after the contract is signed: the credentials (status credentials_released); again → RES002",
   request: { params: escrowIdParam },
-  responses: {
-    200: jsonContent(envelope(revealResponse), "the credentials"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(200, envelope(revealResponse), "the credentials", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 const confirmRoute = createRoute({
@@ -160,10 +149,7 @@ const confirmRoute = createRoute({
   path: "/escrows/{id}/confirm",
   summary: "Buyer: accept; the escrow completes and the seller's payout is queued",
   request: { params: escrowIdParam },
-  responses: {
-    200: jsonContent(envelope(escrowSchema), "completed"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(200, envelope(escrowSchema), "completed", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 const disputeRoute = createRoute({
@@ -172,15 +158,12 @@ const disputeRoute = createRoute({
   path: "/escrows/{id}/dispute",
   summary: "Either party: open a dispute (an admin then releases or refunds)",
   request: { params: escrowIdParam, body: jsonBody(reasonBody) },
-  responses: {
-    200: jsonContent(envelope(escrowSchema), "disputed"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(200, envelope(escrowSchema), "disputed", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 const liveRouteDef = liveRoute({
   path: "/escrows/{id}/live",
-  tags,
+  tags: ["Escrow"],
   summary: "The escrow's live room (WebSocket): every step as it happens; parties and admins, others closed 4003",
   params: escrowIdParam,
 });

@@ -2,7 +2,7 @@
 // (src/cron/retention.ts) and the dry run shows what they would remove now. Rules: src/domain/retention.ts.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, isoDate, jsonContent } from "../lib/openapi";
+import { answers, bearerRoute, envelope, isoDate } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireAdmin, requireScope } from "../lib/auth";
@@ -40,8 +40,8 @@ const createBody = z
   .strict();
 const updateBody = z.object({ type: z.enum(POLICY_TYPES), periodDays: period }).strict();
 const idParam = z.object({ id: z.string().regex(/^pol_[0-9A-Za-z]{20}$/, "expected a pol_ id") });
-const readAccess = [requireScope("admin:read"), requireAdmin()];
-const writeAccess = [requireScope("admin:write"), requireAdmin()];
+const read = bearerRoute("Governance", requireScope("admin:read"), requireAdmin());
+const write = bearerRoute("Governance", requireScope("admin:write"), requireAdmin());
 
 const outcomeSchema = z
   .object({
@@ -55,67 +55,55 @@ const outcomeSchema = z
   .openapi("RetentionDryRun");
 
 const listRoute = createRoute({
+  ...read,
   method: "get",
   path: "/governance/policies",
-  tags: ["Governance"],
   summary: "Retention policies, one per record kind",
-  middleware: readAccess,
-  responses: {
-    200: jsonContent(envelope(z.array(policySchema)), "the policies"),
-    ...errorResponses("AUTH003", "AUTH004"),
-  },
+  responses: answers(200, envelope(z.array(policySchema)), "the policies", "AUTH003", "AUTH004"),
 });
 
 const createRoute_ = createRoute({
+  ...write,
   method: "post",
   path: "/governance/policies",
-  tags: ["Governance"],
   summary: "Create the policy of a record kind that has none",
-  middleware: writeAccess,
   request: { body: { content: { "application/json": { schema: createBody } }, required: true } },
-  responses: {
-    201: jsonContent(envelope(policySchema), "created"),
-    ...errorResponses("VAL001", "AUTH003", "AUTH004", "RES002"),
-  },
+  responses: answers(201, envelope(policySchema), "created", "VAL001", "AUTH003", "AUTH004", "RES002"),
 });
 
 const updateRoute = createRoute({
+  ...write,
   method: "put",
   path: "/governance/policies/{id}",
-  tags: ["Governance"],
   summary: "Change a policy's type or period",
-  middleware: writeAccess,
   request: { params: idParam, body: { content: { "application/json": { schema: updateBody } }, required: true } },
-  responses: {
-    200: jsonContent(envelope(policySchema), "updated"),
-    ...errorResponses("VAL001", "AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(200, envelope(policySchema), "updated", "VAL001", "AUTH003", "AUTH004", "RES001"),
 });
 
 const deleteRoute = createRoute({
+  ...write,
   method: "delete",
   path: "/governance/policies/{id}",
-  tags: ["Governance"],
   summary: "Remove a policy: its record kind is no longer purged",
-  middleware: writeAccess,
   request: { params: idParam },
-  responses: {
-    200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "deleted"),
-    ...errorResponses("VAL001", "AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
+    "deleted",
+    "VAL001",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+  ),
 });
 
 const dryRunRoute = createRoute({
+  // Changes nothing, but a POST under a read scope fails the authorization walk's rule; it is an admin's tool anyway.
+  ...write,
   method: "post",
   path: "/governance/policies/dry-run",
-  tags: ["Governance"],
   summary: "How many records each policy would delete or clear if the daily run happened now",
-  // Changes nothing, but a POST under a read scope fails the authorization walk's rule; it is an admin's tool anyway.
-  middleware: writeAccess,
-  responses: {
-    200: jsonContent(envelope(z.array(outcomeSchema)), "counts per policy"),
-    ...errorResponses("AUTH003", "AUTH004"),
-  },
+  responses: answers(200, envelope(z.array(outcomeSchema)), "counts per policy", "AUTH003", "AUTH004"),
 });
 
 function assertType(kind: RecordKind, type: PolicyType) {

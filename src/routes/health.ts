@@ -2,7 +2,7 @@
 // serve: D1 answers), /liveness and /ping (the isolate runs; touch nothing).
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonContent } from "../lib/openapi";
+import { bearerRoute, envelope, errorResponses, jsonContent, openRoute } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { recentCheckHealth } from "../lib/health-checks";
 import { publicRoute, requireScope } from "../lib/auth";
@@ -29,10 +29,9 @@ export const healthSchema = z
   .openapi("Health");
 
 const route = createRoute({
-  middleware: [publicRoute()],
   method: "get",
   path: "/health",
-  tags: ["Operations"],
+  ...openRoute("Operations", publicRoute()),
   summary: "Health of the API and each dependency",
   responses: {
     200: jsonContent(envelope(healthSchema), "healthy or degraded"),
@@ -42,10 +41,9 @@ const route = createRoute({
 
 // GET /api/v1/ping: touches nothing, so it measures the middleware chain alone (liveness probes, `npm run bench`).
 const pingRoute = createRoute({
-  middleware: [publicRoute()],
   method: "get",
   path: "/ping",
-  tags: ["Operations"],
+  ...openRoute("Operations", publicRoute()),
   summary: "Liveness: answers without touching any dependency",
   responses: { 200: jsonContent(envelope(z.object({ pong: z.literal(true) }).openapi("Pong")), "alive") },
 });
@@ -73,10 +71,9 @@ export const detailedHealthSchema = healthSchema
   .openapi("DetailedHealth");
 
 const detailedRoute = createRoute({
-  middleware: [requireScope("admin:read")],
+  ...bearerRoute("Operations", requireScope("admin:read")),
   method: "get",
   path: "/health/detailed",
-  tags: ["Operations"],
   summary: "Health of every dependency plus backlogs, dead letters, delivery outcomes, anchoring lag (admin)",
   responses: {
     200: jsonContent(envelope(detailedHealthSchema), "healthy or degraded"),
@@ -90,10 +87,9 @@ const probeSchema = z
   .openapi("Probe");
 
 const readinessRoute = createRoute({
-  middleware: [publicRoute()],
   method: "get",
   path: "/readiness",
-  tags: ["Operations"],
+  ...openRoute("Operations", publicRoute()),
   summary: "Readiness: 200 when the API can serve (D1 answers), 503 otherwise; for load balancers and deploys",
   responses: {
     200: jsonContent(envelope(probeSchema), "ready"),
@@ -102,10 +98,9 @@ const readinessRoute = createRoute({
 });
 
 const livenessRoute = createRoute({
-  middleware: [publicRoute()],
   method: "get",
   path: "/liveness",
-  tags: ["Operations"],
+  ...openRoute("Operations", publicRoute()),
   summary: "Liveness: answers without touching any dependency (restart the process when it stops answering)",
   responses: { 200: jsonContent(envelope(probeSchema), "alive") },
 });

@@ -1,6 +1,7 @@
 // GET /.well-known/jwks.json: the public keys access JWTs are signed with (current + previous during a rotation).
 // Served bare (RFC 7517 JWK Set, not our envelope) because JOSE libraries fetch it as-is.
 import { createRoute, z } from "@hono/zod-openapi";
+import { openRoute } from "../lib/openapi";
 import { createRouter } from "../lib/router";
 import { publicKeySet } from "../lib/jwt";
 import { publicRoute } from "../lib/auth";
@@ -17,10 +18,9 @@ const jwkSchema = z
   .openapi("Jwk");
 
 const route = createRoute({
-  middleware: [publicRoute()],
   method: "get",
   path: "/.well-known/jwks.json",
-  tags: ["Auth"],
+  ...openRoute("Auth", publicRoute()),
   summary: "Public keys for verifying access tokens (JWK Set)",
   description:
     "Pick the key by the token's `kid` header. Cache for up to 5 minutes; during a key rotation two keys are listed.",

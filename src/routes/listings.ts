@@ -3,7 +3,7 @@
 // the D1 projection.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ApiError, fail } from "../lib/errors";
@@ -27,9 +27,8 @@ import { isAdmin } from "../domain/scopes";
 import { addListingProof } from "../services/listings/add-listing-proof";
 import { deleteListing } from "../services/listings/delete-listing";
 
-const tags = ["Marketplace"];
-const read = { tags, middleware: [requireScope("listings:read")], security: bearerSecurity };
-const write = { tags, middleware: [requireScope("listings:write")], security: bearerSecurity };
+const read = bearerRoute("Marketplace", requireScope("listings:read"));
+const write = bearerRoute("Marketplace", requireScope("listings:write"));
 const PROOF_TYPES = [PNG, JPEG, WEBP, GIF, PDF];
 const PROOF_MAX_BYTES = 10 * 1024 * 1024;
 
@@ -49,24 +48,17 @@ const one = (summary: string, method: "get" | "post", path: string) =>
     path,
     summary,
     request: { params: listingIdParam },
-    responses: {
-      200: jsonContent(envelope(listingSchema), "the listing"),
-      ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-    },
+    responses: answers(200, envelope(listingSchema), "the listing", "AUTH003", "AUTH004", "RES001", "RES002"),
   });
 
 const createListingRoute = createRoute({
-  ...write,
   // Selling is acting as someone others pay: only under an address the seller proved (AUTH006 otherwise).
-  middleware: [...write.middleware, requireVerifiedEmail()],
+  ...bearerRoute("Marketplace", requireScope("listings:write"), requireVerifiedEmail()),
   method: "post",
   path: "/listings",
   summary: "Create a listing (draft) as its seller",
   request: { body: jsonBody(createListingBody) },
-  responses: {
-    201: jsonContent(envelope(listingSchema), "the draft"),
-    ...errorResponses("AUTH003", "AUTH004", "AUTH006"),
-  },
+  responses: answers(201, envelope(listingSchema), "the draft", "AUTH003", "AUTH004", "AUTH006"),
 });
 const listRoute = createRoute({
   ...read,
@@ -74,7 +66,7 @@ const listRoute = createRoute({
   path: "/listings",
   summary: "Your listings, newest first",
   request: { query: pageQuery.extend(listingStatusQuery.shape) },
-  responses: { 200: jsonContent(listEnvelope(listingSchema), "a page of listings"), ...errorResponses("AUTH004") },
+  responses: answers(200, listEnvelope(listingSchema), "a page of listings", "AUTH004"),
 });
 const getRoute = one("One of your listings (sellers and admins)", "get", "/listings/{id}");
 const patchRoute = createRoute({
@@ -83,10 +75,7 @@ const patchRoute = createRoute({
   path: "/listings/{id}",
   summary: "Edit a draft or rejected listing",
   request: { params: listingIdParam, body: jsonBody(patchListingBody) },
-  responses: {
-    200: jsonContent(envelope(listingSchema), "the listing"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(200, envelope(listingSchema), "the listing", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 const deleteRoute = createRoute({
   ...write,
@@ -94,10 +83,15 @@ const deleteRoute = createRoute({
   path: "/listings/{id}",
   summary: "Delete a draft or rejected listing (and its proofs)",
   request: { params: listingIdParam },
-  responses: {
-    200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "deleted"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
+    "deleted",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+    "RES002",
+  ),
 });
 const submitRoute = one("Submit for review (draft or rejected → under_review)", "post", "/listings/{id}/submit");
 const proofRoute = createRoute({
@@ -106,10 +100,17 @@ const proofRoute = createRoute({
   path: "/listings/{id}/proofs",
   summary: "Attach a proof (multipart/form-data field `file`; PNG, JPEG, WebP, GIF or PDF, ≤ 10 MiB) to a draft",
   request: { params: listingIdParam },
-  responses: {
-    201: jsonContent(envelope(listingSchema), "the listing with the proof"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002", "VAL003", "VAL004"),
-  },
+  responses: answers(
+    201,
+    envelope(listingSchema),
+    "the listing with the proof",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+    "RES002",
+    "VAL003",
+    "VAL004",
+  ),
 });
 
 export const listingRoutes = createRouter()

@@ -1,28 +1,30 @@
 // GET /api/v1/metrics: Prometheus text for scrapers (Bearer METRICS_TOKEN) and admins (session or admin:read key).
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { errorResponses } from "../lib/openapi";
+import { answersRaw, bearerRoute } from "../lib/openapi";
 import { requireScopeOrMetricsToken } from "../lib/auth";
 import { PROMETHEUS_CONTENT_TYPE } from "../lib/prometheus";
 import { collectMetrics } from "../services/operations/collect-metrics";
 
 const route = createRoute({
-  middleware: [requireScopeOrMetricsToken("admin:read")],
+  ...bearerRoute("Operations", requireScopeOrMetricsToken("admin:read")),
   method: "get",
   path: "/metrics",
-  tags: ["Operations"],
   summary:
     "Prometheus metrics: requests and latency by route and status, backlogs, dead letters, deliveries, anchoring lag",
   description:
     "Text exposition format 0.0.4. Authenticate with `Authorization: Bearer <METRICS_TOKEN>` (a scraper) or as an " +
     "admin (session, or an API key with `admin:read`). Request counters are summed across isolates every 10 s.",
-  responses: {
-    200: {
+  responses: answersRaw(
+    200,
+    {
       description: "the metrics",
       content: { "text/plain": { schema: z.string().openapi({ example: "escra_http_requests_total{...} 1" }) } },
     },
-    ...errorResponses("AUTH002", "AUTH003", "AUTH004"),
-  },
+    "AUTH002",
+    "AUTH003",
+    "AUTH004",
+  ),
 });
 
 export const metricsRoutes = createRouter().openapi(route, async (c) => {

@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
 import { secretResponse } from "../lib/idempotency";
-import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, jsonContent, openRoute } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, publicRoute, requireSession } from "../lib/auth";
 import { requestOrigin } from "../lib/audit";
@@ -30,7 +30,9 @@ import {
   tokenResponseSchema,
 } from "../schemas/oauth";
 
-const tags = ["OAuth 2 (partner applications)"];
+const tag = "OAuth 2 (partner applications)";
+/** The token and revocation endpoints authenticate the client, not a user (RFC 6749 §2.3.1). */
+const clientAuthentication = [{ clientSecretBasic: [] as string[] }];
 const html = (description: string) => ({ content: { "text/html": { schema: z.string() } }, description });
 const oauthErrors = {
   400: jsonContent(
@@ -42,8 +44,7 @@ const oauthErrors = {
 };
 
 const authorizePageRoute = createRoute({
-  tags,
-  middleware: [publicRoute()],
+  ...openRoute(tag, publicRoute()),
   method: "get",
   path: "/oauth/authorize",
   summary: "Consent page of the authorization code flow (PKCE S256 required)",
@@ -63,9 +64,7 @@ const authorizePageRoute = createRoute({
 });
 
 const decideRoute = createRoute({
-  tags,
-  middleware: [requireSession()],
-  security: bearerSecurity,
+  ...bearerRoute(tag, requireSession()),
   method: "post",
   path: "/oauth/authorize",
   summary: "The signed-in user's consent decision",
@@ -75,16 +74,12 @@ const decideRoute = createRoute({
     "`error=access_denied`. Either way the answer is where to send the browser. Called by the consent page, or by " +
     "a frontend that already holds the user's session.",
   request: { body: jsonBody(consentDecisionBody) },
-  responses: {
-    200: jsonContent(envelope(consentResultSchema), "where to send the browser"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(200, envelope(consentResultSchema), "where to send the browser", "AUTH003", "AUTH004", "RES001"),
 });
 
 const tokenRoute = createRoute({
-  tags,
-  middleware: [publicRoute(), secretResponse],
-  security: [{ clientSecretBasic: [] }],
+  ...openRoute(tag, publicRoute(), secretResponse),
+  security: clientAuthentication,
   method: "post",
   path: "/oauth/token",
   summary: "Token endpoint: authorization_code, refresh_token, client_credentials",
@@ -104,9 +99,8 @@ const tokenRoute = createRoute({
 });
 
 const revokeRoute = createRoute({
-  tags,
-  middleware: [publicRoute()],
-  security: [{ clientSecretBasic: [] }],
+  ...openRoute(tag, publicRoute()),
+  security: clientAuthentication,
   method: "post",
   path: "/oauth/revoke",
   summary: "Revoke a token (RFC 7009)",
@@ -191,8 +185,7 @@ export const oauthRoutes = createRouter()
   );
 
 const metadataRoute = createRoute({
-  tags,
-  middleware: [publicRoute()],
+  ...openRoute(tag, publicRoute()),
   method: "get",
   path: "/.well-known/oauth-authorization-server",
   summary: "Authorization server metadata (RFC 8414)",

@@ -2,7 +2,7 @@
 // the payment provider; Escra keeps only the recipient code, bank code, last 4 digits and the account name.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerSecurity, envelope, errorResponses, isoDate, jsonBody, jsonContent } from "../lib/openapi";
+import { answers, bearerRoute, envelope, isoDate, jsonBody } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireScope, requireSession, requireVerifiedEmail } from "../lib/auth";
@@ -11,20 +11,15 @@ import { payoutAccountView } from "../db/payout-accounts";
 import { payoutAccountInput, setUserPayoutAccount } from "../services/users/set-payout-account";
 import { removeUserPayoutAccount } from "../services/users/remove-payout-account";
 
-const tags = ["Users"];
-const security = bearerSecurity;
-
 const payoutAccountSchema = z
   .object({ name: z.string(), bankCode: z.string(), last4: z.string(), currency: z.string(), updatedAt: isoDate })
   .openapi("PayoutAccount");
 const payoutAccountData = z.object({ payoutAccount: payoutAccountSchema });
 
 const putRoute = createRoute({
-  tags,
-  security,
   // The person, not a key (issue 11, kind 3); the scope keeps viewers out; where money goes is bound to a proven
   // address (AUTH006 otherwise).
-  middleware: [requireSession(), requireScope("profile:write"), requireVerifiedEmail()],
+  ...bearerRoute("Users", requireSession(), requireScope("profile:write"), requireVerifiedEmail()),
   method: "put",
   path: "/users/me/payout-account",
   summary: "Set the bank account escrow payouts are sent to (replaces any earlier one)",
@@ -34,38 +29,34 @@ const putRoute = createRoute({
     "Needs the person's session (API keys are refused, AUTH003) and, when MFA is on, a current one-time code in " +
     "`mfaCode` (AUTH005 with `details.mfaRequired` without it). The account owner is emailed about every change.",
   request: { body: jsonBody(payoutAccountInput) },
-  responses: {
-    200: jsonContent(envelope(payoutAccountData), "the payout account on file"),
-    ...errorResponses("AUTH003", "AUTH004", "AUTH005", "AUTH006", "PROC001"),
-  },
+  responses: answers(
+    200,
+    envelope(payoutAccountData),
+    "the payout account on file",
+    "AUTH003",
+    "AUTH004",
+    "AUTH005",
+    "AUTH006",
+    "PROC001",
+  ),
 });
 
 const getRoute = createRoute({
-  tags,
-  security,
-  middleware: [requireScope("profile:read")],
+  ...bearerRoute("Users", requireScope("profile:read")),
   method: "get",
   path: "/users/me/payout-account",
   summary: "The caller's payout account",
-  responses: {
-    200: jsonContent(envelope(payoutAccountData), "the payout account"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(200, envelope(payoutAccountData), "the payout account", "AUTH003", "AUTH004", "RES001"),
 });
 
 const deleteRoute = createRoute({
-  tags,
-  security,
   // The person, not a key (issue 11, kind 3); the scope keeps viewers out.
-  middleware: [requireSession(), requireScope("profile:write")],
+  ...bearerRoute("Users", requireSession(), requireScope("profile:write")),
   method: "delete",
   path: "/users/me/payout-account",
   summary: "Remove the caller's payout account (payouts then wait until a new one is set)",
   description: "Needs the person's session (API keys are refused, AUTH003); the account owner is emailed.",
-  responses: {
-    200: jsonContent(envelope(z.object({ deleted: z.literal(true) })), "removed"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(200, envelope(z.object({ deleted: z.literal(true) })), "removed", "AUTH003", "AUTH004", "RES001"),
 });
 
 export const payoutAccountRoutes = createRouter()

@@ -2,16 +2,15 @@
 // raw body with our secret key), not by a bearer token; each event is applied once.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonContent } from "../lib/openapi";
+import { answers, envelope, openRoute } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { processPaystackWebhook } from "../services/payments/process-paystack-webhook";
 import { publicRoute } from "../lib/auth";
 
 const route = createRoute({
-  middleware: [publicRoute()],
   method: "post",
   path: "/webhooks/paystack",
-  tags: ["Escrow"],
+  ...openRoute("Escrow", publicRoute()),
   summary:
     "Paystack events (charge.success, refund.*, transfer.*); x-paystack-signature = hex HMAC-SHA512 of the raw body",
   description:
@@ -20,13 +19,13 @@ const route = createRoute({
     "retries, and the retry applies it at most once. Outcomes: funded, unmatched (refunded automatically), " +
     "payout_sent, payout_failed, payout_reversed, refund_processed, refund_failed, ignored (recorded, not applied), replay.",
   request: { headers: z.object({ "x-paystack-signature": z.string().max(256).optional() }) },
-  responses: {
-    200: jsonContent(
-      envelope(z.object({ received: z.literal(true), outcome: z.string() })),
-      "accepted (or a replay, acknowledged)",
-    ),
-    ...errorResponses("AUTH004", "VAL001"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ received: z.literal(true), outcome: z.string() })),
+    "accepted (or a replay, acknowledged)",
+    "AUTH004",
+    "VAL001",
+  ),
 });
 
 export const paystackWebhookRoutes = createRouter().openapi(route, async (c) => {

@@ -2,7 +2,7 @@
 // json) written by a queue job into R2, read back by who asked (or the report's team owners/admins).
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerRoute, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { answers, answersRaw, bearerRoute, binarySchema, envelope, jsonBody } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireScope } from "../lib/auth";
 import { contentDisposition } from "../lib/content-disposition";
@@ -37,7 +37,7 @@ function reportRoute<S extends z.ZodType>(kind: ReportKind, schema: S, summary: 
     summary,
     description: SCOPE_NOTE,
     request: { query: reportQuery },
-    responses: { 200: jsonContent(envelope(schema), "the report"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+    responses: answers(200, envelope(schema), "the report", "AUTH003", "AUTH004", "RES001"),
   });
 }
 
@@ -72,10 +72,7 @@ const createRoute_ = createRoute({
     "live feed) and download it once ready. The file expires after REPORT_TTL_HOURS (default 24). A PDF holds the " +
     "summary, a chart and at most 2,000 rows; the other formats hold every row.",
   request: { body: jsonBody(createReportBody) },
-  responses: {
-    202: jsonContent(envelope(reportRecordSchema), "queued"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(202, envelope(reportRecordSchema), "queued", "AUTH003", "AUTH004", "RES001"),
 });
 
 const getRoute = createRoute({
@@ -84,10 +81,7 @@ const getRoute = createRoute({
   path: "/reports/{id}",
   summary: "An export's status, progress, row count and expiry",
   request: { params: reportIdParam },
-  responses: {
-    200: jsonContent(envelope(reportRecordSchema), "the export"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(200, envelope(reportRecordSchema), "the export", "AUTH003", "AUTH004", "RES001"),
 });
 
 const downloadRoute = createRoute({
@@ -96,20 +90,22 @@ const downloadRoute = createRoute({
   path: "/reports/{id}/download",
   summary: "Download a ready export",
   request: { params: reportIdParam },
-  responses: {
-    200: {
+  responses: answersRaw(
+    200,
+    {
       description: "the file",
       content: {
         "text/csv": { schema: z.string() },
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-          schema: z.string().openapi({ format: "binary" }),
-        },
-        "application/pdf": { schema: z.string().openapi({ format: "binary" }) },
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { schema: binarySchema },
+        "application/pdf": { schema: binarySchema },
         "application/json": { schema: z.string() },
       },
     },
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+    "RES002",
+  ),
 });
 
 const view = (r: ReportRow) => ({

@@ -3,7 +3,7 @@
 // need only the read scope.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerRoute, envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
@@ -62,7 +62,7 @@ const searchRoute = createRoute({
       type: z.enum(["contract", "template"]).optional(),
     }),
   },
-  responses: { 200: jsonContent(listEnvelope(hitSchema), "matches"), ...errorResponses("AUTH004") },
+  responses: answers(200, listEnvelope(hitSchema), "matches", "AUTH004"),
 });
 const createSavedRoute = createRoute({
   ...write,
@@ -74,10 +74,7 @@ const createSavedRoute = createRoute({
       z.object({ name: z.string().trim().min(1).max(100), query: savedQuerySchema }).openapi("CreateSavedSearch"),
     ),
   },
-  responses: {
-    201: jsonContent(envelope(savedSearchSchema), "saved"),
-    ...errorResponses("AUTH003", "AUTH004", "RES002"),
-  },
+  responses: answers(201, envelope(savedSearchSchema), "saved", "AUTH003", "AUTH004", "RES002"),
 });
 const listSavedRoute = createRoute({
   ...read,
@@ -85,7 +82,7 @@ const listSavedRoute = createRoute({
   path: "/saved-searches",
   summary: "The caller's saved searches",
   request: { query: pageQuery },
-  responses: { 200: jsonContent(listEnvelope(savedSearchSchema), "saved searches"), ...errorResponses("AUTH004") },
+  responses: answers(200, listEnvelope(savedSearchSchema), "saved searches", "AUTH004"),
 });
 const deleteSavedRoute = createRoute({
   ...write,
@@ -93,10 +90,14 @@ const deleteSavedRoute = createRoute({
   path: "/saved-searches/{id}",
   summary: "Delete a saved search",
   request: { params: savedIdParam },
-  responses: {
-    200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "deleted"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
+    "deleted",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+  ),
 });
 const runSavedRoute = createRoute({
   ...read,
@@ -104,10 +105,7 @@ const runSavedRoute = createRoute({
   path: "/saved-searches/{id}/results",
   summary: "Run a saved search now",
   request: { params: savedIdParam, query: pageQuery },
-  responses: {
-    200: jsonContent(listEnvelope(contractSchema), "matching contracts"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(200, listEnvelope(contractSchema), "matching contracts", "AUTH003", "AUTH004", "RES001"),
 });
 
 export const searchRoutes = createRouter()

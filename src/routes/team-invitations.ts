@@ -3,7 +3,7 @@
 // sent to (POST /teams/invitations/{token}/accept), so nobody is put in a team without consenting.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerRoute, envelope, errorResponses, isoDate, jsonBody, jsonContent, pathParam } from "../lib/openapi";
+import { answers, bearerRoute, envelope, isoDate, jsonBody, pathParam } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireSession } from "../lib/auth";
@@ -56,10 +56,7 @@ const inviteRoute = createRoute({
     "Emails a single-use invitation (7 days). Inviting an address that already has an open invitation replaces it " +
     "(the old link stops working). Owners may invite any role, admins up to `member`.",
   request: { params: teamParams, body: jsonBody(inviteBody) },
-  responses: {
-    201: jsonContent(envelope(invitationSchema), "invitation sent"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(201, envelope(invitationSchema), "invitation sent", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 const listInvitationsRoute = createRoute({
@@ -68,10 +65,14 @@ const listInvitationsRoute = createRoute({
   path: "/teams/{id}/invitations",
   summary: "Open invitations of a team (owners and admins), each with whether it can still be accepted",
   request: { params: teamParams },
-  responses: {
-    200: jsonContent(envelope(z.array(invitationSchema)), "pending invitations, newest first"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(
+    200,
+    envelope(z.array(invitationSchema)),
+    "pending invitations, newest first",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+  ),
 });
 
 const revokeInvitationRoute = createRoute({
@@ -80,10 +81,14 @@ const revokeInvitationRoute = createRoute({
   path: "/teams/{id}/invitations/{invitationId}",
   summary: "Revoke an open invitation (owners and admins); its link stops working",
   request: { params: z.object({ id: pathParam("id"), invitationId: pathParam("invitationId") }) },
-  responses: {
-    200: jsonContent(envelope(z.object({ id: z.string(), revoked: z.literal(true) })), "revoked"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ id: z.string(), revoked: z.literal(true) })),
+    "revoked",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+  ),
 });
 
 const acceptRoute = createRoute({
@@ -92,10 +97,16 @@ const acceptRoute = createRoute({
   path: "/teams/invitations/{token}/accept",
   summary: "Accept an invitation (the logged-in user whose verified email it was sent to)",
   request: { params: tokenParams },
-  responses: {
-    200: jsonContent(envelope(memberSchema.extend({ teamId: z.string() })), "joined"),
-    ...errorResponses("AUTH003", "AUTH004", "AUTH006", "RES001", "RES002"),
-  },
+  responses: answers(
+    200,
+    envelope(memberSchema.extend({ teamId: z.string() })),
+    "joined",
+    "AUTH003",
+    "AUTH004",
+    "AUTH006",
+    "RES001",
+    "RES002",
+  ),
 });
 
 export const teamInvitationRoutes = createRouter()

@@ -2,7 +2,7 @@
 // Who may do what is decided by src/domain/team-roles.ts; a non-member sees RES001, a member without the right AUTH003.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, isoDate, jsonBody, jsonContent, listEnvelope, pathParam } from "../lib/openapi";
+import { answers, envelope, isoDate, jsonBody, listEnvelope, pathParam } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
@@ -67,7 +67,7 @@ const createTeamRoute = createRoute({
   path: "/teams",
   summary: "Create a team (the caller becomes its owner)",
   request: { body: jsonBody(teamBody) },
-  responses: { 201: jsonContent(envelope(teamSchema), "created"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: answers(201, envelope(teamSchema), "created", "AUTH003", "AUTH004"),
 });
 
 const listTeamsRoute = createRoute({
@@ -76,10 +76,7 @@ const listTeamsRoute = createRoute({
   path: "/teams",
   summary: "The teams the caller belongs to",
   request: { query: pageQuery },
-  responses: {
-    200: jsonContent(listEnvelope(teamSchema), "teams, newest first"),
-    ...errorResponses("AUTH003", "AUTH004"),
-  },
+  responses: answers(200, listEnvelope(teamSchema), "teams, newest first", "AUTH003", "AUTH004"),
 });
 
 const getTeamRoute = createRoute({
@@ -88,10 +85,7 @@ const getTeamRoute = createRoute({
   path: "/teams/{id}",
   summary: "A team the caller belongs to",
   request: { params: teamParams },
-  responses: {
-    200: jsonContent(envelope(teamDetailSchema), "the team"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(200, envelope(teamDetailSchema), "the team", "AUTH003", "AUTH004", "RES001"),
 });
 
 const updateTeamRoute = createRoute({
@@ -100,7 +94,7 @@ const updateTeamRoute = createRoute({
   path: "/teams/{id}",
   summary: "Rename or describe a team (owners and admins)",
   request: { params: teamParams, body: jsonBody(teamUpdateBody) },
-  responses: { 200: jsonContent(envelope(teamSchema), "updated"), ...errorResponses("AUTH003", "AUTH004", "RES001") },
+  responses: answers(200, envelope(teamSchema), "updated", "AUTH003", "AUTH004", "RES001"),
 });
 
 const deleteTeamRoute = createRoute({
@@ -109,10 +103,14 @@ const deleteTeamRoute = createRoute({
   path: "/teams/{id}",
   summary: "Delete a team with its memberships and invitations (owners)",
   request: { params: teamParams },
-  responses: {
-    200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "deleted"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
+    "deleted",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+  ),
 });
 
 const listMembersRoute = createRoute({
@@ -121,10 +119,7 @@ const listMembersRoute = createRoute({
   path: "/teams/{id}/members",
   summary: "Members of a team",
   request: { params: teamParams, query: pageQuery },
-  responses: {
-    200: jsonContent(listEnvelope(memberSchema), "members, oldest first"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(200, listEnvelope(memberSchema), "members, oldest first", "AUTH003", "AUTH004", "RES001"),
 });
 
 const changeRoleRoute = createRoute({
@@ -133,10 +128,7 @@ const changeRoleRoute = createRoute({
   path: "/teams/{id}/members/{userId}",
   summary: "Change a member's role",
   request: { params: memberParams, body: jsonBody(roleBody) },
-  responses: {
-    200: jsonContent(envelope(memberSchema), "updated"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(200, envelope(memberSchema), "updated", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 const removeMemberRoute = createRoute({
@@ -145,13 +137,15 @@ const removeMemberRoute = createRoute({
   path: "/teams/{id}/members/{userId}",
   summary: "Remove a member, or leave the team (your own user id)",
   request: { params: memberParams },
-  responses: {
-    200: jsonContent(
-      envelope(z.object({ teamId: z.string(), userId: z.string(), removed: z.literal(true) })),
-      "removed",
-    ),
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ teamId: z.string(), userId: z.string(), removed: z.literal(true) })),
+    "removed",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+    "RES002",
+  ),
 });
 
 export const teamRoutes = createRouter()

@@ -2,7 +2,7 @@
 // their owner, their team (members edit, viewers read), admins, and everyone for the shipped starter templates.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerRoute, envelope, errorResponses, jsonBody, jsonContent, listEnvelope } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { principalOf, requireScope } from "../lib/auth";
@@ -28,10 +28,7 @@ const createTemplateRoute = createRoute({
   path: "/templates",
   summary: "Create a template (optionally shared with a team)",
   request: { body: jsonBody(templateBody) },
-  responses: {
-    201: jsonContent(envelope(templateSchema), "created"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(201, envelope(templateSchema), "created", "AUTH003", "AUTH004", "RES001"),
 });
 const listTemplatesRoute = createRoute({
   ...read,
@@ -45,7 +42,7 @@ const listTemplatesRoute = createRoute({
       starter: z.enum(["true", "false"]).optional(),
     }),
   },
-  responses: { 200: jsonContent(listEnvelope(templateSchema), "a page of templates"), ...errorResponses("AUTH004") },
+  responses: answers(200, listEnvelope(templateSchema), "a page of templates", "AUTH004"),
 });
 const getTemplateRoute = createRoute({
   ...read,
@@ -53,7 +50,7 @@ const getTemplateRoute = createRoute({
   path: "/templates/{id}",
   summary: "One template",
   request: { params: idParam },
-  responses: { 200: jsonContent(envelope(templateSchema), "the template"), ...errorResponses("AUTH004", "RES001") },
+  responses: answers(200, envelope(templateSchema), "the template", "AUTH004", "RES001"),
 });
 const putTemplateRoute = createRoute({
   ...write,
@@ -61,10 +58,7 @@ const putTemplateRoute = createRoute({
   path: "/templates/{id}",
   summary: "Replace a template: a new version",
   request: { params: idParam, body: jsonBody(templateBody) },
-  responses: {
-    200: jsonContent(envelope(templateSchema), "the new version"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(200, envelope(templateSchema), "the new version", "AUTH003", "AUTH004", "RES001"),
 });
 const versionsRoute = createRoute({
   ...read,
@@ -72,10 +66,7 @@ const versionsRoute = createRoute({
   path: "/templates/{id}/versions",
   summary: "Every version of a template, oldest first",
   request: { params: idParam },
-  responses: {
-    200: jsonContent(envelope(z.array(templateVersionSchema)), "versions"),
-    ...errorResponses("AUTH004", "RES001"),
-  },
+  responses: answers(200, envelope(z.array(templateVersionSchema)), "versions", "AUTH004", "RES001"),
 });
 
 export const templateRoutes = createRouter()

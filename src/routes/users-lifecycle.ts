@@ -2,7 +2,7 @@
 // for accounts too large for GET /users/me/export, and the caller's consent records (given and withdrawn).
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { answers, bearerRoute, envelope, errorResponses, isoDate, listEnvelope } from "../lib/openapi";
+import { answers, answersRaw, bearerRoute, envelope, isoDate, listEnvelope } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireScope, requireSession } from "../lib/auth";
 import { requestOrigin } from "../lib/audit";
@@ -92,10 +92,14 @@ const downloadExportRoute = createRoute({
     "409 RES002 with `details.reason`: `export_pending` (not written yet), `export_failed`, or `export_expired` " +
     `(more than ${DATA_EXPORT_TTL_HOURS} h after it was ready: ask for a new export).`,
   request: { params: exportIdParam },
-  responses: {
-    200: { description: "the export", content: { "application/json": { schema: z.string() } } },
-    ...errorResponses("AUTH003", "AUTH004", "RES001", "RES002"),
-  },
+  responses: answersRaw(
+    200,
+    { description: "the export", content: { "application/json": { schema: z.string() } } },
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+    "RES002",
+  ),
 });
 
 const listConsentsRoute = createRoute({

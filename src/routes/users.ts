@@ -4,7 +4,17 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter } from "../lib/router";
-import { bearerSecurity, envelope, errorResponses, idParams, isoDate, jsonBody, jsonContent } from "../lib/openapi";
+import {
+  answers,
+  answersRaw,
+  bearerRoute,
+  envelope,
+  fileContent,
+  idParams,
+  isoDate,
+  jsonBody,
+  openRoute,
+} from "../lib/openapi";
 import { contentDisposition } from "../lib/content-disposition";
 import { ok } from "../lib/respond";
 import { ApiError, fail } from "../lib/errors";
@@ -26,9 +36,6 @@ import { NOTIFICATION_CHANNELS } from "../domain/notification-preferences";
 export const AVATAR_MAX_BYTES = 2 * 1024 * 1024;
 /** Room for the multipart envelope around a maximal file, so the early Content-Length check never refuses a valid upload. */
 const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
-
-const tags = ["Users"];
-const security = bearerSecurity;
 
 const channelsSchema = z.object(
   Object.fromEntries(NOTIFICATION_CHANNELS.map((ch) => [ch, z.boolean()])) as Record<
@@ -84,75 +91,64 @@ const tooLarge = () =>
   new ApiError("VAL003", "The avatar may be at most 2 MB", { details: { maxBytes: AVATAR_MAX_BYTES } });
 
 const getMeRoute = createRoute({
-  tags,
-  security,
-  middleware: [requireScope("profile:read")],
+  ...bearerRoute("Users", requireScope("profile:read")),
   method: "get",
   path: "/users/me",
   summary: "The caller's profile",
-  responses: { 200: jsonContent(envelope(userEnvelopeData), "the caller"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: answers(200, envelope(userEnvelopeData), "the caller", "AUTH003", "AUTH004"),
 });
 
 const patchMeRoute = createRoute({
-  tags,
-  security,
-  middleware: [requireScope("profile:write")],
+  ...bearerRoute("Users", requireScope("profile:write")),
   method: "patch",
   path: "/users/me",
   summary: "Update the caller's profile",
   request: { body: jsonBody(profileUpdateInput) },
-  responses: { 200: jsonContent(envelope(userEnvelopeData), "updated"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: answers(200, envelope(userEnvelopeData), "updated", "AUTH003", "AUTH004"),
 });
 
 const putAvatarRoute = createRoute({
-  tags,
-  security,
-  middleware: [requireScope("profile:write"), avatarUploadGuard],
+  ...bearerRoute("Users", requireScope("profile:write"), avatarUploadGuard),
   method: "put",
   path: "/users/me/avatar",
   summary: "Upload the caller's avatar (PNG, JPEG or WebP by content, ≤ 2 MB)",
   description:
     "The type is read from the file's first bytes; the declared type is ignored. Replaces any earlier avatar.",
   request: { body: { content: { "multipart/form-data": { schema: avatarForm } }, required: true } },
-  responses: {
-    200: jsonContent(envelope(userEnvelopeData), "stored; `user.avatarUrl` serves it"),
-    ...errorResponses("AUTH003", "AUTH004", "VAL003", "VAL004"),
-  },
+  responses: answers(
+    200,
+    envelope(userEnvelopeData),
+    "stored; `user.avatarUrl` serves it",
+    "AUTH003",
+    "AUTH004",
+    "VAL003",
+    "VAL004",
+  ),
 });
 
 const getAvatarRoute = createRoute({
-  tags,
-  middleware: [publicRoute()],
+  ...openRoute("Users", publicRoute()),
   method: "get",
   path: "/users/{id}/avatar",
   summary: "A user's avatar image (public, so it works in <img> tags)",
   request: { params: idParams },
-  responses: {
-    200: {
-      description: "the image, in its detected type",
-      content: Object.fromEntries(AVATAR_TYPES.map((t) => [t.mime, { schema: { type: "string", format: "binary" } }])),
-    },
-    ...errorResponses("RES001"),
-  },
+  responses: answersRaw(
+    200,
+    fileContent("the image, in its detected type", ...AVATAR_TYPES.map((t) => t.mime)),
+    "RES001",
+  ),
 });
 
 const getPreferencesRoute = createRoute({
-  tags,
-  security,
-  middleware: [requireScope("notifications:read")],
+  ...bearerRoute("Users", requireScope("notifications:read")),
   method: "get",
   path: "/users/me/notification-preferences",
   summary: "Per event type and channel (in_app, email, sms): whether the caller is notified",
-  responses: {
-    200: jsonContent(envelope(preferencesSchema), "every event type, defaults filled in"),
-    ...errorResponses("AUTH003", "AUTH004"),
-  },
+  responses: answers(200, envelope(preferencesSchema), "every event type, defaults filled in", "AUTH003", "AUTH004"),
 });
 
 const putPreferencesRoute = createRoute({
-  tags,
-  security,
-  middleware: [requireScope("notifications:write")],
+  ...bearerRoute("Users", requireScope("notifications:write")),
   method: "put",
   path: "/users/me/notification-preferences",
   summary: "Set channels for some event types and the email digest (others keep their value)",
@@ -162,35 +158,35 @@ const putPreferencesRoute = createRoute({
     "turns it off; signing requests never wait). `sms: true` needs a verified phone " +
     "(POST /users/me/phone, POST /auth/verify-phone), else 409 RES002.",
   request: { body: jsonBody(preferencesUpdate) },
-  responses: {
-    200: jsonContent(envelope(preferencesSchema), "the full preferences after the change"),
-    ...errorResponses("AUTH003", "AUTH004", "RES002"),
-  },
+  responses: answers(
+    200,
+    envelope(preferencesSchema),
+    "the full preferences after the change",
+    "AUTH003",
+    "AUTH004",
+    "RES002",
+  ),
 });
 
 const exportRoute = createRoute({
-  tags,
-  security,
-  middleware: [requireSession()],
+  ...bearerRoute("Users", requireSession()),
   method: "get",
   path: "/users/me/export",
   summary: "Everything Escra holds about the caller, as JSON (GDPR access/portability)",
   description:
     "One key per section; list sections hold at most 1,000 rows, and `truncated` names those that reached it. " +
     "A large account gets its complete copy from POST /users/me/exports (same document, every row, emailed link).",
-  responses: {
-    200: jsonContent(
-      envelope(z.object({ exportedAt: isoDate }).catchall(z.unknown()).openapi("UserExport")),
-      "the export",
-    ),
-    ...errorResponses("AUTH003", "AUTH004"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ exportedAt: isoDate }).catchall(z.unknown()).openapi("UserExport")),
+    "the export",
+    "AUTH003",
+    "AUTH004",
+  ),
 });
 
 const deleteMeRoute = createRoute({
-  tags,
-  security,
-  middleware: [requireSession()],
+  ...bearerRoute("Users", requireSession()),
   method: "delete",
   path: "/users/me",
   summary: "Erase the caller's account (GDPR); the password confirms it",
@@ -199,10 +195,14 @@ const deleteMeRoute = createRoute({
     "removed; records other parties rely on (contracts, signatures, audit) stay under the pseudonymous id. " +
     "The email address can register again afterwards.",
   request: { body: jsonBody(z.object({ password: z.string().min(1).max(1024) }).openapi("DeleteAccount")) },
-  responses: {
-    200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "erased"),
-    ...errorResponses("AUTH001", "AUTH003", "AUTH004"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
+    "erased",
+    "AUTH001",
+    "AUTH003",
+    "AUTH004",
+  ),
 });
 
 export const userRoutes = createRouter()

@@ -2,7 +2,7 @@
 // contracts it belongs to, and does the chain itself prove it right now.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { envelope, errorResponses, jsonContent } from "../lib/openapi";
+import { answers, envelope, openRoute } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { rateLimit } from "../lib/rate-limit";
@@ -53,11 +53,11 @@ const verifyResultSchema = z
   .openapi("VerifyResult");
 
 const verifyRoute = createRoute({
-  tags: ["Anchoring"],
-  middleware: [
+  ...openRoute(
+    "Anchoring",
     publicRoute(),
     rateLimit({ name: "verify", limit: VERIFY_LIMIT_PER_MINUTE, windowSeconds: 60 }),
-  ] as const,
+  ),
   method: "post",
   path: "/verify",
   summary: "Verify a document or hash against the anchors (public)",
@@ -72,17 +72,13 @@ const verifyRoute = createRoute({
       content: { "application/json": { schema: jsonBodySchema }, "multipart/form-data": { schema: formBodySchema } },
     },
   },
-  responses: {
-    200: jsonContent(envelope(verifyResultSchema), "what we know of the hash"),
-    ...errorResponses("VAL003", "VAL004"),
-  },
+  responses: answers(200, envelope(verifyResultSchema), "what we know of the hash", "VAL003", "VAL004"),
 });
 
 const verifyLimit = () => rateLimit({ name: "verify", limit: VERIFY_LIMIT_PER_MINUTE, windowSeconds: 60 });
 
 const verifyByLinkRoute = createRoute({
-  tags: ["Anchoring"],
-  middleware: [publicRoute(), verifyLimit()] as const,
+  ...openRoute("Anchoring", publicRoute(), verifyLimit()),
   method: "get",
   path: "/verify",
   summary: "Verify a hash against the anchors by link (public; the certificate's QR code opens it)",
@@ -90,10 +86,7 @@ const verifyByLinkRoute = createRoute({
     "The same answer as POST /verify with `{ hash }`, for a link or a scanned QR code: `?hash=` (SHA-256, hex). " +
     "Shares POST /verify's rate limit.",
   request: { query: z.object({ hash: hashInput }) },
-  responses: {
-    200: jsonContent(envelope(verifyResultSchema), "what we know of the hash"),
-    ...errorResponses("VAL001"),
-  },
+  responses: answers(200, envelope(verifyResultSchema), "what we know of the hash", "VAL001"),
 });
 
 const fileHash = async (file: File): Promise<Hex32> => `0x${await digestSha256Hex(await file.arrayBuffer())}`;

@@ -1,7 +1,7 @@
 // /workflows: the caller's approval rules ({ name, when: { type?, minValue? }, approvers }), applied at send.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { bearerSecurity, envelope, errorResponses, jsonBody, jsonContent } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
@@ -47,16 +47,8 @@ const idParam = z.object({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 
-const read = {
-  tags: ["Workflows"],
-  middleware: [requireScope("contracts:read")],
-  security: bearerSecurity,
-};
-const write = {
-  tags: ["Workflows"],
-  middleware: [requireScope("contracts:write")],
-  security: bearerSecurity,
-};
+const read = bearerRoute("Workflows", requireScope("contracts:read"));
+const write = bearerRoute("Workflows", requireScope("contracts:write"));
 
 const view = (w: WorkflowRow) => ({
   id: w.id,
@@ -87,14 +79,14 @@ const createWorkflowRoute = createRoute({
   path: "/workflows",
   summary: "Create an approval rule (applied to your matching contracts when sent; approvers act before signers)",
   request: { body: jsonBody(workflowInput) },
-  responses: { 201: jsonContent(envelope(workflowSchema), "the rule"), ...errorResponses("AUTH003", "AUTH004") },
+  responses: answers(201, envelope(workflowSchema), "the rule", "AUTH003", "AUTH004"),
 });
 const listWorkflowRoute = createRoute({
   ...read,
   method: "get",
   path: "/workflows",
   summary: "Your approval rules",
-  responses: { 200: jsonContent(envelope(z.array(workflowSchema)), "the rules"), ...errorResponses("AUTH004") },
+  responses: answers(200, envelope(z.array(workflowSchema)), "the rules", "AUTH004"),
 });
 const putWorkflowRoute = createRoute({
   ...write,
@@ -102,10 +94,7 @@ const putWorkflowRoute = createRoute({
   path: "/workflows/{id}",
   summary: "Replace an approval rule",
   request: { params: idParam, body: jsonBody(workflowInput) },
-  responses: {
-    200: jsonContent(envelope(workflowSchema), "the rule"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(200, envelope(workflowSchema), "the rule", "AUTH003", "AUTH004", "RES001"),
 });
 const deleteWorkflowRoute = createRoute({
   ...write,
@@ -113,10 +102,14 @@ const deleteWorkflowRoute = createRoute({
   path: "/workflows/{id}",
   summary: "Delete an approval rule",
   request: { params: idParam },
-  responses: {
-    200: jsonContent(envelope(z.object({ id: z.string(), deleted: z.literal(true) })), "deleted"),
-    ...errorResponses("AUTH003", "AUTH004", "RES001"),
-  },
+  responses: answers(
+    200,
+    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
+    "deleted",
+    "AUTH003",
+    "AUTH004",
+    "RES001",
+  ),
 });
 
 export const workflowRoutes = createRouter()

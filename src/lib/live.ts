@@ -5,7 +5,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import { LIVE_PATH } from "../../durable-objects/lib/live-path";
 import { ApiError } from "./errors";
-import { errorResponses } from "./openapi";
+import { answersRaw, openRoute } from "./openapi";
 import { publicRoute } from "./auth";
 
 /**
@@ -55,16 +55,12 @@ export function liveRoute<P extends z.ZodObject, Q extends z.ZodObject>(config: 
 }) {
   return createRoute({
     // The socket authenticates with its first message (an access JWT), so the upgrade itself is open.
-    middleware: [publicRoute()],
+    ...openRoute(config.tags, publicRoute()),
     method: "get",
     path: config.path,
-    tags: config.tags,
     summary: config.summary,
     description: [config.description, LIVE_PROTOCOL_DESCRIPTION].filter(Boolean).join("\n\n"),
     request: { params: config.params as P, query: config.query as Q },
-    responses: {
-      101: { description: "Switching Protocols: the live WebSocket" },
-      ...errorResponses(),
-    },
+    responses: answersRaw(101, { description: "Switching Protocols: the live WebSocket" }),
   });
 }

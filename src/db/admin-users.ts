@@ -1,5 +1,6 @@
 // User rows as platform admins see them: the filtered, paginated list and the role/suspension write.
-import { and, count, desc, eq, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, isNotNull, isNull, or, type SQL } from "drizzle-orm";
+import { containsText } from "./text-match";
 import { db } from "./client";
 import { users, type Role } from "./schema/identity";
 import type { UserRow } from "./users";
@@ -11,9 +12,6 @@ export interface AdminUserFilter {
   /** part of the email or name, matched case-insensitively (ASCII) */
   q?: string;
 }
-
-/** LIKE pattern for a substring, with the wildcards of the input escaped. */
-const containing = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
 function statusCondition(status: UserStatus): SQL | undefined {
   switch (status) {
@@ -38,11 +36,7 @@ export async function listUsersForAdmin(
   if (filter.role) conditions.push(eq(users.role, filter.role));
   if (filter.status) conditions.push(statusCondition(filter.status));
   if (filter.q) {
-    const pattern = containing(filter.q);
-    // SQLite's LIKE ignores ASCII case; ESCAPE makes a searched `%` or `_` literal.
-    conditions.push(
-      or(sql`${users.email} LIKE ${pattern} ESCAPE '\\'`, sql`${users.name} LIKE ${pattern} ESCAPE '\\'`),
-    );
+    conditions.push(or(containsText(users.email, filter.q), containsText(users.name, filter.q)));
   }
   const where = and(...conditions);
   const database = db(d1);

@@ -1,5 +1,6 @@
 // Reads of the audit log (audit_logs) for GET /audit/logs and its export: filters, who may see which rows, pages.
-import { and, count, desc, eq, gte, like, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, lte, or, sql, type SQL } from "drizzle-orm";
+import { startsWithText } from "./text-match";
 import { db } from "./client";
 import { auditLogs } from "./schema/audit";
 import { contracts } from "./schema/contracts";
@@ -29,7 +30,7 @@ function conditions(filters: AuditFilters, scope: AuditScope): SQL | undefined {
   if (filters.action) {
     list.push(
       filters.action.endsWith(".*")
-        ? like(auditLogs.action, `${filters.action.slice(0, -1).replace(/[%_\\]/g, "\\$&")}%`)
+        ? startsWithText(auditLogs.action, filters.action.slice(0, -1))
         : eq(auditLogs.action, filters.action),
     );
   }

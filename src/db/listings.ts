@@ -1,6 +1,7 @@
 // Listings in D1, the projection of each ListingRoom: the statements that project a listing's state, reads for
 // sellers and admins (full view), and the public catalog (approved listings of active sellers, public fields only).
-import { and, asc, count, desc, eq, gte, inArray, isNull, like, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
+import { containsText } from "./text-match";
 import { db, type Database } from "./client";
 import { selectInChunks } from "./chunks";
 import { listingProofs, listings } from "./schema/listings";
@@ -116,8 +117,7 @@ function whereOf(filters: ListingFilters): SQL[] {
   if (filters.currency) clauses.push(eq(listings.currency, filters.currency));
   if (filters.minPrice !== undefined) clauses.push(gte(listings.priceAmount, filters.minPrice));
   if (filters.maxPrice !== undefined) clauses.push(lte(listings.priceAmount, filters.maxPrice));
-  // LIKE with the wildcards of the user's text escaped.
-  if (filters.q) clauses.push(like(listings.title, `%${filters.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`));
+  if (filters.q) clauses.push(containsText(listings.title, filters.q));
   return clauses;
 }
 

@@ -1,5 +1,6 @@
 // Template records in D1: who may see or edit one, the starter seed, versions, and instantiation for contracts.
 import { and, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
+import { containsText } from "./text-match";
 import type { Bindings, Principal } from "../env";
 import { fail } from "../lib/errors";
 import { db, type Database } from "./client";
@@ -169,17 +170,11 @@ export async function listVisibleTemplates(
   offset: number,
 ): Promise<{ rows: TemplateRow[]; total: number }> {
   await ensureStarterTemplates(database);
-  const pattern = filter.q ? `%${filter.q.replace(/[%_\\]/g, (ch) => `\\${ch}`)}%` : null;
   const where = and(
     visibleTemplates(principal),
     filter.category ? eq(templates.category, filter.category) : undefined,
     filter.starter !== undefined ? eq(templates.starter, filter.starter) : undefined,
-    pattern
-      ? or(
-          sql`${templates.name} LIKE ${pattern} ESCAPE '\\'`,
-          sql`${templates.description} LIKE ${pattern} ESCAPE '\\'`,
-        )
-      : undefined,
+    filter.q ? or(containsText(templates.name, filter.q), containsText(templates.description, filter.q)) : undefined,
   );
   const [rows, total] = await Promise.all([
     database

@@ -1,5 +1,5 @@
 // Reads and writes of in-app notifications (one row per user and event; see schema/notifications.ts).
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { notifications } from "./schema";
 import { chunkForStatement } from "./chunks";
@@ -107,12 +107,15 @@ export async function holdNoticeForDigest(database: Database, id: string, at: st
   await database.update(notifications).set({ digestAt: at }).where(eq(notifications.id, id));
 }
 
-/** Users with notices waiting for their digest, at most `limit` per call (the cron repeats until none are left). */
+/** Users with notices waiting for their digest, at most `limit` per call (the next run takes the rest). */
 export async function usersAwaitingDigest(database: Database, limit: number): Promise<string[]> {
+  // Longest waiting first, so a run that stops at `limit` leaves the most recent for the next one.
   const rows = await database
-    .selectDistinct({ userId: notifications.userId })
+    .select({ userId: notifications.userId })
     .from(notifications)
     .where(and(isNotNull(notifications.digestAt), isNull(notifications.emailedAt)))
+    .groupBy(notifications.userId)
+    .orderBy(sql`min(${notifications.digestAt})`)
     .limit(limit)
     .all();
   return rows.map((r) => r.userId);

@@ -46,6 +46,9 @@ function defineTemplate<S extends z.ZodType>(
 
 // ---- templates (add yours below with a surgical edit; keep them alphabetical by name) ----
 
+/** Paragraphs a `notice` email may hold. */
+export const NOTICE_MAX_LINES = 20;
+
 export const EMAIL_TEMPLATES = {
   /** A contract was shared with this address (the person may not have an account yet). */
   "contract-shared": defineTemplate(
@@ -132,7 +135,7 @@ export const EMAIL_TEMPLATES = {
     z.object({
       subject: z.string().min(1).max(200),
       heading: z.string().min(1).max(200),
-      lines: z.array(z.string().max(5000)).max(20).default([]),
+      lines: z.array(z.string().max(5000)).max(NOTICE_MAX_LINES).default([]),
       action: z.object({ label: z.string().min(1).max(60), url: z.string().max(2000) }).optional(),
     }),
     (d) => ({ subject: d.subject, heading: d.heading, paragraphs: d.lines, action: d.action }),

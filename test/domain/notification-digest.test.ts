@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { parseTemplateData } from "../../src/domain/email-templates";
 import {
   DEFAULT_DIGEST,
   DIGEST_LISTED,
+  digestEmail,
   digestLines,
   digestSettings,
   reachedDigestThreshold,
@@ -36,5 +38,15 @@ describe("email digest rule", () => {
     const lines = digestLines(many);
     expect(lines).toHaveLength(DIGEST_LISTED + 1);
     expect(lines.at(-1)).toBe("…and 3 more in your notifications.");
+  });
+
+  it("builds a digest email the notice template accepts, however many notices were held", () => {
+    for (const held of [1, 2, 16, 17, DIGEST_LISTED + 1, 25, 100]) {
+      const titles = Array.from({ length: held }, (_, i) => `Lease ${i}`);
+      const email = digestEmail("Ann", titles);
+      expect(() => parseTemplateData("notice", email)).not.toThrow();
+      expect(email.subject).toBe(`Your Escra digest: ${held} update${held === 1 ? "" : "s"}`);
+      expect(email.lines).toContain("• Lease 0");
+    }
   });
 });

@@ -99,6 +99,38 @@ describe("email digest", () => {
     expect(await notices(user)).toBe(3);
   }, 90_000);
 
+  it("a digest that cannot be sent is left for the next run; the others are still sent", async () => {
+    const [broken, busy] = await Promise.all([createUser(), createUser({ name: "Also Busy" })]);
+    // The broken user's notices are held first, so the run meets that digest before the other.
+    for (const user of [broken, busy]) {
+      expect((await putPreferences(user, { digest: { threshold: 1, windowMinutes: 60 } })).status).toBe(200);
+      for (const title of ["Deal X", "Deal Y"]) await notifyOf(user, title);
+    }
+    // An address sendEmail refuses (a row written before today's checks, say): this user's digest throws.
+    await env.DB.prepare("UPDATE users SET email = ? WHERE id = ?")
+      .bind(`not an address ${broken.user.id}`, broken.user.id)
+      .run();
+    await runDigestCron();
+    const digest = await waitForEmail({ to: busy.email, subject: "Your Escra digest" });
+    expect(digest.subject).toBe("Your Escra digest: 1 update");
+    const held = await env.DB.prepare(
+      "SELECT count(*) AS n FROM notifications WHERE user_id = ? AND digest_at IS NOT NULL AND emailed_at IS NULL",
+    )
+      .bind(broken.user.id)
+      .first<{ n: number }>();
+    expect(held!.n).toBe(1);
+  }, 90_000);
+
+  it("a digest of more notices than it lists is still one email", async () => {
+    const user = await createUser();
+    expect((await putPreferences(user, { digest: { threshold: 1, windowMinutes: 60 } })).status).toBe(200);
+    for (let i = 0; i < 18; i++) await notifyOf(user, `Lease ${i}`);
+    await runDigestCron();
+    const digest = await waitForEmail({ to: user.email, subject: "Your Escra digest" });
+    expect(digest.subject).toBe("Your Escra digest: 17 updates");
+    expect(digest.text).toContain("…and 1 more in your notifications.");
+  }, 120_000);
+
   it("threshold 0 turns the digest off: every notice is emailed", async () => {
     const user = await createUser();
     await putPreferences(user, { digest: { threshold: 0 } });

@@ -117,7 +117,9 @@ export async function startPdfTools(): Promise<string> {
                 )
               : { code: 404, out: Buffer.alloc(0), err: "unknown tool" };
       const status = result.code === 0 ? 200 : result.code === 127 ? 503 : result.code === 404 ? 404 : 422;
-      res.writeHead(status, { "content-type": status === 200 ? "application/octet-stream" : "text/plain" });
+      // The text tools' output is text (workerd warns when a test reads an octet-stream body with .text()).
+      const type = url.pathname === "/pdftoppm" ? "application/octet-stream" : "text/plain; charset=utf-8";
+      res.writeHead(status, { "content-type": status === 200 ? type : "text/plain" });
       res.end(status === 200 ? result.out : result.err);
     });
   });

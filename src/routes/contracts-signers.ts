@@ -1,7 +1,7 @@
 // /contracts/:id/signers: add and remove parties of a draft (role, routing order). Duplicates are RES002.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { answers, bearerRoute, envelope, jsonBody } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, deletedSchema } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireScope } from "../lib/auth";
 import { newId } from "../lib/ids";
@@ -35,15 +35,7 @@ const removeSignerRoute = createRoute({
         .openapi({ param: { name: "signerId", in: "path" } }),
     }),
   },
-  responses: answers(
-    200,
-    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
-    "removed",
-    "AUTH003",
-    "AUTH004",
-    "RES001",
-    "RES002",
-  ),
+  responses: answers(200, envelope(deletedSchema), "removed", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 export const contractSignerRoutes = createRouter()

@@ -2,7 +2,7 @@
 // contract's ContractRoom (its single writer); reads come from the D1 projection, history from the room.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { answers, bearerRoute, envelope, jsonBody, listEnvelope } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, listEnvelope, deletedSchema } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { principalOf, requireScope } from "../lib/auth";
@@ -81,15 +81,7 @@ const deleteContractRoute = createRoute({
   path: "/contracts/{id}",
   summary: "Delete a draft (owner only)",
   request: { params: contractIdParam },
-  responses: answers(
-    200,
-    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
-    "deleted",
-    "AUTH003",
-    "AUTH004",
-    "RES001",
-    "RES002",
-  ),
+  responses: answers(200, envelope(deletedSchema), "deleted", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 
 const versionsRoute = createRoute({

@@ -2,7 +2,7 @@
 // (src/cron/retention.ts) and the dry run shows what they would remove now. Rules: src/domain/retention.ts.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { answers, bearerRoute, envelope, isoDate } from "../lib/openapi";
+import { answers, bearerRoute, envelope, isoDate, deletedSchema } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireAdmin, requireScope } from "../lib/auth";
@@ -86,15 +86,7 @@ const deleteRoute = createRoute({
   path: "/governance/policies/{id}",
   summary: "Remove a policy: its record kind is no longer purged",
   request: { params: idParam },
-  responses: answers(
-    200,
-    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
-    "deleted",
-    "VAL001",
-    "AUTH003",
-    "AUTH004",
-    "RES001",
-  ),
+  responses: answers(200, envelope(deletedSchema), "deleted", "VAL001", "AUTH003", "AUTH004", "RES001"),
 });
 
 const dryRunRoute = createRoute({

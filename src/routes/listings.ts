@@ -3,7 +3,7 @@
 // the D1 projection.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { answers, bearerRoute, envelope, jsonBody, listEnvelope } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, listEnvelope, deletedSchema } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { ApiError, fail } from "../lib/errors";
@@ -83,15 +83,7 @@ const deleteRoute = createRoute({
   path: "/listings/{id}",
   summary: "Delete a draft or rejected listing (and its proofs)",
   request: { params: listingIdParam },
-  responses: answers(
-    200,
-    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
-    "deleted",
-    "AUTH003",
-    "AUTH004",
-    "RES001",
-    "RES002",
-  ),
+  responses: answers(200, envelope(deletedSchema), "deleted", "AUTH003", "AUTH004", "RES001", "RES002"),
 });
 const submitRoute = one("Submit for review (draft or rejected → under_review)", "post", "/listings/{id}/submit");
 const proofRoute = createRoute({

@@ -3,7 +3,7 @@
 // need only the read scope.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { answers, bearerRoute, envelope, jsonBody, listEnvelope } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, listEnvelope, deletedSchema } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
@@ -90,14 +90,7 @@ const deleteSavedRoute = createRoute({
   path: "/saved-searches/{id}",
   summary: "Delete a saved search",
   request: { params: savedIdParam },
-  responses: answers(
-    200,
-    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
-    "deleted",
-    "AUTH003",
-    "AUTH004",
-    "RES001",
-  ),
+  responses: answers(200, envelope(deletedSchema), "deleted", "AUTH003", "AUTH004", "RES001"),
 });
 const runSavedRoute = createRoute({
   ...read,

@@ -2,7 +2,7 @@
 // Who may do what is decided by src/domain/team-roles.ts; a non-member sees RES001, a member without the right AUTH003.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { answers, envelope, isoDate, jsonBody, listEnvelope, pathParam } from "../lib/openapi";
+import { answers, envelope, isoDate, jsonBody, listEnvelope, pathParam, deletedSchema } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { pageQuery, pageWindow, paginated } from "../lib/pagination";
 import { fail } from "../lib/errors";
@@ -103,14 +103,7 @@ const deleteTeamRoute = createRoute({
   path: "/teams/{id}",
   summary: "Delete a team with its memberships and invitations (owners)",
   request: { params: teamParams },
-  responses: answers(
-    200,
-    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
-    "deleted",
-    "AUTH003",
-    "AUTH004",
-    "RES001",
-  ),
+  responses: answers(200, envelope(deletedSchema), "deleted", "AUTH003", "AUTH004", "RES001"),
 });
 
 const listMembersRoute = createRoute({

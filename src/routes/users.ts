@@ -8,6 +8,7 @@ import {
   answers,
   answersRaw,
   bearerRoute,
+  deletedSchema,
   envelope,
   fileContent,
   idParams,
@@ -195,14 +196,7 @@ const deleteMeRoute = createRoute({
     "removed; records other parties rely on (contracts, signatures, audit) stay under the pseudonymous id. " +
     "The email address can register again afterwards.",
   request: { body: jsonBody(z.object({ password: z.string().min(1).max(1024) }).openapi("DeleteAccount")) },
-  responses: answers(
-    200,
-    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
-    "erased",
-    "AUTH001",
-    "AUTH003",
-    "AUTH004",
-  ),
+  responses: answers(200, envelope(deletedSchema), "erased", "AUTH001", "AUTH003", "AUTH004"),
 });
 
 export const userRoutes = createRouter()

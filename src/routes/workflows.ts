@@ -1,7 +1,7 @@
 // /workflows: the caller's approval rules ({ name, when: { type?, minValue? }, approvers }), applied at send.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { answers, bearerRoute, envelope, jsonBody } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, deletedSchema } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
@@ -102,14 +102,7 @@ const deleteWorkflowRoute = createRoute({
   path: "/workflows/{id}",
   summary: "Delete an approval rule",
   request: { params: idParam },
-  responses: answers(
-    200,
-    envelope(z.object({ id: z.string(), deleted: z.literal(true) })),
-    "deleted",
-    "AUTH003",
-    "AUTH004",
-    "RES001",
-  ),
+  responses: answers(200, envelope(deletedSchema), "deleted", "AUTH003", "AUTH004", "RES001"),
 });
 
 export const workflowRoutes = createRouter()

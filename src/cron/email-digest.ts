@@ -6,7 +6,7 @@ import { db, type Database } from "../db/client";
 import { findUserById } from "../db/users";
 import { heldNotices, markDigested, usersAwaitingDigest } from "../db/notifications";
 import { digestEmail } from "../domain/notification-digest";
-import { sendEmail } from "../lib/email";
+import { sendEmail, validateEmailRequest } from "../lib/email";
 import { sha256Hex } from "../lib/crypto";
 import { log } from "../lib/request-context";
 
@@ -14,8 +14,8 @@ import { log } from "../lib/request-context";
 const USERS_PER_RUN = 500;
 
 /**
- * Sends one digest per user with held notices and marks them emailed. A user whose digest cannot be sent is logged
- * and left for the next run; the others still get theirs.
+ * Sends one digest per user with held notices and marks them emailed. A user whose digest fails is logged and left
+ * for the next run (or closed, when it could never be sent); the others still get theirs.
  * @returns how many digests were sent
  */
 export async function sendEmailDigests(env: Bindings, now: Date): Promise<{ sent: number }> {
@@ -35,28 +35,37 @@ export async function sendEmailDigests(env: Bindings, now: Date): Promise<{ sent
   return { sent };
 }
 
-/** The digest of one user, and their held notices closed; false when there was nothing to send or no one to. */
+/**
+ * The digest of one user, and their held notices closed; false when there was nothing to send or no one to. A
+ * digest that could never be sent (validateEmailRequest refuses the stored address) is closed unsent, so it does not
+ * stand first in every later run; the notices stay in-app. Anything else (D1, the queue) throws, and the next run
+ * tries again.
+ */
 async function sendDigest(env: Bindings, database: Database, userId: string, at: string): Promise<boolean> {
   const [user, notices] = await Promise.all([findUserById(env.DB, userId), heldNotices(database, userId)]);
   if (notices.length === 0) return false;
-  const send = user !== null && !user.deletedAt;
-  if (send) {
-    await sendEmail(env, {
-      id: `eml_${sha256Hex(`digest:${userId}:${notices.map((n) => n.id).join(",")}`).slice(0, 20)}`,
+  const ids = notices.map((n) => n.id);
+  let sent = false;
+  if (user && !user.deletedAt) {
+    const email = {
+      id: `eml_${sha256Hex(`digest:${userId}:${ids.join(",")}`).slice(0, 20)}`,
       to: user.email,
       userId,
-      template: "notice",
+      template: "notice" as const,
       data: digestEmail(
         user.name,
         notices.map((n) => n.title),
       ),
-    });
+    };
+    try {
+      validateEmailRequest(email);
+      sent = true;
+    } catch (error) {
+      log("error", "email digest can never be sent; its notices stay in-app only", { userId, error: String(error) });
+    }
+    if (sent) await sendEmail(env, email);
   }
   // Erased users' held notices are closed too, so they are not looked at again.
-  await markDigested(
-    database,
-    notices.map((n) => n.id),
-    at,
-  );
-  return send;
+  await markDigested(database, ids, at);
+  return sent;
 }

@@ -99,14 +99,14 @@ describe("email digest", () => {
     expect(await notices(user)).toBe(3);
   }, 90_000);
 
-  it("a digest that cannot be sent is left for the next run; the others are still sent", async () => {
+  it("a digest that can never be sent is closed unsent (its notices stay in-app); the others are still sent", async () => {
     const [broken, busy] = await Promise.all([createUser(), createUser({ name: "Also Busy" })]);
     // The broken user's notices are held first, so the run meets that digest before the other.
     for (const user of [broken, busy]) {
       expect((await putPreferences(user, { digest: { threshold: 1, windowMinutes: 60 } })).status).toBe(200);
       for (const title of ["Deal X", "Deal Y"]) await notifyOf(user, title);
     }
-    // An address sendEmail refuses (a row written before today's checks, say): this user's digest throws.
+    // An address sendEmail refuses (a row written before today's checks, say): this digest can never be sent.
     await env.DB.prepare("UPDATE users SET email = ? WHERE id = ?")
       .bind(`not an address ${broken.user.id}`, broken.user.id)
       .run();
@@ -118,7 +118,11 @@ describe("email digest", () => {
     )
       .bind(broken.user.id)
       .first<{ n: number }>();
-    expect(held!.n).toBe(1);
+    expect(held!.n).toBe(0);
+    const inApp = await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE user_id = ?")
+      .bind(broken.user.id)
+      .first<{ n: number }>();
+    expect(inApp!.n).toBe(2);
   }, 90_000);
 
   it("a digest of more notices than it lists is still one email", async () => {

@@ -36,7 +36,9 @@ export async function listUsersForAdmin(
   if (filter.role) conditions.push(eq(users.role, filter.role));
   if (filter.status) conditions.push(statusCondition(filter.status));
   if (filter.q) {
-    conditions.push(or(containsText(users.email, filter.q), containsText(users.name, filter.q)));
+    // Lowercased as before: emails are stored lowercase, and LIKE folds only ASCII letters.
+    const q = filter.q.toLowerCase();
+    conditions.push(or(containsText(users.email, q), containsText(users.name, q)));
   }
   const where = and(...conditions);
   const database = db(d1);

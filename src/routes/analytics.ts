@@ -17,7 +17,10 @@ const period = z.enum(PERIODS).default("month").openapi({
     "the rolling window ending at endDate: day by hour, week and month by day, quarter by week, year by month",
 });
 const endDate = instant({
-  description: "end of the rolling window, e.g. the last day of a past quarter (default: now)",
+  description:
+    "end of the rolling window, e.g. the last day of a past quarter (default: now). Contracts count in the window " +
+    "they were created in; the signature rate counts their executions up to now, so a past window's rate still " +
+    "rises as its contracts are executed. A future endDate is accepted: the window simply holds nothing beyond now.",
 }).optional();
 /** The window's end as the services take it (they default to now). */
 const endOf = (query: { endDate?: string }) => (query.endDate ? new Date(query.endDate) : undefined);

@@ -188,6 +188,11 @@ describe("erased accounts", () => {
     expect(deleted.body.data).toEqual([
       expect.objectContaining({ id: gone.user.id, status: "deleted", name: "Erased user" }),
     ]);
+    // The filter itself, over other files' accounts too: every row it lists is deleted.
+    const allDeleted = await call("GET", "/api/v1/admin/users?status=deleted&perPage=100", {
+      token: admin.accessToken,
+    });
+    expect(allDeleted.body.data.every((u: { status: string }) => u.status === "deleted")).toBe(true);
     const res = await patch(admin, gone.user.id, { suspended: true });
     expect(res.status).toBe(409);
     expect(res.body.error?.code).toBe("RES002");

@@ -118,6 +118,8 @@ export const idParams = z.object({ id: pathParam("id") });
 
 /** The answer of a deletion: the deleted resource's id. */
 export const deletedSchema = z.object({ id: z.string(), deleted: z.literal(true) });
+/** The answer of a revocation (a session, a share, an invitation): the revoked thing's id. */
+export const revokedSchema = z.object({ id: z.string(), revoked: z.literal(true) });
 
 /** OpenAPI `security` of a route called with `Authorization: Bearer` (an access JWT, an API key or an OAuth token). */
 export const bearerSecurity = [{ bearer: [] as string[] }];

@@ -1,7 +1,7 @@
 // /auth/sessions: the caller's live sessions (devices) and revoking one; revocation applies to the next request.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { answers, bearerRoute, envelope, idParams } from "../lib/openapi";
+import { answers, bearerRoute, envelope, idParams, revokedSchema } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { principalOf, requireSession } from "../lib/auth";
 import { requestActor } from "../lib/audit";
@@ -30,15 +30,7 @@ const revokeRoute = createRoute({
   path: "/auth/sessions/{id}",
   summary: "Revoke one of the caller's sessions (its tokens stop working at once)",
   request: { params: idParams },
-  responses: answers(
-    200,
-    envelope(z.object({ id: z.string(), revoked: z.literal(true) })),
-    "revoked",
-    "AUTH002",
-    "AUTH003",
-    "AUTH004",
-    "RES001",
-  ),
+  responses: answers(200, envelope(revokedSchema), "revoked", "AUTH002", "AUTH003", "AUTH004", "RES001"),
 });
 
 export const authSessionRoutes = createRouter()

@@ -2,7 +2,7 @@
 // lists the shares and revokes them. Shares live in the room's state (audited) and are projected for access checks.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { answers, bearerRoute, envelope, jsonBody } from "../lib/openapi";
+import { answers, bearerRoute, envelope, jsonBody, revokedSchema } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireScope } from "../lib/auth";
@@ -66,14 +66,7 @@ const revokeRoute = createRoute({
         .openapi({ param: { name: "shareId", in: "path" } }),
     }),
   },
-  responses: answers(
-    200,
-    envelope(z.object({ id: z.string(), revoked: z.literal(true) })),
-    "revoked",
-    "AUTH003",
-    "AUTH004",
-    "RES001",
-  ),
+  responses: answers(200, envelope(revokedSchema), "revoked", "AUTH003", "AUTH004", "RES001"),
 });
 
 export const contractSharingRoutes = createRouter()

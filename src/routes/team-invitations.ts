@@ -3,7 +3,7 @@
 // sent to (POST /teams/invitations/{token}/accept), so nobody is put in a team without consenting.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../lib/router";
-import { answers, bearerRoute, envelope, isoDate, jsonBody, pathParam } from "../lib/openapi";
+import { answers, bearerRoute, envelope, isoDate, jsonBody, pathParam, revokedSchema } from "../lib/openapi";
 import { ok } from "../lib/respond";
 import { fail } from "../lib/errors";
 import { principalOf, requireSession } from "../lib/auth";
@@ -81,14 +81,7 @@ const revokeInvitationRoute = createRoute({
   path: "/teams/{id}/invitations/{invitationId}",
   summary: "Revoke an open invitation (owners and admins); its link stops working",
   request: { params: z.object({ id: pathParam("id"), invitationId: pathParam("invitationId") }) },
-  responses: answers(
-    200,
-    envelope(z.object({ id: z.string(), revoked: z.literal(true) })),
-    "revoked",
-    "AUTH003",
-    "AUTH004",
-    "RES001",
-  ),
+  responses: answers(200, envelope(revokedSchema), "revoked", "AUTH003", "AUTH004", "RES001"),
 });
 
 const acceptRoute = createRoute({

@@ -3,6 +3,7 @@
 // The manifest is written by scripts/font-assets.ts from the fonts' own cmaps.
 import manifest from "./font-manifest.json";
 import { ApiError, type ErrorDetail } from "./errors";
+import { BIDI_CONTROLS, LINE_BREAKING } from "../domain/one-line-text";
 
 export type FontStyle = "regular" | "bold" | "hand";
 type Range = [number, number, number];
@@ -69,15 +70,19 @@ export function assertRenderable(fields: Record<string, string | null | undefine
   if (details.length) throw new ApiError("VAL001", "The document cannot show some characters", { details });
 }
 
+const LINE_BREAKS = new RegExp(`${LINE_BREAKING.source}+`, "g");
+const BIDI_CONTROL_RUNS = new RegExp(`${BIDI_CONTROLS.source}+`, "g");
+
 /**
  * Text we did not get to validate (a sign-in provider's display name) made fit for documents and headers: one line
- * (control characters and line separators become spaces), characters no font covers dropped, spaces collapsed.
+ * (control characters and line separators become spaces, bidirectional overrides and isolates are dropped),
+ * characters no font covers dropped, spaces collapsed.
  * @param maxLength at most this many UTF-16 units (zod's `.max`), cut between characters: never half a surrogate pair
  * @returns the cleaned text; empty when nothing drawable is left
  */
 export function drawableLine(text: string, maxLength = Number.POSITIVE_INFINITY): string {
   const missing = new Set(uncoveredCharacters(text));
-  const line = [...text.normalize("NFC").replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")]
+  const line = [...text.normalize("NFC").replace(LINE_BREAKS, " ").replace(BIDI_CONTROL_RUNS, "")]
     .filter((ch) => !missing.has(ch))
     .join("")
     .replace(/\s+/g, " ")

@@ -1,6 +1,7 @@
 // The email provider interface: the dev mailbox (a D1 table) in development/test, Cloudflare's send_email binding elsewhere.
 import type { Bindings } from "../env";
 import { storeInDevMailbox } from "../db/dev-mailbox";
+import { LINE_BREAKING } from "../domain/one-line-text";
 
 export interface OutgoingEmail {
   /** The delivery id; providers use it to make a repeated send a no-op where they can. */
@@ -38,7 +39,7 @@ export function mailerFor(env: Bindings): Mailer {
  * one inside a subject would start new headers (`Bcc:`) or the body; NEL and the Unicode separators do the same in
  * some clients. Tabs count too: folding whitespace is the encoder's business, not the caller's.
  */
-const HEADER_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const HEADER_BREAKING = new RegExp(`${LINE_BREAKING.source}+`, "g");
 
 /** A header value on one line: every run of control characters becomes one space; trimmed. */
 export function singleLineHeader(value: string): string {

@@ -4,6 +4,7 @@ import { isoDate } from "../lib/openapi";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../lib/passwords";
 import { userSchema } from "./user";
 import { renderableText } from "../lib/fonts";
+import { oneLine } from "../domain/one-line-text";
 
 export { userSchema };
 
@@ -23,13 +24,7 @@ export const loginPasswordField = z.string().min(1).max(PASSWORD_MAX_LENGTH);
  * is the sender on executed contracts and certificates and a party's name on generated escrow contracts, so a
  * character no font covers is refused here (VAL001) rather than breaking those documents later.
  */
-export const personNameField = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .refine((v) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v), "must be one line without control characters")
-  .superRefine(renderableText);
+export const personNameField = z.string().trim().min(1).max(200).superRefine(oneLine).superRefine(renderableText);
 
 export const tokenPairSchema = z
   .object({

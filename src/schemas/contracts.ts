@@ -4,6 +4,7 @@ import { moneySchema } from "../lib/openapi";
 import { INSTANT_RULE, instant } from "../lib/time";
 import { CONTRACT_STATUSES, MAX_SIGNERS, SIGNER_ROLES, SIGNER_STATUSES } from "../domain/contract-machine";
 import { renderableText } from "../lib/fonts";
+import { oneLine } from "../domain/one-line-text";
 
 export const MAX_BODY_CHARS = 100_000;
 
@@ -35,12 +36,7 @@ export const signerInput = z
   .openapi("SignerInput");
 
 /** A title is one line of text: it becomes email subjects, PDF headings and notification titles. */
-const contractTitle = z
-  .string()
-  .trim()
-  .min(1)
-  .max(300)
-  .refine((v) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v), "must be one line without control characters");
+const contractTitle = z.string().trim().min(1).max(300).superRefine(oneLine);
 
 export const createContractBody = z
   .object({

@@ -30,6 +30,18 @@ describe("sign in with a provider: new accounts and linking", { timeout: 90_000 
     expect(res.body.data.user.name).toBe("Ada Lovelace");
   });
 
+  it("a provider's display name loses bidirectional overrides and isolates, which would reorder it when shown", async () => {
+    const account = await providerAccount({
+      id: subject(),
+      email: uniqueEmail("google-bidi-name"),
+      emailVerified: true,
+      name: "Ann\u202Efdp.exe \u2067Lee\u2069",
+    });
+    const res = await signIn("google", account.id);
+    expect(res.status).toBe(200);
+    expect(res.body.data.user.name).toBe("Annfdp.exe Lee");
+  });
+
   it("a provider's name cut to 200 characters never splits a character in two (a lone surrogate cannot render)", async () => {
     const account = await providerAccount({
       id: subject(),

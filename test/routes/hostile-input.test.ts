@@ -79,6 +79,52 @@ describe("drawn SVG signatures", () => {
   });
 });
 
+describe("names and titles carry no bidirectional overrides (Trojan Source, CVE-2021-42574)", () => {
+  // "Ann" + RIGHT-TO-LEFT OVERRIDE + "fdp.exe" shows as "Annexe.pdf" wherever the name is drawn.
+  const spoofed = "Ann\u202Efdp.exe";
+
+  it("a contract title with an override or isolate is VAL001 on `title`, on create and on PATCH", async () => {
+    for (const title of [`Lease ${spoofed}`, "Lease \u2066x\u2069"]) {
+      const created = await call("POST", "/api/v1/contracts", {
+        token: owner.token,
+        body: { title, type: "lease", body: "Terms." },
+      });
+      expect(created.status).toBe(400);
+      expect(created.body.error.details[0]).toMatchObject({
+        path: "title",
+        message: "must not contain bidirectional override or isolate characters",
+      });
+    }
+    const ok = await call("POST", "/api/v1/contracts", {
+      token: owner.token,
+      body: { title: "Lease", type: "lease", body: "T." },
+    });
+    const patched = await call("PATCH", `/api/v1/contracts/${ok.body.data.id}`, {
+      token: owner.token,
+      body: { title: spoofed },
+    });
+    expect(patched.body.error.code).toBe("VAL001");
+  });
+
+  it("a name with an override is VAL001 at registration and on the profile; a right-to-left name with its marks is fine", async () => {
+    const registered = await call("POST", "/api/v1/auth/register", {
+      body: { email: uniqueEmail("bidi"), password: "correct horse battery", name: spoofed },
+    });
+    expect(registered.status).toBe(400);
+    expect(registered.body.error.details[0].path).toBe("name");
+    const user = await createUser();
+    const renamed = await call("PATCH", "/api/v1/users/me", { token: user.accessToken, body: { name: spoofed } });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.error.code).toBe("VAL001");
+    // RIGHT-TO-LEFT MARK only sets the direction of its neighbours; it cannot reorder them.
+    const arabic = await call("PATCH", "/api/v1/users/me", {
+      token: user.accessToken,
+      body: { name: "\u200Fليلى (Layla)" },
+    });
+    expect(arabic.status, JSON.stringify(arabic.body)).toBe(200);
+  });
+});
+
 describe("email headers are single-line", () => {
   it("a contract title with CR/LF is refused (VAL001), on create and on PATCH", async () => {
     const created = await call("POST", "/api/v1/contracts", {

@@ -7,6 +7,7 @@ import { renderableText } from "../lib/fonts";
 import { JPEG, PNG, sniffFileType, type FileType } from "../lib/image-type";
 import { sanitizeSignatureSvg } from "./svg-signature";
 import { walletTypedData } from "./wallet-typed-data";
+import { oneLine } from "./one-line-text";
 
 export { walletTypedData };
 
@@ -21,8 +22,9 @@ export const signatureInput = z
   .discriminatedUnion("type", [
     z.object({
       type: z.literal("typed"),
-      // Drawn in a handwriting face on the executed document and the certificate: every character must render.
-      value: z.string().trim().min(1).max(200).superRefine(renderableText),
+      // Drawn in a handwriting face on the executed document and the certificate: one line (no override reordering
+      // the name as drawn), every character rendered.
+      value: z.string().trim().min(1).max(200).superRefine(oneLine).superRefine(renderableText),
       font: z.enum(SIGNATURE_FONTS).default("caveat"),
     }),
     z.object({ type: z.literal("drawn"), value: dataUrl.max(Math.ceil((MAX_DRAWN_BYTES * 4) / 3) + 40) }),

@@ -311,6 +311,15 @@ describe("signing end to end", () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("VAL001");
     expect(res.body.error.details[0].path).toBe("signature.value");
+    // A right-to-left override would draw "B" + "nosreP" reordered: refused too, like a line break.
+    for (const value of ["B \u202EnosreP", "B\nPerson"]) {
+      const refused = await call("POST", `/api/v1/contracts/${id}/sign`, {
+        token: b.token,
+        body: { signature: { type: "typed", value }, consent: true },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details[0].path).toBe("signature.value");
+    }
     const after = await call("GET", `/api/v1/contracts/${id}`, { token: owner.token });
     expect(after.body.data.status).toBe("pending");
     // A name in a script the fonts cover signs, and its executed document renders.

@@ -149,25 +149,7 @@ describe("a password reset of an unverified account (attack pass: account pre-hi
   it("the mailbox owner who resets gets the account without what a squatter set up: keys, MFA, webhooks", async () => {
     // A squatter registers the victim's address, never verifies, and prepares a way back in.
     const email = uniqueEmail("prehijack");
-    const squatterPassword = "squatter password 1";
-    const reg = await call("POST", "/api/v1/auth/register", {
-      body: { email, password: squatterPassword, name: "Victim Name" },
-      headers: { "cf-connecting-ip": testIp() },
-    });
-    expect(reg.status).toBe(201);
-    const squatter = await login(email, squatterPassword);
-    expect(squatter.status).toBe(200);
-    const session = squatter.body.data.accessToken as string;
-    const key = await call("POST", "/api/v1/api-keys", {
-      token: session,
-      body: { name: "backdoor", scopes: ["contracts:read", "profile:read"] },
-    });
-    expect(key.status).toBe(201);
-    const hook = await call("POST", "/api/v1/webhook-endpoints", {
-      token: session,
-      body: { url: "https://example.com/squatter-hooks", events: ["*"] },
-    });
-    expect(hook.status).toBe(201);
+    const { session, keySecret } = await squatterPrepares(email, "squatter password 1");
     const enabled = await call("POST", "/api/v1/auth/mfa/enable", { token: session });
     const code = totp(base32Decode(enabled.body.data.secret), Date.now());
     expect((await call("POST", "/api/v1/auth/mfa/verify", { token: session, body: { code } })).status).toBe(200);
@@ -183,7 +165,7 @@ describe("a password reset of an unverified account (attack pass: account pre-hi
     expect(owner.body.data.user).toMatchObject({ emailVerified: true, mfaEnabled: false });
     const ownerToken = owner.body.data.accessToken as string;
     // The squatter's key no longer opens it, and its webhook endpoint no longer receives its events.
-    const byKey = await call("GET", "/api/v1/auth/me", { token: key.body.data.secret });
+    const byKey = await call("GET", "/api/v1/auth/me", { token: keySecret });
     expect(byKey.status).toBe(401);
     const hooks = await call("GET", "/api/v1/webhook-endpoints", { token: ownerToken });
     expect(hooks.body.data).toEqual([]);
@@ -193,8 +175,9 @@ describe("a password reset of an unverified account (attack pass: account pre-hi
 });
 
 /**
- * A squatter registers `email` (never verifying it) and sets up what would outlive the owner's claim: an API key, a
- * webhook endpoint, a workflow making the squatter approver of every contract, a team with an open invitation.
+ * A squatter registers `email` (never verifying it), signs in, and sets up what would outlive the owner's claim: an
+ * API key, a webhook endpoint, a workflow making the squatter approver of every contract, a team with an open
+ * invitation. Returns the squatter's session too.
  */
 async function squatterPrepares(email: string, password: string) {
   const reg = await call("POST", "/api/v1/auth/register", {
@@ -202,7 +185,9 @@ async function squatterPrepares(email: string, password: string) {
     headers: { "cf-connecting-ip": testIp() },
   });
   expect(reg.status).toBe(201);
-  const session = (await login(email, password)).body.data.accessToken as string;
+  const loggedIn = await login(email, password);
+  expect(loggedIn.status).toBe(200);
+  const session = loggedIn.body.data.accessToken as string;
   const key = await call("POST", "/api/v1/api-keys", {
     token: session,
     body: { name: "backdoor", scopes: ["contracts:read", "profile:read"] },
@@ -225,7 +210,7 @@ async function squatterPrepares(email: string, password: string) {
     body: { email: uniqueEmail("squatter-friend"), role: "admin" },
   });
   expect(invited.status, JSON.stringify(invited.body)).toBe(201);
-  return { keySecret: key.body.data.secret as string, teamId: team.body.data.id as string };
+  return { session, keySecret: key.body.data.secret as string, teamId: team.body.data.id as string };
 }
 
 /** What the squatter prepared is gone from the account `token` opens. */

@@ -45,7 +45,7 @@ async function sendDigest(env: Bindings, database: Database, userId: string, at:
   const [user, notices] = await Promise.all([findUserById(env.DB, userId), heldNotices(database, userId)]);
   if (notices.length === 0) return false;
   const ids = notices.map((n) => n.id);
-  let sent = false;
+  let sendable = false;
   if (user && !user.deletedAt) {
     const email = {
       id: `eml_${sha256Hex(`digest:${userId}:${ids.join(",")}`).slice(0, 20)}`,
@@ -59,13 +59,13 @@ async function sendDigest(env: Bindings, database: Database, userId: string, at:
     };
     try {
       validateEmailRequest(email);
-      sent = true;
+      sendable = true;
     } catch (error) {
       log("error", "email digest can never be sent; its notices stay in-app only", { userId, error: String(error) });
     }
-    if (sent) await sendEmail(env, email);
+    if (sendable) await sendEmail(env, email);
   }
   // Erased users' held notices are closed too, so they are not looked at again.
   await markDigested(database, ids, at);
-  return sent;
+  return sendable;
 }

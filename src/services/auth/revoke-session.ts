@@ -1,7 +1,7 @@
 // Revoking one of the caller's own sessions (a device they no longer trust): revoked and audited in one batch, and
 // its live sockets close (4001) in every room. Someone else's session answers as if it did not exist.
 import type { Bindings } from "../../env";
-import { ApiError } from "../../lib/errors";
+import { fail } from "../../lib/errors";
 import { auditInsert } from "../../lib/audit";
 import { endLiveSessions } from "../../lib/live-sessions";
 import { db } from "../../db/client";
@@ -19,7 +19,7 @@ export async function revokeSession(
 ): Promise<void> {
   const { userId, ...origin } = actor;
   const session = await findUserSession(env.DB, userId, sessionId);
-  if (!session || session.revokedAt !== null) throw new ApiError("RES001", "Session not found");
+  if (!session || session.revokedAt !== null) throw fail.notFound("Session");
   const now = new Date();
   await db(env.DB).batch([
     revokeSessionStatement(env.DB, sessionId, "user_revoked", now),

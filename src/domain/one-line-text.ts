@@ -24,3 +24,12 @@ export function oneLine(value: string, ctx: { addIssue(issue: { code: "custom"; 
   const problem = oneLineProblem(value);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 }
+
+/**
+ * zod check for text that may hold line breaks (a team name is flattened where it is shown) but no bidirectional
+ * controls, which no flattening undoes.
+ */
+export function noBidiControls(value: string, ctx: { addIssue(issue: { code: "custom"; message: string }): void }) {
+  if (BIDI_CONTROLS.test(value))
+    ctx.addIssue({ code: "custom", message: "must not contain bidirectional override or isolate characters" });
+}

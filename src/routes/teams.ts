@@ -31,6 +31,7 @@ import {
   teamRead as read,
   teamWrite as write,
 } from "../lib/team-access";
+import { noBidiControls } from "../domain/one-line-text";
 
 const teamSchema = z
   .object({
@@ -47,7 +48,7 @@ const teamDetailSchema = teamSchema.extend({ memberCount: z.number().int() }).op
 
 const teamBody = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: z.string().trim().min(1).max(100).superRefine(noBidiControls),
     description: z.string().trim().max(1000).nullable().optional(),
   })
   .openapi("TeamInput");

@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { CURRENCIES } from "../domain/money";
 import { LISTING_STATUSES } from "../domain/listing-machine";
 import { attachmentSchema } from "./contracts";
+import { oneLine } from "../domain/one-line-text";
 
 export const listingIdParam = z.object({
   id: z
@@ -58,7 +59,8 @@ export const catalogListingSchema = z
   .openapi("CatalogListing");
 
 export const createListingBody = z.object({
-  title: z.string().trim().min(3).max(200),
+  // One line: it becomes notification titles and email subjects.
+  title: z.string().trim().min(3).max(200).superRefine(oneLine),
   description: z.string().trim().min(1).max(10_000),
   category: z.string().trim().toLowerCase().min(1).max(50),
   price,

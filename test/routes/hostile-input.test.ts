@@ -125,6 +125,28 @@ describe("names and titles carry no bidirectional overrides (Trojan Source, CVE-
   });
 });
 
+describe("team names and listing titles follow the same rules", () => {
+  it("a team name with an override is VAL001 on `name` (line breaks stay allowed: headers flatten them)", async () => {
+    const res = await call("POST", "/api/v1/teams", { token: owner.token, body: { name: "Acme \u202Eroc" } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0]).toMatchObject({
+      path: "name",
+      message: "must not contain bidirectional override or isolate characters",
+    });
+  });
+
+  it("a listing title must be one line without bidi controls: VAL001 on `title`", async () => {
+    for (const title of ["Page 50k\r\nBcc: x@evil.test", "Page \u2066x\u2069 50k"]) {
+      const res = await call("POST", "/api/v1/listings", {
+        token: owner.token,
+        body: { title, description: "d", category: "Social", price: { amount: 1000, currency: "NGN" } },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details[0].path).toBe("title");
+    }
+  });
+});
+
 describe("email headers are single-line", () => {
   it("a contract title with CR/LF is refused (VAL001), on create and on PATCH", async () => {
     const created = await call("POST", "/api/v1/contracts", {
